@@ -1,0 +1,82 @@
+"""The `reetrace` command. Each feature's commands live in a module of this package and
+register themselves on `app`; errors are turned into one-line messages and exit codes here."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from reetrace.config import Settings
+from reetrace.errors import ReetraceError, UsageError
+
+app = typer.Typer(
+    name="reetrace",
+    help="Full-process traceability and export review for the rare earth chain.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: str = typer.Option(None, "--db", envvar="REETRACE_DB", help="Store URL (default: sqlite:///reetrace.db)."),
+    thresholds: Path = typer.Option(
+        None, "--thresholds", envvar="REETRACE_THRESHOLDS", help="JSON file overriding audit thresholds."
+    ),
+) -> None:
+    ctx.obj = _Lazy(lambda: Settings.build(db, thresholds))
+
+
+class _Lazy:
+    def __init__(self, build: Callable[[], Settings]):
+        self._build = build
+        self._value: Settings | None = None
+
+    def __call__(self) -> Settings:
+        if self._value is None:
+            self._value = self._build()
+        return self._value
+
+
+def settings(ctx: typer.Context) -> Settings:
+    return ctx.find_root().obj()
+
+
+def reports_errors(fn: F) -> F:
+    """Turn the system's errors into a one-line message: exit 2 for bad usage, 1 otherwise."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except UsageError as exc:
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            sys.exit(2)
+        except ReetraceError as exc:
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _register() -> None:
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+_register()

@@ -1,0 +1,55 @@
+"""Settings, built once by the CLI callback (or a test) and passed down; nothing is read at
+import time."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from reetrace.domain.findings import Thresholds
+
+DEFAULT_DB = "sqlite:///reetrace.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str = DEFAULT_DB
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    control_list_path: Path | None = None
+
+    @classmethod
+    def build(cls, db_url: str | None = None, thresholds_file: Path | None = None) -> Settings:
+        """Settings from explicit values, then the environment (REETRACE_DB,
+        REETRACE_THRESHOLDS), then the defaults."""
+        url = db_url or os.environ.get("REETRACE_DB") or DEFAULT_DB
+        path = thresholds_file or (Path(p) if (p := os.environ.get("REETRACE_THRESHOLDS")) else None)
+        thresholds = load_thresholds(path) if path else Thresholds()
+        return cls(db_url=url, thresholds=thresholds)
+
+    def control_list_document(self) -> dict[str, Any]:
+        if self.control_list_path:
+            return json.loads(self.control_list_path.read_text(encoding="utf-8"))
+        return json.loads(resources.files("reetrace.data").joinpath("control_list.json").read_text(encoding="utf-8"))
+
+
+def load_thresholds(path: Path) -> Thresholds:
+    """Thresholds from a JSON file whose members override the contract's defaults."""
+    from reetrace.errors import InvalidInput
+
+    try:
+        overrides = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"cannot read thresholds from {path}: {exc}") from None
+    known = set(Thresholds.__dataclass_fields__)
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise InvalidInput(f"{path}: unknown threshold(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    defaults = Thresholds()
+    for name in ("yield_floor", "severity"):
+        if name in overrides:
+            overrides[name] = {**getattr(defaults, name), **overrides[name]}
+    return Thresholds(**overrides)

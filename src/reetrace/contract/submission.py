@@ -1,0 +1,256 @@
+"""`reetrace/submission@1`: validation of a submission and its events (CONTRACT §4).
+
+`validate_submission(doc)` checks a parsed JSON object against the contract and returns the
+domain events; every problem is an `InvalidDocument` naming where it is (and which event, when
+it is inside one).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+from reetrace.contract.fields import (
+    Composition, Country, EventId, HsCode, KeyId, Kg, LotId, PositiveKg, SignedKg, Text, Time, Uscc,
+)
+from reetrace.domain import events as ev
+
+SUBMISSION_FORMAT = "reetrace/submission@1"
+
+FormName = Literal["ore", "concentrate", "mixed_compound", "oxide", "metal", "alloy", "magnet", "compound", "scrap"]
+ProcessName = Literal["beneficiation", "separation", "metal", "alloy", "magnet", "repack", "recycling", "other"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OutputLot(_Strict):
+    lot: LotId
+    form: FormName
+    mass_kg: PositiveKg
+    composition: Composition
+    hs_code: HsCode | None = None
+
+
+class DrawIn(_Strict):
+    lot: LotId
+    mass_kg: Kg
+
+
+class _EventBase(_Strict):
+    event_id: EventId
+    time: Time
+    site: Annotated[str, Field(pattern=r"^[0-9A-Z]{18}/[^\s/]{1,64}$", strict=True)] | None = None
+    ext: Any = None
+
+
+def _distinct_lots(lots: list[str] | list[OutputLot] | list[DrawIn]) -> None:
+    ids = [x if isinstance(x, str) else x.lot for x in lots]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise ValueError(f"lot {dup[0]} is named twice")
+
+
+class ExtractIn(_EventBase):
+    type: Literal["extract"]
+    deposit: Literal["rock", "ion_adsorption"]
+    outputs: Annotated[list[OutputLot], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _lots(self):
+        _distinct_lots(self.outputs)
+        return self
+
+
+class ImportIn(_EventBase):
+    type: Literal["import"]
+    origin_country: Country
+    customs_declaration: Text
+    outputs: Annotated[list[OutputLot], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _lots(self):
+        _distinct_lots(self.outputs)
+        return self
+
+
+class TransformIn(_EventBase):
+    type: Literal["transform"]
+    process: ProcessName
+    inputs: Annotated[list[DrawIn], Field(min_length=1)]
+    outputs: Annotated[list[OutputLot], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _lots(self):
+        _distinct_lots(self.inputs)
+        _distinct_lots(self.outputs)
+        both = {d.lot for d in self.inputs} & {o.lot for o in self.outputs}
+        if both:
+            raise ValueError(f"lot {sorted(both)[0]} is both an input and an output")
+        return self
+
+
+class ShipIn(_EventBase):
+    type: Literal["ship"]
+    lots: Annotated[list[LotId], Field(min_length=1)]
+    to: Uscc
+    shipment: Text
+
+    @model_validator(mode="after")
+    def _lots(self):
+        _distinct_lots(self.lots)
+        return self
+
+
+class ReceiveIn(_EventBase):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+    type: Literal["receive"]
+    lots: Annotated[list[LotId], Field(min_length=1)]
+    from_: Uscc = Field(alias="from")
+    shipment: Text
+    mass_kg: Kg | None = None
+
+    @model_validator(mode="after")
+    def _lots(self):
+        _distinct_lots(self.lots)
+        return self
+
+
+class ExportIn(_EventBase):
+    type: Literal["export"]
+    lots: Annotated[list[LotId], Field(min_length=1)]
+    consignee: Text
+    destination: Country
+    customs_declaration: Text
+    license_no: Text | None = None
+
+    @model_validator(mode="after")
+    def _lots(self):
+        _distinct_lots(self.lots)
+        return self
+
+
+class ConsumeIn(_EventBase):
+    type: Literal["consume"]
+    lots: Annotated[list[DrawIn], Field(min_length=1)]
+    purpose: Text
+
+    @model_validator(mode="after")
+    def _lots(self):
+        _distinct_lots(self.lots)
+        return self
+
+
+class AdjustIn(_EventBase):
+    type: Literal["adjust"]
+    lot: LotId
+    delta_kg: SignedKg
+    reason: Text
+
+
+EventIn = Annotated[
+    Union[ExtractIn, ImportIn, TransformIn, ShipIn, ReceiveIn, ExportIn, ConsumeIn, AdjustIn],
+    Field(discriminator="type"),
+]
+EVENT_TYPES = ("extract", "import", "transform", "ship", "receive", "export", "consume", "adjust")
+_event_adapter: TypeAdapter[Any] = TypeAdapter(EventIn)
+
+
+class SubmissionHeader(_Strict):
+    format: Literal["reetrace/submission@1"]
+    reporter: str
+    key_id: KeyId
+    created_at: Time
+    events: Annotated[list[Any], Field(min_length=1)]
+    signature: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{86}$", strict=True)]
+
+
+class InvalidDocument(ValueError):
+    """A document breaks the contract. `event` is the offending event id, when there is one."""
+
+    def __init__(self, message: str, event: str | None = None):
+        super().__init__(message)
+        self.event = event
+
+
+def _describe(error: ValidationError, tagged: bool = False) -> str:
+    parts = []
+    for item in error.errors(include_url=False)[:3]:
+        path = item["loc"][1:] if tagged else item["loc"]
+        loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path) or "event"
+        msg = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            msg = "unknown member (only `ext` may hold free members)"
+        elif item["type"] == "union_tag_invalid":
+            msg = f"unknown event type; expected one of {', '.join(EVENT_TYPES)}"
+        parts.append(f"{loc.lstrip('.')}: {msg}")
+    more = len(error.errors()) - len(parts)
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def validate_event(raw: Any, reporter: str) -> ev.Event:
+    """Validate one event object and convert it to the domain event."""
+    if not isinstance(raw, dict):
+        raise InvalidDocument("event must be a JSON object")
+    event_id = raw.get("event_id") if isinstance(raw.get("event_id"), str) else None
+    try:
+        model = _event_adapter.validate_python(raw)
+    except ValidationError as exc:
+        raise InvalidDocument(_describe(exc, tagged=True), event=event_id) from None
+    return to_domain(model, reporter)
+
+
+def to_domain(m: Any, reporter: str) -> ev.Event:
+    common = {"reporter": reporter, "event_id": m.event_id, "time": m.time, "site": m.site}
+    outputs = tuple(
+        ev.NewLot(o.lot, o.form, o.mass_kg, dict(o.composition), o.hs_code) for o in getattr(m, "outputs", ())
+    )
+    match m.type:
+        case "extract":
+            return ev.Extract(**common, deposit=m.deposit, outputs=outputs)
+        case "import":
+            return ev.Import(**common, origin_country=m.origin_country,
+                             customs_declaration=m.customs_declaration, outputs=outputs)
+        case "transform":
+            return ev.Transform(**common, process=m.process,
+                                inputs=tuple(ev.Draw(d.lot, d.mass_kg) for d in m.inputs), outputs=outputs)
+        case "ship":
+            return ev.Ship(**common, lots=tuple(m.lots), to=m.to, shipment=m.shipment)
+        case "receive":
+            return ev.Receive(**common, lots=tuple(m.lots), sender=m.from_, shipment=m.shipment, mass_kg=m.mass_kg)
+        case "export":
+            return ev.Export(**common, lots=tuple(m.lots), consignee=m.consignee, destination=m.destination,
+                             customs_declaration=m.customs_declaration, license_no=m.license_no)
+        case "consume":
+            return ev.Consume(**common, lots=tuple(ev.Draw(d.lot, d.mass_kg) for d in m.lots), purpose=m.purpose)
+        case "adjust":
+            return ev.Adjust(**common, lot=m.lot, delta_kg=m.delta_kg, reason=m.reason)
+    raise AssertionError(m.type)
+
+
+def validate_header(doc: Any) -> SubmissionHeader:
+    """Check the submission's own members (not its events)."""
+    if not isinstance(doc, dict):
+        raise InvalidDocument("a submission must be a JSON object")
+    try:
+        return SubmissionHeader.model_validate(doc)
+    except ValidationError as exc:
+        raise InvalidDocument(_describe(exc)) from None
+
+
+def validate_events(raw_events: list[Any], reporter: str) -> list[ev.Event]:
+    """Validate every event of a submission; event ids must be distinct within it."""
+    result = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_events):
+        try:
+            event = validate_event(raw, reporter)
+        except InvalidDocument as exc:
+            raise InvalidDocument(f"events[{index}]: {exc}", event=exc.event) from None
+        if event.event_id in seen:
+            raise InvalidDocument(f"events[{index}]: event_id {event.event_id!r} appears twice", event=event.event_id)
+        seen.add(event.event_id)
+        result.append(event)
+    return result

@@ -1,0 +1,1 @@
+"""The rules of the rare earth chain. Standard library only."""

@@ -1,0 +1,70 @@
+"""Findings: what the audit reports, and the thresholds it judges by (CONTRACT §5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITIES = ("critical", "high", "medium", "low")
+
+# code -> (default severity, one-line meaning)
+CODES: dict[str, tuple[str, str]] = {
+    "UNAUTHORIZED_MINING": ("critical", "extraction without a valid mining qualification"),
+    "UNAUTHORIZED_SEPARATION": ("critical", "separation without a valid separation qualification"),
+    "MINING_QUOTA_EXCEEDED": ("high", "REO extracted in a year and category exceeds the mining quota"),
+    "SEPARATION_QUOTA_EXCEEDED": ("high", "REO of separation outputs in a year exceeds the separation quota"),
+    "MASS_BALANCE_VIOLATION": ("critical", "a transform's outputs hold more of an element than its inputs"),
+    "LOW_YIELD": ("medium", "a transform's REO yield is below the process floor"),
+    "UNKNOWN_LOT": ("high", "a lot that no event created enters the chain"),
+    "DUPLICATE_LOT": ("high", "a lot id is created a second time"),
+    "LOT_OVERDRAWN": ("high", "more mass is taken from a lot than it holds"),
+    "NOT_CUSTODIAN": ("high", "an enterprise uses a lot it does not hold"),
+    "SHIPMENT_NOT_RECEIVED": ("medium", "a shipment has no matching receipt within the window"),
+    "RECEIPT_WITHOUT_SHIPMENT": ("high", "a receipt has no matching shipment"),
+    "TRANSFER_MISMATCH": ("medium", "received mass differs from shipped mass"),
+    "EXPORT_WITHOUT_LICENSE": ("critical", "a controlled item is exported without a license covering it"),
+    "LICENSE_EXCEEDED": ("high", "exports under a license exceed an item's licensed quantity"),
+    "LICENSE_MISMATCH": ("high", "an export does not fit its license"),
+    "LATE_REPORT": ("low", "a month's events were reported after the deadline"),
+    "LARGE_ADJUSTMENT": ("medium", "a stock adjustment is unusually large"),
+    "CIRCULAR_TRADE": ("medium", "a lot returns to an enterprise that held it before"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Audit thresholds; the defaults are the contract's."""
+
+    mass_balance_relative: float = 0.001
+    mass_balance_absolute_kg: float = 0.01
+    yield_floor: dict[str, float] = field(default_factory=lambda: {
+        "separation": 0.90, "metal": 0.95, "magnet": 0.95, "alloy": 0.95, "repack": 0.999,
+    })
+    shipment_receipt_days: int = 30
+    transfer_tolerance: float = 0.005
+    report_deadline_day: int = 10
+    adjustment_relative: float = 0.02
+    adjustment_absolute_kg: float = 100.0
+    overdraw_tolerance_kg: float = 0.01
+    # China Standard Time: months, years, deadlines and dates are judged in it.
+    utc_offset_hours: int = 8
+    severity: dict[str, str] = field(default_factory=lambda: {c: s for c, (s, _) in CODES.items()})
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    severity: str
+    enterprise: str | None
+    lot: str | None
+    event: str | None
+    year: int | None
+    detail: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def as_contract(self) -> dict[str, Any]:
+        return {
+            "code": self.code, "severity": self.severity, "enterprise": self.enterprise,
+            "lot": self.lot, "event": self.event, "year": self.year,
+            "detail": self.detail, "evidence": self.evidence,
+        }

@@ -1,0 +1,112 @@
+"""What the regulator has registered: enterprises, qualifications, keys, quotas, licenses.
+
+Plain value objects built from the store; the rules read them, nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+QUALIFICATION_KINDS = ("mining", "separation", "metal", "magnet", "recycling", "trade", "export")
+
+
+@dataclass(frozen=True, slots=True)
+class Qualification:
+    uscc: str
+    kind: str
+    valid_from: date
+    valid_to: date
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    key_id: str
+    uscc: str
+    public_key: bytes
+    valid_from: datetime
+    revoked_at: datetime | None = None
+
+    def valid_at(self, moment: datetime) -> bool:
+        """A key signs validly from `valid_from` until it is revoked."""
+        if moment < self.valid_from:
+            return False
+        return self.revoked_at is None or moment < self.revoked_at
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    uscc: str
+    code: str
+    kind: str
+    name: str
+    province: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Enterprise:
+    uscc: str
+    name: str
+    name_en: str | None = None
+    province: str | None = None
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    year: int
+    uscc: str
+    kind: str  # mining | separation
+    category: str  # rock | ion_adsorption | all
+    tonnes_reo: float
+
+    @property
+    def kg_reo(self) -> float:
+        return self.tonnes_reo * 1000.0
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseItem:
+    element: str
+    form: str
+    max_kg: float
+
+
+@dataclass(frozen=True, slots=True)
+class License:
+    license_no: str
+    exporter: str
+    consignee: str
+    end_user: str | None
+    destination: str
+    valid_from: date
+    valid_to: date
+    items: tuple[LicenseItem, ...]
+
+
+@dataclass(slots=True)
+class Registry:
+    """Everything registered, indexed the way the rules look it up."""
+
+    enterprises: dict[str, Enterprise] = field(default_factory=dict)
+    qualifications: dict[str, list[Qualification]] = field(default_factory=lambda: defaultdict(list))
+    keys: dict[str, SigningKey] = field(default_factory=dict)
+    sites: dict[tuple[str, str], Site] = field(default_factory=dict)
+    quotas: dict[tuple[int, str, str, str], Quota] = field(default_factory=dict)
+    licenses: dict[str, License] = field(default_factory=dict)
+
+    def qualified(self, uscc: str, kind: str, day: date) -> bool:
+        """Whether the enterprise holds a qualification of this kind valid on that day."""
+        return any(q.kind == kind and q.covers(day) for q in self.qualifications.get(uscc, ()))
+
+    def quota_kg(self, year: int, uscc: str, kind: str, category: str) -> float:
+        """The enterprise's quota in kg REO; an enterprise without a quota has none (0)."""
+        quota = self.quotas.get((year, uscc, kind, category))
+        return quota.kg_reo if quota else 0.0
+
+    def add_qualification(self, q: Qualification) -> None:
+        self.qualifications.setdefault(q.uscc, []).append(q)

@@ -1,0 +1,17 @@
+"""The rules of the audit, one module per family of findings (CONTRACT §5).
+
+Each rule is a class built with the `AuditContext` (see `base`); `RULES` lists them in the order
+they see each event.
+"""
+
+from reetrace.domain.rules.authorization import Authorization
+from reetrace.domain.rules.balance import Balance
+from reetrace.domain.rules.custody import Custody
+from reetrace.domain.rules.licensing import Licensing
+from reetrace.domain.rules.quotas import Quotas
+from reetrace.domain.rules.reporting import Reporting
+from reetrace.domain.rules.transfers import Transfers
+
+RULES = (Authorization, Quotas, Balance, Custody, Transfers, Licensing, Reporting)
+
+__all__ = ["RULES", "Authorization", "Balance", "Custody", "Licensing", "Quotas", "Reporting", "Transfers"]

@@ -1,0 +1,35 @@
+"""Only designated enterprises may mine or separate (Decree 785 art. 8).
+
+UNAUTHORIZED_MINING: an `extract` by an enterprise without a `mining` qualification covering the
+event day. UNAUTHORIZED_SEPARATION: a `separation` transform without a `separation` one.
+"""
+
+from __future__ import annotations
+
+from reetrace.domain.events import Extract, Transform
+from reetrace.domain.rules.base import AuditContext, Step, sole_lot
+
+
+class Authorization:
+    def __init__(self, ctx: AuditContext) -> None:
+        self.ctx = ctx
+
+    def on_extract(self, step: Step) -> None:
+        self._require(step, "mining", "UNAUTHORIZED_MINING", "extracts ore")
+
+    def on_transform(self, step: Step) -> None:
+        event: Transform = step.event  # type: ignore[assignment]
+        if event.process == "separation":
+            self._require(step, "separation", "UNAUTHORIZED_SEPARATION", "separates rare earths")
+
+    def _require(self, step: Step, kind: str, code: str, doing: str) -> None:
+        if self.ctx.registry.qualified(step.reporter, kind, step.day):
+            return
+        event: Extract | Transform = step.event  # type: ignore[assignment]
+        day = step.day.isoformat()
+        self.ctx.flag(
+            code, step,
+            f"{step.reporter} {doing} on {day} without a {kind} qualification valid on that day.",
+            {"qualification": kind, "day": day, "lots": [out.lot for out in event.outputs]},
+            lot=sole_lot(event),
+        )

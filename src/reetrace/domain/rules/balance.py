@@ -1,0 +1,98 @@
+"""Mass balance and yield of transforms: outputs that exceed inputs launder material, yields far
+below the norm divert it.
+
+MASS_BALANCE_VIOLATION: for some element, the outputs hold more than the inputs drawn, beyond
+`mass_balance_relative` × in + `mass_balance_absolute_kg`. An input of unknown content (a lot of
+unknown origin) may have supplied up to its whole drawn mass of any element, so no violation is
+claimed for what it could explain. One finding per transform, every violating element listed.
+
+LOW_YIELD: the REO yield (REO out / REO of the inputs drawn) is below the process floor; judged
+only for processes with a floor, and only when every input's content is known and holds REO.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from reetrace.domain.elements import reo_per_kg
+from reetrace.domain.events import Transform
+from reetrace.domain.rules.base import AuditContext, Step, exceeds, kg, ratio, show
+
+
+class Balance:
+    def __init__(self, ctx: AuditContext) -> None:
+        self.ctx = ctx
+
+    def on_transform(self, step: Step) -> None:
+        event: Transform = step.event  # type: ignore[assignment]
+        kg_in: dict[str, float] = defaultdict(float)
+        unknown_kg = 0.0
+        any_unknown = False
+        reo_in = 0.0
+        for draw in event.inputs:
+            lot = self.ctx.ledger.get(draw.lot)
+            composition = lot.composition if lot is not None else None
+            if composition is None:
+                any_unknown = True
+                unknown_kg += draw.mass_kg
+                continue
+            for element, fraction in composition.items():
+                if fraction > 0:
+                    kg_in[element] += draw.mass_kg * fraction
+            reo_in += draw.mass_kg * reo_per_kg(composition)
+        kg_out: dict[str, float] = defaultdict(float)
+        reo_out = 0.0
+        for out in event.outputs:
+            for element, fraction in out.composition.items():
+                if fraction > 0:
+                    kg_out[element] += out.mass_kg * fraction
+            reo_out += out.mass_kg * reo_per_kg(out.composition)
+        self._balance(step, event, kg_in, kg_out, unknown_kg)
+        if not any_unknown and reo_in > 0:
+            self._yield(step, event, reo_in, reo_out)
+
+    def _balance(self, step: Step, event: Transform, kg_in: dict[str, float],
+                 kg_out: dict[str, float], unknown_kg: float) -> None:
+        t = self.ctx.thresholds
+        violations: dict[str, dict[str, float]] = {}
+        for element in sorted(kg_out):
+            out, held = kg_out[element], kg_in.get(element, 0.0)
+            limit = (held + unknown_kg) * (1 + t.mass_balance_relative) + t.mass_balance_absolute_kg
+            if exceeds(out, limit):
+                violations[element] = {"kg_in": held, "kg_out": out, "excess_kg": out - held - unknown_kg}
+        if not violations:
+            return
+        worst = max(violations, key=lambda e: (violations[e]["excess_kg"], e))
+        w = violations[worst]
+        detail = (f"{event.process.capitalize()} outputs hold {show(w['kg_out'])} of {worst} but inputs "
+                  f"held only {show(w['kg_in'])}")
+        if unknown_kg > 0:
+            detail += f" plus {show(unknown_kg)} drawn from lots of unknown content"
+        detail += f" (excess {show(w['excess_kg'])})."
+        if len(violations) > 1:
+            others = ", ".join(e for e in violations if e != worst)
+            detail += f" Outputs also exceed inputs for {others}."
+        evidence: dict[str, Any] = {
+            "process": event.process, "element": worst,
+            "kg_in": kg(w["kg_in"]), "kg_out": kg(w["kg_out"]), "excess_kg": kg(w["excess_kg"]),
+            "elements": {e: {k: kg(v) for k, v in figures.items()} for e, figures in violations.items()},
+        }
+        if unknown_kg > 0:
+            evidence["unknown_input_kg"] = kg(unknown_kg)
+        self.ctx.flag("MASS_BALANCE_VIOLATION", step, detail, evidence)
+
+    def _yield(self, step: Step, event: Transform, reo_in: float, reo_out: float) -> None:
+        floor = self.ctx.thresholds.yield_floor.get(event.process)
+        if floor is None:
+            return
+        result = reo_out / reo_in
+        if not exceeds(floor, result):
+            return
+        self.ctx.flag(
+            "LOW_YIELD", step,
+            f"{event.process.capitalize()} yield is {result:.4f} ({show(reo_out)} REO out of "
+            f"{show(reo_in)} in), below the floor of {floor:.4f}.",
+            {"process": event.process, "yield": ratio(result), "floor": floor,
+             "reo_in_kg": kg(reo_in), "reo_out_kg": kg(reo_out)},
+        )

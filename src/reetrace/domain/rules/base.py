@@ -1,0 +1,114 @@
+"""What every rule shares: the audit context, one step of the replay, and how figures are shown.
+
+A rule is a small class built with the `AuditContext`. For each kind of event it cares about it
+has a method `on_<type>(step)` (`on_event` for every event), called in event-time order *before*
+the ledger applies the event, so `ctx.ledger` shows the state the event meets. Optional
+`prepare(steps)` sees the whole sorted event set first; optional `finish()` runs after the last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from reetrace.domain.controls import ControlList
+from reetrace.domain.events import Event, RecordedEvent, created_lots
+from reetrace.domain.findings import CODES, Finding, Thresholds
+from reetrace.domain.lots import Ledger
+from reetrace.domain.registry import Registry
+
+# Room for floating-point noise in sums: a comparison "exceeds" only beyond it.
+EPS = 1e-9
+
+
+def kg(value: float) -> float:
+    """A mass for evidence: kilograms to the gram, never -0.0."""
+    return round(value, 3) + 0.0
+
+
+def ratio(value: float) -> float:
+    """A share or yield for evidence."""
+    return round(value, 6) + 0.0
+
+
+def show(value: float) -> str:
+    """A mass for a sentence."""
+    return f"{value:,.3f} kg"
+
+
+def exceeds(value: float, limit: float) -> bool:
+    """`value > limit`, ignoring differences a float sum can make up."""
+    return value > limit + EPS * max(1.0, abs(limit))
+
+
+def sole_lot(event: Event) -> str | None:
+    """The lot an event is about when it names exactly one (its output, or the lot it moves)."""
+    lots = [out.lot for out in created_lots(event)] or list(getattr(event, "lots", ()))
+    if len(lots) == 1:
+        lot = lots[0]
+        return lot if isinstance(lot, str) else lot.lot
+    return None
+
+
+@dataclass(slots=True)
+class Step:
+    """One event of the replay, with its time in the audit's zone (UTC+8)."""
+
+    record: RecordedEvent
+    event: Event
+    time: datetime
+    day: date
+    introduced: tuple[str, ...] = ()  # lots first seen at this event (admitted as unknown)
+
+    @property
+    def reporter(self) -> str:
+        return self.event.reporter
+
+    @property
+    def ref(self) -> str:
+        return self.event.ref
+
+    @property
+    def year(self) -> int:
+        return self.time.year
+
+
+class AuditContext:
+    """What the rules read, and where they put what they find."""
+
+    def __init__(self, registry: Registry, controls: ControlList, as_of: date,
+                 thresholds: Thresholds, ledger: Ledger) -> None:
+        self.registry = registry
+        self.controls = controls
+        self.as_of = as_of
+        self.thresholds = thresholds
+        self.ledger = ledger
+        self.zone = timezone(timedelta(hours=thresholds.utc_offset_hours))
+        # The first instant after the audit date, in the audit's zone.
+        self.as_of_end = datetime(as_of.year, as_of.month, as_of.day, tzinfo=self.zone) + timedelta(days=1)
+        self._found: list[tuple[tuple[Any, ...], Finding]] = []
+
+    def _severity(self, code: str) -> str:
+        return self.thresholds.severity.get(code) or CODES[code][0]
+
+    def flag(self, code: str, step: Step, detail: str, evidence: dict[str, Any], *,
+             lot: str | None = None, enterprise: str | None = None) -> Finding:
+        """Record a finding about an event."""
+        enterprise = enterprise or step.reporter
+        finding = Finding(code, self._severity(code), enterprise, lot, step.ref, step.year, detail, evidence)
+        self._found.append(((0, step.time, code, enterprise, lot or "", step.ref), finding))
+        return finding
+
+    def flag_period(self, code: str, enterprise: str, year: int, detail: str,
+                    evidence: dict[str, Any], order: str = "") -> Finding:
+        """Record a finding about a period rather than an event (they sort after the others)."""
+        finding = Finding(code, self._severity(code), enterprise, None, None, year, detail, evidence)
+        self._found.append(((1, year, code, enterprise, order), finding))
+        return finding
+
+    def findings(self) -> list[Finding]:
+        """Everything found, in a fixed order: by event time, code, enterprise, lot, event;
+        findings about periods last. The sort is stable and the replay order fixed, so equal
+        keys keep the order the replay found them in."""
+        return [finding for _, finding in sorted(self._found, key=lambda pair: pair[0])]

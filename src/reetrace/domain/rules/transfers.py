@@ -1,0 +1,83 @@
+"""Shipments and receipts between enterprises.
+
+A receive matches a ship when the shipment id is the same, the receiver is the ship's `to` and
+the receive's `from` is the shipper. Matching is judged on the whole event set up to the audit
+date, so a receipt recorded before its shipment in event time still matches.
+
+SHIPMENT_NOT_RECEIVED: a ship with no matching receive within `shipment_receipt_days`, once the
+audit date (end of day) has reached the end of that window. RECEIPT_WITHOUT_SHIPMENT: a receive
+that no ship matches. TRANSFER_MISMATCH: a matched receive whose declared mass differs from what
+the lots held when shipped by more than `transfer_tolerance` of it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from reetrace.domain.events import Receive, Ship
+from reetrace.domain.lots import ShipmentKey
+from reetrace.domain.rules.base import AuditContext, Step, exceeds, kg, show, sole_lot
+
+
+class Transfers:
+    def __init__(self, ctx: AuditContext) -> None:
+        self.ctx = ctx
+        self._ships: set[ShipmentKey] = set()
+        self._receipts: dict[ShipmentKey, list[datetime]] = {}
+
+    def prepare(self, steps: list[Step]) -> None:
+        for step in steps:
+            event = step.event
+            if isinstance(event, Ship):
+                self._ships.add((event.reporter, event.to, event.shipment))
+            elif isinstance(event, Receive):
+                self._receipts.setdefault((event.sender, event.reporter, event.shipment), []).append(step.time)
+
+    def on_ship(self, step: Step) -> None:
+        event: Ship = step.event  # type: ignore[assignment]
+        deadline = step.time + timedelta(days=self.ctx.thresholds.shipment_receipt_days)
+        if deadline >= self.ctx.as_of_end:
+            return  # the window is still open on the audit date
+        receipts = self._receipts.get((event.reporter, event.to, event.shipment), ())
+        if any(t <= deadline for t in receipts):
+            return
+        late = min(receipts, default=None)
+        detail = (f"Shipment {event.shipment} from {event.reporter} to {event.to} on "
+                  f"{step.day.isoformat()} was not received by {deadline.date().isoformat()}")
+        detail += f"; it was received only on {late.date().isoformat()}." if late else "."
+        self.ctx.flag(
+            "SHIPMENT_NOT_RECEIVED", step, detail,
+            {"shipment": event.shipment, "to": event.to, "lots": list(event.lots),
+             "deadline": deadline.date().isoformat(), "received_late_at": late.isoformat() if late else None},
+            lot=sole_lot(event),
+        )
+
+    def on_receive(self, step: Step) -> None:
+        event: Receive = step.event  # type: ignore[assignment]
+        key = (event.sender, event.reporter, event.shipment)
+        if key not in self._ships:
+            self.ctx.flag(
+                "RECEIPT_WITHOUT_SHIPMENT", step,
+                f"{event.reporter} records receiving shipment {event.shipment} from {event.sender}, "
+                f"but {event.sender} recorded no such shipment to it.",
+                {"shipment": event.shipment, "from": event.sender, "lots": list(event.lots)},
+                lot=sole_lot(event),
+            )
+            return
+        if event.mass_kg is None or any(lot_id in step.introduced for lot_id in event.lots):
+            return  # nothing declared, or lots first seen here: the shipped mass is not known
+        lots = self.ctx.ledger.lots
+        shipped = sum(self.ctx.ledger.shipped_kg(lots[lot_id], key) for lot_id in dict.fromkeys(event.lots))
+        difference = event.mass_kg - shipped
+        if not exceeds(abs(difference), self.ctx.thresholds.transfer_tolerance * shipped):
+            return
+        share = f" ({abs(difference) / shipped:.2%})" if shipped > 0 else ""
+        self.ctx.flag(
+            "TRANSFER_MISMATCH", step,
+            f"{event.reporter} received {show(event.mass_kg)} under shipment {event.shipment} from "
+            f"{event.sender}, which shipped {show(shipped)}: {'more' if difference > 0 else 'less'} by "
+            f"{show(abs(difference))}{share}.",
+            {"shipment": event.shipment, "shipped_kg": kg(shipped), "received_kg": kg(event.mass_kg),
+             "difference_kg": kg(difference)},
+            lot=sole_lot(event),
+        )

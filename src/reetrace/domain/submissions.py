@@ -1,0 +1,63 @@
+"""Submissions as the ledger sees them: authenticated and ready to record, or rejected with
+a reason class (CONTRACT §4, §7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from reetrace.domain.events import Event
+
+REASON_CLASSES = ("parse", "schema", "reporter", "key", "signature", "conflict")
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    source: str
+    reason_class: str  # parse | schema | reporter | key | signature | conflict
+    detail: str
+    received_at: datetime
+    reporter: str | None = None
+    event: str | None = None  # "<USCC>:<event_id>"
+    digest: str | None = None
+    raw: bytes | None = None
+
+    @property
+    def reason(self) -> str:
+        return f"{self.reason_class}: {self.detail}"
+
+    def as_contract(self) -> dict[str, str]:
+        item = {"source": self.source, "reason": self.reason}
+        if self.event:
+            item["event"] = self.event
+        return item
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedEvent:
+    event: Event
+    body: str  # canonical JSON of the event as submitted
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class Authenticated:
+    """A submission that passed every check that does not need the ledger."""
+
+    source: str
+    reporter: str
+    key_id: str
+    created_at: datetime
+    received_at: datetime
+    signature: str
+    digest: str
+    raw: bytes
+    events: list[PreparedEvent] = field(default_factory=list)
+
+    @property
+    def event_count(self) -> int:
+        return len(self.events)
+
+    def rejected(self, reason_class: str, detail: str, event: str | None = None) -> Rejection:
+        return Rejection(self.source, reason_class, detail, self.received_at, self.reporter, event, self.digest,
+                         self.raw)

@@ -1,0 +1,25 @@
+"""One error tree for the whole system.
+
+Domain and service code raise these; the CLI turns them into one-line messages and exit codes
+in one place (`reetrace.cli`), and a future API maps them to HTTP statuses in one place too.
+"""
+
+
+class ReetraceError(Exception):
+    """Base of every error the system reports to a person."""
+
+
+class InvalidInput(ReetraceError):
+    """A document or argument does not follow the contract."""
+
+
+class NotFound(ReetraceError):
+    """A lot, event, enterprise or file that was asked for does not exist."""
+
+
+class StoreError(ReetraceError):
+    """The store cannot be opened or is in a state the system cannot use."""
+
+
+class UsageError(InvalidInput):
+    """The command was called wrongly (a missing file, a bad option value)."""

@@ -1,0 +1,2 @@
+"""Canonical JSON, signatures and (later) the transparency log. Standard library and
+`cryptography` / `rfc8785` only."""

@@ -1,0 +1,70 @@
+"""RFC 8785 (JSON Canonicalization Scheme) bytes, fast.
+
+`rfc8785` is the reference implementation but runs in pure Python. For the values reports are
+made of (ASCII or BMP keys, integers, decimals between 1e-4 and 1e16) the standard library's C
+encoder with sorted keys and no whitespace writes the very same bytes once integral floats are
+written as integers; anything outside that envelope goes to `rfc8785`. The equivalence is a
+property test (tests/unit/ledger/test_canonical.py).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import rfc8785
+
+_MAX_SAFE_INT = 2**53 - 1
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False).encode
+
+
+class _Unsafe(Exception):
+    """The value is outside the envelope where the fast path is proven identical."""
+
+
+def _prepare(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        if -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT:
+            return value
+        raise _Unsafe
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _Unsafe
+        if value.is_integer():
+            if abs(value) < 1e16:
+                return int(value)
+            raise _Unsafe
+        if 1e-4 <= abs(value) < 1e16:
+            return value
+        raise _Unsafe
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str) or any(ord(c) > 0xFFFF for c in k):
+                raise _Unsafe
+            out[k] = _prepare(v)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_prepare(v) for v in value]
+    raise _Unsafe
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """The RFC 8785 canonical UTF-8 bytes of a JSON value.
+
+    Raises `rfc8785.CanonicalizationError` (a `ValueError`) for values JCS cannot represent.
+    """
+    try:
+        prepared = _prepare(value)
+    except _Unsafe:
+        return rfc8785.dumps(value)
+    text = _encode(prepared)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: let the reference implementation refuse them
+        return rfc8785.dumps(value)

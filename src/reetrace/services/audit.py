@@ -1,0 +1,90 @@
+"""Use cases: audit the ledger (CONTRACT §5), and quota use per enterprise."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+from reetrace.config import Settings
+from reetrace.contract.stored import decode_event
+from reetrace.domain.audit import audit
+from reetrace.domain.controls import ControlList
+from reetrace.domain.elements import element_kg, reo_kg
+from reetrace.domain.events import Extract, RecordedEvent, Transform
+from reetrace.domain.findings import Finding
+from reetrace.store.database import Store
+from reetrace.store.ledger_repo import iter_events
+from reetrace.store.registry_repo import load_registry
+from reetrace.store.timefmt import to_utc_text
+
+FINDINGS_FORMAT = "reetrace/findings@1"
+
+
+def _end_of_day(day: date, offset_hours: int) -> datetime:
+    zone = timezone(timedelta(hours=offset_hours))
+    return datetime.combine(day, time.max, tzinfo=zone)
+
+
+def _recorded(conn, until: datetime):
+    for row in iter_events(conn, until=to_utc_text(until)):
+        moment = datetime.fromisoformat(row.time)
+        yield RecordedEvent(decode_event(row.reporter, moment, row.body), datetime.fromisoformat(row.received_at),
+                            row.seq)
+
+
+def audit_ledger(store: Store, settings: Settings, as_of: date) -> list[Finding]:
+    """Every finding on the ledger as of the end of `as_of` (China Standard Time by default)."""
+    thresholds = settings.thresholds
+    controls = ControlList.from_document(settings.control_list_document())
+    until = _end_of_day(as_of, thresholds.utc_offset_hours)
+    with store.reading() as conn:
+        registry = load_registry(conn)
+        return audit(_recorded(conn, until), registry, controls, as_of, thresholds)
+
+
+def findings_document(findings: list[Finding], as_of: date) -> dict[str, object]:
+    return {"format": FINDINGS_FORMAT, "as_of": as_of.isoformat(), "findings": [f.as_contract() for f in findings]}
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaUse:
+    uscc: str
+    name: str
+    kind: str
+    category: str
+    quota_tonnes: float
+    used_tonnes: float
+
+    @property
+    def share(self) -> float | None:
+        return self.used_tonnes / self.quota_tonnes if self.quota_tonnes else None
+
+
+def quota_use(store: Store, year: int, utc_offset_hours: int = 8) -> list[QuotaUse]:
+    """REO extracted (by category) and separated in `year`, beside each enterprise's quota."""
+    zone = timezone(timedelta(hours=utc_offset_hours))
+    start = datetime(year, 1, 1, tzinfo=zone)
+    end = datetime(year + 1, 1, 1, tzinfo=zone) - timedelta(microseconds=1)
+    used: dict[tuple[str, str, str], float] = defaultdict(float)
+    with store.reading() as conn:
+        registry = load_registry(conn)
+        for row in iter_events(conn, until=to_utc_text(end)):
+            if row.time < to_utc_text(start) or row.type not in ("extract", "transform"):
+                continue
+            event = decode_event(row.reporter, datetime.fromisoformat(row.time).astimezone(UTC), row.body)
+            if isinstance(event, Extract):
+                key = (event.reporter, "mining", event.deposit)
+            elif isinstance(event, Transform) and event.process == "separation":
+                key = (event.reporter, "separation", "all")
+            else:
+                continue
+            used[key] += sum(reo_kg(element_kg(o.mass_kg, o.composition)) for o in event.outputs)
+    keys = set(used) | {(q.uscc, q.kind, q.category) for q in registry.quotas.values() if q.year == year}
+    rows = []
+    for uscc, kind, category in sorted(keys):
+        enterprise = registry.enterprises.get(uscc)
+        quota = registry.quotas.get((year, uscc, kind, category))
+        rows.append(QuotaUse(uscc, enterprise.name_en or enterprise.name if enterprise else uscc, kind, category,
+                             quota.tonnes_reo if quota else 0.0, used[(uscc, kind, category)] / 1000.0))
+    return rows

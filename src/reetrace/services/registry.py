@@ -1,0 +1,28 @@
+"""Use cases on the registry: load a document, show what is registered."""
+
+from __future__ import annotations
+
+from reetrace.contract.registry import validate_registry
+from reetrace.domain.registry import Registry
+from reetrace.errors import InvalidInput
+from reetrace.store.database import Store
+from reetrace.store.registry_repo import known_enterprises, save_registry
+from reetrace.store.registry_repo import load_registry as read_registry
+
+
+def load_registry(store: Store, doc: object) -> dict[str, int]:
+    """Load a `reetrace/registry@1` document; idempotent (upsert by key)."""
+    registry = validate_registry(doc)
+    with store.writing() as conn:
+        known = known_enterprises(conn) | {e.uscc for e in registry.enterprises}
+        for where, uscc in [("quotas", q.uscc) for q in registry.quotas] + [
+            ("licenses", lic.exporter) for lic in registry.licenses
+        ]:
+            if uscc not in known:
+                raise InvalidInput(f"registry document: {where} name enterprise {uscc}, which is not registered")
+        return save_registry(conn, registry)
+
+
+def current_registry(store: Store) -> Registry:
+    with store.reading() as conn:
+        return read_registry(conn)

@@ -1,0 +1,136 @@
+"""Opening a store: engine, connection settings per dialect, schema migration, write locking.
+
+SQLite runs in WAL mode so that readers never block the one writer; a write transaction starts
+with `BEGIN IMMEDIATE`, so two writers queue instead of failing half-way. On PostgreSQL a write
+transaction takes a transaction-scoped advisory lock: ledger appends are serialised (acceptance
+order is total), while validation and signature checks run outside the lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from reetrace.errors import StoreError
+
+_LEDGER_LOCK = 727_001  # advisory lock key for ledger appends on PostgreSQL
+_MIGRATION_LOCK = 727_000
+
+
+@dataclass(frozen=True)
+class Store:
+    engine: Engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read-only unit of work (one consistent snapshot where the database gives one)."""
+        with self.engine.connect() as conn:
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction, holding the ledger's write lock; commits once at the end,
+        rolls back entirely on any error."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(reetrace_write=True)
+            with conn.begin():
+                if self.dialect == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LEDGER_LOCK})
+                yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 300})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=300000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # type: ignore[no-untyped-def]
+        write = conn.get_execution_options().get("reetrace_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def open_store(url: str, migrate: bool = True) -> Store:
+    """Open (and by default create or upgrade) the store at `url`."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"not a database URL: {url!r} ({exc})") from None
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = _sqlite_engine(url)
+    elif parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        engine = create_engine(parsed, pool_pre_ping=True)
+    else:
+        raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://")
+    store = Store(engine)
+    if migrate:
+        try:
+            _migrate(store, parsed.database)
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the store at {parsed.render_as_string(hide_password=True)}: "
+                             f"{exc.orig}") from None
+    return store
+
+
+def _migrate(store: Store, database: str | None) -> None:
+    from reetrace.store.migrate import current_revision, head_revision, upgrade
+
+    with store.engine.connect() as conn:
+        if current_revision(conn) == head_revision():
+            return
+    if store.dialect == "sqlite":
+        lock_path = f"{database}.migrate-lock" if database and database != ":memory:" else None
+        with _file_lock(lock_path):
+            upgrade(store.engine)
+    else:
+        with store.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
+            try:
+                upgrade(store.engine)
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
+                conn.commit()
+
+
+@contextmanager
+def _file_lock(path: str | None) -> Iterator[None]:
+    if path is None:
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)

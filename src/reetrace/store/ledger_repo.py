@@ -1,0 +1,171 @@
+"""The append-only ledger: submissions, events and the lot indexes derived from them.
+
+`append` runs inside the caller's write transaction (which holds the ledger lock), so the
+checks it makes (submission already recorded? event id already used, with what content?) and
+the rows it writes see one consistent ledger. It never updates or deletes a ledger row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, insert, select
+
+from reetrace.domain.events import Consume, Event, Transform, created_lots
+from reetrace.domain.submissions import Authenticated, Rejection
+from reetrace.store import tables as t
+from reetrace.store.timefmt import to_utc_text
+
+_CHUNK = 500
+
+
+@dataclass(slots=True)
+class AppendOutcome:
+    accepted: list[Authenticated]
+    duplicate: list[Authenticated]
+    rejected: list[Rejection]
+    events_accepted: int = 0
+    events_duplicate: int = 0
+
+
+def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _recorded_submissions(conn: Connection, digests: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(sorted(set(digests))):
+        found.update(conn.scalars(select(t.submissions.c.digest).where(t.submissions.c.digest.in_(chunk))))
+    return found
+
+
+def _recorded_events(conn: Connection, batch: Sequence[Authenticated]) -> dict[tuple[str, str], str]:
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for sub in batch:
+        wanted[sub.reporter].update(e.event.event_id for e in sub.events)
+    found: dict[tuple[str, str], str] = {}
+    for reporter, ids in wanted.items():
+        for chunk in _chunks(sorted(ids)):
+            rows = conn.execute(
+                select(t.events.c.event_id, t.events.c.digest)
+                .where(t.events.c.reporter == reporter, t.events.c.event_id.in_(chunk))
+            )
+            found.update(((reporter, r.event_id), r.digest) for r in rows)
+    return found
+
+
+def append(conn: Connection, batch: Sequence[Authenticated]) -> AppendOutcome:
+    """Record each submission of `batch` whole, as a duplicate, or reject it for a conflict."""
+    outcome = AppendOutcome([], [], [])
+    done = _recorded_submissions(conn, [s.digest for s in batch])
+    recorded = _recorded_events(conn, batch)
+    next_seq = (conn.scalar(select(func.max(t.events.c.seq))) or 0) + 1
+    next_sub = (conn.scalar(select(func.max(t.submissions.c.id))) or 0) + 1
+    sub_rows, event_rows, lot_rows, draw_rows = [], [], [], []
+
+    for sub in batch:
+        if sub.digest in done:
+            outcome.duplicate.append(sub)
+            outcome.events_duplicate += sub.event_count
+            continue
+        new, conflict = [], None
+        for pe in sub.events:
+            key = (sub.reporter, pe.event.event_id)
+            known = recorded.get(key)
+            if known is None:
+                new.append(pe)
+            elif known != pe.digest:
+                conflict = pe
+                break
+        if conflict is not None:
+            outcome.rejected.append(sub.rejected(
+                "conflict", f"event {conflict.event.event_id!r} is already recorded with different content",
+                conflict.event.ref))
+            continue
+        outcome.events_duplicate += sub.event_count - len(new)
+        if not new:  # everything in it is already recorded: a no-op
+            outcome.duplicate.append(sub)
+            continue
+        done.add(sub.digest)
+        sub_id = next_sub
+        next_sub += 1
+        received = to_utc_text(sub.received_at)
+        sub_rows.append({
+            "id": sub_id, "digest": sub.digest, "reporter": sub.reporter, "key_id": sub.key_id,
+            "created_at": to_utc_text(sub.created_at), "received_at": received, "signature": sub.signature,
+            "source": sub.source, "event_count": sub.event_count,
+        })
+        for pe in new:
+            event = pe.event
+            recorded[(sub.reporter, event.event_id)] = pe.digest
+            event_rows.append({
+                "seq": next_seq, "reporter": sub.reporter, "event_id": event.event_id, "type": event.type,
+                "time": to_utc_text(event.time), "submission_id": sub_id, "received_at": received,
+                "digest": pe.digest, "body": pe.body,
+            })
+            lot_rows.extend({"seq": next_seq, **row} for row in created_lot_rows(event))
+            draws = event.inputs if isinstance(event, Transform) else event.lots if isinstance(event, Consume) else ()
+            draw_rows.extend(
+                {"seq": next_seq, "position": i, "lot": d.lot, "mass_kg": d.mass_kg} for i, d in enumerate(draws)
+            )
+            next_seq += 1
+        outcome.accepted.append(sub)
+        outcome.events_accepted += len(new)
+
+    for table, rows in ((t.submissions, sub_rows), (t.events, event_rows), (t.lots, lot_rows),
+                        (t.lot_draws, draw_rows)):
+        if rows:
+            conn.execute(insert(table), rows)
+    record_rejections(conn, outcome.rejected)
+    return outcome
+
+
+def created_lot_rows(event: Event) -> list[dict[str, object]]:
+    return [
+        {"lot": o.lot, "position": i, "form": o.form, "mass_kg": o.mass_kg,
+         "composition": json.dumps(o.composition, sort_keys=True), "hs_code": o.hs_code}
+        for i, o in enumerate(created_lots(event))
+    ]
+
+
+def record_rejections(conn: Connection, rejections: Iterable[Rejection]) -> None:
+    rows = [{
+        "received_at": to_utc_text(r.received_at), "source": r.source, "reason": r.reason,
+        "reason_class": r.reason_class, "reporter": r.reporter, "event": r.event, "digest": r.digest, "raw": r.raw,
+    } for r in rejections]
+    if rows:
+        conn.execute(insert(t.rejections), rows)
+
+
+def list_rejections(conn: Connection, limit: int | None = None, reason_class: str | None = None):
+    stmt = select(t.rejections.c.id, t.rejections.c.received_at, t.rejections.c.source, t.rejections.c.reason,
+                  t.rejections.c.reporter, t.rejections.c.event).order_by(t.rejections.c.id.desc())
+    if reason_class:
+        stmt = stmt.where(t.rejections.c.reason_class == reason_class)
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(conn.execute(stmt))
+
+
+def iter_events(conn: Connection, until: str | None = None, batch: int = 20_000):
+    """Accepted events in event-time order (time, reporter, event_id): rows of
+    (seq, reporter, event_id, type, time, received_at, body)."""
+    stmt = select(t.events.c.seq, t.events.c.reporter, t.events.c.event_id, t.events.c.type, t.events.c.time,
+                  t.events.c.received_at, t.events.c.body).order_by(
+        t.events.c.time, t.events.c.reporter, t.events.c.event_id)
+    if until is not None:
+        stmt = stmt.where(t.events.c.time <= until)
+    result = conn.execution_options(yield_per=batch).execute(stmt)
+    yield from result
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    return {
+        "submissions": conn.scalar(select(func.count()).select_from(t.submissions)) or 0,
+        "events": conn.scalar(select(func.count()).select_from(t.events)) or 0,
+        "rejections": conn.scalar(select(func.count()).select_from(t.rejections)) or 0,
+    }

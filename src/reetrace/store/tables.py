@@ -1,0 +1,141 @@
+"""The store's tables. Portable types only: the same schema runs on SQLite and PostgreSQL.
+
+Times are stored as ISO 8601 UTC text (`YYYY-MM-DDTHH:MM:SS.ffffff+00:00`) so that ordering by
+text is ordering by time on both databases and no driver converts them.
+
+Ledger tables (`submissions`, `events`, `lots`, `lot_draws`) are append-only: rows are inserted
+in the transaction that accepts a submission and never updated or deleted. `lots` and
+`lot_draws` are indexes derived from the events, written in the same transaction, so a trace
+never has to parse the whole ledger.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, Text, UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# --- registry (upserted by key on load) ---------------------------------------------------
+
+enterprises = Table(
+    "enterprises", metadata,
+    Column("uscc", String(18), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("name_en", Text),
+    Column("province", Text),
+    Column("group_name", Text),
+)
+
+qualifications = Table(
+    "qualifications", metadata,
+    Column("uscc", String(18), ForeignKey("enterprises.uscc"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("valid_from", String(10), primary_key=True),
+    Column("valid_to", String(10), nullable=False),
+)
+
+signing_keys = Table(
+    "signing_keys", metadata,
+    Column("key_id", String(16), primary_key=True),
+    Column("uscc", String(18), ForeignKey("enterprises.uscc"), nullable=False, index=True),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("valid_from", String(32), nullable=False),
+    Column("revoked_at", String(32)),
+)
+
+sites = Table(
+    "sites", metadata,
+    Column("uscc", String(18), ForeignKey("enterprises.uscc"), primary_key=True),
+    Column("code", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("province", Text),
+)
+
+quotas = Table(
+    "quotas", metadata,
+    Column("year", Integer, primary_key=True),
+    Column("uscc", String(18), ForeignKey("enterprises.uscc"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("category", String(16), primary_key=True),
+    Column("tonnes_reo", Float, nullable=False),
+)
+
+licenses = Table(
+    "licenses", metadata,
+    Column("license_no", String(64), primary_key=True),
+    Column("exporter", String(18), nullable=False, index=True),
+    Column("consignee", Text, nullable=False),
+    Column("end_user", Text),
+    Column("destination", String(2), nullable=False),
+    Column("valid_from", String(10), nullable=False),
+    Column("valid_to", String(10), nullable=False),
+    Column("items", Text, nullable=False),  # JSON list of {"element", "form", "max_kg"}
+    Column("source", String(16), nullable=False),  # "registry" (migrated) or "review"
+)
+
+# --- the ledger (append-only) -------------------------------------------------------------
+
+submissions = Table(
+    "submissions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("digest", String(64), nullable=False, unique=True),  # SHA-256 of the signed bytes
+    Column("reporter", String(18), nullable=False, index=True),
+    Column("key_id", String(16), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("received_at", String(32), nullable=False),
+    Column("signature", String(100), nullable=False),
+    Column("source", Text),
+    Column("event_count", Integer, nullable=False),  # events in the submission, duplicates included
+)
+
+events = Table(
+    "events", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),  # acceptance order
+    Column("reporter", String(18), nullable=False),
+    Column("event_id", String(128), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("time", String(32), nullable=False),  # event time, UTC text
+    Column("submission_id", Integer, ForeignKey("submissions.id"), nullable=False, index=True),
+    Column("received_at", String(32), nullable=False),
+    Column("digest", String(64), nullable=False),  # SHA-256 of the canonical event
+    Column("body", Text, nullable=False),  # the event's RFC 8785 JSON, exactly as submitted
+    UniqueConstraint("reporter", "event_id", name="uq_events_reporter_event_id"),
+    Index("ix_events_time", "time", "reporter", "event_id"),
+)
+
+lots = Table(
+    "lots", metadata,
+    Column("lot", String(80), nullable=False, index=True),  # not unique: a second creation is a finding
+    Column("seq", Integer, ForeignKey("events.seq"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),  # index among the event's outputs
+    Column("form", String(16), nullable=False),
+    Column("mass_kg", Float, nullable=False),
+    Column("composition", Text, nullable=False),  # JSON {element: fraction}
+    Column("hs_code", String(16)),
+)
+
+lot_draws = Table(
+    "lot_draws", metadata,
+    Column("seq", Integer, ForeignKey("events.seq"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("lot", String(80), nullable=False, index=True),
+    Column("mass_kg", Float, nullable=False),
+)
+
+# --- operations (not part of the ledger) --------------------------------------------------
+
+rejections = Table(
+    "rejections", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("received_at", String(32), nullable=False),
+    Column("source", Text),
+    Column("reason", Text, nullable=False),  # "<class>: <detail>"
+    Column("reason_class", String(16), nullable=False, index=True),
+    Column("reporter", String(18)),
+    Column("event", Text),  # "<USCC>:<event_id>" of the offending event, when there is one
+    Column("digest", String(64)),
+    Column("raw", LargeBinary),  # the bytes as received, kept for the operator
+)

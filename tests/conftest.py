@@ -1,0 +1,64 @@
+"""Fixtures.
+
+How they are built: every test that touches a store gets `store_url`, a fresh, empty database.
+By default that is an SQLite file in the test's tmp dir. With `REETRACE_TEST_DB` set to a
+PostgreSQL URL (as `.ci/run` does for its second pass), it is a fresh schema in that database,
+created for the test and dropped after it; an unreachable server is an error, never a skip.
+`store` opens it (migrations applied). `world` is a small registered chain (mine, separation
+plant, exporter) from `tests/factory.py`, whose parties sign real Ed25519 submissions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from factory import World
+from reetrace.store.database import Store, open_store
+
+PG_URL = os.environ.get("REETRACE_TEST_DB")
+
+
+@pytest.fixture
+def store_url(tmp_path: Path) -> Iterator[str]:
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:  # raises if the server is unreachable: never skip silently
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    s = open_store(store_url)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+@pytest.fixture
+def write_json(tmp_path: Path):
+    def write(name: str, doc: object) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        return path
+
+    return write
