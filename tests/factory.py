@@ -86,7 +86,7 @@ def extract(event_id: str, lot: str, mass_kg: float = 1000.0, time: str = "2026-
             composition: dict[str, float] | None = None, deposit: str = "rock") -> dict[str, Any]:
     return {"event_id": event_id, "type": "extract", "time": time, "deposit": deposit,
             "outputs": [{"lot": lot, "form": "concentrate", "mass_kg": mass_kg,
-                         "composition": composition or CONCENTRATE}]}
+                         "composition": dict(composition or CONCENTRATE)}]}
 
 
 def ship(event_id: str, lots: list[str], to: str, shipment: str, time: str = "2026-01-06T08:00:00+08:00"):

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from reetrace.config import Settings
 from reetrace.errors import ReetraceError, UsageError
@@ -54,6 +55,10 @@ def settings(ctx: typer.Context) -> Settings:
     return ctx.find_root().obj()
 
 
+def _error(exc: Exception) -> None:
+    err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+
+
 def reports_errors(fn: F) -> F:
     """Turn the system's errors into a one-line message: exit 2 for bad usage, 1 otherwise."""
 
@@ -62,10 +67,10 @@ def reports_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except UsageError as exc:
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            _error(exc)
             sys.exit(2)
         except ReetraceError as exc:
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            _error(exc)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]

@@ -29,9 +29,9 @@ def keys_new(
 ):
     """Make an Ed25519 key pair and print its registry entry.
 
-    Writes OUT/NAME.key (the private key, PKCS8 PEM, readable by you only) and OUT/NAME.pub.json;
-    prints the public part as a registry `keys` entry, to be added to the enterprise's
-    reetrace/registry@1 document. Never overwrites an existing file.
+    Writes OUT/NAME.key (the private key, PKCS8 PEM, mode 0600) and OUT/NAME.pub.json.
+    Prints the public part as an entry for the enterprise's `keys` in a reetrace/registry@1 document.
+    Never overwrites an existing file.
     """
     from reetrace.filing.keys import new_key_pair
     from reetrace.filing.prepare import check_time, now
@@ -52,7 +52,8 @@ def keys_new(
 @reports_errors
 def sign(
     files: Optional[List[Path]] = typer.Argument(
-        None, help="Event files: JSON lines (*.jsonl, *.ndjson, one event a line) or CSV sheets (*.csv)."
+        None, metavar="EVENTS_FILE",
+        help="Event files: JSON lines (*.jsonl, *.ndjson, one event a line) or CSV sheets (*.csv).",
     ),
     reporter: Optional[str] = typer.Option(None, "--reporter", help="USCC of the reporting enterprise."),
     key: Optional[Path] = typer.Option(None, "--key", help="Private key file made by `reetrace keys new`."),
@@ -69,9 +70,9 @@ def sign(
 ):
     """Check events against the contract and sign them into one reetrace/submission@1 file.
 
-    Every event is checked before anything is signed; each problem is reported as FILE:LINE and
-    nothing is written unless all events are sound. `--template TYPE` prints a CSV sheet to
-    start from (docs/filing.md explains the columns).
+    Every event is checked before anything is signed; each problem is reported as FILE:LINE.
+    Nothing is written unless all events are sound.
+    `--template TYPE` prints a CSV sheet to start from; docs/filing.md explains its columns.
     """
     if template is not None:
         if files or reporter or key or out or created_at or event_type:

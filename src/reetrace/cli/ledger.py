@@ -13,7 +13,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from reetrace.cli import app, console, err_console, reports_errors, settings
 from reetrace.cli import views
 from reetrace.errors import UsageError
-from reetrace.store.database import Store, open_store
 
 registry_app = typer.Typer(help="The registry: enterprises, qualifications, keys, sites, quotas, licenses.",
                            no_args_is_help=True)
@@ -34,7 +33,9 @@ class Direction(str, Enum):
     forward = "forward"
 
 
-def store_for(ctx: typer.Context) -> Store:
+def store_for(ctx: typer.Context):
+    from reetrace.store.database import open_store
+
     return open_store(settings(ctx).db_url)
 
 

@@ -47,9 +47,11 @@ class _EventBase(_Strict):
 
 
 def _distinct_lots(lots: list[str] | list[OutputLot] | list[DrawIn]) -> None:
+    if len(lots) < 2:
+        return
     ids = [x if isinstance(x, str) else x.lot for x in lots]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
-    if dup:
+    if len(set(ids)) != len(ids):
+        dup = sorted({i for i in ids if ids.count(i) > 1})
         raise ValueError(f"lot {dup[0]} is named twice")
 
 
@@ -190,16 +192,20 @@ def _describe(error: ValidationError, tagged: bool = False) -> str:
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
-def validate_event(raw: Any, reporter: str) -> ev.Event:
-    """Validate one event object and convert it to the domain event."""
+def validate_model(raw: Any) -> Any:
+    """Validate one event object; returns its validated model."""
     if not isinstance(raw, dict):
         raise InvalidDocument("event must be a JSON object")
-    event_id = raw.get("event_id") if isinstance(raw.get("event_id"), str) else None
     try:
-        model = _event_adapter.validate_python(raw)
+        return _event_adapter.validate_python(raw)
     except ValidationError as exc:
+        event_id = raw.get("event_id") if isinstance(raw.get("event_id"), str) else None
         raise InvalidDocument(_describe(exc, tagged=True), event=event_id) from None
-    return to_domain(model, reporter)
+
+
+def validate_event(raw: Any, reporter: str) -> ev.Event:
+    """Validate one event object and convert it to the domain event."""
+    return to_domain(validate_model(raw), reporter)
 
 
 def to_domain(m: Any, reporter: str) -> ev.Event:
@@ -241,12 +247,18 @@ def validate_header(doc: Any) -> SubmissionHeader:
 
 
 def validate_events(raw_events: list[Any], reporter: str) -> list[ev.Event]:
-    """Validate every event of a submission; event ids must be distinct within it."""
+    """Validate every event of a submission (event ids distinct within it) into domain events."""
+    return [to_domain(m, reporter) for m in validate_event_models(raw_events)]
+
+
+def validate_event_models(raw_events: list[Any]) -> list[Any]:
+    """Validate every event of a submission (event ids distinct within it); returns the
+    validated models, which `to_domain` turns into domain events."""
     result = []
     seen: set[str] = set()
     for index, raw in enumerate(raw_events):
         try:
-            event = validate_event(raw, reporter)
+            event = validate_model(raw)
         except InvalidDocument as exc:
             raise InvalidDocument(f"events[{index}]: {exc}", event=exc.event) from None
         if event.event_id in seen:

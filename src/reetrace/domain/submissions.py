@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from reetrace.domain.events import Event
 
 REASON_CLASSES = ("parse", "schema", "reporter", "key", "signature", "conflict")
 
@@ -35,9 +34,15 @@ class Rejection:
 
 @dataclass(frozen=True, slots=True)
 class PreparedEvent:
-    event: Event
+    """An authenticated event, reduced to what the ledger writes."""
+
+    event_id: str
+    type: str
+    time: str  # event time, UTC text as stored
     body: str  # canonical JSON of the event as submitted
     digest: str
+    outputs: tuple[tuple[str, str, float, str, str | None], ...] = ()  # lot, form, mass_kg, composition JSON, hs
+    draws: tuple[tuple[str, float], ...] = ()  # lot, mass_kg (transform inputs, consumption)
 
 
 @dataclass(frozen=True, slots=True)

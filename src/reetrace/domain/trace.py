@@ -260,7 +260,7 @@ class _Graph:
                 residual = max(0.0, out - sum(weights.values()))
                 for lot, part in _proportions({lot: drawn[lot] for lot in unknown}).items():
                     weights[lot] = residual * part
-            if not sum(weights.values()) > 0:  # no input holds e: by mass drawn
+            if not sum(weights.values()) > 0:  # no input holds e, nor is any owed to unknown inputs
                 weights = drawn
             for lot, part in _proportions(weights).items():
                 result[lot][e] = part
@@ -330,8 +330,15 @@ def _origin_shares(root: str, graph: _Graph) -> dict[str, Shares]:
             stack.append((parent, iter(grandparents)))
             break
         else:
+            fractions = graph.fractions(graph.creations[lot])
+            only = next(iter(fractions)) if len(fractions) == 1 else None
+            if only is not None and only not in path:  # one input supplied everything
+                shares[lot] = shares[only]
+                stack.pop()
+                path.discard(lot)
+                continue
             mixed: dict[str, Shares] = {}
-            for parent, part in graph.fractions(graph.creations[lot]).items():
+            for parent, part in fractions.items():
                 # a parent still on the path is the lot that closes a cycle: an origin of its own
                 for origin, share in ({parent: whole} if parent in path else shares[parent]).items():
                     into = mixed.setdefault(origin, dict.fromkeys(graph.elements, 0.0))
@@ -400,9 +407,8 @@ def _descendant_shares(root: str, descendants: list[str], depths: Mapping[str, i
 
     A depth-first walk down from the root orders the lots so that each comes after the lots it
     was made from; an edge back to a lot still on the walk's path closes a cycle and is dropped."""
-    children: dict[str, list[str]] = {root: []}
+    children: dict[str, list[str]] = {each: [] for each in depths}
     for each in descendants:
-        children.setdefault(each, [])
         for parent in graph.parents(each):
             if parent in depths:
                 children[parent].append(each)

@@ -95,8 +95,8 @@ def load_key(path: Path) -> Ed25519PrivateKey:
         raise UsageError(f"cannot read key {path}: {exc.strerror}") from None
     try:
         return load_private_key(pem)
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"{path} is not an unencrypted Ed25519 private key in PEM form ({exc})") from None
+    except (ValueError, TypeError):
+        raise UsageError(f"{path} is not an unencrypted Ed25519 private key in PEM form") from None
 
 
 def readable_by_others(path: Path) -> bool:

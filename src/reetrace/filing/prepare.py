@@ -27,6 +27,7 @@ from reetrace.contract.submission import EVENT_TYPES, InvalidDocument, validate_
 from reetrace.errors import InvalidInput, UsageError
 from reetrace.filing import Draft, Place, Problem
 from reetrace.filing.sheets import read_csv
+from reetrace.ledger.canonical import canonical_bytes
 from reetrace.ledger.submission import sign_submission
 
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
@@ -40,7 +41,8 @@ class EventsRejected(InvalidInput):
     """The events cannot be signed as they are; `problems` says where and why."""
 
     def __init__(self, problems: Sequence[Problem]):
-        super().__init__(f"{len(problems)} problem(s) in the events; nothing was signed")
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        super().__init__(f"{count} in the events; nothing was signed")
         self.problems = list(problems)
 
 
@@ -92,14 +94,17 @@ def read_json_lines(text: str, source: str, default_type: str | None = None) -> 
     """One event object a line; blank lines are skipped. `default_type` fills in a missing
     `type` and must match a present one."""
     drafts, problems = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):  # not splitlines: U+2028 may be in a string
         if not line.strip():
             continue
         place = Place(source, (number,))
         try:
-            event = json.loads(line)
+            event = json.loads(line, object_pairs_hook=_object)
         except json.JSONDecodeError as exc:
             problems.append(Problem(place, f"not JSON: {exc.msg} at column {exc.colno}"))
+            continue
+        except _RepeatedMember as exc:
+            problems.append(Problem(place, f"member {exc} appears twice in an object"))
             continue
         if not isinstance(event, dict):
             problems.append(Problem(place, "an event must be a JSON object"))
@@ -114,6 +119,19 @@ def read_json_lines(text: str, source: str, default_type: str | None = None) -> 
     return drafts, problems
 
 
+class _RepeatedMember(ValueError):
+    pass
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose members are distinct: a repeated one would silently hide a value."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        names = [name for name, _ in pairs]
+        raise _RepeatedMember(repr(next(n for n in names if names.count(n) > 1)))
+    return result
+
+
 def check_drafts(drafts: Sequence[Draft], reporter: str) -> list[Problem]:
     """Every contract problem of the events, each at the line it comes from; event ids must be
     distinct across all the files."""
@@ -125,14 +143,18 @@ def check_drafts(drafts: Sequence[Draft], reporter: str) -> list[Problem]:
         except InvalidDocument as exc:
             label = f"event {exc.event}: " if exc.event else ""
             problems += [Problem(draft.place_of(part), label + part) for part in _parts(str(exc))]
+        else:
+            try:
+                canonical_bytes(draft.event)
+            except ValueError:
+                problems.append(Problem(draft.place, f"event {draft.event['event_id']}: a number cannot be signed "
+                                                     "exactly (integers are limited to ±2^53-1)"))
         event_id = draft.event.get("event_id")
         if isinstance(event_id, str):
             if event_id in first_place:
                 problems.append(Problem(draft.place, f"event_id {event_id!r} is also used at {first_place[event_id]}"))
             else:
                 first_place[event_id] = draft.place
-    if not drafts and not problems:
-        problems.append(Problem(Place("input", ()), "no events to sign"))
     return problems
 
 
@@ -154,8 +176,11 @@ def prepare_submission(
     check_time(created_at, "--created-at")
     drafts, problems = read_drafts(paths, default_type)
     problems += check_drafts(drafts, reporter)
+    if not drafts and not problems:
+        raise UsageError(f"no events in {', '.join(map(str, paths))}")
     if problems:
-        raise EventsRejected(problems)
+        order = {str(path): index for index, path in enumerate(paths)}
+        raise EventsRejected(sorted(problems, key=lambda p: (order.get(p.place.source, -1), p.place.lines[:1])))
     events = [d.event for d in drafts]
     validate_events(events, reporter)  # the very check ingest makes; it must agree with the one above
     document = sign_submission(reporter, private_key, created_at, events)
@@ -177,6 +202,8 @@ def count_by_type(document: dict[str, Any]) -> dict[str, int]:
 def write_document(path: Path, document: dict[str, Any]) -> None:
     """Write the document to `path` atomically (a temporary file beside it, then a rename)."""
     data = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if path.is_dir():
+        raise UsageError(f"--out {path} is a directory; name the file to write")
     directory = path.parent
     if not directory.is_dir():
         raise UsageError(f"--out {path}: directory {directory} does not exist")

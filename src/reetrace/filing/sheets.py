@@ -18,7 +18,7 @@ import difflib
 import io
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +60,7 @@ class Template:
 
 _SITE = "91150200MA0N0P1X25/P1"
 _BUYER = "91440300MA5F000007"
+_SUPPLIER = "91320500MA1M000009"
 _TIME = "2026-10-03T08:00:00+08:00"
 
 TEMPLATES: dict[str, Template] = {t.type: t for t in (
@@ -96,7 +97,7 @@ TEMPLATES: dict[str, Template] = {t.type: t for t in (
     Template(
         "receive", "custody of whole lots arrives at the reporter; mass_kg (optional) on the first row",
         ("from", "shipment", "mass_kg"), ("lot",),
-        ({"type": "receive", "event_id": "RC-2026-0456", "time": _TIME, "site": _SITE, "from": "91150200MA0N0P1X25",
+        ({"type": "receive", "event_id": "RC-2026-0456", "time": _TIME, "site": _SITE, "from": _SUPPLIER,
           "shipment": "SHP-2026-0456", "mass_kg": "1149.6", "lot": "PRND-OX-2026-0101"},),
         first_row_only=frozenset({"mass_kg"}),
     ),
@@ -159,7 +160,10 @@ def read_csv(text: str, source: str, default_type: str | None = None) -> tuple[l
     """
     problems: list[Problem] = []
     records = _records(text)
-    header_line, header = next(records, (1, []))
+    try:
+        header_line, header = next(records, (1, []))
+    except _Unreadable as exc:
+        return [], [Problem(Place(source, (exc.line,)), str(exc))]
     columns = [c.strip() for c in header]
     problems += _check_header(columns, source, header_line)
     if "type" not in columns and default_type is None:
@@ -167,7 +171,7 @@ def read_csv(text: str, source: str, default_type: str | None = None) -> tuple[l
         return [], problems
     groups: dict[str, _Group] = {}
     broken_types: set[str] = set()
-    for line, values in records:
+    for line, values in _readable(records, source, problems):
         row_problems, event_id, row = _read_row(columns, values, line, default_type)
         problems += [Problem(Place(source, (line,)), m) for m in row_problems]
         if event_id is None:
@@ -192,14 +196,36 @@ def read_csv(text: str, source: str, default_type: str | None = None) -> tuple[l
     return drafts, problems
 
 
-def _records(text: str) -> Iterable[tuple[int, list[str]]]:
-    """Non-blank CSV records with the line each starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+class _Unreadable(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank CSV records with the line each starts on; `_Unreadable` where the CSV breaks."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     end = 0
-    for values in reader:
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _Unreadable(end + 1, f"not readable as CSV: {exc}") from None
         start, end = end + 1, reader.line_num
         if any(v.strip() for v in values):
             yield start, values
+
+
+def _readable(
+    records: Iterator[tuple[int, list[str]]], source: str, problems: list[Problem]
+) -> Iterator[tuple[int, list[str]]]:
+    """The records up to where the CSV breaks, which is noted as a problem."""
+    try:
+        yield from records
+    except _Unreadable as exc:
+        problems.append(Problem(Place(source, (exc.line,)), str(exc)))
 
 
 def _check_header(columns: list[str], source: str, line: int) -> list[Problem]:
@@ -208,11 +234,12 @@ def _check_header(columns: list[str], source: str, line: int) -> list[Problem]:
         return [Problem(Place(source, (line,)), "no header row; start with a template (reetrace sign --template TYPE)")]
     seen: set[str] = set()
     for column in columns:
-        if column in seen:
+        if column and column in seen:
             problems.append(Problem(Place(source, (line,)), f"column {column!r} appears twice"))
         seen.add(column)
         if column and column not in KNOWN_COLUMNS:
-            close = difflib.get_close_matches(column, sorted(KNOWN_COLUMNS), n=1)
+            close = [c for c in sorted(KNOWN_COLUMNS) if c.lower() == column.lower()]
+            close = close or difflib.get_close_matches(column, sorted(KNOWN_COLUMNS), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             problems.append(Problem(Place(source, (line,)), f"unknown column {column!r}{hint}"))
     return problems
@@ -226,6 +253,8 @@ def _read_row(
     extra = [v for v in values[len(columns):] if v.strip()]
     if extra:
         problems.append(f"{len(values)} cells but only {len(columns)} columns")
+    if any(v.strip() for c, v in zip(columns, values) if not c):
+        problems.append("a filled cell under a column without a name")
     cells = {c: v.strip() for c, v in zip(columns, values) if c and v.strip()}
     event_id = cells.get("event_id")
     if event_id is None:
@@ -246,8 +275,10 @@ def _read_row(
         problems.append("lot is empty")
     if type_ == "transform" and "role" in columns:
         role = cells.get("role")
-        if role not in ("input", "output"):
-            problems.append(f"role must be input or output, not {role!r}" if role else "role is empty (input or output)")
+        if role is None:
+            problems.append("role is empty (input or output)")
+        elif role not in ("input", "output"):
+            problems.append(f"role must be input or output, not {role!r}")
         elif role == "input" and (misplaced := [c for c in _OUTPUT_ONLY if c in cells]):
             problems.append(f"{', '.join(misplaced)}: only output rows describe a lot's form and composition")
     for column in NUMBER_COLUMNS.intersection(cells):

@@ -8,15 +8,17 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from stdnum.cn import uscc as uscc_code
 
-from reetrace.contract.submission import InvalidDocument, validate_events, validate_header
+from reetrace.contract.submission import InvalidDocument, validate_event_models, validate_header
 from reetrace.domain.submissions import Authenticated, PreparedEvent, Rejection
 from reetrace.domain.registry import SigningKey
-from reetrace.ledger.canonical import canonical_bytes
+from reetrace.ledger.canonical import ParsedJson
 from reetrace.ledger.signing import b64url_decode, verify
 from reetrace.ledger.submission import digest, signed_message
+from reetrace.store.timefmt import to_utc_text
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -36,7 +38,8 @@ def authenticate(
         return Rejection(source, cls, detail, stamp, reporter, event, None, raw)
 
     try:
-        doc = json.loads(raw)
+        parsed = ParsedJson(raw)
+        doc = parsed.value
     except UnicodeDecodeError:
         return reject("parse", "not UTF-8 text")
     except ValueError as exc:
@@ -46,7 +49,7 @@ def authenticate(
     reporter = doc.get("reporter") if isinstance(doc.get("reporter"), str) else None
     try:
         header = validate_header(doc)
-        events = validate_events(doc["events"], header.reporter)
+        events = validate_event_models(doc["events"])
     except InvalidDocument as exc:
         ref = f"{reporter}:{exc.event}" if reporter and exc.event else None
         return reject("schema", str(exc), reporter, ref)
@@ -73,7 +76,7 @@ def authenticate(
                              f"created_at {doc['created_at']}", reporter)
 
     try:
-        bodies = [canonical_bytes(e) for e in doc["events"]]
+        bodies = [parsed.canonical(e) for e in doc["events"]]
         message = signed_message(doc, bodies)
     except ValueError as exc:
         return reject("schema", f"cannot be canonicalised (RFC 8785): {exc}", reporter)
@@ -87,5 +90,20 @@ def authenticate(
     return Authenticated(
         source=source, reporter=header.reporter, key_id=header.key_id, created_at=header.created_at,
         received_at=stamp, signature=header.signature, digest=digest(message), raw=raw,
-        events=[PreparedEvent(e, b.decode("utf-8"), digest(b)) for e, b in zip(events, bodies)],
+        events=[_prepared(e, b) for e, b in zip(events, bodies)],
     )
+
+
+def _prepared(event: Any, body: bytes) -> PreparedEvent:
+    outputs = tuple(
+        (o.lot, o.form, o.mass_kg, json.dumps(o.composition, sort_keys=True), o.hs_code)
+        for o in getattr(event, "outputs", ())
+    )
+    if event.type == "transform":
+        draws = tuple((d.lot, d.mass_kg) for d in event.inputs)
+    elif event.type == "consume":
+        draws = tuple((d.lot, d.mass_kg) for d in event.lots)
+    else:
+        draws = ()
+    return PreparedEvent(event.event_id, event.type, to_utc_text(event.time), body.decode("utf-8"), digest(body),
+                         outputs, draws)

@@ -7,19 +7,23 @@ the rows it writes see one consistent ledger. It never updates or deletes a ledg
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, insert, select
 
-from reetrace.domain.events import Consume, Event, Transform, created_lots
 from reetrace.domain.submissions import Authenticated, Rejection
 from reetrace.store import tables as t
+from reetrace.store.bulk import insert_rows
 from reetrace.store.timefmt import to_utc_text
 
 _CHUNK = 500
+SUBMISSION_COLUMNS = ("id", "digest", "reporter", "key_id", "created_at", "received_at", "signature", "source",
+                      "event_count")
+EVENT_COLUMNS = ("seq", "reporter", "event_id", "type", "time", "submission_id", "received_at", "digest", "body")
+LOT_COLUMNS = ("seq", "lot", "position", "form", "mass_kg", "composition", "hs_code")
+DRAW_COLUMNS = ("seq", "position", "lot", "mass_kg")
 
 
 @dataclass(slots=True)
@@ -46,7 +50,7 @@ def _recorded_submissions(conn: Connection, digests: Sequence[str]) -> set[str]:
 def _recorded_events(conn: Connection, batch: Sequence[Authenticated]) -> dict[tuple[str, str], str]:
     wanted: dict[str, set[str]] = defaultdict(set)
     for sub in batch:
-        wanted[sub.reporter].update(e.event.event_id for e in sub.events)
+        wanted[sub.reporter].update(e.event_id for e in sub.events)
     found: dict[tuple[str, str], str] = {}
     for reporter, ids in wanted.items():
         for chunk in _chunks(sorted(ids)):
@@ -74,7 +78,7 @@ def append(conn: Connection, batch: Sequence[Authenticated]) -> AppendOutcome:
             continue
         new, conflict = [], None
         for pe in sub.events:
-            key = (sub.reporter, pe.event.event_id)
+            key = (sub.reporter, pe.event_id)
             known = recorded.get(key)
             if known is None:
                 new.append(pe)
@@ -83,8 +87,8 @@ def append(conn: Connection, batch: Sequence[Authenticated]) -> AppendOutcome:
                 break
         if conflict is not None:
             outcome.rejected.append(sub.rejected(
-                "conflict", f"event {conflict.event.event_id!r} is already recorded with different content",
-                conflict.event.ref))
+                "conflict", f"event {conflict.event_id!r} is already recorded with different content",
+                f"{sub.reporter}:{conflict.event_id}"))
             continue
         outcome.events_duplicate += sub.event_count - len(new)
         if not new:  # everything in it is already recorded: a no-op
@@ -94,42 +98,26 @@ def append(conn: Connection, batch: Sequence[Authenticated]) -> AppendOutcome:
         sub_id = next_sub
         next_sub += 1
         received = to_utc_text(sub.received_at)
-        sub_rows.append({
-            "id": sub_id, "digest": sub.digest, "reporter": sub.reporter, "key_id": sub.key_id,
-            "created_at": to_utc_text(sub.created_at), "received_at": received, "signature": sub.signature,
-            "source": sub.source, "event_count": sub.event_count,
-        })
+        sub_rows.append((sub_id, sub.digest, sub.reporter, sub.key_id, to_utc_text(sub.created_at), received,
+                         sub.signature, sub.source, sub.event_count))
         for pe in new:
-            event = pe.event
-            recorded[(sub.reporter, event.event_id)] = pe.digest
-            event_rows.append({
-                "seq": next_seq, "reporter": sub.reporter, "event_id": event.event_id, "type": event.type,
-                "time": to_utc_text(event.time), "submission_id": sub_id, "received_at": received,
-                "digest": pe.digest, "body": pe.body,
-            })
-            lot_rows.extend({"seq": next_seq, **row} for row in created_lot_rows(event))
-            draws = event.inputs if isinstance(event, Transform) else event.lots if isinstance(event, Consume) else ()
-            draw_rows.extend(
-                {"seq": next_seq, "position": i, "lot": d.lot, "mass_kg": d.mass_kg} for i, d in enumerate(draws)
-            )
+            recorded[(sub.reporter, pe.event_id)] = pe.digest
+            event_rows.append((next_seq, sub.reporter, pe.event_id, pe.type, pe.time, sub_id, received, pe.digest,
+                               pe.body))
+            for i, (lot, form, mass, composition, hs_code) in enumerate(pe.outputs):
+                lot_rows.append((next_seq, lot, i, form, mass, composition, hs_code))
+            for i, (lot, mass) in enumerate(pe.draws):
+                draw_rows.append((next_seq, i, lot, mass))
             next_seq += 1
         outcome.accepted.append(sub)
         outcome.events_accepted += len(new)
 
-    for table, rows in ((t.submissions, sub_rows), (t.events, event_rows), (t.lots, lot_rows),
-                        (t.lot_draws, draw_rows)):
-        if rows:
-            conn.execute(insert(table), rows)
+    insert_rows(conn, t.submissions, SUBMISSION_COLUMNS, sub_rows)
+    insert_rows(conn, t.events, EVENT_COLUMNS, event_rows)
+    insert_rows(conn, t.lots, LOT_COLUMNS, lot_rows)
+    insert_rows(conn, t.lot_draws, DRAW_COLUMNS, draw_rows)
     record_rejections(conn, outcome.rejected)
     return outcome
-
-
-def created_lot_rows(event: Event) -> list[dict[str, object]]:
-    return [
-        {"lot": o.lot, "position": i, "form": o.form, "mass_kg": o.mass_kg,
-         "composition": json.dumps(o.composition, sort_keys=True), "hs_code": o.hs_code}
-        for i, o in enumerate(created_lots(event))
-    ]
 
 
 def record_rejections(conn: Connection, rejections: Iterable[Rejection]) -> None:

@@ -1,0 +1,53 @@
+"""The fast canonicaliser writes exactly what the RFC 8785 reference implementation writes."""
+
+from __future__ import annotations
+
+import json
+
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reetrace.ledger.canonical import ParsedJson, canonical_bytes
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=20,
+)
+
+
+def outcome(fn, *args):
+    """The bytes written, or the kind of error raised."""
+    try:
+        return fn(*args)
+    except ValueError as exc:
+        return type(exc).__name__
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values)
+def test_matches_reference(value):
+    assert outcome(canonical_bytes, value) == outcome(rfc8785.dumps, value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(json_values)
+def test_parsed_path_matches_reference(value):
+    text = json.dumps(value, ensure_ascii=False)
+    parsed = ParsedJson(text.encode("utf-8"))
+    assert outcome(parsed.canonical, parsed.value) == outcome(rfc8785.dumps, json.loads(text))
+
+
+def test_known_differences_are_handled():
+    # integral floats, exponents, astral-plane keys that sort differently in UTF-16
+    for value in [1.0, 1e21, 1e-7, 123456789012345680000.0, {"\U0001F600": 1, "\uFFFF": 2}, [0.1, -0.0]]:
+        assert canonical_bytes(value) == rfc8785.dumps(value)
+
+
+def test_rejects_what_jcs_cannot_represent():
+    import pytest
+
+    with pytest.raises(ValueError):
+        canonical_bytes(2**60)
