@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from reetrace.domain.events import (
     Adjust, Consume, Event, Export, Extract, Import, Receive, Ship, Transform, created_lots, used_lots,
@@ -28,8 +29,7 @@ CONSUMED = "consumed"
 ShipmentKey = tuple[str, str, str]  # (shipper, receiver, shipment id)
 
 
-@dataclass(frozen=True, slots=True)
-class Transit:
+class Transit(NamedTuple):
     """A lot on its way: who shipped it to whom, under which shipment, and how much it held."""
 
     shipper: str
@@ -122,12 +122,25 @@ class Ledger:
     def admit(self, event: Event) -> tuple[str, ...]:
         """Admit the lots the event uses that no event has created yet, as lots of unknown
         origin held by the reporter. Returns their ids (empty for nearly every event)."""
+        lots = self.lots
+        kind = type(event)
+        if kind is Extract or kind is Import:
+            return ()
+        if kind is Adjust:
+            if event.lot in lots:  # type: ignore[attr-defined]
+                return ()
+        elif kind is Ship or kind is Receive or kind is Export:
+            for lot_id in event.lots:  # type: ignore[attr-defined]
+                if lot_id not in lots:
+                    break
+            else:
+                return ()
         new: list[str] = []
         for lot_id in used_lots(event):
-            if lot_id in self.lots:
+            if lot_id in lots:
                 continue
             mass = _admitted_mass(event, lot_id)
-            self.lots[lot_id] = LotState(
+            lots[lot_id] = LotState(
                 lot=lot_id, created_by=None, creator=None, form=None, mass_kg=mass,
                 composition=None, remaining_kg=mass, custodian=event.reporter,
                 holders=[event.reporter], origin_known=False,

@@ -6,6 +6,8 @@ event day. UNAUTHORIZED_SEPARATION: a `separation` transform without a `separati
 
 from __future__ import annotations
 
+from datetime import date
+
 from reetrace.domain.events import Extract, Transform
 from reetrace.domain.rules.base import AuditContext, Step, sole_lot
 
@@ -13,9 +15,10 @@ from reetrace.domain.rules.base import AuditContext, Step, sole_lot
 class Authorization:
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
+        self._qualified: dict[tuple[str, str, date], bool] = {}
 
     def on_extract(self, step: Step) -> None:
-        self._require(step, "mining", "UNAUTHORIZED_MINING", "extracts ore")
+        self._require(step, "mining", "UNAUTHORIZED_MINING", "mines")
 
     def on_transform(self, step: Step) -> None:
         event: Transform = step.event  # type: ignore[assignment]
@@ -23,7 +26,11 @@ class Authorization:
             self._require(step, "separation", "UNAUTHORIZED_SEPARATION", "separates rare earths")
 
     def _require(self, step: Step, kind: str, code: str, doing: str) -> None:
-        if self.ctx.registry.qualified(step.reporter, kind, step.day):
+        key = (step.reporter, kind, step.day)
+        qualified = self._qualified.get(key)
+        if qualified is None:
+            qualified = self._qualified[key] = self.ctx.registry.qualified(*key)
+        if qualified:
             return
         event: Extract | Transform = step.event  # type: ignore[assignment]
         day = step.day.isoformat()

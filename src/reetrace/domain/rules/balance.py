@@ -17,7 +17,7 @@ from typing import Any
 
 from reetrace.domain.elements import reo_per_kg
 from reetrace.domain.events import Transform
-from reetrace.domain.rules.base import AuditContext, Step, exceeds, kg, ratio, show
+from reetrace.domain.rules.base import AuditContext, Step, exceeds, kg, ratio, show, sole_lot
 
 
 class Balance:
@@ -80,7 +80,7 @@ class Balance:
         }
         if unknown_kg > 0:
             evidence["unknown_input_kg"] = kg(unknown_kg)
-        self.ctx.flag("MASS_BALANCE_VIOLATION", step, detail, evidence)
+        self.ctx.flag("MASS_BALANCE_VIOLATION", step, detail, evidence, lot=sole_lot(event))
 
     def _yield(self, step: Step, event: Transform, reo_in: float, reo_out: float) -> None:
         floor = self.ctx.thresholds.yield_floor.get(event.process)
@@ -95,4 +95,5 @@ class Balance:
             f"{show(reo_in)} in), below the floor of {floor:.4f}.",
             {"process": event.process, "yield": ratio(result), "floor": floor,
              "reo_in_kg": kg(reo_in), "reo_out_kg": kg(reo_out)},
+            lot=sole_lot(event),
         )

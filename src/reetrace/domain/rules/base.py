@@ -58,8 +58,11 @@ class Step:
     record: RecordedEvent
     event: Event
     time: datetime
-    day: date
     introduced: tuple[str, ...] = ()  # lots first seen at this event (admitted as unknown)
+
+    @property
+    def day(self) -> date:
+        return self.time.date()
 
     @property
     def reporter(self) -> str:

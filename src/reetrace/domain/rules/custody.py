@@ -99,6 +99,8 @@ class Custody:
     def _known(self, step: Step, lot_ids: tuple[str, ...]) -> list[LotState]:
         """The distinct lots an event names, less those first seen at it."""
         lots = self.ctx.ledger.lots
+        if len(lot_ids) == 1 and not step.introduced:
+            return [lots[lot_ids[0]]]
         return [lots[lot_id] for lot_id in dict.fromkeys(lot_ids) if lot_id not in step.introduced]
 
     def _admitted(self, step: Step) -> None:
@@ -147,7 +149,8 @@ class Custody:
 
     def _overdraw(self, step: Step, lot: LotState, taken: float) -> None:
         held = lot.remaining_kg
-        if not exceeds(taken, held + self.ctx.thresholds.overdraw_tolerance_kg):
+        limit = held + self.ctx.thresholds.overdraw_tolerance_kg
+        if taken <= limit or not exceeds(taken, limit):
             return
         self.ctx.flag(
             "LOT_OVERDRAWN", step,

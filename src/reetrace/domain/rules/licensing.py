@@ -13,6 +13,7 @@ cumulative mass of exported lots the item covers goes over `max_kg`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from reetrace.domain.controls import ControlledItem
@@ -36,6 +37,19 @@ class Licensing:
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
         self._usage: dict[tuple[str, int], _Usage] = {}
+        self._classified: dict[tuple[str, frozenset[str], date], list[ControlledItem]] = {}
+
+    def _classify(self, lot: LotState, day: date) -> list[ControlledItem]:
+        """The lot's controlled items on `day`; they depend only on its form and which
+        elements it holds, so the answers are kept."""
+        controls = self.ctx.controls
+        if lot.form not in controls.form_groups or lot.composition is None:
+            return []
+        key = (lot.form, frozenset(e for e, f in lot.composition.items() if f > 0), day)
+        items = self._classified.get(key)
+        if items is None:
+            items = self._classified[key] = controls.classify(lot.form, lot.composition, day)
+        return items
 
     def _covers(self, item: LicenseItem, controlled: ControlledItem, form: str) -> bool:
         if item.element != controlled.element:
@@ -50,9 +64,9 @@ class Licensing:
         lots = self.ctx.ledger.lots
         for lot_id in dict.fromkeys(event.lots):
             lot = lots[lot_id]
-            if lot_id in step.introduced or lot.composition is None or lot.form is None:
+            if lot_id in step.introduced:
                 continue
-            controlled = self.ctx.controls.classify(lot.form, lot.composition, step.day)
+            controlled = self._classify(lot, step.day)
             if not controlled:
                 continue
             items = license.items if license is not None else ()
@@ -93,9 +107,10 @@ class Licensing:
 
     def _fit(self, step: Step, event: Export, license: License) -> None:
         mismatches: dict[str, dict[str, Any]] = {}
-        if _name(event.consignee) != _name(license.consignee):
+        if event.consignee != license.consignee and _name(event.consignee) != _name(license.consignee):
             mismatches["consignee"] = {"licensed": license.consignee, "declared": event.consignee}
-        if event.destination.strip().upper() != license.destination.strip().upper():
+        if (event.destination != license.destination
+                and event.destination.strip().upper() != license.destination.strip().upper()):
             mismatches["destination"] = {"licensed": license.destination, "declared": event.destination}
         if step.reporter != license.exporter:
             mismatches["exporter"] = {"licensed": license.exporter, "declared": step.reporter}
@@ -104,7 +119,8 @@ class Licensing:
                                   "declared": step.day.isoformat()}
         if not mismatches:
             return
-        listed = "; ".join(f"{k} {v['declared']} where the license has {v['licensed']}" for k, v in mismatches.items())
+        listed = "; ".join(f"{what} {v['declared']} where the license has {v['licensed']}"
+                           for what, v in mismatches.items())
         self.ctx.flag(
             "LICENSE_MISMATCH", step,
             f"Export {step.ref} does not fit license {license.license_no}: {listed}.",

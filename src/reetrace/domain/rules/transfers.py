@@ -7,7 +7,8 @@ date, so a receipt recorded before its shipment in event time still matches.
 SHIPMENT_NOT_RECEIVED: a ship with no matching receive within `shipment_receipt_days`, once the
 audit date (end of day) has reached the end of that window. RECEIPT_WITHOUT_SHIPMENT: a receive
 that no ship matches. TRANSFER_MISMATCH: a matched receive whose declared mass differs from what
-the lots held when shipped by more than `transfer_tolerance` of it.
+the lots held when shipped by more than `transfer_tolerance` of it (not judged on lots of unknown
+origin, whose shipped mass is not known).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ class Transfers:
         self.ctx = ctx
         self._ships: set[ShipmentKey] = set()
         self._receipts: dict[ShipmentKey, list[datetime]] = {}
+        self._window = timedelta(days=ctx.thresholds.shipment_receipt_days)
+        # Shipments from this instant on still have their window open on the audit date.
+        self._open_from = ctx.as_of_end - self._window
 
     def prepare(self, steps: list[Step]) -> None:
         for step in steps:
@@ -35,9 +39,9 @@ class Transfers:
 
     def on_ship(self, step: Step) -> None:
         event: Ship = step.event  # type: ignore[assignment]
-        deadline = step.time + timedelta(days=self.ctx.thresholds.shipment_receipt_days)
-        if deadline >= self.ctx.as_of_end:
+        if step.time >= self._open_from:
             return  # the window is still open on the audit date
+        deadline = step.time + self._window
         receipts = self._receipts.get((event.reporter, event.to, event.shipment), ())
         if any(t <= deadline for t in receipts):
             return
@@ -64,9 +68,9 @@ class Transfers:
                 lot=sole_lot(event),
             )
             return
-        if event.mass_kg is None or any(lot_id in step.introduced for lot_id in event.lots):
-            return  # nothing declared, or lots first seen here: the shipped mass is not known
         lots = self.ctx.ledger.lots
+        if event.mass_kg is None or any(not lots[lot_id].origin_known for lot_id in event.lots):
+            return  # nothing declared, or lots of unknown origin: the shipped mass is not known
         shipped = sum(self.ctx.ledger.shipped_kg(lots[lot_id], key) for lot_id in dict.fromkeys(event.lots))
         difference = event.mass_kg - shipped
         if not exceeds(abs(difference), self.ctx.thresholds.transfer_tolerance * shipped):

@@ -1,0 +1,131 @@
+"""What the demo's lots are made of: deposits, separated products, metals and magnets.
+
+Compositions are elemental mass fractions (CONTRACT §2). A product's fraction of element e is
+its REO share × purity × f_e, f_e being the element's mass fraction in its standard oxide
+(`REO_FACTOR`). Fractions are rounded *down* to six decimals and those below 1e-4 are left out,
+so that a lot never holds more of an element than the arithmetic that made it.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping
+
+from reetrace.domain.elements import REO_FACTOR
+
+MIN_FRACTION = 1e-4
+
+# REO shares (per cent of total REO) of the deposits. Bayan Obo: over 94 % light, Ce about half.
+_BAYAN_OBO = {"La": 26.0, "Ce": 50.0, "Pr": 5.1, "Nd": 17.0, "Sm": 1.0, "Eu": 0.18, "Gd": 0.40,
+              "Tb": 0.03, "Dy": 0.08, "Y": 0.21}
+# Maoniuping / Dechang bastnaesite (Sichuan): light, La-rich.
+_SICHUAN = {"La": 33.0, "Ce": 49.0, "Pr": 4.3, "Nd": 12.0, "Sm": 0.9, "Eu": 0.15, "Gd": 0.3,
+            "Dy": 0.05, "Y": 0.3}
+# Ion-adsorption clays: Y and the heavies, with some light; Y's share varies by deposit type.
+_ION_REST = {"La": 10.0, "Ce": 2.0, "Pr": 3.0, "Nd": 11.0, "Sm": 3.0, "Eu": 0.6, "Gd": 6.0,
+             "Ho": 1.6, "Er": 4.5, "Tm": 0.7, "Yb": 3.6, "Lu": 0.5}
+
+# Which separated product each element goes to.
+LIGHT_PRODUCTS = {"La": "ox_La", "Ce": "ox_Ce", "Pr": "ox_PrNd", "Nd": "ox_PrNd",
+                  "Sm": "mc_SEG", "Eu": "mc_SEG", "Gd": "mc_SEG", "Tb": "mc_SEG", "Dy": "mc_SEG",
+                  "Y": "mc_SEG", "Ho": "mc_SEG", "Er": "mc_SEG", "Tm": "mc_SEG", "Yb": "mc_SEG",
+                  "Lu": "mc_SEG"}
+HEAVY_PRODUCTS = {"La": "ox_La", "Ce": "ox_Ce", "Pr": "ox_PrNd", "Nd": "ox_PrNd", "Y": "ox_Y",
+                  "Dy": "ox_Dy", "Tb": "ox_Tb", "Sm": "mc_SEG", "Eu": "mc_SEG", "Gd": "mc_SEG",
+                  "Ho": "mc_HRE", "Er": "mc_HRE", "Tm": "mc_HRE", "Yb": "mc_HRE", "Lu": "mc_HRE"}
+
+# product -> (form, purity = REO share of the lot's mass, largest lot in kg, lot code)
+PRODUCTS: dict[str, tuple[str, float, float, str]] = {
+    "ox_La": ("oxide", 0.995, 20_000, "LAOX"),
+    "ox_Ce": ("oxide", 0.995, 20_000, "CEOX"),
+    "ox_PrNd": ("oxide", 0.995, 5_000, "PRNDOX"),
+    "ox_Y": ("oxide", 0.999, 3_000, "YOX"),
+    "ox_Dy": ("oxide", 0.995, 1_000, "DYOX"),
+    "ox_Tb": ("oxide", 0.995, 500, "TBOX"),
+    "mc_SEG": ("mixed_compound", 0.92, 10_000, "SEG"),
+    "mc_HRE": ("mixed_compound", 0.92, 10_000, "HRE"),
+    "m_PrNd": ("metal", 0.995, 1_000, "PRNDM"),
+    "m_Tb": ("metal", 0.995, 200, "TBM"),
+    "a_DyFe": ("alloy", 0.80, 500, "DYFE"),  # purity here: the alloy's Dy mass fraction
+    "magnet": ("magnet", 1.0, 5_000, "NDFEB"),
+    "magnet_part": ("magnet", 1.0, 5_000, "NDFEBP"),  # a part of a magnet lot, after a repack
+}
+MAGNET_HS = "8505111000"
+
+
+def floor6(x: float) -> float:
+    """Round down to six decimals (a hair of slack so that 2.3 stays 2.3 despite binary floats)."""
+    return math.floor(x * 1e6 + 1e-7) / 1e6
+
+
+def floor3(x: float) -> float:
+    """Round down to grams."""
+    return math.floor(x * 1e3 + 1e-7) / 1e3
+
+
+def composition_of(element_kg: Mapping[str, float], mass_kg: float) -> dict[str, float]:
+    """Elemental fractions of a lot of `mass_kg` holding `element_kg`, rounded down."""
+    out = {}
+    for e, kg in element_kg.items():
+        f = floor6(kg / mass_kg)
+        if f >= MIN_FRACTION:
+            out[e] = f
+    return out
+
+
+def _jitter(rng: random.Random, shares: Mapping[str, float], spread: float) -> dict[str, float]:
+    varied = {e: s * rng.uniform(1 - spread, 1 + spread) for e, s in shares.items()}
+    total = sum(varied.values())
+    return {e: s / total for e, s in varied.items()}
+
+
+def deposit_shares(rng: random.Random, deposit: str, y_share: float = 0.4) -> dict[str, float]:
+    """The REO shares (summing to 1) of one lot from a deposit type."""
+    if deposit == "bayan_obo":
+        return _jitter(rng, _BAYAN_OBO, 0.05)
+    if deposit == "sichuan":
+        return _jitter(rng, _SICHUAN, 0.06)
+    # ion-adsorption: Y 25–60 %, Dy 3–7 %, Tb about 1 %, the rest in fixed proportions
+    y = min(0.60, max(0.25, y_share * rng.uniform(0.92, 1.08)))
+    dy = rng.uniform(0.03, 0.07)
+    tb = rng.uniform(0.008, 0.012)
+    rest = _jitter(rng, _ION_REST, 0.10)
+    left = 1.0 - y - dy - tb
+    shares = {"Y": y, "Dy": dy, "Tb": tb}
+    shares.update({e: s * left for e, s in rest.items()})
+    return shares
+
+
+def ore_composition(shares: Mapping[str, float], reo_grade: float) -> dict[str, float]:
+    """Concentrate fractions: REO share × grade × f_e."""
+    return composition_of({e: s * reo_grade * REO_FACTOR[e] for e, s in shares.items()}, 1.0)
+
+
+def elements_in(mass_kg: float, composition: Mapping[str, float]) -> dict[str, float]:
+    return {e: mass_kg * f for e, f in composition.items()}
+
+
+def add_into(total: dict[str, float], more: Mapping[str, float]) -> None:
+    for e, kg in more.items():
+        total[e] = total.get(e, 0.0) + kg
+
+
+def product_mass(element_kg: Mapping[str, float], product: str) -> float:
+    """The mass of a product lot holding these elements at the product's purity."""
+    form, purity, _, _ = PRODUCTS[product]
+    if form in ("alloy", "metal"):
+        return sum(element_kg.values()) / purity
+    return sum(kg / REO_FACTOR[e] for e, kg in element_kg.items()) / purity
+
+
+def split_mass(rng: random.Random, total: float, largest: float) -> list[float]:
+    """Split a mass into lots no larger than `largest`, rounded down to grams, summing to at
+    most `total`."""
+    n = max(1, math.ceil(total / largest))
+    weights = [rng.uniform(0.85, 1.15) for _ in range(n)]
+    scale = total / sum(weights)
+    parts = [floor3(w * scale) for w in weights]
+    while max(parts) > largest:  # rare: a heavy draw went over the lot size; even it out
+        parts = [floor3(total / n)] * n
+    return [p for p in parts if p > 0]

@@ -1,0 +1,112 @@
+"""The ledger commands end to end, through the installed `reetrace` script, on the test store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from factory import export, extract, lot, receive, ship, transform
+
+REETRACE = str(Path(sys.executable).with_name("reetrace"))
+
+
+@pytest.fixture
+def cli(store_url):
+    def run(*args: str, expect: int = 0) -> subprocess.CompletedProcess:
+        result = subprocess.run([REETRACE, *args], env={**os.environ, "REETRACE_DB": store_url, "COLUMNS": "200"},
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == expect, (result.stdout, result.stderr)
+        return result
+    return run
+
+
+OXIDE_DY = {"Dy": 0.8713 * 0.99}
+
+
+def chain(world) -> dict[str, dict]:
+    """A mine ships concentrate to a separation plant, which separates it and ships Dy oxide
+    to the exporter, who exports one lot under its license and one without."""
+    m, p, x = world.mine, world.plant, world.trader
+    return {
+        "mine.json": m.submit([
+            extract("m1", "C1", 1000, composition={"Ce": 0.2, "Nd": 0.1, "Dy": 0.02}),
+            extract("m2", "C2", 500, composition={"Ce": 0.1, "Nd": 0.2, "Dy": 0.04}, time="2026-01-05T09:00:00+08:00"),
+            ship("m3", ["C1", "C2"], p.uscc, "S1"),
+        ]),
+        "plant.json": p.submit([
+            receive("p1", ["C1", "C2"], m.uscc, "S1", mass_kg=1500),
+            transform("p2", "separation", [("C1", 1000), ("C2", 500)], [
+                lot("NDO-1", "oxide", 200 * 0.97 / 0.8574 / 0.99, {"Nd": 0.8574 * 0.99}),
+                lot("DYO-1", "oxide", 20, OXIDE_DY), lot("DYO-2", "oxide", 18.5, OXIDE_DY),
+                lot("CEO-1", "oxide", 250 * 0.97 / 0.8141, {"Ce": 0.8141}),
+            ]),
+            ship("p3", ["DYO-1", "DYO-2"], x.uscc, "S2", time="2026-01-12T08:00:00+08:00"),
+        ]),
+        "trader.json": x.submit([
+            receive("x1", ["DYO-1", "DYO-2"], p.uscc, "S2", time="2026-01-14T08:00:00+08:00"),
+            export("x2", ["DYO-1"]),
+            export("x3", ["DYO-2"], license_no=None, time="2026-01-21T08:00:00+08:00"),
+        ]),
+    }
+
+
+@pytest.fixture
+def loaded(cli, world, write_json, tmp_path):
+    cli("registry", "load", str(write_json("registry.json", world.registry())))
+    for name, doc in chain(world).items():
+        write_json(f"subs/{name}", doc)
+    return tmp_path
+
+
+def test_registry_load_twice_and_show(cli, loaded, world):
+    again = cli("registry", "load", str(loaded / "registry.json"))
+    assert "3 enterprises" in again.stdout
+    shown = cli("registry", "show").stdout
+    assert world.mine.uscc in shown and "RE-2026-000001" in shown
+    doc = json.loads(cli("registry", "show", "--format", "json").stdout)
+    assert len(doc["enterprises"]) == 3
+
+
+def test_ingest_report_audit_and_trace(cli, loaded, world, write_json):
+    write_json("subs/garbage.json", None).write_text("not json")
+    report = json.loads(cli("ingest", "--as-received", "created_at", "--format", "json", str(loaded / "subs")).stdout)
+    assert report["format"] == "reetrace/ingest-report@1"
+    assert report["submissions"] == {"accepted": 3, "duplicate": 0, "rejected": 1}
+    assert report["events"] == {"accepted": 9, "duplicate": 0}
+    assert report["rejected"][0]["reason"].startswith("parse: ")
+    again = json.loads(cli("ingest", "--as-received", "created_at", "--format", "json", str(loaded / "subs")).stdout)
+    assert again["submissions"]["duplicate"] == 3 and again["events"]["accepted"] == 0
+    assert "parse:" in cli("rejected").stdout
+
+    findings = json.loads(cli("audit", "--as-of", "2026-12-31", "--format", "json").stdout)
+    assert findings["format"] == "reetrace/findings@1" and findings["as_of"] == "2026-12-31"
+    codes = {(f["code"], f["event"]) for f in findings["findings"]}
+    assert codes == {("EXPORT_WITHOUT_LICENSE", f"{world.trader.uscc}:x3")}
+    table = cli("audit", "--as-of", "2026-12-31").stdout
+    assert "EXPORT_WITHOUT_LICENSE" in table
+
+    back = json.loads(cli("trace", "DYO-1", "--direction", "backward", "--format", "json").stdout)
+    assert back["format"] == "reetrace/trace@1" and back["direction"] == "backward"
+    by_origin = {o["lot"]: o["elements_kg"]["Dy"] for o in back["origins"]}
+    # Dy is allocated to the two concentrates in proportion to their Dy input (20 kg and 20 kg)
+    assert by_origin == pytest.approx({"C1": 20 * OXIDE_DY["Dy"] / 2, "C2": 20 * OXIDE_DY["Dy"] / 2})
+    assert {o["type"] for o in back["origins"]} == {"extract"}
+    fwd = json.loads(cli("trace", "C2", "--direction", "forward", "--format", "json").stdout)
+    assert {d["lot"] for d in fwd["descendants"]} == {"NDO-1", "DYO-1", "DYO-2", "CEO-1"}
+
+
+def test_usage_errors_exit_2(cli, loaded):
+    cli("ingest", str(loaded / "missing"), expect=2)
+    cli("audit", "--as-of", "yesterday", expect=2)
+    cli("trace", "X", "--direction", "sideways", expect=2)
+    cli("registry", "load", str(loaded / "nope.json"), expect=2)
+
+
+def test_unknown_lot_is_reported_not_found(cli, loaded):
+    result = cli("trace", "NO-SUCH-LOT", expect=1)
+    assert "not in the ledger" in result.stderr
