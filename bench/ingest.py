@@ -5,7 +5,7 @@ the bare database insert it cannot beat.
 
 A synthetic year of at least `--events` events is generated with `reetrace.demo` and written to
 a temporary directory (not timed). Timed: ingesting it into a fresh SQLite store (parsing,
-contract validation, signature checks, conflict checks, the Merkle log and the lot indexes), as
+contract validation, signature checks, conflict checks and the lot indexes), as
 `reetrace ingest --as-received created_at` does. Baseline, measured in the same run on the same
 disk: a plain `sqlite3` `executemany` of the same event rows (reporter, event_id, type, time,
 body) into a bare table of a fresh file, in one transaction, with the store's own pragmas
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         base = baseline_insert(root / "bare.db", event_rows(demo))
     n = demo.event_count
-    print(line("reetrace ingest", seconds, n, "(validate, verify signatures, check, log, index)"))
+    print(line("reetrace ingest", seconds, n, "(validate, verify signatures, check, index)"))
     print(line("sqlite3 executemany", base, n, "(same rows, bare table, one transaction)"))
     print(f"  ratio: ingest runs at {base / seconds:.1%} of the bare insert rate ({seconds / base:.1f}× its time)")
     return 0

@@ -38,16 +38,16 @@ class Settings:
 
 def load_thresholds(path: Path) -> Thresholds:
     """Thresholds from a JSON file whose members override the contract's defaults."""
-    from reetrace.errors import InvalidInput
+    from reetrace.errors import UsageError
 
     try:
         overrides = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InvalidInput(f"cannot read thresholds from {path}: {exc}") from None
+        raise UsageError(f"cannot read thresholds from {path}: {exc}") from None
     known = set(Thresholds.__dataclass_fields__)
     unknown = sorted(set(overrides) - known)
     if unknown:
-        raise InvalidInput(f"{path}: unknown threshold(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise UsageError(f"{path}: unknown threshold(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     defaults = Thresholds()
     for name in ("yield_floor", "severity"):
         if name in overrides:

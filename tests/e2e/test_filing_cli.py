@@ -142,3 +142,34 @@ def test_template_all_lists_every_type(tmp_path):
     assert [line.split(":")[0] for line in run.stdout.splitlines() if line.startswith("# ")] == [
         f"# {t}" for t in EVENT_TYPES]
     assert reetrace("sign", "--template", "smelt", cwd=tmp_path).returncode == 2
+
+
+def test_a_filed_month_is_accepted_by_ingest(tmp_path, store_url):
+    """The whole enterprise path: a new key, registered, signs a CSV month that ingest accepts."""
+    env = {**os.environ, "REETRACE_DB": store_url, "COLUMNS": "200"}
+
+    def run(*args):
+        done = subprocess.run([str(REETRACE), *map(str, args)], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    entry = json.loads(run("keys", "new", "--out", "keys", "--name", "mine", "--valid-from",
+                           "2026-01-01T00:00:00+08:00"))
+    registry = {"format": "reetrace/registry@1", "enterprises": [{
+        "uscc": REPORTER, "name": "示例稀土矿业有限公司",
+        "qualifications": [{"kind": "mining", "valid_from": "2026-01-01", "valid_to": "2026-12-31"}],
+        "keys": [entry]}],
+        "quotas": [{"year": 2026, "uscc": REPORTER, "kind": "mining", "category": "rock", "tonnes_reo": 10}]}
+    (tmp_path / "registry.json").write_text(json.dumps(registry, ensure_ascii=False))
+    run("registry", "load", "registry.json")
+    (tmp_path / "october.csv").write_text(
+        "type,event_id,time,deposit,lot,form,mass_kg,Ce,La,Nd\n"
+        "extract,oct-1,2026-10-03T08:00:00+08:00,rock,C-1,concentrate,1000,0.2,0.1,0.08\n"
+        "extract,oct-1,2026-10-03T08:00:00+08:00,rock,C-2,concentrate,500,0.2,0.1,0.08\n", encoding="utf-8")
+    run("sign", "october.csv", "--reporter", REPORTER, "--key", "keys/mine.key", "--out", "october.json",
+        "--created-at", CREATED_AT)
+    report = json.loads(run("ingest", "--as-received", "created_at", "--format", "json", "october.json"))
+    assert report["submissions"]["accepted"] == 1 and report["events"]["accepted"] == 1
+    findings = json.loads(run("audit", "--as-of", "2026-12-31", "--format", "json"))["findings"]
+    assert findings == []

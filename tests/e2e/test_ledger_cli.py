@@ -110,3 +110,16 @@ def test_usage_errors_exit_2(cli, loaded):
 def test_unknown_lot_is_reported_not_found(cli, loaded):
     result = cli("trace", "NO-SUCH-LOT", expect=1)
     assert "not in the ledger" in result.stderr
+
+
+def test_thresholds_are_configuration(cli, loaded, world, write_json):
+    cli("ingest", "--as-received", "created_at", str(loaded / "subs"))
+    # with a stricter yield floor the separation run (yield ~0.97) becomes LOW_YIELD
+    strict = write_json("strict.json", {"yield_floor": {"separation": 0.99}, "severity": {"LOW_YIELD": "high"}})
+    findings = json.loads(cli("--thresholds", str(strict), "audit", "--as-of", "2026-12-31", "--format",
+                              "json").stdout)["findings"]
+    low = [f for f in findings if f["code"] == "LOW_YIELD"]
+    assert [(f["event"], f["severity"]) for f in low] == [(f"{world.plant.uscc}:p2", "high")]
+    assert low[0]["evidence"]["floor"] == 0.99
+    bad = write_json("bad.json", {"yield_flor": {}})
+    assert "unknown threshold" in cli("--thresholds", str(bad), "audit", expect=2).stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import date, datetime
 from typing import Annotated
 
@@ -17,8 +18,15 @@ _RFC3339 = re.compile(
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+@lru_cache(maxsize=1 << 16)
+def is_uscc(value: str) -> bool:
+    """Whether `value` is a USCC written exactly in its compact form (18 characters, valid
+    check character). Cached: the same few thousand enterprises recur in every report."""
+    return _uscc.is_valid(value) and _uscc.compact(value) == value
+
+
 def _uscc_check(value: str) -> str:
-    if not isinstance(value, str) or not _uscc.is_valid(value) or _uscc.compact(value) != value:
+    if not isinstance(value, str) or not is_uscc(value):
         raise ValueError(f"{value!r} is not a valid Unified Social Credit Code")
     return value
 

@@ -10,8 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from stdnum.cn import uscc as uscc_code
-
+from reetrace.contract.fields import is_uscc
 from reetrace.contract.submission import InvalidDocument, validate_event_models, validate_header
 from reetrace.domain.submissions import Authenticated, PreparedEvent, Rejection
 from reetrace.domain.registry import SigningKey
@@ -58,7 +57,7 @@ def authenticate(
     elif header.created_at - stamp > CLOCK_SKEW:
         return reject("schema", f"created_at {doc['created_at']} is more than 5 minutes ahead of the time of "
                                 f"receipt {stamp.isoformat(timespec='seconds')}", reporter)
-    if not uscc_code.is_valid(header.reporter):
+    if not is_uscc(header.reporter):
         return reject("reporter", f"{header.reporter!r} is not a valid Unified Social Credit Code", reporter)
     if header.reporter not in enterprises:
         return reject("reporter", f"enterprise {header.reporter} is not registered", reporter)
@@ -95,15 +94,17 @@ def authenticate(
 
 
 def _prepared(event: Any, body: bytes) -> PreparedEvent:
-    outputs = tuple(
-        (o.lot, o.form, o.mass_kg, json.dumps(o.composition, sort_keys=True), o.hs_code)
-        for o in getattr(event, "outputs", ())
-    )
-    if event.type == "transform":
-        draws = tuple((d.lot, d.mass_kg) for d in event.inputs)
-    elif event.type == "consume":
+    kind = event.type
+    outputs: tuple = ()
+    draws: tuple = ()
+    if kind in ("extract", "import", "transform"):
+        outputs = tuple((o.lot, o.form, o.mass_kg, _dumps(o.composition), o.hs_code) for o in event.outputs)
+        if kind == "transform":
+            draws = tuple((d.lot, d.mass_kg) for d in event.inputs)
+    elif kind == "consume":
         draws = tuple((d.lot, d.mass_kg) for d in event.lots)
-    else:
-        draws = ()
-    return PreparedEvent(event.event_id, event.type, to_utc_text(event.time), body.decode("utf-8"), digest(body),
+    return PreparedEvent(event.event_id, kind, to_utc_text(event.time), body.decode("utf-8"), digest(body),
                          outputs, draws)
+
+
+_dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode

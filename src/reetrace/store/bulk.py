@@ -7,6 +7,7 @@ dialect, and rows go to the driver as tuples.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -30,5 +31,23 @@ def insert_rows(conn: Connection, table: Table, columns: tuple[str, ...], rows: 
     cursor = conn.connection.driver_connection.cursor()
     try:
         cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+def select_in(conn: Connection, sql: str, fixed: tuple[Any, ...], values: Sequence[str]) -> list[tuple[Any, ...]]:
+    """Run `sql`, whose last condition is `IN_LIST`, with `values` bound as one parameter: a JSON
+    array read by `json_each` on SQLite, an array compared with `= ANY` on PostgreSQL. One
+    statement however many values, and nothing for SQLAlchemy to compile per value."""
+    if conn.dialect.name == "sqlite":
+        text_sql = sql.replace("IN_LIST", "IN (SELECT value FROM json_each(?))").replace("%s", "?")
+        params: tuple[Any, ...] = (*fixed, json.dumps(list(values)))
+    else:
+        text_sql = sql.replace("IN_LIST", "= ANY(%s)")
+        params = (*fixed, list(values))
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(text_sql, params)
+        return cursor.fetchall()
     finally:
         cursor.close()

@@ -15,10 +15,9 @@ from sqlalchemy import Connection, func, insert, select
 
 from reetrace.domain.submissions import Authenticated, Rejection
 from reetrace.store import tables as t
-from reetrace.store.bulk import insert_rows
+from reetrace.store.bulk import insert_rows, select_in
 from reetrace.store.timefmt import to_utc_text
 
-_CHUNK = 500
 SUBMISSION_COLUMNS = ("id", "digest", "reporter", "key_id", "created_at", "received_at", "signature", "source",
                       "event_count")
 EVENT_COLUMNS = ("seq", "reporter", "event_id", "type", "time", "submission_id", "received_at", "digest", "body")
@@ -35,16 +34,9 @@ class AppendOutcome:
     events_duplicate: int = 0
 
 
-def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
 def _recorded_submissions(conn: Connection, digests: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for chunk in _chunks(sorted(set(digests))):
-        found.update(conn.scalars(select(t.submissions.c.digest).where(t.submissions.c.digest.in_(chunk))))
-    return found
+    rows = select_in(conn, "SELECT digest FROM submissions WHERE digest IN_LIST", (), sorted(set(digests)))
+    return {digest for (digest,) in rows}
 
 
 def _recorded_events(conn: Connection, batch: Sequence[Authenticated]) -> dict[tuple[str, str], str]:
@@ -53,12 +45,9 @@ def _recorded_events(conn: Connection, batch: Sequence[Authenticated]) -> dict[t
         wanted[sub.reporter].update(e.event_id for e in sub.events)
     found: dict[tuple[str, str], str] = {}
     for reporter, ids in wanted.items():
-        for chunk in _chunks(sorted(ids)):
-            rows = conn.execute(
-                select(t.events.c.event_id, t.events.c.digest)
-                .where(t.events.c.reporter == reporter, t.events.c.event_id.in_(chunk))
-            )
-            found.update(((reporter, r.event_id), r.digest) for r in rows)
+        rows = select_in(conn, "SELECT event_id, digest FROM events WHERE reporter = %s AND event_id IN_LIST",
+                         (reporter,), sorted(ids))
+        found.update(((reporter, event_id), digest) for event_id, digest in rows)
     return found
 
 

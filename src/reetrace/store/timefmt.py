@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 
 def to_utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def from_utc_text(text: str) -> datetime:
