@@ -8,7 +8,7 @@ the rows it writes see one consistent ledger. It never updates or deletes a ledg
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, insert, select
