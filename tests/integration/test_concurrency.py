@@ -37,6 +37,24 @@ def start_ingest(store_url: str, *paths: Path) -> subprocess.Popen:
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def survivors(marker: Path, wait: float = 5.0) -> list[int]:
+    """Processes still running whose command line names `marker`, after up to `wait` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for proc in Path("/proc").iterdir():
+            try:
+                cmdline = (proc / "cmdline").read_bytes()
+                state = (proc / "stat").read_text().split(") ")[1][0]
+            except (OSError, IndexError):
+                continue
+            if str(marker).encode() in cmdline and state != "Z":
+                found.append(int(proc.name))
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
 def ledger_state(store):
     with store.reading() as conn:
         events = conn.scalar(select(func.count()).select_from(t.events))
@@ -86,6 +104,7 @@ def test_sigkill_leaves_no_partial_submission(store, store_url, world, tmp_path)
         time.sleep(0.02)
     victim.send_signal(signal.SIGKILL)
     victim.wait()
+    assert survivors(tmp_path / "subs") == [], "the killed ingest left worker processes behind"
     events, _, _, partial = ledger_state(store)
     assert 0 < events < total, "killed too late to prove anything"
     assert partial == []

@@ -89,7 +89,7 @@ def ingest(
 
     store = store_for(ctx)
     files = ingest_service.submission_files(sources)
-    show_bar = format is Output.table and len(files) > 1
+    show_bar = len(files) > 1  # on stderr: the JSON report on stdout stays clean
     with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err_console, disable=not show_bar, transient=True) as bar:
         task = bar.add_task("files", total=len(files))

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from reetrace.contract.errors import describe
 from reetrace.contract.fields import Country, Day, KeyId, Kg, Text, Time, Uscc
 from reetrace.domain.elements import ELEMENTS
 from reetrace.errors import InvalidInput
@@ -123,8 +124,4 @@ def validate_registry(doc: object) -> RegistryDocument:
     try:
         return RegistryDocument.model_validate(doc)
     except ValidationError as exc:
-        lines = []
-        for item in exc.errors(include_url=False)[:10]:
-            loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in item["loc"]).lstrip(".")
-            lines.append(f"{loc}: {item['msg'].removeprefix('Value error, ')}")
-        raise InvalidInput("registry document: " + "; ".join(lines)) from None
+        raise InvalidInput("registry document: " + describe(exc, limit=10)) from None

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from reetrace.contract.errors import describe
 from reetrace.contract.fields import (
     Composition, Country, EventId, HsCode, KeyId, Kg, LotId, PositiveKg, SignedKg, Text, Time, Uscc,
 )
 from reetrace.domain import events as ev
+from reetrace.domain.events import EVENT_TYPES as EVENT_TYPES  # re-exported for readers of the contract
 
 SUBMISSION_FORMAT = "reetrace/submission@1"
 
@@ -46,48 +48,41 @@ class _EventBase(_Strict):
     ext: Any = None
 
 
-def _distinct_lots(lots: list[str] | list[OutputLot] | list[DrawIn]) -> None:
-    if len(lots) < 2:
-        return
-    ids = [x if isinstance(x, str) else x.lot for x in lots]
-    if len(set(ids)) != len(ids):
-        dup = sorted({i for i in ids if ids.count(i) > 1})
-        raise ValueError(f"lot {dup[0]} is named twice")
+def _distinct_lots(lots: list[Any]) -> list[Any]:
+    if len(lots) > 1:
+        ids = [x if isinstance(x, str) else x.lot for x in lots]
+        if len(set(ids)) != len(ids):
+            dup = sorted({i for i in ids if ids.count(i) > 1})
+            raise ValueError(f"lot {dup[0]} is named twice")
+    return lots
+
+
+Outputs = Annotated[list[OutputLot], Field(min_length=1), AfterValidator(_distinct_lots)]
+Draws = Annotated[list[DrawIn], Field(min_length=1), AfterValidator(_distinct_lots)]
+LotIds = Annotated[list[LotId], Field(min_length=1), AfterValidator(_distinct_lots)]
 
 
 class ExtractIn(_EventBase):
     type: Literal["extract"]
     deposit: Literal["rock", "ion_adsorption"]
-    outputs: Annotated[list[OutputLot], Field(min_length=1)]
-
-    @model_validator(mode="after")
-    def _lots(self):
-        _distinct_lots(self.outputs)
-        return self
+    outputs: Outputs
 
 
 class ImportIn(_EventBase):
     type: Literal["import"]
     origin_country: Country
     customs_declaration: Text
-    outputs: Annotated[list[OutputLot], Field(min_length=1)]
-
-    @model_validator(mode="after")
-    def _lots(self):
-        _distinct_lots(self.outputs)
-        return self
+    outputs: Outputs
 
 
 class TransformIn(_EventBase):
     type: Literal["transform"]
     process: ProcessName
-    inputs: Annotated[list[DrawIn], Field(min_length=1)]
-    outputs: Annotated[list[OutputLot], Field(min_length=1)]
+    inputs: Draws
+    outputs: Outputs
 
     @model_validator(mode="after")
     def _lots(self):
-        _distinct_lots(self.inputs)
-        _distinct_lots(self.outputs)
         both = {d.lot for d in self.inputs} & {o.lot for o in self.outputs}
         if both:
             raise ValueError(f"lot {sorted(both)[0]} is both an input and an output")
@@ -96,53 +91,33 @@ class TransformIn(_EventBase):
 
 class ShipIn(_EventBase):
     type: Literal["ship"]
-    lots: Annotated[list[LotId], Field(min_length=1)]
+    lots: LotIds
     to: Uscc
     shipment: Text
-
-    @model_validator(mode="after")
-    def _lots(self):
-        _distinct_lots(self.lots)
-        return self
 
 
 class ReceiveIn(_EventBase):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
     type: Literal["receive"]
-    lots: Annotated[list[LotId], Field(min_length=1)]
+    lots: LotIds
     from_: Uscc = Field(alias="from")
     shipment: Text
     mass_kg: Kg | None = None
 
-    @model_validator(mode="after")
-    def _lots(self):
-        _distinct_lots(self.lots)
-        return self
-
 
 class ExportIn(_EventBase):
     type: Literal["export"]
-    lots: Annotated[list[LotId], Field(min_length=1)]
+    lots: LotIds
     consignee: Text
     destination: Country
     customs_declaration: Text
     license_no: Text | None = None
 
-    @model_validator(mode="after")
-    def _lots(self):
-        _distinct_lots(self.lots)
-        return self
-
 
 class ConsumeIn(_EventBase):
     type: Literal["consume"]
-    lots: Annotated[list[DrawIn], Field(min_length=1)]
+    lots: Draws
     purpose: Text
-
-    @model_validator(mode="after")
-    def _lots(self):
-        _distinct_lots(self.lots)
-        return self
 
 
 class AdjustIn(_EventBase):
@@ -156,7 +131,6 @@ EventIn = Annotated[
     Union[ExtractIn, ImportIn, TransformIn, ShipIn, ReceiveIn, ExportIn, ConsumeIn, AdjustIn],
     Field(discriminator="type"),
 ]
-EVENT_TYPES = ("extract", "import", "transform", "ship", "receive", "export", "consume", "adjust")
 _event_adapter: TypeAdapter[Any] = TypeAdapter(EventIn)
 
 
@@ -177,21 +151,6 @@ class InvalidDocument(ValueError):
         self.event = event
 
 
-def _describe(error: ValidationError, tagged: bool = False) -> str:
-    parts = []
-    for item in error.errors(include_url=False)[:3]:
-        path = item["loc"][1:] if tagged else item["loc"]
-        loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path) or "event"
-        msg = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            msg = "unknown member (only `ext` may hold free members)"
-        elif item["type"] == "union_tag_invalid":
-            msg = f"unknown event type; expected one of {', '.join(EVENT_TYPES)}"
-        parts.append(f"{loc.lstrip('.')}: {msg}")
-    more = len(error.errors()) - len(parts)
-    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
-
-
 def validate_model(raw: Any) -> Any:
     """Validate one event object; returns its validated model."""
     if not isinstance(raw, dict):
@@ -200,7 +159,7 @@ def validate_model(raw: Any) -> Any:
         return _event_adapter.validate_python(raw)
     except ValidationError as exc:
         event_id = raw.get("event_id") if isinstance(raw.get("event_id"), str) else None
-        raise InvalidDocument(_describe(exc, tagged=True), event=event_id) from None
+        raise InvalidDocument(describe(exc, tagged=True), event=event_id) from None
 
 
 def validate_event(raw: Any, reporter: str) -> ev.Event:
@@ -243,7 +202,7 @@ def validate_header(doc: Any) -> SubmissionHeader:
     try:
         return SubmissionHeader.model_validate(doc)
     except ValidationError as exc:
-        raise InvalidDocument(_describe(exc)) from None
+        raise InvalidDocument(describe(exc)) from None
 
 
 def validate_events(raw_events: list[Any], reporter: str) -> list[ev.Event]:

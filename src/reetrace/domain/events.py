@@ -12,6 +12,7 @@ from typing import Literal
 
 EventType = Literal["extract", "import", "transform", "ship", "receive", "export", "consume", "adjust"]
 Form = Literal["ore", "concentrate", "mixed_compound", "oxide", "metal", "alloy", "magnet", "compound", "scrap"]
+EVENT_TYPES: tuple[str, ...] = ("extract", "import", "transform", "ship", "receive", "export", "consume", "adjust")
 FORMS: tuple[str, ...] = (
     "ore", "concentrate", "mixed_compound", "oxide", "metal", "alloy", "magnet", "compound", "scrap",
 )

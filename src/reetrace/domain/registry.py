@@ -103,10 +103,17 @@ class Registry:
         """Whether the enterprise holds a qualification of this kind valid on that day."""
         return any(q.kind == kind and q.covers(day) for q in self.qualifications.get(uscc, ()))
 
-    def quota_kg(self, year: int, uscc: str, kind: str, category: str) -> float:
-        """The enterprise's quota in kg REO; an enterprise without a quota has none (0)."""
+    def quota_kg(self, year: int, uscc: str, kind: str, category: str) -> float | None:
+        """The enterprise's quota in kg REO. Once a year's quotas of a kind are registered, an
+        enterprise without one has none (0); None when no quota of that kind is registered for
+        the year at all (the year's allocation is not loaded, so nothing can be judged)."""
         quota = self.quotas.get((year, uscc, kind, category))
-        return quota.kg_reo if quota else 0.0
+        if quota is not None:
+            return quota.kg_reo
+        return 0.0 if (year, kind) in self._allocated() else None
+
+    def _allocated(self) -> set[tuple[int, str]]:
+        return {(q.year, q.kind) for q in self.quotas.values()}
 
     def add_qualification(self, q: Qualification) -> None:
         self.qualifications.setdefault(q.uscc, []).append(q)

@@ -90,7 +90,7 @@ class ParsedJson:
 
         def parse_float(text: str) -> float | int:
             number = float(text)
-            if math.isfinite(number) and number.is_integer() and abs(number) < 1e16:
+            if math.isfinite(number) and number.is_integer() and abs(number) <= _MAX_SAFE_INT:
                 return int(number)
             if not (math.isfinite(number) and 1e-4 <= abs(number) < 1e16):
                 self.safe = False

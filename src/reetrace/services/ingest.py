@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -64,11 +65,12 @@ def ingest(
     sources: list[Path],
     as_received_created_at: bool = False,
     progress: Callable[[int], None] | None = None,
-    clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+    clock: Callable[[], datetime] | None = None,
 ) -> IngestReport:
-    """Ingest every submission in `sources`. `progress` is called with the number of files done
-    after each batch is committed."""
+    """Ingest every submission in `sources`. `progress` is called with the number of files
+    checked so far as the work goes on."""
     files = submission_files(sources)
+    clock = clock or now
     with store.reading() as conn:
         keys = load_keys(conn)
         enterprises = known_enterprises(conn)
@@ -85,7 +87,7 @@ def ingest(
 
 
 def _ingest_files(store, files, keys, enterprises, as_received, clock, progress, report) -> None:
-    for batch, failed, done in _batches(files, keys, enterprises, as_received, clock):
+    for batch, failed, done in _batches(files, keys, enterprises, as_received, clock, progress):
         if batch:
             with store.writing() as conn:
                 outcome = append(conn, batch)
@@ -102,13 +104,16 @@ def _ingest_files(store, files, keys, enterprises, as_received, clock, progress,
             progress(done)
 
 
-def _batches(files, keys, enterprises, as_received, clock) -> Iterator[tuple[list[Authenticated], list[Rejection], int]]:
+def _batches(files, keys, enterprises, as_received, clock, progress) -> Iterator[
+        tuple[list[Authenticated], list[Rejection], int]]:
     batch: list[Authenticated] = []
     failed: list[Rejection] = []
     events = 0
     done = 0
     for result in _authenticate_all(files, keys, enterprises, as_received, clock):
         done += 1
+        if progress and done % 8 == 0:
+            progress(done)
         if isinstance(result, Rejection):
             failed.append(result)
             continue
@@ -120,7 +125,31 @@ def _batches(files, keys, enterprises, as_received, clock) -> Iterator[tuple[lis
     yield batch, failed, done
 
 
+def now() -> datetime:
+    """The system's own clock: the time a submission is received."""
+    return datetime.now().astimezone()
+
+
 _worker_state: dict[str, object] = {}
+
+
+def _init_worker(keys, enterprises, as_received, clock) -> None:
+    _die_with_parent()
+    _worker_state.update(keys=keys, enterprises=enterprises, as_received=as_received, clock=clock)
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to kill this worker when the ingest that started it dies, so a
+    killed ingest never leaves workers behind."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _authenticate_file(path: Path) -> Authenticated | Rejection:
@@ -134,11 +163,14 @@ def _authenticate_file(path: Path) -> Authenticated | Rejection:
 
 def _authenticate_all(files, keys, enterprises, as_received, clock) -> Iterator[Authenticated | Rejection]:
     """Authenticate the files in order; with many files, in worker processes (one per core)
-    while this process writes what is ready."""
-    _worker_state.update(keys=keys, enterprises=enterprises, as_received=as_received, clock=clock)
+    while this process writes what is ready. Workers are forked (the caller needs no
+    `__main__` guard) and never touch the store; the kernel ends them with the ingest, so a
+    killed ingest leaves no worker holding a copy of its database connection."""
     workers = min(os.cpu_count() or 1, 4)
     if workers < 2 or len(files) < PARALLEL_FROM_FILES or "fork" not in mp.get_all_start_methods():
+        _init_worker(keys, enterprises, as_received, clock)
         yield from map(_authenticate_file, files)
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"), initializer=_init_worker,
+                             initargs=(keys, enterprises, as_received, clock)) as pool:
         yield from pool.map(_authenticate_file, files, chunksize=2)

@@ -90,3 +90,10 @@ def test_separation_within_quota_passes():
         transform(SEP, "t2", at(2), "separation", [("C-1", 1000.0)], new("OX-2", 480.0, UNIT_REO, "oxide")),
     ]
     assert of(run(events, reg), "SEPARATION_QUOTA_EXCEEDED") == []
+
+
+def test_a_year_without_registered_quotas_is_not_judged():
+    reg = _quotas(Quota(2025, MINE, "mining", "rock", 1.0))  # only last year's allocation is loaded
+    events = [extract(MINE, "e1", at(0), new("O-1", 5000.0, UNIT_REO, "ore"))]
+    assert of(run(events, reg), "MINING_QUOTA_EXCEEDED") == []
+    assert of(run(events, reg), "SEPARATION_QUOTA_EXCEEDED") == []

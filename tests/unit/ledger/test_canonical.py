@@ -51,3 +51,9 @@ def test_rejects_what_jcs_cannot_represent():
 
     with pytest.raises(ValueError):
         canonical_bytes(2**60)
+
+
+def test_parsed_integral_floats_beyond_the_safe_range():
+    text = b"[9007199254740992.0, 1e+16, 5.0]"
+    parsed = ParsedJson(text)
+    assert parsed.canonical(parsed.value) == rfc8785.dumps(json.loads(text))

@@ -2,7 +2,9 @@
 
 Per (enterprise, year, category) the REO equivalent of extract outputs is summed against the
 `mining` quota of that deposit category, and the REO of `separation` outputs against the
-`separation` quota (category `all`). An enterprise without a quota has a quota of 0. One finding
+`separation` quota (category `all`). Once a year's quotas of a kind are registered, an
+enterprise without one has a quota of 0; a year with no quotas of that kind registered is not
+judged. One finding
 per (enterprise, year, category), pointing at the event where the running total first went over
 it, with the year's whole total (as far as the audit date) as evidence.
 """
@@ -20,7 +22,7 @@ _CODE = {"mining": "MINING_QUOTA_EXCEEDED", "separation": "SEPARATION_QUOTA_EXCE
 
 @dataclass(slots=True)
 class _Tally:
-    quota_kg: float
+    quota_kg: float | None
     used_kg: float = 0.0
     first_over: Step | None = None
 
@@ -46,13 +48,13 @@ class Quotas:
             quota = self.ctx.registry.quota_kg(step.year, step.reporter, kind, category)
             tally = self._tallies[key] = _Tally(quota)
         tally.used_kg += sum(out.mass_kg * reo_per_kg(out.composition) for out in event.outputs)
-        if tally.first_over is None and exceeds(tally.used_kg, tally.quota_kg):
+        if tally.first_over is None and tally.quota_kg is not None and exceeds(tally.used_kg, tally.quota_kg):
             tally.first_over = step
 
     def finish(self) -> None:
         for (uscc, year, kind, category), tally in self._tallies.items():
             step = tally.first_over
-            if step is None:
+            if step is None or tally.quota_kg is None:
                 continue
             excess = tally.used_kg - tally.quota_kg
             what = f"Mining ({category})" if kind == "mining" else "Separation"
