@@ -8,8 +8,6 @@ order is total), while validation and signature checks run outside the lock.
 
 from __future__ import annotations
 
-import fcntl
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -96,23 +94,21 @@ def open_store(url: str, migrate: bool = True) -> Store:
     store = Store(engine)
     if migrate:
         try:
-            _migrate(store, parsed.database)
+            _migrate(store)
         except OperationalError as exc:
             raise StoreError(f"cannot open the store at {parsed.render_as_string(hide_password=True)}: "
                              f"{exc.orig}") from None
     return store
 
 
-def _migrate(store: Store, database: str | None) -> None:
+def _migrate(store: Store) -> None:
     from reetrace.store.migrate import current_revision, head_revision, upgrade
 
     with store.engine.connect() as conn:
         if current_revision(conn) == head_revision():
             return
     if store.dialect == "sqlite":
-        lock_path = f"{database}.migrate-lock" if database and database != ":memory:" else None
-        with _file_lock(lock_path):
-            upgrade(store.engine)
+        upgrade(store.engine)
     else:
         with store.engine.connect() as conn:
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
@@ -121,17 +117,3 @@ def _migrate(store: Store, database: str | None) -> None:
             finally:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
                 conn.commit()
-
-
-@contextmanager
-def _file_lock(path: str | None) -> Iterator[None]:
-    if path is None:
-        yield
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)

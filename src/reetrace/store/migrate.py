@@ -28,7 +28,11 @@ def current_revision(conn: Connection) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply the missing migrations in one transaction. On SQLite it is a write transaction
+    (`BEGIN IMMEDIATE`), so a second process opening a new store waits, then finds it done."""
     cfg = _config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    with engine.connect() as conn:
+        conn = conn.execution_options(reetrace_write=True)
+        with conn.begin():
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
