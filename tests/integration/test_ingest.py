@@ -189,3 +189,18 @@ def test_registry_load_is_idempotent(store, world):
     assert count(store, t.enterprises) == 3
     assert count(store, t.qualifications) == 5
     assert count(store, t.licenses) == 1
+
+
+def test_parallel_ingest_keeps_what_a_sequential_one_keeps(registered, world, write_json, monkeypatch):
+    from reetrace.services import ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "PARALLEL_FROM_FILES", 1)  # authenticate in worker processes
+    run(registered, write_json, {"a.json": world.mine.submit([extract("e1", "L1", mass_kg=1000)])})
+    clash = world.mine.submit([extract("e1", "L1", mass_kg=5)], created_at="2026-02-07T10:00:00+08:00")
+    good = world.plant.submit([receive("r1", ["L1"], world.mine.uscc, "S1")])
+    report = run(registered, write_json, {"b.json": clash, "c.json": good, "d.json": "{"})
+    assert report.submissions_accepted == 1
+    assert sorted(r.reason_class for r in report.rejected) == ["conflict", "parse"]
+    with registered.reading() as conn:
+        kept = {r.reason_class: r.raw for r in conn.execute(select(t.rejections))}
+    assert json.loads(kept["conflict"]) == clash and json.loads(kept["parse"]) == "{"

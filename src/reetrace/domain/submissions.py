@@ -3,7 +3,8 @@ a reason class (CONTRACT §4, §7)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 from datetime import datetime
 
 
@@ -32,9 +33,9 @@ class Rejection:
         return item
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedEvent:
-    """An authenticated event, reduced to what the ledger writes."""
+class PreparedEvent(NamedTuple):
+    """An authenticated event, reduced to what the ledger writes (a tuple: it crosses process
+    boundaries by the hundred thousand)."""
 
     event_id: str
     type: str
@@ -56,8 +57,11 @@ class Authenticated:
     received_at: datetime
     signature: str
     digest: str
-    raw: bytes
+    raw: bytes | None  # None once it has left the worker that read it: the source can be re-read
     events: list[PreparedEvent] = field(default_factory=list)
+
+    def without_raw(self) -> Authenticated:
+        return replace(self, raw=None)
 
     @property
     def event_count(self) -> int:

@@ -13,7 +13,7 @@ import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -91,6 +91,8 @@ def _ingest_files(store, files, keys, enterprises, as_received, clock, progress,
         if batch:
             with store.writing() as conn:
                 outcome = append(conn, batch)
+                outcome.rejected = [_with_raw(r) for r in outcome.rejected]
+                record_rejections(conn, outcome.rejected)
             report.submissions_accepted += len(outcome.accepted)
             report.submissions_duplicate += len(outcome.duplicate)
             report.events_accepted += outcome.events_accepted
@@ -123,6 +125,16 @@ def _batches(files, keys, enterprises, as_received, clock, progress) -> Iterator
             yield batch, failed, done
             batch, failed, events = [], [], 0
     yield batch, failed, done
+
+
+def _with_raw(rejection: Rejection) -> Rejection:
+    """A rejection made after its bytes were dropped gets them back from its source file."""
+    if rejection.raw is not None:
+        return rejection
+    try:
+        return replace(rejection, raw=Path(rejection.source).read_bytes())
+    except OSError:
+        return rejection
 
 
 def now() -> datetime:
@@ -158,7 +170,8 @@ def _authenticate_file(path: Path) -> Authenticated | Rejection:
         raw = path.read_bytes()
     except OSError as exc:
         return Rejection(str(path), "parse", f"cannot read: {exc.strerror}", clock())  # type: ignore[operator]
-    return authenticate(raw, str(path), keys, enterprises, None if as_received else clock())  # type: ignore[arg-type,operator]
+    result = authenticate(raw, str(path), keys, enterprises, None if as_received else clock())  # type: ignore[arg-type,operator]
+    return result if isinstance(result, Rejection) else result.without_raw()
 
 
 def _authenticate_all(files, keys, enterprises, as_received, clock) -> Iterator[Authenticated | Rejection]:

@@ -52,7 +52,8 @@ def _recorded_events(conn: Connection, batch: Sequence[Authenticated]) -> dict[t
 
 
 def append(conn: Connection, batch: Sequence[Authenticated]) -> AppendOutcome:
-    """Record each submission of `batch` whole, as a duplicate, or reject it for a conflict."""
+    """Record each submission of `batch` whole, count it as a duplicate, or reject it for a
+    conflict (the caller records the rejections, in the same transaction)."""
     outcome = AppendOutcome([], [], [])
     done = _recorded_submissions(conn, [s.digest for s in batch])
     recorded = _recorded_events(conn, batch)
@@ -105,7 +106,6 @@ def append(conn: Connection, batch: Sequence[Authenticated]) -> AppendOutcome:
     insert_rows(conn, t.events, EVENT_COLUMNS, event_rows)
     insert_rows(conn, t.lots, LOT_COLUMNS, lot_rows)
     insert_rows(conn, t.lot_draws, DRAW_COLUMNS, draw_rows)
-    record_rejections(conn, outcome.rejected)
     return outcome
 
 

@@ -86,7 +86,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_events_submission_id'), ['submission_id'], unique=False)
-        batch_op.create_index('ix_events_time', ['time', 'reporter', 'event_id'], unique=False)
+        batch_op.create_index('ix_events_time', ['time'], unique=False)
 
     op.create_table('qualifications',
     sa.Column('uscc', sa.String(length=18), nullable=False),
