@@ -13,6 +13,7 @@ from typing import Any
 from reetrace.domain.findings import Thresholds
 
 DEFAULT_DB = "sqlite:///reetrace.db"
+DEFAULT_LOG_ORIGIN = "reetrace.local/log"
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class Settings:
     db_url: str = DEFAULT_DB
     thresholds: Thresholds = field(default_factory=Thresholds)
     control_list_path: Path | None = None
+    log_origin: str = DEFAULT_LOG_ORIGIN
+    log_key_dir: Path | None = None  # where the log's private keys live (default: beside the store)
 
     @classmethod
     def build(cls, db_url: str | None = None, thresholds_file: Path | None = None) -> Settings:
@@ -28,7 +31,18 @@ class Settings:
         url = db_url or os.environ.get("REETRACE_DB") or DEFAULT_DB
         path = thresholds_file or (Path(p) if (p := os.environ.get("REETRACE_THRESHOLDS")) else None)
         thresholds = load_thresholds(path) if path else Thresholds()
-        return cls(db_url=url, thresholds=thresholds)
+        origin = os.environ.get("REETRACE_LOG_ORIGIN") or DEFAULT_LOG_ORIGIN
+        key_dir = Path(d) if (d := os.environ.get("REETRACE_LOG_KEYS")) else None
+        return cls(db_url=url, thresholds=thresholds, log_origin=origin, log_key_dir=key_dir)
+
+    def log_keys_path(self) -> Path:
+        """The directory of the log's private keys: REETRACE_LOG_KEYS, else beside an SQLite
+        store (`<file>.logkeys/`), else `~/.local/share/reetrace/logkeys/`."""
+        if self.log_key_dir:
+            return self.log_key_dir
+        if self.db_url.startswith("sqlite:///") and not self.db_url.endswith(":memory:"):
+            return Path(self.db_url.removeprefix("sqlite:///") + ".logkeys")
+        return Path.home() / ".local" / "share" / "reetrace" / "logkeys"
 
     def control_list_document(self) -> dict[str, Any]:
         if self.control_list_path:

@@ -66,6 +66,13 @@ def demo(
                         progress=lambda done: bar.update(task, completed=done))
     console.print(f"Ingested {report.submissions_accepted} submissions ({report.events_accepted:,} events; "
                   f"{report.submissions_duplicate} duplicate, {len(report.rejected)} rejected).")
+    from dataclasses import replace
+
+    from reetrace.services.log import publish_checkpoint
+
+    checkpoint = publish_checkpoint(store, replace(settings(ctx), db_url=url))
+    console.print("Every event is a leaf of the transparency log; its signed checkpoint:")
+    console.print(checkpoint, highlight=False, markup=False, soft_wrap=True)
 
     as_of = date(year + 1, 1, 31)
     findings = audit_ledger(store, settings(ctx), as_of)

@@ -96,6 +96,10 @@ def ingest(
         report = ingest_service.ingest(
             store, files, as_received_created_at=as_received is AsReceived.created_at,
             progress=lambda done: bar.update(task, completed=done))
+    if report.events_accepted:
+        from reetrace.services.log import publish_checkpoint
+
+        publish_checkpoint(store, settings(ctx))  # every ingest that adds events is checkpointed
     if format is Output.json:
         _emit_json(report.as_contract())
     else:

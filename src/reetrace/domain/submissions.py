@@ -44,6 +44,7 @@ class PreparedEvent(NamedTuple):
     digest: str
     outputs: tuple[tuple[str, str, float, str, str | None], ...] = ()  # lot, form, mass_kg, composition JSON, hs
     draws: tuple[tuple[str, float], ...] = ()  # lot, mass_kg (transform inputs, consumption)
+    leaf: bytes = b""  # its leaf hash in the transparency log (RFC 9162)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from reetrace.contract.submission import InvalidDocument, validate_event_models,
 from reetrace.domain.submissions import Authenticated, PreparedEvent, Rejection
 from reetrace.domain.registry import SigningKey
 from reetrace.ledger.canonical import ParsedJson
+from reetrace.ledger.merkle import leaf_data, leaf_hash
 from reetrace.ledger.signing import b64url_decode, verify
 from reetrace.ledger.submission import digest, signed_message
 from reetrace.store.timefmt import to_utc_text
@@ -89,11 +90,11 @@ def authenticate(
     return Authenticated(
         source=source, reporter=header.reporter, key_id=header.key_id, created_at=header.created_at,
         received_at=stamp, signature=header.signature, digest=digest(message), raw=raw,
-        events=[_prepared(e, b) for e, b in zip(events, bodies)],
+        events=[_prepared(header.reporter, e, b) for e, b in zip(events, bodies)],
     )
 
 
-def _prepared(event: Any, body: bytes) -> PreparedEvent:
+def _prepared(reporter: str, event: Any, body: bytes) -> PreparedEvent:
     kind = event.type
     outputs: tuple = ()
     draws: tuple = ()
@@ -103,8 +104,9 @@ def _prepared(event: Any, body: bytes) -> PreparedEvent:
             draws = tuple((d.lot, d.mass_kg) for d in event.inputs)
     elif kind == "consume":
         draws = tuple((d.lot, d.mass_kg) for d in event.lots)
-    return PreparedEvent(event.event_id, kind, to_utc_text(event.time), body.decode("utf-8"), digest(body),
-                         outputs, draws)
+    text = body.decode("utf-8")
+    return PreparedEvent(event.event_id, kind, to_utc_text(event.time), text, digest(body), outputs, draws,
+                         leaf_hash(leaf_data(reporter, text)))
 
 
 _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode

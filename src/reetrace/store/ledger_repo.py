@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, insert, select
 
 from reetrace.domain.submissions import Authenticated, Rejection
+from reetrace.errors import StoreError
 from reetrace.store import tables as t
 from reetrace.store.bulk import insert_rows, select_in
+from reetrace.store.log_repo import append_leaves, log_size
 from reetrace.store.timefmt import to_utc_text
 
 SUBMISSION_COLUMNS = ("id", "digest", "reporter", "key_id", "created_at", "received_at", "signature", "source",
                       "event_count")
-EVENT_COLUMNS = ("seq", "reporter", "event_id", "type", "time", "submission_id", "received_at", "digest", "body")
+EVENT_COLUMNS = ("seq", "reporter", "event_id", "type", "time", "submission_id", "received_at", "digest", "body",
+                 "leaf")
 LOT_COLUMNS = ("seq", "lot", "position", "form", "mass_kg", "composition", "hs_code")
 DRAW_COLUMNS = ("seq", "position", "lot", "mass_kg")
 
@@ -58,8 +61,12 @@ def append(conn: Connection, batch: Sequence[Authenticated]) -> AppendOutcome:
     done = _recorded_submissions(conn, [s.digest for s in batch])
     recorded = _recorded_events(conn, batch)
     next_seq = (conn.scalar(select(func.max(t.events.c.seq))) or 0) + 1
+    logged = log_size(conn)
+    if logged != next_seq - 1:
+        raise StoreError(f"the ledger holds {next_seq - 1} events but its log {logged} leaves; "
+                         "run `reetrace log verify`")
     next_sub = (conn.scalar(select(func.max(t.submissions.c.id))) or 0) + 1
-    sub_rows, event_rows, lot_rows, draw_rows = [], [], [], []
+    sub_rows, event_rows, lot_rows, draw_rows, leaves = [], [], [], [], []
 
     for sub in batch:
         if sub.digest in done:
@@ -93,7 +100,8 @@ def append(conn: Connection, batch: Sequence[Authenticated]) -> AppendOutcome:
         for pe in new:
             recorded[(sub.reporter, pe.event_id)] = pe.digest
             event_rows.append((next_seq, sub.reporter, pe.event_id, pe.type, pe.time, sub_id, received, pe.digest,
-                               pe.body))
+                               pe.body, pe.leaf))
+            leaves.append(pe.leaf)
             for i, (lot, form, mass, composition, hs_code) in enumerate(pe.outputs):
                 lot_rows.append((next_seq, lot, i, form, mass, composition, hs_code))
             for i, (lot, mass) in enumerate(pe.draws):
@@ -104,6 +112,7 @@ def append(conn: Connection, batch: Sequence[Authenticated]) -> AppendOutcome:
 
     insert_rows(conn, t.submissions, SUBMISSION_COLUMNS, sub_rows)
     insert_rows(conn, t.events, EVENT_COLUMNS, event_rows)
+    append_leaves(conn, logged, leaves)  # no event without its leaf, in the same transaction
     insert_rows(conn, t.lots, LOT_COLUMNS, lot_rows)
     insert_rows(conn, t.lot_draws, DRAW_COLUMNS, draw_rows)
     return outcome

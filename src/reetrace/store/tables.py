@@ -12,7 +12,8 @@ never has to parse the whole ledger.
 from __future__ import annotations
 
 from sqlalchemy import (
-    Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, Text, UniqueConstraint,
+    BigInteger, Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -102,6 +103,7 @@ events = Table(
     Column("received_at", String(32), nullable=False),
     Column("digest", String(64), nullable=False),  # SHA-256 of the canonical event
     Column("body", Text, nullable=False),  # the event's RFC 8785 JSON, exactly as submitted
+    Column("leaf", LargeBinary),  # its leaf hash in the transparency log (level 0 of the tree)
     UniqueConstraint("reporter", "event_id", name="uq_events_reporter_event_id"),
     Index("ix_events_time", "time"),  # the audit's order; ties are few and sorted on the fly
 )
@@ -138,4 +140,35 @@ rejections = Table(
     Column("event", Text),  # "<USCC>:<event_id>" of the offending event, when there is one
     Column("digest", String(64)),
     Column("raw", LargeBinary),  # the bytes as received, kept for the operator
+)
+
+# --- the transparency log (append-only, written with the events) ------------------------
+
+log_nodes = Table(
+    "log_nodes", metadata,
+    # the hash of the perfect subtree over leaves [idx * 2**level, (idx + 1) * 2**level), for
+    # level >= 1; the leaves themselves (level 0) are `events.leaf` of the event with seq idx + 1
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+log_keys = Table(
+    "log_keys", metadata,
+    Column("key_id", String(8), primary_key=True),  # signed-note key id, hex
+    Column("origin", Text, nullable=False),
+    Column("verifier_key", Text, nullable=False),  # <origin>+<hex id>+<base64(0x01 || public key)>
+    Column("created_at", String(32), nullable=False),
+    Column("retired_at", String(32)),
+)
+
+checkpoints = Table(
+    "checkpoints", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("size", BigInteger, nullable=False, index=True),
+    Column("root_hash", LargeBinary, nullable=False),
+    Column("key_id", String(8), ForeignKey("log_keys.key_id"), nullable=False),
+    Column("signed_at", String(32), nullable=False),
+    Column("note", Text, nullable=False),  # the signed note, as published
 )

@@ -1,0 +1,82 @@
+"""`reetrace log …`: the transparency log's key, checkpoints, proofs and verification."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from reetrace.cli import app, console, err_console, reports_errors, settings
+from reetrace.cli.ledger import store_for
+
+log_app = typer.Typer(help="The transparency log: every accepted event is a leaf of a Merkle tree (RFC 9162).",
+                      no_args_is_help=True)
+app.add_typer(log_app, name="log")
+
+
+@log_app.command("key")
+@reports_errors
+def key(ctx: typer.Context):
+    """Print the log's verifier key: <origin>+<hex key id>+<base64(0x01 || public key)>."""
+    from reetrace.services import log
+
+    typer.echo(log.verifier_key(store_for(ctx), settings(ctx)))
+
+
+@log_app.command("rotate-key")
+@reports_errors
+def rotate_key(ctx: typer.Context):
+    """Retire the log's signing key and make a new one; checkpoints signed before stay verifiable."""
+    from reetrace.services import log
+
+    typer.echo(log.rotate_key(store_for(ctx), settings(ctx)))
+
+
+@log_app.command("checkpoint")
+@reports_errors
+def checkpoint(ctx: typer.Context):
+    """Sign a checkpoint of the log as it stands (if it grew) and print the latest, as note text."""
+    from reetrace.services import log
+
+    typer.echo(log.publish_checkpoint(store_for(ctx), settings(ctx)), nl=False)
+
+
+@log_app.command("prove")
+@reports_errors
+def prove(ctx: typer.Context, event: str = typer.Argument(..., help="<USCC>:<event_id>"),
+          size: int = typer.Option(None, "--size", help="Tree size (default: the latest checkpoint).")):
+    """Inclusion proof of an event (RFC 9162 §2.1.3)."""
+    from reetrace.services import log
+
+    typer.echo(json.dumps(log.inclusion_proof(store_for(ctx), settings(ctx), event, size), indent=2))
+
+
+@log_app.command("consistency")
+@reports_errors
+def consistency(ctx: typer.Context, old: int = typer.Argument(...), new: int = typer.Argument(...)):
+    """Consistency proof between two tree sizes (RFC 9162 §2.1.4)."""
+    from reetrace.services import log
+
+    typer.echo(json.dumps(log.consistency_proof(store_for(ctx), old, new), indent=2))
+
+
+@log_app.command("verify")
+@reports_errors
+def verify(ctx: typer.Context):
+    """Recompute the tree from the stored events and check every signed checkpoint. Exits 1 and
+    names the first leaf that differs when anything was changed, removed, reordered or inserted."""
+    from reetrace.services import log
+
+    with Progress(TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), console=err_console,
+                  transient=True) as bar:
+        task = bar.add_task("leaves", total=None)
+        result = log.verify_log(store_for(ctx), progress=lambda done, total: bar.update(task, completed=done,
+                                                                                          total=total))
+    if result.ok:
+        console.print(f"[green]ok[/green]: {result.leaves} leaves recomputed from the events; "
+                      f"{result.checkpoints} signed checkpoint(s) verified.")
+        return
+    for problem in result.problems:
+        err_console.print(f"[red]log verification failed[/red]: {problem}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
