@@ -172,3 +172,12 @@ checkpoints = Table(
     Column("signed_at", String(32), nullable=False),
     Column("note", Text, nullable=False),  # the signed note, as published
 )
+
+cosignatures = Table(
+    "cosignatures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("checkpoint_id", Integer, ForeignKey("checkpoints.id"), nullable=False, index=True),
+    Column("witness", Text, nullable=False),  # the witness's verifier key
+    Column("line", Text, nullable=False),  # the cosignature line, "— <name> <base64>\n"
+    Column("timestamp", BigInteger, nullable=False),  # the time the witness signed, unix seconds
+)
