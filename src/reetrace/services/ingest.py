@@ -66,6 +66,7 @@ def ingest(
     as_received_created_at: bool = False,
     progress: Callable[[int], None] | None = None,
     clock: Callable[[], datetime] | None = None,
+    with_log: bool = True,
 ) -> IngestReport:
     """Ingest every submission in `sources`. `progress` is called with the number of files
     checked so far as the work goes on."""
@@ -78,7 +79,7 @@ def ingest(
     gc_was_enabled = gc.isenabled()
     gc.disable()  # ingest allocates millions of short-lived acyclic objects; collection only slows it
     try:
-        _ingest_files(store, files, keys, enterprises, as_received_created_at, clock, progress, report)
+        _ingest_files(store, files, keys, enterprises, as_received_created_at, clock, progress, report, with_log)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -86,11 +87,11 @@ def ingest(
     return report
 
 
-def _ingest_files(store, files, keys, enterprises, as_received, clock, progress, report) -> None:
+def _ingest_files(store, files, keys, enterprises, as_received, clock, progress, report, with_log) -> None:
     for batch, failed, done in _batches(files, keys, enterprises, as_received, clock, progress):
         if batch:
             with store.writing() as conn:
-                outcome = append(conn, batch)
+                outcome = append(conn, batch, with_log)
                 outcome.rejected = [_with_raw(r) for r in outcome.rejected]
                 record_rejections(conn, outcome.rejected)
             report.submissions_accepted += len(outcome.accepted)

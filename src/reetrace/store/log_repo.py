@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, func, select
 
 from reetrace.ledger.merkle import CompactRange, NodeId, perfect_subtrees
 from reetrace.store import tables as t
@@ -19,27 +19,39 @@ NODE_COLUMNS = ("level", "idx", "hash")
 
 
 def log_size(conn: Connection) -> int:
-    """Leaves in the log: the events that have one."""
-    last = conn.scalar(select(func.max(t.events.c.seq)).where(t.events.c.leaf.is_not(None)))
-    return last or 0
+    """Leaves in the log. Every event is written with its leaf, so this is the last event's
+    number; only a store damaged outside an ingest makes it look further."""
+    last = conn.execute(select(t.events.c.seq, t.events.c.leaf).order_by(t.events.c.seq.desc()).limit(1)).first()
+    if last is None:
+        return 0
+    if last.leaf is not None:
+        return last.seq
+    return conn.scalar(select(func.max(t.events.c.seq)).where(t.events.c.leaf.is_not(None))) or 0
 
 
 def node_hashes(conn: Connection, nodes: Iterable[NodeId]) -> dict[tuple[int, int], bytes]:
-    """The stored hashes of these perfect subtrees (leaves from `events`), in at most two queries."""
+    """The stored hashes of these perfect subtrees (leaves from `events`): one statement for the
+    leaves and one for the larger subtrees, sent straight to the driver (a proof needs O(log n)
+    of them and runs in well under a millisecond)."""
     wanted = sorted(set(nodes))
     found: dict[tuple[int, int], bytes] = {}
-    leaves = [n for n in wanted if n[0] == 0]
-    inner = [n for n in wanted if n[0] > 0]
-    for i in range(0, len(leaves), 500):
-        seqs = [n[1] + 1 for n in leaves[i:i + 500]]
-        for seq, leaf in conn.execute(select(t.events.c.seq, t.events.c.leaf).where(t.events.c.seq.in_(seqs))):
-            if leaf is not None:
-                found[(0, seq - 1)] = bytes(leaf)
-    for i in range(0, len(inner), 200):
-        chunk = inner[i:i + 200]
-        condition = or_(*(and_(t.log_nodes.c.level == n[0], t.log_nodes.c.idx == n[1]) for n in chunk))
-        for row in conn.execute(select(t.log_nodes.c.level, t.log_nodes.c.idx, t.log_nodes.c.hash).where(condition)):
-            found[(row.level, row.idx)] = bytes(row.hash)
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        leaves = [n[1] + 1 for n in wanted if n[0] == 0]
+        for i in range(0, len(leaves), 500):
+            chunk = leaves[i:i + 500]
+            cursor.execute(f"SELECT seq, leaf FROM events WHERE seq IN ({', '.join([mark] * len(chunk))})", chunk)
+            found.update(((0, seq - 1), bytes(leaf)) for seq, leaf in cursor.fetchall() if leaf is not None)
+        inner = [n for n in wanted if n[0] > 0]
+        for i in range(0, len(inner), 200):
+            chunk = inner[i:i + 200]
+            where = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(chunk))
+            cursor.execute(f"SELECT level, idx, hash FROM log_nodes WHERE {where}",
+                           [v for node in chunk for v in (node[0], node[1])])
+            found.update(((level, idx), bytes(h)) for level, idx, h in cursor.fetchall())
+    finally:
+        cursor.close()
     return found
 
 
@@ -61,3 +73,31 @@ def append_leaves(conn: Connection, size: int, leaves: Sequence[bytes]) -> Compa
         rows.extend(node for node in compact.append(leaf) if node.level)
     insert_rows(conn, t.log_nodes, NODE_COLUMNS, rows)
     return compact
+
+
+def event_leaf(conn: Connection, reporter: str, event_id: str) -> tuple[int, bytes | None] | None:
+    """(seq, leaf) of an event, straight from the driver (the hot path of `log prove`)."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(f"SELECT seq, leaf FROM events WHERE reporter = {mark} AND event_id = {mark}",
+                       (reporter, event_id))
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return None if row is None else (row[0], None if row[1] is None else bytes(row[1]))
+
+
+def checkpoint_note(conn: Connection, size: int | None) -> tuple[int, str] | None:
+    """(size, note) of the latest checkpoint, or of the latest one of exactly `size` leaves."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        if size is None:
+            cursor.execute("SELECT size, note FROM checkpoints ORDER BY size DESC, id DESC LIMIT 1")
+        else:
+            cursor.execute(f"SELECT size, note FROM checkpoints WHERE size = {mark} ORDER BY id DESC LIMIT 1", (size,))
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return None if row is None else (row[0], row[1])
