@@ -123,3 +123,31 @@ def test_thresholds_are_configuration(cli, loaded, world, write_json):
     assert low[0]["evidence"]["floor"] == 0.99
     bad = write_json("bad.json", {"yield_flor": {}})
     assert "unknown threshold" in cli("--thresholds", str(bad), "audit", expect=2).stderr
+
+
+def test_log_commands(cli, loaded, world, tmp_path):
+    cli("ingest", "--as-received", "created_at", str(loaded / "subs"))
+    key = cli("log", "key").stdout.strip()
+    assert key.startswith("reetrace.local/log+") and len(key.split("+")) == 3
+    note = cli("log", "checkpoint").stdout
+    assert note.startswith("reetrace.local/log\n9\n") and "\n\n\u2014 reetrace.local/log " in note
+    proof = json.loads(cli("log", "prove", f"{world.plant.uscc}:p2").stdout)
+    assert proof["format"] == "reetrace/inclusion-proof@1" and proof["tree_size"] == 9
+    assert proof["checkpoint"] == note
+    consistency = json.loads(cli("log", "consistency", "3", "9").stdout)
+    assert consistency["format"] == "reetrace/consistency-proof@1" and consistency["proof"]
+    assert "9 leaves" in cli("log", "verify").stdout
+    cli("log", "prove", "nobody:nothing", expect=1)
+    cli("log", "consistency", "9", "3", expect=2)
+
+
+def test_log_verify_fails_on_a_changed_event(cli, loaded, store_url):
+    cli("ingest", "--as-received", "created_at", str(loaded / "subs"))
+    from sqlalchemy import create_engine
+
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE events SET body = replace(body, '\"DE\"', '\"US\"') WHERE type = 'export'")
+    engine.dispose()
+    failed = cli("log", "verify", expect=1)
+    assert "log verification failed" in failed.stderr and "leaf 7" in failed.stderr

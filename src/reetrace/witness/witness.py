@@ -98,7 +98,7 @@ class Witness:
         from; a witness that has moved on since refuses rather than misjudge the proof."""
         with self.state.locked():
             logs = self.state.load_logs()
-            checkpoint, log = _open(note, logs)
+            checkpoint, log = self._open(note, logs)
             last = log.last
             if old_size is not None and old_size != (last.size if last else 0):
                 raise WitnessError(f"the witness last cosigned {checkpoint.origin} at size "
@@ -117,6 +117,21 @@ class Witness:
 
     def alerts(self) -> list[dict[str, Any]]:
         return self.state.alerts()
+
+    def _open(self, note: str, logs: dict[str, TrustedLog]) -> tuple[Checkpoint, TrustedLog]:
+        """The checkpoint in `note`, verified under its log's trusted keys, and that log."""
+        origin = peek(note).origin
+        log = logs.get(origin)
+        if log is None or not log.keys:
+            raise WitnessError(f"the witness does not trust the log {origin!r}; trust its key first "
+                               f"(`reetrace witness trust --dir {self.state.directory} --log-key KEY`)")
+        try:
+            text, _ = open_note(note, [Verifier.from_verifier_key(key) for key in log.keys])
+            checkpoint = Checkpoint.parse(text)
+        except NoteError as exc:
+            raise WitnessError(f"checkpoint of {origin} refused: {exc} (trusted keys: "
+                               f"{', '.join(k.rsplit('+', 1)[0] for k in log.keys)})") from None
+        return checkpoint, log
 
     def _check_extends(self, origin: str, last: Cosigned, checkpoint: Checkpoint, note: str,
                        proof: list[bytes]) -> None:
@@ -181,22 +196,6 @@ def read_consistency_proof(doc: Any) -> tuple[int, int, list[bytes]]:
         return size1, size2, [base64.b64decode(p, validate=True) for p in proof]
     except (AttributeError, KeyError, TypeError, ValueError, binascii.Error) as exc:
         raise UsageError(f"not a consistency proof: {exc}") from None
-
-
-def _open(note: str, logs: dict[str, TrustedLog]) -> tuple[Checkpoint, TrustedLog]:
-    """The checkpoint in `note`, verified under its log's trusted keys, and that log."""
-    origin = peek(note).origin
-    log = logs.get(origin)
-    if log is None or not log.keys:
-        raise WitnessError(f"the witness does not trust the log {origin!r}; "
-                           "trust its key first (`reetrace witness trust --log-key KEY`)")
-    try:
-        text, _ = open_note(note, [Verifier.from_verifier_key(key) for key in log.keys])
-        checkpoint = Checkpoint.parse(text)
-    except NoteError as exc:
-        raise WitnessError(f"checkpoint of {origin} refused: {exc} (trusted keys: "
-                           f"{', '.join(k.rsplit('+', 1)[0] for k in log.keys)})") from None
-    return checkpoint, log
 
 
 def _b64(data: bytes) -> str:
