@@ -159,3 +159,20 @@ def test_rotation_keeps_old_checkpoints_verifiable(logged, settings, world, writ
     open_checkpoint(note, Verifier.from_verifier_key(new_key))
     result = log.verify_log(logged)
     assert result.ok and result.checkpoints == 3
+
+
+def test_checkpoints_sign_the_receipt_chain(logged, settings):
+    note = log.latest_checkpoint(logged, settings)
+    checkpoint = open_checkpoint(note, verifier(logged, settings))
+    assert [line.split()[:2] for line in checkpoint.extensions] == [["receipts", "2"]]
+
+
+def test_a_back_dated_receipt_is_named(logged):
+    sql(logged, "UPDATE submissions SET received_at = '2026-02-01T00:00:00.000000+00:00' WHERE id = 2")
+    sql(logged, "UPDATE events SET received_at = '2026-02-01T00:00:00.000000+00:00' WHERE submission_id = 2")
+    assert first_problem(logged).startswith("submission 2 ")
+
+
+def test_an_event_moved_to_another_receipt_time_is_named(logged):
+    sql(logged, "UPDATE events SET received_at = '2026-01-01T00:00:00.000000+00:00' WHERE seq = 22")
+    assert first_problem(logged).startswith("leaf 21 ")

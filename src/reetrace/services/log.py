@@ -11,12 +11,12 @@ from sqlalchemy import Connection, func, insert, select
 
 from reetrace.config import Settings
 from reetrace.errors import NotFound, StoreError, UsageError
-from reetrace.ledger import merkle
+from reetrace.ledger import merkle, receipts
 from reetrace.ledger.note import Checkpoint, NoteError, open_checkpoint, sign_note
 from reetrace.services import log_keys
 from reetrace.store import tables as t
 from reetrace.store.database import Store
-from reetrace.store.log_repo import checkpoint_note, event_leaf, frontier, log_size, node_hashes
+from reetrace.store.log_repo import receipt_head, checkpoint_note, event_leaf, frontier, log_size, node_hashes
 from reetrace.store.timefmt import to_utc_text
 
 INCLUSION_FORMAT = "reetrace/inclusion-proof@1"
@@ -64,7 +64,9 @@ def publish_checkpoint(store: Store, settings: Settings) -> str:
                 raise StoreError(f"refusing to sign: the log of {size} leaves is not consistent with the "
                                  f"checkpoint of {latest.size} ({exc}); run `reetrace log verify`") from None
         signer = log_keys.current_signer(conn, settings.log_keys_path(), settings.log_origin)
-        note = sign_note(Checkpoint(settings.log_origin, size, root).to_text(), signer)
+        count, head = receipt_head(conn)
+        checkpoint = Checkpoint(settings.log_origin, size, root, (receipts.extension_line(count, head),))
+        note = sign_note(checkpoint.to_text(), signer)
         conn.execute(insert(t.checkpoints).values(size=size, root_hash=root, key_id=signer.key_id.hex(),
                                                   signed_at=to_utc_text(datetime.now().astimezone()), note=note))
         return note
@@ -179,6 +181,8 @@ def verify_log(store: Store, progress=None) -> LogVerification:
         result.leaves = compact.size
         result.checkpoints = len(checkpoints)
         if not result.problems:
+            _verify_receipts(conn, checkpoints, keys, result)
+        if not result.problems:
             if compact.size != stored_size:
                 result.problems.append(f"leaf {compact.size}: the log has {stored_size} leaves, the ledger "
                                        f"{compact.size} events: accepted events were removed")
@@ -201,3 +205,32 @@ def _check_checkpoint(result: LogVerification, row, root: bytes, keys) -> None:
     if checkpoint.size != row.size or checkpoint.root_hash != root or bytes(row.root_hash) != root:
         result.problems.append(f"checkpoint of size {row.size}: the tree recomputed from the events has another "
                                "root: the log was rewritten before this size")
+
+
+def _verify_receipts(conn: Connection, checkpoints: list, keys, result: LogVerification) -> None:
+    """Recompute the receipt chain, check it against every signed checkpoint, and check that
+    every event carries its submission's time of receipt."""
+    signed: dict[int, bytes] = {}
+    for row in checkpoints:
+        verifier = keys.get(row.key_id)
+        checkpoint = open_checkpoint(row.note, verifier) if verifier else None
+        found = receipts.parse_extension(checkpoint.extensions) if checkpoint else None
+        if found:
+            signed[found[0]] = found[1]
+    chain, count = receipts.GENESIS, 0
+    for sub in conn.execute(select(t.submissions.c.id, t.submissions.c.digest, t.submissions.c.reporter,
+                                   t.submissions.c.received_at, t.submissions.c.chain).order_by(t.submissions.c.id)):
+        chain = receipts.link(chain, sub.digest, sub.reporter, sub.received_at)
+        count += 1
+        if sub.chain is None or bytes(sub.chain) != chain or signed.get(count, chain) != chain:
+            result.problems.append(f"submission {sub.id} ({sub.reporter}, received {sub.received_at}): its receipt "
+                                   "does not match the signed receipt chain: its time of receipt or the "
+                                   "submissions before it were changed")
+            return
+    moved = conn.execute(select(t.events.c.seq, t.events.c.reporter, t.events.c.event_id)
+                         .join(t.submissions, t.submissions.c.id == t.events.c.submission_id)
+                         .where(t.events.c.received_at != t.submissions.c.received_at)
+                         .order_by(t.events.c.seq).limit(1)).first()
+    if moved is not None:
+        result.problems.append(f"leaf {moved.seq - 1} ({moved.reporter}:{moved.event_id}): its time of receipt "
+                               "differs from its submission's: it was back-dated or post-dated")

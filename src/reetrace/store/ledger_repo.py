@@ -15,13 +15,14 @@ from sqlalchemy import Connection, func, insert, select
 
 from reetrace.domain.submissions import Authenticated, Rejection
 from reetrace.errors import StoreError
+from reetrace.ledger import receipts
 from reetrace.store import tables as t
 from reetrace.store.bulk import insert_rows, select_in
 from reetrace.store.log_repo import append_leaves, log_size
 from reetrace.store.timefmt import to_utc_text
 
 SUBMISSION_COLUMNS = ("id", "digest", "reporter", "key_id", "created_at", "received_at", "signature", "source",
-                      "event_count")
+                      "event_count", "chain")
 EVENT_COLUMNS = ("seq", "reporter", "event_id", "type", "time", "submission_id", "received_at", "digest", "body",
                  "leaf")
 LOT_COLUMNS = ("seq", "lot", "position", "form", "mass_kg", "composition", "hs_code")
@@ -67,7 +68,10 @@ def append(conn: Connection, batch: Sequence[Authenticated], with_log: bool = Tr
     if logged != next_seq - 1:
         raise StoreError(f"the ledger holds {next_seq - 1} events but its log {logged} leaves; "
                          "run `reetrace log verify`")
-    next_sub = (conn.scalar(select(func.max(t.submissions.c.id))) or 0) + 1
+    last = conn.execute(select(t.submissions.c.id, t.submissions.c.chain).order_by(t.submissions.c.id.desc())
+                        .limit(1)).first()
+    next_sub = (last.id if last else 0) + 1
+    chain = bytes(last.chain) if last and last.chain else receipts.GENESIS
     sub_rows, event_rows, lot_rows, draw_rows, leaves = [], [], [], [], []
 
     for sub in batch:
@@ -97,8 +101,9 @@ def append(conn: Connection, batch: Sequence[Authenticated], with_log: bool = Tr
         sub_id = next_sub
         next_sub += 1
         received = to_utc_text(sub.received_at)
+        chain = receipts.link(chain, sub.digest, sub.reporter, received)
         sub_rows.append((sub_id, sub.digest, sub.reporter, sub.key_id, to_utc_text(sub.created_at), received,
-                         sub.signature, sub.source, sub.event_count))
+                         sub.signature, sub.source, sub.event_count, chain))
         for pe in new:
             recorded[(sub.reporter, pe.event_id)] = pe.digest
             event_rows.append((next_seq, sub.reporter, pe.event_id, pe.type, pe.time, sub_id, received, pe.digest,

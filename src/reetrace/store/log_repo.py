@@ -101,3 +101,13 @@ def checkpoint_note(conn: Connection, size: int | None) -> tuple[int, str] | Non
     finally:
         cursor.close()
     return None if row is None else (row[0], row[1])
+
+
+def receipt_head(conn: Connection) -> tuple[int, bytes]:
+    """(number of accepted submissions, head of their receipt chain)."""
+    from reetrace.ledger import receipts
+
+    row = conn.execute(select(t.submissions.c.id, t.submissions.c.chain).order_by(t.submissions.c.id.desc())
+                       .limit(1)).first()
+    count = conn.scalar(select(func.count()).select_from(t.submissions)) or 0
+    return count, bytes(row.chain) if row is not None and row.chain else receipts.GENESIS

@@ -90,6 +90,9 @@ submissions = Table(
     Column("signature", String(100), nullable=False),
     Column("source", Text),
     Column("event_count", Integer, nullable=False),  # events in the submission, duplicates included
+    # hash chain over every receipt (reetrace.ledger.receipts): its head is signed in each checkpoint,
+    # so a submission's time of receipt cannot be changed afterwards
+    Column("chain", LargeBinary),
 )
 
 events = Table(

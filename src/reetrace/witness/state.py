@@ -153,7 +153,7 @@ class WitnessState:
         """Hold the directory's lock: one judgement at a time, across processes."""
         fd = os.open(self.directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            pass
+            _lock(fd)
             yield
         finally:
             os.close(fd)  # closing releases the lock
