@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from factory import extract
+from reetrace.services import log
 from reetrace.services.registry import load_registry
 from reetrace.store import tables as t
 
@@ -89,6 +90,7 @@ def test_two_processes_neither_duplicate_nor_lose(store, store_url, world, tmp_p
     assert events == distinct == total
     assert (low, high) == (1, total)  # acceptance order has no gaps
     assert partial == []
+    assert log.verify_log(store).ok  # one leaf per event, in acceptance order
 
 
 def test_sigkill_leaves_no_partial_submission(store, store_url, world, tmp_path):
@@ -114,3 +116,4 @@ def test_sigkill_leaves_no_partial_submission(store, store_url, world, tmp_path)
     assert rerun.returncode == 0, err
     events, distinct, (low, high), partial = ledger_state(store)
     assert events == distinct == total and (low, high) == (1, total) and partial == []
+    assert log.verify_log(store).ok
