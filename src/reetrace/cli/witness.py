@@ -48,8 +48,10 @@ def key(directory: Path = DIR):
 @reports_errors
 def trust(directory: Path = DIR,
           log_key: str = typer.Option(..., "--log-key", help="The log's verifier key (`reetrace log key`).")):
-    """Trust a log's key. A log is known by its origin: trusting its next key after a rotation keeps
-    the checkpoint the witness cosigned last."""
+    """Trust a log's verifier key.
+
+    A log is known by its origin: trusting its next key after a rotation keeps the checkpoint
+    the witness cosigned last, which the log must still extend."""
     from reetrace.witness.witness import Witness
 
     added = Witness.open(directory).trust(log_key)
@@ -60,9 +62,11 @@ def trust(directory: Path = DIR,
 @witness_app.command("cosign")
 @reports_errors
 def cosign(ctx: typer.Context, directory: Path = DIR):
-    """Have the log selected by --db sign its latest checkpoint, prove it extends the one this
-    witness cosigned last, cosign it and record the cosignature in the store. Prints the
-    cosigned checkpoint; a split view exits 1."""
+    """Cosign the latest checkpoint of the log selected by --db.
+
+    The log signs a checkpoint of its tree as it stands (if it grew) and proves it extends the one
+    this witness cosigned last; the cosignature is recorded in the store beside the checkpoint.
+    Prints the cosigned checkpoint; a split view exits 1."""
     from reetrace.services.witnessing import witness_log
 
     result = witness_log(store_for(ctx), settings(ctx), directory)
@@ -80,7 +84,9 @@ def observe(directory: Path = DIR,
             proof_file: Path = typer.Option(None, "--proof",
                                             help="A reetrace/consistency-proof@1 document from the size this "
                                                  "witness cosigned last (`reetrace log consistency OLD NEW`).")):
-    """Cosign a checkpoint received by other means (offline, from files). Prints the cosigned note."""
+    """Cosign a checkpoint received by other means (offline, from files).
+
+    Prints the cosigned note; a split view exits 1."""
     from reetrace.witness.witness import Witness, peek, read_consistency_proof
 
     note = _read(checkpoint_file)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from reetrace.errors import UsageError
 from reetrace.ledger import merkle
@@ -160,7 +160,7 @@ class Witness:
                          f"the consistency proof from {last.size} to {checkpoint.size} leaves does not verify ({exc})")
 
     def _refuse(self, kind: str, origin: str, last: Cosigned, checkpoint: Checkpoint, note: str,
-                reason: str) -> None:
+                reason: str) -> NoReturn:
         now = self.clock()
         self.state.append_alert({
             "time": datetime.fromtimestamp(now, UTC).isoformat().replace("+00:00", "Z"),

@@ -1,0 +1,369 @@
+"""The certificate for people: one self-contained HTML page (inline CSS, inline SVG QR code),
+laid out for A4.
+
+It shows the lot (form, mass, composition), its origins (mines and importers, the element mass
+and REO each contributed), the processing steps between them, the events it rests on, and the
+transparency-log checkpoint everything is anchored to. The QR code carries the lot id and that
+checkpoint (`reetrace:cert?lot=…&origin=…&size=…&root=…`), so a scanned paper names exactly what
+the certificate file must prove. The page is a summary: the file and `reetrace verify` are the proof.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from html import escape
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+
+from reetrace.contract.submission import validate_event
+from reetrace.domain.elements import ELEMENTS
+from reetrace.domain.events import Event, Extract, Import, NewLot, Transform
+from reetrace.domain.trace import InMemoryLotSource
+from reetrace.ledger.note import Checkpoint
+
+_ORDER = {e: i for i, e in enumerate(ELEMENTS)}
+COSIGNATURE_PAYLOAD = 4 + 8 + 64  # key id, timestamp, Ed25519 signature (c2sp.org/tlog-cosignature)
+_TYPES = {"extract": "Mine", "import": "Import", "unknown": "Unknown origin"}
+
+
+def qr_payload(lot: str, checkpoint: Checkpoint) -> str:
+    """What the QR code says: the lot and the checkpoint it is anchored to."""
+    root = base64.b64encode(checkpoint.root_hash).decode("ascii")
+    return "reetrace:cert?" + urlencode({"lot": lot, "origin": checkpoint.origin, "size": checkpoint.size,
+                                         "root": root})
+
+
+def qr_svg(payload: str) -> str:
+    return segno.make(payload, error="m", micro=False).svg_inline(scale=3, border=0, dark="#111",
+                                                                   svgclass="qr", title="certificate QR code")
+
+
+def render_html(certificate: Mapping[str, Any], names: Mapping[str, str] | None = None,
+                file_sha256: str | None = None) -> str:
+    """The page for a certificate (assumed valid: render after verifying). `names` maps USCCs to
+    registered names; `file_sha256` is the digest of the certificate file it summarises."""
+    names = names or {}
+    lot: str = certificate["lot"]
+    trace: Mapping[str, Any] = certificate["trace"]
+    events = [validate_event(e["event"], e["reporter"]) for e in certificate["events"]]
+    leaves = {f"{e['reporter']}:{e['event']['event_id']}": e["leaf_index"] for e in certificate["events"]}
+    by_ref = {e.ref: e for e in events}
+    note: str = certificate["checkpoint"]
+    checkpoint = Checkpoint.parse(note[:note.rfind("\n\n") + 1])
+    creation = InMemoryLotSource.from_events(events).creations([lot]).get(lot)
+    made = creation.output(lot) if creation is not None else None
+
+    def party(uscc: str | None) -> str:
+        if uscc is None:
+            return '<span class="muted">—</span>'
+        name = names.get(uscc)
+        code = f'<span class="code">{escape(uscc)}</span>'
+        return f"{escape(name)}<br>{code}" if name else code
+
+    sections = [
+        _header(lot, checkpoint),
+        _lot_section(lot, made, creation.reporter if creation else None, creation, trace, party),
+        _origins_section(trace, by_ref, party),
+        _steps_section(lot, events, party),
+        _anchor_section(checkpoint, note),
+        _evidence_section(events, leaves, party),
+        _footer(certificate, file_sha256),
+    ]
+    return _PAGE.format(title=escape(f"Certificate of provenance — {lot}"), css=_CSS, body="\n".join(sections))
+
+
+# --- sections -------------------------------------------------------------------------------
+
+
+def _header(lot: str, checkpoint: Checkpoint) -> str:
+    return f"""
+<header>
+  <div class="heading">
+    <div class="kicker">Rare earth traceability · 稀土产品追溯</div>
+    <h1>Certificate of provenance</h1>
+    <div class="subtitle">溯源证书 · every figure below is recomputed from events proven to be in a signed
+      transparency log</div>
+    <div class="lot-id">{escape(lot)}</div>
+  </div>
+  <figure class="qr-box">{qr_svg(qr_payload(lot, checkpoint))}
+    <figcaption>lot · log checkpoint</figcaption></figure>
+</header>"""
+
+
+def _lot_section(lot: str, made: NewLot | None, reporter: str | None, creation: Any, trace: Mapping[str, Any],
+                 party: Any) -> str:
+    if made is None:
+        return f"""
+<section><h2>The lot</h2>
+  <p class="warning">No event in this certificate creates lot {escape(lot)}: its whole content is of unknown
+  origin.</p></section>"""
+    elements_kg = trace.get("elements_kg", {})
+    rows = "".join(
+        f"<tr><td>{escape(e)}</td><td class='num'>{made.composition[e]:.4%}</td>"
+        f"<td class='num'>{_kg(elements_kg.get(e, made.mass_kg * made.composition[e]))}</td></tr>"
+        for e in sorted(made.composition, key=lambda e: _ORDER.get(e, 99)) if made.composition[e] > 0)
+    rest = 1 - sum(made.composition.values())
+    hs = f"<dt>HS code</dt><dd>{escape(made.hs_code)}</dd>" if made.hs_code else ""
+    process = f" ({escape(creation.process)})" if creation.process else ""
+    return f"""
+<section class="lot">
+  <h2>The lot</h2>
+  <div class="columns">
+    <dl class="facts">
+      <dt>Form</dt><dd class="strong">{escape(made.form.replace("_", " "))}</dd>
+      <dt>Mass</dt><dd class="strong">{_kg(made.mass_kg)} kg</dd>
+      <dt>REO equivalent</dt><dd>{_kg(trace.get("reo_kg", 0.0))} kg</dd>
+      {hs}
+      <dt>Made by</dt><dd>{party(reporter)}</dd>
+      <dt>Made</dt><dd>{_date(creation.time)} · {escape(creation.type)}{process}</dd>
+      <dt>Event</dt><dd class="code">{escape(creation.ref)}</dd>
+    </dl>
+    <table class="composition">
+      <thead><tr><th>Element</th><th class="num">Mass fraction</th><th class="num">kg</th></tr></thead>
+      <tbody>{rows}</tbody>
+      <tfoot><tr><td>other</td><td class="num">{max(rest, 0.0):.4%}</td><td></td></tr></tfoot>
+    </table>
+  </div>
+</section>"""
+
+
+def _origins_section(trace: Mapping[str, Any], by_ref: Mapping[str, Event], party: Any) -> str:
+    total = trace.get("reo_kg", 0.0) or 0.0
+    rows = []
+    for origin in trace.get("origins", []):
+        event = by_ref.get(origin.get("event") or "")
+        detail = ""
+        if isinstance(event, Extract):
+            detail = f"{event.deposit.replace('_', '-')} deposit · {_date(event.time)}"
+        elif isinstance(event, Import):
+            detail = f"from {escape(event.origin_country)} · {escape(event.customs_declaration)} · {_date(event.time)}"
+        kind = origin.get("type", "unknown")
+        share = f"{origin['reo_kg'] / total:.1%}" if total > 0 else "—"
+        elements = " ".join(f"<span class='el'>{escape(e)}&nbsp;{_kg(kg)}</span>"
+                            for e, kg in origin.get("elements_kg", {}).items())
+        rows.append(
+            f"<tr class='{'unknown' if kind == 'unknown' else ''}'>"
+            f"<td><span class='badge {escape(kind)}'>{escape(_TYPES.get(kind, kind))}</span>"
+            f"<div class='small'>{detail}</div></td>"
+            f"<td>{party(origin.get('enterprise'))}</td>"
+            f"<td class='code'>{escape(origin['lot'])}<div class='small code'>{escape(origin.get('event') or '')}"
+            f"</div></td>"
+            f"<td>{elements}</td><td class='num'>{_kg(origin.get('reo_kg', 0.0))}</td>"
+            f"<td class='num strong'>{share}</td></tr>")
+    unknown = [o for o in trace.get("origins", []) if o.get("type") == "unknown"]
+    note = ("<p class='ok'>Every origin is a mine or an import, each proven by an event in the log.</p>"
+            if not unknown else
+            f"<p class='warning'>{len(unknown)} origin(s) of unknown type: material no event in the log "
+            "accounts for.</p>")
+    return f"""
+<section>
+  <h2>Origins <span class="aside">element mass each contributed, allocated element by element in proportion
+    through every process (CONTRACT §6)</span></h2>
+  <table class="origins">
+    <thead><tr><th>Origin</th><th>Enterprise</th><th>Lot · event</th><th>Elements (kg)</th>
+      <th class="num">REO kg</th><th class="num">Share</th></tr></thead>
+    <tbody>{"".join(rows)}</tbody>
+  </table>
+  {note}
+</section>"""
+
+
+def _steps_section(lot: str, events: list[Event], party: Any) -> str:
+    transforms = sorted((e for e in events if isinstance(e, Transform)), key=lambda e: (e.time, e.ref))
+    if not transforms:
+        return ""
+    chain = {lot} | {d.lot for e in transforms for d in e.inputs}
+    rows = []
+    for event in transforms:
+        inputs = ", ".join(f"<span class='code'>{escape(d.lot)}</span>&nbsp;{_kg(d.mass_kg)}&nbsp;kg"
+                           for d in event.inputs)
+        outputs = [o for o in event.outputs if o.lot in chain]
+        made = ", ".join(f"<span class='code'>{escape(o.lot)}</span>&nbsp;{escape(o.form.replace('_', ' '))}"
+                         f"&nbsp;{_kg(o.mass_kg)}&nbsp;kg" for o in outputs)
+        others = len(event.outputs) - len(outputs)
+        if others:
+            made += f" <span class='muted'>(+{others} other output{'s' if others > 1 else ''})</span>"
+        rows.append(f"<tr><td>{_date(event.time)}</td><td>{escape(event.process)}</td><td>{party(event.reporter)}</td>"
+                    f"<td>{inputs}</td><td>{made}</td></tr>")
+    return f"""
+<section>
+  <h2>Processing steps</h2>
+  <table class="steps">
+    <thead><tr><th>Date</th><th>Process</th><th>Enterprise</th><th>Drew</th><th>Made</th></tr></thead>
+    <tbody>{"".join(rows)}</tbody>
+  </table>
+</section>"""
+
+
+def _anchor_section(checkpoint: Checkpoint, note: str) -> str:
+    root = base64.b64encode(checkpoint.root_hash).decode("ascii")
+    signers = []
+    for name, payload in signature_lines(note):
+        if len(payload) == COSIGNATURE_PAYLOAD:
+            when = datetime.fromtimestamp(int.from_bytes(payload[4:12], "big"), UTC)
+            signers.append(f"<li>cosigned by witness <b>{escape(name)}</b> "
+                           f"<span class='code'>{payload[:4].hex()}</span> on {when:%Y-%m-%d %H:%M} UTC</li>")
+        else:
+            signers.append(f"<li>signed by <b>{escape(name)}</b> <span class='code'>{payload[:4].hex()}</span></li>")
+    return f"""
+<section class="anchor">
+  <h2>Anchored to the transparency log</h2>
+  <dl class="facts wide">
+    <dt>Log</dt><dd class="code">{escape(checkpoint.origin)}</dd>
+    <dt>Tree size</dt><dd>{checkpoint.size:,} events</dd>
+    <dt>Root hash</dt><dd class="code hash">{escape(root)}<br><span class="muted">{checkpoint.root_hash.hex()}</span></dd>
+    <dt>Signatures</dt><dd><ul class="plain">{"".join(signers)}</ul></dd>
+  </dl>
+</section>"""
+
+
+def _evidence_section(events: list[Event], leaves: Mapping[str, int], party: Any) -> str:
+    rows = "".join(
+        f"<tr><td class='num'>{leaves[e.ref]:,}</td><td class='code'>{escape(e.event_id)}</td>"
+        f"<td>{escape(e.type)}</td><td>{_date(e.time)}</td><td>{party(e.reporter)}</td></tr>"
+        for e in sorted(events, key=lambda e: leaves[e.ref]))
+    return f"""
+<section class="evidence">
+  <h2>The events it rests on <span class="aside">each carried in the certificate file with its inclusion
+    proof (RFC 9162)</span></h2>
+  <table>
+    <thead><tr><th class="num">Leaf</th><th>Event</th><th>Type</th><th>Date</th><th>Reporter</th></tr></thead>
+    <tbody>{rows}</tbody>
+  </table>
+</section>"""
+
+
+def _footer(certificate: Mapping[str, Any], file_sha256: str | None) -> str:
+    digest = (f"<div>Certificate file SHA-256: <span class='code'>{escape(file_sha256)}</span></div>"
+              if file_sha256 else "")
+    return f"""
+<footer>
+  <div class="verify">
+    <b>How to check it.</b> This page summarises the certificate file; the file is the proof. With nothing but the
+    file and the log's key, offline:
+    <pre>reetrace verify CERTIFICATE.json --log-key &lt;log verifier key&gt; [--witness-key &lt;witness key&gt; …]</pre>
+    checks the log's signature on the checkpoint, each witness's cosignature, every event's inclusion proof, and
+    recomputes every figure of the trace from the events.
+  </div>
+  <div class="meta">Issued {escape(str(certificate.get("issued_at", "")))} · format
+    {escape(str(certificate.get("format", "")))}{digest}</div>
+</footer>"""
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def signature_lines(note: str) -> list[tuple[str, bytes]]:
+    """(key name, payload) of each signature line of a note; unchecked, for display only."""
+    block = note[note.rfind("\n\n") + 2:]
+    lines = []
+    for line in block.splitlines():
+        name, _, encoded = line.removeprefix("\u2014 ").partition(" ")
+        try:
+            lines.append((name, base64.b64decode(encoded, validate=True)))
+        except (binascii.Error, ValueError):
+            continue
+    return lines
+
+
+def _kg(value: float) -> str:
+    if value >= 100:
+        return f"{value:,.1f}"
+    if value >= 1:
+        return f"{value:,.3f}"
+    return f"{value:.4g}" if value else "0"
+
+
+def _date(moment: Any) -> str:
+    return moment.strftime("%Y-%m-%d") if isinstance(moment, datetime) else escape(str(moment)[:10])
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{css}</style>
+</head>
+<body>
+<main class="sheet">
+{body}
+</main>
+</body>
+</html>
+"""
+
+_CSS = """
+@page { size: A4; margin: 13mm 14mm; }
+:root { --ink: #1b1f24; --muted: #66707a; --accent: #14365d; --line: #d5dbe1; --soft: #f3f5f8;
+        --good: #1d6b3a; --bad: #a3261b; }
+* { box-sizing: border-box; }
+html { background: #e6e9ed; }
+body { margin: 0; color: var(--ink);
+       font: 9.5pt/1.42 "Noto Sans", "Helvetica Neue", Arial, "Noto Sans CJK SC", "PingFang SC", sans-serif; }
+.sheet { width: 210mm; min-height: 297mm; margin: 8mm auto; padding: 13mm 14mm; background: #fff;
+         box-shadow: 0 1px 6px rgba(0, 0, 0, .18); }
+@media print {
+  html { background: none; }
+  .sheet { width: auto; min-height: 0; margin: 0; padding: 0; box-shadow: none; }
+}
+header { display: flex; justify-content: space-between; align-items: flex-start; gap: 8mm;
+         border-bottom: 2.5px solid var(--accent); padding-bottom: 4mm; margin-bottom: 5mm; }
+.kicker { text-transform: uppercase; letter-spacing: .08em; font-size: 8pt; color: var(--accent); font-weight: 600; }
+h1 { font-size: 21pt; margin: 1mm 0 0; color: var(--accent); letter-spacing: -.01em; }
+.subtitle { color: var(--muted); font-size: 8.5pt; margin-top: .5mm; max-width: 120mm; }
+.lot-id { font: 600 15pt/1.2 "DejaVu Sans Mono", Menlo, Consolas, monospace; margin-top: 3.5mm;
+          padding: 1.5mm 3mm; background: var(--soft); border-left: 3px solid var(--accent); display: inline-block;
+          word-break: break-all; }
+.qr-box { margin: 0; text-align: center; flex: none; }
+.qr-box svg { width: 34mm; height: 34mm; display: block; }
+.qr-box figcaption { font-size: 7pt; color: var(--muted); margin-top: 1mm; }
+section { margin-bottom: 5mm; break-inside: avoid-page; }
+h2 { font-size: 11pt; color: var(--accent); margin: 0 0 2mm; padding-bottom: 1mm; border-bottom: 1px solid var(--line); }
+h2 .aside { font-weight: normal; font-size: 8pt; color: var(--muted); margin-left: 2mm; }
+.columns { display: flex; gap: 8mm; align-items: flex-start; }
+.columns > * { flex: 1; }
+dl.facts { display: grid; grid-template-columns: 28mm 1fr; gap: 1.2mm 3mm; margin: 0; }
+dl.facts.wide { grid-template-columns: 24mm 1fr; }
+dt { color: var(--muted); }
+dd { margin: 0; }
+.strong { font-weight: 600; }
+.code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 8pt; }
+.hash { word-break: break-all; }
+.muted { color: var(--muted); }
+.small { font-size: 7.5pt; color: var(--muted); margin-top: .5mm; }
+table { width: 100%; border-collapse: collapse; }
+th { text-align: left; font-size: 7.5pt; text-transform: uppercase; letter-spacing: .04em; color: var(--muted);
+     font-weight: 600; border-bottom: 1.5px solid var(--line); padding: 1mm 1.5mm; }
+td { border-bottom: 1px solid var(--line); padding: 1.3mm 1.5mm; vertical-align: top; }
+tr { break-inside: avoid; }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.composition td, table.composition th { padding: .7mm 1.5mm; }
+table.composition tfoot td { color: var(--muted); border-bottom: none; }
+.el { display: inline-block; margin-right: 2.5mm; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.badge { display: inline-block; font-size: 7.5pt; font-weight: 600; padding: .3mm 2mm; border-radius: 2mm;
+         background: #e3efe7; color: var(--good); }
+.badge.import { background: #e4ecf7; color: var(--accent); }
+.badge.unknown { background: #f8e3e0; color: var(--bad); }
+tr.unknown td { background: #fdf6f5; }
+p.ok { color: var(--good); margin: 2mm 0 0; font-size: 8.5pt; }
+p.warning { color: var(--bad); margin: 2mm 0 0; font-weight: 600; }
+ul.plain { list-style: none; margin: 0; padding: 0; }
+.evidence table td, .evidence table th { padding: .6mm 1.5mm; font-size: 8pt; }
+.steps td { font-size: 8.5pt; }
+footer { border-top: 1px solid var(--line); padding-top: 3mm; font-size: 8pt; color: var(--muted);
+         break-inside: avoid-page; }
+footer .verify { color: var(--ink); }
+footer pre { background: var(--soft); padding: 1.5mm 3mm; margin: 1.5mm 0; white-space: pre-wrap;
+             font: 8pt "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+footer .meta { margin-top: 2mm; }
+"""
+
+
+__all__ = ["COSIGNATURE_PAYLOAD", "qr_payload", "qr_svg", "render_html", "signature_lines"]
