@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -128,7 +129,8 @@ def test_thresholds_are_configuration(cli, loaded, world, write_json):
 def test_log_commands(cli, loaded, world, tmp_path):
     cli("ingest", "--as-received", "created_at", str(loaded / "subs"))
     key = cli("log", "key").stdout.strip()
-    assert key.startswith("reetrace.local/log+") and len(key.split("+")) == 3
+    name, key_hex, public = key.split("+", 2)
+    assert name == "reetrace.local/log" and len(key_hex) == 8 and len(base64.b64decode(public)) == 33
     note = cli("log", "checkpoint").stdout
     assert note.startswith("reetrace.local/log\n9\n") and "\n\n\u2014 reetrace.local/log " in note
     proof = json.loads(cli("log", "prove", f"{world.plant.uscc}:p2").stdout)
