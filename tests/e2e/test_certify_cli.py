@@ -61,7 +61,8 @@ def certified(cli, world, write_json, tmp_path):
         transform("p4", "magnet", [("NDM-1", 90.0), ("DYO-1", 3.0)], [lot("MAG-1", "magnet", 300.0, MAGNET)],
                   time="2026-01-20T08:00:00+08:00"),
     ], created_at="2026-02-06T10:00:00+08:00")
-    cli("ingest", "--as-received", "created_at", str(write_json("mine.json", mine)), str(write_json("plant.json", plant)))
+    cli("ingest", "--as-received", "created_at", str(write_json("mine.json", mine)),
+        str(write_json("plant.json", plant)))
     out, html = tmp_path / "MAG-1.cert.json", tmp_path / "MAG-1.cert.html"
     made = cli("certify", "MAG-1", "--out", str(out), "--html", str(html))
     return out, html, cli("log", "key").stdout.strip(), made.stdout
@@ -105,7 +106,8 @@ def test_a_required_witness_and_bad_usage(certified, offline, tmp_path):
     out, _, key, _ = certified
     witness = Signer.generate("witness.example.org").cosignature_verifier().verifier_key()  # never cosigned it
     failed = offline("verify", str(out), "--log-key", key, "--witness-key", witness, expect=1)
-    assert f"witness {witness.rsplit('+', 1)[0]}: the checkpoint carries no cosignature by this witness" \
+    name, key_id = witness.split("+")[:2]
+    assert f"witness {name}+{key_id}: the checkpoint carries no cosignature by this witness" \
         in failed.stderr
     offline("verify", str(out), "--log-key", "not-a-key", expect=2)
     offline("verify", str(tmp_path / "missing.json"), "--log-key", key, expect=2)

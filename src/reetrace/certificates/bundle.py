@@ -13,7 +13,7 @@ offline, with no access to the system.
         {"reporter": "<USCC>", "event": {"event_id": "m1", "type": "extract", ...},
          "leaf_index": 0, "leaf_hash": "<base64>", "proof": ["<base64>", "..."]}
       ],
-      "checkpoint": "reetrace.local/log\\n7\\n<base64 root>\\n\\n— reetrace.local/log <base64>\\n— <witness> <base64>\\n"
+      "checkpoint": "reetrace.local/log\\n7\\n<root>\\nreceipts …\\n\\n— reetrace.local/log <sig>\\n— <witness> <cosig>\\n"
     }
 
 - `trace` is the lot's backward trace as `reetrace trace LOT --direction backward --format json`

@@ -22,8 +22,8 @@ import segno
 
 from reetrace.contract.submission import validate_event
 from reetrace.domain.elements import ELEMENTS
-from reetrace.domain.events import Event, Extract, Import, NewLot, Transform
-from reetrace.domain.trace import InMemoryLotSource
+from reetrace.domain.events import Event, Extract, Import, Transform
+from reetrace.domain.trace import Creation, InMemoryLotSource
 from reetrace.ledger.note import Checkpoint
 
 _ORDER = {e: i for i, e in enumerate(ELEMENTS)}
@@ -39,7 +39,9 @@ def qr_payload(lot: str, checkpoint: Checkpoint) -> str:
 
 
 def qr_svg(payload: str) -> str:
-    return segno.make(payload, error="m", micro=False).svg_inline(scale=3, border=0, dark="#111",
+    """The QR code as inline SVG: a viewBox and no fixed size, so CSS sets its printed size; the
+    four-module quiet zone scanners need is part of it."""
+    return segno.make(payload, error="m", micro=False).svg_inline(scale=1, border=4, omitsize=True, dark="#000",
                                                                    svgclass="qr", title="certificate QR code")
 
 
@@ -56,7 +58,6 @@ def render_html(certificate: Mapping[str, Any], names: Mapping[str, str] | None 
     note: str = certificate["checkpoint"]
     checkpoint = Checkpoint.parse(note[:note.rfind("\n\n") + 1])
     creation = InMemoryLotSource.from_events(events).creations([lot]).get(lot)
-    made = creation.output(lot) if creation is not None else None
 
     def party(uscc: str | None) -> str:
         if uscc is None:
@@ -67,11 +68,11 @@ def render_html(certificate: Mapping[str, Any], names: Mapping[str, str] | None 
 
     sections = [
         _header(lot, checkpoint),
-        _lot_section(lot, made, creation.reporter if creation else None, creation, trace, party),
+        _lot_section(lot, creation, trace, party),
         _origins_section(trace, by_ref, party),
         _steps_section(lot, events, party),
         _anchor_section(checkpoint, note),
-        _evidence_section(events, leaves, party),
+        _evidence_section(events, leaves, names),
         _footer(certificate, file_sha256),
     ]
     return _PAGE.format(title=escape(f"Certificate of provenance — {lot}"), css=_CSS, body="\n".join(sections))
@@ -86,8 +87,8 @@ def _header(lot: str, checkpoint: Checkpoint) -> str:
   <div class="heading">
     <div class="kicker">Rare earth traceability · 稀土产品追溯</div>
     <h1>Certificate of provenance</h1>
-    <div class="subtitle">溯源证书 · every figure below is recomputed from events proven to be in a signed
-      transparency log</div>
+    <div class="subtitle">溯源证书 · anyone can recompute every figure below from the events it rests on, each
+      proven to be in a signed transparency log</div>
     <div class="lot-id">{escape(lot)}</div>
   </div>
   <figure class="qr-box">{qr_svg(qr_payload(lot, checkpoint))}
@@ -95,16 +96,16 @@ def _header(lot: str, checkpoint: Checkpoint) -> str:
 </header>"""
 
 
-def _lot_section(lot: str, made: NewLot | None, reporter: str | None, creation: Any, trace: Mapping[str, Any],
-                 party: Any) -> str:
-    if made is None:
+def _lot_section(lot: str, creation: Creation | None, trace: Mapping[str, Any], party: Any) -> str:
+    made = creation.output(lot) if creation is not None else None
+    if creation is None or made is None:
         return f"""
 <section><h2>The lot</h2>
   <p class="warning">No event in this certificate creates lot {escape(lot)}: its whole content is of unknown
   origin.</p></section>"""
     elements_kg = trace.get("elements_kg", {})
     rows = "".join(
-        f"<tr><td>{escape(e)}</td><td class='num'>{made.composition[e]:.4%}</td>"
+        f"<tr><td>{escape(e)}</td><td class='num'>{made.composition[e]:.2%}</td>"
         f"<td class='num'>{_kg(elements_kg.get(e, made.mass_kg * made.composition[e]))}</td></tr>"
         for e in sorted(made.composition, key=lambda e: _ORDER.get(e, 99)) if made.composition[e] > 0)
     rest = 1 - sum(made.composition.values())
@@ -119,14 +120,14 @@ def _lot_section(lot: str, made: NewLot | None, reporter: str | None, creation: 
       <dt>Mass</dt><dd class="strong">{_kg(made.mass_kg)} kg</dd>
       <dt>REO equivalent</dt><dd>{_kg(trace.get("reo_kg", 0.0))} kg</dd>
       {hs}
-      <dt>Made by</dt><dd>{party(reporter)}</dd>
+      <dt>Made by</dt><dd>{party(creation.reporter)}</dd>
       <dt>Made</dt><dd>{_date(creation.time)} · {escape(creation.type)}{process}</dd>
       <dt>Event</dt><dd class="code">{escape(creation.ref)}</dd>
     </dl>
     <table class="composition">
       <thead><tr><th>Element</th><th class="num">Mass fraction</th><th class="num">kg</th></tr></thead>
       <tbody>{rows}</tbody>
-      <tfoot><tr><td>other</td><td class="num">{max(rest, 0.0):.4%}</td><td></td></tr></tfoot>
+      <tfoot><tr><td>other</td><td class="num">{max(rest, 0.0):.2%}</td><td></td></tr></tfoot>
     </table>
   </div>
 </section>"""
@@ -139,11 +140,11 @@ def _origins_section(trace: Mapping[str, Any], by_ref: Mapping[str, Event], part
         event = by_ref.get(origin.get("event") or "")
         detail = ""
         if isinstance(event, Extract):
-            detail = f"{event.deposit.replace('_', '-')} deposit · {_date(event.time)}"
+            detail = f"{event.deposit.replace('_', '-')} deposit<br>{_date(event.time)}"
         elif isinstance(event, Import):
-            detail = f"from {escape(event.origin_country)} · {escape(event.customs_declaration)} · {_date(event.time)}"
+            detail = f"from {escape(event.origin_country)} · {escape(event.customs_declaration)}<br>{_date(event.time)}"
         kind = origin.get("type", "unknown")
-        share = f"{origin['reo_kg'] / total:.1%}" if total > 0 else "—"
+        share = _share(origin["reo_kg"], total)
         elements = " ".join(f"<span class='el'>{escape(e)}&nbsp;{_kg(kg)}</span>"
                             for e, kg in origin.get("elements_kg", {}).items())
         rows.append(
@@ -158,8 +159,9 @@ def _origins_section(trace: Mapping[str, Any], by_ref: Mapping[str, Event], part
     unknown = [o for o in trace.get("origins", []) if o.get("type") == "unknown"]
     note = ("<p class='ok'>Every origin is a mine or an import, each proven by an event in the log.</p>"
             if not unknown else
-            f"<p class='warning'>{len(unknown)} origin(s) of unknown type: material no event in the log "
-            "accounts for.</p>")
+            f"<p class='warning'>{len(unknown)} input lot{'s' if len(unknown) > 1 else ''} of unknown origin: no "
+            f"event in the log creates {'them' if len(unknown) > 1 else 'it'} "
+            f"({_kg(sum(o.get('reo_kg', 0.0) for o in unknown))} kg REO).</p>")
     return f"""
 <section>
   <h2>Origins <span class="aside">element mass each contributed, allocated element by element in proportion
@@ -180,20 +182,22 @@ def _steps_section(lot: str, events: list[Event], party: Any) -> str:
     chain = {lot} | {d.lot for e in transforms for d in e.inputs}
     rows = []
     for event in transforms:
-        inputs = ", ".join(f"<span class='code'>{escape(d.lot)}</span>&nbsp;{_kg(d.mass_kg)}&nbsp;kg"
-                           for d in event.inputs)
+        inputs = "".join(f"<div><span class='code'>{escape(d.lot)}</span> · {_kg(d.mass_kg)}&nbsp;kg</div>"
+                         for d in event.inputs)
         outputs = [o for o in event.outputs if o.lot in chain]
-        made = ", ".join(f"<span class='code'>{escape(o.lot)}</span>&nbsp;{escape(o.form.replace('_', ' '))}"
-                         f"&nbsp;{_kg(o.mass_kg)}&nbsp;kg" for o in outputs)
+        made = "".join(f"<div><span class='code'>{escape(o.lot)}</span> · {escape(o.form.replace('_', ' '))} "
+                       f"{_kg(o.mass_kg)}&nbsp;kg</div>" for o in outputs)
         others = len(event.outputs) - len(outputs)
         if others:
-            made += f" <span class='muted'>(+{others} other output{'s' if others > 1 else ''})</span>"
-        rows.append(f"<tr><td>{_date(event.time)}</td><td>{escape(event.process)}</td><td>{party(event.reporter)}</td>"
-                    f"<td>{inputs}</td><td>{made}</td></tr>")
+            made += f"<div class='muted small'>and {others} other output{'s' if others > 1 else ''}</div>"
+        rows.append(f"<tr><td class='date'>{_date(event.time)}</td><td>{escape(event.process)}</td>"
+                    f"<td>{party(event.reporter)}</td><td>{inputs}</td><td>{made}</td></tr>")
     return f"""
 <section>
   <h2>Processing steps</h2>
   <table class="steps">
+    <colgroup><col style="width:17mm"><col style="width:16mm"><col style="width:39mm"><col style="width:57mm">
+      <col></colgroup>
     <thead><tr><th>Date</th><th>Process</th><th>Enterprise</th><th>Drew</th><th>Made</th></tr></thead>
     <tbody>{"".join(rows)}</tbody>
   </table>
@@ -202,37 +206,45 @@ def _steps_section(lot: str, events: list[Event], party: Any) -> str:
 
 def _anchor_section(checkpoint: Checkpoint, note: str) -> str:
     root = base64.b64encode(checkpoint.root_hash).decode("ascii")
-    signers = []
+    signers, witnessed = [], 0
     for name, payload in signature_lines(note):
         if len(payload) == COSIGNATURE_PAYLOAD:
+            witnessed += 1
             when = datetime.fromtimestamp(int.from_bytes(payload[4:12], "big"), UTC)
             signers.append(f"<li>cosigned by witness <b>{escape(name)}</b> "
                            f"<span class='code'>{payload[:4].hex()}</span> on {when:%Y-%m-%d %H:%M} UTC</li>")
         else:
             signers.append(f"<li>signed by <b>{escape(name)}</b> <span class='code'>{payload[:4].hex()}</span></li>")
+    if not witnessed:
+        signers.append("<li class='muted'>no witness has cosigned this checkpoint</li>")
+    extensions = "".join(f"<div class='code'>{escape(line)}</div>" for line in checkpoint.extensions)
+    also = f"<dt>Extensions</dt><dd>{extensions}</dd>" if extensions else ""
     return f"""
 <section class="anchor">
   <h2>Anchored to the transparency log</h2>
   <dl class="facts wide">
     <dt>Log</dt><dd class="code">{escape(checkpoint.origin)}</dd>
     <dt>Tree size</dt><dd>{checkpoint.size:,} events</dd>
-    <dt>Root hash</dt><dd class="code hash">{escape(root)}<br><span class="muted">{checkpoint.root_hash.hex()}</span></dd>
+    <dt>Root hash</dt><dd class="code hash">{escape(root)}<br>
+      <span class="muted">{checkpoint.root_hash.hex()}</span></dd>
+    {also}
     <dt>Signatures</dt><dd><ul class="plain">{"".join(signers)}</ul></dd>
   </dl>
 </section>"""
 
 
-def _evidence_section(events: list[Event], leaves: Mapping[str, int], party: Any) -> str:
+def _evidence_section(events: list[Event], leaves: Mapping[str, int], names: Mapping[str, str]) -> str:
     rows = "".join(
-        f"<tr><td class='num'>{leaves[e.ref]:,}</td><td class='code'>{escape(e.event_id)}</td>"
-        f"<td>{escape(e.type)}</td><td>{_date(e.time)}</td><td>{party(e.reporter)}</td></tr>"
+        f"<tr><td class='num'>{leaves[e.ref]:,}</td><td>{escape(e.type)}</td><td class='date'>{_date(e.time)}</td>"
+        f"<td>{escape(names.get(e.reporter, ''))} <span class='code muted'>{escape(e.reporter)}</span></td>"
+        f"<td class='code'>{escape(e.event_id)}</td></tr>"
         for e in sorted(events, key=lambda e: leaves[e.ref]))
     return f"""
 <section class="evidence">
-  <h2>The events it rests on <span class="aside">each carried in the certificate file with its inclusion
-    proof (RFC 9162)</span></h2>
+  <h2>The events it rests on <span class="aside">{len(events)}, each carried in the certificate file with its
+    inclusion proof (RFC 9162)</span></h2>
   <table>
-    <thead><tr><th class="num">Leaf</th><th>Event</th><th>Type</th><th>Date</th><th>Reporter</th></tr></thead>
+    <thead><tr><th class="num">Leaf</th><th>Type</th><th>Date</th><th>Reporter</th><th>Event</th></tr></thead>
     <tbody>{rows}</tbody>
   </table>
 </section>"""
@@ -274,9 +286,16 @@ def signature_lines(note: str) -> list[tuple[str, bytes]]:
 def _kg(value: float) -> str:
     if value >= 100:
         return f"{value:,.1f}"
-    if value >= 1:
+    if value >= 0.001:
         return f"{value:,.3f}"
-    return f"{value:.4g}" if value else "0"
+    return f"{value:.2g}" if value else "0"
+
+
+def _share(part: float, total: float) -> str:
+    if not total > 0:
+        return "—"
+    share = part / total
+    return "&lt;0.1%" if 0 < share < 0.0005 else f"{share:.1%}"
 
 
 def _date(moment: Any) -> str:
@@ -322,10 +341,12 @@ h1 { font-size: 21pt; margin: 1mm 0 0; color: var(--accent); letter-spacing: -.0
           padding: 1.5mm 3mm; background: var(--soft); border-left: 3px solid var(--accent); display: inline-block;
           word-break: break-all; }
 .qr-box { margin: 0; text-align: center; flex: none; }
-.qr-box svg { width: 34mm; height: 34mm; display: block; }
+.qr-box svg { width: 38mm; height: 38mm; display: block; shape-rendering: crispEdges; }
 .qr-box figcaption { font-size: 7pt; color: var(--muted); margin-top: 1mm; }
-section { margin-bottom: 5mm; break-inside: avoid-page; }
-h2 { font-size: 11pt; color: var(--accent); margin: 0 0 2mm; padding-bottom: 1mm; border-bottom: 1px solid var(--line); }
+section { margin-bottom: 5mm; }
+section.lot, section.anchor { break-inside: avoid; }
+h2 { break-after: avoid; font-size: 11pt; color: var(--accent); margin: 0 0 2mm; padding-bottom: 1mm;
+     border-bottom: 1px solid var(--line); }
 h2 .aside { font-weight: normal; font-size: 8pt; color: var(--muted); margin-left: 2mm; }
 .columns { display: flex; gap: 8mm; align-items: flex-start; }
 .columns > * { flex: 1; }
@@ -347,7 +368,8 @@ tr { break-inside: avoid; }
 table.composition td, table.composition th { padding: .7mm 1.5mm; }
 table.composition tfoot td { color: var(--muted); border-bottom: none; }
 .el { display: inline-block; margin-right: 2.5mm; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.badge { display: inline-block; font-size: 7.5pt; font-weight: 600; padding: .3mm 2mm; border-radius: 2mm;
+.badge { display: inline-block; white-space: nowrap; font-size: 7.5pt; font-weight: 600; padding: .3mm 2mm;
+         border-radius: 2mm;
          background: #e3efe7; color: var(--good); }
 .badge.import { background: #e4ecf7; color: var(--accent); }
 .badge.unknown { background: #f8e3e0; color: var(--bad); }
@@ -355,10 +377,12 @@ tr.unknown td { background: #fdf6f5; }
 p.ok { color: var(--good); margin: 2mm 0 0; font-size: 8.5pt; }
 p.warning { color: var(--bad); margin: 2mm 0 0; font-weight: 600; }
 ul.plain { list-style: none; margin: 0; padding: 0; }
-.evidence table td, .evidence table th { padding: .6mm 1.5mm; font-size: 8pt; }
-.steps td { font-size: 8.5pt; }
+.evidence table td, .evidence table th { padding: .5mm 1.5mm; font-size: 7.5pt; }
+td.date { white-space: nowrap; }
+table.steps { table-layout: fixed; }
+.steps td { font-size: 8pt; }
 footer { border-top: 1px solid var(--line); padding-top: 3mm; font-size: 8pt; color: var(--muted);
-         break-inside: avoid-page; }
+         break-inside: avoid; }
 footer .verify { color: var(--ink); }
 footer pre { background: var(--soft); padding: 1.5mm 3mm; margin: 1.5mm 0; white-space: pre-wrap;
              font: 8pt "DejaVu Sans Mono", Menlo, Consolas, monospace; }

@@ -47,16 +47,16 @@ def certify(
     note = certificate["checkpoint"]
     size = note.split("\n", 2)[1]
     witnesses = sum(1 for _, payload in signature_lines(note) if len(payload) == COSIGNATURE_PAYLOAD)
+    cosigned = f", cosigned by {witnesses} witness(es)" if witnesses else ""
     console.print(f"certificate for lot [b]{escape(lot)}[/b] written to {escape(str(out))}: "
                   f"{len(certificate['events'])} event(s), {len(certificate['trace']['origins'])} origin(s), "
-                  f"anchored to the checkpoint of {size} leaves"
-                  + (f", cosigned by {witnesses} witness(es)" if witnesses > 0 else ""), highlight=False)
+                  f"anchored to the checkpoint of {size} leaves{cosigned}", highlight=False, soft_wrap=True)
     if html is not None:
         usccs = {e["reporter"] for e in certificate["events"]}
         page = render_html(certificate, enterprise_names(store, usccs),
                            hashlib.sha256(text.encode("utf-8")).hexdigest())
         _write(html, page)
-        console.print(f"printable certificate written to {escape(str(html))}", highlight=False)
+        console.print(f"printable certificate written to {escape(str(html))}", highlight=False, soft_wrap=True)
     key = signing_key(store, certificate)
     if key:
         console.print(f"check it offline with: reetrace verify {escape(str(out))} --log-key {key}",
@@ -114,20 +114,25 @@ def _write(path: Path, text: str) -> None:
 def _print_ok(result) -> None:  # type: ignore[no-untyped-def]
     cp = result.checkpoint
     trace = result.trace
-    console.print(f"[green]ok[/green]: the certificate for lot [b]{escape(result.lot)}[/b] verifies.", highlight=False)
+    console.print(f"[green]ok[/green]: the certificate for lot [b]{escape(result.lot)}[/b] verifies.", highlight=False,
+                  soft_wrap=True)
     console.print(f"  checkpoint  {escape(cp.origin)}, {cp.size} leaves, root {base64.b64encode(cp.root_hash).decode()}"
                   f" — signed by the log key {escape(result.log_key)}", highlight=False, soft_wrap=True)
     for c in result.cosigned:
         when = datetime.fromtimestamp(c.timestamp, UTC).isoformat()
-        console.print(f"  witness     {escape(c.witness)} cosigned it at {when}", highlight=False)
+        console.print(f"  witness     {escape(c.witness)} cosigned it at {when}", highlight=False, soft_wrap=True)
     console.print(f"  events      {result.included} of {result.events}, each proven included in the log (RFC 9162)",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
     console.print(f"  trace       recomputed from the events: {len(trace['origins'])} origin(s), "
-                  f"{trace['reo_kg']:.3f} kg REO, every figure as in the certificate", highlight=False)
+                  f"{trace['reo_kg']:.3f} kg REO, every figure as in the certificate", highlight=False, soft_wrap=True)
     table = Table("origin lot", "type", "enterprise", "event", "elements (kg)", "REO kg")
+    for column in table.columns[:-1]:
+        column.overflow = "fold"
+    table.columns[-1].justify = "right"
     for o in trace["origins"]:
-        elements = " ".join(f"{e} {kg:.3f}" for e, kg in o["elements_kg"].items())
-        table.add_row(*map(escape, (o["lot"], o["type"], o["enterprise"] or "—", o["event"] or "—", elements,
+        elements = ", ".join(f"{e} {kg:.3f}" for e, kg in o["elements_kg"].items())
+        event_id = o["event"].partition(":")[2] if o["event"] else "—"
+        table.add_row(*map(escape, (o["lot"], o["type"], o["enterprise"] or "—", event_id, elements,
                                     f"{o['reo_kg']:.3f}")))
     console.print(table)
     for warning in result.warnings:

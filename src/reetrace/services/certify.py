@@ -57,7 +57,10 @@ def certify(store: Store, settings: Settings, lot: str, now: datetime | None = N
         raise StoreError(f"no signed checkpoint covers the events of lot {lot!r}: the log grew while certifying; "
                          "try again")
     note = cosigned_checkpoint(store, gathered.size)
-    certificate = assemble(lot, gathered.trace, gathered.events, note, now or datetime.now().astimezone())
+    try:
+        certificate = assemble(lot, gathered.trace, gathered.events, note, now or datetime.now().astimezone())
+    except ValueError as exc:
+        raise StoreError(f"cannot certify lot {lot!r}: {exc}; run `reetrace log verify`") from None
     result = verify(certificate, gathered.log_key)
     if not result.ok:
         raise StoreError(f"the certificate for lot {lot!r} would not verify ({result.failures[0]}); "

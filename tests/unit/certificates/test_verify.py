@@ -132,7 +132,8 @@ def test_it_verifies_with_the_log_key_and_the_witness_key(cert, log):
     assert result.ok, result.failures
     assert (result.events, result.included) == (5, 5)
     assert result.checkpoint == Checkpoint(log.log.name, 7, log.root)
-    assert [c.witness for c in result.cosigned] == [f"example.org/witness+{log.witness.cosignature_verifier().key_id.hex()}"]
+    witness = log.witness.cosignature_verifier()
+    assert [c.witness for c in result.cosigned] == [f"example.org/witness+{witness.key_id.hex()}"]
     assert result.cosigned[0].timestamp == 1_767_225_600
     assert result.trace == cert["trace"]
     assert result.warnings == []
