@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import stat
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from reetrace.errors import UsageError
+from reetrace.files import create_private
 from reetrace.ledger.signing import key_id, load_private_key, private_key_pem, raw_public_key
 
 _NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$")
@@ -72,19 +72,11 @@ def new_key_pair(directory: Path, name: str, valid_from: str) -> KeyPair:
 def _write_new(path: Path, data: bytes, mode: int) -> None:
     """Create `path` with `mode` from the first byte on; fail if it exists."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
+        create_private(path, data, mode)
     except FileExistsError:
         raise UsageError(f"{path} already exists; a key is never overwritten") from None
     except OSError as exc:
         raise UsageError(f"cannot create {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
 
 
 def load_key(path: Path) -> Ed25519PrivateKey:

@@ -10,9 +10,7 @@ written atomically: a reader sees the old file or the complete new one, never a 
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
@@ -25,6 +23,7 @@ from pydantic import TypeAdapter, ValidationError
 from reetrace.contract.fields import Time, Uscc
 from reetrace.contract.submission import EVENT_TYPES, InvalidDocument, validate_event, validate_events, validate_header
 from reetrace.errors import InvalidInput, UsageError
+from reetrace.files import replace_atomically
 from reetrace.filing import Draft, Place, Problem
 from reetrace.filing.sheets import read_csv
 from reetrace.ledger.canonical import canonical_bytes
@@ -207,17 +206,7 @@ def write_document(path: Path, document: dict[str, Any]) -> None:
     directory = path.parent
     if not directory.is_dir():
         raise UsageError(f"--out {path}: directory {directory} does not exist")
-    temporary = directory / f".{path.name}.{secrets.token_hex(6)}.tmp"
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        replace_atomically(path, data)
     except OSError as exc:
-        raise UsageError(f"cannot write in {directory}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None

@@ -4,13 +4,13 @@ which key is current; the private half never enters the database."""
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, insert, select, update
 
 from reetrace.errors import StoreError
+from reetrace.files import create_private
 from reetrace.ledger.note import NoteError, Signer, Verifier
 from reetrace.store import tables as t
 from reetrace.store.timefmt import to_utc_text
@@ -41,9 +41,7 @@ def _new_key(conn: Connection, directory: Path, origin: str) -> Signer:
     signer = Signer.generate(origin)
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = directory / f"{signer.key_id.hex()}.key"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(signer.signer_key() + "\n")
+    create_private(path, (signer.signer_key() + "\n").encode("ascii"))
     conn.execute(insert(t.log_keys).values(key_id=signer.key_id.hex(), origin=origin,
                                            verifier_key=signer.verifier_key(),
                                            created_at=to_utc_text(datetime.now().astimezone())))

@@ -19,7 +19,6 @@ import binascii
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from reetrace.errors import UsageError
+from reetrace.files import create_private, replace_atomically
 from reetrace.ledger.note import NoteError, Signer
 from reetrace.witness import WitnessError
 
@@ -74,13 +74,9 @@ class WitnessState:
         state = cls(directory)
         state.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
-            fd = os.open(state.directory / KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            create_private(state.directory / KEY_FILE, (signer.signer_key() + "\n").encode("ascii"))
         except FileExistsError:
             raise UsageError(f"{state.directory} already holds a witness key; a witness keeps its key") from None
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(signer.signer_key() + "\n")
-            f.flush()
-            os.fsync(f.fileno())
         if not (state.directory / LOGS_FILE).exists():
             state.save_logs({})
         return state, signer
@@ -171,22 +167,7 @@ def _lock(fd: int) -> None:
 
 
 def _replace(path: Path, text: str) -> None:
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    if os.name == "posix":
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+    replace_atomically(path, text.encode("utf-8"), 0o600)
 
 
 def _log_to_json(log: TrustedLog) -> dict[str, Any]:
