@@ -31,6 +31,7 @@ from reetrace.services.ingest import ingest  # noqa: E402
 from reetrace.store import tables as t  # noqa: E402
 from reetrace.store.bulk import insert_rows  # noqa: E402
 from reetrace.store.database import open_store  # noqa: E402
+from reetrace.store.log_repo import STORED_FROM_LEVEL  # noqa: E402
 
 
 def ingest_cost(events: int, seed: int, root: Path) -> None:
@@ -66,7 +67,7 @@ def big_log(path: Path, leaves: int) -> tuple[object, list[bytes]]:
             hashes.append(leaf)
             events.append((i + 1, "R", f"e{i}", "adjust", "2026-01-01T00:00:00.000000+00:00", 1, "t", "d", body,
                            leaf))
-            nodes.extend(n for n in compact.append(leaf) if n.level)
+            nodes.extend(n for n in compact.append(leaf) if n.level >= STORED_FROM_LEVEL)
             if len(events) >= 100_000:
                 insert_rows(conn, t.events, ("seq", "reporter", "event_id", "type", "time", "submission_id",
                                              "received_at", "digest", "body", "leaf"), events)

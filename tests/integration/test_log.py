@@ -94,7 +94,8 @@ def test_a_changed_event_with_its_leaf_recomputed_is_named(logged, world):
     leaf = merkle.leaf_hash(merkle.leaf_data(world.mine.uscc, body))
     with logged.engine.begin() as conn:
         conn.execute(text("UPDATE events SET body = :b, leaf = :l WHERE seq = 8"), {"b": body, "l": leaf})
-    assert first_problem(logged).startswith("leaf 6:")  # the pair (6, 7) no longer hashes as logged
+    # the block of 16 leaves holding it no longer hashes as logged
+    assert first_problem(logged).startswith("leaf 0: the subtree of leaves 0–15")
 
 
 def test_a_removed_event_is_named(logged):
@@ -116,7 +117,7 @@ def test_reordered_events_are_named(logged):
         for seq, other in ((30, 26), (26, 30)):
             conn.execute(text("UPDATE events SET event_id = :e, body = :b, leaf = :l WHERE seq = :s"),
                          {"e": rows[other].event_id, "b": rows[other].body, "l": rows[other].leaf, "s": seq})
-    assert first_problem(logged).startswith("leaf 24:")  # the subtree holding leaf 25 moved
+    assert first_problem(logged).startswith("leaf 16: the subtree of leaves 16–31")  # leaves 25 and 29 moved
 
 
 def test_an_inserted_event_is_named(logged, world):
@@ -138,7 +139,7 @@ def test_a_rewritten_checkpoint_is_refused(logged):
 
 def test_the_log_never_signs_an_inconsistent_checkpoint(logged, settings):
     # the stored hash of the first 32 leaves no longer agrees with the subtrees below it
-    sql(logged, "UPDATE log_nodes SET hash = (SELECT hash FROM log_nodes WHERE level = 1 AND idx = 1) "
+    sql(logged, "UPDATE log_nodes SET hash = (SELECT hash FROM log_nodes WHERE level = 4 AND idx = 1) "
                 "WHERE level = 5 AND idx = 0")
     sql(logged, "DELETE FROM checkpoints WHERE size = 33")
     from reetrace.errors import StoreError

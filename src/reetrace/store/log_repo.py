@@ -1,8 +1,9 @@
 """The transparency log's storage: complete subtree hashes, appended with the events.
 
-Every perfect subtree the log completes is stored once (`log_nodes`), so the root of any size
-and any inclusion or consistency proof is assembled from O(log n) stored hashes read in one
-query, never by rebuilding the tree. Rows are only ever inserted.
+Every perfect subtree of 16 leaves or more the log completes is stored once (`log_nodes`), the
+leaves with their events, so the root of any size and any inclusion or consistency proof is
+assembled from O(log n) stored hashes in two queries, never by rebuilding the tree. Rows are
+only ever inserted.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import Connection, func, select
 
 from reetrace.ledger.merkle import CompactRange, NodeId, perfect_subtrees
+from reetrace.ledger.merkle import root as merkle_root
 from reetrace.store import tables as t
 from reetrace.store.bulk import insert_rows
 
 NODE_COLUMNS = ("level", "idx", "hash")
+# Subtrees of 16 leaves and more are stored; smaller ones are hashed again from their leaves
+# when a proof needs them (at most 14 extra leaves a proof). A sixteenth of the rows to write.
+STORED_FROM_LEVEL = 4
 
 
 def log_size(conn: Connection) -> int:
@@ -30,28 +35,35 @@ def log_size(conn: Connection) -> int:
 
 
 def node_hashes(conn: Connection, nodes: Iterable[NodeId]) -> dict[tuple[int, int], bytes]:
-    """The stored hashes of these perfect subtrees (leaves from `events`): one statement for the
-    leaves and one for the larger subtrees, sent straight to the driver (a proof needs O(log n)
-    of them and runs in well under a millisecond)."""
+    """The hashes of these perfect subtrees: from `log_nodes` for the stored levels, computed
+    from the (at most 2**STORED_FROM_LEVEL) leaves below for the lower ones. One statement for
+    the leaves and one for the stored subtrees, sent straight to the driver: a proof needs
+    O(log n) of them and comes in well under a millisecond."""
     wanted = sorted(set(nodes))
     found: dict[tuple[int, int], bytes] = {}
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    low = [n for n in wanted if n[0] < STORED_FROM_LEVEL]
+    stored = [n for n in wanted if n[0] >= STORED_FROM_LEVEL]
+    seqs = sorted({leaf + 1 for level, idx in low for leaf in range(idx << level, (idx + 1) << level)})
+    leaves: dict[int, bytes] = {}
     cursor = conn.connection.driver_connection.cursor()
     try:
-        leaves = [n[1] + 1 for n in wanted if n[0] == 0]
-        for i in range(0, len(leaves), 500):
-            chunk = leaves[i:i + 500]
+        for i in range(0, len(seqs), 500):
+            chunk = seqs[i:i + 500]
             cursor.execute(f"SELECT seq, leaf FROM events WHERE seq IN ({', '.join([mark] * len(chunk))})", chunk)
-            found.update(((0, seq - 1), bytes(leaf)) for seq, leaf in cursor.fetchall() if leaf is not None)
-        inner = [n for n in wanted if n[0] > 0]
-        for i in range(0, len(inner), 200):
-            chunk = inner[i:i + 200]
+            leaves.update((seq - 1, bytes(leaf)) for seq, leaf in cursor.fetchall() if leaf is not None)
+        for i in range(0, len(stored), 200):
+            chunk = stored[i:i + 200]
             where = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(chunk))
             cursor.execute(f"SELECT level, idx, hash FROM log_nodes WHERE {where}",
                            [v for node in chunk for v in (node[0], node[1])])
             found.update(((level, idx), bytes(h)) for level, idx, h in cursor.fetchall())
     finally:
         cursor.close()
+    for level, idx in low:
+        below = [leaves.get(leaf) for leaf in range(idx << level, (idx + 1) << level)]
+        if all(h is not None for h in below):
+            found[(level, idx)] = below[0] if level == 0 else merkle_root(below)  # type: ignore[arg-type]
     return found
 
 
@@ -66,11 +78,11 @@ def frontier(conn: Connection, size: int) -> CompactRange:
 
 def append_leaves(conn: Connection, size: int, leaves: Sequence[bytes]) -> CompactRange:
     """Append leaf hashes to a log of `size` leaves (the leaves themselves are written with their
-    events); store every larger subtree they complete."""
+    events); store every subtree of STORED_FROM_LEVEL or more levels they complete."""
     compact = frontier(conn, size)
     rows = []
     for leaf in leaves:
-        rows.extend(node for node in compact.append(leaf) if node.level)
+        rows.extend(node for node in compact.append(leaf) if node.level >= STORED_FROM_LEVEL)
     insert_rows(conn, t.log_nodes, NODE_COLUMNS, rows)
     return compact
 

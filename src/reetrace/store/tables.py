@@ -150,7 +150,8 @@ rejections = Table(
 log_nodes = Table(
     "log_nodes", metadata,
     # the hash of the perfect subtree over leaves [idx * 2**level, (idx + 1) * 2**level), for
-    # level >= 1; the leaves themselves (level 0) are `events.leaf` of the event with seq idx + 1
+    # level >= 4 (reetrace.store.log_repo.STORED_FROM_LEVEL); the leaves (level 0) are
+    # `events.leaf` of the event with seq idx + 1; the levels between are hashed from them
     Column("level", Integer, primary_key=True, autoincrement=False),
     Column("idx", BigInteger, primary_key=True, autoincrement=False),
     Column("hash", LargeBinary, nullable=False),

@@ -62,7 +62,7 @@ def _backfill_leaves() -> None:
     for seq, reporter, body in conn.execute(sa.text("SELECT seq, reporter, body FROM events ORDER BY seq")):
         leaf = leaf_hash(leaf_data(reporter, body))
         leaves.append({"s": seq, "leaf": leaf})
-        rows.extend({"level": n.level, "idx": n.index, "hash": n.hash} for n in compact.append(leaf) if n.level)
+        rows.extend({"level": n.level, "idx": n.index, "hash": n.hash} for n in compact.append(leaf) if n.level >= 4)
         if len(leaves) >= 50_000:
             _flush(conn, nodes, events, rows, leaves)
             rows, leaves = [], []
