@@ -48,7 +48,7 @@ def _read_json(path: Path) -> object:
         raise UsageError(f"cannot read {path} as JSON: {exc}") from None
 
 
-def _emit_json(doc: object) -> None:
+def emit_json(doc: object) -> None:
     typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
@@ -70,7 +70,7 @@ def registry_show(ctx: typer.Context, format: Output = typer.Option(Output.table
 
     registry = registry_service.current_registry(store_for(ctx))
     if format is Output.json:
-        _emit_json(views.registry_json(registry))
+        emit_json(views.registry_json(registry))
     else:
         views.print_registry(console, registry)
 
@@ -101,7 +101,7 @@ def ingest(
 
         publish_checkpoint(store, settings(ctx))  # every ingest that adds events is checkpointed
     if format is Output.json:
-        _emit_json(report.as_contract())
+        emit_json(report.as_contract())
     else:
         views.print_ingest_report(console, report)
 
@@ -120,7 +120,7 @@ def rejected(
     with store_for(ctx).reading() as conn:
         rows = list_rejections(conn, limit, reason)
     if format is Output.json:
-        _emit_json([{"id": r.id, "received_at": r.received_at, "source": r.source, "reason": r.reason,
+        emit_json([{"id": r.id, "received_at": r.received_at, "source": r.source, "reason": r.reason,
                      "reporter": r.reporter, "event": r.event} for r in rows])
     else:
         views.print_rejections(console, rows)
@@ -151,7 +151,7 @@ def audit(
     if code:
         findings = [f for f in findings if f.code in set(code)]
     if format is Output.json:
-        _emit_json(audit_service.findings_document(findings, day))
+        emit_json(audit_service.findings_document(findings, day))
     else:
         views.print_findings(console, findings, day)
 
@@ -169,7 +169,7 @@ def trace(
 
     doc = trace_service.trace(store_for(ctx), lot, direction.value)
     if format is Output.json:
-        _emit_json(doc)
+        emit_json(doc)
     else:
         views.print_trace(console, doc)
 
@@ -183,7 +183,7 @@ def quota_use(ctx: typer.Context, year: int = typer.Argument(..., help="Calendar
 
     rows = audit_service.quota_use(store_for(ctx), year, settings(ctx).thresholds.utc_offset_hours)
     if format is Output.json:
-        _emit_json([{"uscc": r.uscc, "name": r.name, "kind": r.kind, "category": r.category,
+        emit_json([{"uscc": r.uscc, "name": r.name, "kind": r.kind, "category": r.category,
                      "quota_tonnes": r.quota_tonnes, "used_tonnes": round(r.used_tonnes, 3)} for r in rows])
     else:
         views.print_quota_use(console, rows, year)

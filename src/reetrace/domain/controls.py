@@ -3,14 +3,23 @@
 An entry is in force on a day when its announcement has taken effect, no suspension covers the
 day, and the entry has not ended. Ores and concentrates are never listed; other forms fall into
 groups `a` (metal, alloy, magnet), `b` (oxide) and `c` (compounds).
+
+The list changes without a code change: a regulator adds an entry, suspends one (until a date or
+open-ended) or ends one, each from an effective date. `apply_changes` replays such changes, in
+the order they were recorded, over the initial document's list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
+
+from reetrace.domain.elements import ELEMENTS
+from reetrace.errors import InvalidInput
+
+ACTIONS = ("add", "suspend", "end")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,3 +90,72 @@ class ControlList:
             ))
         form_groups = {form: g for g, forms in doc["form_groups"].items() for form in forms}
         return cls(tuple(entries), form_groups)
+
+
+@dataclass(frozen=True, slots=True)
+class ControlChange:
+    """A regulator's change to the list: `add` a new entry, `suspend` one from `effective` until
+    `until` (exclusive; None = open), or `end` one from `effective`; who made it and why."""
+
+    action: str
+    code: str
+    effective: date
+    by: str
+    why: str
+    element: str | None = None  # add only
+    groups: tuple[str, ...] = ()  # add only
+    until: date | None = None  # suspend only
+
+
+def check_change(current: ControlList, change: ControlChange) -> None:
+    """Raise InvalidInput, with a message a regulator can act on, unless `change` applies to `current`."""
+    known = {e.code for e in current.entries}
+    if change.action not in ACTIONS:
+        raise InvalidInput(f"unknown action {change.action!r}; one of {', '.join(ACTIONS)}")
+    if not change.code.strip():
+        raise InvalidInput("a control code is required")
+    if not change.by.strip():
+        raise InvalidInput("who makes the change is required (--by)")
+    if not change.why.strip():
+        raise InvalidInput("why the change is made is required (--why)")
+    if change.action == "add":
+        if change.code in known:
+            raise InvalidInput(f"control code {change.code} is already on the list")
+        if change.element not in ELEMENTS:
+            raise InvalidInput(f"unknown element {change.element!r}; a rare earth element symbol (La-Lu, Sc, Y)")
+        letters = set(current.form_groups.values())
+        bad = [g for g in change.groups if g not in letters]
+        if bad or not change.groups:
+            raise InvalidInput(f"bad group letter(s) {', '.join(bad) or '(none given)'}; "
+                               f"groups are {', '.join(sorted(letters))}")
+        if len(set(change.groups)) != len(change.groups):
+            raise InvalidInput(f"group letters repeat: {', '.join(change.groups)}")
+    elif change.code not in known:
+        raise InvalidInput(f"unknown control code {change.code}; known: {', '.join(sorted(known))}")
+    if change.until is not None:
+        if change.action != "suspend":
+            raise InvalidInput("an end date (--until) applies only to a suspension")
+        if change.until <= change.effective:
+            raise InvalidInput(f"a suspension must end after it starts ({change.effective} .. {change.until})")
+
+
+def apply_changes(base: ControlList, changes: Iterable[ControlChange]) -> ControlList:
+    """The list after `changes`, applied in order. A later `end` of the same entry replaces an
+    earlier one; suspensions accumulate."""
+    current = base
+    for change in changes:
+        check_change(current, change)
+        if change.action == "add":
+            entry = ControlEntry(change.code, change.element or "", tuple(change.groups), change.effective)
+            current = replace(current, entries=(*current.entries, entry))
+            continue
+        entries = []
+        for entry in current.entries:
+            if entry.code == change.code:
+                if change.action == "suspend":
+                    entry = replace(entry, suspensions=(*entry.suspensions, Period(change.effective, change.until)))
+                else:
+                    entry = replace(entry, ended_on=change.effective)
+            entries.append(entry)
+        current = replace(current, entries=tuple(entries))
+    return current

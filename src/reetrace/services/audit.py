@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from reetrace.config import Settings
 from reetrace.contract.stored import decode_event
 from reetrace.domain.audit import audit
-from reetrace.domain.controls import ControlList
 from reetrace.domain.elements import element_kg, reo_kg
 from reetrace.domain.events import Extract, RecordedEvent, Transform
 from reetrace.domain.findings import Finding
+from reetrace.services.controls import control_list_in
 from reetrace.store.database import Store
 from reetrace.store.ledger_repo import iter_events
 from reetrace.store.registry_repo import load_registry
@@ -36,10 +36,10 @@ def _recorded(conn, until: datetime):
 def audit_ledger(store: Store, settings: Settings, as_of: date) -> list[Finding]:
     """Every finding on the ledger as of the end of `as_of` (China Standard Time by default)."""
     thresholds = settings.thresholds
-    controls = ControlList.from_document(settings.control_list_document())
     until = _end_of_day(as_of, thresholds.utc_offset_hours)
     with store.reading() as conn:
         registry = load_registry(conn)
+        controls = control_list_in(conn, settings)  # the initial list and every change recorded
         return audit(_recorded(conn, until), registry, controls, as_of, thresholds)
 
 

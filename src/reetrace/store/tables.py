@@ -185,3 +185,19 @@ cosignatures = Table(
     Column("line", Text, nullable=False),  # the cosignature line, "— <name> <base64>\n"
     Column("timestamp", BigInteger, nullable=False),  # the time the witness signed, unix seconds
 )
+
+# --- the control list's changes (append-only: a regulator's decision is never edited) -----
+
+control_changes = Table(
+    "control_changes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),  # the order changes apply in
+    Column("action", String(8), nullable=False),  # "add", "suspend" or "end"
+    Column("code", String(16), nullable=False, index=True),
+    Column("element", String(4)),  # add only
+    Column("groups", Text),  # add only: JSON list of group letters
+    Column("effective", String(10), nullable=False),  # date the change takes effect
+    Column("until", String(10)),  # suspend only: exclusive end; null = open
+    Column("by", Text, nullable=False),
+    Column("why", Text, nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+)
