@@ -201,3 +201,9 @@ control_changes = Table(
     Column("why", Text, nullable=False),
     Column("recorded_at", String(32), nullable=False),
 )
+
+# --- restricted-party screening (migration 0006) -------------------------------------------
+
+# --- customs declarations, arrival reports, mirror statistics (migration 0007) -------------
+
+# --- license applications and review (migration 0008) -------------------------------------
