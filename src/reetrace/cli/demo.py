@@ -3,6 +3,7 @@ regulator wants to see first."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 from datetime import date
@@ -18,8 +19,8 @@ from reetrace.cli.views import SEVERITY_STYLE, print_quota_use
 from reetrace.domain.findings import CODES, SEVERITIES, Finding
 from reetrace.errors import UsageError
 
-_DEMO_FILES = {"registry.json", "injected.json", "submissions", "store.db", "store.db-wal", "store.db-shm",
-               "store.db.migrate-lock"}
+_DEMO_FILES = {"registry.json", "injected.json", "submissions", "review", "store.db", "store.db-wal", "store.db-shm",
+               "store.db.migrate-lock", "store.db.logkeys"}
 
 
 @app.command()
@@ -85,7 +86,9 @@ def demo(
         from reetrace.services.trace import trace
 
         _print_trace(trace(store, lot, "backward"), year_doc.registry)
-    _print_next_steps(url, as_of, lot, year)
+    applications = _review(store, replace(settings(ctx), db_url=url), workdir / "review", year_doc,
+                           audit_ledger(store, settings(ctx), date.today()))
+    _print_next_steps(url, as_of, lot, year, applications)
     store.dispose()
 
 
@@ -172,12 +175,90 @@ def _print_trace(doc: dict[str, Any], registry: dict[str, Any]) -> None:
     console.print(table)
 
 
-def _print_next_steps(url: str, as_of: date, lot: str | None, year: int) -> None:
+def _clean_candidate(store: Any, settings_: Any, directory: Path, candidates: list[tuple[str, str]],
+                     consignee: tuple[str, str], use: str, today: date, findings: list[Finding]) -> Any:
+    """The first (enterprise, lot) whose pre-review would not block, judged without recording."""
+    from reetrace.contract.application import read_application, to_domain
+    from reetrace.demo import review as demo_review
+    from reetrace.services.applications import read_documents
+    from reetrace.services.prereview import run_pre_review
+
+    for exporter, lot in candidates:
+        path = demo_review.write_application(directory, "to-vogel", exporter, [lot], consignee, use, today)
+        model = read_application(json.loads(path.read_text(encoding="utf-8")))
+        documents = read_documents(directory, [(d.kind, d.path, d.sha256) for d in model.documents])
+        _, report = run_pre_review(store, settings_, to_domain(model, [d for d, _ in documents]), None, today,
+                                   findings)
+        if report["verdict"] != "blocked":
+            return exporter, lot
+    return None
+
+
+def _review(store: Any, settings_: Any, directory: Path, year_doc: Any, findings: list[Finding]) -> list[str]:
+    """Export review on the demo ledger: screen, pre-review, decide; returns the applications."""
+    from reetrace.demo import review as demo_review
+    from reetrace.services.applications import application_view, submit_application
+    from reetrace.services.controls import control_list
+    from reetrace.services.licenses import licenses
+    from reetrace.services.prereview import lot_facts
+    from reetrace.services.review import add_official, take_step
+    from reetrace.services.screening import load_list
+
+    directory.mkdir(parents=True, exist_ok=True)
+    today = date.today()
+    controls = control_list(store, settings_)
+    candidates: list[tuple[str, str]] = []
+    for exporter in demo_review.applicants(year_doc.registry):
+        kept = demo_review.lots_kept(year_doc.submissions, exporter)
+        with store.reading() as conn:
+            facts = lot_facts(conn, kept, settings_.thresholds.overdraw_tolerance_kg)
+        candidates += [(exporter, lot) for lot, f in facts.items() if f is not None and f.custodian == exporter
+                       and f.status == "held" and controls.classify(f.form, f.composition, today)]
+    if len(candidates) < 2:
+        console.print("\n[dim]Nobody holds two controlled lots at the end of this year: no review shown.[/dim]")
+        return []
+    console.print("\n[bold]Export review[/bold]")
+    loaded = load_list(store, demo_review.write_watch_list(directory), "demo_watch")
+    console.print(f"Loaded the watch list demo_watch ({loaded.list.entities} entities, version "
+                  f"{loaded.list.version[:12]}).")
+    for name, roles in demo_review.OFFICIALS:
+        add_official(store, name, list(roles), None)
+    vogel = ("Vogel Antriebstechnik GmbH", "DE")
+    use = "Sintered magnets for industrial servo motors made in Germany"
+    clean = _clean_candidate(store, settings_, directory, candidates, vogel, use, today, findings)
+    if clean is None:
+        console.print("[dim]Every controlled lot held at the end of the year has a blocking finding upstream.[/dim]")
+        return []
+    exporter, first = next(c for c in candidates if c != clean)
+    blocked = submit_application(store, settings_, demo_review.write_application(
+        directory, "to-saigon", exporter, [first], ("Saigon Magnet Trading Co., Ltd.", "VN"),
+        "Resale of magnet material to motor makers in the region", today), "Demo Exporter")
+    other_exporter, second = clean
+    clear = submit_application(store, settings_, demo_review.write_application(
+        directory, "to-vogel", other_exporter, [second], vogel, use, today), "Demo Exporter")
+    from reetrace.cli.applications import print_pre_review
+
+    print_pre_review(application_view(store, settings_, blocked.number)["pre_review"]["report"])
+    for step, who, why in (("accept", "Wang Li", ""), ("start", "Wang Li", ""),
+                           ("approve", "Chen Jie", "provenance legal, parties not listed")):
+        done = take_step(store, settings_, clear.number, step, who, why)
+    (issued,) = licenses(store, settings_, done.license_no)
+    items = ", ".join(f"{i['element']} {i['form']} {i['max_kg']:,.3f} kg" for i in issued.items)
+    console.print(f"Application {clear.number} ({second} to Vogel Antriebstechnik GmbH): pre-review "
+                  f"{clear.verdict}; accepted and reviewed by Wang Li, approved by Chen Jie: license "
+                  f"[bold]{issued.license_no}[/bold] ({items}, valid {issued.valid_from}..{issued.valid_to}).")
+    return [blocked.number, clear.number]
+
+
+def _print_next_steps(url: str, as_of: date, lot: str | None, year: int, applications: list[str]) -> None:
     db = f"reetrace --db {url}"
     console.print("\n[bold]Explore further[/bold]")
     lines = [f"{db} audit --as-of {as_of}", f"{db} audit --as-of {as_of} --format json",
              f"{db} quota-use {year}", f"{db} registry show"]
     if lot:
         lines += [f"{db} trace {lot} --direction backward", f"{db} trace {lot} --direction forward"]
+    if applications:
+        lines += [f"{db} applications list", f"{db} applications show {applications[0]}", f"{db} licenses list",
+                  f"{db} screen \"Saigon Magnet Trading\" --format json"]
     for line in lines:
         console.print(f"  {line}", highlight=False, soft_wrap=True)

@@ -16,6 +16,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from reetrace.domain.controls import ControlList
+from reetrace.domain.customs import CustomsRecords
 from reetrace.domain.events import (
     Adjust, Consume, Export, Extract, Import, Receive, RecordedEvent, Ship, Transform,
 )
@@ -72,10 +73,27 @@ def _dispatch(rules: list[object]) -> dict[type, list[Callable[[Step], None]]]:
 
 
 def audit(events: Iterable[RecordedEvent], registry: Registry, controls: ControlList, as_of: date,
-          thresholds: Thresholds = Thresholds()) -> list[Finding]:
-    """Every finding of CONTRACT §5 on the events up to `as_of`, in a fixed order."""
+          thresholds: Thresholds = Thresholds(), customs: CustomsRecords | None = None) -> list[Finding]:
+    """Every finding of CONTRACT §5 on the events up to `as_of`, in a fixed order; with
+    `customs` (declarations, reported periods, arrival reports) also the customs findings."""
     with _collector_paused():
-        return _replay(_steps(events, as_of, thresholds), registry, controls, as_of, thresholds)
+        return _replay(_steps(events, as_of, thresholds), registry, controls, as_of, thresholds, customs)
+
+
+def exported_kg(events: Iterable[RecordedEvent], as_of: date,
+                thresholds: Thresholds = Thresholds()) -> dict[str, float]:
+    """The mass each export up to `as_of` took out of the country (by export ref): what its
+    lots held when it was replayed, as the audit sees it."""
+    ledger = Ledger(thresholds.overdraw_tolerance_kg)
+    masses: dict[str, float] = {}
+    with _collector_paused():
+        for step in _steps(events, as_of, thresholds):
+            event = step.event
+            ledger.admit(event)
+            if isinstance(event, Export):
+                masses[event.ref] = sum(ledger.lots[lot].remaining_kg for lot in dict.fromkeys(event.lots))
+            ledger.apply(event)
+    return masses
 
 
 @contextmanager
@@ -93,9 +111,9 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _replay(steps: list[Step], registry: Registry, controls: ControlList, as_of: date,
-            thresholds: Thresholds) -> list[Finding]:
+            thresholds: Thresholds, customs: CustomsRecords | None = None) -> list[Finding]:
     ledger = Ledger(thresholds.overdraw_tolerance_kg)
-    ctx = AuditContext(registry, controls, as_of, thresholds, ledger)
+    ctx = AuditContext(registry, controls, as_of, thresholds, ledger, customs)
     rules = [rule(ctx) for rule in RULES]
     for rule in rules:
         prepare = getattr(rule, "prepare", None)

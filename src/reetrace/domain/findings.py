@@ -28,6 +28,13 @@ CODES: dict[str, tuple[str, str]] = {
     "LATE_REPORT": ("low", "a month's events were reported after the deadline"),
     "LARGE_ADJUSTMENT": ("medium", "a stock adjustment is unusually large"),
     "CIRCULAR_TRADE": ("medium", "a lot returns to an enterprise that held it before"),
+    # customs reconciliation and arrival reports (docs/customs.md)
+    "DECLARATION_WITHOUT_EXPORT": ("high", "a customs export declaration matches no export event"),
+    "EXPORT_WITHOUT_DECLARATION": ("high", "an export in a period customs reported on has no customs declaration"),
+    "DECLARED_QUANTITY_MISMATCH": ("high", "declared net mass differs from the exported lots' mass"),
+    "DECLARATION_MISMATCH": ("high", "a declaration's exporter, destination, license or lots differ from its export"),
+    "HS_CODE_MISDECLARED": ("high", "the declared customs code contradicts the lot's form or composition"),
+    "ARRIVAL_NOT_REPORTED": ("medium", "a licensed export's arrival was not reported within the window"),
 }
 
 
@@ -46,6 +53,10 @@ class Thresholds:
     adjustment_relative: float = 0.02
     adjustment_absolute_kg: float = 100.0
     overdraw_tolerance_kg: float = 0.01
+    # customs reconciliation: declared net mass may differ from the exported lots' by this share
+    declaration_quantity_tolerance: float = 0.005
+    # exports under a license must have their arrival reported within this many days
+    arrival_report_days: int = 60
     # China Standard Time: months, years, deadlines and dates are judged in it.
     utc_offset_hours: int = 8
     severity: dict[str, str] = field(default_factory=lambda: {c: s for c, (s, _) in CODES.items()})

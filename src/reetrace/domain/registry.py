@@ -86,6 +86,7 @@ class License:
     valid_from: date
     valid_to: date
     items: tuple[LicenseItem, ...]
+    issued_here: bool = False  # issued by the review here (not migrated): its exporter reports arrivals here
 
 
 @dataclass(slots=True)

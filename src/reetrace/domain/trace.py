@@ -279,7 +279,7 @@ def _proportions(weights: Mapping[str, float]) -> dict[str, float]:
 
 def backward(lot: str, source: LotSource) -> BackwardTrace:
     """Every origin of a lot, with the element mass each contributed (CONTRACT §6)."""
-    creations = _ancestry(lot, source)
+    creations = ancestry(lot, source)
     own = _own_kg(creations, lot)
     graph = _Graph(creations, own)
     origins = []
@@ -294,8 +294,9 @@ def backward(lot: str, source: LotSource) -> BackwardTrace:
     return BackwardTrace(lot, creations[lot], own, tuple(origins))
 
 
-def _ancestry(lot: str, source: LotSource) -> dict[str, Creation | None]:
-    """The creations of a lot and of all its ancestors, read one level at a time."""
+def ancestry(lot: str, source: LotSource) -> dict[str, Creation | None]:
+    """The creations of a lot and of all its ancestors (None: nobody created it), read one level
+    at a time."""
     creations: dict[str, Creation | None] = {}
     frontier = [lot]
     while frontier:

@@ -13,6 +13,7 @@ from reetrace.domain.elements import element_kg, reo_kg
 from reetrace.domain.events import Extract, RecordedEvent, Transform
 from reetrace.domain.findings import Finding
 from reetrace.services.controls import control_list_in
+from reetrace.store.customs_repo import customs_records
 from reetrace.store.database import Store
 from reetrace.store.ledger_repo import iter_events
 from reetrace.store.registry_repo import load_registry
@@ -21,12 +22,13 @@ from reetrace.store.timefmt import to_utc_text
 FINDINGS_FORMAT = "reetrace/findings@1"
 
 
-def _end_of_day(day: date, offset_hours: int) -> datetime:
+def end_of_day(day: date, offset_hours: int) -> datetime:
     zone = timezone(timedelta(hours=offset_hours))
     return datetime.combine(day, time.max, tzinfo=zone)
 
 
-def _recorded(conn, until: datetime):
+def recorded_events(conn, until: datetime):
+    """The recorded events up to `until`, decoded, in event-time order."""
     for row in iter_events(conn, until=to_utc_text(until)):
         moment = datetime.fromisoformat(row.time)
         yield RecordedEvent(decode_event(row.reporter, moment, row.body), datetime.fromisoformat(row.received_at),
@@ -34,13 +36,15 @@ def _recorded(conn, until: datetime):
 
 
 def audit_ledger(store: Store, settings: Settings, as_of: date) -> list[Finding]:
-    """Every finding on the ledger as of the end of `as_of` (China Standard Time by default)."""
+    """Every finding on the ledger as of the end of `as_of` (China Standard Time by default),
+    customs reconciliation and arrival reports included."""
     thresholds = settings.thresholds
-    until = _end_of_day(as_of, thresholds.utc_offset_hours)
+    until = end_of_day(as_of, thresholds.utc_offset_hours)
     with store.reading() as conn:
         registry = load_registry(conn)
         controls = control_list_in(conn, settings)  # the initial list and every change recorded
-        return audit(_recorded(conn, until), registry, controls, as_of, thresholds)
+        customs = customs_records(conn)  # declarations, periods customs reported on, arrival reports
+        return audit(recorded_events(conn, until), registry, controls, as_of, thresholds, customs)
 
 
 def findings_document(findings: list[Finding], as_of: date) -> dict[str, object]:

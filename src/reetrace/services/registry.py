@@ -6,7 +6,7 @@ from reetrace.contract.registry import validate_registry
 from reetrace.domain.registry import Registry
 from reetrace.errors import InvalidInput
 from reetrace.store.database import Store
-from reetrace.store.registry_repo import known_enterprises, save_registry
+from reetrace.store.registry_repo import issued_here, known_enterprises, save_registry
 from reetrace.store.registry_repo import load_registry as read_registry
 
 
@@ -20,6 +20,10 @@ def load_registry(store: Store, doc: object) -> dict[str, int]:
         ]:
             if uscc not in known:
                 raise InvalidInput(f"registry document: {where} name enterprise {uscc}, which is not registered")
+        issued = issued_here(conn, [lic.license_no for lic in registry.licenses])
+        if issued:
+            raise InvalidInput(f"registry document: license {issued[0]} was issued by the review here; a migrated "
+                               f"license may not replace it")
         return save_registry(conn, registry)
 
 

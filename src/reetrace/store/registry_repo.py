@@ -81,5 +81,13 @@ def load_registry(conn: Connection) -> Registry:
         items = tuple(LicenseItem(i["element"], i["form"], float(i["max_kg"])) for i in json.loads(r.items))
         registry.licenses[r.license_no] = License(
             r.license_no, r.exporter, r.consignee, r.end_user, r.destination,
-            date.fromisoformat(r.valid_from), date.fromisoformat(r.valid_to), items)
+            date.fromisoformat(r.valid_from), date.fromisoformat(r.valid_to), items, r.source == "review")
     return registry
+
+
+def issued_here(conn: Connection, license_nos: list[str]) -> list[str]:
+    """Those of `license_nos` that the review issued (not migrated from the registry)."""
+    if not license_nos:
+        return []
+    c = t.licenses.c
+    return sorted(conn.scalars(select(c.license_no).where(c.license_no.in_(license_nos), c.source == "review")))

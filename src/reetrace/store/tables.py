@@ -75,6 +75,9 @@ licenses = Table(
     Column("valid_to", String(10), nullable=False),
     Column("items", Text, nullable=False),  # JSON list of {"element", "form", "max_kg"}
     Column("source", String(16), nullable=False),  # "registry" (migrated) or "review"
+    Column("license_type", String(8)),  # "single" or "general" (issued here)
+    Column("issued_on", String(10)),
+    Column("application", String(32)),  # the application it was issued on
 )
 
 # --- the ledger (append-only) -------------------------------------------------------------
@@ -203,7 +206,150 @@ control_changes = Table(
 )
 
 # --- restricted-party screening (migration 0006) -------------------------------------------
+# A list is replaced as a whole when loaded again (its entities deleted and inserted in the same
+# transaction); every load is also appended to `screening_loads`, which is never updated, so a
+# screening result's list versions can always be traced to the file and who loaded it.
+
+screening_lists = Table(
+    "screening_lists", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("version", String(64), nullable=False),  # SHA-256 of the file's bytes, hex
+    Column("source", Text, nullable=False),  # the file's name as loaded
+    Column("loaded_at", String(32), nullable=False),
+    Column("loaded_by", Text),
+    Column("entities", Integer, nullable=False),  # entities screened against
+    Column("skipped", Text, nullable=False),  # JSON {schema: count} of entities not screened against
+    Column("keys_version", String(16), nullable=False),  # the name normaliser the stored keys come from
+)
+
+screening_entities = Table(
+    "screening_entities", metadata,
+    Column("list_name", String(100), ForeignKey("screening_lists.name"), primary_key=True),
+    Column("entity_id", Text, primary_key=True),
+    Column("entity_schema", String(32), nullable=False),
+    Column("names", Text, nullable=False),  # JSON list, in the list's order
+    Column("countries", Text, nullable=False),  # JSON list of lower-case codes
+    Column("name_keys", Text, nullable=False),  # JSON [[name index, key], ...], precomputed for the index
+)
+
+screening_loads = Table(
+    "screening_loads", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("list_name", String(100), nullable=False, index=True),
+    Column("version", String(64), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("loaded_at", String(32), nullable=False),
+    Column("loaded_by", Text),
+    Column("entities", Integer, nullable=False),
+    Column("skipped", Text, nullable=False),
+    Column("replaced_version", String(64)),  # the version this load replaced, if any
+)
 
 # --- customs declarations, arrival reports, mirror statistics (migration 0007) -------------
+# Imports and declarations are only ever inserted (the same declaration again is a no-op, another
+# under a known number an error); arrival reports are inserted once per export. Mirror statistics
+# are reference data: loading a (year, partner, hs6) again replaces it.
+
+customs_imports = Table(
+    "customs_imports", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False, index=True),  # of the file's bytes
+    Column("source", Text),  # the file name
+    Column("rows", Integer, nullable=False),  # declarations in the file
+    Column("added", Integer, nullable=False),  # of which new
+    Column("period_from", String(10), nullable=False),  # the days customs reported on, both included
+    Column("period_to", String(10), nullable=False),
+    Column("by", Text, nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+)
+
+customs_declarations = Table(
+    "customs_declarations", metadata,
+    Column("declaration_no", String(64), primary_key=True),
+    Column("date", String(10), nullable=False, index=True),
+    Column("exporter", String(18), nullable=False, index=True),
+    Column("hs_code", String(10), nullable=False),
+    Column("net_kg", Float, nullable=False),
+    Column("destination", String(2), nullable=False),
+    Column("license_no", String(64)),
+    Column("lots", Text, nullable=False),  # JSON list of lot ids
+    Column("import_id", Integer, ForeignKey("customs_imports.id"), nullable=False),
+)
+
+arrival_reports = Table(
+    "arrival_reports", metadata,
+    Column("export_ref", String(160), primary_key=True),  # "<USCC>:<event_id>" of the export event
+    Column("arrived_on", String(10), nullable=False),
+    Column("by", Text, nullable=False),
+    Column("note", Text),
+    Column("recorded_at", String(32), nullable=False),
+)
+
+mirror_statistics = Table(
+    "mirror_statistics", metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("partner", String(2), primary_key=True),  # the reporting importer
+    Column("hs6", String(6), primary_key=True),
+    Column("kg", Float, nullable=False),
+    Column("value_usd", Float),
+    Column("source", Text),
+    Column("loaded_at", String(32), nullable=False),
+)
 
 # --- license applications and review (migration 0008) -------------------------------------
+# Applications, their documents, pre-reviews and review steps are only ever inserted: a step
+# records who did what, when and why; the state is the last step's.
+
+officials = Table(
+    "officials", metadata,
+    Column("name", String(200), primary_key=True),
+    Column("roles", Text, nullable=False),  # JSON list: "reviewer", "approver"
+    Column("enterprise", String(18)),  # the enterprise the person comes from, if any
+    Column("added_at", String(32), nullable=False),
+)
+
+license_applications = Table(
+    "license_applications", metadata,
+    Column("number", String(32), primary_key=True),
+    Column("exporter", String(18), nullable=False, index=True),
+    Column("license_type", String(8), nullable=False),
+    Column("destination", String(2), nullable=False),
+    Column("submitted_at", String(32), nullable=False),
+    Column("submitted_by", Text, nullable=False),
+    Column("body", Text, nullable=False),  # the application as submitted (JSON)
+    Column("body_sha256", String(64), nullable=False),
+)
+
+application_documents = Table(
+    "application_documents", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("application", String(32), ForeignKey("license_applications.number"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("added_at", String(32), nullable=False),
+)
+
+application_steps = Table(
+    "application_steps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("application", String(32), ForeignKey("license_applications.number"), nullable=False, index=True),
+    Column("action", String(16), nullable=False),
+    Column("state", String(16), nullable=False),  # the state after the step
+    Column("by", Text, nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("why", Text, nullable=False),
+    Column("detail", Text, nullable=False),  # JSON
+)
+
+prereviews = Table(
+    "prereviews", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("application", String(32), ForeignKey("license_applications.number"), nullable=False, index=True),
+    Column("run_at", String(32), nullable=False),
+    Column("ledger_size", Integer, nullable=False),  # events in the ledger when it ran
+    Column("verdict", String(12), nullable=False),  # clear, attention, blocked
+    Column("report", Text, nullable=False),  # JSON, reetrace/pre-review@1
+)

@@ -105,9 +105,10 @@ def registry(qualified: Iterable[str] = EVERYONE, kinds: Iterable[str] = QUALIFI
 def license_(license_no: str = "RE-2026-000123", exporter: str = MAGNET,
              items: Iterable[tuple[str, str, float]] = (("Dy", "magnet", 500.0),),
              consignee: str = "Example GmbH", destination: str = "DE",
-             valid: tuple[date, date] = (date(2026, 1, 1), date(2026, 12, 31))) -> License:
+             valid: tuple[date, date] = (date(2026, 1, 1), date(2026, 12, 31)),
+             issued_here: bool = False) -> License:
     return License(license_no, exporter, consignee, consignee, destination, valid[0], valid[1],
-                   tuple(LicenseItem(e, f, m) for e, f, m in items))
+                   tuple(LicenseItem(e, f, m) for e, f, m in items), issued_here)
 
 
 def controls() -> ControlList:

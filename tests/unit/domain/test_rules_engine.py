@@ -14,6 +14,7 @@ from reetrace.domain.elements import REO_FACTOR
 from reetrace.domain.events import RecordedEvent
 from reetrace.domain.findings import CODES, Thresholds
 from reetrace.domain.registry import Qualification, Quota
+from reetrace.domain.rules.customs import CUSTOMS_CODES
 
 UNIT_REO = {"La": REO_FACTOR["La"]}
 
@@ -57,7 +58,9 @@ def _everything():
 def test_the_scenario_raises_every_code():
     records, reg = _everything()
     found = set(codes(run(records, reg)))
-    assert found == set(CODES), set(CODES) - found
+    # the customs codes need customs records or a license issued here: test_rules_customs.py raises them all
+    expected = set(CODES) - set(CUSTOMS_CODES)
+    assert found == expected, expected - found
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from reetrace.domain.controls import ControlList
+from reetrace.domain.customs import CustomsRecords
 from reetrace.domain.events import Event, RecordedEvent, created_lots
 from reetrace.domain.findings import CODES, Finding, Thresholds
 from reetrace.domain.lots import Ledger
@@ -81,12 +82,13 @@ class AuditContext:
     """What the rules read, and where they put what they find."""
 
     def __init__(self, registry: Registry, controls: ControlList, as_of: date,
-                 thresholds: Thresholds, ledger: Ledger) -> None:
+                 thresholds: Thresholds, ledger: Ledger, customs: CustomsRecords | None = None) -> None:
         self.registry = registry
         self.controls = controls
         self.as_of = as_of
         self.thresholds = thresholds
         self.ledger = ledger
+        self.customs = customs if customs is not None else CustomsRecords()  # declarations, arrival reports
         self.zone = timezone(timedelta(hours=thresholds.utc_offset_hours))
         # The first instant after the audit date, in the audit's zone.
         self.as_of_end = datetime(as_of.year, as_of.month, as_of.day, tzinfo=self.zone) + timedelta(days=1)

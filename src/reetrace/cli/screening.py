@@ -1,0 +1,128 @@
+"""Commands of restricted-party screening: load a list, show the lists loaded, screen names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from reetrace.cli import app, console, err_console, reports_errors
+from reetrace.cli.ledger import Output, emit_json, store_for
+from reetrace.errors import UsageError
+
+screening_app = typer.Typer(help="Restricted-party lists: load one (FollowTheMoney JSON lines), show them.",
+                            no_args_is_help=True)
+app.add_typer(screening_app, name="screening")
+
+_BIG_FILE = 2_000_000  # bytes: a progress bar from this size on
+
+
+@screening_app.command("load")
+@reports_errors
+def screening_load(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="FollowTheMoney JSON lines (e.g. OpenSanctions' entities.ftm.json)."),
+    list_name: str = typer.Option(..., "--list", help="The list's name, e.g. us_bis_entity. Loading it again replaces it."),
+    by: str = typer.Option(None, "--by", help="Who loads it (recorded with the load)."),
+    format: Output = typer.Option(Output.table, "--format"),
+):
+    """Load a restricted-party list, replacing the list of that name. A bad line loads nothing."""
+    from reetrace.services.screening import load_list
+
+    if not file.is_file():
+        raise UsageError(f"no such file: {file}")
+    show_bar = file.stat().st_size >= _BIG_FILE
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err_console, disable=not show_bar, transient=True) as bar:
+        task = bar.add_task("reading names", total=None)
+        report = load_list(store_for(ctx), file, list_name, loaded_by=by,
+                           progress=lambda stage, done, total: bar.update(task, description=stage, completed=done,
+                                                                          total=total))
+    if format is Output.json:
+        emit_json(report.as_json())
+        return
+    v = report.list
+    skipped = ", ".join(f"{n} {schema}" for schema, n in v.skipped) or "none"
+    replaced = f", replacing version {report.replaced_version[:12]}" if report.replaced_version else ""
+    console.print(f"Loaded list [bold]{v.name}[/bold] from {v.source}: {v.entities:,} entities to screen against "
+                  f"(skipped: {skipped}); version {v.version[:12]}{replaced}.")
+
+
+@screening_app.command("show")
+@reports_errors
+def screening_show(ctx: typer.Context, format: Output = typer.Option(Output.table, "--format")):
+    """The lists loaded, with their versions."""
+    from reetrace.services.screening import list_versions
+
+    versions = list_versions(store_for(ctx))
+    if format is Output.json:
+        emit_json([{**v.as_contract(), "source": v.source, "loaded_by": v.loaded_by, "skipped": dict(v.skipped)}
+                   for v in versions])
+        return
+    if not versions:
+        console.print("No restricted-party list is loaded.")
+        return
+    table = Table(title="Restricted-party lists")
+    for column in ("list", "entities", "skipped", "version", "loaded at", "by", "source"):
+        table.add_column(column)
+    for v in versions:
+        table.add_row(v.name, f"{v.entities:,}", ", ".join(f"{n} {s}" for s, n in v.skipped), v.version[:16],
+                      v.loaded_at.isoformat(timespec="seconds"), v.loaded_by or "", v.source)
+    console.print(table)
+
+
+def _names_in(path: Path):
+    try:
+        with path.open(encoding="utf-8") as lines:
+            for line in lines:
+                if line.strip():
+                    yield line.strip()
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+def _print_result(result) -> None:  # type: ignore[no-untyped-def]
+    if not result.matches:
+        console.print(f"[green]No match[/green] for {result.query!r} at threshold {result.threshold}.")
+        return
+    table = Table(title=f"{result.query} — {len(result.matches)} match(es) at threshold {result.threshold}")
+    for column in ("score", "list", "entity", "schema", "name that matched", "countries"):
+        table.add_column(column)
+    for m in result.matches:
+        table.add_row(f"{m.score:.3f}", m.list, m.entity, m.schema, m.name, ",".join(m.countries))
+    console.print(table)
+
+
+@app.command()
+@reports_errors
+def screen(
+    ctx: typer.Context,
+    name: str = typer.Argument(None, help="The name to screen (any script)."),
+    file: Path = typer.Option(None, "--file", help="Screen every line of this file (UTF-8, one name a line)."),
+    country: str = typer.Option(None, "--country", help="The party's country (ISO code): a mismatch lowers scores."),
+    threshold: float = typer.Option(None, "--threshold", help="Report scores from this on (default 0.8)."),
+    format: Output = typer.Option(Output.table, "--format"),
+):
+    """Screen a name, or every name of a file, against the loaded restricted-party lists."""
+    from reetrace.services.screening import screen_names
+
+    if (name is None) == (file is None):
+        raise UsageError("give a NAME or --file NAMES.txt (one of them)")
+    if name is not None and not name.strip():
+        raise UsageError("the name to screen is empty")
+    if file is not None and not file.is_file():
+        raise UsageError(f"no such file: {file}")
+    names = [name] if name is not None else _names_in(file)
+    results = screen_names(store_for(ctx), names, country, threshold)
+    for result in results:
+        if format is Output.json and file is not None:
+            typer.echo(json.dumps(result.as_contract(), ensure_ascii=False))
+        elif format is Output.json:
+            emit_json(result.as_contract())
+        else:
+            _print_result(result)

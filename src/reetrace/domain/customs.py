@@ -1,0 +1,106 @@
+"""Customs export declarations, the periods customs has reported, and exporters' arrival reports
+(Decree 792: exporters report actual shipment and arrival), as plain value objects.
+
+`CustomsRecords` is what the audit is given besides the ledger. It is empty by default, and an
+audit with empty records judges nothing about customs or arrivals: a store that has never
+received customs data or an arrival report audits as it always did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """One customs export declaration, as customs reported it."""
+
+    declaration_no: str
+    day: date
+    exporter: str  # USCC
+    hs_code: str  # ten digits
+    net_kg: float
+    destination: str  # ISO 3166 alpha-2
+    license_no: str | None = None
+    lots: tuple[str, ...] = ()
+
+    @property
+    def hs6(self) -> str:
+        return self.hs_code[:6]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"declaration_no": self.declaration_no, "date": self.day.isoformat(), "exporter": self.exporter,
+                "hs_code": self.hs_code, "net_kg": self.net_kg, "destination": self.destination,
+                "license_no": self.license_no, "lots": list(self.lots)}
+
+    def differences(self, other: Declaration) -> list[str]:
+        """The fields in which `other`, under the same number, says something else."""
+        return [name for name, a, b in (
+            ("date", self.day, other.day), ("exporter", self.exporter, other.exporter),
+            ("hs_code", self.hs_code, other.hs_code), ("net_kg", self.net_kg, other.net_kg),
+            ("destination", self.destination, other.destination), ("license_no", self.license_no, other.license_no),
+            ("lots", sorted(self.lots), sorted(other.lots)),
+        ) if a != b]
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Days customs has reported on, both ends included."""
+
+    start: date
+    end: date
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class ArrivalReport:
+    """An exporter's report that an export arrived: which export, when it arrived, who reported,
+    and when the report was recorded."""
+
+    export_ref: str  # "<USCC>:<event_id>" of the export event
+    arrived_on: date
+    by: str
+    recorded_at: datetime
+    note: str | None = None
+
+
+def _frozen(mapping: Mapping[str, ArrivalReport] | None = None) -> Mapping[str, ArrivalReport]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class CustomsRecords:
+    """Declarations, the periods customs data covers, and arrival reports by export ref."""
+
+    declarations: tuple[Declaration, ...] = ()
+    covered: tuple[Period, ...] = ()
+    arrivals: Mapping[str, ArrivalReport] = field(default_factory=_frozen)
+
+    @classmethod
+    def of(cls, declarations: Iterable[Declaration] = (), covered: Iterable[Period] = (),
+           arrivals: Iterable[ArrivalReport] = ()) -> CustomsRecords:
+        return cls(tuple(declarations), tuple(covered), _frozen({a.export_ref: a for a in arrivals}))
+
+    def covering(self, day: date) -> Period | None:
+        """A reported period that covers `day`, if any."""
+        return next((p for p in self.covered if p.covers(day)), None)
+
+
+def covered_period(days: Iterable[date], start: date | None = None, end: date | None = None) -> Period | None:
+    """The period an import covers: `start`..`end` when given, else the first and last
+    declaration day. None for an import with no declarations and no period given."""
+    days = list(days)
+    first = start or (min(days) if days else None)
+    last = end or (max(days) if days else None)
+    if first is None or last is None:
+        return None
+    return Period(first, last)

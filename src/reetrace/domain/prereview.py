@@ -1,0 +1,237 @@
+"""The automated pre-review of a license application, from facts gathered by the service.
+
+It classifies every item with the control list in force, checks each lot's provenance (its
+backward trace must end only at legal origins, with no blocking finding upstream), puts the
+screening results of every party beside them, checks quantities (the lot exists, the applicant
+holds it, it is not licensed already) and lists the red flags a reviewer should see. What would
+make a license unlawful is *blocking*: approval is refused while any blocking reason stands
+(a screening hit stops blocking once a reviewer has recorded why it is another party).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from reetrace.domain.applications import Application, ApplicationItem
+from reetrace.domain.controls import ControlList
+from reetrace.domain.findings import Finding
+from reetrace.domain.trace import BackwardTrace
+
+PREREVIEW_FORMAT = "reetrace/pre-review@1"
+
+# Findings upstream of a lot that make its material illegal (or its history unknowable).
+BLOCKING_CODES = frozenset({
+    "UNAUTHORIZED_MINING", "UNAUTHORIZED_SEPARATION", "MASS_BALANCE_VIOLATION", "UNKNOWN_LOT",
+    "DUPLICATE_LOT", "LOT_OVERDRAWN", "NOT_CUSTODIAN", "RECEIPT_WITHOUT_SHIPMENT",
+    "MINING_QUOTA_EXCEEDED", "SEPARATION_QUOTA_EXCEEDED",
+})
+QUOTA_CODES = {"MINING_QUOTA_EXCEEDED": "extract", "SEPARATION_QUOTA_EXCEEDED": "separation"}
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlagRules:
+    """What a reviewer should be shown; configuration, with these defaults."""
+
+    destinations_of_concern: frozenset[str] = frozenset({"KP", "IR", "SY"})
+    end_use_terms: tuple[str, ...] = (
+        "military", "defence", "defense", "weapon", "missile", "munition", "nuclear", "warhead", "drone", "uav",
+        "radar", "armour", "armor", "军", "武器", "导弹", "弹药", "核", "无人机", "雷达",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LotFacts:
+    """A lot as the ledger shows it when the pre-review runs (None: not in the ledger)."""
+
+    lot: str
+    form: str | None
+    composition: Mapping[str, float] | None
+    remaining_kg: float
+    custodian: str | None
+    status: str  # held, in_transit, exported, consumed
+    exported_kg: float | None = None  # what it held when it was exported
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """A lot's backward trace, the lots and events upstream of it, and the creation year and
+    enterprise of each origin and separation upstream (for quota findings)."""
+
+    trace: BackwardTrace
+    upstream_lots: frozenset[str]
+    upstream_events: frozenset[str]
+    producers: frozenset[tuple[str, str, int]]  # (kind "extract"/"separation", USCC, year)
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    application: Application
+    day: date
+    controls: ControlList
+    lots: Mapping[str, LotFacts | None]
+    provenance: Mapping[str, Provenance]
+    findings: Sequence[Finding]
+    screening: Sequence[tuple[str, str, str, dict[str, Any]]]  # (role, name, country, §9 result)
+    claimed: Mapping[str, Sequence[tuple[str, str]]]  # lot -> [(other application, its state)]
+    known_consignees: frozenset[str]
+    rules: RedFlagRules = field(default_factory=RedFlagRules)
+
+
+def _name(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def pre_review(facts: Facts) -> dict[str, Any]:
+    blocking: list[dict[str, Any]] = []
+    report = {
+        "format": PREREVIEW_FORMAT, "day": facts.day.isoformat(),
+        "classification": _classification(facts, blocking),
+        "provenance": _provenance(facts, blocking),
+        "screening": _screening(facts, blocking),
+        "quantities": _quantities(facts, blocking),
+        "red_flags": _red_flags(facts),
+    }
+    report["blocking"] = blocking
+    report["verdict"] = "blocked" if blocking else ("attention" if report["red_flags"] else "clear")
+    return report
+
+
+def _classification(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for n, item in enumerate(facts.application.items, 1):
+        if item.lot:
+            lot = facts.lots.get(item.lot)
+            form = lot.form if lot else None
+            composition = lot.composition if lot else None
+        else:
+            form, composition = item.form, {item.element: 1.0} if item.element else None
+        controlled = (facts.controls.classify(form, composition, facts.day)
+                      if form and composition is not None else [])
+        row: dict[str, Any] = {"item": n, "lot": item.lot, "form": form,
+                               "controlled": [{"code": c.code, "element": c.element, "group": c.group}
+                                              for c in controlled]}
+        if not item.lot:
+            row["declared_code"] = item.control_code
+            row["note"] = _declared_code_note(item, controlled)
+        elif lot is not None and not controlled:
+            row["note"] = f"not a controlled item on {facts.day}: no license is needed for it"
+        rows.append(row)
+    return rows
+
+
+def _declared_code_note(item: ApplicationItem, controlled: list[Any]) -> str | None:
+    codes = {c.code for c in controlled}
+    if not codes:
+        return f"{item.element} {item.form} is not controlled on this day"
+    base = (item.control_code or "").split(".")[0]
+    if base not in codes:
+        return f"declared {item.control_code} but {item.element} {item.form} falls under {', '.join(sorted(codes))}"
+    return None
+
+
+def _provenance(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for lot_id in dict.fromkeys(facts.application.lots):
+        found = facts.provenance.get(lot_id)
+        if found is None:
+            rows.append({"lot": lot_id, "origins": [], "findings": []})
+            continue
+        origins = [{"lot": o.lot, "type": o.type, "enterprise": o.enterprise, "event": o.event,
+                    "reo_kg": round(o.reo_kg, 3)} for o in found.trace.origins]
+        for o in found.trace.origins:
+            if o.type == "unknown":
+                blocking.append({"check": "provenance", "lot": lot_id,
+                                 "reason": f"material of lot {lot_id} comes from {o.lot}, which has no legal origin "
+                                           f"in the ledger ({round(o.reo_kg, 3)} kg REO)"})
+        upstream = [f for f in facts.findings if _upstream(f, found)]
+        for f in upstream:
+            if f.code in BLOCKING_CODES:
+                blocking.append({"check": "provenance", "lot": lot_id, "code": f.code, "event": f.event,
+                                 "reason": f"upstream of {lot_id}: {f.code} — {f.detail}"})
+        rows.append({"lot": lot_id, "origins": origins,
+                     "findings": [{**f.as_contract(), "blocking": f.code in BLOCKING_CODES} for f in upstream]})
+    return rows
+
+
+def _upstream(finding: Finding, found: Provenance) -> bool:
+    if finding.code in QUOTA_CODES:
+        kind = QUOTA_CODES[finding.code]
+        return (kind, finding.enterprise or "", finding.year or 0) in found.producers
+    return (finding.lot is not None and finding.lot in found.upstream_lots) or (
+        finding.event is not None and finding.event in found.upstream_events)
+
+
+def _screening(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    if not any(result.get("lists") for _, _, _, result in facts.screening):
+        blocking.append({"check": "screening", "reason": "no restricted-party list is loaded: the parties were "
+                                                         "not screened"})
+    for role, name, country, result in facts.screening:
+        for match in result.get("matches", []):
+            blocking.append({"check": "screening", "hit": f"{match['list']}:{match['entity']}", "party": name,
+                             "reason": f"{role.replace('_', ' ')} {name!r} matches {match['name']!r} on list "
+                                       f"{match['list']} (score {match['score']})"})
+        rows.append({"role": role, "party": name, "country": country, "result": result})
+    return rows
+
+
+def _quantities(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    exporter = facts.application.exporter
+    rows = []
+    for item in facts.application.items:
+        if not item.lot:
+            continue
+        lot = facts.lots.get(item.lot)
+        issues = []
+        if lot is None or lot.composition is None:
+            issues.append(f"lot {item.lot} was never created in the ledger")
+        else:
+            if lot.status != "held" or lot.custodian != exporter:
+                where = {"in_transit": "in transit", "exported": "already exported",
+                         "consumed": "used up"}.get(lot.status, f"held by {lot.custodian}")
+                issues.append(f"lot {item.lot} is not held by the applicant {exporter}: it is {where}")
+            wanted = item.quantity_kg if item.quantity_kg is not None else lot.remaining_kg
+            if wanted > lot.remaining_kg + 1e-6:
+                issues.append(f"{wanted:,.3f} kg asked for, lot {item.lot} holds {lot.remaining_kg:,.3f} kg")
+        for other, state in facts.claimed.get(item.lot, ()):
+            issues.append(f"lot {item.lot} is already in application {other} ({state.replace('_', ' ')})")
+        for issue in issues:
+            blocking.append({"check": "quantities", "lot": item.lot, "reason": issue})
+        rows.append({"lot": item.lot, "remaining_kg": round(lot.remaining_kg, 3) if lot else None,
+                     "custodian": lot.custodian if lot else None, "issues": issues})
+    return rows
+
+
+def _red_flags(facts: Facts) -> list[dict[str, str]]:
+    app = facts.application
+    rules = facts.rules
+    flags = []
+    if app.destination in rules.destinations_of_concern:
+        flags.append({"flag": "destination", "detail": f"destination {app.destination} is a destination of concern"})
+    words = _name(app.end_use)
+    terms = sorted({t for t in rules.end_use_terms if (re.search(rf"\b{re.escape(t)}", words) if t.isascii()
+                                                         else t in words)})
+    if terms:
+        flags.append({"flag": "end_use", "detail": f"the end-use statement mentions {', '.join(terms)}"})
+    if _name(app.consignee.name) not in facts.known_consignees:
+        flags.append({"flag": "new_consignee",
+                      "detail": f"no earlier export or license names the consignee {app.consignee.name!r}"})
+    for party in app.parties:
+        if party.role != "intermediary" and party.country != app.destination:
+            flags.append({"flag": "country", "detail": f"{party.role.replace('_', ' ')} {party.name!r} is in "
+                                                       f"{party.country}, the goods go to {app.destination}"})
+    for party in app.parties_in("intermediary"):
+        flags.append({"flag": "intermediary", "detail": f"intermediary {party.name!r} ({party.country})"})
+    if any(not i.lot for i in app.items):
+        flags.append({"flag": "described_items", "detail": "items described without lots: their provenance is "
+                                                          "checked only when lots are exported"})
+    return flags
+
+
+def still_blocking(report: Mapping[str, Any], cleared: set[str]) -> list[dict[str, Any]]:
+    """The blocking reasons of a pre-review that a reviewer has not cleared."""
+    return [b for b in report.get("blocking", []) if b.get("hit") not in cleared]

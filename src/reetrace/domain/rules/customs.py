@@ -1,0 +1,295 @@
+"""Customs reconciliation and arrival reports: the ledger's exports against what customs declared,
+and licensed exports against the exporters' arrival reports (Decree 792).
+
+A declaration dated on or before the audit date matches the export events that name its number
+as their `customs_declaration`; one that no export names matches, failing that, the exports of
+its lots that name no declaration customs reported. Then:
+
+DECLARATION_WITHOUT_EXPORT: a declaration that matches no export event (one finding per
+declaration). EXPORT_WITHOUT_DECLARATION: an export that no declaration matches, dated inside a
+period customs data covers (outside them customs data is simply absent). DECLARED_QUANTITY_MISMATCH:
+the declared net mass differs from what the matched exports' lots held when exported by more than
+`declaration_quantity_tolerance` of it (not judged when a lot is of unknown origin).
+DECLARATION_MISMATCH: exporter, destination, license number, lots or (when matched by its lots)
+the declaration number differ. HS_CODE_MISDECLARED: per (declaration, lot), the declared code
+contradicts the lot's form and composition (`reetrace.domain.hscodes`) or the code the lot was
+recorded under when it was made.
+
+ARRIVAL_NOT_REPORTED: an export under a license issued here (the license carries the duty to
+report arrival here) whose arrival no report recorded by the end of the audit date tells, more
+than `arrival_report_days` after the export. Licenses migrated from the registry were reported
+on in the system that issued them.
+
+Declarations are reconciled only when the audit has customs data at all (declarations or
+covered periods): the creation handlers are then not bound, and the rule costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from reetrace.domain import hscodes
+from reetrace.domain.customs import Declaration
+from reetrace.domain.events import Export, created_lots
+from reetrace.domain.rules.base import AuditContext, Step, exceeds, kg, ratio, show
+
+# What `reetrace customs reconcile` shows: the findings of the declarations against the ledger.
+RECONCILIATION_CODES = ("DECLARATION_WITHOUT_EXPORT", "EXPORT_WITHOUT_DECLARATION", "DECLARED_QUANTITY_MISMATCH",
+                        "DECLARATION_MISMATCH", "HS_CODE_MISDECLARED")
+# Every code this rule raises; none of them without customs records.
+CUSTOMS_CODES = (*RECONCILIATION_CODES, "ARRIVAL_NOT_REPORTED")
+
+
+@dataclass(frozen=True, slots=True)
+class _Lot:
+    """A lot as an export found it."""
+
+    lot: str
+    form: str | None
+    composition: Mapping[str, float] | None
+    mass_kg: float
+    origin_known: bool
+
+
+@dataclass(slots=True)
+class _Exported:
+    step: Step
+    event: Export
+    lots: tuple[_Lot, ...]
+    claimed: bool = False
+
+    @property
+    def declaration_no(self) -> str:
+        return self.event.customs_declaration.strip()
+
+
+def _composition(composition: Mapping[str, float] | None) -> str:
+    if not composition:
+        return "no rare earths"
+    parts = sorted(((e, f) for e, f in composition.items() if f > 0), key=lambda p: (-p[1], p[0]))
+    return ", ".join(f"{e} {f:.2%}" for e, f in parts)
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return (a or "").strip().upper() == (b or "").strip().upper()
+
+
+class Customs:
+    def __init__(self, ctx: AuditContext) -> None:
+        self.ctx = ctx
+        self._recorded_hs: dict[str, str] = {}  # lot -> HS code its creator recorded
+        self._exports: list[_Exported] = []
+        self._reconciling = bool(ctx.customs.declarations or ctx.customs.covered)
+        self.on_export = self._export
+        if not self._reconciling:
+            return
+        # the audit dispatches to the handlers a rule has: bound only here, they cost nothing otherwise
+        self.on_extract = self.on_import = self.on_transform = self._created
+        self.finish = self._finish
+
+    # -- during the replay ----------------------------------------------------------------------
+
+    def _created(self, step: Step) -> None:
+        lots = self.ctx.ledger.lots
+        for out in created_lots(step.event):
+            if out.hs_code and (out.lot not in lots or lots[out.lot].created_by is None):
+                self._recorded_hs.setdefault(out.lot, out.hs_code)  # the first creation stands
+
+    def _export(self, step: Step) -> None:
+        event: Export = step.event  # type: ignore[assignment]
+        if self._reconciling:
+            lots = self.ctx.ledger.lots
+            found = tuple(_Lot(lot_id, lots[lot_id].form, lots[lot_id].composition, lots[lot_id].remaining_kg,
+                               lots[lot_id].origin_known and lot_id not in step.introduced)
+                          for lot_id in dict.fromkeys(event.lots))
+            self._exports.append(_Exported(step, event, found))
+        license = self.ctx.registry.licenses.get(event.license_no) if event.license_no else None
+        if license is not None and license.issued_here:
+            self._arrival(step, event)
+
+    def _arrival(self, step: Step, event: Export) -> None:
+        ctx = self.ctx
+        days = ctx.thresholds.arrival_report_days
+        if (ctx.as_of - step.day).days <= days:
+            return  # still within the window on the audit date
+        report = ctx.customs.arrivals.get(step.ref)
+        if report is not None and report.recorded_at < ctx.as_of_end:
+            return
+        deadline = step.day + timedelta(days=days)
+        detail = (f"{step.reporter} exported {', '.join(event.lots)} to {event.destination} under license "
+                  f"{event.license_no} on {step.day.isoformat()}; no arrival was reported by "
+                  f"{ctx.as_of.isoformat()}, {(ctx.as_of - step.day).days} days later (due within {days} days, "
+                  f"by {deadline.isoformat()})")
+        late = None
+        if report is not None:
+            late = {"arrived_on": report.arrived_on.isoformat(), "reported_at": report.recorded_at.isoformat()}
+            detail += f"; it was reported only on {report.recorded_at.astimezone(ctx.zone).date().isoformat()}"
+        self.ctx.flag(
+            "ARRIVAL_NOT_REPORTED", step, detail + ".",
+            {"license_no": event.license_no, "destination": event.destination, "exported_on": step.day.isoformat(),
+             "deadline": deadline.isoformat(), "days_since_export": (ctx.as_of - step.day).days,
+             "reported_late": late},
+            lot=event.lots[0] if len(set(event.lots)) == 1 else None,
+        )
+
+    # -- after the replay: match declarations and exports -------------------------------------
+
+    def _finish(self) -> None:
+        ctx = self.ctx
+        loaded = {d.declaration_no for d in ctx.customs.declarations}
+        declared = {d.declaration_no: d for d in ctx.customs.declarations if d.day <= ctx.as_of}
+        by_number: dict[str, list[_Exported]] = {}
+        by_lot: dict[str, list[_Exported]] = {}
+        for exported in self._exports:
+            if exported.declaration_no in loaded:  # declared, if perhaps after the audit date
+                by_number.setdefault(exported.declaration_no, []).append(exported)
+            else:
+                for lot in exported.lots:
+                    by_lot.setdefault(lot.lot, []).append(exported)
+        for declaration in sorted(declared.values(), key=lambda d: (d.day, d.declaration_no)):
+            matched = by_number.get(declaration.declaration_no, [])
+            via_lots = False
+            if not matched:
+                matched = list({id(x): x for lot in declaration.lots for x in by_lot.get(lot, ())
+                                if not x.claimed}.values())
+                via_lots = bool(matched)
+            for exported in matched:
+                exported.claimed = True
+            if not matched:
+                self._without_export(declaration)
+                continue
+            matched.sort(key=lambda x: (x.step.time, x.step.ref))
+            self._fit(declaration, matched, via_lots)
+            self._quantity(declaration, matched)
+            self._hs_codes(declaration, matched)
+        for exported in self._exports:
+            if not exported.claimed and exported.declaration_no not in loaded:
+                self._without_declaration(exported)
+
+    def _without_export(self, d: Declaration) -> None:
+        lots = f", lots {', '.join(d.lots)}" if d.lots else ""
+        self.ctx.flag_period(
+            "DECLARATION_WITHOUT_EXPORT", d.exporter, d.day.year,
+            f"Customs declaration {d.declaration_no} of {d.day.isoformat()} ({d.exporter}, HS {d.hs_code}, "
+            f"{show(d.net_kg)} to {d.destination}{lots}) matches no export event: no export names it"
+            + (" and none exports its lots." if d.lots else "."),
+            d.as_json(), order=f"{d.day.isoformat()} {d.declaration_no}",
+        )
+
+    def _without_declaration(self, exported: _Exported) -> None:
+        step, event = exported.step, exported.event
+        period = self.ctx.customs.covering(step.day)
+        if period is None:
+            return  # customs data does not cover the day: its absence says nothing
+        self.ctx.flag(
+            "EXPORT_WITHOUT_DECLARATION", step,
+            f"{step.reporter} exported {', '.join(event.lots)} to {event.destination} on {step.day.isoformat()} "
+            f"under customs declaration {event.customs_declaration}, but customs, reporting on {period}, "
+            f"recorded no such declaration, nor one for these lots.",
+            {"customs_declaration": event.customs_declaration, "covered": {"from": period.start.isoformat(),
+                                                                           "to": period.end.isoformat()},
+             "lots": list(event.lots), "destination": event.destination, "license_no": event.license_no},
+            lot=event.lots[0] if len(set(event.lots)) == 1 else None,
+        )
+
+    @staticmethod
+    def _lots(matched: list[_Exported]) -> list[_Lot]:
+        return list({lot.lot: lot for x in matched for lot in x.lots}.values())
+
+    def _sole(self, matched: list[_Exported]) -> str | None:
+        lots = self._lots(matched)
+        return lots[0].lot if len(lots) == 1 else None
+
+    def _fit(self, d: Declaration, matched: list[_Exported], via_lots: bool) -> None:
+        mismatches: dict[str, dict[str, Any]] = {}
+
+        def differs(field: str, declared: str | None, reported: list[str | None]) -> None:
+            if any(not _same(declared, r) for r in reported):
+                values = sorted({r or "" for r in reported})
+                mismatches[field] = {"declared": declared, "reported": values[0] if len(values) == 1 else values}
+
+        differs("exporter", d.exporter, [x.event.reporter for x in matched])
+        differs("destination", d.destination, [x.event.destination for x in matched])
+        differs("license_no", d.license_no, [x.event.license_no for x in matched])
+        if via_lots:
+            differs("declaration_no", d.declaration_no, [x.event.customs_declaration for x in matched])
+        exported = sorted(lot.lot for lot in self._lots(matched))
+        if d.lots and sorted(set(d.lots)) != exported:
+            mismatches["lots"] = {"declared": sorted(set(d.lots)), "reported": exported}
+        if not mismatches:
+            return
+        listed = "; ".join(f"{what} {_text(v['declared'])} where the export has {_text(v['reported'])}"
+                           for what, v in mismatches.items())
+        step = matched[0].step
+        self.ctx.flag(
+            "DECLARATION_MISMATCH", step,
+            f"Customs declaration {d.declaration_no} of {d.day.isoformat()} does not fit export {step.ref}: {listed}.",
+            {"declaration_no": d.declaration_no, "exports": [x.step.ref for x in matched], "mismatches": mismatches},
+            lot=self._sole(matched), enterprise=step.reporter,
+        )
+
+    def _quantity(self, d: Declaration, matched: list[_Exported]) -> None:
+        lots = self._lots(matched)
+        if any(not lot.origin_known for lot in lots):
+            return  # a lot of unknown origin: what it held is not known
+        exported = sum(lot.mass_kg for lot in lots)
+        difference = d.net_kg - exported
+        tolerance = self.ctx.thresholds.declaration_quantity_tolerance
+        if not exceeds(abs(difference), tolerance * exported):
+            return
+        share = f" ({abs(difference) / exported:.2%})" if exported > 0 else ""
+        step = matched[0].step
+        self.ctx.flag(
+            "DECLARED_QUANTITY_MISMATCH", step,
+            f"Customs declaration {d.declaration_no} declares {show(d.net_kg)} net, but the lots exported under it "
+            f"({', '.join(lot.lot for lot in lots)}) held {show(exported)}: "
+            f"{'more' if difference > 0 else 'less'} by {show(abs(difference))}{share}.",
+            {"declaration_no": d.declaration_no, "declared_kg": kg(d.net_kg), "exported_kg": kg(exported),
+             "difference_kg": kg(difference), "tolerance": ratio(tolerance)},
+            lot=self._sole(matched), enterprise=step.reporter,
+        )
+
+    def _hs_codes(self, d: Declaration, matched: list[_Exported]) -> None:
+        for exported in matched:
+            for lot in exported.lots:
+                if lot.composition is None or not lot.origin_known:
+                    continue  # content unknown: nothing to judge by
+                self._hs_code(d, exported.step, lot)
+
+    def _hs_code(self, d: Declaration, step: Step, lot: _Lot) -> None:
+        contradiction = hscodes.judge(d.hs_code, lot.form, lot.composition)
+        recorded = self._recorded_hs.get(lot.lot)
+        disagrees = recorded is not None and not hscodes.agrees(d.hs_code, recorded)
+        if contradiction is None and not disagrees:
+            return
+        what = f"lot {lot.lot} ({lot.form}; {_composition(lot.composition)})"
+        reasons = []
+        if contradiction is not None:
+            e = contradiction.expected
+            where = (f"heading {d.hs_code[:4]} fits, the subheading does not" if contradiction.level == "subheading"
+                     else f"a lot of form {lot.form} falls under {hscodes.shown(e.family)}, not {d.hs_code[:4]}")
+            reasons.append(f"the lot is {e.reason}, which belongs under {hscodes.shown(e.codes)} ({where})")
+        if disagrees:
+            reasons.append(f"its maker recorded it under {recorded}")
+        expected = contradiction.expected if contradiction else None
+        self.ctx.flag(
+            "HS_CODE_MISDECLARED", step,
+            f"Customs declaration {d.declaration_no} declares {what} under HS {d.hs_code}, but "
+            + "; and ".join(reasons) + ".",
+            {"declaration_no": d.declaration_no, "declared": d.hs_code,
+             "expected": list(expected.codes) if expected else [recorded],
+             "family": list(expected.family) if expected else [],
+             "level": contradiction.level if contradiction else "lot record",
+             "form": lot.form, "composition": dict(lot.composition or {}),
+             "dominant": expected.dominant if expected else None, "recorded_hs_code": recorded},
+            lot=lot.lot, enterprise=step.reporter,
+        )
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(value) + "]"
+    return str(value) if value else "(none)"

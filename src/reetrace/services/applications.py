@@ -1,0 +1,254 @@
+"""Use cases: submit a license application, re-run its pre-review, read it, list the queue with
+the review clock, and answer a request for information."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from reetrace.config import Settings
+from reetrace.contract.application import from_body, read_application, to_domain
+from reetrace.domain.applications import DOCUMENT_KINDS, Application, Document, problems
+from reetrace.domain.clock import ClockReading, Workdays, read_clock
+from reetrace.domain.workflow import ReviewStep, accepted_on, check_step, pauses, state_of
+from reetrace.errors import InvalidInput, NotFound, UsageError
+from reetrace.services.calendar import CHINA
+from reetrace.services.prereview import run_pre_review
+from reetrace.store import applications_repo as repo
+from reetrace.store import tables as t
+from reetrace.store.database import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    number: str
+    verdict: str
+    blocking: int
+    red_flags: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    number: str
+    exporter: str
+    license_type: str
+    destination: str
+    state: str
+    submitted_at: datetime
+    clock: ClockReading | None
+    verdict: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        c = self.clock
+        return {
+            "number": self.number, "exporter": self.exporter, "license_type": self.license_type,
+            "destination": self.destination, "state": self.state, "submitted_at": self.submitted_at.isoformat(),
+            "pre_review": self.verdict,
+            "clock": None if c is None else {
+                "accepted_on": c.accepted_on.isoformat(), "working_days_used": c.used,
+                "working_days_left": c.remaining, "due": c.due.isoformat() if c.due else None,
+                "stopped": c.stopped, "overdue": c.overdue, "provisional": c.provisional},
+        }
+
+
+def _digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def read_documents(base: Path, specs: list[tuple[str, str, str | None]]) -> list[tuple[Document, bytes]]:
+    """The attached files, read and hashed; a declared digest must match."""
+    found = []
+    for kind, path_text, declared in specs:
+        if kind not in DOCUMENT_KINDS:
+            raise InvalidInput(f"document {path_text}: kind must be one of {', '.join(DOCUMENT_KINDS)}")
+        path = (base / path_text) if not Path(path_text).is_absolute() else Path(path_text)
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise InvalidInput(f"document {path_text}: cannot read it ({exc.strerror or exc})") from None
+        digest = _digest(content)
+        if declared and declared != digest:
+            raise InvalidInput(f"document {path_text}: its SHA-256 is {digest}, not {declared} as declared")
+        found.append((Document(kind, path.name, digest, len(content)), content))
+    return found
+
+
+def _local(moment: datetime, settings: Settings) -> date:
+    return moment.astimezone(timezone(timedelta(hours=settings.thresholds.utc_offset_hours))).date()
+
+
+def submit_application(store: Store, settings: Settings, path: Path, by: str,
+                       now: datetime | None = None) -> Submitted:
+    """Read, check and record an application with its documents and its pre-review."""
+    if not by.strip():
+        raise UsageError("say who submits the application (--by)")
+    try:
+        raw = path.read_bytes()
+        data = json.loads(raw)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise InvalidInput(f"{path}: not JSON ({exc})") from None
+    model = read_application(data)
+    documents = read_documents(path.parent, [(d.kind, d.path, d.sha256) for d in model.documents])
+    application = to_domain(model, [d for d, _ in documents])
+    found = problems(application)
+    if found:
+        raise InvalidInput("the application is incomplete: " + "; ".join(found))
+    now = now or datetime.now(UTC)
+    day = _local(now, settings)
+    with store.reading() as conn:
+        if conn.scalar(select(t.enterprises.c.uscc).where(t.enterprises.c.uscc == application.exporter)) is None:
+            raise InvalidInput(f"exporter {application.exporter} is not a registered enterprise")
+    ledger_size, report = run_pre_review(store, settings, application, None, day)
+    body = model.model_dump(mode="json", exclude={"documents"}) | {
+        "documents": [{"kind": d.kind, "filename": d.filename, "sha256": d.sha256, "size": d.size}
+                      for d, _ in documents]}
+    with store.writing() as conn:
+        number = repo.next_number(conn, day.year)
+        report["application"] = number
+        canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        repo.insert_application(conn, repo.StoredApplication(
+            number, application.exporter, application.license_type, application.destination, now, by.strip(),
+            body, _digest(canonical)))
+        for document, content in documents:
+            repo.add_document(conn, number, document.kind, document.filename, document.sha256, content, now)
+        repo.add_step(conn, number, ReviewStep("submit", by.strip(), now, "", "submitted",
+                                               {"body_sha256": _digest(canonical)}))
+        repo.add_prereview(conn, number, now, ledger_size, report)
+    return Submitted(number, report["verdict"], len(report["blocking"]), len(report["red_flags"]))
+
+
+def stored_application(store: Store, number: str) -> tuple[repo.StoredApplication, Application]:
+    with store.reading() as conn:
+        stored = repo.get_application(conn, number)
+    if stored is None:
+        raise NotFound(f"application {number} does not exist")
+    return stored, from_body(stored.body)
+
+
+def refresh_pre_review(store: Store, settings: Settings, number: str, now: datetime | None = None) -> dict[str, Any]:
+    """Run the pre-review again (the ledger, the lists or the control list may have changed) and
+    record it beside the earlier ones."""
+    stored, application = stored_application(store, number)
+    now = now or datetime.now(UTC)
+    ledger_size, report = run_pre_review(store, settings, application, number, _local(now, settings))
+    report["application"] = number
+    with store.writing() as conn:
+        repo.add_prereview(conn, number, now, ledger_size, report)
+    return report
+
+
+def clock_of(steps: list[ReviewStep], as_of: date, settings: Settings,
+             workdays: Workdays = CHINA) -> ClockReading | None:
+    def local(moment: datetime) -> date:
+        return _local(moment, settings)
+
+    start = accepted_on(steps, local)
+    if start is None:
+        return None
+    decided = next((local(s.at) for s in steps if s.state in ("approved", "denied", "withdrawn")), None)
+    return read_clock(start, pauses(steps, local), min(as_of, decided) if decided else as_of, workdays)
+
+
+def application_view(store: Store, settings: Settings, number: str, as_of: date | None = None) -> dict[str, Any]:
+    """Everything about one application: the document, its documents, the steps, the clock and
+    the latest pre-review."""
+    with store.reading() as conn:
+        stored = repo.get_application(conn, number)
+        if stored is None:
+            raise NotFound(f"application {number} does not exist")
+        steps = repo.steps_of(conn, [number])[number]
+        documents = repo.list_documents(conn, number)
+        latest = repo.latest_prereview(conn, number)
+        runs = repo.prereview_count(conn, number)
+        license_rows = [r for r in repo.license_rows(conn) if r.application == number]
+    as_of = as_of or _local(datetime.now(UTC), settings)
+    clock = clock_of(steps, as_of, settings)
+    entry = QueueEntry(number, stored.exporter, stored.license_type, stored.destination, state_of(steps),
+                       stored.submitted_at, clock, latest[2]["verdict"] if latest else None)
+    return {
+        **entry.as_json(), "submitted_by": stored.submitted_by, "body_sha256": stored.body_sha256,
+        "application": stored.body,
+        "documents": [{"id": d.id, "kind": d.kind, "filename": d.filename, "sha256": d.sha256, "size": d.size,
+                       "added_at": d.added_at.isoformat()} for d in documents],
+        "steps": [{"action": s.action, "state": s.state, "by": s.by, "at": s.at.isoformat(), "why": s.why,
+                   "detail": s.detail} for s in steps],
+        "pre_review": None if latest is None else {"run_at": latest[0].isoformat(), "ledger_size": latest[1],
+                                                   "runs": runs, "report": latest[2]},
+        "license": license_rows[0].license_no if license_rows else None,
+    }
+
+
+def queue(store: Store, settings: Settings, as_of: date | None = None, state: str | None = None,
+          exporter: str | None = None) -> list[QueueEntry]:
+    """Applications with their state, clock and pre-review verdict; open ones first, the nearest
+    deadline first."""
+    as_of = as_of or _local(datetime.now(UTC), settings)
+    with store.reading() as conn:
+        apps = repo.list_applications(conn, exporter)
+        steps = repo.steps_of(conn, [a.number for a in apps])
+        verdicts = {a.number: (p[2]["verdict"] if (p := repo.latest_prereview(conn, a.number)) else None)
+                    for a in apps}
+    entries = []
+    for a in apps:
+        s = steps[a.number]
+        current = state_of(s)
+        if state and current != state:
+            continue
+        entries.append(QueueEntry(a.number, a.exporter, a.license_type, a.destination, current, a.submitted_at,
+                                  clock_of(s, as_of, settings), verdicts[a.number]))
+
+    def order(e: QueueEntry) -> tuple[Any, ...]:
+        is_open = e.state in ("submitted", "accepted", "under_review", "info_requested")
+        left = e.clock.remaining if e.clock and not e.clock.stopped else 10_000
+        return (not is_open, left, e.number)
+
+    return sorted(entries, key=order)
+
+
+def due(store: Store, settings: Settings, as_of: date | None = None, within: int = 5) -> list[QueueEntry]:
+    """Open applications that are overdue, or due within `within` working days."""
+    return [e for e in queue(store, settings, as_of)
+            if e.state in ("accepted", "under_review") and e.clock and not e.clock.stopped
+            and e.clock.remaining <= within]
+
+
+def provide_information(store: Store, settings: Settings, number: str, by: str, acting_for: str, note: str,
+                        documents: list[tuple[str, Path]], now: datetime | None = None) -> str:
+    """The applicant answers a request for information, with documents; the clock runs again."""
+    read = read_documents(Path.cwd(), [(kind, str(path), None) for kind, path in documents])
+    now = now or datetime.now(UTC)
+    with store.writing() as conn:
+        stored = repo.get_application(conn, number)
+        if stored is None:
+            raise NotFound(f"application {number} does not exist")
+        steps = repo.steps_of(conn, [number])[number]
+        state = check_step("provide_info", steps, stored.exporter, applicant=acting_for)
+        for document, content in read:
+            repo.add_document(conn, number, document.kind, document.filename, document.sha256, content, now)
+        repo.add_step(conn, number, ReviewStep("provide_info", by, now, note, state,
+                                               {"documents": [d.sha256 for d, _ in read], "for": acting_for}))
+    return state
+
+
+def fetch_document(store: Store, number: str, document_id: int, out: Path) -> repo.StoredDocument:
+    """Write an attached document to `out` after checking it still has the digest recorded."""
+    from reetrace.errors import StoreError
+    from reetrace.files import replace_atomically
+
+    with store.reading() as conn:
+        found = repo.document_content(conn, number, document_id)
+    if found is None:
+        raise NotFound(f"application {number} has no document {document_id}")
+    document, content = found
+    if _digest(content) != document.sha256:
+        raise StoreError(f"document {document_id} of {number} no longer matches its SHA-256 {document.sha256}")
+    replace_atomically(out, content)
+    return document

@@ -1,0 +1,136 @@
+"""Use case: the automated pre-review of a license application (`reetrace.domain.prereview`).
+
+The facts are gathered here: the audit's findings on the whole ledger, each lot's backward trace
+and what lies upstream of it, the lots' custody replayed from the events that touched them,
+the screening of every party against every loaded list, the other applications naming the same
+lots, and the consignees seen before. The report is recorded with the application, with the
+ledger size it was judged on and the versions of the screening lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from reetrace.config import Settings
+from reetrace.domain import trace as tracing
+from reetrace.domain.applications import Application
+from reetrace.domain.audit import STAGE
+from reetrace.domain.events import Event, Export, Receive, Ship
+from reetrace.domain.findings import Finding
+from reetrace.domain.lots import Ledger
+from reetrace.domain.prereview import Facts, LotFacts, Provenance, pre_review
+from reetrace.domain.workflow import state_of
+from reetrace.services.audit import audit_ledger
+from reetrace.services.controls import control_list_in
+from reetrace.store import applications_repo as repo
+from reetrace.store import tables as t
+from reetrace.store.database import Store
+from reetrace.store.lot_history import consignees, events_touching
+from reetrace.store.lot_source import SqlLotSource
+
+DEAD_STATES = ("denied", "not_accepted", "withdrawn")
+
+
+def _name(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def lot_facts(conn: Connection, lots: Iterable[str], thresholds_tolerance: float) -> dict[str, LotFacts | None]:
+    """Each lot as the ledger shows it now: its custody replayed, in the audit's order, from the
+    events that touched it. A receipt that declares its mass shares it among the lots received
+    together, so the lots received with these (and, in turn, with those) are replayed too."""
+    wanted = list(dict.fromkeys(lots))
+    found_events: dict[str, Event] = {}
+    seen = set(wanted)
+    frontier = wanted
+    while frontier:
+        coupled: set[str] = set()
+        for event in events_touching(conn, frontier):
+            if event.ref not in found_events:
+                found_events[event.ref] = event
+                if isinstance(event, Receive) and event.mass_kg is not None:
+                    coupled.update(event.lots)
+        frontier = sorted(coupled - seen)
+        seen.update(frontier)
+    events = sorted(found_events.values(), key=lambda e: (e.time, STAGE[type(e)], e.reporter, e.event_id))
+    ledger = Ledger(thresholds_tolerance)
+    exported: dict[str, float] = {}
+    for event in events:
+        ledger.admit(event)
+        if isinstance(event, Export):
+            exported.update((lot, ledger.lots[lot].remaining_kg) for lot in event.lots)
+        ledger.apply(event)
+    found: dict[str, LotFacts | None] = {}
+    for lot_id in wanted:
+        state = ledger.get(lot_id)
+        found[lot_id] = None if state is None or state.created_by is None else LotFacts(
+            lot_id, state.form, dict(state.composition or {}), state.remaining_kg, state.custodian, state.status,
+            exported.get(lot_id))
+    return found
+
+
+def _moves(events: Iterable[Event]) -> set[str]:
+    return {e.ref for e in events if isinstance(e, (Ship, Receive))}
+
+
+def provenance(conn: Connection, lot: str, zone_year) -> Provenance:  # noqa: ANN001
+    source = SqlLotSource(conn)
+    creations = tracing.ancestry(lot, source)
+    trace = tracing.backward(lot, source)
+    upstream = frozenset(creations)
+    refs = {c.ref for c in creations.values() if c is not None}
+    refs |= _moves(events_touching(conn, upstream))
+    producers = set()
+    for c in creations.values():
+        if c is None:
+            continue
+        if c.type == "extract":
+            producers.add(("extract", c.reporter, zone_year(c.time)))
+        elif c.type == "transform" and c.process == "separation":
+            producers.add(("separation", c.reporter, zone_year(c.time)))
+    return Provenance(trace, upstream, frozenset(refs), frozenset(producers))
+
+
+def _screen(conn: Connection, application: Application) -> list[tuple[str, str, str, dict[str, Any]]]:
+    from reetrace.services.screening import screen_parties_in
+
+    parties = list(application.parties)
+    results = screen_parties_in(conn, [(p.name, p.country) for p in parties])
+    return [(p.role, p.name, p.country, r.as_contract()) for p, r in zip(parties, results, strict=True)]
+
+
+def run_pre_review(store: Store, settings: Settings, application: Application, number: str | None,
+                   day: date, findings: list[Finding] | None = None) -> tuple[int, dict[str, Any]]:
+    """The pre-review report of `application` (`number` once it has one) as of `day`, and the
+    ledger size it was judged on. Reads only."""
+    thresholds = settings.thresholds
+    if findings is None:
+        findings = audit_ledger(store, settings, day)
+    zone = timezone(timedelta(hours=thresholds.utc_offset_hours))
+
+    def zone_year(moment: datetime | str) -> int:
+        return (datetime.fromisoformat(moment) if isinstance(moment, str) else moment).astimezone(zone).year
+
+    with store.reading() as conn:
+        ledger_size = conn.scalar(select(func.count()).select_from(t.events)) or 0
+        lots = application.lots
+        claimed_numbers = repo.claimed_lots(conn, lots, besides=number)
+        steps = repo.steps_of(conn, {n for ns in claimed_numbers.values() for n in ns})
+        claimed = {lot: [(n, state_of(steps[n])) for n in ns if state_of(steps[n]) not in DEAD_STATES]
+                   for lot, ns in claimed_numbers.items()}
+        known = {_name(c) for c in consignees(conn)}
+        known |= {_name(a.body["consignee"]["name"]) for a in repo.list_applications(conn)
+                  if a.number != number and state_of(repo.steps_of(conn, [a.number])[a.number]) == "approved"}
+        facts = Facts(
+            application=application, day=day, controls=control_list_in(conn, settings),
+            lots=lot_facts(conn, lots, thresholds.overdraw_tolerance_kg),
+            provenance={lot: provenance(conn, lot, zone_year) for lot in dict.fromkeys(lots)},
+            findings=findings, screening=_screen(conn, application),
+            claimed={lot: c for lot, c in claimed.items() if c}, known_consignees=frozenset(known),
+        )
+        report = pre_review(facts)
+    return ledger_size, report

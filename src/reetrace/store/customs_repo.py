@@ -1,0 +1,145 @@
+"""Customs imports and declarations, arrival reports and mirror statistics in the store.
+Repositories never commit: the caller's unit of work does. Declarations, imports and arrival
+reports are only ever inserted; mirror statistics are replaced per (year, partner, hs6)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Connection, insert, select
+
+from reetrace.domain.customs import ArrivalReport, CustomsRecords, Declaration, Period
+from reetrace.domain.mirror import MirrorStatistic
+from reetrace.store import tables as t
+from reetrace.store.bulk import insert_rows, select_in
+from reetrace.store.timefmt import from_utc_text, to_utc_text
+from reetrace.store.upsert import upsert
+
+DECLARATION_COLUMNS = ("declaration_no", "date", "exporter", "hs_code", "net_kg", "destination", "license_no",
+                       "lots", "import_id")
+
+
+@dataclass(frozen=True, slots=True)
+class CustomsImport:
+    id: int
+    sha256: str
+    source: str | None
+    rows: int
+    added: int
+    period: Period
+    by: str
+    recorded_at: datetime
+
+
+def _declaration(row) -> Declaration:  # type: ignore[no-untyped-def]
+    return Declaration(row.declaration_no, date.fromisoformat(row.date), row.exporter, row.hs_code, row.net_kg,
+                       row.destination, row.license_no, tuple(json.loads(row.lots)))
+
+
+def declarations_numbered(conn: Connection, numbers: Sequence[str]) -> dict[str, Declaration]:
+    """The recorded declarations among `numbers`, by number."""
+    rows = select_in(conn, "SELECT declaration_no, date, exporter, hs_code, net_kg, destination, license_no, lots "
+                           "FROM customs_declarations WHERE declaration_no IN_LIST", (), sorted(set(numbers)))
+    columns = DECLARATION_COLUMNS[:-1]
+    found = {}
+    for values in rows:
+        row = dict(zip(columns, values))
+        found[row["declaration_no"]] = Declaration(
+            row["declaration_no"], date.fromisoformat(row["date"]), row["exporter"], row["hs_code"],
+            float(row["net_kg"]), row["destination"], row["license_no"], tuple(json.loads(row["lots"])))
+    return found
+
+
+def record_import(conn: Connection, sha256: str, source: str | None, rows: int, added: int, period: Period,
+                  by: str, recorded_at: datetime) -> int:
+    result = conn.execute(insert(t.customs_imports).values(
+        sha256=sha256, source=source, rows=rows, added=added, period_from=period.start.isoformat(),
+        period_to=period.end.isoformat(), by=by, recorded_at=to_utc_text(recorded_at)))
+    return result.inserted_primary_key[0]
+
+
+def insert_declarations(conn: Connection, import_id: int, declarations: Iterable[Declaration]) -> None:
+    insert_rows(conn, t.customs_declarations, DECLARATION_COLUMNS, [
+        (d.declaration_no, d.day.isoformat(), d.exporter, d.hs_code, d.net_kg, d.destination, d.license_no,
+         json.dumps(list(d.lots)), import_id) for d in declarations])
+
+
+def list_declarations(conn: Connection) -> list[Declaration]:
+    c = t.customs_declarations.c
+    stmt = select(t.customs_declarations).order_by(c.date, c.declaration_no)
+    return [_declaration(row) for row in conn.execute(stmt)]
+
+
+def list_imports(conn: Connection) -> list[CustomsImport]:
+    return [CustomsImport(row.id, row.sha256, row.source, row.rows, row.added,
+                          Period(date.fromisoformat(row.period_from), date.fromisoformat(row.period_to)),
+                          row.by, from_utc_text(row.recorded_at))
+            for row in conn.execute(select(t.customs_imports).order_by(t.customs_imports.c.id))]
+
+
+def _arrival(row) -> ArrivalReport:  # type: ignore[no-untyped-def]
+    return ArrivalReport(row.export_ref, date.fromisoformat(row.arrived_on), row.by, from_utc_text(row.recorded_at),
+                         row.note)
+
+
+def arrival_report(conn: Connection, export_ref: str) -> ArrivalReport | None:
+    row = conn.execute(select(t.arrival_reports).where(t.arrival_reports.c.export_ref == export_ref)).first()
+    return _arrival(row) if row else None
+
+
+def list_arrivals(conn: Connection) -> list[ArrivalReport]:
+    return [_arrival(row) for row in conn.execute(select(t.arrival_reports).order_by(t.arrival_reports.c.export_ref))]
+
+
+def record_arrival(conn: Connection, report: ArrivalReport) -> None:
+    conn.execute(insert(t.arrival_reports).values(
+        export_ref=report.export_ref, arrived_on=report.arrived_on.isoformat(), by=report.by, note=report.note,
+        recorded_at=to_utc_text(report.recorded_at)))
+
+
+def customs_records(conn: Connection) -> CustomsRecords:
+    """Everything the audit reads about customs, inside the caller's transaction."""
+    return CustomsRecords.of(list_declarations(conn), [i.period for i in list_imports(conn)], list_arrivals(conn))
+
+
+def export_event(conn: Connection, reporter: str, event_id: str):  # type: ignore[no-untyped-def]
+    """The recorded event (type, time, body), or None."""
+    c = t.events.c
+    return conn.execute(select(c.type, c.time, c.body).where(c.reporter == reporter, c.event_id == event_id)).first()
+
+
+def export_events(conn: Connection, until: str | None = None):  # type: ignore[no-untyped-def]
+    """Every recorded export event (reporter, event_id, time, body), in event-time order."""
+    c = t.events.c
+    stmt = select(c.reporter, c.event_id, c.time, c.body).where(c.type == "export").order_by(
+        c.time, c.reporter, c.event_id)
+    if until is not None:
+        stmt = stmt.where(c.time <= until)
+    return list(conn.execute(stmt))
+
+
+# -- mirror statistics ------------------------------------------------------------------------
+
+
+def mirror_keys(conn: Connection, years: Iterable[int]) -> set[tuple[int, str, str]]:
+    c = t.mirror_statistics.c
+    return {(row.year, row.partner, row.hs6)
+            for row in conn.execute(select(c.year, c.partner, c.hs6).where(c.year.in_(sorted(set(years)))))}
+
+
+def replace_mirror(conn: Connection, statistics: Sequence[MirrorStatistic], source: str | None,
+                   loaded_at: datetime) -> None:
+    upsert(conn, t.mirror_statistics, [
+        {"year": s.year, "partner": s.partner, "hs6": s.hs6, "kg": s.kg, "value_usd": s.value_usd, "source": source,
+         "loaded_at": to_utc_text(loaded_at)} for s in statistics])
+
+
+def list_mirror(conn: Connection, year: int | None = None) -> list[MirrorStatistic]:
+    c = t.mirror_statistics.c
+    stmt = select(t.mirror_statistics).order_by(c.year, c.partner, c.hs6)
+    if year is not None:
+        stmt = stmt.where(c.year == year)
+    return [MirrorStatistic(row.year, row.partner, row.hs6, row.kg, row.value_usd) for row in conn.execute(stmt)]
