@@ -109,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         precision, recall = rates(ours)
         print(f"labelled set: {len(pairs):,} pairs ({sum(truth):,} match, {len(pairs) - sum(truth):,} non-match) "
               f"over {len(names):,} listed entities; threshold {threshold}")
-        print(f"  {'':34}{'precision':>10}{'recall':>9}   target: precision ≥ {TARGET_PRECISION}, recall ≥ {TARGET_RECALL}")
+        print(f"  {'':34}{'precision':>10}{'recall':>9}   "
+              f"target: precision ≥ {TARGET_PRECISION}, recall ≥ {TARGET_RECALL}")
         print(f"  {'reetrace screen':34}{precision:>10.3f}{recall:>9.3f}   "
               f"{'meets both' if precision >= TARGET_PRECISION and recall >= TARGET_RECALL else 'MISSES'}"
               f" ({quality_seconds:.1f} s for load and all queries)")

@@ -266,14 +266,15 @@ class Generator:
         for i in range(n):
             country = rng.choice(list(FOREIGN_FORMS))
             stem, industry, form = self.stem(), rng.choice(FOREIGN_INDUSTRY), rng.choice(FOREIGN_FORMS[country])
-            name = f"{form} {stem} {industry}" if country == "ru" and rng.random() < 0.5 else f"{stem} {industry} {form}"
+            prefixed = country == "ru" and rng.random() < 0.5
+            name = f"{form} {stem} {industry}" if prefixed else f"{stem} {industry} {form}"
             eid = f"fx-{i:04d}"
             listed = entity(eid, "Company", [name.upper() if rng.random() < 0.25 else name], country)
             other = rng.choice([f for f in FOREIGN_FORMS[country] if f != form] or [""])
             queries = {"suffix-variant": f"{stem} {industry} {other}".strip(), "typo": typo(rng, name),
                        "english": rng.choice([name.lower(), name.upper()]), "short-name": f"{stem} {industry}"}
             if country == "ru":  # Russian forms stand before or after the name
-                queries["word-order"] = f"{stem} {industry} {form}" if name.startswith(form) else f"{form} {stem} {industry}"
+                queries["word-order"] = f"{stem} {industry} {form}" if prefixed else f"{form} {stem} {industry}"
             pairs = [pair(queries[c], eid, True, c) for c in rng.sample(sorted(queries), 3)]
             if rng.random() < 0.8:
                 decoy = self.stem(like=stem)

@@ -238,3 +238,13 @@ def test_lot_custody_from_the_lots_own_events_equals_the_full_replay(store, tmp_
         state = full.lots[lot_id]
         assert (facts[lot_id].remaining_kg, facts[lot_id].custodian, facts[lot_id].status) == pytest.approx(
             (state.remaining_kg, state.custodian, state.status)), lot_id
+
+
+def test_without_a_loaded_list_the_application_is_recorded_and_blocked(store, world, tmp_path):
+    load_registry(store, world.registry())
+    described = [{"control_code": "1C905.b", "form": "oxide", "element": "Dy", "quantity_kg": 100.0}]
+    done = apps.submit_application(store, SETTINGS, application(tmp_path, world, items=described), "Li Na", SUBMITTED)
+    report = apps.application_view(store, SETTINGS, done.number)["pre_review"]["report"]
+    assert done.verdict == "blocked"
+    assert [b["reason"] for b in report["blocking"]] == [
+        "no restricted-party list is loaded: the parties were not screened"]

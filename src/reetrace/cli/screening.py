@@ -25,7 +25,7 @@ _BIG_FILE = 2_000_000  # bytes: a progress bar from this size on
 def screening_load(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="FollowTheMoney JSON lines (e.g. OpenSanctions' entities.ftm.json)."),
-    list_name: str = typer.Option(..., "--list", help="The list's name, e.g. us_bis_entity. Loading it again replaces it."),
+    list_name: str = typer.Option(..., "--list", help="The list's name, e.g. us_bis_entity (loaded again: replaced)."),
     by: str = typer.Option(None, "--by", help="Who loads it (recorded with the load)."),
     format: Output = typer.Option(Output.table, "--format"),
 ):

@@ -195,7 +195,9 @@ def _quantities(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, 
                          "consumed": "used up"}.get(lot.status, f"held by {lot.custodian}")
                 issues.append(f"lot {item.lot} is not held by the applicant {exporter}: it is {where}")
             wanted = item.quantity_kg if item.quantity_kg is not None else lot.remaining_kg
-            if wanted > lot.remaining_kg + 1e-6:
+            if lot.remaining_kg <= 1e-6 and lot.status == "held":
+                issues.append(f"lot {item.lot} holds nothing: it has been used up")
+            elif wanted > lot.remaining_kg + 1e-6:
                 issues.append(f"{wanted:,.3f} kg asked for, lot {item.lot} holds {lot.remaining_kg:,.3f} kg")
         for other, state in facts.claimed.get(item.lot, ()):
             issues.append(f"lot {item.lot} is already in application {other} ({state.replace('_', ' ')})")

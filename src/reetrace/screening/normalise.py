@@ -10,8 +10,8 @@ at either end are removed with rigour's org-type table, and generic phrases ("Ra
 name is all distinctive words (a Chinese one split after the family name: 王小明 → wang xiaoming).
 
 Where a reading is uncertain a name has more than one key: an unknown word before the trade
-name may be a county (磐安凯宸鹏 → panan + kaichenpeng, and also place panan + kaichenpeng),
-and a Latin word read as a place may be a trade name that sounds like one (焱泰, Yantai).
+name may be a county (磐安凯宸鹏 → panankaichenpeng, and also place panan + kaichenpeng), and a
+Latin word read as a place may be a trade name that sounds like one (焱泰, Yantai).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from reetrace.screening.lexicon import Word, lexicon, near_place, near_word, pro
 _TONE_DIGITS = re.compile(r"(?<=[aeiouvnrg])[1-5](?![0-9])", re.IGNORECASE)
 _BRACKETS = re.compile(r"[(（\[]([^()（）\[\]]*)[)）\]]")
 _DROPPED = "company"  # company forms say nothing about which firm it is
-_REVISION = "4"  # raise when keys are made differently: stored keys of another version are remade
+_REVISION = "5"  # raise when keys are made differently: stored keys of another version are remade
 
 KEYS_VERSION = hashlib.sha256("\0".join([
     _REVISION, v.GENERIC, v.TRANSLATIONS, v.PLACES, repr(sorted(v.ORGANISATIONAL)), repr(v.NAME_READINGS),
@@ -86,15 +86,12 @@ def _han_words(run: str) -> tuple[Word, ...]:
     """A run of simplified characters as vocabulary words and Pinyin words with their characters."""
     chinese = lexicon().chinese
     ending: list[Word] = []
-    peeled = True
-    while peeled:
-        peeled = False
-        for form in _han_endings():
-            if run.endswith(form) and len(run) > len(form) + 1:
-                ending.insert(0, chinese[form])
-                run = run[:-len(form)]
-                peeled = True
-                break
+    while True:  # the longest form the run ends with, while two characters are left before it
+        form = next((f for f in _han_endings() if run.endswith(f)), None)
+        if form is None or len(run) - len(form) < 2:
+            break
+        ending.insert(0, chinese[form])
+        run = run[:-len(form)]
     return tuple(chinese[run[i:j]] if known else
                  Word("d", ("".join(pinyin(run[i:j], True)),), run[i:j], "zh")
                  for i, j, known in segment(tuple(run), chinese, 1)) + tuple(ending)
@@ -264,24 +261,20 @@ def _place_like(w: Word) -> bool:
 
 
 def _nested(places: set[str]) -> bool:
-    """Whether places can all be one firm's: one city at most, in the province(s) named."""
+    """Whether places can all be one firm's: one city at most, in the province named if any."""
     cities = {p for p in places if provinces_of(p)}
-    return len(cities) <= 1 and all(p in cities or any(p in provinces_of(c) for c in cities) or not cities
-                                    for p in places) and (len(places - cities) <= 1 or bool(cities))
+    regions = places - cities
+    if len(cities) > 1:
+        return False
+    if cities:
+        return regions <= provinces_of(next(iter(cities)))
+    return len(regions) <= 1
 
 
 def _org_words(name: str) -> list[Word]:
     words: list[Word] = []
-    text = simplified(name)
-    outside = _BRACKETS.sub(" ( ) ", text)  # bracketed Latin words are read on their own
-    inside = [m.group(1) for m in _BRACKETS.finditer(text)]
-    pieces = [(part, False) for part in outside.split(" ( ) ")]
-    merged: list[tuple[str, bool]] = []
-    for k, (part, _) in enumerate(pieces):
-        merged.append((part, False))
-        if k < len(inside):
-            merged.append((inside[k], not HAN.search(inside[k])))
-    for part, bracketed in merged:
+    for k, part in enumerate(_BRACKETS.split(simplified(name))):  # outside, inside, outside … brackets
+        bracketed = k % 2 == 1 and not HAN.search(part)  # bracketed Latin words are read on their own
         for chunk in re.split(f"({HAN_RUN.pattern})", part):
             if HAN.match(chunk):
                 words.extend(_han_words(chunk))
@@ -312,8 +305,7 @@ def _person_key(name: str) -> NameKey:
             hanzi.append(part)
         elif part.strip():
             distinct.extend(_latin_tokens(remove_person_prefixes(part)))
-    return NameKey(tuple(distinct), hanzi="".join(hanzi) if len(hanzi) == 1 and len(distinct) <= 2 else "",
-                   person=True)
+    return NameKey(tuple(distinct), hanzi="".join(hanzi), person=True)
 
 
 def _pieces(name: str) -> list[str]:

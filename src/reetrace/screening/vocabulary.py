@@ -16,7 +16,8 @@ GENERIC = """
 rareearth: 稀土 | rare earth, rare earths, rareearth, rare-earth, ree, re, earth, earths
 rare: 稀有 | rare
 magnet: 磁材+material 磁性材料+material 磁业 永磁 磁性 磁电+electric 磁钢 | magnet, magnets, magnetic, magnetics, \
-permanent magnet, permanent magnets, permanent magnetic, permanent, mag, magnetism, magnetoelectric+electric, magneto electric+electric
+permanent magnet, permanent magnets, permanent magnetic, permanent, mag, magnetism, magnetoelectric+electric, \
+magneto electric+electric
 material: 材料 新材+new 新材料+new | material, materials, mat, matl
 new: | new, novel, advanced
 metal: 金属 | metal, metals, metallic, metall
@@ -119,7 +120,8 @@ PLACES = """
 长汀 changting fujian | 宁德 ningde fujian | 漳州 zhangzhou fujian
 宁波 ningbo zhejiang | 杭州 hangzhou zhejiang | 温州 wenzhou zhejiang | 金华 jinhua zhejiang
 东阳 dongyang zhejiang | 慈溪 cixi zhejiang | 余姚 yuyao zhejiang | 奉化 fenghua zhejiang
-镇海 zhenhai zhejiang | 北仑 beilun zhejiang | 鄞州 yinzhou zhejiang | 象山 xiangshan zhejiang | 绍兴 shaoxing zhejiang | 湖州 huzhou zhejiang | 嘉兴 jiaxing zhejiang | 台州 taizhou zhejiang
+镇海 zhenhai zhejiang | 北仑 beilun zhejiang | 鄞州 yinzhou zhejiang | 象山 xiangshan zhejiang
+绍兴 shaoxing zhejiang | 湖州 huzhou zhejiang | 嘉兴 jiaxing zhejiang | 台州 taizhou zhejiang
 苏州 suzhou jiangsu | 无锡 wuxi jiangsu | 常州 changzhou jiangsu | 南京 nanjing jiangsu | 南通 nantong jiangsu
 扬州 yangzhou jiangsu | 宜兴 yixing jiangsu | 溧阳 liyang jiangsu | 连云港 lianyungang jiangsu
 广州 guangzhou guangdong | 深圳 shenzhen guangdong | 东莞 dongguan guangdong | 佛山 foshan guangdong

@@ -24,6 +24,7 @@ from reetrace.domain.findings import Finding
 from reetrace.domain.lots import Ledger
 from reetrace.domain.prereview import Facts, LotFacts, Provenance, pre_review
 from reetrace.domain.workflow import state_of
+from reetrace.errors import NotFound
 from reetrace.services.audit import audit_ledger
 from reetrace.services.controls import control_list_in
 from reetrace.store import applications_repo as repo
@@ -96,11 +97,15 @@ def provenance(conn: Connection, lot: str, zone_year) -> Provenance:  # noqa: AN
 
 
 def _screen(conn: Connection, application: Application) -> list[tuple[str, str, str, dict[str, Any]]]:
-    from reetrace.services.screening import screen_parties_in
+    from reetrace.services.screening import DEFAULT_THRESHOLD, screen_parties_in
 
     parties = list(application.parties)
-    results = screen_parties_in(conn, [(p.name, p.country) for p in parties])
-    return [(p.role, p.name, p.country, r.as_contract()) for p, r in zip(parties, results, strict=True)]
+    try:
+        results = [r.as_contract() for r in screen_parties_in(conn, [(p.name, p.country) for p in parties])]
+    except NotFound:  # no list loaded: the parties are not screened, and the pre-review says so
+        results = [{"format": "reetrace/screening@1", "query": p.name, "threshold": DEFAULT_THRESHOLD,
+                    "matches": [], "lists": []} for p in parties]
+    return [(p.role, p.name, p.country, r) for p, r in zip(parties, results, strict=True)]
 
 
 def run_pre_review(store: Store, settings: Settings, application: Application, number: str | None,

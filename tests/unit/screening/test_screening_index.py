@@ -71,3 +71,13 @@ def test_a_country_mismatch_lowers_the_score_by_a_tenth(crowded):
 
 def test_an_empty_index_finds_nothing():
     assert ScreeningIndex([]).screen("Ningbo Yunsheng", 0.8) == []
+
+
+def test_every_match_is_reported_however_many_there_are():
+    cities = ["Baotou", "Ganzhou", "Ningbo", "Xiamen", "Suzhou", "Chengdu", "Hangzhou", "Nanchang", "Beijing",
+              "Shanghai", "Tianjin", "Wuhan", "Changsha", "Hefei", "Jinan", "Qingdao", "Yantai", "Zibo", "Leshan",
+              "Longyan", "Wuxi", "Changzhou", "Nanjing", "Guangzhou", "Shenzhen"]
+    index = ScreeningIndex([listed(f"{city}-{what}", f"{city} Jinlong {what} Co., Ltd.")
+                            for city in cities for what in TRADES_OF])
+    matches = index.screen("Jinlong", 0.8)  # no place, no trade: every Jinlong is a match
+    assert len(matches) == len(cities) * len(TRADES_OF) > 100

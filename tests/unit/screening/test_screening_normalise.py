@@ -118,3 +118,8 @@ def test_key_survives_json_and_the_version_is_stable():
     for k in org_keys("宁波韵升磁材科技有限公司") + person_keys("王小明"):
         assert NameKey.from_json(k.as_json()) == k
     assert len(KEYS_VERSION) == 16
+
+
+def test_a_company_form_alone_is_no_name():
+    assert org_keys("有限公司") == [] and org_keys("Co., Ltd.") == [] and org_keys("  ") == []
+    assert key("金力公司").distinct == ("jinli",)
