@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from factory import export
 from test_ledger_cli import chain, cli  # noqa: F401  (the `cli` fixture)
 
 HEADER = "declaration_no,date,exporter,hs_code,net_kg,destination,license_no,lots"
@@ -41,12 +42,13 @@ def test_declarations_loaded_reconciled_and_audited(cli, ingested, tmp_path):  #
     good = _declarations(tmp_path, "jan.csv", f"CD-x2,2026-01-20,{trader},2805301200,20,DE,{LICENSE},DYO-1",
                          f"CD-x9,2026-01-25,{trader},2846901500,7.5,DE,,DYO-7;DYO-8")
     loaded = cli("customs", "load", good, "--from", "2026-01-01", "--to", "2026-01-31", "--by", "GACC Baotou").stdout
-    assert "2 declarations (2 new, 0 already recorded), covering 2026-01-01..2026-01-31" in loaded
+    assert "2 declarations, 2 items (2 new, 0 already recorded), covering 2026-01-01..2026-01-31" in loaded
     again = json.loads(cli("customs", "load", good, "--from", "2026-01-01", "--to", "2026-01-31",
                            "--format", "json").stdout)
-    assert (again["rows"], again["added"], again["unchanged"]) == (2, 0, 2)
+    assert (again["declarations"], again["items"], again["added"], again["unchanged"]) == (2, 2, 0, 2)
     imports = json.loads(cli("customs", "imports", "--format", "json").stdout)
-    assert [(i["by"], i["rows"], i["added"]) for i in imports][0] == ("GACC Baotou", 2, 2) and len(imports) == 2
+    assert [(i["by"], i["declarations"], i["added"]) for i in imports][0] == ("GACC Baotou", 2, 2)
+    assert len(imports) == 2
 
     doc = json.loads(cli("customs", "reconcile", "--as-of", "2026-03-31", "--format", "json").stdout)
     assert doc["format"] == "reetrace/findings@1" and doc["as_of"] == "2026-03-31"
@@ -59,6 +61,64 @@ def test_declarations_loaded_reconciled_and_audited(cli, ingested, tmp_path):  #
     audited = {(f["code"], f["event"]) for f in _findings(cli, "audit", "--as-of", "2026-03-31")}
     assert {(c, e) for c, e, _ in got} <= audited and ("EXPORT_WITHOUT_LICENSE", f"{trader}:x3") in audited
     assert "HS_CODE_MISDECLARED" in cli("customs", "reconcile", "--as-of", "2026-03-31").stdout
+
+
+@pytest.fixture
+def mixed(cli, ingested, world, write_json, tmp_path):  # noqa: F811
+    """Besides the chain, the trader imports a Dy NdFeB magnet lot (MAG-1, 300 kg) and a Nd oxide
+    lot (NDO-7, 50 kg) and exports both together on 10 Feb 2026 as x5 (declaration CD-x5)."""
+    x = world.trader
+    write_json("subs2/trader-feb.json", x.submit([
+        {"event_id": "i4", "type": "import", "time": "2026-02-02T08:00:00+08:00", "origin_country": "MM",
+         "customs_declaration": "IMP-i4", "outputs": [
+             {"lot": "MAG-1", "form": "magnet", "mass_kg": 300.0, "composition": {"Nd": 0.28, "Pr": 0.01, "Dy": 0.01}},
+             {"lot": "NDO-7", "form": "oxide", "mass_kg": 50.0, "composition": {"Nd": 0.8574}}]},
+        export("x5", ["MAG-1", "NDO-7"], license_no=None, time="2026-02-10T08:00:00+08:00"),
+    ], created_at="2026-03-05T10:00:00+08:00"))
+    cli("ingest", "--as-received", "created_at", str(tmp_path / "subs2"))
+    return x.uscc
+
+
+def _items(trader: str, *items: tuple[str, float, str], number: str = "CD-x5") -> list[str]:
+    return [f"{number},2026-02-10,{trader},{hs},{kg},DE,,{lots}" for hs, kg, lots in items]
+
+
+def test_a_declaration_of_several_items_loaded_reloaded_and_reconciled(cli, mixed, tmp_path):  # noqa: F811
+    magnet, oxide = ("8505111000", 300, "MAG-1"), ("2846901300", 50, "NDO-7")
+    feb = _declarations(tmp_path, "feb.csv", *_items(mixed, magnet, oxide))
+    loaded = cli("customs", "load", feb, "--by", "GACC Baotou").stdout
+    assert "1 declaration, 2 items (1 new, 0 already recorded), covering 2026-02-10..2026-02-10" in loaded
+    shuffled = _declarations(tmp_path, "feb-again.csv", *_items(mixed, oxide, magnet))
+    again = json.loads(cli("customs", "load", shuffled, "--format", "json").stdout)
+    assert (again["declarations"], again["items"], again["added"], again["unchanged"]) == (1, 2, 0, 1)
+    assert _findings(cli, "customs", "reconcile", "--as-of", "2026-03-31") == []  # both items fit their lots
+
+    changed = _declarations(tmp_path, "feb-changed.csv", *_items(mixed, magnet, ("2846901300", 55, "NDO-7")))
+    err = cli("customs", "load", changed, expect=1).stderr
+    assert "nothing loaded" in err and "line 3: declaration CD-x5 is already recorded with other items" in err
+    assert "recorded item 2 (HS 2846901300, 50.000 kg, lots NDO-7) is not in the file" in err
+    split = _declarations(tmp_path, "feb-split.csv", *_items(mixed, magnet, oxide), *_items(
+        mixed, ("2846901300", 50, "NDO-7"), number="CD-x6"), f"CD-x5,2026-02-11,{mixed},2846901300,5,DE,,")
+    err = cli("customs", "load", split, expect=1).stderr
+    assert "line 5, column date: '2026-02-11' where line 2 of declaration CD-x5 has '2026-02-10'" in err
+    assert [i["added"] for i in json.loads(cli("customs", "imports", "--format", "json").stdout)] == [1, 0]
+
+
+def test_an_items_wrong_code_and_the_quantity_over_all_items(cli, mixed, tmp_path):  # noqa: F811
+    # the Nd oxide declared under the Dy oxide code, and 10 kg less declared than the two lots held
+    feb = _declarations(tmp_path, "feb.csv", *_items(mixed, ("8505111000", 300, "MAG-1"),
+                                                      ("2846901500", 40, "NDO-7")))
+    cli("customs", "load", feb)
+    findings = _findings(cli, "customs", "reconcile", "--as-of", "2026-03-31")
+    assert sorted((f["code"], f["event"], f["lot"]) for f in findings) == [
+        ("DECLARED_QUANTITY_MISMATCH", f"{mixed}:x5", None), ("HS_CODE_MISDECLARED", f"{mixed}:x5", "NDO-7")]
+    hs = next(f for f in findings if f["code"] == "HS_CODE_MISDECLARED")
+    assert (hs["evidence"]["item"], hs["evidence"]["declared"], hs["evidence"]["expected"]) == (
+        2, "2846901500", ["2846901300"])
+    assert "item 2 under HS 2846901500" in hs["detail"]
+    quantity = next(f for f in findings if f["code"] == "DECLARED_QUANTITY_MISMATCH")
+    assert (quantity["evidence"]["declared_kg"], quantity["evidence"]["exported_kg"]) == (340.0, 350.0)
+    assert [i["item"] for i in quantity["evidence"]["items"]] == [1, 2]
 
 
 def test_bad_files_load_nothing_and_name_the_line(cli, ingested, tmp_path):  # noqa: F811

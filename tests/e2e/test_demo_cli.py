@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from reetrace.domain.rules.customs import CUSTOMS_CODES
+
 REETRACE = Path(sys.executable).with_name("reetrace")
 
 
@@ -50,7 +52,12 @@ def test_the_audit_finds_exactly_what_was_injected(demo_run):
     audit = reetrace("--db", f"sqlite:///{home / 'tmp' / 'store.db'}", "audit", "--as-of", "2026-01-31",
                      "--format", "json", cwd=home)
     assert audit.returncode == 0, audit.stderr
-    findings = json.loads(audit.stdout)["findings"]
+    everything = json.loads(audit.stdout)["findings"]
+    customs_injected = json.loads((home / "tmp" / "customs" / "injected.json").read_text(encoding="utf-8"))
+    customs = [f for f in everything if f["code"] in CUSTOMS_CODES]
+    assert {f["code"] for f in customs} == {i["code"] for i in customs_injected}
+    assert len(customs) == len(customs_injected)  # each customs injection once, nothing else
+    findings = [f for f in everything if f["code"] not in CUSTOMS_CODES]
     injected = json.loads((home / "tmp" / "injected.json").read_text(encoding="utf-8"))
     assert {f["code"] for f in findings} == {i["code"] for i in injected}
 
@@ -60,6 +67,25 @@ def test_the_audit_finds_exactly_what_was_injected(demo_run):
 
     assert [f for f in findings if not any(matches(f, i) for i in injected)] == []  # no false positives
     assert [i for i in injected if not any(matches(f, i) for f in findings)] == []
+
+
+def test_demo_reviews_two_applications_and_reconciles_customs(demo_run):
+    home, run = demo_run
+    assert run.returncode == 0, run.stderr
+    db = f"sqlite:///{home / 'tmp' / 'store.db'}"
+    listed = reetrace("--db", db, "applications", "list", "--format", "json", cwd=home)
+    states = {a["number"]: (a["state"], a["pre_review"]) for a in json.loads(listed.stdout)["applications"]}
+    assert sorted(states.values()) == [("approved", "clear"), ("submitted", "blocked")]
+    blocked = next(n for n, (state, _) in states.items() if state == "submitted")
+    shown = json.loads(reetrace("--db", db, "applications", "show", blocked, "--format", "json", cwd=home).stdout)
+    hits = [b["hit"] for b in shown["pre_review"]["report"]["blocking"] if b.get("hit")]
+    assert hits and all(h == "demo_watch:demo-watch-1" for h in hits)
+    licenses = json.loads(reetrace("--db", db, "licenses", "list", "--format", "json", cwd=home).stdout)["licenses"]
+    issued = [lic for lic in licenses if lic["source"] == "review"]
+    assert len(issued) == 1 and issued[0]["items"] and all(i["max_kg"] > 0 for i in issued[0]["items"])
+    assert re.search(r"License|license RE\d{4}S\d{6}", run.stdout)
+    assert "injected:" in run.stdout and (home / "tmp" / "customs" / "mirror.svg").is_file()
+    assert "MISSED" not in run.stdout
 
 
 def test_demo_refuses_to_wipe_a_directory_it_did_not_make(tmp_path):

@@ -18,7 +18,7 @@ from reetrace.services.registry import load_registry
 from reetrace.store import tables as t
 from reetrace.domain.registry import License, LicenseItem
 from reetrace.store.applications_repo import insert_license
-from reetrace.store.customs_repo import list_imports
+from reetrace.store.customs_repo import declarations_numbered, list_declarations, list_imports
 
 from factory import export
 
@@ -85,11 +85,11 @@ def test_a_load_is_recorded_and_loading_it_again_changes_nothing(store, exports)
                 _row(exports, "CD-x2", "2026-01-25", "2846901500", 18.5, "DYO-2"))
     at = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
     first = load_declarations(store, data, "jan.csv", "customs officer", now=at)
-    assert (first.rows, first.added, first.unchanged) == (2, 2, 0)
+    assert (first.declarations, first.items, first.added, first.unchanged) == (2, 2, 2, 0)
     assert str(first.period) == "2026-01-20..2026-01-25"
     again = load_declarations(store, data, "jan.csv", "customs officer",
                               start=date(2026, 1, 1), end=date(2026, 1, 31))
-    assert (again.rows, again.added, again.unchanged) == (2, 0, 2)
+    assert (again.declarations, again.items, again.added, again.unchanged) == (2, 2, 0, 2)
     assert _count(store, t.customs_declarations) == 2
     with store.reading() as conn:
         imports = list_imports(conn)
@@ -104,9 +104,79 @@ def test_another_declaration_under_a_recorded_number_loads_nothing(store, export
     load_declarations(store, _csv(_row(exports, "CD-x1", "2026-01-20", "2846901500", 20.0, "DYO-1")), "a.csv", "me")
     changed = _csv(_row(exports, "CD-x2", "2026-01-25", "2846901500", 18.5, "DYO-2"),
                    _row(exports, "CD-x1", "2026-01-20", "2846901500", 21.0, "DYO-1"))
-    with pytest.raises(InvalidInput, match="line 3: declaration CD-x1 is already recorded with another net_kg"):
+    with pytest.raises(InvalidInput, match=r"line 3: declaration CD-x1 is already recorded with other items "
+                                           r"\(1 recorded, 1 in the file\): the item on line 3 is not recorded; "
+                                           r"recorded item 1 \(HS 2846901500, 20.000 kg, lots DYO-1\)"):
         load_declarations(store, changed, "b.csv", "me")
+    moved = _csv(_row(exports, "CD-x1", "2026-01-20", "2846901500", 20.0, "DYO-1", dest="JP"))
+    with pytest.raises(InvalidInput, match="line 2: declaration CD-x1 is already recorded with another destination "
+                                           r"\(destination DE\)"):
+        load_declarations(store, moved, "c.csv", "me")
     assert _count(store, t.customs_declarations) == 1 and _count(store, t.customs_imports) == 1
+
+
+# -- declarations of several items -------------------------------------------------------------
+
+
+@pytest.fixture
+def mixed(store, world, write_json):
+    """The trader imports a Dy oxide lot (DYO-1, 20 kg) and a Nd oxide lot (NDO-1, 50 kg) and
+    exports both on 20 Jan as x1 under customs declaration CD-x1, without a license."""
+    x = world.trader
+    load_registry(store, world.registry(licenses=[]))
+    ingest(store, [write_json("trader.json", x.submit([
+        _import("i1", "DYO-1", 20.0, "oxide", DY_OXIDE),
+        _import("i2", "NDO-1", 50.0, "oxide", {"Nd": 0.8574}),
+        export("x1", ["DYO-1", "NDO-1"], license_no=None),
+    ], created_at="2026-03-05T10:00:00+08:00"))], as_received_created_at=True)
+    return x.uscc
+
+
+def test_the_items_of_a_declaration_are_stored_as_rows_and_read_back_whole(store, mixed):
+    data = _csv(_row(mixed, "CD-x1", "2026-01-20", "2846901500", 20.0, "DYO-1", license_no=""),
+                _row(mixed, "CD-x9", "2026-01-21", "2846901300", 5.0, "", license_no=""),
+                _row(mixed, "CD-x1", "2026-01-20", "2846901300", 50.0, "NDO-1", license_no=""))
+    done = load_declarations(store, data, "jan.csv", "me")
+    assert (done.declarations, done.items, done.added) == (2, 3, 2)
+    assert _count(store, t.customs_declarations) == 3
+    with store.reading() as conn:
+        rows = conn.execute(select(t.customs_declarations.c.declaration_no, t.customs_declarations.c.item)
+                            .order_by(t.customs_declarations.c.declaration_no, t.customs_declarations.c.item)).all()
+        (declaration,) = [d for d in list_declarations(conn) if d.declaration_no == "CD-x1"]
+        assert declarations_numbered(conn, ["CD-x1"]) == {"CD-x1": declaration}
+    assert [tuple(r) for r in rows] == [("CD-x1", 1), ("CD-x1", 2), ("CD-x9", 1)]
+    assert [(item.hs_code, item.net_kg, item.lots) for item in declaration.items] == [
+        ("2846901500", 20.0, ("DYO-1",)), ("2846901300", 50.0, ("NDO-1",))]
+    assert (declaration.license_no, declaration.net_kg) == (None, 70.0)
+    assert [f.code for f in reconcile(store, Settings(), date(2026, 3, 31))] == ["DECLARATION_WITHOUT_EXPORT"]
+
+
+def test_a_declaration_reloaded_with_its_items_in_another_order_is_a_no_op(store, mixed):
+    dy = _row(mixed, "CD-x1", "2026-01-20", "2846901500", 20.0, "DYO-1", license_no="")
+    nd = _row(mixed, "CD-x1", "2026-01-20", "2846901300", 50.0, "NDO-1", license_no="")
+    load_declarations(store, _csv(dy, nd), "a.csv", "me")
+    again = load_declarations(store, _csv(nd, dy), "b.csv", "me")
+    assert (again.declarations, again.items, again.added, again.unchanged) == (1, 2, 0, 1)
+    assert _count(store, t.customs_declarations) == 2 and _count(store, t.customs_imports) == 2
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    ((("2846901500", 20.0, "DYO-1"),), r"line 2: .* \(2 recorded, 1 in the file\): recorded item 2 \(HS 2846901300"),
+    ((("2846901500", 20.0, "DYO-1"), ("2846901300", 50.0, "NDO-1"), ("2846901300", 1.0, "NDO-2")),
+     r"line 4: .* \(2 recorded, 3 in the file\): the item on line 4 is not recorded$"),
+    ((("2846901500", 20.0, "DYO-1"), ("2846901300", 55.0, "NDO-1")),
+     r"line 3: .*: the item on line 3 is not recorded; recorded item 2 \(HS 2846901300, 50.000 kg, lots NDO-1\)"),
+])
+def test_a_declaration_reloaded_with_other_items_loads_nothing(store, mixed, rows, message):
+    load_declarations(store, _csv(_row(mixed, "CD-x1", "2026-01-20", "2846901500", 20.0, "DYO-1", license_no=""),
+                                  _row(mixed, "CD-x1", "2026-01-20", "2846901300", 50.0, "NDO-1", license_no="")),
+                      "a.csv", "me")
+    other = _csv(*(_row(mixed, "CD-x1", "2026-01-20", hs, kg, lots, license_no="") for hs, kg, lots in rows),
+                 _row(mixed, "CD-x2", "2026-01-21", "2846901300", 5.0, "", license_no=""))
+    with pytest.raises(InvalidInput, match="^b.csv: nothing loaded: " + message) as error:
+        load_declarations(store, other, "b.csv", "me")
+    assert "declaration CD-x1 is already recorded with other items" in str(error.value)
+    assert _count(store, t.customs_declarations) == 2 and _count(store, t.customs_imports) == 1
 
 
 def test_a_file_with_a_bad_row_loads_nothing(store, exports):

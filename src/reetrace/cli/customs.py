@@ -47,6 +47,10 @@ def _read(path: Path) -> bytes:
         raise UsageError(f"cannot read {path}: {exc}") from None
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
 @contextmanager
 def _loading(data: bytes, what: str) -> Iterator[Callable[[int, int], None]]:
     """A progress callback, drawn as a bar on stderr for long files."""
@@ -70,7 +74,8 @@ def customs_load(
     by: str = typer.Option(None, "--by", help="Who loads it (default: the login name)."),
     format: Output = typer.Option(Output.table, "--format"),
 ):
-    """Load customs export declarations: every row or none; the same declaration again is a no-op."""
+    """Load customs export declarations, one row per item: every row or none; the same declaration
+    again is a no-op."""
     from reetrace.services.customs import load_declarations
 
     data = _read(file)
@@ -78,29 +83,31 @@ def customs_load(
         done = load_declarations(store_for(ctx), data, file.name, by or getpass.getuser(),
                                  _day(start, "--from"), _day(end, "--to"), progress=progress)
     if format is Output.json:
-        emit_json({"import": done.import_id, "sha256": done.sha256, "rows": done.rows, "added": done.added,
-                   "unchanged": done.unchanged, "covered": {"from": done.period.start.isoformat(),
-                                                            "to": done.period.end.isoformat()}})
+        emit_json({"import": done.import_id, "sha256": done.sha256, "declarations": done.declarations,
+                   "items": done.items, "added": done.added, "unchanged": done.unchanged,
+                   "covered": {"from": done.period.start.isoformat(), "to": done.period.end.isoformat()}})
         return
-    console.print(f"Customs import {done.import_id}: {done.rows} declarations ({done.added} new, "
-                  f"{done.unchanged} already recorded), covering {done.period}; sha256 {done.sha256[:16]}…")
+    console.print(f"Customs import {done.import_id}: {_count(done.declarations, 'declaration')}, "
+                  f"{_count(done.items, 'item')} ({done.added} new, {done.unchanged} already recorded), "
+                  f"covering {done.period}; sha256 {done.sha256[:16]}…")
 
 
 @customs_app.command("imports")
 @reports_errors
 def customs_imports(ctx: typer.Context, format: Output = typer.Option(Output.table, "--format")):
-    """The customs imports recorded: file digest, rows, period covered, who and when."""
+    """The customs imports recorded: file digest, declarations, period covered, who and when."""
     from reetrace.store.customs_repo import list_imports
 
     with store_for(ctx).reading() as conn:
         imports = list_imports(conn)
     if format is Output.json:
-        emit_json([{"import": i.id, "sha256": i.sha256, "source": i.source, "rows": i.rows, "added": i.added,
-                    "covered": {"from": i.period.start.isoformat(), "to": i.period.end.isoformat()},
+        emit_json([{"import": i.id, "sha256": i.sha256, "source": i.source, "declarations": i.rows,
+                    "added": i.added, "covered": {"from": i.period.start.isoformat(),
+                                                  "to": i.period.end.isoformat()},
                     "by": i.by, "recorded_at": i.recorded_at.isoformat()} for i in imports])
         return
     table = Table(title=f"Customs imports: {len(imports)}")
-    for column in ("id", "file", "rows", "new", "covers", "by", "recorded at", "sha256"):
+    for column in ("id", "file", "declarations", "new", "covers", "by", "recorded at", "sha256"):
         table.add_column(column)
     for i in imports:
         table.add_row(str(i.id), i.source or "", str(i.rows), str(i.added), str(i.period), i.by,

@@ -19,8 +19,8 @@ from reetrace.cli.views import SEVERITY_STYLE, print_quota_use
 from reetrace.domain.findings import CODES, SEVERITIES, Finding
 from reetrace.errors import UsageError
 
-_DEMO_FILES = {"registry.json", "injected.json", "submissions", "review", "store.db", "store.db-wal", "store.db-shm",
-               "store.db.migrate-lock", "store.db.logkeys"}
+_DEMO_FILES = {"registry.json", "injected.json", "submissions", "review", "customs", "store.db", "store.db-wal",
+               "store.db-shm", "store.db.migrate-lock", "store.db.logkeys"}
 
 
 @app.command()
@@ -88,7 +88,8 @@ def demo(
         _print_trace(trace(store, lot, "backward"), year_doc.registry)
     applications = _review(store, replace(settings(ctx), db_url=url), workdir / "review", year_doc,
                            audit_ledger(store, settings(ctx), date.today()))
-    _print_next_steps(url, as_of, lot, year, applications)
+    chart = _customs(store, replace(settings(ctx), db_url=url), workdir / "customs", year, seed, as_of)
+    _print_next_steps(url, as_of, lot, year, applications, chart)
     store.dispose()
 
 
@@ -212,8 +213,9 @@ def _review(store: Any, settings_: Any, directory: Path, year_doc: Any, findings
         kept = demo_review.lots_kept(year_doc.submissions, exporter)
         with store.reading() as conn:
             facts = lot_facts(conn, kept, settings_.thresholds.overdraw_tolerance_kg)
-        candidates += [(exporter, lot) for lot, f in facts.items() if f is not None and f.custodian == exporter
-                       and f.status == "held" and controls.classify(f.form, f.composition, today)]
+        candidates += [(exporter, lot) for lot, f in facts.items()
+                       if f is not None and f.custodian == exporter and f.status == "held" and f.remaining_kg > 0
+                       and controls.classify(f.form, f.composition, today)]
     if len(candidates) < 2:
         console.print("\n[dim]Nobody holds two controlled lots at the end of this year: no review shown.[/dim]")
         return []
@@ -250,7 +252,70 @@ def _review(store: Any, settings_: Any, directory: Path, year_doc: Any, findings
     return [blocked.number, clear.number]
 
 
-def _print_next_steps(url: str, as_of: date, lot: str | None, year: int, applications: list[str]) -> None:
+def _customs(store: Any, settings_: Any, directory: Path, year: int, seed: int, as_of: date) -> Path | None:
+    """Customs declarations for the year's exports and partner statistics, loaded and reconciled;
+    the mirror chart written beside them."""
+    from reetrace.charts.mirror import mirror_chart
+    from reetrace.demo import customs as demo_customs
+    from reetrace.services.customs import list_exports, load_declarations, reconcile
+    from reetrace.services.mirror import load_mirror_statistics, mirror_report
+    from reetrace.services.prereview import lot_facts
+    from reetrace.store.controls_repo import lot_as_created
+
+    lines = list_exports(store, settings_, as_of)
+    if not lines:
+        return None
+    exported = list(dict.fromkeys(lot for line in lines for lot in line.lots))
+    with store.reading() as conn:
+        made = {lot: lot_as_created(conn, lot) for lot in exported}
+        facts = lot_facts(conn, exported, settings_.thresholds.overdraw_tolerance_kg)
+
+    def held(lot: str) -> float:  # what the lot held when exported
+        fact = facts.get(lot)
+        return (fact.exported_kg or 0.0) if fact is not None else 0.0
+
+    exports = [demo_customs.Export(line.customs_declaration, line.day, line.exporter, line.license_no,
+                                   tuple(demo_customs.ExportedLot(lot, *(made[lot] or (None, None)), held(lot))
+                                         for lot in dict.fromkeys(line.lots)), line.destination)
+               for line in lines]
+    directory.mkdir(parents=True, exist_ok=True)
+    text, injected = demo_customs.declarations(exports, seed)
+    (directory / "declarations.csv").write_text(text, encoding="utf-8")
+    (directory / "injected.json").write_text(json.dumps(injected, indent=2), encoding="utf-8")
+    done = load_declarations(store, text.encode(), "declarations.csv", "demo customs", start=date(year, 1, 1),
+                             end=date(year, 12, 31))
+    found = reconcile(store, settings_, as_of)
+    console.print(f"\n[bold]Customs reconciliation[/bold]: {done.declarations} declarations ({done.items} items) "
+                  f"for {len(lines)} exports")
+    for item in injected:
+        hit = any(f.code == item["code"] for f in found)
+        mark = "[green]detected[/green]" if hit else "[red]MISSED[/red]"
+        console.print(f"  {mark}  {item['code']} — {item['note']} ({item['export']})", highlight=False)
+    other = Counter(f.code for f in found if f.code not in {i["code"] for i in injected})
+    if other:
+        console.print(f"  also: {', '.join(f'{c} × {n}' for c, n in sorted(other.items()))}")
+    stats, gap = demo_customs.partner_statistics(exports, year, seed)
+    (directory / "partner-imports.csv").write_text(stats, encoding="utf-8")
+    load_mirror_statistics(store, stats.encode(), "partner-imports.csv")
+    gaps = mirror_report(store, year)
+    table = Table(title=f"Mirror statistics {year}: partner-recorded imports vs declared exports (largest gaps)")
+    for column in ("HS6", "partner", "partner t", "declared t", "gap t", "log gap"):
+        table.add_column(column, justify="right" if column.endswith(("t", "gap")) else "left")
+    for g in gaps[:5]:
+        row = g.as_json()
+        table.add_row(row["hs6"], row["partner"], f"{row['partner_kg'] / 1000:,.1f}",
+                      f"{row['declared_kg'] / 1000:,.1f}", f"{row['gap_kg'] / 1000:+,.1f}", f"{row['log_gap']:+.3f}")
+    console.print(table)
+    if gap:
+        console.print(f"  injected: {gap['note']}", highlight=False)
+    chart = directory / "mirror.svg"
+    chart.write_text(mirror_chart(gaps, year), encoding="utf-8")
+    console.print(f"  chart: {chart}")
+    return chart
+
+
+def _print_next_steps(url: str, as_of: date, lot: str | None, year: int, applications: list[str],
+                      chart: Path | None = None) -> None:
     db = f"reetrace --db {url}"
     console.print("\n[bold]Explore further[/bold]")
     lines = [f"{db} audit --as-of {as_of}", f"{db} audit --as-of {as_of} --format json",
@@ -260,5 +325,7 @@ def _print_next_steps(url: str, as_of: date, lot: str | None, year: int, applica
     if applications:
         lines += [f"{db} applications list", f"{db} applications show {applications[0]}", f"{db} licenses list",
                   f"{db} screen \"Saigon Magnet Trading\" --format json"]
+    if chart:
+        lines += [f"{db} customs reconcile --as-of {as_of}", f"{db} mirror report --year {year} --chart mirror.svg"]
     for line in lines:
         console.print(f"  {line}", highlight=False, soft_wrap=True)

@@ -1,6 +1,6 @@
 """The CSV files customs and trade statistics arrive in (docs/customs.md): export declarations,
-and partner countries' import statistics. Each reader checks every row and names the line and
-column of what is wrong; a file with any bad row yields nothing.
+one row per item, and partner countries' import statistics. Each reader checks every row and
+names the line and column of what is wrong; a file with any bad row yields nothing.
 
 Column names are matched loosely (case, spaces, hyphens and dots aside) against a few accepted
 spellings; an unknown column is an error, as an unknown member is in the JSON documents.
@@ -13,12 +13,13 @@ import io
 import math
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from stdnum.cn import uscc as _uscc
 
 from reetrace.contract.fields import is_uscc
-from reetrace.domain.customs import Declaration
+from reetrace.domain.customs import Declaration, DeclarationItem
 from reetrace.domain.mirror import MirrorStatistic
 from reetrace.errors import InvalidInput
 
@@ -199,11 +200,10 @@ def _declaration(cells: dict[str, str]) -> Declaration:
     bad = [lot for lot in lots if not _LOT.match(lot)]
     if bad:
         raise _RowError("lots", f"{bad[0]!r} is not a lot id (1–80 of A-Z a-z 0-9 . _ : / -)")
-    return Declaration(
-        declaration_no=number, day=_day(cells, "date"), exporter=compact, hs_code=_digits(cells, "hs_code", 10),
-        net_kg=_kg(cells, "net_kg"), destination=_country(cells, "destination"),  # type: ignore[arg-type]
-        license_no=cells.get("license_no") or None, lots=lots,
-    )
+    item = DeclarationItem(_digits(cells, "hs_code", 10), _kg(cells, "net_kg"), lots)  # type: ignore[arg-type]
+    return Declaration(declaration_no=number, day=_day(cells, "date"), exporter=compact,
+                       destination=_country(cells, "destination"), license_no=cells.get("license_no") or None,
+                       items=(item,))
 
 
 def _statistic(cells: dict[str, str]) -> MirrorStatistic:
@@ -214,23 +214,42 @@ def _statistic(cells: dict[str, str]) -> MirrorStatistic:
                            kg=_kg(cells, "kg"), value_usd=_kg(cells, "value", required=False))  # type: ignore[arg-type]
 
 
-def read_declarations(text: str, source: str, progress: Progress | None = None) -> list[tuple[int, Declaration]]:
-    """(line, declaration) for every row; a declaration repeated identically counts once, one
-    repeated with other content is an error."""
+def read_declarations(text: str, source: str,
+                      progress: Progress | None = None) -> list[tuple[tuple[int, ...], Declaration]]:
+    """(lines, declaration) for every declaration, in the order of their first rows: the rows of
+    one number are its items, numbered in file order, `lines[n - 1]` the line of item n. The rows
+    of one number must agree on date, exporter, destination and license number, and an item may
+    not be given twice."""
     rows = _read(text, source, DECLARATION_COLUMNS, DECLARATION_OPTIONAL, _declaration, progress)
-    seen: dict[str, tuple[int, Declaration]] = {}
+    grouped: dict[str, tuple[list[int], Declaration, list[DeclarationItem]]] = {}
     errors = []
-    for line, declaration in rows:
-        assert isinstance(declaration, Declaration)
-        first = seen.get(declaration.declaration_no)
-        if first is None:
-            seen[declaration.declaration_no] = (line, declaration)
-        elif first[1] != declaration:
-            errors.append(f"line {line}, column declaration_no: {declaration.declaration_no} is already on line "
-                          f"{first[0]} with another {', '.join(first[1].differences(declaration))}")
+    shared = False  # whether an error is of the fields the items of a declaration share
+    for line, row in rows:
+        assert isinstance(row, Declaration)
+        (item,) = row.items
+        found = grouped.get(row.declaration_no)
+        if found is None:
+            grouped[row.declaration_no] = ([line], row, [item])
+            continue
+        lines, first, items = found
+        differences = first.header_differences(row)
+        repeated = next((n for n, other in enumerate(items, start=1) if other.key == item.key), None)
+        if differences:
+            errors.extend(f"line {line}, column {name}: {row.header()[name] or ''!r} where line {lines[0]} of "
+                          f"declaration {row.declaration_no} has {first.header()[name] or ''!r}"
+                          for name in differences)
+            shared = True
+        elif repeated is not None:
+            errors.append(f"line {line}: repeats item {repeated} of declaration {row.declaration_no} "
+                          f"(line {lines[repeated - 1]}); an item is given once")
+        else:
+            lines.append(line)
+            items.append(item)
     if errors:
-        raise InvalidInput(f"{source}: nothing loaded: " + "; ".join(errors[:MAX_ERRORS]))
-    return list(seen.values())
+        note = (" (the rows of one declaration number are its items: they share its date, exporter, destination "
+                "and license_no)") if shared else ""
+        raise InvalidInput(f"{source}: nothing loaded: " + "; ".join(errors[:MAX_ERRORS]) + note)
+    return [(tuple(lines), replace(first, items=tuple(items))) for lines, first, items in grouped.values()]
 
 
 def read_mirror_statistics(text: str, source: str,

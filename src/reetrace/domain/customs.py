@@ -8,6 +8,7 @@ received customs data or an arrival report audits as it always did.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,35 +17,73 @@ from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
-class Declaration:
-    """One customs export declaration, as customs reported it."""
+class DeclarationItem:
+    """One commodity item of a declaration: its ten-digit code, its net mass and the lots it names."""
 
-    declaration_no: str
-    day: date
-    exporter: str  # USCC
     hs_code: str  # ten digits
     net_kg: float
-    destination: str  # ISO 3166 alpha-2
-    license_no: str | None = None
     lots: tuple[str, ...] = ()
 
     @property
     def hs6(self) -> str:
         return self.hs_code[:6]
 
+    @property
+    def key(self) -> tuple[str, float, tuple[str, ...]]:
+        """What makes two items the same item, whatever the order of their lots."""
+        return (self.hs_code, self.net_kg, tuple(sorted(set(self.lots))))
+
+    def as_json(self, number: int) -> dict[str, Any]:
+        return {"item": number, "hs_code": self.hs_code, "net_kg": self.net_kg, "lots": list(self.lots)}
+
+    def __str__(self) -> str:
+        lots = f", lots {', '.join(self.lots)}" if self.lots else ""
+        return f"HS {self.hs_code}, {self.net_kg:,.3f} kg{lots}"
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """One customs export declaration, as customs reported it: what its items share (number, day,
+    exporter, destination, license) and its items, numbered from 1 in the order customs gave them."""
+
+    declaration_no: str
+    day: date
+    exporter: str  # USCC
+    destination: str  # ISO 3166 alpha-2
+    license_no: str | None = None
+    items: tuple[DeclarationItem, ...] = ()
+
+    @property
+    def lots(self) -> tuple[str, ...]:
+        """The lots its items name, each once, in the order they are named."""
+        return tuple(dict.fromkeys(lot for item in self.items for lot in item.lots))
+
+    @property
+    def net_kg(self) -> float:
+        return sum(item.net_kg for item in self.items)
+
+    def numbered(self) -> list[tuple[int, DeclarationItem]]:
+        """(item number, item), from 1."""
+        return list(enumerate(self.items, start=1))
+
     def as_json(self) -> dict[str, Any]:
         return {"declaration_no": self.declaration_no, "date": self.day.isoformat(), "exporter": self.exporter,
-                "hs_code": self.hs_code, "net_kg": self.net_kg, "destination": self.destination,
-                "license_no": self.license_no, "lots": list(self.lots)}
+                "destination": self.destination, "license_no": self.license_no, "net_kg": self.net_kg,
+                "lots": list(self.lots), "items": [item.as_json(n) for n, item in self.numbered()]}
 
-    def differences(self, other: Declaration) -> list[str]:
-        """The fields in which `other`, under the same number, says something else."""
-        return [name for name, a, b in (
-            ("date", self.day, other.day), ("exporter", self.exporter, other.exporter),
-            ("hs_code", self.hs_code, other.hs_code), ("net_kg", self.net_kg, other.net_kg),
-            ("destination", self.destination, other.destination), ("license_no", self.license_no, other.license_no),
-            ("lots", sorted(self.lots), sorted(other.lots)),
-        ) if a != b]
+    def header(self) -> dict[str, str | None]:
+        """The fields its items share, by column name."""
+        return {"date": self.day.isoformat(), "exporter": self.exporter, "destination": self.destination,
+                "license_no": self.license_no}
+
+    def header_differences(self, other: Declaration) -> list[str]:
+        """The fields its items share in which `other`, under the same number, says something else."""
+        mine, theirs = self.header(), other.header()
+        return [name for name in mine if mine[name] != theirs[name]]
+
+    def same_items(self, other: Declaration) -> bool:
+        """Whether `other` has the same items, in whatever order."""
+        return Counter(item.key for item in self.items) == Counter(item.key for item in other.items)
 
 
 @dataclass(frozen=True, slots=True)

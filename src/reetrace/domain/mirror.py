@@ -2,10 +2,11 @@
 declared here for export to them (Fisman & Wei, JPE 2004).
 
 For each HS6 code, partner and year, the partner-recorded kilograms are set beside the net
-kilograms of the customs declarations for that destination, that year, whose ten-digit code
-begins with the HS6 code. The *gap* is partner minus declared; the Fisman–Wei gap is
-log(1 + partner kg) − log(1 + declared kg). A partner-year the partner reported on is taken as
-complete: a code declared here that it did not record counts as zero recorded.
+kilograms of the customs declarations' items for that destination, that year, whose ten-digit
+code begins with the HS6 code (a declaration of several items counts under each item's code).
+The *gap* is partner minus declared; the Fisman–Wei gap is log(1 + partner kg) − log(1 +
+declared kg). A partner-year the partner reported on is taken as complete: a code declared here
+that it did not record counts as zero recorded.
 
 Misdeclaration into a neighbouring code shows as gaps of opposite sign in codes of one heading
 for one partner and year (more recorded than declared in one, less in the other): such rows are
@@ -90,14 +91,18 @@ def mirror_gaps(statistics: Iterable[MirrorStatistic], declarations: Iterable[De
         rows[s.key] = MirrorGap(s.hs6, s.partner, s.year, s.kg, 0.0, 0, s.value_usd)
         reported.add((s.year, s.partner))
     for d in declarations:
-        key = (d.day.year, d.destination, d.hs6)
-        if (key[0], key[1]) not in reported:
+        if (d.day.year, d.destination) not in reported:
             continue  # the partner reported nothing that year: nothing to compare with
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = MirrorGap(d.hs6, d.destination, d.day.year, 0.0, 0.0, 0)
-        row.declared_kg += d.net_kg
-        row.declarations += 1
+        counted: set[str] = set()  # a declaration counts once per code, however many items it has there
+        for item in d.items:
+            key = (d.day.year, d.destination, item.hs6)
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = MirrorGap(item.hs6, d.destination, d.day.year, 0.0, 0.0, 0)
+            row.declared_kg += item.net_kg
+            if item.hs6 not in counted:
+                counted.add(item.hs6)
+                row.declarations += 1
     _mark_neighbours(rows.values(), share)
     return sorted(rows.values(), key=lambda r: (-abs(r.gap_kg), -r.gap_kg, r.hs6, r.partner, r.year))
 

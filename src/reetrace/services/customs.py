@@ -4,6 +4,8 @@ export arrived, and list exports with their arrival (docs/customs.md)."""
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
@@ -12,7 +14,7 @@ from reetrace.config import Settings
 from reetrace.contract.customs_csv import Progress, read_declarations
 from reetrace.contract.stored import decode_event
 from reetrace.domain.audit import exported_kg
-from reetrace.domain.customs import ArrivalReport, Period, covered_period
+from reetrace.domain.customs import ArrivalReport, Declaration, Period, covered_period
 from reetrace.domain.events import Export
 from reetrace.domain.findings import Finding
 from reetrace.domain.rules.customs import RECONCILIATION_CODES
@@ -28,11 +30,13 @@ from reetrace.store.timefmt import to_utc_text
 
 @dataclass(frozen=True, slots=True)
 class CustomsLoad:
-    """What loading a declarations file did."""
+    """What loading a declarations file did: its declarations and their items (the file's rows),
+    and how many of the declarations were new or already recorded."""
 
     import_id: int
     sha256: str
-    rows: int
+    declarations: int
+    items: int
     added: int
     unchanged: int
     period: Period
@@ -48,38 +52,77 @@ def _text(data: bytes, source: str) -> str:
 def load_declarations(store: Store, data: bytes, source: str, by: str, start: date | None = None,
                       end: date | None = None, now: datetime | None = None,
                       progress: Progress | None = None) -> CustomsLoad:
-    """Load a declarations CSV in one transaction: every row or none. A declaration already
-    recorded identically is left as it is; another under a recorded number is an error. The
-    import is recorded with the file's SHA-256, its rows, the period it covers (`start`..`end`,
-    by default its first to last declaration day) and who loaded it."""
+    """Load a declarations CSV (one row per item) in one transaction: every row or none. A
+    declaration already recorded with the same items (in any order) is left as it is; one recorded
+    with other items or another date, exporter, destination or license is an error. The import is
+    recorded with the file's SHA-256, its declarations, the period it covers (`start`..`end`, by
+    default its first to last declaration day) and who loaded it."""
     if not by.strip():
         raise UsageError("who loads the file must be named (--by)")
     if start and end and end < start:
         raise UsageError(f"the period ends ({end}) before it starts ({start})")
-    rows = read_declarations(_text(data, source), source, progress)
-    period = covered_period((d.day for _, d in rows), start, end)
+    read = read_declarations(_text(data, source), source, progress)
+    period = covered_period((d.day for _, d in read), start, end)
     if period is None:
         raise UsageError(f"{source} holds no declarations: give --from and --to to record a period customs "
                          "reported no exports in")
-    outside = [(line, d) for line, d in rows if not period.covers(d.day)]
+    outside = [(lines, d) for lines, d in read if not period.covers(d.day)]
     if outside:
-        line, d = outside[0]
-        raise InvalidInput(f"{source}: nothing loaded: line {line}, column date: declaration {d.declaration_no} of "
-                           f"{d.day} lies outside the period {period} given")
+        lines, d = outside[0]
+        raise InvalidInput(f"{source}: nothing loaded: line {lines[0]}, column date: declaration {d.declaration_no} "
+                           f"of {d.day} lies outside the period {period} given")
     digest = hashlib.sha256(data).hexdigest()
     with store.writing() as conn:
-        recorded = declarations_numbered(conn, [d.declaration_no for _, d in rows])
-        conflicts = [(line, d, recorded[d.declaration_no]) for line, d in rows
-                     if d.declaration_no in recorded and recorded[d.declaration_no] != d]
+        recorded = declarations_numbered(conn, [d.declaration_no for _, d in read])
+        conflicts = [problem for lines, d in read if d.declaration_no in recorded
+                     for problem in [_conflict(lines, d, recorded[d.declaration_no])] if problem]
         if conflicts:
-            raise InvalidInput(f"{source}: nothing loaded: " + "; ".join(
-                f"line {line}: declaration {d.declaration_no} is already recorded with another "
-                f"{', '.join(old.differences(d))}" for line, d, old in conflicts[:10]))
-        new = [d for _, d in rows if d.declaration_no not in recorded]
-        import_id = record_import(conn, digest, source, len(rows), len(new), period, by.strip(),
+            raise InvalidInput(f"{source}: nothing loaded: " + "; ".join(conflicts[:10]))
+        new = [d for _, d in read if d.declaration_no not in recorded]
+        import_id = record_import(conn, digest, source, len(read), len(new), period, by.strip(),
                                   now or datetime.now(UTC))
         insert_declarations(conn, import_id, new)
-    return CustomsLoad(import_id, digest, len(rows), len(new), len(rows) - len(new), period)
+    items = sum(len(d.items) for _, d in read)
+    return CustomsLoad(import_id, digest, len(read), items, len(new), len(read) - len(new), period)
+
+
+def _lines(lines: Iterable[int]) -> str:
+    lines = list(lines)
+    return f"line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}"
+
+
+def _conflict(lines: tuple[int, ...], new: Declaration, old: Declaration) -> str | None:
+    """What the file says otherwise of a recorded declaration, naming its lines; None when it is
+    the same declaration."""
+    fields = old.header_differences(new)
+    if fields:
+        was = "; ".join(f"{name} {old.header()[name] or '(none)'}" for name in fields)
+        return (f"{_lines(lines)}: declaration {new.declaration_no} is already recorded with another "
+                f"{', '.join(fields)} ({was})")
+    if old.same_items(new):
+        return None
+    recorded = Counter(item.key for item in old.items)
+    unrecorded = []
+    for line, item in zip(lines, new.items):
+        if recorded[item.key] > 0:
+            recorded[item.key] -= 1
+        else:
+            unrecorded.append(line)
+    given = Counter(item.key for item in new.items)
+    missing = []
+    for n, item in old.numbered():
+        if given[item.key] > 0:
+            given[item.key] -= 1
+        else:
+            missing.append(f"item {n} ({item})")
+    parts = []
+    if unrecorded:
+        parts.append(f"the item{'s' if len(unrecorded) > 1 else ''} on {_lines(unrecorded)} "
+                     f"{'are' if len(unrecorded) > 1 else 'is'} not recorded")
+    if missing:
+        parts.append(f"recorded {', '.join(missing)} {'are' if len(missing) > 1 else 'is'} not in the file")
+    return (f"{_lines(unrecorded or lines)}: declaration {new.declaration_no} is already recorded with other items "
+            f"({len(old.items)} recorded, {len(new.items)} in the file): " + "; ".join(parts))
 
 
 def reconcile(store: Store, settings: Settings, as_of: date) -> list[Finding]:

@@ -1,6 +1,7 @@
 """Customs imports and declarations, arrival reports and mirror statistics in the store.
-Repositories never commit: the caller's unit of work does. Declarations, imports and arrival
-reports are only ever inserted; mirror statistics are replaced per (year, partner, hs6)."""
+Repositories never commit: the caller's unit of work does. Declarations (one row per item),
+imports and arrival reports are only ever inserted; mirror statistics are replaced per (year,
+partner, hs6)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,19 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from reetrace.domain.customs import ArrivalReport, CustomsRecords, Declaration, Period
+from reetrace.domain.customs import ArrivalReport, CustomsRecords, Declaration, DeclarationItem, Period
 from reetrace.domain.mirror import MirrorStatistic
 from reetrace.store import tables as t
 from reetrace.store.bulk import insert_rows, select_in
 from reetrace.store.timefmt import from_utc_text, to_utc_text
 from reetrace.store.upsert import upsert
 
-DECLARATION_COLUMNS = ("declaration_no", "date", "exporter", "hs_code", "net_kg", "destination", "license_no",
-                       "lots", "import_id")
+DECLARATION_COLUMNS = ("declaration_no", "item", "date", "exporter", "hs_code", "net_kg", "destination",
+                       "license_no", "lots", "import_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,23 +36,23 @@ class CustomsImport:
     recorded_at: datetime
 
 
-def _declaration(row) -> Declaration:  # type: ignore[no-untyped-def]
-    return Declaration(row.declaration_no, date.fromisoformat(row.date), row.exporter, row.hs_code, row.net_kg,
-                       row.destination, row.license_no, tuple(json.loads(row.lots)))
+def _declarations(rows: Iterable[dict[str, Any]]) -> list[Declaration]:
+    """Declarations from their item rows, given in (declaration, item) order."""
+    found: dict[str, tuple[dict[str, Any], list[DeclarationItem]]] = {}
+    for row in rows:
+        first, items = found.setdefault(row["declaration_no"], (row, []))
+        items.append(DeclarationItem(row["hs_code"], float(row["net_kg"]), tuple(json.loads(row["lots"]))))
+    return [Declaration(row["declaration_no"], date.fromisoformat(row["date"]), row["exporter"], row["destination"],
+                        row["license_no"], tuple(items)) for row, items in found.values()]
 
 
 def declarations_numbered(conn: Connection, numbers: Sequence[str]) -> dict[str, Declaration]:
     """The recorded declarations among `numbers`, by number."""
-    rows = select_in(conn, "SELECT declaration_no, date, exporter, hs_code, net_kg, destination, license_no, lots "
-                           "FROM customs_declarations WHERE declaration_no IN_LIST", (), sorted(set(numbers)))
     columns = DECLARATION_COLUMNS[:-1]
-    found = {}
-    for values in rows:
-        row = dict(zip(columns, values))
-        found[row["declaration_no"]] = Declaration(
-            row["declaration_no"], date.fromisoformat(row["date"]), row["exporter"], row["hs_code"],
-            float(row["net_kg"]), row["destination"], row["license_no"], tuple(json.loads(row["lots"])))
-    return found
+    rows = select_in(conn, f"SELECT {', '.join(columns)} FROM customs_declarations WHERE declaration_no IN_LIST",
+                     (), sorted(set(numbers)))
+    rows.sort(key=lambda values: (values[0], values[1]))
+    return {d.declaration_no: d for d in _declarations(dict(zip(columns, values)) for values in rows)}
 
 
 def record_import(conn: Connection, sha256: str, source: str | None, rows: int, added: int, period: Period,
@@ -62,15 +64,17 @@ def record_import(conn: Connection, sha256: str, source: str | None, rows: int, 
 
 
 def insert_declarations(conn: Connection, import_id: int, declarations: Iterable[Declaration]) -> None:
+    """One row per item, numbered from 1."""
     insert_rows(conn, t.customs_declarations, DECLARATION_COLUMNS, [
-        (d.declaration_no, d.day.isoformat(), d.exporter, d.hs_code, d.net_kg, d.destination, d.license_no,
-         json.dumps(list(d.lots)), import_id) for d in declarations])
+        (d.declaration_no, n, d.day.isoformat(), d.exporter, item.hs_code, item.net_kg, d.destination, d.license_no,
+         json.dumps(list(item.lots)), import_id) for d in declarations for n, item in d.numbered()])
 
 
 def list_declarations(conn: Connection) -> list[Declaration]:
+    """Every declaration with its items, by date and number."""
     c = t.customs_declarations.c
-    stmt = select(t.customs_declarations).order_by(c.date, c.declaration_no)
-    return [_declaration(row) for row in conn.execute(stmt)]
+    stmt = select(t.customs_declarations).order_by(c.date, c.declaration_no, c.item)
+    return _declarations(row._asdict() for row in conn.execute(stmt))
 
 
 def list_imports(conn: Connection) -> list[CustomsImport]:

@@ -263,16 +263,17 @@ customs_imports = Table(
     Column("recorded_at", String(32), nullable=False),
 )
 
-customs_declarations = Table(
+customs_declarations = Table(  # one row per item of a declaration; the items repeat what they share
     "customs_declarations", metadata,
     Column("declaration_no", String(64), primary_key=True),
+    Column("item", Integer, primary_key=True, autoincrement=False),  # 1-based, in the order customs gave them
     Column("date", String(10), nullable=False, index=True),
     Column("exporter", String(18), nullable=False, index=True),
     Column("hs_code", String(10), nullable=False),
     Column("net_kg", Float, nullable=False),
     Column("destination", String(2), nullable=False),
     Column("license_no", String(64)),
-    Column("lots", Text, nullable=False),  # JSON list of lot ids
+    Column("lots", Text, nullable=False),  # JSON list of the lot ids the item names
     Column("import_id", Integer, ForeignKey("customs_imports.id"), nullable=False),
 )
 

@@ -4,15 +4,15 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 from reetrace.charts.mirror import mirror_chart
-from reetrace.domain.customs import Declaration
+from reetrace.domain.customs import Declaration, DeclarationItem
 from reetrace.domain.mirror import MirrorStatistic, mirror_gaps
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _declared(hs_code: str, kg: float, destination: str):
-    return Declaration(f"CD-{hs_code}-{destination}", date(2026, 3, 1), "91110000MA0000001X", hs_code, kg,
-                       destination, None, ())
+    return Declaration(f"CD-{hs_code}-{destination}", date(2026, 3, 1), "91110000MA0000001X", destination, None,
+                       (DeclarationItem(hs_code, kg),))
 
 
 def _stat(hs6: str, kg: float, partner: str = "DE", year: int = 2026):

@@ -7,6 +7,7 @@ import pytest
 
 from factory import make_uscc
 from reetrace.contract.customs_csv import read_declarations, read_mirror_statistics
+from reetrace.domain.customs import DeclarationItem
 from reetrace.errors import InvalidInput
 
 EXPORTER = make_uscc(3)
@@ -24,12 +25,25 @@ def _row(number="CD-1", day="2026-03-05", exporter=EXPORTER, hs="8505111000", kg
 
 def test_a_good_file():
     rows = read_declarations(_csv(_row(), _row("CD-2", lots="MAG-3 MAG-4", license_no="", dest="us")), "d.csv")
-    assert [line for line, _ in rows] == [2, 3]
+    assert [lines for lines, _ in rows] == [(2,), (3,)]
     first, second = rows[0][1], rows[1][1]
-    assert (first.declaration_no, first.day, first.exporter, first.hs_code, first.net_kg, first.destination,
-            first.license_no, first.lots) == ("CD-1", date(2026, 3, 5), EXPORTER, "8505111000", 300.0, "DE",
-                                              "RE-2026-000123", ("MAG-1", "MAG-2"))
+    assert (first.declaration_no, first.day, first.exporter, first.destination, first.license_no) == (
+        "CD-1", date(2026, 3, 5), EXPORTER, "DE", "RE-2026-000123")
+    assert first.items == (DeclarationItem("8505111000", 300.0, ("MAG-1", "MAG-2")),)
     assert (second.license_no, second.lots, second.destination) == (None, ("MAG-3", "MAG-4"), "US")
+
+
+def test_the_rows_of_one_number_are_the_items_of_one_declaration():
+    text = _csv(_row(lots="MAG-1"), _row("CD-2", hs="2846901500", kg="20", lots="DYO-1"),
+                _row(hs="2846901300", kg="18.5", lots="NDO-1;NDO-2"), _row(hs="8505119000", kg="4", lots=""))
+    rows = read_declarations(text, "d.csv")
+    assert [(lines, d.declaration_no, len(d.items)) for lines, d in rows] == [((2, 4, 5), "CD-1", 3),
+                                                                             ((3,), "CD-2", 1)]
+    declaration = rows[0][1]
+    assert [(n, item.hs_code, item.net_kg, item.lots) for n, item in declaration.numbered()] == [
+        (1, "8505111000", 300.0, ("MAG-1",)), (2, "2846901300", 18.5, ("NDO-1", "NDO-2")), (3, "8505119000", 4.0, ())]
+    assert declaration.net_kg == 322.5 and declaration.lots == ("MAG-1", "NDO-1", "NDO-2")
+    assert [item.hs6 for item in declaration.items] == ["850511", "284690", "850511"]
 
 
 def test_column_name_variants_and_delimiters():
@@ -42,7 +56,8 @@ def test_column_name_variants_and_delimiters():
     text = _csv(f"CD-1,2026-03-05,{EXPORTER},8505.11.10.00,12.5,DE",
                 header="declaration_no,date,exporter,hs_code,net_kg,destination")
     (_, declaration), = read_declarations(text, "d.csv")
-    assert (declaration.hs_code, declaration.license_no, declaration.lots) == ("8505111000", None, ())
+    (item,) = declaration.items
+    assert (item.hs_code, declaration.license_no, item.lots) == ("8505111000", None, ())
 
 
 @pytest.mark.parametrize(("row", "line_and_column"), [
@@ -71,11 +86,26 @@ def test_every_bad_row_is_listed():
     assert "line 2, column net_kg" in str(error.value) and "line 4, column hs_code" in str(error.value)
 
 
-def test_a_number_twice_in_a_file():
-    rows = read_declarations(_csv(_row(), _row()), "d.csv")
-    assert len(rows) == 1  # the same declaration twice counts once
-    with pytest.raises(InvalidInput, match=r"line 3, column declaration_no: CD-1 is already on line 2 .*net_kg"):
-        read_declarations(_csv(_row(), _row(kg="301")), "d.csv")
+@pytest.mark.parametrize(("row", "column"), [
+    (_row(day="2026-03-06", hs="2846901500"), "date"),
+    (_row(exporter=make_uscc(4), hs="2846901500"), "exporter"),
+    (_row(dest="JP", hs="2846901500"), "destination"),
+    (_row(license_no="", hs="2846901500"), "license_no"),
+])
+def test_the_items_of_a_declaration_share_its_date_exporter_destination_and_license(row, column):
+    with pytest.raises(InvalidInput) as error:
+        read_declarations(_csv(_row(), _row("CD-2"), row), "d.csv")
+    message = str(error.value)
+    assert message.startswith("d.csv: nothing loaded") and f"line 4, column {column}:" in message
+    assert "where line 2 of declaration CD-1 has" in message
+
+
+def test_an_item_given_twice_is_an_error():
+    with pytest.raises(InvalidInput, match=r"line 4: repeats item 1 of declaration CD-1 \(line 2\)"):
+        read_declarations(_csv(_row(), _row(hs="2846901500"), _row(lots="MAG-2;MAG-1")), "d.csv")
+    # the same code and mass for other lots is another item
+    (_, declaration), = read_declarations(_csv(_row(), _row(lots="MAG-3")), "d.csv")
+    assert len(declaration.items) == 2
 
 
 @pytest.mark.parametrize(("text", "message"), [

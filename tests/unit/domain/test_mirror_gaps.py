@@ -6,12 +6,13 @@ from datetime import date
 
 import pytest
 
-from reetrace.domain.customs import Declaration
+from reetrace.domain.customs import Declaration, DeclarationItem
 from reetrace.domain.mirror import MirrorStatistic, mirror_document, mirror_gaps
 
+
 def _declared(hs_code: str, kg: float, destination: str = "DE", day: date = date(2026, 3, 1), n: int = 0):
-    return Declaration(f"CD-{hs_code}-{destination}-{day}-{n}-{kg}", day, "91110000MA0000001X", hs_code, kg,
-                       destination, None, ())
+    return Declaration(f"CD-{hs_code}-{destination}-{day}-{n}-{kg}", day, "91110000MA0000001X", destination, None,
+                       (DeclarationItem(hs_code, kg),))
 
 
 def _stat(hs6: str, kg: float, partner: str = "DE", year: int = 2026, value: float | None = None):
@@ -32,6 +33,15 @@ def test_declared_kg_are_summed_by_hs6_destination_and_year():
     assert row.log_gap == pytest.approx(math.log(1 + 5000.0) - math.log(1 + 1500.0))
     # the US and 2025 did not report: nothing to compare with
     assert {_key(g) for g in gaps} == {("850511", "DE", 2026)}
+
+
+def test_the_items_of_one_declaration_count_under_each_items_code():
+    items = (DeclarationItem("8505111000", 1000.0, ("MAG-1",)), DeclarationItem("2846901500", 20.0, ("DYO-1",)),
+             DeclarationItem("8505111000", 300.0, ("MAG-2",)), DeclarationItem("8505190000", 50.0))
+    declaration = Declaration("CD-1", date(2026, 3, 1), "91110000MA0000001X", "DE", None, items)
+    gaps = mirror_gaps([_stat("850511", 1500.0), _stat("284690", 20.0)], [declaration, _declared("8505111000", 100.0)])
+    by_key = {g.hs6: (g.declared_kg, g.declarations) for g in gaps}
+    assert by_key == {"850511": (1400.0, 2), "284690": (20.0, 1), "850519": (50.0, 1)}
 
 
 def test_largest_gap_first_whatever_its_sign():

@@ -101,8 +101,8 @@ def test_a_lot_the_applicant_does_not_hold_or_that_is_claimed_blocks():
     assert any("600.000 kg asked for" in i for i in too_much["quantities"][0]["issues"])
     used_up = chain() + [transform(SEP, "t2", at(8), "metal", [("DYO-1", 560)],
                                    new("DYM-1", 480, {"Dy": 0.999}, form="metal"))]
-    assert any("used up" in i for i in pre_review(facts(used_up, application(),
-                                                        known={"hamburg magnet works gmbh"}))["quantities"][0]["issues"])
+    report = pre_review(facts(used_up, application(), known={"hamburg magnet works gmbh"}))
+    assert any("used up" in i for i in report["quantities"][0]["issues"])
     missing = pre_review(facts(chain(), application(items=(ApplicationItem(lot="NOPE-1"),)),
                                known={"hamburg magnet works gmbh"}))
     assert any("never created" in i for i in missing["quantities"][0]["issues"])

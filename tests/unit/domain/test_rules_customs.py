@@ -4,14 +4,16 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from builders import (
-    CST, DY_OXIDE, MAGNET, MAGNET_NDFEB, TRADER, at, controls, import_, license_, new, of, one, recorded, registry,
+    CST, DY_OXIDE, MAGNET, MAGNET_NDFEB, ND_OXIDE, TRADER, at, controls, import_, license_, of, one, recorded,
+    registry,
 )
 
 from reetrace.domain.audit import audit
-from reetrace.domain.customs import ArrivalReport, CustomsRecords, Declaration, Period
+from reetrace.domain.customs import ArrivalReport, CustomsRecords, Declaration, DeclarationItem, Period
 from reetrace.domain.events import Export, NewLot
 from reetrace.domain.findings import Thresholds
 from reetrace.domain.rules.customs import CUSTOMS_CODES
+
 LICENSE = "RE-2026-000123"
 EXPORTED = at(4)  # 2026-03-05 09:00 +08:00
 _CONTROLS = controls()
@@ -27,8 +29,14 @@ def _export(eid="x1", lots=("MAG-1",), declaration="CD-1", time=EXPORTED, licens
 
 
 def _declaration(number="CD-1", day=date(2026, 3, 5), hs_code="8505111000", net_kg=300.0, lots=("MAG-1",),
-                 exporter=MAGNET, destination="DE", license_no=LICENSE):
-    return Declaration(number, day, exporter, hs_code, net_kg, destination, license_no, tuple(lots))
+                 exporter=MAGNET, destination="DE", license_no=LICENSE, items=()):
+    """A declaration of `items`, or of one item of `hs_code`, `net_kg` and `lots`."""
+    items = tuple(items) or (DeclarationItem(hs_code, net_kg, tuple(lots)),)
+    return Declaration(number, day, exporter, destination, license_no, items)
+
+
+def _item(hs_code: str, net_kg: float, *lots: str) -> DeclarationItem:
+    return DeclarationItem(hs_code, net_kg, lots)
 
 
 def _customs(*declarations, covered=(), arrivals=()):
@@ -166,6 +174,88 @@ def test_a_declared_code_other_than_the_one_the_lot_was_made_under():
 def test_lots_of_unknown_content_are_not_judged_on_their_code_or_mass():
     events = [_export(lots=("GHOST",))]
     assert _run(events, _customs(_declaration(hs_code="2805301200", net_kg=5.0, lots=("GHOST",)))) == []
+
+
+# -- declarations of several items ---------------------------------------------------------------
+
+
+def _mixed(*extra):
+    """An export x1 of a magnet (MAG-1, 300 kg), a Dy oxide lot (DYO-1, 20 kg) and a Nd oxide lot
+    (NDO-1, 50 kg)."""
+    return [_stock(), _stock("DYO-1", 20.0, DY_OXIDE, "oxide"), _stock("NDO-1", 50.0, ND_OXIDE, "oxide"), *extra,
+            _export(lots=("MAG-1", "DYO-1", "NDO-1"))]
+
+
+FITTING = (_item("8505111000", 300.0, "MAG-1"), _item("2846901500", 20.0, "DYO-1"), _item("2846901300", 50.0, "NDO-1"))
+
+
+def test_a_declaration_of_several_items_that_fits_its_export():
+    assert _run(_mixed(), _customs(_declaration(items=FITTING))) == []
+    # one item may name several lots of one code, in any order of items
+    both = _item("2846901500", 70.0, "DYO-1", "NDO-1")
+    assert of(_run(_mixed(), _customs(_declaration(items=(FITTING[0], both)))), "DECLARATION_MISMATCH") == []
+
+
+def test_an_items_code_is_judged_against_the_lots_that_item_names_only():
+    wrong = (FITTING[0], _item("2846901300", 20.0, "DYO-1"), FITTING[2])  # Dy oxide under the Nd oxide code
+    f = one(_run(_mixed(), _customs(_declaration(items=wrong))), "HS_CODE_MISDECLARED")
+    assert (f.lot, f.event) == ("DYO-1", f"{MAGNET}:x1")
+    assert (f.evidence["item"], f.evidence["declared"], f.evidence["expected"]) == (2, "2846901300", ["2846901500"])
+    assert "in item 2 under HS 2846901300" in f.detail and "NDO-1" not in f.detail
+
+
+def test_the_declared_quantity_is_the_sum_of_the_items():
+    short = (FITTING[0], _item("2846901500", 20.0, "DYO-1"), _item("2846901300", 30.0, "NDO-1"))
+    f = one(_run(_mixed(), _customs(_declaration(items=short))), "DECLARED_QUANTITY_MISMATCH")
+    assert (f.evidence["declared_kg"], f.evidence["exported_kg"], f.evidence["difference_kg"]) == (350.0, 370.0, -20.0)
+    assert [i["net_kg"] for i in f.evidence["items"]] == [300.0, 20.0, 30.0]
+    assert "item 3, HS 2846901300: 30.000 kg" in f.detail and f.lot is None
+
+
+def test_a_single_item_naming_no_lots_is_judged_against_every_lot():
+    events = [_stock(), _stock("DYO-1", 20.0, DY_OXIDE, "oxide"), _export(lots=("MAG-1", "DYO-1"))]
+    f = one(_run(events, _customs(_declaration(hs_code="8505111000", net_kg=320.0, lots=()))), "HS_CODE_MISDECLARED")
+    assert (f.lot, f.evidence["item"], f.evidence["level"]) == ("DYO-1", 1, "heading")
+
+
+def test_several_items_naming_no_lots_flag_only_a_lot_no_items_code_fits():
+    items = (_item("8505111000", 300.0), _item("2846901500", 70.0))  # NDO-1 fits neither
+    f = one(_run(_mixed(), _customs(_declaration(items=items))), "HS_CODE_MISDECLARED")
+    assert (f.lot, f.evidence["item"], f.evidence["declared"]) == ("NDO-1", [1, 2], ["8505111000", "2846901500"])
+    assert f.evidence["level"] == "subheading" and f.evidence["expected"] == ["2846901300"]
+    assert "item 1 (HS 8505111000)" in f.detail and "item 2 (HS 2846901500)" in f.detail
+    fitting = (_item("8505111000", 300.0), _item("2846901500", 20.0), _item("2846901300", 50.0))
+    assert _run(_mixed(), _customs(_declaration(items=fitting))) == []
+
+
+def test_lots_no_item_names_fall_to_the_items_that_name_none():
+    items = (_item("8505111000", 300.0, "MAG-1"), _item("2846901300", 70.0))  # DYO-1 and NDO-1, not named
+    findings = _run(_mixed(), _customs(_declaration(items=items)))
+    assert of(findings, "DECLARATION_MISMATCH") == []  # the unnamed lots are the second item's
+    f = one(findings, "HS_CODE_MISDECLARED")
+    assert (f.lot, f.evidence["item"]) == ("DYO-1", 2)
+
+
+def test_a_lot_an_item_names_that_was_not_exported():
+    items = (*FITTING, _item("2846901500", 5.0, "DYO-9"))
+    f = one(_run(_mixed(), _customs(_declaration(items=items))), "DECLARATION_MISMATCH")
+    assert f.evidence["mismatches"]["lots"] == {"declared": ["DYO-1", "DYO-9", "MAG-1", "NDO-1"],
+                                               "reported": ["DYO-1", "MAG-1", "NDO-1"]}
+    assert "not exported: DYO-9 (item 4)" in f.detail and len(f.evidence["items"]) == 4
+
+
+def test_a_declaration_of_several_items_matched_by_the_lots_of_its_items():
+    events = [*_mixed()[:-1], _export(lots=("MAG-1", "DYO-1", "NDO-1"), declaration="CD-OTHER")]
+    items = (_item("2846901500", 20.0, "DYO-1"), _item("2846901300", 50.0, "NDO-1"), _item("8505111000", 300.0))
+    f = one(_run(events, _customs(_declaration(items=items))), "DECLARATION_MISMATCH")
+    assert f.evidence["mismatches"] == {"declaration_no": {"declared": "CD-1", "reported": "CD-OTHER"}}
+
+
+def test_a_declaration_of_several_items_without_export_is_one_finding():
+    ghost = _declaration("CD-9", items=(_item("8505111000", 100.0, "MAG-8"), _item("2846901500", 5.0, "DYO-8")))
+    f = one(_run([_stock(), _export()], _customs(_declaration(), ghost)), "DECLARATION_WITHOUT_EXPORT")
+    assert [i["item"] for i in f.evidence["items"]] == [1, 2] and f.evidence["net_kg"] == 105.0
+    assert "item 2: HS 2846901500, 5.000 kg, lots DYO-8" in f.detail
 
 
 # -- ARRIVAL_NOT_REPORTED ------------------------------------------------------------------------

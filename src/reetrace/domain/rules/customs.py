@@ -5,15 +5,18 @@ A declaration dated on or before the audit date matches the export events that n
 as their `customs_declaration`; one that no export names matches, failing that, the exports of
 its lots that name no declaration customs reported. Then:
 
-DECLARATION_WITHOUT_EXPORT: a declaration that matches no export event (one finding per
-declaration). EXPORT_WITHOUT_DECLARATION: an export that no declaration matches, dated inside a
-period customs data covers (outside them customs data is simply absent). DECLARED_QUANTITY_MISMATCH:
-the declared net mass differs from what the matched exports' lots held when exported by more than
-`declaration_quantity_tolerance` of it (not judged when a lot is of unknown origin).
-DECLARATION_MISMATCH: exporter, destination, license number, lots or (when matched by its lots)
-the declaration number differ. HS_CODE_MISDECLARED: per (declaration, lot), the declared code
-contradicts the lot's form and composition (`reetrace.domain.hscodes`) or the code the lot was
-recorded under when it was made.
+A declaration has one or more items, each with its code, net mass and the lots it names; its lots
+are those its items name. DECLARATION_WITHOUT_EXPORT: a declaration that matches no export event
+(one finding per declaration). EXPORT_WITHOUT_DECLARATION: an export that no declaration matches,
+dated inside a period customs data covers (outside them customs data is simply absent).
+DECLARED_QUANTITY_MISMATCH: the net mass of all its items differs from what the matched exports'
+lots held when exported by more than `declaration_quantity_tolerance` of it (not judged when a lot
+is of unknown origin). DECLARATION_MISMATCH: exporter, destination, license number, lots or (when
+matched by its lots) the declaration number differ. HS_CODE_MISDECLARED: per item and lot, the
+item's code contradicts the lot's form and composition (`reetrace.domain.hscodes`) or the code the
+lot was recorded under when it was made. An item is judged against the lots it names; the lots no
+item names, against the items that name none: against that item's code when there is one, and
+when there are several, a lot is flagged only if no such item's code fits it.
 
 ARRIVAL_NOT_REPORTED: an export under a license issued here (the license carries the duty to
 report arrival here) whose arrival no report recorded by the end of the audit date tells, more
@@ -32,7 +35,7 @@ from datetime import timedelta
 from typing import Any
 
 from reetrace.domain import hscodes
-from reetrace.domain.customs import Declaration
+from reetrace.domain.customs import Declaration, DeclarationItem
 from reetrace.domain.events import Export, created_lots
 from reetrace.domain.rules.base import AuditContext, Step, exceeds, kg, ratio, show
 
@@ -64,6 +67,22 @@ class _Exported:
     @property
     def declaration_no(self) -> str:
         return self.event.customs_declaration.strip()
+
+
+# How near a code that does not fit comes: only the lot's record disagrees, the heading fits, not even that.
+_LEVELS = ("lot record", "subheading", "heading")
+
+
+@dataclass(frozen=True, slots=True)
+class _Misfit:
+    """Why a declared code does not fit a lot."""
+
+    contradiction: hscodes.Contradiction | None  # with the lot's form and composition
+    reasons: str  # for a sentence
+
+    @property
+    def level(self) -> str:
+        return self.contradiction.level if self.contradiction else "lot record"
 
 
 def _composition(composition: Mapping[str, float] | None) -> str:
@@ -170,12 +189,12 @@ class Customs:
                 self._without_declaration(exported)
 
     def _without_export(self, d: Declaration) -> None:
-        lots = f", lots {', '.join(d.lots)}" if d.lots else ""
+        items = "; ".join(f"item {n}: {item}" for n, item in d.numbered())
         self.ctx.flag_period(
             "DECLARATION_WITHOUT_EXPORT", d.exporter, d.day.year,
-            f"Customs declaration {d.declaration_no} of {d.day.isoformat()} ({d.exporter}, HS {d.hs_code}, "
-            f"{show(d.net_kg)} to {d.destination}{lots}) matches no export event: no export names it"
-            + (" and none exports its lots." if d.lots else "."),
+            f"Customs declaration {d.declaration_no} of {d.day.isoformat()} ({d.exporter}, to {d.destination}, "
+            f"{show(d.net_kg)} in {len(d.items)} item{'s' if len(d.items) != 1 else ''}: {items}) matches no "
+            "export event: no export names it" + (" and none exports its lots." if d.lots else "."),
             d.as_json(), order=f"{d.day.isoformat()} {d.declaration_no}",
         )
 
@@ -217,17 +236,26 @@ class Customs:
         if via_lots:
             differs("declaration_no", d.declaration_no, [x.event.customs_declaration for x in matched])
         exported = sorted(lot.lot for lot in self._lots(matched))
-        if d.lots and sorted(set(d.lots)) != exported:
-            mismatches["lots"] = {"declared": sorted(set(d.lots)), "reported": exported}
+        declared = set(d.lots)
+        # the lots no item names may be those of an item that names none: then only a declared lot
+        # that was not exported is a mismatch
+        every_item_names = all(item.lots for item in d.items)
+        if declared and (sorted(declared) != exported if every_item_names else not declared <= set(exported)):
+            mismatches["lots"] = {"declared": sorted(declared), "reported": exported}
         if not mismatches:
             return
         listed = "; ".join(f"{what} {_text(v['declared'])} where the export has {_text(v['reported'])}"
                            for what, v in mismatches.items())
+        unexported = [f"{lot} (item {', '.join(str(n) for n, item in d.numbered() if lot in item.lots)})"
+                      for lot in d.lots if lot not in exported]
+        if "lots" in mismatches and unexported:
+            listed += f"; not exported: {', '.join(unexported)}"
         step = matched[0].step
         self.ctx.flag(
             "DECLARATION_MISMATCH", step,
             f"Customs declaration {d.declaration_no} of {d.day.isoformat()} does not fit export {step.ref}: {listed}.",
-            {"declaration_no": d.declaration_no, "exports": [x.step.ref for x in matched], "mismatches": mismatches},
+            {"declaration_no": d.declaration_no, "exports": [x.step.ref for x in matched], "mismatches": mismatches,
+             "items": [item.as_json(n) for n, item in d.numbered()]},
             lot=self._sole(matched), enterprise=step.reporter,
         )
 
@@ -241,48 +269,86 @@ class Customs:
         if not exceeds(abs(difference), tolerance * exported):
             return
         share = f" ({abs(difference) / exported:.2%})" if exported > 0 else ""
+        items = ("" if len(d.items) == 1 else " over its items " + "; ".join(
+            f"item {n}, HS {item.hs_code}: {show(item.net_kg)}" for n, item in d.numbered()))
         step = matched[0].step
         self.ctx.flag(
             "DECLARED_QUANTITY_MISMATCH", step,
-            f"Customs declaration {d.declaration_no} declares {show(d.net_kg)} net, but the lots exported under it "
-            f"({', '.join(lot.lot for lot in lots)}) held {show(exported)}: "
+            f"Customs declaration {d.declaration_no} declares {show(d.net_kg)} net{items}, but the lots exported "
+            f"under it ({', '.join(lot.lot for lot in lots)}) held {show(exported)}: "
             f"{'more' if difference > 0 else 'less'} by {show(abs(difference))}{share}.",
             {"declaration_no": d.declaration_no, "declared_kg": kg(d.net_kg), "exported_kg": kg(exported),
-             "difference_kg": kg(difference), "tolerance": ratio(tolerance)},
+             "difference_kg": kg(difference), "tolerance": ratio(tolerance),
+             "items": [{"item": n, "hs_code": item.hs_code, "net_kg": kg(item.net_kg)} for n, item in d.numbered()]},
             lot=self._sole(matched), enterprise=step.reporter,
         )
 
     def _hs_codes(self, d: Declaration, matched: list[_Exported]) -> None:
-        for exported in matched:
-            for lot in exported.lots:
-                if lot.composition is None or not lot.origin_known:
-                    continue  # content unknown: nothing to judge by
-                self._hs_code(d, exported.step, lot)
+        """Each item against the lots it names; the lots no item names against the items that name none."""
+        exported: dict[str, tuple[Step, _Lot]] = {}
+        for x in matched:
+            for lot in x.lots:
+                exported.setdefault(lot.lot, (x.step, lot))
+        for n, item in d.numbered():
+            for lot_id in dict.fromkeys(item.lots):
+                if lot_id in exported:
+                    self._hs_code(d, [(n, item)], *exported[lot_id])
+        naming_none = [(n, item) for n, item in d.numbered() if not item.lots]
+        if naming_none:
+            named = set(d.lots)
+            for lot_id, (step, lot) in exported.items():
+                if lot_id not in named:
+                    self._hs_code(d, naming_none, step, lot)
 
-    def _hs_code(self, d: Declaration, step: Step, lot: _Lot) -> None:
-        contradiction = hscodes.judge(d.hs_code, lot.form, lot.composition)
+    def _misfit(self, code: str, lot: _Lot) -> _Misfit | None:
+        """Why `code` does not fit the lot, or None when it does."""
+        contradiction = hscodes.judge(code, lot.form, lot.composition)
         recorded = self._recorded_hs.get(lot.lot)
-        disagrees = recorded is not None and not hscodes.agrees(d.hs_code, recorded)
+        disagrees = recorded is not None and not hscodes.agrees(code, recorded)
         if contradiction is None and not disagrees:
-            return
-        what = f"lot {lot.lot} ({lot.form}; {_composition(lot.composition)})"
+            return None
         reasons = []
         if contradiction is not None:
             e = contradiction.expected
-            where = (f"heading {d.hs_code[:4]} fits, the subheading does not" if contradiction.level == "subheading"
-                     else f"a lot of form {lot.form} falls under {hscodes.shown(e.family)}, not {d.hs_code[:4]}")
+            where = (f"heading {code[:4]} fits, the subheading does not" if contradiction.level == "subheading"
+                     else f"a lot of form {lot.form} falls under {hscodes.shown(e.family)}, not {code[:4]}")
             reasons.append(f"the lot is {e.reason}, which belongs under {hscodes.shown(e.codes)} ({where})")
         if disagrees:
             reasons.append(f"its maker recorded it under {recorded}")
-        expected = contradiction.expected if contradiction else None
+        return _Misfit(contradiction, "; and ".join(reasons))
+
+    def _hs_code(self, d: Declaration, items: list[tuple[int, DeclarationItem]], step: Step, lot: _Lot) -> None:
+        """Flag the lot when none of `items` (one, or the several that name no lots) has a code that fits it."""
+        if lot.composition is None or not lot.origin_known:
+            return  # content unknown: nothing to judge by
+        misfits = []
+        for n, item in items:
+            misfit = self._misfit(item.hs_code, lot)
+            if misfit is None:
+                return
+            misfits.append((n, item, misfit))
+        what = f"lot {lot.lot} ({lot.form}; {_composition(lot.composition)})"
+        if len(misfits) == 1:
+            (n, item, misfit), = misfits
+            detail = (f"Customs declaration {d.declaration_no} declares {what} in item {n} under HS {item.hs_code}, "
+                      f"but {misfit.reasons}.")
+            numbers: int | list[int] = n
+            declared: str | list[str] = item.hs_code
+        else:
+            detail = (f"Customs declaration {d.declaration_no} names {what} in no item, and the code of none of its "
+                      "items that name no lots fits it: " + "; ".join(
+                          f"item {n} (HS {item.hs_code}): {misfit.reasons}" for n, item, misfit in misfits) + ".")
+            numbers, declared = [n for n, _, _ in misfits], [item.hs_code for _, item, _ in misfits]
+        contradictions = [m.contradiction for _, _, m in misfits if m.contradiction is not None]
+        expected = contradictions[0].expected if contradictions else None
+        recorded = self._recorded_hs.get(lot.lot)
+        levels = [m.level for _, _, m in misfits]
         self.ctx.flag(
-            "HS_CODE_MISDECLARED", step,
-            f"Customs declaration {d.declaration_no} declares {what} under HS {d.hs_code}, but "
-            + "; and ".join(reasons) + ".",
-            {"declaration_no": d.declaration_no, "declared": d.hs_code,
+            "HS_CODE_MISDECLARED", step, detail,
+            {"declaration_no": d.declaration_no, "item": numbers, "declared": declared,
              "expected": list(expected.codes) if expected else [recorded],
              "family": list(expected.family) if expected else [],
-             "level": contradiction.level if contradiction else "lot record",
+             "level": min(levels, key=_LEVELS.index),
              "form": lot.form, "composition": dict(lot.composition or {}),
              "dominant": expected.dominant if expected else None, "recorded_hs_code": recorded},
             lot=lot.lot, enterprise=step.reporter,

@@ -32,6 +32,7 @@ def upgrade() -> None:
     op.create_table(
         'customs_declarations',
         sa.Column('declaration_no', sa.String(length=64), nullable=False),
+        sa.Column('item', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('date', sa.String(length=10), nullable=False),
         sa.Column('exporter', sa.String(length=18), nullable=False),
         sa.Column('hs_code', sa.String(length=10), nullable=False),
@@ -41,7 +42,7 @@ def upgrade() -> None:
         sa.Column('lots', sa.Text(), nullable=False),
         sa.Column('import_id', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['import_id'], ['customs_imports.id']),
-        sa.PrimaryKeyConstraint('declaration_no'),
+        sa.PrimaryKeyConstraint('declaration_no', 'item'),
     )
     op.create_index(op.f('ix_customs_declarations_date'), 'customs_declarations', ['date'], unique=False)
     op.create_index(op.f('ix_customs_declarations_exporter'), 'customs_declarations', ['exporter'], unique=False)
