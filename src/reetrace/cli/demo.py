@@ -214,7 +214,7 @@ def _review(store: Any, settings_: Any, directory: Path, year_doc: Any, findings
         with store.reading() as conn:
             facts = lot_facts(conn, kept, settings_.thresholds.overdraw_tolerance_kg)
         candidates += [(exporter, lot) for lot, f in facts.items()
-                       if f is not None and f.custodian == exporter and f.status == "held" and f.remaining_kg > 0
+                       if f is not None and f.custodian == exporter and f.status == "held" and f.remaining_kg > 1.0
                        and controls.classify(f.form, f.composition, today)]
     if len(candidates) < 2:
         console.print("\n[dim]Nobody holds two controlled lots at the end of this year: no review shown.[/dim]")
