@@ -90,9 +90,11 @@ class ParsedJson:
 
         def parse_float(text: str) -> float | int:
             number = float(text)
-            if math.isfinite(number) and number.is_integer() and abs(number) <= _MAX_SAFE_INT:
-                return int(number)
-            if not (math.isfinite(number) and 1e-4 <= abs(number) < 1e16):
+            if math.isfinite(number) and number.is_integer():
+                if abs(number) <= _MAX_SAFE_INT:
+                    return int(number)
+                self.safe = False  # an integral float beyond 2**53 - 1 is written by the reference
+            elif not (math.isfinite(number) and 1e-4 <= abs(number) < 1e16):
                 self.safe = False
             return number
 
