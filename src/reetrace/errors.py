@@ -23,3 +23,11 @@ class StoreError(ReetraceError):
 
 class UsageError(InvalidInput):
     """The command was called wrongly (a missing file, a bad option value)."""
+
+
+class Unauthenticated(ReetraceError):
+    """No valid credentials were presented (a password, a session or an API token)."""
+
+
+class Forbidden(ReetraceError):
+    """The person or machine is known but may not do or see this."""

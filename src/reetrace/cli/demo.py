@@ -3,7 +3,6 @@ regulator wants to see first."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections import Counter
 from datetime import date
@@ -15,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from reetrace.cli import app, console, reports_errors, settings
+from reetrace.cli.demo_steps import accounts_step, customs_step, review_step
 from reetrace.cli.views import SEVERITY_STYLE, print_quota_use
 from reetrace.domain.findings import CODES, SEVERITIES, Finding
 from reetrace.errors import UsageError
@@ -33,6 +33,8 @@ def demo(
     year: int = typer.Option(2025, "--year", help="Calendar year to simulate (2025 or later)."),
     workdir: Path = typer.Option(Path("reetrace-demo"), "--workdir",
                                  help="Directory for the generated files and the store (recreated)."),
+    serve: bool = typer.Option(False, "--serve", help="Then serve the console and API on the demo store."),
+    port: int = typer.Option(8000, "--port", help="Port to serve on (with --serve)."),
 ):
     """Generate a synthetic year of the chain with injected violations, ingest it into a fresh
     store, audit it, and show quota use, findings and a trace."""
@@ -86,11 +88,26 @@ def demo(
         from reetrace.services.trace import trace
 
         _print_trace(trace(store, lot, "backward"), year_doc.registry)
-    applications = _review(store, replace(settings(ctx), db_url=url), workdir / "review", year_doc,
-                           audit_ledger(store, settings(ctx), date.today()))
-    chart = _customs(store, replace(settings(ctx), db_url=url), workdir / "customs", year, seed, as_of)
+    applications = review_step(store, replace(settings(ctx), db_url=url), workdir / "review", year_doc,
+                               audit_ledger(store, settings(ctx), date.today()))
+    chart = customs_step(store, replace(settings(ctx), db_url=url), workdir / "customs", year, seed, as_of)
     _print_next_steps(url, as_of, lot, year, applications, chart)
+    logins = accounts_step(store, year_doc.registry)
+    if serve:
+        _serve(replace(settings(ctx), db_url=url), store, port, logins)
     store.dispose()
+
+
+def _serve(settings_: Any, store: Any, port: int, logins: list[tuple[str, str, str]]) -> None:
+    import uvicorn
+
+    from reetrace.api.app import create_app
+
+    app = create_app(settings_, store)
+    console.print(f"\n[bold]Serving the console and the API on http://127.0.0.1:{port}/[/bold] (Ctrl-C stops it)")
+    for username, password, what in logins:
+        console.print(f"  log in as [bold]{username}[/bold] / {password}  ({what})", highlight=False)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 
 def _recreate(workdir: Path) -> None:
@@ -174,144 +191,6 @@ def _print_trace(doc: dict[str, Any], registry: dict[str, Any]) -> None:
                   f"{total.get('Dy', 0):,.3f}", f"{total.get('Nd', 0):,.3f}", f"{doc.get('reo_kg', 0):,.3f}")
     console.print()
     console.print(table)
-
-
-def _clean_candidate(store: Any, settings_: Any, directory: Path, candidates: list[tuple[str, str]],
-                     consignee: tuple[str, str], use: str, today: date, findings: list[Finding]) -> Any:
-    """The first (enterprise, lot) whose pre-review would not block, judged without recording."""
-    from reetrace.contract.application import read_application, to_domain
-    from reetrace.demo import review as demo_review
-    from reetrace.services.applications import read_documents
-    from reetrace.services.prereview import run_pre_review
-
-    for exporter, lot in candidates:
-        path = demo_review.write_application(directory, "to-vogel", exporter, [lot], consignee, use, today)
-        model = read_application(json.loads(path.read_text(encoding="utf-8")))
-        documents = read_documents(directory, [(d.kind, d.path, d.sha256) for d in model.documents])
-        _, report = run_pre_review(store, settings_, to_domain(model, [d for d, _ in documents]), None, today,
-                                   findings)
-        if report["verdict"] != "blocked":
-            return exporter, lot
-    return None
-
-
-def _review(store: Any, settings_: Any, directory: Path, year_doc: Any, findings: list[Finding]) -> list[str]:
-    """Export review on the demo ledger: screen, pre-review, decide; returns the applications."""
-    from reetrace.demo import review as demo_review
-    from reetrace.services.applications import application_view, submit_application
-    from reetrace.services.controls import control_list
-    from reetrace.services.licenses import licenses
-    from reetrace.services.prereview import lot_facts
-    from reetrace.services.review import add_official, take_step
-    from reetrace.services.screening import load_list
-
-    directory.mkdir(parents=True, exist_ok=True)
-    today = date.today()
-    controls = control_list(store, settings_)
-    candidates: list[tuple[str, str]] = []
-    for exporter in demo_review.applicants(year_doc.registry):
-        kept = demo_review.lots_kept(year_doc.submissions, exporter)
-        with store.reading() as conn:
-            facts = lot_facts(conn, kept, settings_.thresholds.overdraw_tolerance_kg)
-        candidates += [(exporter, lot) for lot, f in facts.items()
-                       if f is not None and f.custodian == exporter and f.status == "held" and f.remaining_kg > 1.0
-                       and controls.classify(f.form, f.composition, today)]
-    if len(candidates) < 2:
-        console.print("\n[dim]Nobody holds two controlled lots at the end of this year: no review shown.[/dim]")
-        return []
-    console.print("\n[bold]Export review[/bold]")
-    loaded = load_list(store, demo_review.write_watch_list(directory), "demo_watch")
-    console.print(f"Loaded the watch list demo_watch ({loaded.list.entities} entities, version "
-                  f"{loaded.list.version[:12]}).")
-    for name, roles in demo_review.OFFICIALS:
-        add_official(store, name, list(roles), None)
-    vogel = ("Vogel Antriebstechnik GmbH", "DE")
-    use = "Sintered magnets for industrial servo motors made in Germany"
-    clean = _clean_candidate(store, settings_, directory, candidates, vogel, use, today, findings)
-    if clean is None:
-        console.print("[dim]Every controlled lot held at the end of the year has a blocking finding upstream.[/dim]")
-        return []
-    exporter, first = next(c for c in candidates if c != clean)
-    blocked = submit_application(store, settings_, demo_review.write_application(
-        directory, "to-saigon", exporter, [first], ("Saigon Magnet Trading Co., Ltd.", "VN"),
-        "Resale of magnet material to motor makers in the region", today), "Demo Exporter")
-    other_exporter, second = clean
-    clear = submit_application(store, settings_, demo_review.write_application(
-        directory, "to-vogel", other_exporter, [second], vogel, use, today), "Demo Exporter")
-    from reetrace.cli.applications import print_pre_review
-
-    print_pre_review(application_view(store, settings_, blocked.number)["pre_review"]["report"])
-    for step, who, why in (("accept", "Wang Li", ""), ("start", "Wang Li", ""),
-                           ("approve", "Chen Jie", "provenance legal, parties not listed")):
-        done = take_step(store, settings_, clear.number, step, who, why)
-    (issued,) = licenses(store, settings_, done.license_no)
-    items = ", ".join(f"{i['element']} {i['form']} {i['max_kg']:,.3f} kg" for i in issued.items)
-    console.print(f"Application {clear.number} ({second} to Vogel Antriebstechnik GmbH): pre-review "
-                  f"{clear.verdict}; accepted and reviewed by Wang Li, approved by Chen Jie: license "
-                  f"[bold]{issued.license_no}[/bold] ({items}, valid {issued.valid_from}..{issued.valid_to}).")
-    return [blocked.number, clear.number]
-
-
-def _customs(store: Any, settings_: Any, directory: Path, year: int, seed: int, as_of: date) -> Path | None:
-    """Customs declarations for the year's exports and partner statistics, loaded and reconciled;
-    the mirror chart written beside them."""
-    from reetrace.charts.mirror import mirror_chart
-    from reetrace.demo import customs as demo_customs
-    from reetrace.services.customs import list_exports, load_declarations, reconcile
-    from reetrace.services.mirror import load_mirror_statistics, mirror_report
-    from reetrace.services.prereview import lot_facts
-    from reetrace.store.controls_repo import lot_as_created
-
-    lines = list_exports(store, settings_, as_of)
-    if not lines:
-        return None
-    exported = list(dict.fromkeys(lot for line in lines for lot in line.lots))
-    with store.reading() as conn:
-        made = {lot: lot_as_created(conn, lot) for lot in exported}
-        facts = lot_facts(conn, exported, settings_.thresholds.overdraw_tolerance_kg)
-
-    def held(lot: str) -> float:  # what the lot held when exported
-        fact = facts.get(lot)
-        return (fact.exported_kg or 0.0) if fact is not None else 0.0
-
-    exports = [demo_customs.Export(line.customs_declaration, line.day, line.exporter, line.license_no,
-                                   tuple(demo_customs.ExportedLot(lot, *(made[lot] or (None, None)), held(lot))
-                                         for lot in dict.fromkeys(line.lots)), line.destination)
-               for line in lines]
-    directory.mkdir(parents=True, exist_ok=True)
-    text, injected = demo_customs.declarations(exports, seed)
-    (directory / "declarations.csv").write_text(text, encoding="utf-8")
-    (directory / "injected.json").write_text(json.dumps(injected, indent=2), encoding="utf-8")
-    done = load_declarations(store, text.encode(), "declarations.csv", "demo customs", start=date(year, 1, 1),
-                             end=date(year, 12, 31))
-    found = reconcile(store, settings_, as_of)
-    console.print(f"\n[bold]Customs reconciliation[/bold]: {done.declarations} declarations ({done.items} items) "
-                  f"for {len(lines)} exports")
-    for item in injected:
-        hit = any(f.code == item["code"] for f in found)
-        mark = "[green]detected[/green]" if hit else "[red]MISSED[/red]"
-        console.print(f"  {mark}  {item['code']} — {item['note']} ({item['export']})", highlight=False)
-    other = Counter(f.code for f in found if f.code not in {i["code"] for i in injected})
-    if other:
-        console.print(f"  also: {', '.join(f'{c} × {n}' for c, n in sorted(other.items()))}")
-    stats, gap = demo_customs.partner_statistics(exports, year, seed)
-    (directory / "partner-imports.csv").write_text(stats, encoding="utf-8")
-    load_mirror_statistics(store, stats.encode(), "partner-imports.csv")
-    gaps = mirror_report(store, year)
-    table = Table(title=f"Mirror statistics {year}: partner-recorded imports vs declared exports (largest gaps)")
-    for column in ("HS6", "partner", "partner t", "declared t", "gap t", "log gap"):
-        table.add_column(column, justify="right" if column.endswith(("t", "gap")) else "left")
-    for g in gaps[:5]:
-        row = g.as_json()
-        table.add_row(row["hs6"], row["partner"], f"{row['partner_kg'] / 1000:,.1f}",
-                      f"{row['declared_kg'] / 1000:,.1f}", f"{row['gap_kg'] / 1000:+,.1f}", f"{row['log_gap']:+.3f}")
-    console.print(table)
-    if gap:
-        console.print(f"  injected: {gap['note']}", highlight=False)
-    chart = directory / "mirror.svg"
-    chart.write_text(mirror_chart(gaps, year), encoding="utf-8")
-    console.print(f"  chart: {chart}")
-    return chart
 
 
 def _print_next_steps(url: str, as_of: date, lot: str | None, year: int, applications: list[str],

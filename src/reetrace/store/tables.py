@@ -354,3 +354,49 @@ prereviews = Table(
     Column("verdict", String(12), nullable=False),  # clear, attention, blocked
     Column("report", Text, nullable=False),  # JSON, reetrace/pre-review@1
 )
+
+# --- accounts, API tokens, access log, finding triage (migration 0009) --------------------
+
+users = Table(
+    "users", metadata,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", Text, nullable=False),  # argon2id, with its parameters and salt
+    Column("role", String(16), nullable=False),
+    Column("uscc", String(18)),  # an enterprise user's enterprise; null for staff
+    Column("display_name", Text),
+    Column("created_at", String(32), nullable=False),
+    Column("disabled_at", String(32)),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), ForeignKey("users.username"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token; the token is shown once
+    Column("label", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("revoked_at", String(32)),
+)
+
+access_log = Table(
+    "access_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False, index=True),
+    Column("username", String(64), nullable=False, index=True),
+    Column("role", String(16), nullable=False),
+    Column("action", String(8), nullable=False),  # "change" or "read"
+    Column("what", Text, nullable=False),  # e.g. "POST /api/submissions"
+    Column("enterprise", String(18), index=True),  # whose data, when it is one enterprise's
+    Column("detail", Text),
+)
+
+finding_actions = Table(
+    "finding_actions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("finding", String(64), nullable=False, index=True),  # the finding's key (reetrace.domain.triage)
+    Column("action", String(12), nullable=False),  # assign, confirm, dismiss, note
+    Column("by", String(64), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("assignee", String(64)),
+    Column("note", Text, nullable=False),
+)

@@ -1,0 +1,212 @@
+"""HTTP API benchmark: signed submissions sent concurrently to a live server, beside the same
+submissions ingested in-process.
+
+    python bench/api.py [--enterprises 20] [--submissions 240] [--events 5] [--workers 16] [--time-limit 300]
+
+A fresh SQLite store gets a registry of `--enterprises` mining enterprises (keys made here) and
+one enterprise user with an API token each. A server (`reetrace serve`, a separate process) is
+started on a free loopback port. Timed: `--submissions` signed submissions of `--events`
+extractions each, POSTed to /api/submissions by `--workers` concurrent clients, each
+enterprise with its own token; then a tenth of them sent again (duplicates: no-ops). Printed:
+throughput, p50/p95 latency, and the ledger checked to hold every event exactly once.
+Baseline, same run and disk: the same submission files ingested in-process into another fresh
+store (`services.ingest`, the path of `reetrace ingest`, one transaction per batch).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import func, select
+from stdnum.cn import uscc as uscc_code
+
+from reetrace.ledger.signing import key_id, raw_public_key
+from reetrace.ledger.submission import sign_submission
+from reetrace.services import accounts
+from reetrace.services.ingest import ingest
+from reetrace.services.log import verify_log
+from reetrace.services.registry import load_registry
+from reetrace.store import tables as t
+from reetrace.store.database import Store, open_store
+
+CST = timezone(timedelta(hours=8))
+COMPOSITION = {"Ce": 0.2, "La": 0.1, "Nd": 0.07, "Pr": 0.02}
+
+
+def enterprises(n: int) -> list[tuple[str, Ed25519PrivateKey]]:
+    found = []
+    for i in range(n):
+        body = f"91150000MA{i:07d}"
+        found.append((body + uscc_code.calc_check_digit(body), Ed25519PrivateKey.generate()))
+    return found
+
+
+def registry(parties: list[tuple[str, Ed25519PrivateKey]], year: int) -> dict:
+    return {"format": "reetrace/registry@1", "quotas": [], "licenses": [], "enterprises": [{
+        "uscc": uscc, "name": f"Bench Mine {i}", "province": "Inner Mongolia",
+        "qualifications": [{"kind": "mining", "valid_from": f"{year}-01-01", "valid_to": f"{year}-12-31"}],
+        "keys": [{"key_id": key_id(raw_public_key(key)), "public_key": base64.b64encode(raw_public_key(key)).decode(),
+                  "valid_from": f"{year - 1}-01-01T00:00:00+08:00", "revoked_at": None}],
+        "sites": [{"code": "M1", "kind": "mine", "name": "Pit 1"}]} for i, (uscc, key) in enumerate(parties)]}
+
+
+def submissions(parties, count: int, events: int, now: datetime) -> list[tuple[str, bytes, int]]:
+    """(reporter, signed bytes, event count), round-robin over the enterprises."""
+    made = []
+    for n in range(count):
+        uscc, key = parties[n % len(parties)]
+        when = (now - timedelta(days=1, minutes=n)).isoformat(timespec="seconds")
+        batch = [{"event_id": f"b{n}-{e}", "type": "extract", "time": when, "deposit": "rock",
+                  "outputs": [{"lot": f"L{n}-{e}-{uscc[-6:]}", "form": "ore", "mass_kg": 1000.0 + e,
+                               "composition": COMPOSITION}]} for e in range(events)]
+        created = now.isoformat(timespec="seconds")
+        made.append((uscc, json.dumps(sign_submission(uscc, key, created, batch)).encode(), events))
+    return made
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(db_url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "REETRACE_DB": db_url, "REETRACE_SESSION_SECRET": secrets.token_hex(32),
+           "REETRACE_LOG_KEYS": str(workdir / "logkeys")}
+    server = subprocess.Popen([sys.executable, "-c", "from reetrace.cli import app; app()", "serve", "--port",
+                               str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
+        try:
+            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
+                return server, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("the server did not answer within 60 s")
+
+
+def send_all(url: str, tokens: dict[str, str], work: list[tuple[str, bytes, int]], workers: int,
+             time_limit: float) -> tuple[float, list[float], dict[int, int]]:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
+    with httpx.Client(base_url=url, timeout=time_limit, limits=limits) as client:
+        def post(item: tuple[str, bytes, int]) -> tuple[int, float]:
+            reporter, raw, _ = item
+            began = time.perf_counter()
+            answer = client.post("/api/submissions", content=raw, headers={
+                "Authorization": f"Bearer {tokens[reporter]}", "Content-Type": "application/json"})
+            return answer.status_code, time.perf_counter() - began
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(post, item) for item in work]
+            for future in as_completed(futures, timeout=time_limit):
+                status, seconds = future.result()
+                statuses[status] = statuses.get(status, 0) + 1
+                latencies.append(seconds)
+        return time.perf_counter() - started, latencies, statuses
+
+
+def ledger_counts(store: Store) -> tuple[int, int, int]:
+    with store.reading() as conn:
+        events = conn.scalar(select(func.count()).select_from(t.events))
+        distinct = conn.scalar(select(func.count()).select_from(
+            select(t.events.c.reporter, t.events.c.event_id).distinct().subquery()))
+        subs = conn.scalar(select(func.count()).select_from(t.submissions))
+    return events, distinct, subs
+
+
+def baseline(workdir: Path, doc: dict, work: list[tuple[str, bytes, int]]) -> float:
+    files = workdir / "files"
+    files.mkdir()
+    for n, (_, raw, _) in enumerate(work):
+        (files / f"{n:05d}.json").write_bytes(raw)
+    store = open_store(f"sqlite:///{workdir / 'baseline.db'}")
+    load_registry(store, doc)
+    began = time.perf_counter()
+    report = ingest(store, [files])
+    seconds = time.perf_counter() - began
+    store.dispose()
+    assert report.submissions_accepted == len(work), report.as_contract()
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--enterprises", type=int, default=20)
+    parser.add_argument("--submissions", type=int, default=240)
+    parser.add_argument("--events", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--time-limit", type=float, default=300.0)
+    args = parser.parse_args()
+    if args.submissions < 1 or args.enterprises < 1 or args.workers < 1:
+        parser.error("counts must be positive")
+
+    now = datetime.now(CST)
+    parties = enterprises(args.enterprises)
+    doc = registry(parties, now.year)
+    work = submissions(parties, args.submissions, args.events, now)
+    total_events = sum(n for _, _, n in work)
+    with tempfile.TemporaryDirectory(prefix="reetrace-bench-api-") as tmp:
+        workdir = Path(tmp)
+        db_url = f"sqlite:///{workdir / 'store.db'}"
+        store = open_store(db_url)
+        load_registry(store, doc)
+        tokens = {}
+        for uscc, _ in parties:
+            accounts.add_user(store, f"u{uscc}", secrets.token_urlsafe(16), "enterprise", uscc)
+            tokens[uscc] = accounts.issue_token(store, f"u{uscc}", "bench")[1]
+        server, url = start_server(db_url, workdir)
+        try:
+            print(f"server {url}: {len(work)} signed submissions ({total_events} events) from {len(parties)} "
+                  f"enterprises, {args.workers} concurrent clients")
+            seconds, latencies, statuses = send_all(url, tokens, work, args.workers, args.time_limit)
+            again = work[::10]
+            _, _, repeat_statuses = send_all(url, tokens, again, args.workers, args.time_limit)
+        finally:
+            server.terminate()
+            server.wait(30)
+        q = statistics.quantiles(latencies, n=100)
+        print(f"API: {len(work) / seconds:,.1f} submissions/s, {total_events / seconds:,.0f} events/s "
+              f"({seconds:.2f} s); latency p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms; "
+              f"statuses {dict(sorted(statuses.items()))}")
+        print(f"re-sent {len(again)} submissions: statuses {dict(sorted(repeat_statuses.items()))} "
+              f"(200 = duplicate, a no-op)")
+        events, distinct, subs = ledger_counts(store)
+        verified = verify_log(store)
+        store.dispose()
+        exact = events == distinct == total_events and subs == len(work)
+        print(f"ledger: {events} events ({distinct} distinct) for {total_events} submitted, {subs} submissions "
+              f"for {len(work)} sent: {'every event exactly once' if exact else 'MISMATCH'}; log verify: "
+              f"{'ok' if verified.ok else verified.problems[0]} ({verified.leaves} leaves, "
+              f"{verified.checkpoints} checkpoints)")
+        base = baseline(workdir, doc, work)
+        print(f"baseline, in-process ingest of the same files: {total_events / base:,.0f} events/s "
+              f"({base:.2f} s); the API reaches {base / seconds:.2f}x of it")
+        if not exact or not verified.ok or set(statuses) != {201} or set(repeat_statuses) != {200}:
+            raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

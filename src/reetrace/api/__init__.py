@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI) and the pages mount on the same services as the CLI."""

@@ -1,0 +1,52 @@
+"""One JSON shape for every error, mapped from the system's error tree in one place:
+
+    {"error": {"type": "not_found", "message": "lot X is not in the ledger"}}
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from reetrace.errors import (
+    Forbidden, InvalidInput, NotFound, ReetraceError, StoreError, Unauthenticated, UsageError,
+)
+
+# most specific first
+STATUS: tuple[tuple[type[ReetraceError], int, str], ...] = (
+    (Unauthenticated, 401, "unauthenticated"),
+    (Forbidden, 403, "forbidden"),
+    (NotFound, 404, "not_found"),
+    (UsageError, 400, "bad_request"),
+    (InvalidInput, 422, "invalid"),
+    (StoreError, 503, "store_unavailable"),
+    (ReetraceError, 500, "error"),
+)
+
+
+def error_body(kind: str, message: str, **extra: object) -> dict[str, object]:
+    return {"error": {"type": kind, "message": message, **extra}}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ReetraceError)
+    async def _reetrace(_: Request, exc: ReetraceError) -> JSONResponse:
+        for cls, status, kind in STATUS:
+            if isinstance(exc, cls):
+                headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+                return JSONResponse(error_body(kind, str(exc)), status_code=status, headers=headers)
+        raise exc  # pragma: no cover - ReetraceError is last in the table
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [{"where": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
+        message = "; ".join(f"{p['where']}: {p['problem']}" for p in problems[:3])
+        return JSONResponse(error_body("invalid", message, problems=problems), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        kinds = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+        return JSONResponse(error_body(kinds.get(exc.status_code, "http_error"), str(exc.detail)),
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))

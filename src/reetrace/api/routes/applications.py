@@ -1,0 +1,164 @@
+"""Export license applications: an exporter files one (JSON, its documents in base64), staff and
+the exporter read them, officials take review steps, the exporter answers or withdraws.
+
+    POST /api/applications
+    {"application": {<reetrace/license-application@1>, "documents": [{"kind": …, "path": "euc.pdf"}]},
+     "files": {"euc.pdf": "<base64 of the file's bytes>"}}
+
+Each document's `path` names a member of `files` (a plain file name). Reviewers and approvers
+act as the registered official whose name is their username (registered with their role on
+their first step); the workflow's separation of duties applies.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import tempfile
+from pathlib import Path as FilePath
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+
+from reetrace.api import access
+from reetrace.api.pagination import Page, page
+from reetrace.api.security import principal, store_of
+from reetrace.domain.accounts import Principal
+from reetrace.errors import Forbidden, InvalidInput, NotFound
+from reetrace.services import applications as applications_service
+from reetrace.services import review as review_service
+
+router = APIRouter(prefix="/api", tags=["applications"])
+FILE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$")
+NUMBER = Path(..., max_length=32, description="Application number, e.g. EA2026-000001.")
+OFFICIAL_ACTIONS = ("accept", "decline", "start", "request_info", "clear_hit", "approve", "deny")
+APPLICANT_ACTIONS = ("withdraw", "provide_info")
+
+
+class NewApplication(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    application: dict[str, Any] = Field(..., description="The `reetrace/license-application@1` document.")
+    files: dict[str, str] = Field(default_factory=dict, description="Document file name -> base64 of its bytes.")
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["accept", "decline", "start", "request_info", "clear_hit", "approve", "deny", "withdraw",
+                    "provide_info"]
+    why: str = Field("", max_length=5000, description="The reason (the answer, for provide_info).")
+    hit: str | None = Field(None, max_length=300, description="clear_hit: the screening hit, LIST:ENTITY.")
+
+
+def _write_files(directory: FilePath, new: NewApplication) -> FilePath:
+    documents = new.application.get("documents", [])
+    for document in documents if isinstance(documents, list) else []:
+        name = document.get("path") if isinstance(document, dict) else None
+        if not isinstance(name, str) or name not in new.files:
+            raise InvalidInput(f"document {name!r}: its path must name a member of files")
+    for name, content in new.files.items():
+        if not FILE_NAME.match(name):
+            raise InvalidInput(f"files: {name!r} is not a plain file name")
+        try:
+            data = base64.b64decode(content, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput(f"files: {name!r} is not base64") from None
+        (directory / name).write_bytes(data)
+    path = directory / ".application.json"
+    path.write_text(json.dumps(new.application, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _submit(request: Request, who: Principal, new: NewApplication) -> applications_service.Submitted:
+    with tempfile.TemporaryDirectory(prefix="reetrace-application-") as directory:
+        path = _write_files(FilePath(directory), new)
+        return applications_service.submit_application(store_of(request), request.app.state.settings, path,
+                                                       who.username)
+
+
+@router.post("/applications", status_code=201)
+async def submit(request: Request, new: NewApplication, who: Principal = Depends(principal)) -> dict[str, Any]:
+    """File an application with its documents (exporters, for their own enterprise only); the
+    pre-review runs at once. Body: `{"application": <reetrace/license-application@1>, "files":
+    {"<file name>": "<base64>"}}`, each document's `path` naming a member of `files`."""
+    who.require("apply")
+    exporter = new.application.get("exporter")
+    if exporter != who.uscc:
+        await run_in_threadpool(access.refused, request, who, who.uscc, f"application for {exporter!r}")
+        raise Forbidden(f"{who.username} may apply only for enterprise {who.uscc}, not {exporter!r}")
+    done = await run_in_threadpool(_submit, request, who, new)
+    await run_in_threadpool(access.changed, request, who, who.uscc, f"application {done.number}")
+    return {"number": done.number, "pre_review": done.verdict, "blocking": done.blocking,
+            "red_flags": done.red_flags}
+
+
+@router.get("/applications")
+def applications(request: Request, state: str | None = Query(None, max_length=32),
+                 exporter: str | None = Query(None, max_length=64), p: Page = Depends(page),
+                 who: Principal = Depends(principal)) -> dict[str, Any]:
+    """The queue, open applications first, nearest deadline first. Enterprise users: their own."""
+    if not who.is_staff:
+        exporter = who.uscc
+    entries = applications_service.queue(store_of(request), request.app.state.settings, None, state, exporter)
+    access.read(request, who, exporter)
+    return p.of([e.as_json() for e in entries])
+
+
+def _exporter_of(request: Request, who: Principal, number: str) -> str:
+    stored, _ = applications_service.stored_application(store_of(request), number)
+    if not who.sees(stored.exporter):
+        raise NotFound(f"application {number} is not one of enterprise {who.uscc}")
+    return stored.exporter
+
+
+@router.get("/applications/{number}")
+def application(request: Request, number: str = NUMBER, who: Principal = Depends(principal)) -> dict[str, Any]:
+    """One application: document, documents, steps, clock, latest pre-review, license."""
+    exporter = _exporter_of(request, who, number)
+    view = applications_service.application_view(store_of(request), request.app.state.settings, number)
+    access.read(request, who, exporter)
+    return view
+
+
+def _official(request: Request, who: Principal) -> str:
+    """The official the user acts as: the one named as the user, registered on first use."""
+    store = store_of(request)
+    if not any(o.name == who.username for o in review_service.list_officials(store)):
+        try:
+            review_service.add_official(store, who.username, [who.role], None)
+        except InvalidInput:
+            pass  # registered meanwhile by a concurrent request
+    return who.username
+
+
+def _step(request: Request, who: Principal, number: str, step: Step) -> dict[str, Any]:
+    exporter = _exporter_of(request, who, number)
+    settings = request.app.state.settings
+    if step.action in APPLICANT_ACTIONS:
+        if who.role != "enterprise":
+            raise Forbidden(f"{step.action} is the exporter's step")
+        by = f"{who.username}@{who.uscc}"
+        if step.action == "provide_info":
+            state = applications_service.provide_information(store_of(request), settings, number, by, who.uscc or "",
+                                                             step.why, [])
+            return {"number": number, "action": step.action, "state": state, "license_no": None}
+    else:
+        who.require("review")
+        by = _official(request, who)
+    done = review_service.take_step(store_of(request), settings, number, step.action, by, step.why, step.hit)
+    return {"number": number, "action": done.action, "state": done.state, "license_no": done.license_no,
+            "exporter": exporter}
+
+
+@router.post("/applications/{number}/steps", status_code=201)
+async def take_step(request: Request, step: Step, number: str = NUMBER,
+                    who: Principal = Depends(principal)) -> dict[str, Any]:
+    """A review step. Reviewers: accept, decline, start, request_info, clear_hit; approvers:
+    approve, deny; the exporter's users: provide_info (the answer in `why`), withdraw."""
+    done = await run_in_threadpool(_step, request, who, number, step)
+    exporter = done.pop("exporter", who.uscc)
+    await run_in_threadpool(access.changed, request, who, exporter, f"application {number}: {step.action}")
+    return done

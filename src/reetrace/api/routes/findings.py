@@ -1,0 +1,81 @@
+"""Findings of the audit with their triage: list and filter, one with its actions, and the
+append-only triage actions of regulators and inspectors."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+
+from reetrace.api import access
+from reetrace.api.pagination import Page, page
+from reetrace.api.security import principal, store_of
+from reetrace.domain.accounts import Principal
+from reetrace.errors import NotFound
+from reetrace.services import triage
+
+router = APIRouter(prefix="/api", tags=["findings"])
+Severity = Literal["critical", "high", "medium", "low"]
+Status = Literal["open", "confirmed", "dismissed"]
+
+
+class TriageAction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["assign", "confirm", "dismiss", "note"]
+    note: str = Field(..., min_length=1, max_length=5000, description="Why: recorded with the action.")
+    assignee: str | None = Field(None, max_length=64, description="Who is to handle it (assign only).")
+    as_of: date | None = Field(None, description="Find the finding in the audit as of this day (default: today).")
+
+
+def today(request: Request) -> date:
+    offset = request.app.state.settings.thresholds.utc_offset_hours
+    return datetime.now(UTC).astimezone(timezone(timedelta(hours=offset))).date()
+
+
+def _visible(who: Principal, found: triage.TriagedFinding) -> bool:
+    return who.sees(found.finding.enterprise)
+
+
+@router.get("/findings")
+def findings(request: Request, code: str | None = Query(None, max_length=64),
+             severity: Severity | None = None, enterprise: str | None = Query(None, max_length=64),
+             year: int | None = None, as_of: date | None = Query(None, description="Audit as of this day (default: "
+                                                                                   "today)."),
+             status: Status | None = None, p: Page = Depends(page),
+             who: Principal = Depends(principal)) -> dict[str, Any]:
+    """Every finding (CONTRACT §5) with its key, triage status and assignee. Enterprise users:
+    only findings on their own enterprise."""
+    day = as_of or today(request)
+    found = [f for f in triage.triaged_findings(store_of(request), request.app.state.settings, day)
+             if _visible(who, f)
+             and (code is None or f.finding.code == code) and (severity is None or f.finding.severity == severity)
+             and (enterprise is None or f.finding.enterprise == enterprise)
+             and (year is None or f.finding.year == year) and (status is None or f.status == status)]
+    access.read(request, who, enterprise)
+    return {**p.of([f.as_json() for f in found]), "as_of": day.isoformat()}
+
+
+@router.get("/findings/{key}")
+def finding(request: Request, key: str = Path(..., max_length=64), as_of: date | None = None,
+            who: Principal = Depends(principal)) -> dict[str, Any]:
+    """One finding with every triage action recorded on it."""
+    found = triage.triaged_finding(store_of(request), request.app.state.settings, key, as_of or today(request))
+    if not _visible(who, found):
+        raise NotFound(f"no finding {key} on enterprise {who.uscc}")
+    access.read(request, who, found.finding.enterprise, f"finding {key}")
+    return found.as_json(with_actions=True)
+
+
+@router.post("/findings/{key}/actions", status_code=201)
+async def act(request: Request, body: TriageAction, key: str = Path(..., max_length=64),
+              who: Principal = Depends(principal)) -> dict[str, Any]:
+    """Record a triage action (regulators, inspectors): assign, confirm, dismiss or note, with a
+    note. Actions are never changed or deleted; the status is the last confirm or dismiss."""
+    who.require("triage")
+    done = await run_in_threadpool(triage.act, store_of(request), request.app.state.settings, key, body.action,
+                                   who.username, body.note, body.assignee, body.as_of)
+    await run_in_threadpool(access.changed, request, who, done.finding.enterprise, f"finding {key}: {body.action}")
+    return done.as_json(with_actions=True)

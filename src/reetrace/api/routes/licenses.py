@@ -1,0 +1,33 @@
+"""Export licenses (migrated and issued here) with what the exports under each drew down.
+Enterprise users see the licenses their enterprise holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Path, Request
+
+from reetrace.api import access
+from reetrace.api.pagination import Page, page
+from reetrace.api.security import principal, store_of
+from reetrace.domain.accounts import Principal
+from reetrace.errors import NotFound
+from reetrace.services import licenses as licenses_service
+
+router = APIRouter(prefix="/api", tags=["licenses"])
+
+
+@router.get("/licenses")
+def licenses(request: Request, p: Page = Depends(page), who: Principal = Depends(principal)) -> dict[str, Any]:
+    found = licenses_service.licenses(store_of(request), request.app.state.settings)
+    return p.of([lic.as_json() for lic in found if who.sees(lic.exporter)])
+
+
+@router.get("/licenses/{license_no}")
+def license_(request: Request, license_no: str = Path(..., max_length=64),
+             who: Principal = Depends(principal)) -> dict[str, Any]:
+    found = licenses_service.licenses(store_of(request), request.app.state.settings, license_no)[0]
+    if not who.sees(found.exporter):
+        raise NotFound(f"license {license_no} is not one of enterprise {who.uscc}")
+    access.read(request, who, found.exporter)
+    return found.as_json()

@@ -1,0 +1,84 @@
+"""Submissions: send one signed submission (CONTRACT §4) and read what was accepted or rejected."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from reetrace.api import access
+from reetrace.api.errors import error_body
+from reetrace.api.pagination import Page, page
+from reetrace.api.security import principal, store_of
+from reetrace.domain.accounts import Principal
+from reetrace.errors import UsageError
+from reetrace.services.submit import ForeignReporter, list_rejections, list_submissions, receive_submission
+
+router = APIRouter(prefix="/api", tags=["submissions"])
+MAX_BYTES = 32 * 1024 * 1024
+
+SUBMISSION_BODY = {
+    "required": True,
+    "description": "The signed `reetrace/submission@1` document, exactly as signed (its bytes are kept).",
+    "content": {"application/json": {"schema": {
+        "type": "object", "required": ["format", "reporter", "key_id", "created_at", "events", "signature"],
+        "properties": {"format": {"type": "string", "enum": ["reetrace/submission@1"]},
+                       "reporter": {"type": "string"}, "key_id": {"type": "string"},
+                       "created_at": {"type": "string", "format": "date-time"},
+                       "events": {"type": "array", "items": {"type": "object"}},
+                       "signature": {"type": "string"}}}}},
+}
+ReasonClass = Literal["parse", "schema", "reporter", "key", "signature", "conflict"]
+STATUS = {"accepted": 201, "duplicate": 200, "rejected": 422}
+
+
+@router.post("/submissions", openapi_extra={"requestBody": SUBMISSION_BODY}, status_code=201, responses={
+    200: {"description": "A duplicate: already recorded, nothing changed."},
+    403: {"description": "An enterprise's user sent another enterprise's submission (recorded as a rejection)."},
+    422: {"description": "Rejected (parse, schema, reporter, key, signature or conflict); recorded."}})
+async def submit(request: Request, who: Principal = Depends(principal)) -> JSONResponse:
+    """Ingest one signed submission. The answer is the ingest report (`reetrace/ingest-report@1`)
+    for it: 201 accepted, 200 duplicate (a no-op), 422 rejected, 403 another enterprise's
+    (a rejection too); a rejection also carries the error shape (`error.type` `rejected`)."""
+    who.require("submit")
+    raw = await request.body()
+    if len(raw) > MAX_BYTES:
+        raise UsageError(f"a submission is at most {MAX_BYTES // (1024 * 1024)} MiB")
+    store, settings = store_of(request), request.app.state.settings
+    source = f"api/{who.uscc or 'staff'}/{who.username}"
+    try:
+        received = await run_in_threadpool(receive_submission, store, settings, raw, source, who.uscc)
+    except ForeignReporter as exc:
+        await run_in_threadpool(access.refused, request, who, who.uscc, str(exc))
+        return JSONResponse({**exc.report.as_contract(), **error_body("forbidden", str(exc))}, status_code=403)
+    report = received.report.as_contract()
+    outcome = received.outcome
+    await run_in_threadpool(access.changed, request, who, received.reporter, f"submission {outcome}")
+    if outcome == "rejected":
+        report.update(error_body("rejected", received.report.rejected[0].reason))
+    return JSONResponse(report, status_code=STATUS[outcome])
+
+
+@router.get("/submissions")
+def submissions(request: Request, reporter: str | None = Query(None, description="Only this enterprise's (USCC)."),
+                p: Page = Depends(page), who: Principal = Depends(principal)) -> dict[str, Any]:
+    """Accepted submissions, newest first, with their event counts. Enterprise users: their own."""
+    if not who.is_staff:
+        reporter = who.uscc
+    items, total = list_submissions(store_of(request), reporter, p.limit, p.offset)
+    access.read(request, who, reporter)
+    return p.answer(items, total)
+
+
+@router.get("/rejections")
+def rejections(request: Request, reporter: str | None = Query(None, description="Only this enterprise's (USCC)."),
+               reason: ReasonClass | None = Query(None, description="Only this reason class."),
+               p: Page = Depends(page), who: Principal = Depends(principal)) -> dict[str, Any]:
+    """Rejected submissions with their reasons, newest first. Enterprise users: their own."""
+    if not who.is_staff:
+        reporter = who.uscc
+    items, total = list_rejections(store_of(request), reporter, reason, p.limit, p.offset)
+    access.read(request, who, reporter)
+    return p.answer(items, total)

@@ -1,0 +1,58 @@
+"""Who may do what: roles, the principal a request acts as, and tenant isolation.
+
+Staff roles see every enterprise (and their reads of an enterprise's data are written to the
+access log); an enterprise user is bound to one USCC and sees and submits only for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reetrace.errors import Forbidden
+
+ROLES = ("regulator", "inspector", "reviewer", "approver", "auditor", "enterprise")
+STAFF = ("regulator", "inspector", "reviewer", "approver", "auditor")
+# what each role may change (reading is open to every role, within its tenant)
+MAY = {
+    "regulator": {"registry", "controls", "triage", "screening", "customs", "report_arrival", "users"},
+    "inspector": {"triage"},
+    "reviewer": {"review"},
+    "approver": {"review"},
+    "auditor": set(),
+    "enterprise": {"submit", "apply", "report_arrival"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    username: str
+    role: str
+    uscc: str | None = None  # the enterprise of an enterprise user
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF
+
+    def may(self, what: str) -> bool:
+        return what in MAY.get(self.role, set())
+
+    def require(self, what: str) -> None:
+        if not self.may(what):
+            raise Forbidden(f"{self.username} ({self.role}) may not {what.replace('_', ' ')}")
+
+    def sees(self, uscc: str | None) -> bool:
+        """Whether the principal may see data of enterprise `uscc` (None: not one enterprise's)."""
+        return self.is_staff or (uscc is not None and uscc == self.uscc)
+
+    def require_sees(self, uscc: str | None) -> None:
+        if not self.sees(uscc):
+            raise Forbidden(f"{self.username} may see only the data of enterprise {self.uscc}")
+
+
+def check_role(role: str, uscc: str | None) -> None:
+    from reetrace.errors import UsageError
+
+    if role not in ROLES:
+        raise UsageError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if (role == "enterprise") != (uscc is not None):
+        raise UsageError("an enterprise user needs its enterprise's USCC (--uscc), and only an enterprise user has one")

@@ -1,0 +1,193 @@
+"""Use cases behind the pages: the national overview (quota use, findings by month, reporting
+compliance, the national flow), an enterprise's own overview, and one lot with its lineage.
+Each reads in one transaction; the aggregation itself is pure (`domain.compliance`,
+`domain.flows`, `domain.lineage`)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import func, select
+
+from reetrace.config import Settings
+from reetrace.contract.stored import decode_event
+from reetrace.domain import trace as tracing
+from reetrace.domain.audit import audit
+from reetrace.domain.compliance import ComplianceGrid, MonthReport, reporting_grid
+from reetrace.domain.elements import reo_per_kg
+from reetrace.domain.events import Event, Extract, Transform
+from reetrace.domain.findings import Finding
+from reetrace.domain.flows import FlowCounter, NationalFlow
+from reetrace.domain.lineage import Lineage, lineage
+from reetrace.domain.prereview import LotFacts
+from reetrace.domain.registry import Enterprise, Registry
+from reetrace.errors import NotFound
+from reetrace.services.audit import QuotaUse, end_of_day, recorded_events
+from reetrace.services.controls import control_list_in
+from reetrace.services.prereview import lot_facts
+from reetrace.store import tables as t
+from reetrace.store.customs_repo import customs_records
+from reetrace.store.database import Store
+from reetrace.store.lot_history import events_touching
+from reetrace.store.lot_source import SqlLotSource
+from reetrace.store.registry_repo import load_registry
+from reetrace.store.timefmt import to_utc_text
+
+
+@dataclass(slots=True)
+class NationalOverview:
+    year: int
+    as_of: date
+    enterprises: dict[str, Enterprise]
+    quota: list[QuotaUse]
+    # "YYYY-MM" -> severity -> code -> number of findings
+    findings_by_month: dict[str, dict[str, Counter[str]]]
+    compliance: ComplianceGrid
+    flow: NationalFlow
+    findings: int = 0
+
+
+@dataclass(slots=True)
+class EnterpriseOverview:
+    uscc: str
+    enterprise: Enterprise | None
+    year: int
+    quota: list[QuotaUse]
+    submissions: list[Any] = field(default_factory=list)  # rows: id, received_at, created_at, event_count, ...
+    rejections: list[Any] = field(default_factory=list)  # rows: id, received_at, source, reason, event
+
+
+@dataclass(slots=True)
+class LotRecord:
+    lot: str
+    facts: LotFacts | None
+    timeline: list[Event]
+    backward: dict[str, Any]
+    backward_graph: Lineage
+    forward_graph: Lineage
+    enterprises: dict[str, Enterprise]
+
+
+def _zone(settings: Settings) -> timezone:
+    return timezone(timedelta(hours=settings.thresholds.utc_offset_hours))
+
+
+def today(settings: Settings) -> date:
+    return datetime.now(UTC).astimezone(_zone(settings)).date()
+
+
+def latest_year(store: Store, settings: Settings) -> int:
+    """The year of the latest event in the ledger (this year when it is empty)."""
+    with store.reading() as conn:
+        latest = conn.scalar(select(func.max(t.events.c.time)))
+    if latest is None:
+        return today(settings).year
+    return datetime.fromisoformat(latest).astimezone(_zone(settings)).year
+
+
+def quota_rows(events: list[Event], registry: Registry, year: int, zone: timezone,
+               uscc: str | None = None) -> list[QuotaUse]:
+    """REO extracted (by deposit) and separated in `year`, beside each quota (as `audit.quota_use`)."""
+    used: dict[tuple[str, str, str], float] = defaultdict(float)
+    for event in events:
+        if event.time.astimezone(zone).year != year:
+            continue
+        if isinstance(event, Extract):
+            key = (event.reporter, "mining", event.deposit)
+        elif isinstance(event, Transform) and event.process == "separation":
+            key = (event.reporter, "separation", "all")
+        else:
+            continue
+        used[key] += sum(o.mass_kg * reo_per_kg(o.composition) for o in event.outputs)
+    keys = set(used) | {(q.uscc, q.kind, q.category) for q in registry.quotas.values() if q.year == year}
+    rows = []
+    for who, kind, category in sorted(keys):
+        if uscc is not None and who != uscc:
+            continue
+        enterprise = registry.enterprises.get(who)
+        quota = registry.quotas.get((year, who, kind, category))
+        rows.append(QuotaUse(who, enterprise.name_en or enterprise.name if enterprise else who, kind, category,
+                             quota.tonnes_reo if quota else 0.0, used[(who, kind, category)] / 1000.0))
+    return rows
+
+
+def finding_month(finding: Finding, months_of_events: dict[str, str]) -> str | None:
+    """The month a finding belongs to: its event's month, the month it names, else the end of its year."""
+    if finding.event and finding.event in months_of_events:
+        return months_of_events[finding.event]
+    month = finding.evidence.get("month") if isinstance(finding.evidence, dict) else None
+    if isinstance(month, str) and len(month) == 7:
+        return month
+    return f"{finding.year:04d}-12" if finding.year else None
+
+
+def national_overview(store: Store, settings: Settings, year: int, as_of: date | None = None) -> NationalOverview:
+    """Everything the dashboard draws for `year`, the audit as of `as_of` (default today)."""
+    as_of = as_of or today(settings)
+    thresholds = settings.thresholds
+    zone = _zone(settings)
+    with store.reading() as conn:
+        registry = load_registry(conn)
+        controls = control_list_in(conn, settings)
+        customs = customs_records(conn)
+        recorded = list(recorded_events(conn, end_of_day(as_of, thresholds.utc_offset_hours)))
+    findings = audit(iter(recorded), registry, controls, as_of, thresholds, customs)
+    flows = FlowCounter(year, thresholds.utc_offset_hours)
+    months: dict[str, str] = {}
+    reports = []
+    events = []
+    for r in recorded:
+        event = r.event
+        events.append(event)
+        flows.add(event)
+        months[event.ref] = event.time.astimezone(zone).strftime("%Y-%m")
+        reports.append(MonthReport(event.reporter, event.time, r.received_at))
+    by_month: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    for finding in findings:
+        month = finding_month(finding, months)
+        if month and month.startswith(f"{year:04d}-"):
+            by_month[month][finding.severity][finding.code] += 1
+    moment = min(end_of_day(as_of, thresholds.utc_offset_hours), datetime.now(UTC))
+    grid = reporting_grid(reports, registry.qualifications, year, moment, thresholds.report_deadline_day,
+                          thresholds.utc_offset_hours)
+    return NationalOverview(year, as_of, dict(registry.enterprises), quota_rows(events, registry, year, zone),
+                            {m: dict(s) for m, s in sorted(by_month.items())}, grid, flows.result(), len(findings))
+
+
+def enterprise_overview(store: Store, settings: Settings, uscc: str, year: int) -> EnterpriseOverview:
+    """An enterprise's own submissions (accepted and rejected) and its quota use in `year`."""
+    zone = _zone(settings)
+    start = to_utc_text(datetime(year, 1, 1, tzinfo=zone))
+    end = to_utc_text(datetime(year + 1, 1, 1, tzinfo=zone))
+    s, r, e = t.submissions.c, t.rejections.c, t.events.c
+    with store.reading() as conn:
+        registry = load_registry(conn)
+        submissions = list(conn.execute(
+            select(s.id, s.received_at, s.created_at, s.event_count, s.source, s.digest, s.key_id)
+            .where(s.reporter == uscc).order_by(s.received_at.desc(), s.id.desc()).limit(200)))
+        rejections = list(conn.execute(
+            select(r.id, r.received_at, r.source, r.reason, r.reason_class, r.event)
+            .where(r.reporter == uscc).order_by(r.id.desc()).limit(200)))
+        events = [decode_event(row.reporter, datetime.fromisoformat(row.time), row.body) for row in conn.execute(
+            select(e.reporter, e.time, e.body).where(e.reporter == uscc, e.type.in_(("extract", "transform")),
+                                                     e.time >= start, e.time < end))]
+    return EnterpriseOverview(uscc, registry.enterprises.get(uscc), year,
+                              quota_rows(events, registry, year, zone, uscc), submissions, rejections)
+
+
+def lot_record(store: Store, settings: Settings, lot: str, limit: int = 60) -> LotRecord:
+    """A lot's facts, every event that touched it, its backward trace and its lineage both ways."""
+    with store.reading() as conn:
+        timeline = sorted(events_touching(conn, [lot]), key=lambda ev: (ev.time, ev.reporter, ev.event_id))
+        if not timeline:
+            raise NotFound(f"lot {lot!r} is not in the ledger")
+        facts = lot_facts(conn, [lot], settings.thresholds.overdraw_tolerance_kg).get(lot)
+        source = SqlLotSource(conn)
+        backward = tracing.backward(lot, source).as_contract()
+        back_graph = lineage(lot, source, "backward", limit)
+        forward_graph = lineage(lot, source, "forward", limit)
+        registry = load_registry(conn)
+    return LotRecord(lot, facts, timeline, backward, back_graph, forward_graph, dict(registry.enterprises))

@@ -1,0 +1,124 @@
+"""Use case: receive one signed submission as bytes (the HTTP API's `POST /api/submissions`).
+
+The same path as `reetrace ingest` for one file: `intake.authenticate` (parse, contract, key,
+signature) before the write lock, then `ledger_repo.append` in one transaction that records the
+submission whole, counts it a duplicate, or rejects it for a conflict; every rejection is kept
+with its raw bytes; a checkpoint of the log is signed after events were added.
+
+When an enterprise's user sends it (`sender` is that enterprise's USCC), the submission must be
+that enterprise's own: a submission whose reporter is another enterprise is rejected (reason
+class `reporter`), recorded, and refused with `Forbidden`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from reetrace.config import Settings
+from reetrace.domain.submissions import Rejection
+from reetrace.errors import Forbidden
+from reetrace.services.ingest import IngestReport, now as clock_now
+from reetrace.services.intake import authenticate
+from reetrace.services.log import publish_checkpoint
+from reetrace.store import tables as t
+from reetrace.store.database import Store
+from reetrace.store.ledger_repo import append, record_rejections
+from reetrace.store.registry_repo import known_enterprises, load_keys
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    report: IngestReport
+    reporter: str | None  # the enterprise the submission reports for, when it could be read
+
+    @property
+    def outcome(self) -> str:
+        if self.report.rejected:
+            return "rejected"
+        return "accepted" if self.report.submissions_accepted else "duplicate"
+
+
+class ForeignReporter(Forbidden):
+    """An enterprise's user sent a submission reported by another enterprise."""
+
+    def __init__(self, message: str, report: IngestReport):
+        super().__init__(message)
+        self.report = report
+
+
+def receive_submission(store: Store, settings: Settings, raw: bytes, source: str, sender: str | None = None,
+                       received_at: datetime | None = None) -> Received:
+    """Authenticate and record one submission; the report counts it accepted, duplicate or
+    rejected (with the contract's reason classes)."""
+    stamp = received_at or clock_now()
+    with store.reading() as conn:
+        keys = load_keys(conn)
+        enterprises = known_enterprises(conn)
+    result = authenticate(raw, source, keys, enterprises, stamp)
+    report = IngestReport()
+    claimed = result.reporter
+    if sender is not None and claimed is not None and claimed != sender:
+        rejection = Rejection(source, "reporter", f"enterprise {sender} may submit only its own reports, not "
+                                                  f"those of {claimed}", stamp, sender, None,
+                              getattr(result, "digest", None), raw)
+        with store.writing() as conn:
+            record_rejections(conn, [rejection])
+        report.rejected.append(rejection)
+        raise ForeignReporter(rejection.reason, report)
+    if isinstance(result, Rejection):
+        if sender is not None and result.reporter is None:
+            result = replace(result, reporter=sender)  # whose it is: the enterprise that sent it
+        with store.writing() as conn:
+            record_rejections(conn, [result])
+        report.rejected.append(result)
+        return Received(report, result.reporter)
+    with store.writing() as conn:
+        outcome = append(conn, [result])
+        record_rejections(conn, outcome.rejected)
+    report.submissions_accepted = len(outcome.accepted)
+    report.submissions_duplicate = len(outcome.duplicate)
+    report.events_accepted = outcome.events_accepted
+    report.events_duplicate = outcome.events_duplicate
+    report.rejected.extend(outcome.rejected)
+    if report.events_accepted:
+        publish_checkpoint(store, settings)  # every ingest that adds events is checkpointed
+    return Received(report, result.reporter)
+
+
+def list_submissions(store: Store, reporter: str | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """Accepted submissions, newest first, with their event counts (in the submission, and newly
+    accepted from it)."""
+    s, e = t.submissions.c, t.events.c
+    where = [s.reporter == reporter] if reporter else []
+    with store.reading() as conn:
+        total = conn.scalar(select(func.count()).select_from(t.submissions).where(*where)) or 0
+        accepted = select(func.count()).where(e.submission_id == s.id).scalar_subquery()
+        rows = conn.execute(select(s.id, s.digest, s.reporter, s.key_id, s.created_at, s.received_at, s.source,
+                                   s.event_count, accepted.label("events_accepted"))
+                            .where(*where).order_by(s.id.desc()).limit(limit).offset(offset))
+        items = [{"id": r.id, "digest": r.digest, "reporter": r.reporter, "key_id": r.key_id,
+                  "created_at": r.created_at, "received_at": r.received_at, "source": r.source,
+                  "events": r.event_count, "events_accepted": r.events_accepted} for r in rows]
+    return items, total
+
+
+def list_rejections(store: Store, reporter: str | None, reason_class: str | None, limit: int,
+                    offset: int) -> tuple[list[dict[str, Any]], int]:
+    """Rejected submissions, newest first, with their reasons (not their bytes)."""
+    r = t.rejections.c
+    where = []
+    if reporter:
+        where.append(r.reporter == reporter)
+    if reason_class:
+        where.append(r.reason_class == reason_class)
+    with store.reading() as conn:
+        total = conn.scalar(select(func.count()).select_from(t.rejections).where(*where)) or 0
+        rows = conn.execute(select(r.id, r.received_at, r.source, r.reason, r.reason_class, r.reporter, r.event)
+                            .where(*where).order_by(r.id.desc()).limit(limit).offset(offset))
+        items = [{"id": x.id, "received_at": x.received_at, "source": x.source, "reason": x.reason,
+                  "reason_class": x.reason_class, "reporter": x.reporter, "event": x.event} for x in rows]
+    return items, total

@@ -1,0 +1,70 @@
+"""The dashboard (staff): quota use, findings by month, reporting compliance and the national
+flow, each an inline SVG drawn on the server in the page's language."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from reetrace.api.security import store_of
+from reetrace.charts.compliance_grid import compliance_chart
+from reetrace.charts.findings_timeline import findings_chart
+from reetrace.charts.quota_use import QuotaBar, quota_chart
+from reetrace.charts.sankey import SankeyNode, sankey_chart
+from reetrace.domain.compliance import STATES
+from reetrace.domain.findings import SEVERITIES
+from reetrace.domain.flows import COLUMN, NODES
+from reetrace.services.dashboard import NationalOverview, latest_year, national_overview
+from reetrace.web import labels
+from reetrace.web.pages import Viewer, staff
+
+router = APIRouter(include_in_schema=False)
+
+
+def quota_label(view: Viewer, overview: NationalOverview, uscc: str, kind: str, category: str) -> str:
+    t = view.gettext
+    name = labels.name_of(overview.enterprises.get(uscc), view.language) or uscc
+    what = t(labels.QUOTA_KIND.get(kind, kind))
+    if kind == "mining":
+        what += " · " + t(labels.DEPOSIT.get(category, category))
+    return f"{name} ({what})"
+
+
+def charts(view: Viewer, overview: NationalOverview) -> dict[str, str]:
+    t, fmt = view.gettext, view.fmt
+    quota = quota_chart(
+        [QuotaBar(quota_label(view, overview, q.uscc, q.kind, q.category), q.quota_tonnes, q.used_tonnes)
+         for q in overview.quota],
+        {"title": t("Quota use in %(year)s") % {"year": overview.year}, "unit": t("tonnes REO"),
+         "used": t("used"), "quota": t("quota"), "none": t("No quotas registered for this year.")},
+        lambda v: fmt.number(v, 0))
+    months = [(f"{overview.year:04d}-{m:02d}", fmt.month(overview.year, m)) for m in range(1, 13)]
+    findings = findings_chart(
+        months, overview.findings_by_month, [(s, t(labels.SEVERITY[s])) for s in reversed(SEVERITIES)],
+        {"title": t("Findings by month and severity, %(year)s") % {"year": overview.year},
+         "unit": t("findings"), "none": t("No findings.")},
+        {code: t(text) for code, text in labels.FINDING.items()}, lambda v: fmt.number(v, 0))
+    rows = [(labels.name_of(overview.enterprises.get(uscc), view.language) or uscc, cells)
+            for uscc, cells in overview.compliance.rows.items()]
+    compliance = compliance_chart(
+        [fmt.month(overview.year, m) for m in overview.compliance.months], sorted(rows),
+        [(s, t(labels.COMPLIANCE[s])) for s in STATES],
+        {"title": t("Monthly reports, %(year)s") % {"year": overview.year}})
+    flow = overview.flow
+    sankey = sankey_chart(
+        [SankeyNode(n, t(labels.FLOW_NODE[n]), COLUMN[n]) for n in NODES],
+        {link: kg / 1000.0 for link, kg in flow.links.items()},
+        {"title": t("National flow of rare earths in %(year)s (tonnes REO)") % {"year": overview.year},
+         "unit": t("t REO")}, lambda v: fmt.number(v, 1))
+    return {"quota": quota, "findings": findings, "compliance": compliance, "sankey": sankey}
+
+
+@router.get("/")
+def dashboard(request: Request, year: int | None = None, view: Viewer = Depends(staff)) -> Response:
+    store, settings = store_of(request), request.app.state.settings
+    year = year or latest_year(store, settings)
+    overview = national_overview(store, settings, year)
+    late = overview.compliance.count("late")
+    missing = overview.compliance.count("missing")
+    return view.render("dashboard.html", overview=overview, charts=charts(view, overview), year=year,
+                       late=late, missing=missing)

@@ -1,0 +1,69 @@
+"""A lot (staff): its facts, its lineage backward and forward as graphs, its origins, every
+event that touched it, and its provenance certificate to download."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from reetrace.api.security import store_of
+from reetrace.charts.lineage import LineageBox, lineage_chart
+from reetrace.domain.lineage import Lineage
+from reetrace.services.accounts import record_access
+from reetrace.services.certify import certify
+from reetrace.services.dashboard import LotRecord, lot_record
+from reetrace.web import labels
+from reetrace.web.pages import Viewer, staff
+
+router = APIRouter(include_in_schema=False)
+
+
+def lot_href(lot: str) -> str:
+    return "/lots/" + quote(lot, safe="")
+
+
+def graph(view: Viewer, record: LotRecord, found: Lineage, backward: bool) -> str:
+    t, fmt = view.gettext, view.fmt
+    boxes = []
+    for node in found.lots.values():
+        who = labels.name_of(record.enterprises.get(node.enterprise or ""), view.language) or node.enterprise
+        parts = [t(labels.LINEAGE_KIND.get(node.kind, node.kind))]
+        if node.form:
+            parts.append(t(labels.FORM.get(node.form, node.form)))
+        if node.mass_kg is not None:
+            parts.append(fmt.kg(node.mass_kg, 0))
+        caption = " · ".join(parts) + (f" · {who}" if who else "")
+        boxes.append(LineageBox(node.lot, node.depth, node.kind, caption,
+                                None if node.lot == record.lot else lot_href(node.lot)))
+    title = t("Made from (backward trace)") if backward else t("Used for (forward trace)")
+    return lineage_chart(boxes, [(e.source, e.target, e.kg) for e in found.edges], backward,
+                         {"title": title, "unit": "kg"}, lambda v: fmt.number(v, 1))
+
+
+@router.get("/lots")
+def find_lot(lot: str = "", view: Viewer = Depends(staff)) -> Response:
+    if lot.strip():
+        return RedirectResponse(lot_href(lot.strip()), status_code=303)
+    return view.render("lot_search.html")
+
+
+@router.get("/lots/{lot}")
+def lot_page(request: Request, lot: str, view: Viewer = Depends(staff)) -> Response:
+    record = lot_record(store_of(request), request.app.state.settings, lot)
+    record_access(store_of(request), view.principal, "read", f"lot {lot}", None)  # type: ignore[arg-type]
+    origins = sorted(record.backward["origins"], key=lambda o: -o["reo_kg"])
+    return view.render("lot.html", record=record, origins=origins, lot_href=lot_href,
+                       backward_chart=graph(view, record, record.backward_graph, True),
+                       forward_chart=graph(view, record, record.forward_graph, False))
+
+
+@router.get("/lots/{lot}/certificate")
+def certificate(request: Request, lot: str, view: Viewer = Depends(staff)) -> Response:
+    document = certify(store_of(request), request.app.state.settings, lot)
+    record_access(store_of(request), view.principal, "certify", f"lot {lot}", None)  # type: ignore[arg-type]
+    filename = "certificate-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in lot) + ".json"
+    return Response(json.dumps(document, ensure_ascii=False, indent=2), media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

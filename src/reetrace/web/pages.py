@@ -1,0 +1,113 @@
+"""What every page shares: the templates (one Jinja2 environment per language, gettext
+installed), who is looking (the API's session cookie or token), the language cookie, a form
+token against cross-site posts, and the errors a page shows as a page."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from reetrace.api.security import SESSION_COOKIE, optional_principal
+from reetrace.domain.accounts import Principal
+from reetrace.errors import Forbidden, Unauthenticated
+from reetrace.web import labels
+from reetrace.web.i18n import LANGUAGE_COOKIE, LANGUAGES, Formats, language_of, translations
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class LoginRequired(Unauthenticated):
+    """A page needs someone logged in: the browser is sent to the login page."""
+
+
+@cache
+def environment(language: str) -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The request as a page sees it: who, in which language."""
+
+    request: Request
+    principal: Principal | None
+    language: str
+
+    @property
+    def fmt(self) -> Formats:
+        return Formats(self.language)
+
+    def gettext(self, message: str) -> str:
+        return translations(self.language).gettext(message)
+
+    def csrf(self) -> str:
+        session = self.request.cookies.get(SESSION_COOKIE, "")
+        secret: bytes = self.request.app.state.session_secret
+        return hmac.new(secret, b"form|" + session.encode(), hashlib.sha256).hexdigest()
+
+    def check_form(self, token: str | None) -> None:
+        if not token or not hmac.compare_digest(token, self.csrf()):
+            raise Forbidden(self.gettext("The form has expired. Reload the page and try again."))
+
+    def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        env = environment(self.language)
+        html = env.get_template(template).render(
+            viewer=self, who=self.principal, lang=self.language, languages=LANGUAGES, fmt=self.fmt,
+            labels=labels, t=self.gettext, path=self.request.url.path, query=str(self.request.url.query),
+            csrf=self.csrf(), svg=Markup, **context)
+        return HTMLResponse(html, status_code=status_code)
+
+
+def viewer(request: Request, who: Principal | None = Depends(optional_principal)) -> Viewer:
+    return Viewer(request, who, language_of(request.cookies.get(LANGUAGE_COOKIE)))
+
+
+def signed_in(view: Viewer = Depends(viewer)) -> Viewer:
+    if view.principal is None:
+        raise LoginRequired(view.gettext("Please log in."))
+    return view
+
+
+def staff(view: Viewer = Depends(signed_in)) -> Viewer:
+    if not view.principal.is_staff:  # type: ignore[union-attr]
+        raise Forbidden(view.gettext("This page is for the regulator's staff."))
+    return view
+
+
+def enterprise_user(view: Viewer = Depends(signed_in)) -> Viewer:
+    if view.principal.role != "enterprise":  # type: ignore[union-attr]
+        raise Forbidden(view.gettext("This page is for enterprise users."))
+    return view
+
+
+def login_location(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login?next=" + quote(target, safe="")
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only a path on this site (never another host) may be the place to return to."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return fallback
+
+
+def home_of(who: Principal) -> str:
+    if who.role == "enterprise":
+        return "/portal"
+    if who.role in ("reviewer", "approver"):
+        return "/review"
+    return "/"

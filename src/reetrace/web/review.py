@@ -1,0 +1,92 @@
+"""The export review workbench (reviewers and approvers): the queue with its deadlines, one
+application with its pre-review and screening hits, and the decision form. The user acts as the
+official of the same name, registered on first use with the user's role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from reetrace.api.security import store_of
+from reetrace.domain.workflow import ACTIONS, OPEN, ROLES
+from reetrace.errors import Forbidden, InvalidInput
+from reetrace.services.accounts import record_access
+from reetrace.services.applications import application_view, queue
+from reetrace.services.registry import current_registry
+from reetrace.services.review import add_official, list_officials, take_step
+from reetrace.web.pages import Viewer, signed_in
+
+router = APIRouter(include_in_schema=False)
+
+
+def reviewer(view: Viewer = Depends(signed_in)) -> Viewer:
+    if view.principal.role not in ROLES:  # type: ignore[union-attr]
+        raise Forbidden(view.gettext("The review workbench is for reviewers and approvers."))
+    return view
+
+
+def actions_for(role: str, state: str) -> list[str]:
+    """The steps a reviewer or approver may take on an application in this state."""
+    return [a for a, (states, _, who) in ACTIONS.items() if who == role and state in states]
+
+
+def official_for(request: Request, view: Viewer) -> str:
+    """The official the user acts as (its username), registered now if it is not yet."""
+    who = view.principal
+    store = store_of(request)
+    if all(o.name != who.username for o in list_officials(store)):  # type: ignore[union-attr]
+        try:
+            add_official(store, who.username, [who.role], None)  # type: ignore[union-attr]
+        except InvalidInput:  # registered meanwhile by another request
+            pass
+    return who.username  # type: ignore[union-attr]
+
+
+@router.get("/review")
+def queue_page(request: Request, state: str = "", view: Viewer = Depends(reviewer)) -> Response:
+    store, settings = store_of(request), request.app.state.settings
+    entries = queue(store, settings, state=state or None)
+    return view.render("review_queue.html", entries=entries, enterprises=current_registry(store).enterprises,
+                       state=state, open_states=OPEN)
+
+
+def application_page(request: Request, view: Viewer, number: str, status_code: int = 200,
+                     error: str | None = None) -> Response:
+    store, settings = store_of(request), request.app.state.settings
+    application = application_view(store, settings, number)
+    record_access(store, view.principal, "read", f"application {number}",  # type: ignore[arg-type]
+                  application["exporter"])
+    report = (application["pre_review"] or {}).get("report") or {}
+    hits = [b for b in report.get("blocking", []) if b.get("hit")]
+    cleared = {s["detail"].get("hit") for s in application["steps"] if s["action"] == "clear_hit"}
+    return view.render("application.html", status_code=status_code, application=application, report=report,
+                       hits=hits, cleared=cleared, error=error, enterprises=current_registry(store).enterprises,
+                       actions=actions_for(view.principal.role, application["state"]),  # type: ignore[union-attr]
+                       parse=datetime.fromisoformat)
+
+
+@router.get("/review/{number}")
+def review_application(request: Request, number: str, view: Viewer = Depends(reviewer)) -> Response:
+    return application_page(request, view, number)
+
+
+@router.post("/review/{number}/step")
+def review_step(request: Request, number: str, action: str = Form(""), why: str = Form(""), hit: str = Form(""),
+                form_token: str = Form(""), view: Viewer = Depends(reviewer)) -> Response:
+    view.check_form(form_token)
+    store, settings = store_of(request), request.app.state.settings
+    current = application_view(store, settings, number)
+    if action not in actions_for(view.principal.role, current["state"]):  # type: ignore[union-attr]
+        return application_page(request, view, number, 422, view.gettext("This step cannot be taken now."))
+    try:
+        done = take_step(store, settings, number, action, official_for(request, view), why, hit or None)
+    except InvalidInput as exc:
+        return application_page(request, view, number, 422, str(exc))
+    record_access(store, view.principal, "review", f"application {number}: {action}",  # type: ignore[arg-type]
+                  current["exporter"], why.strip() or None)
+    return RedirectResponse(f"/review/{number}" + (f"?license={done.license_no}" if done.license_no else ""),
+                            status_code=303)
+
+

@@ -1,0 +1,158 @@
+"""Fixtures for the browser tests (marked `browser`; `./dev test` leaves them out, `.ci/run`
+runs them with `-m browser tests/browser`).
+
+How they are built: `site` is a synthetic year from the demo (seed 13, scale 0.2) loaded into a
+fresh SQLite store: the registry, every signed submission except the last month of one mining
+enterprise (`site.held_back`, uploaded through the portal by a test), one license application,
+and a user of each kind (password `password1`). The app is served by a real uvicorn server on
+127.0.0.1 at a free port, in a thread of the test process, for the whole session. `browser` is
+Debian's Chromium (/usr/bin/chromium) driven by Playwright: it is never downloaded, and when it
+is missing the tests fail saying how to install it. Screenshots go to `tests/browser/artifacts/`
+(git-ignored); their paths are listed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from reetrace.api.app import create_app
+from reetrace.config import Settings
+from reetrace.demo import generate, write
+from reetrace.demo import review as demo_review
+from reetrace.services.accounts import add_user
+from reetrace.services.applications import submit_application
+from reetrace.services.ingest import ingest, submission_files
+from reetrace.services.registry import load_registry
+from reetrace.store.database import Store, open_store
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+PASSWORD = "password1"
+SCREENSHOTS: list[Path] = []
+
+
+@dataclass
+class Site:
+    url: str
+    settings: Settings
+    store: Store
+    mine: str  # the enterprise of the user "firm"
+    other: str  # another enterprise
+    held_back: Path
+    application: str
+    lot: str
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _load(folder: Path) -> tuple[Settings, Store, str, str, Path, str, str]:
+    year = generate(seed=13, scale=0.2)
+    write(year, folder)
+    settings = Settings(db_url=f"sqlite:///{folder / 'store.db'}")
+    store = open_store(settings.db_url)
+    load_registry(store, year.registry)
+    kinds = {e["uscc"]: {q["kind"] for q in e["qualifications"]} for e in year.registry["enterprises"]}
+    mine = next(uscc for uscc, k in kinds.items() if "mining" in k)
+    other = next(uscc for uscc, k in kinds.items() if "separation" in k)
+    files = submission_files([folder / "submissions"])
+    held_back = sorted(f for f in files if f.parent.name == mine)[-1]
+    ingest(store, [f for f in files if f != held_back], as_received_created_at=True)
+    exporter, kept = next((uscc, lots) for uscc in demo_review.applicants(year.registry)
+                          if (lots := demo_review.lots_kept(year.submissions, uscc)))
+    path = demo_review.write_application(folder / "review", "browser", exporter, kept[:1], ("Vogel GmbH", "DE"),
+                                         "Magnets for servo motors", date.today())
+    application = submit_application(store, settings, path, "Demo Exporter").number
+    lot = next(e["inputs"][0]["lot"] for doc in year.submissions for e in doc["events"]
+               if e["type"] == "transform" and e.get("process") == "metal")
+    for username, role, uscc in (("regulator", "regulator", None), ("inspector", "inspector", None),
+                                 ("reviewer", "reviewer", None), ("firm", "enterprise", mine)):
+        add_user(store, username, PASSWORD, role, uscc)
+    return settings, store, mine, other, held_back, application, lot
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    settings, store, mine, other, held_back, application, lot = _load(tmp_path_factory.mktemp("browser-site"))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the uvicorn server did not start")
+        time.sleep(0.05)
+    yield Site(f"http://127.0.0.1:{port}", settings, store, mine, other, held_back, application, lot)
+    server.should_exit = True
+    thread.join(timeout=10)
+    store.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: install it with `apt-get install -y chromium` "
+                    "(the browser tests never download a browser)", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def login(browser, site):  # noqa: ANN001, ANN201
+    """A fresh browser context logged in as `username`; returns its page."""
+    contexts = []
+
+    def log_in(username: str):  # noqa: ANN202
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(site.url + "/")
+        assert "/login" in page.url
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form[action='/login'] button[type=submit]")
+        page.wait_for_load_state()
+        assert "/login" not in page.url, f"{username} could not log in"
+        return page
+
+    yield log_in
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot(request):  # noqa: ANN001, ANN201
+    def take(page, name: str) -> Path:  # noqa: ANN001
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{request.node.name}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        SCREENSHOTS.append(path)
+        print(f"screenshot: {path}")
+        return path
+
+    return take
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ANN001, ANN201, ARG001
+    if SCREENSHOTS:
+        terminalreporter.section("browser screenshots")
+        for path in SCREENSHOTS:
+            terminalreporter.write_line(str(path))
