@@ -3,6 +3,8 @@ flow, each an inline SVG drawn on the server in the page's language."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
@@ -67,4 +69,17 @@ def dashboard(request: Request, year: int | None = None, view: Viewer = Depends(
     late = overview.compliance.count("late")
     missing = overview.compliance.count("missing")
     return view.render("dashboard.html", overview=overview, charts=charts(view, overview), year=year,
-                       late=late, missing=missing)
+                       late=late, missing=missing, by_code=findings_by_code(view, overview))
+
+
+def findings_by_code(view: Viewer, overview: NationalOverview) -> list[tuple[str, str, list[int], int]]:
+    """The year's findings per code and severity: (code, its name, counts by severity, total),
+    most first."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for by_severity in overview.findings_by_month.values():
+        for severity, codes in by_severity.items():
+            for code, n in codes.items():
+                counts[code][severity] += n
+    rows = [(code, view.gettext(labels.FINDING.get(code, code)), [c[s] for s in SEVERITIES], sum(c.values()))
+            for code, c in counts.items()]
+    return sorted(rows, key=lambda r: (-r[3], r[0]))

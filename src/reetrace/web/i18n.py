@@ -4,7 +4,7 @@ Every string a page shows is marked — `_()` in Python, `{% trans %}` or `_()` 
 translated through the gettext catalogues in `locale/`, built with Babel:
 
     cd src/reetrace/web
-    pybabel extract -F babel.cfg -o locale/messages.pot --no-location --sort-output .
+    pybabel extract -F babel.cfg -k t -o locale/messages.pot --no-location --sort-output .
     pybabel update -i locale/messages.pot -d locale --no-fuzzy-matching
     pybabel compile -d locale
 
