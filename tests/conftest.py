@@ -11,34 +11,21 @@ plant, exporter) from `tests/factory.py`, whose parties sign real Ed25519 submis
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from factory import World
+from stores import fresh_store_url
 from reetrace.store.database import Store, open_store
 
-PG_URL = os.environ.get("REETRACE_TEST_DB")
 
 
 @pytest.fixture
 def store_url(tmp_path: Path) -> Iterator[str]:
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:  # raises if the server is unreachable: never skip silently
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with fresh_store_url(tmp_path / 'store.db') as url:
+        yield url
 
 
 @pytest.fixture

@@ -12,11 +12,9 @@ with httpx.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,15 +23,14 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import create_engine, text
 
 from factory import World, extract, lot, receive, ship, transform
+from stores import fresh_store_url
 from reetrace.api.app import create_app
 from reetrace.config import Settings
 from reetrace.services import accounts, registry
 from reetrace.store.database import Store, open_store
 
-PG_URL = os.environ.get("REETRACE_TEST_DB")
 PASSWORD = "correct horse battery"
 OXIDE_DY = {"Dy": 0.8713}
 STAFF = ("regulator", "inspector", "reviewer", "approver", "auditor")
@@ -41,18 +38,8 @@ STAFF = ("regulator", "inspector", "reviewer", "approver", "auditor")
 
 @pytest.fixture(scope="module")
 def module_store_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path_factory.mktemp('api') / 'store.db'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:  # raises if the server is unreachable: never skip silently
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with fresh_store_url(tmp_path_factory.mktemp('api') / 'store.db') as url:
+        yield url
 
 
 @dataclass

@@ -18,38 +18,22 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pytest
 import uvicorn
 
+from demo_site import PASSWORD, DemoSite, load_demo_site
 from reetrace.api.app import create_app
-from reetrace.config import Settings
-from reetrace.demo import generate, write
-from reetrace.demo import review as demo_review
-from reetrace.services.accounts import add_user
-from reetrace.services.applications import submit_application
-from reetrace.services.ingest import ingest, submission_files
-from reetrace.services.registry import load_registry
-from reetrace.store.database import Store, open_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-PASSWORD = "password1"
 SCREENSHOTS: list[Path] = []
 
 
 @dataclass
-class Site:
-    url: str
-    settings: Settings
-    store: Store
-    mine: str  # the enterprise of the user "firm"
-    other: str  # another enterprise
-    held_back: Path
-    application: str
-    lot: str
+class Site(DemoSite):
+    url: str = ""
 
 
 def _free_port() -> int:
@@ -58,34 +42,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _load(folder: Path) -> tuple[Settings, Store, str, str, Path, str, str]:
-    year = generate(seed=13, scale=0.2)
-    write(year, folder)
-    settings = Settings(db_url=f"sqlite:///{folder / 'store.db'}")
-    store = open_store(settings.db_url)
-    load_registry(store, year.registry)
-    kinds = {e["uscc"]: {q["kind"] for q in e["qualifications"]} for e in year.registry["enterprises"]}
-    mine = next(uscc for uscc, k in kinds.items() if "mining" in k)
-    other = next(uscc for uscc, k in kinds.items() if "separation" in k)
-    files = submission_files([folder / "submissions"])
-    held_back = sorted(f for f in files if f.parent.name == mine)[-1]
-    ingest(store, [f for f in files if f != held_back], as_received_created_at=True)
-    exporter, kept = next((uscc, lots) for uscc in demo_review.applicants(year.registry)
-                          if (lots := demo_review.lots_kept(year.submissions, uscc)))
-    path = demo_review.write_application(folder / "review", "browser", exporter, kept[:1], ("Vogel GmbH", "DE"),
-                                         "Magnets for servo motors", date.today())
-    application = submit_application(store, settings, path, "Demo Exporter").number
-    lot = next(e["inputs"][0]["lot"] for doc in year.submissions for e in doc["events"]
-               if e["type"] == "transform" and e.get("process") == "metal")
-    for username, role, uscc in (("regulator", "regulator", None), ("inspector", "inspector", None),
-                                 ("reviewer", "reviewer", None), ("firm", "enterprise", mine)):
-        add_user(store, username, PASSWORD, role, uscc)
-    return settings, store, mine, other, held_back, application, lot
-
-
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    settings, store, mine, other, held_back, application, lot = _load(tmp_path_factory.mktemp("browser-site"))
+    loaded = load_demo_site(tmp_path_factory.mktemp("browser-site"), 13, "browser", (
+        ("regulator", "regulator", None), ("inspector", "inspector", None), ("reviewer", "reviewer", None),
+        ("firm", "enterprise", "mine")))
+    settings, store = loaded.settings, loaded.store
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
@@ -96,7 +58,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the uvicorn server did not start")
         time.sleep(0.05)
-    yield Site(f"http://127.0.0.1:{port}", settings, store, mine, other, held_back, application, lot)
+    yield Site(**vars(loaded), url=f"http://127.0.0.1:{port}")
     server.should_exit = True
     thread.join(timeout=10)
     store.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from datetime import date
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -53,6 +54,16 @@ class _Lazy:
 
 def settings(ctx: typer.Context) -> Settings:
     return ctx.find_root().obj()
+
+
+def day_option(value: str | None, option: str, default: date | None = None) -> date | None:
+    """A date given on the command line as YYYY-MM-DD; `default` when it was not given."""
+    if value is None:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} must be a date YYYY-MM-DD, not {value!r}") from None
 
 
 def _error(exc: Exception) -> None:

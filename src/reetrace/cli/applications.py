@@ -3,14 +3,13 @@ clock, list the queue and what falls due, answer a request for information, with
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from reetrace.cli import app, console, reports_errors, settings
+from reetrace.cli import app, console, day_option, reports_errors, settings
 from reetrace.cli.ledger import Output, emit_json, store_for
 from reetrace.errors import UsageError
 
@@ -18,14 +17,6 @@ applications_app = typer.Typer(help="Export license applications: submit, show, 
                                no_args_is_help=True)
 app.add_typer(applications_app, name="applications")
 
-
-def day_option(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} must be a date YYYY-MM-DD, not {value!r}") from None
 
 
 def _clock_text(clock: dict[str, Any] | None, state: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from reetrace.cli import app, console, reports_errors, settings
+from reetrace.cli import app, console, day_option, reports_errors, settings
 from reetrace.cli.ledger import Output, emit_json, store_for
 from reetrace.domain.controls import ControlEntry
 from reetrace.errors import InvalidInput, UsageError
@@ -17,14 +17,6 @@ controls_app = typer.Typer(help="The dual-use control list: show it on a day; ad
                            no_args_is_help=True)
 app.add_typer(controls_app, name="controls")
 
-
-def _day(value: str | None, option: str, default: date | None = None) -> date | None:
-    if value is None:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} must be a date YYYY-MM-DD, not {value!r}") from None
 
 
 def _entry_json(entry: ControlEntry, day: date, changes: list[Any]) -> dict[str, Any]:
@@ -52,7 +44,7 @@ def controls_show(
     """The entries in force on a day, with their dates and the changes recorded to them."""
     from reetrace.services.controls import control_history
 
-    day = _day(on, "--on", date.today())
+    day = day_option(on, "--on", date.today())
     controls, changes = control_history(store_for(ctx), settings(ctx))
     entries = [_entry_json(e, day, changes) for e in controls.entries if all_entries or e.in_force(day)]
     if format is Output.json:
@@ -75,7 +67,8 @@ def _record(ctx: typer.Context, action: str, code: str, effective: str, by: str,
     from reetrace.services.controls import change_control
 
     try:
-        recorded = change_control(store_for(ctx), settings(ctx), action, code, effective=_day(effective, "--from"),
+        recorded = change_control(store_for(ctx), settings(ctx), action, code,
+                                  effective=day_option(effective, "--from"),
                                   by=by, why=why, **extra)
     except InvalidInput as exc:  # a change that does not fit the list is a wrongly called command
         raise UsageError(str(exc)) from None
@@ -113,7 +106,7 @@ def controls_suspend(
     by: str = _BY, why: str = _WHY,
 ):
     """Suspend an entry from a day, until a day or until further notice."""
-    _record(ctx, "suspend", code, effective, by, why, until=_day(until, "--until"))
+    _record(ctx, "suspend", code, effective, by, why, until=day_option(until, "--until"))
 
 
 @controls_app.command("end")
@@ -135,7 +128,7 @@ def classify(
     """The control codes a lot falls under on a day, from its form and composition."""
     from reetrace.services.controls import classify_lot
 
-    result = classify_lot(store_for(ctx), settings(ctx), lot, _day(on, "--on", date.today()))
+    result = classify_lot(store_for(ctx), settings(ctx), lot, day_option(on, "--on", date.today()))
     if format is Output.json:
         emit_json(result.as_json())
         return

@@ -14,7 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from reetrace.cli import app, console, err_console, reports_errors, settings, views
+from reetrace.cli import app, console, day_option, err_console, reports_errors, settings, views
 from reetrace.cli.ledger import Output, emit_json, store_for
 from reetrace.errors import UsageError
 
@@ -28,14 +28,6 @@ app.add_typer(mirror_app, name="mirror")
 
 LONG_FILE_LINES = 2000  # a load of more lines shows a progress bar
 
-
-def _day(value: str | None, option: str, default: date | None = None) -> date | None:
-    if value is None:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} must be a date YYYY-MM-DD, not {value!r}") from None
 
 
 def _read(path: Path) -> bytes:
@@ -81,7 +73,7 @@ def customs_load(
     data = _read(file)
     with _loading(data, "reading declarations") as progress:
         done = load_declarations(store_for(ctx), data, file.name, by or getpass.getuser(),
-                                 _day(start, "--from"), _day(end, "--to"), progress=progress)
+                                 day_option(start, "--from"), day_option(end, "--to"), progress=progress)
     if format is Output.json:
         emit_json({"import": done.import_id, "sha256": done.sha256, "declarations": done.declarations,
                    "items": done.items, "added": done.added, "unchanged": done.unchanged,
@@ -127,7 +119,7 @@ def customs_reconcile(
     from reetrace.services.audit import findings_document
     from reetrace.services.customs import reconcile
 
-    day = _day(as_of, "--as-of", date.today())
+    day = day_option(as_of, "--as-of", date.today())
     findings = reconcile(store_for(ctx), settings(ctx), day)
     if format is Output.json:
         emit_json(findings_document(findings, day))
@@ -150,7 +142,7 @@ def exports_arrived(
     """Report that an export arrived. One report per export; it is never changed."""
     from reetrace.services.customs import report_arrival
 
-    report = report_arrival(store_for(ctx), settings(ctx), export_ref, _day(on, "--on"), by, note)
+    report = report_arrival(store_for(ctx), settings(ctx), export_ref, day_option(on, "--on"), by, note)
     console.print(f"Recorded: export {report.export_ref} arrived on {report.arrived_on}, reported by {report.by}.")
 
 
@@ -165,7 +157,7 @@ def exports_list(
     """Every export: date, exporter, license, lots, kg, destination, arrival, days since export."""
     from reetrace.services.customs import list_exports
 
-    day = _day(as_of, "--as-of", date.today())
+    day = day_option(as_of, "--as-of", date.today())
     lines = list_exports(store_for(ctx), settings(ctx), day, license_no)
     if format is Output.json:
         emit_json({"as_of": day.isoformat(), "exports": [line.as_json() for line in lines]})

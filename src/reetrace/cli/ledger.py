@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from reetrace.cli import app, console, err_console, reports_errors, settings
+from reetrace.cli import app, console, day_option, err_console, reports_errors, settings
 from reetrace.cli import views
 from reetrace.errors import UsageError
 
@@ -126,14 +126,6 @@ def rejected(
         views.print_rejections(console, rows)
 
 
-def _parse_day(value: str | None) -> date:
-    if value is None:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"--as-of must be a date YYYY-MM-DD, not {value!r}") from None
-
 
 @app.command()
 @reports_errors
@@ -146,7 +138,7 @@ def audit(
     """Audit the ledger: every finding, evaluated in event-time order."""
     from reetrace.services import audit as audit_service
 
-    day = _parse_day(as_of)
+    day = day_option(as_of, "--as-of", date.today())
     findings = audit_service.audit_ledger(store_for(ctx), settings(ctx), day)
     if code:
         findings = [f for f in findings if f.code in set(code)]

@@ -108,6 +108,19 @@ def _screen(conn: Connection, application: Application) -> list[tuple[str, str, 
     return [(p.role, p.name, p.country, r) for p, r in zip(parties, results, strict=True)]
 
 
+def _claimed(others: list[repo.StoredApplication], states: dict[str, str],
+             lots: set[str]) -> dict[str, list[tuple[str, str]]]:
+    """The live applications (neither denied, declined nor withdrawn) naming each of `lots`."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for other in others:
+        if states[other.number] in DEAD_STATES:
+            continue
+        for item in other.body.get("items", []):
+            if item.get("lot") in lots:
+                found.setdefault(item["lot"], []).append((other.number, states[other.number]))
+    return found
+
+
 def run_pre_review(store: Store, settings: Settings, application: Application, number: str | None,
                    day: date, findings: list[Finding] | None = None) -> tuple[int, dict[str, Any]]:
     """The pre-review report of `application` (`number` once it has one) as of `day`, and the
@@ -123,19 +136,17 @@ def run_pre_review(store: Store, settings: Settings, application: Application, n
     with store.reading() as conn:
         ledger_size = conn.scalar(select(func.count()).select_from(t.events)) or 0
         lots = application.lots
-        claimed_numbers = repo.claimed_lots(conn, lots, besides=number)
-        steps = repo.steps_of(conn, {n for ns in claimed_numbers.values() for n in ns})
-        claimed = {lot: [(n, state_of(steps[n])) for n in ns if state_of(steps[n]) not in DEAD_STATES]
-                   for lot, ns in claimed_numbers.items()}
+        others = [a for a in repo.list_applications(conn) if a.number != number]
+        states = {n: state_of(steps) for n, steps in repo.steps_of(conn, [a.number for a in others]).items()}
+        claimed = _claimed(others, states, set(lots))
         known = {_name(c) for c in consignees(conn)}
-        known |= {_name(a.body["consignee"]["name"]) for a in repo.list_applications(conn)
-                  if a.number != number and state_of(repo.steps_of(conn, [a.number])[a.number]) == "approved"}
+        known |= {_name(a.body["consignee"]["name"]) for a in others if states[a.number] == "approved"}
         facts = Facts(
             application=application, day=day, controls=control_list_in(conn, settings),
             lots=lot_facts(conn, lots, thresholds.overdraw_tolerance_kg),
             provenance={lot: provenance(conn, lot, zone_year) for lot in dict.fromkeys(lots)},
             findings=findings, screening=_screen(conn, application),
-            claimed={lot: c for lot, c in claimed.items() if c}, known_consignees=frozenset(known),
+            claimed=claimed, known_consignees=frozenset(known),
         )
         report = pre_review(facts)
     return ledger_size, report

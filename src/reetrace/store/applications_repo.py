@@ -148,21 +148,6 @@ def prereview_count(conn: Connection, number: str) -> int:
     return conn.scalar(select(func.count()).select_from(t.prereviews).where(t.prereviews.c.application == number))
 
 
-def claimed_lots(conn: Connection, lots: Iterable[str], besides: str | None) -> dict[str, list[str]]:
-    """The other applications naming each lot (their numbers)."""
-    wanted = set(lots)
-    found: dict[str, list[str]] = {}
-    if not wanted:
-        return found
-    for app in list_applications(conn):
-        if app.number == besides:
-            continue
-        for item in app.body.get("items", []):
-            if item.get("lot") in wanted:
-                found.setdefault(item["lot"], []).append(app.number)
-    return found
-
-
 # --- licenses issued -----------------------------------------------------------------------
 
 def insert_license(conn: Connection, license: License, license_type: str, issued_on: str, application: str) -> None:
