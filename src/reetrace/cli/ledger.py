@@ -95,7 +95,7 @@ def ingest(
         task = bar.add_task("files", total=len(files))
         report = ingest_service.ingest(
             store, files, as_received_created_at=as_received is AsReceived.created_at,
-            progress=lambda done: bar.update(task, completed=done))
+            progress=lambda done: bar.update(task, completed=done), settings=settings(ctx))
     if report.events_accepted:
         from reetrace.services.log import publish_checkpoint
 

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 from reetrace.domain.controls import ControlList
 from reetrace.domain.customs import CustomsRecords
@@ -76,6 +77,14 @@ def audit(events: Iterable[RecordedEvent], registry: Registry, controls: Control
           thresholds: Thresholds = Thresholds(), customs: CustomsRecords | None = None) -> list[Finding]:
     """Every finding of CONTRACT §5 on the events up to `as_of`, in a fixed order; with
     `customs` (declarations, reported periods, arrival reports) also the customs findings."""
+    return [finding for _, finding in audit_keyed(events, registry, controls, as_of, thresholds, customs)]
+
+
+def audit_keyed(events: Iterable[RecordedEvent], registry: Registry, controls: ControlList, as_of: date,
+                thresholds: Thresholds = Thresholds(),
+                customs: CustomsRecords | None = None) -> list[tuple[tuple[Any, ...], Finding]]:
+    """The audit's findings in its order, each with the key it is sorted by (see
+    `AuditContext.keyed`): what incremental supervision stores to merge partial audits."""
     with _collector_paused():
         return _replay(_steps(events, as_of, thresholds), registry, controls, as_of, thresholds, customs)
 
@@ -111,7 +120,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _replay(steps: list[Step], registry: Registry, controls: ControlList, as_of: date,
-            thresholds: Thresholds, customs: CustomsRecords | None = None) -> list[Finding]:
+            thresholds: Thresholds, customs: CustomsRecords | None = None) -> list[tuple[tuple[Any, ...], Finding]]:
     ledger = Ledger(thresholds.overdraw_tolerance_kg)
     ctx = AuditContext(registry, controls, as_of, thresholds, ledger, customs)
     rules = [rule(ctx) for rule in RULES]
@@ -130,4 +139,4 @@ def _replay(steps: list[Step], registry: Registry, controls: ControlList, as_of:
         finish = getattr(rule, "finish", None)
         if finish is not None:
             finish()
-    return ctx.findings()
+    return ctx.keyed()

@@ -35,12 +35,20 @@ def recorded_events(conn, until: datetime):
                             row.seq)
 
 
-def audit_ledger(store: Store, settings: Settings, as_of: date) -> list[Finding]:
+def audit_ledger(store: Store, settings: Settings, as_of: date, full: bool = False) -> list[Finding]:
     """Every finding on the ledger as of the end of `as_of` (China Standard Time by default),
-    customs reconciliation and arrival reports included."""
+    customs reconciliation and arrival reports included: the supervised findings when they hold
+    for this ledger, date and thresholds (reetrace.services.supervision), else (or with `full`)
+    a replay of the whole ledger."""
     thresholds = settings.thresholds
     until = end_of_day(as_of, thresholds.utc_offset_hours)
     with store.reading() as conn:
+        if not full:
+            from reetrace.services.supervision import current_findings
+
+            supervised = current_findings(conn, settings, as_of)
+            if supervised is not None:
+                return supervised
         registry = load_registry(conn)
         controls = control_list_in(conn, settings)  # the initial list and every change recorded
         customs = customs_records(conn)  # declarations, periods customs reported on, arrival reports

@@ -13,6 +13,7 @@ from reetrace.domain.controls import ControlChange, ControlledItem, ControlList,
 from reetrace.errors import NotFound
 from reetrace.store.controls_repo import RecordedChange, list_changes, lot_as_created, record_change
 from reetrace.store.database import Store
+from reetrace.store.supervision_repo import mark_stale
 
 
 def base_list(settings: Settings) -> ControlList:
@@ -46,6 +47,7 @@ def change_control(store: Store, settings: Settings, action: str, code: str, *, 
                            element=element, groups=tuple(groups), until=until)
     recorded_at = now or datetime.now(UTC)
     with store.writing() as conn:
+        mark_stale(conn)  # the supervised findings depend on it
         check_change(control_list_in(conn, settings), change)
         change_id = record_change(conn, change, recorded_at)
     return RecordedChange(change_id, change, recorded_at)

@@ -26,6 +26,7 @@ from reetrace.store.customs_repo import (
 )
 from reetrace.store.database import Store
 from reetrace.store.timefmt import to_utc_text
+from reetrace.store.supervision_repo import mark_stale
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ def load_declarations(store: Store, data: bytes, source: str, by: str, start: da
                            f"of {d.day} lies outside the period {period} given")
     digest = hashlib.sha256(data).hexdigest()
     with store.writing() as conn:
+        mark_stale(conn)  # the supervised findings depend on it
         recorded = declarations_numbered(conn, [d.declaration_no for _, d in read])
         conflicts = [problem for lines, d in read if d.declaration_no in recorded
                      for problem in [_conflict(lines, d, recorded[d.declaration_no])] if problem]
@@ -147,6 +149,7 @@ def report_arrival(store: Store, settings: Settings, export_ref: str, arrived_on
     zone = _zone(settings)
     ref = f"{reporter}:{event_id}"
     with store.writing() as conn:
+        mark_stale(conn)  # the supervised findings depend on it
         event = export_event(conn, reporter, event_id)
         if event is None:
             raise NotFound(f"no event {ref} in the ledger")

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from reetrace.config import Settings
 from reetrace.domain.submissions import Authenticated, Rejection
 from reetrace.errors import UsageError
 from reetrace.services.intake import authenticate
+from reetrace.services.supervision import Absorbed, absorb
 from reetrace.store.database import Store
 from reetrace.store.ledger_repo import append, record_rejections
 from reetrace.store.registry_repo import known_enterprises, load_keys
@@ -36,6 +38,7 @@ class IngestReport:
     events_accepted: int = 0
     events_duplicate: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    supervision: Absorbed | None = None  # the last incremental update of the findings, if supervised
 
     def as_contract(self) -> dict[str, object]:
         return {
@@ -67,6 +70,7 @@ def ingest(
     progress: Callable[[int], None] | None = None,
     clock: Callable[[], datetime] | None = None,
     with_log: bool = True,
+    settings: Settings | None = None,
 ) -> IngestReport:
     """Ingest every submission in `sources`. `progress` is called with the number of files
     checked so far as the work goes on."""
@@ -79,7 +83,8 @@ def ingest(
     gc_was_enabled = gc.isenabled()
     gc.disable()  # ingest allocates millions of short-lived acyclic objects; collection only slows it
     try:
-        _ingest_files(store, files, keys, enterprises, as_received_created_at, clock, progress, report, with_log)
+        _ingest_files(store, files, keys, enterprises, as_received_created_at, clock, progress, report, with_log,
+                      settings or Settings())
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -87,13 +92,16 @@ def ingest(
     return report
 
 
-def _ingest_files(store, files, keys, enterprises, as_received, clock, progress, report, with_log) -> None:
+def _ingest_files(store, files, keys, enterprises, as_received, clock, progress, report, with_log,
+                  settings) -> None:
     for batch, failed, done in _batches(files, keys, enterprises, as_received, clock, progress):
         if batch:
             with store.writing() as conn:
                 outcome = append(conn, batch, with_log)
                 outcome.rejected = [_with_raw(r) for r in outcome.rejected]
                 record_rejections(conn, outcome.rejected)
+                if outcome.seqs:
+                    report.supervision = absorb(conn, settings, outcome.seqs)  # findings kept up to date
             report.submissions_accepted += len(outcome.accepted)
             report.submissions_duplicate += len(outcome.duplicate)
             report.events_accepted += outcome.events_accepted

@@ -8,12 +8,14 @@ from reetrace.errors import InvalidInput
 from reetrace.store.database import Store
 from reetrace.store.registry_repo import issued_here, known_enterprises, save_registry
 from reetrace.store.registry_repo import load_registry as read_registry
+from reetrace.store.supervision_repo import mark_stale
 
 
 def load_registry(store: Store, doc: object) -> dict[str, int]:
     """Load a `reetrace/registry@1` document; idempotent (upsert by key)."""
     registry = validate_registry(doc)
     with store.writing() as conn:
+        mark_stale(conn)  # the supervised findings depend on it
         known = known_enterprises(conn) | {e.uscc for e in registry.enterprises}
         for where, uscc in [("quotas", q.uscc) for q in registry.quotas] + [
             ("licenses", lic.exporter) for lic in registry.licenses

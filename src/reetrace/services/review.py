@@ -26,6 +26,7 @@ from reetrace.services.controls import control_list_in
 from reetrace.services.prereview import lot_facts, run_pre_review
 from reetrace.store import applications_repo as repo
 from reetrace.store.database import Store
+from reetrace.store.supervision_repo import mark_stale
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ def _approve(store: Store, settings: Settings, number: str, by: str, why: str, n
     with store.writing() as conn:  # the pre-review is kept whatever the decision
         repo.add_prereview(conn, number, now, ledger_size, report)
     with store.writing() as conn:
+        mark_stale(conn)  # the supervised findings depend on it
         steps = repo.steps_of(conn, [number])[number]  # again, under the write lock
         state = check_step("approve", steps, stored.exporter, official=official, why=why)
         blocking = still_blocking(report, cleared_hits(steps))

@@ -24,6 +24,7 @@ from reetrace.errors import Forbidden
 from reetrace.services.ingest import IngestReport, now as clock_now
 from reetrace.services.intake import authenticate
 from reetrace.services.log import publish_checkpoint
+from reetrace.services.supervision import absorb
 from reetrace.store import tables as t
 from reetrace.store.database import Store
 from reetrace.store.ledger_repo import append, record_rejections
@@ -79,6 +80,8 @@ def receive_submission(store: Store, settings: Settings, raw: bytes, source: str
     with store.writing() as conn:
         outcome = append(conn, [result])
         record_rejections(conn, outcome.rejected)
+        if outcome.seqs:
+            absorb(conn, settings, outcome.seqs)  # the findings brought up to date in the same transaction
     report.submissions_accepted = len(outcome.accepted)
     report.submissions_duplicate = len(outcome.duplicate)
     report.events_accepted = outcome.events_accepted

@@ -1,4 +1,5 @@
-"""The append-only ledger: submissions, events and the lot indexes derived from them.
+"""The append-only ledger: submissions, events and the indexes derived from them (lots created,
+lots drawn, and the keys of reetrace.domain.event_keys).
 
 `append` runs inside the caller's write transaction (which holds the ledger lock), so the
 checks it makes (submission already recorded? event id already used, with what content?) and
@@ -11,8 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import json
+
 from sqlalchemy import Connection, func, insert, select
 
+from reetrace.domain.event_keys import MOVING_TYPES, event_keys
 from reetrace.domain.submissions import Authenticated, Rejection
 from reetrace.errors import StoreError
 from reetrace.ledger import receipts
@@ -27,6 +31,7 @@ EVENT_COLUMNS = ("seq", "reporter", "event_id", "type", "time", "submission_id",
                  "leaf")
 LOT_COLUMNS = ("seq", "lot", "position", "form", "mass_kg", "composition", "hs_code")
 DRAW_COLUMNS = ("seq", "position", "lot", "mass_kg")
+KEY_COLUMNS = ("key", "seq")
 
 
 @dataclass(slots=True)
@@ -36,6 +41,7 @@ class AppendOutcome:
     rejected: list[Rejection]
     events_accepted: int = 0
     events_duplicate: int = 0
+    seqs: range = range(0)  # the ledger positions of the events appended
 
 
 def _recorded_submissions(conn: Connection, digests: Sequence[str]) -> set[str]:
@@ -64,6 +70,7 @@ def append(conn: Connection, batch: Sequence[Authenticated], with_log: bool = Tr
     done = _recorded_submissions(conn, [s.digest for s in batch])
     recorded = _recorded_events(conn, batch)
     next_seq = (conn.scalar(select(func.max(t.events.c.seq))) or 0) + 1
+    first_seq = next_seq
     logged = log_size(conn) if with_log else next_seq - 1
     if logged != next_seq - 1:
         raise StoreError(f"the ledger holds {next_seq - 1} events but its log {logged} leaves; "
@@ -72,7 +79,7 @@ def append(conn: Connection, batch: Sequence[Authenticated], with_log: bool = Tr
                         .limit(1)).first()
     next_sub = (last.id if last else 0) + 1
     chain = bytes(last.chain) if last and last.chain else receipts.GENESIS
-    sub_rows, event_rows, lot_rows, draw_rows, leaves = [], [], [], [], []
+    sub_rows, event_rows, lot_rows, draw_rows, key_rows, leaves = [], [], [], [], [], []
 
     for sub in batch:
         if sub.digest in done:
@@ -113,6 +120,8 @@ def append(conn: Connection, batch: Sequence[Authenticated], with_log: bool = Tr
                 lot_rows.append((next_seq, lot, i, form, mass, composition, hs_code))
             for i, (lot, mass) in enumerate(pe.draws):
                 draw_rows.append((next_seq, i, lot, mass))
+            if pe.type in MOVING_TYPES:
+                key_rows.extend((key, next_seq) for key in event_keys(sub.reporter, pe.type, json.loads(pe.body)))
             next_seq += 1
         outcome.accepted.append(sub)
         outcome.events_accepted += len(new)
@@ -123,6 +132,8 @@ def append(conn: Connection, batch: Sequence[Authenticated], with_log: bool = Tr
         append_leaves(conn, logged, leaves)  # no event without its leaf, in the same transaction
     insert_rows(conn, t.lots, LOT_COLUMNS, lot_rows)
     insert_rows(conn, t.lot_draws, DRAW_COLUMNS, draw_rows)
+    insert_rows(conn, t.event_keys, KEY_COLUMNS, key_rows)
+    outcome.seqs = range(first_seq, next_seq)
     return outcome
 
 
@@ -153,8 +164,9 @@ def iter_events(conn: Connection, until: str | None = None, batch: int = 20_000)
         t.events.c.time, t.events.c.reporter, t.events.c.event_id)
     if until is not None:
         stmt = stmt.where(t.events.c.time <= until)
-    result = conn.execution_options(yield_per=batch).execute(stmt)
-    yield from result
+    # the option on the statement, not the connection: later statements of the transaction
+    # must not run through a server-side cursor
+    yield from conn.execute(stmt.execution_options(yield_per=batch))
 
 
 def counts(conn: Connection) -> dict[str, int]:

@@ -9,14 +9,15 @@ import json
 from collections.abc import Collection, Iterator
 from datetime import datetime
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, select
 
 from reetrace.contract.stored import decode_event
+from reetrace.domain.event_keys import lot_key
 from reetrace.domain.events import Event
 from reetrace.store import tables as t
+from reetrace.store.bulk import select_in
 
-MOVING_TYPES = ("ship", "receive", "export", "adjust")
-_CHUNK = 100
+_CHUNK = 500
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
@@ -24,24 +25,42 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[i:i + size]
 
 
-def events_touching(conn: Connection, lots: Collection[str]) -> list[Event]:
-    """Every event naming one of `lots`, decoded, in no particular order."""
+def seqs_touching(conn: Connection, lots: Collection[str]) -> set[int]:
+    """The ledger positions of every event naming one of `lots`: creations and draws from the
+    lot tables, moves and adjustments from the event keys."""
     seqs: set[int] = set()
     wanted = sorted(set(lots))
-    e = t.events.c
     for chunk in _chunks(wanted, _CHUNK):
-        seqs.update(conn.scalars(select(t.lots.c.seq).where(t.lots.c.lot.in_(chunk))))
-        seqs.update(conn.scalars(select(t.lot_draws.c.seq).where(t.lot_draws.c.lot.in_(chunk))))
-        # Moves name their lots only in the body: the lot id appears there as a JSON string.
-        mentions = [e.body.contains(f'"{lot}"', autoescape=True) for lot in chunk]
-        seqs.update(conn.scalars(select(e.seq).where(e.type.in_(MOVING_TYPES), or_(*mentions))))
+        seqs.update(seq for (seq,) in select_in(conn, "SELECT seq FROM lots WHERE lot IN_LIST", (), chunk))
+        seqs.update(seq for (seq,) in select_in(conn, "SELECT seq FROM lot_draws WHERE lot IN_LIST", (), chunk))
+        seqs.update(seq for (seq,) in select_in(conn, "SELECT seq FROM event_keys WHERE key IN_LIST", (),
+                                                [lot_key(lot) for lot in chunk]))
+    return seqs
+
+
+def seqs_keyed(conn: Connection, keys: Collection[str]) -> set[int]:
+    """The ledger positions of the events filed under any of `keys` (reetrace.domain.event_keys)."""
+    seqs: set[int] = set()
+    for chunk in _chunks(sorted(set(keys)), _CHUNK):
+        seqs.update(seq for (seq,) in select_in(conn, "SELECT seq FROM event_keys WHERE key IN_LIST", (), chunk))
+    return seqs
+
+
+def events_at(conn: Connection, seqs: Collection[int]) -> list[Event]:
+    """The events at these ledger positions, decoded, in ledger order."""
     events = []
+    e = t.events.c
     ordered = sorted(seqs)
     for start in range(0, len(ordered), 500):
         chunk = ordered[start:start + 500]
-        for row in conn.execute(select(e.reporter, e.time, e.body).where(e.seq.in_(chunk))):
+        for row in conn.execute(select(e.reporter, e.time, e.body).where(e.seq.in_(chunk)).order_by(e.seq)):
             events.append(decode_event(row.reporter, datetime.fromisoformat(row.time), row.body))
     return events
+
+
+def events_touching(conn: Connection, lots: Collection[str]) -> list[Event]:
+    """Every event naming one of `lots`, decoded, in ledger order."""
+    return events_at(conn, seqs_touching(conn, lots))
 
 
 def consignees(conn: Connection) -> Iterator[str]:

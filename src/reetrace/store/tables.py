@@ -400,3 +400,52 @@ finding_actions = Table(
     Column("assignee", String(64)),
     Column("note", Text, nullable=False),
 )
+
+# --- supervision (migration 0010) -----------------------------------------------------------
+
+# Every lot an event moves, and its shipment, license and declaration (reetrace.domain.event_keys):
+# with `lots` and `lot_draws`, the whole history of a lot or a shipment is an index look-up.
+# Written with the event, never updated; clustered by key.
+event_keys = Table(
+    "event_keys", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    sqlite_with_rowid=False,
+)
+
+# Findings kept up to date as submissions arrive (reetrace.services.supervision). Unlike the
+# ledger these rows are derived and replaced: each belongs to a subject (an event, a quota
+# account, a license, a declaration, a reporter's month) and a subject's findings are rewritten
+# whole when something it depends on arrives. The sort columns reproduce the audit's order.
+supervised_findings = Table(
+    "supervised_findings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject", String(240), nullable=False, index=True),
+    Column("code", String(40), nullable=False, index=True),
+    Column("severity", String(16), nullable=False),
+    Column("enterprise", String(18), index=True),
+    Column("lot", String(80)),
+    Column("event", String(160)),
+    Column("year", Integer),
+    Column("detail", Text, nullable=False),
+    Column("evidence", Text, nullable=False),  # JSON
+    Column("sort_kind", Integer, nullable=False),  # 0 about an event, 1 about a period
+    Column("sort_time", String(40), nullable=False),  # the event's instant, UTC text ("" for periods)
+    Column("sort_order", Text, nullable=False),  # the rest of the audit's sort key, as JSON
+    Column("nth", Integer, nullable=False),  # order among findings with the same key
+)
+
+# One row: the audit date and thresholds the supervised findings hold for, and how far the
+# ledger had been taken into account.
+supervision = Table(
+    "supervision", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("as_of", String(10), nullable=False),
+    Column("thresholds", String(64), nullable=False),  # digest of the thresholds in force
+    Column("ledger_size", Integer, nullable=False),  # events taken into account
+    Column("stale", Integer, nullable=False),  # 1: registry, controls or customs changed since
+    Column("built_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+
+Index("ix_events_reporter_time", events.c.reporter, events.c.time)

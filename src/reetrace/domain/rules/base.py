@@ -116,4 +116,8 @@ class AuditContext:
         """Everything found, in a fixed order: by event time, code, enterprise, lot, event;
         findings about periods last. The sort is stable and the replay order fixed, so equal
         keys keep the order the replay found them in."""
-        return [finding for _, finding in sorted(self._found, key=lambda pair: pair[0])]
+        return [finding for _, finding in self.keyed()]
+
+    def keyed(self) -> list[tuple[tuple[Any, ...], Finding]]:
+        """The findings in that order, each with its sort key."""
+        return sorted(self._found, key=lambda pair: pair[0])
