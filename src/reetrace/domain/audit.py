@@ -25,7 +25,7 @@ from reetrace.domain.findings import Finding, Thresholds
 from reetrace.domain.lots import Ledger
 from reetrace.domain.registry import Registry
 from reetrace.domain.rules import RULES
-from reetrace.domain.rules.base import AuditContext, Step
+from reetrace.domain.rules.base import AuditContext, ShipmentIndex, Step
 
 EVENT_CLASSES = (Extract, Import, Transform, Ship, Receive, Export, Consume, Adjust)
 # Events stamped with the same instant (often a date at midnight) are replayed in the order the
@@ -60,6 +60,40 @@ def _steps(events: Iterable[RecordedEvent], as_of: date, thresholds: Thresholds)
     return steps
 
 
+def _stream_steps(events: Iterable[RecordedEvent], as_of: date, thresholds: Thresholds) -> Iterator[Step]:
+    """The replay order of events given already sorted by time (as the ledger's time index reads
+    them), one at a time: only the events sharing an instant are held to be put in order."""
+    zone = timezone(timedelta(hours=thresholds.utc_offset_hours))
+    end = datetime(as_of.year, as_of.month, as_of.day, tzinfo=zone) + timedelta(days=1)
+    group: list[tuple[Any, ...]] = []
+    instant = None
+    last = None
+    n = 0
+
+    def ordered(group: list[tuple[Any, ...]]) -> Iterator[Step]:
+        nonlocal last
+        if len(group) > 1:
+            group.sort(key=lambda r: (STAGE[type(r[6].event)], r[1], r[2], r[3], r[4], r[5]))
+        for local, reporter, event_id, _, _, _, record in group:
+            if (reporter, event_id) != last:  # an event given twice counts once
+                yield Step(record, record.event, local)
+                last = (reporter, event_id)
+
+    for record in events:
+        event = record.event
+        local = event.time.astimezone(zone)
+        if local >= end:
+            break
+        if instant is not None and local < instant:
+            raise ValueError(f"events are not in time order: {event.ref} at {local.isoformat()}")
+        if local != instant:
+            yield from ordered(group)
+            group, instant = [], local
+        group.append((local, event.reporter, event.event_id, record.received_at, record.seq, n, record))
+        n += 1
+    yield from ordered(group)
+
+
 def _dispatch(rules: list[object]) -> dict[type, list[Callable[[Step], None]]]:
     table: dict[type, list[Callable[[Step], None]]] = {}
     for cls in EVENT_CLASSES:
@@ -86,7 +120,19 @@ def audit_keyed(events: Iterable[RecordedEvent], registry: Registry, controls: C
     """The audit's findings in its order, each with the key it is sorted by (see
     `AuditContext.keyed`): what incremental supervision stores to merge partial audits."""
     with _collector_paused():
-        return _replay(_steps(events, as_of, thresholds), registry, controls, as_of, thresholds, customs)
+        steps = _steps(events, as_of, thresholds)
+        return _replay(steps, registry, controls, as_of, thresholds, customs, ShipmentIndex.of(steps, thresholds))
+
+
+def audit_stream(events: Iterable[RecordedEvent], registry: Registry, controls: ControlList, as_of: date,
+                 thresholds: Thresholds, customs: CustomsRecords | None,
+                 shipments: ShipmentIndex) -> list[tuple[tuple[Any, ...], Finding]]:
+    """`audit_keyed` over events already sorted by time, read one at a time: memory holds the
+    state of the lots, not the events. What needs the whole event set ahead of the replay (whether
+    a shipment was ever received or shipped) comes precomputed in `shipments`."""
+    with _collector_paused():
+        return _replay(_stream_steps(events, as_of, thresholds), registry, controls, as_of, thresholds, customs,
+                       shipments)
 
 
 def exported_kg(events: Iterable[RecordedEvent], as_of: date,
@@ -119,15 +165,12 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _replay(steps: list[Step], registry: Registry, controls: ControlList, as_of: date,
-            thresholds: Thresholds, customs: CustomsRecords | None = None) -> list[tuple[tuple[Any, ...], Finding]]:
+def _replay(steps: Iterable[Step], registry: Registry, controls: ControlList, as_of: date,
+            thresholds: Thresholds, customs: CustomsRecords | None,
+            shipments: ShipmentIndex) -> list[tuple[tuple[Any, ...], Finding]]:
     ledger = Ledger(thresholds.overdraw_tolerance_kg)
-    ctx = AuditContext(registry, controls, as_of, thresholds, ledger, customs)
+    ctx = AuditContext(registry, controls, as_of, thresholds, ledger, customs, shipments)
     rules = [rule(ctx) for rule in RULES]
-    for rule in rules:
-        prepare = getattr(rule, "prepare", None)
-        if prepare is not None:
-            prepare(steps)
     dispatch = _dispatch(rules)
     for step in steps:
         event = step.event

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from reetrace.config import Settings
 from reetrace.contract.stored import decode_event
-from reetrace.domain.audit import audit
+from reetrace.domain.audit import audit_stream
 from reetrace.domain.elements import element_kg, reo_kg
 from reetrace.domain.events import Extract, RecordedEvent, Transform
 from reetrace.domain.findings import Finding
@@ -17,6 +18,7 @@ from reetrace.store.customs_repo import customs_records
 from reetrace.store.database import Store
 from reetrace.store.ledger_repo import iter_events
 from reetrace.store.registry_repo import load_registry
+from reetrace.store.shipment_index import shipment_index
 from reetrace.store.timefmt import to_utc_text
 
 FINDINGS_FORMAT = "reetrace/findings@1"
@@ -29,10 +31,15 @@ def end_of_day(day: date, offset_hours: int) -> datetime:
 
 def recorded_events(conn, until: datetime):
     """The recorded events up to `until`, decoded, in event-time order."""
+    received: dict[str, datetime] = {}  # a submission's events share their time of receipt
     for row in iter_events(conn, until=to_utc_text(until)):
         moment = datetime.fromisoformat(row.time)
-        yield RecordedEvent(decode_event(row.reporter, moment, row.body), datetime.fromisoformat(row.received_at),
-                            row.seq)
+        at = received.get(row.received_at)
+        if at is None:
+            if len(received) > 4096:
+                received.clear()
+            at = received[row.received_at] = datetime.fromisoformat(row.received_at)
+        yield RecordedEvent(decode_event(row.reporter, moment, row.body), at, row.seq)
 
 
 def audit_ledger(store: Store, settings: Settings, as_of: date, full: bool = False) -> list[Finding]:
@@ -40,8 +47,6 @@ def audit_ledger(store: Store, settings: Settings, as_of: date, full: bool = Fal
     customs reconciliation and arrival reports included: the supervised findings when they hold
     for this ledger, date and thresholds (reetrace.services.supervision), else (or with `full`)
     a replay of the whole ledger."""
-    thresholds = settings.thresholds
-    until = end_of_day(as_of, thresholds.utc_offset_hours)
     with store.reading() as conn:
         if not full:
             from reetrace.services.supervision import current_findings
@@ -49,10 +54,19 @@ def audit_ledger(store: Store, settings: Settings, as_of: date, full: bool = Fal
             supervised = current_findings(conn, settings, as_of)
             if supervised is not None:
                 return supervised
-        registry = load_registry(conn)
-        controls = control_list_in(conn, settings)  # the initial list and every change recorded
-        customs = customs_records(conn)  # declarations, periods customs reported on, arrival reports
-        return audit(recorded_events(conn, until), registry, controls, as_of, thresholds, customs)
+        return [finding for _, finding in replay_ledger(conn, settings, as_of)]
+
+
+def replay_ledger(conn, settings: Settings, as_of: date) -> list[tuple[tuple[Any, ...], Finding]]:
+    """The full audit inside the caller's transaction, each finding with its sort key: the
+    events stream from the ledger's time index, so memory holds lot states, not events."""
+    thresholds = settings.thresholds
+    until = end_of_day(as_of, thresholds.utc_offset_hours)
+    registry = load_registry(conn)
+    controls = control_list_in(conn, settings)  # the initial list and every change recorded
+    customs = customs_records(conn)  # declarations, periods customs reported on, arrival reports
+    shipments = shipment_index(conn, to_utc_text(until), thresholds)
+    return audit_stream(recorded_events(conn, until), registry, controls, as_of, thresholds, customs, shipments)
 
 
 def findings_document(findings: list[Finding], as_of: date) -> dict[str, object]:

@@ -35,7 +35,7 @@ from reetrace.domain.findings import Finding, Thresholds
 from reetrace.domain.supervision import (
     event_subject, export_keys, lots_named, quota_account, report_subject, shipment_of,
 )
-from reetrace.services.audit import end_of_day, recorded_events
+from reetrace.services.audit import replay_ledger
 from reetrace.services.controls import control_list_in
 from reetrace.store import tables as t
 from reetrace.store.customs_repo import customs_records
@@ -75,10 +75,7 @@ def start(store: Store, settings: Settings, as_of: date) -> int:
     thresholds = settings.thresholds
     with store.writing() as conn:
         size = event_count(conn)
-        keyed = audit_keyed(recorded_events(conn, end_of_day(as_of, thresholds.utc_offset_hours)),
-                            load_registry(conn), control_list_in(conn, settings), as_of, thresholds,
-                            customs_records(conn))
-        written = replace_all(conn, keyed)
+        written = replace_all(conn, replay_ledger(conn, settings, as_of))
         stamp = now_text()
         save_state(conn, SupervisionState(as_of, thresholds_digest(thresholds), size, False, stamp, stamp))
     return written

@@ -2,19 +2,22 @@
 
 A rule is a small class built with the `AuditContext`. For each kind of event it cares about it
 has a method `on_<type>(step)` (`on_event` for every event), called in event-time order *before*
-the ledger applies the event, so `ctx.ledger` shows the state the event meets. Optional
-`prepare(steps)` sees the whole sorted event set first; optional `finish()` runs after the last.
+the ledger applies the event, so `ctx.ledger` shows the state the event meets; optional
+`finish()` runs after the last. The replay reads events one at a time; the one fact a rule needs
+from later events (was a shipment received, was a receipt shipped) is in `ctx.shipments`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from reetrace.domain.controls import ControlList
 from reetrace.domain.customs import CustomsRecords
-from reetrace.domain.events import Event, RecordedEvent, created_lots
+from reetrace.domain.event_keys import shipment_key
+from reetrace.domain.events import Event, RecordedEvent, Receive, Ship, created_lots
 from reetrace.domain.findings import CODES, Finding, Thresholds
 from reetrace.domain.lots import Ledger
 from reetrace.domain.registry import Registry
@@ -52,6 +55,44 @@ def sole_lot(event: Event) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class ShipmentIndex:
+    """What the audit needs to know ahead of the replay about shipments (keyed by
+    `reetrace.domain.event_keys.shipment_key`), among the events up to the audit date: the
+    receipts no ship matches, and for the shipments some ship of which was not received within
+    the window after the first such ship, the time of their first receipt (None: never received).
+    Every other shipment was received in time."""
+
+    unshipped: frozenset[str] = frozenset()
+    first_receipt: Mapping[str, datetime | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, steps: Iterable[Step], thresholds: Thresholds) -> ShipmentIndex:
+        """The index of events held in memory."""
+        ships: dict[str, datetime] = {}
+        receipts: dict[str, datetime] = {}
+        for step in steps:
+            event = step.event
+            if isinstance(event, Ship):
+                key = shipment_key(event.reporter, event.to, event.shipment)
+                if key not in ships or step.time < ships[key]:
+                    ships[key] = step.time
+            elif isinstance(event, Receive):
+                key = shipment_key(event.sender, event.reporter, event.shipment)
+                if key not in receipts or step.time < receipts[key]:
+                    receipts[key] = step.time
+        return cls.build(ships, receipts, thresholds)
+
+    @classmethod
+    def build(cls, first_ship: Mapping[str, datetime], first_receipt: Mapping[str, datetime],
+              thresholds: Thresholds) -> ShipmentIndex:
+        window = timedelta(days=thresholds.shipment_receipt_days)
+        unshipped = frozenset(key for key in first_receipt if key not in first_ship)
+        late = {key: first_receipt.get(key) for key, shipped in first_ship.items()
+                if key not in first_receipt or first_receipt[key] > shipped + window}
+        return cls(unshipped, late)
+
+
 @dataclass(slots=True)
 class Step:
     """One event of the replay, with its time in the audit's zone (UTC+8)."""
@@ -82,8 +123,10 @@ class AuditContext:
     """What the rules read, and where they put what they find."""
 
     def __init__(self, registry: Registry, controls: ControlList, as_of: date,
-                 thresholds: Thresholds, ledger: Ledger, customs: CustomsRecords | None = None) -> None:
+                 thresholds: Thresholds, ledger: Ledger, customs: CustomsRecords | None = None,
+                 shipments: ShipmentIndex | None = None) -> None:
         self.registry = registry
+        self.shipments = shipments if shipments is not None else ShipmentIndex()
         self.controls = controls
         self.as_of = as_of
         self.thresholds = thresholds

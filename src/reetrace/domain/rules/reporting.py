@@ -36,22 +36,20 @@ class Reporting:
             self._ends[(year, month)] = end
         return end
 
-    def prepare(self, steps: list[Step]) -> None:
-        """Lateness needs no ledger state: one tight pass over every event does it."""
-        ends, late_months = self._ends, self._late
-        for step in steps:
-            time = step.time
-            end = ends.get((time.year, time.month)) or self._end(time.year, time.month)
-            received = step.record.received_at
-            if received < end:
-                continue
-            key = (step.event.reporter, time.year, time.month)
-            late = late_months.get(key)
-            if late is None:
-                late = late_months[key] = _Late(end - timedelta(days=1))
-            late.events += 1
-            if late.last_received_at is None or received > late.last_received_at:
-                late.last_received_at = received
+    def on_event(self, step: Step) -> None:
+        """Lateness needs no ledger state: a tally per enterprise and month."""
+        time = step.time
+        end = self._ends.get((time.year, time.month)) or self._end(time.year, time.month)
+        received = step.record.received_at
+        if received < end:
+            return
+        key = (step.event.reporter, time.year, time.month)
+        late = self._late.get(key)
+        if late is None:
+            late = self._late[key] = _Late(end - timedelta(days=1))
+        late.events += 1
+        if late.last_received_at is None or received > late.last_received_at:
+            late.last_received_at = received
 
     def finish(self) -> None:
         for (uscc, year, month), late in self._late.items():

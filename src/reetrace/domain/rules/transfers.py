@@ -13,39 +13,33 @@ origin, whose shipped mass is not known).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from reetrace.domain.event_keys import shipment_key
 from reetrace.domain.events import Receive, Ship
-from reetrace.domain.lots import ShipmentKey
 from reetrace.domain.rules.base import AuditContext, Step, exceeds, kg, show, sole_lot
 
 
 class Transfers:
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
-        self._ships: set[ShipmentKey] = set()
-        self._receipts: dict[ShipmentKey, list[datetime]] = {}
         self._window = timedelta(days=ctx.thresholds.shipment_receipt_days)
         # Shipments from this instant on still have their window open on the audit date.
         self._open_from = ctx.as_of_end - self._window
-
-    def prepare(self, steps: list[Step]) -> None:
-        for step in steps:
-            event = step.event
-            if isinstance(event, Ship):
-                self._ships.add((event.reporter, event.to, event.shipment))
-            elif isinstance(event, Receive):
-                self._receipts.setdefault((event.sender, event.reporter, event.shipment), []).append(step.time)
 
     def on_ship(self, step: Step) -> None:
         event: Ship = step.event  # type: ignore[assignment]
         if step.time >= self._open_from:
             return  # the window is still open on the audit date
+        late_ones = self.ctx.shipments.first_receipt
+        key = shipment_key(event.reporter, event.to, event.shipment)
+        if key not in late_ones:
+            return  # received in time
         deadline = step.time + self._window
-        receipts = self._receipts.get((event.reporter, event.to, event.shipment), ())
-        if any(t <= deadline for t in receipts):
+        first = late_ones[key]
+        if first is not None and first <= deadline:
             return
-        late = min(receipts, default=None)
+        late = first
         detail = (f"Shipment {event.shipment} from {event.reporter} to {event.to} on "
                   f"{step.day.isoformat()} was not received by {deadline.date().isoformat()}")
         detail += f"; it was received only on {late.date().isoformat()}." if late else "."
@@ -59,7 +53,7 @@ class Transfers:
     def on_receive(self, step: Step) -> None:
         event: Receive = step.event  # type: ignore[assignment]
         key = (event.sender, event.reporter, event.shipment)
-        if key not in self._ships:
+        if shipment_key(*key) in self.ctx.shipments.unshipped:
             self.ctx.flag(
                 "RECEIPT_WITHOUT_SHIPMENT", step,
                 f"{event.reporter} records receiving shipment {event.shipment} from {event.sender}, "
