@@ -108,10 +108,18 @@ def registry(world: World, plan: Plan, licenses: list[License]) -> dict[str, Any
     }
 
 
+def event_line(event: dict[str, Any]) -> str:
+    return json.dumps(event, ensure_ascii=False, separators=(", ", ": "))
+
+
 def submission_text(doc: dict[str, Any]) -> str:
     """A submission as a file: the header members, then one event a line."""
+    return submission_file(doc, [event_line(e) for e in doc["events"]])
+
+
+def submission_file(doc: dict[str, Any], lines: list[str]) -> str:
+    """The file of a submission whose events are already written as `event_line`s, in order."""
     head = {k: v for k, v in doc.items() if k not in ("events", "signature")}
-    lines = [json.dumps(e, ensure_ascii=False, separators=(", ", ": ")) for e in doc["events"]]
     text = json.dumps(head, ensure_ascii=False, indent=1)[:-2]
     return (text + ',\n "events": [\n  ' + ",\n  ".join(lines) + "\n ],\n"
             + f' "signature": {json.dumps(doc["signature"])}\n}}\n')

@@ -1,0 +1,79 @@
+"""Violations of a national year, injected at rates per volume, and the record of them.
+
+`RATES` is the one table of rates. Most kinds are decided at each opportunity (a separation
+batch, a metal run, a shipment, an export, a monthly submission) with probability 1 / `per`;
+the rest per volume of the year (mining quota holders) or per license. Every kind also happens
+at least once: when none has happened by its `force_from` day, the next opportunity is taken,
+so that a small fraction of a year still holds one of each.
+
+The record has the demo's format (`code`, `enterprise`, `lot`, `event` as `<USCC>:<event_id>`,
+`note`): what a correct audit must find. Everything not recorded is clean.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Rate:
+    per: float  # one injection per this many units
+    unit: str
+    force_from: tuple[int, int] | None  # (month, day) from which the next opportunity is taken if none yet
+    what: str
+
+
+RATES: dict[str, Rate] = {
+    "UNAUTHORIZED_MINING": Rate(100_000, "t REO of mining quota", None,
+                                "a mine's qualification lapses mid-year; it extracts 3 more times until sealed"),
+    "MINING_QUOTA_EXCEEDED": Rate(100_000, "t REO of mining quota", None,
+                                  "a mine extracts 6-14 % more than its quota"),
+    "LARGE_ADJUSTMENT": Rate(1_500, "concentrate lots taken in at separation", (3, 1),
+                             "a concentrate lot written down by 2.5-3.5 % at a stock-take"),
+    "MASS_BALANCE_VIOLATION": Rate(500, "separation batches", (4, 1),
+                                   "laundering: illegal ore separated off the books, outputs 12-25 % above inputs"),
+    "LOW_YIELD": Rate(2_000, "PrNd metal runs", (5, 1),
+                      "diversion: a metal run with a yield of about 0.86, the rest off the books"),
+    "UNKNOWN_LOT": Rate(10_000, "magnet runs", (9, 1), "a magnet run draws DyFe alloy from a lot nobody created"),
+    "SHIPMENT_NOT_RECEIVED": Rate(100_000, "shipments", (10, 1), "a shipment whose receiver never records it"),
+    "CIRCULAR_TRADE": Rate(50_000, "lots at exporters", (7, 1), "a lot sent to a trader and straight back"),
+    "EXPORT_WITHOUT_LICENSE": Rate(5_000, "exports of controlled lots", (7, 1),
+                                   "Dy/Tb-bearing lots exported with no license"),
+    "LICENSE_MISMATCH": Rate(10_000, "licensed exports", (8, 1),
+                             "an export under a license to a destination the license does not name"),
+    "LICENSE_EXCEEDED": Rate(25, "licenses", None, "exports under a license go beyond an item's max_kg"),
+    "LATE_REPORT": Rate(800, "monthly submissions", (8, 1), "a month's submission sent after the 10th"),
+}
+
+
+@dataclass
+class Injections:
+    rng: random.Random
+    year: int
+    injected: list[dict[str, Any]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def chance(self, code: str, today: date) -> bool:
+        """Whether this opportunity is taken for `code`."""
+        rate = RATES[code]
+        if self.rng.random() * rate.per < 1:
+            return True
+        start = rate.force_from
+        return self.counts[code] == 0 and start is not None and today >= date(self.year, *start)
+
+    def per_volume(self, code: str, volume: float) -> int:
+        """How many for a volume of the year (at least one)."""
+        return max(1, round(volume / RATES[code].per))
+
+    def record(self, code: str, enterprise: str, lot: str | None = None, event: str | None = None,
+               note: str | None = None) -> None:
+        self.counts[code] += 1
+        self.injected.append({"code": code, "enterprise": enterprise, "lot": lot, "event": event,
+                              "note": note or RATES[code].what})
+
+    def missing(self) -> list[str]:
+        return [code for code in RATES if not self.counts[code]]
