@@ -6,7 +6,7 @@ validating again: the audit reads hundreds of thousands of them.
 
 from __future__ import annotations
 
-import json
+import orjson
 import sys
 from datetime import datetime
 from typing import Any
@@ -45,7 +45,7 @@ def _draws(items: list[dict[str, Any]]) -> tuple[ev.Draw, ...]:
 
 def decode_event(reporter: str, time: datetime, body_text: str) -> ev.Event:
     """The domain event for a stored body; `time` is the event time as stored."""
-    b = json.loads(body_text)
+    b = orjson.loads(body_text)
     common = {"reporter": sys.intern(reporter), "event_id": b["event_id"], "time": time, "site": b.get("site")}
     kind = b["type"]
     if kind == "extract":
