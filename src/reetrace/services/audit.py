@@ -29,10 +29,10 @@ def end_of_day(day: date, offset_hours: int) -> datetime:
     return datetime.combine(day, time.max, tzinfo=zone)
 
 
-def recorded_events(conn, until: datetime):
-    """The recorded events up to `until`, decoded, in event-time order."""
+def recorded_events(conn, until: datetime, types: tuple[str, ...] | None = None):
+    """The recorded events up to `until` (of these types), decoded, in event-time order."""
     received: dict[str, datetime] = {}  # a submission's events share their time of receipt
-    for row in iter_events(conn, until=to_utc_text(until)):
+    for row in iter_events(conn, until=to_utc_text(until), types=types):
         moment = datetime.fromisoformat(row.time)
         at = received.get(row.received_at)
         if at is None:
@@ -95,9 +95,8 @@ def quota_use(store: Store, year: int, utc_offset_hours: int = 8) -> list[QuotaU
     used: dict[tuple[str, str, str], float] = defaultdict(float)
     with store.reading() as conn:
         registry = load_registry(conn)
-        for row in iter_events(conn, until=to_utc_text(end)):
-            if row.time < to_utc_text(start) or row.type not in ("extract", "transform"):
-                continue
+        for row in iter_events(conn, until=to_utc_text(end), types=("extract", "transform"),
+                               since=to_utc_text(start)):
             event = decode_event(row.reporter, datetime.fromisoformat(row.time).astimezone(UTC), row.body)
             if isinstance(event, Extract):
                 key = (event.reporter, "mining", event.deposit)

@@ -6,16 +6,15 @@ Each reads in one transaction; the aggregation itself is pure (`domain.complianc
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from reetrace.config import Settings
 from reetrace.contract.stored import decode_event
 from reetrace.domain import trace as tracing
-from reetrace.domain.audit import audit
 from reetrace.domain.compliance import ComplianceGrid, MonthReport, reporting_grid
 from reetrace.domain.elements import reo_per_kg
 from reetrace.domain.events import Event, Extract, Transform
@@ -25,15 +24,17 @@ from reetrace.domain.lineage import Lineage, lineage
 from reetrace.domain.prereview import LotFacts
 from reetrace.domain.registry import Enterprise, Registry
 from reetrace.errors import NotFound
-from reetrace.services.audit import QuotaUse, end_of_day, recorded_events
-from reetrace.services.controls import control_list_in
+from reetrace.services.audit import QuotaUse, end_of_day, recorded_events, replay_ledger
 from reetrace.services.prereview import lot_facts
+from reetrace.services.supervision import current_findings
 from reetrace.store import tables as t
-from reetrace.store.customs_repo import customs_records
 from reetrace.store.database import Store
+from reetrace.store.bulk import select_in
 from reetrace.store.lot_history import events_touching
 from reetrace.store.lot_source import SqlLotSource
+from reetrace.store.overview_repo import load_snapshot, save_snapshot
 from reetrace.store.registry_repo import load_registry
+from reetrace.store.supervision_repo import event_count, now_text
 from reetrace.store.timefmt import to_utc_text
 
 
@@ -125,36 +126,99 @@ def finding_month(finding: Finding, months_of_events: dict[str, str]) -> str | N
 
 
 def national_overview(store: Store, settings: Settings, year: int, as_of: date | None = None) -> NationalOverview:
-    """Everything the dashboard draws for `year`, the audit as of `as_of` (default today)."""
+    """Everything the dashboard draws for `year`, the audit as of `as_of` (default today): the
+    findings are the supervised ones when they hold (reetrace.services.supervision), else a full
+    audit. Flow, quota use and reporting grid come from one pass over the year's ledger, kept as a
+    snapshot and served again until the ledger grows."""
     as_of = as_of or today(settings)
-    thresholds = settings.thresholds
     zone = _zone(settings)
     with store.reading() as conn:
         registry = load_registry(conn)
-        controls = control_list_in(conn, settings)
-        customs = customs_records(conn)
-        recorded = list(recorded_events(conn, end_of_day(as_of, thresholds.utc_offset_hours)))
-    findings = audit(iter(recorded), registry, controls, as_of, thresholds, customs)
-    flows = FlowCounter(year, thresholds.utc_offset_hours)
-    months: dict[str, str] = {}
-    reports = []
-    events = []
-    for r in recorded:
-        event = r.event
-        events.append(event)
-        flows.add(event)
-        months[event.ref] = event.time.astimezone(zone).strftime("%Y-%m")
-        reports.append(MonthReport(event.reporter, event.time, r.received_at))
+        findings = current_findings(conn, settings, as_of)
+        if findings is None:
+            findings = [finding for _, finding in replay_ledger(conn, settings, as_of)]
+        months = _months_of(conn, {f.event for f in findings if f.event}, zone)
+        size = event_count(conn)
+        snapshot = load_snapshot(conn, year, as_of, size)
+        if snapshot is None:
+            snapshot = _year_pass(conn, settings, registry, year, as_of)
+    if size and not snapshot.get("saved"):
+        with store.writing() as conn:
+            save_snapshot(conn, year, as_of, size, now_text(), {**snapshot, "saved": True})
     by_month: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     for finding in findings:
         month = finding_month(finding, months)
         if month and month.startswith(f"{year:04d}-"):
             by_month[month][finding.severity][finding.code] += 1
+    return NationalOverview(year, as_of, dict(registry.enterprises), [QuotaUse(**q) for q in snapshot["quota"]],
+                            {m: dict(s) for m, s in sorted(by_month.items())},
+                            ComplianceGrid(year, tuple(snapshot["grid"]["months"]),
+                                           {k: tuple(v) for k, v in snapshot["grid"]["rows"].items()}),
+                            NationalFlow(year, {(a, b): kg for a, b, kg in snapshot["flow"]["links"]},
+                                         snapshot["flow"]["produced"]),
+                            len(findings))
+
+
+def _year_pass(conn: Connection, settings: Settings, registry: Registry, year: int, as_of: date) -> dict[str, Any]:
+    """Flow, quota use and reporting grid of the year, from one pass over its events (and the
+    earlier ones that made its lots), as JSON."""
+    thresholds = settings.thresholds
+    zone = _zone(settings)
+    end = min(end_of_day(as_of, thresholds.utc_offset_hours),
+              datetime(year + 1, 1, 1, tzinfo=zone) - timedelta(microseconds=1))
+    flows = FlowCounter(year, thresholds.utc_offset_hours)
+    counted: list[Event] = []
+    for r in recorded_events(conn, end, types=FLOW_TYPES):  # ships and receipts move no REO
+        event = r.event
+        flows.add(event)
+        if isinstance(event, (Extract, Transform)):
+            counted.append(event)
     moment = min(end_of_day(as_of, thresholds.utc_offset_hours), datetime.now(UTC))
-    grid = reporting_grid(reports, registry.qualifications, year, moment, thresholds.report_deadline_day,
-                          thresholds.utc_offset_hours)
-    return NationalOverview(year, as_of, dict(registry.enterprises), quota_rows(events, registry, year, zone),
-                            {m: dict(s) for m, s in sorted(by_month.items())}, grid, flows.result(), len(findings))
+    grid = reporting_grid(_last_receipts(conn, end, zone), registry.qualifications, year, moment,
+                          thresholds.report_deadline_day, thresholds.utc_offset_hours)
+    flow = flows.result()
+    return {"quota": [asdict(q) for q in quota_rows(counted, registry, year, zone)],
+            "grid": {"months": list(grid.months), "rows": {k: list(v) for k, v in grid.rows.items()}},
+            "flow": {"links": [[a, b, kg] for (a, b), kg in flow.links.items()], "produced": flow.produced}}
+
+
+FLOW_TYPES = ("extract", "import", "transform", "export", "consume", "adjust")
+
+
+def _months_of(conn: Connection, refs: set[str], zone: timezone) -> dict[str, str]:
+    """The month (YYYY-MM, local) of each of these events."""
+    by_reporter: dict[str, list[str]] = defaultdict(list)
+    for ref in refs:
+        reporter, _, event_id = ref.partition(":")
+        by_reporter[reporter].append(event_id)
+    months = {}
+    for reporter, ids in by_reporter.items():
+        rows = select_in(conn, "SELECT event_id, time FROM events WHERE reporter = %s AND event_id IN_LIST",
+                         (reporter,), ids)
+        for event_id, time in rows:
+            months[f"{reporter}:{event_id}"] = datetime.fromisoformat(time).astimezone(zone).strftime("%Y-%m")
+    return months
+
+
+def _last_receipts(conn: Connection, end: datetime, zone: timezone) -> list[MonthReport]:
+    """Per enterprise and month of events, the latest receipt of any of them: all the reporting
+    grid needs, from one grouped query (a submission's events share their time of receipt)."""
+    e = t.events.c
+    rows = conn.execute(select(e.reporter, e.submission_id, func.min(e.time), func.max(e.time), e.received_at)
+                        .where(e.time <= to_utc_text(end)).group_by(e.reporter, e.submission_id, e.received_at))
+    latest: dict[tuple[str, str], MonthReport] = {}
+    for reporter, submission, first, last, received in rows:
+        times = [datetime.fromisoformat(first), datetime.fromisoformat(last)]
+        received_at = datetime.fromisoformat(received)
+        if times[0].astimezone(zone).strftime("%Y-%m") != times[1].astimezone(zone).strftime("%Y-%m"):
+            times = [datetime.fromisoformat(time) for time in conn.scalars(  # a submission over several months
+                select(e.time).where(e.submission_id == submission, e.time <= to_utc_text(end)))]
+        for time in times:
+            key = (reporter, time.astimezone(zone).strftime("%Y-%m"))
+            known = latest.get(key)
+            if known is None or received_at > known.received_at:
+                latest[key] = MonthReport(reporter, time, received_at)
+    return list(latest.values())
 
 
 def enterprise_overview(store: Store, settings: Settings, uscc: str, year: int) -> EnterpriseOverview:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import json
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, text
 
 from reetrace.domain.event_keys import MOVING_TYPES, event_keys
 from reetrace.domain.submissions import Authenticated, Rejection
@@ -23,6 +23,7 @@ from reetrace.ledger import receipts
 from reetrace.store import tables as t
 from reetrace.store.bulk import insert_rows, select_in
 from reetrace.store.log_repo import append_leaves, log_size
+from reetrace.store.partitions import ensure_partitions
 from reetrace.store.timefmt import to_utc_text
 
 SUBMISSION_COLUMNS = ("id", "digest", "reporter", "key_id", "created_at", "received_at", "signature", "source",
@@ -49,13 +50,27 @@ def _recorded_submissions(conn: Connection, digests: Sequence[str]) -> set[str]:
     return {digest for (digest,) in rows}
 
 
+def _identities(conn: Connection) -> str:
+    """Where event identities are looked up: on PostgreSQL events are partitioned by year and
+    their identities kept in a table of their own (migration 0011), so a check does not probe
+    every year; elsewhere, and on a store not yet migrated, the events themselves."""
+    if conn.dialect.name != "postgresql":
+        return "events"
+    table = conn.info.get("reetrace_identities")
+    if table is None:
+        table = "event_ids" if conn.scalar(text("SELECT to_regclass('event_ids')")) else "events"
+        conn.info["reetrace_identities"] = table
+    return table
+
+
 def _recorded_events(conn: Connection, batch: Sequence[Authenticated]) -> dict[tuple[str, str], str]:
     wanted: dict[str, set[str]] = defaultdict(set)
     for sub in batch:
         wanted[sub.reporter].update(e.event_id for e in sub.events)
     found: dict[tuple[str, str], str] = {}
+    table = _identities(conn)
     for reporter, ids in wanted.items():
-        rows = select_in(conn, "SELECT event_id, digest FROM events WHERE reporter = %s AND event_id IN_LIST",
+        rows = select_in(conn, f"SELECT event_id, digest FROM {table} WHERE reporter = %s AND event_id IN_LIST",
                          (reporter,), sorted(ids))
         found.update(((reporter, event_id), digest) for event_id, digest in rows)
     return found
@@ -127,6 +142,7 @@ def append(conn: Connection, batch: Sequence[Authenticated], with_log: bool = Tr
         outcome.events_accepted += len(new)
 
     insert_rows(conn, t.submissions, SUBMISSION_COLUMNS, sub_rows)
+    ensure_partitions(conn, (row[4] for row in event_rows))  # PostgreSQL: the partition of a new year
     insert_rows(conn, t.events, EVENT_COLUMNS, event_rows)
     if with_log:
         append_leaves(conn, logged, leaves)  # no event without its leaf, in the same transaction
@@ -156,7 +172,8 @@ def list_rejections(conn: Connection, limit: int | None = None, reason_class: st
     return list(conn.execute(stmt))
 
 
-def iter_events(conn: Connection, until: str | None = None, batch: int = 20_000):
+def iter_events(conn: Connection, until: str | None = None, batch: int = 20_000,
+                types: tuple[str, ...] | None = None, since: str | None = None):
     """Accepted events in event-time order (time, reporter, event_id): rows of
     (seq, reporter, event_id, type, time, received_at, body)."""
     stmt = select(t.events.c.seq, t.events.c.reporter, t.events.c.event_id, t.events.c.type, t.events.c.time,
@@ -164,6 +181,10 @@ def iter_events(conn: Connection, until: str | None = None, batch: int = 20_000)
         t.events.c.time, t.events.c.reporter, t.events.c.event_id)
     if until is not None:
         stmt = stmt.where(t.events.c.time <= until)
+    if types is not None:
+        stmt = stmt.where(t.events.c.type.in_(types))
+    if since is not None:
+        stmt = stmt.where(t.events.c.time >= since)
     # the option on the statement, not the connection: later statements of the transaction
     # must not run through a server-side cursor
     yield from conn.execute(stmt.execution_options(yield_per=batch))

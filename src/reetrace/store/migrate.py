@@ -36,3 +36,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         with conn.begin():
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Return the schema to `revision`, in one transaction (an operator's way back after an upgrade)."""
+    cfg = _config()
+    with engine.connect() as conn:
+        conn = conn.execution_options(reetrace_write=True)
+        with conn.begin():
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)

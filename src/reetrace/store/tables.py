@@ -98,6 +98,10 @@ submissions = Table(
     Column("chain", LargeBinary),
 )
 
+# On PostgreSQL, migration 0011 partitions `events` by year on `time`, with primary key
+# (seq, time), and keeps seq and (reporter, event_id) unique across years in a table of their own,
+# `event_ids`, which `lots.seq` and `lot_draws.seq` refer to (reetrace.store.partitions). The
+# columns are the same on both databases; SQLite keeps this table as declared here.
 events = Table(
     "events", metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),  # acceptance order
@@ -446,6 +450,17 @@ supervision = Table(
     Column("stale", Integer, nullable=False),  # 1: registry, controls or customs changed since
     Column("built_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
+)
+
+# The dashboard's national overview (flow, quota use, reporting grid) as last computed for a year
+# and audit date, and the ledger size it was computed on: served again while the ledger is that size.
+overview_snapshots = Table(
+    "overview_snapshots", metadata,
+    Column("year", Integer, primary_key=True),
+    Column("as_of", String(10), primary_key=True),
+    Column("ledger_size", Integer, nullable=False),
+    Column("computed_at", String(32), nullable=False),
+    Column("payload", Text, nullable=False),  # JSON
 )
 
 Index("ix_events_reporter_time", events.c.reporter, events.c.time)
