@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import sys
 import tempfile
@@ -88,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=200_000, help="at least this many events (default 200,000)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]  # the machine as found, before this run adds its own load
     with tempfile.TemporaryDirectory(prefix="reetrace-bench-") as tmp:
         root = Path(tmp)
         start = time.perf_counter()
@@ -95,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"data set: {describe(demo, time.perf_counter() - start)}")
         store = fresh_store(root / "store.db", demo)
         seconds, report = timed_ingest(store, root / "year" / "submissions")
+        load_after = os.getloadavg()[0]
         store.dispose()
         if report.rejected or report.events_accepted != demo.event_count:
             print(f"ingest did not accept the whole data set: {report.as_contract()}", file=sys.stderr)
@@ -104,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     print(line("reetrace ingest", seconds, n, "(validate, verify signatures, check, index)"))
     print(line("sqlite3 executemany", base, n, "(same rows, bare table, one transaction)"))
     print(f"  ratio: ingest runs at {base / seconds:.1%} of the bare insert rate ({seconds / base:.1f}× its time)")
+    print(f"  load average {load_before:.2f} at the start, {load_after:.2f} after the ingest, on {os.cpu_count()} "
+          "cores (other work on the machine slows both lines)")
     return 0
 
 

@@ -61,6 +61,12 @@ class Authenticated:
     raw: bytes | None  # None once it has left the worker that read it: the source can be re-read
     events: list[PreparedEvent] = field(default_factory=list)
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # Workers send their submissions to the writer by the thousand, with hundreds of thousands
+        # of events: as plain tuples those pickle and unpickle in C, with no call per event.
+        return (_authenticated, (self.source, self.reporter, self.key_id, self.created_at, self.received_at,
+                                 self.signature, self.digest, self.raw, [tuple(e) for e in self.events]))
+
     def without_raw(self) -> Authenticated:
         return replace(self, raw=None)
 
@@ -71,3 +77,10 @@ class Authenticated:
     def rejected(self, reason_class: str, detail: str, event: str | None = None) -> Rejection:
         return Rejection(self.source, reason_class, detail, self.received_at, self.reporter, event, self.digest,
                          self.raw)
+
+
+def _authenticated(source: str, reporter: str, key_id: str, created_at: datetime, received_at: datetime,
+                   signature: str, digest: str, raw: bytes | None, events: list[tuple]) -> Authenticated:
+    new = tuple.__new__
+    return Authenticated(source, reporter, key_id, created_at, received_at, signature, digest, raw,
+                         [new(PreparedEvent, e) for e in events])

@@ -8,17 +8,18 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
+import orjson
+
+from reetrace.contract.event_facts import EventFacts, validate_event_facts
 from reetrace.contract.fields import is_uscc
-from reetrace.contract.submission import InvalidDocument, validate_event_models, validate_header
+from reetrace.contract.submission import InvalidDocument, validate_header
 from reetrace.domain.submissions import Authenticated, PreparedEvent, Rejection
 from reetrace.domain.registry import SigningKey
 from reetrace.ledger.canonical import ParsedJson
 from reetrace.ledger.merkle import leaf_data, leaf_hash
 from reetrace.ledger.signing import b64url_decode, verify
 from reetrace.ledger.submission import digest, signed_message
-from reetrace.store.timefmt import to_utc_text
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -49,7 +50,7 @@ def authenticate(
     reporter = doc.get("reporter") if isinstance(doc.get("reporter"), str) else None
     try:
         header = validate_header(doc)
-        events = validate_event_models(doc["events"])
+        events = validate_event_facts(doc["events"])
     except InvalidDocument as exc:
         ref = f"{reporter}:{exc.event}" if reporter and exc.event else None
         return reject("schema", str(exc), reporter, ref)
@@ -94,19 +95,21 @@ def authenticate(
     )
 
 
-def _prepared(reporter: str, event: Any, body: bytes) -> PreparedEvent:
-    kind = event.type
-    outputs: tuple = ()
-    draws: tuple = ()
-    if kind in ("extract", "import", "transform"):
-        outputs = tuple((o.lot, o.form, o.mass_kg, _dumps(o.composition), o.hs_code) for o in event.outputs)
-        if kind == "transform":
-            draws = tuple((d.lot, d.mass_kg) for d in event.inputs)
-    elif kind == "consume":
-        draws = tuple((d.lot, d.mass_kg) for d in event.lots)
+def _prepared(reporter: str, event: EventFacts, body: bytes) -> PreparedEvent:
+    outputs = tuple((lot, form, mass, _composition_json(composition), hs_code)
+                    for lot, form, mass, composition, hs_code in event.outputs)
     text = body.decode("utf-8")
-    return PreparedEvent(event.event_id, kind, to_utc_text(event.time), text, digest(body), outputs, draws,
-                         leaf_hash(leaf_data(reporter, text)))
+    return PreparedEvent(event.event_id, event.type, event.time, text, digest(body),
+                         outputs, event.draws, leaf_hash(leaf_data(reporter, text)))
 
 
 _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+
+
+def _composition_json(composition: dict[str, float]) -> str:
+    """A lot's composition as stored: `_dumps`'s text. orjson writes the same for element keys
+    and fractions of 1e-4 and more (shortest round-trip digits, `.0` on whole numbers); smaller
+    ones Python writes with an exponent."""
+    if composition and min(composition.values()) >= 1e-4:
+        return orjson.dumps(composition, option=orjson.OPT_SORT_KEYS).decode()
+    return _dumps(composition)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -64,3 +65,52 @@ def test_integral_floats_beyond_the_safe_integers_take_the_reference_path():
     for text in ("9007199254740992.0", "[9007199254740993.0, 1.5]", '{"a": 1e16}', "-9007199254740992.0"):
         parsed = ParsedJson(text.encode())
         assert parsed.canonical(parsed.value) == rfc8785.dumps(json.loads(text)), text
+
+
+# texts made of what escaping and key order can get wrong: controls, quotes, the solidus, DEL,
+# line separators, the top of the BMP, private use (sorts after surrogate pairs in UTF-16) and
+# characters beyond the BMP
+tricky_text = st.text(st.sampled_from(list("\x00\x08\x09\x0a\x0c\x0d\x1f \"\\/aZ~\x7f\x80é\u2028\u2029\ud7ff\ue000"
+                                           "\uffff\U00010000\U0001F600")), max_size=6)
+tricky_values = st.recursive(
+    st.none() | st.booleans() | tricky_text | st.floats(1e-4, 1e16) | st.floats(-1e16, -1e-4)
+    | st.integers(-(2**53) + 1, 2**53 - 1),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(tricky_text, children, max_size=5),
+    max_leaves=16,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tricky_values)
+def test_escapes_and_key_order_match_the_reference(value):
+    assert outcome(canonical_bytes, value) == outcome(rfc8785.dumps, value)
+    text = json.dumps(value)  # escaped: the parser sees \\u escapes, as in a submission file
+    parsed = ParsedJson(text.encode("ascii"))
+    assert outcome(parsed.canonical, parsed.value) == outcome(rfc8785.dumps, json.loads(text))
+
+
+def test_nan_and_infinity_are_refused_as_the_standard_library_refuses_them():
+    # the parser lets these non-JSON constants through; orjson would write them as null
+    for text in (b'{"ext": NaN}', b'[1.5, Infinity]', b'{"a": [-Infinity]}'):
+        parsed = ParsedJson(text)
+        with pytest.raises(ValueError) as caught:
+            parsed.canonical(parsed.value)
+        with pytest.raises(ValueError) as expected:
+            json.dumps(parsed.value, allow_nan=False)
+        assert str(caught.value) == str(expected.value)
+
+
+def test_lone_surrogates_are_refused_as_the_reference_refuses_them():
+    parsed = ParsedJson(b'{"a": "\\ud800"}')
+    assert outcome(parsed.canonical, parsed.value) == outcome(rfc8785.dumps, parsed.value)
+    assert outcome(canonical_bytes, ["\udc00"]) == outcome(rfc8785.dumps, ["\udc00"])
+    assert outcome(parsed.canonical, parsed.value) != parsed.canonical({"a": "b"})
+
+
+def test_nesting_beyond_the_fast_encoders_limit():
+    value: object = 1.5
+    for i in range(300):
+        value = [value] if i % 2 else {"k": value}
+    text = json.dumps(value).encode()
+    parsed = ParsedJson(text)
+    assert parsed.canonical(parsed.value) == text.replace(b" ", b"") == canonical_bytes(value)
