@@ -45,6 +45,7 @@ class PreparedEvent(NamedTuple):
     outputs: tuple[tuple[str, str, float, str, str | None], ...] = ()  # lot, form, mass_kg, composition JSON, hs
     draws: tuple[tuple[str, float], ...] = ()  # lot, mass_kg (transform inputs, consumption)
     leaf: bytes = b""  # its leaf hash in the transparency log (RFC 9162)
+    keys: tuple[str, ...] = ()  # what it is filed under besides its lots' creation and draws (event_keys)
 
 
 @dataclass(frozen=True, slots=True)

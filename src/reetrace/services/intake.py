@@ -14,6 +14,7 @@ import orjson
 from reetrace.contract.event_facts import EventFacts, validate_event_facts
 from reetrace.contract.fields import is_uscc
 from reetrace.contract.submission import InvalidDocument, validate_header
+from reetrace.domain.event_keys import event_keys
 from reetrace.domain.submissions import Authenticated, PreparedEvent, Rejection
 from reetrace.domain.registry import SigningKey
 from reetrace.ledger.canonical import ParsedJson
@@ -91,16 +92,18 @@ def authenticate(
     return Authenticated(
         source=source, reporter=header.reporter, key_id=header.key_id, created_at=header.created_at,
         received_at=stamp, signature=header.signature, digest=digest(message), raw=raw,
-        events=[_prepared(header.reporter, e, b) for e, b in zip(events, bodies)],
+        events=[_prepared(header.reporter, e, b, m) for e, b, m in zip(events, bodies, doc["events"])],
     )
 
 
-def _prepared(reporter: str, event: EventFacts, body: bytes) -> PreparedEvent:
+def _prepared(reporter: str, event: EventFacts, body: bytes, members: dict) -> PreparedEvent:
     outputs = tuple((lot, form, mass, _composition_json(composition), hs_code)
                     for lot, form, mass, composition, hs_code in event.outputs)
     text = body.decode("utf-8")
+    # the event's index keys are worked out here, in the worker, where its members are at hand
     return PreparedEvent(event.event_id, event.type, event.time, text, digest(body),
-                         outputs, event.draws, leaf_hash(leaf_data(reporter, text)))
+                         outputs, event.draws, leaf_hash(leaf_data(reporter, text)),
+                         event_keys(reporter, event.type, members))
 
 
 _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode

@@ -135,8 +135,9 @@ def append(conn: Connection, batch: Sequence[Authenticated], with_log: bool = Tr
                 lot_rows.append((next_seq, lot, i, form, mass, composition, hs_code))
             for i, (lot, mass) in enumerate(pe.draws):
                 draw_rows.append((next_seq, i, lot, mass))
-            if pe.type in MOVING_TYPES:
-                key_rows.extend((key, next_seq) for key in event_keys(sub.reporter, pe.type, json.loads(pe.body)))
+            if pe.type in MOVING_TYPES:  # keys worked out by the worker, or from the body when absent
+                keys = pe.keys or event_keys(sub.reporter, pe.type, json.loads(pe.body))
+                key_rows.extend((key, next_seq) for key in keys)
             next_seq += 1
         outcome.accepted.append(sub)
         outcome.events_accepted += len(new)

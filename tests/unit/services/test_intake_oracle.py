@@ -21,6 +21,7 @@ from reetrace.contract.submission import validate_event_models
 from reetrace.demo import generate
 from reetrace.domain.elements import ELEMENTS
 from reetrace.domain.registry import SigningKey
+from reetrace.domain.event_keys import event_keys
 from reetrace.domain.submissions import Authenticated, PreparedEvent, Rejection
 from reetrace.ledger.merkle import leaf_data, leaf_hash
 from reetrace.services.intake import _composition_json, authenticate
@@ -56,7 +57,8 @@ def reference(doc: dict) -> tuple[str, list[PreparedEvent]]:
         elif m.type == "consume":
             draws = tuple((d.lot, d.mass_kg) for d in m.lots)
         events.append(PreparedEvent(m.event_id, m.type, to_utc_text(m.time), text, hashlib.sha256(body).hexdigest(),
-                                    outputs, draws, leaf_hash(leaf_data(reporter, text))))
+                                    outputs, draws, leaf_hash(leaf_data(reporter, text)),
+                                    event_keys(reporter, m.type, json.loads(text))))  # as read from the body
     return hashlib.sha256(signed).hexdigest(), events
 
 
