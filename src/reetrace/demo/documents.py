@@ -52,11 +52,21 @@ def submissions(world: World, plan: Plan) -> list[dict[str, Any]]:
 
 
 def _enterprise(actor: Actor, world: World, plan: Plan) -> dict[str, Any]:
+    mining_until = None
+    if actor.key == plan.actor_of("UNAUTHORIZED_MINING"):
+        mining_until = f"{world.year}-{EXPIRED_MINING_ON[0]:02d}-{EXPIRED_MINING_ON[1]:02d}"
+    return enterprise_entry(actor, world.year, site_entries(actor), mining_until)
+
+
+def enterprise_entry(actor: Actor, year: int, sites: list[dict[str, str]],
+                     mining_until: str | None = None) -> dict[str, Any]:
+    """An enterprise as the registry document lists it: qualifications (the mining one ending on
+    `mining_until` when given), its key valid from the December before `year`, its sites."""
     raw = raw_public_key(actor.private_key)  # type: ignore[arg-type]
     qualifications = []
     for kind, valid_from, valid_to in actor.qualifications:
-        if kind == "mining" and actor.key == plan.actor_of("UNAUTHORIZED_MINING"):
-            valid_to = f"{world.year}-{EXPIRED_MINING_ON[0]:02d}-{EXPIRED_MINING_ON[1]:02d}"
+        if kind == "mining" and mining_until is not None:
+            valid_to = mining_until
         qualifications.append({"kind": kind, "valid_from": valid_from, "valid_to": valid_to})
     doc: dict[str, Any] = {"uscc": actor.uscc, "name": actor.name, "name_en": actor.name_en,
                            "province": actor.province}
@@ -65,8 +75,8 @@ def _enterprise(actor: Actor, world: World, plan: Plan) -> dict[str, Any]:
     doc.update({
         "qualifications": qualifications,
         "keys": [{"key_id": key_id(raw), "public_key": base64.b64encode(raw).decode("ascii"),
-                  "valid_from": f"{world.year - 1}-12-01T00:00:00+08:00", "revoked_at": None}],
-        "sites": site_entries(actor),
+                  "valid_from": f"{year - 1}-12-01T00:00:00+08:00", "revoked_at": None}],
+        "sites": sites,
     })
     return doc
 

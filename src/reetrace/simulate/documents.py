@@ -3,15 +3,13 @@ summary, written when the year is over (quotas and licenses are known then)."""
 
 from __future__ import annotations
 
-import base64
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 from reetrace.demo.cast import Actor
-from reetrace.demo.documents import REGISTRY_FORMAT
-from reetrace.ledger.signing import key_id, raw_public_key
+from reetrace.demo.documents import REGISTRY_FORMAT, enterprise_entry
 from reetrace.simulate.cast import site_entries
 from reetrace.simulate.injections import RATES
 from reetrace.simulate.state import YearState
@@ -20,24 +18,7 @@ SUMMARY_FORMAT = "reetrace/simulation-summary@1"
 
 
 def _enterprise(state: YearState, actor: Actor) -> dict[str, Any]:
-    assert actor.private_key is not None
-    raw = raw_public_key(actor.private_key)
-    qualifications = []
-    for kind, valid_from, valid_to in actor.qualifications:
-        if kind == "mining" and actor.key in state.cast.expiring:
-            valid_to = state.cast.expiring[actor.key]
-        qualifications.append({"kind": kind, "valid_from": valid_from, "valid_to": valid_to})
-    doc: dict[str, Any] = {"uscc": actor.uscc, "name": actor.name, "name_en": actor.name_en,
-                           "province": actor.province}
-    if actor.group:
-        doc["group"] = actor.group
-    doc.update({
-        "qualifications": qualifications,
-        "keys": [{"key_id": key_id(raw), "public_key": base64.b64encode(raw).decode("ascii"),
-                  "valid_from": f"{state.world.year - 1}-12-01T00:00:00+08:00", "revoked_at": None}],
-        "sites": site_entries(actor),
-    })
-    return doc
+    return enterprise_entry(actor, state.world.year, site_entries(actor), state.cast.expiring.get(actor.key))
 
 
 def quotas(state: YearState) -> list[dict[str, Any]]:
