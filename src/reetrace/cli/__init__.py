@@ -4,9 +4,10 @@ register themselves on `app`; errors are turned into one-line messages and exit 
 from __future__ import annotations
 
 import functools
+import shutil
 import sys
 from datetime import date
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -64,6 +65,20 @@ def day_option(value: str | None, option: str, default: date | None = None) -> d
         return date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"{option} must be a date YYYY-MM-DD, not {value!r}") from None
+
+
+def recreate_dir(path: Path, option: str, made: Collection[str], maker: str) -> None:
+    """Empty a command's output directory (`option` names it), refusing to delete anything that
+    `maker` (what the command writes, e.g. "the demo") did not put there: `made` names its files."""
+    if path.exists():
+        if not path.is_dir():
+            raise UsageError(f"{option} {path} is a file")
+        foreign = sorted(p.name for p in path.iterdir() if p.name not in made)
+        if foreign:
+            raise UsageError(f"{option} {path} holds files {maker} did not make ({', '.join(foreign[:3])}); "
+                             "choose an empty or new directory")
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
 
 
 def _error(exc: Exception) -> None:

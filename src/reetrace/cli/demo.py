@@ -3,7 +3,6 @@ regulator wants to see first."""
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -13,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from reetrace.cli import app, console, reports_errors, settings
+from reetrace.cli import app, console, recreate_dir, reports_errors, settings
 from reetrace.cli.demo_steps import accounts_step, customs_step, review_step
 from reetrace.cli.views import SEVERITY_STYLE, print_quota_use
 from reetrace.domain.findings import CODES, SEVERITIES, Finding
@@ -47,7 +46,7 @@ def demo(
     if scale <= 0:
         raise UsageError("--scale must be above zero")
     db_given = ctx.find_root().params.get("db")
-    _recreate(workdir)
+    recreate_dir(workdir, "--workdir", _DEMO_FILES, "the demo")
     with console.status(f"Generating {year} (seed {seed}, scale {scale:g})…"):
         try:
             year_doc = generate(seed=seed, scale=scale, year=year)
@@ -108,19 +107,6 @@ def _serve(settings_: Any, store: Any, port: int, logins: list[tuple[str, str, s
     for username, password, what in logins:
         console.print(f"  log in as [bold]{username}[/bold] / {password}  ({what})", highlight=False)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
-
-
-def _recreate(workdir: Path) -> None:
-    """Empty the work directory, refusing to delete anything the demo did not put there."""
-    if workdir.exists():
-        if not workdir.is_dir():
-            raise UsageError(f"--workdir {workdir} is a file")
-        foreign = sorted(p.name for p in workdir.iterdir() if p.name not in _DEMO_FILES)
-        if foreign:
-            raise UsageError(f"--workdir {workdir} holds files the demo did not make ({', '.join(foreign[:3])}); "
-                             "choose an empty or new directory")
-        shutil.rmtree(workdir)
-    workdir.mkdir(parents=True)
 
 
 def _print_findings(findings: list[Finding], as_of: date) -> None:

@@ -4,7 +4,6 @@ published national quotas, with violations injected at realistic rates, streamed
 from __future__ import annotations
 
 import resource
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from reetrace.cli import app, console, reports_errors
+from reetrace.cli import app, console, recreate_dir, reports_errors
 from reetrace.errors import UsageError
 
 _FILES = {"registry.json", "injected.json", "summary.json", "submissions"}
@@ -57,7 +56,7 @@ def simulate(
         calibration, _ = prepare(year, fraction)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    _recreate(out)
+    recreate_dir(out, "--out", _FILES, "a simulation")
     console.print(calibration.describe(), highlight=False)
     started = time.perf_counter()
     try:
@@ -74,19 +73,6 @@ def simulate(
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     _print_summary(result.summary, out, time.perf_counter() - started)
-
-
-def _recreate(out: Path) -> None:
-    """Empty the output directory, refusing to delete anything a simulation did not put there."""
-    if out.exists():
-        if not out.is_dir():
-            raise UsageError(f"--out {out} is a file")
-        foreign = sorted(p.name for p in out.iterdir() if p.name not in _FILES)
-        if foreign:
-            raise UsageError(f"--out {out} holds files a simulation did not make ({', '.join(foreign[:3])}); "
-                             "choose an empty or new directory")
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
 
 
 def peak_memory_mb() -> float:
