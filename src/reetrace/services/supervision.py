@@ -26,7 +26,6 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import Connection, func, select
 
 from reetrace.config import Settings
-from reetrace.contract.stored import decode_event
 from reetrace.domain.audit import audit_keyed
 from reetrace.domain.customs import CustomsRecords, Declaration
 from reetrace.domain.event_keys import declaration_key
@@ -40,7 +39,7 @@ from reetrace.services.controls import control_list_in
 from reetrace.store import tables as t
 from reetrace.store.customs_repo import customs_records
 from reetrace.store.database import Store
-from reetrace.store.lot_history import seqs_keyed, seqs_touching
+from reetrace.store.lot_history import recorded_at, seqs_keyed, seqs_touching
 from reetrace.store.registry_repo import load_registry
 from reetrace.store.supervision_repo import (
     SupervisionState, event_count, load_state, now_text, replace_all, replace_subjects, save_state,
@@ -107,7 +106,7 @@ def absorb(conn: Connection, settings: Settings, seqs: Collection[int]) -> Absor
         _save(conn, current, stale=True)
         return Absorbed(len(seqs), 0, 0, 0, 0, stale=True)
     zone = timezone(timedelta(hours=thresholds.utc_offset_hours))
-    new = _recorded(conn, seqs)
+    new = recorded_at(conn, seqs)
     plan = _Plan(conn, zone)
     plan.take(new)
     if len(plan.replay) > REPLAY_LIMIT:
@@ -148,7 +147,7 @@ class _Plan:
     def events(self, seqs: Iterable[int]) -> list[RecordedEvent]:
         """The events at these positions, each read and decoded once per plan."""
         missing = [seq for seq in seqs if seq not in self._read]
-        for record in _recorded(self.conn, missing):
+        for record in recorded_at(self.conn, missing):
             self._read[record.seq] = record
         return [self._read[seq] for seq in sorted(set(seqs))]
 
@@ -246,19 +245,6 @@ def _month_events(conn: Connection, uscc: str, year: int, month: int, zone: time
     low, high = _window(year, month, zone)
     c = t.events.c
     return set(conn.scalars(select(c.seq).where(c.reporter == uscc, c.time >= low, c.time < high)))
-
-
-def _recorded(conn: Connection, seqs: Iterable[int]) -> list[RecordedEvent]:
-    """The events at these ledger positions, as the audit reads them."""
-    ordered = sorted(seqs)
-    c = t.events.c
-    out = []
-    for start in range(0, len(ordered), 900):
-        chunk = ordered[start:start + 900]
-        for row in conn.execute(select(c.seq, c.reporter, c.time, c.received_at, c.body).where(c.seq.in_(chunk))):
-            out.append(RecordedEvent(decode_event(row.reporter, datetime.fromisoformat(row.time), row.body),
-                                     datetime.fromisoformat(row.received_at), row.seq))
-    return out
 
 
 def _related_declarations(records: CustomsRecords, exports: list[Export]) -> list[Declaration]:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import json
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 
 from sqlalchemy import Connection, select
 
 from reetrace.contract.stored import decode_event
 from reetrace.domain.event_keys import lot_key
-from reetrace.domain.events import Event
+from reetrace.domain.events import Event, RecordedEvent
 from reetrace.store import tables as t
 from reetrace.store.bulk import select_in
 
@@ -46,16 +46,23 @@ def seqs_keyed(conn: Connection, keys: Collection[str]) -> set[int]:
     return seqs
 
 
+def recorded_at(conn: Connection, seqs: Iterable[int]) -> list[RecordedEvent]:
+    """The events at these ledger positions, decoded as the audit reads them, in ledger order."""
+    ordered = sorted(set(seqs))
+    e = t.events.c
+    out = []
+    for start in range(0, len(ordered), 900):
+        chunk = ordered[start:start + 900]
+        for row in conn.execute(select(e.seq, e.reporter, e.time, e.received_at, e.body)
+                                .where(e.seq.in_(chunk)).order_by(e.seq)):
+            out.append(RecordedEvent(decode_event(row.reporter, datetime.fromisoformat(row.time), row.body),
+                                     datetime.fromisoformat(row.received_at), row.seq))
+    return out
+
+
 def events_at(conn: Connection, seqs: Collection[int]) -> list[Event]:
     """The events at these ledger positions, decoded, in ledger order."""
-    events = []
-    e = t.events.c
-    ordered = sorted(seqs)
-    for start in range(0, len(ordered), 500):
-        chunk = ordered[start:start + 500]
-        for row in conn.execute(select(e.reporter, e.time, e.body).where(e.seq.in_(chunk)).order_by(e.seq)):
-            events.append(decode_event(row.reporter, datetime.fromisoformat(row.time), row.body))
-    return events
+    return [record.event for record in recorded_at(conn, seqs)]
 
 
 def events_touching(conn: Connection, lots: Collection[str]) -> list[Event]:
