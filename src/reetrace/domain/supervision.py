@@ -23,10 +23,9 @@ exactly their findings; every other subject's findings cannot have changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
-from reetrace.domain.event_keys import declaration_key, license_key, lot_key, shipment_key
+from reetrace.domain.event_keys import declaration_key, license_key, shipment_key
 from reetrace.domain.events import Event, Export, Extract, Receive, Ship, Transform, created_lots
 from reetrace.domain.findings import Finding
 
@@ -103,6 +102,3 @@ def quota_account(event: Event, local_time: datetime) -> str | None:
         return quota_subject(event.reporter, local_time.year, "separation")
     return None
 
-
-def lot_keys(lots: Iterable[str]) -> list[str]:
-    return [lot_key(lot) for lot in lots]
