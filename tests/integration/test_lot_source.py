@@ -16,7 +16,10 @@ from sqlalchemy import Connection, create_engine, event, insert
 
 from reetrace.domain.events import Draw, Event, Extract, Import, NewLot, Transform
 from reetrace.domain.trace import InMemoryLotSource, backward, forward
+from reetrace.errors import NotFound
+from reetrace.services.trace import trace
 from reetrace.store import tables as t
+from reetrace.store.database import Store
 from reetrace.store.lot_source import SqlLotSource
 
 MINER_A = "91150200MA0N0P1X25"
@@ -146,5 +149,53 @@ def test_a_trace_costs_queries_per_level_not_per_lot(connection):
     finally:
         event.remove(connection, "before_cursor_execute", count)
     assert small == large
-    assert large[0] <= 8  # two levels of four queries
+    # backward: two levels (the oxide, then its ores) of two queries each; forward: the ore
+    # (2), the transforms using it (2), the lots those name (2), and who uses the oxide (1,
+    # no parts to read when nobody does)
+    assert large == (4, 7)
     assert len(backward("large-OX", store).origins) == 120
+
+
+@pytest.fixture
+def chain_store(store_url: str) -> Iterator[Store]:
+    """A store holding `CHAIN`, written by hand into tables created from `reetrace.store.tables`."""
+    engine = create_engine(store_url)
+    with engine.connect() as conn:
+        t.metadata.create_all(conn)
+        write(conn, CHAIN)
+        conn.commit()
+    yield Store(engine)
+    engine.dispose()
+
+
+def count_statements(store: Store, call) -> tuple[object, int]:
+    """What `call()` returns, and how many statements it sent to the database."""
+    statements: list[str] = []
+
+    def count(*args) -> None:
+        statements.append(args[2])
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        return call(), len(statements)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+
+
+def test_the_trace_service_costs_two_queries_per_level(chain_store):
+    """MAG-1 has three levels (MAG-1; MET-ND and OX-DY; OX-ND and the raw lots): six queries, and
+    no separate check that the lot is in the ledger, since its creation was found."""
+    back, queries = count_statements(chain_store, lambda: trace(chain_store, "MAG-1", "backward"))
+    assert queries == 6
+    assert back == backward("MAG-1", InMemoryLotSource.from_events(CHAIN)).as_contract()
+
+
+def test_the_trace_service_checks_the_ledger_only_for_a_lot_nobody_created(chain_store):
+    # drawn from but never created: one level without parts, then the check that finds it
+    back, queries = count_statements(chain_store, lambda: trace(chain_store, "SCRAP-X", "backward"))
+    assert queries == 2
+    assert [(o["lot"], o["type"]) for o in back["origins"]] == [("SCRAP-X", "unknown")]
+    assert trace(chain_store, "SCRAP-X", "forward")["descendants"]
+    for direction in ("backward", "forward"):
+        with pytest.raises(NotFound, match=r"^lot 'NOWHERE' is not in the ledger$"):
+            trace(chain_store, "NOWHERE", direction)

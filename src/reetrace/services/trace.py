@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Connection, exists, or_, select
 
 from reetrace.domain import trace as tracing
 from reetrace.errors import NotFound, UsageError
@@ -16,13 +16,21 @@ DIRECTIONS = ("backward", "forward")
 
 
 def trace(store: Store, lot: str, direction: str) -> dict[str, Any]:
+    """The trace of a lot in the ledger: two queries per level of the lot graph (`SqlLotSource`).
+
+    A lot the trace found a creation for is in the ledger; only a lot without one (never created,
+    or not in the ledger at all) costs one more query, to tell the two apart."""
     if direction not in DIRECTIONS:
         raise UsageError(f"direction must be backward or forward, not {direction!r}")
     with store.reading() as conn:
-        known = conn.scalar(select(or_(
-            exists().where(t.lots.c.lot == lot), exists().where(t.lot_draws.c.lot == lot))))
-        if not known:
-            raise NotFound(f"lot {lot!r} is not in the ledger")
         source = SqlLotSource(conn)
         result = tracing.backward(lot, source) if direction == "backward" else tracing.forward(lot, source)
+        if result.creation is None and not _in_ledger(conn, lot):
+            raise NotFound(f"lot {lot!r} is not in the ledger")
         return result.as_contract()
+
+
+def _in_ledger(conn: Connection, lot: str) -> bool:
+    """Whether any event created or drew from the lot."""
+    return bool(conn.scalar(select(or_(
+        exists().where(t.lots.c.lot == lot), exists().where(t.lot_draws.c.lot == lot)))))
