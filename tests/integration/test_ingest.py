@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from factory import extract, make_key, party, receive, ship
 from reetrace.ledger.submission import sign_submission
+from reetrace.services import log
 from reetrace.services.ingest import ingest
 from reetrace.services.registry import load_registry
-from reetrace.store import tables as t
+from reetrace.store import ledger_repo, tables as t
 
 CST = timezone(timedelta(hours=8))
 
@@ -81,6 +82,33 @@ def test_conflict_inside_one_batch(registered, world, write_json):
     report = run(registered, write_json, {"a.json": first, "b.json": second})
     assert [r["reason"].split(":")[0] for r in report.as_contract()["rejected"]] == ["conflict"]
     assert count(registered, t.events) == 1
+
+
+def test_a_batch_naming_recorded_events_is_written_again_whole(registered, world, write_json, monkeypatch):
+    """A batch is first written as if none of its events were recorded; when one is, that attempt
+    must leave nothing behind: the batch is written again, each event once, its lots once."""
+    looked_up = []
+    recorded_events = ledger_repo._recorded_events
+    monkeypatch.setattr(ledger_repo, "_recorded_events", lambda conn, batch: looked_up.append(len(batch))
+                        or recorded_events(conn, batch))
+    run(registered, write_json, {"a.json": world.mine.submit([extract("e1", "L1"), extract("e2", "L2")])})
+    report = run(registered, write_json, {
+        "b.json": world.mine.submit([extract("e3", "L3")], created_at="2026-02-06T10:00:00+08:00"),
+        "c.json": world.mine.submit([extract("e2", "L2"), extract("e4", "L4")],  # e2 is recorded
+                                    created_at="2026-02-07T10:00:00+08:00"),
+        "d.json": world.mine.submit([extract("e1", "L1", mass_kg=7), extract("e5", "L5")],  # e1 conflicts
+                                    created_at="2026-02-08T10:00:00+08:00"),
+    })
+    assert report.as_contract()["submissions"] == {"accepted": 2, "duplicate": 0, "rejected": 1}
+    assert report.as_contract()["events"] == {"accepted": 2, "duplicate": 1}
+    with registered.reading() as conn:
+        events = conn.execute(select(t.events.c.seq, t.events.c.event_id).order_by(t.events.c.seq)).all()
+        lots = conn.execute(select(t.lots.c.lot).order_by(t.lots.c.seq)).scalars().all()
+    assert [event_id for _, event_id in events] == ["e1", "e2", "e3", "e4"]
+    assert [seq for seq, _ in events] == [1, 2, 3, 4]
+    assert lots == ["L1", "L2", "L3", "L4"]
+    assert looked_up == [3]  # the first ingest went in at the first attempt, the second at the second
+    assert log.verify_log(registered).ok
 
 
 def _rejection(store, write_json, doc_or_text, name="x.json"):

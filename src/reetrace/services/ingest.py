@@ -27,11 +27,15 @@ from reetrace.store.database import Store
 from reetrace.store.ledger_repo import append, record_rejections
 from reetrace.store.registry_repo import known_enterprises, load_keys
 
-BATCH_EVENTS = 20_000  # events per write transaction
+# Events per write transaction: each commit rewrites the index pages its batch touched, so
+# larger batches write each hot page fewer times (measured on 1.6M events: 20,000 → 60,000
+# events a batch cut the writer's commit time by a fifth); memory holds about two of them.
+BATCH_EVENTS = 60_000
 PARALLEL_FROM_FILES = 16  # fewer files than this are authenticated in this process
-# Submission bytes read ahead of the writer: about two write batches, so the workers go on
-# authenticating while a batch is written, and memory stays bounded however large the ingest.
-IN_FLIGHT_BYTES = 16 << 20
+# Submission bytes read ahead of the writer: about two write batches (a batch is some 35 MB of
+# files), so the workers go on authenticating while a batch is written, and memory stays bounded
+# however large the ingest.
+IN_FLIGHT_BYTES = 64 << 20
 ANALYZE_FROM_EVENTS = 50_000  # an ingest adding this many events refreshes the planner's statistics
 # Workers yield the CPU to the process that writes: it alone is serial, so whatever time it
 # loses to them lengthens the whole ingest, while they only ever need to stay one batch ahead.
@@ -59,11 +63,15 @@ class IngestReport:
 
 
 def submission_files(sources: Iterable[Path]) -> list[Path]:
-    """The submission files named, directories expanded to their `*.json` files (sorted)."""
+    """The submission files named, directories expanded to their `*.json` files, taken in order
+    of file name, then path: an archive kept as one folder per enterprise with a file per month
+    is read month by month across enterprises, as it arrived. (Read folder by folder instead,
+    each enterprise's year would be written all over the ledger's time index in turn; at a
+    national year's size that index outgrows the page cache and every insert becomes a read.)"""
     files: list[Path] = []
     for source in sources:
         if source.is_dir():
-            files.extend(sorted(p for p in source.rglob("*.json") if p.is_file()))
+            files.extend(sorted((p for p in source.rglob("*.json") if p.is_file()), key=lambda p: (p.name, p)))
         elif source.is_file():
             files.append(source)
         else:

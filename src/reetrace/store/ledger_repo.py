@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import json
 
 from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from reetrace.domain.event_keys import MOVING_TYPES, event_keys
 from reetrace.domain.submissions import Authenticated, Rejection
@@ -64,6 +65,7 @@ def _identities(conn: Connection) -> str:
 
 
 def _recorded_events(conn: Connection, batch: Sequence[Authenticated]) -> dict[tuple[str, str], str]:
+    """The digest of every event of `batch` the ledger already holds, by (reporter, event_id)."""
     wanted: dict[str, set[str]] = defaultdict(set)
     for sub in batch:
         wanted[sub.reporter].update(e.event_id for e in sub.events)
@@ -80,10 +82,28 @@ def append(conn: Connection, batch: Sequence[Authenticated], with_log: bool = Tr
     """Record each submission of `batch` whole, count it as a duplicate, or reject it for a
     conflict (the caller records the rejections, in the same transaction). `with_log=False`
     leaves the transparency log out: for measuring its cost only, as such a store cannot be
-    verified."""
-    outcome = AppendOutcome([], [], [])
+    verified.
+
+    Nearly every event arrives once, so the batch is first written as if none of its events were
+    recorded yet: the unique index on (reporter, event_id) checks that as the rows go in, at no
+    cost beyond the insert. Only if it finds one already there is the attempt rolled back, to
+    its savepoint, and the batch written again against the events it names that the ledger
+    holds. (Looking them up first costs a probe of that index per event: on PostgreSQL a sixth
+    of the writer's time.)"""
     done = _recorded_submissions(conn, [s.digest for s in batch])
-    recorded = _recorded_events(conn, batch)
+    try:
+        with conn.begin_nested():
+            return _append(conn, batch, with_log, done, {})
+    except (IntegrityError, conn.dialect.loaded_dbapi.IntegrityError):  # rows go in through the driver
+        return _append(conn, batch, with_log, done, _recorded_events(conn, batch))
+
+
+def _append(conn: Connection, batch: Sequence[Authenticated], with_log: bool, done: set[str],
+            recorded: dict[tuple[str, str], str]) -> AppendOutcome:
+    """`append`, knowing which submissions (`done`) and which of the batch's events
+    (`recorded`: their digests) the ledger holds already."""
+    outcome = AppendOutcome([], [], [])
+    done = set(done)
     next_seq = (conn.scalar(select(func.max(t.events.c.seq))) or 0) + 1
     first_seq = next_seq
     logged = log_size(conn) if with_log else next_seq - 1
