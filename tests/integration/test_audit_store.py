@@ -8,13 +8,16 @@ import random
 from datetime import date
 
 import pytest
+from sqlalchemy import select, text
 
 from reetrace.config import Settings
 from reetrace.demo import generate, write
 from reetrace.services.audit import audit_ledger, findings_document
 from reetrace.services.ingest import ingest
 from reetrace.services.registry import load_registry
+from reetrace.store import tables as t
 from reetrace.store.database import open_store
+from reetrace.store.ledger_repo import iter_events
 
 from factory import export, extract
 from test_concurrency import start_ingest
@@ -65,3 +68,33 @@ def test_a_lot_exported_twice_by_racing_ingests_is_caught(store, store_url, worl
     spent_twice = [(f.code, f.event) for f in findings if f.lot == "DY-1"]
     assert ("NOT_CUSTODIAN", f"{world.trader.uscc}:t2") in spent_twice
     assert all(event != f"{world.trader.uscc}:t1" for _, event in spent_twice)
+
+
+def test_the_ledger_is_read_back_in_time_order_batch_by_batch(store, demo_year):
+    """`iter_events` reads through the driver's cursor, a named (server-side) one on PostgreSQL:
+    the rows, their order and the filters are those of the same query run by SQLAlchemy."""
+    demo, files = demo_year
+    load_registry(store, demo.registry)
+    ingest(store, files, as_received_created_at=True)
+    e = t.events.c
+    with store.reading() as conn:
+        def expected(*where):
+            stmt = select(e.seq, e.reporter, e.time, e.received_at, e.body).where(*where).order_by(
+                e.time, e.reporter, e.event_id)
+            return [tuple(row) for row in conn.execute(stmt)]
+
+        def open_cursors() -> int:
+            return conn.scalar(text("SELECT count(*) FROM pg_cursors WHERE name LIKE 'reetrace_events_%'"))
+
+        every = expected()
+        rows = iter_events(conn, batch=50)
+        first = next(rows)
+        if store.dialect == "postgresql":  # the rows stay on the server until fetched
+            assert open_cursors() == 1
+        assert [first, *rows] == every
+        if store.dialect == "postgresql":
+            assert open_cursors() == 0
+        middle = every[len(every) // 2][2]
+        assert list(iter_events(conn, until=middle, types=("ship", "receive"), batch=7)) == expected(
+            e.time <= middle, e.type.in_(("ship", "receive")))
+        assert list(iter_events(conn, since=middle)) == expected(e.time >= middle)

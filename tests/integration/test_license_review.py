@@ -222,7 +222,8 @@ def test_lot_custody_from_the_lots_own_events_equals_the_full_replay(store, tmp_
     load_registry(store, demo.registry)
     ingest(store, submission_files([tmp_path / "demo" / "submissions"]), as_received_created_at=True)
     with store.reading() as conn:
-        events = [decode_event(r.reporter, datetime.fromisoformat(r.time), r.body) for r in iter_events(conn)]
+        events = [decode_event(reporter, datetime.fromisoformat(time), body)
+                  for _, reporter, time, _, body in iter_events(conn)]
         events.sort(key=lambda e: (e.time, STAGE[type(e)], e.reporter, e.event_id))
         full = Ledger()
         for event in events:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import orjson
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -31,41 +32,82 @@ def _composition(raw: dict[str, Any]) -> dict[str, float]:
     return found
 
 
+# Stored events are built without their dataclass __init__ (see `events.trusted_constructor`):
+# each takes every field positionally, `site` fourth.
+_extract_event = ev.trusted_constructor(ev.Extract)
+_import_event = ev.trusted_constructor(ev.Import)
+_transform_event = ev.trusted_constructor(ev.Transform)
+_ship_event = ev.trusted_constructor(ev.Ship)
+_receive_event = ev.trusted_constructor(ev.Receive)
+_export_event = ev.trusted_constructor(ev.Export)
+_consume_event = ev.trusted_constructor(ev.Consume)
+_adjust_event = ev.trusted_constructor(ev.Adjust)
+_new_lot = ev.trusted_constructor(ev.NewLot)
+_draw = ev.trusted_constructor(ev.Draw)
+
+
 def _outputs(body: dict[str, Any]) -> tuple[ev.NewLot, ...]:
-    return tuple(
-        ev.NewLot(o["lot"], sys.intern(o["form"]), float(o["mass_kg"]), _composition(o["composition"]),
-                  o.get("hs_code"))
+    return tuple([
+        _new_lot(o["lot"], sys.intern(o["form"]), float(o["mass_kg"]), _composition(o["composition"]),
+                 o.get("hs_code"))
         for o in body["outputs"]
-    )
+    ])
 
 
 def _draws(items: list[dict[str, Any]]) -> tuple[ev.Draw, ...]:
-    return tuple(ev.Draw(d["lot"], float(d["mass_kg"])) for d in items)
+    return tuple([_draw(d["lot"], float(d["mass_kg"])) for d in items])
+
+
+# One decoder per type: a look-up by type, and no dict of the members every event has.
+
+def _extract(reporter: str, time: datetime, b: dict[str, Any]) -> ev.Event:
+    return _extract_event(reporter, b["event_id"], time, b.get("site"), b["deposit"], _outputs(b))
+
+
+def _import(reporter: str, time: datetime, b: dict[str, Any]) -> ev.Event:
+    return _import_event(reporter, b["event_id"], time, b.get("site"), b["origin_country"],
+                         b["customs_declaration"], _outputs(b))
+
+
+def _transform(reporter: str, time: datetime, b: dict[str, Any]) -> ev.Event:
+    return _transform_event(reporter, b["event_id"], time, b.get("site"), b["process"], _draws(b["inputs"]),
+                            _outputs(b))
+
+
+def _ship(reporter: str, time: datetime, b: dict[str, Any]) -> ev.Event:
+    return _ship_event(reporter, b["event_id"], time, b.get("site"), tuple(b["lots"]), sys.intern(b["to"]),
+                       b["shipment"])
+
+
+def _receive(reporter: str, time: datetime, b: dict[str, Any]) -> ev.Event:
+    mass = b.get("mass_kg")
+    return _receive_event(reporter, b["event_id"], time, b.get("site"), tuple(b["lots"]), sys.intern(b["from"]),
+                          b["shipment"], None if mass is None else float(mass))
+
+
+def _export(reporter: str, time: datetime, b: dict[str, Any]) -> ev.Event:
+    return _export_event(reporter, b["event_id"], time, b.get("site"), tuple(b["lots"]), b["consignee"],
+                         b["destination"], b["customs_declaration"], b.get("license_no"))
+
+
+def _consume(reporter: str, time: datetime, b: dict[str, Any]) -> ev.Event:
+    return _consume_event(reporter, b["event_id"], time, b.get("site"), _draws(b["lots"]), b["purpose"])
+
+
+def _adjust(reporter: str, time: datetime, b: dict[str, Any]) -> ev.Event:
+    return _adjust_event(reporter, b["event_id"], time, b.get("site"), b["lot"], float(b["delta_kg"]), b["reason"])
+
+
+_DECODERS: dict[str, Callable[[str, datetime, dict[str, Any]], ev.Event]] = {
+    "extract": _extract, "import": _import, "transform": _transform, "ship": _ship, "receive": _receive,
+    "export": _export, "consume": _consume, "adjust": _adjust,
+}
 
 
 def decode_event(reporter: str, time: datetime, body_text: str) -> ev.Event:
     """The domain event for a stored body; `time` is the event time as stored."""
     b = orjson.loads(body_text)
-    common = {"reporter": sys.intern(reporter), "event_id": b["event_id"], "time": time, "site": b.get("site")}
-    kind = b["type"]
-    if kind == "extract":
-        return ev.Extract(**common, deposit=b["deposit"], outputs=_outputs(b))
-    if kind == "import":
-        return ev.Import(**common, origin_country=b["origin_country"],
-                         customs_declaration=b["customs_declaration"], outputs=_outputs(b))
-    if kind == "transform":
-        return ev.Transform(**common, process=b["process"], inputs=_draws(b["inputs"]), outputs=_outputs(b))
-    if kind == "ship":
-        return ev.Ship(**common, lots=tuple(b["lots"]), to=sys.intern(b["to"]), shipment=b["shipment"])
-    if kind == "receive":
-        mass = b.get("mass_kg")
-        return ev.Receive(**common, lots=tuple(b["lots"]), sender=sys.intern(b["from"]), shipment=b["shipment"],
-                          mass_kg=None if mass is None else float(mass))
-    if kind == "export":
-        return ev.Export(**common, lots=tuple(b["lots"]), consignee=b["consignee"], destination=b["destination"],
-                         customs_declaration=b["customs_declaration"], license_no=b.get("license_no"))
-    if kind == "consume":
-        return ev.Consume(**common, lots=_draws(b["lots"]), purpose=b["purpose"])
-    if kind == "adjust":
-        return ev.Adjust(**common, lot=b["lot"], delta_kg=float(b["delta_kg"]), reason=b["reason"])
-    raise ValueError(f"unknown stored event type {kind!r}")
+    decoder = _DECODERS.get(b["type"])
+    if decoder is None:
+        raise ValueError(f"unknown stored event type {b['type']!r}")
+    return decoder(sys.intern(reporter), time, b)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -19,13 +19,13 @@ from typing import Any
 from reetrace.domain.controls import ControlList
 from reetrace.domain.customs import CustomsRecords
 from reetrace.domain.events import (
-    Adjust, Consume, Export, Extract, Import, Receive, RecordedEvent, Ship, Transform,
+    Adjust, Consume, Event, Export, Extract, Import, Receive, RecordedEvent, Ship, Transform,
 )
 from reetrace.domain.findings import Finding, Thresholds
 from reetrace.domain.lots import Ledger
 from reetrace.domain.registry import Registry
 from reetrace.domain.rules import RULES
-from reetrace.domain.rules.base import AuditContext, ShipmentIndex, Step
+from reetrace.domain.rules.base import AuditContext, ShipmentIndex, Step, audit_zone
 
 EVENT_CLASSES = (Extract, Import, Transform, Ship, Receive, Export, Consume, Adjust)
 # Events stamped with the same instant (often a date at midnight) are replayed in the order the
@@ -35,7 +35,7 @@ STAGE = {Extract: 0, Import: 0, Transform: 1, Ship: 2, Receive: 3, Consume: 4, A
 
 def _steps(events: Iterable[RecordedEvent], as_of: date, thresholds: Thresholds) -> list[Step]:
     """The events up to the audit date, in replay order (time, stage, reporter, event_id), each once."""
-    zone = timezone(timedelta(hours=thresholds.utc_offset_hours))
+    zone = audit_zone(thresholds.utc_offset_hours)
     end = datetime(as_of.year, as_of.month, as_of.day, tzinfo=zone) + timedelta(days=1)
     rows = []
     for n, record in enumerate(events):
@@ -60,38 +60,56 @@ def _steps(events: Iterable[RecordedEvent], as_of: date, thresholds: Thresholds)
     return steps
 
 
+def _tie_order(record: RecordedEvent) -> tuple[Any, ...]:
+    """Where an event goes among those sharing its instant: stage, reporter, event_id; copies of
+    one event then by receipt and ledger position (a stable sort keeps the rest as given)."""
+    event = record.event
+    return (STAGE[type(event)], event.reporter, event.event_id, record.received_at, record.seq)
+
+
 def _stream_steps(events: Iterable[RecordedEvent], as_of: date, thresholds: Thresholds) -> Iterator[Step]:
     """The replay order of events given already sorted by time (as the ledger's time index reads
     them), one at a time: only the events sharing an instant are held to be put in order."""
-    zone = timezone(timedelta(hours=thresholds.utc_offset_hours))
+    zone = audit_zone(thresholds.utc_offset_hours)
     end = datetime(as_of.year, as_of.month, as_of.day, tzinfo=zone) + timedelta(days=1)
-    group: list[tuple[Any, ...]] = []
-    instant = None
-    last = None
-    n = 0
+    last: Event | None = None  # the event of the last step
+    for local, held in _instants(events, end.astimezone(UTC), zone):
+        if len(held) > 1:
+            held.sort(key=_tie_order)
+        for record in held:
+            event = record.event
+            # an event given twice counts once
+            if last is None or event.event_id != last.event_id or event.reporter != last.reporter:
+                yield Step(record, event, local)
+                last = event
 
-    def ordered(group: list[tuple[Any, ...]]) -> Iterator[Step]:
-        nonlocal last
-        if len(group) > 1:
-            group.sort(key=lambda r: (STAGE[type(r[6].event)], r[1], r[2], r[3], r[4], r[5]))
-        for local, reporter, event_id, _, _, _, record in group:
-            if (reporter, event_id) != last:  # an event given twice counts once
-                yield Step(record, record.event, local)
-                last = (reporter, event_id)
 
+def _instants(events: Iterable[RecordedEvent], end: datetime,
+              zone: timezone) -> Iterator[tuple[datetime, list[RecordedEvent]]]:
+    """The events before `end`, given in time order, by instant (as a time in `zone`): a list for
+    each, in the order given.
+
+    This runs for every event of the ledger, so it does the least it can: events are compared by
+    their time as given (the stored UTC, whose comparisons take the fast path of a tzinfo shared
+    with `end`, given in UTC) and converted to `zone` once per instant."""
+    held: list[RecordedEvent] = []
+    moment = local = None
     for record in events:
-        event = record.event
-        local = event.time.astimezone(zone)
-        if local >= end:
+        time = record.event.time
+        if time == moment:
+            held.append(record)
+            continue
+        if time >= end:
             break
-        if instant is not None and local < instant:
-            raise ValueError(f"events are not in time order: {event.ref} at {local.isoformat()}")
-        if local != instant:
-            yield from ordered(group)
-            group, instant = [], local
-        group.append((local, event.reporter, event.event_id, record.received_at, record.seq, n, record))
-        n += 1
-    yield from ordered(group)
+        if moment is not None and time < moment:
+            raise ValueError(f"events are not in time order: {record.event.ref} at "
+                             f"{time.astimezone(zone).isoformat()}")
+        if held:
+            yield local, held
+        held = [record]
+        moment, local = time, time.astimezone(zone)
+    if held:
+        yield local, held
 
 
 def _dispatch(rules: list[object]) -> dict[type, list[Callable[[Step], None]]]:
@@ -172,12 +190,13 @@ def _replay(steps: Iterable[Step], registry: Registry, controls: ControlList, as
     ctx = AuditContext(registry, controls, as_of, thresholds, ledger, customs, shipments)
     rules = [rule(ctx) for rule in RULES]
     dispatch = _dispatch(rules)
+    admit, apply = ledger.admit, ledger.apply  # once per event: looked up once
     for step in steps:
         event = step.event
-        step.introduced = ledger.admit(event)
+        step.introduced = admit(event)
         for handler in dispatch[type(event)]:
             handler(step)
-        ledger.apply(event)
+        apply(event)
     for rule in rules:
         finish = getattr(rule, "finish", None)
         if finish is not None:

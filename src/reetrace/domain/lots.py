@@ -100,11 +100,6 @@ class Ledger:
         self.lots: dict[str, LotState] = {}
         self._tolerance_kg = tolerance_kg
         self._received: set[ShipmentKey] = set()
-        self._apply = {
-            Extract: self._create, Import: self._create, Transform: self._transform,
-            Ship: self._ship, Receive: self._receive, Export: self._export,
-            Consume: self._consume, Adjust: self._adjust,
-        }
 
     def get(self, lot_id: str) -> LotState | None:
         return self.lots.get(lot_id)
@@ -122,11 +117,19 @@ class Ledger:
     def admit(self, event: Event) -> tuple[str, ...]:
         """Admit the lots the event uses that no event has created yet, as lots of unknown
         origin held by the reporter. Returns their ids (empty for nearly every event)."""
+        # Called for every event, and nearly every event uses only known lots: that is checked
+        # first, kind by kind, without building the list of lots used.
         lots = self.lots
         kind = type(event)
-        if kind is Extract or kind is Import:
+        if kind is Consume or kind is Transform:
+            for draw in event.lots if kind is Consume else event.inputs:  # type: ignore[attr-defined]
+                if draw.lot not in lots:
+                    break
+            else:
+                return ()
+        elif kind is Extract or kind is Import:
             return ()
-        if kind is Adjust:
+        elif kind is Adjust:
             if event.lot in lots:  # type: ignore[attr-defined]
                 return ()
         elif kind is Ship or kind is Receive or kind is Export:
@@ -150,7 +153,7 @@ class Ledger:
 
     def apply(self, event: Event) -> None:
         """Change the state as the event reports, whether or not the rules found it valid."""
-        self._apply[type(event)](event)
+        self._APPLY[type(event)](self, event)
 
     # -- one method per kind of event ---------------------------------------------------------
 
@@ -224,3 +227,11 @@ class Ledger:
     def _adjust(self, event: Adjust) -> None:
         lot = self.lots[event.lot]
         lot.remaining_kg = max(0.0, lot.remaining_kg + event.delta_kg)
+
+    # The method for each kind of event, kept with the class: a table of the instance's bound
+    # methods would tie it in a reference cycle, and a ledger of a whole audit (every lot) would
+    # wait for the cyclic garbage collector to be freed, which then scans all of it.
+    _APPLY = {
+        Extract: _create, Import: _create, Transform: _transform, Ship: _ship, Receive: _receive,
+        Export: _export, Consume: _consume, Adjust: _adjust,
+    }

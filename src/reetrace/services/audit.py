@@ -11,7 +11,7 @@ from reetrace.config import Settings
 from reetrace.contract.stored import decode_event
 from reetrace.domain.audit import audit_stream
 from reetrace.domain.elements import element_kg, reo_kg
-from reetrace.domain.events import Extract, RecordedEvent, Transform
+from reetrace.domain.events import Extract, RecordedEvent, Transform, trusted_constructor
 from reetrace.domain.findings import Finding
 from reetrace.services.controls import control_list_in
 from reetrace.store.customs_repo import customs_records
@@ -29,17 +29,20 @@ def end_of_day(day: date, offset_hours: int) -> datetime:
     return datetime.combine(day, time.max, tzinfo=zone)
 
 
+# Built without the dataclass __init__, as the events themselves (reetrace.contract.stored): once per event.
+_recorded = trusted_constructor(RecordedEvent)
+
+
 def recorded_events(conn, until: datetime, types: tuple[str, ...] | None = None):
     """The recorded events up to `until` (of these types), decoded, in event-time order."""
     received: dict[str, datetime] = {}  # a submission's events share their time of receipt
-    for row in iter_events(conn, until=to_utc_text(until), types=types):
-        moment = datetime.fromisoformat(row.time)
-        at = received.get(row.received_at)
+    for seq, reporter, time_text, received_text, body in iter_events(conn, until=to_utc_text(until), types=types):
+        at = received.get(received_text)
         if at is None:
             if len(received) > 4096:
                 received.clear()
-            at = received[row.received_at] = datetime.fromisoformat(row.received_at)
-        yield RecordedEvent(decode_event(row.reporter, moment, row.body), at, row.seq)
+            at = received[received_text] = datetime.fromisoformat(received_text)
+        yield _recorded(decode_event(reporter, datetime.fromisoformat(time_text), body), at, seq)
 
 
 def audit_ledger(store: Store, settings: Settings, as_of: date, full: bool = False) -> list[Finding]:
@@ -95,9 +98,9 @@ def quota_use(store: Store, year: int, utc_offset_hours: int = 8) -> list[QuotaU
     used: dict[tuple[str, str, str], float] = defaultdict(float)
     with store.reading() as conn:
         registry = load_registry(conn)
-        for row in iter_events(conn, until=to_utc_text(end), types=("extract", "transform"),
-                               since=to_utc_text(start)):
-            event = decode_event(row.reporter, datetime.fromisoformat(row.time).astimezone(UTC), row.body)
+        for _, reporter, time_text, _, body in iter_events(conn, until=to_utc_text(end), types=("extract", "transform"),
+                                                           since=to_utc_text(start)):
+            event = decode_event(reporter, datetime.fromisoformat(time_text).astimezone(UTC), body)
             if isinstance(event, Extract):
                 key = (event.reporter, "mining", event.deposit)
             elif isinstance(event, Transform) and event.process == "separation":

@@ -195,10 +195,17 @@ def list_rejections(conn: Connection, limit: int | None = None, reason_class: st
 
 def iter_events(conn: Connection, until: str | None = None, batch: int = 20_000,
                 types: tuple[str, ...] | None = None, since: str | None = None):
-    """Accepted events in event-time order (time, reporter, event_id): rows of
-    (seq, reporter, event_id, type, time, received_at, body)."""
-    stmt = select(t.events.c.seq, t.events.c.reporter, t.events.c.event_id, t.events.c.type, t.events.c.time,
-                  t.events.c.received_at, t.events.c.body).order_by(
+    """Accepted events in event-time order (time, reporter, event_id), inside the caller's
+    transaction: plain tuples (seq, reporter, time, received_at, body).
+
+    The full audit reads every event of the ledger, so rows come straight from the driver's
+    cursor, in batches of `batch`, with only the columns it uses (the body holds the rest):
+    building a SQLAlchemy Row for each, or a string for each unused column, costs a large part
+    of what the database takes to read it. On PostgreSQL the cursor is a named (server-side)
+    one, so memory holds one batch, not the ledger; SQLite steps through its result as it is
+    fetched."""
+    stmt = select(t.events.c.seq, t.events.c.reporter, t.events.c.time, t.events.c.received_at,
+                  t.events.c.body).order_by(
         t.events.c.time, t.events.c.reporter, t.events.c.event_id)
     if until is not None:
         stmt = stmt.where(t.events.c.time <= until)
@@ -206,9 +213,24 @@ def iter_events(conn: Connection, until: str | None = None, batch: int = 20_000,
         stmt = stmt.where(t.events.c.type.in_(types))
     if since is not None:
         stmt = stmt.where(t.events.c.time >= since)
-    # the option on the statement, not the connection: later statements of the transaction
-    # must not run through a server-side cursor
-    yield from conn.execute(stmt.execution_options(yield_per=batch))
+    # the statement in the driver's own SQL and parameter style (IN lists expanded)
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    driver = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        # named after an object that lives as long as the cursor: no other open cursor of the
+        # session can have the name
+        cursor = driver.cursor(f"reetrace_events_{id(compiled):x}")
+    else:
+        cursor = driver.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        while rows := cursor.fetchmany(batch):
+            yield from rows
+    finally:
+        cursor.close()
 
 
 def counts(conn: Connection) -> dict[str, int]:

@@ -23,6 +23,7 @@ from reetrace.domain.rules.base import AuditContext, Step, exceeds, kg, ratio, s
 class Custody:
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
+        self._tolerance_kg = ctx.thresholds.overdraw_tolerance_kg
         self._unknown: list[tuple[str, dict[str, Any]]] = []  # (lot, evidence) to complete at the end
 
     # -- events ---------------------------------------------------------------------------------
@@ -34,30 +35,35 @@ class Custody:
 
     def on_transform(self, step: Step) -> None:
         event: Transform = step.event  # type: ignore[assignment]
-        self._admitted(step)
+        if step.introduced:
+            self._admitted(step)
         self._draws(step, event.inputs)
         self._creations(step)
 
     def on_consume(self, step: Step) -> None:
         event: Consume = step.event  # type: ignore[assignment]
-        self._admitted(step)
+        if step.introduced:
+            self._admitted(step)
         self._draws(step, event.lots)
 
     def on_ship(self, step: Step) -> None:
         event: Ship = step.event  # type: ignore[assignment]
-        self._admitted(step)
+        if step.introduced:
+            self._admitted(step)
         if self.ctx.ledger.shipment_received(event.reporter, event.to, event.shipment):
             return  # the receipt came first in event time; custody has passed through this shipment
         self._moves(step, event.lots)
 
     def on_export(self, step: Step) -> None:
         event: Export = step.event  # type: ignore[assignment]
-        self._admitted(step)
+        if step.introduced:
+            self._admitted(step)
         self._moves(step, event.lots)
 
     def on_receive(self, step: Step) -> None:
         event: Receive = step.event  # type: ignore[assignment]
-        self._admitted(step)
+        if step.introduced:
+            self._admitted(step)
         for lot in self._known(step, event.lots):
             if step.reporter in lot.holders and lot.custodian != step.reporter:
                 holders = [*lot.holders, step.reporter]
@@ -70,7 +76,8 @@ class Custody:
 
     def on_adjust(self, step: Step) -> None:
         event: Adjust = step.event  # type: ignore[assignment]
-        self._admitted(step)
+        if step.introduced:
+            self._admitted(step)
         if event.lot in step.introduced:
             return
         lot = self.ctx.ledger.lots[event.lot]
@@ -128,6 +135,13 @@ class Custody:
                 )
 
     def _draws(self, step: Step, draws: tuple[Draw, ...]) -> None:
+        if len(draws) == 1 and not step.introduced:
+            # most consumptions and transforms draw once from one known lot: nothing to add up
+            draw = draws[0]
+            lot = self.ctx.ledger.lots[draw.lot]
+            self._custodian(step, lot)
+            self._overdraw(step, lot, draw.mass_kg)
+            return
         taken: dict[str, float] = {}
         for draw in draws:
             taken[draw.lot] = taken.get(draw.lot, 0.0) + draw.mass_kg
@@ -138,7 +152,7 @@ class Custody:
     def _moves(self, step: Step, lot_ids: tuple[str, ...]) -> None:
         for lot in self._known(step, lot_ids):
             self._custodian(step, lot)
-            if lot.remaining_kg <= self.ctx.thresholds.overdraw_tolerance_kg:
+            if lot.remaining_kg <= self._tolerance_kg:
                 self.ctx.flag(
                     "LOT_OVERDRAWN", step,
                     f"Lot {lot.lot} is moved by a {step.event.type} of {step.reporter} but holds "
@@ -149,7 +163,7 @@ class Custody:
 
     def _overdraw(self, step: Step, lot: LotState, taken: float) -> None:
         held = lot.remaining_kg
-        limit = held + self.ctx.thresholds.overdraw_tolerance_kg
+        limit = held + self._tolerance_kg
         if taken <= limit or not exceeds(taken, limit):
             return
         self.ctx.flag(
@@ -161,7 +175,7 @@ class Custody:
         )
 
     def _custodian(self, step: Step, lot: LotState) -> None:
-        if lot.held_by(step.reporter):
+        if lot.held_by(step.event.reporter):
             return
         where = {"held": f"held by {lot.custodian}", "in_transit": "in transit",
                  "exported": "already exported", "consumed": "already consumed"}[lot.status]

@@ -24,12 +24,12 @@ than `arrival_report_days` after the export. Licenses migrated from the registry
 on in the system that issued them.
 
 Declarations are reconciled only when the audit has customs data at all (declarations or
-covered periods): the creation handlers are then not bound, and the rule costs nothing.
+covered periods); without, its creation handlers are absent, and the rule costs nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -102,12 +102,20 @@ class Customs:
         self._recorded_hs: dict[str, str] = {}  # lot -> HS code its creator recorded
         self._exports: list[_Exported] = []
         self._reconciling = bool(ctx.customs.declarations or ctx.customs.covered)
-        self.on_export = self._export
-        if not self._reconciling:
-            return
-        # the audit dispatches to the handlers a rule has: bound only here, they cost nothing otherwise
-        self.on_extract = self.on_import = self.on_transform = self._created
-        self.finish = self._finish
+
+    # The audit dispatches to the handlers a rule has: without customs data the creation handlers
+    # and `finish` are None, so they cost nothing. (Properties, not bound methods kept on the
+    # instance, which would tie it, and the ledger it reaches, in a reference cycle.)
+
+    @property
+    def on_extract(self) -> Callable[[Step], None] | None:
+        return self._created if self._reconciling else None
+
+    on_import = on_transform = on_extract
+
+    @property
+    def finish(self) -> Callable[[], None] | None:
+        return self._finish if self._reconciling else None
 
     # -- during the replay ----------------------------------------------------------------------
 
@@ -117,7 +125,7 @@ class Customs:
             if out.hs_code and (out.lot not in lots or lots[out.lot].created_by is None):
                 self._recorded_hs.setdefault(out.lot, out.hs_code)  # the first creation stands
 
-    def _export(self, step: Step) -> None:
+    def on_export(self, step: Step) -> None:
         event: Export = step.event  # type: ignore[assignment]
         if self._reconciling:
             lots = self.ctx.ledger.lots

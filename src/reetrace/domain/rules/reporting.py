@@ -8,7 +8,7 @@ received after the deadline, the end of day `report_deadline_day` of the next mo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from reetrace.domain.rules.base import AuditContext, Step
 
@@ -23,30 +23,35 @@ class _Late:
 class Reporting:
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
-        self._ends: dict[tuple[int, int], datetime] = {}
         self._late: dict[tuple[str, int, int], _Late] = {}
+        # Every event is checked, so what its month needs is kept for the next ones (they come in
+        # time order: the month changes rarely): the month, [start, next) in the audit's zone;
+        # its deadline (the day); the first instant after it, in UTC, like the times of receipt
+        # as stored (aware times compare fastest when they share their tzinfo).
+        self._month: tuple[datetime, datetime] | None = None
+        self._deadline = datetime.min
+        self._deadline_end = datetime.min.replace(tzinfo=UTC)
 
-    def _end(self, year: int, month: int) -> datetime:
-        """The first instant after the deadline for events of this month."""
-        end = self._ends.get((year, month))
-        if end is None:
-            next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
-            day = self.ctx.thresholds.report_deadline_day
-            end = datetime(next_year, next_month, day, tzinfo=self.ctx.zone) + timedelta(days=1)
-            self._ends[(year, month)] = end
-        return end
+    def _enter_month(self, time: datetime) -> None:
+        zone = self.ctx.zone
+        next_year, next_month = (time.year + 1, 1) if time.month == 12 else (time.year, time.month + 1)
+        self._month = (datetime(time.year, time.month, 1, tzinfo=zone), datetime(next_year, next_month, 1, tzinfo=zone))
+        self._deadline = datetime(next_year, next_month, self.ctx.thresholds.report_deadline_day, tzinfo=zone)
+        self._deadline_end = (self._deadline + timedelta(days=1)).astimezone(UTC)
 
     def on_event(self, step: Step) -> None:
         """Lateness needs no ledger state: a tally per enterprise and month."""
         time = step.time
-        end = self._ends.get((time.year, time.month)) or self._end(time.year, time.month)
+        month = self._month
+        if month is None or not month[0] <= time < month[1]:
+            self._enter_month(time)
         received = step.record.received_at
-        if received < end:
+        if received < self._deadline_end:
             return
         key = (step.event.reporter, time.year, time.month)
         late = self._late.get(key)
         if late is None:
-            late = self._late[key] = _Late(end - timedelta(days=1))
+            late = self._late[key] = _Late(self._deadline)
         late.events += 1
         if late.last_received_at is None or received > late.last_received_at:
             late.last_received_at = received
