@@ -17,14 +17,12 @@ either replaces the previous one whole or leaves it as it was.
 
 from __future__ import annotations
 
-import gc
 import json
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -36,6 +34,7 @@ from reetrace.analytics import schema
 from reetrace.analytics.flatten import Partitioned, flatten_columns, page_columns
 from reetrace.analytics.pipeline import run_pipeline
 from reetrace.analytics.writer import PartitionedWriter
+from reetrace.collector import collector_paused
 from reetrace.config import Settings
 from reetrace.domain.elements import ELEMENTS
 from reetrace.domain.registry import Registry
@@ -99,7 +98,7 @@ def export_parquet(store: Store, out_dir: Path | str, years: Collection[int] | N
                 if progress is not None:
                     progress(done, total)
 
-            with _collector_paused():
+            with collector_paused():  # each page is hundreds of thousands of short-lived objects
                 run_pipeline((page_columns(rows) for rows in event_pages(conn, last_seq, page_size, ranges)),
                              [lambda columns: flatten_columns(columns, offset), write])
         with ThreadPoolExecutor(len(writers)) as pool:  # the last rows of each table, encoded side by side
@@ -144,20 +143,6 @@ def read_manifest(out_dir: Path | str) -> dict:
         raise UsageError(f"{out_dir} holds schema version {manifest.get('schema_version')}; this version reads "
                          f"{schema.SCHEMA_VERSION}: export again")
     return manifest
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Each page of rows is hundreds of thousands of short-lived Python objects, freed by reference
-    counting; the cyclic garbage collector would scan them again and again for nothing (about a
-    fifth of the export's time). It resumes afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _check_replaceable(out: Path) -> None:

@@ -19,8 +19,8 @@ from typing import Any, NamedTuple, get_args
 
 from reetrace.contract.fields import _composition, _rfc3339, is_uscc
 from reetrace.contract.submission import (
-    AdjustIn, ConsumeIn, ExportIn, ExtractIn, FormName, ImportIn, InvalidDocument, ProcessName, ReceiveIn, ShipIn,
-    TransformIn, validate_model,
+    AdjustIn, ConsumeIn, ExportIn, ExtractIn, FormName, ImportIn, ProcessName, ReceiveIn, ShipIn,
+    TransformIn, validate_each, validate_model,
 )
 from reetrace.domain.elements import ELEMENTS
 
@@ -58,20 +58,12 @@ def utc_text(moment: datetime) -> str:
 def validate_event_facts(raw_events: list[Any]) -> list[EventFacts]:
     """The facts of every event of a submission; exactly the verdicts and messages of
     `validate_event_models` (event ids distinct within the submission)."""
-    result = []
-    seen: set[str] = set()
-    for index, raw in enumerate(raw_events):
-        facts = fast_facts(raw)
-        if facts is None:
-            try:
-                facts = facts_of(validate_model(raw))
-            except InvalidDocument as exc:
-                raise InvalidDocument(f"events[{index}]: {exc}", event=exc.event) from None
-        if facts.event_id in seen:
-            raise InvalidDocument(f"events[{index}]: event_id {facts.event_id!r} appears twice", event=facts.event_id)
-        seen.add(facts.event_id)
-        result.append(facts)
-    return result
+    return validate_each(raw_events, _facts)
+
+
+def _facts(raw: Any) -> EventFacts:
+    """The fast checks' facts, or the model's verdict where they cannot vouch."""
+    return fast_facts(raw) or facts_of(validate_model(raw))
 
 
 # --- the fast checks -------------------------------------------------------------------------

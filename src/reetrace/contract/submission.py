@@ -7,7 +7,8 @@ it is inside one).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
@@ -213,15 +214,25 @@ def validate_events(raw_events: list[Any], reporter: str) -> list[ev.Event]:
 def validate_event_models(raw_events: list[Any]) -> list[Any]:
     """Validate every event of a submission (event ids distinct within it); returns the
     validated models, which `to_domain` turns into domain events."""
+    return validate_each(raw_events, validate_model)
+
+
+T = TypeVar("T")
+
+
+def validate_each(raw_events: list[Any], validate: Callable[[Any], T]) -> list[T]:
+    """`validate` applied to every event of a submission, each result having the event's
+    `event_id`; an error names the event's place, and an event id may appear only once."""
     result = []
     seen: set[str] = set()
     for index, raw in enumerate(raw_events):
         try:
-            event = validate_model(raw)
+            event = validate(raw)
         except InvalidDocument as exc:
             raise InvalidDocument(f"events[{index}]: {exc}", event=exc.event) from None
-        if event.event_id in seen:
-            raise InvalidDocument(f"events[{index}]: event_id {event.event_id!r} appears twice", event=event.event_id)
-        seen.add(event.event_id)
+        event_id = event.event_id  # type: ignore[attr-defined]
+        if event_id in seen:
+            raise InvalidDocument(f"events[{index}]: event_id {event_id!r} appears twice", event=event_id)
+        seen.add(event_id)
         result.append(event)
     return result

@@ -8,14 +8,13 @@ ledger has just before it, then applied. One pass, dictionary look-ups only.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+from reetrace.collector import collector_paused
 from reetrace.domain.controls import ControlList
 from reetrace.domain.customs import CustomsRecords
 from reetrace.domain.events import (
@@ -137,7 +136,7 @@ def audit_keyed(events: Iterable[RecordedEvent], registry: Registry, controls: C
                 customs: CustomsRecords | None = None) -> list[tuple[tuple[Any, ...], Finding]]:
     """The audit's findings in its order, each with the key it is sorted by (see
     `AuditContext.keyed`): what incremental supervision stores to merge partial audits."""
-    with _collector_paused():
+    with collector_paused():
         steps = _steps(events, as_of, thresholds)
         return _replay(steps, registry, controls, as_of, thresholds, customs, ShipmentIndex.of(steps, thresholds))
 
@@ -148,7 +147,7 @@ def audit_stream(events: Iterable[RecordedEvent], registry: Registry, controls: 
     """`audit_keyed` over events already sorted by time, read one at a time: memory holds the
     state of the lots, not the events. What needs the whole event set ahead of the replay (whether
     a shipment was ever received or shipped) comes precomputed in `shipments`."""
-    with _collector_paused():
+    with collector_paused():
         return _replay(_stream_steps(events, as_of, thresholds), registry, controls, as_of, thresholds, customs,
                        shipments)
 
@@ -159,7 +158,7 @@ def exported_kg(events: Iterable[RecordedEvent], as_of: date,
     lots held when it was replayed, as the audit sees it."""
     ledger = Ledger(thresholds.overdraw_tolerance_kg)
     masses: dict[str, float] = {}
-    with _collector_paused():
+    with collector_paused():
         for step in _steps(events, as_of, thresholds):
             event = step.event
             ledger.admit(event)
@@ -167,20 +166,6 @@ def exported_kg(events: Iterable[RecordedEvent], as_of: date,
                 masses[event.ref] = sum(ledger.lots[lot].remaining_kg for lot in dict.fromkeys(event.lots))
             ledger.apply(event)
     return masses
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The replay builds millions of small objects that all live until it ends; the cyclic
-    garbage collector would rescan them again and again for nothing (it costs ~40 % of the
-    time). Reference counting still frees what dies; the collector resumes afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _replay(steps: Iterable[Step], registry: Registry, controls: ControlList, as_of: date,

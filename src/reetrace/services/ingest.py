@@ -7,7 +7,6 @@ at any moment leaves whole submissions or none of a batch, never part of one.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing as mp
 import os
 import signal
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from reetrace.collector import collector_paused
 from reetrace.config import Settings
 from reetrace.domain.submissions import Authenticated, Rejection
 from reetrace.errors import UsageError
@@ -96,14 +96,9 @@ def ingest(
         keys = load_keys(conn)
         enterprises = known_enterprises(conn)
     report = IngestReport()
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # ingest allocates millions of short-lived acyclic objects; collection only slows it
-    try:
+    with collector_paused():  # ingest allocates millions of short-lived acyclic objects
         _ingest_files(store, files, keys, enterprises, as_received_created_at, clock, progress, report, with_log,
                       settings or Settings())
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     if report.events_accepted >= ANALYZE_FROM_EVENTS:
         store.analyze()  # a bulk load changes what the query planner should expect
     report.rejected.sort(key=lambda r: r.source)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -30,19 +31,19 @@ def current_revision(conn: Connection) -> str | None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply the missing migrations in one transaction. On SQLite it is a write transaction
     (`BEGIN IMMEDIATE`), so a second process opening a new store waits, then finds it done."""
-    cfg = _config()
-    with engine.connect() as conn:
-        conn = conn.execution_options(reetrace_write=True)
-        with conn.begin():
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+    _in_one_transaction(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Return the schema to `revision`, in one transaction (an operator's way back after an upgrade)."""
+    _in_one_transaction(engine, command.downgrade, revision)
+
+
+def _in_one_transaction(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
+    """Run an Alembic command (upgrade or downgrade) in one write transaction."""
     cfg = _config()
     with engine.connect() as conn:
         conn = conn.execution_options(reetrace_write=True)
         with conn.begin():
             cfg.attributes["connection"] = conn
-            command.downgrade(cfg, revision)
+            step(cfg, revision)

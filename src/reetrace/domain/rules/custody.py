@@ -35,35 +35,30 @@ class Custody:
 
     def on_transform(self, step: Step) -> None:
         event: Transform = step.event  # type: ignore[assignment]
-        if step.introduced:
-            self._admitted(step)
+        self._admitted(step)
         self._draws(step, event.inputs)
         self._creations(step)
 
     def on_consume(self, step: Step) -> None:
         event: Consume = step.event  # type: ignore[assignment]
-        if step.introduced:
-            self._admitted(step)
+        self._admitted(step)
         self._draws(step, event.lots)
 
     def on_ship(self, step: Step) -> None:
         event: Ship = step.event  # type: ignore[assignment]
-        if step.introduced:
-            self._admitted(step)
+        self._admitted(step)
         if self.ctx.ledger.shipment_received(event.reporter, event.to, event.shipment):
             return  # the receipt came first in event time; custody has passed through this shipment
         self._moves(step, event.lots)
 
     def on_export(self, step: Step) -> None:
         event: Export = step.event  # type: ignore[assignment]
-        if step.introduced:
-            self._admitted(step)
+        self._admitted(step)
         self._moves(step, event.lots)
 
     def on_receive(self, step: Step) -> None:
         event: Receive = step.event  # type: ignore[assignment]
-        if step.introduced:
-            self._admitted(step)
+        self._admitted(step)
         for lot in self._known(step, event.lots):
             if step.reporter in lot.holders and lot.custodian != step.reporter:
                 holders = [*lot.holders, step.reporter]
@@ -76,8 +71,7 @@ class Custody:
 
     def on_adjust(self, step: Step) -> None:
         event: Adjust = step.event  # type: ignore[assignment]
-        if step.introduced:
-            self._admitted(step)
+        self._admitted(step)
         if event.lot in step.introduced:
             return
         lot = self.ctx.ledger.lots[event.lot]
