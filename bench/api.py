@@ -57,12 +57,29 @@ def enterprises(n: int) -> list[tuple[str, Ed25519PrivateKey]]:
 
 
 def registry(parties: list[tuple[str, Ed25519PrivateKey]], year: int) -> dict:
-    return {"format": "reetrace/registry@1", "quotas": [], "licenses": [], "enterprises": [{
-        "uscc": uscc, "name": f"Bench Mine {i}", "province": "Inner Mongolia",
-        "qualifications": [{"kind": "mining", "valid_from": f"{year}-01-01", "valid_to": f"{year}-12-31"}],
-        "keys": [{"key_id": key_id(raw_public_key(key)), "public_key": base64.b64encode(raw_public_key(key)).decode(),
-                  "valid_from": f"{year - 1}-01-01T00:00:00+08:00", "revoked_at": None}],
-        "sites": [{"code": "M1", "kind": "mine", "name": "Pit 1"}]} for i, (uscc, key) in enumerate(parties)]}
+    return {
+        "format": "reetrace/registry@1",
+        "quotas": [],
+        "licenses": [],
+        "enterprises": [
+            {
+                "uscc": uscc,
+                "name": f"Bench Mine {i}",
+                "province": "Inner Mongolia",
+                "qualifications": [{"kind": "mining", "valid_from": f"{year}-01-01", "valid_to": f"{year}-12-31"}],
+                "keys": [
+                    {
+                        "key_id": key_id(raw_public_key(key)),
+                        "public_key": base64.b64encode(raw_public_key(key)).decode(),
+                        "valid_from": f"{year - 1}-01-01T00:00:00+08:00",
+                        "revoked_at": None,
+                    }
+                ],
+                "sites": [{"code": "M1", "kind": "mine", "name": "Pit 1"}],
+            }
+            for i, (uscc, key) in enumerate(parties)
+        ],
+    }
 
 
 def submissions(parties, count: int, events: int, now: datetime) -> list[tuple[str, bytes, int]]:
@@ -71,9 +88,18 @@ def submissions(parties, count: int, events: int, now: datetime) -> list[tuple[s
     for n in range(count):
         uscc, key = parties[n % len(parties)]
         when = (now - timedelta(days=1, minutes=n)).isoformat(timespec="seconds")
-        batch = [{"event_id": f"b{n}-{e}", "type": "extract", "time": when, "deposit": "rock",
-                  "outputs": [{"lot": f"L{n}-{e}-{uscc[-6:]}", "form": "ore", "mass_kg": 1000.0 + e,
-                               "composition": COMPOSITION}]} for e in range(events)]
+        batch = [
+            {
+                "event_id": f"b{n}-{e}",
+                "type": "extract",
+                "time": when,
+                "deposit": "rock",
+                "outputs": [
+                    {"lot": f"L{n}-{e}-{uscc[-6:]}", "form": "ore", "mass_kg": 1000.0 + e, "composition": COMPOSITION}
+                ],
+            }
+            for e in range(events)
+        ]
         created = now.isoformat(timespec="seconds")
         made.append((uscc, json.dumps(sign_submission(uscc, key, created, batch)).encode(), events))
     return made
@@ -87,10 +113,18 @@ def free_port() -> int:
 
 def start_server(db_url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "REETRACE_DB": db_url, "REETRACE_SESSION_SECRET": secrets.token_hex(32),
-           "REETRACE_LOG_KEYS": str(workdir / "logkeys")}
-    server = subprocess.Popen([sys.executable, "-c", "from reetrace.cli import app; app()", "serve", "--port",
-                               str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "REETRACE_DB": db_url,
+        "REETRACE_SESSION_SECRET": secrets.token_hex(32),
+        "REETRACE_LOG_KEYS": str(workdir / "logkeys"),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from reetrace.cli import app; app()", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -105,17 +139,22 @@ def start_server(db_url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the server did not answer within 60 s")
 
 
-def send_all(url: str, tokens: dict[str, str], work: list[tuple[str, bytes, int]], workers: int,
-             time_limit: float) -> tuple[float, list[float], dict[int, int]]:
+def send_all(
+    url: str, tokens: dict[str, str], work: list[tuple[str, bytes, int]], workers: int, time_limit: float
+) -> tuple[float, list[float], dict[int, int]]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
     with httpx.Client(base_url=url, timeout=time_limit, limits=limits) as client:
+
         def post(item: tuple[str, bytes, int]) -> tuple[int, float]:
             reporter, raw, _ = item
             began = time.perf_counter()
-            answer = client.post("/api/submissions", content=raw, headers={
-                "Authorization": f"Bearer {tokens[reporter]}", "Content-Type": "application/json"})
+            answer = client.post(
+                "/api/submissions",
+                content=raw,
+                headers={"Authorization": f"Bearer {tokens[reporter]}", "Content-Type": "application/json"},
+            )
             return answer.status_code, time.perf_counter() - began
 
         started = time.perf_counter()
@@ -131,8 +170,9 @@ def send_all(url: str, tokens: dict[str, str], work: list[tuple[str, bytes, int]
 def ledger_counts(store: Store) -> tuple[int, int, int]:
     with store.reading() as conn:
         events = conn.scalar(select(func.count()).select_from(t.events))
-        distinct = conn.scalar(select(func.count()).select_from(
-            select(t.events.c.reporter, t.events.c.event_id).distinct().subquery()))
+        distinct = conn.scalar(
+            select(func.count()).select_from(select(t.events.c.reporter, t.events.c.event_id).distinct().subquery())
+        )
         subs = conn.scalar(select(func.count()).select_from(t.submissions))
     return events, distinct, subs
 
@@ -179,8 +219,10 @@ def main() -> None:
             tokens[uscc] = accounts.issue_token(store, f"u{uscc}", "bench")[1]
         server, url = start_server(db_url, workdir)
         try:
-            print(f"server {url}: {len(work)} signed submissions ({total_events} events) from {len(parties)} "
-                  f"enterprises, {args.workers} concurrent clients")
+            print(
+                f"server {url}: {len(work)} signed submissions ({total_events} events) from {len(parties)} "
+                f"enterprises, {args.workers} concurrent clients"
+            )
             seconds, latencies, statuses = send_all(url, tokens, work, args.workers, args.time_limit)
             again = work[::10]
             _, _, repeat_statuses = send_all(url, tokens, again, args.workers, args.time_limit)
@@ -188,22 +230,30 @@ def main() -> None:
             server.terminate()
             server.wait(30)
         q = statistics.quantiles(latencies, n=100)
-        print(f"API: {len(work) / seconds:,.1f} submissions/s, {total_events / seconds:,.0f} events/s "
-              f"({seconds:.2f} s); latency p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms; "
-              f"statuses {dict(sorted(statuses.items()))}")
-        print(f"re-sent {len(again)} submissions: statuses {dict(sorted(repeat_statuses.items()))} "
-              f"(200 = duplicate, a no-op)")
+        print(
+            f"API: {len(work) / seconds:,.1f} submissions/s, {total_events / seconds:,.0f} events/s "
+            f"({seconds:.2f} s); latency p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms; "
+            f"statuses {dict(sorted(statuses.items()))}"
+        )
+        print(
+            f"re-sent {len(again)} submissions: statuses {dict(sorted(repeat_statuses.items()))} "
+            f"(200 = duplicate, a no-op)"
+        )
         events, distinct, subs = ledger_counts(store)
         verified = verify_log(store)
         store.dispose()
         exact = events == distinct == total_events and subs == len(work)
-        print(f"ledger: {events} events ({distinct} distinct) for {total_events} submitted, {subs} submissions "
-              f"for {len(work)} sent: {'every event exactly once' if exact else 'MISMATCH'}; log verify: "
-              f"{'ok' if verified.ok else verified.problems[0]} ({verified.leaves} leaves, "
-              f"{verified.checkpoints} checkpoints)")
+        print(
+            f"ledger: {events} events ({distinct} distinct) for {total_events} submitted, {subs} submissions "
+            f"for {len(work)} sent: {'every event exactly once' if exact else 'MISMATCH'}; log verify: "
+            f"{'ok' if verified.ok else verified.problems[0]} ({verified.leaves} leaves, "
+            f"{verified.checkpoints} checkpoints)"
+        )
         base = baseline(workdir, doc, work)
-        print(f"baseline, in-process ingest of the same files: {total_events / base:,.0f} events/s "
-              f"({base:.2f} s); the API reaches {base / seconds:.2f}x of it")
+        print(
+            f"baseline, in-process ingest of the same files: {total_events / base:,.0f} events/s "
+            f"({base:.2f} s); the API reaches {base / seconds:.2f}x of it"
+        )
         if not exact or not verified.ok or set(statuses) != {201} or set(repeat_statuses) != {200}:
             raise SystemExit(1)
 

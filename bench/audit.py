@@ -24,17 +24,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import dataset, describe, fresh_store, line, timed_ingest  # noqa: E402
-
-from reetrace.config import Settings  # noqa: E402
-from reetrace.services.audit import audit_ledger  # noqa: E402
+from ingest import dataset, describe, fresh_store, line, timed_ingest
+from reetrace.config import Settings
+from reetrace.services.audit import audit_ledger
 
 
 def baseline_read(path: Path) -> float:
     conn = sqlite3.connect(path)
     start = time.perf_counter()
-    rows = conn.execute("SELECT seq, reporter, event_id, type, time, received_at, body FROM events "
-                        "ORDER BY time, reporter, event_id")
+    rows = conn.execute(
+        "SELECT seq, reporter, event_id, type, time, received_at, body FROM events ORDER BY time, reporter, event_id"
+    )
     for row in rows:
         json.loads(row[6])
     elapsed = time.perf_counter() - start
@@ -68,8 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     n = demo.event_count
     injected = {i["code"] for i in demo.injected}
     found = Counter(f.code for f in findings)
-    print(line("reetrace audit", seconds, n, f"(as of {as_of}: {len(findings)} findings, "
-                                             f"{len(set(found) & injected)} of {len(injected)} injected codes)"))
+    print(
+        line(
+            "reetrace audit",
+            seconds,
+            n,
+            f"(as of {as_of}: {len(findings)} findings, "
+            f"{len(set(found) & injected)} of {len(injected)} injected codes)",
+        )
+    )
     print(line("sqlite3 read + json", base, n, "(every event row in time order, bodies decoded)"))
     print(f"  ratio: the audit takes {seconds / base:.1f}× the time of reading and decoding the events")
     if set(found) != injected:

@@ -24,20 +24,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import dataset, describe, fresh_store, line, timed_ingest  # noqa: E402
-
-from reetrace.analytics import export_parquet  # noqa: E402
-from reetrace.analytics.queries import core_queries  # noqa: E402
-from reetrace.config import Settings  # noqa: E402
-from reetrace.services.audit import audit_ledger  # noqa: E402
-from reetrace.store.database import open_store  # noqa: E402
+from ingest import dataset, describe, fresh_store, line, timed_ingest
+from reetrace.analytics import export_parquet
+from reetrace.analytics.queries import core_queries
+from reetrace.config import Settings
+from reetrace.services.audit import audit_ledger
+from reetrace.store.database import open_store
 
 
 def baseline_read(path: Path) -> float:
     conn = sqlite3.connect(path)
     start = time.perf_counter()
-    for _ in conn.execute("SELECT seq, reporter, event_id, type, time, received_at, submission_id, digest, body "
-                          "FROM events ORDER BY seq"):
+    for _ in conn.execute(
+        "SELECT seq, reporter, event_id, type, time, received_at, submission_id, digest, body FROM events ORDER BY seq"
+    ):
         pass
     elapsed = time.perf_counter() - start
     conn.close()
@@ -84,8 +84,14 @@ def main(argv: list[str] | None = None) -> int:
         store.dispose()
         base = baseline_read(path)
     n = summary.events
-    print(line("analytics export", wall, n, f"(CPU {cpu:.2f} s, threads included; {size / 2**20:.0f} MiB of "
-                                            f"Parquet; rows {summary.rows})"))
+    print(
+        line(
+            "analytics export",
+            wall,
+            n,
+            f"(CPU {cpu:.2f} s, threads included; {size / 2**20:.0f} MiB of Parquet; rows {summary.rows})",
+        )
+    )
     print(line("sqlite3 read", base, n, "(every event row in ledger order, nothing decoded)"))
     print(f"  ratio: the export takes {wall / base:.1f}× the time of reading the rows")
     print(f"  core_queries on the export: {queries:.2f} s ({counts})")

@@ -55,9 +55,17 @@ def timed_ingest(store: Store, submissions: Path) -> tuple[float, IngestReport]:
 
 
 def event_rows(demo: DemoYear) -> list[tuple[str, str, str, str, str]]:
-    return [(doc["reporter"], e["event_id"], e["type"], e["time"],
-             json.dumps(e, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
-            for doc in demo.submissions for e in doc["events"]]
+    return [
+        (
+            doc["reporter"],
+            e["event_id"],
+            e["type"],
+            e["time"],
+            json.dumps(e, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+        )
+        for doc in demo.submissions
+        for e in doc["events"]
+    ]
 
 
 def baseline_insert(path: Path, rows: list[tuple[str, str, str, str, str]]) -> float:
@@ -75,9 +83,11 @@ def baseline_insert(path: Path, rows: list[tuple[str, str, str, str, str]]) -> f
 
 
 def describe(demo: DemoYear, seconds: float) -> str:
-    return (f"{demo.event_count:,} events in {len(demo.submissions):,} signed submissions from "
-            f"{len(demo.registry['enterprises'])} enterprises (demo scale {demo.scale:.1f}, seed {demo.seed}; "
-            f"generated in {seconds:.0f} s, not timed)")
+    return (
+        f"{demo.event_count:,} events in {len(demo.submissions):,} signed submissions from "
+        f"{len(demo.registry['enterprises'])} enterprises (demo scale {demo.scale:.1f}, seed {demo.seed}; "
+        f"generated in {seconds:.0f} s, not timed)"
+    )
 
 
 def line(label: str, seconds: float, events: int, note: str = "") -> str:
@@ -107,8 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     print(line("reetrace ingest", seconds, n, "(validate, verify signatures, check, index)"))
     print(line("sqlite3 executemany", base, n, "(same rows, bare table, one transaction)"))
     print(f"  ratio: ingest runs at {base / seconds:.1%} of the bare insert rate ({seconds / base:.1f}× its time)")
-    print(f"  load average {load_before:.2f} at the start, {load_after:.2f} after the ingest, on {os.cpu_count()} "
-          "cores (other work on the machine slows both lines)")
+    print(
+        f"  load average {load_before:.2f} at the start, {load_after:.2f} after the ingest, on {os.cpu_count()} "
+        "cores (other work on the machine slows both lines)"
+    )
     return 0
 
 

@@ -22,16 +22,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import dataset, fresh_store  # noqa: E402
-
-from reetrace.config import Settings  # noqa: E402
-from reetrace.ledger import merkle  # noqa: E402
-from reetrace.services import log  # noqa: E402
-from reetrace.services.ingest import ingest  # noqa: E402
-from reetrace.store import tables as t  # noqa: E402
-from reetrace.store.bulk import insert_rows  # noqa: E402
-from reetrace.store.database import open_store  # noqa: E402
-from reetrace.store.log_repo import STORED_FROM_LEVEL  # noqa: E402
+from ingest import dataset, fresh_store
+from reetrace.config import Settings
+from reetrace.ledger import merkle
+from reetrace.services import log
+from reetrace.services.ingest import ingest
+from reetrace.store import tables as t
+from reetrace.store.bulk import insert_rows
+from reetrace.store.database import open_store
+from reetrace.store.log_repo import STORED_FROM_LEVEL
 
 
 def ingest_cost(events: int, seed: int, root: Path) -> None:
@@ -58,23 +57,51 @@ def big_log(path: Path, leaves: int) -> tuple[object, list[bytes]]:
     compact = merkle.CompactRange()
     hashes = []
     with store.writing() as conn:
-        conn.execute(t.submissions.insert().values(id=1, digest="bench", reporter="R", key_id="k", created_at="t",
-                                                    received_at="t", signature="s", event_count=leaves))
+        conn.execute(
+            t.submissions.insert().values(
+                id=1,
+                digest="bench",
+                reporter="R",
+                key_id="k",
+                created_at="t",
+                received_at="t",
+                signature="s",
+                event_count=leaves,
+            )
+        )
         events, nodes = [], []
         for i in range(leaves):
             body = f'{{"event_id":"e{i}"}}'
             leaf = merkle.leaf_hash(merkle.leaf_data("R", body))
             hashes.append(leaf)
-            events.append((i + 1, "R", f"e{i}", "adjust", "2026-01-01T00:00:00.000000+00:00", 1, "t", "d", body,
-                           leaf))
+            events.append((i + 1, "R", f"e{i}", "adjust", "2026-01-01T00:00:00.000000+00:00", 1, "t", "d", body, leaf))
             nodes.extend(n for n in compact.append(leaf) if n.level >= STORED_FROM_LEVEL)
             if len(events) >= 100_000:
-                insert_rows(conn, t.events, ("seq", "reporter", "event_id", "type", "time", "submission_id",
-                                             "received_at", "digest", "body", "leaf"), events)
+                insert_rows(
+                    conn,
+                    t.events,
+                    (
+                        "seq",
+                        "reporter",
+                        "event_id",
+                        "type",
+                        "time",
+                        "submission_id",
+                        "received_at",
+                        "digest",
+                        "body",
+                        "leaf",
+                    ),
+                    events,
+                )
                 insert_rows(conn, t.log_nodes, ("level", "idx", "hash"), nodes)
                 events, nodes = [], []
-        insert_rows(conn, t.events, ("seq", "reporter", "event_id", "type", "time", "submission_id",
-                                     "received_at", "digest", "body", "leaf"), events)
+        insert_rows(
+            conn,
+            t.events,
+            ("seq", "reporter", "event_id", "type", "time", "submission_id", "received_at", "digest", "body", "leaf"),
+            events,
+        )
         insert_rows(conn, t.log_nodes, ("level", "idx", "hash"), nodes)
     return store, hashes
 
@@ -85,10 +112,12 @@ def proofs_at_scale(leaves: int, proofs: int, seed: int, root: Path) -> None:
     note = log.publish_checkpoint(store, settings)
     checkpoint_root = merkle.CompactRange.from_nodes(0, []).root() if leaves == 0 else None
     from reetrace.ledger.note import Checkpoint
+
     checkpoint_root = Checkpoint.parse(note.split("\n\n")[0] + "\n").root_hash
     rng = random.Random(seed)
     generate, verify = [], []
     import base64
+
     for _ in range(proofs):
         index = rng.randrange(leaves)
         start = time.perf_counter()
@@ -106,10 +135,14 @@ def proofs_at_scale(leaves: int, proofs: int, seed: int, root: Path) -> None:
         return statistics.quantiles(values, n=100)[int(q) - 1] * 1000 if len(values) > 1 else values[0] * 1000
 
     print(f"inclusion proofs at {leaves:,} leaves ({proofs} random events, proof length {len(path)}):")
-    print(f"  generate from the store   median {ms(generate, 50):7.3f} ms   p95 {ms(generate, 95):7.3f} ms"
-          "   (target: under 1 ms)")
-    print(f"  verify                    median {ms(verify, 50):7.3f} ms   p95 {ms(verify, 95):7.3f} ms"
-          "   (target: under 1 ms)")
+    print(
+        f"  generate from the store   median {ms(generate, 50):7.3f} ms   p95 {ms(generate, 95):7.3f} ms"
+        "   (target: under 1 ms)"
+    )
+    print(
+        f"  verify                    median {ms(verify, 50):7.3f} ms   p95 {ms(verify, 95):7.3f} ms"
+        "   (target: under 1 ms)"
+    )
     print(f"  baseline: hashing the whole tree from its {leaves:,} leaves in memory: {rebuild * 1000:,.0f} ms")
     store.dispose()
 

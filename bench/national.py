@@ -104,8 +104,9 @@ def phase_baseline_insert(url: str, scratch: Path) -> None:
         raw = engine.raw_connection()
         try:
             cur = raw.cursor()
-            cur.execute("CREATE TEMP TABLE bench_events (reporter TEXT, event_id TEXT, type TEXT, time TEXT, "
-                        "body TEXT)")
+            cur.execute(
+                "CREATE TEMP TABLE bench_events (reporter TEXT, event_id TEXT, type TEXT, time TEXT, body TEXT)"
+            )
             start = time.perf_counter()
             with cur.copy("COPY bench_events FROM STDIN") as copy:
                 for row in rows:
@@ -129,9 +130,15 @@ def phase_audit(url: str, as_of: date, data: Path) -> None:
     seconds = time.perf_counter() - start
     found = audit_ledger(store, settings, as_of)  # served from what `start` stored
     injected = json.loads((data / "injected.json").read_text(encoding="utf-8"))
-    detected = sum(1 for item in injected if any(
-        f.code == item["code"] and (f.event == item.get("event") if item.get("event") else f.enterprise == item.get(
-            "enterprise")) for f in found))
+    detected = sum(
+        1
+        for item in injected
+        if any(
+            f.code == item["code"]
+            and (f.event == item.get("event") if item.get("event") else f.enterprise == item.get("enterprise"))
+            for f in found
+        )
+    )
     emit({"seconds": seconds, "findings": count, "injected": len(injected), "detected": detected})
 
 
@@ -145,10 +152,20 @@ def phase_month(data: Path, url: str) -> None:
     report = ingest(store, [held_back(data)], as_received_created_at=True, settings=Settings(db_url=url))
     seconds = time.perf_counter() - start
     absorbed = report.supervision
-    emit({"seconds": seconds, "events": report.events_accepted,
-          "absorbed": None if absorbed is None else {
-              "subjects": absorbed.subjects, "replayed": absorbed.replayed, "written": absorbed.written,
-              "stale": absorbed.stale}})
+    emit(
+        {
+            "seconds": seconds,
+            "events": report.events_accepted,
+            "absorbed": None
+            if absorbed is None
+            else {
+                "subjects": absorbed.subjects,
+                "replayed": absorbed.replayed,
+                "written": absorbed.written,
+                "stale": absorbed.stale,
+            },
+        }
+    )
 
 
 def phase_trace(url: str, samples: int, seed: int) -> None:
@@ -183,9 +200,16 @@ def phase_trace(url: str, samples: int, seed: int) -> None:
                         nxt.append(parent)
             frontier = nxt
         bfs.append(time.perf_counter() - start)
-    emit({"lots": len(lots), "p50_ms": 1000 * statistics.median(timed), "p95_ms": 1000 * quantile(timed, 0.95),
-          "bfs_p50_ms": 1000 * statistics.median(bfs), "bfs_p95_ms": 1000 * quantile(bfs, 0.95),
-          "origins": origins})
+    emit(
+        {
+            "lots": len(lots),
+            "p50_ms": 1000 * statistics.median(timed),
+            "p95_ms": 1000 * quantile(timed, 0.95),
+            "bfs_p50_ms": 1000 * statistics.median(bfs),
+            "bfs_p95_ms": 1000 * quantile(bfs, 0.95),
+            "origins": origins,
+        }
+    )
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -221,9 +245,16 @@ def phase_duckdb(url: str, scratch: Path) -> None:
     emit({"seconds": time.perf_counter() - start, "export_seconds": exported, "rows": rows})
 
 
-PHASES = {"simulate": phase_simulate, "ingest": phase_ingest, "baseline_insert": phase_baseline_insert,
-          "audit": phase_audit, "month": phase_month, "trace": phase_trace, "dashboard": phase_dashboard,
-          "duckdb": phase_duckdb}
+PHASES = {
+    "simulate": phase_simulate,
+    "ingest": phase_ingest,
+    "baseline_insert": phase_baseline_insert,
+    "audit": phase_audit,
+    "month": phase_month,
+    "trace": phase_trace,
+    "dashboard": phase_dashboard,
+    "duckdb": phase_duckdb,
+}
 
 
 def run_phase(name: str, *args: str) -> dict:
@@ -329,36 +360,54 @@ def report(r: dict[str, dict], database: str, data: Path | None) -> None:
     rate = ingest["events"] / ingest["seconds"]
     base_rate = base["events"] / base["seconds"]
     target_rate = 50_000 if database == "SQLite" else 30_000
-    print(f"\nNational year on {database}: {ingest['events'] + month['events']:,} events"
-          + (f" ({data})" if data else ""))
+    print(
+        f"\nNational year on {database}: {ingest['events'] + month['events']:,} events" + (f" ({data})" if data else "")
+    )
     if "simulate" in r:
         s = r["simulate"]
-        print(f"  simulate   {s['events']:,} events in {s['seconds']:,.0f} s, peak {s['peak_mb']:,.0f} MB "
-              f"(budget {BUDGET_MB:,} MB)")
-    print(f"  ingest     {rate:,.0f} events/s (target ≥ {target_rate:,}), peak {ingest['peak_mb']:,.0f} MB; "
-          f"baseline plain {'executemany' if database == 'SQLite' else 'COPY'} of the same rows "
-          f"{base_rate:,.0f} events/s ({rate / base_rate:.2f}×)")
-    line = (f"  audit      {audit['seconds']:,.1f} s for the full audit (target ≤ 60 s), {audit['findings']:,} "
-            f"findings ({audit['detected']} of {audit['injected']} injected violations found), "
-            f"peak {audit['peak_mb']:,.0f} MB")
+        print(
+            f"  simulate   {s['events']:,} events in {s['seconds']:,.0f} s, peak {s['peak_mb']:,.0f} MB "
+            f"(budget {BUDGET_MB:,} MB)"
+        )
+    print(
+        f"  ingest     {rate:,.0f} events/s (target ≥ {target_rate:,}), peak {ingest['peak_mb']:,.0f} MB; "
+        f"baseline plain {'executemany' if database == 'SQLite' else 'COPY'} of the same rows "
+        f"{base_rate:,.0f} events/s ({rate / base_rate:.2f}×)"
+    )
+    line = (
+        f"  audit      {audit['seconds']:,.1f} s for the full audit (target ≤ 60 s), {audit['findings']:,} "
+        f"findings ({audit['detected']} of {audit['injected']} injected violations found), "
+        f"peak {audit['peak_mb']:,.0f} MB"
+    )
     if "duckdb" in r:
-        line += (f"; baseline DuckDB core balance and quota queries on the Parquet export "
-                 f"{r['duckdb']['seconds']:,.1f} s (export itself {r['duckdb']['export_seconds']:,.0f} s)")
+        line += (
+            f"; baseline DuckDB core balance and quota queries on the Parquet export "
+            f"{r['duckdb']['seconds']:,.1f} s (export itself {r['duckdb']['export_seconds']:,.0f} s)"
+        )
     print(line)
     absorbed = month["absorbed"] or {}
-    print(f"  one month  {month['seconds']:,.2f} s to ingest a monthly submission of {month['events']:,} events and "
-          f"bring the findings up to date (target ≤ 1 s; {absorbed.get('subjects', 0):,} subjects, "
-          f"{absorbed.get('replayed', 0):,} events replayed); baseline full audit {audit['seconds']:,.1f} s")
-    print(f"  trace      backward trace of {trace['lots']} magnet lots: p50 {trace['p50_ms']:.1f} ms, "
-          f"p95 {trace['p95_ms']:.1f} ms (target ≤ 20 ms); baseline in-memory BFS p50 {trace['bfs_p50_ms']:.3f} ms, "
-          f"p95 {trace['bfs_p95_ms']:.3f} ms")
+    print(
+        f"  one month  {month['seconds']:,.2f} s to ingest a monthly submission of {month['events']:,} events and "
+        f"bring the findings up to date (target ≤ 1 s; {absorbed.get('subjects', 0):,} subjects, "
+        f"{absorbed.get('replayed', 0):,} events replayed); baseline full audit {audit['seconds']:,.1f} s"
+    )
+    print(
+        f"  trace      backward trace of {trace['lots']} magnet lots: p50 {trace['p50_ms']:.1f} ms, "
+        f"p95 {trace['p95_ms']:.1f} ms (target ≤ 20 ms); baseline in-memory BFS p50 {trace['bfs_p50_ms']:.3f} ms, "
+        f"p95 {trace['bfs_p95_ms']:.3f} ms"
+    )
     if "dashboard" in r:
         d = r["dashboard"]
-        print(f"  dashboard  national overview {d['seconds']:,.1f} s computed, {d['again_seconds'] * 1000:,.0f} ms "
-              f"from its snapshot")
+        print(
+            f"  dashboard  national overview {d['seconds']:,.1f} s computed, {d['again_seconds'] * 1000:,.0f} ms "
+            f"from its snapshot"
+        )
     peaks = {k: r[k]["peak_mb"] for k in ("simulate", "ingest", "audit") if k in r}
-    print("  memory     peak " + ", ".join(f"{k} {v:,.0f} MB" for k, v in peaks.items())
-          + f" (budget {BUDGET_MB:,} MB each)")
+    print(
+        "  memory     peak "
+        + ", ".join(f"{k} {v:,.0f} MB" for k, v in peaks.items())
+        + f" (budget {BUDGET_MB:,} MB each)"
+    )
 
 
 if __name__ == "__main__":

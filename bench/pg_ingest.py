@@ -38,19 +38,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import dataset, describe, event_rows, line  # noqa: E402
+import psycopg
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection, make_url
 
-import psycopg  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import Connection, make_url  # noqa: E402
-
-from reetrace.demo import DemoYear  # noqa: E402
-from reetrace.domain.submissions import Authenticated  # noqa: E402
-from reetrace.services import ingest as ingest_service  # noqa: E402
-from reetrace.services.registry import load_registry  # noqa: E402
-from reetrace.store import bulk, ledger_repo, log_repo  # noqa: E402
-from reetrace.store.database import Store, open_store  # noqa: E402
-from reetrace.store.registry_repo import known_enterprises, load_keys  # noqa: E402
+from ingest import dataset, describe, event_rows, line
+from reetrace.demo import DemoYear
+from reetrace.domain.submissions import Authenticated
+from reetrace.services import ingest as ingest_service
+from reetrace.services.registry import load_registry
+from reetrace.store import bulk, ledger_repo, log_repo
+from reetrace.store.database import Store, open_store
+from reetrace.store.registry_repo import known_enterprises, load_keys
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -157,10 +156,13 @@ def sizes(store: Store) -> list[tuple[str, int, int]]:
         for table in ("events", "event_ids", "submissions", "lots", "lot_draws", "event_keys", "log_nodes"):
             if conn.scalar(text("SELECT to_regclass(:t)"), {"t": table}) is None:
                 continue
-            total = conn.scalar(text(
-                "SELECT pg_total_relation_size(CAST(:t AS regclass)) + coalesce((SELECT sum(pg_total_relation_size("
-                "relid)) FROM pg_partition_tree(CAST(:t AS regclass)) WHERE relid <> CAST(:t AS regclass)), 0)"),
-                {"t": table})
+            total = conn.scalar(
+                text(
+                    "SELECT pg_total_relation_size(CAST(:t AS regclass)) + coalesce((SELECT sum(pg_total_relation_size("
+                    "relid)) FROM pg_partition_tree(CAST(:t AS regclass)) WHERE relid <> CAST(:t AS regclass)), 0)"
+                ),
+                {"t": table},
+            )
             found.append((table, conn.scalar(text(f"SELECT count(*) FROM {table}")), int(total)))
     return found
 
@@ -169,8 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=200_000, help="at least this many events (default 200,000)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--db", default=os.environ.get("REETRACE_BENCH_PG", DEFAULT_DB),
-                        help="PostgreSQL URL (default $REETRACE_BENCH_PG or %(default)s)")
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("REETRACE_BENCH_PG", DEFAULT_DB),
+        help="PostgreSQL URL (default $REETRACE_BENCH_PG or %(default)s)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the ingested store's schema")
     args = parser.parse_args(argv)
     if make_url(args.db).get_backend_name() != "postgresql":
@@ -218,8 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     print(line("write side alone, COPY", alone, n, f"({len(batches)} batches authenticated beforehand)"))
     print(line("write side, executemany", many, n, "(the same batches, rows by executemany)"))
     print(line("plain COPY", base, n, "(same event rows, bare unindexed table, one transaction)"))
-    print(f"  ratio: ingest runs at {base / seconds:.1%} of the bare COPY rate ({seconds / base:.1f}× its time); "
-          f"its write side at {base / writes:.1%}")
+    print(
+        f"  ratio: ingest runs at {base / seconds:.1%} of the bare COPY rate ({seconds / base:.1f}× its time); "
+        f"its write side at {base / writes:.1%}"
+    )
     print("store after ingest:")
     for table, rows, size in layout:
         print(f"  {table:<12}{rows:>10,} rows {size / 2**20:9.1f} MiB {size / max(rows, 1):8.0f} B/row")

@@ -29,8 +29,19 @@ from pypinyin.contrib.tone_convert import to_tone
 from rapidfuzz.distance import OSA
 
 from screening_words import (
-    FIRST, FOREIGN_END, FOREIGN_FORMS, FOREIGN_INDUSTRY, FOREIGN_START, FORMS, GIVEN, INDUSTRY, KEYBOARD, LAST,
-    PLACES, SURNAMES, TRADE,
+    FIRST,
+    FOREIGN_END,
+    FOREIGN_FORMS,
+    FOREIGN_INDUSTRY,
+    FOREIGN_START,
+    FORMS,
+    GIVEN,
+    INDUSTRY,
+    KEYBOARD,
+    LAST,
+    PLACES,
+    SURNAMES,
+    TRADE,
 )
 
 SEED = 20261128
@@ -60,13 +71,13 @@ def typo(rng: random.Random, text: str) -> str:
         if kind < 0.4 and row:
             j = row.index(c.lower())
             n = row[j - 1] if j and (j == len(row) - 1 or rng.random() < 0.5) else row[(j + 1) % len(row)]
-            out = text[:i] + (n.upper() if c.isupper() else n) + text[i + 1:]
+            out = text[:i] + (n.upper() if c.isupper() else n) + text[i + 1 :]
         elif kind < 0.65:
-            out = text[:i] + text[i + 1:]
+            out = text[:i] + text[i + 1 :]
         elif kind < 0.85:
             out = text[:i] + c + text[i:]
         elif i + 1 < len(text) and text[i + 1].isalpha():
-            out = text[:i] + text[i + 1] + c + text[i + 2:]
+            out = text[:i] + text[i + 1] + c + text[i + 2 :]
         else:
             continue
         if out.lower() != text.lower():
@@ -107,19 +118,32 @@ class Firm:
         trade = self.readings()
         if style == "marks":
             place = "".join(lazy_pinyin(self.place[0], style=Style.TONE))
-            return " ".join([place.capitalize(), "".join(toned(r) for r in trade).capitalize(),
-                             "".join(lazy_pinyin(rest, style=Style.TONE))])
+            return " ".join(
+                [
+                    place.capitalize(),
+                    "".join(toned(r) for r in trade).capitalize(),
+                    "".join(lazy_pinyin(rest, style=Style.TONE)),
+                ]
+            )
         if style == "numbers":
-            return " ".join(["".join(lazy_pinyin(self.place[0], style=Style.TONE3)), "".join(trade),
-                             " ".join(lazy_pinyin(rest, style=Style.TONE3))])
+            return " ".join(
+                [
+                    "".join(lazy_pinyin(self.place[0], style=Style.TONE3)),
+                    "".join(trade),
+                    " ".join(lazy_pinyin(rest, style=Style.TONE3)),
+                ]
+            )
         place = "".join(lazy_pinyin(self.place[0])) if style == "joined" else self.place[1].replace("'", "").lower()
         if style == "syllables":
             return " ".join([*lazy_pinyin(self.place[0]), *(plain(r) for r in trade), *lazy_pinyin(rest)])
         if style == "joined":
             text = place + "".join(plain(r) for r in trade) + "".join(lazy_pinyin(rest))
             return text.upper() if rng.random() < 0.3 else text
-        words = [place.capitalize(), "".join(plain(r) for r in trade).capitalize(),
-                 "".join(lazy_pinyin(self.industry[0])).capitalize()]
+        words = [
+            place.capitalize(),
+            "".join(plain(r) for r in trade).capitalize(),
+            "".join(lazy_pinyin(self.industry[0])).capitalize(),
+        ]
         if form:
             words += [w.capitalize() for w in lazy_pinyin(self.form[0])]
         return " ".join(words)
@@ -170,8 +194,12 @@ class Generator:
             trade_words = rng.choice(["国际贸易", "贸易", "进出口", "供应链管理"])
             industry = next(i for i in INDUSTRY if i[0] == trade_words)
             return Firm(("香港", "Hong Kong", "hk"), self.trade(), industry, FORMS[0])
-        return Firm(rng.choice(PLACES), self.trade(length=3 if rng.random() < 0.1 else 2), rng.choice(INDUSTRY),
-                    rng.choice(FORMS))
+        return Firm(
+            rng.choice(PLACES),
+            self.trade(length=3 if rng.random() < 0.1 else 2),
+            rng.choice(INDUSTRY),
+            rng.choice(FORMS),
+        )
 
     def listing(self, firm: Firm) -> list[str]:
         rng = self.rng
@@ -220,12 +248,26 @@ class Generator:
 
     def decoy_query(self, decoy: Firm) -> str:
         rng = self.rng
-        return rng.choice([decoy.chinese(form=rng.random() < 0.5), decoy.english(rng, form=rng.random() < 0.6),
-                           traditional(decoy.chinese()), decoy.pinyin(rng, form=False)])
+        return rng.choice(
+            [
+                decoy.chinese(form=rng.random() < 0.5),
+                decoy.english(rng, form=rng.random() < 0.6),
+                traditional(decoy.chinese()),
+                decoy.pinyin(rng, form=False),
+            ]
+        )
 
     def chinese_firms(self, n: int) -> Iterator[tuple[dict, list[dict]]]:
-        categories = ["chinese-simplified", "traditional", "pinyin", "english", "suffix-variant", "typo",
-                      "word-order", "short-name"]
+        categories = [
+            "chinese-simplified",
+            "traditional",
+            "pinyin",
+            "english",
+            "suffix-variant",
+            "typo",
+            "word-order",
+            "short-name",
+        ]
         for i in range(n):
             firm, eid = self.firm(), f"cn-{i:04d}"
             listed = [entity(eid, "Company", self.listing(firm), "hk" if firm.place[0] == "香港" else "cn")]
@@ -271,15 +313,22 @@ class Generator:
             eid = f"fx-{i:04d}"
             listed = entity(eid, "Company", [name.upper() if rng.random() < 0.25 else name], country)
             other = rng.choice([f for f in FOREIGN_FORMS[country] if f != form] or [""])
-            queries = {"suffix-variant": f"{stem} {industry} {other}".strip(), "typo": typo(rng, name),
-                       "english": rng.choice([name.lower(), name.upper()]), "short-name": f"{stem} {industry}"}
+            queries = {
+                "suffix-variant": f"{stem} {industry} {other}".strip(),
+                "typo": typo(rng, name),
+                "english": rng.choice([name.lower(), name.upper()]),
+                "short-name": f"{stem} {industry}",
+            }
             if country == "ru":  # Russian forms stand before or after the name
                 queries["word-order"] = f"{stem} {industry} {form}" if prefixed else f"{form} {stem} {industry}"
             pairs = [pair(queries[c], eid, True, c) for c in rng.sample(sorted(queries), 3)]
             if rng.random() < 0.8:
                 decoy = self.stem(like=stem)
-                pairs.append(pair(f"{decoy} {industry} {rng.choice(FOREIGN_FORMS[country])}", eid, False,
-                                  "hard-negative-foreign"))
+                pairs.append(
+                    pair(
+                        f"{decoy} {industry} {rng.choice(FOREIGN_FORMS[country])}", eid, False, "hard-negative-foreign"
+                    )
+                )
             yield [listed], pairs
 
     # --- persons ----------------------------------------------------------------------------
@@ -300,9 +349,13 @@ class Generator:
             listed = entity(eid, "Person", names, "cn")
             syllables = " ".join([fam, *(plain(GIVEN[c]).capitalize() for c in given)])
             marks = toned(SURNAMES[family]).capitalize() + " " + "".join(toned(GIVEN[c]) for c in given).capitalize()
-            queries = {"chinese-simplified": family + given, "traditional": traditional(family + given),
-                       "word-order": f"{giv} {fam}", "pinyin": rng.choice([syllables, marks, f"{fam}{giv}".lower()]),
-                       "typo": typo(rng, f"{fam} {giv}")}
+            queries = {
+                "chinese-simplified": family + given,
+                "traditional": traditional(family + given),
+                "word-order": f"{giv} {fam}",
+                "pinyin": rng.choice([syllables, marks, f"{fam}{giv}".lower()]),
+                "typo": typo(rng, f"{fam} {giv}"),
+            }
             pairs = [pair(queries[c], eid, True, f"person-{c}") for c in rng.sample(sorted(queries), 3)]
             if rng.random() < 0.85:
                 if len(given) == 2 and rng.random() < 0.7:
@@ -312,8 +365,11 @@ class Generator:
                 else:
                     other = rng.choice([s for s in SURNAMES if plain(SURNAMES[s]) != plain(SURNAMES[family])]) + given
                 fam_len = 2 if other[:2] in SURNAMES else 1
-                romanised = plain(SURNAMES[other[:fam_len]]).capitalize() + " " + \
-                    "".join(plain(GIVEN[c]) for c in other[fam_len:]).capitalize()
+                romanised = (
+                    plain(SURNAMES[other[:fam_len]]).capitalize()
+                    + " "
+                    + "".join(plain(GIVEN[c]) for c in other[fam_len:]).capitalize()
+                )
                 pairs.append(pair(rng.choice([other, romanised]), eid, False, "hard-negative-person"))
             yield [listed], pairs
 
@@ -324,10 +380,17 @@ class Generator:
                 pass
             used.add((first, last))
             eid = f"po-{i:04d}"
-            listed = entity(eid, "Person", [f"{last.upper()}, {first}" if rng.random() < 0.3 else f"{first} {last}"],
-                            rng.choice(["ru", "ir", "us"]))
-            queries = {"word-order": f"{last} {first}", "typo": typo(rng, f"{first} {last}"),
-                       "english": f"{first} {last}".upper()}
+            listed = entity(
+                eid,
+                "Person",
+                [f"{last.upper()}, {first}" if rng.random() < 0.3 else f"{first} {last}"],
+                rng.choice(["ru", "ir", "us"]),
+            )
+            queries = {
+                "word-order": f"{last} {first}",
+                "typo": typo(rng, f"{first} {last}"),
+                "english": f"{first} {last}".upper(),
+            }
             pairs = [pair(queries[c], eid, True, f"person-{c}") for c in rng.sample(sorted(queries), 2)]
             if rng.random() < 0.8:
                 pairs.append(pair(f"{first} {rng.choice(LAST[last].split(','))}", eid, False, "hard-negative-person"))
@@ -358,8 +421,12 @@ def filler(n: int, seed: int = SEED + 7) -> Iterator[dict]:
     for i in range(n):
         roll = rng.random()
         if roll < 0.6:
-            firm = Firm(rng.choice(PLACES), "".join(rng.sample(list(TRADE), 3 if rng.random() < 0.5 else 2)),
-                        rng.choice(INDUSTRY), rng.choice(FORMS))
+            firm = Firm(
+                rng.choice(PLACES),
+                "".join(rng.sample(list(TRADE), 3 if rng.random() < 0.5 else 2)),
+                rng.choice(INDUSTRY),
+                rng.choice(FORMS),
+            )
             yield entity(f"fill-{i:06d}", "Company", gen.listing(firm), "cn")
         elif roll < 0.8:
             stem = rng.choice(FOREIGN_START) + rng.choice(FOREIGN_END) + rng.choice(["", "a", "on", "is", "ex"])

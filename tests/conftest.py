@@ -17,14 +17,13 @@ from pathlib import Path
 import pytest
 
 from factory import World
-from stores import fresh_store_url
 from reetrace.store.database import Store, open_store
-
+from stores import fresh_store_url
 
 
 @pytest.fixture
 def store_url(tmp_path: Path) -> Iterator[str]:
-    with fresh_store_url(tmp_path / 'store.db') as url:
+    with fresh_store_url(tmp_path / "store.db") as url:
         yield url
 
 

@@ -34,8 +34,7 @@ class DemoSite:
     lot: str  # a lot with a history both ways
 
 
-def load_demo_site(folder: Path, seed: int, name: str,
-                   users: tuple[tuple[str, str, str | None], ...]) -> DemoSite:
+def load_demo_site(folder: Path, seed: int, name: str, users: tuple[tuple[str, str, str | None], ...]) -> DemoSite:
     """`users`: (username, role, "mine" | "other" | None for staff)."""
     year = generate(seed=seed, scale=0.2)
     write(year, folder)
@@ -48,13 +47,21 @@ def load_demo_site(folder: Path, seed: int, name: str,
     files = submission_files([folder / "submissions"])
     held_back = sorted(f for f in files if f.parent.name == mine)[-1]
     ingest(store, [f for f in files if f != held_back], as_received_created_at=True)
-    exporter, kept = next((uscc, lots) for uscc in demo_review.applicants(year.registry)
-                          if (lots := demo_review.lots_kept(year.submissions, uscc)))
-    path = demo_review.write_application(folder / "review", name, exporter, kept[:1], ("Vogel GmbH", "DE"),
-                                         "Magnets for servo motors", date.today())
+    exporter, kept = next(
+        (uscc, lots)
+        for uscc in demo_review.applicants(year.registry)
+        if (lots := demo_review.lots_kept(year.submissions, uscc))
+    )
+    path = demo_review.write_application(
+        folder / "review", name, exporter, kept[:1], ("Vogel GmbH", "DE"), "Magnets for servo motors", date.today()
+    )
     application = submit_application(store, settings, path, "Demo Exporter").number
-    lot = next(e["inputs"][0]["lot"] for doc in year.submissions for e in doc["events"]
-               if e["type"] == "transform" and e.get("process") == "metal")
+    lot = next(
+        e["inputs"][0]["lot"]
+        for doc in year.submissions
+        for e in doc["events"]
+        if e["type"] == "transform" and e.get("process") == "metal"
+    )
     for username, role, whose in users:
         add_user(store, username, PASSWORD, role, {"mine": mine, "other": other}.get(whose or ""))
     return DemoSite(settings, store, mine, other, held_back, application, lot)

@@ -35,13 +35,22 @@ class Party:
     def key_id(self) -> str:
         return key_id(raw_public_key(self.key))
 
-    def registry_entry(self, key_valid_from: str = "2025-01-01T00:00:00+08:00",
-                       revoked_at: str | None = None) -> dict[str, Any]:
+    def registry_entry(
+        self, key_valid_from: str = "2025-01-01T00:00:00+08:00", revoked_at: str | None = None
+    ) -> dict[str, Any]:
         return {
-            "uscc": self.uscc, "name": self.name, "province": "Inner Mongolia",
+            "uscc": self.uscc,
+            "name": self.name,
+            "province": "Inner Mongolia",
             "qualifications": [{"kind": k, "valid_from": "2025-01-01", "valid_to": "2027-12-31"} for k in self.kinds],
-            "keys": [{"key_id": self.key_id, "public_key": base64.b64encode(raw_public_key(self.key)).decode(),
-                      "valid_from": key_valid_from, "revoked_at": revoked_at}],
+            "keys": [
+                {
+                    "key_id": self.key_id,
+                    "public_key": base64.b64encode(raw_public_key(self.key)).decode(),
+                    "valid_from": key_valid_from,
+                    "revoked_at": revoked_at,
+                }
+            ],
             "sites": [{"code": "P1", "kind": "plant", "name": "Plant 1"}],
         }
 
@@ -69,11 +78,18 @@ class World:
                 {"year": 2026, "uscc": self.mine.uscc, "kind": "mining", "category": "rock", "tonnes_reo": 100},
                 {"year": 2026, "uscc": self.plant.uscc, "kind": "separation", "category": "all", "tonnes_reo": 100},
             ],
-            "licenses": [{
-                "license_no": "RE-2026-000001", "exporter": self.trader.uscc, "consignee": "Example GmbH",
-                "end_user": "Example GmbH", "destination": "DE", "valid_from": "2026-01-01", "valid_to": "2026-12-31",
-                "items": [{"element": "Dy", "form": "oxide", "max_kg": 500}],
-            }],
+            "licenses": [
+                {
+                    "license_no": "RE-2026-000001",
+                    "exporter": self.trader.uscc,
+                    "consignee": "Example GmbH",
+                    "end_user": "Example GmbH",
+                    "destination": "DE",
+                    "valid_from": "2026-01-01",
+                    "valid_to": "2026-12-31",
+                    "items": [{"element": "Dy", "form": "oxide", "max_kg": 500}],
+                }
+            ],
         }
         doc.update(extra)
         return doc
@@ -82,39 +98,81 @@ class World:
 CONCENTRATE = {"Ce": 0.2, "La": 0.1, "Nd": 0.07, "Pr": 0.02, "Dy": 0.001}
 
 
-def extract(event_id: str, lot: str, mass_kg: float = 1000.0, time: str = "2026-01-05T08:00:00+08:00",
-            composition: dict[str, float] | None = None, deposit: str = "rock") -> dict[str, Any]:
-    return {"event_id": event_id, "type": "extract", "time": time, "deposit": deposit,
-            "outputs": [{"lot": lot, "form": "concentrate", "mass_kg": mass_kg,
-                         "composition": dict(composition or CONCENTRATE)}]}
+def extract(
+    event_id: str,
+    lot: str,
+    mass_kg: float = 1000.0,
+    time: str = "2026-01-05T08:00:00+08:00",
+    composition: dict[str, float] | None = None,
+    deposit: str = "rock",
+) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "type": "extract",
+        "time": time,
+        "deposit": deposit,
+        "outputs": [
+            {"lot": lot, "form": "concentrate", "mass_kg": mass_kg, "composition": dict(composition or CONCENTRATE)}
+        ],
+    }
 
 
 def ship(event_id: str, lots: list[str], to: str, shipment: str, time: str = "2026-01-06T08:00:00+08:00"):
     return {"event_id": event_id, "type": "ship", "time": time, "lots": lots, "to": to, "shipment": shipment}
 
 
-def receive(event_id: str, lots: list[str], sender: str, shipment: str, time: str = "2026-01-07T08:00:00+08:00",
-            mass_kg: float | None = None):
+def receive(
+    event_id: str,
+    lots: list[str],
+    sender: str,
+    shipment: str,
+    time: str = "2026-01-07T08:00:00+08:00",
+    mass_kg: float | None = None,
+):
     e = {"event_id": event_id, "type": "receive", "time": time, "lots": lots, "from": sender, "shipment": shipment}
     if mass_kg is not None:
         e["mass_kg"] = mass_kg
     return e
 
 
-def transform(event_id: str, process: str, inputs: list[tuple[str, float]], outputs: list[dict[str, Any]],
-              time: str = "2026-01-10T08:00:00+08:00"):
-    return {"event_id": event_id, "type": "transform", "time": time, "process": process,
-            "inputs": [{"lot": lot, "mass_kg": kg} for lot, kg in inputs], "outputs": outputs}
+def transform(
+    event_id: str,
+    process: str,
+    inputs: list[tuple[str, float]],
+    outputs: list[dict[str, Any]],
+    time: str = "2026-01-10T08:00:00+08:00",
+):
+    return {
+        "event_id": event_id,
+        "type": "transform",
+        "time": time,
+        "process": process,
+        "inputs": [{"lot": lot, "mass_kg": kg} for lot, kg in inputs],
+        "outputs": outputs,
+    }
 
 
 def lot(lot_id: str, form: str, mass_kg: float, composition: dict[str, float]) -> dict[str, Any]:
     return {"lot": lot_id, "form": form, "mass_kg": mass_kg, "composition": composition}
 
 
-def export(event_id: str, lots: list[str], license_no: str | None = "RE-2026-000001", consignee: str = "Example GmbH",
-           destination: str = "DE", time: str = "2026-01-20T08:00:00+08:00"):
-    e = {"event_id": event_id, "type": "export", "time": time, "lots": lots, "consignee": consignee,
-         "destination": destination, "customs_declaration": f"CD-{event_id}"}
+def export(
+    event_id: str,
+    lots: list[str],
+    license_no: str | None = "RE-2026-000001",
+    consignee: str = "Example GmbH",
+    destination: str = "DE",
+    time: str = "2026-01-20T08:00:00+08:00",
+):
+    e = {
+        "event_id": event_id,
+        "type": "export",
+        "time": time,
+        "lots": lots,
+        "consignee": consignee,
+        "destination": destination,
+        "customs_declaration": f"CD-{event_id}",
+    }
     if license_no:
         e["license_no"] = license_no
     return e

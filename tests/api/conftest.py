@@ -25,11 +25,11 @@ import pytest
 import uvicorn
 
 from factory import World, extract, lot, receive, ship, transform
-from stores import fresh_store_url
 from reetrace.api.app import create_app
 from reetrace.config import Settings
 from reetrace.services import accounts, registry
 from reetrace.store.database import Store, open_store
+from stores import fresh_store_url
 
 PASSWORD = "correct horse battery"
 OXIDE_DY = {"Dy": 0.8713}
@@ -38,7 +38,7 @@ STAFF = ("regulator", "inspector", "reviewer", "approver", "auditor")
 
 @pytest.fixture(scope="module")
 def module_store_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with fresh_store_url(tmp_path_factory.mktemp('api') / 'store.db') as url:
+    with fresh_store_url(tmp_path_factory.mktemp("api") / "store.db") as url:
         yield url
 
 
@@ -99,13 +99,21 @@ def chain(world: World) -> dict[str, dict[str, Any]]:
     the trader; each enterprise's month as one signed submission."""
     m, p, x = world.mine, world.plant, world.trader
     return {
-        "mine": m.submit([extract("m1", "C1", 1000, composition={"Ce": 0.2, "Dy": 0.06}),
-                          ship("m2", ["C1"], p.uscc, "S1")]),
-        "plant": p.submit([
-            receive("p1", ["C1"], m.uscc, "S1"),
-            transform("p2", "separation", [("C1", 1000)], [lot("DYO-1", "oxide", 40, OXIDE_DY),
-                                                           lot("CEO-1", "oxide", 230, {"Ce": 0.8141})]),
-            ship("p3", ["DYO-1"], x.uscc, "S2", time="2026-01-12T08:00:00+08:00")]),
+        "mine": m.submit(
+            [extract("m1", "C1", 1000, composition={"Ce": 0.2, "Dy": 0.06}), ship("m2", ["C1"], p.uscc, "S1")]
+        ),
+        "plant": p.submit(
+            [
+                receive("p1", ["C1"], m.uscc, "S1"),
+                transform(
+                    "p2",
+                    "separation",
+                    [("C1", 1000)],
+                    [lot("DYO-1", "oxide", 40, OXIDE_DY), lot("CEO-1", "oxide", 230, {"Ce": 0.8141})],
+                ),
+                ship("p3", ["DYO-1"], x.uscc, "S2", time="2026-01-12T08:00:00+08:00"),
+            ]
+        ),
         "trader": x.submit([receive("x1", ["DYO-1"], p.uscc, "S2", time="2026-01-14T08:00:00+08:00")]),
     }
 
@@ -115,16 +123,26 @@ def application_request(exporter: str, lot_id: str = "DYO-1") -> dict[str, Any]:
 
     return {
         "application": {
-            "format": "reetrace/license-application@1", "exporter": exporter, "license_type": "single",
+            "format": "reetrace/license-application@1",
+            "exporter": exporter,
+            "license_type": "single",
             "items": [{"lot": lot_id}],
             "consignee": {"name": "Lyon Aimants SA", "country": "FR"},
             "end_users": [{"name": "Lyon Aimants SA", "country": "FR"}],
-            "end_use": "Magnets for electric bicycle hub motors", "destination": "FR", "contract_ref": "LA-7",
-            "valid_from": "2099-03-01", "valid_to": "2100-02-28",
-            "documents": [{"kind": "end_user_certificate", "path": "euc.pdf"},
-                          {"kind": "end_use_certificate", "path": "eu.pdf"}]},
-        "files": {"euc.pdf": base64.b64encode(b"end user certificate").decode(),
-                  "eu.pdf": base64.b64encode(b"end use certificate").decode()},
+            "end_use": "Magnets for electric bicycle hub motors",
+            "destination": "FR",
+            "contract_ref": "LA-7",
+            "valid_from": "2099-03-01",
+            "valid_to": "2100-02-28",
+            "documents": [
+                {"kind": "end_user_certificate", "path": "euc.pdf"},
+                {"kind": "end_use_certificate", "path": "eu.pdf"},
+            ],
+        },
+        "files": {
+            "euc.pdf": base64.b64encode(b"end user certificate").decode(),
+            "eu.pdf": base64.b64encode(b"end use certificate").decode(),
+        },
     }
 
 
@@ -134,10 +152,16 @@ def seeded(live: Live, tmp_path_factory: pytest.TempPathFactory) -> Live:
     per enterprise (`mine_user`, `plant_user`, `trader_user`), each with a token; a screening list
     loaded; one application filed by the trader; one rejection of the trader's."""
     w = live.world
-    registry.load_registry(live.store, w.registry(quotas=[
-        {"year": 2026, "uscc": w.mine.uscc, "kind": "mining", "category": "rock", "tonnes_reo": 100},
-        {"year": 2026, "uscc": w.plant.uscc, "kind": "separation", "category": "all", "tonnes_reo": 100},
-        {"year": 2026, "uscc": w.trader.uscc, "kind": "separation", "category": "all", "tonnes_reo": 5}]))
+    registry.load_registry(
+        live.store,
+        w.registry(
+            quotas=[
+                {"year": 2026, "uscc": w.mine.uscc, "kind": "mining", "category": "rock", "tonnes_reo": 100},
+                {"year": 2026, "uscc": w.plant.uscc, "kind": "separation", "category": "all", "tonnes_reo": 100},
+                {"year": 2026, "uscc": w.trader.uscc, "kind": "separation", "category": "all", "tonnes_reo": 5},
+            ]
+        ),
+    )
     for role in STAFF:
         live.add_user(role, role)
     for name, party in (("mine_user", w.mine), ("plant_user", w.plant), ("trader_user", w.trader)):
@@ -151,8 +175,17 @@ def seeded(live: Live, tmp_path_factory: pytest.TempPathFactory) -> Live:
     with live.client("trader_user") as client:
         assert client.post("/api/submissions", json=tampered).status_code == 422
     watch = tmp_path_factory.mktemp("lists") / "list.jsonl"
-    watch.write_text(json.dumps({"id": "W-1", "schema": "Company", "properties": {
-        "name": ["Northern Lights Trading FZE"], "country": ["ae"]}}) + "\n", encoding="utf-8")
+    watch.write_text(
+        json.dumps(
+            {
+                "id": "W-1",
+                "schema": "Company",
+                "properties": {"name": ["Northern Lights Trading FZE"], "country": ["ae"]},
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     from reetrace.services.screening import load_list
 
     load_list(live.store, Path(watch), "cn_watch")

@@ -8,11 +8,11 @@ import re
 import httpx
 import pytest
 from sqlalchemy import func, select
+from test_api_isolation import api_routes
 
 from conftest import PASSWORD, application_request
 from reetrace.services import accounts
 from reetrace.store import tables as t
-from test_api_isolation import api_routes
 
 
 def test_password_login_sets_a_session_that_authenticates(seeded):
@@ -60,10 +60,24 @@ def test_every_api_route_but_health_and_login_needs_credentials(seeded):
 
 def _state(live) -> dict[str, int]:
     with live.store.reading() as conn:
-        return {table.name: conn.scalar(select(func.count()).select_from(table)) for table in (
-            t.submissions, t.events, t.enterprises, t.finding_actions, t.license_applications, t.application_steps,
-            t.officials, t.licenses, t.control_changes, t.screening_loads, t.customs_imports, t.arrival_reports,
-            t.mirror_statistics)}
+        return {
+            table.name: conn.scalar(select(func.count()).select_from(table))
+            for table in (
+                t.submissions,
+                t.events,
+                t.enterprises,
+                t.finding_actions,
+                t.license_applications,
+                t.application_steps,
+                t.officials,
+                t.licenses,
+                t.control_changes,
+                t.screening_loads,
+                t.customs_imports,
+                t.arrival_reports,
+                t.mirror_statistics,
+            )
+        }
 
 
 def _changes(live) -> list[tuple[str, str, dict | None]]:
@@ -72,9 +86,22 @@ def _changes(live) -> list[tuple[str, str, dict | None]]:
         key = staff.get("/api/findings").json()["items"][0]["key"]
         number = staff.get("/api/applications").json()["items"][0]["number"]
     return [
-        ("POST", "/api/submissions", w.trader.submit([{"event_id": "z", "type": "adjust", "lot": "DYO-1",
-                                                       "time": "2026-01-20T08:00:00+08:00", "delta_kg": -1,
-                                                       "reason": "spill"}])),
+        (
+            "POST",
+            "/api/submissions",
+            w.trader.submit(
+                [
+                    {
+                        "event_id": "z",
+                        "type": "adjust",
+                        "lot": "DYO-1",
+                        "time": "2026-01-20T08:00:00+08:00",
+                        "delta_kg": -1,
+                        "reason": "spill",
+                    }
+                ]
+            ),
+        ),
         ("POST", "/api/registry", w.registry()),
         ("POST", f"/api/findings/{key}/actions", {"action": "dismiss", "note": "looks fine to me"}),
         ("POST", "/api/applications", application_request(w.trader.uscc)),
@@ -89,8 +116,10 @@ def _changes(live) -> list[tuple[str, str, dict | None]]:
 
 def test_the_auditor_cannot_change_anything(seeded):
     changes = _changes(seeded)
-    writing = {(m, p) for m, p in api_routes(seeded.app) if m != "GET"} - {("POST", "/api/session"),
-                                                                           ("DELETE", "/api/session")}
+    writing = {(m, p) for m, p in api_routes(seeded.app) if m != "GET"} - {
+        ("POST", "/api/session"),
+        ("DELETE", "/api/session"),
+    }
     tried = {(m, u) for m, u, _ in changes}
     for method, template in writing:  # every route that can change something is tried
         pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$")
@@ -110,12 +139,34 @@ def test_only_regulators_load_the_registry(seeded, role):
     with seeded.client(role) as client:
         assert client.post("/api/registry", json=seeded.world.registry()).status_code == 403
     with seeded.client("regulator") as client:
-        answer = client.post("/api/registry", json=seeded.world.registry(quotas=[
-            {"year": 2026, "uscc": seeded.world.mine.uscc, "kind": "mining", "category": "rock", "tonnes_reo": 100},
-            {"year": 2026, "uscc": seeded.world.plant.uscc, "kind": "separation", "category": "all",
-             "tonnes_reo": 100},
-            {"year": 2026, "uscc": seeded.world.trader.uscc, "kind": "separation", "category": "all",
-             "tonnes_reo": 5}]))
+        answer = client.post(
+            "/api/registry",
+            json=seeded.world.registry(
+                quotas=[
+                    {
+                        "year": 2026,
+                        "uscc": seeded.world.mine.uscc,
+                        "kind": "mining",
+                        "category": "rock",
+                        "tonnes_reo": 100,
+                    },
+                    {
+                        "year": 2026,
+                        "uscc": seeded.world.plant.uscc,
+                        "kind": "separation",
+                        "category": "all",
+                        "tonnes_reo": 100,
+                    },
+                    {
+                        "year": 2026,
+                        "uscc": seeded.world.trader.uscc,
+                        "kind": "separation",
+                        "category": "all",
+                        "tonnes_reo": 5,
+                    },
+                ]
+            ),
+        )
     assert answer.status_code == 200 and answer.json()["loaded"]["enterprises"] == 3
 
 
@@ -144,8 +195,9 @@ def test_pagination_on_lists(seeded):
     with seeded.client("regulator") as client:
         whole = client.get("/api/submissions", params={"limit": 500}).json()
         assert whole["total"] == len(whole["items"]) >= 3
-        pages = [client.get("/api/submissions", params={"limit": 2, "offset": o}).json()
-                 for o in range(0, whole["total"], 2)]
+        pages = [
+            client.get("/api/submissions", params={"limit": 2, "offset": o}).json() for o in range(0, whole["total"], 2)
+        ]
         assert all(p["limit"] == 2 and p["total"] == whole["total"] for p in pages)
         assert [i["id"] for p in pages for i in p["items"]] == [i["id"] for i in whole["items"]]
         beyond = client.get("/api/findings", params={"offset": 10_000}).json()
@@ -156,14 +208,17 @@ def test_pagination_on_lists(seeded):
             assert answer.json()["error"]["type"] == "invalid" and answer.json()["error"]["problems"]
 
 
-@pytest.mark.parametrize("method, url, status, kind", [
-    ("GET", "/api/lots/NO-SUCH-LOT", 404, "not_found"),
-    ("GET", "/api/nowhere", 404, "not_found"),
-    ("DELETE", "/api/submissions", 405, "method_not_allowed"),
-    ("GET", "/api/log/consistency?old=5&new=2", 400, "bad_request"),
-    ("GET", "/api/quota-use/year", 422, "invalid"),
-    ("POST", "/api/findings/abc/actions", 422, "invalid"),
-])
+@pytest.mark.parametrize(
+    "method, url, status, kind",
+    [
+        ("GET", "/api/lots/NO-SUCH-LOT", 404, "not_found"),
+        ("GET", "/api/nowhere", 404, "not_found"),
+        ("DELETE", "/api/submissions", 405, "method_not_allowed"),
+        ("GET", "/api/log/consistency?old=5&new=2", 400, "bad_request"),
+        ("GET", "/api/quota-use/year", 422, "invalid"),
+        ("POST", "/api/findings/abc/actions", 422, "invalid"),
+    ],
+)
 def test_errors_have_one_shape(seeded, method, url, status, kind):
     with seeded.client("regulator") as client:
         answer = client.request(method, url)

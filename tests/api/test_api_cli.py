@@ -23,18 +23,34 @@ def cli(store_url, tmp_path):
     env.pop("REETRACE_SESSION_SECRET", None)
 
     def run(*args: str, expect: int = 0, **extra: str) -> subprocess.CompletedProcess:
-        result = subprocess.run([REETRACE, *args], env={**env, **extra}, capture_output=True, text=True,
-                                timeout=120, stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            [REETRACE, *args],
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
         assert result.returncode == expect, (result.stdout, result.stderr)
         return result
+
     run.env = env
     return run
 
 
 def test_users_and_tokens(cli):
     cli("users", "add", "wang", "--role", "regulator", "--name", "Wang Li", "--password", "long enough pw")
-    cli("users", "add", "acme", "--role", "enterprise", "--uscc", "91110000MA0000001K", expect=2,
-        REETRACE_PASSWORD="long enough pw")  # not a valid USCC: bad usage
+    cli(
+        "users",
+        "add",
+        "acme",
+        "--role",
+        "enterprise",
+        "--uscc",
+        "91110000MA0000001K",
+        expect=2,
+        REETRACE_PASSWORD="long enough pw",
+    )  # not a valid USCC: bad usage
     cli("users", "add", "li", "--role", "enterprise", REETRACE_PASSWORD="long enough pw", expect=2)  # no --uscc
     cli("users", "add", "zhao", "--role", "auditor", REETRACE_PASSWORD="long enough pw")
     cli("users", "add", "zhao", "--role", "auditor", REETRACE_PASSWORD="long enough pw", expect=1)  # exists
@@ -60,8 +76,9 @@ def _port() -> int:
 def test_serve_prints_its_address_and_keeps_a_private_session_secret(cli, store_url, tmp_path):
     cli("users", "add", "wang", "--role", "regulator", "--password", "long enough pw")
     port = _port()
-    server = subprocess.Popen([REETRACE, "serve", "--port", str(port)], env=cli.env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [REETRACE, "serve", "--port", str(port)], env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         for _ in range(300):

@@ -13,17 +13,31 @@ from conftest import OXIDE_DY
 from factory import export, lot
 
 CSV_HEADER = "declaration_no,date,exporter,hs_code,net_kg,destination,license_no,lots"
-LIST = (json.dumps({"id": "S-1", "schema": "Company", "properties": {
-    "name": ["Crimson Ridge Metals Ltd"], "country": ["kp"]}}) + "\n").encode()
+LIST = (
+    json.dumps(
+        {"id": "S-1", "schema": "Company", "properties": {"name": ["Crimson Ridge Metals Ltd"], "country": ["kp"]}}
+    )
+    + "\n"
+).encode()
 
 
 @pytest.fixture(scope="module")
 def exported(seeded) -> str:
     """The trader imports a Dy oxide lot and exports it under its license; the export's reference."""
-    sub = seeded.world.trader.submit([
-        {"event_id": "cc-i", "type": "import", "time": "2026-01-15T08:00:00+08:00", "origin_country": "MM",
-         "customs_declaration": "IMP-cc", "outputs": [lot("CC-1", "oxide", 20, OXIDE_DY)]},
-        export("cc-x", ["CC-1"], time="2026-01-20T08:00:00+08:00")], created_at="2026-03-03T10:00:00+08:00")
+    sub = seeded.world.trader.submit(
+        [
+            {
+                "event_id": "cc-i",
+                "type": "import",
+                "time": "2026-01-15T08:00:00+08:00",
+                "origin_country": "MM",
+                "customs_declaration": "IMP-cc",
+                "outputs": [lot("CC-1", "oxide", 20, OXIDE_DY)],
+            },
+            export("cc-x", ["CC-1"], time="2026-01-20T08:00:00+08:00"),
+        ],
+        created_at="2026-03-03T10:00:00+08:00",
+    )
     with seeded.client("trader_user") as client:
         assert client.post("/api/submissions", json=sub).status_code == 201
     return f"{seeded.world.trader.uscc}:cc-x"
@@ -50,8 +64,16 @@ def test_a_regulator_loads_a_list_and_screens_a_name(seeded):
 
 def test_a_regulator_loads_declarations_and_reads_the_customs_findings(seeded, exported):
     x = seeded.world.trader.uscc
-    data = "\n".join([CSV_HEADER, f"CD-cc-x,2026-01-20,{x},2846901500,20,DE,RE-2026-000001,CC-1",
-                      f"CD-ghost,2026-01-21,{x},2846901500,5,DE,RE-2026-000001,NOPE"]) + "\n"
+    data = (
+        "\n".join(
+            [
+                CSV_HEADER,
+                f"CD-cc-x,2026-01-20,{x},2846901500,20,DE,RE-2026-000001,CC-1",
+                f"CD-ghost,2026-01-21,{x},2846901500,5,DE,RE-2026-000001,NOPE",
+            ]
+        )
+        + "\n"
+    )
     with seeded.client("regulator") as client:
         loaded = client.post("/api/customs/declarations", content=data.encode(), params={"source": "jan.csv"})
         assert loaded.status_code == 201, loaded.text
@@ -69,8 +91,16 @@ def test_a_control_change_shows_in_the_classification(seeded):
     with seeded.client("regulator") as client:
         before = client.get("/api/lots/DYO-1/classification", params={"on": "2026-06-01"}).json()
         assert "1C905" in [c["code"] for c in before["controlled"]]
-        answer = client.post("/api/controls/changes", json={
-            "action": "suspend", "code": "1C905", "from": "2026-05-01", "until": "2026-07-01", "why": "MOFCOM notice"})
+        answer = client.post(
+            "/api/controls/changes",
+            json={
+                "action": "suspend",
+                "code": "1C905",
+                "from": "2026-05-01",
+                "until": "2026-07-01",
+                "why": "MOFCOM notice",
+            },
+        )
         assert answer.status_code == 201, answer.text
         assert answer.json()["by"] == "regulator"
         during = client.get("/api/lots/DYO-1/classification", params={"on": "2026-06-01"}).json()
@@ -80,10 +110,13 @@ def test_a_control_change_shows_in_the_classification(seeded):
         listed = client.get("/api/controls", params={"on": "2026-06-01", "all": True, "limit": 500}).json()
         entry = next(e for e in listed["items"] if e["code"] == "1C905")
         assert not entry["in_force"] and entry["changes"][0]["why"] == "MOFCOM notice"
-        assert "1C905" not in [e["code"] for e in client.get("/api/controls", params={
-            "on": "2026-06-01", "limit": 500}).json()["items"]]
-        unknown = client.post("/api/controls/changes", json={"action": "end", "code": "9Z999", "from": "2026-05-01",
-                                                             "why": "no such code"})
+        assert "1C905" not in [
+            e["code"] for e in client.get("/api/controls", params={"on": "2026-06-01", "limit": 500}).json()["items"]
+        ]
+        unknown = client.post(
+            "/api/controls/changes",
+            json={"action": "end", "code": "9Z999", "from": "2026-05-01", "why": "no such code"},
+        )
         assert unknown.status_code == 422 and unknown.json()["error"]["type"] == "invalid"
         assert client.get("/api/lots/NO-SUCH-LOT/classification").status_code == 404
 
@@ -95,8 +128,11 @@ def test_an_enterprise_can_do_none_of_it(seeded):
             ("GET", "/api/screening", {"params": {"name": "Crimson Ridge"}}),
             ("POST", "/api/customs/declarations", {"content": CSV_HEADER.encode()}),
             ("GET", "/api/customs/findings", {}),
-            ("POST", "/api/controls/changes", {"json": {"action": "end", "code": "1C905", "from": "2026-05-01",
-                                                        "why": "mine"}}),
+            (
+                "POST",
+                "/api/controls/changes",
+                {"json": {"action": "end", "code": "1C905", "from": "2026-05-01", "why": "mine"}},
+            ),
             ("POST", "/api/mirror/statistics", {"content": b"year,partner,hs6,kg,value\n2026,DE,284690,1,1\n"}),
             ("GET", "/api/mirror", {}),
             ("GET", "/api/mirror/chart.svg", {}),
@@ -123,8 +159,12 @@ def test_an_enterprise_sees_and_reports_only_its_own_exports(seeded, exported):
     with seeded.client("regulator") as staff:
         assert [i["export"] for i in staff.get("/api/exports").json()["items"]] == [exported]
         entries = staff.get("/api/access-log", params={"limit": 500}).json()["items"]
-    assert any(e["username"] == "trader_user" and e["action"] == "change"
-               and e["what"] == f"POST /api/exports/{exported}/arrival" for e in entries)
+    assert any(
+        e["username"] == "trader_user"
+        and e["action"] == "change"
+        and e["what"] == f"POST /api/exports/{exported}/arrival"
+        for e in entries
+    )
 
 
 def test_mirror_statistics_as_rows_and_chart(seeded):
@@ -144,8 +184,11 @@ def test_the_auditor_changes_nothing_here(seeded, exported):
         for method, url, kwargs in [
             ("POST", "/api/screening/lists/cn_watch", {"content": LIST}),
             ("POST", "/api/customs/declarations", {"content": CSV_HEADER.encode()}),
-            ("POST", "/api/controls/changes", {"json": {"action": "end", "code": "1C905", "from": "2026-05-01",
-                                                        "why": "x"}}),
+            (
+                "POST",
+                "/api/controls/changes",
+                {"json": {"action": "end", "code": "1C905", "from": "2026-05-01", "why": "x"}},
+            ),
             ("POST", f"/api/exports/{exported}/arrival", {"json": {"arrived_on": "2026-02-01"}}),
             ("POST", "/api/mirror/statistics", {"content": b"year,partner,hs6,kg,value\n2026,DE,284690,1,1\n"}),
         ]:

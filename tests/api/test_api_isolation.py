@@ -52,6 +52,7 @@ def b_application(live) -> str:
 
 def only_own(field: str, *, path: str, params: dict | None = None):
     """A list: what A gets is A's alone, though staff see B's in it too."""
+
     def check(live, client: httpx.Client) -> None:
         a, b = live.world.mine.uscc, live.world.trader.uscc
         with live.client("regulator") as staff:
@@ -61,6 +62,7 @@ def only_own(field: str, *, path: str, params: dict | None = None):
             assert answer.status_code == 200, answer.text
             assert all(i[field] == a for i in answer.json()["items"])
             assert b not in answer.text
+
     return check
 
 
@@ -72,16 +74,19 @@ def refused(method: str, path: Callable | str, json=None, statuses=(403, 404)):
         assert answer.status_code in statuses, (url, answer.status_code, answer.text)
         assert answer.json()["error"]["type"] in ("forbidden", "not_found")
         assert live.world.trader.uscc not in answer.json().get("error", {}).get("detail", "")
+
     return check
 
 
 def holds_no_enterprise(path: str, params: dict | None = None):
     """Not one enterprise's data (the log's checkpoint, key, consistency proofs): answered, and
     naming no enterprise."""
+
     def check(live, client: httpx.Client) -> None:
         answer = client.get(path, params=params)
         assert answer.status_code == 200, answer.text
         assert live.world.trader.uscc not in answer.text and live.world.plant.uscc not in answer.text
+
     return check
 
 
@@ -119,10 +124,20 @@ def lot_hides_later_custody(live, client: httpx.Client) -> None:
 def b_export(live) -> str:
     """B (the trader) imports a lot and exports it; the export's reference. Sending it again is a
     duplicate, a no-op."""
-    sub = live.world.trader.submit([
-        {"event_id": "iso-i", "type": "import", "time": "2026-01-15T08:00:00+08:00", "origin_country": "MM",
-         "customs_declaration": "IMP-iso", "outputs": [lot("ISO-X", "oxide", 5, OXIDE_DY)]},
-        export("iso-x", ["ISO-X"], time="2026-01-16T08:00:00+08:00")], created_at="2026-03-02T10:00:00+08:00")
+    sub = live.world.trader.submit(
+        [
+            {
+                "event_id": "iso-i",
+                "type": "import",
+                "time": "2026-01-15T08:00:00+08:00",
+                "origin_country": "MM",
+                "customs_declaration": "IMP-iso",
+                "outputs": [lot("ISO-X", "oxide", 5, OXIDE_DY)],
+            },
+            export("iso-x", ["ISO-X"], time="2026-01-16T08:00:00+08:00"),
+        ],
+        created_at="2026-03-02T10:00:00+08:00",
+    )
     with live.client(B) as client:
         assert client.post("/api/submissions", json=sub).status_code in (200, 201)
     return f"{live.world.trader.uscc}:iso-x"
@@ -144,6 +159,7 @@ def staff_only(path: str, params: dict | None = None):
         assert answer.status_code == 403 and answer.json()["error"]["type"] == "forbidden", answer.text
         with live.client("regulator") as staff:
             assert staff.get(path, params=params).status_code == 200
+
     return check
 
 
@@ -151,6 +167,7 @@ def refused_bytes(path: str, content: bytes):
     def check(live, client: httpx.Client) -> None:
         answer = client.post(path, content=content)
         assert answer.status_code == 403 and answer.json()["error"]["type"] == "forbidden", answer.text
+
     return check
 
 
@@ -164,14 +181,16 @@ ISOLATION: dict[tuple[str, str], Callable] = {
     ("GET", "/api/submissions"): only_own("reporter", path="/api/submissions"),
     ("GET", "/api/rejections"): only_own("reporter", path="/api/rejections"),
     ("GET", "/api/registry/enterprises"): only_own("uscc", path="/api/registry/enterprises"),
-    ("GET", "/api/registry/enterprises/{uscc}"): refused("GET", lambda lv: f"/api/registry/enterprises/"
-                                                                          f"{lv.world.trader.uscc}"),
+    ("GET", "/api/registry/enterprises/{uscc}"): refused(
+        "GET", lambda lv: f"/api/registry/enterprises/{lv.world.trader.uscc}"
+    ),
     ("GET", "/api/quota-use/{year}"): only_own("uscc", path="/api/quota-use/2026"),
     ("POST", "/api/registry"): refused("POST", "/api/registry", json=lambda lv: lv.world.registry()),
     ("GET", "/api/findings"): only_own("enterprise", path="/api/findings"),
     ("GET", "/api/findings/{key}"): refused("GET", lambda lv: f"/api/findings/{b_finding_key(lv)}"),
     ("POST", "/api/findings/{key}/actions"): refused(
-        "POST", lambda lv: f"/api/findings/{b_finding_key(lv)}/actions", json={"action": "dismiss", "note": "mine"}),
+        "POST", lambda lv: f"/api/findings/{b_finding_key(lv)}/actions", json={"action": "dismiss", "note": "mine"}
+    ),
     ("GET", "/api/lots/{lot}"): lot_hides_later_custody,
     ("GET", "/api/lots/{lot}/trace"): forward_trace_withholds,
     ("GET", "/api/lots/{lot}/certificate"): refused("GET", "/api/lots/DYO-1/certificate"),
@@ -179,17 +198,22 @@ ISOLATION: dict[tuple[str, str], Callable] = {
     ("GET", "/api/log/key"): holds_no_enterprise("/api/log/key"),
     ("GET", "/api/log/consistency"): holds_no_enterprise("/api/log/consistency", {"old": 1, "new": 2}),
     ("GET", "/api/log/proof/{event}"): refused("GET", lambda lv: f"/api/log/proof/{lv.world.trader.uscc}:x1"),
-    ("POST", "/api/applications"): refused("POST", "/api/applications",
-                                           json=lambda lv: application_request(lv.world.trader.uscc)),
+    ("POST", "/api/applications"): refused(
+        "POST", "/api/applications", json=lambda lv: application_request(lv.world.trader.uscc)
+    ),
     ("GET", "/api/applications"): only_own("exporter", path="/api/applications"),
     ("GET", "/api/applications/{number}"): refused("GET", lambda lv: f"/api/applications/{b_application(lv)}"),
     ("POST", "/api/applications/{number}/steps"): refused(
-        "POST", lambda lv: f"/api/applications/{b_application(lv)}/steps", json={"action": "withdraw"}),
+        "POST", lambda lv: f"/api/applications/{b_application(lv)}/steps", json={"action": "withdraw"}
+    ),
     ("GET", "/api/licenses"): only_own("exporter", path="/api/licenses"),
     ("GET", "/api/licenses/{license_no}"): refused("GET", "/api/licenses/RE-2026-000001"),
     ("GET", "/api/controls"): holds_no_enterprise("/api/controls", {"all": "true"}),
-    ("POST", "/api/controls/changes"): refused("POST", "/api/controls/changes", json={
-        "action": "suspend", "code": "1C905", "from": "2026-01-01", "why": "mine"}),
+    ("POST", "/api/controls/changes"): refused(
+        "POST",
+        "/api/controls/changes",
+        json={"action": "suspend", "code": "1C905", "from": "2026-01-01", "why": "mine"},
+    ),
     ("GET", "/api/lots/{lot}/classification"): classification_of_own_lot_only,
     ("GET", "/api/screening/lists"): holds_no_enterprise("/api/screening/lists"),
     ("POST", "/api/screening/lists/{name}"): refused_bytes("/api/screening/lists/cn_watch", b"{}"),
@@ -197,8 +221,9 @@ ISOLATION: dict[tuple[str, str], Callable] = {
     ("POST", "/api/customs/declarations"): refused_bytes("/api/customs/declarations", b"declaration_no\n"),
     ("GET", "/api/customs/findings"): staff_only("/api/customs/findings"),
     ("GET", "/api/exports"): only_own_exports,
-    ("POST", "/api/exports/{ref}/arrival"): refused("POST", lambda lv: f"/api/exports/{b_export(lv)}/arrival",
-                                                    json={"arrived_on": "2026-02-01"}),
+    ("POST", "/api/exports/{ref}/arrival"): refused(
+        "POST", lambda lv: f"/api/exports/{b_export(lv)}/arrival", json={"arrived_on": "2026-02-01"}
+    ),
     ("POST", "/api/mirror/statistics"): refused_bytes("/api/mirror/statistics", b"year,partner,hs6,kg,value\n"),
     ("GET", "/api/mirror"): staff_only("/api/mirror"),
     ("GET", "/api/mirror/chart.svg"): staff_only("/api/mirror/chart.svg"),

@@ -21,14 +21,19 @@ def imports(path: Path) -> set[str]:
 
 
 def test_services_store_and_domain_never_import_the_api_or_web():
-    offenders = [f"{p.relative_to(PACKAGE)} imports {n}"
-                 for folder in ("services", "store", "domain", "ledger", "contract")
-                 for p in (PACKAGE / folder).rglob("*.py") for n in imports(p)
-                 if n.startswith(("reetrace.api", "reetrace.web", "fastapi", "starlette", "uvicorn"))]
+    offenders = [
+        f"{p.relative_to(PACKAGE)} imports {n}"
+        for folder in ("services", "store", "domain", "ledger", "contract")
+        for p in (PACKAGE / folder).rglob("*.py")
+        for n in imports(p)
+        if n.startswith(("reetrace.api", "reetrace.web", "fastapi", "starlette", "uvicorn"))
+    ]
     assert offenders == []
 
 
 def test_api_modules_stay_small():
-    sizes = {str(p.relative_to(PACKAGE)): len(p.read_text(encoding="utf-8").splitlines())
-             for p in (PACKAGE / "api").rglob("*.py")}
+    sizes = {
+        str(p.relative_to(PACKAGE)): len(p.read_text(encoding="utf-8").splitlines())
+        for p in (PACKAGE / "api").rglob("*.py")
+    }
     assert sizes and all(n <= 400 for n in sizes.values()), sizes

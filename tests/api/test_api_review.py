@@ -16,7 +16,9 @@ def test_triage_actions_are_appended_and_set_the_status(seeded):
         assert client.post(url, json={"action": "assign", "note": "yours"}).status_code == 422  # no assignee
         assert client.post(url, json={"action": "confirm", "note": ""}).status_code == 422  # no note
         assert client.post(url, json={"action": "delete", "note": "x"}).status_code == 422
-        assert client.post(url, json={"action": "assign", "note": "take it", "assignee": "regulator"}).status_code == 201
+        assert (
+            client.post(url, json={"action": "assign", "note": "take it", "assignee": "regulator"}).status_code == 201
+        )
         confirmed = client.post(url, json={"action": "confirm", "note": "the receipt is late"}).json()
         assert confirmed["status"] == "confirmed" and confirmed["assignee"] == "regulator"
     with seeded.client("regulator") as client:
@@ -32,8 +34,13 @@ def test_triage_actions_are_appended_and_set_the_status(seeded):
         with seeded.client(role) as client:
             assert client.post(url, json={"action": "note", "note": "me too"}).status_code == 403
     with seeded.client("regulator") as client:
-        assert client.post("/api/findings/0123456789abcdef0123456789abcdef/actions",
-                           json={"action": "note", "note": "no such finding"}).status_code == 404
+        assert (
+            client.post(
+                "/api/findings/0123456789abcdef0123456789abcdef/actions",
+                json={"action": "note", "note": "no such finding"},
+            ).status_code
+            == 404
+        )
 
 
 def test_finding_filters(seeded):
@@ -91,11 +98,14 @@ def test_the_exporter_withdraws_its_own_application(seeded):
     assert late.status_code == 422
 
 
-@pytest.mark.parametrize("files, message", [
-    ({"euc.pdf": "!!not base64!!", "eu.pdf": ""}, "not base64"),
-    ({"../euc.pdf": "", "eu.pdf": ""}, "must name a member of files"),
-    ({"eu.pdf": ""}, "must name a member of files"),
-])
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        ({"euc.pdf": "!!not base64!!", "eu.pdf": ""}, "not base64"),
+        ({"../euc.pdf": "", "eu.pdf": ""}, "must name a member of files"),
+        ({"eu.pdf": ""}, "must name a member of files"),
+    ],
+)
 def test_application_documents_must_be_attached_plainly(seeded, files, message):
     request = application_request(seeded.world.trader.uscc)
     request["files"] = files

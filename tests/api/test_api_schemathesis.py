@@ -12,10 +12,28 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
-
 from test_api_isolation import api_routes
 
 EXAMPLES = int(__import__("os").environ.get("API_FUZZ_EXAMPLES", "5"))
+
+
+def call_every_way(operation, url: str, headers: dict[str, str], statuses: dict[str, set[int]]) -> None:
+    """Call one operation with Hypothesis-generated cases, noting each status it answers."""
+
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case) -> None:
+        response = case.call(base_url=url, headers=headers)
+        statuses.setdefault(operation.label, set()).add(response.status_code)
+        case.validate_response(response, checks=[not_a_server_error])
+
+    run()
 
 
 @pytest.mark.parametrize("user", ["regulator", "mine_user"])
@@ -27,15 +45,7 @@ def test_no_operation_answers_with_a_server_error(seeded, user):
     statuses: dict[str, set[int]] = {}
 
     for operation in operations:
-        @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
-        def run(case) -> None:
-            response = case.call(base_url=seeded.url, headers=headers)
-            statuses.setdefault(operation.label, set()).add(response.status_code)
-            case.validate_response(response, checks=[not_a_server_error])
-
-        run()
+        call_every_way(operation, seeded.url, headers, statuses)
     assert all(code < 500 for codes in statuses.values() for code in codes)
     assert len(statuses) == len(operations)  # every operation was called
 

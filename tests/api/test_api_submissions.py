@@ -41,11 +41,14 @@ def test_accepted_then_duplicate_is_a_no_op(seeded):
     assert proof["tree_size"] >= proof["leaf_index"] + 1
 
 
-@pytest.mark.parametrize("mutate, reason", [
-    (lambda raw, w: b"{not json", "parse"),
-    (lambda raw, w: json.dumps({**json.loads(raw), "surprise": 1}).encode(), "schema"),
-    (lambda raw, w: raw.replace(b'"mass_kg":500', b'"mass_kg":501'), "signature"),
-])
+@pytest.mark.parametrize(
+    "mutate, reason",
+    [
+        (lambda raw, w: b"{not json", "parse"),
+        (lambda raw, w: json.dumps({**json.loads(raw), "surprise": 1}).encode(), "schema"),
+        (lambda raw, w: raw.replace(b'"mass_kg":500', b'"mass_kg":501'), "signature"),
+    ],
+)
 def test_rejections_keep_their_class(seeded, mutate, reason):
     sub = seeded.world.mine.submit([extract("m20", "C20", 500)], created_at="2026-02-07T10:00:00+08:00")
     raw = mutate(json.dumps(sub, separators=(",", ":")).encode(), seeded.world)
@@ -103,8 +106,9 @@ def test_unregistered_reporter_and_staff_may_not_submit(seeded):
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([REETRACE, *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "COLUMNS": "200"})
+    return subprocess.run(
+        [REETRACE, *args], capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"}
+    )
 
 
 def test_reetrace_submit_against_the_live_server(seeded, tmp_path):

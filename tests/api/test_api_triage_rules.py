@@ -35,8 +35,10 @@ def test_status_is_the_last_decision_and_notes_decide_nothing():
     assert assignee_of([act("note")]) is None
 
 
-@pytest.mark.parametrize("action, note, assignee", [
-    ("delete", "x", None), ("confirm", "  ", None), ("assign", "x", None), ("note", "x", "li")])
+@pytest.mark.parametrize(
+    "action, note, assignee",
+    [("delete", "x", None), ("confirm", "  ", None), ("assign", "x", None), ("note", "x", "li")],
+)
 def test_malformed_actions_are_refused(action, note, assignee):
     with pytest.raises(InvalidInput):
         check_action(action, note, assignee)

@@ -44,13 +44,22 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    loaded = load_demo_site(tmp_path_factory.mktemp("browser-site"), 13, "browser", (
-        ("regulator", "regulator", None), ("inspector", "inspector", None), ("reviewer", "reviewer", None),
-        ("firm", "enterprise", "mine")))
+    loaded = load_demo_site(
+        tmp_path_factory.mktemp("browser-site"),
+        13,
+        "browser",
+        (
+            ("regulator", "regulator", None),
+            ("inspector", "inspector", None),
+            ("reviewer", "reviewer", None),
+            ("firm", "enterprise", "mine"),
+        ),
+    )
     settings, store = loaded.settings, loaded.store
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -67,8 +76,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: install it with `apt-get install -y chromium` "
-                    "(the browser tests never download a browser)", pytrace=False)
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}: install it with `apt-get install -y chromium` "
+            "(the browser tests never download a browser)",
+            pytrace=False,
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -78,11 +90,11 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def login(browser, site):  # noqa: ANN001, ANN201
+def login(browser, site):
     """A fresh browser context logged in as `username`; returns its page."""
     contexts = []
 
-    def log_in(username: str):  # noqa: ANN202
+    def log_in(username: str):
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         contexts.append(context)
         page = context.new_page()
@@ -101,8 +113,8 @@ def login(browser, site):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def screenshot(request):  # noqa: ANN001, ANN201
-    def take(page, name: str) -> Path:  # noqa: ANN001
+def screenshot(request):
+    def take(page, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{request.node.name}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
@@ -113,7 +125,7 @@ def screenshot(request):  # noqa: ANN001, ANN201
     return take
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ANN001, ANN201, ARG001
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if SCREENSHOTS:
         terminalreporter.section("browser screenshots")
         for path in SCREENSHOTS:

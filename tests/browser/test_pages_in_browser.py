@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 CHARTS = ("quota", "findings", "compliance", "sankey")
 
 
-def heading(page) -> str:  # noqa: ANN001
+def heading(page) -> str:
     return page.inner_text("h1").strip()
 
 
@@ -82,8 +82,9 @@ def test_an_enterprise_uploads_a_submission(site, login, screenshot):
     page.wait_for_load_state()
     assert "已接收" in page.inner_text("div.result")
     assert page.locator("#submissions table").first.locator("tbody tr").count() == before + 1
-    page.set_input_files("input[name=submission]", {"name": "broken.json", "mimeType": "application/json",
-                                                    "buffer": b"{not json"})
+    page.set_input_files(
+        "input[name=submission]", {"name": "broken.json", "mimeType": "application/json", "buffer": b"{not json"}
+    )
     page.click("form.upload button[type=submit]")
     page.wait_for_load_state()
     assert "无法读取" in page.inner_text("div.result")

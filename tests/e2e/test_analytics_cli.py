@@ -8,7 +8,6 @@ import io
 import json
 
 import pytest
-
 from test_ledger_cli import chain, cli  # noqa: F401  (the `cli` fixture)
 
 
@@ -34,16 +33,39 @@ def test_export_then_quota_use_and_sql_from_the_export_then_another_year(cli, ex
     from_store = json.loads(cli("quota-use", "2026", "--format", "json").stdout)
     assert from_export == from_store and {r["kind"] for r in from_store} == {"mining", "separation"}
 
-    out = cli("analytics", "query", str(export_dir),
-              "SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY type", "--format", "csv").stdout
-    assert list(csv.reader(io.StringIO(out))) == [["type", "n"], ["export", "2"], ["extract", "2"], ["receive", "2"],
-                                                  ["ship", "2"], ["transform", "1"]]
-    rows = json.loads(cli("analytics", "query", str(export_dir),
-                          "SELECT lot, mass_kg, local_date, year, month FROM lot_outputs WHERE lot = 'DYO-1'",
-                          "--format", "json").stdout)
+    out = cli(
+        "analytics",
+        "query",
+        str(export_dir),
+        "SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY type",
+        "--format",
+        "csv",
+    ).stdout
+    assert list(csv.reader(io.StringIO(out))) == [
+        ["type", "n"],
+        ["export", "2"],
+        ["extract", "2"],
+        ["receive", "2"],
+        ["ship", "2"],
+        ["transform", "1"],
+    ]
+    rows = json.loads(
+        cli(
+            "analytics",
+            "query",
+            str(export_dir),
+            "SELECT lot, mass_kg, local_date, year, month FROM lot_outputs WHERE lot = 'DYO-1'",
+            "--format",
+            "json",
+        ).stdout
+    )
     assert rows == [{"lot": "DYO-1", "mass_kg": 20.0, "local_date": "2026-01-10", "year": 2026, "month": 1}]
-    table = cli("analytics", "query", str(export_dir), "SELECT m.type, m.counterparty FROM lot_moves m "
-                "WHERE lot = 'DYO-2' ORDER BY seq").stdout
+    table = cli(
+        "analytics",
+        "query",
+        str(export_dir),
+        "SELECT m.type, m.counterparty FROM lot_moves m WHERE lot = 'DYO-2' ORDER BY seq",
+    ).stdout
     assert "3 rows" in table and table.index("ship") < table.index("receive") < table.index("export")
     assert world.trader.uscc in table and world.plant.uscc in table
 

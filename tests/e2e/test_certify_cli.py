@@ -19,10 +19,17 @@ REETRACE = str(Path(sys.executable).with_name("reetrace"))
 MAGNET = {"Nd": 0.29, "Dy": 0.01}
 
 
-def run(args: tuple[str, ...], env: dict[str, str], cwd: Path | None = None,
-        expect: int = 0) -> subprocess.CompletedProcess:
-    result = subprocess.run([REETRACE, *args], env={**os.environ, "COLUMNS": "200", **env}, cwd=cwd,
-                            capture_output=True, text=True, timeout=300)
+def run(
+    args: tuple[str, ...], env: dict[str, str], cwd: Path | None = None, expect: int = 0
+) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [REETRACE, *args],
+        env={**os.environ, "COLUMNS": "200", **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == expect, (result.stdout, result.stderr)
     return result
 
@@ -50,19 +57,45 @@ def offline(tmp_path):
 def certified(cli, world, write_json, tmp_path):
     m, p = world.mine, world.plant
     cli("registry", "load", str(write_json("registry.json", world.registry())))
-    mine = m.submit([extract("m1", "C1", 1000, composition={"Ce": 0.2, "Nd": 0.1, "Dy": 0.02}),
-                     ship("m2", ["C1"], p.uscc, "S1")])
-    plant = p.submit([
-        receive("p1", ["C1"], m.uscc, "S1", mass_kg=1000),
-        transform("p2", "separation", [("C1", 1000)], [lot("NDO-1", "oxide", 115.0, {"Nd": 0.8574 * 0.99}),
-                                                       lot("DYO-1", "oxide", 22.0, {"Dy": 0.8713 * 0.99})]),
-        transform("p3", "metal", [("NDO-1", 115.0)], [lot("NDM-1", "metal", 96.0, {"Nd": 0.995})],
-                  time="2026-01-12T08:00:00+08:00"),
-        transform("p4", "magnet", [("NDM-1", 90.0), ("DYO-1", 3.0)], [lot("MAG-1", "magnet", 300.0, MAGNET)],
-                  time="2026-01-20T08:00:00+08:00"),
-    ], created_at="2026-02-06T10:00:00+08:00")
-    cli("ingest", "--as-received", "created_at", str(write_json("mine.json", mine)),
-        str(write_json("plant.json", plant)))
+    mine = m.submit(
+        [extract("m1", "C1", 1000, composition={"Ce": 0.2, "Nd": 0.1, "Dy": 0.02}), ship("m2", ["C1"], p.uscc, "S1")]
+    )
+    plant = p.submit(
+        [
+            receive("p1", ["C1"], m.uscc, "S1", mass_kg=1000),
+            transform(
+                "p2",
+                "separation",
+                [("C1", 1000)],
+                [
+                    lot("NDO-1", "oxide", 115.0, {"Nd": 0.8574 * 0.99}),
+                    lot("DYO-1", "oxide", 22.0, {"Dy": 0.8713 * 0.99}),
+                ],
+            ),
+            transform(
+                "p3",
+                "metal",
+                [("NDO-1", 115.0)],
+                [lot("NDM-1", "metal", 96.0, {"Nd": 0.995})],
+                time="2026-01-12T08:00:00+08:00",
+            ),
+            transform(
+                "p4",
+                "magnet",
+                [("NDM-1", 90.0), ("DYO-1", 3.0)],
+                [lot("MAG-1", "magnet", 300.0, MAGNET)],
+                time="2026-01-20T08:00:00+08:00",
+            ),
+        ],
+        created_at="2026-02-06T10:00:00+08:00",
+    )
+    cli(
+        "ingest",
+        "--as-received",
+        "created_at",
+        str(write_json("mine.json", mine)),
+        str(write_json("plant.json", plant)),
+    )
     out, html = tmp_path / "MAG-1.cert.json", tmp_path / "MAG-1.cert.html"
     made = cli("certify", "MAG-1", "--out", str(out), "--html", str(html))
     return out, html, cli("log", "key").stdout.strip(), made.stdout
@@ -107,8 +140,7 @@ def test_a_required_witness_and_bad_usage(certified, offline, tmp_path):
     witness = Signer.generate("witness.example.org").cosignature_verifier().verifier_key()  # never cosigned it
     failed = offline("verify", str(out), "--log-key", key, "--witness-key", witness, expect=1)
     name, key_id = witness.split("+")[:2]
-    assert f"witness {name}+{key_id}: the checkpoint carries no cosignature by this witness" \
-        in failed.stderr
+    assert f"witness {name}+{key_id}: the checkpoint carries no cosignature by this witness" in failed.stderr
     offline("verify", str(out), "--log-key", "not-a-key", expect=2)
     offline("verify", str(tmp_path / "missing.json"), "--log-key", key, expect=2)
     offline("verify", str(out), expect=2)  # no key, no verification

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from test_ledger_cli import chain, cli  # noqa: F401  (the `cli` fixture)
 
 
@@ -20,12 +19,27 @@ def ingested(cli, world, write_json, tmp_path):  # noqa: F811
 
 def test_classify_follows_a_suspension_recorded_through_the_cli(cli, ingested, world):  # noqa: F811
     doc = json.loads(cli("classify", "DYO-2", "--on", "2026-01-21", "--format", "json").stdout)
-    assert doc == {"lot": "DYO-2", "on": "2026-01-21", "form": "oxide",
-                   "controlled": [{"code": "1C905", "element": "Dy", "group": "b"}]}
+    assert doc == {
+        "lot": "DYO-2",
+        "on": "2026-01-21",
+        "form": "oxide",
+        "controlled": [{"code": "1C905", "element": "Dy", "group": "b"}],
+    }
     assert "1C905" in cli("classify", "DYO-2", "--on", "2026-01-21").stdout
 
-    done = cli("controls", "suspend", "1C905", "--from", "2026-01-01", "--until", "2026-02-01",
-               "--by", "MOFCOM", "--why", "test suspension").stdout
+    done = cli(
+        "controls",
+        "suspend",
+        "1C905",
+        "--from",
+        "2026-01-01",
+        "--until",
+        "2026-02-01",
+        "--by",
+        "MOFCOM",
+        "--why",
+        "test suspension",
+    ).stdout
     assert "Recorded change 1: suspend 1C905 from 2026-01-01 until 2026-02-01" in done
     doc = json.loads(cli("classify", "DYO-2", "--on", "2026-01-21", "--format", "json").stdout)
     assert doc["controlled"] == []
@@ -38,12 +52,27 @@ def test_classify_follows_a_suspension_recorded_through_the_cli(cli, ingested, w
     assert dy["in_force"] is False and dy["suspensions"] == [{"from": "2026-01-01", "until": "2026-02-01"}]
     assert [(c["action"], c["by"], c["why"]) for c in dy["changes"]] == [("suspend", "MOFCOM", "test suspension")]
     in_force = json.loads(cli("controls", "show", "--on", "2026-01-21", "--format", "json").stdout)
-    assert "1C905" not in {e["code"] for e in in_force["entries"]} and "1C904" in {e["code"] for e in in_force["entries"]}
+    assert "1C905" not in {e["code"] for e in in_force["entries"]} and "1C904" in {
+        e["code"] for e in in_force["entries"]
+    }
 
 
 def test_add_and_end_through_the_cli(cli, ingested):  # noqa: F811
-    cli("controls", "add", "1C914", "--element", "Nd", "--groups", "b", "--from", "2026-01-01",
-        "--by", "MOFCOM", "--why", "hypothetical")
+    cli(
+        "controls",
+        "add",
+        "1C914",
+        "--element",
+        "Nd",
+        "--groups",
+        "b",
+        "--from",
+        "2026-01-01",
+        "--by",
+        "MOFCOM",
+        "--why",
+        "hypothetical",
+    )
     doc = json.loads(cli("classify", "NDO-1", "--on", "2026-06-01", "--format", "json").stdout)
     assert doc["controlled"] == [{"code": "1C914", "element": "Nd", "group": "b"}]
     cli("controls", "end", "1C914", "--from", "2026-03-01", "--by", "MOFCOM", "--why", "withdrawn")
@@ -54,14 +83,23 @@ def test_add_and_end_through_the_cli(cli, ingested):  # noqa: F811
 def test_bad_changes_exit_2_with_a_clear_message(cli, ingested):  # noqa: F811
     assert "No such command 'pause'" in cli("controls", "pause", "1C905", expect=2).stderr
     args = ["--by", "MOFCOM", "--why", "x"]
-    assert "unknown control code 1C999" in cli("controls", "end", "1C999", "--from", "2026-01-01", *args,
-                                               expect=2).stderr
-    assert "already on the list" in cli("controls", "add", "1C905", "--element", "Dy", "--from", "2026-01-01",
-                                        *args, expect=2).stderr
-    assert "unknown element 'Xx'" in cli("controls", "add", "1C914", "--element", "Xx", "--from", "2026-01-01",
-                                         *args, expect=2).stderr
-    assert "bad group letter(s) z" in cli("controls", "add", "1C914", "--element", "Nd", "--groups", "a,z",
-                                          "--from", "2026-01-01", *args, expect=2).stderr
+    assert (
+        "unknown control code 1C999" in cli("controls", "end", "1C999", "--from", "2026-01-01", *args, expect=2).stderr
+    )
+    assert (
+        "already on the list"
+        in cli("controls", "add", "1C905", "--element", "Dy", "--from", "2026-01-01", *args, expect=2).stderr
+    )
+    assert (
+        "unknown element 'Xx'"
+        in cli("controls", "add", "1C914", "--element", "Xx", "--from", "2026-01-01", *args, expect=2).stderr
+    )
+    assert (
+        "bad group letter(s) z"
+        in cli(
+            "controls", "add", "1C914", "--element", "Nd", "--groups", "a,z", "--from", "2026-01-01", *args, expect=2
+        ).stderr
+    )
     assert "--from must be a date" in cli("controls", "end", "1C905", "--from", "soon", *args, expect=2).stderr
     assert "--why" in cli("controls", "end", "1C905", "--from", "2026-01-01", "--by", "MOFCOM", expect=2).stderr
     assert "--on must be a date" in cli("classify", "DYO-1", "--on", "later", expect=2).stderr

@@ -20,8 +20,9 @@ REETRACE = Path(sys.executable).with_name("reetrace")
 def reetrace(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REETRACE_DB", "REETRACE_THRESHOLDS")}
     env["COLUMNS"] = "200"
-    return subprocess.run([str(REETRACE), *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [str(REETRACE), *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +50,9 @@ def test_demo_names_every_injected_violation_as_detected(demo_run):
 def test_the_audit_finds_exactly_what_was_injected(demo_run):
     home, run = demo_run
     assert run.returncode == 0, run.stderr
-    audit = reetrace("--db", f"sqlite:///{home / 'tmp' / 'store.db'}", "audit", "--as-of", "2026-01-31",
-                     "--format", "json", cwd=home)
+    audit = reetrace(
+        "--db", f"sqlite:///{home / 'tmp' / 'store.db'}", "audit", "--as-of", "2026-01-31", "--format", "json", cwd=home
+    )
     assert audit.returncode == 0, audit.stderr
     everything = json.loads(audit.stdout)["findings"]
     customs_injected = json.loads((home / "tmp" / "customs" / "injected.json").read_text(encoding="utf-8"))
@@ -62,8 +64,11 @@ def test_the_audit_finds_exactly_what_was_injected(demo_run):
     assert {f["code"] for f in findings} == {i["code"] for i in injected}
 
     def matches(finding: dict, item: dict) -> bool:
-        return (finding["code"] == item["code"] and finding["enterprise"] == item["enterprise"]
-                and (item["event"] is None or finding["event"] == item["event"]))
+        return (
+            finding["code"] == item["code"]
+            and finding["enterprise"] == item["enterprise"]
+            and (item["event"] is None or finding["event"] == item["event"])
+        )
 
     assert [f for f in findings if not any(matches(f, i) for i in injected)] == []  # no false positives
     assert [i for i in injected if not any(matches(f, i) for f in findings)] == []

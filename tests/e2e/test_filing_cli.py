@@ -25,16 +25,18 @@ CREATED_AT = "2026-11-05T10:00:00+08:00"
 
 def reetrace(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "REETRACE_DB": f"sqlite:///{cwd / 'unused.db'}", "COLUMNS": "200"}
-    return subprocess.run([str(REETRACE), *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [str(REETRACE), *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.fixture(scope="module")
 def signer(tmp_path_factory) -> tuple[Path, dict]:
     """A key made by `reetrace keys new`: the private key file and the printed registry entry."""
     home = tmp_path_factory.mktemp("signer")
-    run = reetrace("keys", "new", "--out", "keys", "--name", "plant", "--valid-from", "2026-01-01T00:00:00+08:00",
-                   cwd=home)
+    run = reetrace(
+        "keys", "new", "--out", "keys", "--name", "plant", "--valid-from", "2026-01-01T00:00:00+08:00", cwd=home
+    )
     assert run.returncode == 0, run.stderr
     return home / "keys" / "plant.key", json.loads(run.stdout)
 
@@ -50,8 +52,12 @@ def test_keys_new_prints_the_registry_entry(signer):
     _, entry = signer
     raw = base64.b64decode(entry["public_key"], validate=True)
     assert len(raw) == 32
-    assert entry == {"key_id": hashlib.sha256(raw).hexdigest()[:16], "public_key": entry["public_key"],
-                     "valid_from": "2026-01-01T00:00:00+08:00", "revoked_at": None}
+    assert entry == {
+        "key_id": hashlib.sha256(raw).hexdigest()[:16],
+        "public_key": entry["public_key"],
+        "valid_from": "2026-01-01T00:00:00+08:00",
+        "revoked_at": None,
+    }
 
 
 def test_keys_new_never_overwrites_a_key(signer):
@@ -76,8 +82,19 @@ def test_signed_templates_make_a_submission_that_verifies(signer, tmp_path):
     out = tmp_path / "out" / "submission.json"
     out.parent.mkdir()
     sheets = [f"{t}.csv" for t in EVENT_TYPES]
-    run = reetrace("sign", *sheets, "--reporter", REPORTER, "--key", private, "--out", out, "--created-at",
-                   CREATED_AT, cwd=tmp_path)
+    run = reetrace(
+        "sign",
+        *sheets,
+        "--reporter",
+        REPORTER,
+        "--key",
+        private,
+        "--out",
+        out,
+        "--created-at",
+        CREATED_AT,
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr
     assert entry["key_id"] in run.stdout and "8 events" in run.stdout
 
@@ -93,11 +110,27 @@ def test_signed_templates_make_a_submission_that_verifies(signer, tmp_path):
 
 def test_json_lines_are_signed_and_the_type_option_fills_in(signer, tmp_path):
     private, _ = signer
-    ship = {"event_id": "SH-1", "time": "2026-10-03T08:00:00+08:00", "lots": ["L-1"],
-            "to": "91440300MA5F000007", "shipment": "SHP-1"}
+    ship = {
+        "event_id": "SH-1",
+        "time": "2026-10-03T08:00:00+08:00",
+        "lots": ["L-1"],
+        "to": "91440300MA5F000007",
+        "shipment": "SHP-1",
+    }
     (tmp_path / "ships.jsonl").write_text(json.dumps(ship) + "\n\n" + json.dumps({**ship, "event_id": "SH-2"}) + "\n")
-    run = reetrace("sign", "ships.jsonl", "--type", "ship", "--reporter", REPORTER, "--key", private,
-                   "--out", "s.json", cwd=tmp_path)
+    run = reetrace(
+        "sign",
+        "ships.jsonl",
+        "--type",
+        "ship",
+        "--reporter",
+        REPORTER,
+        "--key",
+        private,
+        "--out",
+        "s.json",
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr
     doc = json.loads((tmp_path / "s.json").read_text())
     assert [(e["type"], e["event_id"]) for e in doc["events"]] == [("ship", "SH-1"), ("ship", "SH-2")]
@@ -125,8 +158,9 @@ def test_a_bad_row_is_reported_with_its_line_and_nothing_is_written(signer, tmp_
 def test_an_invalid_reporter_is_refused(signer, tmp_path):
     private, _ = signer
     (tmp_path / "ship.csv").write_text(TEMPLATES["ship"].csv())
-    run = reetrace("sign", "ship.csv", "--reporter", "91150200MA0N0P1X26", "--key", private, "--out", "s.json",
-                   cwd=tmp_path)
+    run = reetrace(
+        "sign", "ship.csv", "--reporter", "91150200MA0N0P1X26", "--key", private, "--out", "s.json", cwd=tmp_path
+    )
     assert run.returncode == 2 and "--reporter" in run.stderr
     assert not (tmp_path / "s.json").exists()
 
@@ -140,7 +174,8 @@ def test_template_all_lists_every_type(tmp_path):
     run = reetrace("sign", "--template", "all", cwd=tmp_path)
     assert run.returncode == 0
     assert [line.split(":")[0] for line in run.stdout.splitlines() if line.startswith("# ")] == [
-        f"# {t}" for t in EVENT_TYPES]
+        f"# {t}" for t in EVENT_TYPES
+    ]
     assert reetrace("sign", "--template", "smelt", cwd=tmp_path).returncode == 2
 
 
@@ -149,26 +184,47 @@ def test_a_filed_month_is_accepted_by_ingest(tmp_path, store_url):
     env = {**os.environ, "REETRACE_DB": store_url, "COLUMNS": "200"}
 
     def run(*args):
-        done = subprocess.run([str(REETRACE), *map(str, args)], cwd=tmp_path, env=env, capture_output=True,
-                              text=True, timeout=120)
+        done = subprocess.run(
+            [str(REETRACE), *map(str, args)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    entry = json.loads(run("keys", "new", "--out", "keys", "--name", "mine", "--valid-from",
-                           "2026-01-01T00:00:00+08:00"))
-    registry = {"format": "reetrace/registry@1", "enterprises": [{
-        "uscc": REPORTER, "name": "示例稀土矿业有限公司",
-        "qualifications": [{"kind": "mining", "valid_from": "2026-01-01", "valid_to": "2026-12-31"}],
-        "keys": [entry]}],
-        "quotas": [{"year": 2026, "uscc": REPORTER, "kind": "mining", "category": "rock", "tonnes_reo": 10}]}
+    entry = json.loads(
+        run("keys", "new", "--out", "keys", "--name", "mine", "--valid-from", "2026-01-01T00:00:00+08:00")
+    )
+    registry = {
+        "format": "reetrace/registry@1",
+        "enterprises": [
+            {
+                "uscc": REPORTER,
+                "name": "示例稀土矿业有限公司",
+                "qualifications": [{"kind": "mining", "valid_from": "2026-01-01", "valid_to": "2026-12-31"}],
+                "keys": [entry],
+            }
+        ],
+        "quotas": [{"year": 2026, "uscc": REPORTER, "kind": "mining", "category": "rock", "tonnes_reo": 10}],
+    }
     (tmp_path / "registry.json").write_text(json.dumps(registry, ensure_ascii=False))
     run("registry", "load", "registry.json")
     (tmp_path / "october.csv").write_text(
         "type,event_id,time,deposit,lot,form,mass_kg,Ce,La,Nd\n"
         "extract,oct-1,2026-10-03T08:00:00+08:00,rock,C-1,concentrate,1000,0.2,0.1,0.08\n"
-        "extract,oct-1,2026-10-03T08:00:00+08:00,rock,C-2,concentrate,500,0.2,0.1,0.08\n", encoding="utf-8")
-    run("sign", "october.csv", "--reporter", REPORTER, "--key", "keys/mine.key", "--out", "october.json",
-        "--created-at", CREATED_AT)
+        "extract,oct-1,2026-10-03T08:00:00+08:00,rock,C-2,concentrate,500,0.2,0.1,0.08\n",
+        encoding="utf-8",
+    )
+    run(
+        "sign",
+        "october.csv",
+        "--reporter",
+        REPORTER,
+        "--key",
+        "keys/mine.key",
+        "--out",
+        "october.json",
+        "--created-at",
+        CREATED_AT,
+    )
     report = json.loads(run("ingest", "--as-received", "created_at", "--format", "json", "october.json"))
     assert report["submissions"]["accepted"] == 1 and report["events"]["accepted"] == 1
     findings = json.loads(run("audit", "--as-of", "2026-12-31", "--format", "json"))["findings"]

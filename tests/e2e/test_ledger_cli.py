@@ -19,10 +19,16 @@ REETRACE = str(Path(sys.executable).with_name("reetrace"))
 @pytest.fixture
 def cli(store_url):
     def run(*args: str, expect: int = 0) -> subprocess.CompletedProcess:
-        result = subprocess.run([REETRACE, *args], env={**os.environ, "REETRACE_DB": store_url, "COLUMNS": "200"},
-                                capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [REETRACE, *args],
+            env={**os.environ, "REETRACE_DB": store_url, "COLUMNS": "200"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert result.returncode == expect, (result.stdout, result.stderr)
         return result
+
     return run
 
 
@@ -34,25 +40,39 @@ def chain(world) -> dict[str, dict]:
     to the exporter, who exports one lot under its license and one without."""
     m, p, x = world.mine, world.plant, world.trader
     return {
-        "mine.json": m.submit([
-            extract("m1", "C1", 1000, composition={"Ce": 0.2, "Nd": 0.1, "Dy": 0.02}),
-            extract("m2", "C2", 500, composition={"Ce": 0.1, "Nd": 0.2, "Dy": 0.04}, time="2026-01-05T09:00:00+08:00"),
-            ship("m3", ["C1", "C2"], p.uscc, "S1"),
-        ]),
-        "plant.json": p.submit([
-            receive("p1", ["C1", "C2"], m.uscc, "S1", mass_kg=1500),
-            transform("p2", "separation", [("C1", 1000), ("C2", 500)], [
-                lot("NDO-1", "oxide", 200 * 0.97 / 0.8574 / 0.99, {"Nd": 0.8574 * 0.99}),
-                lot("DYO-1", "oxide", 20, OXIDE_DY), lot("DYO-2", "oxide", 18.5, OXIDE_DY),
-                lot("CEO-1", "oxide", 250 * 0.97 / 0.8141, {"Ce": 0.8141}),
-            ]),
-            ship("p3", ["DYO-1", "DYO-2"], x.uscc, "S2", time="2026-01-12T08:00:00+08:00"),
-        ]),
-        "trader.json": x.submit([
-            receive("x1", ["DYO-1", "DYO-2"], p.uscc, "S2", time="2026-01-14T08:00:00+08:00"),
-            export("x2", ["DYO-1"]),
-            export("x3", ["DYO-2"], license_no=None, time="2026-01-21T08:00:00+08:00"),
-        ]),
+        "mine.json": m.submit(
+            [
+                extract("m1", "C1", 1000, composition={"Ce": 0.2, "Nd": 0.1, "Dy": 0.02}),
+                extract(
+                    "m2", "C2", 500, composition={"Ce": 0.1, "Nd": 0.2, "Dy": 0.04}, time="2026-01-05T09:00:00+08:00"
+                ),
+                ship("m3", ["C1", "C2"], p.uscc, "S1"),
+            ]
+        ),
+        "plant.json": p.submit(
+            [
+                receive("p1", ["C1", "C2"], m.uscc, "S1", mass_kg=1500),
+                transform(
+                    "p2",
+                    "separation",
+                    [("C1", 1000), ("C2", 500)],
+                    [
+                        lot("NDO-1", "oxide", 200 * 0.97 / 0.8574 / 0.99, {"Nd": 0.8574 * 0.99}),
+                        lot("DYO-1", "oxide", 20, OXIDE_DY),
+                        lot("DYO-2", "oxide", 18.5, OXIDE_DY),
+                        lot("CEO-1", "oxide", 250 * 0.97 / 0.8141, {"Ce": 0.8141}),
+                    ],
+                ),
+                ship("p3", ["DYO-1", "DYO-2"], x.uscc, "S2", time="2026-01-12T08:00:00+08:00"),
+            ]
+        ),
+        "trader.json": x.submit(
+            [
+                receive("x1", ["DYO-1", "DYO-2"], p.uscc, "S2", time="2026-01-14T08:00:00+08:00"),
+                export("x2", ["DYO-1"]),
+                export("x3", ["DYO-2"], license_no=None, time="2026-01-21T08:00:00+08:00"),
+            ]
+        ),
     }
 
 
@@ -117,8 +137,9 @@ def test_thresholds_are_configuration(cli, loaded, world, write_json):
     cli("ingest", "--as-received", "created_at", str(loaded / "subs"))
     # with a stricter yield floor the separation run (yield ~0.97) becomes LOW_YIELD
     strict = write_json("strict.json", {"yield_floor": {"separation": 0.99}, "severity": {"LOW_YIELD": "high"}})
-    findings = json.loads(cli("--thresholds", str(strict), "audit", "--as-of", "2026-12-31", "--format",
-                              "json").stdout)["findings"]
+    findings = json.loads(
+        cli("--thresholds", str(strict), "audit", "--as-of", "2026-12-31", "--format", "json").stdout
+    )["findings"]
     low = [f for f in findings if f["code"] == "LOW_YIELD"]
     assert [(f["event"], f["severity"]) for f in low] == [(f"{world.plant.uscc}:p2", "high")]
     assert low[0]["evidence"]["floor"] == 0.99

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_ledger_cli import cli  # noqa: F401  (the `cli` fixture)
 
 from factory import export, extract, lot, receive, ship, transform
-from test_ledger_cli import cli  # noqa: F401  (the `cli` fixture)
 
 OXIDE_DY = {"Dy": 0.8713}
 
@@ -17,30 +17,62 @@ OXIDE_DY = {"Dy": 0.8713}
 def filed(cli, world, write_json, tmp_path):  # noqa: F811
     m, p, x = world.mine, world.plant, world.trader
     cli("registry", "load", str(write_json("registry.json", world.registry())))
-    write_json("subs/mine.json", m.submit([extract("m1", "C1", 1000, composition={"Ce": 0.2, "Dy": 0.06}),
-                                           ship("m2", ["C1"], p.uscc, "S1")]))
-    write_json("subs/plant.json", p.submit([
-        receive("p1", ["C1"], m.uscc, "S1"),
-        transform("p2", "separation", [("C1", 1000)], [lot("DYO-1", "oxide", 40, OXIDE_DY),
-                                                       lot("CEO-1", "oxide", 230, {"Ce": 0.8141})]),
-        ship("p3", ["DYO-1"], x.uscc, "S2", time="2026-01-12T08:00:00+08:00")]))
+    write_json(
+        "subs/mine.json",
+        m.submit([extract("m1", "C1", 1000, composition={"Ce": 0.2, "Dy": 0.06}), ship("m2", ["C1"], p.uscc, "S1")]),
+    )
+    write_json(
+        "subs/plant.json",
+        p.submit(
+            [
+                receive("p1", ["C1"], m.uscc, "S1"),
+                transform(
+                    "p2",
+                    "separation",
+                    [("C1", 1000)],
+                    [lot("DYO-1", "oxide", 40, OXIDE_DY), lot("CEO-1", "oxide", 230, {"Ce": 0.8141})],
+                ),
+                ship("p3", ["DYO-1"], x.uscc, "S2", time="2026-01-12T08:00:00+08:00"),
+            ]
+        ),
+    )
     write_json("subs/trader.json", x.submit([receive("x1", ["DYO-1"], p.uscc, "S2", time="2026-01-14T08:00:00+08:00")]))
     cli("ingest", "--as-received", "created_at", str(tmp_path / "subs"))
-    (tmp_path / "list.jsonl").write_text(json.dumps({"id": "W-1", "schema": "Company", "properties": {
-        "name": ["Northern Lights Trading FZE"], "country": ["ae"]}}) + "\n", encoding="utf-8")
+    (tmp_path / "list.jsonl").write_text(
+        json.dumps(
+            {
+                "id": "W-1",
+                "schema": "Company",
+                "properties": {"name": ["Northern Lights Trading FZE"], "country": ["ae"]},
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     cli("screening", "load", str(tmp_path / "list.jsonl"), "--list", "cn_watch")
     (tmp_path / "euc.pdf").write_bytes(b"end user certificate")
     (tmp_path / "eu.pdf").write_bytes(b"end use certificate")
-    write_json("application.json", {
-        "format": "reetrace/license-application@1", "exporter": x.uscc, "license_type": "single",
-        "items": [{"lot": "DYO-1"}],
-        "consignee": {"name": "Lyon Aimants SA", "country": "FR"},
-        "end_users": [{"name": "Lyon Aimants SA", "country": "FR"}],
-        "end_use": "Magnets for electric bicycle hub motors", "destination": "FR", "contract_ref": "LA-7",
-        # far ahead: a license runs from its approval day at the earliest, and these tests approve today
-        "valid_from": "2099-03-01", "valid_to": "2100-02-28",
-        "documents": [{"kind": "end_user_certificate", "path": "euc.pdf"},
-                      {"kind": "end_use_certificate", "path": "eu.pdf"}]})
+    write_json(
+        "application.json",
+        {
+            "format": "reetrace/license-application@1",
+            "exporter": x.uscc,
+            "license_type": "single",
+            "items": [{"lot": "DYO-1"}],
+            "consignee": {"name": "Lyon Aimants SA", "country": "FR"},
+            "end_users": [{"name": "Lyon Aimants SA", "country": "FR"}],
+            "end_use": "Magnets for electric bicycle hub motors",
+            "destination": "FR",
+            "contract_ref": "LA-7",
+            # far ahead: a license runs from its approval day at the earliest, and these tests approve today
+            "valid_from": "2099-03-01",
+            "valid_to": "2100-02-28",
+            "documents": [
+                {"kind": "end_user_certificate", "path": "euc.pdf"},
+                {"kind": "end_use_certificate", "path": "eu.pdf"},
+            ],
+        },
+    )
     for name, role in (("Wang Li", "reviewer"), ("Chen Jie", "approver")):
         cli("officials", "add", name, "--role", role)
     return tmp_path
@@ -65,17 +97,40 @@ def test_file_review_approve_and_export_under_the_license(cli, filed, world, wri
     view = json.loads(cli("applications", "show", number, "--format", "json").stdout)
     license_no = view["license"]
     assert view["state"] == "approved" and [s["action"] for s in view["steps"]] == [
-        "submit", "accept", "start", "approve"]
+        "submit",
+        "accept",
+        "start",
+        "approve",
+    ]
     assert view["steps"][-1]["by"] == "Chen Jie" and view["steps"][-1]["why"] == "provenance legal"
     shown = cli("applications", "show", number).stdout
     assert "Lyon Aimants SA" in shown and "1C905" in shown
 
-    cli("ingest", "--as-received", "created_at", str(write_json("subs2/export.json", world.trader.submit([
-        export("x2", ["DYO-1"], license_no=license_no, consignee="Lyon Aimants SA", destination="FR",
-               time="2099-03-10T08:00:00+08:00")], created_at="2099-03-11T08:00:00+08:00"))))
+    cli(
+        "ingest",
+        "--as-received",
+        "created_at",
+        str(
+            write_json(
+                "subs2/export.json",
+                world.trader.submit(
+                    [
+                        export(
+                            "x2",
+                            ["DYO-1"],
+                            license_no=license_no,
+                            consignee="Lyon Aimants SA",
+                            destination="FR",
+                            time="2099-03-10T08:00:00+08:00",
+                        )
+                    ],
+                    created_at="2099-03-11T08:00:00+08:00",
+                ),
+            )
+        ),
+    )
     findings = json.loads(cli("audit", "--as-of", "2099-03-31", "--format", "json").stdout)["findings"]
-    assert not [f for f in findings if f["code"] in ("EXPORT_WITHOUT_LICENSE", "LICENSE_MISMATCH",
-                                                     "LICENSE_EXCEEDED")]
+    assert not [f for f in findings if f["code"] in ("EXPORT_WITHOUT_LICENSE", "LICENSE_MISMATCH", "LICENSE_EXCEEDED")]
     used = json.loads(cli("licenses", "show", license_no, "--format", "json").stdout)
     assert used["items"] == [{"element": "Dy", "form": "oxide", "max_kg": 40.0, "exported_kg": 40.0, "left_kg": 0.0}]
     assert license_no in cli("licenses", "list").stdout

@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from test_ledger_cli import cli  # noqa: F401  (the `cli` fixture)
 
 ENTITIES = [
-    {"id": "NK-yunsheng", "schema": "Company",
-     "properties": {"name": ["Ningbo Yunsheng Co., Ltd."], "alias": ["宁波韵升股份有限公司"], "country": ["cn"]}},
+    {
+        "id": "NK-yunsheng",
+        "schema": "Company",
+        "properties": {"name": ["Ningbo Yunsheng Co., Ltd."], "alias": ["宁波韵升股份有限公司"], "country": ["cn"]},
+    },
     {"id": "NK-xtc", "schema": "Company", "properties": {"name": ["Xiamen Tungsten Co., Ltd."], "country": ["cn"]}},
     {"id": "NK-wang", "schema": "Person", "properties": {"name": ["WANG Xiaoming"], "alias": ["王小明"]}},
     {"id": "NK-addr", "schema": "Address", "properties": {"full": ["Ningbo"]}},
@@ -38,7 +40,8 @@ def test_screen_a_name_as_json_and_as_a_table(cli, loaded):  # noqa: F811
     assert doc["format"] == "reetrace/screening@1" and doc["query"] == "廈門鎢業股份有限公司"
     assert doc["threshold"] == 0.8
     assert [(m["list"], m["entity"], m["name"]) for m in doc["matches"]] == [
-        ("opensanctions", "NK-xtc", "Xiamen Tungsten Co., Ltd.")]
+        ("opensanctions", "NK-xtc", "Xiamen Tungsten Co., Ltd.")
+    ]
     assert doc["matches"][0]["score"] >= 0.8
     assert [v["name"] for v in doc["lists"]] == ["opensanctions"] and len(doc["lists"][0]["version"]) == 64
     table = cli("screen", "Xiaoming Wang").stdout
@@ -49,8 +52,9 @@ def test_screen_a_name_as_json_and_as_a_table(cli, loaded):  # noqa: F811
 def test_threshold_and_country_options(cli, loaded):  # noqa: F811
     doc = json.loads(cli("screen", "Ningbo Yunsheng", "--country", "US", "--format", "json").stdout)
     assert doc["country"] == "us" and doc["matches"][0]["score"] == 0.9
-    strict = json.loads(cli("screen", "Ningbo Yunsheng", "--country", "us", "--threshold", "0.95",
-                            "--format", "json").stdout)
+    strict = json.loads(
+        cli("screen", "Ningbo Yunsheng", "--country", "us", "--threshold", "0.95", "--format", "json").stdout
+    )
     assert strict["threshold"] == 0.95 and strict["matches"] == []
 
 
@@ -66,7 +70,8 @@ def test_screen_a_file_gives_one_json_line_a_name(cli, loaded, tmp_path):  # noq
 def test_show_and_reload(cli, loaded):  # noqa: F811
     shown = json.loads(cli("screening", "show", "--format", "json").stdout)
     assert [(s["name"], s["entities"], s["loaded_by"], s["skipped"]) for s in shown] == [
-        ("opensanctions", 3, "analyst", {"Address": 1})]
+        ("opensanctions", 3, "analyst", {"Address": 1})
+    ]
     assert "opensanctions" in cli("screening", "show").stdout
     again = cli("screening", "load", str(loaded), "--list", "opensanctions", "--format", "json").stdout
     assert json.loads(again)["replaced_version"] == shown[0]["version"]

@@ -17,8 +17,9 @@ REETRACE = Path(sys.executable).with_name("reetrace")
 def reetrace(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REETRACE_DB", "REETRACE_THRESHOLDS")}
     env["COLUMNS"] = "200"
-    return subprocess.run([str(REETRACE), *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [str(REETRACE), *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +51,16 @@ def test_simulate_again_replaces_its_own_files_byte_for_byte(run):
     assert (home / "year" / "injected.json").read_bytes() == before
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--scale", "most"], "--scale must be `national` or a fraction"),
-    (["--scale", "2"], "--scale must be `national` or a fraction"),
-    (["--scale", "0"], "--scale must be `national` or a fraction"),
-    (["--scale", "0.01", "--year", "2017"], "no national quota totals published for 2017"),
-    (["--scale", "0.01", "--year", "2024"], "simulate a year from 2025"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--scale", "most"], "--scale must be `national` or a fraction"),
+        (["--scale", "2"], "--scale must be `national` or a fraction"),
+        (["--scale", "0"], "--scale must be `national` or a fraction"),
+        (["--scale", "0.01", "--year", "2017"], "no national quota totals published for 2017"),
+        (["--scale", "0.01", "--year", "2024"], "simulate a year from 2025"),
+    ],
+)
 def test_bad_arguments_are_a_one_line_usage_error(tmp_path, args, message):
     result = reetrace("simulate", *args, "--out", "year", cwd=tmp_path)
     assert result.returncode == 2

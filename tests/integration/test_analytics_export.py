@@ -12,8 +12,7 @@ import pyarrow.dataset as ds
 import pytest
 from sqlalchemy import func, select
 
-from reetrace.analytics import export_parquet, read_manifest
-from reetrace.analytics import queries
+from reetrace.analytics import export_parquet, queries, read_manifest
 from reetrace.config import Settings
 from reetrace.demo import generate, write
 from reetrace.domain.elements import ELEMENTS, element_kg, reo_kg
@@ -24,7 +23,6 @@ from reetrace.services.prereview import lot_facts
 from reetrace.services.registry import load_registry
 from reetrace.store import tables as t
 from reetrace.store.database import open_store
-
 from stores import fresh_store_url
 
 CST = timezone(timedelta(hours=8))
@@ -50,8 +48,7 @@ def demo_store(tmp_path_factory):
 def exported(demo_store, tmp_path_factory):
     out = tmp_path_factory.mktemp("export") / "ledger"
     calls = []
-    summary = export_parquet(demo_store, out, progress=lambda done, total: calls.append((done, total)),
-                             page_size=1000)
+    summary = export_parquet(demo_store, out, progress=lambda done, total: calls.append((done, total)), page_size=1000)
     return out, summary, calls
 
 
@@ -98,7 +95,8 @@ def test_partitions_hold_the_events_of_their_month_in_china_standard_time(demo_s
         assert (row["year"], row["month"], row["local_date"]) == (local.year, local.month, local.date())
     for name in ("lot_outputs", "lot_draws", "lot_moves"):
         assert sorted(p.name for p in (out / name).glob(f"year={YEAR}/month=*")) == [
-            f"month={m:02d}" for m in range(1, 13)]
+            f"month={m:02d}" for m in range(1, 13)
+        ]
 
 
 def test_event_columns_are_the_body_members(demo_store, exported):
@@ -109,19 +107,32 @@ def test_event_columns_are_the_body_members(demo_store, exported):
     for event in stored:
         row, body = rows[event.seq], json.loads(event.body)
         assert (row["reporter"], row["event_id"], row["type"], row["digest"], row["submission_id"]) == (
-            event.reporter, event.event_id, event.type, event.digest, event.submission_id)
+            event.reporter,
+            event.event_id,
+            event.type,
+            event.digest,
+            event.submission_id,
+        )
         assert row["body"] == event.body
         assert row["time"] == datetime.fromisoformat(event.time)
         assert row["received_at"] == datetime.fromisoformat(event.received_at)
         counterparty = body.get("to") if event.type == "ship" else body.get("from")
-        for column, value in (("site", body.get("site")), ("process", body.get("process")),
-                              ("deposit", body.get("deposit")), ("shipment", body.get("shipment")),
-                              ("counterparty", counterparty), ("destination", body.get("destination")),
-                              ("consignee", body.get("consignee")), ("license_no", body.get("license_no")),
-                              ("customs_declaration", body.get("customs_declaration")),
-                              ("origin_country", body.get("origin_country")), ("lot", body.get("lot")),
-                              ("delta_kg", body.get("delta_kg")), ("purpose", body.get("purpose")),
-                              ("received_kg", body.get("mass_kg"))):
+        for column, value in (
+            ("site", body.get("site")),
+            ("process", body.get("process")),
+            ("deposit", body.get("deposit")),
+            ("shipment", body.get("shipment")),
+            ("counterparty", counterparty),
+            ("destination", body.get("destination")),
+            ("consignee", body.get("consignee")),
+            ("license_no", body.get("license_no")),
+            ("customs_declaration", body.get("customs_declaration")),
+            ("origin_country", body.get("origin_country")),
+            ("lot", body.get("lot")),
+            ("delta_kg", body.get("delta_kg")),
+            ("purpose", body.get("purpose")),
+            ("received_kg", body.get("mass_kg")),
+        ):
             assert row[column] == value, (event.seq, column)
 
 
@@ -131,20 +142,28 @@ def test_lot_rows_are_the_lot_indexes_and_the_moves_in_the_bodies(demo_store, ex
     with demo_store.reading() as conn:
         lots = conn.execute(select(t.lots)).all()
         draws = conn.execute(select(t.lot_draws)).all()
-        moving = conn.execute(select(t.events.c.seq, t.events.c.reporter, t.events.c.type, t.events.c.body)
-                              .where(t.events.c.type.in_(("ship", "receive", "export", "adjust")))).all()
+        moving = conn.execute(
+            select(t.events.c.seq, t.events.c.reporter, t.events.c.type, t.events.c.body).where(
+                t.events.c.type.in_(("ship", "receive", "export", "adjust"))
+            )
+        ).all()
     assert len(outputs) == len(lots)
     for lot in lots:
         row = outputs[(lot.seq, lot.position)]
         composition = json.loads(lot.composition)
-        assert (row["lot"], row["form"], row["mass_kg"], row["hs_code"]) == (lot.lot, lot.form, lot.mass_kg,
-                                                                             lot.hs_code)
+        assert (row["lot"], row["form"], row["mass_kg"], row["hs_code"]) == (
+            lot.lot,
+            lot.form,
+            lot.mass_kg,
+            lot.hs_code,
+        )
         assert json.loads(row["composition"]) == composition
         elements = element_kg(lot.mass_kg, composition)
         assert row["reo_kg"] == pytest.approx(reo_kg(elements), rel=1e-12, abs=0)  # the audit's figure
         assert all(row[f"{e.lower()}_kg"] == elements.get(e, 0.0) for e in ELEMENTS)
-    exported_draws = sorted((r["seq"], r["position"], r["lot"], r["mass_kg"]) for r in _table(out, "lot_draws")
-                            .to_pylist())
+    exported_draws = sorted(
+        (r["seq"], r["position"], r["lot"], r["mass_kg"]) for r in _table(out, "lot_draws").to_pylist()
+    )
     assert exported_draws == sorted((d.seq, d.position, d.lot, d.mass_kg) for d in draws)
     expected_moves = []
     for seq, reporter, kind, body_text in moving:
@@ -153,10 +172,13 @@ def test_lot_rows_are_the_lot_indexes_and_the_moves_in_the_bodies(demo_store, ex
             expected_moves.append((seq, 0, kind, body["lot"], reporter, None, None, body["delta_kg"]))
             continue
         for position, lot in enumerate(body["lots"]):
-            expected_moves.append((seq, position, kind, lot, reporter, body.get("to", body.get("from")),
-                                   body.get("shipment"), None))
-    got = sorted((r["seq"], r["position"], r["type"], r["lot"], r["reporter"], r["counterparty"], r["shipment"],
-                  r["delta_kg"]) for r in _table(out, "lot_moves").to_pylist())
+            expected_moves.append(
+                (seq, position, kind, lot, reporter, body.get("to", body.get("from")), body.get("shipment"), None)
+            )
+    got = sorted(
+        (r["seq"], r["position"], r["type"], r["lot"], r["reporter"], r["counterparty"], r["shipment"], r["delta_kg"])
+        for r in _table(out, "lot_moves").to_pylist()
+    )
     assert got == sorted(expected_moves)
 
 
@@ -168,7 +190,13 @@ def test_quota_use_equals_the_services_to_the_gram(demo_store, exported):
     assert any(r.kind == "mining" for r in expected) and any(r.kind == "separation" for r in expected)
     for want, row in zip(expected, got, strict=True):
         assert (row["year"], row["uscc"], row["name"], row["kind"], row["category"], row["quota_tonnes"]) == (
-            YEAR, want.uscc, want.name, want.kind, want.category, want.quota_tonnes)
+            YEAR,
+            want.uscc,
+            want.name,
+            want.kind,
+            want.category,
+            want.quota_tonnes,
+        )
         assert abs(row["used_tonnes"] - want.used_tonnes) * 1e6 < 1  # grams
     assert queries.quota_use(out, YEAR + 1).rows == []
 
@@ -188,8 +216,9 @@ def test_lot_balances_agree_with_the_lot_facts(demo_store, exported):
         statuses[row["status"]] += 1
     assert {"held", "exported", "consumed"} <= set(statuses)
     adjusted = [r for r in balances.values() if r["adjusted_kg"] != 0]
-    assert adjusted and all(r["remaining_kg"] == pytest.approx(facts[r["lot"]].remaining_kg, abs=1e-6)
-                            for r in adjusted)
+    assert adjusted and all(
+        r["remaining_kg"] == pytest.approx(facts[r["lot"]].remaining_kg, abs=1e-6) for r in adjusted
+    )
     some = sorted(balances)[:3]
     assert [r["lot"] for r in queries.lot_balances(out, some).dicts()] == some
 
@@ -204,15 +233,22 @@ def test_mass_balance_and_yield_agree_with_the_audit(demo_store, exported):
     elements = queries.element_balance(out).dicts()
     assert {f"{r['reporter']}:{r['event_id']}" for r in elements if r["violation"]} == violated
     transforms = queries.transform_balance(out).dicts()
-    assert len(transforms) == _scalar(demo_store, select(func.count()).select_from(t.events)
-                                      .where(t.events.c.type == "transform"))
+    assert len(transforms) == _scalar(
+        demo_store, select(func.count()).select_from(t.events).where(t.events.c.type == "transform")
+    )
     floors = settings.thresholds.yield_floor
-    assert {f"{r['reporter']}:{r['event_id']}" for r in transforms if r["reo_yield"] is not None
-            and r["process"] in floors and r["reo_yield"] < floors[r["process"]]} == low
+    assert {
+        f"{r['reporter']}:{r['event_id']}"
+        for r in transforms
+        if r["reo_yield"] is not None and r["process"] in floors and r["reo_yield"] < floors[r["process"]]
+    } == low
     counts = queries.core_queries(out)
-    assert counts == {"quota_use": len(queries.quota_use(out).rows),
-                      "lot_balances": len(queries.lot_balances(out).rows),
-                      "transform_balance": len(transforms), "element_balance": len(elements)}
+    assert counts == {
+        "quota_use": len(queries.quota_use(out).rows),
+        "lot_balances": len(queries.lot_balances(out).rows),
+        "transform_balance": len(transforms),
+        "element_balance": len(elements),
+    }
 
 
 def test_exporting_again_replaces_the_export_whole(demo_store, exported, tmp_path):
@@ -249,8 +285,12 @@ def test_a_year_selects_its_events_and_an_empty_export_still_answers(demo_store,
     assert none.rows["events"] == 0 and none.rows["lot_outputs"] == 0 and none.rows["quotas"] == 0
     assert not (tmp_path / "none" / "events").exists() or not any((tmp_path / "none" / "events").iterdir())
     assert queries.quota_use(tmp_path / "none", YEAR).rows == []
-    assert queries.core_queries(tmp_path / "none") == {"quota_use": 0, "lot_balances": 0, "transform_balance": 0,
-                                                       "element_balance": 0}
+    assert queries.core_queries(tmp_path / "none") == {
+        "quota_use": 0,
+        "lot_balances": 0,
+        "transform_balance": 0,
+        "element_balance": 0,
+    }
     assert queries.query(tmp_path / "none", "SELECT count(*) FROM events").rows == [(0,)]
 
 

@@ -9,7 +9,9 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select, text
+from test_concurrency import start_ingest
 
+from factory import export, extract
 from reetrace.config import Settings
 from reetrace.demo import generate, write
 from reetrace.services.audit import audit_ledger, findings_document
@@ -18,9 +20,6 @@ from reetrace.services.registry import load_registry
 from reetrace.store import tables as t
 from reetrace.store.database import open_store
 from reetrace.store.ledger_repo import iter_events
-
-from factory import export, extract
-from test_concurrency import start_ingest
 
 
 def audit_json(store, as_of: date) -> str:
@@ -55,10 +54,16 @@ def test_shuffled_arrival_gives_identical_findings(store, tmp_path, demo_year):
 @pytest.mark.slow
 def test_a_lot_exported_twice_by_racing_ingests_is_caught(store, store_url, world, write_json):
     load_registry(store, world.registry())
-    first = world.trader.submit([extract("t0", "DY-1", 10, composition={"Ce": 0.5}),
-                                 export("t1", ["DY-1"], license_no=None, time="2026-01-20T08:00:00+08:00")])
-    second = world.trader.submit([export("t2", ["DY-1"], license_no=None, time="2026-01-21T08:00:00+08:00")],
-                                 created_at="2026-02-06T10:00:00+08:00")
+    first = world.trader.submit(
+        [
+            extract("t0", "DY-1", 10, composition={"Ce": 0.5}),
+            export("t1", ["DY-1"], license_no=None, time="2026-01-20T08:00:00+08:00"),
+        ]
+    )
+    second = world.trader.submit(
+        [export("t2", ["DY-1"], license_no=None, time="2026-01-21T08:00:00+08:00")],
+        created_at="2026-02-06T10:00:00+08:00",
+    )
     a, b = write_json("a/first.json", first), write_json("b/second.json", second)
     procs = [start_ingest(store_url, b), start_ingest(store_url, a)]
     for p in procs:
@@ -78,9 +83,13 @@ def test_the_ledger_is_read_back_in_time_order_batch_by_batch(store, demo_year):
     ingest(store, files, as_received_created_at=True)
     e = t.events.c
     with store.reading() as conn:
+
         def expected(*where):
-            stmt = select(e.seq, e.reporter, e.time, e.received_at, e.body).where(*where).order_by(
-                e.time, e.reporter, e.event_id)
+            stmt = (
+                select(e.seq, e.reporter, e.time, e.received_at, e.body)
+                .where(*where)
+                .order_by(e.time, e.reporter, e.event_id)
+            )
             return [tuple(row) for row in conn.execute(stmt)]
 
         def open_cursors() -> int:
@@ -96,5 +105,6 @@ def test_the_ledger_is_read_back_in_time_order_batch_by_batch(store, demo_year):
             assert open_cursors() == 0
         middle = every[len(every) // 2][2]
         assert list(iter_events(conn, until=middle, types=("ship", "receive"), batch=7)) == expected(
-            e.time <= middle, e.type.in_(("ship", "receive")))
+            e.time <= middle, e.type.in_(("ship", "receive"))
+        )
         assert list(iter_events(conn, since=middle)) == expected(e.time >= middle)

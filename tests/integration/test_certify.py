@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from factory import extract, lot, receive, ship, transform
 from reetrace.certificates.bundle import dumps
 from reetrace.certificates.printable import render_html
@@ -35,22 +36,47 @@ def settings(store_url, tmp_path):
 def submissions(world) -> dict[str, dict]:
     m, p = world.mine, world.plant
     return {
-        "mine.json": m.submit([
-            extract("m1", "C1", 1000, composition={"Ce": 0.2, "Nd": 0.1, "Pr": 0.03, "Dy": 0.02}),
-            extract("m2", "C2", 500, composition={"Ce": 0.1, "Nd": 0.2, "Dy": 0.04}, time="2026-01-05T09:00:00+08:00"),
-            extract("m3", "C3", 700, time="2026-01-05T10:00:00+08:00"),  # not in the magnet's chain
-            ship("m4", ["C1", "C2"], p.uscc, "S1"),
-        ]),
-        "plant.json": p.submit([
-            receive("p1", ["C1", "C2"], m.uscc, "S1", mass_kg=1500),
-            transform("p2", "separation", [("C1", 1000), ("C2", 500)], [
-                lot("NDO-1", "oxide", 226.0, ND_OXIDE), lot("DYO-1", "oxide", 45.0, DY_OXIDE),
-                lot("PRO-1", "oxide", 30.0, {"Pr": 0.82}), lot("CEO-1", "oxide", 300.0, {"Ce": 0.8141})]),
-            transform("p3", "metal", [("NDO-1", 226.0), ("PRO-1", 10.0)],
-                      [lot("NDM-1", "metal", 195.0, {"Nd": 0.95, "Pr": 0.04})], time="2026-01-12T08:00:00+08:00"),
-            transform("p4", "magnet", [("NDM-1", 150.0), ("DYO-1", 5.0)],
-                      [lot("MAG-1", "magnet", 500.0, MAGNET)], time="2026-01-20T08:00:00+08:00"),
-        ], created_at="2026-02-06T10:00:00+08:00"),
+        "mine.json": m.submit(
+            [
+                extract("m1", "C1", 1000, composition={"Ce": 0.2, "Nd": 0.1, "Pr": 0.03, "Dy": 0.02}),
+                extract(
+                    "m2", "C2", 500, composition={"Ce": 0.1, "Nd": 0.2, "Dy": 0.04}, time="2026-01-05T09:00:00+08:00"
+                ),
+                extract("m3", "C3", 700, time="2026-01-05T10:00:00+08:00"),  # not in the magnet's chain
+                ship("m4", ["C1", "C2"], p.uscc, "S1"),
+            ]
+        ),
+        "plant.json": p.submit(
+            [
+                receive("p1", ["C1", "C2"], m.uscc, "S1", mass_kg=1500),
+                transform(
+                    "p2",
+                    "separation",
+                    [("C1", 1000), ("C2", 500)],
+                    [
+                        lot("NDO-1", "oxide", 226.0, ND_OXIDE),
+                        lot("DYO-1", "oxide", 45.0, DY_OXIDE),
+                        lot("PRO-1", "oxide", 30.0, {"Pr": 0.82}),
+                        lot("CEO-1", "oxide", 300.0, {"Ce": 0.8141}),
+                    ],
+                ),
+                transform(
+                    "p3",
+                    "metal",
+                    [("NDO-1", 226.0), ("PRO-1", 10.0)],
+                    [lot("NDM-1", "metal", 195.0, {"Nd": 0.95, "Pr": 0.04})],
+                    time="2026-01-12T08:00:00+08:00",
+                ),
+                transform(
+                    "p4",
+                    "magnet",
+                    [("NDM-1", 150.0), ("DYO-1", 5.0)],
+                    [lot("MAG-1", "magnet", 500.0, MAGNET)],
+                    time="2026-01-20T08:00:00+08:00",
+                ),
+            ],
+            created_at="2026-02-06T10:00:00+08:00",
+        ),
     }
 
 
@@ -96,8 +122,10 @@ def test_a_changed_file_fails_saying_what(ledger, world, settings, tmp_path):
     tampered = text_.replace('"mass_kg": 1000', '"mass_kg": 1200', 1)  # C1's lot in event m1
     assert tampered != text_
     result = verify(json.loads(tampered), key)
-    assert result.failures == [f"event 1 ({world.mine.uscc}:m1): the event was changed: it does not hash to its "
-                               "leaf_hash, and is not the event the log holds at leaf 0"]
+    assert result.failures == [
+        f"event 1 ({world.mine.uscc}:m1): the event was changed: it does not hash to its "
+        "leaf_hash, and is not the event the log holds at leaf 0"
+    ]
     drawn = json.loads(text_)
     drawn["events"][2]["event"]["inputs"][1]["mass_kg"] = 400  # less drawn from C2 in p2: the trace moves too
     found = verify(drawn, key).failures
@@ -111,8 +139,9 @@ def test_a_witness_cosigned_checkpoint_is_preferred_and_verifies(ledger, world, 
     witness.trust(log_key(ledger, settings))
     cosigned = witness_log(ledger, settings, directory)
     assert cosigned.size == 8
-    later = world.mine.submit([extract("m9", "C9", 100, time="2026-02-01T08:00:00+08:00")],
-                              created_at="2026-02-07T10:00:00+08:00")
+    later = world.mine.submit(
+        [extract("m9", "C9", 100, time="2026-02-01T08:00:00+08:00")], created_at="2026-02-07T10:00:00+08:00"
+    )
     ingest(ledger, [write_json("later.json", later)], as_received_created_at=True)
     log.publish_checkpoint(ledger, settings)  # size 9, not cosigned
 
@@ -121,10 +150,13 @@ def test_a_witness_cosigned_checkpoint_is_preferred_and_verifies(ledger, world, 
     assert result.ok, result.failures
     assert result.checkpoint.size == 8 and [c.witness.split("+")[0] for c in result.cosigned] == ["witness.example.org"]
     fresh = certify(ledger, settings, "C9")  # only the uncosigned checkpoint covers C9
-    assert Checkpoint.parse(fresh["checkpoint"][:fresh["checkpoint"].index("\n\n") + 1]).size == 9
+    assert Checkpoint.parse(fresh["checkpoint"][: fresh["checkpoint"].index("\n\n") + 1]).size == 9
     assert verify(fresh, log_key(ledger, settings)).ok
-    assert verify(fresh, log_key(ledger, settings), [cosigned.witness_key]).failures[0].endswith(
-        "the checkpoint carries no cosignature by this witness")
+    assert (
+        verify(fresh, log_key(ledger, settings), [cosigned.witness_key])
+        .failures[0]
+        .endswith("the checkpoint carries no cosignature by this witness")
+    )
 
 
 def test_events_logged_after_the_latest_checkpoint_get_one(ledger, world, settings, write_json):
@@ -142,8 +174,9 @@ def test_an_unknown_lot_is_not_found(ledger, settings):
 
 def test_a_tampered_store_is_refused(ledger, settings):
     with ledger.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE events SET body = replace(body, '\"mass_kg\":1000', '\"mass_kg\":1001') "
-                             "WHERE event_id = 'm1'")
+        conn.exec_driver_sql(
+            "UPDATE events SET body = replace(body, '\"mass_kg\":1000', '\"mass_kg\":1001') WHERE event_id = 'm1'"
+        )
     with pytest.raises(StoreError, match="would not verify"):
         certify(ledger, settings, "MAG-1")
 

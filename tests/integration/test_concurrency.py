@@ -34,8 +34,13 @@ def write_submissions(world, directory: Path, submissions: int, events_each: int
 
 def start_ingest(store_url: str, *paths: Path) -> subprocess.Popen:
     env = {**os.environ, "REETRACE_DB": store_url}
-    return subprocess.Popen([REETRACE, "ingest", "--as-received", "created_at", "--format", "json", *map(str, paths)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [REETRACE, "ingest", "--as-received", "created_at", "--format", "json", *map(str, paths)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def survivors(marker: Path, wait: float = 5.0) -> list[int]:
@@ -59,8 +64,9 @@ def survivors(marker: Path, wait: float = 5.0) -> list[int]:
 def ledger_state(store):
     with store.reading() as conn:
         events = conn.scalar(select(func.count()).select_from(t.events))
-        distinct = conn.scalar(select(func.count()).select_from(
-            select(t.events.c.reporter, t.events.c.event_id).distinct().subquery()))
+        distinct = conn.scalar(
+            select(func.count()).select_from(select(t.events.c.reporter, t.events.c.event_id).distinct().subquery())
+        )
         seqs = conn.execute(select(func.min(t.events.c.seq), func.max(t.events.c.seq))).one()
         partial = conn.execute(
             select(t.submissions.c.id, t.submissions.c.event_count, func.count(t.events.c.seq))

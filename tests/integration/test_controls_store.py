@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from factory import export, extract, lot, receive, ship, transform
 from reetrace.config import Settings
 from reetrace.errors import InvalidInput, NotFound
 from reetrace.services.audit import audit_ledger
@@ -15,8 +16,6 @@ from reetrace.services.controls import change_control, classify_lot, control_his
 from reetrace.services.ingest import ingest
 from reetrace.services.registry import load_registry
 from reetrace.store import tables as t
-
-from factory import export, extract, lot, receive, ship, transform
 
 OXIDE_DY = {"Dy": 0.8713 * 0.99}
 EXPORTED = date(2026, 1, 20)
@@ -29,15 +28,31 @@ def dy_oxide_exported(store, world, write_json):
     m, p, x = world.mine, world.plant, world.trader
     load_registry(store, world.registry())
     files = [
-        write_json("mine.json", m.submit([extract("m1", "C1", 1000, composition={"Ce": 0.2, "Dy": 0.02}),
-                                          ship("m2", ["C1"], p.uscc, "S1")])),
-        write_json("plant.json", p.submit([
-            receive("p1", ["C1"], m.uscc, "S1", mass_kg=1000),
-            transform("p2", "separation", [("C1", 1000)], [lot("DYO-1", "oxide", 20, OXIDE_DY)]),
-            ship("p3", ["DYO-1"], x.uscc, "S2", time="2026-01-12T08:00:00+08:00")])),
-        write_json("trader.json", x.submit([
-            receive("x1", ["DYO-1"], p.uscc, "S2", time="2026-01-14T08:00:00+08:00"),
-            export("x2", ["DYO-1"], license_no=None, time="2026-01-20T08:00:00+08:00")])),
+        write_json(
+            "mine.json",
+            m.submit(
+                [extract("m1", "C1", 1000, composition={"Ce": 0.2, "Dy": 0.02}), ship("m2", ["C1"], p.uscc, "S1")]
+            ),
+        ),
+        write_json(
+            "plant.json",
+            p.submit(
+                [
+                    receive("p1", ["C1"], m.uscc, "S1", mass_kg=1000),
+                    transform("p2", "separation", [("C1", 1000)], [lot("DYO-1", "oxide", 20, OXIDE_DY)]),
+                    ship("p3", ["DYO-1"], x.uscc, "S2", time="2026-01-12T08:00:00+08:00"),
+                ]
+            ),
+        ),
+        write_json(
+            "trader.json",
+            x.submit(
+                [
+                    receive("x1", ["DYO-1"], p.uscc, "S2", time="2026-01-14T08:00:00+08:00"),
+                    export("x2", ["DYO-1"], license_no=None, time="2026-01-20T08:00:00+08:00"),
+                ]
+            ),
+        ),
     ]
     ingest(store, files, as_received_created_at=True)
     return f"{x.uscc}:x2"
@@ -49,26 +64,56 @@ def unlicensed(store) -> list[str]:
 
 def test_changes_are_recorded_with_who_and_why_in_order(store):
     at = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
-    change_control(store, Settings(), "suspend", "1C909", effective=date(2026, 11, 10), until=date(2027, 11, 10),
-                   by="MOFCOM", why="Announcement No. 70 extended", now=at)
-    change_control(store, Settings(), "add", "1C914", effective=date(2027, 1, 1), element="Nd", groups=("a",),
-                   by="MOFCOM", why="hypothetical listing")
+    change_control(
+        store,
+        Settings(),
+        "suspend",
+        "1C909",
+        effective=date(2026, 11, 10),
+        until=date(2027, 11, 10),
+        by="MOFCOM",
+        why="Announcement No. 70 extended",
+        now=at,
+    )
+    change_control(
+        store,
+        Settings(),
+        "add",
+        "1C914",
+        effective=date(2027, 1, 1),
+        element="Nd",
+        groups=("a",),
+        by="MOFCOM",
+        why="hypothetical listing",
+    )
     controls, changes = control_history(store, Settings())
     assert [(r.id, r.change.action, r.change.code, r.change.by) for r in changes] == [
-        (1, "suspend", "1C909", "MOFCOM"), (2, "add", "1C914", "MOFCOM")]
+        (1, "suspend", "1C909", "MOFCOM"),
+        (2, "add", "1C914", "MOFCOM"),
+    ]
     assert changes[0].recorded_at == at and changes[0].change.why == "Announcement No. 70 extended"
     assert changes[0].change.until == date(2027, 11, 10) and changes[1].change.groups == ("a",)
     assert [c.code for c in controls.classify("oxide", {"Ho": 0.8}, date(2027, 1, 1))] == []
-    assert [c.code for c in control_list(store, Settings()).classify("magnet", {"Nd": 0.3}, date(2027, 1, 1))] \
-        == ["1C914"]
+    assert [c.code for c in control_list(store, Settings()).classify("magnet", {"Nd": 0.3}, date(2027, 1, 1))] == [
+        "1C914"
+    ]
 
 
 def test_a_refused_change_records_nothing(store):
     with pytest.raises(InvalidInput, match="unknown control code 1C999"):
         change_control(store, Settings(), "end", "1C999", effective=date(2026, 1, 1), by="MOFCOM", why="x")
     with pytest.raises(InvalidInput, match="already on the list"):
-        change_control(store, Settings(), "add", "1C905", effective=date(2026, 1, 1), element="Dy",
-                       groups=("a",), by="MOFCOM", why="x")
+        change_control(
+            store,
+            Settings(),
+            "add",
+            "1C905",
+            effective=date(2026, 1, 1),
+            element="Dy",
+            groups=("a",),
+            by="MOFCOM",
+            why="x",
+        )
     with pytest.raises(InvalidInput, match="why the change"):
         change_control(store, Settings(), "end", "1C905", effective=date(2026, 1, 1), by="MOFCOM", why=" ")
     with store.reading() as conn:
@@ -76,8 +121,16 @@ def test_a_refused_change_records_nothing(store):
 
 
 def test_a_later_change_is_appended_never_rewriting_an_earlier_one(store):
-    first = change_control(store, Settings(), "suspend", "1C905", effective=date(2026, 1, 1),
-                           until=date(2026, 2, 1), by="MOFCOM", why="first")
+    first = change_control(
+        store,
+        Settings(),
+        "suspend",
+        "1C905",
+        effective=date(2026, 1, 1),
+        until=date(2026, 2, 1),
+        by="MOFCOM",
+        why="first",
+    )
     change_control(store, Settings(), "suspend", "1C905", effective=date(2026, 3, 1), by="MOFCOM", why="second")
     _, changes = control_history(store, Settings())
     assert [r.change.why for r in changes] == ["first", "second"] and changes[0] == first
@@ -88,11 +141,27 @@ def test_a_later_change_is_appended_never_rewriting_an_earlier_one(store):
 def test_the_audit_follows_a_suspension_recorded_in_the_store(store, dy_oxide_exported):
     assert unlicensed(store) == [dy_oxide_exported]
     # a suspension that ends before the export does not cover it
-    change_control(store, Settings(), "suspend", "1C905", effective=date(2026, 1, 1), until=EXPORTED,
-                   by="MOFCOM", why="ends the day of the export")
+    change_control(
+        store,
+        Settings(),
+        "suspend",
+        "1C905",
+        effective=date(2026, 1, 1),
+        until=EXPORTED,
+        by="MOFCOM",
+        why="ends the day of the export",
+    )
     assert unlicensed(store) == [dy_oxide_exported]
-    change_control(store, Settings(), "suspend", "1C905", effective=EXPORTED, until=date(2026, 2, 1),
-                   by="MOFCOM", why="covers the export")
+    change_control(
+        store,
+        Settings(),
+        "suspend",
+        "1C905",
+        effective=EXPORTED,
+        until=date(2026, 2, 1),
+        by="MOFCOM",
+        why="covers the export",
+    )
     assert unlicensed(store) == []
 
 
@@ -105,8 +174,12 @@ def test_the_audit_follows_an_end_recorded_in_the_store(store, dy_oxide_exported
 
 def test_classify_a_lot_on_a_day(store, dy_oxide_exported):
     before = classify_lot(store, Settings(), "DYO-1", EXPORTED)
-    assert before.as_json() == {"lot": "DYO-1", "on": "2026-01-20", "form": "oxide",
-                                "controlled": [{"code": "1C905", "element": "Dy", "group": "b"}]}
+    assert before.as_json() == {
+        "lot": "DYO-1",
+        "on": "2026-01-20",
+        "form": "oxide",
+        "controlled": [{"code": "1C905", "element": "Dy", "group": "b"}],
+    }
     assert classify_lot(store, Settings(), "C1", EXPORTED).controlled == []  # concentrates are never listed
     change_control(store, Settings(), "suspend", "1C905", effective=date(2026, 1, 1), by="MOFCOM", why="open")
     assert classify_lot(store, Settings(), "DYO-1", EXPORTED).controlled == []

@@ -12,30 +12,36 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 from factory import extract, ship
-from stores import PG_URL
 from reetrace.services import log
 from reetrace.services.ingest import ingest
 from reetrace.services.registry import load_registry
 from reetrace.store import tables as t
 from reetrace.store.bulk import insert_rows
+from reetrace.store.database import open_store
 from reetrace.store.ledger_repo import DRAW_COLUMNS, EVENT_COLUMNS, KEY_COLUMNS, LOT_COLUMNS
 from reetrace.store.log_repo import NODE_COLUMNS
-from reetrace.store.database import open_store
 from reetrace.store.migrate import current_revision, downgrade, head_revision, upgrade
 from reetrace.store.partitions import ensure_partitions, event_year, existing_partitions, partition_name
+from stores import PG_URL
 
 pg_only = pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: set REETRACE_TEST_DB")
 
 LEDGER = {  # every ledger table, in an order that makes its rows comparable
-    "submissions": "id", "events": "seq", "event_keys": "key, seq", "lots": "seq, position",
-    "lot_draws": "seq, position", "log_nodes": "level, idx",
+    "submissions": "id",
+    "events": "seq",
+    "event_keys": "key, seq",
+    "lots": "seq, position",
+    "lot_draws": "seq, position",
+    "log_nodes": "level, idx",
 }
 
 
 def rows_of(store, table: str) -> list[tuple]:
     with store.reading() as conn:
-        return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
-                for row in conn.execute(text(f"SELECT * FROM {table} ORDER BY {LEDGER[table]}"))]
+        return [
+            tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+            for row in conn.execute(text(f"SELECT * FROM {table} ORDER BY {LEDGER[table]}"))
+        ]
 
 
 def snapshot(store) -> dict[str, list[tuple]]:
@@ -44,19 +50,28 @@ def snapshot(store) -> dict[str, list[tuple]]:
 
 def partition_holding(store, event_id: str) -> str:
     with store.reading() as conn:
-        return conn.execute(text("SELECT tableoid::regclass::text FROM events WHERE event_id = :e"),
-                            {"e": event_id}).scalar_one()
+        return conn.execute(
+            text("SELECT tableoid::regclass::text FROM events WHERE event_id = :e"), {"e": event_id}
+        ).scalar_one()
 
 
 def two_years(world) -> list[dict]:
     """Submissions whose events fall in 2025, 2026 and, by UTC+8, 2027."""
     return [
-        world.mine.submit([extract("e2025", "L1", time="2025-06-01T08:00:00+08:00"),
-                           extract("e2026", "L2", time="2026-01-05T08:00:00+08:00")],
-                          created_at="2026-01-06T10:00:00+08:00"),
-        world.mine.submit([ship("s2026", ["L1"], world.plant.uscc, "S1", time="2026-12-31T23:59:59.999999+08:00"),
-                           ship("s2027", ["L2"], world.plant.uscc, "S2", time="2027-01-01T00:00:00+08:00")],
-                          created_at="2027-01-02T10:00:00+08:00"),
+        world.mine.submit(
+            [
+                extract("e2025", "L1", time="2025-06-01T08:00:00+08:00"),
+                extract("e2026", "L2", time="2026-01-05T08:00:00+08:00"),
+            ],
+            created_at="2026-01-06T10:00:00+08:00",
+        ),
+        world.mine.submit(
+            [
+                ship("s2026", ["L1"], world.plant.uscc, "S1", time="2026-12-31T23:59:59.999999+08:00"),
+                ship("s2027", ["L2"], world.plant.uscc, "S2", time="2027-01-01T00:00:00+08:00"),
+            ],
+            created_at="2027-01-02T10:00:00+08:00",
+        ),
     ]
 
 
@@ -79,12 +94,21 @@ def test_a_new_year_gets_its_partition_and_each_event_lands_in_its_year(store, w
     with store.reading() as conn:
         assert existing_partitions(conn) == {"events_y2025", "events_y2026", "events_y2027"}
     assert [partition_holding(store, e) for e in ("e2025", "e2026", "s2026", "s2027")] == [
-        "events_y2025", "events_y2026", "events_y2026", "events_y2027"]
+        "events_y2025",
+        "events_y2026",
+        "events_y2026",
+        "events_y2027",
+    ]
     with store.reading() as conn:  # every event has its identity, and a query on time reads one year
-        assert conn.execute(text("SELECT seq, reporter, event_id, digest FROM event_ids ORDER BY seq")).all() == \
-            conn.execute(text("SELECT seq, reporter, event_id, digest FROM events ORDER BY seq")).all()
-        plan = "\n".join(conn.execute(text(
-            "EXPLAIN SELECT seq FROM events WHERE time >= '2026-12-31T16:00:00.000000+00:00' ORDER BY time")).scalars())
+        assert (
+            conn.execute(text("SELECT seq, reporter, event_id, digest FROM event_ids ORDER BY seq")).all()
+            == conn.execute(text("SELECT seq, reporter, event_id, digest FROM events ORDER BY seq")).all()
+        )
+        plan = "\n".join(
+            conn.execute(
+                text("EXPLAIN SELECT seq FROM events WHERE time >= '2026-12-31T16:00:00.000000+00:00' ORDER BY time")
+            ).scalars()
+        )
     assert "events_y2027" in plan and "events_y2026" not in plan and "events_y2025" not in plan
     assert log.verify_log(store).ok
 
@@ -94,15 +118,18 @@ def test_an_event_id_is_refused_twice_across_years(store, world, write_json):
     load_registry(store, world.registry())
     ingest(store, [write_json("a.json", two_years(world)[0])], as_received_created_at=True)
     # the append path: the same id with another time (another year) is a conflict
-    again = world.mine.submit([extract("e2025", "L1", time="2026-03-01T08:00:00+08:00")],
-                              created_at="2026-03-02T10:00:00+08:00")
+    again = world.mine.submit(
+        [extract("e2025", "L1", time="2026-03-01T08:00:00+08:00")], created_at="2026-03-02T10:00:00+08:00"
+    )
     report = ingest(store, [write_json("b.json", again)], as_received_created_at=True)
     assert [r.reason_class for r in report.rejected] == ["conflict"]
     # the database itself: a row reusing (reporter, event_id), or a seq, in another year's partition
     row, columns = rows_of(store, "events")[0], EVENT_COLUMNS
-    for changes in ({"seq": 99, "time": "2024-03-01T00:00:00.000000+00:00"},
-                    {"event_id": "other", "time": "2026-03-01T00:00:00.000000+00:00"}):
-        values = dict(zip(columns, row)) | changes
+    for changes in (
+        {"seq": 99, "time": "2024-03-01T00:00:00.000000+00:00"},
+        {"event_id": "other", "time": "2026-03-01T00:00:00.000000+00:00"},
+    ):
+        values = dict(zip(columns, row, strict=True)) | changes
         with pytest.raises(psycopg.errors.UniqueViolation, match="event_ids"):  # from the driver, as COPY runs there
             with store.writing() as conn:
                 ensure_partitions(conn, [values["time"]])
@@ -134,19 +161,37 @@ def test_copy_and_executemany_write_the_same_rows(store, world, write_json):
     ingest(store, [write_json("a.json", two_years(world)[0])], as_received_created_at=True)  # submission 1
     written = {  # in the order of the append path's columns
         (t.events, EVENT_COLUMNS): [
-            (100 + i, world.mine.uscc, f"x{i}", "extract", f"2026-0{i + 1}-01T00:00:00.000000+00:00", 1,
-             "2026-02-05T02:00:00.000000+00:00", "d" * 64, value, bytes([0, i, 255]) if i % 2 else None)
-            for i, value in enumerate(NASTY)],
-        (t.lots, LOT_COLUMNS): [(100 + i, value or "L", i, "oxide", 0.1 * i + 1e-300, '{"Nd":0.3}',
-                                 None if i % 2 else "2846901") for i, value in enumerate(NASTY)],
+            (
+                100 + i,
+                world.mine.uscc,
+                f"x{i}",
+                "extract",
+                f"2026-0{i + 1}-01T00:00:00.000000+00:00",
+                1,
+                "2026-02-05T02:00:00.000000+00:00",
+                "d" * 64,
+                value,
+                bytes([0, i, 255]) if i % 2 else None,
+            )
+            for i, value in enumerate(NASTY)
+        ],
+        (t.lots, LOT_COLUMNS): [
+            (100 + i, value or "L", i, "oxide", 0.1 * i + 1e-300, '{"Nd":0.3}', None if i % 2 else "2846901")
+            for i, value in enumerate(NASTY)
+        ],
         (t.lot_draws, DRAW_COLUMNS): [(100 + i, i, value or "L", 1 / 3) for i, value in enumerate(NASTY)],
         (t.event_keys, KEY_COLUMNS): [(f"L|{value}", 100 + i) for i, value in enumerate(NASTY)],
         (t.log_nodes, NODE_COLUMNS): [(9, 2**40 + i, bytes(range(i, i + 32))) for i in range(3)],
     }
 
     def read(conn, table, columns) -> list[tuple]:
-        return sorted((tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
-                       for row in conn.execute(select(*(table.c[c] for c in columns)))), key=repr)
+        return sorted(
+            (
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                for row in conn.execute(select(*(table.c[c] for c in columns)))
+            ),
+            key=repr,
+        )
 
     found = {}
     for copy in (False, True):
@@ -164,13 +209,17 @@ def test_copy_and_executemany_write_the_same_rows(store, world, write_json):
 
 def references(conn) -> set[str]:
     """The tables the ledger's row tables refer to by foreign key."""
-    return {fk["referred_table"] for table in ("events", "lots", "lot_draws")
-            for fk in inspect(conn).get_foreign_keys(table)}
+    return {
+        fk["referred_table"]
+        for table in ("events", "lots", "lot_draws")
+        for fk in inspect(conn).get_foreign_keys(table)
+    }
 
 
 @pg_only
-def test_upgrading_a_store_holding_data_keeps_every_row_and_downgrading_returns_it(store_url, world, write_json,
-                                                                                   tmp_path):
+def test_upgrading_a_store_holding_data_keeps_every_row_and_downgrading_returns_it(
+    store_url, world, write_json, tmp_path
+):
     store = open_store(store_url, migrate=False)
     try:
         upgrade(store.engine, "0010")
@@ -198,13 +247,15 @@ def test_upgrading_a_store_holding_data_keeps_every_row_and_downgrading_returns_
             assert existing_partitions(conn) is None
             assert not inspect(conn).has_table("event_ids")
             assert {c["name"] for c in inspect(conn).get_unique_constraints("events")} == {
-                "uq_events_reporter_event_id"}
+                "uq_events_reporter_event_id"
+            }
         assert snapshot(store) == before
         assert log.verify_log(store).ok
 
         upgrade(store.engine)  # and up again, appending after it
-        more = world.mine.submit([extract("e2028", "L9", time="2028-02-01T08:00:00+08:00")],
-                                 created_at="2028-02-02T10:00:00+08:00")
+        more = world.mine.submit(
+            [extract("e2028", "L9", time="2028-02-01T08:00:00+08:00")], created_at="2028-02-02T10:00:00+08:00"
+        )
         assert ingest(store, [write_json("c.json", more)], as_received_created_at=True).events_accepted == 1
         assert partition_holding(store, "e2028") == "events_y2028"
         assert snapshot(store)["events"][:4] == before["events"]
@@ -225,7 +276,8 @@ def test_sqlite_keeps_one_events_table_through_0011(store_url, world, write_json
         with store.reading() as conn:
             assert existing_partitions(conn) is None and not inspect(conn).has_table("event_ids")
             assert {c["name"] for c in inspect(conn).get_unique_constraints("events")} == {
-                "uq_events_reporter_event_id"}
+                "uq_events_reporter_event_id"
+            }
         assert snapshot(store) == before
         downgrade(store.engine, "0010")
         assert snapshot(store) == before

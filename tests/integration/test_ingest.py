@@ -14,7 +14,8 @@ from reetrace.ledger.submission import sign_submission
 from reetrace.services import log
 from reetrace.services.ingest import ingest
 from reetrace.services.registry import load_registry
-from reetrace.store import ledger_repo, tables as t
+from reetrace.store import ledger_repo
+from reetrace.store import tables as t
 
 CST = timezone(timedelta(hours=8))
 
@@ -64,8 +65,9 @@ def test_resending_is_a_no_op(registered, world, write_json):
 
 def test_conflict_rejects_the_whole_submission(registered, world, write_json):
     run(registered, write_json, {"a.json": world.mine.submit([extract("e1", "L1", mass_kg=1000)])})
-    clash = world.mine.submit([extract("e9", "L9"), extract("e1", "L1", mass_kg=1200)],
-                              created_at="2026-02-07T10:00:00+08:00")
+    clash = world.mine.submit(
+        [extract("e9", "L9"), extract("e1", "L1", mass_kg=1200)], created_at="2026-02-07T10:00:00+08:00"
+    )
     report = run(registered, write_json, {"b.json": clash})
     [rejection] = report.as_contract()["rejected"]
     assert rejection["reason"].startswith("conflict: ")
@@ -89,16 +91,27 @@ def test_a_batch_naming_recorded_events_is_written_again_whole(registered, world
     must leave nothing behind: the batch is written again, each event once, its lots once."""
     looked_up = []
     recorded_events = ledger_repo._recorded_events
-    monkeypatch.setattr(ledger_repo, "_recorded_events", lambda conn, batch: looked_up.append(len(batch))
-                        or recorded_events(conn, batch))
+    monkeypatch.setattr(
+        ledger_repo,
+        "_recorded_events",
+        lambda conn, batch: looked_up.append(len(batch)) or recorded_events(conn, batch),
+    )
     run(registered, write_json, {"a.json": world.mine.submit([extract("e1", "L1"), extract("e2", "L2")])})
-    report = run(registered, write_json, {
-        "b.json": world.mine.submit([extract("e3", "L3")], created_at="2026-02-06T10:00:00+08:00"),
-        "c.json": world.mine.submit([extract("e2", "L2"), extract("e4", "L4")],  # e2 is recorded
-                                    created_at="2026-02-07T10:00:00+08:00"),
-        "d.json": world.mine.submit([extract("e1", "L1", mass_kg=7), extract("e5", "L5")],  # e1 conflicts
-                                    created_at="2026-02-08T10:00:00+08:00"),
-    })
+    report = run(
+        registered,
+        write_json,
+        {
+            "b.json": world.mine.submit([extract("e3", "L3")], created_at="2026-02-06T10:00:00+08:00"),
+            "c.json": world.mine.submit(
+                [extract("e2", "L2"), extract("e4", "L4")],  # e2 is recorded
+                created_at="2026-02-07T10:00:00+08:00",
+            ),
+            "d.json": world.mine.submit(
+                [extract("e1", "L1", mass_kg=7), extract("e5", "L5")],  # e1 conflicts
+                created_at="2026-02-08T10:00:00+08:00",
+            ),
+        },
+    )
     assert report.as_contract()["submissions"] == {"accepted": 2, "duplicate": 0, "rejected": 1}
     assert report.as_contract()["events"] == {"accepted": 2, "duplicate": 1}
     with registered.reading() as conn:
@@ -128,18 +141,21 @@ def test_parse(registered, write_json):
     assert _rejection(registered, write_json, "[1, 2]", "y.json")["reason"].startswith("parse: ")
 
 
-@pytest.mark.parametrize("mutate, words", [
-    (lambda s: s.pop("created_at"), "created_at"),
-    (lambda s: s.update(extra=1), "unknown member"),
-    (lambda s: s["events"][0].update(mass_kg=5), "unknown member"),
-    (lambda s: s["events"][0]["outputs"][0].update(mass_kg=0), "greater than 0"),
-    (lambda s: s["events"][0]["outputs"][0].update(mass_kg="5"), "mass_kg"),
-    (lambda s: s["events"][0]["outputs"][0]["composition"].update(Xx=0.1), "Xx"),
-    (lambda s: s["events"][0]["outputs"][0]["composition"].update(La=0.9), "more than 1"),
-    (lambda s: s["events"][0].update(time="2026-01-01T00:00:00"), "offset"),
-    (lambda s: s["events"][0].update(type="teleport"), "unknown event type"),
-    (lambda s: s["events"][0]["outputs"][0].update(lot="bad lot!"), "lot"),
-])
+@pytest.mark.parametrize(
+    "mutate, words",
+    [
+        (lambda s: s.pop("created_at"), "created_at"),
+        (lambda s: s.update(extra=1), "unknown member"),
+        (lambda s: s["events"][0].update(mass_kg=5), "unknown member"),
+        (lambda s: s["events"][0]["outputs"][0].update(mass_kg=0), "greater than 0"),
+        (lambda s: s["events"][0]["outputs"][0].update(mass_kg="5"), "mass_kg"),
+        (lambda s: s["events"][0]["outputs"][0]["composition"].update(Xx=0.1), "Xx"),
+        (lambda s: s["events"][0]["outputs"][0]["composition"].update(La=0.9), "more than 1"),
+        (lambda s: s["events"][0].update(time="2026-01-01T00:00:00"), "offset"),
+        (lambda s: s["events"][0].update(type="teleport"), "unknown event type"),
+        (lambda s: s["events"][0]["outputs"][0].update(lot="bad lot!"), "lot"),
+    ],
+)
 def test_schema(registered, world, write_json, mutate, words):
     doc = world.mine.submit([extract("e1", "L1")])
     mutate(doc)
@@ -157,8 +173,7 @@ def test_schema_names_the_offending_event(registered, world, write_json):
 
 def test_reporter_unknown_or_invalid(registered, write_json):
     stranger = party(99, "mining")
-    assert _rejection(registered, write_json, stranger.submit([extract("e1", "L1")]))["reason"].startswith(
-        "reporter: ")
+    assert _rejection(registered, write_json, stranger.submit([extract("e1", "L1")]))["reason"].startswith("reporter: ")
     doc = stranger.submit([extract("e1", "L1")])
     doc["reporter"] = doc["reporter"][:-1] + ("0" if doc["reporter"][-1] != "0" else "1")
     assert _rejection(registered, write_json, doc, "z.json")["reason"].startswith("reporter: ")

@@ -14,8 +14,12 @@ from reetrace.services.registry import load_registry
 
 def key_entry(private, valid_from: str, revoked_at: str | None = None) -> dict:
     raw = raw_public_key(private)
-    return {"key_id": key_id(raw), "public_key": base64.b64encode(raw).decode(), "valid_from": valid_from,
-            "revoked_at": revoked_at}
+    return {
+        "key_id": key_id(raw),
+        "public_key": base64.b64encode(raw).decode(),
+        "valid_from": valid_from,
+        "revoked_at": revoked_at,
+    }
 
 
 def test_rotation_and_revocation(store, world, write_json):
@@ -30,8 +34,10 @@ def test_rotation_and_revocation(store, world, write_json):
 
     assert send("may.json", old, "2026-05-05T10:00:00+08:00", "may").submissions_accepted == 1
     # the enterprise rotates on 1 June: the new key is registered, the old one revoked from then
-    registry["enterprises"][0]["keys"] = [key_entry(old, "2025-01-01T00:00:00+08:00", "2026-06-01T00:00:00+08:00"),
-                                          key_entry(new, "2026-06-01T00:00:00+08:00")]
+    registry["enterprises"][0]["keys"] = [
+        key_entry(old, "2025-01-01T00:00:00+08:00", "2026-06-01T00:00:00+08:00"),
+        key_entry(new, "2026-06-01T00:00:00+08:00"),
+    ]
     load_registry(store, registry)
     late_old = send("june-old.json", old, "2026-06-05T10:00:00+08:00", "june-a")
     assert [r.reason_class for r in late_old.rejected] == ["key"] and "revoked" in late_old.rejected[0].detail

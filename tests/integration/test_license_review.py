@@ -35,22 +35,42 @@ def world_in_store(store, world, write_json, tmp_path):
     load_registry(store, world.registry())
     m, p, x = world.mine, world.plant, world.trader
     subs = {
-        "mine.json": m.submit([extract("m1", "C1", 1000, composition={"Ce": 0.2, "Nd": 0.1, "Dy": 0.06}),
-                               ship("m2", ["C1"], p.uscc, "S1")]),
-        "plant.json": p.submit([
-            receive("p1", ["C1"], m.uscc, "S1", mass_kg=1000),
-            transform("p2", "separation", [("C1", 1000)], [
-                lot("DYO-1", "oxide", 20, OXIDE_DY), lot("DYO-2", "oxide", 18.5, OXIDE_DY),
-                lot("DYO-3", "oxide", 15, OXIDE_DY), lot("CEO-1", "oxide", 230, {"Ce": 0.8141})]),
-            ship("p3", ["DYO-1", "DYO-2", "DYO-3"], x.uscc, "S2", time="2026-01-12T08:00:00+08:00"),
-        ]),
-        "trader.json": x.submit([receive("x1", ["DYO-1", "DYO-2", "DYO-3"], p.uscc, "S2",
-                                         time="2026-01-14T08:00:00+08:00")]),
+        "mine.json": m.submit(
+            [
+                extract("m1", "C1", 1000, composition={"Ce": 0.2, "Nd": 0.1, "Dy": 0.06}),
+                ship("m2", ["C1"], p.uscc, "S1"),
+            ]
+        ),
+        "plant.json": p.submit(
+            [
+                receive("p1", ["C1"], m.uscc, "S1", mass_kg=1000),
+                transform(
+                    "p2",
+                    "separation",
+                    [("C1", 1000)],
+                    [
+                        lot("DYO-1", "oxide", 20, OXIDE_DY),
+                        lot("DYO-2", "oxide", 18.5, OXIDE_DY),
+                        lot("DYO-3", "oxide", 15, OXIDE_DY),
+                        lot("CEO-1", "oxide", 230, {"Ce": 0.8141}),
+                    ],
+                ),
+                ship("p3", ["DYO-1", "DYO-2", "DYO-3"], x.uscc, "S2", time="2026-01-12T08:00:00+08:00"),
+            ]
+        ),
+        "trader.json": x.submit(
+            [receive("x1", ["DYO-1", "DYO-2", "DYO-3"], p.uscc, "S2", time="2026-01-14T08:00:00+08:00")]
+        ),
     }
     ingest(store, [write_json(f"subs/{n}", d) for n, d in subs.items()], as_received_created_at=True)
     entities = tmp_path / "list.ftm.jsonl"
-    entities.write_text(json.dumps({"id": "NK-1", "schema": "Company", "properties": {
-        "name": ["Shadow Magnetics Limited"], "country": ["ru"]}}) + "\n", encoding="utf-8")
+    entities.write_text(
+        json.dumps(
+            {"id": "NK-1", "schema": "Company", "properties": {"name": ["Shadow Magnetics Limited"], "country": ["ru"]}}
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     load_list(store, entities, "cn_control")
     for name, roles in (("Wang Li", ["reviewer"]), ("Zhao Min", ["reviewer", "approver"]), ("Chen Jie", ["approver"])):
         review.add_official(store, name, roles, None)
@@ -62,14 +82,21 @@ def application(tmp_path, world, lots=("DYO-1", "DYO-3"), consignee="Hamburg Mag
     (tmp_path / "euc.pdf").write_bytes(b"%PDF end-user certificate")
     (tmp_path / "eu.pdf").write_bytes(b"%PDF end-use certificate")
     doc = {
-        "format": "reetrace/license-application@1", "exporter": world.trader.uscc, "license_type": "single",
+        "format": "reetrace/license-application@1",
+        "exporter": world.trader.uscc,
+        "license_type": "single",
         "items": [{"lot": x} for x in lots],
         "consignee": {"name": consignee, "country": "DE"},
         "end_users": [{"name": "Hamburg Magnet Works GmbH", "country": "DE"}],
-        "end_use": "Sintered NdFeB magnets for wind turbine generators", "destination": "DE",
-        "contract_ref": "HMW-2026-17", "valid_from": "2026-02-02", "valid_to": "2027-02-01",
-        "documents": [{"kind": "end_user_certificate", "path": "euc.pdf"},
-                      {"kind": "end_use_certificate", "path": "eu.pdf"}],
+        "end_use": "Sintered NdFeB magnets for wind turbine generators",
+        "destination": "DE",
+        "contract_ref": "HMW-2026-17",
+        "valid_from": "2026-02-02",
+        "valid_to": "2027-02-01",
+        "documents": [
+            {"kind": "end_user_certificate", "path": "euc.pdf"},
+            {"kind": "end_use_certificate", "path": "eu.pdf"},
+        ],
     } | changes
     path = tmp_path / f"application-{len(list(tmp_path.glob('application-*')))}.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
@@ -83,7 +110,8 @@ def test_submission_records_documents_and_the_pre_review(store, world_in_store, 
     assert view["state"] == "submitted" and view["clock"] is None
     assert {d["kind"]: d["sha256"] for d in view["documents"]} == {
         "end_user_certificate": hashlib.sha256(b"%PDF end-user certificate").hexdigest(),
-        "end_use_certificate": hashlib.sha256(b"%PDF end-use certificate").hexdigest()}
+        "end_use_certificate": hashlib.sha256(b"%PDF end-use certificate").hexdigest(),
+    }
     report = view["pre_review"]["report"]
     dy_oxide = [{"code": "1C905", "element": "Dy", "group": "b"}]
     assert [r["controlled"] for r in report["classification"]] == [dy_oxide, dy_oxide]
@@ -99,9 +127,14 @@ def test_an_incomplete_application_or_a_wrong_digest_is_refused_and_nothing_is_s
     path = application(tmp_path, world_in_store, documents=[{"kind": "end_user_certificate", "path": "euc.pdf"}])
     with pytest.raises(InvalidInput, match="end use certificate is not attached"):
         apps.submit_application(store, SETTINGS, path, "Li Na", SUBMITTED)
-    path = application(tmp_path, world_in_store, documents=[
-        {"kind": "end_user_certificate", "path": "euc.pdf", "sha256": "0" * 64},
-        {"kind": "end_use_certificate", "path": "eu.pdf"}])
+    path = application(
+        tmp_path,
+        world_in_store,
+        documents=[
+            {"kind": "end_user_certificate", "path": "euc.pdf", "sha256": "0" * 64},
+            {"kind": "end_use_certificate", "path": "eu.pdf"},
+        ],
+    )
     with pytest.raises(InvalidInput, match="SHA-256"):
         apps.submit_application(store, SETTINGS, path, "Li Na", SUBMITTED)
     assert apps.queue(store, SETTINGS, date(2026, 2, 3)) == []
@@ -121,20 +154,43 @@ def test_workflow_issues_a_license_the_audit_then_uses(store, world_in_store, tm
     review.take_step(store, SETTINGS, number, "start", "Wang Li", now=at(2, 4))
     with pytest.raises(InvalidInput, match="reviewed this application"):
         review.take_step(store, SETTINGS, number, "approve", "Zhao Min", "fine", now=at(2, 5))
-    done = review.take_step(store, SETTINGS, number, "approve", "Chen Jie", "legal provenance, parties clear",
-                            now=at(2, 5))
+    done = review.take_step(
+        store, SETTINGS, number, "approve", "Chen Jie", "legal provenance, parties clear", now=at(2, 5)
+    )
     assert done.state == "approved" and done.license_no == "RE2026S000001"
     (issued,) = licenses(store, SETTINGS, done.license_no)
     assert (issued.source, issued.license_type, issued.application) == ("review", "single", number)
     assert issued.items == [{"element": "Dy", "form": "oxide", "max_kg": 35.0, "exported_kg": 0.0, "left_kg": 35.0}]
 
     x = world.trader
-    ingest(store, [write_json("subs/exports.json", x.submit([
-        export("x2", ["DYO-1"], license_no=done.license_no, consignee="Hamburg Magnet Works GmbH",
-               time="2026-02-10T08:00:00+08:00"),
-        export("x3", ["DYO-2"], license_no=done.license_no, consignee="Hamburg Magnet Works GmbH",
-               time="2026-02-11T08:00:00+08:00"),
-    ], created_at="2026-02-12T08:00:00+08:00"))], as_received_created_at=True)
+    ingest(
+        store,
+        [
+            write_json(
+                "subs/exports.json",
+                x.submit(
+                    [
+                        export(
+                            "x2",
+                            ["DYO-1"],
+                            license_no=done.license_no,
+                            consignee="Hamburg Magnet Works GmbH",
+                            time="2026-02-10T08:00:00+08:00",
+                        ),
+                        export(
+                            "x3",
+                            ["DYO-2"],
+                            license_no=done.license_no,
+                            consignee="Hamburg Magnet Works GmbH",
+                            time="2026-02-11T08:00:00+08:00",
+                        ),
+                    ],
+                    created_at="2026-02-12T08:00:00+08:00",
+                ),
+            )
+        ],
+        as_received_created_at=True,
+    )
     findings = audit_ledger(store, SETTINGS, date(2026, 2, 28))
     codes = [(f.code, f.lot) for f in findings]
     assert ("EXPORT_WITHOUT_LICENSE", "DYO-1") not in codes and ("EXPORT_WITHOUT_LICENSE", "DYO-2") not in codes
@@ -164,10 +220,19 @@ def test_blocking_reasons_refuse_approval_until_cleared(store, world_in_store, t
     view = apps.application_view(store, SETTINGS, number)
     assert view["state"] == "under_review" and view["pre_review"]["runs"] == 2 and view["license"] is None
     with pytest.raises(InvalidInput, match="not a screening hit"):
-        review.take_step(store, SETTINGS, number, "clear_hit", "Wang Li", "other firm", hit="cn_control:X",
-                         now=at(2, 6))
-    review.take_step(store, SETTINGS, number, "clear_hit", "Wang Li", "registered in Vladivostok, ours is in Hamburg",
-                     hit="cn_control:NK-1", now=at(2, 6))
+        review.take_step(
+            store, SETTINGS, number, "clear_hit", "Wang Li", "other firm", hit="cn_control:X", now=at(2, 6)
+        )
+    review.take_step(
+        store,
+        SETTINGS,
+        number,
+        "clear_hit",
+        "Wang Li",
+        "registered in Vladivostok, ours is in Hamburg",
+        hit="cn_control:NK-1",
+        now=at(2, 6),
+    )
     with pytest.raises(InvalidInput) as refused:
         review.take_step(store, SETTINGS, number, "approve", "Chen Jie", "ok", now=at(2, 7))
     assert "NOPE-1" in str(refused.value) and "NK-1" not in str(refused.value)
@@ -177,8 +242,9 @@ def test_blocking_reasons_refuse_approval_until_cleared(store, world_in_store, t
 
 def test_a_lot_in_an_open_application_cannot_be_licensed_twice(store, world_in_store, tmp_path):
     first = apps.submit_application(store, SETTINGS, application(tmp_path, world_in_store), "Li Na", SUBMITTED)
-    second = apps.submit_application(store, SETTINGS, application(tmp_path, world_in_store, lots=("DYO-3",)),
-                                     "Li Na", SUBMITTED)
+    second = apps.submit_application(
+        store, SETTINGS, application(tmp_path, world_in_store, lots=("DYO-3",)), "Li Na", SUBMITTED
+    )
     report = apps.application_view(store, SETTINGS, second.number)["pre_review"]["report"]
     assert any(first.number in b["reason"] for b in report["blocking"])
     review.take_step(store, SETTINGS, first.number, "withdraw", f"Li Na@{world_in_store.trader.uscc}", now=at(2, 3))
@@ -193,13 +259,28 @@ def test_clock_stops_for_information_and_due_lists(store, world_in_store, tmp_pa
     assert reading["due"] == "2026-12-03"  # 45 working days, the National Day week not counted, 2026-10-10 counted
     assert apps.due(store, SETTINGS, date(2026, 11, 27)) != []
     assert apps.due(store, SETTINGS, date(2026, 11, 20)) == []
-    review.take_step(store, SETTINGS, number, "request_info", "Wang Li", "end-user's signature is missing",
-                     now=datetime(2026, 11, 2, 2, tzinfo=UTC))
+    review.take_step(
+        store,
+        SETTINGS,
+        number,
+        "request_info",
+        "Wang Li",
+        "end-user's signature is missing",
+        now=datetime(2026, 11, 2, 2, tzinfo=UTC),
+    )
     stopped = apps.application_view(store, SETTINGS, number, date(2026, 12, 10))["clock"]
     assert stopped["stopped"] and stopped["due"] is None
     assert apps.due(store, SETTINGS, date(2026, 12, 10)) == []
-    apps.provide_information(store, SETTINGS, number, "Li Na", world_in_store.trader.uscc, "signed copy attached", [],
-                             now=datetime(2026, 11, 9, 2, tzinfo=UTC))
+    apps.provide_information(
+        store,
+        SETTINGS,
+        number,
+        "Li Na",
+        world_in_store.trader.uscc,
+        "signed copy attached",
+        [],
+        now=datetime(2026, 11, 9, 2, tzinfo=UTC),
+    )
     moved = apps.application_view(store, SETTINGS, number, date(2026, 11, 9))["clock"]
     assert moved["due"] == "2026-12-10" and not moved["stopped"]  # one week of pause: five working days later
 
@@ -213,8 +294,8 @@ def test_lot_custody_from_the_lots_own_events_equals_the_full_replay(store, tmp_
     from reetrace.demo import generate, write
     from reetrace.domain.audit import STAGE
     from reetrace.domain.lots import Ledger
-    from reetrace.services.prereview import lot_facts
     from reetrace.services.ingest import submission_files
+    from reetrace.services.prereview import lot_facts
     from reetrace.store.ledger_repo import iter_events
 
     demo = generate(seed=5, scale=0.2)
@@ -222,8 +303,10 @@ def test_lot_custody_from_the_lots_own_events_equals_the_full_replay(store, tmp_
     load_registry(store, demo.registry)
     ingest(store, submission_files([tmp_path / "demo" / "submissions"]), as_received_created_at=True)
     with store.reading() as conn:
-        events = [decode_event(reporter, datetime.fromisoformat(time), body)
-                  for _, reporter, time, _, body in iter_events(conn)]
+        events = [
+            decode_event(reporter, datetime.fromisoformat(time), body)
+            for _, reporter, time, _, body in iter_events(conn)
+        ]
         events.sort(key=lambda e: (e.time, STAGE[type(e)], e.reporter, e.event_id))
         full = Ledger()
         for event in events:
@@ -238,7 +321,8 @@ def test_lot_custody_from_the_lots_own_events_equals_the_full_replay(store, tmp_
     for lot_id in sample:
         state = full.lots[lot_id]
         assert (facts[lot_id].remaining_kg, facts[lot_id].custodian, facts[lot_id].status) == pytest.approx(
-            (state.remaining_kg, state.custodian, state.status)), lot_id
+            (state.remaining_kg, state.custodian, state.status)
+        ), lot_id
 
 
 def test_without_a_loaded_list_the_application_is_recorded_and_blocked(store, world, tmp_path):
@@ -248,4 +332,5 @@ def test_without_a_loaded_list_the_application_is_recorded_and_blocked(store, wo
     report = apps.application_view(store, SETTINGS, done.number)["pre_review"]["report"]
     assert done.verdict == "blocked"
     assert [b["reason"] for b in report["blocking"]] == [
-        "no restricted-party list is loaded: the parties were not screened"]
+        "no restricted-party list is loaded: the parties were not screened"
+    ]

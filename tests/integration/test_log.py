@@ -29,8 +29,10 @@ def settings(store_url, tmp_path):
 def logged(store, world, write_json, settings):
     load_registry(store, world.registry())
     first = world.mine.submit([extract(f"e{i}", f"L{i}") for i in range(N_EXTRACT)])
-    second = world.mine.submit([ship(f"s{i}", [f"L{i}"], world.plant.uscc, f"S{i}") for i in range(N_SHIP)],
-                               created_at="2026-02-06T10:00:00+08:00")
+    second = world.mine.submit(
+        [ship(f"s{i}", [f"L{i}"], world.plant.uscc, f"S{i}") for i in range(N_SHIP)],
+        created_at="2026-02-06T10:00:00+08:00",
+    )
     ingest(store, [write_json("a.json", first)], as_received_created_at=True)
     log.publish_checkpoint(store, settings)
     ingest(store, [write_json("b.json", second)], as_received_created_at=True)
@@ -49,20 +51,31 @@ def test_checkpoints_and_proofs_verify(logged, world, settings):
     for event, index in ((f"{world.mine.uscc}:e0", 0), (f"{world.mine.uscc}:s12", 32)):
         proof = log.inclusion_proof(logged, settings, event)
         assert proof["format"] == "reetrace/inclusion-proof@1" and proof["leaf_index"] == index
-        merkle.verify_inclusion(base64.b64decode(proof["leaf_hash"]), index, proof["tree_size"],
-                                [base64.b64decode(p) for p in proof["proof"]], checkpoint.root_hash)
+        merkle.verify_inclusion(
+            base64.b64decode(proof["leaf_hash"]),
+            index,
+            proof["tree_size"],
+            [base64.b64decode(p) for p in proof["proof"]],
+            checkpoint.root_hash,
+        )
     old = log.inclusion_proof(logged, settings, f"{world.mine.uscc}:e3", size=N_EXTRACT)
     first = open_checkpoint(old["checkpoint"], verifier(logged, settings))
     assert first.size == N_EXTRACT
     consistency = log.consistency_proof(logged, N_EXTRACT, N_EXTRACT + N_SHIP)
-    merkle.verify_consistency(N_EXTRACT, N_EXTRACT + N_SHIP, [base64.b64decode(p) for p in consistency["proof"]],
-                              first.root_hash, checkpoint.root_hash)
+    merkle.verify_consistency(
+        N_EXTRACT,
+        N_EXTRACT + N_SHIP,
+        [base64.b64decode(p) for p in consistency["proof"]],
+        first.root_hash,
+        checkpoint.root_hash,
+    )
 
 
 def test_the_leaf_is_the_contract_bytes_of_reporter_and_event(logged, world, settings):
     proof = log.inclusion_proof(logged, settings, f"{world.mine.uscc}:e5")
     event = extract("e5", "L5")
     import rfc8785
+
     data = rfc8785.dumps({"reporter": world.mine.uscc, "event": event})
     assert base64.b64decode(proof["leaf_hash"]) == merkle.leaf_hash(data)
 
@@ -111,12 +124,15 @@ def test_a_removed_tail_is_named(logged):
 
 def test_reordered_events_are_named(logged):
     with logged.engine.begin() as conn:
-        rows = {r.seq: r for r in conn.execute(text("SELECT seq, event_id, body, leaf FROM events "
-                                                    "WHERE seq IN (26, 30)"))}
+        rows = {
+            r.seq: r for r in conn.execute(text("SELECT seq, event_id, body, leaf FROM events WHERE seq IN (26, 30)"))
+        }
         conn.execute(text("UPDATE events SET event_id = 'tmp' WHERE seq = 26"))
         for seq, other in ((30, 26), (26, 30)):
-            conn.execute(text("UPDATE events SET event_id = :e, body = :b, leaf = :l WHERE seq = :s"),
-                         {"e": rows[other].event_id, "b": rows[other].body, "l": rows[other].leaf, "s": seq})
+            conn.execute(
+                text("UPDATE events SET event_id = :e, body = :b, leaf = :l WHERE seq = :s"),
+                {"e": rows[other].event_id, "b": rows[other].body, "l": rows[other].leaf, "s": seq},
+            )
     assert first_problem(logged).startswith("leaf 16: the subtree of leaves 16–31")  # leaves 25 and 29 moved
 
 
@@ -124,23 +140,29 @@ def test_an_inserted_event_is_named(logged, world):
     with logged.engine.begin() as conn:
         conn.execute(text("UPDATE events SET seq = seq + 100 WHERE seq >= 30"))
         conn.execute(text("UPDATE events SET seq = seq - 99 WHERE seq >= 130"))
-        conn.execute(text(
-            "INSERT INTO events (seq, reporter, event_id, type, time, submission_id, received_at, digest, body) "
-            "VALUES (30, :r, 'forged', 'ship', '2026-01-06T00:00:00.000000+00:00', 1, "
-            "'2026-02-05T02:00:00.000000+00:00', 'x', '{}')"), {"r": world.mine.uscc})
+        conn.execute(
+            text(
+                "INSERT INTO events (seq, reporter, event_id, type, time, submission_id, received_at, digest, body) "
+                "VALUES (30, :r, 'forged', 'ship', '2026-01-06T00:00:00.000000+00:00', 1, "
+                "'2026-02-05T02:00:00.000000+00:00', 'x', '{}')"
+            ),
+            {"r": world.mine.uscc},
+        )
     assert first_problem(logged).startswith("leaf 29 ")
 
 
 def test_a_rewritten_checkpoint_is_refused(logged):
-    sql(logged, "UPDATE checkpoints SET note = replace(note, 'reetrace.local/log\n20\n', "
-                "'reetrace.local/log\n21\n')")
+    sql(logged, "UPDATE checkpoints SET note = replace(note, 'reetrace.local/log\n20\n', 'reetrace.local/log\n21\n')")
     assert "checkpoint of size 20" in first_problem(logged)
 
 
 def test_the_log_never_signs_an_inconsistent_checkpoint(logged, settings):
     # the stored hash of the first 32 leaves no longer agrees with the subtrees below it
-    sql(logged, "UPDATE log_nodes SET hash = (SELECT hash FROM log_nodes WHERE level = 4 AND idx = 1) "
-                "WHERE level = 5 AND idx = 0")
+    sql(
+        logged,
+        "UPDATE log_nodes SET hash = (SELECT hash FROM log_nodes WHERE level = 4 AND idx = 1) "
+        "WHERE level = 5 AND idx = 0",
+    )
     sql(logged, "DELETE FROM checkpoints WHERE size = 33")
     from reetrace.errors import StoreError
 
@@ -152,9 +174,11 @@ def test_rotation_keeps_old_checkpoints_verifiable(logged, settings, world, writ
     old_key = log.verifier_key(logged, settings)
     new_key = log.rotate_key(logged, settings)
     assert new_key != old_key
-    ingest(logged, [write_json("c.json", world.mine.submit([extract("x1", "X1")],
-                                                           created_at="2026-02-07T10:00:00+08:00"))],
-           as_received_created_at=True)
+    ingest(
+        logged,
+        [write_json("c.json", world.mine.submit([extract("x1", "X1")], created_at="2026-02-07T10:00:00+08:00"))],
+        as_received_created_at=True,
+    )
     note = log.publish_checkpoint(logged, settings)
     assert Checkpoint.parse(note.split("\n\n")[0] + "\n").size == N_EXTRACT + N_SHIP + 1
     open_checkpoint(note, Verifier.from_verifier_key(new_key))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import Connection, create_engine, event, insert
@@ -45,50 +45,118 @@ def at(day: int) -> datetime:
 
 
 def utc_text(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def write(conn: Connection, events: Sequence[Event]) -> None:
     """The rows accepting these events would write: `events`, `lots` and `lot_draws`."""
-    conn.execute(insert(t.submissions).values(
-        id=1, digest="0" * 64, reporter=MINER_A, key_id="0" * 16, created_at=utc_text(T0),
-        received_at=utc_text(T0), signature="x", source="by hand", event_count=len(events)))
+    conn.execute(
+        insert(t.submissions).values(
+            id=1,
+            digest="0" * 64,
+            reporter=MINER_A,
+            key_id="0" * 16,
+            created_at=utc_text(T0),
+            received_at=utc_text(T0),
+            signature="x",
+            source="by hand",
+            event_count=len(events),
+        )
+    )
     for seq, e in enumerate(events, start=1):
         body = {"event_id": e.event_id, "type": e.type, "time": e.time.isoformat()}
         if isinstance(e, Transform):
             body["process"] = e.process
-        conn.execute(insert(t.events).values(
-            seq=seq, reporter=e.reporter, event_id=e.event_id, type=e.type, time=utc_text(e.time),
-            submission_id=1, received_at=utc_text(T0), digest=f"{seq:064d}",
-            body=json.dumps(body, sort_keys=True, separators=(",", ":"))))
+        conn.execute(
+            insert(t.events).values(
+                seq=seq,
+                reporter=e.reporter,
+                event_id=e.event_id,
+                type=e.type,
+                time=utc_text(e.time),
+                submission_id=1,
+                received_at=utc_text(T0),
+                digest=f"{seq:064d}",
+                body=json.dumps(body, sort_keys=True, separators=(",", ":")),
+            )
+        )
         for position, new in enumerate(getattr(e, "outputs", ())):
-            conn.execute(insert(t.lots).values(
-                lot=new.lot, seq=seq, position=position, form=new.form, mass_kg=new.mass_kg,
-                composition=json.dumps(new.composition), hs_code=new.hs_code))
+            conn.execute(
+                insert(t.lots).values(
+                    lot=new.lot,
+                    seq=seq,
+                    position=position,
+                    form=new.form,
+                    mass_kg=new.mass_kg,
+                    composition=json.dumps(new.composition),
+                    hs_code=new.hs_code,
+                )
+            )
         for position, d in enumerate(getattr(e, "inputs", ())):
             conn.execute(insert(t.lot_draws).values(seq=seq, position=position, lot=d.lot, mass_kg=d.mass_kg))
 
 
 def transform(reporter, event_id, day, process, inputs, outputs):
-    return Transform(reporter, event_id, at(day), process=process,
-                     inputs=tuple(Draw(lot, kg) for lot, kg in inputs), outputs=tuple(outputs))
+    return Transform(
+        reporter,
+        event_id,
+        at(day),
+        process=process,
+        inputs=tuple(Draw(lot, kg) for lot, kg in inputs),
+        outputs=tuple(outputs),
+    )
 
 
 CHAIN: list[Event] = [
     # recorded after the ore it duplicates, but earlier in event time: this creation counts
-    Extract(MINER_B, "x-7", at(0), deposit="ion_adsorption",
-            outputs=(NewLot("ORE-B", "ore", 500, {"Nd": 0.01, "Dy": 0.003}),)),
+    Extract(
+        MINER_B,
+        "x-7",
+        at(0),
+        deposit="ion_adsorption",
+        outputs=(NewLot("ORE-B", "ore", 500, {"Nd": 0.01, "Dy": 0.003}),),
+    ),
     Extract(MINER_A, "x-1", at(0), deposit="rock", outputs=(NewLot("ORE-A", "ore", 1000, {"Nd": 0.02, "Dy": 0.001}),)),
-    Import(MAKER, "i-1", at(1), origin_country="MM", customs_declaration="CD-1",
-           outputs=(NewLot("CONC-MM", "concentrate", 100, {"Dy": 0.02, "Tb": 0.005}, "2846901900"),)),
-    transform(SEPARATOR, "sep-1", 5, "separation", [("ORE-A", 1000), ("ORE-B", 500), ("CONC-MM", 100), ("SCRAP-X", 40)],
-              [NewLot("OX-ND", "oxide", 25, {"Nd": 0.8}), NewLot("OX-DY", "oxide", 6, {"Dy": 0.8, "Tb": 0.05})]),
-    transform(SEPARATOR, "met-1", 8, "metal", [("OX-ND", 20), ("OX-ND", 5)],  # one lot drawn twice
-              [NewLot("MET-ND", "metal", 20, {"Nd": 0.95})]),
-    transform(MAKER, "mag-1", 12, "magnet", [("MET-ND", 10), ("OX-DY", 1)],
-              [NewLot("MAG-1", "magnet", 11, {"Nd": 0.86, "Dy": 0.07, "Tb": 0.004})]),
-    transform(MAKER, "mag-2", 13, "magnet", [("MET-ND", 10), ("OX-DY", 2)],
-              [NewLot("MAG-2", "magnet", 6, {"Nd": 0.8, "Dy": 0.1}), NewLot("SCRAP-M", "scrap", 5, {"Nd": 0.5})]),
+    Import(
+        MAKER,
+        "i-1",
+        at(1),
+        origin_country="MM",
+        customs_declaration="CD-1",
+        outputs=(NewLot("CONC-MM", "concentrate", 100, {"Dy": 0.02, "Tb": 0.005}, "2846901900"),),
+    ),
+    transform(
+        SEPARATOR,
+        "sep-1",
+        5,
+        "separation",
+        [("ORE-A", 1000), ("ORE-B", 500), ("CONC-MM", 100), ("SCRAP-X", 40)],
+        [NewLot("OX-ND", "oxide", 25, {"Nd": 0.8}), NewLot("OX-DY", "oxide", 6, {"Dy": 0.8, "Tb": 0.05})],
+    ),
+    transform(
+        SEPARATOR,
+        "met-1",
+        8,
+        "metal",
+        [("OX-ND", 20), ("OX-ND", 5)],  # one lot drawn twice
+        [NewLot("MET-ND", "metal", 20, {"Nd": 0.95})],
+    ),
+    transform(
+        MAKER,
+        "mag-1",
+        12,
+        "magnet",
+        [("MET-ND", 10), ("OX-DY", 1)],
+        [NewLot("MAG-1", "magnet", 11, {"Nd": 0.86, "Dy": 0.07, "Tb": 0.004})],
+    ),
+    transform(
+        MAKER,
+        "mag-2",
+        13,
+        "magnet",
+        [("MET-ND", 10), ("OX-DY", 2)],
+        [NewLot("MAG-2", "magnet", 6, {"Nd": 0.8, "Dy": 0.1}), NewLot("SCRAP-M", "scrap", 5, {"Nd": 0.5})],
+    ),
     Extract(MINER_B, "x-9", at(20), deposit="rock", outputs=(NewLot("ORE-B", "ore", 1, {"La": 0.5}),)),
 ]
 LOTS = ["ORE-A", "ORE-B", "CONC-MM", "SCRAP-X", "OX-ND", "OX-DY", "MET-ND", "MAG-1", "MAG-2", "SCRAP-M", "NOWHERE"]
@@ -122,13 +190,29 @@ def test_sql_source_reads_events_whole(connection):
 
 def test_a_trace_costs_queries_per_level_not_per_lot(connection):
     """A blend of 3 mines and a blend of 120 are traced with the same number of queries."""
+
     def blend(name: str, mines: int) -> list[Event]:
-        ores = [Extract(MINER_A, f"{name}-x-{i}", at(0), deposit="rock",
-                        outputs=(NewLot(f"{name}-ORE-{i}", "ore", 100 + i, {"La": 0.01, "Ce": 0.02}),))
-                for i in range(mines)]
-        return [*ores, transform(SEPARATOR, f"{name}-sep", 5, "separation",
-                                 [(f"{name}-ORE-{i}", 50) for i in range(mines)],
-                                 [NewLot(f"{name}-OX", "oxide", 80, {"La": 0.7})])]
+        ores = [
+            Extract(
+                MINER_A,
+                f"{name}-x-{i}",
+                at(0),
+                deposit="rock",
+                outputs=(NewLot(f"{name}-ORE-{i}", "ore", 100 + i, {"La": 0.01, "Ce": 0.02}),),
+            )
+            for i in range(mines)
+        ]
+        return [
+            *ores,
+            transform(
+                SEPARATOR,
+                f"{name}-sep",
+                5,
+                "separation",
+                [(f"{name}-ORE-{i}", 50) for i in range(mines)],
+                [NewLot(f"{name}-OX", "oxide", 80, {"La": 0.7})],
+            ),
+        ]
 
     write(connection, [*blend("small", 3), *blend("large", 120)])
     statements: list[str] = []

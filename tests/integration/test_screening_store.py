@@ -14,13 +14,21 @@ from sqlalchemy import func, select, update
 
 from reetrace.errors import InvalidInput, NotFound, UsageError
 from reetrace.services.screening import (
-    list_versions, list_versions_in, load_list, screen, screen_names, screen_parties_in,
+    list_versions,
+    list_versions_in,
+    load_list,
+    screen,
+    screen_names,
+    screen_parties_in,
 )
 from reetrace.store import tables as t
 from reetrace.store.screening_repo import recorded_loads
 
-YUNSHENG = {"id": "os-yunsheng", "schema": "Company",
-            "properties": {"name": ["Ningbo Yunsheng Co., Ltd."], "alias": ["宁波韵升股份有限公司"], "country": ["cn"]}}
+YUNSHENG = {
+    "id": "os-yunsheng",
+    "schema": "Company",
+    "properties": {"name": ["Ningbo Yunsheng Co., Ltd."], "alias": ["宁波韵升股份有限公司"], "country": ["cn"]},
+}
 WANG = {"id": "os-wang", "schema": "Person", "properties": {"name": ["WANG Xiaoming"], "alias": ["王小明"]}}
 JINLONG = {"id": "os-jinlong", "schema": "Company", "properties": {"name": ["Baotou Jinlong Rare Earth Co., Ltd."]}}
 SANCTION = {"id": "os-sanction", "schema": "Sanction", "properties": {"entity": ["os-yunsheng"]}}
@@ -30,9 +38,12 @@ SANCTION = {"id": "os-sanction", "schema": "Sanction", "properties": {"entity": 
 def list_file(tmp_path):
     def write(name: str, *entities: dict | str) -> object:
         path = tmp_path / name
-        path.write_text("".join((e if isinstance(e, str) else json.dumps(e, ensure_ascii=False)) + "\n"
-                                for e in entities), encoding="utf-8")
+        path.write_text(
+            "".join((e if isinstance(e, str) else json.dumps(e, ensure_ascii=False)) + "\n" for e in entities),
+            encoding="utf-8",
+        )
         return path
+
     return write
 
 
@@ -53,9 +64,11 @@ def test_load_then_screen_reports_matches_and_the_list_versions(store, list_file
     doc = result.as_contract()
     assert doc["format"] == "reetrace/screening@1" and doc["query"] == "寧波韻升" and doc["threshold"] == 0.8
     assert [(m["list"], m["entity"], m["name"], m["score"]) for m in doc["matches"]] == [
-        ("eu_fsf", "os-yunsheng", "宁波韵升股份有限公司", 1.0)]
-    assert doc["lists"] == [{"name": "eu_fsf", "version": report.list.version,
-                             "loaded_at": "2026-11-28T09:00:00+00:00", "entities": 2}]
+        ("eu_fsf", "os-yunsheng", "宁波韵升股份有限公司", 1.0)
+    ]
+    assert doc["lists"] == [
+        {"name": "eu_fsf", "version": report.list.version, "loaded_at": "2026-11-28T09:00:00+00:00", "entities": 2}
+    ]
     assert screen(store, "Ningbo Jinji Magnetic Materials").matches == ()
     assert screen(store, "Ningbo Yunsheng", threshold=0.5, country="us").matches[0].score == 0.9
 
@@ -71,7 +84,9 @@ def test_loading_again_replaces_the_list_and_is_recorded(store, list_file):
     with store.reading() as conn:
         loads = recorded_loads(conn, "un")
     assert [(x.version, x.replaced_version, x.entities, x.loaded_by) for x in loads] == [
-        (first.list.version, None, 2, None), (second.list.version, first.list.version, 1, "analyst")]
+        (first.list.version, None, 2, None),
+        (second.list.version, first.list.version, 1, "analyst"),
+    ]
 
 
 def test_a_bad_line_names_its_number_and_replaces_nothing(store, list_file):

@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from stores import fresh_store_url
 
 from reetrace.cli import demo_steps
 from reetrace.config import Settings
@@ -28,6 +27,7 @@ from reetrace.services.customs import load_declarations
 from reetrace.services.ingest import ingest, submission_files
 from reetrace.services.registry import load_registry
 from reetrace.store.database import open_store
+from stores import fresh_store_url
 
 YEAR = 2025
 SEED = 11
@@ -93,8 +93,7 @@ def contract(findings):
 
 
 @pytest.mark.parametrize("order_seed", [1, 2])
-def test_incremental_findings_equal_a_full_audit_whatever_the_arrival_order(demo_year, tmp_path: Path,
-                                                                            order_seed: int):
+def test_incremental_findings_equal_a_full_audit_whatever_the_arrival_order(demo_year, tmp_path: Path, order_seed: int):
     year, arrived, declarations = demo_year
     files = submission_files([arrived])
     random.Random(order_seed).shuffle(files)
@@ -103,8 +102,9 @@ def test_incremental_findings_equal_a_full_audit_whatever_the_arrival_order(demo
         store = open_store(url)
         try:
             load_registry(store, year.registry)
-            load_declarations(store, declarations, "declarations.csv", "customs", start=date(YEAR, 1, 1),
-                              end=date(YEAR, 12, 31))
+            load_declarations(
+                store, declarations, "declarations.csv", "customs", start=date(YEAR, 1, 1), end=date(YEAR, 12, 31)
+            )
             # before any event, every declaration is one without an export
             numbers = {line.split(b",")[0] for line in declarations.splitlines()[1:]}
             assert supervision.start(store, settings, AS_OF) == len(numbers) > 0
@@ -119,8 +119,9 @@ def test_incremental_findings_equal_a_full_audit_whatever_the_arrival_order(demo
                     with store.reading() as conn:
                         kept = supervision.current_findings(conn, settings, AS_OF)
                     assert kept is not None, "supervision should hold for the ledger as it stands"
-                    assert contract(kept) == contract(audit_ledger(store, settings, AS_OF, full=True)), \
+                    assert contract(kept) == contract(audit_ledger(store, settings, AS_OF, full=True)), (
                         f"after {n} of {len(files)} submissions"
+                    )
                     checks += 1
             final = audit_ledger(store, settings, AS_OF)  # served from the supervised findings
         finally:

@@ -75,15 +75,23 @@ def witnessed(store, world, write_json, settings, witness_dir):
     load_registry(store, world.registry())
     submit(store, world, write_json, "a", extracts("", 0, N_EXTRACT), "2026-02-05T10:00:00+08:00")
     first = witness_log(store, settings, witness_dir)
-    submit(store, world, write_json, "b", [ship(f"s{i}", [f"L{i}"], world.plant.uscc, f"S{i}")
-                                           for i in range(N_SHIP)], "2026-02-06T10:00:00+08:00")
+    submit(
+        store,
+        world,
+        write_json,
+        "b",
+        [ship(f"s{i}", [f"L{i}"], world.plant.uscc, f"S{i}") for i in range(N_SHIP)],
+        "2026-02-06T10:00:00+08:00",
+    )
     second = witness_log(store, settings, witness_dir)
     return first, second
 
 
 def keys(store, settings, witness_dir) -> tuple[Verifier, Verifier]:
-    return (Verifier.from_verifier_key(log.verifier_key(store, settings)),
-            Verifier.from_verifier_key(Witness.open(witness_dir).verifier_key()))
+    return (
+        Verifier.from_verifier_key(log.verifier_key(store, settings)),
+        Verifier.from_verifier_key(Witness.open(witness_dir).verifier_key()),
+    )
 
 
 def test_both_cosignatures_are_stored_and_served_with_their_checkpoints(store, settings, witness_dir, witnessed):
@@ -91,12 +99,15 @@ def test_both_cosignatures_are_stored_and_served_with_their_checkpoints(store, s
     assert (first.size, first.previous_size) == (N_EXTRACT, None)
     assert (second.size, second.previous_size) == (N_EXTRACT + N_SHIP, N_EXTRACT)
     with store.reading() as conn:
-        rows = conn.execute(select(t.cosignatures.c.line, t.cosignatures.c.witness, t.cosignatures.c.timestamp,
-                                   t.checkpoints.c.size)
-                            .join(t.checkpoints, t.checkpoints.c.id == t.cosignatures.c.checkpoint_id)
-                            .order_by(t.cosignatures.c.id)).all()
+        rows = conn.execute(
+            select(t.cosignatures.c.line, t.cosignatures.c.witness, t.cosignatures.c.timestamp, t.checkpoints.c.size)
+            .join(t.checkpoints, t.checkpoints.c.id == t.cosignatures.c.checkpoint_id)
+            .order_by(t.cosignatures.c.id)
+        ).all()
     assert [(r.size, r.line, r.timestamp) for r in rows] == [
-        (N_EXTRACT, first.line, first.timestamp), (N_EXTRACT + N_SHIP, second.line, second.timestamp)]
+        (N_EXTRACT, first.line, first.timestamp),
+        (N_EXTRACT + N_SHIP, second.line, second.timestamp),
+    ]
     assert {r.witness for r in rows} == {Witness.open(witness_dir).verifier_key()}
     log_key, witness_key = keys(store, settings, witness_dir)
     for size in (N_EXTRACT, N_EXTRACT + N_SHIP, None):
@@ -106,8 +117,9 @@ def test_both_cosignatures_are_stored_and_served_with_their_checkpoints(store, s
     assert cosigned_checkpoint(store) == second.note
 
 
-def test_a_second_witness_adds_its_line_and_a_repeat_supersedes_the_first(store, settings, witness_dir, witnessed,
-                                                                          tmp_path):
+def test_a_second_witness_adds_its_line_and_a_repeat_supersedes_the_first(
+    store, settings, witness_dir, witnessed, tmp_path
+):
     other = tmp_path / "witness2"
     Witness.init(other, "witness2.example.org").trust(log.verifier_key(store, settings))
     witness_log(store, settings, other)
@@ -120,8 +132,9 @@ def test_a_second_witness_adds_its_line_and_a_repeat_supersedes_the_first(store,
     verify_cosignature(note, Verifier.from_verifier_key(Witness.open(other).verifier_key()))
 
 
-def test_another_history_under_the_same_log_key_is_refused(store, settings, witness_dir, witnessed, world,
-                                                           write_json, other_store_url):
+def test_another_history_under_the_same_log_key_is_refused(
+    store, settings, witness_dir, witnessed, world, write_json, other_store_url
+):
     rewritten = open_store(other_store_url)
     try:
         with store.reading() as source, rewritten.writing() as target:  # the same key signs both histories
@@ -129,13 +142,16 @@ def test_another_history_under_the_same_log_key_is_refused(store, settings, witn
         forged = dataclasses.replace(settings, db_url=other_store_url)
         load_registry(rewritten, world.registry())
         size = N_EXTRACT + N_SHIP
-        cases = (("rollback", 10, "went back from 33 to 10"),
-                 ("fork", size, "two different roots for the tree of 33 leaves"),
-                 ("inconsistent", size + 4, "consistency proof from 33 to 37 leaves does not verify"))
+        cases = (
+            ("rollback", 10, "went back from 33 to 10"),
+            ("fork", size, "two different roots for the tree of 33 leaves"),
+            ("inconsistent", size + 4, "consistency proof from 33 to 37 leaves does not verify"),
+        )
         held = 0
         for n, (kind, grow_to, reason) in enumerate(cases):
-            submit(rewritten, world, write_json, f"x{n}", extracts("x", held, grow_to),
-                   f"2026-03-0{n + 1}T10:00:00+08:00")
+            submit(
+                rewritten, world, write_json, f"x{n}", extracts("x", held, grow_to), f"2026-03-0{n + 1}T10:00:00+08:00"
+            )
             held = grow_to
             with pytest.raises(SplitView, match=reason) as refused:
                 witness_log(rewritten, forged, witness_dir)
@@ -146,7 +162,10 @@ def test_another_history_under_the_same_log_key_is_refused(store, settings, witn
         rewritten.dispose()
     alerts = Witness.open(witness_dir).alerts()
     assert [(a["kind"], a["cosigned"]["size"], a["presented"]["size"]) for a in alerts] == [
-        ("rollback", 33, 10), ("fork", 33, 33), ("inconsistent", 33, 37)]
+        ("rollback", 33, 10),
+        ("fork", 33, 33),
+        ("inconsistent", 33, 37),
+    ]
     cosigned_note = witnessed[1].note.removesuffix(witnessed[1].line)  # as the log signed it
     assert all(a["cosigned"]["note"] == cosigned_note for a in alerts)
     assert Witness.open(witness_dir).last_size("reetrace.local/log") == size
@@ -183,12 +202,16 @@ def test_the_witness_commands(store_url, settings, world, write_json, tmp_path):
     first = tmp_path / "first.note"
     first.write_text(cli("log", "checkpoint").stdout, encoding="utf-8")
     cli("witness", "observe", "--dir", offline, str(first))
-    cli("ingest", str(write_json("b.json", world.mine.submit(extracts("", 5, 9),
-                                                             created_at="2026-02-06T10:00:00+08:00"))))
+    cli(
+        "ingest",
+        str(write_json("b.json", world.mine.submit(extracts("", 5, 9), created_at="2026-02-06T10:00:00+08:00"))),
+    )
     second = tmp_path / "second.note"
     second.write_text(cli("log", "checkpoint").stdout, encoding="utf-8")
-    assert "needs a consistency proof from 5 to 9" in cli("witness", "observe", "--dir", offline, str(second),
-                                                          expect=1).stderr
+    assert (
+        "needs a consistency proof from 5 to 9"
+        in cli("witness", "observe", "--dir", offline, str(second), expect=1).stderr
+    )
     proof = tmp_path / "proof.json"
     proof.write_text(cli("log", "consistency", "5", "9").stdout, encoding="utf-8")
     cosigned = cli("witness", "observe", "--dir", offline, str(second), "--proof", str(proof)).stdout

@@ -8,8 +8,18 @@ from pathlib import Path
 import reetrace
 
 PACKAGE = Path(reetrace.__file__).parent
-FORBIDDEN = ("sqlalchemy", "pydantic", "fastapi", "typer", "rich", "alembic", "reetrace.store", "reetrace.services",
-             "reetrace.contract", "reetrace.cli")
+FORBIDDEN = (
+    "sqlalchemy",
+    "pydantic",
+    "fastapi",
+    "typer",
+    "rich",
+    "alembic",
+    "reetrace.store",
+    "reetrace.services",
+    "reetrace.contract",
+    "reetrace.cli",
+)
 
 
 def imports(path: Path) -> set[str]:
@@ -33,6 +43,7 @@ def test_domain_and_ledger_import_no_framework():
 
 
 def test_services_never_import_the_cli():
-    offenders = [str(p) for p in (PACKAGE / "services").rglob("*.py") if any(
-        n.startswith("reetrace.cli") for n in imports(p))]
+    offenders = [
+        str(p) for p in (PACKAGE / "services").rglob("*.py") if any(n.startswith("reetrace.cli") for n in imports(p))
+    ]
     assert offenders == []

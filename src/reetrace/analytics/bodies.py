@@ -22,15 +22,26 @@ DRAW = pa.struct([("lot", TEXT), ("mass_kg", KG)])
 
 BODIES: dict[str, pa.Schema] = {
     "extract": pa.schema([("site", TEXT), ("deposit", TEXT), ("outputs", pa.list_(OUTPUT))]),
-    "import": pa.schema([("site", TEXT), ("origin_country", TEXT), ("customs_declaration", TEXT),
-                         ("outputs", pa.list_(OUTPUT))]),
-    "transform": pa.schema([("site", TEXT), ("process", TEXT), ("inputs", pa.list_(DRAW)),
-                            ("outputs", pa.list_(OUTPUT))]),
+    "import": pa.schema(
+        [("site", TEXT), ("origin_country", TEXT), ("customs_declaration", TEXT), ("outputs", pa.list_(OUTPUT))]
+    ),
+    "transform": pa.schema(
+        [("site", TEXT), ("process", TEXT), ("inputs", pa.list_(DRAW)), ("outputs", pa.list_(OUTPUT))]
+    ),
     "ship": pa.schema([("site", TEXT), ("lots", pa.list_(TEXT)), ("to", TEXT), ("shipment", TEXT)]),
-    "receive": pa.schema([("site", TEXT), ("lots", pa.list_(TEXT)), ("from", TEXT), ("shipment", TEXT),
-                          ("mass_kg", KG)]),
-    "export": pa.schema([("site", TEXT), ("lots", pa.list_(TEXT)), ("consignee", TEXT), ("destination", TEXT),
-                         ("customs_declaration", TEXT), ("license_no", TEXT)]),
+    "receive": pa.schema(
+        [("site", TEXT), ("lots", pa.list_(TEXT)), ("from", TEXT), ("shipment", TEXT), ("mass_kg", KG)]
+    ),
+    "export": pa.schema(
+        [
+            ("site", TEXT),
+            ("lots", pa.list_(TEXT)),
+            ("consignee", TEXT),
+            ("destination", TEXT),
+            ("customs_declaration", TEXT),
+            ("license_no", TEXT),
+        ]
+    ),
     "consume": pa.schema([("site", TEXT), ("lots", pa.list_(DRAW)), ("purpose", TEXT)]),
     "adjust": pa.schema([("site", TEXT), ("lot", TEXT), ("delta_kg", KG), ("reason", TEXT)]),
 }

@@ -64,9 +64,15 @@ class ExportSummary:
         return self.rows["events"]
 
 
-def export_parquet(store: Store, out_dir: Path | str, years: Collection[int] | None = None,
-                   progress: Progress | None = None, *, utc_offset_hours: int | None = None,
-                   page_size: int = PAGE_SIZE) -> ExportSummary:
+def export_parquet(
+    store: Store,
+    out_dir: Path | str,
+    years: Collection[int] | None = None,
+    progress: Progress | None = None,
+    *,
+    utc_offset_hours: int | None = None,
+    page_size: int = PAGE_SIZE,
+) -> ExportSummary:
     """Export the ledger (the events of `years` only, when given) to `out_dir`, replacing the
     export already there. `progress(done, total)` is called as each page of events is written
     (from the thread that writes them)."""
@@ -80,8 +86,9 @@ def export_parquet(store: Store, out_dir: Path | str, years: Collection[int] | N
     staging = out.parent / f".{out.name}.export-{uuid.uuid4().hex[:12]}"
     staging.mkdir()
     try:
-        writers = {name: PartitionedWriter(staging / name, table_schema)
-                   for name, table_schema in schema.PARTITIONED.items()}
+        writers = {
+            name: PartitionedWriter(staging / name, table_schema) for name, table_schema in schema.PARTITIONED.items()
+        }
         with store.reading() as conn:
             ledger_size, last_seq = ledger_extent(conn)
             total = ledger_size if ranges is None else count_events(conn, last_seq, ranges)
@@ -99,8 +106,10 @@ def export_parquet(store: Store, out_dir: Path | str, years: Collection[int] | N
                     progress(done, total)
 
             with collector_paused():  # each page is hundreds of thousands of short-lived objects
-                run_pipeline((page_columns(rows) for rows in event_pages(conn, last_seq, page_size, ranges)),
-                             [lambda columns: flatten_columns(columns, offset), write])
+                run_pipeline(
+                    (page_columns(rows) for rows in event_pages(conn, last_seq, page_size, ranges)),
+                    [lambda columns: flatten_columns(columns, offset), write],
+                )
         with ThreadPoolExecutor(len(writers)) as pool:  # the last rows of each table, encoded side by side
             list(pool.map(PartitionedWriter.close, writers.values()))
         rows = {name: w.rows_written for name, w in writers.items()}
@@ -140,8 +149,10 @@ def read_manifest(out_dir: Path | str) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != schema.EXPORT_FORMAT:
         raise UsageError(f"{out_dir} is not an analytics export ({path} is not {schema.EXPORT_FORMAT})")
     if manifest.get("schema_version") != schema.SCHEMA_VERSION:
-        raise UsageError(f"{out_dir} holds schema version {manifest.get('schema_version')}; this version reads "
-                         f"{schema.SCHEMA_VERSION}: export again")
+        raise UsageError(
+            f"{out_dir} holds schema version {manifest.get('schema_version')}; this version reads "
+            f"{schema.SCHEMA_VERSION}: export again"
+        )
     return manifest
 
 
@@ -157,22 +168,33 @@ def _check_replaceable(out: Path) -> None:
 
 def _year_ranges(years: tuple[int, ...], utc_offset_hours: int) -> list[tuple[str, str]]:
     zone = timezone(timedelta(hours=utc_offset_hours))
-    return [(to_utc_text(datetime(y, 1, 1, tzinfo=zone)), to_utc_text(datetime(y + 1, 1, 1, tzinfo=zone)))
-            for y in years]
+    return [
+        (to_utc_text(datetime(y, 1, 1, tzinfo=zone)), to_utc_text(datetime(y + 1, 1, 1, tzinfo=zone))) for y in years
+    ]
 
 
 def _write_registry(folder: Path, registry: Registry, years: tuple[int, ...] | None) -> dict[str, int]:
     folder.mkdir()
     enterprises = sorted(registry.enterprises.values(), key=lambda e: e.uscc)
-    quotas = sorted((q for q in registry.quotas.values() if years is None or q.year in years),
-                    key=lambda q: (q.year, q.uscc, q.kind, q.category))
+    quotas = sorted(
+        (q for q in registry.quotas.values() if years is None or q.year in years),
+        key=lambda q: (q.year, q.uscc, q.kind, q.category),
+    )
     tables = {
         "enterprises": pa.Table.from_pylist(
-            [{"uscc": e.uscc, "name": e.name, "name_en": e.name_en, "province": e.province, "group_name": e.group}
-             for e in enterprises], schema=schema.ENTERPRISES),
+            [
+                {"uscc": e.uscc, "name": e.name, "name_en": e.name_en, "province": e.province, "group_name": e.group}
+                for e in enterprises
+            ],
+            schema=schema.ENTERPRISES,
+        ),
         "quotas": pa.Table.from_pylist(
-            [{"year": q.year, "uscc": q.uscc, "kind": q.kind, "category": q.category, "tonnes_reo": q.tonnes_reo}
-             for q in quotas], schema=schema.QUOTAS),
+            [
+                {"year": q.year, "uscc": q.uscc, "kind": q.kind, "category": q.category, "tonnes_reo": q.tonnes_reo}
+                for q in quotas
+            ],
+            schema=schema.QUOTAS,
+        ),
     }
     for name, table in tables.items():
         pq.write_table(table, folder / f"{name}.parquet", compression="zstd")

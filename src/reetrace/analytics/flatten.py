@@ -32,8 +32,12 @@ MOVING = ("ship", "receive", "export")
 COUNTERPARTY = {"ship": "to", "receive": "from"}
 _SORTED_ELEMENTS = tuple(sorted(ELEMENTS))
 # the columns of lot_outputs that come from the event, not from the output itself
-_LOT_HEAD = pa.schema([schema.LOT_OUTPUTS.field(n) for n in ("seq", "reporter", "event_id", "type", "process",
-                                                             "deposit", "time", "local_date", "position")])
+_LOT_HEAD = pa.schema(
+    [
+        schema.LOT_OUTPUTS.field(n)
+        for n in ("seq", "reporter", "event_id", "type", "process", "deposit", "time", "local_date", "position")
+    ]
+)
 _HOUR_US = 3_600_000_000
 # Constants as typed Arrow scalars: a plain Python value would have its type inferred at every
 # call, which costs more than the call itself.
@@ -61,12 +65,17 @@ def flatten_page(rows: Sequence[Any], utc_offset_hours: int) -> dict[str, Partit
 def page_columns(rows: Sequence[Any]) -> dict[str, pa.Array]:
     """A page of event rows as Arrow columns (the part of the work that reads Python objects)."""
     seq, reporter, event_id, kind, time, received_at, submission_id, digest, body = (
-        zip(*rows) if rows else [()] * 9)
+        zip(*rows, strict=True) if rows else [()] * 9
+    )
     return {
-        "seq": pa.array(seq, pa.int64()), "reporter": pa.array(reporter, pa.string()),
-        "event_id": pa.array(event_id, pa.string()), "type": pa.array(kind, pa.string()),
-        "time": _timestamps(time), "received_at": _timestamps(received_at),
-        "submission_id": pa.array(submission_id, pa.int64()), "digest": pa.array(digest, pa.string()),
+        "seq": pa.array(seq, pa.int64()),
+        "reporter": pa.array(reporter, pa.string()),
+        "event_id": pa.array(event_id, pa.string()),
+        "type": pa.array(kind, pa.string()),
+        "time": _timestamps(time),
+        "received_at": _timestamps(received_at),
+        "submission_id": pa.array(submission_id, pa.int64()),
+        "digest": pa.array(digest, pa.string()),
         "body": pa.array(body, pa.string()),
     }
 
@@ -147,11 +156,13 @@ def _children(head: dict[str, pa.Array], where: pa.Array, lists: pa.Array) -> tu
     parents = pc.list_parent_indices(lists)
     offsets = lists.offsets
     first = pc.take(offsets, parents)
-    position = pc.subtract(pa.array(range(len(items)), pa.int64()),
-                           pc.subtract(first.cast(pa.int64()), offsets[0].cast(pa.int64())))
+    position = pc.subtract(
+        pa.array(range(len(items)), pa.int64()), pc.subtract(first.cast(pa.int64()), offsets[0].cast(pa.int64()))
+    )
     owner = pc.take(where, parents)
-    columns = {name: pc.take(head[name], owner) for name in ("seq", "reporter", "event_id", "type", "time",
-                                                           "local_date")}
+    columns = {
+        name: pc.take(head[name], owner) for name in ("seq", "reporter", "event_id", "type", "time", "local_date")
+    }
     columns["position"] = position
     return items, parents, columns
 
@@ -171,7 +182,7 @@ def _lot_outputs(head: dict[str, pa.Array], parsed: dict[str, tuple[pa.Array, pa
     if not pieces:
         return _partitioned([], schema.LOT_OUTPUTS)
     items = pa.concat_arrays(outputs)  # the lots of every creating event of the page, at once
-    columns = {name: column for name, column in zip(_LOT_HEAD.names, pa.concat_tables(pieces).columns)}
+    columns = {name: column for name, column in zip(_LOT_HEAD.names, pa.concat_tables(pieces).columns, strict=True)}
     mass = items.field("mass_kg")
     fractions = items.field("composition")
     for member in ("lot", "form", "hs_code"):
@@ -213,16 +224,21 @@ def _lot_moves(head: dict[str, pa.Array], parsed: dict[str, tuple[pa.Array, pa.T
         where, body = parsed[name]
         items, parents, columns = _children(head, where, _member(body, "lots"))
         columns["lot"] = items
-        for column, member in (("counterparty", COUNTERPARTY.get(name)), ("shipment", "shipment"),
-                               ("destination", "destination"), ("license_no", "license_no"),
-                               ("received_kg", "mass_kg" if name == "receive" else None)):
+        for column, member in (
+            ("counterparty", COUNTERPARTY.get(name)),
+            ("shipment", "shipment"),
+            ("destination", "destination"),
+            ("license_no", "license_no"),
+            ("received_kg", "mass_kg" if name == "receive" else None),
+        ):
             value = _member(body, member) if member else None
             columns[column] = None if value is None else pc.take(value, parents)
         pieces.append(_table(schema.LOT_MOVES, len(items), columns))
     if "adjust" in parsed:
         where, body = parsed["adjust"]
-        columns = {name: pc.take(head[name], where) for name in ("seq", "reporter", "event_id", "type", "time",
-                                                                 "local_date")}
+        columns = {
+            name: pc.take(head[name], where) for name in ("seq", "reporter", "event_id", "type", "time", "local_date")
+        }
         columns["position"] = pa.array([0] * len(where), pa.int32())
         columns["lot"], columns["delta_kg"] = _member(body, "lot"), _member(body, "delta_kg")
         pieces.append(_table(schema.LOT_MOVES, len(where), columns))

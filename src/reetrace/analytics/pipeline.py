@@ -29,7 +29,7 @@ def run_pipeline(source: Iterable[Any], stages: list[Callable[[Any], Any]], ahea
                 continue  # drain, so that the stage before never blocks
             try:
                 result = stage(item)
-            except BaseException as exc:  # noqa: BLE001 - raised in the calling thread
+            except BaseException as exc:
                 failed.append(exc)
                 continue
             if outbox is not None:
@@ -37,8 +37,15 @@ def run_pipeline(source: Iterable[Any], stages: list[Callable[[Any], Any]], ahea
         if outbox is not None:
             outbox.put(_STOP)
 
-    threads = [Thread(target=run, args=(stage, queues[i], queues[i + 1] if i + 1 < len(stages) else None),
-                      name=f"pipeline-stage-{i}", daemon=True) for i, stage in enumerate(stages)]
+    threads = [
+        Thread(
+            target=run,
+            args=(stage, queues[i], queues[i + 1] if i + 1 < len(stages) else None),
+            name=f"pipeline-stage-{i}",
+            daemon=True,
+        )
+        for i, stage in enumerate(stages)
+    ]
     for thread in threads:
         thread.start()
     try:

@@ -55,8 +55,10 @@ def connect(export_dir: Path | str) -> duckdb.DuckDBPyConnection:
     for name, table_schema in schema.PARTITIONED.items():
         if any((root / name).glob("year=*/month=*/*.parquet")):
             glob = _literal(str(root / name / "year=*" / "month=*" / "*.parquet"))
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({glob}, hive_partitioning = true, "
-                        f"hive_types = {{'year': INTEGER, 'month': INTEGER}})")
+            con.execute(
+                f"CREATE VIEW {name} AS SELECT * FROM read_parquet({glob}, hive_partitioning = true, "
+                f"hive_types = {{'year': INTEGER, 'month': INTEGER}})"
+            )
         else:  # nothing exported in that table: an empty view of the same columns
             empty = table_schema.append(pa.field("year", pa.int32())).append(pa.field("month", pa.int32()))
             con.register(f"{name}_empty", empty.empty_table())
@@ -220,7 +222,7 @@ LOT_BALANCES = f"""
 """
 
 _DRAWN = f"""
-    SELECT d.seq, d.lot, d.mass_kg, c.mass_kg AS lot_kg, c.reo_kg AS lot_reo_kg, {_elements_as('c.')}
+    SELECT d.seq, d.lot, d.mass_kg, c.mass_kg AS lot_kg, c.reo_kg AS lot_reo_kg, {_elements_as("c.")}
     FROM lot_draws d LEFT JOIN ({_CREATION}) c USING (lot)
     WHERE d.type = 'transform'
 """

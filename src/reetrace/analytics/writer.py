@@ -35,8 +35,15 @@ def partition_dir(year: int, month: int) -> str:
 
 
 class PartitionedWriter:
-    def __init__(self, root: Path, schema: pa.Schema, *, row_group_rows: int = ROW_GROUP_ROWS,
-                 max_buffered_rows: int = MAX_BUFFERED_ROWS, max_open_files: int = MAX_OPEN_FILES) -> None:
+    def __init__(
+        self,
+        root: Path,
+        schema: pa.Schema,
+        *,
+        row_group_rows: int = ROW_GROUP_ROWS,
+        max_buffered_rows: int = MAX_BUFFERED_ROWS,
+        max_open_files: int = MAX_OPEN_FILES,
+    ) -> None:
         self.root = root
         self.schema = schema
         self.rows_written = 0
@@ -102,9 +109,12 @@ class PartitionedWriter:
         folder = self.root / partition_dir(*partition)
         folder.mkdir(parents=True, exist_ok=True)
         writer = pq.ParquetWriter(
-            folder / f"part-{part:04d}.parquet", self.schema, compression=COMPRESSION,
+            folder / f"part-{part:04d}.parquet",
+            self.schema,
+            compression=COMPRESSION,
             use_dictionary=[f.name for f in self.schema if pa.types.is_string(f.type) and f.name not in UNIQUE_TEXT],
-            write_statistics=[f.name for f in self.schema if f.name not in LONG_TEXT])
+            write_statistics=[f.name for f in self.schema if f.name not in LONG_TEXT],
+        )
         self._open[partition] = writer
         return writer
 

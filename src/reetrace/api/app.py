@@ -16,8 +16,11 @@ from reetrace.store.database import Store, open_store
 
 
 def create_app(settings: Settings, store: Store | None = None, session_secret: bytes | None = None) -> FastAPI:
-    app = FastAPI(title="reetrace", version="1",
-                  description="Full-process traceability and export review for the rare earth chain.")
+    app = FastAPI(
+        title="reetrace",
+        version="1",
+        description="Full-process traceability and export review for the rare earth chain.",
+    )
     app.state.settings = settings
     app.state.store = store or open_store(settings.db_url)
     app.state.session_secret = session_secret or secrets.token_bytes(32)

@@ -1,6 +1,6 @@
 """One JSON shape for every error, mapped from the system's error tree in one place:
 
-    {"error": {"type": "not_found", "message": "lot X is not in the ledger"}}
+{"error": {"type": "not_found", "message": "lot X is not in the ledger"}}
 """
 
 from __future__ import annotations
@@ -11,7 +11,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from reetrace.errors import (
-    Forbidden, InvalidInput, NotFound, ReetraceError, StoreError, Unauthenticated, UsageError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    ReetraceError,
+    StoreError,
+    Unauthenticated,
+    UsageError,
 )
 
 # most specific first
@@ -48,5 +54,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         kinds = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
-        return JSONResponse(error_body(kinds.get(exc.status_code, "http_error"), str(exc.detail)),
-                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            error_body(kinds.get(exc.status_code, "http_error"), str(exc.detail)),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )

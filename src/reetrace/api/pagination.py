@@ -20,13 +20,15 @@ class Page:
 
     def of(self, items: Sequence[Any]) -> dict[str, Any]:
         """The page of a whole list held in memory."""
-        return self.answer(list(items[self.offset:self.offset + self.limit]), len(items))
+        return self.answer(list(items[self.offset : self.offset + self.limit]), len(items))
 
     def answer(self, items: list[Any], total: int) -> dict[str, Any]:
         """The answer for a page already cut (by the database) from `total` items."""
         return {"items": items, "total": total, "limit": self.limit, "offset": self.offset}
 
 
-def page(limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page."),
-         offset: int = Query(0, ge=0, le=10**9, description="Items to skip.")) -> Page:
+def page(
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page."),
+    offset: int = Query(0, ge=0, le=10**9, description="Items to skip."),
+) -> Page:
     return Page(limit, offset)

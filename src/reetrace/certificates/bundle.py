@@ -13,7 +13,7 @@ offline, with no access to the system.
         {"reporter": "<USCC>", "event": {"event_id": "m1", "type": "extract", ...},
          "leaf_index": 0, "leaf_hash": "<base64>", "proof": ["<base64>", "..."]}
       ],
-      "checkpoint": "reetrace.local/log\\n7\\n<root>\\nreceipts …\\n\\n— reetrace.local/log <sig>\\n— <witness> <cosig>\\n"
+      "checkpoint": "reetrace.local/log\\n7\\n<root>\\nreceipts …\\n\\n— reetrace.local/log <sig>\\n…"
     }
 
 - `trace` is the lot's backward trace as `reetrace trace LOT --direction backward --format json`
@@ -89,8 +89,9 @@ def ancestry(lot: str, source: LotSource) -> list[str]:
     return list(seen)
 
 
-def assemble(lot: str, trace: Mapping[str, Any], events: Iterable[LoggedEvent], checkpoint: str,
-             issued_at: datetime) -> dict[str, Any]:
+def assemble(
+    lot: str, trace: Mapping[str, Any], events: Iterable[LoggedEvent], checkpoint: str, issued_at: datetime
+) -> dict[str, Any]:
     """The certificate. Each event body must be canonical JSON (as the ledger stores it), so
     that the object written here canonicalises back to the very bytes that were logged."""
     entries = []
@@ -98,13 +99,23 @@ def assemble(lot: str, trace: Mapping[str, Any], events: Iterable[LoggedEvent], 
         parsed = json.loads(event.body)
         if canonical_bytes(parsed).decode("utf-8") != event.body:
             raise ValueError(f"event {event.ref} is not stored as RFC 8785 JSON: it would not hash to its leaf")
-        entries.append({
-            "reporter": event.reporter, "event": parsed, "leaf_index": event.leaf_index,
-            "leaf_hash": b64(leaf_hash(leaf_data(event.reporter, event.body))),
-            "proof": [b64(p) for p in event.proof],
-        })
-    return {"format": FORMAT, "lot": lot, "issued_at": issued_at.isoformat(timespec="seconds"),
-            "trace": dict(trace), "events": entries, "checkpoint": checkpoint}
+        entries.append(
+            {
+                "reporter": event.reporter,
+                "event": parsed,
+                "leaf_index": event.leaf_index,
+                "leaf_hash": b64(leaf_hash(leaf_data(event.reporter, event.body))),
+                "proof": [b64(p) for p in event.proof],
+            }
+        )
+    return {
+        "format": FORMAT,
+        "lot": lot,
+        "issued_at": issued_at.isoformat(timespec="seconds"),
+        "trace": dict(trace),
+        "events": entries,
+        "checkpoint": checkpoint,
+    }
 
 
 def dumps(certificate: Mapping[str, Any]) -> str:

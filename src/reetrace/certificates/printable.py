@@ -34,19 +34,22 @@ _TYPES = {"extract": "Mine", "import": "Import", "unknown": "Unknown origin"}
 def qr_payload(lot: str, checkpoint: Checkpoint) -> str:
     """What the QR code says: the lot and the checkpoint it is anchored to."""
     root = base64.b64encode(checkpoint.root_hash).decode("ascii")
-    return "reetrace:cert?" + urlencode({"lot": lot, "origin": checkpoint.origin, "size": checkpoint.size,
-                                         "root": root})
+    return "reetrace:cert?" + urlencode(
+        {"lot": lot, "origin": checkpoint.origin, "size": checkpoint.size, "root": root}
+    )
 
 
 def qr_svg(payload: str) -> str:
     """The QR code as inline SVG: a viewBox and no fixed size, so CSS sets its printed size; the
     four-module quiet zone scanners need is part of it."""
-    return segno.make(payload, error="m", micro=False).svg_inline(scale=1, border=4, omitsize=True, dark="#000",
-                                                                   svgclass="qr", title="certificate QR code")
+    return segno.make(payload, error="m", micro=False).svg_inline(
+        scale=1, border=4, omitsize=True, dark="#000", svgclass="qr", title="certificate QR code"
+    )
 
 
-def render_html(certificate: Mapping[str, Any], names: Mapping[str, str] | None = None,
-                file_sha256: str | None = None) -> str:
+def render_html(
+    certificate: Mapping[str, Any], names: Mapping[str, str] | None = None, file_sha256: str | None = None
+) -> str:
     """The page for a certificate (assumed valid: render after verifying). `names` maps USCCs to
     registered names; `file_sha256` is the digest of the certificate file it summarises."""
     names = names or {}
@@ -56,7 +59,7 @@ def render_html(certificate: Mapping[str, Any], names: Mapping[str, str] | None 
     leaves = {f"{e['reporter']}:{e['event']['event_id']}": e["leaf_index"] for e in certificate["events"]}
     by_ref = {e.ref: e for e in events}
     note: str = certificate["checkpoint"]
-    checkpoint = Checkpoint.parse(note[:note.rfind("\n\n") + 1])
+    checkpoint = Checkpoint.parse(note[: note.rfind("\n\n") + 1])
     creation = InMemoryLotSource.from_events(events).creations([lot]).get(lot)
 
     def party(uscc: str | None) -> str:
@@ -107,7 +110,9 @@ def _lot_section(lot: str, creation: Creation | None, trace: Mapping[str, Any], 
     rows = "".join(
         f"<tr><td>{escape(e)}</td><td class='num'>{made.composition[e]:.2%}</td>"
         f"<td class='num'>{_kg(elements_kg.get(e, made.mass_kg * made.composition[e]))}</td></tr>"
-        for e in sorted(made.composition, key=lambda e: _ORDER.get(e, 99)) if made.composition[e] > 0)
+        for e in sorted(made.composition, key=lambda e: _ORDER.get(e, 99))
+        if made.composition[e] > 0
+    )
     rest = 1 - sum(made.composition.values())
     hs = f"<dt>HS code</dt><dd>{escape(made.hs_code)}</dd>" if made.hs_code else ""
     process = f" ({escape(creation.process)})" if creation.process else ""
@@ -145,8 +150,9 @@ def _origins_section(trace: Mapping[str, Any], by_ref: Mapping[str, Event], part
             detail = f"from {escape(event.origin_country)} · {escape(event.customs_declaration)}<br>{_date(event.time)}"
         kind = origin.get("type", "unknown")
         share = _share(origin["reo_kg"], total)
-        elements = " ".join(f"<span class='el'>{escape(e)}&nbsp;{_kg(kg)}</span>"
-                            for e, kg in origin.get("elements_kg", {}).items())
+        elements = " ".join(
+            f"<span class='el'>{escape(e)}&nbsp;{_kg(kg)}</span>" for e, kg in origin.get("elements_kg", {}).items()
+        )
         rows.append(
             f"<tr class='{'unknown' if kind == 'unknown' else ''}'>"
             f"<td><span class='badge {escape(kind)}'>{escape(_TYPES.get(kind, kind))}</span>"
@@ -155,13 +161,16 @@ def _origins_section(trace: Mapping[str, Any], by_ref: Mapping[str, Event], part
             f"<td class='code'>{escape(origin['lot'])}<div class='small code'>{escape(origin.get('event') or '')}"
             f"</div></td>"
             f"<td>{elements}</td><td class='num'>{_kg(origin.get('reo_kg', 0.0))}</td>"
-            f"<td class='num strong'>{share}</td></tr>")
+            f"<td class='num strong'>{share}</td></tr>"
+        )
     unknown = [o for o in trace.get("origins", []) if o.get("type") == "unknown"]
-    note = ("<p class='ok'>Every origin is a mine or an import, each proven by an event in the log.</p>"
-            if not unknown else
-            f"<p class='warning'>{len(unknown)} input lot{'s' if len(unknown) > 1 else ''} of unknown origin: no "
-            f"event in the log creates {'them' if len(unknown) > 1 else 'it'} "
-            f"({_kg(sum(o.get('reo_kg', 0.0) for o in unknown))} kg REO).</p>")
+    note = (
+        "<p class='ok'>Every origin is a mine or an import, each proven by an event in the log.</p>"
+        if not unknown
+        else f"<p class='warning'>{len(unknown)} input lot{'s' if len(unknown) > 1 else ''} of unknown origin: no "
+        f"event in the log creates {'them' if len(unknown) > 1 else 'it'} "
+        f"({_kg(sum(o.get('reo_kg', 0.0) for o in unknown))} kg REO).</p>"
+    )
     return f"""
 <section>
   <h2>Origins <span class="aside">element mass each contributed, allocated element by element in proportion
@@ -182,16 +191,22 @@ def _steps_section(lot: str, events: list[Event], party: Any) -> str:
     chain = {lot} | {d.lot for e in transforms for d in e.inputs}
     rows = []
     for event in transforms:
-        inputs = "".join(f"<div><span class='code'>{escape(d.lot)}</span> · {_kg(d.mass_kg)}&nbsp;kg</div>"
-                         for d in event.inputs)
+        inputs = "".join(
+            f"<div><span class='code'>{escape(d.lot)}</span> · {_kg(d.mass_kg)}&nbsp;kg</div>" for d in event.inputs
+        )
         outputs = [o for o in event.outputs if o.lot in chain]
-        made = "".join(f"<div><span class='code'>{escape(o.lot)}</span> · {escape(o.form.replace('_', ' '))} "
-                       f"{_kg(o.mass_kg)}&nbsp;kg</div>" for o in outputs)
+        made = "".join(
+            f"<div><span class='code'>{escape(o.lot)}</span> · {escape(o.form.replace('_', ' '))} "
+            f"{_kg(o.mass_kg)}&nbsp;kg</div>"
+            for o in outputs
+        )
         others = len(event.outputs) - len(outputs)
         if others:
             made += f"<div class='muted small'>and {others} other output{'s' if others > 1 else ''}</div>"
-        rows.append(f"<tr><td class='date'>{_date(event.time)}</td><td>{escape(event.process)}</td>"
-                    f"<td>{party(event.reporter)}</td><td>{inputs}</td><td>{made}</td></tr>")
+        rows.append(
+            f"<tr><td class='date'>{_date(event.time)}</td><td>{escape(event.process)}</td>"
+            f"<td>{party(event.reporter)}</td><td>{inputs}</td><td>{made}</td></tr>"
+        )
     return f"""
 <section>
   <h2>Processing steps</h2>
@@ -211,8 +226,10 @@ def _anchor_section(checkpoint: Checkpoint, note: str) -> str:
         if len(payload) == COSIGNATURE_PAYLOAD:
             witnessed += 1
             when = datetime.fromtimestamp(int.from_bytes(payload[4:12], "big"), UTC)
-            signers.append(f"<li>cosigned by witness <b>{escape(name)}</b> "
-                           f"<span class='code'>{payload[:4].hex()}</span> on {when:%Y-%m-%d %H:%M} UTC</li>")
+            signers.append(
+                f"<li>cosigned by witness <b>{escape(name)}</b> "
+                f"<span class='code'>{payload[:4].hex()}</span> on {when:%Y-%m-%d %H:%M} UTC</li>"
+            )
         else:
             signers.append(f"<li>signed by <b>{escape(name)}</b> <span class='code'>{payload[:4].hex()}</span></li>")
     if not witnessed:
@@ -238,7 +255,8 @@ def _evidence_section(events: list[Event], leaves: Mapping[str, int], names: Map
         f"<tr><td class='num'>{leaves[e.ref]:,}</td><td>{escape(e.type)}</td><td class='date'>{_date(e.time)}</td>"
         f"<td>{escape(names.get(e.reporter, ''))} <span class='code muted'>{escape(e.reporter)}</span></td>"
         f"<td class='code'>{escape(e.event_id)}</td></tr>"
-        for e in sorted(events, key=lambda e: leaves[e.ref]))
+        for e in sorted(events, key=lambda e: leaves[e.ref])
+    )
     return f"""
 <section class="evidence">
   <h2>The events it rests on <span class="aside">{len(events)}, each carried in the certificate file with its
@@ -251,8 +269,9 @@ def _evidence_section(events: list[Event], leaves: Mapping[str, int], names: Map
 
 
 def _footer(certificate: Mapping[str, Any], file_sha256: str | None) -> str:
-    digest = (f"<div>Certificate file SHA-256: <span class='code'>{escape(file_sha256)}</span></div>"
-              if file_sha256 else "")
+    digest = (
+        f"<div>Certificate file SHA-256: <span class='code'>{escape(file_sha256)}</span></div>" if file_sha256 else ""
+    )
     return f"""
 <footer>
   <div class="verify">
@@ -272,7 +291,7 @@ def _footer(certificate: Mapping[str, Any], file_sha256: str | None) -> str:
 
 def signature_lines(note: str) -> list[tuple[str, bytes]]:
     """(key name, payload) of each signature line of a note; unchecked, for display only."""
-    block = note[note.rfind("\n\n") + 2:]
+    block = note[note.rfind("\n\n") + 2 :]
     lines = []
     for line in block.splitlines():
         name, _, encoded = line.removeprefix("\u2014 ").partition(" ")

@@ -51,8 +51,9 @@ class VerificationError(ReetraceError):
     def __init__(self, failures: list[str]):
         self.failures = list(failures)
         count = len(self.failures)
-        super().__init__(f"the certificate does not verify ({count} problem{'s' if count != 1 else ''}): "
-                         + "; ".join(self.failures))
+        super().__init__(
+            f"the certificate does not verify ({count} problem{'s' if count != 1 else ''}): " + "; ".join(self.failures)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +88,24 @@ class Verification:
     def as_json(self) -> dict[str, Any]:
         cp = self.checkpoint or self.claimed_checkpoint
         return {
-            "format": "reetrace/certificate-verification@1", "ok": self.ok, "lot": self.lot,
+            "format": "reetrace/certificate-verification@1",
+            "ok": self.ok,
+            "lot": self.lot,
             "log_key": self.log_key,
-            "checkpoint": None if cp is None else {
-                "origin": cp.origin, "size": cp.size, "root_hash": base64.b64encode(cp.root_hash).decode(),
-                "signature_verified": self.checkpoint is not None},
+            "checkpoint": None
+            if cp is None
+            else {
+                "origin": cp.origin,
+                "size": cp.size,
+                "root_hash": base64.b64encode(cp.root_hash).decode(),
+                "signature_verified": self.checkpoint is not None,
+            },
             "cosignatures": [{"witness": c.witness, "timestamp": c.timestamp} for c in self.cosigned],
-            "events": self.events, "included": self.included, "trace": self.trace,
-            "warnings": list(self.warnings), "failures": list(self.failures),
+            "events": self.events,
+            "included": self.included,
+            "trace": self.trace,
+            "warnings": list(self.warnings),
+            "failures": list(self.failures),
         }
 
 
@@ -155,8 +166,10 @@ def _check_checkpoint(note: Any, log: Verifier, witnesses: list[Verifier], resul
         if reason.startswith("note has no verifiable signatures"):
             reason = "it carries no signature by that key (signed by another log, or by a rotated key?)"
         elif reason.startswith("invalid signature"):
-            reason = "the signature does not verify: the checkpoint's origin, size or root hash, or the signature, " \
-                     "was changed"
+            reason = (
+                "the signature does not verify: the checkpoint's origin, size or root hash, or the signature, "
+                "was changed"
+            )
         result.failures.append(f"{where}: not signed by the log key {_label(log)}: {reason}")
     for witness in witnesses:
         try:
@@ -176,7 +189,7 @@ def _claimed(note: str) -> Checkpoint | None:
     """The checkpoint a note claims, its signatures unchecked."""
     split = note.rfind("\n\n")
     try:
-        return Checkpoint.parse(note[:split + 1]) if split >= 0 else None
+        return Checkpoint.parse(note[: split + 1]) if split >= 0 else None
     except NoteError:
         return None
 
@@ -219,8 +232,9 @@ def _check_events(entries: Any, result: Verification) -> list[Event]:
     return valid
 
 
-def _proven(where: str, reporter: str, raw: Any, entry: Mapping[str, Any], checkpoint: Checkpoint | None,
-            result: Verification) -> bool:
+def _proven(
+    where: str, reporter: str, raw: Any, entry: Mapping[str, Any], checkpoint: Checkpoint | None, result: Verification
+) -> bool:
     index = entry["leaf_index"]
     if not isinstance(index, int) or isinstance(index, bool) or index < 0:
         result.failures.append(f"{where}: leaf_index {index!r} is not a leaf number")
@@ -252,15 +266,20 @@ def _proven(where: str, reporter: str, raw: Any, entry: Mapping[str, Any], check
         merkle.verify_inclusion(leaf, index, checkpoint.size, path, checkpoint.root_hash)  # type: ignore[arg-type]
     except merkle.ProofError as exc:
         if leaf != claimed:
-            result.failures.append(f"{where}: the event was changed: it does not hash to its leaf_hash, and is "
-                                   f"not the event the log holds at leaf {index}")
+            result.failures.append(
+                f"{where}: the event was changed: it does not hash to its leaf_hash, and is "
+                f"not the event the log holds at leaf {index}"
+            )
         else:
-            result.failures.append(f"{where}: inclusion proof does not verify: leaf {index} in the checkpoint's "
-                                   f"tree of {checkpoint.size} ({exc})")
+            result.failures.append(
+                f"{where}: inclusion proof does not verify: leaf {index} in the checkpoint's "
+                f"tree of {checkpoint.size} ({exc})"
+            )
         return False
     if leaf != claimed:
-        result.failures.append(f"{where}: leaf_hash is not the hash of the event (the event itself is proven "
-                               f"included at leaf {index})")
+        result.failures.append(
+            f"{where}: leaf_hash is not the hash of the event (the event itself is proven included at leaf {index})"
+        )
         return False
     return True
 
@@ -314,26 +333,31 @@ def _check_trace(lot: str, claimed: Any, events: list[Event], result: Verificati
         _check_members(origin, ORIGIN_MEMBERS, label, result)
         kind, ref = origin.get("type"), origin.get("event")
         if kind not in (*LEGAL_ORIGINS, "unknown"):
-            result.failures.append(f"{label}: type {kind!r} is neither a legal origin (extract, import) nor "
-                                   "reported as unknown")
+            result.failures.append(
+                f"{label}: type {kind!r} is neither a legal origin (extract, import) nor reported as unknown"
+            )
         if isinstance(ref, str) and ref not in included:
             result.failures.append(f"{label}: it rests on event {ref}, which the certificate does not include")
         other = computed.get(key)
         if other is None:
-            result.failures.append(f"{label} is in the certificate but not among the origins recomputed from the "
-                                   "included events")
+            result.failures.append(
+                f"{label} is in the certificate but not among the origins recomputed from the included events"
+            )
             continue
         for member in ("type", "event", "enterprise"):
             if origin.get(member) != other[member]:
-                result.failures.append(f"{label}: {member} {origin.get(member)!r} in the certificate, "
-                                       f"{other[member]!r} recomputed")
+                result.failures.append(
+                    f"{label}: {member} {origin.get(member)!r} in the certificate, {other[member]!r} recomputed"
+                )
         _compare_kg(label, origin.get("elements_kg"), other["elements_kg"], result)
         _compare_number(f"{label} REO", origin.get("reo_kg"), other["reo_kg"], result)
     for key, other in computed.items():
         if key not in listed:
             cause = ": no included event creates it" if other["type"] == "unknown" else ""
-            result.failures.append(f"trace: origin {key} ({other['type']}, {_kg(other['reo_kg'])} kg REO), "
-                                   f"recomputed from the included events, is not in the certificate{cause}")
+            result.failures.append(
+                f"trace: origin {key} ({other['type']}, {_kg(other['reo_kg'])} kg REO), "
+                f"recomputed from the included events, is not in the certificate{cause}"
+            )
 
 
 def _warn_unknown(lot: str, trace: Mapping[str, Any], result: Verification) -> None:
@@ -341,8 +365,11 @@ def _warn_unknown(lot: str, trace: Mapping[str, Any], result: Verification) -> N
     for origin in trace["origins"]:
         if origin["type"] == "unknown":
             share = f" ({origin['reo_kg'] / total:.1%} of the lot)" if total > 0 else ""
-            what = "the lot itself: no included event creates it" if origin["lot"] == lot else \
-                f"lot {origin['lot']}: no included event creates it"
+            what = (
+                "the lot itself: no included event creates it"
+                if origin["lot"] == lot
+                else f"lot {origin['lot']}: no included event creates it"
+            )
             result.warnings.append(f"unknown origin: {what}; {_kg(origin['reo_kg'])} kg REO{share}")
 
 
@@ -375,11 +402,13 @@ def _check_members(obj: Mapping[str, Any], members: tuple[str, ...], where: str,
     unknown = [k for k in obj if k not in members]
     missing = [k for k in members if k not in obj]
     if unknown:
-        result.failures.append(f"{where}: unknown member{'s' if len(unknown) > 1 else ''} "
-                               + ", ".join(map(repr, unknown)))
+        result.failures.append(
+            f"{where}: unknown member{'s' if len(unknown) > 1 else ''} " + ", ".join(map(repr, unknown))
+        )
     if missing:
-        result.failures.append(f"{where}: missing member{'s' if len(missing) > 1 else ''} "
-                               + ", ".join(map(repr, missing)))
+        result.failures.append(
+            f"{where}: missing member{'s' if len(missing) > 1 else ''} " + ", ".join(map(repr, missing))
+        )
     return not missing
 
 

@@ -18,9 +18,14 @@ BOTTOM = 50
 LABELS = {"title": "Findings by month and severity", "unit": "findings", "none": "no findings"}
 
 
-def findings_chart(months: Sequence[tuple[str, str]], counts: Mapping[str, Mapping[str, Mapping[str, int]]],
-                   severities: Sequence[tuple[str, str]], labels: Mapping[str, str] | None = None,
-                   code_names: Mapping[str, str] | None = None, number: Number = plain_number) -> str:
+def findings_chart(
+    months: Sequence[tuple[str, str]],
+    counts: Mapping[str, Mapping[str, Mapping[str, int]]],
+    severities: Sequence[tuple[str, str]],
+    labels: Mapping[str, str] | None = None,
+    code_names: Mapping[str, str] | None = None,
+    number: Number = plain_number,
+) -> str:
     """`months`: (key "YYYY-MM", label); `counts`: month -> severity -> code -> findings;
     `severities`: (severity, label), the order they stack in (first at the bottom)."""
     words = labels_with(LABELS, labels)
@@ -34,15 +39,26 @@ def findings_chart(months: Sequence[tuple[str, str]], counts: Mapping[str, Mappi
     bottom = TOP + PLOT_HEIGHT
     slot = plot / max(1, len(months))
     y_of = lambda value: bottom - PLOT_HEIGHT * value / axis_max  # noqa: E731
-    out = [open_svg("findings", WIDTH, height, words["title"]),
-           f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>',
-           text(WIDTH / 2, 24, words["title"], "middle", 15, "bold")]
+    out = [
+        open_svg("findings", WIDTH, height, words["title"]),
+        f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>',
+        text(WIDTH / 2, 24, words["title"], "middle", 15, "bold"),
+    ]
     for i in range(int(round(axis_max / step)) + 1):
         y = y_of(i * step)
         out.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + plot}" y2="{y:.1f}" stroke="#e5e5e5"/>')
         out.append(text(LEFT - 6, y + 4, number(i * step), "end", 11, fill="#444"))
-    out.append(text(16, TOP + PLOT_HEIGHT / 2, words["unit"], "middle", 12, "bold",
-                    extra=f' transform="rotate(-90 16 {TOP + PLOT_HEIGHT / 2:.1f})"'))
+    out.append(
+        text(
+            16,
+            TOP + PLOT_HEIGHT / 2,
+            words["unit"],
+            "middle",
+            12,
+            "bold",
+            extra=f' transform="rotate(-90 16 {TOP + PLOT_HEIGHT / 2:.1f})"',
+        )
+    )
     if not largest:
         out.append(text(LEFT + plot / 2, TOP + PLOT_HEIGHT / 2, words["none"], "middle", 12, fill="#777"))
     for n, (month, label) in enumerate(months):
@@ -56,10 +72,13 @@ def findings_chart(months: Sequence[tuple[str, str]], counts: Mapping[str, Mappi
                 continue
             top, low = y_of(base + value), y_of(base)
             detail = f"{label} · {severity_label}: " + ", ".join(
-                f"{code_names.get(c, c)} × {k}" for c, k in sorted(codes.items()))
-            out.append(f'<rect class="bar" data-severity="{severity}" x="{x:.1f}" y="{top:.1f}" width="{width:.1f}" '
-                       f'height="{low - top:.1f}" fill="{SEVERITY_COLOUR.get(severity, "#777")}">'
-                       f"{title(detail)}</rect>")
+                f"{code_names.get(c, c)} × {k}" for c, k in sorted(codes.items())
+            )
+            out.append(
+                f'<rect class="bar" data-severity="{severity}" x="{x:.1f}" y="{top:.1f}" width="{width:.1f}" '
+                f'height="{low - top:.1f}" fill="{SEVERITY_COLOUR.get(severity, "#777")}">'
+                f"{title(detail)}</rect>"
+            )
             base += value
         if base:
             out.append(text(x + width / 2, y_of(base) - 4, number(base), "middle", 10))
@@ -67,8 +86,10 @@ def findings_chart(months: Sequence[tuple[str, str]], counts: Mapping[str, Mappi
     out.append(f'<line x1="{LEFT}" y1="{bottom}" x2="{LEFT + plot}" y2="{bottom}" stroke="#333"/>')
     for n, (severity, severity_label) in enumerate(reversed(severities)):
         y = TOP + 10 + n * 20
-        out.append(f'<rect x="{LEFT + plot + 20}" y="{y}" width="12" height="12" '
-                   f'fill="{SEVERITY_COLOUR.get(severity, "#777")}"/>')
+        out.append(
+            f'<rect x="{LEFT + plot + 20}" y="{y}" width="12" height="12" '
+            f'fill="{SEVERITY_COLOUR.get(severity, "#777")}"/>'
+        )
         out.append(text(LEFT + plot + 38, y + 11, severity_label, size=11))
     out.append("</svg>")
     return "\n".join(out)

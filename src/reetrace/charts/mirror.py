@@ -33,10 +33,20 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.2f}"
 
 
-def _text(x: float, y: float, content: str, anchor: str = "start", size: int = 12, weight: str = "normal",
-          fill: str = "#222", extra: str = "") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" font-weight="{weight}" '
-            f'fill="{fill}"{extra}>{escape(content)}</text>')
+def _text(
+    x: float,
+    y: float,
+    content: str,
+    anchor: str = "start",
+    size: int = 12,
+    weight: str = "normal",
+    fill: str = "#222",
+    extra: str = "",
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" font-weight="{weight}" '
+        f'fill="{fill}"{extra}>{escape(content)}</text>'
+    )
 
 
 def mirror_chart(gaps: list[MirrorGap], year: int | None = None, top: int = 15) -> str:
@@ -58,14 +68,23 @@ def mirror_chart(gaps: list[MirrorGap], year: int | None = None, top: int = 15) 
         f"<title>{escape(title)} ({escape(scope)})</title>",
         f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
         _text(WIDTH / 2, 28, title, "middle", 16, "bold"),
-        _text(WIDTH / 2, 48, f"{scope}; largest gaps first, top {len(rows)} of {len(gaps)} "
-              "(HS6 × partner × year; gap = partner-recorded − declared)", "middle", 12, fill="#555"),
+        _text(
+            WIDTH / 2,
+            48,
+            f"{scope}; largest gaps first, top {len(rows)} of {len(gaps)} "
+            "(HS6 × partner × year; gap = partner-recorded − declared)",
+            "middle",
+            12,
+            fill="#555",
+        ),
     ]
     # legend
-    out += [f'<rect x="{LEFT}" y="60" width="14" height="10" fill="{PARTNER_COLOUR}"/>',
-            _text(LEFT + 20, 69, "recorded by the partner (imports from China)", size=11),
-            f'<rect x="{LEFT + 290}" y="60" width="14" height="10" fill="{DECLARED_COLOUR}"/>',
-            _text(LEFT + 310, 69, "declared to customs here (exports to the partner)", size=11)]
+    out += [
+        f'<rect x="{LEFT}" y="60" width="14" height="10" fill="{PARTNER_COLOUR}"/>',
+        _text(LEFT + 20, 69, "recorded by the partner (imports from China)", size=11),
+        f'<rect x="{LEFT + 290}" y="60" width="14" height="10" fill="{DECLARED_COLOUR}"/>',
+        _text(LEFT + 310, 69, "declared to customs here (exports to the partner)", size=11),
+    ]
     bottom = TOP + ROW * max(1, len(rows))
     # axis, grid and ticks
     ticks = int(round(axis_max / step))
@@ -77,24 +96,40 @@ def mirror_chart(gaps: list[MirrorGap], year: int | None = None, top: int = 15) 
     out.append(f'<line x1="{LEFT}" y1="{bottom}" x2="{LEFT + plot}" y2="{bottom}" stroke="#333"/>')
     out.append(f'<line x1="{LEFT}" y1="{TOP - 6}" x2="{LEFT}" y2="{bottom}" stroke="#333"/>')
     out.append(_text(LEFT + plot / 2, bottom + 40, f"net mass ({unit})", "middle", 12, "bold"))
-    out.append(_text(18, TOP + (bottom - TOP) / 2, "HS6 · partner · year", "middle", 12, "bold",
-                     extra=f' transform="rotate(-90 18 {TOP + (bottom - TOP) / 2:.1f})"'))
+    out.append(
+        _text(
+            18,
+            TOP + (bottom - TOP) / 2,
+            "HS6 · partner · year",
+            "middle",
+            12,
+            "bold",
+            extra=f' transform="rotate(-90 18 {TOP + (bottom - TOP) / 2:.1f})"',
+        )
+    )
     if not rows:
         out.append(_text(LEFT + plot / 2, TOP + ROW / 2, "no mirror statistics loaded", "middle", 12, fill="#777"))
     for n, row in enumerate(rows):
         y = TOP + n * ROW
         label = f"{row.hs6} · {row.partner} · {row.year}"
         out.append(_text(LEFT - 10, y + BAR + 4, label, "end", 12, extra=f" data-hs6={quoteattr(row.hs6)}"))
-        for offset, value, colour, who in ((0, row.partner_kg, PARTNER_COLOUR, "recorded by partner"),
-                                           (BAR + 2, row.declared_kg, DECLARED_COLOUR, "declared")):
+        for offset, value, colour, who in (
+            (0, row.partner_kg, PARTNER_COLOUR, "recorded by partner"),
+            (BAR + 2, row.declared_kg, DECLARED_COLOUR, "declared"),
+        ):
             width = max(0.0, x_of(value) - LEFT)
-            out.append(f'<rect x="{LEFT}" y="{y + offset}" width="{width:.1f}" height="{BAR}" fill="{colour}">'
-                       f"<title>{escape(f'{label}: {who} {value:,.0f} kg')}</title></rect>")
+            out.append(
+                f'<rect x="{LEFT}" y="{y + offset}" width="{width:.1f}" height="{BAR}" fill="{colour}">'
+                f"<title>{escape(f'{label}: {who} {value:,.0f} kg')}</title></rect>"
+            )
         sign = "+" if row.gap_kg > 0 else ""
         gap = f"gap {sign}{_number(row.gap_kg / scale)} {unit} (log {row.log_gap:+.2f})"
         if row.neighbouring:
             gap += " · opposite in " + ", ".join(row.neighbouring)
-        out.append(_text(LEFT + plot + 8, y + BAR + 4, gap, size=11,
-                         fill=PARTNER_COLOUR if row.gap_kg > 0 else DECLARED_COLOUR))
+        out.append(
+            _text(
+                LEFT + plot + 8, y + BAR + 4, gap, size=11, fill=PARTNER_COLOUR if row.gap_kg > 0 else DECLARED_COLOUR
+            )
+        )
     out.append("</svg>")
     return "\n".join(out) + "\n"

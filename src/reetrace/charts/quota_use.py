@@ -33,8 +33,9 @@ class QuotaBar:
         return self.used_tonnes / self.quota_tonnes if self.quota_tonnes else None
 
 
-def quota_chart(bars: Sequence[QuotaBar], labels: Mapping[str, str] | None = None,
-                number: Number = plain_number) -> str:
+def quota_chart(
+    bars: Sequence[QuotaBar], labels: Mapping[str, str] | None = None, number: Number = plain_number
+) -> str:
     words = labels_with(LABELS, labels)
     largest = max((max(b.quota_tonnes, b.used_tonnes) for b in bars), default=0.0)
     step = nice_step(largest)
@@ -43,13 +44,15 @@ def quota_chart(bars: Sequence[QuotaBar], labels: Mapping[str, str] | None = Non
     height = TOP + ROW * max(1, len(bars)) + BOTTOM
     bottom = TOP + ROW * max(1, len(bars))
     x_of = lambda value: LEFT + plot * value / axis_max  # noqa: E731
-    out = [open_svg("quota", WIDTH, height, words["title"]),
-           f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>',
-           text(WIDTH / 2, 24, words["title"], "middle", 15, "bold"),
-           f'<rect x="{LEFT}" y="36" width="12" height="10" fill="{USED}"/>',
-           text(LEFT + 18, 45, words["used"], size=11),
-           f'<line x1="{LEFT + 120}" y1="34" x2="{LEFT + 120}" y2="48" stroke="{QUOTA}" stroke-width="2"/>',
-           text(LEFT + 128, 45, words["quota"], size=11)]
+    out = [
+        open_svg("quota", WIDTH, height, words["title"]),
+        f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>',
+        text(WIDTH / 2, 24, words["title"], "middle", 15, "bold"),
+        f'<rect x="{LEFT}" y="36" width="12" height="10" fill="{USED}"/>',
+        text(LEFT + 18, 45, words["used"], size=11),
+        f'<line x1="{LEFT + 120}" y1="34" x2="{LEFT + 120}" y2="48" stroke="{QUOTA}" stroke-width="2"/>',
+        text(LEFT + 128, 45, words["quota"], size=11),
+    ]
     ticks = int(round(axis_max / step))
     for i in range(ticks + 1):
         x = x_of(i * step)
@@ -63,16 +66,29 @@ def quota_chart(bars: Sequence[QuotaBar], labels: Mapping[str, str] | None = Non
         over = bar.share is not None and bar.share > 1
         out.append(text(LEFT - 8, y + BAR - 3, bar.label, "end", 11))
         width = max(0.5, x_of(bar.used_tonnes) - LEFT)
-        detail = f"{bar.label}: {words['used']} {number(bar.used_tonnes)} / {words['quota']} " \
-                 f"{number(bar.quota_tonnes)} {words['unit']}"
-        out.append(f'<rect class="bar" x="{LEFT}" y="{y:.1f}" width="{width:.1f}" height="{BAR}" '
-                   f'fill="{OVER if over else USED}">{title(detail)}</rect>')
+        detail = (
+            f"{bar.label}: {words['used']} {number(bar.used_tonnes)} / {words['quota']} "
+            f"{number(bar.quota_tonnes)} {words['unit']}"
+        )
+        out.append(
+            f'<rect class="bar" x="{LEFT}" y="{y:.1f}" width="{width:.1f}" height="{BAR}" '
+            f'fill="{OVER if over else USED}">{title(detail)}</rect>'
+        )
         if bar.quota_tonnes:
             qx = x_of(bar.quota_tonnes)
-            out.append(f'<line x1="{qx:.1f}" y1="{y - 3:.1f}" x2="{qx:.1f}" y2="{y + BAR + 3:.1f}" '
-                       f'stroke="{QUOTA}" stroke-width="2"/>')
+            out.append(
+                f'<line x1="{qx:.1f}" y1="{y - 3:.1f}" x2="{qx:.1f}" y2="{y + BAR + 3:.1f}" '
+                f'stroke="{QUOTA}" stroke-width="2"/>'
+            )
         share = "—" if bar.share is None else f"{bar.share * 100:.0f}%"
-        out.append(text(LEFT + plot + 8, y + BAR - 3, f"{number(bar.used_tonnes)} ({share})", size=11,
-                        fill=OVER if over else "#222"))
+        out.append(
+            text(
+                LEFT + plot + 8,
+                y + BAR - 3,
+                f"{number(bar.used_tonnes)} ({share})",
+                size=11,
+                fill=OVER if over else "#222",
+            )
+        )
     out.append("</svg>")
     return "\n".join(out)

@@ -9,8 +9,19 @@ from dataclasses import dataclass
 
 from reetrace.charts.svg import Number, labels_with, open_svg, plain_number, text, title
 
-PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
-           "#1f78b4", "#b2df8a", "#fb9a99")
+PALETTE = (
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+    "#a6761d",
+    "#666666",
+    "#1f78b4",
+    "#b2df8a",
+    "#fb9a99",
+)
 WIDTH = 960
 HEIGHT = 460
 TOP = 56
@@ -29,8 +40,12 @@ class SankeyNode:
     column: int
 
 
-def sankey_chart(nodes: Sequence[SankeyNode], links: Mapping[tuple[str, str], float],
-                 labels: Mapping[str, str] | None = None, number: Number = plain_number) -> str:
+def sankey_chart(
+    nodes: Sequence[SankeyNode],
+    links: Mapping[tuple[str, str], float],
+    labels: Mapping[str, str] | None = None,
+    number: Number = plain_number,
+) -> str:
     """`links`: (from, to) -> value, in the unit the labels name."""
     words = labels_with(LABELS, labels)
     nodes = [n for n in nodes if any(n.key in link for link, v in links.items() if v > 0)]
@@ -44,8 +59,14 @@ def sankey_chart(nodes: Sequence[SankeyNode], links: Mapping[tuple[str, str], fl
     for node in nodes:
         columns[node.column].append(node)
     room = HEIGHT - TOP - BOTTOM
-    scale = min((((room - GAP * (len(c) - 1)) / sum(size[n.key] for n in c)) for c in columns.values()
-                 if sum(size[n.key] for n in c) > 0), default=1.0)
+    scale = min(
+        (
+            ((room - GAP * (len(c) - 1)) / sum(size[n.key] for n in c))
+            for c in columns.values()
+            if sum(size[n.key] for n in c) > 0
+        ),
+        default=1.0,
+    )
     last = max(columns, default=0)
     step = (WIDTH - 2 * SIDE - NODE) / max(1, last)
     x_of = {n.key: SIDE + n.column * step for n in nodes}
@@ -56,15 +77,19 @@ def sankey_chart(nodes: Sequence[SankeyNode], links: Mapping[tuple[str, str], fl
             y_of[node.key] = y
             y += size[node.key] * scale + GAP
     colour = {n.key: PALETTE[i % len(PALETTE)] for i, n in enumerate(nodes)}
-    out = [open_svg("sankey", WIDTH, HEIGHT, words["title"]),
-           f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fff"/>',
-           text(WIDTH / 2, 26, words["title"], "middle", 15, "bold")]
+    out = [
+        open_svg("sankey", WIDTH, HEIGHT, words["title"]),
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fff"/>',
+        text(WIDTH / 2, 26, words["title"], "middle", 15, "bold"),
+    ]
     label_of = {n.key: n.label for n in nodes}
     # bands: leave each source in the order of their targets, enter each target in the order of their sources
     leaving = {k: y_of[k] for k in y_of}
     entering = {k: y_of[k] for k in y_of}
-    ordered = sorted(((f, t_, v) for (f, t_), v in links.items() if v > 0 and f in y_of and t_ in y_of),
-                     key=lambda link: (y_of[link[0]], y_of[link[1]]))
+    ordered = sorted(
+        ((f, t_, v) for (f, t_), v in links.items() if v > 0 and f in y_of and t_ in y_of),
+        key=lambda link: (y_of[link[0]], y_of[link[1]]),
+    )
     bands = []
     for frm, to, value in ordered:
         width = value * scale
@@ -77,18 +102,30 @@ def sankey_chart(nodes: Sequence[SankeyNode], links: Mapping[tuple[str, str], fl
         x0, x1 = x_of[frm] + NODE, x_of[to]
         middle = (x0 + x1) / 2
         detail = f"{label_of[frm]} → {label_of[to]}: {number(value)} {words['unit']}"
-        out.append(f'<path class="flow" d="M{x0:.1f},{y0:.1f} C{middle:.1f},{y0:.1f} {middle:.1f},{y1:.1f} '
-                   f'{x1:.1f},{y1:.1f}" fill="none" stroke="{colour[frm]}" stroke-opacity="0.45" '
-                   f'stroke-width="{max(1.0, width):.1f}">{title(detail)}</path>')
+        out.append(
+            f'<path class="flow" d="M{x0:.1f},{y0:.1f} C{middle:.1f},{y0:.1f} {middle:.1f},{y1:.1f} '
+            f'{x1:.1f},{y1:.1f}" fill="none" stroke="{colour[frm]}" stroke-opacity="0.45" '
+            f'stroke-width="{max(1.0, width):.1f}">{title(detail)}</path>'
+        )
     for node in nodes:
         x, y, h = x_of[node.key], y_of[node.key], max(1.0, size[node.key] * scale)
         detail = f"{node.label}: {number(size[node.key])} {words['unit']}"
-        out.append(f'<rect class="node" data-node="{node.key}" x="{x:.1f}" y="{y:.1f}" width="{NODE}" '
-                   f'height="{h:.1f}" fill="{colour[node.key]}">{title(detail)}</rect>')
+        out.append(
+            f'<rect class="node" data-node="{node.key}" x="{x:.1f}" y="{y:.1f}" width="{NODE}" '
+            f'height="{h:.1f}" fill="{colour[node.key]}">{title(detail)}</rect>'
+        )
         right = node.column < last
         tx = x + NODE + 6 if right else x - 6
         out.append(text(tx, y + h / 2 - 2, node.label, "start" if right else "end", 12, "bold"))
-        out.append(text(tx, y + h / 2 + 12, f"{number(size[node.key])} {words['unit']}",
-                        "start" if right else "end", 11, fill="#555"))
+        out.append(
+            text(
+                tx,
+                y + h / 2 + 12,
+                f"{number(size[node.key])} {words['unit']}",
+                "start" if right else "end",
+                11,
+                fill="#555",
+            )
+        )
     out.append("</svg>")
     return "\n".join(out)

@@ -24,10 +24,20 @@ def nice_step(largest: float, ticks: int = 5) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-def text(x: float, y: float, content: str, anchor: str = "start", size: int = 12, weight: str = "normal",
-         fill: str = "#222", extra: str = "") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" font-weight="{weight}" '
-            f'fill="{fill}"{extra}>{escape(content)}</text>')
+def text(
+    x: float,
+    y: float,
+    content: str,
+    anchor: str = "start",
+    size: int = 12,
+    weight: str = "normal",
+    fill: str = "#222",
+    extra: str = "",
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" font-weight="{weight}" '
+        f'fill="{fill}"{extra}>{escape(content)}</text>'
+    )
 
 
 def title(content: str) -> str:
@@ -40,9 +50,11 @@ def attr(value: str) -> str:
 
 def open_svg(chart: str, width: float, height: float, heading: str) -> str:
     """The opening tag (with a class naming the chart, for pages and tests) and its title."""
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{chart}" width="{width:.0f}" '
-            f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" font-family={quoteattr(FONT)} '
-            f'role="img" aria-label={quoteattr(heading)}>{title(heading)}')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{chart}" width="{width:.0f}" '
+        f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" font-family={quoteattr(FONT)} '
+        f'role="img" aria-label={quoteattr(heading)}>{title(heading)}'
+    )
 
 
 def labels_with(defaults: Mapping[str, str], given: Mapping[str, str] | None) -> dict[str, str]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import functools
 import shutil
 import sys
-from datetime import date
 from collections.abc import Callable, Collection
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -75,8 +75,10 @@ def recreate_dir(path: Path, option: str, made: Collection[str], maker: str) -> 
             raise UsageError(f"{option} {path} is a file")
         foreign = sorted(p.name for p in path.iterdir() if p.name not in made)
         if foreign:
-            raise UsageError(f"{option} {path} holds files {maker} did not make ({', '.join(foreign[:3])}); "
-                             "choose an empty or new directory")
+            raise UsageError(
+                f"{option} {path} holds files {maker} did not make ({', '.join(foreign[:3])}); "
+                "choose an empty or new directory"
+            )
         shutil.rmtree(path)
     path.mkdir(parents=True)
 

@@ -12,10 +12,13 @@ from reetrace.cli import app, console, err_console, reports_errors
 from reetrace.cli.ledger import Output, emit_json, store_for
 from reetrace.errors import UsageError
 
-users_app = typer.Typer(help="Accounts: regulator, inspector, reviewer, approver, auditor (read-only), "
-                             "enterprise (bound to one USCC).", no_args_is_help=True)
-tokens_app = typer.Typer(help="API tokens for machines: shown once, stored as SHA-256, revocable.",
-                         no_args_is_help=True)
+users_app = typer.Typer(
+    help="Accounts: regulator, inspector, reviewer, approver, auditor (read-only), enterprise (bound to one USCC).",
+    no_args_is_help=True,
+)
+tokens_app = typer.Typer(
+    help="API tokens for machines: shown once, stored as SHA-256, revocable.", no_args_is_help=True
+)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 PASSWORD_ENV = "REETRACE_PASSWORD"
@@ -34,12 +37,14 @@ def _password(given: str | None) -> str:
 
 @users_app.command("add")
 @reports_errors
-def users_add(ctx: typer.Context, username: str,
-              role: str = typer.Option(..., "--role", help="regulator, inspector, reviewer, approver, auditor or "
-                                                           "enterprise."),
-              uscc: str = typer.Option(None, "--uscc", help="The enterprise of an enterprise user."),
-              name: str = typer.Option(None, "--name", help="The person's name, for display."),
-              password: str = typer.Option(None, "--password", help=f"Else {PASSWORD_ENV}, else asked twice.")):
+def users_add(
+    ctx: typer.Context,
+    username: str,
+    role: str = typer.Option(..., "--role", help="regulator, inspector, reviewer, approver, auditor or enterprise."),
+    uscc: str = typer.Option(None, "--uscc", help="The enterprise of an enterprise user."),
+    name: str = typer.Option(None, "--name", help="The person's name, for display."),
+    password: str = typer.Option(None, "--password", help=f"Else {PASSWORD_ENV}, else asked twice."),
+):
     """Add an account (the password is kept as an argon2id hash)."""
     from reetrace.services.accounts import add_user
 
@@ -56,8 +61,12 @@ def users_list(ctx: typer.Context, format: Output = typer.Option(Output.table, "
     with store_for(ctx).reading() as conn:
         users = list_users(conn)
     if format is Output.json:
-        emit_json([{"username": u.username, "role": u.role, "uscc": u.uscc, "name": u.display_name,
-                    "disabled": u.disabled} for u in users])
+        emit_json(
+            [
+                {"username": u.username, "role": u.role, "uscc": u.uscc, "name": u.display_name, "disabled": u.disabled}
+                for u in users
+            ]
+        )
         return
     table = Table(title="Users")
     for column in ("username", "role", "enterprise", "name", "disabled"):
@@ -69,8 +78,9 @@ def users_list(ctx: typer.Context, format: Output = typer.Option(Output.table, "
 
 @tokens_app.command("new")
 @reports_errors
-def tokens_new(ctx: typer.Context, username: str,
-               label: str = typer.Option("", "--label", help="What the token is for.")):
+def tokens_new(
+    ctx: typer.Context, username: str, label: str = typer.Option("", "--label", help="What the token is for.")
+):
     """Issue an API token for a user; it is printed once and cannot be shown again."""
     from reetrace.services.accounts import issue_token
 
@@ -81,16 +91,29 @@ def tokens_new(ctx: typer.Context, username: str,
 
 @tokens_app.command("list")
 @reports_errors
-def tokens_list(ctx: typer.Context, user: str = typer.Option(None, "--user"),
-                format: Output = typer.Option(Output.table, "--format")):
+def tokens_list(
+    ctx: typer.Context,
+    user: str = typer.Option(None, "--user"),
+    format: Output = typer.Option(Output.table, "--format"),
+):
     """API tokens (never the tokens themselves): id, owner, label, when issued and revoked."""
     from reetrace.store.accounts_repo import list_tokens
 
     with store_for(ctx).reading() as conn:
         rows = list_tokens(conn, user)
     if format is Output.json:
-        emit_json([{"id": r.id, "username": r.username, "label": r.label, "created_at": r.created_at,
-                    "revoked_at": r.revoked_at} for r in rows])
+        emit_json(
+            [
+                {
+                    "id": r.id,
+                    "username": r.username,
+                    "label": r.label,
+                    "created_at": r.created_at,
+                    "revoked_at": r.revoked_at,
+                }
+                for r in rows
+            ]
+        )
         return
     table = Table(title="API tokens")
     for column in ("id", "user", "label", "issued", "revoked"):

@@ -21,8 +21,9 @@ from rich.table import Table
 from reetrace.cli import app, console, err_console, reports_errors, settings, views
 from reetrace.cli.ledger import Output, emit_json, store_for
 
-analytics_app = typer.Typer(help="The ledger exported to Parquet for analysts, and DuckDB queries over the export.",
-                            no_args_is_help=True)
+analytics_app = typer.Typer(
+    help="The ledger exported to Parquet for analysts, and DuckDB queries over the export.", no_args_is_help=True
+)
 app.add_typer(analytics_app, name="analytics")
 
 TABLE_ROWS = 1000  # a query's table shows at most this many rows; csv and json show all
@@ -49,19 +50,30 @@ class QueryFormat(str, Enum):
 def export(
     ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="Directory of the export; an earlier export there is replaced."),
-    year: list[int] = typer.Option(None, "--year", help="Only the events of this year (China Standard Time); "
-                                                        "repeatable. Default: every year."),
+    year: list[int] = typer.Option(
+        None, "--year", help="Only the events of this year (China Standard Time); repeatable. Default: every year."
+    ),
 ):
     """Export the ledger to a Parquet dataset partitioned by year and month of the event time."""
     from reetrace.analytics.export import export_parquet
 
     store = store_for(ctx)
-    with Progress(TextColumn("exporting events"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err_console, transient=True) as bar:
+    with Progress(
+        TextColumn("exporting events"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
         task = bar.add_task("export", total=None)
-        summary = export_parquet(store, out, years=year or None,
-                                 progress=lambda done, total: bar.update(task, completed=done, total=total),
-                                 utc_offset_hours=settings(ctx).thresholds.utc_offset_hours)
+        summary = export_parquet(
+            store,
+            out,
+            years=year or None,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            utc_offset_hours=settings(ctx).thresholds.utc_offset_hours,
+        )
     table = Table(title=f"Analytics export in {summary.out_dir}")
     table.add_column("table")
     table.add_column("rows", justify="right")
@@ -72,8 +84,10 @@ def export(
     console.print(table)
     rate = summary.events / summary.seconds if summary.seconds > 0 else 0.0
     years = ", ".join(map(str, summary.years)) if summary.years else "all years"
-    console.print(f"{summary.events:,} events ({years}) of a ledger of {summary.ledger_size:,} (up to seq "
-                  f"{summary.last_seq:,}) in {summary.seconds:.1f} s, {rate:,.0f} events/s.")
+    console.print(
+        f"{summary.events:,} events ({years}) of a ledger of {summary.ledger_size:,} (up to seq "
+        f"{summary.last_seq:,}) in {summary.seconds:.1f} s, {rate:,.0f} events/s."
+    )
 
 
 @analytics_app.command("quota-use")
@@ -88,12 +102,24 @@ def quota_use(
 
     answer = queries.quota_use(directory, year)
     if format is Output.json:
-        emit_json([{"uscc": r["uscc"], "name": r["name"], "kind": r["kind"], "category": r["category"],
-                    "quota_tonnes": r["quota_tonnes"], "used_tonnes": round(r["used_tonnes"], 3)}
-                   for r in answer.dicts()])
+        emit_json(
+            [
+                {
+                    "uscc": r["uscc"],
+                    "name": r["name"],
+                    "kind": r["kind"],
+                    "category": r["category"],
+                    "quota_tonnes": r["quota_tonnes"],
+                    "used_tonnes": round(r["used_tonnes"], 3),
+                }
+                for r in answer.dicts()
+            ]
+        )
         return
-    rows = [_QuotaRow(r["name"], r["kind"], r["category"], r["quota_tonnes"], r["used_tonnes"], r["share"])
-            for r in answer.dicts()]
+    rows = [
+        _QuotaRow(r["name"], r["kind"], r["category"], r["quota_tonnes"], r["used_tonnes"], r["share"])
+        for r in answer.dicts()
+    ]
     views.print_quota_use(console, rows, year)
 
 
@@ -101,8 +127,9 @@ def quota_use(
 @reports_errors
 def query(
     directory: Path = typer.Argument(..., help="An analytics export."),
-    sql: str = typer.Argument(..., help="DuckDB SQL over the views events, lot_outputs, lot_draws, lot_moves, "
-                                        "enterprises and quotas."),
+    sql: str = typer.Argument(
+        ..., help="DuckDB SQL over the views events, lot_outputs, lot_draws, lot_moves, enterprises and quotas."
+    ),
     format: QueryFormat = typer.Option(QueryFormat.table, "--format"),
 ):
     """Run SQL over an export and print the result."""
@@ -110,7 +137,7 @@ def query(
 
     answer = queries.query(directory, sql)
     if format is QueryFormat.json:
-        emit_json([{c: _plain(v) for c, v in zip(answer.columns, row)} for row in answer.rows])
+        emit_json([{c: _plain(v) for c, v in zip(answer.columns, row, strict=True)} for row in answer.rows])
     elif format is QueryFormat.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(answer.columns)

@@ -13,10 +13,10 @@ from reetrace.cli import app, console, day_option, reports_errors, settings
 from reetrace.cli.ledger import Output, emit_json, store_for
 from reetrace.errors import UsageError
 
-applications_app = typer.Typer(help="Export license applications: submit, show, list, due, answer, withdraw.",
-                               no_args_is_help=True)
+applications_app = typer.Typer(
+    help="Export license applications: submit, show, list, due, answer, withdraw.", no_args_is_help=True
+)
 app.add_typer(applications_app, name="applications")
-
 
 
 def _clock_text(clock: dict[str, Any] | None, state: str) -> str:
@@ -34,16 +34,21 @@ def _clock_text(clock: dict[str, Any] | None, state: str) -> str:
 
 @applications_app.command("submit")
 @reports_errors
-def submit(ctx: typer.Context, file: Path = typer.Argument(..., help="A reetrace/license-application@1 document."),
-           by: str = typer.Option(..., "--by", help="Who submits it for the exporter.")):
+def submit(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A reetrace/license-application@1 document."),
+    by: str = typer.Option(..., "--by", help="Who submits it for the exporter."),
+):
     """Record an application with its documents (kept with their SHA-256) and run its pre-review."""
     from reetrace.services.applications import submit_application
 
     with console.status("Pre-review: auditing the ledger, tracing the lots, screening the parties…"):
         done = submit_application(store_for(ctx), settings(ctx), file, by)
-    console.print(f"Application [bold]{done.number}[/bold] submitted. Pre-review: {done.verdict} "
-                  f"({done.blocking} blocking, {done.red_flags} red flags) — "
-                  f"reetrace applications show {done.number}")
+    console.print(
+        f"Application [bold]{done.number}[/bold] submitted. Pre-review: {done.verdict} "
+        f"({done.blocking} blocking, {done.red_flags} red flags) — "
+        f"reetrace applications show {done.number}"
+    )
 
 
 @applications_app.command("prereview")
@@ -64,17 +69,22 @@ def print_pre_review(report: dict[str, Any]) -> None:
     console.print(f"Pre-review of {report.get('application')} on {report['day']}: [bold]{report['verdict']}[/bold]")
     for row in report["classification"]:
         codes = ", ".join(f"{c['code']}.{c['group']} ({c['element']})" for c in row["controlled"]) or "not controlled"
-        console.print(f"  item {row['item']} {row['lot'] or row.get('declared_code')}: {row['form']} — {codes}"
-                      + (f"  [yellow]{row['note']}[/yellow]" if row.get("note") else ""))
+        console.print(
+            f"  item {row['item']} {row['lot'] or row.get('declared_code')}: {row['form']} — {codes}"
+            + (f"  [yellow]{row['note']}[/yellow]" if row.get("note") else "")
+        )
     for row in report["provenance"]:
         origins = ", ".join(f"{o['type']} {o['lot']} ({o['enterprise'] or '?'})" for o in row["origins"][:5])
-        console.print(f"  lot {row['lot']} comes from {origins or 'nothing known'}"
-                      + (f" (+{len(row['origins']) - 5} more)" if len(row["origins"]) > 5 else ""))
+        console.print(
+            f"  lot {row['lot']} comes from {origins or 'nothing known'}"
+            + (f" (+{len(row['origins']) - 5} more)" if len(row["origins"]) > 5 else "")
+        )
     for row in report["screening"]:
         matches = row["result"].get("matches", [])
-        console.print(f"  {row['role'].replace('_', ' ')} {row['party']} ({row['country']}): "
-                      + (", ".join(f"[red]{m['name']} on {m['list']} ({m['score']})[/red]" for m in matches)
-                         or "no match"))
+        console.print(
+            f"  {row['role'].replace('_', ' ')} {row['party']} ({row['country']}): "
+            + (", ".join(f"[red]{m['name']} on {m['list']} ({m['score']})[/red]" for m in matches) or "no match")
+        )
     for flag in report["red_flags"]:
         console.print(f"  [yellow]red flag[/yellow] {flag['flag']}: {flag['detail']}")
     for block in report["blocking"]:
@@ -83,8 +93,12 @@ def print_pre_review(report: dict[str, Any]) -> None:
 
 @applications_app.command("show")
 @reports_errors
-def show(ctx: typer.Context, number: str, format: Output = typer.Option(Output.table, "--format"),
-         as_of: str = typer.Option(None, "--as-of", help="Read the clock on this day (default: today).")):
+def show(
+    ctx: typer.Context,
+    number: str,
+    format: Output = typer.Option(Output.table, "--format"),
+    as_of: str = typer.Option(None, "--as-of", help="Read the clock on this day (default: today)."),
+):
     """An application: its parties and items, documents, steps, clock and latest pre-review."""
     from reetrace.services.applications import application_view
 
@@ -94,13 +108,20 @@ def show(ctx: typer.Context, number: str, format: Output = typer.Option(Output.t
         return
     body = view["application"]
     clock = _clock_text(view["clock"], view["state"])
-    console.print(f"[bold]{view['number']}[/bold] {view['license_type']} license for {view['exporter']} → "
-                  f"{view['destination']}: [bold]{view['state'].replace('_', ' ')}[/bold]; {clock}"
-                  + (f"; license {view['license']}" if view["license"] else ""))
-    console.print(f"  consignee {body['consignee']['name']} ({body['consignee']['country']}); end users: "
-                  + "; ".join(f"{p['name']} ({p['country']})" for p in body["end_users"])
-                  + ("; intermediaries: " + "; ".join(p["name"] for p in body["intermediaries"])
-                     if body["intermediaries"] else ""))
+    console.print(
+        f"[bold]{view['number']}[/bold] {view['license_type']} license for {view['exporter']} → "
+        f"{view['destination']}: [bold]{view['state'].replace('_', ' ')}[/bold]; {clock}"
+        + (f"; license {view['license']}" if view["license"] else "")
+    )
+    console.print(
+        f"  consignee {body['consignee']['name']} ({body['consignee']['country']}); end users: "
+        + "; ".join(f"{p['name']} ({p['country']})" for p in body["end_users"])
+        + (
+            "; intermediaries: " + "; ".join(p["name"] for p in body["intermediaries"])
+            if body["intermediaries"]
+            else ""
+        )
+    )
     console.print(f"  end use: {body['end_use']}")
     console.print(f"  valid {body['valid_from']} to {body['valid_to']}; contract {body['contract_ref']}")
     for d in view["documents"]:
@@ -122,16 +143,27 @@ def _queue_table(entries: list[Any], title: str) -> Table:
     table.add_column("clock")
     for e in entries:
         j = e.as_json()
-        table.add_row(e.number, e.exporter, e.license_type, e.destination, e.state.replace("_", " "),
-                      e.verdict or "", _clock_text(j["clock"], e.state))
+        table.add_row(
+            e.number,
+            e.exporter,
+            e.license_type,
+            e.destination,
+            e.state.replace("_", " "),
+            e.verdict or "",
+            _clock_text(j["clock"], e.state),
+        )
     return table
 
 
 @applications_app.command("list")
 @reports_errors
-def list_(ctx: typer.Context, state: str = typer.Option(None, "--state"),
-          exporter: str = typer.Option(None, "--exporter", help="Only this exporter's (USCC)."),
-          as_of: str = typer.Option(None, "--as-of"), format: Output = typer.Option(Output.table, "--format")):
+def list_(
+    ctx: typer.Context,
+    state: str = typer.Option(None, "--state"),
+    exporter: str = typer.Option(None, "--exporter", help="Only this exporter's (USCC)."),
+    as_of: str = typer.Option(None, "--as-of"),
+    format: Output = typer.Option(Output.table, "--format"),
+):
     """The queue: open applications first, nearest deadline first."""
     from reetrace.services.applications import queue
 
@@ -144,8 +176,12 @@ def list_(ctx: typer.Context, state: str = typer.Option(None, "--state"),
 
 @applications_app.command("due")
 @reports_errors
-def due_(ctx: typer.Context, within: int = typer.Option(5, "--within", help="Nearly due: this many working days."),
-         as_of: str = typer.Option(None, "--as-of"), format: Output = typer.Option(Output.table, "--format")):
+def due_(
+    ctx: typer.Context,
+    within: int = typer.Option(5, "--within", help="Nearly due: this many working days."),
+    as_of: str = typer.Option(None, "--as-of"),
+    format: Output = typer.Option(Output.table, "--format"),
+):
     """Applications overdue, or due within a few working days (45 working days from acceptance)."""
     from reetrace.services.applications import due
 
@@ -161,10 +197,13 @@ def due_(ctx: typer.Context, within: int = typer.Option(5, "--within", help="Nea
 
 @applications_app.command("answer")
 @reports_errors
-def answer(ctx: typer.Context, number: str,
-           by: str = typer.Option(..., "--by", help="NAME@USCC: who answers, for which exporter."),
-           note: str = typer.Option(..., "--note", help="The answer."),
-           document: list[str] = typer.Option([], "--document", help="KIND=PATH, repeatable.")):
+def answer(
+    ctx: typer.Context,
+    number: str,
+    by: str = typer.Option(..., "--by", help="NAME@USCC: who answers, for which exporter."),
+    note: str = typer.Option(..., "--note", help="The answer."),
+    document: list[str] = typer.Option([], "--document", help="KIND=PATH, repeatable."),
+):
     """The exporter answers a request for information; the clock runs again."""
     from reetrace.services.applications import provide_information
 
@@ -183,8 +222,12 @@ def answer(ctx: typer.Context, number: str,
 
 @applications_app.command("document")
 @reports_errors
-def document_(ctx: typer.Context, number: str, document_id: int,
-              out: Path = typer.Option(..., "--out", help="Where to write the file.")):
+def document_(
+    ctx: typer.Context,
+    number: str,
+    document_id: int,
+    out: Path = typer.Option(..., "--out", help="Where to write the file."),
+):
     """Write an attached document out, after checking its SHA-256."""
     from reetrace.services.applications import fetch_document
 

@@ -48,30 +48,41 @@ def certify(
     size = note.split("\n", 2)[1]
     witnesses = sum(1 for _, payload in signature_lines(note) if len(payload) == COSIGNATURE_PAYLOAD)
     cosigned = f", cosigned by {witnesses} witness(es)" if witnesses else ""
-    console.print(f"certificate for lot [b]{escape(lot)}[/b] written to {escape(str(out))}: "
-                  f"{len(certificate['events'])} event(s), {len(certificate['trace']['origins'])} origin(s), "
-                  f"anchored to the checkpoint of {size} leaves{cosigned}", highlight=False, soft_wrap=True)
+    console.print(
+        f"certificate for lot [b]{escape(lot)}[/b] written to {escape(str(out))}: "
+        f"{len(certificate['events'])} event(s), {len(certificate['trace']['origins'])} origin(s), "
+        f"anchored to the checkpoint of {size} leaves{cosigned}",
+        highlight=False,
+        soft_wrap=True,
+    )
     if html is not None:
         usccs = {e["reporter"] for e in certificate["events"]}
-        page = render_html(certificate, enterprise_names(store, usccs),
-                           hashlib.sha256(text.encode("utf-8")).hexdigest())
+        page = render_html(
+            certificate, enterprise_names(store, usccs), hashlib.sha256(text.encode("utf-8")).hexdigest()
+        )
         _write(html, page)
         console.print(f"printable certificate written to {escape(str(html))}", highlight=False, soft_wrap=True)
     key = signing_key(store, certificate)
     if key:
-        console.print(f"check it offline with: reetrace verify {escape(str(out))} --log-key {key}",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"check it offline with: reetrace verify {escape(str(out))} --log-key {key}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command()
 @reports_errors
 def verify(
     file: Path = typer.Argument(..., help="A certificate written by `reetrace certify`."),
-    log_key: str = typer.Option(..., "--log-key",
-                                help="The log's verifier key (`reetrace log key`), or a file holding it."),
-    witness_key: list[str] = typer.Option(None, "--witness-key",
-                                          help="A witness's verifier key (or a file holding it) whose cosignature "
-                                               "is required; repeat for several."),
+    log_key: str = typer.Option(
+        ..., "--log-key", help="The log's verifier key (`reetrace log key`), or a file holding it."
+    ),
+    witness_key: list[str] = typer.Option(
+        None,
+        "--witness-key",
+        help="A witness's verifier key (or a file holding it) whose cosignature is required; repeat for several.",
+    ),
     format: Output = typer.Option(Output.table, "--format"),
 ):
     """Check a provenance certificate offline: the log's signature on its checkpoint, each given
@@ -114,17 +125,31 @@ def _write(path: Path, text: str) -> None:
 def _print_ok(result) -> None:  # type: ignore[no-untyped-def]
     cp = result.checkpoint
     trace = result.trace
-    console.print(f"[green]ok[/green]: the certificate for lot [b]{escape(result.lot)}[/b] verifies.", highlight=False,
-                  soft_wrap=True)
-    console.print(f"  checkpoint  {escape(cp.origin)}, {cp.size} leaves, root {base64.b64encode(cp.root_hash).decode()}"
-                  f" — signed by the log key {escape(result.log_key)}", highlight=False, soft_wrap=True)
+    console.print(
+        f"[green]ok[/green]: the certificate for lot [b]{escape(result.lot)}[/b] verifies.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(
+        f"  checkpoint  {escape(cp.origin)}, {cp.size} leaves, root {base64.b64encode(cp.root_hash).decode()}"
+        f" — signed by the log key {escape(result.log_key)}",
+        highlight=False,
+        soft_wrap=True,
+    )
     for c in result.cosigned:
         when = datetime.fromtimestamp(c.timestamp, UTC).isoformat()
         console.print(f"  witness     {escape(c.witness)} cosigned it at {when}", highlight=False, soft_wrap=True)
-    console.print(f"  events      {result.included} of {result.events}, each proven included in the log (RFC 9162)",
-                  highlight=False, soft_wrap=True)
-    console.print(f"  trace       recomputed from the events: {len(trace['origins'])} origin(s), "
-                  f"{trace['reo_kg']:.3f} kg REO, every figure as in the certificate", highlight=False, soft_wrap=True)
+    console.print(
+        f"  events      {result.included} of {result.events}, each proven included in the log (RFC 9162)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(
+        f"  trace       recomputed from the events: {len(trace['origins'])} origin(s), "
+        f"{trace['reo_kg']:.3f} kg REO, every figure as in the certificate",
+        highlight=False,
+        soft_wrap=True,
+    )
     table = Table("origin lot", "type", "enterprise", "event", "elements (kg)", "REO kg")
     for column in table.columns[:-1]:
         column.overflow = "fold"
@@ -132,8 +157,9 @@ def _print_ok(result) -> None:  # type: ignore[no-untyped-def]
     for o in trace["origins"]:
         elements = ", ".join(f"{e} {kg:.3f}" for e, kg in o["elements_kg"].items())
         event_id = o["event"].partition(":")[2] if o["event"] else "—"
-        table.add_row(*map(escape, (o["lot"], o["type"], o["enterprise"] or "—", event_id, elements,
-                                    f"{o['reo_kg']:.3f}")))
+        table.add_row(
+            *map(escape, (o["lot"], o["type"], o["enterprise"] or "—", event_id, elements, f"{o['reo_kg']:.3f}"))
+        )
     console.print(table)
     for warning in result.warnings:
         console.print(f"[yellow]warning[/yellow]: {escape(warning)}", highlight=False, soft_wrap=True)
@@ -141,8 +167,9 @@ def _print_ok(result) -> None:  # type: ignore[no-untyped-def]
 
 def _print_failures(result) -> None:  # type: ignore[no-untyped-def]
     count = len(result.failures)
-    err_console.print(f"[red]the certificate does not verify[/red]: {count} problem{'s' if count != 1 else ''}",
-                      highlight=False)
+    err_console.print(
+        f"[red]the certificate does not verify[/red]: {count} problem{'s' if count != 1 else ''}", highlight=False
+    )
     for failure in result.failures:
         err_console.print(f"  - {escape(failure)}", highlight=False, soft_wrap=True)
     for warning in result.warnings:

@@ -13,23 +13,35 @@ from reetrace.cli.ledger import Output, emit_json, store_for
 from reetrace.domain.controls import ControlEntry
 from reetrace.errors import InvalidInput, UsageError
 
-controls_app = typer.Typer(help="The dual-use control list: show it on a day; add, suspend or end an entry.",
-                           no_args_is_help=True)
+controls_app = typer.Typer(
+    help="The dual-use control list: show it on a day; add, suspend or end an entry.", no_args_is_help=True
+)
 app.add_typer(controls_app, name="controls")
-
 
 
 def _entry_json(entry: ControlEntry, day: date, changes: list[Any]) -> dict[str, Any]:
     return {
-        "code": entry.code, "element": entry.element, "groups": list(entry.groups),
-        "in_force": entry.in_force(day), "effective_from": entry.effective_from.isoformat(),
+        "code": entry.code,
+        "element": entry.element,
+        "groups": list(entry.groups),
+        "in_force": entry.in_force(day),
+        "effective_from": entry.effective_from.isoformat(),
         "ended_on": entry.ended_on.isoformat() if entry.ended_on else None,
-        "suspensions": [{"from": p.start.isoformat(), "until": p.end.isoformat() if p.end else None}
-                        for p in entry.suspensions],
-        "changes": [{"action": r.change.action, "effective": r.change.effective.isoformat(),
-                     "until": r.change.until.isoformat() if r.change.until else None, "by": r.change.by,
-                     "why": r.change.why, "recorded_at": r.recorded_at.isoformat()}
-                    for r in changes if r.change.code == entry.code],
+        "suspensions": [
+            {"from": p.start.isoformat(), "until": p.end.isoformat() if p.end else None} for p in entry.suspensions
+        ],
+        "changes": [
+            {
+                "action": r.change.action,
+                "effective": r.change.effective.isoformat(),
+                "until": r.change.until.isoformat() if r.change.until else None,
+                "by": r.change.by,
+                "why": r.change.why,
+                "recorded_at": r.recorded_at.isoformat(),
+            }
+            for r in changes
+            if r.change.code == entry.code
+        ],
     }
 
 
@@ -55,10 +67,17 @@ def controls_show(
         table.add_column(column)
     for e in entries:
         table.add_row(
-            e["code"], e["element"], ",".join(e["groups"]), "yes" if e["in_force"] else "no", e["effective_from"],
-            e["ended_on"] or "", "; ".join(f"{s['from']}..{s['until'] or 'open'}" for s in e["suspensions"]),
-            "\n".join(f"{c['action']} {c['effective']}{'..' + c['until'] if c['until'] else ''} "
-                      f"by {c['by']}: {c['why']}" for c in e["changes"]),
+            e["code"],
+            e["element"],
+            ",".join(e["groups"]),
+            "yes" if e["in_force"] else "no",
+            e["effective_from"],
+            e["ended_on"] or "",
+            "; ".join(f"{s['from']}..{s['until'] or 'open'}" for s in e["suspensions"]),
+            "\n".join(
+                f"{c['action']} {c['effective']}{'..' + c['until'] if c['until'] else ''} by {c['by']}: {c['why']}"
+                for c in e["changes"]
+            ),
         )
     console.print(table)
 
@@ -67,9 +86,16 @@ def _record(ctx: typer.Context, action: str, code: str, effective: str, by: str,
     from reetrace.services.controls import change_control
 
     try:
-        recorded = change_control(store_for(ctx), settings(ctx), action, code,
-                                  effective=day_option(effective, "--from"),
-                                  by=by, why=why, **extra)
+        recorded = change_control(
+            store_for(ctx),
+            settings(ctx),
+            action,
+            code,
+            effective=day_option(effective, "--from"),
+            by=by,
+            why=why,
+            **extra,
+        )
     except InvalidInput as exc:  # a change that does not fit the list is a wrongly called command
         raise UsageError(str(exc)) from None
     c = recorded.change
@@ -89,7 +115,9 @@ def controls_add(
     code: str = typer.Argument(..., help="The new control code, e.g. 1C914."),
     element: str = typer.Option(..., "--element", help="The element that puts a lot under it, e.g. Ho."),
     groups: str = typer.Option("a,b,c", "--groups", help="Group letters, comma-separated (a,b,c)."),
-    effective: str = _FROM, by: str = _BY, why: str = _WHY,
+    effective: str = _FROM,
+    by: str = _BY,
+    why: str = _WHY,
 ):
     """Add an entry, in force from a day."""
     letters = tuple(g.strip() for g in groups.split(",") if g.strip())
@@ -103,7 +131,8 @@ def controls_suspend(
     code: str = typer.Argument(..., help="The control code."),
     effective: str = _FROM,
     until: str = typer.Option(None, "--until", help="The day it applies again (exclusive; default: open)."),
-    by: str = _BY, why: str = _WHY,
+    by: str = _BY,
+    why: str = _WHY,
 ):
     """Suspend an entry from a day, until a day or until further notice."""
     _record(ctx, "suspend", code, effective, by, why, until=day_option(until, "--until"))
@@ -111,8 +140,13 @@ def controls_suspend(
 
 @controls_app.command("end")
 @reports_errors
-def controls_end(ctx: typer.Context, code: str = typer.Argument(..., help="The control code."),
-                 effective: str = _FROM, by: str = _BY, why: str = _WHY):
+def controls_end(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., help="The control code."),
+    effective: str = _FROM,
+    by: str = _BY,
+    why: str = _WHY,
+):
     """End an entry from a day."""
     _record(ctx, "end", code, effective, by, why)
 

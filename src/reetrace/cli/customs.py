@@ -4,11 +4,10 @@ reports for licensed exports, and partner countries' mirror statistics (docs/cus
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Iterator
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -18,8 +17,9 @@ from reetrace.cli import app, console, day_option, err_console, reports_errors, 
 from reetrace.cli.ledger import Output, emit_json, store_for
 from reetrace.errors import UsageError
 
-customs_app = typer.Typer(help="Customs export declarations: load them, reconcile them with the ledger.",
-                          no_args_is_help=True)
+customs_app = typer.Typer(
+    help="Customs export declarations: load them, reconcile them with the ledger.", no_args_is_help=True
+)
 exports_app = typer.Typer(help="Exports and their arrival reports (Decree 792).", no_args_is_help=True)
 mirror_app = typer.Typer(help="Partner countries' import statistics against declared exports.", no_args_is_help=True)
 app.add_typer(customs_app, name="customs")
@@ -27,7 +27,6 @@ app.add_typer(exports_app, name="exports")
 app.add_typer(mirror_app, name="mirror")
 
 LONG_FILE_LINES = 2000  # a load of more lines shows a progress bar
-
 
 
 def _read(path: Path) -> bytes:
@@ -47,8 +46,15 @@ def _count(n: int, what: str) -> str:
 def _loading(data: bytes, what: str) -> Iterator[Callable[[int, int], None]]:
     """A progress callback, drawn as a bar on stderr for long files."""
     long = data.count(b"\n") > LONG_FILE_LINES
-    with Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err_console, disable=not long, transient=True) as bar:
+    with Progress(
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=not long,
+        transient=True,
+    ) as bar:
         task = bar.add_task(what, total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
@@ -72,16 +78,33 @@ def customs_load(
 
     data = _read(file)
     with _loading(data, "reading declarations") as progress:
-        done = load_declarations(store_for(ctx), data, file.name, by or getpass.getuser(),
-                                 day_option(start, "--from"), day_option(end, "--to"), progress=progress)
+        done = load_declarations(
+            store_for(ctx),
+            data,
+            file.name,
+            by or getpass.getuser(),
+            day_option(start, "--from"),
+            day_option(end, "--to"),
+            progress=progress,
+        )
     if format is Output.json:
-        emit_json({"import": done.import_id, "sha256": done.sha256, "declarations": done.declarations,
-                   "items": done.items, "added": done.added, "unchanged": done.unchanged,
-                   "covered": {"from": done.period.start.isoformat(), "to": done.period.end.isoformat()}})
+        emit_json(
+            {
+                "import": done.import_id,
+                "sha256": done.sha256,
+                "declarations": done.declarations,
+                "items": done.items,
+                "added": done.added,
+                "unchanged": done.unchanged,
+                "covered": {"from": done.period.start.isoformat(), "to": done.period.end.isoformat()},
+            }
+        )
         return
-    console.print(f"Customs import {done.import_id}: {_count(done.declarations, 'declaration')}, "
-                  f"{_count(done.items, 'item')} ({done.added} new, {done.unchanged} already recorded), "
-                  f"covering {done.period}; sha256 {done.sha256[:16]}…")
+    console.print(
+        f"Customs import {done.import_id}: {_count(done.declarations, 'declaration')}, "
+        f"{_count(done.items, 'item')} ({done.added} new, {done.unchanged} already recorded), "
+        f"covering {done.period}; sha256 {done.sha256[:16]}…"
+    )
 
 
 @customs_app.command("imports")
@@ -93,17 +116,36 @@ def customs_imports(ctx: typer.Context, format: Output = typer.Option(Output.tab
     with store_for(ctx).reading() as conn:
         imports = list_imports(conn)
     if format is Output.json:
-        emit_json([{"import": i.id, "sha256": i.sha256, "source": i.source, "declarations": i.rows,
-                    "added": i.added, "covered": {"from": i.period.start.isoformat(),
-                                                  "to": i.period.end.isoformat()},
-                    "by": i.by, "recorded_at": i.recorded_at.isoformat()} for i in imports])
+        emit_json(
+            [
+                {
+                    "import": i.id,
+                    "sha256": i.sha256,
+                    "source": i.source,
+                    "declarations": i.rows,
+                    "added": i.added,
+                    "covered": {"from": i.period.start.isoformat(), "to": i.period.end.isoformat()},
+                    "by": i.by,
+                    "recorded_at": i.recorded_at.isoformat(),
+                }
+                for i in imports
+            ]
+        )
         return
     table = Table(title=f"Customs imports: {len(imports)}")
     for column in ("id", "file", "declarations", "new", "covers", "by", "recorded at", "sha256"):
         table.add_column(column)
     for i in imports:
-        table.add_row(str(i.id), i.source or "", str(i.rows), str(i.added), str(i.period), i.by,
-                      i.recorded_at.isoformat(timespec="seconds"), i.sha256[:16] + "…")
+        table.add_row(
+            str(i.id),
+            i.source or "",
+            str(i.rows),
+            str(i.added),
+            str(i.period),
+            i.by,
+            i.recorded_at.isoformat(timespec="seconds"),
+            i.sha256[:16] + "…",
+        )
     console.print(table)
 
 
@@ -162,14 +204,24 @@ def exports_list(
     if format is Output.json:
         emit_json({"as_of": day.isoformat(), "exports": [line.as_json() for line in lines]})
         return
-    table = Table(title=f"Exports as of {day}" + (f" under license {license_no}" if license_no else "")
-                  + f": {len(lines)}")
+    table = Table(
+        title=f"Exports as of {day}" + (f" under license {license_no}" if license_no else "") + f": {len(lines)}"
+    )
     for column in ("date", "export", "exporter", "license", "lots", "kg", "to", "arrival", "days"):
         table.add_column(column, overflow="fold", justify="right" if column in ("kg", "days") else "left")
     for line in lines:
         arrival = line.arrival.arrived_on.isoformat() if line.arrival else "[yellow]not reported[/yellow]"
-        table.add_row(line.day.isoformat(), line.ref, line.exporter, line.license_no or "", ", ".join(line.lots),
-                      f"{line.kg:,.3f}", line.destination, arrival, str(line.days_since))
+        table.add_row(
+            line.day.isoformat(),
+            line.ref,
+            line.exporter,
+            line.license_no or "",
+            ", ".join(line.lots),
+            f"{line.kg:,.3f}",
+            line.destination,
+            arrival,
+            str(line.days_since),
+        )
     console.print(table)
 
 
@@ -204,7 +256,8 @@ def mirror_report(
     """Partner-recorded imports from China against declared exports, per HS6 × partner × year,
     largest gap first."""
     from reetrace.domain.mirror import mirror_document
-    from reetrace.services.mirror import mirror_report as report, mirror_svg
+    from reetrace.services.mirror import mirror_report as report
+    from reetrace.services.mirror import mirror_svg
 
     gaps = report(store_for(ctx), year)
     if chart is not None:
@@ -215,15 +268,24 @@ def mirror_report(
     if format is Output.json:
         emit_json(mirror_document(gaps, year))
         return
-    table = Table(title="Mirror statistics: partner-recorded imports from China vs declared exports"
-                  + (f", {year}" if year else ""))
+    table = Table(
+        title="Mirror statistics: partner-recorded imports from China vs declared exports"
+        + (f", {year}" if year else "")
+    )
     for column in ("hs6", "partner", "year", "partner kg", "declared kg", "gap kg", "log gap", "opposite gap in"):
         table.add_column(column, justify="right" if "kg" in column or column == "log gap" else "left")
     for g in gaps:
         style = "red" if g.gap_kg > 0 else "blue" if g.gap_kg < 0 else ""
-        table.add_row(g.hs6, g.partner, str(g.year), f"{g.partner_kg:,.1f}", f"{g.declared_kg:,.1f}",
-                      f"[{style}]{g.gap_kg:+,.1f}[/]" if style else "0", f"{g.log_gap:+.3f}",
-                      ", ".join(g.neighbouring))
+        table.add_row(
+            g.hs6,
+            g.partner,
+            str(g.year),
+            f"{g.partner_kg:,.1f}",
+            f"{g.declared_kg:,.1f}",
+            f"[{style}]{g.gap_kg:+,.1f}[/]" if style else "0",
+            f"{g.log_gap:+.3f}",
+            ", ".join(g.neighbouring),
+        )
     console.print(table if gaps else "No mirror statistics loaded" + (f" for {year}." if year else "."))
     if chart is not None:
         console.print(f"Chart written to {chart}.")

@@ -18,8 +18,18 @@ from reetrace.cli.views import SEVERITY_STYLE, print_quota_use
 from reetrace.domain.findings import CODES, SEVERITIES, Finding
 from reetrace.errors import UsageError
 
-_DEMO_FILES = {"registry.json", "injected.json", "submissions", "review", "customs", "store.db", "store.db-wal",
-               "store.db-shm", "store.db.migrate-lock", "store.db.logkeys"}
+_DEMO_FILES = {
+    "registry.json",
+    "injected.json",
+    "submissions",
+    "review",
+    "customs",
+    "store.db",
+    "store.db-wal",
+    "store.db-shm",
+    "store.db.migrate-lock",
+    "store.db.logkeys",
+}
 
 
 @app.command()
@@ -27,11 +37,13 @@ _DEMO_FILES = {"registry.json", "injected.json", "submissions", "review", "custo
 def demo(
     ctx: typer.Context,
     seed: int = typer.Option(7, "--seed", help="Seed of the synthetic year; the same seed gives the same year."),
-    scale: float = typer.Option(1.0, "--scale", help="Size of the year: 1 ≈ 5,000 events; from about 0.1 "
-                                "every injected violation fits."),
+    scale: float = typer.Option(
+        1.0, "--scale", help="Size of the year: 1 ≈ 5,000 events; from about 0.1 every injected violation fits."
+    ),
     year: int = typer.Option(2025, "--year", help="Calendar year to simulate (2025 or later)."),
-    workdir: Path = typer.Option(Path("reetrace-demo"), "--workdir",
-                                 help="Directory for the generated files and the store (recreated)."),
+    workdir: Path = typer.Option(
+        Path("reetrace-demo"), "--workdir", help="Directory for the generated files and the store (recreated)."
+    ),
     serve: bool = typer.Option(False, "--serve", help="Then serve the console and API on the demo store."),
     port: int = typer.Option(8000, "--port", help="Port to serve on (with --serve)."),
 ):
@@ -54,20 +66,26 @@ def demo(
             raise UsageError(str(exc)) from None
         write(year_doc, workdir)
     url = db_given or f"sqlite:///{(workdir / 'store.db').resolve()}"
-    console.print(f"Generated [bold]{year_doc.event_count:,}[/bold] events from "
-                  f"{len(year_doc.registry['enterprises'])} enterprises in {len(year_doc.submissions)} monthly "
-                  f"submissions, in [bold]{workdir}[/bold].")
+    console.print(
+        f"Generated [bold]{year_doc.event_count:,}[/bold] events from "
+        f"{len(year_doc.registry['enterprises'])} enterprises in {len(year_doc.submissions)} monthly "
+        f"submissions, in [bold]{workdir}[/bold]."
+    )
 
     store = open_store(url)
     load_registry(store, year_doc.registry)
     files = submission_files([workdir / "submissions"])
-    with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True
+    ) as bar:
         task = bar.add_task("files", total=len(files))
-        report = ingest(store, files, as_received_created_at=True,
-                        progress=lambda done: bar.update(task, completed=done))
-    console.print(f"Ingested {report.submissions_accepted} submissions ({report.events_accepted:,} events; "
-                  f"{report.submissions_duplicate} duplicate, {len(report.rejected)} rejected).")
+        report = ingest(
+            store, files, as_received_created_at=True, progress=lambda done: bar.update(task, completed=done)
+        )
+    console.print(
+        f"Ingested {report.submissions_accepted} submissions ({report.events_accepted:,} events; "
+        f"{report.submissions_duplicate} duplicate, {len(report.rejected)} rejected)."
+    )
     from dataclasses import replace
 
     from reetrace.services.log import publish_checkpoint
@@ -87,8 +105,13 @@ def demo(
         from reetrace.services.trace import trace
 
         _print_trace(trace(store, lot, "backward"), year_doc.registry)
-    applications = review_step(store, replace(settings(ctx), db_url=url), workdir / "review", year_doc,
-                               audit_ledger(store, settings(ctx), date.today()))
+    applications = review_step(
+        store,
+        replace(settings(ctx), db_url=url),
+        workdir / "review",
+        year_doc,
+        audit_ledger(store, settings(ctx), date.today()),
+    )
     chart = customs_step(store, replace(settings(ctx), db_url=url), workdir / "customs", year, seed, as_of)
     _print_next_steps(url, as_of, lot, year, applications, chart)
     logins = accounts_step(store, year_doc.registry)
@@ -122,8 +145,11 @@ def _print_findings(findings: list[Finding], as_of: date) -> None:
 
 
 def _matches(finding: Finding, item: dict[str, Any]) -> bool:
-    return (finding.code == item["code"] and finding.enterprise == item["enterprise"]
-            and (item["event"] is None or finding.event == item["event"]))
+    return (
+        finding.code == item["code"]
+        and finding.enterprise == item["enterprise"]
+        and (item["event"] is None or finding.event == item["event"])
+    )
 
 
 def _print_injected(injected: list[dict[str, Any]], findings: list[Finding]) -> None:
@@ -164,32 +190,57 @@ def _print_trace(doc: dict[str, Any], registry: dict[str, Any]) -> None:
         table.add_column(col, justify="right")
     origins = sorted(doc["origins"], key=lambda o: -o["reo_kg"])
     for o in origins[:12]:
-        table.add_row(o["lot"], o["type"], names.get(o["enterprise"] or "", o["enterprise"] or "[red]unknown[/red]"),
-                      f"{o['elements_kg'].get('Dy', 0):,.3f}", f"{o['elements_kg'].get('Nd', 0):,.3f}",
-                      f"{o['reo_kg']:,.3f}")
+        table.add_row(
+            o["lot"],
+            o["type"],
+            names.get(o["enterprise"] or "", o["enterprise"] or "[red]unknown[/red]"),
+            f"{o['elements_kg'].get('Dy', 0):,.3f}",
+            f"{o['elements_kg'].get('Nd', 0):,.3f}",
+            f"{o['reo_kg']:,.3f}",
+        )
     if len(origins) > 12:
         rest = origins[12:]
-        table.add_row(f"… {len(rest)} more", "", "", f"{sum(o['elements_kg'].get('Dy', 0) for o in rest):,.3f}",
-                      f"{sum(o['elements_kg'].get('Nd', 0) for o in rest):,.3f}",
-                      f"{sum(o['reo_kg'] for o in rest):,.3f}")
+        table.add_row(
+            f"… {len(rest)} more",
+            "",
+            "",
+            f"{sum(o['elements_kg'].get('Dy', 0) for o in rest):,.3f}",
+            f"{sum(o['elements_kg'].get('Nd', 0) for o in rest):,.3f}",
+            f"{sum(o['reo_kg'] for o in rest):,.3f}",
+        )
     total = doc.get("elements_kg", {})
-    table.add_row("[bold]the lot[/bold]", "", f"{len({o['enterprise'] for o in origins})} origin enterprise(s)",
-                  f"{total.get('Dy', 0):,.3f}", f"{total.get('Nd', 0):,.3f}", f"{doc.get('reo_kg', 0):,.3f}")
+    table.add_row(
+        "[bold]the lot[/bold]",
+        "",
+        f"{len({o['enterprise'] for o in origins})} origin enterprise(s)",
+        f"{total.get('Dy', 0):,.3f}",
+        f"{total.get('Nd', 0):,.3f}",
+        f"{doc.get('reo_kg', 0):,.3f}",
+    )
     console.print()
     console.print(table)
 
 
-def _print_next_steps(url: str, as_of: date, lot: str | None, year: int, applications: list[str],
-                      chart: Path | None = None) -> None:
+def _print_next_steps(
+    url: str, as_of: date, lot: str | None, year: int, applications: list[str], chart: Path | None = None
+) -> None:
     db = f"reetrace --db {url}"
     console.print("\n[bold]Explore further[/bold]")
-    lines = [f"{db} audit --as-of {as_of}", f"{db} audit --as-of {as_of} --format json",
-             f"{db} quota-use {year}", f"{db} registry show"]
+    lines = [
+        f"{db} audit --as-of {as_of}",
+        f"{db} audit --as-of {as_of} --format json",
+        f"{db} quota-use {year}",
+        f"{db} registry show",
+    ]
     if lot:
         lines += [f"{db} trace {lot} --direction backward", f"{db} trace {lot} --direction forward"]
     if applications:
-        lines += [f"{db} applications list", f"{db} applications show {applications[0]}", f"{db} licenses list",
-                  f"{db} screen \"Saigon Magnet Trading\" --format json"]
+        lines += [
+            f"{db} applications list",
+            f"{db} applications show {applications[0]}",
+            f"{db} licenses list",
+            f'{db} screen "Saigon Magnet Trading" --format json',
+        ]
     if chart:
         lines += [f"{db} customs reconcile --as-of {as_of}", f"{db} mirror report --year {year} --chart mirror.svg"]
     for line in lines:

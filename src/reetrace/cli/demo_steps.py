@@ -15,8 +15,16 @@ from reetrace.cli import console
 from reetrace.domain.findings import Finding
 
 
-def _clean_candidate(store: Any, settings_: Any, directory: Path, candidates: list[tuple[str, str]],
-                     consignee: tuple[str, str], use: str, today: date, findings: list[Finding]) -> Any:
+def _clean_candidate(
+    store: Any,
+    settings_: Any,
+    directory: Path,
+    candidates: list[tuple[str, str]],
+    consignee: tuple[str, str],
+    use: str,
+    today: date,
+    findings: list[Finding],
+) -> Any:
     """The first (enterprise, lot) whose pre-review would not block, judged without recording."""
     from reetrace.contract.application import read_application, to_domain
     from reetrace.demo import review as demo_review
@@ -27,8 +35,7 @@ def _clean_candidate(store: Any, settings_: Any, directory: Path, candidates: li
         path = demo_review.write_application(directory, "to-vogel", exporter, [lot], consignee, use, today)
         model = read_application(json.loads(path.read_text(encoding="utf-8")))
         documents = read_documents(directory, [(d.kind, d.path, d.sha256) for d in model.documents])
-        _, report = run_pre_review(store, settings_, to_domain(model, [d for d, _ in documents]), None, today,
-                                   findings)
+        _, report = run_pre_review(store, settings_, to_domain(model, [d for d, _ in documents]), None, today, findings)
         if report["verdict"] != "blocked":
             return exporter, lot
     return None
@@ -52,16 +59,23 @@ def review_step(store: Any, settings_: Any, directory: Path, year_doc: Any, find
         kept = demo_review.lots_kept(year_doc.submissions, exporter)
         with store.reading() as conn:
             facts = lot_facts(conn, kept, settings_.thresholds.overdraw_tolerance_kg)
-        candidates += [(exporter, lot) for lot, f in facts.items()
-                       if f is not None and f.custodian == exporter and f.status == "held" and f.remaining_kg > 1.0
-                       and controls.classify(f.form, f.composition, today)]
+        candidates += [
+            (exporter, lot)
+            for lot, f in facts.items()
+            if f is not None
+            and f.custodian == exporter
+            and f.status == "held"
+            and f.remaining_kg > 1.0
+            and controls.classify(f.form, f.composition, today)
+        ]
     if len(candidates) < 2:
         console.print("\n[dim]Nobody holds two controlled lots at the end of this year: no review shown.[/dim]")
         return []
     console.print("\n[bold]Export review[/bold]")
     loaded = load_list(store, demo_review.write_watch_list(directory), "demo_watch")
-    console.print(f"Loaded the watch list demo_watch ({loaded.list.entities} entities, version "
-                  f"{loaded.list.version[:12]}).")
+    console.print(
+        f"Loaded the watch list demo_watch ({loaded.list.entities} entities, version {loaded.list.version[:12]})."
+    )
     for name, roles in demo_review.OFFICIALS:
         add_official(store, name, list(roles), None)
     vogel = ("Vogel Antriebstechnik GmbH", "DE")
@@ -71,23 +85,43 @@ def review_step(store: Any, settings_: Any, directory: Path, year_doc: Any, find
         console.print("[dim]Every controlled lot held at the end of the year has a blocking finding upstream.[/dim]")
         return []
     exporter, first = next(c for c in candidates if c != clean)
-    blocked = submit_application(store, settings_, demo_review.write_application(
-        directory, "to-saigon", exporter, [first], ("Saigon Magnet Trading Co., Ltd.", "VN"),
-        "Resale of magnet material to motor makers in the region", today), "Demo Exporter")
+    blocked = submit_application(
+        store,
+        settings_,
+        demo_review.write_application(
+            directory,
+            "to-saigon",
+            exporter,
+            [first],
+            ("Saigon Magnet Trading Co., Ltd.", "VN"),
+            "Resale of magnet material to motor makers in the region",
+            today,
+        ),
+        "Demo Exporter",
+    )
     other_exporter, second = clean
-    clear = submit_application(store, settings_, demo_review.write_application(
-        directory, "to-vogel", other_exporter, [second], vogel, use, today), "Demo Exporter")
+    clear = submit_application(
+        store,
+        settings_,
+        demo_review.write_application(directory, "to-vogel", other_exporter, [second], vogel, use, today),
+        "Demo Exporter",
+    )
     from reetrace.cli.applications import print_pre_review
 
     print_pre_review(application_view(store, settings_, blocked.number)["pre_review"]["report"])
-    for step, who, why in (("accept", "Wang Li", ""), ("start", "Wang Li", ""),
-                           ("approve", "Chen Jie", "provenance legal, parties not listed")):
+    for step, who, why in (
+        ("accept", "Wang Li", ""),
+        ("start", "Wang Li", ""),
+        ("approve", "Chen Jie", "provenance legal, parties not listed"),
+    ):
         done = take_step(store, settings_, clear.number, step, who, why)
     (issued,) = licenses(store, settings_, done.license_no)
     items = ", ".join(f"{i['element']} {i['form']} {i['max_kg']:,.3f} kg" for i in issued.items)
-    console.print(f"Application {clear.number} ({second} to Vogel Antriebstechnik GmbH): pre-review "
-                  f"{clear.verdict}; accepted and reviewed by Wang Li, approved by Chen Jie: license "
-                  f"[bold]{issued.license_no}[/bold] ({items}, valid {issued.valid_from}..{issued.valid_to}).")
+    console.print(
+        f"Application {clear.number} ({second} to Vogel Antriebstechnik GmbH): pre-review "
+        f"{clear.verdict}; accepted and reviewed by Wang Li, approved by Chen Jie: license "
+        f"[bold]{issued.license_no}[/bold] ({items}, valid {issued.valid_from}..{issued.valid_to})."
+    )
     return [blocked.number, clear.number]
 
 
@@ -113,19 +147,32 @@ def customs_step(store: Any, settings_: Any, directory: Path, year: int, seed: i
         fact = facts.get(lot)
         return (fact.exported_kg or 0.0) if fact is not None else 0.0
 
-    exports = [demo_customs.Export(line.customs_declaration, line.day, line.exporter, line.license_no,
-                                   tuple(demo_customs.ExportedLot(lot, *(made[lot] or (None, None)), held(lot))
-                                         for lot in dict.fromkeys(line.lots)), line.destination)
-               for line in lines]
+    exports = [
+        demo_customs.Export(
+            line.customs_declaration,
+            line.day,
+            line.exporter,
+            line.license_no,
+            tuple(
+                demo_customs.ExportedLot(lot, *(made[lot] or (None, None)), held(lot))
+                for lot in dict.fromkeys(line.lots)
+            ),
+            line.destination,
+        )
+        for line in lines
+    ]
     directory.mkdir(parents=True, exist_ok=True)
     text, injected = demo_customs.declarations(exports, seed)
     (directory / "declarations.csv").write_text(text, encoding="utf-8")
     (directory / "injected.json").write_text(json.dumps(injected, indent=2), encoding="utf-8")
-    done = load_declarations(store, text.encode(), "declarations.csv", "demo customs", start=date(year, 1, 1),
-                             end=date(year, 12, 31))
+    done = load_declarations(
+        store, text.encode(), "declarations.csv", "demo customs", start=date(year, 1, 1), end=date(year, 12, 31)
+    )
     found = reconcile(store, settings_, as_of)
-    console.print(f"\n[bold]Customs reconciliation[/bold]: {done.declarations} declarations ({done.items} items) "
-                  f"for {len(lines)} exports")
+    console.print(
+        f"\n[bold]Customs reconciliation[/bold]: {done.declarations} declarations ({done.items} items) "
+        f"for {len(lines)} exports"
+    )
     for item in injected:
         hit = any(f.code == item["code"] for f in found)
         mark = "[green]detected[/green]" if hit else "[red]MISSED[/red]"
@@ -142,8 +189,14 @@ def customs_step(store: Any, settings_: Any, directory: Path, year: int, seed: i
         table.add_column(column, justify="right" if column.endswith(("t", "gap")) else "left")
     for g in gaps[:5]:
         row = g.as_json()
-        table.add_row(row["hs6"], row["partner"], f"{row['partner_kg'] / 1000:,.1f}",
-                      f"{row['declared_kg'] / 1000:,.1f}", f"{row['gap_kg'] / 1000:+,.1f}", f"{row['log_gap']:+.3f}")
+        table.add_row(
+            row["hs6"],
+            row["partner"],
+            f"{row['partner_kg'] / 1000:,.1f}",
+            f"{row['declared_kg'] / 1000:,.1f}",
+            f"{row['gap_kg'] / 1000:+,.1f}",
+            f"{row['log_gap']:+.3f}",
+        )
     console.print(table)
     if gap:
         console.print(f"  injected: {gap['note']}", highlight=False)
@@ -162,12 +215,14 @@ def accounts_step(store: Any, registry: dict[str, Any]) -> list[tuple[str, str, 
 
     exporter = next(e for e in registry["enterprises"] if any(q["kind"] == "export" for q in e["qualifications"]))
     firm = exporter.get("name_en") or exporter["name"]
-    people = [("regulator", "regulator", None, "regulator: everything"),
-              ("inspector", "inspector", None, "inspector: findings"),
-              ("reviewer", "reviewer", None, "export-control reviewer"),
-              ("approver", "approver", None, "export-control approver"),
-              ("auditor", "auditor", None, "auditor: read-only"),
-              ("exporter", "enterprise", exporter["uscc"], f"enterprise user of {firm}")]
+    people = [
+        ("regulator", "regulator", None, "regulator: everything"),
+        ("inspector", "inspector", None, "inspector: findings"),
+        ("reviewer", "reviewer", None, "export-control reviewer"),
+        ("approver", "approver", None, "export-control approver"),
+        ("auditor", "auditor", None, "auditor: read-only"),
+        ("exporter", "enterprise", exporter["uscc"], f"enterprise user of {firm}"),
+    ]
     for username, role, uscc, _ in people:
         add_user(store, username, DEMO_PASSWORD, role, uscc)
     return [(username, DEMO_PASSWORD, what) for username, _, _, what in people]

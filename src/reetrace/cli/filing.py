@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -23,7 +22,7 @@ _AHEAD = timedelta(minutes=5)  # ingest rejects a created_at further ahead of it
 def keys_new(
     out: Path = typer.Option(..., "--out", help="Directory for the key files (created if missing)."),
     name: str = typer.Option("signing", "--name", help="File name stem: NAME.key and NAME.pub.json."),
-    valid_from: Optional[str] = typer.Option(
+    valid_from: str | None = typer.Option(
         None, "--valid-from", help="RFC 3339 time the key is valid from (default: now, +08:00)."
     ),
 ):
@@ -41,30 +40,37 @@ def keys_new(
     else:
         check_time(valid_from, "--valid-from")
     pair = new_key_pair(out, name, valid_from)
-    err_console.print(f"private key: {pair.private_path} (mode 0600; keep it secret, keep a backup)",
-                      markup=False, highlight=False, soft_wrap=True)
-    err_console.print(f"public key:  {pair.public_path}; add this entry to your enterprise's \"keys\" "
-                      "in the registry:", markup=False, highlight=False, soft_wrap=True)
+    err_console.print(
+        f"private key: {pair.private_path} (mode 0600; keep it secret, keep a backup)",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    err_console.print(
+        f'public key:  {pair.public_path}; add this entry to your enterprise\'s "keys" in the registry:',
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
     typer.echo(json.dumps(pair.registry_entry, indent=2))
 
 
 @app.command()
 @reports_errors
 def sign(
-    files: Optional[List[Path]] = typer.Argument(
-        None, metavar="EVENTS_FILE",
+    files: list[Path] | None = typer.Argument(
+        None,
+        metavar="EVENTS_FILE",
         help="Event files: JSON lines (*.jsonl, *.ndjson, one event a line) or CSV sheets (*.csv).",
     ),
-    reporter: Optional[str] = typer.Option(None, "--reporter", help="USCC of the reporting enterprise."),
-    key: Optional[Path] = typer.Option(None, "--key", help="Private key file made by `reetrace keys new`."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Where to write the signed submission (JSON)."),
-    created_at: Optional[str] = typer.Option(
+    reporter: str | None = typer.Option(None, "--reporter", help="USCC of the reporting enterprise."),
+    key: Path | None = typer.Option(None, "--key", help="Private key file made by `reetrace keys new`."),
+    out: Path | None = typer.Option(None, "--out", help="Where to write the signed submission (JSON)."),
+    created_at: str | None = typer.Option(
         None, "--created-at", help="RFC 3339 time of the submission (default: now, +08:00)."
     ),
-    event_type: Optional[str] = typer.Option(
-        None, "--type", help="Event type of rows or lines that do not name one."
-    ),
-    template: Optional[str] = typer.Option(
+    event_type: str | None = typer.Option(None, "--type", help="Event type of rows or lines that do not name one."),
+    template: str | None = typer.Option(
         None, "--template", help="Print the CSV template of an event type (or `all`) and stop."
     ),
 ):
@@ -90,7 +96,13 @@ def sign(
 def _sign(files: list[Path], reporter: str, key: Path, out: Path, created_at: str | None, event_type: str | None):
     from reetrace.filing import keys
     from reetrace.filing.prepare import (
-        EventsRejected, check_reporter, check_time, count_by_type, events_after, now, prepare_submission,
+        EventsRejected,
+        check_reporter,
+        check_time,
+        count_by_type,
+        events_after,
+        now,
+        prepare_submission,
         write_document,
     )
 
@@ -114,8 +126,12 @@ def _sign(files: list[Path], reporter: str, key: Path, out: Path, created_at: st
     write_document(out, document)
     counts = ", ".join(f"{n} {t}" for t, n in count_by_type(document).items())
     total = len(document["events"])
-    console.print(f"signed {total} event{'s' if total != 1 else ''} ({counts}) for {reporter} "
-                  f"with key {document['key_id']}, created_at {created_at}", highlight=False, soft_wrap=True)
+    console.print(
+        f"signed {total} event{'s' if total != 1 else ''} ({counts}) for {reporter} "
+        f"with key {document['key_id']}, created_at {created_at}",
+        highlight=False,
+        soft_wrap=True,
+    )
     console.print(f"written to {out}", markup=False, highlight=False, soft_wrap=True)
 
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from reetrace.cli import app, console, day_option, err_console, reports_errors, settings
-from reetrace.cli import views
+from reetrace.cli import app, console, day_option, err_console, reports_errors, settings, views
 from reetrace.errors import UsageError
 
-registry_app = typer.Typer(help="The registry: enterprises, qualifications, keys, sites, quotas, licenses.",
-                           no_args_is_help=True)
+registry_app = typer.Typer(
+    help="The registry: enterprises, qualifications, keys, sites, quotas, licenses.", no_args_is_help=True
+)
 app.add_typer(registry_app, name="registry")
 
 
@@ -81,7 +81,8 @@ def ingest(
     ctx: typer.Context,
     sources: list[Path] = typer.Argument(..., help="Submission files (*.json) and directories of them."),
     as_received: AsReceived = typer.Option(
-        None, "--as-received", help="created_at: take each signed created_at as its time of receipt (archives)."),
+        None, "--as-received", help="created_at: take each signed created_at as its time of receipt (archives)."
+    ),
     format: Output = typer.Option(Output.table, "--format"),
 ):
     """Ingest signed submissions. Rejections are reported, not fatal."""
@@ -90,12 +91,23 @@ def ingest(
     store = store_for(ctx)
     files = ingest_service.submission_files(sources)
     show_bar = len(files) > 1  # on stderr: the JSON report on stdout stays clean
-    with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err_console, disable=not show_bar, transient=True) as bar:
+    with Progress(
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=not show_bar,
+        transient=True,
+    ) as bar:
         task = bar.add_task("files", total=len(files))
         report = ingest_service.ingest(
-            store, files, as_received_created_at=as_received is AsReceived.created_at,
-            progress=lambda done: bar.update(task, completed=done), settings=settings(ctx))
+            store,
+            files,
+            as_received_created_at=as_received is AsReceived.created_at,
+            progress=lambda done: bar.update(task, completed=done),
+            settings=settings(ctx),
+        )
     if report.events_accepted:
         from reetrace.services.log import publish_checkpoint
 
@@ -111,7 +123,9 @@ def ingest(
 def rejected(
     ctx: typer.Context,
     limit: int = typer.Option(50, help="How many to list, newest first."),
-    reason: str = typer.Option(None, help="Only this reason class (parse, schema, reporter, key, signature, conflict)."),
+    reason: str = typer.Option(
+        None, help="Only this reason class (parse, schema, reporter, key, signature, conflict)."
+    ),
     format: Output = typer.Option(Output.table, "--format"),
 ):
     """List rejected submissions with their reasons."""
@@ -120,11 +134,21 @@ def rejected(
     with store_for(ctx).reading() as conn:
         rows = list_rejections(conn, limit, reason)
     if format is Output.json:
-        emit_json([{"id": r.id, "received_at": r.received_at, "source": r.source, "reason": r.reason,
-                     "reporter": r.reporter, "event": r.event} for r in rows])
+        emit_json(
+            [
+                {
+                    "id": r.id,
+                    "received_at": r.received_at,
+                    "source": r.source,
+                    "reason": r.reason,
+                    "reporter": r.reporter,
+                    "event": r.event,
+                }
+                for r in rows
+            ]
+        )
     else:
         views.print_rejections(console, rows)
-
 
 
 @app.command()
@@ -168,14 +192,28 @@ def trace(
 
 @app.command("quota-use")
 @reports_errors
-def quota_use(ctx: typer.Context, year: int = typer.Argument(..., help="Calendar year."),
-              format: Output = typer.Option(Output.table, "--format")):
+def quota_use(
+    ctx: typer.Context,
+    year: int = typer.Argument(..., help="Calendar year."),
+    format: Output = typer.Option(Output.table, "--format"),
+):
     """Quota use per enterprise in a year (tonnes REO)."""
     from reetrace.services import audit as audit_service
 
     rows = audit_service.quota_use(store_for(ctx), year, settings(ctx).thresholds.utc_offset_hours)
     if format is Output.json:
-        emit_json([{"uscc": r.uscc, "name": r.name, "kind": r.kind, "category": r.category,
-                     "quota_tonnes": r.quota_tonnes, "used_tonnes": round(r.used_tonnes, 3)} for r in rows])
+        emit_json(
+            [
+                {
+                    "uscc": r.uscc,
+                    "name": r.name,
+                    "kind": r.kind,
+                    "category": r.category,
+                    "quota_tonnes": r.quota_tonnes,
+                    "used_tonnes": round(r.used_tonnes, 3),
+                }
+                for r in rows
+            ]
+        )
     else:
         views.print_quota_use(console, rows, year)

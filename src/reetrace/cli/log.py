@@ -10,8 +10,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from reetrace.cli import app, console, err_console, reports_errors, settings
 from reetrace.cli.ledger import store_for
 
-log_app = typer.Typer(help="The transparency log: every accepted event is a leaf of a Merkle tree (RFC 9162).",
-                      no_args_is_help=True)
+log_app = typer.Typer(
+    help="The transparency log: every accepted event is a leaf of a Merkle tree (RFC 9162).", no_args_is_help=True
+)
 app.add_typer(log_app, name="log")
 
 
@@ -44,8 +45,11 @@ def checkpoint(ctx: typer.Context):
 
 @log_app.command("prove")
 @reports_errors
-def prove(ctx: typer.Context, event: str = typer.Argument(..., help="<USCC>:<event_id>"),
-          size: int = typer.Option(None, "--size", help="Tree size (default: the latest checkpoint).")):
+def prove(
+    ctx: typer.Context,
+    event: str = typer.Argument(..., help="<USCC>:<event_id>"),
+    size: int = typer.Option(None, "--size", help="Tree size (default: the latest checkpoint)."),
+):
     """Inclusion proof of an event (RFC 9162 §2.1.3)."""
     from reetrace.services import log
 
@@ -68,14 +72,18 @@ def verify(ctx: typer.Context):
     names the first leaf that differs when anything was changed, removed, reordered or inserted."""
     from reetrace.services import log
 
-    with Progress(TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), console=err_console,
-                  transient=True) as bar:
+    with Progress(
+        TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), console=err_console, transient=True
+    ) as bar:
         task = bar.add_task("leaves", total=None)
-        result = log.verify_log(store_for(ctx), progress=lambda done, total: bar.update(task, completed=done,
-                                                                                          total=total))
+        result = log.verify_log(
+            store_for(ctx), progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
     if result.ok:
-        console.print(f"[green]ok[/green]: {result.leaves} leaves recomputed from the events; "
-                      f"{result.checkpoints} signed checkpoint(s) verified.")
+        console.print(
+            f"[green]ok[/green]: {result.leaves} leaves recomputed from the events; "
+            f"{result.checkpoints} signed checkpoint(s) verified."
+        )
         return
     for problem in result.problems:
         err_console.print(f"[red]log verification failed[/red]: {problem}", highlight=False, soft_wrap=True)

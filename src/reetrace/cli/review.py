@@ -12,26 +12,32 @@ officials_app = typer.Typer(help="Officials of the licensing authority and their
 app.add_typer(officials_app, name="officials")
 review_app = typer.Typer(
     help="Review steps on a license application. Reviewers: accept, decline, start, request-info, clear-hit. "
-         "Approvers: approve, deny. The applicant (--by NAME@USCC): withdraw.",
-    no_args_is_help=True)
+    "Approvers: approve, deny. The applicant (--by NAME@USCC): withdraw.",
+    no_args_is_help=True,
+)
 app.add_typer(review_app, name="review")
-licenses_app = typer.Typer(help="Export licenses, migrated and issued here, with their draw-down.",
-                           no_args_is_help=True)
+licenses_app = typer.Typer(
+    help="Export licenses, migrated and issued here, with their draw-down.", no_args_is_help=True
+)
 app.add_typer(licenses_app, name="licenses")
 
 
 @officials_app.command("add")
 @reports_errors
-def officials_add(ctx: typer.Context, name: str,
-                  role: list[str] = typer.Option(..., "--role", help="reviewer or approver; repeatable."),
-                  enterprise: str = typer.Option(None, "--enterprise", help="USCC of the enterprise the person comes "
-                                                                            "from, if any.")):
+def officials_add(
+    ctx: typer.Context,
+    name: str,
+    role: list[str] = typer.Option(..., "--role", help="reviewer or approver; repeatable."),
+    enterprise: str = typer.Option(None, "--enterprise", help="USCC of the enterprise the person comes from, if any."),
+):
     """Register an official with their roles."""
     from reetrace.services.review import add_official
 
     official = add_official(store_for(ctx), name, role, enterprise)
-    console.print(f"Official {official.name}: {', '.join(official.roles)}"
-                  + (f" (from {official.enterprise})" if official.enterprise else ""))
+    console.print(
+        f"Official {official.name}: {', '.join(official.roles)}"
+        + (f" (from {official.enterprise})" if official.enterprise else "")
+    )
 
 
 @officials_app.command("list")
@@ -59,8 +65,10 @@ def _step(ctx: typer.Context, number: str, action: str, by: str, why: str, hit: 
             done = take_step(store_for(ctx), settings(ctx), number, action, by, why, hit)
     else:
         done = take_step(store_for(ctx), settings(ctx), number, action, by, why, hit)
-    console.print(f"{number}: {action.replace('_', ' ')} by {by}; now {done.state.replace('_', ' ')}."
-                  + (f" License [bold]{done.license_no}[/bold] issued." if done.license_no else ""))
+    console.print(
+        f"{number}: {action.replace('_', ' ')} by {by}; now {done.state.replace('_', ' ')}."
+        + (f" License [bold]{done.license_no}[/bold] issued." if done.license_no else "")
+    )
 
 
 BY = typer.Option(..., "--by", help="The registered official taking the step.")
@@ -98,8 +106,13 @@ def request_info(ctx: typer.Context, number: str, by: str = BY, why: str = WHY_N
 
 @review_app.command("clear-hit")
 @reports_errors
-def clear_hit(ctx: typer.Context, number: str, hit: str = typer.Option(..., "--hit", help="LIST:ENTITY"),
-              by: str = BY, why: str = WHY_NEEDED):
+def clear_hit(
+    ctx: typer.Context,
+    number: str,
+    hit: str = typer.Option(..., "--hit", help="LIST:ENTITY"),
+    by: str = BY,
+    why: str = WHY_NEEDED,
+):
     """Record that a screening hit is another party, and why."""
     _step(ctx, number, "clear_hit", by, why, hit)
 
@@ -120,8 +133,12 @@ def deny(ctx: typer.Context, number: str, by: str = BY, why: str = WHY_NEEDED):
 
 @review_app.command("withdraw")
 @reports_errors
-def withdraw(ctx: typer.Context, number: str,
-             by: str = typer.Option(..., "--by", help="NAME@USCC of the exporter."), why: str = WHY):
+def withdraw(
+    ctx: typer.Context,
+    number: str,
+    by: str = typer.Option(..., "--by", help="NAME@USCC of the exporter."),
+    why: str = WHY,
+):
     """The exporter withdraws its application."""
     _step(ctx, number, "withdraw", by, why)
 
@@ -140,10 +157,16 @@ def licenses_list(ctx: typer.Context, format: Output = typer.Option(Output.table
     for column in ("license", "type", "source", "exporter", "consignee", "to", "valid", "items (exported / licensed)"):
         table.add_column(column)
     for u in found:
-        table.add_row(u.license_no, u.license_type or "", u.source, u.exporter, u.consignee, u.destination,
-                      f"{u.valid_from}..{u.valid_to}",
-                      "\n".join(f"{i['element']} {i['form']}: {i['exported_kg']:,.3f} / {i['max_kg']:,.3f} kg"
-                                for i in u.items))
+        table.add_row(
+            u.license_no,
+            u.license_type or "",
+            u.source,
+            u.exporter,
+            u.consignee,
+            u.destination,
+            f"{u.valid_from}..{u.valid_to}",
+            "\n".join(f"{i['element']} {i['form']}: {i['exported_kg']:,.3f} / {i['max_kg']:,.3f} kg" for i in u.items),
+        )
     console.print(table)
 
 
@@ -157,12 +180,18 @@ def licenses_show(ctx: typer.Context, license_no: str, format: Output = typer.Op
     if format is Output.json:
         emit_json(use.as_json())
         return
-    console.print(f"[bold]{use.license_no}[/bold] ({use.license_type or 'migrated'}, {use.source}) "
-                  f"{use.exporter} → {use.consignee} ({use.destination}), valid {use.valid_from}..{use.valid_to}"
-                  + (f", issued {use.issued_on} on {use.application}" if use.application else ""))
+    console.print(
+        f"[bold]{use.license_no}[/bold] ({use.license_type or 'migrated'}, {use.source}) "
+        f"{use.exporter} → {use.consignee} ({use.destination}), valid {use.valid_from}..{use.valid_to}"
+        + (f", issued {use.issued_on} on {use.application}" if use.application else "")
+    )
     for i in use.items:
-        console.print(f"  {i['element']} {i['form']}: {i['exported_kg']:,.3f} of {i['max_kg']:,.3f} kg exported, "
-                      f"{i['left_kg']:,.3f} kg left")
+        console.print(
+            f"  {i['element']} {i['form']}: {i['exported_kg']:,.3f} of {i['max_kg']:,.3f} kg exported, "
+            f"{i['left_kg']:,.3f} kg left"
+        )
     for x in use.exports:
-        console.print(f"  export {x['event']} on {x['day']}: {', '.join(x['lots'])} ({x['kg']:,.3f} kg) "
-                      f"to {x['consignee']} ({x['destination']})")
+        console.print(
+            f"  export {x['event']} on {x['day']}: {', '.join(x['lots'])} ({x['kg']:,.3f} kg) "
+            f"to {x['consignee']} ({x['destination']})"
+        )

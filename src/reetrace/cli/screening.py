@@ -13,8 +13,9 @@ from reetrace.cli import app, console, err_console, reports_errors
 from reetrace.cli.ledger import Output, emit_json, store_for
 from reetrace.errors import UsageError
 
-screening_app = typer.Typer(help="Restricted-party lists: load one (FollowTheMoney JSON lines), show them.",
-                            no_args_is_help=True)
+screening_app = typer.Typer(
+    help="Restricted-party lists: load one (FollowTheMoney JSON lines), show them.", no_args_is_help=True
+)
 app.add_typer(screening_app, name="screening")
 
 _BIG_FILE = 2_000_000  # bytes: a progress bar from this size on
@@ -35,20 +36,33 @@ def screening_load(
     if not file.is_file():
         raise UsageError(f"no such file: {file}")
     show_bar = file.stat().st_size >= _BIG_FILE
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err_console, disable=not show_bar, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=not show_bar,
+        transient=True,
+    ) as bar:
         task = bar.add_task("reading names", total=None)
-        report = load_list(store_for(ctx), file, list_name, loaded_by=by,
-                           progress=lambda stage, done, total: bar.update(task, description=stage, completed=done,
-                                                                          total=total))
+        report = load_list(
+            store_for(ctx),
+            file,
+            list_name,
+            loaded_by=by,
+            progress=lambda stage, done, total: bar.update(task, description=stage, completed=done, total=total),
+        )
     if format is Output.json:
         emit_json(report.as_json())
         return
     v = report.list
     skipped = ", ".join(f"{n} {schema}" for schema, n in v.skipped) or "none"
     replaced = f", replacing version {report.replaced_version[:12]}" if report.replaced_version else ""
-    console.print(f"Loaded list [bold]{v.name}[/bold] from {v.source}: {v.entities:,} entities to screen against "
-                  f"(skipped: {skipped}); version {v.version[:12]}{replaced}.")
+    console.print(
+        f"Loaded list [bold]{v.name}[/bold] from {v.source}: {v.entities:,} entities to screen against "
+        f"(skipped: {skipped}); version {v.version[:12]}{replaced}."
+    )
 
 
 @screening_app.command("show")
@@ -59,8 +73,12 @@ def screening_show(ctx: typer.Context, format: Output = typer.Option(Output.tabl
 
     versions = list_versions(store_for(ctx))
     if format is Output.json:
-        emit_json([{**v.as_contract(), "source": v.source, "loaded_by": v.loaded_by, "skipped": dict(v.skipped)}
-                   for v in versions])
+        emit_json(
+            [
+                {**v.as_contract(), "source": v.source, "loaded_by": v.loaded_by, "skipped": dict(v.skipped)}
+                for v in versions
+            ]
+        )
         return
     if not versions:
         console.print("No restricted-party list is loaded.")
@@ -69,8 +87,15 @@ def screening_show(ctx: typer.Context, format: Output = typer.Option(Output.tabl
     for column in ("list", "entities", "skipped", "version", "loaded at", "by", "source"):
         table.add_column(column)
     for v in versions:
-        table.add_row(v.name, f"{v.entities:,}", ", ".join(f"{n} {s}" for s, n in v.skipped), v.version[:16],
-                      v.loaded_at.isoformat(timespec="seconds"), v.loaded_by or "", v.source)
+        table.add_row(
+            v.name,
+            f"{v.entities:,}",
+            ", ".join(f"{n} {s}" for s, n in v.skipped),
+            v.version[:16],
+            v.loaded_at.isoformat(timespec="seconds"),
+            v.loaded_by or "",
+            v.source,
+        )
     console.print(table)
 
 

@@ -9,9 +9,11 @@ from reetrace.cli import app, console, reports_errors, settings
 
 @app.command()
 @reports_errors
-def serve(ctx: typer.Context,
-          host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-          port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on.")):
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on."),
+):
     """Serve the HTTP API (OpenAPI at /docs) and the pages. The session secret comes from
     REETRACE_SESSION_SECRET or a private file beside the store, made on first use."""
     import uvicorn

@@ -28,20 +28,31 @@ def scale_option(value: str) -> float:
     except ValueError:
         scale = float("nan")
     if not 0 < scale <= 1:
-        raise UsageError(f"--scale must be `national` or a fraction of a national year above 0 and at most 1, "
-                         f"not {value!r}")
+        raise UsageError(
+            f"--scale must be `national` or a fraction of a national year above 0 and at most 1, not {value!r}"
+        )
     return scale
 
 
 @app.command()
 @reports_errors
 def simulate(
-    scale: str = typer.Option(..., "--scale", help="`national` for a whole national year (over 5 million events, "
-                              "a few minutes), or a fraction of one: 0.01 ≈ 50,000 events."),
-    out: Path = typer.Option(..., "--out", help="Directory for the files (created; a previous simulation there "
-                             "is replaced, anything else refused)."),
-    year: int = typer.Option(2025, "--year", help="Calendar year (from 2025); calibrated on its published "
-                             "national quotas, or the latest earlier ones."),
+    scale: str = typer.Option(
+        ...,
+        "--scale",
+        help="`national` for a whole national year (over 5 million events, "
+        "a few minutes), or a fraction of one: 0.01 ≈ 50,000 events.",
+    ),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        help="Directory for the files (created; a previous simulation there is replaced, anything else refused).",
+    ),
+    year: int = typer.Option(
+        2025,
+        "--year",
+        help="Calendar year (from 2025); calibrated on its published national quotas, or the latest earlier ones.",
+    ),
     seed: int = typer.Option(7, "--seed", help="Seed; the same seed and arguments give the same files, byte for byte."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ):
@@ -63,13 +74,22 @@ def simulate(
         if quiet:
             result = run(out, seed=seed, scale=fraction, year=year)
         else:
-            columns = (TextColumn(f"simulating {year}"), BarColumn(), TextColumn("day {task.completed}/{task.total}"),
-                       TextColumn("{task.fields[events]:>12,} events"), TimeElapsedColumn())
+            columns = (
+                TextColumn(f"simulating {year}"),
+                BarColumn(),
+                TextColumn("day {task.completed}/{task.total}"),
+                TextColumn("{task.fields[events]:>12,} events"),
+                TimeElapsedColumn(),
+            )
             with Progress(*columns, console=console, transient=True) as bar:
                 task = bar.add_task("days", total=365, events=0)
-                result = run(out, seed=seed, scale=fraction, year=year,
-                             progress=lambda done, days, events: bar.update(task, completed=done, total=days,
-                                                                            events=events))
+                result = run(
+                    out,
+                    seed=seed,
+                    scale=fraction,
+                    year=year,
+                    progress=lambda done, days, events: bar.update(task, completed=done, total=days, events=events),
+                )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     _print_summary(result.summary, out, time.perf_counter() - started)
@@ -86,14 +106,26 @@ def _print_summary(summary: dict[str, Any], out: Path, seconds: float) -> None:
     table = Table(title=f"{summary['year']} at scale {scale:g}: calibration vs simulated (t REO)")
     for col in ("", "national quota", "× scale", "quotas written", "simulated", "of quota"):
         table.add_column(col, justify="left" if not col else "right")
-    rows = [("mining rock", cal["mining_rock_t"], quotas["mining_rock"], tonnes["mined_reo"]["rock"]),
-            ("mining ion-ads.", cal["mining_ion_adsorption_t"], quotas["mining_ion_adsorption"],
-             tonnes["mined_reo"]["ion_adsorption"]),
-            ("mining", cal["mining_t"], quotas["mining"], tonnes["mined_reo"]["total"]),
-            ("separation", cal["separation_t"], quotas["separation"], tonnes["separated_reo"])]
+    rows = [
+        ("mining rock", cal["mining_rock_t"], quotas["mining_rock"], tonnes["mined_reo"]["rock"]),
+        (
+            "mining ion-ads.",
+            cal["mining_ion_adsorption_t"],
+            quotas["mining_ion_adsorption"],
+            tonnes["mined_reo"]["ion_adsorption"],
+        ),
+        ("mining", cal["mining_t"], quotas["mining"], tonnes["mined_reo"]["total"]),
+        ("separation", cal["separation_t"], quotas["separation"], tonnes["separated_reo"]),
+    ]
     for name, national, written, simulated in rows:
-        table.add_row(name, f"{national:,.0f}", f"{national * scale:,.1f}", f"{written:,.1f}", f"{simulated:,.1f}",
-                      f"{simulated / written:.1%}" if written else "")
+        table.add_row(
+            name,
+            f"{national:,.0f}",
+            f"{national * scale:,.1f}",
+            f"{written:,.1f}",
+            f"{simulated:,.1f}",
+            f"{simulated / written:.1%}" if written else "",
+        )
     console.print(table)
     run = Table(title="Downstream and the run", show_header=False)
     run.add_column(justify="left")
@@ -102,8 +134,12 @@ def _print_summary(summary: dict[str, Any], out: Path, seconds: float) -> None:
     for name, value in [
         ("metal and alloy, t", f"{tonnes['metal'] + tonnes['alloy']:,.1f}"),
         ("magnets, t", f"{tonnes['magnets']:,.1f}"),
-        ("exported, t", f"{exported['total']:,.1f} (" + ", ".join(f"{k} {v:,.0f}" for k, v in exported.items()
-                                                                  if k != "total") + ")"),
+        (
+            "exported, t",
+            f"{exported['total']:,.1f} ("
+            + ", ".join(f"{k} {v:,.0f}" for k, v in exported.items() if k != "total")
+            + ")",
+        ),
         ("used domestically, t", f"{tonnes['consumed']:,.1f}"),
         ("events", f"{summary['events']:,}"),
         ("submission files", f"{summary['submissions']:,}"),
@@ -118,9 +154,14 @@ def _print_summary(summary: dict[str, Any], out: Path, seconds: float) -> None:
     if summary["not_injected"]:
         missing = ", ".join(summary["not_injected"])
         console.print(f"[yellow]Too small a fraction of a year to inject {missing}.[/yellow]", highlight=False)
-    console.print(f"Files in [bold]{out}[/bold]: registry.json, injected.json, summary.json and "
-                  f"submissions/<USCC>/<YYYY-MM>.json. To audit them:", highlight=False)
-    for line in (f"reetrace registry load {out / 'registry.json'}",
-                 f"reetrace ingest --as-received created_at {out / 'submissions'}",
-                 f"reetrace audit --as-of {summary['year'] + 1}-01-31"):
+    console.print(
+        f"Files in [bold]{out}[/bold]: registry.json, injected.json, summary.json and "
+        f"submissions/<USCC>/<YYYY-MM>.json. To audit them:",
+        highlight=False,
+    )
+    for line in (
+        f"reetrace registry load {out / 'registry.json'}",
+        f"reetrace ingest --as-received created_at {out / 'submissions'}",
+        f"reetrace audit --as-of {summary['year'] + 1}-01-31",
+    ):
         console.print(f"  {line}", highlight=False, soft_wrap=True)

@@ -15,10 +15,12 @@ from reetrace.errors import ReetraceError, UsageError
 
 @app.command()
 @reports_errors
-def submit(file: Path = typer.Argument(..., help="A signed reetrace/submission@1 file."),
-           to: str = typer.Option(..., "--to", help="The server, e.g. http://127.0.0.1:8000"),
-           token: str = typer.Option(..., "--token", envvar="REETRACE_TOKEN", help="An API token."),
-           timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for the answer.")):
+def submit(
+    file: Path = typer.Argument(..., help="A signed reetrace/submission@1 file."),
+    to: str = typer.Option(..., "--to", help="The server, e.g. http://127.0.0.1:8000"),
+    token: str = typer.Option(..., "--token", envvar="REETRACE_TOKEN", help="An API token."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for the answer."),
+):
     """Send a signed submission to a server; print accepted, duplicate or rejected with the reason."""
     import httpx
 
@@ -30,8 +32,12 @@ def submit(file: Path = typer.Argument(..., help="A signed reetrace/submission@1
         raise UsageError(f"--to must be an http:// or https:// URL, not {to!r}")
     url = to.rstrip("/") + "/api/submissions"
     try:
-        answer = httpx.post(url, content=raw, timeout=timeout, headers={
-            "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        answer = httpx.post(
+            url,
+            content=raw,
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
     except httpx.HTTPError as exc:
         raise ReetraceError(f"cannot reach the server at {to}: {exc}") from None
     try:
@@ -43,8 +49,10 @@ def submit(file: Path = typer.Argument(..., help="A signed reetrace/submission@1
     if answer.status_code in (200, 201) and isinstance(report.get("submissions"), dict):
         events = report.get("events", {})
         if report["submissions"].get("accepted"):
-            console.print(f"accepted: {events.get('accepted', 0)} event(s) recorded"
-                          + (f", {events['duplicate']} already recorded" if events.get("duplicate") else ""))
+            console.print(
+                f"accepted: {events.get('accepted', 0)} event(s) recorded"
+                + (f", {events['duplicate']} already recorded" if events.get("duplicate") else "")
+            )
         else:
             console.print(f"duplicate: already recorded, nothing changed ({events.get('duplicate', 0)} event(s))")
         return
@@ -52,5 +60,6 @@ def submit(file: Path = typer.Argument(..., help="A signed reetrace/submission@1
         err_console.print(f"rejected: {rejected[0].get('reason')}", highlight=False, soft_wrap=True)
         sys.exit(1)
     error = report.get("error") if isinstance(report.get("error"), dict) else {}
-    raise ReetraceError(f"the server refused the submission ({answer.status_code}): "
-                        f"{error.get('message') or answer.text[:200]}")
+    raise ReetraceError(
+        f"the server refused the submission ({answer.status_code}): {error.get('message') or answer.text[:200]}"
+    )

@@ -31,8 +31,10 @@ def start(
     err_console.print(f"auditing the whole ledger as of {day.isoformat()} …", highlight=False)
     started = time.perf_counter()
     written = supervision.start(store_for(ctx), settings(ctx), day)
-    console.print(f"supervising as of {day.isoformat()}: {written:,} findings stored "
-                  f"in {time.perf_counter() - started:,.1f} s", highlight=False)
+    console.print(
+        f"supervising as of {day.isoformat()}: {written:,} findings stored in {time.perf_counter() - started:,.1f} s",
+        highlight=False,
+    )
 
 
 @supervise_app.command("status")

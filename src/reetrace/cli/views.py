@@ -18,24 +18,49 @@ SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "lo
 def registry_json(registry: Registry) -> dict[str, Any]:
     return {
         "enterprises": [
-            {"uscc": e.uscc, "name": e.name, "name_en": e.name_en, "province": e.province, "group": e.group,
-             "qualifications": [{"kind": q.kind, "valid_from": q.valid_from.isoformat(),
-                                 "valid_to": q.valid_to.isoformat()} for q in registry.qualifications.get(e.uscc, [])],
-             "keys": [{"key_id": k.key_id, "valid_from": k.valid_from.isoformat(),
-                       "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None}
-                      for k in registry.keys.values() if k.uscc == e.uscc],
-             "sites": [{"code": s.code, "kind": s.kind, "name": s.name, "province": s.province}
-                       for (u, _), s in registry.sites.items() if u == e.uscc]}
+            {
+                "uscc": e.uscc,
+                "name": e.name,
+                "name_en": e.name_en,
+                "province": e.province,
+                "group": e.group,
+                "qualifications": [
+                    {"kind": q.kind, "valid_from": q.valid_from.isoformat(), "valid_to": q.valid_to.isoformat()}
+                    for q in registry.qualifications.get(e.uscc, [])
+                ],
+                "keys": [
+                    {
+                        "key_id": k.key_id,
+                        "valid_from": k.valid_from.isoformat(),
+                        "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+                    }
+                    for k in registry.keys.values()
+                    if k.uscc == e.uscc
+                ],
+                "sites": [
+                    {"code": s.code, "kind": s.kind, "name": s.name, "province": s.province}
+                    for (u, _), s in registry.sites.items()
+                    if u == e.uscc
+                ],
+            }
             for e in sorted(registry.enterprises.values(), key=lambda e: e.uscc)
         ],
-        "quotas": [{"year": q.year, "uscc": q.uscc, "kind": q.kind, "category": q.category,
-                    "tonnes_reo": q.tonnes_reo} for q in sorted(registry.quotas.values(),
-                                                                key=lambda q: (q.year, q.uscc, q.kind, q.category))],
-        "licenses": [{"license_no": lic.license_no, "exporter": lic.exporter, "consignee": lic.consignee,
-                      "destination": lic.destination, "valid_from": lic.valid_from.isoformat(),
-                      "valid_to": lic.valid_to.isoformat(),
-                      "items": [{"element": i.element, "form": i.form, "max_kg": i.max_kg} for i in lic.items]}
-                     for lic in sorted(registry.licenses.values(), key=lambda x: x.license_no)],
+        "quotas": [
+            {"year": q.year, "uscc": q.uscc, "kind": q.kind, "category": q.category, "tonnes_reo": q.tonnes_reo}
+            for q in sorted(registry.quotas.values(), key=lambda q: (q.year, q.uscc, q.kind, q.category))
+        ],
+        "licenses": [
+            {
+                "license_no": lic.license_no,
+                "exporter": lic.exporter,
+                "consignee": lic.consignee,
+                "destination": lic.destination,
+                "valid_from": lic.valid_from.isoformat(),
+                "valid_to": lic.valid_to.isoformat(),
+                "items": [{"element": i.element, "form": i.form, "max_kg": i.max_kg} for i in lic.items],
+            }
+            for lic in sorted(registry.licenses.values(), key=lambda x: x.license_no)
+        ],
     }
 
 
@@ -48,8 +73,9 @@ def print_registry(console: Console, registry: Registry) -> None:
         table.add_column(col)
     for e in sorted(registry.enterprises.values(), key=lambda e: (e.group or "", e.uscc)):
         quals = ", ".join(f"{q.kind} {q.valid_from}–{q.valid_to}" for q in registry.qualifications.get(e.uscc, []))
-        keys = ", ".join(k.key_id + (" (revoked)" if k.revoked_at else "")
-                         for k in registry.keys.values() if k.uscc == e.uscc)
+        keys = ", ".join(
+            k.key_id + (" (revoked)" if k.revoked_at else "") for k in registry.keys.values() if k.uscc == e.uscc
+        )
         sites = ", ".join(s.code for (u, _), s in registry.sites.items() if u == e.uscc)
         name = e.name + (f"\n[dim]{e.name_en}[/dim]" if e.name_en else "")
         table.add_row(e.uscc, name, e.group or "", e.province or "", quals or "[dim]none[/dim]", keys, sites)
@@ -68,8 +94,14 @@ def print_registry(console: Console, registry: Registry) -> None:
             lic_table.add_column(col)
         for lic in sorted(registry.licenses.values(), key=lambda x: x.license_no):
             items = ", ".join(f"{i.element} {i.form} ≤ {i.max_kg:,.0f} kg" for i in lic.items)
-            lic_table.add_row(lic.license_no, _name(registry, lic.exporter), lic.consignee, lic.destination,
-                              f"{lic.valid_from} – {lic.valid_to}", items)
+            lic_table.add_row(
+                lic.license_no,
+                _name(registry, lic.exporter),
+                lic.consignee,
+                lic.destination,
+                f"{lic.valid_from} – {lic.valid_to}",
+                items,
+            )
         console.print(lic_table)
 
 
@@ -124,8 +156,14 @@ def print_findings(console: Console, findings: list[Finding], as_of: date) -> No
         table.add_column(col, overflow="fold")
     order = {s: i for i, s in enumerate(SEVERITIES)}
     for f in sorted(findings, key=lambda f: order.get(f.severity, 9)):
-        table.add_row(f"[{SEVERITY_STYLE.get(f.severity, '')}]{f.severity}[/]", f.code, f.enterprise or "",
-                      f.lot or "", f.event or "", f.detail)
+        table.add_row(
+            f"[{SEVERITY_STYLE.get(f.severity, '')}]{f.severity}[/]",
+            f.code,
+            f.enterprise or "",
+            f.lot or "",
+            f.event or "",
+            f.detail,
+        )
     console.print(table)
 
 
@@ -141,16 +179,29 @@ def print_trace(console: Console, doc: dict[str, Any]) -> None:
             table.add_column(col, overflow="fold")
         table.add_column("REO kg", justify="right")
         for o in doc["origins"]:
-            table.add_row(o["lot"], o["type"], o.get("enterprise") or "[red]unknown[/red]", o.get("event") or "",
-                          _elements(o["elements_kg"]), f"{o['reo_kg']:,.2f}")
+            table.add_row(
+                o["lot"],
+                o["type"],
+                o.get("enterprise") or "[red]unknown[/red]",
+                o.get("event") or "",
+                _elements(o["elements_kg"]),
+                f"{o['reo_kg']:,.2f}",
+            )
     else:
         table = Table(title=f"Lots made from {doc['lot']} (kg of element that came from it)")
         for col in ("lot", "depth", "process", "form", "enterprise", "largest elements (kg)"):
             table.add_column(col, overflow="fold")
         table.add_column("REO kg", justify="right")
         for d in doc.get("descendants", []):
-            table.add_row(d["lot"], str(d.get("depth", "")), d.get("process") or "", d.get("form") or "",
-                          d.get("enterprise") or "", _elements(d["elements_kg"]), f"{d['reo_kg']:,.2f}")
+            table.add_row(
+                d["lot"],
+                str(d.get("depth", "")),
+                d.get("process") or "",
+                d.get("form") or "",
+                d.get("enterprise") or "",
+                _elements(d["elements_kg"]),
+                f"{d['reo_kg']:,.2f}",
+            )
     console.print(table)
 
 
@@ -164,6 +215,7 @@ def print_quota_use(console: Console, rows: list[Any], year: int) -> None:
         share = r.share
         pct = "no quota" if share is None else f"{share:.0%}"
         style = "bold red" if share is None or share > 1 else ("yellow" if share > 0.95 else "green")
-        table.add_row(r.name, r.kind, r.category, f"{r.quota_tonnes:,.1f}", f"{r.used_tonnes:,.1f}",
-                      f"[{style}]{pct}[/]")
+        table.add_row(
+            r.name, r.kind, r.category, f"{r.quota_tonnes:,.1f}", f"{r.used_tonnes:,.1f}", f"[{style}]{pct}[/]"
+        )
     console.print(table)

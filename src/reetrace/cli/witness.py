@@ -14,8 +14,11 @@ from reetrace.cli import app, console, err_console, reports_errors, settings
 from reetrace.cli.ledger import store_for
 from reetrace.errors import UsageError
 
-witness_app = typer.Typer(help="An independent witness: cosigns checkpoints that extend the last one it cosigned "
-                               "(C2SP tlog-cosignature) and refuses a split view.", no_args_is_help=True)
+witness_app = typer.Typer(
+    help="An independent witness: cosigns checkpoints that extend the last one it cosigned "
+    "(C2SP tlog-cosignature) and refuses a split view.",
+    no_args_is_help=True,
+)
 app.add_typer(witness_app, name="witness")
 
 DIR = typer.Option(..., "--dir", help="The witness's directory: its key, trusted logs and alerts.")
@@ -23,15 +26,21 @@ DIR = typer.Option(..., "--dir", help="The witness's directory: its key, trusted
 
 @witness_app.command("init")
 @reports_errors
-def init(directory: Path = DIR,
-         name: str = typer.Option("reetrace.local/witness", "--name",
-                                  help="The witness's key name, e.g. witness.example.org.")):
+def init(
+    directory: Path = DIR,
+    name: str = typer.Option(
+        "reetrace.local/witness", "--name", help="The witness's key name, e.g. witness.example.org."
+    ),
+):
     """Make the witness's key and print its cosignature verifier key."""
     from reetrace.witness.witness import Witness
 
     witness = Witness.init(directory, name)
-    err_console.print(f"witness key made in {escape(str(directory))}; give this verifier key to those who "
-                      "check its cosignatures:", highlight=False, soft_wrap=True)
+    err_console.print(
+        f"witness key made in {escape(str(directory))}; give this verifier key to those who check its cosignatures:",
+        highlight=False,
+        soft_wrap=True,
+    )
     typer.echo(witness.verifier_key())
 
 
@@ -46,8 +55,10 @@ def key(directory: Path = DIR):
 
 @witness_app.command("trust")
 @reports_errors
-def trust(directory: Path = DIR,
-          log_key: str = typer.Option(..., "--log-key", help="The log's verifier key (`reetrace log key`).")):
+def trust(
+    directory: Path = DIR,
+    log_key: str = typer.Option(..., "--log-key", help="The log's verifier key (`reetrace log key`)."),
+):
     """Trust a log's verifier key.
 
     A log is known by its origin: trusting its next key after a rotation keeps the checkpoint
@@ -70,20 +81,29 @@ def cosign(ctx: typer.Context, directory: Path = DIR):
     from reetrace.services.witnessing import witness_log
 
     result = witness_log(store_for(ctx), settings(ctx), directory)
-    since = ("its first checkpoint of this log" if result.previous_size is None
-             else "the size it cosigned before" if result.previous_size == result.size
-             else f"proven to extend size {result.previous_size}")
+    since = (
+        "its first checkpoint of this log"
+        if result.previous_size is None
+        else "the size it cosigned before"
+        if result.previous_size == result.size
+        else f"proven to extend size {result.previous_size}"
+    )
     err_console.print(f"cosigned the checkpoint of size {result.size} ({since})", highlight=False, soft_wrap=True)
     typer.echo(result.note, nl=False)
 
 
 @witness_app.command("observe")
 @reports_errors
-def observe(directory: Path = DIR,
-            checkpoint_file: Path = typer.Argument(..., help="The log's signed checkpoint, as note text."),
-            proof_file: Path = typer.Option(None, "--proof",
-                                            help="A reetrace/consistency-proof@1 document from the size this "
-                                                 "witness cosigned last (`reetrace log consistency OLD NEW`).")):
+def observe(
+    directory: Path = DIR,
+    checkpoint_file: Path = typer.Argument(..., help="The log's signed checkpoint, as note text."),
+    proof_file: Path = typer.Option(
+        None,
+        "--proof",
+        help="A reetrace/consistency-proof@1 document from the size this "
+        "witness cosigned last (`reetrace log consistency OLD NEW`).",
+    ),
+):
     """Cosign a checkpoint received by other means (offline, from files).
 
     Prints the cosigned note; a split view exits 1."""
@@ -107,8 +127,10 @@ def observe(directory: Path = DIR,
 
 @witness_app.command("alerts")
 @reports_errors
-def alerts(directory: Path = DIR,
-           as_json: bool = typer.Option(False, "--json", help="Print the alerts as JSON lines, with both notes.")):
+def alerts(
+    directory: Path = DIR,
+    as_json: bool = typer.Option(False, "--json", help="Print the alerts as JSON lines, with both notes."),
+):
     """List the split views this witness refused, oldest first."""
     from reetrace.witness.witness import Witness
 
@@ -122,9 +144,19 @@ def alerts(directory: Path = DIR,
         return
     table = Table("time", "log", "kind", "cosigned (size, root)", "presented (size, root)", "reason")
     for r in records:
-        table.add_row(*map(escape, (r["time"], r["origin"], r["kind"],
-                                    f"{r['cosigned']['size']} {r['cosigned']['root_hash']}",
-                                    f"{r['presented']['size']} {r['presented']['root_hash']}", r["reason"])))
+        table.add_row(
+            *map(
+                escape,
+                (
+                    r["time"],
+                    r["origin"],
+                    r["kind"],
+                    f"{r['cosigned']['size']} {r['cosigned']['root_hash']}",
+                    f"{r['presented']['size']} {r['presented']['root_hash']}",
+                    r["reason"],
+                ),
+            )
+        )
     console.print(table)
 
 

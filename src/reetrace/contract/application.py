@@ -79,16 +79,23 @@ def to_domain(model: ApplicationModel, documents: list[Document]) -> Application
     parties += [Party("end_user", p.name, p.country, p.address) for p in model.end_users]
     parties += [Party("intermediary", p.name, p.country, p.address) for p in model.intermediaries]
     return Application(
-        exporter=model.exporter, license_type=model.license_type,
+        exporter=model.exporter,
+        license_type=model.license_type,
         items=tuple(ApplicationItem(i.lot, i.control_code, i.form, i.element, i.quantity_kg) for i in model.items),
-        parties=tuple(parties), end_use=model.end_use, destination=model.destination,
-        contract_ref=model.contract_ref, valid_from=model.valid_from, valid_to=model.valid_to,
+        parties=tuple(parties),
+        end_use=model.end_use,
+        destination=model.destination,
+        contract_ref=model.contract_ref,
+        valid_from=model.valid_from,
+        valid_to=model.valid_to,
         documents=tuple(documents),
     )
 
 
 def from_body(body: dict) -> Application:
     """The domain application from a stored body (the document with each document's digest)."""
-    model = read_application({k: v for k, v in body.items() if k != "documents"} | {
-        "documents": [{"kind": d["kind"], "path": d["filename"], "sha256": d["sha256"]} for d in body["documents"]]})
+    model = read_application(
+        {k: v for k, v in body.items() if k != "documents"}
+        | {"documents": [{"kind": d["kind"], "path": d["filename"], "sha256": d["sha256"]} for d in body["documents"]]}
+    )
     return to_domain(model, [Document(d["kind"], d["filename"], d["sha256"], d["size"]) for d in body["documents"]])

@@ -26,8 +26,14 @@ from reetrace.errors import InvalidInput
 Progress = Callable[[int, int], None]
 
 DECLARATION_COLUMNS: dict[str, tuple[str, ...]] = {
-    "declaration_no": ("declaration_no", "declaration", "declaration_number", "customs_declaration",
-                       "entry_no", "报关单号"),
+    "declaration_no": (
+        "declaration_no",
+        "declaration",
+        "declaration_number",
+        "customs_declaration",
+        "entry_no",
+        "报关单号",
+    ),
     "date": ("date", "declaration_date", "declared_on", "export_date", "申报日期"),
     "exporter": ("exporter", "exporter_uscc", "uscc", "exporter_code", "发货人"),
     "hs_code": ("hs_code", "hs", "hs10", "commodity_code", "商品编号"),
@@ -63,8 +69,9 @@ def _key(name: str) -> str:
     return re.sub(r"[\s\-.]+", "_", name.strip().lstrip("\ufeff").casefold()).strip("_")
 
 
-def _columns(header: list[str], known: dict[str, tuple[str, ...]], optional: tuple[str, ...],
-             source: str) -> dict[str, int]:
+def _columns(
+    header: list[str], known: dict[str, tuple[str, ...]], optional: tuple[str, ...], source: str
+) -> dict[str, int]:
     spelling = {_key(alias): name for name, aliases in known.items() for alias in aliases}
     found: dict[str, int] = {}
     unknown = []
@@ -83,8 +90,10 @@ def _columns(header: list[str], known: dict[str, tuple[str, ...]], optional: tup
     if missing:
         problems.append(f"missing column(s) {', '.join(missing)}")
     if problems:
-        raise InvalidInput(f"{source}: line 1: {'; '.join(problems)}; expected the columns "
-                           f"{', '.join(known)} ({', '.join(optional)} optional)")
+        raise InvalidInput(
+            f"{source}: line 1: {'; '.join(problems)}; expected the columns "
+            f"{', '.join(known)} ({', '.join(optional)} optional)"
+        )
     return found
 
 
@@ -107,8 +116,14 @@ def _rows(text: str, known: dict[str, tuple[str, ...]], optional: tuple[str, ...
         yield reader.line_num, {name: (cells[i].strip() if i < len(cells) else "") for name, i in columns.items()}, None
 
 
-def _read(text: str, source: str, known: dict[str, tuple[str, ...]], optional: tuple[str, ...],
-          build: Callable[[dict[str, str]], object], progress: Progress | None) -> list[tuple[int, object]]:
+def _read(
+    text: str,
+    source: str,
+    known: dict[str, tuple[str, ...]],
+    optional: tuple[str, ...],
+    build: Callable[[dict[str, str]], object],
+    progress: Progress | None,
+) -> list[tuple[int, object]]:
     total = max(0, len(text.splitlines()) - 1)
     parsed: list[tuple[int, object]] = []
     errors: list[str] = []
@@ -201,21 +216,32 @@ def _declaration(cells: dict[str, str]) -> Declaration:
     if bad:
         raise _RowError("lots", f"{bad[0]!r} is not a lot id (1–80 of A-Z a-z 0-9 . _ : / -)")
     item = DeclarationItem(_digits(cells, "hs_code", 10), _kg(cells, "net_kg"), lots)  # type: ignore[arg-type]
-    return Declaration(declaration_no=number, day=_day(cells, "date"), exporter=compact,
-                       destination=_country(cells, "destination"), license_no=cells.get("license_no") or None,
-                       items=(item,))
+    return Declaration(
+        declaration_no=number,
+        day=_day(cells, "date"),
+        exporter=compact,
+        destination=_country(cells, "destination"),
+        license_no=cells.get("license_no") or None,
+        items=(item,),
+    )
 
 
 def _statistic(cells: dict[str, str]) -> MirrorStatistic:
     raw = _required(cells, "year")
     if not raw.isdigit() or not 1900 <= int(raw) <= 2200:
         raise _RowError("year", f"{raw!r} is not a year")
-    return MirrorStatistic(year=int(raw), partner=_country(cells, "partner"), hs6=_digits(cells, "hs6", 6),
-                           kg=_kg(cells, "kg"), value_usd=_kg(cells, "value", required=False))  # type: ignore[arg-type]
+    return MirrorStatistic(
+        year=int(raw),
+        partner=_country(cells, "partner"),
+        hs6=_digits(cells, "hs6", 6),
+        kg=_kg(cells, "kg"),
+        value_usd=_kg(cells, "value", required=False),
+    )  # type: ignore[arg-type]
 
 
-def read_declarations(text: str, source: str,
-                      progress: Progress | None = None) -> list[tuple[tuple[int, ...], Declaration]]:
+def read_declarations(
+    text: str, source: str, progress: Progress | None = None
+) -> list[tuple[tuple[int, ...], Declaration]]:
     """(lines, declaration) for every declaration, in the order of their first rows: the rows of
     one number are its items, numbered in file order, `lines[n - 1]` the line of item n. The rows
     of one number must agree on date, exporter, destination and license number, and an item may
@@ -235,25 +261,36 @@ def read_declarations(text: str, source: str,
         differences = first.header_differences(row)
         repeated = next((n for n, other in enumerate(items, start=1) if other.key == item.key), None)
         if differences:
-            errors.extend(f"line {line}, column {name}: {row.header()[name] or ''!r} where line {lines[0]} of "
-                          f"declaration {row.declaration_no} has {first.header()[name] or ''!r}"
-                          for name in differences)
+            errors.extend(
+                f"line {line}, column {name}: {row.header()[name] or ''!r} where line {lines[0]} of "
+                f"declaration {row.declaration_no} has {first.header()[name] or ''!r}"
+                for name in differences
+            )
             shared = True
         elif repeated is not None:
-            errors.append(f"line {line}: repeats item {repeated} of declaration {row.declaration_no} "
-                          f"(line {lines[repeated - 1]}); an item is given once")
+            errors.append(
+                f"line {line}: repeats item {repeated} of declaration {row.declaration_no} "
+                f"(line {lines[repeated - 1]}); an item is given once"
+            )
         else:
             lines.append(line)
             items.append(item)
     if errors:
-        note = (" (the rows of one declaration number are its items: they share its date, exporter, destination "
-                "and license_no)") if shared else ""
+        note = (
+            (
+                " (the rows of one declaration number are its items: they share its date, exporter, destination "
+                "and license_no)"
+            )
+            if shared
+            else ""
+        )
         raise InvalidInput(f"{source}: nothing loaded: " + "; ".join(errors[:MAX_ERRORS]) + note)
     return [(tuple(lines), replace(first, items=tuple(items))) for lines, first, items in grouped.values()]
 
 
-def read_mirror_statistics(text: str, source: str,
-                           progress: Progress | None = None) -> list[tuple[int, MirrorStatistic]]:
+def read_mirror_statistics(
+    text: str, source: str, progress: Progress | None = None
+) -> list[tuple[int, MirrorStatistic]]:
     """(line, statistic) for every row; one (year, partner, hs6) given twice is an error."""
     rows = _read(text, source, MIRROR_COLUMNS, MIRROR_OPTIONAL, _statistic, progress)
     seen: dict[tuple[int, str, str], int] = {}
@@ -261,8 +298,10 @@ def read_mirror_statistics(text: str, source: str,
     for line, statistic in rows:
         assert isinstance(statistic, MirrorStatistic)
         if statistic.key in seen:
-            errors.append(f"line {line}: {statistic.year} {statistic.partner} {statistic.hs6} is already on line "
-                          f"{seen[statistic.key]}")
+            errors.append(
+                f"line {line}: {statistic.year} {statistic.partner} {statistic.hs6} is already on line "
+                f"{seen[statistic.key]}"
+            )
         seen.setdefault(statistic.key, line)
     if errors:
         raise InvalidInput(f"{source}: nothing loaded: " + "; ".join(errors[:MAX_ERRORS]))

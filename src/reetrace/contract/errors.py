@@ -7,7 +7,6 @@ from pydantic import ValidationError
 from reetrace.domain.events import EVENT_TYPES
 
 
-
 def describe(error: ValidationError, tagged: bool = False, limit: int = 3) -> str:
     """One line naming each problem by its path (`outputs[0].mass_kg: …`). `tagged`: the first
     path element is a discriminated union's tag, which the reader never wrote."""

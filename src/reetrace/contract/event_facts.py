@@ -2,11 +2,12 @@
 
 The Pydantic models of `reetrace.contract.submission` are the contract. Validating every event
 through them, and reading the models back, costs ingest more than parsing and canonicalising
-the event together (about 9 µs against 4), so `validate_event_facts` first tries `fast_facts`: plain checks for the event shapes, each at least as strict as the
-model's, which either vouch for an event (returning exactly what the model would give) or
-decline it. A declined event goes to the model, which accepts it or says precisely what is
-wrong, so the verdicts and messages are the model's own. That the fast checks never vouch for
-an event the models refuse, and give the same facts when both accept, is a property test
+the event together (about 9 µs against 4), so `validate_event_facts` first tries `fast_facts`:
+plain checks for the event shapes, each at least as strict as the model's, which either vouch
+for an event (returning exactly what the model would give) or decline it. A declined event goes
+to the model, which accepts it or says precisely what is wrong, so the verdicts and messages
+are the model's own. That the fast checks never vouch for an event the models refuse, and give
+the same facts when both accept, is a property test
 (tests/unit/contract/test_event_facts.py).
 """
 
@@ -19,8 +20,18 @@ from typing import Any, NamedTuple, get_args
 
 from reetrace.contract.fields import _composition, _rfc3339, is_uscc
 from reetrace.contract.submission import (
-    AdjustIn, ConsumeIn, ExportIn, ExtractIn, FormName, ImportIn, ProcessName, ReceiveIn, ShipIn,
-    TransformIn, validate_each, validate_model,
+    AdjustIn,
+    ConsumeIn,
+    ExportIn,
+    ExtractIn,
+    FormName,
+    ImportIn,
+    ProcessName,
+    ReceiveIn,
+    ShipIn,
+    TransformIn,
+    validate_each,
+    validate_model,
 )
 from reetrace.domain.elements import ELEMENTS
 
@@ -208,8 +219,7 @@ def _outputs(value: Any) -> tuple[Output, ...]:
         hs_code = o.get("hs_code")
         if hs_code is not None and not (type(hs_code) is str and _HS_CODE(hs_code)):
             raise _UNSURE
-        outputs.append((_lot(o["lot"]), _one_of(o["form"], _FORMS), _positive_kg(o["mass_kg"]), composition,
-                        hs_code))
+        outputs.append((_lot(o["lot"]), _one_of(o["form"], _FORMS), _positive_kg(o["mass_kg"]), composition, hs_code))
     _distinct([o[0] for o in outputs])
     return tuple(outputs)
 
@@ -303,8 +313,10 @@ def _shape(model: Any, check: Callable[[dict[str, Any]], Checked], members: tupl
     """The members a model takes, which `check` (with the common ones) must examine, every one."""
     fields = {field.alias or name: field.is_required() for name, field in model.model_fields.items()}
     if set(fields) != set(_COMMON + members):
-        raise AssertionError(f"the fast checks of {model.__name__} are out of step with the model: "
-                             f"{sorted(set(fields) ^ set(_COMMON + members))}")
+        raise AssertionError(
+            f"the fast checks of {model.__name__} are out of step with the model: "
+            f"{sorted(set(fields) ^ set(_COMMON + members))}"
+        )
     return _Shape(frozenset(k for k, required in fields.items() if required), frozenset(fields), check)
 
 

@@ -6,14 +6,14 @@ validating again: the audit reads hundreds of thousands of them.
 
 from __future__ import annotations
 
-import orjson
 import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from reetrace.domain import events as ev
+import orjson
 
+from reetrace.domain import events as ev
 
 # Lots of one batch share their composition, and an audit keeps every lot's: equal compositions
 # (and the strings every event repeats) are kept once. Bounded, so a long-lived process does not
@@ -47,11 +47,14 @@ _draw = ev.trusted_constructor(ev.Draw)
 
 
 def _outputs(body: dict[str, Any]) -> tuple[ev.NewLot, ...]:
-    return tuple([
-        _new_lot(o["lot"], sys.intern(o["form"]), float(o["mass_kg"]), _composition(o["composition"]),
-                 o.get("hs_code"))
-        for o in body["outputs"]
-    ])
+    return tuple(
+        [
+            _new_lot(
+                o["lot"], sys.intern(o["form"]), float(o["mass_kg"]), _composition(o["composition"]), o.get("hs_code")
+            )
+            for o in body["outputs"]
+        ]
+    )
 
 
 def _draws(items: list[dict[str, Any]]) -> tuple[ev.Draw, ...]:
@@ -60,34 +63,55 @@ def _draws(items: list[dict[str, Any]]) -> tuple[ev.Draw, ...]:
 
 # One decoder per type: a look-up by type, and no dict of the members every event has.
 
+
 def _extract(reporter: str, time: datetime, b: dict[str, Any]) -> ev.Event:
     return _extract_event(reporter, b["event_id"], time, b.get("site"), b["deposit"], _outputs(b))
 
 
 def _import(reporter: str, time: datetime, b: dict[str, Any]) -> ev.Event:
-    return _import_event(reporter, b["event_id"], time, b.get("site"), b["origin_country"],
-                         b["customs_declaration"], _outputs(b))
+    return _import_event(
+        reporter, b["event_id"], time, b.get("site"), b["origin_country"], b["customs_declaration"], _outputs(b)
+    )
 
 
 def _transform(reporter: str, time: datetime, b: dict[str, Any]) -> ev.Event:
-    return _transform_event(reporter, b["event_id"], time, b.get("site"), b["process"], _draws(b["inputs"]),
-                            _outputs(b))
+    return _transform_event(
+        reporter, b["event_id"], time, b.get("site"), b["process"], _draws(b["inputs"]), _outputs(b)
+    )
 
 
 def _ship(reporter: str, time: datetime, b: dict[str, Any]) -> ev.Event:
-    return _ship_event(reporter, b["event_id"], time, b.get("site"), tuple(b["lots"]), sys.intern(b["to"]),
-                       b["shipment"])
+    return _ship_event(
+        reporter, b["event_id"], time, b.get("site"), tuple(b["lots"]), sys.intern(b["to"]), b["shipment"]
+    )
 
 
 def _receive(reporter: str, time: datetime, b: dict[str, Any]) -> ev.Event:
     mass = b.get("mass_kg")
-    return _receive_event(reporter, b["event_id"], time, b.get("site"), tuple(b["lots"]), sys.intern(b["from"]),
-                          b["shipment"], None if mass is None else float(mass))
+    return _receive_event(
+        reporter,
+        b["event_id"],
+        time,
+        b.get("site"),
+        tuple(b["lots"]),
+        sys.intern(b["from"]),
+        b["shipment"],
+        None if mass is None else float(mass),
+    )
 
 
 def _export(reporter: str, time: datetime, b: dict[str, Any]) -> ev.Event:
-    return _export_event(reporter, b["event_id"], time, b.get("site"), tuple(b["lots"]), b["consignee"],
-                         b["destination"], b["customs_declaration"], b.get("license_no"))
+    return _export_event(
+        reporter,
+        b["event_id"],
+        time,
+        b.get("site"),
+        tuple(b["lots"]),
+        b["consignee"],
+        b["destination"],
+        b["customs_declaration"],
+        b.get("license_no"),
+    )
 
 
 def _consume(reporter: str, time: datetime, b: dict[str, Any]) -> ev.Event:
@@ -99,8 +123,14 @@ def _adjust(reporter: str, time: datetime, b: dict[str, Any]) -> ev.Event:
 
 
 _DECODERS: dict[str, Callable[[str, datetime, dict[str, Any]], ev.Event]] = {
-    "extract": _extract, "import": _import, "transform": _transform, "ship": _ship, "receive": _receive,
-    "export": _export, "consume": _consume, "adjust": _adjust,
+    "extract": _extract,
+    "import": _import,
+    "transform": _transform,
+    "ship": _ship,
+    "receive": _receive,
+    "export": _export,
+    "consume": _consume,
+    "adjust": _adjust,
 }
 
 

@@ -8,13 +8,24 @@ it is inside one).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar, Union
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from reetrace.contract.errors import describe
 from reetrace.contract.fields import (
-    Composition, Country, EventId, HsCode, KeyId, Kg, LotId, PositiveKg, SignedKg, Text, Time, Uscc,
+    Composition,
+    Country,
+    EventId,
+    HsCode,
+    KeyId,
+    Kg,
+    LotId,
+    PositiveKg,
+    SignedKg,
+    Text,
+    Time,
+    Uscc,
 )
 from reetrace.domain import events as ev
 from reetrace.domain.events import EVENT_TYPES as EVENT_TYPES  # re-exported for readers of the contract
@@ -129,7 +140,7 @@ class AdjustIn(_EventBase):
 
 
 EventIn = Annotated[
-    Union[ExtractIn, ImportIn, TransformIn, ShipIn, ReceiveIn, ExportIn, ConsumeIn, AdjustIn],
+    ExtractIn | ImportIn | TransformIn | ShipIn | ReceiveIn | ExportIn | ConsumeIn | AdjustIn,
     Field(discriminator="type"),
 ]
 _event_adapter: TypeAdapter[Any] = TypeAdapter(EventIn)
@@ -177,18 +188,26 @@ def to_domain(m: Any, reporter: str) -> ev.Event:
         case "extract":
             return ev.Extract(**common, deposit=m.deposit, outputs=outputs)
         case "import":
-            return ev.Import(**common, origin_country=m.origin_country,
-                             customs_declaration=m.customs_declaration, outputs=outputs)
+            return ev.Import(
+                **common, origin_country=m.origin_country, customs_declaration=m.customs_declaration, outputs=outputs
+            )
         case "transform":
-            return ev.Transform(**common, process=m.process,
-                                inputs=tuple(ev.Draw(d.lot, d.mass_kg) for d in m.inputs), outputs=outputs)
+            return ev.Transform(
+                **common, process=m.process, inputs=tuple(ev.Draw(d.lot, d.mass_kg) for d in m.inputs), outputs=outputs
+            )
         case "ship":
             return ev.Ship(**common, lots=tuple(m.lots), to=m.to, shipment=m.shipment)
         case "receive":
             return ev.Receive(**common, lots=tuple(m.lots), sender=m.from_, shipment=m.shipment, mass_kg=m.mass_kg)
         case "export":
-            return ev.Export(**common, lots=tuple(m.lots), consignee=m.consignee, destination=m.destination,
-                             customs_declaration=m.customs_declaration, license_no=m.license_no)
+            return ev.Export(
+                **common,
+                lots=tuple(m.lots),
+                consignee=m.consignee,
+                destination=m.destination,
+                customs_declaration=m.customs_declaration,
+                license_no=m.license_no,
+            )
         case "consume":
             return ev.Consume(**common, lots=tuple(ev.Draw(d.lot, d.mass_kg) for d in m.lots), purpose=m.purpose)
         case "adjust":

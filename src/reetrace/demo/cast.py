@@ -35,7 +35,18 @@ _ROLES = {
 
 # key, role, city (zh, en), stem (zh, en), province, group, division code, lot prefix, deposit, Y share
 _TEMPLATES = [
-    ("byo", "mine", ("包头", "Baotou"), ("白云", "Baiyun"), "Inner Mongolia", NORTHERN, "150206", "BYO", "bayan_obo", 0),
+    (
+        "byo",
+        "mine",
+        ("包头", "Baotou"),
+        ("白云", "Baiyun"),
+        "Inner Mongolia",
+        NORTHERN,
+        "150206",
+        "BYO",
+        "bayan_obo",
+        0,
+    ),
     ("bts", "separation", ("包头", "Baotou"), ("稀宝", "Xibao"), "Inner Mongolia", NORTHERN, "150207", "BTS", None, 0),
     ("btk", "separation", ("包头", "Baotou"), ("昆河", "Kunhe"), "Inner Mongolia", NORTHERN, "150203", "BTK", None, 0),
     ("btm", "metal", ("包头", "Baotou"), ("蒙晟", "Mengsheng"), "Inner Mongolia", NORTHERN, "150204", "BTM", None, 0),
@@ -58,9 +69,20 @@ _TEMPLATES = [
 ]
 # Roles that get more enterprises as the scale grows; the rest grow in throughput only.
 _GROWING = ("mine", "separation", "metal", "magnet", "exporter", "motor")
-_STEMS = [("恒鑫", "Hengxin"), ("瑞达", "Ruida"), ("金泰", "Jintai"), ("华星", "Huaxing"),
-          ("元丰", "Yuanfeng"), ("天润", "Tianrun"), ("宏远", "Hongyuan"), ("永盛", "Yongsheng"),
-          ("嘉和", "Jiahe"), ("博通", "Botong"), ("鼎新", "Dingxin"), ("凯达", "Kaida")]
+_STEMS = [
+    ("恒鑫", "Hengxin"),
+    ("瑞达", "Ruida"),
+    ("金泰", "Jintai"),
+    ("华星", "Huaxing"),
+    ("元丰", "Yuanfeng"),
+    ("天润", "Tianrun"),
+    ("宏远", "Hongyuan"),
+    ("永盛", "Yongsheng"),
+    ("嘉和", "Jiahe"),
+    ("博通", "Botong"),
+    ("鼎新", "Dingxin"),
+    ("凯达", "Kaida"),
+]
 
 
 @dataclass
@@ -126,12 +148,18 @@ def build_cast(rng: random.Random, seed: int, scale: float, year: int) -> list[A
                 code = make_uscc(rng, division)
             used.add(code)
             actor = Actor(
-                key=key if n == 1 else f"{key}{n}", role=role, uscc=code,
-                name=f"{city[0]}{zh_stem}{zh_suffix}", name_en=f"{city[1]} {en_stem} {en_suffix}",
-                province=province, group=group, prefix=prefix if n == 1 else f"{prefix}{n}",
-                deposit=deposit, y_share=y_share * rng.uniform(0.95, 1.05),
-                private_key=signing_key(seed, code), site="M1" if role == "mine" else "P1" if
-                _ROLES[role][3] == "plant" else "W1",
+                key=key if n == 1 else f"{key}{n}",
+                role=role,
+                uscc=code,
+                name=f"{city[0]}{zh_stem}{zh_suffix}",
+                name_en=f"{city[1]} {en_stem} {en_suffix}",
+                province=province,
+                group=group,
+                prefix=prefix if n == 1 else f"{prefix}{n}",
+                deposit=deposit,
+                y_share=y_share * rng.uniform(0.95, 1.05),
+                private_key=signing_key(seed, code),
+                site="M1" if role == "mine" else "P1" if _ROLES[role][3] == "plant" else "W1",
             )
             actor.share = 1.0 / count
             actor.qualifications = [(k, f"{year - 3}-01-01", f"{year + 2}-12-31") for k in kinds]

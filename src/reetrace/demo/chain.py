@@ -124,8 +124,15 @@ class World:
                     event["time"] = (base + timedelta(seconds=seconds)).isoformat()
 
     # --- lots -----------------------------------------------------------------------------
-    def new_lot(self, actor: Actor, product: str, mass: float, composition: dict[str, float],
-                form: str | None = None, code: str | None = None) -> tuple[Holding, dict[str, Any]]:
+    def new_lot(
+        self,
+        actor: Actor,
+        product: str,
+        mass: float,
+        composition: dict[str, float],
+        form: str | None = None,
+        code: str | None = None,
+    ) -> tuple[Holding, dict[str, Any]]:
         """A lot the enterprise creates today; returns the holding and its `outputs` member."""
         if product in PRODUCTS:
             form, _, _, code = PRODUCTS[product]
@@ -143,9 +150,11 @@ class World:
 
     def ready(self, actor: Actor, *products: str, movable: bool = False) -> list[Holding]:
         """Lots the enterprise may use today, oldest first."""
-        return [h for h in self.holdings[actor.key].values()
-                if h.ready <= self.day and (not products or h.product in products)
-                and (not movable or not h.drawn)]
+        return [
+            h
+            for h in self.holdings[actor.key].values()
+            if h.ready <= self.day and (not products or h.product in products) and (not movable or not h.drawn)
+        ]
 
     def take(self, actor: Actor, holding: Holding, kg: float) -> dict[str, Any]:
         """Draw `kg` from a held lot; the draw member of a transform or consumption."""
@@ -165,8 +174,15 @@ class World:
         return sorted({(i.element, holding.form) for i in items})
 
     # --- custody --------------------------------------------------------------------------
-    def ship(self, sender: Actor, receiver: Actor, lots: Iterable[Holding], delay: int | None = None,
-             wait: int = 1, received: bool = True) -> dict[str, Any]:
+    def ship(
+        self,
+        sender: Actor,
+        receiver: Actor,
+        lots: Iterable[Holding],
+        delay: int | None = None,
+        wait: int = 1,
+        received: bool = True,
+    ) -> dict[str, Any]:
         lots = list(lots)
         for h in lots:
             del self.holdings[sender.key][h.lot]
@@ -182,8 +198,14 @@ class World:
         done = []
         for s in self.arrivals.pop(self.day, []):
             mass = round(sum(h.mass for h in s.lots), 3)
-            event = self.emit(s.receiver, "receive", lots=[h.lot for h in s.lots], **{"from": s.sender.uscc},
-                              shipment=s.shipment, mass_kg=mass)
+            event = self.emit(
+                s.receiver,
+                "receive",
+                lots=[h.lot for h in s.lots],
+                **{"from": s.sender.uscc},
+                shipment=s.shipment,
+                mass_kg=mass,
+            )
             for h in s.lots:
                 h.ready = self.day + s.wait
                 h.came_from = s.sender.role

@@ -17,23 +17,71 @@ from reetrace.domain.elements import REO_FACTOR
 MIN_FRACTION = 1e-4
 
 # REO shares (per cent of total REO) of the deposits. Bayan Obo: over 94 % light, Ce about half.
-_BAYAN_OBO = {"La": 26.0, "Ce": 50.0, "Pr": 5.1, "Nd": 17.0, "Sm": 1.0, "Eu": 0.18, "Gd": 0.40,
-              "Tb": 0.03, "Dy": 0.08, "Y": 0.21}
+_BAYAN_OBO = {
+    "La": 26.0,
+    "Ce": 50.0,
+    "Pr": 5.1,
+    "Nd": 17.0,
+    "Sm": 1.0,
+    "Eu": 0.18,
+    "Gd": 0.40,
+    "Tb": 0.03,
+    "Dy": 0.08,
+    "Y": 0.21,
+}
 # Maoniuping / Dechang bastnaesite (Sichuan): light, La-rich.
-_SICHUAN = {"La": 33.0, "Ce": 49.0, "Pr": 4.3, "Nd": 12.0, "Sm": 0.9, "Eu": 0.15, "Gd": 0.3,
-            "Dy": 0.05, "Y": 0.3}
+_SICHUAN = {"La": 33.0, "Ce": 49.0, "Pr": 4.3, "Nd": 12.0, "Sm": 0.9, "Eu": 0.15, "Gd": 0.3, "Dy": 0.05, "Y": 0.3}
 # Ion-adsorption clays: Y and the heavies, with some light; Y's share varies by deposit type.
-_ION_REST = {"La": 10.0, "Ce": 2.0, "Pr": 3.0, "Nd": 11.0, "Sm": 3.0, "Eu": 0.6, "Gd": 6.0,
-             "Ho": 1.6, "Er": 4.5, "Tm": 0.7, "Yb": 3.6, "Lu": 0.5}
+_ION_REST = {
+    "La": 10.0,
+    "Ce": 2.0,
+    "Pr": 3.0,
+    "Nd": 11.0,
+    "Sm": 3.0,
+    "Eu": 0.6,
+    "Gd": 6.0,
+    "Ho": 1.6,
+    "Er": 4.5,
+    "Tm": 0.7,
+    "Yb": 3.6,
+    "Lu": 0.5,
+}
 
 # Which separated product each element goes to.
-LIGHT_PRODUCTS = {"La": "ox_La", "Ce": "ox_Ce", "Pr": "ox_PrNd", "Nd": "ox_PrNd",
-                  "Sm": "mc_SEG", "Eu": "mc_SEG", "Gd": "mc_SEG", "Tb": "mc_SEG", "Dy": "mc_SEG",
-                  "Y": "mc_SEG", "Ho": "mc_SEG", "Er": "mc_SEG", "Tm": "mc_SEG", "Yb": "mc_SEG",
-                  "Lu": "mc_SEG"}
-HEAVY_PRODUCTS = {"La": "ox_La", "Ce": "ox_Ce", "Pr": "ox_PrNd", "Nd": "ox_PrNd", "Y": "ox_Y",
-                  "Dy": "ox_Dy", "Tb": "ox_Tb", "Sm": "mc_SEG", "Eu": "mc_SEG", "Gd": "mc_SEG",
-                  "Ho": "mc_HRE", "Er": "mc_HRE", "Tm": "mc_HRE", "Yb": "mc_HRE", "Lu": "mc_HRE"}
+LIGHT_PRODUCTS = {
+    "La": "ox_La",
+    "Ce": "ox_Ce",
+    "Pr": "ox_PrNd",
+    "Nd": "ox_PrNd",
+    "Sm": "mc_SEG",
+    "Eu": "mc_SEG",
+    "Gd": "mc_SEG",
+    "Tb": "mc_SEG",
+    "Dy": "mc_SEG",
+    "Y": "mc_SEG",
+    "Ho": "mc_SEG",
+    "Er": "mc_SEG",
+    "Tm": "mc_SEG",
+    "Yb": "mc_SEG",
+    "Lu": "mc_SEG",
+}
+HEAVY_PRODUCTS = {
+    "La": "ox_La",
+    "Ce": "ox_Ce",
+    "Pr": "ox_PrNd",
+    "Nd": "ox_PrNd",
+    "Y": "ox_Y",
+    "Dy": "ox_Dy",
+    "Tb": "ox_Tb",
+    "Sm": "mc_SEG",
+    "Eu": "mc_SEG",
+    "Gd": "mc_SEG",
+    "Ho": "mc_HRE",
+    "Er": "mc_HRE",
+    "Tm": "mc_HRE",
+    "Yb": "mc_HRE",
+    "Lu": "mc_HRE",
+}
 
 # product -> (form, purity = REO share of the lot's mass, largest lot in kg, lot code)
 PRODUCTS: dict[str, tuple[str, float, float, str]] = {

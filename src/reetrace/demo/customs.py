@@ -75,46 +75,96 @@ def declarations(exports: Sequence[Export], seed: int) -> tuple[str, list[dict[s
     export."""
     rng = random.Random(seed)
     rows, injected = [], []
-    magnets = [(e, lot) for e in exports for lot in e.lots
-               if lot.form == "magnet" and (lot.composition or {}).get("Dy", 0) > 0]
+    magnets = [
+        (e, lot) for e in exports for lot in e.lots if lot.form == "magnet" and (lot.composition or {}).get("Dy", 0) > 0
+    ]
     misdeclared, magnet = rng.choice(magnets) if magnets else (None, None)
     others = [e for e in exports if e is not misdeclared and items(e)]
-    short, missing = (rng.sample(others, 2) if len(others) >= 2 else (None, None))
+    short, missing = rng.sample(others, 2) if len(others) >= 2 else (None, None)
     for e in exports:
         grouped = items(e)
         if not grouped or e is missing:
             if e is missing:
-                injected.append({"code": "EXPORT_WITHOUT_DECLARATION", "export": e.declaration_no,
-                                 "note": "an export customs has no declaration of"})
+                injected.append(
+                    {
+                        "code": "EXPORT_WITHOUT_DECLARATION",
+                        "export": e.declaration_no,
+                        "note": "an export customs has no declaration of",
+                    }
+                )
             continue
         if e is misdeclared:  # the magnet becomes an item of its own, declared as "other permanent magnets"
             grouped = {code: [lot for lot in lots if lot is not magnet] for code, lots in grouped.items()}
             grouped = {code: lots for code, lots in grouped.items() if lots}
             grouped["8505119000"] = [magnet]
-            injected.append({"code": "HS_CODE_MISDECLARED", "export": e.declaration_no,
-                             "note": f"a Dy NdFeB magnet ({magnet.lot}) declared as 'other permanent magnets'"})
+            injected.append(
+                {
+                    "code": "HS_CODE_MISDECLARED",
+                    "export": e.declaration_no,
+                    "note": f"a Dy NdFeB magnet ({magnet.lot}) declared as 'other permanent magnets'",
+                }
+            )
         share = 1.0
         if e is short:
             share = 0.85
-            injected.append({"code": "DECLARED_QUANTITY_MISMATCH", "export": e.declaration_no,
-                             "note": "15 % less declared than the lots held"})
+            injected.append(
+                {
+                    "code": "DECLARED_QUANTITY_MISMATCH",
+                    "export": e.declaration_no,
+                    "note": "15 % less declared than the lots held",
+                }
+            )
         for code, lots in grouped.items():
-            rows.append(_row(e.declaration_no, e.day, e.exporter, code, sum(lot.kg for lot in lots) * share,
-                             e.destination, e.license_no, [lot.lot for lot in lots]))
+            rows.append(
+                _row(
+                    e.declaration_no,
+                    e.day,
+                    e.exporter,
+                    code,
+                    sum(lot.kg for lot in lots) * share,
+                    e.destination,
+                    e.license_no,
+                    [lot.lot for lot in lots],
+                )
+            )
     if exports:
         ghost = exports[-1]
         code = next(iter(items(ghost)), "8505111000")
-        rows.append(_row(f"{ghost.declaration_no}-X", ghost.day, ghost.exporter, code, 850.0, ghost.destination,
-                         None, ("UNKNOWN-LOT-1",)))
-        injected.append({"code": "DECLARATION_WITHOUT_EXPORT", "export": f"{ghost.declaration_no}-X",
-                         "note": "a declaration the ledger has no export for"})
+        rows.append(
+            _row(
+                f"{ghost.declaration_no}-X",
+                ghost.day,
+                ghost.exporter,
+                code,
+                850.0,
+                ghost.destination,
+                None,
+                ("UNKNOWN-LOT-1",),
+            )
+        )
+        injected.append(
+            {
+                "code": "DECLARATION_WITHOUT_EXPORT",
+                "export": f"{ghost.declaration_no}-X",
+                "note": "a declaration the ledger has no export for",
+            }
+        )
     return "\n".join([DECLARATION_HEADER, *rows]) + "\n", injected
 
 
-def _row(number: str, day: date, exporter: str, code: str, kg: float, destination: str, license_no: str | None,
-         lots: Sequence[str]) -> str:
-    return ",".join([number, day.isoformat(), exporter, code, f"{kg:.3f}", destination, license_no or "",
-                     ";".join(lots)])
+def _row(
+    number: str,
+    day: date,
+    exporter: str,
+    code: str,
+    kg: float,
+    destination: str,
+    license_no: str | None,
+    lots: Sequence[str],
+) -> str:
+    return ",".join(
+        [number, day.isoformat(), exporter, code, f"{kg:.3f}", destination, license_no or "", ";".join(lots)]
+    )
 
 
 def partner_statistics(exports: Sequence[Export], year: int, seed: int) -> tuple[str, dict[str, Any] | None]:
@@ -133,6 +183,9 @@ def partner_statistics(exports: Sequence[Export], year: int, seed: int) -> tuple
         recorded = kg * rng.uniform(0.97, 1.04) * (1 + GAP_SHARE if (partner, hs6) == gap_key else 1)
         value = recorded * USD_PER_KG.get(hs6[:4], 50.0)
         rows.append(f"{year},{partner},{hs6},{recorded:.0f},{value:.0f}")
-    injected = {"partner": gap_key[0], "hs6": gap_key[1], "note": f"{gap_key[0]} records {GAP_SHARE:.0%} more "
-                f"{gap_key[1]} from China than was declared"}
+    injected = {
+        "partner": gap_key[0],
+        "hs6": gap_key[1],
+        "note": f"{gap_key[0]} records {GAP_SHARE:.0%} more {gap_key[1]} from China than was declared",
+    }
     return "\n".join([MIRROR_HEADER, *rows]) + "\n", injected

@@ -44,8 +44,11 @@ def submissions(world: World, plan: Plan) -> list[dict[str, Any]]:
             late = actor.key == late_actor and month == late_month
             created = _created_at(world, world.year, month, late_day if late else world.rng.randint(1, 9))
             if late:
-                plan.record("LATE_REPORT", actor.uscc, note=f"events of {world.year}-{month:02d} sent on "
-                            f"{created[:10]}, after the deadline of the 10th")
+                plan.record(
+                    "LATE_REPORT",
+                    actor.uscc,
+                    note=f"events of {world.year}-{month:02d} sent on {created[:10]}, after the deadline of the 10th",
+                )
             assert actor.private_key is not None
             docs.append(sign_submission(actor.uscc, actor.private_key, created, events))
     return docs
@@ -58,8 +61,9 @@ def _enterprise(actor: Actor, world: World, plan: Plan) -> dict[str, Any]:
     return enterprise_entry(actor, world.year, site_entries(actor), mining_until)
 
 
-def enterprise_entry(actor: Actor, year: int, sites: list[dict[str, str]],
-                     mining_until: str | None = None) -> dict[str, Any]:
+def enterprise_entry(
+    actor: Actor, year: int, sites: list[dict[str, str]], mining_until: str | None = None
+) -> dict[str, Any]:
     """An enterprise as the registry document lists it: qualifications (the mining one ending on
     `mining_until` when given), its key valid from the December before `year`, its sites."""
     raw = raw_public_key(actor.private_key)  # type: ignore[arg-type]
@@ -68,16 +72,23 @@ def enterprise_entry(actor: Actor, year: int, sites: list[dict[str, str]],
         if kind == "mining" and mining_until is not None:
             valid_to = mining_until
         qualifications.append({"kind": kind, "valid_from": valid_from, "valid_to": valid_to})
-    doc: dict[str, Any] = {"uscc": actor.uscc, "name": actor.name, "name_en": actor.name_en,
-                           "province": actor.province}
+    doc: dict[str, Any] = {"uscc": actor.uscc, "name": actor.name, "name_en": actor.name_en, "province": actor.province}
     if actor.group:
         doc["group"] = actor.group
-    doc.update({
-        "qualifications": qualifications,
-        "keys": [{"key_id": key_id(raw), "public_key": base64.b64encode(raw).decode("ascii"),
-                  "valid_from": f"{year - 1}-12-01T00:00:00+08:00", "revoked_at": None}],
-        "sites": sites,
-    })
+    doc.update(
+        {
+            "qualifications": qualifications,
+            "keys": [
+                {
+                    "key_id": key_id(raw),
+                    "public_key": base64.b64encode(raw).decode("ascii"),
+                    "valid_from": f"{year - 1}-12-01T00:00:00+08:00",
+                    "revoked_at": None,
+                }
+            ],
+            "sites": sites,
+        }
+    )
     return doc
 
 
@@ -96,16 +107,27 @@ def quotas(world: World, plan: Plan) -> list[dict[str, Any]]:
             category = "ion_adsorption" if actor.deposit == "ion" else "rock"
             if actor.key == plan.actor_of("MINING_QUOTA_EXCEEDED"):
                 tonnes = float(math.floor(used / 1000 / QUOTA_OVERRUN))
-                plan.record("MINING_QUOTA_EXCEEDED", actor.uscc,
-                            note=f"extracted {used / 1000:,.1f} t REO against a quota of {tonnes:,.0f} t")
+                plan.record(
+                    "MINING_QUOTA_EXCEEDED",
+                    actor.uscc,
+                    note=f"extracted {used / 1000:,.1f} t REO against a quota of {tonnes:,.0f} t",
+                )
             else:
                 tonnes = _tonnes(used, world.rng.uniform(0.72, 0.93))
-            rows.append({"year": world.year, "uscc": actor.uscc, "kind": "mining", "category": category,
-                         "tonnes_reo": tonnes})
+            rows.append(
+                {"year": world.year, "uscc": actor.uscc, "kind": "mining", "category": category, "tonnes_reo": tonnes}
+            )
         elif actor.role == "separation":
             used = world.separated_reo[actor.key]
-            rows.append({"year": world.year, "uscc": actor.uscc, "kind": "separation", "category": "all",
-                         "tonnes_reo": _tonnes(used, world.rng.uniform(0.72, 0.93))})
+            rows.append(
+                {
+                    "year": world.year,
+                    "uscc": actor.uscc,
+                    "kind": "separation",
+                    "category": "all",
+                    "tonnes_reo": _tonnes(used, world.rng.uniform(0.72, 0.93)),
+                }
+            )
     return rows
 
 
@@ -131,19 +153,27 @@ def submission_file(doc: dict[str, Any], lines: list[str]) -> str:
     """The file of a submission whose events are already written as `event_line`s, in order."""
     head = {k: v for k, v in doc.items() if k not in ("events", "signature")}
     text = json.dumps(head, ensure_ascii=False, indent=1)[:-2]
-    return (text + ',\n "events": [\n  ' + ",\n  ".join(lines) + "\n ],\n"
-            + f' "signature": {json.dumps(doc["signature"])}\n}}\n')
+    return (
+        text
+        + ',\n "events": [\n  '
+        + ",\n  ".join(lines)
+        + "\n ],\n"
+        + f' "signature": {json.dumps(doc["signature"])}\n}}\n'
+    )
 
 
-def write_files(directory: Path, registry_doc: dict[str, Any], docs: list[dict[str, Any]],
-                injected: list[dict[str, Any]]) -> None:
+def write_files(
+    directory: Path, registry_doc: dict[str, Any], docs: list[dict[str, Any]], injected: list[dict[str, Any]]
+) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "registry.json").write_text(json.dumps(registry_doc, ensure_ascii=False, indent=1) + "\n",
-                                             encoding="utf-8")
+    (directory / "registry.json").write_text(
+        json.dumps(registry_doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     for doc in docs:
         month = min(e["time"][:7] for e in doc["events"])
         path = directory / "submissions" / doc["reporter"] / f"{month}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(submission_text(doc), encoding="utf-8")
-    (directory / "injected.json").write_text(json.dumps(injected, ensure_ascii=False, indent=1) + "\n",
-                                             encoding="utf-8")
+    (directory / "injected.json").write_text(
+        json.dumps(injected, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )

@@ -7,17 +7,21 @@ from typing import Any
 from reetrace.demo.cast import Actor
 from reetrace.demo.chain import Holding, World
 from reetrace.demo.chemistry import add_into, composition_of, elements_in, floor3, split_mass
-from reetrace.demo.upstream import pick, can_ship, hash_phase, ship_grouped
+from reetrace.demo.upstream import can_ship, hash_phase, pick, ship_grouped
 from reetrace.demo.violations import UNKNOWN_LOT_ID, Plan
 
 # grade, share of runs, Dy fraction range, Tb fraction range (sintered NdFeB)
-GRADES = [("N52", 0.30, (0.0, 0.0), (0.0, 0.0)),
-          ("N48H", 0.45, (0.0062, 0.009), (0.0, 0.0)),
-          ("N42SH", 0.25, (0.009, 0.0118), (0.002, 0.004))]
+GRADES = [
+    ("N52", 0.30, (0.0, 0.0), (0.0, 0.0)),
+    ("N48H", 0.45, (0.0062, 0.009), (0.0, 0.0)),
+    ("N42SH", 0.25, (0.009, 0.0118), (0.002, 0.004)),
+]
 MIN_PRND_KG = 400.0  # Pr+Nd a maker needs on hand to start a run
 LAST_RUN = (12, 22)
-PURPOSES = {"motor": "traction motors for new-energy vehicles",
-            "polishing": "cerium oxide polishing powder for display glass"}
+PURPOSES = {
+    "motor": "traction motors for new-energy vehicles",
+    "polishing": "cerium oxide polishing powder for display glass",
+}
 
 
 def _pr_nd(h: Holding) -> float:
@@ -36,15 +40,23 @@ def magnet_day(world: World, maker: Actor, plan: Plan) -> None:
 
 def _grade(world: World) -> tuple[str, float, float]:
     r = world.rng.random()
-    for name, share, dy, tb in GRADES:
-        r -= share
+    for grade in GRADES:
+        r -= grade[1]
         if r <= 0:
             break
+    name, _, dy, tb = grade
     return name, world.rng.uniform(*dy), world.rng.uniform(*tb)
 
 
-def _draw(world: World, maker: Actor, product: str, elements: tuple[str, ...], need: float,
-          inputs: list[dict[str, Any]], held: dict[str, float]) -> None:
+def _draw(
+    world: World,
+    maker: Actor,
+    product: str,
+    elements: tuple[str, ...],
+    need: float,
+    inputs: list[dict[str, Any]],
+    held: dict[str, float],
+) -> None:
     """Draw lots of a product, oldest first, until they supply `need` kg of the elements."""
     for h in world.ready(maker, product):
         if need <= 0.001:
@@ -67,8 +79,10 @@ def _magnet_run(world: World, maker: Actor, plan: Plan) -> None:
         grade, _, (low, high), _ = GRADES[1]
         dy = rng.uniform(low, high)
     re_total = rng.uniform(0.295, 0.32)  # lands within 29–32.5 % after the yield
-    avail = {p: sum(h.mass * sum(h.composition.values()) for h in world.ready(maker, p))
-             for p in ("m_PrNd", "a_DyFe", "m_Tb")}
+    avail = {
+        p: sum(h.mass * sum(h.composition.values()) for h in world.ready(maker, p))
+        for p in ("m_PrNd", "a_DyFe", "m_Tb")
+    }
     mass = rng.uniform(3000, 9000)
     if dy and avail["a_DyFe"] * 0.97 / dy < mass:
         grade, dy, tb = "N52", 0.0, 0.0
@@ -95,8 +109,14 @@ def _magnet_run(world: World, maker: Actor, plan: Plan) -> None:
     for part in split_mass(rng, mass, 5000):
         _, lot = world.new_lot(maker, "magnet", part, composition)
         outputs.append(lot)
-    event = world.emit(maker, "transform", process="magnet", inputs=inputs, outputs=outputs,
-                       ext={"grade": grade, "kind": "sintered NdFeB"})
+    event = world.emit(
+        maker,
+        "transform",
+        process="magnet",
+        inputs=inputs,
+        outputs=outputs,
+        ext={"grade": grade, "kind": "sintered NdFeB"},
+    )
     if laundering:
         plan.record("MASS_BALANCE_VIOLATION", maker.uscc, outputs[0]["lot"], world.ref(maker, event))
     if unknown:
@@ -154,4 +174,4 @@ def consumer_day(world: World, user: Actor) -> None:
             h.draws_left -= 1
             draws.append(world.take(user, h, kg))
     for first in range(0, len(draws), 6):  # one record per six lots drawn
-        world.emit(user, "consume", lots=draws[first:first + 6], purpose=PURPOSES[user.role])
+        world.emit(user, "consume", lots=draws[first : first + 6], purpose=PURPOSES[user.role])

@@ -35,8 +35,12 @@ OXIDE_ITEMS = (("Dy", "oxide"), ("Tb", "oxide"), ("Y", "oxide"))
 # exporter -> [(customer, first valid day, items)]
 LICENSE_PLAN = {
     "shx": [("vogel", (6, 10), MAGNET_ITEMS), ("greatlakes", (7, 15), MAGNET_ITEMS), ("shinwa", (5, 28), OXIDE_ITEMS)],
-    "xmx": [("nakamura", (6, 3), MAGNET_ITEMS), ("hanul", (7, 1), MAGNET_ITEMS),
-            ("veldhoven", (8, 5), MAGNET_ITEMS), ("shinwa", (6, 16), OXIDE_ITEMS)],
+    "xmx": [
+        ("nakamura", (6, 3), MAGNET_ITEMS),
+        ("hanul", (7, 1), MAGNET_ITEMS),
+        ("veldhoven", (8, 5), MAGNET_ITEMS),
+        ("shinwa", (6, 16), OXIDE_ITEMS),
+    ],
 }
 EXCEEDED_LICENSE = ("shx", "daesan", (6, 20), (("Dy", "oxide"),))
 PORTS = {"shx": "2201", "xmx": "3701"}
@@ -63,8 +67,12 @@ class License:
     def document(self) -> dict[str, Any]:
         consignee, destination = CUSTOMERS[self.customer]
         return {
-            "license_no": self.license_no, "exporter": self.exporter.uscc, "consignee": consignee,
-            "end_user": consignee, "destination": destination, "valid_from": self.valid_from.isoformat(),
+            "license_no": self.license_no,
+            "exporter": self.exporter.uscc,
+            "consignee": consignee,
+            "end_user": consignee,
+            "destination": destination,
+            "valid_from": self.valid_from.isoformat(),
             "valid_to": self.valid_to.isoformat(),
             "items": [{"element": e, "form": f, "max_kg": self.max_kg[(e, f)]} for e, f in self.items],
         }
@@ -83,13 +91,28 @@ def issue_licenses(world: World) -> list[License]:
         for customer, (month, day), items in plan:
             serial += rng.randint(3, 60)
             shift = 0 if exporter.key == template(exporter) else rng.randint(0, 20)
-            licenses.append(License(f"RE-{world.year}-{serial:06d}", exporter, customer,
-                                    date(world.year, month, day) + timedelta(days=shift), items))
+            licenses.append(
+                License(
+                    f"RE-{world.year}-{serial:06d}",
+                    exporter,
+                    customer,
+                    date(world.year, month, day) + timedelta(days=shift),
+                    items,
+                )
+            )
         if exporter.key == EXCEEDED_LICENSE[0]:
             serial += rng.randint(3, 60)
             _, customer, (month, day), items = EXCEEDED_LICENSE
-            licenses.append(License(f"RE-{world.year}-{serial:06d}", exporter, customer,
-                                    date(world.year, month, day), items, injected=True))
+            licenses.append(
+                License(
+                    f"RE-{world.year}-{serial:06d}",
+                    exporter,
+                    customer,
+                    date(world.year, month, day),
+                    items,
+                    injected=True,
+                )
+            )
     return licenses
 
 
@@ -104,8 +127,14 @@ def size_licenses(world: World, licenses: list[License], plan: Plan) -> None:
                 lic.max_kg[item] = float(math.ceil(room / 100) * 100)
 
 
-def _export(world: World, exporter: Actor, lots: list[Holding], customer: str, lic: License | None = None,
-            destination: str | None = None) -> dict[str, Any]:
+def _export(
+    world: World,
+    exporter: Actor,
+    lots: list[Holding],
+    customer: str,
+    lic: License | None = None,
+    destination: str | None = None,
+) -> dict[str, Any]:
     consignee, country = CUSTOMERS[customer]
     if lic is not None:
         for h in lots:
@@ -115,7 +144,9 @@ def _export(world: World, exporter: Actor, lots: list[Holding], customer: str, l
     for h in lots:
         del world.holdings[exporter.key][h.lot]
     members: dict[str, Any] = {
-        "lots": [h.lot for h in lots], "consignee": consignee, "destination": destination or country,
+        "lots": [h.lot for h in lots],
+        "consignee": consignee,
+        "destination": destination or country,
         "customs_declaration": world.declaration(PORTS[template(exporter)], "0"),
     }
     if lic is not None:
@@ -129,14 +160,15 @@ def exporter_day(world: World, exporter: Actor, plan: Plan, licenses: list[Licen
     lots = _inject(world, exporter, plan, licenses, world.ready(exporter, movable=True))
     free = [h for h in lots if not world.controlled(h)]
     for i in range(0, len(free), 4):
-        _export(world, exporter, free[i:i + 4], OPEN_MARKET[rng.randrange(len(OPEN_MARKET))])
+        _export(world, exporter, free[i : i + 4], OPEN_MARKET[rng.randrange(len(OPEN_MARKET))])
     exported = {h.lot for h in free}
     for h in lots:
         if h.lot in exported:
             continue
         items = world.controlled(h)
-        options = [lic for lic in licenses if lic.exporter is exporter and not lic.injected
-                   and lic.covers(items, today)]
+        options = [
+            lic for lic in licenses if lic.exporter is exporter and not lic.injected and lic.covers(items, today)
+        ]
         if options:  # otherwise it waits for a license
             lic = options[rng.randrange(len(options))]
             _export(world, exporter, [h], lic.customer, lic)
@@ -170,8 +202,13 @@ def _inject(world: World, exporter: Actor, plan: Plan, licenses: list[License], 
         if candidates:
             h = candidates[0]
             event = _export(world, exporter, [h], "vogel", de, destination="US")
-            plan.record("LICENSE_MISMATCH", exporter.uscc, h.lot, ref(exporter, event),
-                        f"exported under {de.license_no} (licensed for DE) with destination US")
+            plan.record(
+                "LICENSE_MISMATCH",
+                exporter.uscc,
+                h.lot,
+                ref(exporter, event),
+                f"exported under {de.license_no} (licensed for DE) with destination US",
+            )
             lots.remove(h)
     if plan.due("LICENSE_EXCEEDED", exporter.key, today):
         lic = next(lic for lic in licenses if lic.exporter is exporter and lic.injected)
@@ -185,6 +222,11 @@ def _inject(world: World, exporter: Actor, plan: Plan, licenses: list[License], 
                 plan.state["exceeded_first"] = (h.mass, world.day)
             else:
                 plan.state["exceeded_max_kg"] = float(math.floor(first[0] + h.mass / 2))
-                plan.record("LICENSE_EXCEEDED", exporter.uscc, h.lot, ref(exporter, event),
-                            f"second Dy oxide export under {lic.license_no} takes it over its max_kg")
+                plan.record(
+                    "LICENSE_EXCEEDED",
+                    exporter.uscc,
+                    h.lot,
+                    ref(exporter, event),
+                    f"second Dy oxide export under {lic.license_no} takes it over its max_kg",
+                )
     return lots

@@ -78,8 +78,13 @@ def _simulate(world: World, plan: Plan, licenses: list[License]) -> None:
         for shipment, receipt in world.deliver():
             if shipment.shipment == plan.state.get("circular_return"):
                 lot = plan.state["circular_lot"]
-                plan.record("CIRCULAR_TRADE", shipment.receiver.uscc, lot, world.ref(shipment.receiver, receipt),
-                            f"{lot} went from {shipment.receiver.name_en} to {shipment.sender.name_en} and back")
+                plan.record(
+                    "CIRCULAR_TRADE",
+                    shipment.receiver.uscc,
+                    lot,
+                    world.ref(shipment.receiver, receipt),
+                    f"{lot} went from {shipment.receiver.name_en} to {shipment.sender.name_en} and back",
+                )
         for actor in world.actors:
             match actor.role:
                 case "mine":

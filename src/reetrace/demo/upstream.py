@@ -13,8 +13,17 @@ from typing import Any
 from reetrace.demo.cast import Actor
 from reetrace.demo.chain import Holding, World
 from reetrace.demo.chemistry import (
-    HEAVY_PRODUCTS, LIGHT_PRODUCTS, PRODUCTS, add_into, composition_of, deposit_shares, elements_in,
-    floor3, ore_composition, product_mass, split_mass,
+    HEAVY_PRODUCTS,
+    LIGHT_PRODUCTS,
+    PRODUCTS,
+    add_into,
+    composition_of,
+    deposit_shares,
+    elements_in,
+    floor3,
+    ore_composition,
+    product_mass,
+    split_mass,
 )
 from reetrace.demo.violations import ILLEGAL_EXTRACTS, Plan
 
@@ -44,8 +53,13 @@ def can_ship(world: World) -> bool:
     return world.day <= world.day_of(*LAST_SHIPMENT)
 
 
-def ship_grouped(world: World, sender: Actor, routed: list[tuple[Actor, Holding]], wait: tuple[int, int] = (1, 2),
-                 per_shipment: int = 8) -> None:
+def ship_grouped(
+    world: World,
+    sender: Actor,
+    routed: list[tuple[Actor, Holding]],
+    wait: tuple[int, int] = (1, 2),
+    per_shipment: int = 8,
+) -> None:
     """Ship lots to their destinations, one shipment per destination and up to `per_shipment` lots."""
     by_receiver: dict[str, list[Holding]] = defaultdict(list)
     receivers: dict[str, Actor] = {}
@@ -54,7 +68,7 @@ def ship_grouped(world: World, sender: Actor, routed: list[tuple[Actor, Holding]
         receivers[receiver.key] = receiver
     for key, lots in by_receiver.items():
         for i in range(0, len(lots), per_shipment):
-            world.ship(sender, receivers[key], lots[i:i + per_shipment], wait=world.rng.randint(*wait))
+            world.ship(sender, receivers[key], lots[i : i + per_shipment], wait=world.rng.randint(*wait))
 
 
 # --- mines ---------------------------------------------------------------------------------------
@@ -98,8 +112,13 @@ def _extract(world: World, mine: Actor, plan: Plan, lots: int, illegal: bool) ->
     event = world.emit(mine, "extract", deposit=deposit, outputs=outputs)
     if illegal:
         plan.state["illegal_extracts"] = plan.state.get("illegal_extracts", 0) + 1
-        plan.record("UNAUTHORIZED_MINING", mine.uscc, outputs[0]["lot"], world.ref(mine, event),
-                    f"extraction on {world.date()} after the mining qualification expired")
+        plan.record(
+            "UNAUTHORIZED_MINING",
+            mine.uscc,
+            outputs[0]["lot"],
+            world.ref(mine, event),
+            f"extraction on {world.date()} after the mining qualification expired",
+        )
 
 
 def hash_phase(key: str, period: int) -> int:
@@ -123,8 +142,9 @@ def import_day(world: World, plant: Actor, acc: dict[str, float]) -> None:
         composition = ore_composition(shares, world.rng.uniform(0.88, 0.92))
         mass = float(world.rng.randrange(10_000, 25_000))
         _, out = world.new_lot(plant, "conc_ion", mass, composition, form="mixed_compound", code="IMP")
-        world.emit(plant, "import", origin_country="MM", customs_declaration=world.declaration("6701", "1"),
-                   outputs=[out])
+        world.emit(
+            plant, "import", origin_country="MM", customs_declaration=world.declaration("6701", "1"), outputs=[out]
+        )
 
 
 # --- separation ----------------------------------------------------------------------------------
@@ -137,8 +157,13 @@ def separation_day(world: World, plant: Actor, plan: Plan, checked: set[str]) ->
         if plan.due("LARGE_ADJUSTMENT", plant.key, world.date()):
             delta = -floor3(h.mass * world.rng.uniform(0.025, 0.035))
             event = _adjust(world, plant, h, delta, "stock-take shortfall, cause under investigation")
-            plan.record("LARGE_ADJUSTMENT", plant.uscc, h.lot, world.ref(plant, event),
-                        f"{h.lot} written down by {-delta:.0f} kg ({-delta / (h.mass - delta):.1%})")
+            plan.record(
+                "LARGE_ADJUSTMENT",
+                plant.uscc,
+                h.lot,
+                world.ref(plant, event),
+                f"{h.lot} written down by {-delta:.0f} kg ({-delta / (h.mass - delta):.1%})",
+            )
         elif world.rng.random() < CLEAN_ADJUST_SHARE:
             delta = -min(60.0, floor3(h.mass * world.rng.uniform(0.002, 0.008)))
             _adjust(world, plant, h, delta, "stock-take: moisture loss found on re-weighing")
@@ -193,9 +218,13 @@ def _ship_products(world: World, plant: Actor, plan: Plan) -> None:
         if oxides:  # it leaves the plant and is never recorded again
             trader = world.by_key["sht"]
             event = world.ship(plant, trader, oxides[:1], received=False)
-            plan.record("SHIPMENT_NOT_RECEIVED", plant.uscc, oxides[0].lot, world.ref(plant, event),
-                        f"{oxides[0].product.removeprefix('ox_')} oxide shipped to a trader that never "
-                        "recorded its receipt")
+            plan.record(
+                "SHIPMENT_NOT_RECEIVED",
+                plant.uscc,
+                oxides[0].lot,
+                world.ref(plant, event),
+                f"{oxides[0].product.removeprefix('ox_')} oxide shipped to a trader that never recorded its receipt",
+            )
     group = "btm" if plant.key.startswith(("bts", "btk")) else "gzm"
     metal_works = [a for a in world.by_role["metal"] if a.key.startswith(group)]
     exporters, traders = world.by_role["exporter"], world.by_role["trader"]
@@ -259,8 +288,10 @@ def _reduce(world: World, works: Actor, plan: Plan, lots: list[Holding], process
         add_into(held, elements_in(h.mass, h.composition))
         inputs.append(world.take_all(works, h))
     diverted = product == "m_PrNd" and plan.due("LOW_YIELD", works.key, world.date())
-    element_kg = {e: kg * (world.rng.uniform(0.85, 0.87) if diverted else world.rng.uniform(0.96, 0.985))
-                  for e, kg in held.items()}
+    element_kg = {
+        e: kg * (world.rng.uniform(0.85, 0.87) if diverted else world.rng.uniform(0.96, 0.985))
+        for e, kg in held.items()
+    }
     total = product_mass(element_kg, product)
     composition = composition_of(element_kg, total)
     outputs = []

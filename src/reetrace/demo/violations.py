@@ -14,8 +14,12 @@ from typing import Any
 
 # code -> (enterprise key, month, day it may start, what happens)
 SCHEDULE: dict[str, tuple[str, int, int, str]] = {
-    "UNAUTHORIZED_MINING": ("pym", 7, 1,
-                            "mining qualification expired on 30 June; the mine kept extracting until sealed"),
+    "UNAUTHORIZED_MINING": (
+        "pym",
+        7,
+        1,
+        "mining qualification expired on 30 June; the mine kept extracting until sealed",
+    ),
     "MINING_QUOTA_EXCEEDED": ("ctt", 1, 1, "the mine extracted more than its ion-adsorption quota"),
     "LARGE_ADJUSTMENT": ("bts", 3, 3, "a concentrate lot written down by about 3 % at a stock-take"),
     "LOW_YIELD": ("btm", 5, 6, "PrNd metal run with a yield of about 0.86: metal diverted off the books"),
@@ -57,11 +61,13 @@ class Plan:
         within a fortnight and not yet committed), so that it happens even at small scales."""
         return not self.done[code] and (self.start(code) - today).days <= 14
 
-    def record(self, code: str, enterprise: str, lot: str | None = None, event: str | None = None,
-               note: str | None = None) -> None:
+    def record(
+        self, code: str, enterprise: str, lot: str | None = None, event: str | None = None, note: str | None = None
+    ) -> None:
         self.done[code] = True
-        self.injected.append({"code": code, "enterprise": enterprise, "lot": lot, "event": event,
-                              "note": note or SCHEDULE[code][3]})
+        self.injected.append(
+            {"code": code, "enterprise": enterprise, "lot": lot, "event": event, "note": note or SCHEDULE[code][3]}
+        )
 
     def missing(self) -> list[str]:
         return [code for code, done in self.done.items() if not done]

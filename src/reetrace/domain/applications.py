@@ -16,8 +16,14 @@ from reetrace.domain.elements import ELEMENTS
 
 LICENSE_TYPES = {"single": 1, "general": 3}  # type -> longest validity in years
 PARTY_ROLES = ("consignee", "end_user", "intermediary")
-DOCUMENT_KINDS = ("end_user_certificate", "end_use_certificate", "contract", "technical_description",
-                  "test_report", "other")
+DOCUMENT_KINDS = (
+    "end_user_certificate",
+    "end_use_certificate",
+    "contract",
+    "technical_description",
+    "test_report",
+    "other",
+)
 REQUIRED_DOCUMENTS = ("end_user_certificate", "end_use_certificate")
 ITEM_FORMS = ("oxide", "metal", "alloy", "magnet", "compound", "mixed_compound")
 
@@ -123,8 +129,10 @@ def problems(application: Application) -> list[str]:
         found.append("the validity ends before it starts")
     elif kind in LICENSE_TYPES and application.valid_to > longest_validity(kind, application.valid_from):
         years = LICENSE_TYPES[kind]
-        found.append(f"a {kind} license runs at most {years} year{'s' if years > 1 else ''}: "
-                     f"{application.valid_from} to {longest_validity(kind, application.valid_from)} at the latest")
+        found.append(
+            f"a {kind} license runs at most {years} year{'s' if years > 1 else ''}: "
+            f"{application.valid_from} to {longest_validity(kind, application.valid_from)} at the latest"
+        )
     kinds = {d.kind for d in application.documents}
     for required in REQUIRED_DOCUMENTS:
         if required not in kinds:

@@ -18,7 +18,16 @@ from reetrace.collector import collector_paused
 from reetrace.domain.controls import ControlList
 from reetrace.domain.customs import CustomsRecords
 from reetrace.domain.events import (
-    Adjust, Consume, Event, Export, Extract, Import, Receive, RecordedEvent, Ship, Transform,
+    Adjust,
+    Consume,
+    Event,
+    Export,
+    Extract,
+    Import,
+    Receive,
+    RecordedEvent,
+    Ship,
+    Transform,
 )
 from reetrace.domain.findings import Finding, Thresholds
 from reetrace.domain.lots import Ledger
@@ -83,8 +92,9 @@ def _stream_steps(events: Iterable[RecordedEvent], as_of: date, thresholds: Thre
                 last = event
 
 
-def _instants(events: Iterable[RecordedEvent], end: datetime,
-              zone: timezone) -> Iterator[tuple[datetime, list[RecordedEvent]]]:
+def _instants(
+    events: Iterable[RecordedEvent], end: datetime, zone: timezone
+) -> Iterator[tuple[datetime, list[RecordedEvent]]]:
     """The events before `end`, given in time order, by instant (as a time in `zone`): a list for
     each, in the order given.
 
@@ -101,8 +111,7 @@ def _instants(events: Iterable[RecordedEvent], end: datetime,
         if time >= end:
             break
         if moment is not None and time < moment:
-            raise ValueError(f"events are not in time order: {record.event.ref} at "
-                             f"{time.astimezone(zone).isoformat()}")
+            raise ValueError(f"events are not in time order: {record.event.ref} at {time.astimezone(zone).isoformat()}")
         if held:
             yield local, held
         held = [record]
@@ -124,16 +133,27 @@ def _dispatch(rules: list[object]) -> dict[type, list[Callable[[Step], None]]]:
     return table
 
 
-def audit(events: Iterable[RecordedEvent], registry: Registry, controls: ControlList, as_of: date,
-          thresholds: Thresholds = Thresholds(), customs: CustomsRecords | None = None) -> list[Finding]:
+def audit(
+    events: Iterable[RecordedEvent],
+    registry: Registry,
+    controls: ControlList,
+    as_of: date,
+    thresholds: Thresholds = Thresholds(),
+    customs: CustomsRecords | None = None,
+) -> list[Finding]:
     """Every finding of CONTRACT §5 on the events up to `as_of`, in a fixed order; with
     `customs` (declarations, reported periods, arrival reports) also the customs findings."""
     return [finding for _, finding in audit_keyed(events, registry, controls, as_of, thresholds, customs)]
 
 
-def audit_keyed(events: Iterable[RecordedEvent], registry: Registry, controls: ControlList, as_of: date,
-                thresholds: Thresholds = Thresholds(),
-                customs: CustomsRecords | None = None) -> list[tuple[tuple[Any, ...], Finding]]:
+def audit_keyed(
+    events: Iterable[RecordedEvent],
+    registry: Registry,
+    controls: ControlList,
+    as_of: date,
+    thresholds: Thresholds = Thresholds(),
+    customs: CustomsRecords | None = None,
+) -> list[tuple[tuple[Any, ...], Finding]]:
     """The audit's findings in its order, each with the key it is sorted by (see
     `AuditContext.keyed`): what incremental supervision stores to merge partial audits."""
     with collector_paused():
@@ -141,19 +161,27 @@ def audit_keyed(events: Iterable[RecordedEvent], registry: Registry, controls: C
         return _replay(steps, registry, controls, as_of, thresholds, customs, ShipmentIndex.of(steps, thresholds))
 
 
-def audit_stream(events: Iterable[RecordedEvent], registry: Registry, controls: ControlList, as_of: date,
-                 thresholds: Thresholds, customs: CustomsRecords | None,
-                 shipments: ShipmentIndex) -> list[tuple[tuple[Any, ...], Finding]]:
+def audit_stream(
+    events: Iterable[RecordedEvent],
+    registry: Registry,
+    controls: ControlList,
+    as_of: date,
+    thresholds: Thresholds,
+    customs: CustomsRecords | None,
+    shipments: ShipmentIndex,
+) -> list[tuple[tuple[Any, ...], Finding]]:
     """`audit_keyed` over events already sorted by time, read one at a time: memory holds the
     state of the lots, not the events. What needs the whole event set ahead of the replay (whether
     a shipment was ever received or shipped) comes precomputed in `shipments`."""
     with collector_paused():
-        return _replay(_stream_steps(events, as_of, thresholds), registry, controls, as_of, thresholds, customs,
-                       shipments)
+        return _replay(
+            _stream_steps(events, as_of, thresholds), registry, controls, as_of, thresholds, customs, shipments
+        )
 
 
-def exported_kg(events: Iterable[RecordedEvent], as_of: date,
-                thresholds: Thresholds = Thresholds()) -> dict[str, float]:
+def exported_kg(
+    events: Iterable[RecordedEvent], as_of: date, thresholds: Thresholds = Thresholds()
+) -> dict[str, float]:
     """The mass each export up to `as_of` took out of the country (by export ref): what its
     lots held when it was replayed, as the audit sees it."""
     ledger = Ledger(thresholds.overdraw_tolerance_kg)
@@ -168,9 +196,15 @@ def exported_kg(events: Iterable[RecordedEvent], as_of: date,
     return masses
 
 
-def _replay(steps: Iterable[Step], registry: Registry, controls: ControlList, as_of: date,
-            thresholds: Thresholds, customs: CustomsRecords | None,
-            shipments: ShipmentIndex) -> list[tuple[tuple[Any, ...], Finding]]:
+def _replay(
+    steps: Iterable[Step],
+    registry: Registry,
+    controls: ControlList,
+    as_of: date,
+    thresholds: Thresholds,
+    customs: CustomsRecords | None,
+    shipments: ShipmentIndex,
+) -> list[tuple[tuple[Any, ...], Finding]]:
     ledger = Ledger(thresholds.overdraw_tolerance_kg)
     ctx = AuditContext(registry, controls, as_of, thresholds, ledger, customs, shipments)
     rules = [rule(ctx) for rule in RULES]

@@ -59,8 +59,9 @@ def _paused(day: date, pauses: Iterable[Pause]) -> bool:
     return any(p.start <= day and (p.end is None or day < p.end) for p in pauses)
 
 
-def read_clock(accepted_on: date, pauses: list[Pause], as_of: date, workdays: Workdays,
-               limit: int = DECISION_WORKING_DAYS) -> ClockReading:
+def read_clock(
+    accepted_on: date, pauses: list[Pause], as_of: date, workdays: Workdays, limit: int = DECISION_WORKING_DAYS
+) -> ClockReading:
     """Working days are counted from the day after acceptance. The due date is the day the
     `limit`-th working day falls on, counting the pauses known so far; while a pause is open
     there is no due date."""

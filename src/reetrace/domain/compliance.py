@@ -58,8 +58,14 @@ def obliged(qualifications: Sequence[Qualification], year: int, month: int) -> b
     return any(q.valid_from <= end and q.valid_to >= start for q in qualifications)
 
 
-def reporting_grid(reports: Iterable[MonthReport], qualifications: Mapping[str, Sequence[Qualification]],
-                   year: int, as_of: datetime, deadline_day: int = 10, utc_offset_hours: int = 8) -> ComplianceGrid:
+def reporting_grid(
+    reports: Iterable[MonthReport],
+    qualifications: Mapping[str, Sequence[Qualification]],
+    year: int,
+    as_of: datetime,
+    deadline_day: int = 10,
+    utc_offset_hours: int = 8,
+) -> ComplianceGrid:
     """The grid for `year` as it stands at `as_of`: a row for every enterprise that holds a
     qualification during the year or reported an event of it."""
     zone = timezone(timedelta(hours=utc_offset_hours))
@@ -73,7 +79,8 @@ def reporting_grid(reports: Iterable[MonthReport], qualifications: Mapping[str, 
         key = (report.reporter, local.month)
         seen[key] = seen.get(key, False) or report.received_at >= ends[local.month]
     usccs = {uscc for uscc, _ in seen} | {
-        uscc for uscc, quals in qualifications.items() if any(obliged(quals, year, m) for m in months)}
+        uscc for uscc, quals in qualifications.items() if any(obliged(quals, year, m) for m in months)
+    }
     rows = {}
     for uscc in sorted(usccs):
         cells = []

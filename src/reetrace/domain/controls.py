@@ -82,12 +82,16 @@ class ControlList:
                 Period(date.fromisoformat(s["from"]), date.fromisoformat(s["until"]) if s.get("until") else None)
                 for s in ann.get("suspensions", ()) + e.get("suspensions", [])
             )
-            entries.append(ControlEntry(
-                code=e["code"], element=e["element"], groups=tuple(e["groups"]),
-                effective_from=date.fromisoformat(e.get("effective_from") or ann["effective_from"]),
-                ended_on=date.fromisoformat(e["ended_on"]) if e.get("ended_on") else None,
-                suspensions=suspensions,
-            ))
+            entries.append(
+                ControlEntry(
+                    code=e["code"],
+                    element=e["element"],
+                    groups=tuple(e["groups"]),
+                    effective_from=date.fromisoformat(e.get("effective_from") or ann["effective_from"]),
+                    ended_on=date.fromisoformat(e["ended_on"]) if e.get("ended_on") else None,
+                    suspensions=suspensions,
+                )
+            )
         form_groups = {form: g for g, forms in doc["form_groups"].items() for form in forms}
         return cls(tuple(entries), form_groups)
 
@@ -126,8 +130,9 @@ def check_change(current: ControlList, change: ControlChange) -> None:
         letters = set(current.form_groups.values())
         bad = [g for g in change.groups if g not in letters]
         if bad or not change.groups:
-            raise InvalidInput(f"bad group letter(s) {', '.join(bad) or '(none given)'}; "
-                               f"groups are {', '.join(sorted(letters))}")
+            raise InvalidInput(
+                f"bad group letter(s) {', '.join(bad) or '(none given)'}; groups are {', '.join(sorted(letters))}"
+            )
         if len(set(change.groups)) != len(change.groups):
             raise InvalidInput(f"group letters repeat: {', '.join(change.groups)}")
     elif change.code not in known:

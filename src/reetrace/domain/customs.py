@@ -67,14 +67,25 @@ class Declaration:
         return list(enumerate(self.items, start=1))
 
     def as_json(self) -> dict[str, Any]:
-        return {"declaration_no": self.declaration_no, "date": self.day.isoformat(), "exporter": self.exporter,
-                "destination": self.destination, "license_no": self.license_no, "net_kg": self.net_kg,
-                "lots": list(self.lots), "items": [item.as_json(n) for n, item in self.numbered()]}
+        return {
+            "declaration_no": self.declaration_no,
+            "date": self.day.isoformat(),
+            "exporter": self.exporter,
+            "destination": self.destination,
+            "license_no": self.license_no,
+            "net_kg": self.net_kg,
+            "lots": list(self.lots),
+            "items": [item.as_json(n) for n, item in self.numbered()],
+        }
 
     def header(self) -> dict[str, str | None]:
         """The fields its items share, by column name."""
-        return {"date": self.day.isoformat(), "exporter": self.exporter, "destination": self.destination,
-                "license_no": self.license_no}
+        return {
+            "date": self.day.isoformat(),
+            "exporter": self.exporter,
+            "destination": self.destination,
+            "license_no": self.license_no,
+        }
 
     def header_differences(self, other: Declaration) -> list[str]:
         """The fields its items share in which `other`, under the same number, says something else."""
@@ -125,8 +136,12 @@ class CustomsRecords:
     arrivals: Mapping[str, ArrivalReport] = field(default_factory=_frozen)
 
     @classmethod
-    def of(cls, declarations: Iterable[Declaration] = (), covered: Iterable[Period] = (),
-           arrivals: Iterable[ArrivalReport] = ()) -> CustomsRecords:
+    def of(
+        cls,
+        declarations: Iterable[Declaration] = (),
+        covered: Iterable[Period] = (),
+        arrivals: Iterable[ArrivalReport] = (),
+    ) -> CustomsRecords:
         return cls(tuple(declarations), tuple(covered), _frozen({a.export_ref: a for a in arrivals}))
 
     def covering(self, day: date) -> Period | None:

@@ -13,8 +13,23 @@ from collections.abc import Mapping
 import periodictable
 
 ELEMENTS: tuple[str, ...] = (
-    "Sc", "Y", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu",
-    "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu",
+    "Sc",
+    "Y",
+    "La",
+    "Ce",
+    "Pr",
+    "Nd",
+    "Pm",
+    "Sm",
+    "Eu",
+    "Gd",
+    "Tb",
+    "Dy",
+    "Ho",
+    "Er",
+    "Tm",
+    "Yb",
+    "Lu",
 )
 
 # (atoms of the element, atoms of oxygen) in the standard oxide

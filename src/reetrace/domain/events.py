@@ -15,10 +15,25 @@ EventType = Literal["extract", "import", "transform", "ship", "receive", "export
 Form = Literal["ore", "concentrate", "mixed_compound", "oxide", "metal", "alloy", "magnet", "compound", "scrap"]
 EVENT_TYPES: tuple[str, ...] = ("extract", "import", "transform", "ship", "receive", "export", "consume", "adjust")
 FORMS: tuple[str, ...] = (
-    "ore", "concentrate", "mixed_compound", "oxide", "metal", "alloy", "magnet", "compound", "scrap",
+    "ore",
+    "concentrate",
+    "mixed_compound",
+    "oxide",
+    "metal",
+    "alloy",
+    "magnet",
+    "compound",
+    "scrap",
 )
 PROCESSES: tuple[str, ...] = (
-    "beneficiation", "separation", "metal", "alloy", "magnet", "repack", "recycling", "other",
+    "beneficiation",
+    "separation",
+    "metal",
+    "alloy",
+    "magnet",
+    "repack",
+    "recycling",
+    "other",
 )
 DEPOSITS: tuple[str, ...] = ("rock", "ion_adsorption")
 
@@ -169,7 +184,13 @@ def trusted_constructor(cls: type[T]) -> Callable[..., T]:
     names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
     namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
     namespace.update({f"set_{name}": getattr(cls, name).__set__ for name in names})  # the slots' descriptors
-    source = "\n".join([f"def build({', '.join(names)}):", "    self = new(cls)",
-                        *(f"    set_{name}(self, {name})" for name in names), "    return self"])
+    source = "\n".join(
+        [
+            f"def build({', '.join(names)}):",
+            "    self = new(cls)",
+            *(f"    set_{name}(self, {name})" for name in names),
+            "    return self",
+        ]
+    )
     exec(source, namespace)  # the source names nothing but the fields of `cls`
     return namespace["build"]  # type: ignore[no-any-return]

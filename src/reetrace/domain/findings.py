@@ -44,9 +44,15 @@ class Thresholds:
 
     mass_balance_relative: float = 0.001
     mass_balance_absolute_kg: float = 0.01
-    yield_floor: dict[str, float] = field(default_factory=lambda: {
-        "separation": 0.90, "metal": 0.95, "magnet": 0.95, "alloy": 0.95, "repack": 0.999,
-    })
+    yield_floor: dict[str, float] = field(
+        default_factory=lambda: {
+            "separation": 0.90,
+            "metal": 0.95,
+            "magnet": 0.95,
+            "alloy": 0.95,
+            "repack": 0.999,
+        }
+    )
     shipment_receipt_days: int = 30
     transfer_tolerance: float = 0.005
     report_deadline_day: int = 10
@@ -75,7 +81,12 @@ class Finding:
 
     def as_contract(self) -> dict[str, Any]:
         return {
-            "code": self.code, "severity": self.severity, "enterprise": self.enterprise,
-            "lot": self.lot, "event": self.event, "year": self.year,
-            "detail": self.detail, "evidence": self.evidence,
+            "code": self.code,
+            "severity": self.severity,
+            "enterprise": self.enterprise,
+            "lot": self.lot,
+            "event": self.event,
+            "year": self.year,
+            "detail": self.detail,
+            "evidence": self.evidence,
         }

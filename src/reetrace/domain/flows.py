@@ -25,10 +25,28 @@ STAGES = ("separation", "recycling", "metal_alloy", "other", "magnet")
 SINKS = ("export", "domestic_use", "stock")
 NODES = SOURCES + STAGES + SINKS
 # column of each node in the diagram, left to right
-COLUMN = {"mine": 0, "import": 0, "earlier": 0, "separation": 1, "recycling": 1, "metal_alloy": 2, "other": 2,
-          "magnet": 3, "export": 4, "domestic_use": 4, "stock": 4}
-_PROCESS_STAGE = {"beneficiation": "mine", "separation": "separation", "metal": "metal_alloy",
-                  "alloy": "metal_alloy", "magnet": "magnet", "recycling": "recycling", "other": "other"}
+COLUMN = {
+    "mine": 0,
+    "import": 0,
+    "earlier": 0,
+    "separation": 1,
+    "recycling": 1,
+    "metal_alloy": 2,
+    "other": 2,
+    "magnet": 3,
+    "export": 4,
+    "domestic_use": 4,
+    "stock": 4,
+}
+_PROCESS_STAGE = {
+    "beneficiation": "mine",
+    "separation": "separation",
+    "metal": "metal_alloy",
+    "alloy": "metal_alloy",
+    "magnet": "magnet",
+    "recycling": "recycling",
+    "other": "other",
+}
 
 
 @dataclass(slots=True)
@@ -73,7 +91,7 @@ class FlowCounter:
         elif isinstance(event, Transform):
             stages = [self._stage.get(d.lot, "earlier") for d in event.inputs]
             stage = _PROCESS_STAGE.get(event.process) or (stages[0] if stages else "other")
-            for draw, source in zip(event.inputs, stages):
+            for draw, source in zip(event.inputs, stages, strict=True):
                 self._take(draw.lot, draw.mass_kg, source, stage, counted)
             for lot in event.outputs:
                 self._made(lot.lot, stage, lot.mass_kg, lot.composition)

@@ -27,30 +27,47 @@ SINGLE_ELEMENT_SHARE = 0.9
 
 # Headings (or subheadings) each form belongs to.
 FAMILY: dict[str, tuple[str, ...]] = {
-    "ore": ("253090", "261220"),                # rare earth metal ores; monazite with the thorium ores
+    "ore": ("253090", "261220"),  # rare earth metal ores; monazite with the thorium ores
     "concentrate": ("253090", "261220", "2846"),
-    "metal": ("280530",),                       # rare-earth metals, scandium and yttrium
-    "alloy": ("280530", "720299"),              # interalloyed rare earth metals; rare earth ferro-alloys
-    "magnet": ("850511",),                      # permanent magnets of metal
-    "oxide": ("2846",),                         # compounds of rare-earth metals (2846.10 cerium, 2846.90 other)
+    "metal": ("280530",),  # rare-earth metals, scandium and yttrium
+    "alloy": ("280530", "720299"),  # interalloyed rare earth metals; rare earth ferro-alloys
+    "magnet": ("850511",),  # permanent magnets of metal
+    "oxide": ("2846",),  # compounds of rare-earth metals (2846.10 cerium, 2846.90 other)
     "compound": ("2846",),
     "mixed_compound": ("2846",),
 }
 
 # Single rare earth metals, not intermixed or interalloyed (2805.30.1x).
 METAL: dict[str, tuple[str, ...]] = {
-    "Nd": ("2805301100",), "Dy": ("2805301200",), "Tb": ("2805301300",), "La": ("2805301400",),
-    "Ce": ("2805301510", "2805301590"), "Pr": ("2805301600",), "Y": ("2805301700",), "Sc": ("2805301800",),
-    "Sm": ("2805301910",), "Gd": ("2805301910",), "Lu": ("2805301910",),
+    "Nd": ("2805301100",),
+    "Dy": ("2805301200",),
+    "Tb": ("2805301300",),
+    "La": ("2805301400",),
+    "Ce": ("2805301510", "2805301590"),
+    "Pr": ("2805301600",),
+    "Y": ("2805301700",),
+    "Sc": ("2805301800",),
+    "Sm": ("2805301910",),
+    "Gd": ("2805301910",),
+    "Lu": ("2805301910",),
 }
 METAL_OTHER = ("2805301990",)
 METAL_MIXED = ("2805302",)  # intermixed or interalloyed rare earth metals (battery grade, other)
 
 # Single rare earth oxides (2846.10.10 cerium oxide; 2846.90.1x).
 OXIDE: dict[str, tuple[str, ...]] = {
-    "Ce": ("2846101000",), "Y": ("2846901100",), "La": ("2846901200",), "Nd": ("2846901300",),
-    "Eu": ("2846901400",), "Dy": ("2846901500",), "Tb": ("2846901600",), "Pr": ("2846901700",),
-    "Er": ("2846901920",), "Gd": ("2846901930",), "Sm": ("2846901940",), "Yb": ("2846901970",),
+    "Ce": ("2846101000",),
+    "Y": ("2846901100",),
+    "La": ("2846901200",),
+    "Nd": ("2846901300",),
+    "Eu": ("2846901400",),
+    "Dy": ("2846901500",),
+    "Tb": ("2846901600",),
+    "Pr": ("2846901700",),
+    "Er": ("2846901920",),
+    "Gd": ("2846901930",),
+    "Sm": ("2846901940",),
+    "Yb": ("2846901970",),
     "Sc": ("2846901980",),
 }
 OXIDE_OTHER = ("28469019",)  # other single oxides (Ho, Tm, Lu …)
@@ -117,27 +134,31 @@ def expected_codes(form: str | None, composition: Mapping[str, float] | None) ->
     if form == "magnet":
         if not present:
             return Expectation(family, family, "a permanent magnet of metal")
-        return Expectation(family, RARE_EARTH_MAGNET,
-                           f"a rare earth permanent magnet (it holds {', '.join(present)})", dominant)
+        return Expectation(
+            family, RARE_EARTH_MAGNET, f"a rare earth permanent magnet (it holds {', '.join(present)})", dominant
+        )
     if dominant is None:
         return Expectation(family, family, f"a lot of form {form}")
     if form == "metal":
         if single:
-            return Expectation(family, METAL.get(dominant, METAL_OTHER),
-                               f"{dominant} metal ({share:.0%} of its rare earths)", dominant)
+            return Expectation(
+                family, METAL.get(dominant, METAL_OTHER), f"{dominant} metal ({share:.0%} of its rare earths)", dominant
+            )
         return Expectation(family, METAL_MIXED, f"intermixed rare earth metals ({', '.join(present)})", dominant)
     if form == "alloy":
         return Expectation(family, ALLOY, f"a rare earth alloy ({', '.join(present)})", dominant)
     if form == "oxide":
         if single:
-            return Expectation(family, OXIDE.get(dominant, OXIDE_OTHER),
-                               f"{dominant} oxide ({share:.0%} of its rare earths)", dominant)
+            return Expectation(
+                family, OXIDE.get(dominant, OXIDE_OTHER), f"{dominant} oxide ({share:.0%} of its rare earths)", dominant
+            )
         return Expectation(family, _oxide_mixture(composition, total), _mixture_reason(present), dominant)
     if form in ("compound", "mixed_compound"):
         if single and dominant == "Ce":
             return Expectation(family, CERIUM_COMPOUND, "a cerium compound", dominant)
-        return Expectation(family, OTHER_COMPOUND,
-                           f"a rare earth compound other than an oxide ({', '.join(present)})", dominant)
+        return Expectation(
+            family, OTHER_COMPOUND, f"a rare earth compound other than an oxide ({', '.join(present)})", dominant
+        )
     return Expectation(family, family, f"a lot of form {form} ({', '.join(present)})", dominant)
 
 

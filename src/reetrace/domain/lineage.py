@@ -38,8 +38,14 @@ class Lineage:
 def _node(lot: str, depth: int, creation: Creation | None, traced: bool = False) -> LineageLot:
     made = creation.output(lot) if creation else None
     kind = "traced" if traced else (creation.type if creation else "unknown")
-    return LineageLot(lot, depth, kind, creation.reporter if creation else None, made.form if made else None,
-                      made.mass_kg if made else None)
+    return LineageLot(
+        lot,
+        depth,
+        kind,
+        creation.reporter if creation else None,
+        made.form if made else None,
+        made.mass_kg if made else None,
+    )
 
 
 def lineage(lot: str, source: LotSource, direction: str = "backward", limit: int = 60) -> Lineage:

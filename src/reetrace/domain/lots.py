@@ -18,7 +18,17 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from reetrace.domain.events import (
-    Adjust, Consume, Event, Export, Extract, Import, Receive, Ship, Transform, created_lots, used_lots,
+    Adjust,
+    Consume,
+    Event,
+    Export,
+    Extract,
+    Import,
+    Receive,
+    Ship,
+    Transform,
+    created_lots,
+    used_lots,
 )
 
 HELD = "held"
@@ -144,9 +154,16 @@ class Ledger:
                 continue
             mass = _admitted_mass(event, lot_id)
             lots[lot_id] = LotState(
-                lot=lot_id, created_by=None, creator=None, form=None, mass_kg=mass,
-                composition=None, remaining_kg=mass, custodian=event.reporter,
-                holders=[event.reporter], origin_known=False,
+                lot=lot_id,
+                created_by=None,
+                creator=None,
+                form=None,
+                mass_kg=mass,
+                composition=None,
+                remaining_kg=mass,
+                custodian=event.reporter,
+                holders=[event.reporter],
+                origin_known=False,
             )
             new.append(lot_id)
         return tuple(new)
@@ -162,9 +179,15 @@ class Ledger:
             lot = self.lots.get(out.lot)
             if lot is None:
                 self.lots[out.lot] = LotState(
-                    lot=out.lot, created_by=event.ref, creator=event.reporter, form=out.form,
-                    mass_kg=out.mass_kg, composition=out.composition, remaining_kg=out.mass_kg,
-                    custodian=event.reporter, holders=[event.reporter],
+                    lot=out.lot,
+                    created_by=event.ref,
+                    creator=event.reporter,
+                    form=out.form,
+                    mass_kg=out.mass_kg,
+                    composition=out.composition,
+                    remaining_kg=out.mass_kg,
+                    custodian=event.reporter,
+                    holders=[event.reporter],
                 )
             elif lot.created_by is None:
                 # Created after its first use: the creation tells what the lot is; its custody
@@ -232,6 +255,12 @@ class Ledger:
     # methods would tie it in a reference cycle, and a ledger of a whole audit (every lot) would
     # wait for the cyclic garbage collector to be freed, which then scans all of it.
     _APPLY = {
-        Extract: _create, Import: _create, Transform: _transform, Ship: _ship, Receive: _receive,
-        Export: _export, Consume: _consume, Adjust: _adjust,
+        Extract: _create,
+        Import: _create,
+        Transform: _transform,
+        Ship: _ship,
+        Receive: _receive,
+        Export: _export,
+        Consume: _consume,
+        Adjust: _adjust,
     }

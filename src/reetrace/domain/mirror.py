@@ -72,15 +72,26 @@ class MirrorGap:
         return 1 if self.gap_kg > 0 else -1
 
     def as_json(self) -> dict[str, Any]:
-        return {"hs6": self.hs6, "partner": self.partner, "year": self.year,
-                "partner_kg": round(self.partner_kg, 3), "partner_value_usd": self.partner_value_usd,
-                "declared_kg": round(self.declared_kg, 3), "declarations": self.declarations,
-                "gap_kg": round(self.gap_kg, 3), "log_gap": round(self.log_gap, 6),
-                "neighbouring": list(self.neighbouring)}
+        return {
+            "hs6": self.hs6,
+            "partner": self.partner,
+            "year": self.year,
+            "partner_kg": round(self.partner_kg, 3),
+            "partner_value_usd": self.partner_value_usd,
+            "declared_kg": round(self.declared_kg, 3),
+            "declarations": self.declarations,
+            "gap_kg": round(self.gap_kg, 3),
+            "log_gap": round(self.log_gap, 6),
+            "neighbouring": list(self.neighbouring),
+        }
 
 
-def mirror_gaps(statistics: Iterable[MirrorStatistic], declarations: Iterable[Declaration],
-                year: int | None = None, share: float = SIGNIFICANT_SHARE) -> list[MirrorGap]:
+def mirror_gaps(
+    statistics: Iterable[MirrorStatistic],
+    declarations: Iterable[Declaration],
+    year: int | None = None,
+    share: float = SIGNIFICANT_SHARE,
+) -> list[MirrorGap]:
     """One row per HS6 × partner × year that the partner reported on, largest gap (in kg, either
     sign) first; ties in a fixed order."""
     rows: dict[tuple[int, str, str], MirrorGap] = {}

@@ -24,11 +24,20 @@ from reetrace.domain.trace import BackwardTrace
 PREREVIEW_FORMAT = "reetrace/pre-review@1"
 
 # Findings upstream of a lot that make its material illegal (or its history unknowable).
-BLOCKING_CODES = frozenset({
-    "UNAUTHORIZED_MINING", "UNAUTHORIZED_SEPARATION", "MASS_BALANCE_VIOLATION", "UNKNOWN_LOT",
-    "DUPLICATE_LOT", "LOT_OVERDRAWN", "NOT_CUSTODIAN", "RECEIPT_WITHOUT_SHIPMENT",
-    "MINING_QUOTA_EXCEEDED", "SEPARATION_QUOTA_EXCEEDED",
-})
+BLOCKING_CODES = frozenset(
+    {
+        "UNAUTHORIZED_MINING",
+        "UNAUTHORIZED_SEPARATION",
+        "MASS_BALANCE_VIOLATION",
+        "UNKNOWN_LOT",
+        "DUPLICATE_LOT",
+        "LOT_OVERDRAWN",
+        "NOT_CUSTODIAN",
+        "RECEIPT_WITHOUT_SHIPMENT",
+        "MINING_QUOTA_EXCEEDED",
+        "SEPARATION_QUOTA_EXCEEDED",
+    }
+)
 QUOTA_CODES = {"MINING_QUOTA_EXCEEDED": "extract", "SEPARATION_QUOTA_EXCEEDED": "separation"}
 
 
@@ -38,8 +47,26 @@ class RedFlagRules:
 
     destinations_of_concern: frozenset[str] = frozenset({"KP", "IR", "SY"})
     end_use_terms: tuple[str, ...] = (
-        "military", "defence", "defense", "weapon", "missile", "munition", "nuclear", "warhead", "drone", "uav",
-        "radar", "armour", "armor", "军", "武器", "导弹", "弹药", "核", "无人机", "雷达",
+        "military",
+        "defence",
+        "defense",
+        "weapon",
+        "missile",
+        "munition",
+        "nuclear",
+        "warhead",
+        "drone",
+        "uav",
+        "radar",
+        "armour",
+        "armor",
+        "军",
+        "武器",
+        "导弹",
+        "弹药",
+        "核",
+        "无人机",
+        "雷达",
     )
 
 
@@ -88,7 +115,8 @@ def _name(text: str) -> str:
 def pre_review(facts: Facts) -> dict[str, Any]:
     blocking: list[dict[str, Any]] = []
     report = {
-        "format": PREREVIEW_FORMAT, "day": facts.day.isoformat(),
+        "format": PREREVIEW_FORMAT,
+        "day": facts.day.isoformat(),
         "classification": _classification(facts, blocking),
         "provenance": _provenance(facts, blocking),
         "screening": _screening(facts, blocking),
@@ -109,11 +137,13 @@ def _classification(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[s
             composition = lot.composition if lot else None
         else:
             form, composition = item.form, {item.element: 1.0} if item.element else None
-        controlled = (facts.controls.classify(form, composition, facts.day)
-                      if form and composition is not None else [])
-        row: dict[str, Any] = {"item": n, "lot": item.lot, "form": form,
-                               "controlled": [{"code": c.code, "element": c.element, "group": c.group}
-                                              for c in controlled]}
+        controlled = facts.controls.classify(form, composition, facts.day) if form and composition is not None else []
+        row: dict[str, Any] = {
+            "item": n,
+            "lot": item.lot,
+            "form": form,
+            "controlled": [{"code": c.code, "element": c.element, "group": c.group} for c in controlled],
+        }
         if not item.lot:
             row["declared_code"] = item.control_code
             row["note"] = _declared_code_note(item, controlled)
@@ -140,20 +170,39 @@ def _provenance(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, 
         if found is None:
             rows.append({"lot": lot_id, "origins": [], "findings": []})
             continue
-        origins = [{"lot": o.lot, "type": o.type, "enterprise": o.enterprise, "event": o.event,
-                    "reo_kg": round(o.reo_kg, 3)} for o in found.trace.origins]
+        origins = [
+            {"lot": o.lot, "type": o.type, "enterprise": o.enterprise, "event": o.event, "reo_kg": round(o.reo_kg, 3)}
+            for o in found.trace.origins
+        ]
         for o in found.trace.origins:
             if o.type == "unknown":
-                blocking.append({"check": "provenance", "lot": lot_id,
-                                 "reason": f"material of lot {lot_id} comes from {o.lot}, which has no legal origin "
-                                           f"in the ledger ({round(o.reo_kg, 3)} kg REO)"})
+                blocking.append(
+                    {
+                        "check": "provenance",
+                        "lot": lot_id,
+                        "reason": f"material of lot {lot_id} comes from {o.lot}, which has no legal origin "
+                        f"in the ledger ({round(o.reo_kg, 3)} kg REO)",
+                    }
+                )
         upstream = [f for f in facts.findings if _upstream(f, found)]
         for f in upstream:
             if f.code in BLOCKING_CODES:
-                blocking.append({"check": "provenance", "lot": lot_id, "code": f.code, "event": f.event,
-                                 "reason": f"upstream of {lot_id}: {f.code} — {f.detail}"})
-        rows.append({"lot": lot_id, "origins": origins,
-                     "findings": [{**f.as_contract(), "blocking": f.code in BLOCKING_CODES} for f in upstream]})
+                blocking.append(
+                    {
+                        "check": "provenance",
+                        "lot": lot_id,
+                        "code": f.code,
+                        "event": f.event,
+                        "reason": f"upstream of {lot_id}: {f.code} — {f.detail}",
+                    }
+                )
+        rows.append(
+            {
+                "lot": lot_id,
+                "origins": origins,
+                "findings": [{**f.as_contract(), "blocking": f.code in BLOCKING_CODES} for f in upstream],
+            }
+        )
     return rows
 
 
@@ -162,19 +211,27 @@ def _upstream(finding: Finding, found: Provenance) -> bool:
         kind = QUOTA_CODES[finding.code]
         return (kind, finding.enterprise or "", finding.year or 0) in found.producers
     return (finding.lot is not None and finding.lot in found.upstream_lots) or (
-        finding.event is not None and finding.event in found.upstream_events)
+        finding.event is not None and finding.event in found.upstream_events
+    )
 
 
 def _screening(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     if not any(result.get("lists") for _, _, _, result in facts.screening):
-        blocking.append({"check": "screening", "reason": "no restricted-party list is loaded: the parties were "
-                                                         "not screened"})
+        blocking.append(
+            {"check": "screening", "reason": "no restricted-party list is loaded: the parties were not screened"}
+        )
     for role, name, country, result in facts.screening:
         for match in result.get("matches", []):
-            blocking.append({"check": "screening", "hit": f"{match['list']}:{match['entity']}", "party": name,
-                             "reason": f"{role.replace('_', ' ')} {name!r} matches {match['name']!r} on list "
-                                       f"{match['list']} (score {match['score']})"})
+            blocking.append(
+                {
+                    "check": "screening",
+                    "hit": f"{match['list']}:{match['entity']}",
+                    "party": name,
+                    "reason": f"{role.replace('_', ' ')} {name!r} matches {match['name']!r} on list "
+                    f"{match['list']} (score {match['score']})",
+                }
+            )
         rows.append({"role": role, "party": name, "country": country, "result": result})
     return rows
 
@@ -191,8 +248,9 @@ def _quantities(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, 
             issues.append(f"lot {item.lot} was never created in the ledger")
         else:
             if lot.status != "held" or lot.custodian != exporter:
-                where = {"in_transit": "in transit", "exported": "already exported",
-                         "consumed": "used up"}.get(lot.status, f"held by {lot.custodian}")
+                where = {"in_transit": "in transit", "exported": "already exported", "consumed": "used up"}.get(
+                    lot.status, f"held by {lot.custodian}"
+                )
                 issues.append(f"lot {item.lot} is not held by the applicant {exporter}: it is {where}")
             wanted = item.quantity_kg if item.quantity_kg is not None else lot.remaining_kg
             if lot.remaining_kg <= 1e-6 and lot.status == "held":
@@ -203,8 +261,14 @@ def _quantities(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, 
             issues.append(f"lot {item.lot} is already in application {other} ({state.replace('_', ' ')})")
         for issue in issues:
             blocking.append({"check": "quantities", "lot": item.lot, "reason": issue})
-        rows.append({"lot": item.lot, "remaining_kg": round(lot.remaining_kg, 3) if lot else None,
-                     "custodian": lot.custodian if lot else None, "issues": issues})
+        rows.append(
+            {
+                "lot": item.lot,
+                "remaining_kg": round(lot.remaining_kg, 3) if lot else None,
+                "custodian": lot.custodian if lot else None,
+                "issues": issues,
+            }
+        )
     return rows
 
 
@@ -215,22 +279,36 @@ def _red_flags(facts: Facts) -> list[dict[str, str]]:
     if app.destination in rules.destinations_of_concern:
         flags.append({"flag": "destination", "detail": f"destination {app.destination} is a destination of concern"})
     words = _name(app.end_use)
-    terms = sorted({t for t in rules.end_use_terms if (re.search(rf"\b{re.escape(t)}", words) if t.isascii()
-                                                         else t in words)})
+    terms = sorted(
+        {t for t in rules.end_use_terms if (re.search(rf"\b{re.escape(t)}", words) if t.isascii() else t in words)}
+    )
     if terms:
         flags.append({"flag": "end_use", "detail": f"the end-use statement mentions {', '.join(terms)}"})
     if _name(app.consignee.name) not in facts.known_consignees:
-        flags.append({"flag": "new_consignee",
-                      "detail": f"no earlier export or license names the consignee {app.consignee.name!r}"})
+        flags.append(
+            {
+                "flag": "new_consignee",
+                "detail": f"no earlier export or license names the consignee {app.consignee.name!r}",
+            }
+        )
     for party in app.parties:
         if party.role != "intermediary" and party.country != app.destination:
-            flags.append({"flag": "country", "detail": f"{party.role.replace('_', ' ')} {party.name!r} is in "
-                                                       f"{party.country}, the goods go to {app.destination}"})
+            flags.append(
+                {
+                    "flag": "country",
+                    "detail": f"{party.role.replace('_', ' ')} {party.name!r} is in "
+                    f"{party.country}, the goods go to {app.destination}",
+                }
+            )
     for party in app.parties_in("intermediary"):
         flags.append({"flag": "intermediary", "detail": f"intermediary {party.name!r} ({party.country})"})
     if any(not i.lot for i in app.items):
-        flags.append({"flag": "described_items", "detail": "items described without lots: their provenance is "
-                                                          "checked only when lots are exported"})
+        flags.append(
+            {
+                "flag": "described_items",
+                "detail": "items described without lots: their provenance is checked only when lots are exported",
+            }
+        )
     return flags
 
 

@@ -4,9 +4,8 @@ a reason class (CONTRACT §4, §7)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
 from datetime import datetime
-
+from typing import NamedTuple
 
 REASON_CLASSES = ("parse", "schema", "reporter", "key", "signature", "conflict")
 
@@ -65,8 +64,20 @@ class Authenticated:
     def __reduce__(self):  # type: ignore[no-untyped-def]
         # Workers send their submissions to the writer by the thousand, with hundreds of thousands
         # of events: as plain tuples those pickle and unpickle in C, with no call per event.
-        return (_authenticated, (self.source, self.reporter, self.key_id, self.created_at, self.received_at,
-                                 self.signature, self.digest, self.raw, [tuple(e) for e in self.events]))
+        return (
+            _authenticated,
+            (
+                self.source,
+                self.reporter,
+                self.key_id,
+                self.created_at,
+                self.received_at,
+                self.signature,
+                self.digest,
+                self.raw,
+                [tuple(e) for e in self.events],
+            ),
+        )
 
     def without_raw(self) -> Authenticated:
         return replace(self, raw=None)
@@ -76,12 +87,31 @@ class Authenticated:
         return len(self.events)
 
     def rejected(self, reason_class: str, detail: str, event: str | None = None) -> Rejection:
-        return Rejection(self.source, reason_class, detail, self.received_at, self.reporter, event, self.digest,
-                         self.raw)
+        return Rejection(
+            self.source, reason_class, detail, self.received_at, self.reporter, event, self.digest, self.raw
+        )
 
 
-def _authenticated(source: str, reporter: str, key_id: str, created_at: datetime, received_at: datetime,
-                   signature: str, digest: str, raw: bytes | None, events: list[tuple]) -> Authenticated:
+def _authenticated(
+    source: str,
+    reporter: str,
+    key_id: str,
+    created_at: datetime,
+    received_at: datetime,
+    signature: str,
+    digest: str,
+    raw: bytes | None,
+    events: list[tuple],
+) -> Authenticated:
     new = tuple.__new__
-    return Authenticated(source, reporter, key_id, created_at, received_at, signature, digest, raw,
-                         [new(PreparedEvent, e) for e in events])
+    return Authenticated(
+        source,
+        reporter,
+        key_id,
+        created_at,
+        received_at,
+        signature,
+        digest,
+        raw,
+        [new(PreparedEvent, e) for e in events],
+    )

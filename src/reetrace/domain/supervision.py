@@ -30,8 +30,9 @@ from reetrace.domain.events import Event, Export, Extract, Receive, Ship, Transf
 from reetrace.domain.findings import Finding
 
 QUOTA_KINDS = {"MINING_QUOTA_EXCEEDED": "mining", "SEPARATION_QUOTA_EXCEEDED": "separation"}
-DECLARATION_CODES = frozenset(("DECLARATION_WITHOUT_EXPORT", "DECLARED_QUANTITY_MISMATCH", "DECLARATION_MISMATCH",
-                               "HS_CODE_MISDECLARED"))
+DECLARATION_CODES = frozenset(
+    ("DECLARATION_WITHOUT_EXPORT", "DECLARED_QUANTITY_MISMATCH", "DECLARATION_MISMATCH", "HS_CODE_MISDECLARED")
+)
 
 
 def event_subject(ref: str) -> str:
@@ -101,4 +102,3 @@ def quota_account(event: Event, local_time: datetime) -> str | None:
     if isinstance(event, Transform) and event.process == "separation":
         return quota_subject(event.reporter, local_time.year, "separation")
     return None
-

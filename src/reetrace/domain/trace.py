@@ -66,8 +66,12 @@ class Creation:
     @classmethod
     def of(cls, event: Event) -> Creation:
         return cls(
-            ref=event.ref, reporter=event.reporter, type=event.type, time=event.time,
-            process=getattr(event, "process", None), inputs=tuple(getattr(event, "inputs", ())),
+            ref=event.ref,
+            reporter=event.reporter,
+            type=event.type,
+            time=event.time,
+            process=getattr(event, "process", None),
+            inputs=tuple(getattr(event, "inputs", ())),
             outputs=tuple(getattr(event, "outputs", ())),
         )
 
@@ -124,6 +128,7 @@ class InMemoryLotSource:
 
 # --- results ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class Origin:
     """An origin of a lot's material and the element mass (kg) it contributed."""
@@ -165,11 +170,20 @@ class BackwardTrace:
 
     def as_contract(self) -> dict[str, Any]:
         return {
-            "format": FORMAT, "lot": self.lot, "direction": "backward",
-            "elements_kg": _rounded(self.elements_kg), "reo_kg": round(reo_kg(self.elements_kg), _DECIMALS),
+            "format": FORMAT,
+            "lot": self.lot,
+            "direction": "backward",
+            "elements_kg": _rounded(self.elements_kg),
+            "reo_kg": round(reo_kg(self.elements_kg), _DECIMALS),
             "origins": [
-                {"lot": o.lot, "event": o.event, "enterprise": o.enterprise, "type": o.type,
-                 "elements_kg": _rounded(o.elements_kg), "reo_kg": round(o.reo_kg, _DECIMALS)}
+                {
+                    "lot": o.lot,
+                    "event": o.event,
+                    "enterprise": o.enterprise,
+                    "type": o.type,
+                    "elements_kg": _rounded(o.elements_kg),
+                    "reo_kg": round(o.reo_kg, _DECIMALS),
+                }
                 for o in self.origins
             ],
         }
@@ -184,12 +198,22 @@ class ForwardTrace:
 
     def as_contract(self) -> dict[str, Any]:
         return {
-            "format": FORMAT, "lot": self.lot, "direction": "forward",
-            "elements_kg": _rounded(self.elements_kg), "reo_kg": round(reo_kg(self.elements_kg), _DECIMALS),
+            "format": FORMAT,
+            "lot": self.lot,
+            "direction": "forward",
+            "elements_kg": _rounded(self.elements_kg),
+            "reo_kg": round(reo_kg(self.elements_kg), _DECIMALS),
             "descendants": [
-                {"lot": d.lot, "event": d.event, "enterprise": d.enterprise, "process": d.process,
-                 "form": d.form, "elements_kg": _rounded(d.elements_kg),
-                 "reo_kg": round(d.reo_kg, _DECIMALS), "depth": d.depth}
+                {
+                    "lot": d.lot,
+                    "event": d.event,
+                    "enterprise": d.enterprise,
+                    "process": d.process,
+                    "form": d.form,
+                    "elements_kg": _rounded(d.elements_kg),
+                    "reo_kg": round(d.reo_kg, _DECIMALS),
+                    "depth": d.depth,
+                }
                 for d in self.descendants
             ],
         }
@@ -206,6 +230,7 @@ def _rounded(elements_kg: Mapping[str, float]) -> dict[str, float]:
 
 
 # --- allocation through one transform -----------------------------------------------------
+
 
 def _new_lot(creations: Mapping[str, Creation | None], lot: str) -> NewLot | None:
     creation = creations.get(lot)
@@ -276,6 +301,7 @@ def _proportions(weights: Mapping[str, float]) -> dict[str, float]:
 
 
 # --- backward -----------------------------------------------------------------------------
+
 
 def backward(lot: str, source: LotSource) -> BackwardTrace:
     """Every origin of a lot, with the element mass each contributed (CONTRACT §6)."""
@@ -353,6 +379,7 @@ def _origin_shares(root: str, graph: _Graph) -> dict[str, Shares]:
 
 # --- forward ------------------------------------------------------------------------------
 
+
 def forward(lot: str, source: LotSource) -> ForwardTrace:
     """Every lot descending from a lot, with the element mass that came from it (CONTRACT §6)."""
     creations, depths = _descent(lot, source)
@@ -365,8 +392,9 @@ def forward(lot: str, source: LotSource) -> ForwardTrace:
         assert creation is not None and new_lot is not None
         own = graph.own_kg(each)
         came = {e: kg * shares[each][e] for e, kg in own.items() if kg * shares[each][e] > 0}
-        found.append(Descendant(each, creation.ref, creation.reporter, creation.process, new_lot.form,
-                                came, depths[each]))
+        found.append(
+            Descendant(each, creation.ref, creation.reporter, creation.process, new_lot.form, came, depths[each])
+        )
     found.sort(key=lambda d: (d.depth, d.lot))
     return ForwardTrace(lot, creations[lot], graph.own_kg(lot), tuple(found))
 
@@ -402,8 +430,9 @@ def _descent(lot: str, source: LotSource) -> tuple[dict[str, Creation | None], d
     return creations, depths
 
 
-def _descendant_shares(root: str, descendants: list[str], depths: Mapping[str, int],
-                       graph: _Graph) -> dict[str, Shares]:
+def _descendant_shares(
+    root: str, descendants: list[str], depths: Mapping[str, int], graph: _Graph
+) -> dict[str, Shares]:
     """lot -> element -> fraction of the lot's element that comes from the root.
 
     A depth-first walk down from the root orders the lots so that each comes after the lots it
@@ -443,6 +472,15 @@ def _descendant_shares(root: str, descendants: list[str], depths: Mapping[str, i
 
 
 __all__ = [
-    "FORMAT", "BackwardTrace", "Creation", "Descendant", "ForwardTrace", "InMemoryLotSource", "LotSource",
-    "Origin", "backward", "earliest", "forward",
+    "FORMAT",
+    "BackwardTrace",
+    "Creation",
+    "Descendant",
+    "ForwardTrace",
+    "InMemoryLotSource",
+    "LotSource",
+    "Origin",
+    "backward",
+    "earliest",
+    "forward",
 ]

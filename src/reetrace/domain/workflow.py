@@ -66,8 +66,15 @@ def state_of(steps: Sequence[ReviewStep]) -> str:
     return steps[-1].state if steps else "submitted"
 
 
-def check_step(action: str, steps: Sequence[ReviewStep], exporter: str, *, official: Official | None = None,
-               applicant: str | None = None, why: str = "") -> str:
+def check_step(
+    action: str,
+    steps: Sequence[ReviewStep],
+    exporter: str,
+    *,
+    official: Official | None = None,
+    applicant: str | None = None,
+    why: str = "",
+) -> str:
     """The state after `action`, or InvalidInput saying why the step may not be taken.
 
     An official's step needs `official`; an applicant's step needs `applicant` (the USCC the
@@ -85,15 +92,18 @@ def check_step(action: str, steps: Sequence[ReviewStep], exporter: str, *, offic
         if official is None:
             raise InvalidInput(f"{action.replace('_', ' ')} is an official's step")
         if role not in official.roles:
-            raise InvalidInput(f"{official.name} does not hold the {role} role (roles: "
-                               f"{', '.join(official.roles) or 'none'})")
+            raise InvalidInput(
+                f"{official.name} does not hold the {role} role (roles: {', '.join(official.roles) or 'none'})"
+            )
         if official.enterprise == exporter:
             raise InvalidInput(f"{official.name} belongs to the exporter {exporter} and may not handle its application")
         if role == "approver":
             reviewed = [s for s in steps if s.by == official.name and s.action in REVIEWER_ACTIONS]
             if reviewed:
-                raise InvalidInput(f"{official.name} reviewed this application ({reviewed[0].action.replace('_', ' ')} "
-                                   f"on {reviewed[0].at.date()}) and may not also decide it")
+                raise InvalidInput(
+                    f"{official.name} reviewed this application ({reviewed[0].action.replace('_', ' ')} "
+                    f"on {reviewed[0].at.date()}) and may not also decide it"
+                )
         elif any(s.by == official.name and ACTIONS[s.action][2] == "approver" for s in steps):
             raise InvalidInput(f"{official.name} decided on this application and may not review it")
     if action in ("decline", "request_info", "clear_hit", "approve", "deny") and not why.strip():
@@ -101,12 +111,12 @@ def check_step(action: str, steps: Sequence[ReviewStep], exporter: str, *, offic
     return after or state
 
 
-def accepted_on(steps: Sequence[ReviewStep], zone_date) -> date | None:  # noqa: ANN001
+def accepted_on(steps: Sequence[ReviewStep], zone_date) -> date | None:
     """The day the application was accepted (the clock starts the day after)."""
     return next((zone_date(s.at) for s in steps if s.action == "accept"), None)
 
 
-def pauses(steps: Sequence[ReviewStep], zone_date) -> list[Pause]:  # noqa: ANN001
+def pauses(steps: Sequence[ReviewStep], zone_date) -> list[Pause]:
     """The periods the clock stood still: from each request for information to its answer."""
     found: list[Pause] = []
     start: date | None = None

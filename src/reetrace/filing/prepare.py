@@ -61,8 +61,9 @@ def check_time(value: str, option: str) -> datetime:
     try:
         return _time.validate_python(value)
     except ValidationError:
-        raise UsageError(f"{option} {value!r} must be an RFC 3339 time with an offset, "
-                         "e.g. 2026-10-03T08:00:00+08:00") from None
+        raise UsageError(
+            f"{option} {value!r} must be an RFC 3339 time with an offset, e.g. 2026-10-03T08:00:00+08:00"
+        ) from None
 
 
 def read_drafts(paths: Sequence[Path], default_type: str | None = None) -> tuple[list[Draft], list[Problem]]:
@@ -78,7 +79,7 @@ def read_drafts(paths: Sequence[Path], default_type: str | None = None) -> tuple
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
-            problems.append(Problem(Place(str(path), ()), "not UTF-8 text (save the sheet as \"CSV UTF-8\")"))
+            problems.append(Problem(Place(str(path), ()), 'not UTF-8 text (save the sheet as "CSV UTF-8")'))
             continue
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror}") from None
@@ -146,8 +147,13 @@ def check_drafts(drafts: Sequence[Draft], reporter: str) -> list[Problem]:
             try:
                 canonical_bytes(draft.event)
             except ValueError:
-                problems.append(Problem(draft.place, f"event {draft.event['event_id']}: a number cannot be signed "
-                                                     "exactly (integers are limited to ±2^53-1)"))
+                problems.append(
+                    Problem(
+                        draft.place,
+                        f"event {draft.event['event_id']}: a number cannot be signed "
+                        "exactly (integers are limited to ±2^53-1)",
+                    )
+                )
         event_id = draft.event.get("event_id")
         if isinstance(event_id, str):
             if event_id in first_place:

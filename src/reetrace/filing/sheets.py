@@ -63,65 +63,183 @@ _BUYER = "91440300MA5F000007"
 _SUPPLIER = "91320500MA1M000009"
 _TIME = "2026-10-03T08:00:00+08:00"
 
-TEMPLATES: dict[str, Template] = {t.type: t for t in (
-    Template(
-        "extract", "mining creates ore or concentrate lots",
-        ("deposit",), LOT_COLUMNS,
-        ({"type": "extract", "event_id": "EX-2026-0001", "time": _TIME, "site": _SITE, "deposit": "rock",
-          "lot": "BO-ORE-2026-0001", "form": "ore", "mass_kg": "250000", "hs_code": "2530902000",
-          "La": "0.012", "Ce": "0.024", "Pr": "0.0025", "Nd": "0.008"},),
-    ),
-    Template(
-        "import", "material enters from abroad",
-        ("origin_country", "customs_declaration"), LOT_COLUMNS,
-        ({"type": "import", "event_id": "IM-2026-0007", "time": _TIME, "site": _SITE, "origin_country": "AU",
-          "customs_declaration": "020120261000012345", "lot": "IMP-MZ-2026-0007", "form": "concentrate",
-          "mass_kg": "20000", "hs_code": "2612200000", "Y": "0.015", "La": "0.12", "Ce": "0.25", "Pr": "0.025",
-          "Nd": "0.1", "Sm": "0.015", "Gd": "0.01"},),
-    ),
-    Template(
-        "transform", "inputs (wholly or partly) become new lots; role is input or output",
-        ("process",), ("role", *LOT_COLUMNS),
-        ({"type": "transform", "event_id": "TR-2026-0101", "time": _TIME, "site": _SITE, "process": "separation",
-          "role": "input", "lot": "IMP-MZ-2026-0007", "mass_kg": "10000"},
-         {"type": "transform", "event_id": "TR-2026-0101", "time": _TIME, "site": _SITE, "process": "separation",
-          "role": "output", "lot": "PRND-OX-2026-0101", "form": "oxide", "mass_kg": "1150",
-          "hs_code": "2846901900", "Pr": "0.21", "Nd": "0.64"}),
-    ),
-    Template(
-        "ship", "custody of whole lots leaves the reporter; one lot a row",
-        ("to", "shipment"), ("lot",),
-        ({"type": "ship", "event_id": "SH-2026-0456", "time": _TIME, "site": _SITE, "to": _BUYER,
-          "shipment": "SHP-2026-0456", "lot": "PRND-OX-2026-0101"},),
-    ),
-    Template(
-        "receive", "custody of whole lots arrives at the reporter; mass_kg (optional) on the first row",
-        ("from", "shipment", "mass_kg"), ("lot",),
-        ({"type": "receive", "event_id": "RC-2026-0456", "time": _TIME, "site": _SITE, "from": _SUPPLIER,
-          "shipment": "SHP-2026-0456", "mass_kg": "1149.6", "lot": "PRND-OX-2026-0101"},),
-        first_row_only=frozenset({"mass_kg"}),
-    ),
-    Template(
-        "export", "material leaves the country; one lot a row",
-        ("consignee", "destination", "customs_declaration", "license_no"), ("lot",),
-        ({"type": "export", "event_id": "XP-2026-0031", "time": _TIME, "site": _SITE, "consignee": "Example GmbH",
-          "destination": "DE", "customs_declaration": "020120261000067890", "license_no": "RE-2026-000123",
-          "lot": "DY-OX-2026-0012"},),
-    ),
-    Template(
-        "consume", "used up domestically, the end of the chain",
-        ("purpose",), ("lot", "mass_kg"),
-        ({"type": "consume", "event_id": "CO-2026-0078", "time": _TIME, "site": _SITE,
-          "purpose": "glass polishing powder", "lot": "CE-OX-2026-0044", "mass_kg": "350"},),
-    ),
-    Template(
-        "adjust", "a stock-take difference or loss; one row",
-        ("lot", "delta_kg", "reason"), (),
-        ({"type": "adjust", "event_id": "AD-2026-0009", "time": _TIME, "site": _SITE, "lot": "PRND-OX-2026-0101",
-          "delta_kg": "-2.5", "reason": "stock-take 2026-10-31"},),
-        one_row=True,
-    ),
-)}
+TEMPLATES: dict[str, Template] = {
+    t.type: t
+    for t in (
+        Template(
+            "extract",
+            "mining creates ore or concentrate lots",
+            ("deposit",),
+            LOT_COLUMNS,
+            (
+                {
+                    "type": "extract",
+                    "event_id": "EX-2026-0001",
+                    "time": _TIME,
+                    "site": _SITE,
+                    "deposit": "rock",
+                    "lot": "BO-ORE-2026-0001",
+                    "form": "ore",
+                    "mass_kg": "250000",
+                    "hs_code": "2530902000",
+                    "La": "0.012",
+                    "Ce": "0.024",
+                    "Pr": "0.0025",
+                    "Nd": "0.008",
+                },
+            ),
+        ),
+        Template(
+            "import",
+            "material enters from abroad",
+            ("origin_country", "customs_declaration"),
+            LOT_COLUMNS,
+            (
+                {
+                    "type": "import",
+                    "event_id": "IM-2026-0007",
+                    "time": _TIME,
+                    "site": _SITE,
+                    "origin_country": "AU",
+                    "customs_declaration": "020120261000012345",
+                    "lot": "IMP-MZ-2026-0007",
+                    "form": "concentrate",
+                    "mass_kg": "20000",
+                    "hs_code": "2612200000",
+                    "Y": "0.015",
+                    "La": "0.12",
+                    "Ce": "0.25",
+                    "Pr": "0.025",
+                    "Nd": "0.1",
+                    "Sm": "0.015",
+                    "Gd": "0.01",
+                },
+            ),
+        ),
+        Template(
+            "transform",
+            "inputs (wholly or partly) become new lots; role is input or output",
+            ("process",),
+            ("role", *LOT_COLUMNS),
+            (
+                {
+                    "type": "transform",
+                    "event_id": "TR-2026-0101",
+                    "time": _TIME,
+                    "site": _SITE,
+                    "process": "separation",
+                    "role": "input",
+                    "lot": "IMP-MZ-2026-0007",
+                    "mass_kg": "10000",
+                },
+                {
+                    "type": "transform",
+                    "event_id": "TR-2026-0101",
+                    "time": _TIME,
+                    "site": _SITE,
+                    "process": "separation",
+                    "role": "output",
+                    "lot": "PRND-OX-2026-0101",
+                    "form": "oxide",
+                    "mass_kg": "1150",
+                    "hs_code": "2846901900",
+                    "Pr": "0.21",
+                    "Nd": "0.64",
+                },
+            ),
+        ),
+        Template(
+            "ship",
+            "custody of whole lots leaves the reporter; one lot a row",
+            ("to", "shipment"),
+            ("lot",),
+            (
+                {
+                    "type": "ship",
+                    "event_id": "SH-2026-0456",
+                    "time": _TIME,
+                    "site": _SITE,
+                    "to": _BUYER,
+                    "shipment": "SHP-2026-0456",
+                    "lot": "PRND-OX-2026-0101",
+                },
+            ),
+        ),
+        Template(
+            "receive",
+            "custody of whole lots arrives at the reporter; mass_kg (optional) on the first row",
+            ("from", "shipment", "mass_kg"),
+            ("lot",),
+            (
+                {
+                    "type": "receive",
+                    "event_id": "RC-2026-0456",
+                    "time": _TIME,
+                    "site": _SITE,
+                    "from": _SUPPLIER,
+                    "shipment": "SHP-2026-0456",
+                    "mass_kg": "1149.6",
+                    "lot": "PRND-OX-2026-0101",
+                },
+            ),
+            first_row_only=frozenset({"mass_kg"}),
+        ),
+        Template(
+            "export",
+            "material leaves the country; one lot a row",
+            ("consignee", "destination", "customs_declaration", "license_no"),
+            ("lot",),
+            (
+                {
+                    "type": "export",
+                    "event_id": "XP-2026-0031",
+                    "time": _TIME,
+                    "site": _SITE,
+                    "consignee": "Example GmbH",
+                    "destination": "DE",
+                    "customs_declaration": "020120261000067890",
+                    "license_no": "RE-2026-000123",
+                    "lot": "DY-OX-2026-0012",
+                },
+            ),
+        ),
+        Template(
+            "consume",
+            "used up domestically, the end of the chain",
+            ("purpose",),
+            ("lot", "mass_kg"),
+            (
+                {
+                    "type": "consume",
+                    "event_id": "CO-2026-0078",
+                    "time": _TIME,
+                    "site": _SITE,
+                    "purpose": "glass polishing powder",
+                    "lot": "CE-OX-2026-0044",
+                    "mass_kg": "350",
+                },
+            ),
+        ),
+        Template(
+            "adjust",
+            "a stock-take difference or loss; one row",
+            ("lot", "delta_kg", "reason"),
+            (),
+            (
+                {
+                    "type": "adjust",
+                    "event_id": "AD-2026-0009",
+                    "time": _TIME,
+                    "site": _SITE,
+                    "lot": "PRND-OX-2026-0101",
+                    "delta_kg": "-2.5",
+                    "reason": "stock-take 2026-10-31",
+                },
+            ),
+            one_row=True,
+        ),
+    )
+}
 KNOWN_COLUMNS: frozenset[str] = frozenset(c for t in TEMPLATES.values() for c in t.columns)
 
 
@@ -250,12 +368,12 @@ def _read_row(
 ) -> tuple[list[str], str | None, _Row | None]:
     """Problems of one row, its event id (when it has one) and the row (when it is sound)."""
     problems: list[str] = []
-    extra = [v for v in values[len(columns):] if v.strip()]
+    extra = [v for v in values[len(columns) :] if v.strip()]
     if extra:
         problems.append(f"{len(values)} cells but only {len(columns)} columns")
-    if any(v.strip() for c, v in zip(columns, values) if not c):
+    if any(v.strip() for c, v in zip(columns, values, strict=False) if not c):
         problems.append("a filled cell under a column without a name")
-    cells = {c: v.strip() for c, v in zip(columns, values) if c and v.strip()}
+    cells = {c: v.strip() for c, v in zip(columns, values, strict=False) if c and v.strip()}
     event_id = cells.get("event_id")
     if event_id is None:
         problems.append("event_id is empty")
@@ -313,21 +431,40 @@ def _check_group(group: _Group) -> list[tuple[int, str]]:
     template = TEMPLATES[first.type]
     problems = []
     if template.one_row:
-        return [(r.line, f"event {group.event_id}: an {first.type} event is one row, and this event_id is already "
-                         f"on line {first.line}") for r in rest]
+        return [
+            (
+                r.line,
+                f"event {group.event_id}: an {first.type} event is one row, and this event_id is already "
+                f"on line {first.line}",
+            )
+            for r in rest
+        ]
     for row in rest:
         if row.type != first.type:
-            problems.append((row.line, f"event {group.event_id}: type {row.type!r} differs from {first.type!r} "
-                                       f"on line {first.line}"))
+            problems.append(
+                (
+                    row.line,
+                    f"event {group.event_id}: type {row.type!r} differs from {first.type!r} on line {first.line}",
+                )
+            )
             continue
         for column in ("time", "site", *template.event_columns):
             if column in template.first_row_only:
                 if column in row.cells:
-                    problems.append((row.line, f"event {group.event_id}: {column} goes on the event's first row "
-                                               f"only (line {first.line})"))
+                    problems.append(
+                        (
+                            row.line,
+                            f"event {group.event_id}: {column} goes on the event's first row only (line {first.line})",
+                        )
+                    )
             elif row.cells.get(column) != first.cells.get(column):
-                problems.append((row.line, f"event {group.event_id}: {column} is {_show(row.cells.get(column))} "
-                                           f"here but {_show(first.cells.get(column))} on line {first.line}"))
+                problems.append(
+                    (
+                        row.line,
+                        f"event {group.event_id}: {column} is {_show(row.cells.get(column))} "
+                        f"here but {_show(first.cells.get(column))} on line {first.line}",
+                    )
+                )
     return problems
 
 

@@ -20,7 +20,7 @@ import orjson
 import rfc8785
 
 _MAX_SAFE_INT = 2**53 - 1
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _ASTRAL_UTF8 = re.compile(rb"[\xf0-\xf4]")  # the lead bytes of characters beyond the BMP
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False).encode
 _SORTED = orjson.OPT_SORT_KEYS

@@ -102,7 +102,7 @@ class CompactRange:
         return tuple(self._hashes)
 
     def nodes(self) -> list[NodeHash]:
-        return [NodeHash(n.level, n.index, h) for n, h in zip(perfect_subtrees(self._size), self._hashes)]
+        return [NodeHash(n.level, n.index, h) for n, h in zip(perfect_subtrees(self._size), self._hashes, strict=True)]
 
     def append(self, leaf: bytes) -> list[NodeHash]:
         """Add a leaf hash; return every perfect subtree it completes, the leaf itself first."""

@@ -46,8 +46,13 @@ def key_id(name: str, key_type: int, public_key: bytes) -> bytes:
 
 def is_valid_name(name: str) -> bool:
     """Non-empty, with neither Unicode spaces nor plus, nor control characters."""
-    return (isinstance(name, str) and name != "" and "+" not in name
-            and not any(c.isspace() or ord(c) < 0x20 for c in name) and _is_utf8(name))
+    return (
+        isinstance(name, str)
+        and name != ""
+        and "+" not in name
+        and not any(c.isspace() or ord(c) < 0x20 for c in name)
+        and _is_utf8(name)
+    )
 
 
 @dataclass(frozen=True)
@@ -116,8 +121,12 @@ class Signer:
         name, _, rest = rest.partition("+")
         hex_id, _, encoded = rest.partition("+")
         key = _b64decode(encoded, "signer key")
-        if (private, marker) != ("PRIVATE", "KEY") or not is_valid_name(name) or not _HEX_ID.fullmatch(hex_id) \
-                or len(key) != 33:
+        if (
+            (private, marker) != ("PRIVATE", "KEY")
+            or not is_valid_name(name)
+            or not _HEX_ID.fullmatch(hex_id)
+            or len(key) != 33
+        ):
             raise NoteError("malformed signer key")
         if key[0] != ED25519:
             raise NoteError(f"unsupported key type {key[0]:#04x}")
@@ -309,7 +318,7 @@ def _parse(note: str | bytes) -> tuple[str, list[_SignatureLine]]:
     split = note.rfind("\n\n")
     if split < 0:
         raise NoteError("malformed note: no blank line before the signatures")
-    text, block = note[:split + 1], note[split + 2:]
+    text, block = note[: split + 1], note[split + 2 :]
     if not block.endswith("\n"):
         raise NoteError("malformed note: signatures must end with a newline")
     raw_lines = block[:-1].split("\n")
@@ -319,7 +328,7 @@ def _parse(note: str | bytes) -> tuple[str, list[_SignatureLine]]:
     for raw in raw_lines:
         if not raw.startswith(_SIGNATURE_PREFIX):
             raise NoteError("malformed note: a signature line must start with an em dash and a space")
-        name, _, encoded = raw[len(_SIGNATURE_PREFIX):].partition(" ")
+        name, _, encoded = raw[len(_SIGNATURE_PREFIX) :].partition(" ")
         payload = _b64decode(encoded, "note signature") if encoded else b""
         if not is_valid_name(name) or len(payload) < 5:
             raise NoteError(f"malformed note: bad signature line {raw!r}")

@@ -7,10 +7,23 @@ services build a `ScreeningIndex` from them once per process and list versions.
 """
 
 from reetrace.screening.index import (
-    SCREENED_SCHEMAS, ListedEntity, Match, ScreeningIndex, entity_keys,
+    SCREENED_SCHEMAS,
+    ListedEntity,
+    Match,
+    ScreeningIndex,
+    entity_keys,
 )
 from reetrace.screening.normalise import NameKey, org_keys, person_keys
 from reetrace.screening.score import score
 
-__all__ = ["SCREENED_SCHEMAS", "ListedEntity", "Match", "NameKey", "ScreeningIndex", "entity_keys", "org_keys",
-           "person_keys", "score"]
+__all__ = [
+    "SCREENED_SCHEMAS",
+    "ListedEntity",
+    "Match",
+    "NameKey",
+    "ScreeningIndex",
+    "entity_keys",
+    "org_keys",
+    "person_keys",
+    "score",
+]

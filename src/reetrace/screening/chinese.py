@@ -76,8 +76,11 @@ def split_syllables(word: str) -> tuple[str, ...] | None:
         return None
     greedy = one.findall(word)
     strict = len(word) <= _WORD  # a long run is Pinyin typed together, where Xi'an loses its mark
-    if "".join(greedy) == word and len(greedy) <= (len(word) + 1) // 2 and not (
-            strict and any(s[0] in _VOWELS for s in greedy[1:])):
+    if (
+        "".join(greedy) == word
+        and len(greedy) <= (len(word) + 1) // 2
+        and not (strict and any(s[0] in _VOWELS for s in greedy[1:]))
+    ):
         return tuple(greedy)
     known = syllables()
     n = len(word)
@@ -86,8 +89,11 @@ def split_syllables(word: str) -> tuple[str, ...] | None:
     for start in range(n - 1, -1, -1):
         for end in range(min(n, start + _MAX_SYLLABLE), start, -1):
             rest = best[end]
-            if rest is not None and word[start:end] in known and (
-                    start == 0 or not strict or word[start] not in _VOWELS):
+            if (
+                rest is not None
+                and word[start:end] in known
+                and (start == 0 or not strict or word[start] not in _VOWELS)
+            ):
                 candidate = (word[start:end], *rest)
                 if best[start] is None or len(candidate) < len(best[start]):  # type: ignore[arg-type]
                     best[start] = candidate

@@ -143,7 +143,7 @@ class ScreeningIndex:
         best: dict[int, tuple[float, float, int]] = {}  # entity → (score, likeness as written, name)
         candidates = self._candidates(_lookups([*as_org, *as_person]))
         for start in range(0, len(candidates), BATCH):
-            batch = candidates[start:start + BATCH]
+            batch = candidates[start : start + BATCH]
             last_matched = False
             for rank, filed in enumerate(batch):
                 listed = self._keys[filed]

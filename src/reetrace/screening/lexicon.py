@@ -107,10 +107,14 @@ def lexicon() -> Lexicon:
         else:
             latin.setdefault(compact(form), Word("g", concepts))
             english.add(compact(form))
-    return Lexicon(chinese, latin, {k: frozenset(p) for k, p in provinces.items()},
-                   _by_length(f for f in latin if len(f) >= 4),
-                   _by_length(f for f in english if len(f) >= 6 and latin[f].kind == "g"),
-                   _by_length(f for f, w in latin.items() if w.kind == "p"))
+    return Lexicon(
+        chinese,
+        latin,
+        {k: frozenset(p) for k, p in provinces.items()},
+        _by_length(f for f in latin if len(f) >= 4),
+        _by_length(f for f in english if len(f) >= 6 and latin[f].kind == "g"),
+        _by_length(f for f, w in latin.items() if w.kind == "p"),
+    )
 
 
 def _by_length(forms: Iterable[str]) -> dict[int, list[str]]:
@@ -167,8 +171,9 @@ def near_place(text: str) -> Word | None:
     return _nearest(text, lexicon().place_forms, 1) if len(text) >= 5 else None
 
 
-def segment(units: tuple[str, ...], known: Mapping[str, Word], shortest: int,
-            lone: Callable[[str], bool] = lambda unit: True) -> list[tuple[int, int, bool]]:
+def segment(
+    units: tuple[str, ...], known: Mapping[str, Word], shortest: int, lone: Callable[[str], bool] = lambda unit: True
+) -> list[tuple[int, int, bool]]:
     """Split `units` (characters, syllables or tokens) into known words of at least `shortest`
     units and unknown runs between them, leaving the fewest units unknown and, where it can, no
     `lone` unit unknown on its own (a character, a syllable): 华新材料 is 华新 + 材料, not

@@ -36,10 +36,22 @@ _BRACKETS = re.compile(r"[(（\[]([^()（）\[\]]*)[)）\]]")
 _DROPPED = "company"  # company forms say nothing about which firm it is
 _REVISION = "5"  # raise when keys are made differently: stored keys of another version are remade
 
-KEYS_VERSION = hashlib.sha256("\0".join([
-    _REVISION, v.GENERIC, v.TRANSLATIONS, v.PLACES, repr(sorted(v.ORGANISATIONAL)), repr(v.NAME_READINGS),
-    repr(v.SURNAME_READINGS), repr(sorted(v.COMPOUND_SURNAMES)), repr(sorted(v.STOPWORDS)),
-    repr(v.SHORT_FORMS)]).encode()).hexdigest()[:16]
+KEYS_VERSION = hashlib.sha256(
+    "\0".join(
+        [
+            _REVISION,
+            v.GENERIC,
+            v.TRANSLATIONS,
+            v.PLACES,
+            repr(sorted(v.ORGANISATIONAL)),
+            repr(v.NAME_READINGS),
+            repr(v.SURNAME_READINGS),
+            repr(sorted(v.COMPOUND_SURNAMES)),
+            repr(sorted(v.STOPWORDS)),
+            repr(v.SHORT_FORMS),
+        ]
+    ).encode()
+).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +72,15 @@ class NameKey:
         return not (self.distinct or self.generic or self.places)
 
     def as_json(self) -> list[Any]:
-        return [list(self.distinct), sorted(self.generic), sorted(self.places), self.hanzi, int(self.person),
-                int(self.guess), int(self.lead)]
+        return [
+            list(self.distinct),
+            sorted(self.generic),
+            sorted(self.places),
+            self.hanzi,
+            int(self.person),
+            int(self.guess),
+            int(self.lead),
+        ]
 
     @classmethod
     def from_json(cls, doc: list[Any]) -> NameKey:
@@ -77,8 +96,11 @@ def _han_endings() -> list[str]:
     """The Chinese company forms (and 集团), longest first: peeled off a name's end before it is
     split, as no trade name ends a name."""
     chinese = lexicon().chinese
-    return sorted((f for f, w in chinese.items() if w.kind == "g" and set(w.values) <= {"company", "group"}),
-                  key=len, reverse=True)
+    return sorted(
+        (f for f, w in chinese.items() if w.kind == "g" and set(w.values) <= {"company", "group"}),
+        key=len,
+        reverse=True,
+    )
 
 
 @lru_cache(maxsize=65_536)
@@ -91,10 +113,11 @@ def _han_words(run: str) -> tuple[Word, ...]:
         if form is None or len(run) - len(form) < 2:
             break
         ending.insert(0, chinese[form])
-        run = run[:-len(form)]
-    return tuple(chinese[run[i:j]] if known else
-                 Word("d", ("".join(pinyin(run[i:j], True)),), run[i:j], "zh")
-                 for i, j, known in segment(tuple(run), chinese, 1)) + tuple(ending)
+        run = run[: -len(form)]
+    return tuple(
+        chinese[run[i:j]] if known else Word("d", ("".join(pinyin(run[i:j], True)),), run[i:j], "zh")
+        for i, j, known in segment(tuple(run), chinese, 1)
+    ) + tuple(ending)
 
 
 # --- Latin script ------------------------------------------------------------------------
@@ -116,8 +139,11 @@ def _one_syllable(token: str) -> bool:
 
 def _short_form(token: str) -> bool:
     """A short company form with a typo: "ldt", "lrd" (not Pinyin, one slip from one)."""
-    return 2 <= len(token) <= 5 and split_syllables(token) is None and \
-        any(OSA.distance(token, form) <= 1 for form in v.SHORT_FORMS if abs(len(form) - len(token)) <= 1)
+    return (
+        2 <= len(token) <= 5
+        and split_syllables(token) is None
+        and any(OSA.distance(token, form) <= 1 for form in v.SHORT_FORMS if abs(len(form) - len(token)) <= 1)
+    )
 
 
 def _strip_org_types(tokens: list[str]) -> list[str]:
@@ -152,8 +178,10 @@ def _latin_word(token: str) -> tuple[Word, ...]:
     latin = lexicon().latin
     sylls = split_syllables(token)
     if sylls and len(sylls) >= 3:
-        words = tuple(latin["".join(sylls[i:j])] if known else Word("d", ("".join(sylls[i:j]),))
-                      for i, j, known in segment(sylls, latin, 2))
+        words = tuple(
+            latin["".join(sylls[i:j])] if known else Word("d", ("".join(sylls[i:j]),))
+            for i, j, known in segment(sylls, latin, 2)
+        )
         if len(words) > 1:
             return words
     return (Word("d", (token,)),)
@@ -189,8 +217,9 @@ class _WithSlips(dict[str, Word]):
 
 
 def _latin_words(text: str, bracketed: bool = False) -> list[Word]:
-    tokens = [t for t in (_latin_tokens(text) if bracketed else _strip_org_types(_latin_tokens(text)))
-              if t not in v.STOPWORDS]
+    tokens = [
+        t for t in (_latin_tokens(text) if bracketed else _strip_org_types(_latin_tokens(text))) if t not in v.STOPWORDS
+    ]
     known = _WithSlips(tokens, bracketed)
     words: list[Word] = []
     for i, j, found in segment(tuple(tokens), known, 1, _one_syllable):
@@ -217,8 +246,13 @@ def _key(words: Iterable[Word]) -> NameKey:
             places.update(w.values)
         else:
             generic.update(c for c in w.values if c != _DROPPED)
-    return NameKey(tuple(distinct), frozenset(generic), frozenset(places),
-                   "".join(hanzi) if hanzi and all(hanzi) else "", guess=guess)
+    return NameKey(
+        tuple(distinct),
+        frozenset(generic),
+        frozenset(places),
+        "".join(hanzi) if hanzi and all(hanzi) else "",
+        guess=guess,
+    )
 
 
 def _readings(words: list[Word]) -> Iterator[tuple[str, list[Word]]]:
@@ -232,8 +266,14 @@ def _readings(words: list[Word]) -> Iterator[tuple[str, list[Word]]]:
         w = words[first]
         if w.script == "zh" and first == 0 and len(w.hanzi) >= 4:
             lead, rest = w.hanzi[:2], w.hanzi[2:]
-            yield "lead", [Word("p", ("".join(pinyin(lead)),)), Word("d", ("".join(pinyin(rest, True)),), rest, "zh"),
-                           *words[1:]]
+            yield (
+                "lead",
+                [
+                    Word("p", ("".join(pinyin(lead)),)),
+                    Word("d", ("".join(pinyin(rest, True)),), rest, "zh"),
+                    *words[1:],
+                ],
+            )
         elif w.script != "zh" and first == 0 and len(distinct) >= 2 and _place_like(w):
             yield "lead", [w.as_place(), *words[1:]]
             near = near_place(w.values[0])  # or a known place with a typo: Banchang, Nanchang
@@ -244,15 +284,15 @@ def _readings(words: list[Word]) -> Iterator[tuple[str, list[Word]]]:
             yield "lead", [*words[:last], words[last].as_place()]  # Kexing Advanced Materials Zichuan
         for i in distinct:
             if words[i].bracketed and len(distinct) >= 2:
-                yield "bracket", [*words[:i], words[i].as_place(), *words[i + 1:]]
+                yield "bracket", [*words[:i], words[i].as_place(), *words[i + 1 :]]
     if not distinct:  # a place, or a generic word in Pinyin, may be a trade name: Dayu (大裕), Guanli (冠力)
         for i, w in enumerate(words):
             if (w.script == "py" and w.kind == "g") or (w.kind == "p" and w.script == "la"):
-                yield "guess", [*words[:i], w.as_distinct(), *words[i + 1:]]
+                yield "guess", [*words[:i], w.as_distinct(), *words[i + 1 :]]
     elif not _nested({words[i].values[0] for i in places}):
         for i in places:
             if words[i].script != "zh":
-                yield "guess", [*words[:i], words[i].as_distinct(), *words[i + 1:]]
+                yield "guess", [*words[:i], words[i].as_distinct(), *words[i + 1 :]]
 
 
 def _place_like(w: Word) -> bool:

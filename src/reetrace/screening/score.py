@@ -101,8 +101,11 @@ def person_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     for order in permutations(a):
         pairs = [_pair_similarity((x,), (y,)) for x, y in zip(order, b, strict=True)]
         value = sum(p * len(y) for p, y in zip(pairs, b, strict=True)) / total
-        worst = min(p for p, x, y in zip(pairs, order, b, strict=True) if max(len(x), len(y)) >= 5) \
-            if any(max(len(x), len(y)) >= 5 for x, y in zip(order, b, strict=True)) else 1.0
+        worst = (
+            min(p for p, x, y in zip(pairs, order, b, strict=True) if max(len(x), len(y)) >= 5)
+            if any(max(len(x), len(y)) >= 5 for x, y in zip(order, b, strict=True))
+            else 1.0
+        )
         value = min(value, worst) if worst < PERSON_WORD else value
         best = max(best, min(value, PERSON_CAP) if min(pairs) < 0.5 else value)
     return best
@@ -158,8 +161,9 @@ def score(query: NameKey, listed: NameKey) -> float:
             weights += PLACE_WEIGHT
         result = total / weights
         if query.guess and listed.guess:  # both trade names are guesses: their trades must agree too
-            result *= 0.5 + 0.5 * (_agreement(query.generic, listed.generic) if query.generic and listed.generic
-                                   else 0.0)
+            result *= 0.5 + 0.5 * (
+                _agreement(query.generic, listed.generic) if query.generic and listed.generic else 0.0
+            )
     elif not query.distinct and not listed.distinct:
         result = _overlap(query.generic | query.places, listed.generic | listed.places)
     else:

@@ -90,8 +90,21 @@ factory: 工厂 | factory, plant, works, mill
 
 # Concepts that say what kind of organisation a name is rather than what it does: they weigh
 # least of all, and a name made only of them (and of other generic words) keeps its meaning.
-ORGANISATIONAL = frozenset({"company", "group", "holding", "branch", "factory", "enterprise", "service",
-                            "development", "investment", "economic", "industrial"})
+ORGANISATIONAL = frozenset(
+    {
+        "company",
+        "group",
+        "holding",
+        "branch",
+        "factory",
+        "enterprise",
+        "service",
+        "development",
+        "investment",
+        "economic",
+        "industrial",
+    }
+)
 
 # Distinctive words with a standard English translation, as firms write them.
 TRANSLATIONS = """
@@ -103,7 +116,8 @@ TRANSLATIONS = """
 # municipality), extra Latin spellings. Cities written with 市, provinces with 省 are recognised too.
 PLACES = """
 北京 beijing - peking | 上海 shanghai - | 天津 tianjin - tientsin | 重庆 chongqing - chungking
-香港 hongkong - hong kong,hk | 澳门 macau - macao | 台湾 taiwan - | 内蒙古 innermongolia - inner mongolia,neimenggu,nei mongol
+香港 hongkong - hong kong,hk | 澳门 macau - macao | 台湾 taiwan -
+内蒙古 innermongolia - inner mongolia,neimenggu,nei mongol
 河北 hebei - | 山西 shanxi - | 陕西 shaanxi - | 辽宁 liaoning - | 吉林 jilin - | 黑龙江 heilongjiang -
 江苏 jiangsu - | 浙江 zhejiang - | 安徽 anhui - | 福建 fujian - | 江西 jiangxi - | 山东 shandong -
 河南 henan - | 湖北 hubei - | 湖南 hunan - | 广东 guangdong - canton | 广西 guangxi - | 海南 hainan -
@@ -150,17 +164,52 @@ PLACES = """
 # Readings of characters as firms and people write them where pypinyin's reading of the lone
 # character differs (晟 is sheng in 广晟, not cheng); applied to distinctive words only.
 NAME_READINGS = {"晟": "sheng", "长": "chang", "都": "du"}
-SURNAME_READINGS = {"曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "区": "ou", "查": "zha", "朴": "piao",
-                    "覃": "qin", "缪": "miao", "翟": "zhai", "盖": "ge", "长孙": "zhangsun", "尉迟": "yuchi"}
+SURNAME_READINGS = {
+    "曾": "zeng",
+    "单": "shan",
+    "解": "xie",
+    "仇": "qiu",
+    "区": "ou",
+    "查": "zha",
+    "朴": "piao",
+    "覃": "qin",
+    "缪": "miao",
+    "翟": "zhai",
+    "盖": "ge",
+    "长孙": "zhangsun",
+    "尉迟": "yuchi",
+}
 
 # Two-character family names: a Chinese person's name splits after them, not after one character.
-COMPOUND_SURNAMES = frozenset("""
+COMPOUND_SURNAMES = frozenset(
+    """
 欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 轩辕 端木 独孤 南宫 西门 百里
-""".split())
+""".split()
+)
 
 # Latin words that carry no meaning in a name.
 # Company forms short enough that a typo hides them from rigour's table ("Co., Ldt.").
-SHORT_FORMS = ("ltd", "co", "inc", "llc", "corp", "gmbh", "plc", "jsc", "pjsc", "ojsc", "pvt", "pty", "ag", "sa",
-               "ooo", "kg", "bv", "spa", "sas", "srl")
+SHORT_FORMS = (
+    "ltd",
+    "co",
+    "inc",
+    "llc",
+    "corp",
+    "gmbh",
+    "plc",
+    "jsc",
+    "pjsc",
+    "ojsc",
+    "pvt",
+    "pty",
+    "ag",
+    "sa",
+    "ooo",
+    "kg",
+    "bv",
+    "spa",
+    "sas",
+    "srl",
+)
 
 STOPWORDS = frozenset({"and", "of", "the", "for", "der", "und", "et"})  # none a Pinyin syllable

@@ -24,8 +24,15 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def add_user(store: Store, username: str, password: str, role: str, uscc: str | None = None,
-             display_name: str | None = None, now: datetime | None = None) -> Principal:
+def add_user(
+    store: Store,
+    username: str,
+    password: str,
+    role: str,
+    uscc: str | None = None,
+    display_name: str | None = None,
+    now: datetime | None = None,
+) -> Principal:
     username = username.strip()
     if not username or len(username) > 64 or any(c.isspace() for c in username):
         raise UsageError("a username is 1 to 64 characters without spaces")
@@ -63,7 +70,9 @@ def issue_token(store: Store, username: str, label: str, now: datetime | None = 
     with store.writing() as conn:
         if repo.get_user(conn, username) is None:
             raise NotFound(f"user {username!r} does not exist")
-        token_id = repo.add_token(conn, username, _token_hash(token), label.strip() or "token", now or datetime.now(UTC))
+        token_id = repo.add_token(
+            conn, username, _token_hash(token), label.strip() or "token", now or datetime.now(UTC)
+        )
     return token_id, token
 
 
@@ -88,9 +97,17 @@ def principal_of(store: Store, username: str) -> Principal | None:
     return None if user is None or user.disabled else Principal(user.username, user.role, user.uscc)
 
 
-def record_access(store: Store, principal: Principal, action: str, what: str, enterprise: str | None,
-                  detail: str | None = None, now: datetime | None = None) -> None:
+def record_access(
+    store: Store,
+    principal: Principal,
+    action: str,
+    what: str,
+    enterprise: str | None,
+    detail: str | None = None,
+    now: datetime | None = None,
+) -> None:
     """Every change, and every read by staff of one enterprise's data, is written down."""
     with store.writing() as conn:
-        repo.log_access(conn, now or datetime.now(UTC), principal.username, principal.role, action, what,
-                        enterprise, detail)
+        repo.log_access(
+            conn, now or datetime.now(UTC), principal.username, principal.role, action, what, enterprise, detail
+        )

@@ -47,13 +47,24 @@ class QueueEntry:
     def as_json(self) -> dict[str, Any]:
         c = self.clock
         return {
-            "number": self.number, "exporter": self.exporter, "license_type": self.license_type,
-            "destination": self.destination, "state": self.state, "submitted_at": self.submitted_at.isoformat(),
+            "number": self.number,
+            "exporter": self.exporter,
+            "license_type": self.license_type,
+            "destination": self.destination,
+            "state": self.state,
+            "submitted_at": self.submitted_at.isoformat(),
             "pre_review": self.verdict,
-            "clock": None if c is None else {
-                "accepted_on": c.accepted_on.isoformat(), "working_days_used": c.used,
-                "working_days_left": c.remaining, "due": c.due.isoformat() if c.due else None,
-                "stopped": c.stopped, "overdue": c.overdue, "provisional": c.provisional},
+            "clock": None
+            if c is None
+            else {
+                "accepted_on": c.accepted_on.isoformat(),
+                "working_days_used": c.used,
+                "working_days_left": c.remaining,
+                "due": c.due.isoformat() if c.due else None,
+                "stopped": c.stopped,
+                "overdue": c.overdue,
+                "provisional": c.provisional,
+            },
         }
 
 
@@ -83,8 +94,7 @@ def _local(moment: datetime, settings: Settings) -> date:
     return moment.astimezone(timezone(timedelta(hours=settings.thresholds.utc_offset_hours))).date()
 
 
-def submit_application(store: Store, settings: Settings, path: Path, by: str,
-                       now: datetime | None = None) -> Submitted:
+def submit_application(store: Store, settings: Settings, path: Path, by: str, now: datetime | None = None) -> Submitted:
     """Read, check and record an application with its documents and its pre-review."""
     if not by.strip():
         raise UsageError("say who submits the application (--by)")
@@ -108,19 +118,32 @@ def submit_application(store: Store, settings: Settings, path: Path, by: str,
             raise InvalidInput(f"exporter {application.exporter} is not a registered enterprise")
     ledger_size, report = run_pre_review(store, settings, application, None, day)
     body = model.model_dump(mode="json", exclude={"documents"}) | {
-        "documents": [{"kind": d.kind, "filename": d.filename, "sha256": d.sha256, "size": d.size}
-                      for d, _ in documents]}
+        "documents": [
+            {"kind": d.kind, "filename": d.filename, "sha256": d.sha256, "size": d.size} for d, _ in documents
+        ]
+    }
     with store.writing() as conn:
         number = repo.next_number(conn, day.year)
         report["application"] = number
         canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-        repo.insert_application(conn, repo.StoredApplication(
-            number, application.exporter, application.license_type, application.destination, now, by.strip(),
-            body, _digest(canonical)))
+        repo.insert_application(
+            conn,
+            repo.StoredApplication(
+                number,
+                application.exporter,
+                application.license_type,
+                application.destination,
+                now,
+                by.strip(),
+                body,
+                _digest(canonical),
+            ),
+        )
         for document, content in documents:
             repo.add_document(conn, number, document.kind, document.filename, document.sha256, content, now)
-        repo.add_step(conn, number, ReviewStep("submit", by.strip(), now, "", "submitted",
-                                               {"body_sha256": _digest(canonical)}))
+        repo.add_step(
+            conn, number, ReviewStep("submit", by.strip(), now, "", "submitted", {"body_sha256": _digest(canonical)})
+        )
         repo.add_prereview(conn, number, now, ledger_size, report)
     return Submitted(number, report["verdict"], len(report["blocking"]), len(report["red_flags"]))
 
@@ -145,8 +168,9 @@ def refresh_pre_review(store: Store, settings: Settings, number: str, now: datet
     return report
 
 
-def clock_of(steps: list[ReviewStep], as_of: date, settings: Settings,
-             workdays: Workdays = CHINA) -> ClockReading | None:
+def clock_of(
+    steps: list[ReviewStep], as_of: date, settings: Settings, workdays: Workdays = CHINA
+) -> ClockReading | None:
     def local(moment: datetime) -> date:
         return _local(moment, settings)
 
@@ -171,39 +195,71 @@ def application_view(store: Store, settings: Settings, number: str, as_of: date 
         license_rows = [r for r in repo.license_rows(conn) if r.application == number]
     as_of = as_of or _local(datetime.now(UTC), settings)
     clock = clock_of(steps, as_of, settings)
-    entry = QueueEntry(number, stored.exporter, stored.license_type, stored.destination, state_of(steps),
-                       stored.submitted_at, clock, latest[2]["verdict"] if latest else None)
+    entry = QueueEntry(
+        number,
+        stored.exporter,
+        stored.license_type,
+        stored.destination,
+        state_of(steps),
+        stored.submitted_at,
+        clock,
+        latest[2]["verdict"] if latest else None,
+    )
     return {
-        **entry.as_json(), "submitted_by": stored.submitted_by, "body_sha256": stored.body_sha256,
+        **entry.as_json(),
+        "submitted_by": stored.submitted_by,
+        "body_sha256": stored.body_sha256,
         "application": stored.body,
-        "documents": [{"id": d.id, "kind": d.kind, "filename": d.filename, "sha256": d.sha256, "size": d.size,
-                       "added_at": d.added_at.isoformat()} for d in documents],
-        "steps": [{"action": s.action, "state": s.state, "by": s.by, "at": s.at.isoformat(), "why": s.why,
-                   "detail": s.detail} for s in steps],
-        "pre_review": None if latest is None else {"run_at": latest[0].isoformat(), "ledger_size": latest[1],
-                                                   "runs": runs, "report": latest[2]},
+        "documents": [
+            {
+                "id": d.id,
+                "kind": d.kind,
+                "filename": d.filename,
+                "sha256": d.sha256,
+                "size": d.size,
+                "added_at": d.added_at.isoformat(),
+            }
+            for d in documents
+        ],
+        "steps": [
+            {"action": s.action, "state": s.state, "by": s.by, "at": s.at.isoformat(), "why": s.why, "detail": s.detail}
+            for s in steps
+        ],
+        "pre_review": None
+        if latest is None
+        else {"run_at": latest[0].isoformat(), "ledger_size": latest[1], "runs": runs, "report": latest[2]},
         "license": license_rows[0].license_no if license_rows else None,
     }
 
 
-def queue(store: Store, settings: Settings, as_of: date | None = None, state: str | None = None,
-          exporter: str | None = None) -> list[QueueEntry]:
+def queue(
+    store: Store, settings: Settings, as_of: date | None = None, state: str | None = None, exporter: str | None = None
+) -> list[QueueEntry]:
     """Applications with their state, clock and pre-review verdict; open ones first, the nearest
     deadline first."""
     as_of = as_of or _local(datetime.now(UTC), settings)
     with store.reading() as conn:
         apps = repo.list_applications(conn, exporter)
         steps = repo.steps_of(conn, [a.number for a in apps])
-        verdicts = {a.number: (p[2]["verdict"] if (p := repo.latest_prereview(conn, a.number)) else None)
-                    for a in apps}
+        verdicts = {a.number: (p[2]["verdict"] if (p := repo.latest_prereview(conn, a.number)) else None) for a in apps}
     entries = []
     for a in apps:
         s = steps[a.number]
         current = state_of(s)
         if state and current != state:
             continue
-        entries.append(QueueEntry(a.number, a.exporter, a.license_type, a.destination, current, a.submitted_at,
-                                  clock_of(s, as_of, settings), verdicts[a.number]))
+        entries.append(
+            QueueEntry(
+                a.number,
+                a.exporter,
+                a.license_type,
+                a.destination,
+                current,
+                a.submitted_at,
+                clock_of(s, as_of, settings),
+                verdicts[a.number],
+            )
+        )
 
     def order(e: QueueEntry) -> tuple[Any, ...]:
         is_open = e.state in ("submitted", "accepted", "under_review", "info_requested")
@@ -215,13 +271,23 @@ def queue(store: Store, settings: Settings, as_of: date | None = None, state: st
 
 def due(store: Store, settings: Settings, as_of: date | None = None, within: int = 5) -> list[QueueEntry]:
     """Open applications that are overdue, or due within `within` working days."""
-    return [e for e in queue(store, settings, as_of)
-            if e.state in ("accepted", "under_review") and e.clock and not e.clock.stopped
-            and e.clock.remaining <= within]
+    return [
+        e
+        for e in queue(store, settings, as_of)
+        if e.state in ("accepted", "under_review") and e.clock and not e.clock.stopped and e.clock.remaining <= within
+    ]
 
 
-def provide_information(store: Store, settings: Settings, number: str, by: str, acting_for: str, note: str,
-                        documents: list[tuple[str, Path]], now: datetime | None = None) -> str:
+def provide_information(
+    store: Store,
+    settings: Settings,
+    number: str,
+    by: str,
+    acting_for: str,
+    note: str,
+    documents: list[tuple[str, Path]],
+    now: datetime | None = None,
+) -> str:
     """The applicant answers a request for information, with documents; the clock runs again."""
     read = read_documents(Path.cwd(), [(kind, str(path), None) for kind, path in documents])
     now = now or datetime.now(UTC)
@@ -233,8 +299,13 @@ def provide_information(store: Store, settings: Settings, number: str, by: str, 
         state = check_step("provide_info", steps, stored.exporter, applicant=acting_for)
         for document, content in read:
             repo.add_document(conn, number, document.kind, document.filename, document.sha256, content, now)
-        repo.add_step(conn, number, ReviewStep("provide_info", by, now, note, state,
-                                               {"documents": [d.sha256 for d, _ in read], "for": acting_for}))
+        repo.add_step(
+            conn,
+            number,
+            ReviewStep(
+                "provide_info", by, now, note, state, {"documents": [d.sha256 for d, _ in read], "for": acting_for}
+            ),
+        )
     return state
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
 
 from reetrace.config import Settings
 from reetrace.contract.stored import decode_event
@@ -98,8 +98,9 @@ def quota_use(store: Store, year: int, utc_offset_hours: int = 8) -> list[QuotaU
     used: dict[tuple[str, str, str], float] = defaultdict(float)
     with store.reading() as conn:
         registry = load_registry(conn)
-        for _, reporter, time_text, _, body in iter_events(conn, until=to_utc_text(end), types=("extract", "transform"),
-                                                           since=to_utc_text(start)):
+        for _, reporter, time_text, _, body in iter_events(
+            conn, until=to_utc_text(end), types=("extract", "transform"), since=to_utc_text(start)
+        ):
             event = decode_event(reporter, datetime.fromisoformat(time_text).astimezone(UTC), body)
             if isinstance(event, Extract):
                 key = (event.reporter, "mining", event.deposit)
@@ -113,6 +114,14 @@ def quota_use(store: Store, year: int, utc_offset_hours: int = 8) -> list[QuotaU
     for uscc, kind, category in sorted(keys):
         enterprise = registry.enterprises.get(uscc)
         quota = registry.quotas.get((year, uscc, kind, category))
-        rows.append(QuotaUse(uscc, enterprise.name_en or enterprise.name if enterprise else uscc, kind, category,
-                             quota.tonnes_reo if quota else 0.0, used[(uscc, kind, category)] / 1000.0))
+        rows.append(
+            QuotaUse(
+                uscc,
+                enterprise.name_en or enterprise.name if enterprise else uscc,
+                kind,
+                category,
+                quota.tonnes_reo if quota else 0.0,
+                used[(uscc, kind, category)] / 1000.0,
+            )
+        )
     return rows

@@ -54,8 +54,9 @@ def certify(store: Store, settings: Settings, lot: str, now: datetime | None = N
         if gathered is not None:
             break
     else:
-        raise StoreError(f"no signed checkpoint covers the events of lot {lot!r}: the log grew while certifying; "
-                         "try again")
+        raise StoreError(
+            f"no signed checkpoint covers the events of lot {lot!r}: the log grew while certifying; try again"
+        )
     note = cosigned_checkpoint(store, gathered.size)
     try:
         certificate = assemble(lot, gathered.trace, gathered.events, note, now or datetime.now().astimezone())
@@ -63,8 +64,9 @@ def certify(store: Store, settings: Settings, lot: str, now: datetime | None = N
         raise StoreError(f"cannot certify lot {lot!r}: {exc}; run `reetrace log verify`") from None
     result = verify(certificate, gathered.log_key)
     if not result.ok:
-        raise StoreError(f"the certificate for lot {lot!r} would not verify ({result.failures[0]}); "
-                         "run `reetrace log verify`")
+        raise StoreError(
+            f"the certificate for lot {lot!r} would not verify ({result.failures[0]}); run `reetrace log verify`"
+        )
     return certificate
 
 
@@ -86,11 +88,13 @@ def _gather(store: Store, lot: str) -> _Gathered | None:
         requests = {r.seq: merkle.inclusion_proof_nodes(r.seq - 1, size) for r in rows}
         hashes = node_hashes(conn, merkle.nodes_to_fetch(q for each in requests.values() for q in each))
         try:
-            events = [LoggedEvent(r.reporter, r.body, r.seq - 1, merkle.assemble(requests[r.seq], hashes))
-                      for r in rows]
+            events = [
+                LoggedEvent(r.reporter, r.body, r.seq - 1, merkle.assemble(requests[r.seq], hashes)) for r in rows
+            ]
         except merkle.ProofError as exc:
-            raise StoreError(f"cannot prove the events of lot {lot!r} included: {exc}; run `reetrace log verify`") \
-                from None
+            raise StoreError(
+                f"cannot prove the events of lot {lot!r} included: {exc}; run `reetrace log verify`"
+            ) from None
         log_key = log_keys.verifiers(conn).get(key_id)
         if log_key is None:
             raise StoreError(f"the checkpoint of size {size} is signed by key {key_id}, which the store does not know")
@@ -102,10 +106,13 @@ def _creating_events(conn: Connection, lots: Collection[str]) -> list[Any]:
     found: dict[int, Any] = {}
     unique = list(lots)
     for start in range(0, len(unique), _CHUNK):
-        chunk = unique[start:start + _CHUNK]
+        chunk = unique[start : start + _CHUNK]
         seqs = select(t.lots.c.seq).where(t.lots.c.lot.in_(chunk))
-        for row in conn.execute(select(t.events.c.seq, t.events.c.reporter, t.events.c.body)
-                                .where(t.events.c.seq.in_(seqs), t.events.c.type.in_(CREATING_TYPES))):
+        for row in conn.execute(
+            select(t.events.c.seq, t.events.c.reporter, t.events.c.body).where(
+                t.events.c.seq.in_(seqs), t.events.c.type.in_(CREATING_TYPES)
+            )
+        ):
             found[row.seq] = row
     return [found[seq] for seq in sorted(found)]
 
@@ -149,8 +156,11 @@ def enterprise_names(store: Store, usccs: Iterable[str]) -> dict[str, str]:
     names: dict[str, str] = {}
     with store.reading() as conn:
         for start in range(0, len(wanted), _CHUNK):
-            for row in conn.execute(select(t.enterprises.c.uscc, t.enterprises.c.name, t.enterprises.c.name_en)
-                                    .where(t.enterprises.c.uscc.in_(wanted[start:start + _CHUNK]))):
+            for row in conn.execute(
+                select(t.enterprises.c.uscc, t.enterprises.c.name, t.enterprises.c.name_en).where(
+                    t.enterprises.c.uscc.in_(wanted[start : start + _CHUNK])
+                )
+            ):
                 names[row.uscc] = row.name_en or row.name
     return names
 

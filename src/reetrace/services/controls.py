@@ -38,13 +38,32 @@ def control_history(store: Store, settings: Settings) -> tuple[ControlList, list
     return apply_changes(base_list(settings), (r.change for r in changes)), changes
 
 
-def change_control(store: Store, settings: Settings, action: str, code: str, *, effective: date, by: str,
-                   why: str, element: str | None = None, groups: tuple[str, ...] = (),
-                   until: date | None = None, now: datetime | None = None) -> RecordedChange:
+def change_control(
+    store: Store,
+    settings: Settings,
+    action: str,
+    code: str,
+    *,
+    effective: date,
+    by: str,
+    why: str,
+    element: str | None = None,
+    groups: tuple[str, ...] = (),
+    until: date | None = None,
+    now: datetime | None = None,
+) -> RecordedChange:
     """Record a regulator's change after checking it against the list as it stands; raises
     InvalidInput (unknown or duplicate code, unknown element, bad group letters, no who or why)."""
-    change = ControlChange(action=action, code=code.strip(), effective=effective, by=by.strip(), why=why.strip(),
-                           element=element, groups=tuple(groups), until=until)
+    change = ControlChange(
+        action=action,
+        code=code.strip(),
+        effective=effective,
+        by=by.strip(),
+        why=why.strip(),
+        element=element,
+        groups=tuple(groups),
+        until=until,
+    )
     recorded_at = now or datetime.now(UTC)
     with store.writing() as conn:
         mark_stale(conn)  # the supervised findings depend on it
@@ -61,8 +80,12 @@ class Classification:
     controlled: list[ControlledItem]
 
     def as_json(self) -> dict[str, object]:
-        return {"lot": self.lot, "on": self.on.isoformat(), "form": self.form,
-                "controlled": [{"code": c.code, "element": c.element, "group": c.group} for c in self.controlled]}
+        return {
+            "lot": self.lot,
+            "on": self.on.isoformat(),
+            "form": self.form,
+            "controlled": [{"code": c.code, "element": c.element, "group": c.group} for c in self.controlled],
+        }
 
 
 def classify_lot(store: Store, settings: Settings, lot: str, day: date) -> Classification:

@@ -21,12 +21,18 @@ from reetrace.domain.rules.customs import RECONCILIATION_CODES
 from reetrace.errors import InvalidInput, NotFound, UsageError
 from reetrace.services.audit import audit_ledger, end_of_day, recorded_events
 from reetrace.store.customs_repo import (
-    arrival_report, declarations_numbered, export_event, export_events, insert_declarations, list_arrivals,
-    record_arrival, record_import,
+    arrival_report,
+    declarations_numbered,
+    export_event,
+    export_events,
+    insert_declarations,
+    list_arrivals,
+    record_arrival,
+    record_import,
 )
 from reetrace.store.database import Store
-from reetrace.store.timefmt import to_utc_text
 from reetrace.store.supervision_repo import mark_stale
+from reetrace.store.timefmt import to_utc_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +56,16 @@ def _text(data: bytes, source: str) -> str:
         raise InvalidInput(f"{source}: not UTF-8 text ({exc})") from None
 
 
-def load_declarations(store: Store, data: bytes, source: str, by: str, start: date | None = None,
-                      end: date | None = None, now: datetime | None = None,
-                      progress: Progress | None = None) -> CustomsLoad:
+def load_declarations(
+    store: Store,
+    data: bytes,
+    source: str,
+    by: str,
+    start: date | None = None,
+    end: date | None = None,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> CustomsLoad:
     """Load a declarations CSV (one row per item) in one transaction: every row or none. A
     declaration already recorded with the same items (in any order) is left as it is; one recorded
     with other items or another date, exporter, destination or license is an error. The import is
@@ -65,24 +78,33 @@ def load_declarations(store: Store, data: bytes, source: str, by: str, start: da
     read = read_declarations(_text(data, source), source, progress)
     period = covered_period((d.day for _, d in read), start, end)
     if period is None:
-        raise UsageError(f"{source} holds no declarations: give --from and --to to record a period customs "
-                         "reported no exports in")
+        raise UsageError(
+            f"{source} holds no declarations: give --from and --to to record a period customs reported no exports in"
+        )
     outside = [(lines, d) for lines, d in read if not period.covers(d.day)]
     if outside:
         lines, d = outside[0]
-        raise InvalidInput(f"{source}: nothing loaded: line {lines[0]}, column date: declaration {d.declaration_no} "
-                           f"of {d.day} lies outside the period {period} given")
+        raise InvalidInput(
+            f"{source}: nothing loaded: line {lines[0]}, column date: declaration {d.declaration_no} "
+            f"of {d.day} lies outside the period {period} given"
+        )
     digest = hashlib.sha256(data).hexdigest()
     with store.writing() as conn:
         mark_stale(conn)  # the supervised findings depend on it
         recorded = declarations_numbered(conn, [d.declaration_no for _, d in read])
-        conflicts = [problem for lines, d in read if d.declaration_no in recorded
-                     for problem in [_conflict(lines, d, recorded[d.declaration_no])] if problem]
+        conflicts = [
+            problem
+            for lines, d in read
+            if d.declaration_no in recorded
+            for problem in [_conflict(lines, d, recorded[d.declaration_no])]
+            if problem
+        ]
         if conflicts:
             raise InvalidInput(f"{source}: nothing loaded: " + "; ".join(conflicts[:10]))
         new = [d for _, d in read if d.declaration_no not in recorded]
-        import_id = record_import(conn, digest, source, len(read), len(new), period, by.strip(),
-                                  now or datetime.now(UTC))
+        import_id = record_import(
+            conn, digest, source, len(read), len(new), period, by.strip(), now or datetime.now(UTC)
+        )
         insert_declarations(conn, import_id, new)
     items = sum(len(d.items) for _, d in read)
     return CustomsLoad(import_id, digest, len(read), items, len(new), len(read) - len(new), period)
@@ -99,13 +121,15 @@ def _conflict(lines: tuple[int, ...], new: Declaration, old: Declaration) -> str
     fields = old.header_differences(new)
     if fields:
         was = "; ".join(f"{name} {old.header()[name] or '(none)'}" for name in fields)
-        return (f"{_lines(lines)}: declaration {new.declaration_no} is already recorded with another "
-                f"{', '.join(fields)} ({was})")
+        return (
+            f"{_lines(lines)}: declaration {new.declaration_no} is already recorded with another "
+            f"{', '.join(fields)} ({was})"
+        )
     if old.same_items(new):
         return None
     recorded = Counter(item.key for item in old.items)
     unrecorded = []
-    for line, item in zip(lines, new.items):
+    for line, item in zip(lines, new.items, strict=True):
         if recorded[item.key] > 0:
             recorded[item.key] -= 1
         else:
@@ -119,12 +143,16 @@ def _conflict(lines: tuple[int, ...], new: Declaration, old: Declaration) -> str
             missing.append(f"item {n} ({item})")
     parts = []
     if unrecorded:
-        parts.append(f"the item{'s' if len(unrecorded) > 1 else ''} on {_lines(unrecorded)} "
-                     f"{'are' if len(unrecorded) > 1 else 'is'} not recorded")
+        parts.append(
+            f"the item{'s' if len(unrecorded) > 1 else ''} on {_lines(unrecorded)} "
+            f"{'are' if len(unrecorded) > 1 else 'is'} not recorded"
+        )
     if missing:
         parts.append(f"recorded {', '.join(missing)} {'are' if len(missing) > 1 else 'is'} not in the file")
-    return (f"{_lines(unrecorded or lines)}: declaration {new.declaration_no} is already recorded with other items "
-            f"({len(old.items)} recorded, {len(new.items)} in the file): " + "; ".join(parts))
+    return (
+        f"{_lines(unrecorded or lines)}: declaration {new.declaration_no} is already recorded with other items "
+        f"({len(old.items)} recorded, {len(new.items)} in the file): " + "; ".join(parts)
+    )
 
 
 def reconcile(store: Store, settings: Settings, as_of: date) -> list[Finding]:
@@ -136,8 +164,15 @@ def _zone(settings: Settings) -> timezone:
     return timezone(timedelta(hours=settings.thresholds.utc_offset_hours))
 
 
-def report_arrival(store: Store, settings: Settings, export_ref: str, arrived_on: date, by: str,
-                   note: str | None = None, now: datetime | None = None) -> ArrivalReport:
+def report_arrival(
+    store: Store,
+    settings: Settings,
+    export_ref: str,
+    arrived_on: date,
+    by: str,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> ArrivalReport:
     """Record that the export `export_ref` ("<USCC>:<event_id>") arrived on `arrived_on`. One
     report per export, never changed."""
     reporter, sep, event_id = export_ref.strip().partition(":")
@@ -162,9 +197,11 @@ def report_arrival(store: Store, settings: Settings, export_ref: str, arrived_on
             raise InvalidInput(f"an arrival on {arrived_on} is in the future")
         earlier = arrival_report(conn, ref)
         if earlier is not None:
-            raise InvalidInput(f"the arrival of export {ref} was already reported: arrived {earlier.arrived_on}, "
-                               f"reported by {earlier.by} at {earlier.recorded_at.isoformat(timespec='seconds')}; "
-                               "a report is never changed")
+            raise InvalidInput(
+                f"the arrival of export {ref} was already reported: arrived {earlier.arrived_on}, "
+                f"reported by {earlier.by} at {earlier.recorded_at.isoformat(timespec='seconds')}; "
+                "a report is never changed"
+            )
         report = ArrivalReport(ref, arrived_on, by.strip(), recorded_at, (note or "").strip() or None)
         record_arrival(conn, report)
     return report
@@ -187,13 +224,20 @@ class ExportLine:
     days_since: int
 
     def as_json(self) -> dict[str, Any]:
-        return {"export": self.ref, "date": self.day.isoformat(), "exporter": self.exporter,
-                "license_no": self.license_no, "lots": list(self.lots), "kg": round(self.kg, 3),
-                "destination": self.destination, "consignee": self.consignee,
-                "customs_declaration": self.customs_declaration,
-                "arrived_on": self.arrival.arrived_on.isoformat() if self.arrival else None,
-                "arrival_reported_by": self.arrival.by if self.arrival else None,
-                "days_since_export": self.days_since}
+        return {
+            "export": self.ref,
+            "date": self.day.isoformat(),
+            "exporter": self.exporter,
+            "license_no": self.license_no,
+            "lots": list(self.lots),
+            "kg": round(self.kg, 3),
+            "destination": self.destination,
+            "consignee": self.consignee,
+            "customs_declaration": self.customs_declaration,
+            "arrived_on": self.arrival.arrived_on.isoformat() if self.arrival else None,
+            "arrival_reported_by": self.arrival.by if self.arrival else None,
+            "days_since_export": self.days_since,
+        }
 
 
 def list_exports(store: Store, settings: Settings, as_of: date, license_no: str | None = None) -> list[ExportLine]:
@@ -213,7 +257,19 @@ def list_exports(store: Store, settings: Settings, as_of: date, license_no: str 
         if license_no is not None and (event.license_no or "") != license_no:
             continue
         day = event.time.astimezone(zone).date()
-        lines.append(ExportLine(event.ref, day, event.reporter, event.license_no, event.lots,
-                                masses.get(event.ref, 0.0), event.destination, event.consignee,
-                                event.customs_declaration, arrivals.get(event.ref), (as_of - day).days))
+        lines.append(
+            ExportLine(
+                event.ref,
+                day,
+                event.reporter,
+                event.license_no,
+                event.lots,
+                masses.get(event.ref, 0.0),
+                event.destination,
+                event.consignee,
+                event.customs_declaration,
+                arrivals.get(event.ref),
+                (as_of - day).days,
+            )
+        )
     return lines

@@ -28,8 +28,8 @@ from reetrace.services.audit import QuotaUse, end_of_day, recorded_events, repla
 from reetrace.services.prereview import lot_facts
 from reetrace.services.supervision import current_findings
 from reetrace.store import tables as t
-from reetrace.store.database import Store
 from reetrace.store.bulk import select_in
+from reetrace.store.database import Store
 from reetrace.store.lot_history import events_touching
 from reetrace.store.lot_source import SqlLotSource
 from reetrace.store.overview_repo import load_snapshot, save_snapshot
@@ -89,8 +89,9 @@ def latest_year(store: Store, settings: Settings) -> int:
     return datetime.fromisoformat(latest).astimezone(_zone(settings)).year
 
 
-def quota_rows(events: list[Event], registry: Registry, year: int, zone: timezone,
-               uscc: str | None = None) -> list[QuotaUse]:
+def quota_rows(
+    events: list[Event], registry: Registry, year: int, zone: timezone, uscc: str | None = None
+) -> list[QuotaUse]:
     """REO extracted (by deposit) and separated in `year`, beside each quota (as `audit.quota_use`)."""
     used: dict[tuple[str, str, str], float] = defaultdict(float)
     for event in events:
@@ -110,8 +111,16 @@ def quota_rows(events: list[Event], registry: Registry, year: int, zone: timezon
             continue
         enterprise = registry.enterprises.get(who)
         quota = registry.quotas.get((year, who, kind, category))
-        rows.append(QuotaUse(who, enterprise.name_en or enterprise.name if enterprise else who, kind, category,
-                             quota.tonnes_reo if quota else 0.0, used[(who, kind, category)] / 1000.0))
+        rows.append(
+            QuotaUse(
+                who,
+                enterprise.name_en or enterprise.name if enterprise else who,
+                kind,
+                category,
+                quota.tonnes_reo if quota else 0.0,
+                used[(who, kind, category)] / 1000.0,
+            )
+        )
     return rows
 
 
@@ -150,13 +159,18 @@ def national_overview(store: Store, settings: Settings, year: int, as_of: date |
         month = finding_month(finding, months)
         if month and month.startswith(f"{year:04d}-"):
             by_month[month][finding.severity][finding.code] += 1
-    return NationalOverview(year, as_of, dict(registry.enterprises), [QuotaUse(**q) for q in snapshot["quota"]],
-                            {m: dict(s) for m, s in sorted(by_month.items())},
-                            ComplianceGrid(year, tuple(snapshot["grid"]["months"]),
-                                           {k: tuple(v) for k, v in snapshot["grid"]["rows"].items()}),
-                            NationalFlow(year, {(a, b): kg for a, b, kg in snapshot["flow"]["links"]},
-                                         snapshot["flow"]["produced"]),
-                            len(findings))
+    return NationalOverview(
+        year,
+        as_of,
+        dict(registry.enterprises),
+        [QuotaUse(**q) for q in snapshot["quota"]],
+        {m: dict(s) for m, s in sorted(by_month.items())},
+        ComplianceGrid(
+            year, tuple(snapshot["grid"]["months"]), {k: tuple(v) for k, v in snapshot["grid"]["rows"].items()}
+        ),
+        NationalFlow(year, {(a, b): kg for a, b, kg in snapshot["flow"]["links"]}, snapshot["flow"]["produced"]),
+        len(findings),
+    )
 
 
 def _year_pass(conn: Connection, settings: Settings, registry: Registry, year: int, as_of: date) -> dict[str, Any]:
@@ -164,8 +178,10 @@ def _year_pass(conn: Connection, settings: Settings, registry: Registry, year: i
     earlier ones that made its lots), as JSON."""
     thresholds = settings.thresholds
     zone = _zone(settings)
-    end = min(end_of_day(as_of, thresholds.utc_offset_hours),
-              datetime(year + 1, 1, 1, tzinfo=zone) - timedelta(microseconds=1))
+    end = min(
+        end_of_day(as_of, thresholds.utc_offset_hours),
+        datetime(year + 1, 1, 1, tzinfo=zone) - timedelta(microseconds=1),
+    )
     flows = FlowCounter(year, thresholds.utc_offset_hours)
     counted: list[Event] = []
     for r in recorded_events(conn, end, types=FLOW_TYPES):  # ships and receipts move no REO
@@ -174,12 +190,20 @@ def _year_pass(conn: Connection, settings: Settings, registry: Registry, year: i
         if isinstance(event, (Extract, Transform)):
             counted.append(event)
     moment = min(end_of_day(as_of, thresholds.utc_offset_hours), datetime.now(UTC))
-    grid = reporting_grid(_last_receipts(conn, end, zone), registry.qualifications, year, moment,
-                          thresholds.report_deadline_day, thresholds.utc_offset_hours)
+    grid = reporting_grid(
+        _last_receipts(conn, end, zone),
+        registry.qualifications,
+        year,
+        moment,
+        thresholds.report_deadline_day,
+        thresholds.utc_offset_hours,
+    )
     flow = flows.result()
-    return {"quota": [asdict(q) for q in quota_rows(counted, registry, year, zone)],
-            "grid": {"months": list(grid.months), "rows": {k: list(v) for k, v in grid.rows.items()}},
-            "flow": {"links": [[a, b, kg] for (a, b), kg in flow.links.items()], "produced": flow.produced}}
+    return {
+        "quota": [asdict(q) for q in quota_rows(counted, registry, year, zone)],
+        "grid": {"months": list(grid.months), "rows": {k: list(v) for k, v in grid.rows.items()}},
+        "flow": {"links": [[a, b, kg] for (a, b), kg in flow.links.items()], "produced": flow.produced},
+    }
 
 
 FLOW_TYPES = ("extract", "import", "transform", "export", "consume", "adjust")
@@ -193,8 +217,9 @@ def _months_of(conn: Connection, refs: set[str], zone: timezone) -> dict[str, st
         by_reporter[reporter].append(event_id)
     months = {}
     for reporter, ids in by_reporter.items():
-        rows = select_in(conn, "SELECT event_id, time FROM events WHERE reporter = %s AND event_id IN_LIST",
-                         (reporter,), ids)
+        rows = select_in(
+            conn, "SELECT event_id, time FROM events WHERE reporter = %s AND event_id IN_LIST", (reporter,), ids
+        )
         for event_id, time in rows:
             months[f"{reporter}:{event_id}"] = datetime.fromisoformat(time).astimezone(zone).strftime("%Y-%m")
     return months
@@ -204,15 +229,22 @@ def _last_receipts(conn: Connection, end: datetime, zone: timezone) -> list[Mont
     """Per enterprise and month of events, the latest receipt of any of them: all the reporting
     grid needs, from one grouped query (a submission's events share their time of receipt)."""
     e = t.events.c
-    rows = conn.execute(select(e.reporter, e.submission_id, func.min(e.time), func.max(e.time), e.received_at)
-                        .where(e.time <= to_utc_text(end)).group_by(e.reporter, e.submission_id, e.received_at))
+    rows = conn.execute(
+        select(e.reporter, e.submission_id, func.min(e.time), func.max(e.time), e.received_at)
+        .where(e.time <= to_utc_text(end))
+        .group_by(e.reporter, e.submission_id, e.received_at)
+    )
     latest: dict[tuple[str, str], MonthReport] = {}
     for reporter, submission, first, last, received in rows:
         times = [datetime.fromisoformat(first), datetime.fromisoformat(last)]
         received_at = datetime.fromisoformat(received)
         if times[0].astimezone(zone).strftime("%Y-%m") != times[1].astimezone(zone).strftime("%Y-%m"):
-            times = [datetime.fromisoformat(time) for time in conn.scalars(  # a submission over several months
-                select(e.time).where(e.submission_id == submission, e.time <= to_utc_text(end)))]
+            times = [
+                datetime.fromisoformat(time)
+                for time in conn.scalars(  # a submission over several months
+                    select(e.time).where(e.submission_id == submission, e.time <= to_utc_text(end))
+                )
+            ]
         for time in times:
             key = (reporter, time.astimezone(zone).strftime("%Y-%m"))
             known = latest.get(key)
@@ -229,17 +261,38 @@ def enterprise_overview(store: Store, settings: Settings, uscc: str, year: int) 
     s, r, e = t.submissions.c, t.rejections.c, t.events.c
     with store.reading() as conn:
         registry = load_registry(conn)
-        submissions = list(conn.execute(
-            select(s.id, s.received_at, s.created_at, s.event_count, s.source, s.digest, s.key_id)
-            .where(s.reporter == uscc).order_by(s.received_at.desc(), s.id.desc()).limit(200)))
-        rejections = list(conn.execute(
-            select(r.id, r.received_at, r.source, r.reason, r.reason_class, r.event)
-            .where(r.reporter == uscc).order_by(r.id.desc()).limit(200)))
-        events = [decode_event(row.reporter, datetime.fromisoformat(row.time), row.body) for row in conn.execute(
-            select(e.reporter, e.time, e.body).where(e.reporter == uscc, e.type.in_(("extract", "transform")),
-                                                     e.time >= start, e.time < end))]
-    return EnterpriseOverview(uscc, registry.enterprises.get(uscc), year,
-                              quota_rows(events, registry, year, zone, uscc), submissions, rejections)
+        submissions = list(
+            conn.execute(
+                select(s.id, s.received_at, s.created_at, s.event_count, s.source, s.digest, s.key_id)
+                .where(s.reporter == uscc)
+                .order_by(s.received_at.desc(), s.id.desc())
+                .limit(200)
+            )
+        )
+        rejections = list(
+            conn.execute(
+                select(r.id, r.received_at, r.source, r.reason, r.reason_class, r.event)
+                .where(r.reporter == uscc)
+                .order_by(r.id.desc())
+                .limit(200)
+            )
+        )
+        events = [
+            decode_event(row.reporter, datetime.fromisoformat(row.time), row.body)
+            for row in conn.execute(
+                select(e.reporter, e.time, e.body).where(
+                    e.reporter == uscc, e.type.in_(("extract", "transform")), e.time >= start, e.time < end
+                )
+            )
+        ]
+    return EnterpriseOverview(
+        uscc,
+        registry.enterprises.get(uscc),
+        year,
+        quota_rows(events, registry, year, zone, uscc),
+        submissions,
+        rejections,
+    )
 
 
 def lot_record(store: Store, settings: Settings, lot: str, limit: int = 60) -> LotRecord:

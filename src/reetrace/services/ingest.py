@@ -10,8 +10,8 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import signal
-from collections.abc import Callable, Iterable, Iterator
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -55,8 +55,11 @@ class IngestReport:
     def as_contract(self) -> dict[str, object]:
         return {
             "format": INGEST_REPORT_FORMAT,
-            "submissions": {"accepted": self.submissions_accepted, "duplicate": self.submissions_duplicate,
-                            "rejected": len(self.rejected)},
+            "submissions": {
+                "accepted": self.submissions_accepted,
+                "duplicate": self.submissions_duplicate,
+                "rejected": len(self.rejected),
+            },
             "events": {"accepted": self.events_accepted, "duplicate": self.events_duplicate},
             "rejected": [r.as_contract() for r in self.rejected],
         }
@@ -97,16 +100,25 @@ def ingest(
         enterprises = known_enterprises(conn)
     report = IngestReport()
     with collector_paused():  # ingest allocates millions of short-lived acyclic objects
-        _ingest_files(store, files, keys, enterprises, as_received_created_at, clock, progress, report, with_log,
-                      settings or Settings())
+        _ingest_files(
+            store,
+            files,
+            keys,
+            enterprises,
+            as_received_created_at,
+            clock,
+            progress,
+            report,
+            with_log,
+            settings or Settings(),
+        )
     if report.events_accepted >= ANALYZE_FROM_EVENTS:
         store.analyze()  # a bulk load changes what the query planner should expect
     report.rejected.sort(key=lambda r: r.source)
     return report
 
 
-def _ingest_files(store, files, keys, enterprises, as_received, clock, progress, report, with_log,
-                  settings) -> None:
+def _ingest_files(store, files, keys, enterprises, as_received, clock, progress, report, with_log, settings) -> None:
     for batch, failed, done in _batches(files, keys, enterprises, as_received, clock, progress):
         if batch:
             with store.writing() as conn:
@@ -128,8 +140,9 @@ def _ingest_files(store, files, keys, enterprises, as_received, clock, progress,
             progress(done)
 
 
-def _batches(files, keys, enterprises, as_received, clock, progress) -> Iterator[
-        tuple[list[Authenticated], list[Rejection], int]]:
+def _batches(
+    files, keys, enterprises, as_received, clock, progress
+) -> Iterator[tuple[list[Authenticated], list[Rejection], int]]:
     batch: list[Authenticated] = []
     failed: list[Rejection] = []
     events = 0
@@ -214,8 +227,12 @@ def _authenticate_all(files, keys, enterprises, as_received, clock) -> Iterator[
         _init_worker(keys, enterprises, as_received, clock)
         yield from map(_authenticate_file, files)
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"), initializer=_init_pool_worker,
-                             initargs=(keys, enterprises, as_received, clock)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=mp.get_context("fork"),
+        initializer=_init_pool_worker,
+        initargs=(keys, enterprises, as_received, clock),
+    ) as pool:
         # A bounded window of files in flight: `pool.map` would read and keep every file's
         # result while the writer catches up, holding a whole national year in memory.
         pending: deque[tuple[Future[Authenticated | Rejection], int]] = deque()

@@ -15,8 +15,8 @@ from reetrace.contract.event_facts import EventFacts, validate_event_facts
 from reetrace.contract.fields import is_uscc
 from reetrace.contract.submission import InvalidDocument, validate_header
 from reetrace.domain.event_keys import event_keys
-from reetrace.domain.submissions import Authenticated, PreparedEvent, Rejection
 from reetrace.domain.registry import SigningKey
+from reetrace.domain.submissions import Authenticated, PreparedEvent, Rejection
 from reetrace.ledger.canonical import ParsedJson
 from reetrace.ledger.merkle import leaf_data, leaf_hash
 from reetrace.ledger.signing import b64url_decode, verify
@@ -58,8 +58,12 @@ def authenticate(
     if received_at is None:
         stamp = header.created_at
     elif header.created_at - stamp > CLOCK_SKEW:
-        return reject("schema", f"created_at {doc['created_at']} is more than 5 minutes ahead of the time of "
-                                f"receipt {stamp.isoformat(timespec='seconds')}", reporter)
+        return reject(
+            "schema",
+            f"created_at {doc['created_at']} is more than 5 minutes ahead of the time of "
+            f"receipt {stamp.isoformat(timespec='seconds')}",
+            reporter,
+        )
     if not is_uscc(header.reporter):
         return reject("reporter", f"{header.reporter!r} is not a valid Unified Social Credit Code", reporter)
     if header.reporter not in enterprises:
@@ -71,11 +75,18 @@ def authenticate(
     if key.uscc != header.reporter:
         return reject("key", f"key {header.key_id} belongs to {key.uscc}, not to the reporter", reporter)
     if header.created_at < key.valid_from:
-        return reject("key", f"key {header.key_id} is valid only from {key.valid_from.isoformat()}, after "
-                             f"created_at {doc['created_at']}", reporter)
+        return reject(
+            "key",
+            f"key {header.key_id} is valid only from {key.valid_from.isoformat()}, after "
+            f"created_at {doc['created_at']}",
+            reporter,
+        )
     if key.revoked_at is not None and key.revoked_at <= header.created_at:
-        return reject("key", f"key {header.key_id} was revoked at {key.revoked_at.isoformat()}, before "
-                             f"created_at {doc['created_at']}", reporter)
+        return reject(
+            "key",
+            f"key {header.key_id} was revoked at {key.revoked_at.isoformat()}, before created_at {doc['created_at']}",
+            reporter,
+        )
 
     try:
         bodies = [parsed.canonical(e) for e in doc["events"]]
@@ -90,20 +101,36 @@ def authenticate(
         return reject("signature", "does not verify", reporter)
 
     return Authenticated(
-        source=source, reporter=header.reporter, key_id=header.key_id, created_at=header.created_at,
-        received_at=stamp, signature=header.signature, digest=digest(message), raw=raw,
-        events=[_prepared(header.reporter, e, b, m) for e, b, m in zip(events, bodies, doc["events"])],
+        source=source,
+        reporter=header.reporter,
+        key_id=header.key_id,
+        created_at=header.created_at,
+        received_at=stamp,
+        signature=header.signature,
+        digest=digest(message),
+        raw=raw,
+        events=[_prepared(header.reporter, e, b, m) for e, b, m in zip(events, bodies, doc["events"], strict=True)],
     )
 
 
 def _prepared(reporter: str, event: EventFacts, body: bytes, members: dict) -> PreparedEvent:
-    outputs = tuple((lot, form, mass, _composition_json(composition), hs_code)
-                    for lot, form, mass, composition, hs_code in event.outputs)
+    outputs = tuple(
+        (lot, form, mass, _composition_json(composition), hs_code)
+        for lot, form, mass, composition, hs_code in event.outputs
+    )
     text = body.decode("utf-8")
     # the event's index keys are worked out here, in the worker, where its members are at hand
-    return PreparedEvent(event.event_id, event.type, event.time, text, digest(body),
-                         outputs, event.draws, leaf_hash(leaf_data(reporter, text)),
-                         event_keys(reporter, event.type, members))
+    return PreparedEvent(
+        event.event_id,
+        event.type,
+        event.time,
+        text,
+        digest(body),
+        outputs,
+        event.draws,
+        leaf_hash(leaf_data(reporter, text)),
+        event_keys(reporter, event.type, members),
+    )
 
 
 _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode

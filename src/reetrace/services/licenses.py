@@ -51,14 +51,32 @@ def licenses(store: Store, settings: Settings, license_no: str | None = None) ->
         controls = control_list_in(conn, settings)
         found = []
         for row in rows:
-            use = LicenseUse(row.license_no, row.source, row.license_type, row.exporter, row.consignee, row.end_user,
-                             row.destination, row.valid_from, row.valid_to, row.issued_on, row.application,
-                             [{**i, "exported_kg": 0.0} for i in json.loads(row.items)])
+            use = LicenseUse(
+                row.license_no,
+                row.source,
+                row.license_type,
+                row.exporter,
+                row.consignee,
+                row.end_user,
+                row.destination,
+                row.valid_from,
+                row.valid_to,
+                row.issued_on,
+                row.application,
+                [{**i, "exported_kg": 0.0} for i in json.loads(row.items)],
+            )
             e = t.events.c
-            exports = [decode_event(r.reporter, datetime.fromisoformat(r.time), r.body) for r in conn.execute(
-                select(e.reporter, e.time, e.body).where(
-                    e.type == "export", e.body.contains(f'"license_no":{json.dumps(row.license_no)}', autoescape=True))
-                .order_by(e.time))]
+            exports = [
+                decode_event(r.reporter, datetime.fromisoformat(r.time), r.body)
+                for r in conn.execute(
+                    select(e.reporter, e.time, e.body)
+                    .where(
+                        e.type == "export",
+                        e.body.contains(f'"license_no":{json.dumps(row.license_no)}', autoescape=True),
+                    )
+                    .order_by(e.time)
+                )
+            ]
             lots = lot_facts(conn, [lot for x in exports for lot in x.lots], settings.thresholds.overdraw_tolerance_kg)
             for export in exports:
                 _draw_down(use, export, lots, controls, export.time.astimezone(zone).date())
@@ -69,7 +87,7 @@ def licenses(store: Store, settings: Settings, license_no: str | None = None) ->
     return found
 
 
-def _draw_down(use: LicenseUse, export: Export, lots, controls, day: date) -> None:  # noqa: ANN001
+def _draw_down(use: LicenseUse, export: Export, lots, controls, day: date) -> None:
     total = 0.0
     for lot_id in dict.fromkeys(export.lots):
         lot = lots.get(lot_id)
@@ -80,8 +98,15 @@ def _draw_down(use: LicenseUse, export: Export, lots, controls, day: date) -> No
         controlled = controls.classify(lot.form, lot.composition, day)
         for item in use.items:
             group = controls.form_groups.get(item["form"])
-            if any(c.element == item["element"] and (item["form"] == lot.form or group == c.group)
-                   for c in controlled):
+            if any(c.element == item["element"] and (item["form"] == lot.form or group == c.group) for c in controlled):
                 item["exported_kg"] += mass
-    use.exports.append({"event": export.ref, "day": day.isoformat(), "lots": list(export.lots),
-                        "kg": round(total, 3), "consignee": export.consignee, "destination": export.destination})
+    use.exports.append(
+        {
+            "event": export.ref,
+            "day": day.isoformat(),
+            "lots": list(export.lots),
+            "kg": round(total, 3),
+            "consignee": export.consignee,
+            "destination": export.destination,
+        }
+    )

@@ -16,7 +16,7 @@ from reetrace.ledger.note import Checkpoint, NoteError, open_checkpoint, sign_no
 from reetrace.services import log_keys
 from reetrace.store import tables as t
 from reetrace.store.database import Store
-from reetrace.store.log_repo import receipt_head, checkpoint_note, event_leaf, frontier, log_size, node_hashes
+from reetrace.store.log_repo import checkpoint_note, event_leaf, frontier, log_size, node_hashes, receipt_head
 from reetrace.store.timefmt import to_utc_text
 
 INCLUSION_FORMAT = "reetrace/inclusion-proof@1"
@@ -61,14 +61,23 @@ def publish_checkpoint(store: Store, settings: Settings) -> str:
             try:
                 merkle.verify_consistency(latest.size, size, proof, bytes(latest.root_hash), root)
             except merkle.ProofError as exc:
-                raise StoreError(f"refusing to sign: the log of {size} leaves is not consistent with the "
-                                 f"checkpoint of {latest.size} ({exc}); run `reetrace log verify`") from None
+                raise StoreError(
+                    f"refusing to sign: the log of {size} leaves is not consistent with the "
+                    f"checkpoint of {latest.size} ({exc}); run `reetrace log verify`"
+                ) from None
         signer = log_keys.current_signer(conn, settings.log_keys_path(), settings.log_origin)
         count, head = receipt_head(conn)
         checkpoint = Checkpoint(settings.log_origin, size, root, (receipts.extension_line(count, head),))
         note = sign_note(checkpoint.to_text(), signer)
-        conn.execute(insert(t.checkpoints).values(size=size, root_hash=root, key_id=signer.key_id.hex(),
-                                                  signed_at=to_utc_text(datetime.now().astimezone()), note=note))
+        conn.execute(
+            insert(t.checkpoints).values(
+                size=size,
+                root_hash=root,
+                key_id=signer.key_id.hex(),
+                signed_at=to_utc_text(datetime.now().astimezone()),
+                note=note,
+            )
+        )
         return note
 
 
@@ -100,9 +109,15 @@ def inclusion_proof(store: Store, settings: Settings, event_ref: str, size: int 
             proof = _proof_nodes(conn, merkle.inclusion_proof_nodes(seq - 1, tree_size))
             break
         publish_checkpoint(store, settings)
-    return {"format": INCLUSION_FORMAT, "event": event_ref, "leaf_index": seq - 1, "tree_size": tree_size,
-            "leaf_hash": b64(leaf), "proof": [b64(p) for p in proof],
-            "checkpoint": checkpoint[1] if checkpoint is not None else None}
+    return {
+        "format": INCLUSION_FORMAT,
+        "event": event_ref,
+        "leaf_index": seq - 1,
+        "tree_size": tree_size,
+        "leaf_hash": b64(leaf),
+        "proof": [b64(p) for p in proof],
+        "checkpoint": checkpoint[1] if checkpoint is not None else None,
+    }
 
 
 def consistency_proof(store: Store, size1: int, size2: int) -> dict[str, Any]:
@@ -143,30 +158,38 @@ def verify_log(store: Store, progress=None) -> LogVerification:
             due = next(pending, None)
         expected_seq = 1
         rows = conn.execution_options(yield_per=20_000).execute(
-            select(t.events.c.seq, t.events.c.reporter, t.events.c.event_id, t.events.c.body, t.events.c.leaf)
-            .order_by(t.events.c.seq))
+            select(t.events.c.seq, t.events.c.reporter, t.events.c.event_id, t.events.c.body, t.events.c.leaf).order_by(
+                t.events.c.seq
+            )
+        )
         for row in rows:
             index = expected_seq - 1
             if row.seq != expected_seq:
                 result.problems.append(
                     f"leaf {index}: expected event number {expected_seq}, found {row.seq} "
-                    f"({row.reporter}:{row.event_id}): an accepted event was removed or one was inserted")
+                    f"({row.reporter}:{row.event_id}): an accepted event was removed or one was inserted"
+                )
                 break
             leaf = merkle.leaf_hash(merkle.leaf_data(row.reporter, row.body))
             if row.leaf is None:
-                result.problems.append(f"leaf {index} ({row.reporter}:{row.event_id}): the event has no leaf in "
-                                       "the log: it was inserted outside an ingest")
+                result.problems.append(
+                    f"leaf {index} ({row.reporter}:{row.event_id}): the event has no leaf in "
+                    "the log: it was inserted outside an ingest"
+                )
                 break
             if bytes(row.leaf) != leaf:
-                result.problems.append(f"leaf {index} ({row.reporter}:{row.event_id}): the event differs from "
-                                       "what was logged: it was changed or moved")
+                result.problems.append(
+                    f"leaf {index} ({row.reporter}:{row.event_id}): the event differs from "
+                    "what was logged: it was changed or moved"
+                )
                 break
             for level, idx, digest in compact.append(leaf):
                 if level and nodes.get((level, idx), digest) != digest:
                     first = idx << level
                     result.problems.append(
                         f"leaf {first}: the subtree of leaves {first}–{((idx + 1) << level) - 1} no longer hashes "
-                        "to what was logged: events in it were changed, reordered or replaced")
+                        "to what was logged: events in it were changed, reordered or replaced"
+                    )
                     break
             if result.problems:
                 break
@@ -184,11 +207,15 @@ def verify_log(store: Store, progress=None) -> LogVerification:
             _verify_receipts(conn, checkpoints, keys, result)
         if not result.problems:
             if compact.size != stored_size:
-                result.problems.append(f"leaf {compact.size}: the log has {stored_size} leaves, the ledger "
-                                       f"{compact.size} events: accepted events were removed")
+                result.problems.append(
+                    f"leaf {compact.size}: the log has {stored_size} leaves, the ledger "
+                    f"{compact.size} events: accepted events were removed"
+                )
             elif due is not None:
-                result.problems.append(f"checkpoint of size {due.size} is beyond the {compact.size} events held: "
-                                       f"leaf {compact.size} onward was removed")
+                result.problems.append(
+                    f"checkpoint of size {due.size} is beyond the {compact.size} events held: "
+                    f"leaf {compact.size} onward was removed"
+                )
     return result
 
 
@@ -203,8 +230,10 @@ def _check_checkpoint(result: LogVerification, row, root: bytes, keys) -> None:
         result.problems.append(f"checkpoint of size {row.size}: its signature does not verify ({exc})")
         return
     if checkpoint.size != row.size or checkpoint.root_hash != root or bytes(row.root_hash) != root:
-        result.problems.append(f"checkpoint of size {row.size}: the tree recomputed from the events has another "
-                               "root: the log was rewritten before this size")
+        result.problems.append(
+            f"checkpoint of size {row.size}: the tree recomputed from the events has another "
+            "root: the log was rewritten before this size"
+        )
 
 
 def _verify_receipts(conn: Connection, checkpoints: list, keys, result: LogVerification) -> None:
@@ -218,19 +247,33 @@ def _verify_receipts(conn: Connection, checkpoints: list, keys, result: LogVerif
         if found:
             signed[found[0]] = found[1]
     chain, count = receipts.GENESIS, 0
-    for sub in conn.execute(select(t.submissions.c.id, t.submissions.c.digest, t.submissions.c.reporter,
-                                   t.submissions.c.received_at, t.submissions.c.chain).order_by(t.submissions.c.id)):
+    for sub in conn.execute(
+        select(
+            t.submissions.c.id,
+            t.submissions.c.digest,
+            t.submissions.c.reporter,
+            t.submissions.c.received_at,
+            t.submissions.c.chain,
+        ).order_by(t.submissions.c.id)
+    ):
         chain = receipts.link(chain, sub.digest, sub.reporter, sub.received_at)
         count += 1
         if sub.chain is None or bytes(sub.chain) != chain or signed.get(count, chain) != chain:
-            result.problems.append(f"submission {sub.id} ({sub.reporter}, received {sub.received_at}): its receipt "
-                                   "does not match the signed receipt chain: its time of receipt or the "
-                                   "submissions before it were changed")
+            result.problems.append(
+                f"submission {sub.id} ({sub.reporter}, received {sub.received_at}): its receipt "
+                "does not match the signed receipt chain: its time of receipt or the "
+                "submissions before it were changed"
+            )
             return
-    moved = conn.execute(select(t.events.c.seq, t.events.c.reporter, t.events.c.event_id)
-                         .join(t.submissions, t.submissions.c.id == t.events.c.submission_id)
-                         .where(t.events.c.received_at != t.submissions.c.received_at)
-                         .order_by(t.events.c.seq).limit(1)).first()
+    moved = conn.execute(
+        select(t.events.c.seq, t.events.c.reporter, t.events.c.event_id)
+        .join(t.submissions, t.submissions.c.id == t.events.c.submission_id)
+        .where(t.events.c.received_at != t.submissions.c.received_at)
+        .order_by(t.events.c.seq)
+        .limit(1)
+    ).first()
     if moved is not None:
-        result.problems.append(f"leaf {moved.seq - 1} ({moved.reporter}:{moved.event_id}): its time of receipt "
-                               "differs from its submission's: it was back-dated or post-dated")
+        result.problems.append(
+            f"leaf {moved.seq - 1} ({moved.reporter}:{moved.event_id}): its time of receipt "
+            "differs from its submission's: it was back-dated or post-dated"
+        )

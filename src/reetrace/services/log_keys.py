@@ -23,8 +23,11 @@ def verifiers(conn: Connection) -> dict[str, Verifier]:
 
 def current_signer(conn: Connection, directory: Path, origin: str) -> Signer:
     """The log's current signer; a new key is made (and recorded) when there is none."""
-    row = conn.execute(select(t.log_keys).where(t.log_keys.c.retired_at.is_(None), t.log_keys.c.origin == origin)
-                       .order_by(t.log_keys.c.created_at.desc())).first()
+    row = conn.execute(
+        select(t.log_keys)
+        .where(t.log_keys.c.retired_at.is_(None), t.log_keys.c.origin == origin)
+        .order_by(t.log_keys.c.created_at.desc())
+    ).first()
     if row is None:
         return _new_key(conn, directory, origin)
     return _load(directory, row.key_id, origin)
@@ -32,8 +35,11 @@ def current_signer(conn: Connection, directory: Path, origin: str) -> Signer:
 
 def rotate(conn: Connection, directory: Path, origin: str) -> Signer:
     """Retire the current key (its checkpoints stay verifiable) and start signing with a new one."""
-    conn.execute(update(t.log_keys).where(t.log_keys.c.retired_at.is_(None), t.log_keys.c.origin == origin)
-                 .values(retired_at=to_utc_text(datetime.now().astimezone())))
+    conn.execute(
+        update(t.log_keys)
+        .where(t.log_keys.c.retired_at.is_(None), t.log_keys.c.origin == origin)
+        .values(retired_at=to_utc_text(datetime.now().astimezone()))
+    )
     return _new_key(conn, directory, origin)
 
 
@@ -42,9 +48,14 @@ def _new_key(conn: Connection, directory: Path, origin: str) -> Signer:
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = directory / f"{signer.key_id.hex()}.key"
     create_private(path, (signer.signer_key() + "\n").encode("ascii"))
-    conn.execute(insert(t.log_keys).values(key_id=signer.key_id.hex(), origin=origin,
-                                           verifier_key=signer.verifier_key(),
-                                           created_at=to_utc_text(datetime.now().astimezone())))
+    conn.execute(
+        insert(t.log_keys).values(
+            key_id=signer.key_id.hex(),
+            origin=origin,
+            verifier_key=signer.verifier_key(),
+            created_at=to_utc_text(datetime.now().astimezone()),
+        )
+    )
     return signer
 
 
@@ -53,8 +64,10 @@ def _load(directory: Path, key_id: str, origin: str) -> Signer:
     try:
         signer = Signer.from_signer_key(path.read_text(encoding="ascii").strip())
     except FileNotFoundError:
-        raise StoreError(f"the log's signing key {key_id} is not in {directory}; set REETRACE_LOG_KEYS to "
-                         "the directory that holds it, or rotate to a new key (reetrace log rotate-key)") from None
+        raise StoreError(
+            f"the log's signing key {key_id} is not in {directory}; set REETRACE_LOG_KEYS to "
+            "the directory that holds it, or rotate to a new key (reetrace log rotate-key)"
+        ) from None
     except NoteError as exc:
         raise StoreError(f"{path} is not a usable signing key: {exc}") from None
     if signer.key_id.hex() != key_id or signer.name != origin:

@@ -44,9 +44,14 @@ def involved_enterprises(events: list[Event], lot: str) -> frozenset[str]:
 def lot_view(store: Store, settings: Settings, lot: str) -> LotView:
     with store.reading() as conn:
         e, lo = t.events.c, t.lots.c
-        creations = list(conn.execute(
-            select(lo.form, lo.mass_kg, lo.composition, lo.hs_code, e.reporter, e.event_id, e.type, e.time)
-            .join(t.events, t.events.c.seq == lo.seq).where(lo.lot == lot).order_by(lo.seq)))
+        creations = list(
+            conn.execute(
+                select(lo.form, lo.mass_kg, lo.composition, lo.hs_code, e.reporter, e.event_id, e.type, e.time)
+                .join(t.events, t.events.c.seq == lo.seq)
+                .where(lo.lot == lot)
+                .order_by(lo.seq)
+            )
+        )
         events = [ev for ev in events_touching(conn, [lot]) if _touches(ev, lot)]
         if not creations and not events:
             raise NotFound(f"lot {lot!r} is not in the ledger")
@@ -59,14 +64,28 @@ def lot_view(store: Store, settings: Settings, lot: str) -> LotView:
         "mass_kg": first.mass_kg if first else None,
         "composition": json.loads(first.composition) if first else None,
         "hs_code": first.hs_code if first else None,
-        "creator": None if first is None else {"enterprise": first.reporter, "event": f"{first.reporter}:"
-                                               f"{first.event_id}", "type": first.type, "time": first.time},
+        "creator": None
+        if first is None
+        else {
+            "enterprise": first.reporter,
+            "event": f"{first.reporter}:{first.event_id}",
+            "type": first.type,
+            "time": first.time,
+        },
         "custodian": facts.custodian if facts else None,
         "status": facts.status if facts else "unknown_origin",
         "remaining_kg": round(facts.remaining_kg, 6) if facts else None,
         "created_again": len(creations) - 1 if creations else 0,
-        "events": [{"event": ev.ref, "type": ev.type, "enterprise": ev.reporter, "time": ev.time.isoformat(),
-                    **({"to": ev.to} if isinstance(ev, Ship) else {})} for ev in events],
+        "events": [
+            {
+                "event": ev.ref,
+                "type": ev.type,
+                "enterprise": ev.reporter,
+                "time": ev.time.isoformat(),
+                **({"to": ev.to} if isinstance(ev, Ship) else {}),
+            }
+            for ev in events
+        ],
     }
     involved = set(involved_enterprises(events, lot))
     if facts and facts.custodian:

@@ -21,8 +21,9 @@ class MirrorLoad:
     replaced: list[tuple[int, str, str]]  # (year, partner, hs6) loaded before and now replaced
 
 
-def load_mirror_statistics(store: Store, data: bytes, source: str, now: datetime | None = None,
-                           progress: Progress | None = None) -> MirrorLoad:
+def load_mirror_statistics(
+    store: Store, data: bytes, source: str, now: datetime | None = None, progress: Progress | None = None
+) -> MirrorLoad:
     """Load a statistics CSV in one transaction, every row or none; a (year, partner, hs6)
     loaded before is replaced, and reported as such."""
     try:

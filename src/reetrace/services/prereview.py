@@ -68,9 +68,19 @@ def lot_facts(conn: Connection, lots: Iterable[str], thresholds_tolerance: float
     found: dict[str, LotFacts | None] = {}
     for lot_id in wanted:
         state = ledger.get(lot_id)
-        found[lot_id] = None if state is None or state.created_by is None else LotFacts(
-            lot_id, state.form, dict(state.composition or {}), state.remaining_kg, state.custodian, state.status,
-            exported.get(lot_id))
+        found[lot_id] = (
+            None
+            if state is None or state.created_by is None
+            else LotFacts(
+                lot_id,
+                state.form,
+                dict(state.composition or {}),
+                state.remaining_kg,
+                state.custodian,
+                state.status,
+                exported.get(lot_id),
+            )
+        )
     return found
 
 
@@ -78,7 +88,7 @@ def _moves(events: Iterable[Event]) -> set[str]:
     return {e.ref for e in events if isinstance(e, (Ship, Receive))}
 
 
-def provenance(conn: Connection, lot: str, zone_year) -> Provenance:  # noqa: ANN001
+def provenance(conn: Connection, lot: str, zone_year) -> Provenance:
     source = SqlLotSource(conn)
     creations = tracing.ancestry(lot, source)
     trace = tracing.backward(lot, source)
@@ -103,13 +113,22 @@ def _screen(conn: Connection, application: Application) -> list[tuple[str, str, 
     try:
         results = [r.as_contract() for r in screen_parties_in(conn, [(p.name, p.country) for p in parties])]
     except NotFound:  # no list loaded: the parties are not screened, and the pre-review says so
-        results = [{"format": "reetrace/screening@1", "query": p.name, "threshold": DEFAULT_THRESHOLD,
-                    "matches": [], "lists": []} for p in parties]
+        results = [
+            {
+                "format": "reetrace/screening@1",
+                "query": p.name,
+                "threshold": DEFAULT_THRESHOLD,
+                "matches": [],
+                "lists": [],
+            }
+            for p in parties
+        ]
     return [(p.role, p.name, p.country, r) for p, r in zip(parties, results, strict=True)]
 
 
-def _claimed(others: list[repo.StoredApplication], states: dict[str, str],
-             lots: set[str]) -> dict[str, list[tuple[str, str]]]:
+def _claimed(
+    others: list[repo.StoredApplication], states: dict[str, str], lots: set[str]
+) -> dict[str, list[tuple[str, str]]]:
     """The live applications (neither denied, declined nor withdrawn) naming each of `lots`."""
     found: dict[str, list[tuple[str, str]]] = {}
     for other in others:
@@ -121,8 +140,14 @@ def _claimed(others: list[repo.StoredApplication], states: dict[str, str],
     return found
 
 
-def run_pre_review(store: Store, settings: Settings, application: Application, number: str | None,
-                   day: date, findings: list[Finding] | None = None) -> tuple[int, dict[str, Any]]:
+def run_pre_review(
+    store: Store,
+    settings: Settings,
+    application: Application,
+    number: str | None,
+    day: date,
+    findings: list[Finding] | None = None,
+) -> tuple[int, dict[str, Any]]:
     """The pre-review report of `application` (`number` once it has one) as of `day`, and the
     ledger size it was judged on. Reads only."""
     thresholds = settings.thresholds
@@ -142,11 +167,15 @@ def run_pre_review(store: Store, settings: Settings, application: Application, n
         known = {_name(c) for c in consignees(conn)}
         known |= {_name(a.body["consignee"]["name"]) for a in others if states[a.number] == "approved"}
         facts = Facts(
-            application=application, day=day, controls=control_list_in(conn, settings),
+            application=application,
+            day=day,
+            controls=control_list_in(conn, settings),
             lots=lot_facts(conn, lots, thresholds.overdraw_tolerance_kg),
             provenance={lot: provenance(conn, lot, zone_year) for lot in dict.fromkeys(lots)},
-            findings=findings, screening=_screen(conn, application),
-            claimed=claimed, known_consignees=frozenset(known),
+            findings=findings,
+            screening=_screen(conn, application),
+            claimed=claimed,
+            known_consignees=frozenset(known),
         )
         report = pre_review(facts)
     return ledger_size, report

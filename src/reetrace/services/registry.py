@@ -24,8 +24,10 @@ def load_registry(store: Store, doc: object) -> dict[str, int]:
                 raise InvalidInput(f"registry document: {where} name enterprise {uscc}, which is not registered")
         issued = issued_here(conn, [lic.license_no for lic in registry.licenses])
         if issued:
-            raise InvalidInput(f"registry document: license {issued[0]} was issued by the review here; a migrated "
-                               f"license may not replace it")
+            raise InvalidInput(
+                f"registry document: license {issued[0]} was issued by the review here; a migrated "
+                f"license may not replace it"
+            )
         return save_registry(conn, registry)
 
 

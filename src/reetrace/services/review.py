@@ -37,8 +37,9 @@ class StepTaken:
     license_no: str | None = None
 
 
-def add_official(store: Store, name: str, roles: list[str], enterprise: str | None,
-                 now: datetime | None = None) -> Official:
+def add_official(
+    store: Store, name: str, roles: list[str], enterprise: str | None, now: datetime | None = None
+) -> Official:
     name = " ".join(name.split())
     if not name:
         raise UsageError("an official needs a name")
@@ -60,8 +61,16 @@ def list_officials(store: Store) -> list[Official]:
         return repo.list_officials(conn)
 
 
-def take_step(store: Store, settings: Settings, number: str, action: str, by: str, why: str = "",
-              hit: str | None = None, now: datetime | None = None) -> StepTaken:
+def take_step(
+    store: Store,
+    settings: Settings,
+    number: str,
+    action: str,
+    by: str,
+    why: str = "",
+    hit: str | None = None,
+    now: datetime | None = None,
+) -> StepTaken:
     """An official's step (accept, decline, start, request_info, clear_hit, approve, deny), or
     the applicant's withdrawal (`by` then acts for the exporter: "<name>@<USCC>")."""
     now = now or datetime.now(UTC)
@@ -77,7 +86,7 @@ def take_step(store: Store, settings: Settings, number: str, action: str, by: st
     return StepTaken(number, action, state)
 
 
-def _context(conn, number: str, by: str):  # noqa: ANN001, ANN202
+def _context(conn, number: str, by: str):
     stored = repo.get_application(conn, number)
     if stored is None:
         raise NotFound(f"application {number} does not exist")
@@ -86,19 +95,22 @@ def _context(conn, number: str, by: str):  # noqa: ANN001, ANN202
     official = repo.get_official(conn, by)
     applicant = acting_for if acting_for and official is None else None
     if official is None and applicant is None:
-        raise InvalidInput(f"{by!r} is not a registered official (reetrace officials add); an applicant signs "
-                           f"as NAME@USCC")
+        raise InvalidInput(
+            f"{by!r} is not a registered official (reetrace officials add); an applicant signs as NAME@USCC"
+        )
     return stored, steps, official, applicant
 
 
-def _hit_in_review(conn, number: str, hit: str | None) -> str:  # noqa: ANN001
+def _hit_in_review(conn, number: str, hit: str | None) -> str:
     latest = repo.latest_prereview(conn, number)
     hits = {b["hit"] for b in (latest[2]["blocking"] if latest else []) if b.get("hit")}
     if not hit:
         raise UsageError("name the screening hit to clear (--hit LIST:ENTITY)")
     if hit not in hits:
-        raise InvalidInput(f"{hit} is not a screening hit of the latest pre-review"
-                           + (f" (hits: {', '.join(sorted(hits))})" if hits else " (it has none)"))
+        raise InvalidInput(
+            f"{hit} is not a screening hit of the latest pre-review"
+            + (f" (hits: {', '.join(sorted(hits))})" if hits else " (it has none)")
+        )
     return hit
 
 
@@ -125,15 +137,21 @@ def _approve(store: Store, settings: Settings, number: str, by: str, why: str, n
         items = license_items(application, lots, control_list_in(conn, settings), day)
         license_no = repo.next_license_number(conn, day.year, application.license_type)
         license = License(
-            license_no=license_no, exporter=application.exporter, consignee=application.consignee.name,
-            end_user="; ".join(p.name for p in application.end_users), destination=application.destination,
-            valid_from=max(application.valid_from, day), valid_to=application.valid_to, items=tuple(items))
+            license_no=license_no,
+            exporter=application.exporter,
+            consignee=application.consignee.name,
+            end_user="; ".join(p.name for p in application.end_users),
+            destination=application.destination,
+            valid_from=max(application.valid_from, day),
+            valid_to=application.valid_to,
+            items=tuple(items),
+        )
         repo.insert_license(conn, license, application.license_type, day.isoformat(), number)
         repo.add_step(conn, number, ReviewStep("approve", by, now, why.strip(), state, {"license_no": license_no}))
     return StepTaken(number, "approve", state, license_no)
 
 
-def license_items(application: Application, lots: dict[str, LotFacts | None], controls, day) -> list[LicenseItem]:  # noqa: ANN001
+def license_items(application: Application, lots: dict[str, LotFacts | None], controls, day) -> list[LicenseItem]:
     """What the license allows: for each controlled element and form, the quantity applied for
     (a lot's whole remaining mass unless a quantity is given)."""
     totals: dict[tuple[str, str], float] = defaultdict(float)

@@ -48,8 +48,12 @@ class ListVersion:
     skipped: tuple[tuple[str, int], ...] = ()
 
     def as_contract(self) -> dict[str, Any]:
-        return {"name": self.name, "version": self.version, "loaded_at": self.loaded_at.isoformat(),
-                "entities": self.entities}
+        return {
+            "name": self.name,
+            "version": self.version,
+            "loaded_at": self.loaded_at.isoformat(),
+            "entities": self.entities,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +66,14 @@ class ScreeningMatch:
     countries: tuple[str, ...]
 
     def as_contract(self) -> dict[str, Any]:
-        return {"list": self.list, "entity": self.entity, "name": self.name, "score": self.score,
-                "schema": self.schema, "countries": list(self.countries)}
+        return {
+            "list": self.list,
+            "entity": self.entity,
+            "name": self.name,
+            "score": self.score,
+            "schema": self.schema,
+            "countries": list(self.countries),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +90,14 @@ class ScreeningResult:
 
     def as_contract(self) -> dict[str, Any]:
         """The result as §9 of the contract gives it, with the list versions it ran against."""
-        return {"format": FORMAT, "query": self.query, "threshold": self.threshold, "country": self.country,
-                "matches": [m.as_contract() for m in self.matches],
-                "lists": [v.as_contract() for v in self.lists]}
+        return {
+            "format": FORMAT,
+            "query": self.query,
+            "threshold": self.threshold,
+            "country": self.country,
+            "matches": [m.as_contract() for m in self.matches],
+            "lists": [v.as_contract() for v in self.lists],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,20 +106,39 @@ class LoadReport:
     replaced_version: str | None
 
     def as_json(self) -> dict[str, Any]:
-        return {**self.list.as_contract(), "source": self.list.source, "loaded_by": self.list.loaded_by,
-                "skipped": dict(self.list.skipped), "replaced_version": self.replaced_version}
+        return {
+            **self.list.as_contract(),
+            "source": self.list.source,
+            "loaded_by": self.list.loaded_by,
+            "skipped": dict(self.list.skipped),
+            "replaced_version": self.replaced_version,
+        }
 
 
 def _version(stored: StoredList) -> ListVersion:
-    return ListVersion(stored.name, stored.version, stored.loaded_at, stored.entities, stored.source,
-                       stored.loaded_by, tuple(sorted(stored.skipped.items())))
+    return ListVersion(
+        stored.name,
+        stored.version,
+        stored.loaded_at,
+        stored.entities,
+        stored.source,
+        stored.loaded_by,
+        tuple(sorted(stored.skipped.items())),
+    )
 
 
 # --- loading -----------------------------------------------------------------------------
 
 
-def load_list(store: Store, path: Path, list_name: str, *, loaded_by: str | None = None,
-              now: datetime | None = None, progress: Progress | None = None) -> LoadReport:
+def load_list(
+    store: Store,
+    path: Path,
+    list_name: str,
+    *,
+    loaded_by: str | None = None,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> LoadReport:
     """Load a FollowTheMoney JSON-lines file as the list `list_name`, replacing it if loaded.
     The whole file is read and checked first: a bad line raises InvalidInput naming its number,
     and nothing is replaced. The replacement is one transaction."""
@@ -124,16 +158,31 @@ def load_list(store: Store, path: Path, list_name: str, *, loaded_by: str | None
     total = len(parsed.parties)
     for done, party in enumerate(parsed.parties, start=1):
         keys = entity_keys(party.schema, party.names)
-        rows.append((party.entity_id, party.schema, json.dumps(list(party.names), ensure_ascii=False),
-                     json.dumps(list(party.countries)),
-                     json.dumps([[i, key.as_json()] for i, key in keys], ensure_ascii=False)))
+        rows.append(
+            (
+                party.entity_id,
+                party.schema,
+                json.dumps(list(party.names), ensure_ascii=False),
+                json.dumps(list(party.countries)),
+                json.dumps([[i, key.as_json()] for i, key in keys], ensure_ascii=False),
+            )
+        )
         if progress and (done % 1000 == 0 or done == total):
             progress("reading names", done, total)
-    stored = StoredList(list_name, hashlib.sha256(data).hexdigest(), path.name, now or datetime.now(UTC),
-                        loaded_by, total, dict(parsed.skipped), KEYS_VERSION)
+    stored = StoredList(
+        list_name,
+        hashlib.sha256(data).hexdigest(),
+        path.name,
+        now or datetime.now(UTC),
+        loaded_by,
+        total,
+        dict(parsed.skipped),
+        KEYS_VERSION,
+    )
     with store.writing() as conn:
-        previous = replace_list(conn, stored, rows, progress=(lambda done: progress("storing", done, total))
-                                if progress else None)
+        previous = replace_list(
+            conn, stored, rows, progress=(lambda done: progress("storing", done, total)) if progress else None
+        )
     return LoadReport(_version(stored), previous)
 
 
@@ -170,8 +219,9 @@ def _index_in(conn: Connection) -> tuple[ScreeningIndex, tuple[ListVersion, ...]
                 keys = tuple((i, NameKey.from_json(key)) for i, key in row.name_keys)
             else:  # stored by another version of the normaliser: make the keys again
                 keys = entity_keys(row.schema, row.names)
-            entities.append(ListedEntity(row.list_name, row.entity_id, row.schema, tuple(row.names),
-                                         tuple(row.countries), keys))
+            entities.append(
+                ListedEntity(row.list_name, row.entity_id, row.schema, tuple(row.names), tuple(row.countries), keys)
+            )
         index = ScreeningIndex(entities)
         _cached = (identity, index)
         return index, versions
@@ -184,22 +234,26 @@ def _threshold(threshold: float | None) -> float:
     return value
 
 
-def _result(index: ScreeningIndex, lists: tuple[ListVersion, ...], name: str, country: str | None,
-            threshold: float) -> ScreeningResult:
+def _result(
+    index: ScreeningIndex, lists: tuple[ListVersion, ...], name: str, country: str | None, threshold: float
+) -> ScreeningResult:
     query = name.strip()
     if not query:
         raise InvalidInput("the name to screen is empty")
     country = country.strip().lower() if country and country.strip() else None
-    matches = tuple(ScreeningMatch(m.entity.list, m.entity.entity_id, m.name, m.score, m.entity.schema,
-                                   m.entity.countries) for m in index.screen(query, threshold, country))
+    matches = tuple(
+        ScreeningMatch(m.entity.list, m.entity.entity_id, m.name, m.score, m.entity.schema, m.entity.countries)
+        for m in index.screen(query, threshold, country)
+    )
     return ScreeningResult(query, threshold, country, matches, lists)
 
 
 # --- screening -----------------------------------------------------------------------------
 
 
-def screen_parties_in(conn: Connection, parties: Sequence[tuple[str, str | None]],
-                      threshold: float | None = None) -> list[ScreeningResult]:
+def screen_parties_in(
+    conn: Connection, parties: Sequence[tuple[str, str | None]], threshold: float | None = None
+) -> list[ScreeningResult]:
     """Screen each (name, country) inside the caller's transaction, against the lists as that
     transaction sees them; one result per party, in order. Raises NotFound when no list is
     loaded, InvalidInput for an empty name."""
@@ -214,8 +268,9 @@ def screen(store: Store, name: str, country: str | None = None, threshold: float
         return screen_parties_in(conn, [(name, country)], threshold)[0]
 
 
-def screen_names(store: Store, names: Iterable[str], country: str | None = None,
-                 threshold: float | None = None) -> Iterator[ScreeningResult]:
+def screen_names(
+    store: Store, names: Iterable[str], country: str | None = None, threshold: float | None = None
+) -> Iterator[ScreeningResult]:
     """Screen many names against the lists as they are when this is called, one result a name,
     as each is screened (the index is read once, outside any long transaction)."""
     value = _threshold(threshold)

@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from reetrace.config import Settings
 from reetrace.domain.submissions import Rejection
 from reetrace.errors import Forbidden
-from reetrace.services.ingest import IngestReport, now as clock_now
+from reetrace.services.ingest import IngestReport
+from reetrace.services.ingest import now as clock_now
 from reetrace.services.intake import authenticate
 from reetrace.services.log import publish_checkpoint
 from reetrace.services.supervision import absorb
@@ -51,8 +52,14 @@ class ForeignReporter(Forbidden):
         self.report = report
 
 
-def receive_submission(store: Store, settings: Settings, raw: bytes, source: str, sender: str | None = None,
-                       received_at: datetime | None = None) -> Received:
+def receive_submission(
+    store: Store,
+    settings: Settings,
+    raw: bytes,
+    source: str,
+    sender: str | None = None,
+    received_at: datetime | None = None,
+) -> Received:
     """Authenticate and record one submission; the report counts it accepted, duplicate or
     rejected (with the contract's reason classes)."""
     stamp = received_at or clock_now()
@@ -63,9 +70,16 @@ def receive_submission(store: Store, settings: Settings, raw: bytes, source: str
     report = IngestReport()
     claimed = result.reporter
     if sender is not None and claimed is not None and claimed != sender:
-        rejection = Rejection(source, "reporter", f"enterprise {sender} may submit only its own reports, not "
-                                                  f"those of {claimed}", stamp, sender, None,
-                              getattr(result, "digest", None), raw)
+        rejection = Rejection(
+            source,
+            "reporter",
+            f"enterprise {sender} may submit only its own reports, not those of {claimed}",
+            stamp,
+            sender,
+            None,
+            getattr(result, "digest", None),
+            raw,
+        )
         with store.writing() as conn:
             record_rejections(conn, [rejection])
         report.rejected.append(rejection)
@@ -100,17 +114,43 @@ def list_submissions(store: Store, reporter: str | None, limit: int, offset: int
     with store.reading() as conn:
         total = conn.scalar(select(func.count()).select_from(t.submissions).where(*where)) or 0
         accepted = select(func.count()).where(e.submission_id == s.id).scalar_subquery()
-        rows = conn.execute(select(s.id, s.digest, s.reporter, s.key_id, s.created_at, s.received_at, s.source,
-                                   s.event_count, accepted.label("events_accepted"))
-                            .where(*where).order_by(s.id.desc()).limit(limit).offset(offset))
-        items = [{"id": r.id, "digest": r.digest, "reporter": r.reporter, "key_id": r.key_id,
-                  "created_at": r.created_at, "received_at": r.received_at, "source": r.source,
-                  "events": r.event_count, "events_accepted": r.events_accepted} for r in rows]
+        rows = conn.execute(
+            select(
+                s.id,
+                s.digest,
+                s.reporter,
+                s.key_id,
+                s.created_at,
+                s.received_at,
+                s.source,
+                s.event_count,
+                accepted.label("events_accepted"),
+            )
+            .where(*where)
+            .order_by(s.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        items = [
+            {
+                "id": r.id,
+                "digest": r.digest,
+                "reporter": r.reporter,
+                "key_id": r.key_id,
+                "created_at": r.created_at,
+                "received_at": r.received_at,
+                "source": r.source,
+                "events": r.event_count,
+                "events_accepted": r.events_accepted,
+            }
+            for r in rows
+        ]
     return items, total
 
 
-def list_rejections(store: Store, reporter: str | None, reason_class: str | None, limit: int,
-                    offset: int) -> tuple[list[dict[str, Any]], int]:
+def list_rejections(
+    store: Store, reporter: str | None, reason_class: str | None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
     """Rejected submissions, newest first, with their reasons (not their bytes)."""
     r = t.rejections.c
     where = []
@@ -120,8 +160,23 @@ def list_rejections(store: Store, reporter: str | None, reason_class: str | None
         where.append(r.reason_class == reason_class)
     with store.reading() as conn:
         total = conn.scalar(select(func.count()).select_from(t.rejections).where(*where)) or 0
-        rows = conn.execute(select(r.id, r.received_at, r.source, r.reason, r.reason_class, r.reporter, r.event)
-                            .where(*where).order_by(r.id.desc()).limit(limit).offset(offset))
-        items = [{"id": x.id, "received_at": x.received_at, "source": x.source, "reason": x.reason,
-                  "reason_class": x.reason_class, "reporter": x.reporter, "event": x.event} for x in rows]
+        rows = conn.execute(
+            select(r.id, r.received_at, r.source, r.reason, r.reason_class, r.reporter, r.event)
+            .where(*where)
+            .order_by(r.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        items = [
+            {
+                "id": x.id,
+                "received_at": x.received_at,
+                "source": x.source,
+                "reason": x.reason,
+                "reason_class": x.reason_class,
+                "reporter": x.reporter,
+                "event": x.event,
+            }
+            for x in rows
+        ]
     return items, total

@@ -32,7 +32,12 @@ from reetrace.domain.event_keys import declaration_key
 from reetrace.domain.events import Export, Receive, RecordedEvent
 from reetrace.domain.findings import Finding, Thresholds
 from reetrace.domain.supervision import (
-    event_subject, export_keys, lots_named, quota_account, report_subject, shipment_of,
+    event_subject,
+    export_keys,
+    lots_named,
+    quota_account,
+    report_subject,
+    shipment_of,
 )
 from reetrace.services.audit import replay_ledger
 from reetrace.services.controls import control_list_in
@@ -42,7 +47,13 @@ from reetrace.store.database import Store
 from reetrace.store.lot_history import recorded_at, seqs_keyed, seqs_touching
 from reetrace.store.registry_repo import load_registry
 from reetrace.store.supervision_repo import (
-    SupervisionState, event_count, load_state, now_text, replace_all, replace_subjects, save_state,
+    SupervisionState,
+    event_count,
+    load_state,
+    now_text,
+    replace_all,
+    replace_subjects,
+    save_state,
     stored_findings,
 )
 from reetrace.store.timefmt import to_utc_text
@@ -83,9 +94,13 @@ def start(store: Store, settings: Settings, as_of: date) -> int:
 def current_findings(conn: Connection, settings: Settings, as_of: date) -> list[Finding] | None:
     """The supervised findings, when they hold for this ledger, date and thresholds; else None."""
     state = load_state(conn)
-    if (state is None or state.stale or state.as_of != as_of
-            or state.thresholds != thresholds_digest(settings.thresholds)
-            or state.ledger_size != event_count(conn)):
+    if (
+        state is None
+        or state.stale
+        or state.as_of != as_of
+        or state.thresholds != thresholds_digest(settings.thresholds)
+        or state.ledger_size != event_count(conn)
+    ):
         return None
     return stored_findings(conn)
 
@@ -122,9 +137,17 @@ def absorb(conn: Connection, settings: Settings, seqs: Collection[int]) -> Absor
 
 
 def _save(conn: Connection, current: SupervisionState, stale: bool, size: int | None = None) -> None:
-    save_state(conn, SupervisionState(current.as_of, current.thresholds,
-                                      current.ledger_size if size is None else size, stale, current.built_at,
-                                      now_text()))
+    save_state(
+        conn,
+        SupervisionState(
+            current.as_of,
+            current.thresholds,
+            current.ledger_size if size is None else size,
+            stale,
+            current.built_at,
+            now_text(),
+        ),
+    )
 
 
 class _Plan:
@@ -237,8 +260,7 @@ def _account_events(conn: Connection, uscc: str, year: int, kind: str, zone: tim
     low, high = _window(year, None, zone)
     c = t.events.c
     types = ("extract",) if kind == "mining" else ("transform",)
-    return set(conn.scalars(select(c.seq).where(c.reporter == uscc, c.time >= low, c.time < high,
-                                                c.type.in_(types))))
+    return set(conn.scalars(select(c.seq).where(c.reporter == uscc, c.time >= low, c.time < high, c.type.in_(types))))
 
 
 def _month_events(conn: Connection, uscc: str, year: int, month: int, zone: timezone) -> set[int]:
@@ -281,6 +303,13 @@ def status(store: Store, settings: Settings) -> dict[str, object] | None:
         holds = f"no: {events - current.ledger_size:,} events arrived without it"
     else:
         holds = "yes"
-    return {"as_of": current.as_of.isoformat(), "current": holds, "events": events,
-            "events_supervised": current.ledger_size, "findings": sum(by_code.values()), "built_at": current.built_at,
-            "updated_at": current.updated_at, "by_code": by_code}
+    return {
+        "as_of": current.as_of.isoformat(),
+        "current": holds,
+        "events": events,
+        "events_supervised": current.ledger_size,
+        "findings": sum(by_code.values()),
+        "built_at": current.built_at,
+        "updated_at": current.updated_at,
+        "by_code": by_code,
+    }

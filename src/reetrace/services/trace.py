@@ -32,5 +32,4 @@ def trace(store: Store, lot: str, direction: str) -> dict[str, Any]:
 
 def _in_ledger(conn: Connection, lot: str) -> bool:
     """Whether any event created or drew from the lot."""
-    return bool(conn.scalar(select(or_(
-        exists().where(t.lots.c.lot == lot), exists().where(t.lot_draws.c.lot == lot)))))
+    return bool(conn.scalar(select(or_(exists().where(t.lots.c.lot == lot), exists().where(t.lot_draws.c.lot == lot)))))

@@ -34,11 +34,17 @@ class TriagedFinding:
         return status_of(self.actions)
 
     def as_json(self, with_actions: bool = False) -> dict[str, Any]:
-        doc = {"key": self.key, **self.finding.as_contract(), "status": self.status,
-               "assignee": assignee_of(self.actions)}
+        doc = {
+            "key": self.key,
+            **self.finding.as_contract(),
+            "status": self.status,
+            "assignee": assignee_of(self.actions),
+        }
         if with_actions:
-            doc["actions"] = [{"action": a.action, "by": a.by, "at": a.at.isoformat(), "note": a.note,
-                               "assignee": a.assignee} for a in self.actions]
+            doc["actions"] = [
+                {"action": a.action, "by": a.by, "at": a.at.isoformat(), "note": a.note, "assignee": a.assignee}
+                for a in self.actions
+            ]
         return doc
 
 
@@ -53,8 +59,9 @@ def _actions(conn: Connection, keys: list[str] | None = None) -> dict[str, list[
         query = query.where(c.finding.in_(keys))
     found: dict[str, list[FindingAction]] = defaultdict(list)
     for r in conn.execute(query):
-        found[r.finding].append(FindingAction(r.finding, r.action, r.by, datetime.fromisoformat(r.at), r.note,
-                                              r.assignee))
+        found[r.finding].append(
+            FindingAction(r.finding, r.action, r.by, datetime.fromisoformat(r.at), r.note, r.assignee)
+        )
     return found
 
 
@@ -73,16 +80,32 @@ def triaged_finding(store: Store, settings: Settings, key: str, as_of: date) -> 
     raise NotFound(f"no finding {key} as of {as_of.isoformat()}")
 
 
-def act(store: Store, settings: Settings, key: str, action: str, by: str, note: str, assignee: str | None = None,
-        as_of: date | None = None, now: datetime | None = None) -> TriagedFinding:
+def act(
+    store: Store,
+    settings: Settings,
+    key: str,
+    action: str,
+    by: str,
+    note: str,
+    assignee: str | None = None,
+    as_of: date | None = None,
+    now: datetime | None = None,
+) -> TriagedFinding:
     """Record a triage action on the finding `key` (which must exist as of `as_of`, default today)."""
     check_action(action, note, assignee)
     now = now or datetime.now(UTC)
     local = timezone(timedelta(hours=settings.thresholds.utc_offset_hours))
     found = triaged_finding(store, settings, key, as_of or now.astimezone(local).date())
     with store.writing() as conn:
-        conn.execute(insert(t.finding_actions).values(finding=key, action=action, by=by, at=to_utc_text(now),
-                                                      assignee=assignee.strip() if assignee else None,
-                                                      note=note.strip()))
+        conn.execute(
+            insert(t.finding_actions).values(
+                finding=key,
+                action=action,
+                by=by,
+                at=to_utc_text(now),
+                assignee=assignee.strip() if assignee else None,
+                note=note.strip(),
+            )
+        )
         actions = _actions(conn, [key])[key]
     return TriagedFinding(key, found.finding, actions)

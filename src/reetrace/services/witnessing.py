@@ -44,13 +44,16 @@ def witness_log(store: Store, settings: Settings, witness_dir: Path, clock: Cloc
         document = log.consistency_proof(store, previous, checkpoint.size)
         proof = [base64.b64decode(p) for p in document["proof"]]
     cosigned = witness.observe(note, proof, old_size=previous or 0)
-    line = cosigned[len(note):]
+    line = cosigned[len(note) :]
     witness_key = witness.verifier_key()
     timestamp = verify_cosignature(cosigned, Verifier.from_verifier_key(witness_key))
     with store.writing() as conn:
         checkpoint_id = _checkpoint_id(conn, checkpoint.size, note)
-        conn.execute(insert(t.cosignatures).values(checkpoint_id=checkpoint_id, witness=witness_key, line=line,
-                                                   timestamp=timestamp))
+        conn.execute(
+            insert(t.cosignatures).values(
+                checkpoint_id=checkpoint_id, witness=witness_key, line=line, timestamp=timestamp
+            )
+        )
     return WitnessResult(cosigned, checkpoint.size, previous, witness_key, line, timestamp)
 
 
@@ -63,20 +66,28 @@ def cosigned_checkpoint(store: Store, size: int | None = None) -> str:
             query = query.where(t.checkpoints.c.size == size)
         row = conn.execute(query.order_by(t.checkpoints.c.size.desc(), t.checkpoints.c.id.desc())).first()
         if row is None:
-            raise NotFound("the log has signed no checkpoint" if size is None
-                           else f"the log has signed no checkpoint of size {size}")
+            raise NotFound(
+                "the log has signed no checkpoint"
+                if size is None
+                else f"the log has signed no checkpoint of size {size}"
+            )
         lines: dict[str, str] = {}
-        for cosignature in conn.execute(select(t.cosignatures.c.witness, t.cosignatures.c.line)
-                                        .where(t.cosignatures.c.checkpoint_id == row.id)
-                                        .order_by(t.cosignatures.c.id)):
+        for cosignature in conn.execute(
+            select(t.cosignatures.c.witness, t.cosignatures.c.line)
+            .where(t.cosignatures.c.checkpoint_id == row.id)
+            .order_by(t.cosignatures.c.id)
+        ):
             lines[cosignature.witness] = cosignature.line
     return row.note + "".join(lines.values())
 
 
 def _checkpoint_id(conn: Connection, size: int, note: str) -> int:
-    checkpoint_id = conn.scalar(select(t.checkpoints.c.id).where(t.checkpoints.c.size == size,
-                                                                  t.checkpoints.c.note == note)
-                                .order_by(t.checkpoints.c.id.desc()).limit(1))
+    checkpoint_id = conn.scalar(
+        select(t.checkpoints.c.id)
+        .where(t.checkpoints.c.size == size, t.checkpoints.c.note == note)
+        .order_by(t.checkpoints.c.id.desc())
+        .limit(1)
+    )
     if checkpoint_id is None:
         raise StoreError(f"the checkpoint of size {size} the witness cosigned is no longer in the store")
     return checkpoint_id

@@ -39,18 +39,28 @@ class Calibration:
         return self.mining_t * self.ion_share
 
     def describe(self) -> str:
-        which = (f"{self.year}'s published totals" if not self.fallback else
-                 f"{self.source_year}'s published totals ({self.year}'s were not published)")
-        return (f"Calibrated on {which}: mining {self.mining_t:,.0f} t REO, separation {self.separation_t:,.0f} t; "
-                f"rock / ion-adsorption split from {self.split_year} "
-                f"({1 - self.ion_share:.1%} / {self.ion_share:.1%}).")
+        which = (
+            f"{self.year}'s published totals"
+            if not self.fallback
+            else f"{self.source_year}'s published totals ({self.year}'s were not published)"
+        )
+        return (
+            f"Calibrated on {which}: mining {self.mining_t:,.0f} t REO, separation {self.separation_t:,.0f} t; "
+            f"rock / ion-adsorption split from {self.split_year} "
+            f"({1 - self.ion_share:.1%} / {self.ion_share:.1%})."
+        )
 
     def document(self) -> dict[str, Any]:
         return {
-            "year": self.year, "source_year": self.source_year, "fallback": self.fallback,
-            "mining_t": self.mining_t, "separation_t": self.separation_t,
-            "split_year": self.split_year, "ion_share": round(self.ion_share, 6),
-            "mining_rock_t": round(self.rock_t, 3), "mining_ion_adsorption_t": round(self.ion_t, 3),
+            "year": self.year,
+            "source_year": self.source_year,
+            "fallback": self.fallback,
+            "mining_t": self.mining_t,
+            "separation_t": self.separation_t,
+            "split_year": self.split_year,
+            "ion_share": round(self.ion_share, 6),
+            "mining_rock_t": round(self.rock_t, 3),
+            "mining_ion_adsorption_t": round(self.ion_t, 3),
             "note": self.describe(),
         }
 
@@ -69,8 +79,10 @@ def calibrate(year: int, doc: dict[str, Any] | None = None) -> Calibration:
     published = [r for r in rows if r["year"] <= year and r.get("mining") and r.get("separation")]
     if not published:
         first = min((r["year"] for r in rows if r.get("mining") and r.get("separation")), default=None)
-        raise ValueError(f"no national quota totals published for {year} or earlier"
-                         + (f" (the first are {first}'s)" if first else ""))
+        raise ValueError(
+            f"no national quota totals published for {year} or earlier"
+            + (f" (the first are {first}'s)" if first else "")
+        )
     source = published[-1]
     split = [r for r in rows if r.get("mining_rock") and r.get("mining_ion_adsorption")]
     if not split:
@@ -78,5 +90,6 @@ def calibrate(year: int, doc: dict[str, Any] | None = None) -> Calibration:
     before = [r for r in split if r["year"] <= source["year"]]
     chosen = before[-1] if before else split[0]
     ion_share = chosen["mining_ion_adsorption"] / (chosen["mining_rock"] + chosen["mining_ion_adsorption"])
-    return Calibration(year, source["year"], float(source["mining"]), float(source["separation"]),
-                       chosen["year"], ion_share)
+    return Calibration(
+        year, source["year"], float(source["mining"]), float(source["separation"]), chosen["year"], ion_share
+    )

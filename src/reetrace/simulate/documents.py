@@ -26,11 +26,25 @@ def quotas(state: YearState) -> list[dict[str, Any]]:
     for actor in state.world.actors:
         if actor.role == "mine":
             category = "ion_adsorption" if actor.deposit == "ion" else "rock"
-            rows.append({"year": state.world.year, "uscc": actor.uscc, "kind": "mining", "category": category,
-                         "tonnes_reo": state.quota_t[actor.key]})
+            rows.append(
+                {
+                    "year": state.world.year,
+                    "uscc": actor.uscc,
+                    "kind": "mining",
+                    "category": category,
+                    "tonnes_reo": state.quota_t[actor.key],
+                }
+            )
         elif actor.role == "separation":
-            rows.append({"year": state.world.year, "uscc": actor.uscc, "kind": "separation", "category": "all",
-                         "tonnes_reo": state.quota_t[actor.key]})
+            rows.append(
+                {
+                    "year": state.world.year,
+                    "uscc": actor.uscc,
+                    "kind": "separation",
+                    "category": "all",
+                    "tonnes_reo": state.quota_t[actor.key],
+                }
+            )
     return rows
 
 
@@ -60,17 +74,27 @@ def summary(state: YearState, seed: int, scale: float) -> dict[str, Any]:
     exported = {k.removeprefix("exported_"): _t(v) for k, v in sorted(state.tally.items()) if k.startswith("exported_")}
     counts = Counter(item["code"] for item in state.injections.injected)
     return {
-        "format": SUMMARY_FORMAT, "seed": seed, "scale": scale, "year": world.year,
+        "format": SUMMARY_FORMAT,
+        "seed": seed,
+        "scale": scale,
+        "year": world.year,
         "calibration": state.calibration.document(),
-        "quotas_t": {"mining_rock": round(quota["mining_rock"], 3),
-                     "mining_ion_adsorption": round(quota["mining_ion_adsorption"], 3),
-                     "mining": round(mining_quota, 3), "separation": round(quota["separation"], 3)},
+        "quotas_t": {
+            "mining_rock": round(quota["mining_rock"], 3),
+            "mining_ion_adsorption": round(quota["mining_ion_adsorption"], 3),
+            "mining": round(mining_quota, 3),
+            "separation": round(quota["separation"], 3),
+        },
         "tonnes": {
-            "mined_reo": {"rock": _t(mined["rock"]), "ion_adsorption": _t(mined["ion_adsorption"]),
-                          "total": _t(mined["rock"] + mined["ion_adsorption"])},
+            "mined_reo": {
+                "rock": _t(mined["rock"]),
+                "ion_adsorption": _t(mined["ion_adsorption"]),
+                "total": _t(mined["rock"] + mined["ion_adsorption"]),
+            },
             "imported_reo": _t(sum(state.imported_kg.values())),
             "separated_reo": _t(separated),
-            "metal": _t(state.tally["metal"]), "alloy": _t(state.tally["alloy"]),
+            "metal": _t(state.tally["metal"]),
+            "alloy": _t(state.tally["alloy"]),
             "magnets": _t(state.tally["magnets"]),
             "exported": {**exported, "total": round(sum(exported.values()), 3)},
             "consumed": _t(state.tally["consumed"]),

@@ -20,9 +20,12 @@ from reetrace.demo.upstream import LAST_PROCESS, METAL_RUNS, can_ship, hash_phas
 from reetrace.simulate.exports import licensed_exporter
 from reetrace.simulate.state import PACKAGE_KG, YearState, route
 
-USES = {**PURPOSES, "catalyst": "rare earth catalysts for exhaust treatment and petroleum cracking",
-        "battery": "hydrogen-storage alloy for nickel-metal hydride batteries",
-        "ceramics": "yttria-stabilised zirconia ceramics and phosphors"}
+USES = {
+    **PURPOSES,
+    "catalyst": "rare earth catalysts for exhaust treatment and petroleum cracking",
+    "battery": "hydrogen-storage alloy for nickel-metal hydride batteries",
+    "ceramics": "yttria-stabilised zirconia ceramics and phosphors",
+}
 # product -> [(buyer role, share of lots)]; a controlled lot goes to an exporter only if one holds a
 # license covering it, otherwise to the next buyer of the list.
 PLANT_BUYERS = {
@@ -44,8 +47,13 @@ RUN_KG = (300, 800)  # a sintering furnace batch of magnets
 MAX_RUNS = 40  # a day, per magnet maker
 REPACKED = 0.4  # share of magnet lots split into parts for different customers
 # kg a user issues to its line at a time: one or two cartons of magnets, a few 25-kg bags of oxide
-ISSUE_KG = {"motor": (20, 45), "polishing": (50, 125), "catalyst": (50, 125), "battery": (50, 125),
-            "ceramics": (25, 75)}
+ISSUE_KG = {
+    "motor": (20, 45),
+    "polishing": (50, 125),
+    "catalyst": (50, 125),
+    "battery": (50, 125),
+    "ceramics": (25, 75),
+}
 ISSUE_CHANCE = 0.6  # that a user issues from a lot on a given day
 
 
@@ -74,8 +82,11 @@ def _send(state: YearState, sender: Actor, routed: list[tuple[Actor, Holding]], 
 def ship_products(state: YearState, plant: Actor) -> None:
     if not (can_ship(state.world) and state.world.day % 2 == hash_phase(plant.key, 2)):
         return
-    routed = [(_buyer(state, h, PLANT_BUYERS[h.product]), h) for h in state.world.ready(plant, movable=True)
-              if h.product in PLANT_BUYERS]
+    routed = [
+        (_buyer(state, h, PLANT_BUYERS[h.product]), h)
+        for h in state.world.ready(plant, movable=True)
+        if h.product in PLANT_BUYERS
+    ]
     _send(state, plant, routed)
 
 
@@ -86,7 +97,7 @@ def metal_day(state: YearState, works: Actor) -> None:
         for oxide, (process, product) in METAL_RUNS.items():
             lots = world.ready(works, oxide)
             for first in range(0, len(lots), 3):
-                _reduce(state, works, lots[first:first + 3], process, product)
+                _reduce(state, works, lots[first : first + 3], process, product)
     if can_ship(world) and world.day % 2 == hash_phase(works.key, 2):
         routed = []
         for h in world.ready(works, movable=True):
@@ -117,8 +128,13 @@ def _reduce(state: YearState, works: Actor, lots: list[Holding], process: str, p
     event = world.emit(works, "transform", process=process, inputs=inputs, outputs=outputs)
     if diverted:
         yield_ = sum(element_kg.values()) / sum(held.values())
-        state.injections.record("LOW_YIELD", works.uscc, outputs[0]["lot"], state.ref(works, event),
-                                f"diversion: PrNd metal run with a yield of {yield_:.3f}")
+        state.injections.record(
+            "LOW_YIELD",
+            works.uscc,
+            outputs[0]["lot"],
+            state.ref(works, event),
+            f"diversion: PrNd metal run with a yield of {yield_:.3f}",
+        )
 
 
 # --- magnet makers -------------------------------------------------------------------------------
@@ -137,8 +153,10 @@ def _magnet_run(state: YearState, maker: Actor) -> None:
     world, rng = state.world, state.world.rng
     grade, dy, tb = _grade(world)
     re_total = rng.uniform(0.295, 0.32)  # lands within 29-32.5 % after the yield
-    avail = {p: sum(h.mass * sum(h.composition.values()) for h in world.ready(maker, p))
-             for p in ("m_PrNd", "a_DyFe", "m_Tb")}
+    avail = {
+        p: sum(h.mass * sum(h.composition.values()) for h in world.ready(maker, p))
+        for p in ("m_PrNd", "a_DyFe", "m_Tb")
+    }
     mass = rng.uniform(*RUN_KG)
     if dy and avail["a_DyFe"] * 0.97 / dy < mass:
         grade, dy, tb = GRADES[0][0], 0.0, 0.0
@@ -158,20 +176,29 @@ def _magnet_run(state: YearState, maker: Actor) -> None:
         month = world.date().month
         world.counters[("unknown", str(month))] += 1
         n = world.counters[("unknown", str(month))]
-        inputs.append({"lot": f"HN-DYFE-{world.year}-{month:02d}-{n:04d}",
-                       "mass_kg": floor3(rng.uniform(20, 60))})
+        inputs.append({"lot": f"HN-DYFE-{world.year}-{month:02d}-{n:04d}", "mass_kg": floor3(rng.uniform(20, 60))})
     composition = composition_of(out, mass)
     outputs = []
     for part in split_mass(rng, mass, PACKAGE_KG["magnet"]):
         _, lot = world.new_lot(maker, "magnet", part, composition)
         outputs.append(lot)
         state.tally["magnets"] += part
-    event = world.emit(maker, "transform", process="magnet", inputs=inputs, outputs=outputs,
-                       ext={"grade": grade, "kind": "sintered NdFeB"})
+    event = world.emit(
+        maker,
+        "transform",
+        process="magnet",
+        inputs=inputs,
+        outputs=outputs,
+        ext={"grade": grade, "kind": "sintered NdFeB"},
+    )
     if unknown:
-        state.injections.record("UNKNOWN_LOT", maker.uscc, inputs[-1]["lot"], state.ref(maker, event),
-                                f"magnet run drawing {inputs[-1]['mass_kg']:.1f} kg of DyFe from {inputs[-1]['lot']}, "
-                                "a lot nobody created")
+        state.injections.record(
+            "UNKNOWN_LOT",
+            maker.uscc,
+            inputs[-1]["lot"],
+            state.ref(maker, event),
+            f"magnet run drawing {inputs[-1]['mass_kg']:.1f} kg of DyFe from {inputs[-1]['lot']}, a lot nobody created",
+        )
 
 
 def _ship_magnets(state: YearState, maker: Actor) -> None:

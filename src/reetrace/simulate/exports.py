@@ -22,21 +22,48 @@ from reetrace.demo.violations import Plan
 from reetrace.simulate.state import YearState
 
 CUSTOMERS = [
-    ("Vogel Antriebstechnik GmbH", "DE"), ("Nakamura Denki K.K.", "JP"), ("Great Lakes Motion Inc.", "US"),
-    ("Hanul Motors Co., Ltd.", "KR"), ("Veldhoven Magnetics B.V.", "NL"), ("Shinwa Materials Co., Ltd.", "JP"),
-    ("Rheinland Elektromotoren AG", "DE"), ("Lyon Mobilité Électrique SAS", "FR"), ("Torino Motori S.p.A.", "IT"),
-    ("Osaka Precision Motor Co., Ltd.", "JP"), ("Busan Drive Systems Co., Ltd.", "KR"),
-    ("Pune Traction Pvt. Ltd.", "IN"), ("Bangkok Auto Parts Co., Ltd.", "TH"), ("Penang Electronics Sdn. Bhd.", "MY"),
-    ("Monterrey Motores S.A. de C.V.", "MX"), ("Ohio Valley Magnetics LLC", "US"), ("Göteborg Drivlina AB", "SE"),
-    ("Wrocław Silniki Sp. z o.o.", "PL"), ("Brno Pohony s.r.o.", "CZ"), ("Hsinchu Magnet Co., Ltd.", "TW"),
-    ("Hanoi Motor Components JSC", "VN"), ("Ankara Elektrik Motor A.Ş.", "TR"), ("Sheffield Alloys Ltd.", "GB"),
-    ("Kobe Ceramics Co., Ltd.", "JP"), ("Ulsan Chemical Co., Ltd.", "KR"), ("Antwerp Materials N.V.", "BE"),
+    ("Vogel Antriebstechnik GmbH", "DE"),
+    ("Nakamura Denki K.K.", "JP"),
+    ("Great Lakes Motion Inc.", "US"),
+    ("Hanul Motors Co., Ltd.", "KR"),
+    ("Veldhoven Magnetics B.V.", "NL"),
+    ("Shinwa Materials Co., Ltd.", "JP"),
+    ("Rheinland Elektromotoren AG", "DE"),
+    ("Lyon Mobilité Électrique SAS", "FR"),
+    ("Torino Motori S.p.A.", "IT"),
+    ("Osaka Precision Motor Co., Ltd.", "JP"),
+    ("Busan Drive Systems Co., Ltd.", "KR"),
+    ("Pune Traction Pvt. Ltd.", "IN"),
+    ("Bangkok Auto Parts Co., Ltd.", "TH"),
+    ("Penang Electronics Sdn. Bhd.", "MY"),
+    ("Monterrey Motores S.A. de C.V.", "MX"),
+    ("Ohio Valley Magnetics LLC", "US"),
+    ("Göteborg Drivlina AB", "SE"),
+    ("Wrocław Silniki Sp. z o.o.", "PL"),
+    ("Brno Pohony s.r.o.", "CZ"),
+    ("Hsinchu Magnet Co., Ltd.", "TW"),
+    ("Hanoi Motor Components JSC", "VN"),
+    ("Ankara Elektrik Motor A.Ş.", "TR"),
+    ("Sheffield Alloys Ltd.", "GB"),
+    ("Kobe Ceramics Co., Ltd.", "JP"),
+    ("Ulsan Chemical Co., Ltd.", "KR"),
+    ("Antwerp Materials N.V.", "BE"),
 ]
-UNLICENSED_BUYERS = [("Saigon Magnet Trading Co., Ltd.", "VN"), ("Jebel Ali Metals FZE", "AE"),
-                     ("Tashkent Resource Trading LLC", "UZ")]
+UNLICENSED_BUYERS = [
+    ("Saigon Magnet Trading Co., Ltd.", "VN"),
+    ("Jebel Ali Metals FZE", "AE"),
+    ("Tashkent Resource Trading LLC", "UZ"),
+]
 ELSEWHERE = ("US", "IN", "TR", "AE", "RU")  # where a mismatched export actually goes
-PORTS = {"Shanghai": "2201", "Ningbo": "3101", "Xiamen": "3701", "Tianjin": "0202", "Qingdao": "4201",
-         "Shenzhen": "5301", "Guangzhou": "5141"}
+PORTS = {
+    "Shanghai": "2201",
+    "Ningbo": "3101",
+    "Xiamen": "3701",
+    "Tianjin": "0202",
+    "Qingdao": "4201",
+    "Shenzhen": "5301",
+    "Guangzhou": "5141",
+}
 
 
 @dataclass
@@ -48,8 +75,12 @@ class NationalLicense(License):
 
     def document(self) -> dict[str, Any]:
         return {
-            "license_no": self.license_no, "exporter": self.exporter.uscc, "consignee": self.consignee,
-            "end_user": self.consignee, "destination": self.destination, "valid_from": self.valid_from.isoformat(),
+            "license_no": self.license_no,
+            "exporter": self.exporter.uscc,
+            "consignee": self.consignee,
+            "end_user": self.consignee,
+            "destination": self.destination,
+            "valid_from": self.valid_from.isoformat(),
             "valid_to": self.valid_to.isoformat(),
             "items": [{"element": e, "form": f, "max_kg": self.max_kg[(e, f)]} for e, f in self.items],
         }
@@ -68,9 +99,15 @@ def issue_licenses(state: YearState) -> None:
             plan.append((CUSTOMERS[rng.randrange(len(CUSTOMERS))], OXIDE_ITEMS))
         for (consignee, country), items in plan:
             serial += rng.randint(3, 60)
-            lic = NationalLicense(f"RE-{world.year}-{serial:06d}", exporter, consignee,
-                                  first + timedelta(days=rng.randint(0, spread)), items,
-                                  consignee=consignee, destination=country)
+            lic = NationalLicense(
+                f"RE-{world.year}-{serial:06d}",
+                exporter,
+                consignee,
+                first + timedelta(days=rng.randint(0, spread)),
+                items,
+                consignee=consignee,
+                destination=country,
+            )
             lic.exceed = state.injections.chance("LICENSE_EXCEEDED", lic.valid_from)
             state.licenses.append(lic)
 
@@ -83,21 +120,31 @@ def licensed_exporter(state: YearState, h: Holding) -> Actor | None:
         if len(state.licensed) > 64:
             state.licensed.clear()
         today = state.today
-        state.licensed[key] = list({lic.exporter.key: lic.exporter for lic in state.licenses
-                                    if lic.covers(items, today)}.values())
+        state.licensed[key] = list(
+            {lic.exporter.key: lic.exporter for lic in state.licenses if lic.covers(items, today)}.values()
+        )
     exporters = state.licensed[key]
     return state.pick("exporter", exporters) if exporters else None
 
 
-def _export(state: YearState, exporter: Actor, lots: list[Holding], consignee: str, destination: str,
-            lic: NationalLicense | None = None) -> dict[str, Any]:
+def _export(
+    state: YearState,
+    exporter: Actor,
+    lots: list[Holding],
+    consignee: str,
+    destination: str,
+    lic: NationalLicense | None = None,
+) -> dict[str, Any]:
     world = state.world
     for h in lots:
         del world.holdings[exporter.key][h.lot]
         state.tally[f"exported_{h.form}"] += h.mass
-    members: dict[str, Any] = {"lots": [h.lot for h in lots], "consignee": consignee, "destination": destination,
-                               "customs_declaration": world.declaration(PORTS.get(exporter.name_en.split()[0],
-                                                                                  "2201"), "0")}
+    members: dict[str, Any] = {
+        "lots": [h.lot for h in lots],
+        "consignee": consignee,
+        "destination": destination,
+        "customs_declaration": world.declaration(PORTS.get(exporter.name_en.split()[0], "2201"), "0"),
+    }
     if lic is not None:
         members["license_no"] = lic.license_no
     event = world.emit(exporter, "export", **members)
@@ -119,8 +166,12 @@ def exporter_day(state: YearState, exporter: Actor) -> None:
     for h in lots:
         items = world.controlled(h)
         if not items:
-            if (h.came_from != "trader" and not state.circular and not state.returns
-                    and injections.chance("CIRCULAR_TRADE", today)):  # recorded when it comes back
+            if (
+                h.came_from != "trader"
+                and not state.circular
+                and not state.returns
+                and injections.chance("CIRCULAR_TRADE", today)
+            ):  # recorded when it comes back
                 world.ship(exporter, state.pick("trader"), [h], wait=1)
                 state.circular[h.lot] = exporter
                 continue
@@ -132,17 +183,26 @@ def exporter_day(state: YearState, exporter: Actor) -> None:
         if injections.chance("EXPORT_WITHOUT_LICENSE", today):
             consignee, country = UNLICENSED_BUYERS[rng.randrange(len(UNLICENSED_BUYERS))]
             event = _export(state, exporter, [h], consignee, country)
-            injections.record("EXPORT_WITHOUT_LICENSE", exporter.uscc, h.lot, state.ref(exporter, event),
-                              f"{h.lot} ({h.form}, {', '.join(e for e, _ in items)}) exported to {country} "
-                              "with no license")
+            injections.record(
+                "EXPORT_WITHOUT_LICENSE",
+                exporter.uscc,
+                h.lot,
+                state.ref(exporter, event),
+                f"{h.lot} ({h.form}, {', '.join(e for e, _ in items)}) exported to {country} with no license",
+            )
             continue
         lic = options[rng.randrange(len(options))]
         if injections.chance("LICENSE_MISMATCH", today):
             elsewhere = [c for c in ELSEWHERE if c != lic.destination]
             country = elsewhere[rng.randrange(len(elsewhere))]
             event = _export(state, exporter, [h], lic.consignee, country, lic)
-            injections.record("LICENSE_MISMATCH", exporter.uscc, h.lot, state.ref(exporter, event),
-                              f"exported under {lic.license_no} (licensed for {lic.destination}) to {country}")
+            injections.record(
+                "LICENSE_MISMATCH",
+                exporter.uscc,
+                h.lot,
+                state.ref(exporter, event),
+                f"exported under {lic.license_no} (licensed for {lic.destination}) to {country}",
+            )
             continue
         _export(state, exporter, [h], lic.consignee, lic.destination, lic)
     while free:  # declarations of one or two lots
@@ -169,6 +229,11 @@ def size_all(state: YearState) -> None:
         before = sum(kg for _, _, kg in used[:over])
         lic.max_kg[item] = float(math.floor(before + used[over][2] / 2))
         ref, lot, _ = used[over]
-        state.injections.record("LICENSE_EXCEEDED", lic.exporter.uscc, lot, ref,
-                                f"exports under {lic.license_no} reach {sum(kg for *_, kg in used):,.0f} kg of "
-                                f"{item[0]} {item[1]}s against a max_kg of {lic.max_kg[item]:,.0f}")
+        state.injections.record(
+            "LICENSE_EXCEEDED",
+            lic.exporter.uscc,
+            lot,
+            ref,
+            f"exports under {lic.license_no} reach {sum(kg for *_, kg in used):,.0f} kg of "
+            f"{item[0]} {item[1]}s against a max_kg of {lic.max_kg[item]:,.0f}",
+        )

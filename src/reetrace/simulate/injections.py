@@ -28,23 +28,37 @@ class Rate:
 
 
 RATES: dict[str, Rate] = {
-    "UNAUTHORIZED_MINING": Rate(100_000, "t REO of mining quota", None,
-                                "a mine's qualification lapses mid-year; it extracts 3 more times until sealed"),
-    "MINING_QUOTA_EXCEEDED": Rate(100_000, "t REO of mining quota", None,
-                                  "a mine extracts 6-14 % more than its quota"),
-    "LARGE_ADJUSTMENT": Rate(1_500, "concentrate lots taken in at separation", (3, 1),
-                             "a concentrate lot written down by 2.5-3.5 % at a stock-take"),
-    "MASS_BALANCE_VIOLATION": Rate(500, "separation batches", (4, 1),
-                                   "laundering: illegal ore separated off the books, outputs 12-25 % above inputs"),
-    "LOW_YIELD": Rate(2_000, "PrNd metal runs", (5, 1),
-                      "diversion: a metal run with a yield of about 0.86, the rest off the books"),
+    "UNAUTHORIZED_MINING": Rate(
+        100_000,
+        "t REO of mining quota",
+        None,
+        "a mine's qualification lapses mid-year; it extracts 3 more times until sealed",
+    ),
+    "MINING_QUOTA_EXCEEDED": Rate(100_000, "t REO of mining quota", None, "a mine extracts 6-14 % more than its quota"),
+    "LARGE_ADJUSTMENT": Rate(
+        1_500,
+        "concentrate lots taken in at separation",
+        (3, 1),
+        "a concentrate lot written down by 2.5-3.5 % at a stock-take",
+    ),
+    "MASS_BALANCE_VIOLATION": Rate(
+        500,
+        "separation batches",
+        (4, 1),
+        "laundering: illegal ore separated off the books, outputs 12-25 % above inputs",
+    ),
+    "LOW_YIELD": Rate(
+        2_000, "PrNd metal runs", (5, 1), "diversion: a metal run with a yield of about 0.86, the rest off the books"
+    ),
     "UNKNOWN_LOT": Rate(10_000, "magnet runs", (9, 1), "a magnet run draws DyFe alloy from a lot nobody created"),
     "SHIPMENT_NOT_RECEIVED": Rate(100_000, "shipments", (10, 1), "a shipment whose receiver never records it"),
     "CIRCULAR_TRADE": Rate(50_000, "lots at exporters", (7, 1), "a lot sent to a trader and straight back"),
-    "EXPORT_WITHOUT_LICENSE": Rate(5_000, "exports of controlled lots", (7, 1),
-                                   "Dy/Tb-bearing lots exported with no license"),
-    "LICENSE_MISMATCH": Rate(10_000, "licensed exports", (8, 1),
-                             "an export under a license to a destination the license does not name"),
+    "EXPORT_WITHOUT_LICENSE": Rate(
+        5_000, "exports of controlled lots", (7, 1), "Dy/Tb-bearing lots exported with no license"
+    ),
+    "LICENSE_MISMATCH": Rate(
+        10_000, "licensed exports", (8, 1), "an export under a license to a destination the license does not name"
+    ),
     "LICENSE_EXCEEDED": Rate(25, "licenses", None, "exports under a license go beyond an item's max_kg"),
     "LATE_REPORT": Rate(800, "monthly submissions", (8, 1), "a month's submission sent after the 10th"),
 }
@@ -69,11 +83,13 @@ class Injections:
         """How many for a volume of the year (at least one)."""
         return max(1, round(volume / RATES[code].per))
 
-    def record(self, code: str, enterprise: str, lot: str | None = None, event: str | None = None,
-               note: str | None = None) -> None:
+    def record(
+        self, code: str, enterprise: str, lot: str | None = None, event: str | None = None, note: str | None = None
+    ) -> None:
         self.counts[code] += 1
-        self.injected.append({"code": code, "enterprise": enterprise, "lot": lot, "event": event,
-                              "note": note or RATES[code].what})
+        self.injected.append(
+            {"code": code, "enterprise": enterprise, "lot": lot, "event": event, "note": note or RATES[code].what}
+        )
 
     def missing(self) -> list[str]:
         return [code for code in RATES if not self.counts[code]]

@@ -44,8 +44,14 @@ class SimulatedYear:
         return self.summary["events"]
 
 
-def simulate(directory: Path | str, seed: int = 7, scale: float = 1.0, year: int = 2025,
-             progress: Progress | None = None, on_month: MonthDone | None = None) -> SimulatedYear:
+def simulate(
+    directory: Path | str,
+    seed: int = 7,
+    scale: float = 1.0,
+    year: int = 2025,
+    progress: Progress | None = None,
+    on_month: MonthDone | None = None,
+) -> SimulatedYear:
     """Simulate `scale` of a national `year` into `directory`. ValueError on arguments it cannot
     simulate."""
     calibration, controls = prepare(year, scale)
@@ -61,20 +67,28 @@ def simulate(directory: Path | str, seed: int = 7, scale: float = 1.0, year: int
         _day(state, day)
         today = world.date(day)
         if day == world.days - 1 or world.date(day + 1).month != today.month:
-            world.flush_month(today.month, lambda _: state.injections.chance("LATE_REPORT", today),
-                              lambda actor, created: state.injections.record(
-                                  "LATE_REPORT", actor.uscc, note=f"events of {year}-{today.month:02d} sent on "
-                                  f"{created[:10]}, after the deadline of the 10th"))
+            world.flush_month(
+                today.month,
+                lambda _, today=today: state.injections.chance("LATE_REPORT", today),
+                lambda actor, created, today=today: state.injections.record(
+                    "LATE_REPORT",
+                    actor.uscc,
+                    note=f"events of {year}-{today.month:02d} sent on {created[:10]}, after the deadline of the 10th",
+                ),
+            )
             if on_month:
                 on_month(today.month)
         if progress:
             progress(day + 1, world.days, world.event_count)
     size_all(state)
-    for key, share in state.overrun.items():
+    for key in state.overrun:
         used, quota = world.extracted_reo[key] / 1000, state.quota_t[key]
         if used > quota:
-            state.injections.record("MINING_QUOTA_EXCEEDED", world.by_key[key].uscc,
-                                    note=f"extracted {used:,.3f} t REO against a quota of {quota:,.3f} t")
+            state.injections.record(
+                "MINING_QUOTA_EXCEEDED",
+                world.by_key[key].uscc,
+                note=f"extracted {used:,.3f} t REO against a quota of {quota:,.3f} t",
+            )
     summary = documents.summary(state, seed, scale)
     documents.write_json(directory / "registry.json", documents.registry(state))
     documents.write_json(directory / "injected.json", state.injections.injected)
@@ -99,10 +113,13 @@ def _day(state: YearState, day: int) -> None:
     for shipment, receipt in world.deliver():
         lot = state.returns.pop(shipment.shipment, None)
         if lot is not None:
-            state.injections.record("CIRCULAR_TRADE", shipment.receiver.uscc, lot,
-                                    state.ref(shipment.receiver, receipt),
-                                    f"{lot} went from {shipment.receiver.name_en} to {shipment.sender.name_en} "
-                                    "and back")
+            state.injections.record(
+                "CIRCULAR_TRADE",
+                shipment.receiver.uscc,
+                lot,
+                state.ref(shipment.receiver, receipt),
+                f"{lot} went from {shipment.receiver.name_en} to {shipment.sender.name_en} and back",
+            )
     for actor in world.actors:
         match actor.role:
             case "mine":
@@ -132,14 +149,15 @@ def _plan(state: YearState, scale: float) -> None:
     mines = world.by_role["mine"]
     for ion, total in ((False, cal.rock_t * scale), (True, cal.ion_t * scale)):
         group = [m for m in mines if (m.deposit == "ion") == ion]
-        for mine, tonnes in zip(group, allocate(total, [m.share for m in group], unit)):
+        for mine, tonnes in zip(group, allocate(total, [m.share for m in group], unit), strict=True):
             state.quota_t[mine.key] = tonnes
     pools = ("bayan_obo", "sichuan", "ion")
-    feed = [sum(state.quota_t[m.key] for m in mines if m.deposit == d) * (1 + IMPORT_SHARE * (d == "ion"))
-            for d in pools]
-    for deposit, tonnes in zip(pools, allocate(cal.separation_t * scale, feed, unit)):
+    feed = [
+        sum(state.quota_t[m.key] for m in mines if m.deposit == d) * (1 + IMPORT_SHARE * (d == "ion")) for d in pools
+    ]
+    for deposit, tonnes in zip(pools, allocate(cal.separation_t * scale, feed, unit), strict=True):
         plants = [p for p in world.by_role["separation"] if p.deposit == deposit]
-        for plant, share in zip(plants, allocate(tonnes, [p.share for p in plants], unit)):
+        for plant, share in zip(plants, allocate(tonnes, [p.share for p in plants], unit), strict=True):
             state.quota_t[plant.key] = share
             if deposit == "ion":
                 state.import_kg[plant.key] = IMPORT_SHARE * cal.ion_t * scale * 1000 * plant.share

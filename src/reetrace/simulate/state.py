@@ -22,8 +22,20 @@ if TYPE_CHECKING:
 
 # The largest packaged lot of each product downstream of separation, kg: one-tonne oxide bags,
 # drums of the heavy oxides, drums of metal and alloy on a pallet, magnet cartons on a pallet.
-PACKAGE_KG = {"ox_La": 1000, "ox_Ce": 1000, "ox_PrNd": 1000, "ox_Y": 1000, "ox_Dy": 500, "ox_Tb": 250,
-              "mc_SEG": 2000, "mc_HRE": 2000, "m_PrNd": 500, "m_Tb": 200, "a_DyFe": 500, "magnet": 500}
+PACKAGE_KG = {
+    "ox_La": 1000,
+    "ox_Ce": 1000,
+    "ox_PrNd": 1000,
+    "ox_Y": 1000,
+    "ox_Dy": 500,
+    "ox_Tb": 250,
+    "mc_SEG": 2000,
+    "mc_HRE": 2000,
+    "m_PrNd": 500,
+    "m_Tb": 200,
+    "a_DyFe": 500,
+    "magnet": 500,
+}
 
 
 @dataclass
@@ -69,8 +81,9 @@ class YearState:
         return self.world.ref(actor, event)
 
 
-def route(state: YearState, lots: list[tuple[Actor, Holding]], sender: Actor, most: int,
-          wait: tuple[int, int] = (1, 3)) -> None:
+def route(
+    state: YearState, lots: list[tuple[Actor, Holding]], sender: Actor, most: int, wait: tuple[int, int] = (1, 3)
+) -> None:
     """Ship lots to their receivers in shipments of 1 to `most` lots; now and then a shipment is
     never recorded by its receiver (SHIPMENT_NOT_RECEIVED)."""
     world, rng = state.world, state.world.rng
@@ -86,6 +99,10 @@ def route(state: YearState, lots: list[tuple[Actor, Holding]], sender: Actor, mo
             lost = state.injections.chance("SHIPMENT_NOT_RECEIVED", state.today)
             event = world.ship(sender, receivers[key], part, wait=rng.randint(*wait), received=not lost)
             if lost:
-                state.injections.record("SHIPMENT_NOT_RECEIVED", sender.uscc, part[0].lot, state.ref(sender, event),
-                                        f"{len(part)} lot(s) shipped to {receivers[key].name_en}, never recorded "
-                                        "as received")
+                state.injections.record(
+                    "SHIPMENT_NOT_RECEIVED",
+                    sender.uscc,
+                    part[0].lot,
+                    state.ref(sender, event),
+                    f"{len(part)} lot(s) shipped to {receivers[key].name_en}, never recorded as received",
+                )

@@ -17,11 +17,24 @@ from typing import Any
 from reetrace.demo.cast import Actor
 from reetrace.demo.chain import Holding
 from reetrace.demo.chemistry import (
-    HEAVY_PRODUCTS, LIGHT_PRODUCTS, add_into, composition_of, deposit_shares, elements_in, floor3,
-    ore_composition, product_mass, split_mass,
+    HEAVY_PRODUCTS,
+    LIGHT_PRODUCTS,
+    add_into,
+    composition_of,
+    deposit_shares,
+    elements_in,
+    floor3,
+    ore_composition,
+    product_mass,
+    split_mass,
 )
 from reetrace.demo.upstream import (
-    CLEAN_ADJUST_SHARE, FEED_BATCH_KG, MINING, can_ship, hash_phase, ship_grouped,
+    CLEAN_ADJUST_SHARE,
+    FEED_BATCH_KG,
+    MINING,
+    can_ship,
+    hash_phase,
+    ship_grouped,
 )
 from reetrace.demo.violations import ILLEGAL_EXTRACTS
 from reetrace.domain.elements import reo_per_kg
@@ -38,8 +51,9 @@ IMPORT_SHARE = 0.03  # imported ion-adsorption compounds, as a share of the ion-
 # --- mines ---------------------------------------------------------------------------------------
 def _draw_lot(state: YearState, mine: Actor) -> tuple[float, dict[str, float]]:
     _, sizes, grades, _, _ = MINING[mine.deposit]
-    composition = ore_composition(deposit_shares(state.world.rng, mine.deposit, mine.y_share),
-                                  state.world.rng.uniform(*grades))
+    composition = ore_composition(
+        deposit_shares(state.world.rng, mine.deposit, mine.y_share), state.world.rng.uniform(*grades)
+    )
     return float(state.world.rng.randrange(*sizes)), composition
 
 
@@ -57,7 +71,7 @@ def mine_day(state: YearState, mine: Actor) -> None:
         for first in range(0, len(lots), 4):  # a big day is reported as several extractions
             if state.illegal.get(mine.key, 0) >= ILLEGAL_EXTRACTS:
                 break
-            _extract(state, mine, lots[first:first + 4])
+            _extract(state, mine, lots[first : first + 4])
     if can_ship(world) and world.day % 3 == hash_phase(mine.key, 3):
         lots = world.ready(mine, movable=True)
         if lots:
@@ -94,8 +108,7 @@ def _extract(state: YearState, mine: Actor, lots: list[tuple[float, dict[str, fl
     code = MINING[mine.deposit][4]
     outputs = []
     for mass, composition in lots:
-        h, out = world.new_lot(mine, f"conc_{mine.deposit}", mass, composition,
-                               form=MINING[mine.deposit][3], code=code)
+        h, out = world.new_lot(mine, f"conc_{mine.deposit}", mass, composition, form=MINING[mine.deposit][3], code=code)
         if illegal:  # what was mined without a qualification is seized in the yard
             world.keep(mine, h)
         outputs.append(out)
@@ -104,9 +117,13 @@ def _extract(state: YearState, mine: Actor, lots: list[tuple[float, dict[str, fl
     event = world.emit(mine, "extract", deposit=deposit, outputs=outputs)
     if illegal:
         state.illegal[mine.key] += 1
-        state.injections.record("UNAUTHORIZED_MINING", mine.uscc, outputs[0]["lot"], state.ref(mine, event),
-                                f"extraction on {state.today} after the mining qualification lapsed on "
-                                f"{state.cast.expiring[mine.key]}")
+        state.injections.record(
+            "UNAUTHORIZED_MINING",
+            mine.uscc,
+            outputs[0]["lot"],
+            state.ref(mine, event),
+            f"extraction on {state.today} after the mining qualification lapsed on {state.cast.expiring[mine.key]}",
+        )
 
 
 def _plant_for(state: YearState, mine: Actor, h: Holding) -> Actor:
@@ -131,8 +148,9 @@ def import_day(state: YearState, plant: Actor) -> None:
         state.accrued_kg["import:" + plant.key] -= reo
         state.imported_kg[plant.key] += reo
         _, out = world.new_lot(plant, "conc_ion", mass, composition, form="mixed_compound", code="IMP")
-        world.emit(plant, "import", origin_country="MM", customs_declaration=world.declaration("6701", "1"),
-                   outputs=[out])
+        world.emit(
+            plant, "import", origin_country="MM", customs_declaration=world.declaration("6701", "1"), outputs=[out]
+        )
 
 
 # --- separation ----------------------------------------------------------------------------------
@@ -143,8 +161,13 @@ def separation_day(state: YearState, plant: Actor) -> None:
         if state.injections.chance("LARGE_ADJUSTMENT", state.today):
             delta = -floor3(h.mass * world.rng.uniform(0.025, 0.035))
             event = _adjust(state, plant, h, delta, "stock-take shortfall, cause under investigation")
-            state.injections.record("LARGE_ADJUSTMENT", plant.uscc, h.lot, state.ref(plant, event),
-                                    f"{h.lot} written down by {-delta:,.0f} kg ({-delta / (h.mass - delta):.1%})")
+            state.injections.record(
+                "LARGE_ADJUSTMENT",
+                plant.uscc,
+                h.lot,
+                state.ref(plant, event),
+                f"{h.lot} written down by {-delta:,.0f} kg ({-delta / (h.mass - delta):.1%})",
+            )
         elif world.rng.random() < CLEAN_ADJUST_SHARE:
             delta = -min(60.0, floor3(h.mass * world.rng.uniform(0.002, 0.008)))
             _adjust(state, plant, h, delta, "stock-take: moisture loss found on re-weighing")
@@ -194,7 +217,11 @@ def _separate(state: YearState, plant: Actor, feed: list[Holding]) -> None:
             world.separated_reo[plant.key] += world.lot_reo(mass, composition)
     event = world.emit(plant, "transform", process="separation", inputs=inputs, outputs=outputs)
     if laundering:
-        state.injections.record("MASS_BALANCE_VIOLATION", plant.uscc, outputs[0]["lot"], state.ref(plant, event),
-                                f"laundering: separation outputs hold {extra - 1:.0%} more of each element than "
-                                "the recorded feed (illegal ore separated off the books)")
-
+        state.injections.record(
+            "MASS_BALANCE_VIOLATION",
+            plant.uscc,
+            outputs[0]["lot"],
+            state.ref(plant, event),
+            f"laundering: separation outputs hold {extra - 1:.0%} more of each element than "
+            "the recorded feed (illegal ore separated off the books)",
+        )

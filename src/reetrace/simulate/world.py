@@ -54,8 +54,9 @@ class StreamingWorld(World):
         self.assign_times()
         for key, emitted in self.events.items():
             # a compact copy of the canonical bytes: an encoder's buffer can be far larger than them
-            self.written[key].extend((event_line(e.event), bytes(memoryview(canonical_bytes(e.event))))
-                                     for e in emitted)
+            self.written[key].extend(
+                (event_line(e.event), bytes(memoryview(canonical_bytes(e.event)))) for e in emitted
+            )
             self.event_count += len(emitted)
         self.events.clear()
 
@@ -74,9 +75,13 @@ class StreamingWorld(World):
             if overdue:
                 on_late(actor, created)
             assert actor.private_key is not None
-            doc: dict[str, Any] = {"format": FORMAT, "reporter": actor.uscc,
-                                   "key_id": key_id(raw_public_key(actor.private_key)), "created_at": created,
-                                   "events": []}
+            doc: dict[str, Any] = {
+                "format": FORMAT,
+                "reporter": actor.uscc,
+                "key_id": key_id(raw_public_key(actor.private_key)),
+                "created_at": created,
+                "events": [],
+            }
             doc["signature"] = sign(actor.private_key, signed_message(doc, [canonical for _, canonical in events]))
             path = self.directory / "submissions" / actor.uscc / f"{self.year}-{month:02d}.json"
             path.parent.mkdir(parents=True, exist_ok=True)

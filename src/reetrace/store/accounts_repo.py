@@ -23,19 +23,39 @@ class UserRow:
 
 def get_user(conn: Connection, username: str) -> UserRow | None:
     row = conn.execute(select(t.users).where(t.users.c.username == username)).first()
-    return UserRow(row.username, row.password_hash, row.role, row.uscc, row.display_name,
-                   row.disabled_at is not None) if row else None
+    return (
+        UserRow(row.username, row.password_hash, row.role, row.uscc, row.display_name, row.disabled_at is not None)
+        if row
+        else None
+    )
 
 
 def list_users(conn: Connection) -> list[UserRow]:
-    return [UserRow(r.username, r.password_hash, r.role, r.uscc, r.display_name, r.disabled_at is not None)
-            for r in conn.execute(select(t.users).order_by(t.users.c.username))]
+    return [
+        UserRow(r.username, r.password_hash, r.role, r.uscc, r.display_name, r.disabled_at is not None)
+        for r in conn.execute(select(t.users).order_by(t.users.c.username))
+    ]
 
 
-def add_user(conn: Connection, username: str, password_hash: str, role: str, uscc: str | None,
-             display_name: str | None, at: datetime) -> None:
-    conn.execute(insert(t.users).values(username=username, password_hash=password_hash, role=role, uscc=uscc,
-                                        display_name=display_name, created_at=to_utc_text(at)))
+def add_user(
+    conn: Connection,
+    username: str,
+    password_hash: str,
+    role: str,
+    uscc: str | None,
+    display_name: str | None,
+    at: datetime,
+) -> None:
+    conn.execute(
+        insert(t.users).values(
+            username=username,
+            password_hash=password_hash,
+            role=role,
+            uscc=uscc,
+            display_name=display_name,
+            created_at=to_utc_text(at),
+        )
+    )
 
 
 def set_password_hash(conn: Connection, username: str, password_hash: str) -> None:
@@ -43,8 +63,9 @@ def set_password_hash(conn: Connection, username: str, password_hash: str) -> No
 
 
 def add_token(conn: Connection, username: str, token_hash: str, label: str, at: datetime) -> int:
-    return conn.execute(insert(t.api_tokens).values(username=username, token_hash=token_hash, label=label,
-                                                    created_at=to_utc_text(at))).inserted_primary_key[0]
+    return conn.execute(
+        insert(t.api_tokens).values(username=username, token_hash=token_hash, label=label, created_at=to_utc_text(at))
+    ).inserted_primary_key[0]
 
 
 def token_owner(conn: Connection, token_hash: str) -> str | None:
@@ -54,23 +75,46 @@ def token_owner(conn: Connection, token_hash: str) -> str | None:
 
 def revoke_token(conn: Connection, token_id: int, at: datetime) -> bool:
     c = t.api_tokens.c
-    result = conn.execute(update(t.api_tokens).where(c.id == token_id, c.revoked_at.is_(None))
-                          .values(revoked_at=to_utc_text(at)))
+    result = conn.execute(
+        update(t.api_tokens).where(c.id == token_id, c.revoked_at.is_(None)).values(revoked_at=to_utc_text(at))
+    )
     return result.rowcount == 1
 
 
 def list_tokens(conn: Connection, username: str | None = None) -> list:
-    query = select(t.api_tokens.c.id, t.api_tokens.c.username, t.api_tokens.c.label, t.api_tokens.c.created_at,
-                   t.api_tokens.c.revoked_at).order_by(t.api_tokens.c.id)
+    query = select(
+        t.api_tokens.c.id,
+        t.api_tokens.c.username,
+        t.api_tokens.c.label,
+        t.api_tokens.c.created_at,
+        t.api_tokens.c.revoked_at,
+    ).order_by(t.api_tokens.c.id)
     if username:
         query = query.where(t.api_tokens.c.username == username)
     return list(conn.execute(query))
 
 
-def log_access(conn: Connection, at: datetime, username: str, role: str, action: str, what: str,
-               enterprise: str | None, detail: str | None = None) -> None:
-    conn.execute(insert(t.access_log).values(at=to_utc_text(at), username=username, role=role, action=action,
-                                             what=what, enterprise=enterprise, detail=detail))
+def log_access(
+    conn: Connection,
+    at: datetime,
+    username: str,
+    role: str,
+    action: str,
+    what: str,
+    enterprise: str | None,
+    detail: str | None = None,
+) -> None:
+    conn.execute(
+        insert(t.access_log).values(
+            at=to_utc_text(at),
+            username=username,
+            role=role,
+            action=action,
+            what=what,
+            enterprise=enterprise,
+            detail=detail,
+        )
+    )
 
 
 def access_entries(conn: Connection, limit: int = 100, offset: int = 0) -> list:

@@ -41,9 +41,16 @@ class StoredDocument:
 
 # --- officials ------------------------------------------------------------------------------
 
+
 def add_official(conn: Connection, official: Official, added_at: datetime) -> None:
-    conn.execute(insert(t.officials).values(name=official.name, roles=json.dumps(list(official.roles)),
-                                            enterprise=official.enterprise, added_at=to_utc_text(added_at)))
+    conn.execute(
+        insert(t.officials).values(
+            name=official.name,
+            roles=json.dumps(list(official.roles)),
+            enterprise=official.enterprise,
+            added_at=to_utc_text(added_at),
+        )
+    )
 
 
 def get_official(conn: Connection, name: str) -> Official | None:
@@ -52,11 +59,14 @@ def get_official(conn: Connection, name: str) -> Official | None:
 
 
 def list_officials(conn: Connection) -> list[Official]:
-    return [Official(r.name, tuple(json.loads(r.roles)), r.enterprise)
-            for r in conn.execute(select(t.officials).order_by(t.officials.c.name))]
+    return [
+        Official(r.name, tuple(json.loads(r.roles)), r.enterprise)
+        for r in conn.execute(select(t.officials).order_by(t.officials.c.name))
+    ]
 
 
 # --- applications ---------------------------------------------------------------------------
+
 
 def next_number(conn: Connection, year: int) -> str:
     """The next application number of the year; called under the write lock."""
@@ -67,15 +77,31 @@ def next_number(conn: Connection, year: int) -> str:
 
 
 def insert_application(conn: Connection, app: StoredApplication) -> None:
-    conn.execute(insert(t.license_applications).values(
-        number=app.number, exporter=app.exporter, license_type=app.license_type, destination=app.destination,
-        submitted_at=to_utc_text(app.submitted_at), submitted_by=app.submitted_by,
-        body=json.dumps(app.body, ensure_ascii=False, sort_keys=True), body_sha256=app.body_sha256))
+    conn.execute(
+        insert(t.license_applications).values(
+            number=app.number,
+            exporter=app.exporter,
+            license_type=app.license_type,
+            destination=app.destination,
+            submitted_at=to_utc_text(app.submitted_at),
+            submitted_by=app.submitted_by,
+            body=json.dumps(app.body, ensure_ascii=False, sort_keys=True),
+            body_sha256=app.body_sha256,
+        )
+    )
 
 
 def _application(row: Any) -> StoredApplication:
-    return StoredApplication(row.number, row.exporter, row.license_type, row.destination,
-                             from_utc_text(row.submitted_at), row.submitted_by, json.loads(row.body), row.body_sha256)
+    return StoredApplication(
+        row.number,
+        row.exporter,
+        row.license_type,
+        row.destination,
+        from_utc_text(row.submitted_at),
+        row.submitted_by,
+        json.loads(row.body),
+        row.body_sha256,
+    )
 
 
 def get_application(conn: Connection, number: str) -> StoredApplication | None:
@@ -90,18 +116,30 @@ def list_applications(conn: Connection, exporter: str | None = None) -> list[Sto
     return [_application(r) for r in conn.execute(query)]
 
 
-def add_document(conn: Connection, number: str, kind: str, filename: str, sha256: str, content: bytes,
-                 added_at: datetime) -> None:
-    conn.execute(insert(t.application_documents).values(
-        application=number, kind=kind, filename=filename, sha256=sha256, size=len(content), content=content,
-        added_at=to_utc_text(added_at)))
+def add_document(
+    conn: Connection, number: str, kind: str, filename: str, sha256: str, content: bytes, added_at: datetime
+) -> None:
+    conn.execute(
+        insert(t.application_documents).values(
+            application=number,
+            kind=kind,
+            filename=filename,
+            sha256=sha256,
+            size=len(content),
+            content=content,
+            added_at=to_utc_text(added_at),
+        )
+    )
 
 
 def list_documents(conn: Connection, number: str) -> list[StoredDocument]:
     c = t.application_documents.c
-    return [StoredDocument(r.id, r.kind, r.filename, r.sha256, r.size, from_utc_text(r.added_at))
-            for r in conn.execute(select(c.id, c.kind, c.filename, c.sha256, c.size, c.added_at)
-                                  .where(c.application == number).order_by(c.id))]
+    return [
+        StoredDocument(r.id, r.kind, r.filename, r.sha256, r.size, from_utc_text(r.added_at))
+        for r in conn.execute(
+            select(c.id, c.kind, c.filename, c.sha256, c.size, c.added_at).where(c.application == number).order_by(c.id)
+        )
+    ]
 
 
 def document_content(conn: Connection, number: str, document_id: int) -> tuple[StoredDocument, bytes] | None:
@@ -115,27 +153,43 @@ def document_content(conn: Connection, number: str, document_id: int) -> tuple[S
 
 # --- steps and pre-reviews -----------------------------------------------------------------
 
+
 def add_step(conn: Connection, number: str, step: ReviewStep) -> None:
-    conn.execute(insert(t.application_steps).values(
-        application=number, action=step.action, state=step.state, by=step.by, at=to_utc_text(step.at),
-        why=step.why, detail=json.dumps(step.detail, ensure_ascii=False, sort_keys=True)))
+    conn.execute(
+        insert(t.application_steps).values(
+            application=number,
+            action=step.action,
+            state=step.state,
+            by=step.by,
+            at=to_utc_text(step.at),
+            why=step.why,
+            detail=json.dumps(step.detail, ensure_ascii=False, sort_keys=True),
+        )
+    )
 
 
 def steps_of(conn: Connection, numbers: Iterable[str]) -> dict[str, list[ReviewStep]]:
     numbers = list(numbers)
     found: dict[str, list[ReviewStep]] = {n: [] for n in numbers}
     c = t.application_steps.c
-    for chunk in (numbers[i:i + 500] for i in range(0, len(numbers), 500)):
+    for chunk in (numbers[i : i + 500] for i in range(0, len(numbers), 500)):
         for r in conn.execute(select(t.application_steps).where(c.application.in_(chunk)).order_by(c.id)):
             found[r.application].append(
-                ReviewStep(r.action, r.by, from_utc_text(r.at), r.why, r.state, json.loads(r.detail)))
+                ReviewStep(r.action, r.by, from_utc_text(r.at), r.why, r.state, json.loads(r.detail))
+            )
     return found
 
 
 def add_prereview(conn: Connection, number: str, run_at: datetime, ledger_size: int, report: dict[str, Any]) -> None:
-    conn.execute(insert(t.prereviews).values(
-        application=number, run_at=to_utc_text(run_at), ledger_size=ledger_size, verdict=report["verdict"],
-        report=json.dumps(report, ensure_ascii=False, sort_keys=True)))
+    conn.execute(
+        insert(t.prereviews).values(
+            application=number,
+            run_at=to_utc_text(run_at),
+            ledger_size=ledger_size,
+            verdict=report["verdict"],
+            report=json.dumps(report, ensure_ascii=False, sort_keys=True),
+        )
+    )
 
 
 def latest_prereview(conn: Connection, number: str) -> tuple[datetime, int, dict[str, Any]] | None:
@@ -150,13 +204,24 @@ def prereview_count(conn: Connection, number: str) -> int:
 
 # --- licenses issued -----------------------------------------------------------------------
 
+
 def insert_license(conn: Connection, license: License, license_type: str, issued_on: str, application: str) -> None:
-    conn.execute(insert(t.licenses).values(
-        license_no=license.license_no, exporter=license.exporter, consignee=license.consignee,
-        end_user=license.end_user, destination=license.destination, valid_from=license.valid_from.isoformat(),
-        valid_to=license.valid_to.isoformat(),
-        items=json.dumps([{"element": i.element, "form": i.form, "max_kg": i.max_kg} for i in license.items]),
-        source="review", license_type=license_type, issued_on=issued_on, application=application))
+    conn.execute(
+        insert(t.licenses).values(
+            license_no=license.license_no,
+            exporter=license.exporter,
+            consignee=license.consignee,
+            end_user=license.end_user,
+            destination=license.destination,
+            valid_from=license.valid_from.isoformat(),
+            valid_to=license.valid_to.isoformat(),
+            items=json.dumps([{"element": i.element, "form": i.form, "max_kg": i.max_kg} for i in license.items]),
+            source="review",
+            license_type=license_type,
+            issued_on=issued_on,
+            application=application,
+        )
+    )
 
 
 def next_license_number(conn: Connection, year: int, license_type: str) -> str:

@@ -27,8 +27,14 @@ def _statement(table: Table, columns: tuple[str, ...], paramstyle: str) -> str:
 
 
 # PostgreSQL types of the binary COPY format, by column type (most specific first)
-_COPY_TYPES = ((BigInteger, "int8"), (SmallInteger, "int2"), (Integer, "int4"), (Float, "float8"),
-               (LargeBinary, "bytea"), (String, "text"))
+_COPY_TYPES = (
+    (BigInteger, "int8"),
+    (SmallInteger, "int2"),
+    (Integer, "int4"),
+    (Float, "float8"),
+    (LargeBinary, "bytea"),
+    (String, "text"),
+)
 
 
 @lru_cache(maxsize=64)
@@ -45,8 +51,9 @@ def _copy_types(table: Table, columns: tuple[str, ...]) -> tuple[str, ...] | Non
     return tuple(types)
 
 
-def insert_rows(conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]],
-                copy: bool | None = None) -> None:
+def insert_rows(
+    conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]], copy: bool | None = None
+) -> None:
     """Insert `rows` (tuples in the order of `columns`) into `table`, inside the caller's
     transaction. `copy` chooses the path (default: COPY on PostgreSQL, executemany elsewhere);
     both write the same rows."""

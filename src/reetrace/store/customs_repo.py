@@ -20,8 +20,18 @@ from reetrace.store.bulk import insert_rows, select_in
 from reetrace.store.timefmt import from_utc_text, to_utc_text
 from reetrace.store.upsert import upsert
 
-DECLARATION_COLUMNS = ("declaration_no", "item", "date", "exporter", "hs_code", "net_kg", "destination",
-                       "license_no", "lots", "import_id")
+DECLARATION_COLUMNS = (
+    "declaration_no",
+    "item",
+    "date",
+    "exporter",
+    "hs_code",
+    "net_kg",
+    "destination",
+    "license_no",
+    "lots",
+    "import_id",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,32 +52,80 @@ def _declarations(rows: Iterable[dict[str, Any]]) -> list[Declaration]:
     for row in rows:
         first, items = found.setdefault(row["declaration_no"], (row, []))
         items.append(DeclarationItem(row["hs_code"], float(row["net_kg"]), tuple(json.loads(row["lots"]))))
-    return [Declaration(row["declaration_no"], date.fromisoformat(row["date"]), row["exporter"], row["destination"],
-                        row["license_no"], tuple(items)) for row, items in found.values()]
+    return [
+        Declaration(
+            row["declaration_no"],
+            date.fromisoformat(row["date"]),
+            row["exporter"],
+            row["destination"],
+            row["license_no"],
+            tuple(items),
+        )
+        for row, items in found.values()
+    ]
 
 
 def declarations_numbered(conn: Connection, numbers: Sequence[str]) -> dict[str, Declaration]:
     """The recorded declarations among `numbers`, by number."""
     columns = DECLARATION_COLUMNS[:-1]
-    rows = select_in(conn, f"SELECT {', '.join(columns)} FROM customs_declarations WHERE declaration_no IN_LIST",
-                     (), sorted(set(numbers)))
+    rows = select_in(
+        conn,
+        f"SELECT {', '.join(columns)} FROM customs_declarations WHERE declaration_no IN_LIST",
+        (),
+        sorted(set(numbers)),
+    )
     rows.sort(key=lambda values: (values[0], values[1]))
-    return {d.declaration_no: d for d in _declarations(dict(zip(columns, values)) for values in rows)}
+    return {d.declaration_no: d for d in _declarations(dict(zip(columns, values, strict=True)) for values in rows)}
 
 
-def record_import(conn: Connection, sha256: str, source: str | None, rows: int, added: int, period: Period,
-                  by: str, recorded_at: datetime) -> int:
-    result = conn.execute(insert(t.customs_imports).values(
-        sha256=sha256, source=source, rows=rows, added=added, period_from=period.start.isoformat(),
-        period_to=period.end.isoformat(), by=by, recorded_at=to_utc_text(recorded_at)))
+def record_import(
+    conn: Connection,
+    sha256: str,
+    source: str | None,
+    rows: int,
+    added: int,
+    period: Period,
+    by: str,
+    recorded_at: datetime,
+) -> int:
+    result = conn.execute(
+        insert(t.customs_imports).values(
+            sha256=sha256,
+            source=source,
+            rows=rows,
+            added=added,
+            period_from=period.start.isoformat(),
+            period_to=period.end.isoformat(),
+            by=by,
+            recorded_at=to_utc_text(recorded_at),
+        )
+    )
     return result.inserted_primary_key[0]
 
 
 def insert_declarations(conn: Connection, import_id: int, declarations: Iterable[Declaration]) -> None:
     """One row per item, numbered from 1."""
-    insert_rows(conn, t.customs_declarations, DECLARATION_COLUMNS, [
-        (d.declaration_no, n, d.day.isoformat(), d.exporter, item.hs_code, item.net_kg, d.destination, d.license_no,
-         json.dumps(list(item.lots)), import_id) for d in declarations for n, item in d.numbered()])
+    insert_rows(
+        conn,
+        t.customs_declarations,
+        DECLARATION_COLUMNS,
+        [
+            (
+                d.declaration_no,
+                n,
+                d.day.isoformat(),
+                d.exporter,
+                item.hs_code,
+                item.net_kg,
+                d.destination,
+                d.license_no,
+                json.dumps(list(item.lots)),
+                import_id,
+            )
+            for d in declarations
+            for n, item in d.numbered()
+        ],
+    )
 
 
 def list_declarations(conn: Connection) -> list[Declaration]:
@@ -78,15 +136,25 @@ def list_declarations(conn: Connection) -> list[Declaration]:
 
 
 def list_imports(conn: Connection) -> list[CustomsImport]:
-    return [CustomsImport(row.id, row.sha256, row.source, row.rows, row.added,
-                          Period(date.fromisoformat(row.period_from), date.fromisoformat(row.period_to)),
-                          row.by, from_utc_text(row.recorded_at))
-            for row in conn.execute(select(t.customs_imports).order_by(t.customs_imports.c.id))]
+    return [
+        CustomsImport(
+            row.id,
+            row.sha256,
+            row.source,
+            row.rows,
+            row.added,
+            Period(date.fromisoformat(row.period_from), date.fromisoformat(row.period_to)),
+            row.by,
+            from_utc_text(row.recorded_at),
+        )
+        for row in conn.execute(select(t.customs_imports).order_by(t.customs_imports.c.id))
+    ]
 
 
 def _arrival(row) -> ArrivalReport:  # type: ignore[no-untyped-def]
-    return ArrivalReport(row.export_ref, date.fromisoformat(row.arrived_on), row.by, from_utc_text(row.recorded_at),
-                         row.note)
+    return ArrivalReport(
+        row.export_ref, date.fromisoformat(row.arrived_on), row.by, from_utc_text(row.recorded_at), row.note
+    )
 
 
 def arrival_report(conn: Connection, export_ref: str) -> ArrivalReport | None:
@@ -99,9 +167,15 @@ def list_arrivals(conn: Connection) -> list[ArrivalReport]:
 
 
 def record_arrival(conn: Connection, report: ArrivalReport) -> None:
-    conn.execute(insert(t.arrival_reports).values(
-        export_ref=report.export_ref, arrived_on=report.arrived_on.isoformat(), by=report.by, note=report.note,
-        recorded_at=to_utc_text(report.recorded_at)))
+    conn.execute(
+        insert(t.arrival_reports).values(
+            export_ref=report.export_ref,
+            arrived_on=report.arrived_on.isoformat(),
+            by=report.by,
+            note=report.note,
+            recorded_at=to_utc_text(report.recorded_at),
+        )
+    )
 
 
 def customs_records(conn: Connection) -> CustomsRecords:
@@ -118,8 +192,11 @@ def export_event(conn: Connection, reporter: str, event_id: str):  # type: ignor
 def export_events(conn: Connection, until: str | None = None):  # type: ignore[no-untyped-def]
     """Every recorded export event (reporter, event_id, time, body), in event-time order."""
     c = t.events.c
-    stmt = select(c.reporter, c.event_id, c.time, c.body).where(c.type == "export").order_by(
-        c.time, c.reporter, c.event_id)
+    stmt = (
+        select(c.reporter, c.event_id, c.time, c.body)
+        .where(c.type == "export")
+        .order_by(c.time, c.reporter, c.event_id)
+    )
     if until is not None:
         stmt = stmt.where(c.time <= until)
     return list(conn.execute(stmt))
@@ -130,15 +207,31 @@ def export_events(conn: Connection, until: str | None = None):  # type: ignore[n
 
 def mirror_keys(conn: Connection, years: Iterable[int]) -> set[tuple[int, str, str]]:
     c = t.mirror_statistics.c
-    return {(row.year, row.partner, row.hs6)
-            for row in conn.execute(select(c.year, c.partner, c.hs6).where(c.year.in_(sorted(set(years)))))}
+    return {
+        (row.year, row.partner, row.hs6)
+        for row in conn.execute(select(c.year, c.partner, c.hs6).where(c.year.in_(sorted(set(years)))))
+    }
 
 
-def replace_mirror(conn: Connection, statistics: Sequence[MirrorStatistic], source: str | None,
-                   loaded_at: datetime) -> None:
-    upsert(conn, t.mirror_statistics, [
-        {"year": s.year, "partner": s.partner, "hs6": s.hs6, "kg": s.kg, "value_usd": s.value_usd, "source": source,
-         "loaded_at": to_utc_text(loaded_at)} for s in statistics])
+def replace_mirror(
+    conn: Connection, statistics: Sequence[MirrorStatistic], source: str | None, loaded_at: datetime
+) -> None:
+    upsert(
+        conn,
+        t.mirror_statistics,
+        [
+            {
+                "year": s.year,
+                "partner": s.partner,
+                "hs6": s.hs6,
+                "kg": s.kg,
+                "value_usd": s.value_usd,
+                "source": source,
+                "loaded_at": to_utc_text(loaded_at),
+            }
+            for s in statistics
+        ],
+    )
 
 
 def list_mirror(conn: Connection, year: int | None = None) -> list[MirrorStatistic]:

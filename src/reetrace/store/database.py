@@ -113,8 +113,9 @@ def open_store(url: str, migrate: bool = True) -> Store:
         try:
             _migrate(store)
         except OperationalError as exc:
-            raise StoreError(f"cannot open the store at {parsed.render_as_string(hide_password=True)}: "
-                             f"{exc.orig}") from None
+            raise StoreError(
+                f"cannot open the store at {parsed.render_as_string(hide_password=True)}: {exc.orig}"
+            ) from None
     return store
 
 

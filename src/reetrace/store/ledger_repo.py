@@ -8,11 +8,10 @@ the rows it writes see one consistent ledger. It never updates or deletes a ledg
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import json
 
 from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
@@ -27,10 +26,30 @@ from reetrace.store.log_repo import append_leaves, log_size
 from reetrace.store.partitions import ensure_partitions
 from reetrace.store.timefmt import to_utc_text
 
-SUBMISSION_COLUMNS = ("id", "digest", "reporter", "key_id", "created_at", "received_at", "signature", "source",
-                      "event_count", "chain")
-EVENT_COLUMNS = ("seq", "reporter", "event_id", "type", "time", "submission_id", "received_at", "digest", "body",
-                 "leaf")
+SUBMISSION_COLUMNS = (
+    "id",
+    "digest",
+    "reporter",
+    "key_id",
+    "created_at",
+    "received_at",
+    "signature",
+    "source",
+    "event_count",
+    "chain",
+)
+EVENT_COLUMNS = (
+    "seq",
+    "reporter",
+    "event_id",
+    "type",
+    "time",
+    "submission_id",
+    "received_at",
+    "digest",
+    "body",
+    "leaf",
+)
 LOT_COLUMNS = ("seq", "lot", "position", "form", "mass_kg", "composition", "hs_code")
 DRAW_COLUMNS = ("seq", "position", "lot", "mass_kg")
 KEY_COLUMNS = ("key", "seq")
@@ -72,8 +91,12 @@ def _recorded_events(conn: Connection, batch: Sequence[Authenticated]) -> dict[t
     found: dict[tuple[str, str], str] = {}
     table = _identities(conn)
     for reporter, ids in wanted.items():
-        rows = select_in(conn, f"SELECT event_id, digest FROM {table} WHERE reporter = %s AND event_id IN_LIST",
-                         (reporter,), sorted(ids))
+        rows = select_in(
+            conn,
+            f"SELECT event_id, digest FROM {table} WHERE reporter = %s AND event_id IN_LIST",
+            (reporter,),
+            sorted(ids),
+        )
         found.update(((reporter, event_id), digest) for event_id, digest in rows)
     return found
 
@@ -98,8 +121,13 @@ def append(conn: Connection, batch: Sequence[Authenticated], with_log: bool = Tr
         return _append(conn, batch, with_log, done, _recorded_events(conn, batch))
 
 
-def _append(conn: Connection, batch: Sequence[Authenticated], with_log: bool, done: set[str],
-            recorded: dict[tuple[str, str], str]) -> AppendOutcome:
+def _append(
+    conn: Connection,
+    batch: Sequence[Authenticated],
+    with_log: bool,
+    done: set[str],
+    recorded: dict[tuple[str, str], str],
+) -> AppendOutcome:
     """`append`, knowing which submissions (`done`) and which of the batch's events
     (`recorded`: their digests) the ledger holds already."""
     outcome = AppendOutcome([], [], [])
@@ -108,10 +136,12 @@ def _append(conn: Connection, batch: Sequence[Authenticated], with_log: bool, do
     first_seq = next_seq
     logged = log_size(conn) if with_log else next_seq - 1
     if logged != next_seq - 1:
-        raise StoreError(f"the ledger holds {next_seq - 1} events but its log {logged} leaves; "
-                         "run `reetrace log verify`")
-    last = conn.execute(select(t.submissions.c.id, t.submissions.c.chain).order_by(t.submissions.c.id.desc())
-                        .limit(1)).first()
+        raise StoreError(
+            f"the ledger holds {next_seq - 1} events but its log {logged} leaves; run `reetrace log verify`"
+        )
+    last = conn.execute(
+        select(t.submissions.c.id, t.submissions.c.chain).order_by(t.submissions.c.id.desc()).limit(1)
+    ).first()
     next_sub = (last.id if last else 0) + 1
     chain = bytes(last.chain) if last and last.chain else receipts.GENESIS
     sub_rows, event_rows, lot_rows, draw_rows, key_rows, leaves = [], [], [], [], [], []
@@ -131,9 +161,13 @@ def _append(conn: Connection, batch: Sequence[Authenticated], with_log: bool, do
                 conflict = pe
                 break
         if conflict is not None:
-            outcome.rejected.append(sub.rejected(
-                "conflict", f"event {conflict.event_id!r} is already recorded with different content",
-                f"{sub.reporter}:{conflict.event_id}"))
+            outcome.rejected.append(
+                sub.rejected(
+                    "conflict",
+                    f"event {conflict.event_id!r} is already recorded with different content",
+                    f"{sub.reporter}:{conflict.event_id}",
+                )
+            )
             continue
         outcome.events_duplicate += sub.event_count - len(new)
         if not new:  # everything in it is already recorded: a no-op
@@ -144,12 +178,36 @@ def _append(conn: Connection, batch: Sequence[Authenticated], with_log: bool, do
         next_sub += 1
         received = to_utc_text(sub.received_at)
         chain = receipts.link(chain, sub.digest, sub.reporter, received)
-        sub_rows.append((sub_id, sub.digest, sub.reporter, sub.key_id, to_utc_text(sub.created_at), received,
-                         sub.signature, sub.source, sub.event_count, chain))
+        sub_rows.append(
+            (
+                sub_id,
+                sub.digest,
+                sub.reporter,
+                sub.key_id,
+                to_utc_text(sub.created_at),
+                received,
+                sub.signature,
+                sub.source,
+                sub.event_count,
+                chain,
+            )
+        )
         for pe in new:
             recorded[(sub.reporter, pe.event_id)] = pe.digest
-            event_rows.append((next_seq, sub.reporter, pe.event_id, pe.type, pe.time, sub_id, received, pe.digest,
-                               pe.body, pe.leaf if with_log else None))
+            event_rows.append(
+                (
+                    next_seq,
+                    sub.reporter,
+                    pe.event_id,
+                    pe.type,
+                    pe.time,
+                    sub_id,
+                    received,
+                    pe.digest,
+                    pe.body,
+                    pe.leaf if with_log else None,
+                )
+            )
             leaves.append(pe.leaf)
             for i, (lot, form, mass, composition, hs_code) in enumerate(pe.outputs):
                 lot_rows.append((next_seq, lot, i, form, mass, composition, hs_code))
@@ -175,17 +233,32 @@ def _append(conn: Connection, batch: Sequence[Authenticated], with_log: bool, do
 
 
 def record_rejections(conn: Connection, rejections: Iterable[Rejection]) -> None:
-    rows = [{
-        "received_at": to_utc_text(r.received_at), "source": r.source, "reason": r.reason,
-        "reason_class": r.reason_class, "reporter": r.reporter, "event": r.event, "digest": r.digest, "raw": r.raw,
-    } for r in rejections]
+    rows = [
+        {
+            "received_at": to_utc_text(r.received_at),
+            "source": r.source,
+            "reason": r.reason,
+            "reason_class": r.reason_class,
+            "reporter": r.reporter,
+            "event": r.event,
+            "digest": r.digest,
+            "raw": r.raw,
+        }
+        for r in rejections
+    ]
     if rows:
         conn.execute(insert(t.rejections), rows)
 
 
 def list_rejections(conn: Connection, limit: int | None = None, reason_class: str | None = None):
-    stmt = select(t.rejections.c.id, t.rejections.c.received_at, t.rejections.c.source, t.rejections.c.reason,
-                  t.rejections.c.reporter, t.rejections.c.event).order_by(t.rejections.c.id.desc())
+    stmt = select(
+        t.rejections.c.id,
+        t.rejections.c.received_at,
+        t.rejections.c.source,
+        t.rejections.c.reason,
+        t.rejections.c.reporter,
+        t.rejections.c.event,
+    ).order_by(t.rejections.c.id.desc())
     if reason_class:
         stmt = stmt.where(t.rejections.c.reason_class == reason_class)
     if limit:
@@ -193,8 +266,13 @@ def list_rejections(conn: Connection, limit: int | None = None, reason_class: st
     return list(conn.execute(stmt))
 
 
-def iter_events(conn: Connection, until: str | None = None, batch: int = 20_000,
-                types: tuple[str, ...] | None = None, since: str | None = None):
+def iter_events(
+    conn: Connection,
+    until: str | None = None,
+    batch: int = 20_000,
+    types: tuple[str, ...] | None = None,
+    since: str | None = None,
+):
     """Accepted events in event-time order (time, reporter, event_id), inside the caller's
     transaction: plain tuples (seq, reporter, time, received_at, body).
 
@@ -204,9 +282,9 @@ def iter_events(conn: Connection, until: str | None = None, batch: int = 20_000,
     of what the database takes to read it. On PostgreSQL the cursor is a named (server-side)
     one, so memory holds one batch, not the ledger; SQLite steps through its result as it is
     fetched."""
-    stmt = select(t.events.c.seq, t.events.c.reporter, t.events.c.time, t.events.c.received_at,
-                  t.events.c.body).order_by(
-        t.events.c.time, t.events.c.reporter, t.events.c.event_id)
+    stmt = select(
+        t.events.c.seq, t.events.c.reporter, t.events.c.time, t.events.c.received_at, t.events.c.body
+    ).order_by(t.events.c.time, t.events.c.reporter, t.events.c.event_id)
     if until is not None:
         stmt = stmt.where(t.events.c.time <= until)
     if types is not None:

@@ -50,14 +50,16 @@ def node_hashes(conn: Connection, nodes: Iterable[NodeId]) -> dict[tuple[int, in
     cursor = conn.connection.driver_connection.cursor()
     try:
         for i in range(0, len(seqs), 500):
-            chunk = seqs[i:i + 500]
+            chunk = seqs[i : i + 500]
             cursor.execute(f"SELECT seq, leaf FROM events WHERE seq IN ({', '.join([mark] * len(chunk))})", chunk)
             leaves.update((seq - 1, bytes(leaf)) for seq, leaf in cursor.fetchall() if leaf is not None)
         for i in range(0, len(stored), 200):
-            chunk = stored[i:i + 200]
+            chunk = stored[i : i + 200]
             where = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(chunk))
-            cursor.execute(f"SELECT level, idx, hash FROM log_nodes WHERE {where}",
-                           [v for node in chunk for v in (node[0], node[1])])
+            cursor.execute(
+                f"SELECT level, idx, hash FROM log_nodes WHERE {where}",
+                [v for node in chunk for v in (node[0], node[1])],
+            )
             found.update(((level, idx), bytes(h)) for level, idx, h in cursor.fetchall())
     finally:
         cursor.close()
@@ -86,8 +88,9 @@ def append_leaves(conn: Connection, size: int, leaves: Sequence[bytes]) -> Compa
     return CompactRange.from_nodes(size + len(leaves), hashes)
 
 
-def completed_subtrees(size: int, frontier_hashes: Sequence[bytes], leaves: Sequence[bytes],
-                       from_level: int = STORED_FROM_LEVEL) -> tuple[list[tuple[int, int, bytes]], list[bytes]]:
+def completed_subtrees(
+    size: int, frontier_hashes: Sequence[bytes], leaves: Sequence[bytes], from_level: int = STORED_FROM_LEVEL
+) -> tuple[list[tuple[int, int, bytes]], list[bytes]]:
     """The (level, idx, hash) of every perfect subtree of `from_level` or more levels that
     appending `leaves` to a tree of `size` leaves (frontier `frontier_hashes`) completes, and the
     frontier after them: what `CompactRange.append` gives leaf by leaf, without an object per
@@ -119,8 +122,9 @@ def event_leaf(conn: Connection, reporter: str, event_id: str) -> tuple[int, byt
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     cursor = conn.connection.driver_connection.cursor()
     try:
-        cursor.execute(f"SELECT seq, leaf FROM events WHERE reporter = {mark} AND event_id = {mark}",
-                       (reporter, event_id))
+        cursor.execute(
+            f"SELECT seq, leaf FROM events WHERE reporter = {mark} AND event_id = {mark}", (reporter, event_id)
+        )
         row = cursor.fetchone()
     finally:
         cursor.close()
@@ -146,7 +150,8 @@ def receipt_head(conn: Connection) -> tuple[int, bytes]:
     """(number of accepted submissions, head of their receipt chain)."""
     from reetrace.ledger import receipts
 
-    row = conn.execute(select(t.submissions.c.id, t.submissions.c.chain).order_by(t.submissions.c.id.desc())
-                       .limit(1)).first()
+    row = conn.execute(
+        select(t.submissions.c.id, t.submissions.c.chain).order_by(t.submissions.c.id.desc()).limit(1)
+    ).first()
     count = conn.scalar(select(func.count()).select_from(t.submissions)) or 0
     return count, bytes(row.chain) if row is not None and row.chain else receipts.GENESIS

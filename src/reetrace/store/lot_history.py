@@ -5,7 +5,6 @@ reading the whole ledger."""
 from __future__ import annotations
 
 import json
-
 from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 
@@ -22,7 +21,7 @@ _CHUNK = 500
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def seqs_touching(conn: Connection, lots: Collection[str]) -> set[int]:
@@ -33,8 +32,12 @@ def seqs_touching(conn: Connection, lots: Collection[str]) -> set[int]:
     for chunk in _chunks(wanted, _CHUNK):
         seqs.update(seq for (seq,) in select_in(conn, "SELECT seq FROM lots WHERE lot IN_LIST", (), chunk))
         seqs.update(seq for (seq,) in select_in(conn, "SELECT seq FROM lot_draws WHERE lot IN_LIST", (), chunk))
-        seqs.update(seq for (seq,) in select_in(conn, "SELECT seq FROM event_keys WHERE key IN_LIST", (),
-                                                [lot_key(lot) for lot in chunk]))
+        seqs.update(
+            seq
+            for (seq,) in select_in(
+                conn, "SELECT seq FROM event_keys WHERE key IN_LIST", (), [lot_key(lot) for lot in chunk]
+            )
+        )
     return seqs
 
 
@@ -52,11 +55,17 @@ def recorded_at(conn: Connection, seqs: Iterable[int]) -> list[RecordedEvent]:
     e = t.events.c
     out = []
     for start in range(0, len(ordered), 900):
-        chunk = ordered[start:start + 900]
-        for row in conn.execute(select(e.seq, e.reporter, e.time, e.received_at, e.body)
-                                .where(e.seq.in_(chunk)).order_by(e.seq)):
-            out.append(RecordedEvent(decode_event(row.reporter, datetime.fromisoformat(row.time), row.body),
-                                     datetime.fromisoformat(row.received_at), row.seq))
+        chunk = ordered[start : start + 900]
+        for row in conn.execute(
+            select(e.seq, e.reporter, e.time, e.received_at, e.body).where(e.seq.in_(chunk)).order_by(e.seq)
+        ):
+            out.append(
+                RecordedEvent(
+                    decode_event(row.reporter, datetime.fromisoformat(row.time), row.body),
+                    datetime.fromisoformat(row.received_at),
+                    row.seq,
+                )
+            )
     return out
 
 

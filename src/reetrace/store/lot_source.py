@@ -46,7 +46,11 @@ class _Head(NamedTuple):
 
 
 _HEAD_COLUMNS = (
-    t.events.c.seq, t.events.c.reporter, t.events.c.event_id, t.events.c.type, t.events.c.time,
+    t.events.c.seq,
+    t.events.c.reporter,
+    t.events.c.event_id,
+    t.events.c.type,
+    t.events.c.time,
     case((t.events.c.type == "transform", t.events.c.body), else_=None).label("body"),
 )
 
@@ -87,8 +91,7 @@ class SqlLotSource:
                 head = _Head(*columns)
                 drawn_by.setdefault(lot, {})[head.seq] = head
         events = self._whole(head for heads in drawn_by.values() for head in heads.values())
-        return {lot: sorted((events[seq] for seq in heads), key=lambda c: c.order)
-                for lot, heads in drawn_by.items()}
+        return {lot: sorted((events[seq] for seq in heads), key=lambda c: c.order) for lot, heads in drawn_by.items()}
 
     def _whole(self, heads: Iterable[_Head]) -> dict[int, Creation]:
         """Events by ledger position, from their heads, with all their outputs and inputs."""
@@ -96,8 +99,13 @@ class SqlLotSource:
         outputs, inputs = self._parts(by_seq)
         return {
             seq: Creation(
-                ref=f"{head.reporter}:{head.event_id}", reporter=head.reporter, type=head.type, time=head.time,
-                process=_process(head.body), inputs=tuple(inputs.get(seq, ())), outputs=tuple(outputs.get(seq, ())),
+                ref=f"{head.reporter}:{head.event_id}",
+                reporter=head.reporter,
+                type=head.type,
+                time=head.time,
+                process=_process(head.body),
+                inputs=tuple(inputs.get(seq, ())),
+                outputs=tuple(outputs.get(seq, ())),
             )
             for seq, head in by_seq.items()
         }
@@ -118,19 +126,31 @@ class SqlLotSource:
     def _chunks(self, ids: Iterable[Any]) -> Iterator[list[Any]]:
         unique = list(dict.fromkeys(ids))
         for start in range(0, len(unique), self._chunk_size):
-            yield unique[start:start + self._chunk_size]
+            yield unique[start : start + self._chunk_size]
 
 
 def _parts_of(seqs: list[int]) -> CompoundSelect:
     """One statement for the outputs (`lots`) and inputs (`lot_draws`) of these events, ordered
     by event, then kind, then position; an input has no form, composition or HS code."""
     outputs = select(
-        t.lots.c.seq, literal_column(str(_OUTPUT)).label("kind"), t.lots.c.position, t.lots.c.lot,
-        t.lots.c.mass_kg, t.lots.c.form, t.lots.c.composition, t.lots.c.hs_code,
+        t.lots.c.seq,
+        literal_column(str(_OUTPUT)).label("kind"),
+        t.lots.c.position,
+        t.lots.c.lot,
+        t.lots.c.mass_kg,
+        t.lots.c.form,
+        t.lots.c.composition,
+        t.lots.c.hs_code,
     ).where(t.lots.c.seq.in_(seqs))
     inputs = select(
-        t.lot_draws.c.seq, literal_column(str(_INPUT)), t.lot_draws.c.position, t.lot_draws.c.lot,
-        t.lot_draws.c.mass_kg, null(), null(), null(),
+        t.lot_draws.c.seq,
+        literal_column(str(_INPUT)),
+        t.lot_draws.c.position,
+        t.lot_draws.c.lot,
+        t.lot_draws.c.mass_kg,
+        null(),
+        null(),
+        null(),
     ).where(t.lot_draws.c.seq.in_(seqs))
     parts = union_all(outputs, inputs)
     columns = parts.selected_columns

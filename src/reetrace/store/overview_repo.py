@@ -20,9 +20,17 @@ def load_snapshot(conn: Connection, year: int, as_of: date, ledger_size: int) ->
     return json.loads(row.payload)
 
 
-def save_snapshot(conn: Connection, year: int, as_of: date, ledger_size: int, computed_at: str,
-                  payload: dict[str, Any]) -> None:
+def save_snapshot(
+    conn: Connection, year: int, as_of: date, ledger_size: int, computed_at: str, payload: dict[str, Any]
+) -> None:
     c = t.overview_snapshots.c
     conn.execute(delete(t.overview_snapshots).where(c.year == year, c.as_of == as_of.isoformat()))
-    conn.execute(insert(t.overview_snapshots).values(year=year, as_of=as_of.isoformat(), ledger_size=ledger_size,
-                                                     computed_at=computed_at, payload=json.dumps(payload)))
+    conn.execute(
+        insert(t.overview_snapshots).values(
+            year=year,
+            as_of=as_of.isoformat(),
+            ledger_size=ledger_size,
+            computed_at=computed_at,
+            payload=json.dumps(payload),
+        )
+    )

@@ -49,11 +49,11 @@ def partition_name(year: int) -> str:
 
 def year_bounds(year: int) -> tuple[str, str]:
     """The FROM and TO bounds (SQL literals) of a year's partition."""
+
     def start(y: int) -> str:
         return "'" + to_utc_text(datetime(y, 1, 1, tzinfo=YEAR_ZONE)) + "'"
 
-    return ("MINVALUE" if year <= FIRST_YEAR else start(year),
-            "MAXVALUE" if year >= LAST_YEAR else start(year + 1))
+    return ("MINVALUE" if year <= FIRST_YEAR else start(year), "MAXVALUE" if year >= LAST_YEAR else start(year + 1))
 
 
 def partition_year(year: int) -> int:
@@ -69,7 +69,8 @@ def existing_partitions(conn: Connection) -> set[str] | None:
     rows = conn.exec_driver_sql(
         "SELECT p.relkind, c.relname FROM pg_class p "
         "LEFT JOIN pg_inherits i ON i.inhparent = p.oid LEFT JOIN pg_class c ON c.oid = i.inhrelid "
-        "WHERE p.oid = to_regclass('events')").all()
+        "WHERE p.oid = to_regclass('events')"
+    ).all()
     if not rows or rows[0][0] != "p":
         return None
     return {name for _, name in rows if name is not None}
@@ -99,4 +100,3 @@ def ensure_partitions(conn: Connection, times: Iterable[str]) -> list[int]:
     for year in created:
         create_partition(conn, year)
     return created
-

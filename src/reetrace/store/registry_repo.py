@@ -9,7 +9,14 @@ from sqlalchemy import Connection, select
 
 from reetrace.contract.registry import RegistryDocument
 from reetrace.domain.registry import (
-    Enterprise, License, LicenseItem, Qualification, Quota, Registry, SigningKey, Site,
+    Enterprise,
+    License,
+    LicenseItem,
+    Qualification,
+    Quota,
+    Registry,
+    SigningKey,
+    Site,
 )
 from reetrace.store import tables as t
 from reetrace.store.timefmt import to_utc_text
@@ -18,31 +25,66 @@ from reetrace.store.upsert import upsert
 
 def save_registry(conn: Connection, doc: RegistryDocument) -> dict[str, int]:
     """Upsert everything in the document by its key; returns counts per kind."""
-    upsert(conn, t.enterprises, [
-        {"uscc": e.uscc, "name": e.name, "name_en": e.name_en, "province": e.province, "group_name": e.group}
-        for e in doc.enterprises
-    ])
-    upsert(conn, t.qualifications, [
-        {"uscc": e.uscc, "kind": q.kind, "valid_from": q.valid_from.isoformat(), "valid_to": q.valid_to.isoformat()}
-        for e in doc.enterprises for q in e.qualifications
-    ])
-    upsert(conn, t.signing_keys, [
-        {"key_id": k.key_id, "uscc": e.uscc, "public_key": k.raw, "valid_from": to_utc_text(k.valid_from),
-         "revoked_at": to_utc_text(k.revoked_at) if k.revoked_at else None}
-        for e in doc.enterprises for k in e.keys
-    ])
-    upsert(conn, t.sites, [
-        {"uscc": e.uscc, "code": s.code, "kind": s.kind, "name": s.name, "province": s.province}
-        for e in doc.enterprises for s in e.sites
-    ])
+    upsert(
+        conn,
+        t.enterprises,
+        [
+            {"uscc": e.uscc, "name": e.name, "name_en": e.name_en, "province": e.province, "group_name": e.group}
+            for e in doc.enterprises
+        ],
+    )
+    upsert(
+        conn,
+        t.qualifications,
+        [
+            {"uscc": e.uscc, "kind": q.kind, "valid_from": q.valid_from.isoformat(), "valid_to": q.valid_to.isoformat()}
+            for e in doc.enterprises
+            for q in e.qualifications
+        ],
+    )
+    upsert(
+        conn,
+        t.signing_keys,
+        [
+            {
+                "key_id": k.key_id,
+                "uscc": e.uscc,
+                "public_key": k.raw,
+                "valid_from": to_utc_text(k.valid_from),
+                "revoked_at": to_utc_text(k.revoked_at) if k.revoked_at else None,
+            }
+            for e in doc.enterprises
+            for k in e.keys
+        ],
+    )
+    upsert(
+        conn,
+        t.sites,
+        [
+            {"uscc": e.uscc, "code": s.code, "kind": s.kind, "name": s.name, "province": s.province}
+            for e in doc.enterprises
+            for s in e.sites
+        ],
+    )
     upsert(conn, t.quotas, [q.model_dump() for q in doc.quotas])
-    upsert(conn, t.licenses, [
-        {"license_no": lic.license_no, "exporter": lic.exporter, "consignee": lic.consignee,
-         "end_user": lic.end_user, "destination": lic.destination, "valid_from": lic.valid_from.isoformat(),
-         "valid_to": lic.valid_to.isoformat(), "items": json.dumps([i.model_dump() for i in lic.items]),
-         "source": "registry"}
-        for lic in doc.licenses
-    ])
+    upsert(
+        conn,
+        t.licenses,
+        [
+            {
+                "license_no": lic.license_no,
+                "exporter": lic.exporter,
+                "consignee": lic.consignee,
+                "end_user": lic.end_user,
+                "destination": lic.destination,
+                "valid_from": lic.valid_from.isoformat(),
+                "valid_to": lic.valid_to.isoformat(),
+                "items": json.dumps([i.model_dump() for i in lic.items]),
+                "source": "registry",
+            }
+            for lic in doc.licenses
+        ],
+    )
     return {
         "enterprises": len(doc.enterprises),
         "qualifications": sum(len(e.qualifications) for e in doc.enterprises),
@@ -59,8 +101,13 @@ def known_enterprises(conn: Connection) -> set[str]:
 
 def load_keys(conn: Connection) -> dict[str, SigningKey]:
     return {
-        r.key_id: SigningKey(r.key_id, r.uscc, bytes(r.public_key), datetime.fromisoformat(r.valid_from),
-                             datetime.fromisoformat(r.revoked_at) if r.revoked_at else None)
+        r.key_id: SigningKey(
+            r.key_id,
+            r.uscc,
+            bytes(r.public_key),
+            datetime.fromisoformat(r.valid_from),
+            datetime.fromisoformat(r.revoked_at) if r.revoked_at else None,
+        )
         for r in conn.execute(select(t.signing_keys))
     }
 
@@ -71,7 +118,8 @@ def load_registry(conn: Connection) -> Registry:
         registry.enterprises[r.uscc] = Enterprise(r.uscc, r.name, r.name_en, r.province, r.group_name)
     for r in conn.execute(select(t.qualifications).order_by(t.qualifications.c.uscc, t.qualifications.c.valid_from)):
         registry.add_qualification(
-            Qualification(r.uscc, r.kind, date.fromisoformat(r.valid_from), date.fromisoformat(r.valid_to)))
+            Qualification(r.uscc, r.kind, date.fromisoformat(r.valid_from), date.fromisoformat(r.valid_to))
+        )
     registry.keys = load_keys(conn)
     for r in conn.execute(select(t.sites)):
         registry.sites[(r.uscc, r.code)] = Site(r.uscc, r.code, r.kind, r.name, r.province)
@@ -80,8 +128,16 @@ def load_registry(conn: Connection) -> Registry:
     for r in conn.execute(select(t.licenses)):
         items = tuple(LicenseItem(i["element"], i["form"], float(i["max_kg"])) for i in json.loads(r.items))
         registry.licenses[r.license_no] = License(
-            r.license_no, r.exporter, r.consignee, r.end_user, r.destination,
-            date.fromisoformat(r.valid_from), date.fromisoformat(r.valid_to), items, r.source == "review")
+            r.license_no,
+            r.exporter,
+            r.consignee,
+            r.end_user,
+            r.destination,
+            date.fromisoformat(r.valid_from),
+            date.fromisoformat(r.valid_to),
+            items,
+            r.source == "review",
+        )
     return registry
 
 

@@ -42,8 +42,16 @@ class StoredEntity:
 
 
 def _stored_list(row: Any) -> StoredList:
-    return StoredList(row.name, row.version, row.source, from_utc_text(row.loaded_at), row.loaded_by,
-                      row.entities, json.loads(row.skipped), row.keys_version)
+    return StoredList(
+        row.name,
+        row.version,
+        row.source,
+        from_utc_text(row.loaded_at),
+        row.loaded_by,
+        row.entities,
+        json.loads(row.skipped),
+        row.keys_version,
+    )
 
 
 def stored_lists(conn: Connection) -> list[StoredList]:
@@ -52,8 +60,9 @@ def stored_lists(conn: Connection) -> list[StoredList]:
     return [_stored_list(row) for row in conn.execute(select(t.screening_lists).order_by(c.name))]
 
 
-def replace_list(conn: Connection, listed: StoredList, entity_rows: Sequence[tuple[str, str, str, str, str]],
-                 progress: Any = None) -> str | None:
+def replace_list(
+    conn: Connection, listed: StoredList, entity_rows: Sequence[tuple[str, str, str, str, str]], progress: Any = None
+) -> str | None:
     """Replace the list `listed.name` (if loaded) with `listed` and its entities, rows of
     (entity_id, schema, names JSON, countries JSON, keys JSON); record the load. Returns the
     version replaced, or None."""
@@ -63,28 +72,53 @@ def replace_list(conn: Connection, listed: StoredList, entity_rows: Sequence[tup
     conn.execute(delete(lists).where(lists.c.name == listed.name))
     skipped = json.dumps(listed.skipped, sort_keys=True)
     loaded_at = to_utc_text(listed.loaded_at)
-    conn.execute(insert(lists).values(
-        name=listed.name, version=listed.version, source=listed.source, loaded_at=loaded_at,
-        loaded_by=listed.loaded_by, entities=listed.entities, skipped=skipped, keys_version=listed.keys_version))
+    conn.execute(
+        insert(lists).values(
+            name=listed.name,
+            version=listed.version,
+            source=listed.source,
+            loaded_at=loaded_at,
+            loaded_by=listed.loaded_by,
+            entities=listed.entities,
+            skipped=skipped,
+            keys_version=listed.keys_version,
+        )
+    )
     for start in range(0, len(entity_rows), _CHUNK):
-        chunk = entity_rows[start:start + _CHUNK]
+        chunk = entity_rows[start : start + _CHUNK]
         insert_rows(conn, entities, ENTITY_COLUMNS, [(listed.name, *row) for row in chunk])
         if progress:
             progress(start + len(chunk))
-    conn.execute(insert(t.screening_loads).values(
-        list_name=listed.name, version=listed.version, source=listed.source, loaded_at=loaded_at,
-        loaded_by=listed.loaded_by, entities=listed.entities, skipped=skipped, replaced_version=previous))
+    conn.execute(
+        insert(t.screening_loads).values(
+            list_name=listed.name,
+            version=listed.version,
+            source=listed.source,
+            loaded_at=loaded_at,
+            loaded_by=listed.loaded_by,
+            entities=listed.entities,
+            skipped=skipped,
+            replaced_version=previous,
+        )
+    )
     return previous
 
 
 def stored_entities(conn: Connection) -> Iterator[StoredEntity]:
     """Every entity of every loaded list, list by list."""
     c = t.screening_entities.c
-    query = select(c.list_name, c.entity_id, c.entity_schema, c.names, c.countries, c.name_keys) \
-        .order_by(c.list_name, c.entity_id)
+    query = select(c.list_name, c.entity_id, c.entity_schema, c.names, c.countries, c.name_keys).order_by(
+        c.list_name, c.entity_id
+    )
     for row in conn.execute(query):
-        yield StoredEntity(row.list_name, row.entity_id, row.entity_schema, json.loads(row.names),
-                           json.loads(row.countries), json.loads(row.name_keys))
+        yield StoredEntity(
+            row.list_name,
+            row.entity_id,
+            row.entity_schema,
+            json.loads(row.names),
+            json.loads(row.countries),
+            json.loads(row.name_keys),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,5 +139,16 @@ def recorded_loads(conn: Connection, list_name: str | None = None) -> list[Recor
     query = select(t.screening_loads).order_by(c.id)
     if list_name is not None:
         query = query.where(c.list_name == list_name)
-    return [RecordedLoad(row.id, row.list_name, row.version, row.source, from_utc_text(row.loaded_at),
-                         row.loaded_by, row.entities, row.replaced_version) for row in conn.execute(query)]
+    return [
+        RecordedLoad(
+            row.id,
+            row.list_name,
+            row.version,
+            row.source,
+            from_utc_text(row.loaded_at),
+            row.loaded_by,
+            row.entities,
+            row.replaced_version,
+        )
+        for row in conn.execute(query)
+    ]

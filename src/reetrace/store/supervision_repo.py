@@ -20,8 +20,21 @@ from reetrace.store import tables as t
 from reetrace.store.bulk import insert_rows, select_in
 
 _TIME = "%Y-%m-%dT%H:%M:%S.%f%z"
-FINDING_COLUMNS = ("subject", "code", "severity", "enterprise", "lot", "event", "year", "detail", "evidence",
-                   "sort_kind", "sort_time", "sort_order", "nth")
+FINDING_COLUMNS = (
+    "subject",
+    "code",
+    "severity",
+    "enterprise",
+    "lot",
+    "event",
+    "year",
+    "detail",
+    "evidence",
+    "sort_kind",
+    "sort_time",
+    "sort_order",
+    "nth",
+)
 Keyed = tuple[tuple[Any, ...], Finding]
 
 
@@ -39,13 +52,20 @@ def load_state(conn: Connection) -> SupervisionState | None:
     row = conn.execute(select(t.supervision).where(t.supervision.c.id == 1)).first()
     if row is None:
         return None
-    return SupervisionState(date.fromisoformat(row.as_of), row.thresholds, row.ledger_size, bool(row.stale),
-                            row.built_at, row.updated_at)
+    return SupervisionState(
+        date.fromisoformat(row.as_of), row.thresholds, row.ledger_size, bool(row.stale), row.built_at, row.updated_at
+    )
 
 
 def save_state(conn: Connection, state: SupervisionState) -> None:
-    values = {"as_of": state.as_of.isoformat(), "thresholds": state.thresholds, "ledger_size": state.ledger_size,
-              "stale": int(state.stale), "built_at": state.built_at, "updated_at": state.updated_at}
+    values = {
+        "as_of": state.as_of.isoformat(),
+        "thresholds": state.thresholds,
+        "ledger_size": state.ledger_size,
+        "stale": int(state.stale),
+        "built_at": state.built_at,
+        "updated_at": state.updated_at,
+    }
     if conn.execute(update(t.supervision).where(t.supervision.c.id == 1).values(**values)).rowcount == 0:
         conn.execute(t.supervision.insert().values(id=1, **values))
 
@@ -76,9 +96,23 @@ def _rows(keyed: Iterable[Keyed], keep: Collection[str] | None) -> list[tuple[An
             sort_time, order = key[1].strftime(_TIME), list(key[2:])
         else:
             sort_time, order = "", list(key[1:])
-        rows.append((subject, finding.code, finding.severity, finding.enterprise, finding.lot, finding.event,
-                     finding.year, finding.detail, json.dumps(finding.evidence, ensure_ascii=False), key[0],
-                     sort_time, json.dumps(order, ensure_ascii=False), nth))
+        rows.append(
+            (
+                subject,
+                finding.code,
+                finding.severity,
+                finding.enterprise,
+                finding.lot,
+                finding.event,
+                finding.year,
+                finding.detail,
+                json.dumps(finding.evidence, ensure_ascii=False),
+                key[0],
+                sort_time,
+                json.dumps(order, ensure_ascii=False),
+                nth,
+            )
+        )
     return rows
 
 
@@ -95,7 +129,7 @@ def replace_subjects(conn: Connection, subjects: Collection[str], keyed: Sequenc
     removed = 0
     ordered = sorted(subjects)
     for start in range(0, len(ordered), 500):
-        chunk = ordered[start:start + 500]
+        chunk = ordered[start : start + 500]
         ids = [i for (i,) in select_in(conn, "SELECT id FROM supervised_findings WHERE subject IN_LIST", (), chunk)]
         if ids:
             conn.execute(delete(t.supervised_findings).where(t.supervised_findings.c.id.in_(ids)))
@@ -109,12 +143,27 @@ def stored_findings(conn: Connection) -> list[Finding]:
     """The stored findings in the audit's order."""
     c = t.supervised_findings.c
     keyed = []
-    for row in conn.execute(select(c.code, c.severity, c.enterprise, c.lot, c.event, c.year, c.detail, c.evidence,
-                                   c.sort_kind, c.sort_time, c.sort_order, c.nth)):
+    for row in conn.execute(
+        select(
+            c.code,
+            c.severity,
+            c.enterprise,
+            c.lot,
+            c.event,
+            c.year,
+            c.detail,
+            c.evidence,
+            c.sort_kind,
+            c.sort_time,
+            c.sort_order,
+            c.nth,
+        )
+    ):
         order = tuple(json.loads(row.sort_order))
         key = (0, row.sort_time, *order) if row.sort_kind == 0 else (1, *order)
-        finding = Finding(row.code, row.severity, row.enterprise, row.lot, row.event, row.year, row.detail,
-                          json.loads(row.evidence))
+        finding = Finding(
+            row.code, row.severity, row.enterprise, row.lot, row.event, row.year, row.detail, json.loads(row.evidence)
+        )
         keyed.append(((key, row.nth), finding))
     keyed.sort(key=lambda pair: pair[0])
     return [finding for _, finding in keyed]

@@ -12,7 +12,17 @@ never has to parse the whole ledger.
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, Text,
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -21,7 +31,8 @@ metadata = MetaData()
 # --- registry (upserted by key on load) ---------------------------------------------------
 
 enterprises = Table(
-    "enterprises", metadata,
+    "enterprises",
+    metadata,
     Column("uscc", String(18), primary_key=True),
     Column("name", Text, nullable=False),
     Column("name_en", Text),
@@ -30,7 +41,8 @@ enterprises = Table(
 )
 
 qualifications = Table(
-    "qualifications", metadata,
+    "qualifications",
+    metadata,
     Column("uscc", String(18), ForeignKey("enterprises.uscc"), primary_key=True),
     Column("kind", String(16), primary_key=True),
     Column("valid_from", String(10), primary_key=True),
@@ -38,7 +50,8 @@ qualifications = Table(
 )
 
 signing_keys = Table(
-    "signing_keys", metadata,
+    "signing_keys",
+    metadata,
     Column("key_id", String(16), primary_key=True),
     Column("uscc", String(18), ForeignKey("enterprises.uscc"), nullable=False, index=True),
     Column("public_key", LargeBinary, nullable=False),
@@ -47,7 +60,8 @@ signing_keys = Table(
 )
 
 sites = Table(
-    "sites", metadata,
+    "sites",
+    metadata,
     Column("uscc", String(18), ForeignKey("enterprises.uscc"), primary_key=True),
     Column("code", String(64), primary_key=True),
     Column("kind", String(32), nullable=False),
@@ -56,7 +70,8 @@ sites = Table(
 )
 
 quotas = Table(
-    "quotas", metadata,
+    "quotas",
+    metadata,
     Column("year", Integer, primary_key=True),
     Column("uscc", String(18), ForeignKey("enterprises.uscc"), primary_key=True),
     Column("kind", String(16), primary_key=True),
@@ -65,7 +80,8 @@ quotas = Table(
 )
 
 licenses = Table(
-    "licenses", metadata,
+    "licenses",
+    metadata,
     Column("license_no", String(64), primary_key=True),
     Column("exporter", String(18), nullable=False, index=True),
     Column("consignee", Text, nullable=False),
@@ -83,7 +99,8 @@ licenses = Table(
 # --- the ledger (append-only) -------------------------------------------------------------
 
 submissions = Table(
-    "submissions", metadata,
+    "submissions",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("digest", String(64), nullable=False, unique=True),  # SHA-256 of the signed bytes
     Column("reporter", String(18), nullable=False, index=True),
@@ -103,7 +120,8 @@ submissions = Table(
 # `event_ids`, which `lots.seq` and `lot_draws.seq` refer to (reetrace.store.partitions). The
 # columns are the same on both databases; SQLite keeps this table as declared here.
 events = Table(
-    "events", metadata,
+    "events",
+    metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),  # acceptance order
     Column("reporter", String(18), nullable=False),
     Column("event_id", String(128), nullable=False),
@@ -119,7 +137,8 @@ events = Table(
 )
 
 lots = Table(
-    "lots", metadata,
+    "lots",
+    metadata,
     Column("lot", String(80), nullable=False, index=True),  # not unique: a second creation is a finding
     Column("seq", Integer, ForeignKey("events.seq"), nullable=False, index=True),
     Column("position", Integer, nullable=False),  # index among the event's outputs
@@ -130,7 +149,8 @@ lots = Table(
 )
 
 lot_draws = Table(
-    "lot_draws", metadata,
+    "lot_draws",
+    metadata,
     Column("seq", Integer, ForeignKey("events.seq"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
     Column("lot", String(80), nullable=False, index=True),
@@ -140,7 +160,8 @@ lot_draws = Table(
 # --- operations (not part of the ledger) --------------------------------------------------
 
 rejections = Table(
-    "rejections", metadata,
+    "rejections",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("received_at", String(32), nullable=False),
     Column("source", Text),
@@ -155,7 +176,8 @@ rejections = Table(
 # --- the transparency log (append-only, written with the events) ------------------------
 
 log_nodes = Table(
-    "log_nodes", metadata,
+    "log_nodes",
+    metadata,
     # the hash of the perfect subtree over leaves [idx * 2**level, (idx + 1) * 2**level), for
     # level >= 4 (reetrace.store.log_repo.STORED_FROM_LEVEL); the leaves (level 0) are
     # `events.leaf` of the event with seq idx + 1; the levels between are hashed from them
@@ -166,7 +188,8 @@ log_nodes = Table(
 )
 
 log_keys = Table(
-    "log_keys", metadata,
+    "log_keys",
+    metadata,
     Column("key_id", String(8), primary_key=True),  # signed-note key id, hex
     Column("origin", Text, nullable=False),
     Column("verifier_key", Text, nullable=False),  # <origin>+<hex id>+<base64(0x01 || public key)>
@@ -175,7 +198,8 @@ log_keys = Table(
 )
 
 checkpoints = Table(
-    "checkpoints", metadata,
+    "checkpoints",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("size", BigInteger, nullable=False, index=True),
     Column("root_hash", LargeBinary, nullable=False),
@@ -185,7 +209,8 @@ checkpoints = Table(
 )
 
 cosignatures = Table(
-    "cosignatures", metadata,
+    "cosignatures",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("checkpoint_id", Integer, ForeignKey("checkpoints.id"), nullable=False, index=True),
     Column("witness", Text, nullable=False),  # the witness's verifier key
@@ -196,7 +221,8 @@ cosignatures = Table(
 # --- the control list's changes (append-only: a regulator's decision is never edited) -----
 
 control_changes = Table(
-    "control_changes", metadata,
+    "control_changes",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),  # the order changes apply in
     Column("action", String(8), nullable=False),  # "add", "suspend" or "end"
     Column("code", String(16), nullable=False, index=True),
@@ -215,7 +241,8 @@ control_changes = Table(
 # screening result's list versions can always be traced to the file and who loaded it.
 
 screening_lists = Table(
-    "screening_lists", metadata,
+    "screening_lists",
+    metadata,
     Column("name", String(100), primary_key=True),
     Column("version", String(64), nullable=False),  # SHA-256 of the file's bytes, hex
     Column("source", Text, nullable=False),  # the file's name as loaded
@@ -227,7 +254,8 @@ screening_lists = Table(
 )
 
 screening_entities = Table(
-    "screening_entities", metadata,
+    "screening_entities",
+    metadata,
     Column("list_name", String(100), ForeignKey("screening_lists.name"), primary_key=True),
     Column("entity_id", Text, primary_key=True),
     Column("entity_schema", String(32), nullable=False),
@@ -237,7 +265,8 @@ screening_entities = Table(
 )
 
 screening_loads = Table(
-    "screening_loads", metadata,
+    "screening_loads",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("list_name", String(100), nullable=False, index=True),
     Column("version", String(64), nullable=False),
@@ -255,7 +284,8 @@ screening_loads = Table(
 # are reference data: loading a (year, partner, hs6) again replaces it.
 
 customs_imports = Table(
-    "customs_imports", metadata,
+    "customs_imports",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("sha256", String(64), nullable=False, index=True),  # of the file's bytes
     Column("source", Text),  # the file name
@@ -268,7 +298,8 @@ customs_imports = Table(
 )
 
 customs_declarations = Table(  # one row per item of a declaration; the items repeat what they share
-    "customs_declarations", metadata,
+    "customs_declarations",
+    metadata,
     Column("declaration_no", String(64), primary_key=True),
     Column("item", Integer, primary_key=True, autoincrement=False),  # 1-based, in the order customs gave them
     Column("date", String(10), nullable=False, index=True),
@@ -282,7 +313,8 @@ customs_declarations = Table(  # one row per item of a declaration; the items re
 )
 
 arrival_reports = Table(
-    "arrival_reports", metadata,
+    "arrival_reports",
+    metadata,
     Column("export_ref", String(160), primary_key=True),  # "<USCC>:<event_id>" of the export event
     Column("arrived_on", String(10), nullable=False),
     Column("by", Text, nullable=False),
@@ -291,7 +323,8 @@ arrival_reports = Table(
 )
 
 mirror_statistics = Table(
-    "mirror_statistics", metadata,
+    "mirror_statistics",
+    metadata,
     Column("year", Integer, primary_key=True, autoincrement=False),
     Column("partner", String(2), primary_key=True),  # the reporting importer
     Column("hs6", String(6), primary_key=True),
@@ -306,7 +339,8 @@ mirror_statistics = Table(
 # records who did what, when and why; the state is the last step's.
 
 officials = Table(
-    "officials", metadata,
+    "officials",
+    metadata,
     Column("name", String(200), primary_key=True),
     Column("roles", Text, nullable=False),  # JSON list: "reviewer", "approver"
     Column("enterprise", String(18)),  # the enterprise the person comes from, if any
@@ -314,7 +348,8 @@ officials = Table(
 )
 
 license_applications = Table(
-    "license_applications", metadata,
+    "license_applications",
+    metadata,
     Column("number", String(32), primary_key=True),
     Column("exporter", String(18), nullable=False, index=True),
     Column("license_type", String(8), nullable=False),
@@ -326,7 +361,8 @@ license_applications = Table(
 )
 
 application_documents = Table(
-    "application_documents", metadata,
+    "application_documents",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("application", String(32), ForeignKey("license_applications.number"), nullable=False, index=True),
     Column("kind", String(32), nullable=False),
@@ -338,7 +374,8 @@ application_documents = Table(
 )
 
 application_steps = Table(
-    "application_steps", metadata,
+    "application_steps",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("application", String(32), ForeignKey("license_applications.number"), nullable=False, index=True),
     Column("action", String(16), nullable=False),
@@ -350,7 +387,8 @@ application_steps = Table(
 )
 
 prereviews = Table(
-    "prereviews", metadata,
+    "prereviews",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("application", String(32), ForeignKey("license_applications.number"), nullable=False, index=True),
     Column("run_at", String(32), nullable=False),
@@ -362,7 +400,8 @@ prereviews = Table(
 # --- accounts, API tokens, access log, finding triage (migration 0009) --------------------
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("username", String(64), primary_key=True),
     Column("password_hash", Text, nullable=False),  # argon2id, with its parameters and salt
     Column("role", String(16), nullable=False),
@@ -373,7 +412,8 @@ users = Table(
 )
 
 api_tokens = Table(
-    "api_tokens", metadata,
+    "api_tokens",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(64), ForeignKey("users.username"), nullable=False, index=True),
     Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token; the token is shown once
@@ -383,7 +423,8 @@ api_tokens = Table(
 )
 
 access_log = Table(
-    "access_log", metadata,
+    "access_log",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", String(32), nullable=False, index=True),
     Column("username", String(64), nullable=False, index=True),
@@ -395,7 +436,8 @@ access_log = Table(
 )
 
 finding_actions = Table(
-    "finding_actions", metadata,
+    "finding_actions",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("finding", String(64), nullable=False, index=True),  # the finding's key (reetrace.domain.triage)
     Column("action", String(12), nullable=False),  # assign, confirm, dismiss, note
@@ -411,7 +453,8 @@ finding_actions = Table(
 # with `lots` and `lot_draws`, the whole history of a lot or a shipment is an index look-up.
 # Written with the event, never updated; clustered by key.
 event_keys = Table(
-    "event_keys", metadata,
+    "event_keys",
+    metadata,
     Column("key", String(200), primary_key=True),
     Column("seq", Integer, primary_key=True),
     sqlite_with_rowid=False,
@@ -422,7 +465,8 @@ event_keys = Table(
 # account, a license, a declaration, a reporter's month) and a subject's findings are rewritten
 # whole when something it depends on arrives. The sort columns reproduce the audit's order.
 supervised_findings = Table(
-    "supervised_findings", metadata,
+    "supervised_findings",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("subject", String(240), nullable=False, index=True),
     Column("code", String(40), nullable=False, index=True),
@@ -442,7 +486,8 @@ supervised_findings = Table(
 # One row: the audit date and thresholds the supervised findings hold for, and how far the
 # ledger had been taken into account.
 supervision = Table(
-    "supervision", metadata,
+    "supervision",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("as_of", String(10), nullable=False),
     Column("thresholds", String(64), nullable=False),  # digest of the thresholds in force
@@ -455,7 +500,8 @@ supervision = Table(
 # The dashboard's national overview (flow, quota use, reporting grid) as last computed for a year
 # and audit date, and the ledger size it was computed on: served again while the ledger is that size.
 overview_snapshots = Table(
-    "overview_snapshots", metadata,
+    "overview_snapshots",
+    metadata,
     Column("year", Integer, primary_key=True),
     Column("as_of", String(10), primary_key=True),
     Column("ledger_size", Integer, nullable=False),

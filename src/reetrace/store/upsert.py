@@ -16,7 +16,9 @@ def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> No
     stmt = insert(table)
     keys = [c.name for c in table.primary_key.columns]
     updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-    stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates) if updates else stmt.on_conflict_do_nothing(
-        index_elements=keys
+    stmt = (
+        stmt.on_conflict_do_update(index_elements=keys, set_=updates)
+        if updates
+        else stmt.on_conflict_do_nothing(index_elements=keys)
     )
     conn.execute(stmt, list(rows))

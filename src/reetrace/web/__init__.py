@@ -22,7 +22,12 @@ from reetrace.errors import Forbidden, NotFound, ReetraceError, Unauthenticated,
 STATIC = Path(__file__).parent / "static"
 # the HTML status of each error a page may meet (most specific first)
 PAGE_STATUS: tuple[tuple[type[ReetraceError], int], ...] = (
-    (Forbidden, 403), (NotFound, 404), (UsageError, 400), (Unauthenticated, 401), (ReetraceError, 422))
+    (Forbidden, 403),
+    (NotFound, 404),
+    (UsageError, 400),
+    (Unauthenticated, 401),
+    (ReetraceError, 422),
+)
 
 
 def install(app: FastAPI) -> None:

@@ -35,29 +35,52 @@ def quota_label(view: Viewer, overview: NationalOverview, uscc: str, kind: str, 
 def charts(view: Viewer, overview: NationalOverview) -> dict[str, str]:
     t, fmt = view.gettext, view.fmt
     quota = quota_chart(
-        [QuotaBar(quota_label(view, overview, q.uscc, q.kind, q.category), q.quota_tonnes, q.used_tonnes)
-         for q in overview.quota],
-        {"title": t("Quota use in %(year)s") % {"year": overview.year}, "unit": t("tonnes REO"),
-         "used": t("used"), "quota": t("quota"), "none": t("No quotas registered for this year.")},
-        lambda v: fmt.number(v, 0))
+        [
+            QuotaBar(quota_label(view, overview, q.uscc, q.kind, q.category), q.quota_tonnes, q.used_tonnes)
+            for q in overview.quota
+        ],
+        {
+            "title": t("Quota use in %(year)s") % {"year": overview.year},
+            "unit": t("tonnes REO"),
+            "used": t("used"),
+            "quota": t("quota"),
+            "none": t("No quotas registered for this year."),
+        },
+        lambda v: fmt.number(v, 0),
+    )
     months = [(f"{overview.year:04d}-{m:02d}", fmt.month(overview.year, m)) for m in range(1, 13)]
     findings = findings_chart(
-        months, overview.findings_by_month, [(s, t(labels.SEVERITY[s])) for s in reversed(SEVERITIES)],
-        {"title": t("Findings by month and severity, %(year)s") % {"year": overview.year},
-         "unit": t("findings"), "none": t("No findings.")},
-        {code: t(text) for code, text in labels.FINDING.items()}, lambda v: fmt.number(v, 0))
-    rows = [(labels.name_of(overview.enterprises.get(uscc), view.language) or uscc, cells)
-            for uscc, cells in overview.compliance.rows.items()]
+        months,
+        overview.findings_by_month,
+        [(s, t(labels.SEVERITY[s])) for s in reversed(SEVERITIES)],
+        {
+            "title": t("Findings by month and severity, %(year)s") % {"year": overview.year},
+            "unit": t("findings"),
+            "none": t("No findings."),
+        },
+        {code: t(text) for code, text in labels.FINDING.items()},
+        lambda v: fmt.number(v, 0),
+    )
+    rows = [
+        (labels.name_of(overview.enterprises.get(uscc), view.language) or uscc, cells)
+        for uscc, cells in overview.compliance.rows.items()
+    ]
     compliance = compliance_chart(
-        [fmt.month(overview.year, m) for m in overview.compliance.months], sorted(rows),
+        [fmt.month(overview.year, m) for m in overview.compliance.months],
+        sorted(rows),
         [(s, t(labels.COMPLIANCE[s])) for s in STATES],
-        {"title": t("Monthly reports, %(year)s") % {"year": overview.year}})
+        {"title": t("Monthly reports, %(year)s") % {"year": overview.year}},
+    )
     flow = overview.flow
     sankey = sankey_chart(
         [SankeyNode(n, t(labels.FLOW_NODE[n]), COLUMN[n]) for n in NODES],
         {link: kg / 1000.0 for link, kg in flow.links.items()},
-        {"title": t("National flow of rare earths in %(year)s (tonnes REO)") % {"year": overview.year},
-         "unit": t("t REO")}, lambda v: fmt.number(v, 1))
+        {
+            "title": t("National flow of rare earths in %(year)s (tonnes REO)") % {"year": overview.year},
+            "unit": t("t REO"),
+        },
+        lambda v: fmt.number(v, 1),
+    )
     return {"quota": quota, "findings": findings, "compliance": compliance, "sankey": sankey}
 
 
@@ -68,8 +91,15 @@ def dashboard(request: Request, year: int | None = None, view: Viewer = Depends(
     overview = national_overview(store, settings, year)
     late = overview.compliance.count("late")
     missing = overview.compliance.count("missing")
-    return view.render("dashboard.html", overview=overview, charts=charts(view, overview), year=year,
-                       late=late, missing=missing, by_code=findings_by_code(view, overview))
+    return view.render(
+        "dashboard.html",
+        overview=overview,
+        charts=charts(view, overview),
+        year=year,
+        late=late,
+        missing=missing,
+        by_code=findings_by_code(view, overview),
+    )
 
 
 def findings_by_code(view: Viewer, overview: NationalOverview) -> list[tuple[str, str, list[int], int]]:
@@ -80,6 +110,8 @@ def findings_by_code(view: Viewer, overview: NationalOverview) -> list[tuple[str
         for severity, codes in by_severity.items():
             for code, n in codes.items():
                 counts[code][severity] += n
-    rows = [(code, view.gettext(labels.FINDING.get(code, code)), [c[s] for s in SEVERITIES], sum(c.values()))
-            for code, c in counts.items()]
+    rows = [
+        (code, view.gettext(labels.FINDING.get(code, code)), [c[s] for s in SEVERITIES], sum(c.values()))
+        for code, c in counts.items()
+    ]
     return sorted(rows, key=lambda r: (-r[3], r[0]))

@@ -28,26 +28,51 @@ def visible_findings(request: Request, view: Viewer) -> list[triage.TriagedFindi
 
 
 @router.get("/findings")
-def findings_page(request: Request, code: str = "", severity: str = "", enterprise: str = "", year: str = "",
-                  status: str = "", view: Viewer = Depends(signed_in)) -> Response:
+def findings_page(
+    request: Request,
+    code: str = "",
+    severity: str = "",
+    enterprise: str = "",
+    year: str = "",
+    status: str = "",
+    view: Viewer = Depends(signed_in),
+) -> Response:
     who = view.principal
     if who.role == "enterprise":  # type: ignore[union-attr]
         enterprise = who.uscc or ""  # type: ignore[union-attr]
     everything = visible_findings(request, view)
-    chosen = [f for f in everything
-              if (not code or f.finding.code == code) and (not severity or f.finding.severity == severity)
-              and (not enterprise or f.finding.enterprise == enterprise)
-              and (not year or str(f.finding.year) == year) and (not status or f.status == status)]
-    chosen.sort(key=lambda f: (SEVERITIES.index(f.finding.severity) if f.finding.severity in SEVERITIES else 9,
-                               f.finding.code, f.finding.enterprise or "", f.key))
+    chosen = [
+        f
+        for f in everything
+        if (not code or f.finding.code == code)
+        and (not severity or f.finding.severity == severity)
+        and (not enterprise or f.finding.enterprise == enterprise)
+        and (not year or str(f.finding.year) == year)
+        and (not status or f.status == status)
+    ]
+    chosen.sort(
+        key=lambda f: (
+            SEVERITIES.index(f.finding.severity) if f.finding.severity in SEVERITIES else 9,
+            f.finding.code,
+            f.finding.enterprise or "",
+            f.key,
+        )
+    )
     registry = current_registry(store_of(request))
     if enterprise and who.is_staff:  # type: ignore[union-attr]
         record_access(store_of(request), who, "read", "findings", enterprise)  # type: ignore[arg-type]
     return view.render(
-        "findings.html", findings=chosen[:SHOWN], total=len(chosen), shown=SHOWN, enterprises=registry.enterprises,
-        codes=sorted({f.finding.code for f in everything}), severities=SEVERITIES, statuses=STATUSES,
+        "findings.html",
+        findings=chosen[:SHOWN],
+        total=len(chosen),
+        shown=SHOWN,
+        enterprises=registry.enterprises,
+        codes=sorted({f.finding.code for f in everything}),
+        severities=SEVERITIES,
+        statuses=STATUSES,
         years=sorted({f.finding.year for f in everything if f.finding.year}, reverse=True),
-        chosen={"code": code, "severity": severity, "enterprise": enterprise, "year": year, "status": status})
+        chosen={"code": code, "severity": severity, "enterprise": enterprise, "year": year, "status": status},
+    )
 
 
 def one_finding(request: Request, view: Viewer, key: str) -> triage.TriagedFinding:
@@ -62,17 +87,33 @@ def one_finding(request: Request, view: Viewer, key: str) -> triage.TriagedFindi
 def finding_page(request: Request, key: str, view: Viewer = Depends(signed_in)) -> Response:
     found = one_finding(request, view, key)
     if view.principal.is_staff and found.finding.enterprise:  # type: ignore[union-attr]
-        record_access(store_of(request), view.principal, "read", f"finding {key}",  # type: ignore[arg-type]
-                      found.finding.enterprise)
+        record_access(
+            store_of(request),
+            view.principal,
+            "read",
+            f"finding {key}",  # type: ignore[arg-type]
+            found.finding.enterprise,
+        )
     registry = current_registry(store_of(request))
-    return view.render("finding.html", found=found, enterprises=registry.enterprises, actions=ACTIONS,
-                       error=request.query_params.get("error"))
+    return view.render(
+        "finding.html",
+        found=found,
+        enterprises=registry.enterprises,
+        actions=ACTIONS,
+        error=request.query_params.get("error"),
+    )
 
 
 @router.post("/findings/{key}/triage")
-def triage_finding(request: Request, key: str, action: str = Form(""), note: str = Form(""),
-                   assignee: str = Form(""), form_token: str = Form(""),
-                   view: Viewer = Depends(signed_in)) -> Response:
+def triage_finding(
+    request: Request,
+    key: str,
+    action: str = Form(""),
+    note: str = Form(""),
+    assignee: str = Form(""),
+    form_token: str = Form(""),
+    view: Viewer = Depends(signed_in),
+) -> Response:
     view.check_form(form_token)
     who = view.principal
     if not who.may("triage"):  # type: ignore[union-attr]
@@ -80,11 +121,30 @@ def triage_finding(request: Request, key: str, action: str = Form(""), note: str
     found = one_finding(request, view, key)
     settings = request.app.state.settings
     try:
-        triage.act(store_of(request), settings, key, action, who.username, note,  # type: ignore[union-attr]
-                   assignee.strip() or None)
+        triage.act(
+            store_of(request),
+            settings,
+            key,
+            action,
+            who.username,
+            note,  # type: ignore[union-attr]
+            assignee.strip() or None,
+        )
     except (InvalidInput, NotFound) as exc:
-        return view.render("finding.html", status_code=422, found=found, actions=ACTIONS, error=str(exc),
-                           enterprises=current_registry(store_of(request)).enterprises)
-    record_access(store_of(request), who, "triage", f"finding {key}: {action}",  # type: ignore[arg-type]
-                  found.finding.enterprise, note.strip())
+        return view.render(
+            "finding.html",
+            status_code=422,
+            found=found,
+            actions=ACTIONS,
+            error=str(exc),
+            enterprises=current_registry(store_of(request)).enterprises,
+        )
+    record_access(
+        store_of(request),
+        who,
+        "triage",
+        f"finding {key}: {action}",  # type: ignore[arg-type]
+        found.finding.enterprise,
+        note.strip(),
+    )
     return RedirectResponse(f"/findings/{key}", status_code=303)

@@ -92,8 +92,9 @@ class Formats:
             value = datetime.fromisoformat(value)
         if value.tzinfo is None:
             value = value.replace(tzinfo=CHINA_STANDARD_TIME)
-        return format_datetime(value.astimezone(CHINA_STANDARD_TIME), format="medium", locale=self.locale,
-                               tzinfo=CHINA_STANDARD_TIME)
+        return format_datetime(
+            value.astimezone(CHINA_STANDARD_TIME), format="medium", locale=self.locale, tzinfo=CHINA_STANDARD_TIME
+        )
 
     def month(self, year: int, month: int) -> str:
         return format_date(date(year, month, 1), format="MMM", locale=self.locale)

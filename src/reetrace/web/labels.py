@@ -7,8 +7,14 @@ from reetrace.web.i18n import _
 
 SEVERITY = {"critical": _("critical"), "high": _("high"), "medium": _("medium"), "low": _("low")}
 
-ROLE = {"regulator": _("regulator"), "inspector": _("inspector"), "reviewer": _("reviewer"),
-        "approver": _("approver"), "auditor": _("auditor"), "enterprise": _("enterprise")}
+ROLE = {
+    "regulator": _("regulator"),
+    "inspector": _("inspector"),
+    "reviewer": _("reviewer"),
+    "approver": _("approver"),
+    "auditor": _("auditor"),
+    "enterprise": _("enterprise"),
+}
 
 FINDING = {
     "UNAUTHORIZED_MINING": _("Extraction without a valid mining qualification"),
@@ -41,51 +47,112 @@ FINDING = {
 TRIAGE_STATUS = {"open": _("open"), "confirmed": _("confirmed"), "dismissed": _("dismissed")}
 TRIAGE_ACTION = {"assign": _("assign"), "confirm": _("confirm"), "dismiss": _("dismiss"), "note": _("note")}
 
-COMPLIANCE = {"on_time": _("on time"), "late": _("late"), "missing": _("missing"), "quiet": _("not due"),
-              "pending": _("not yet due")}
+COMPLIANCE = {
+    "on_time": _("on time"),
+    "late": _("late"),
+    "missing": _("missing"),
+    "quiet": _("not due"),
+    "pending": _("not yet due"),
+}
 
-FLOW_NODE = {"mine": _("Mines"), "import": _("Imports"), "earlier": _("Earlier or unknown"),
-             "separation": _("Separation"), "recycling": _("Recycling"), "metal_alloy": _("Metal and alloy"),
-             "other": _("Other processing"), "magnet": _("Magnets"), "export": _("Export"),
-             "domestic_use": _("Domestic use"), "stock": _("Stock and losses")}
+FLOW_NODE = {
+    "mine": _("Mines"),
+    "import": _("Imports"),
+    "earlier": _("Earlier or unknown"),
+    "separation": _("Separation"),
+    "recycling": _("Recycling"),
+    "metal_alloy": _("Metal and alloy"),
+    "other": _("Other processing"),
+    "magnet": _("Magnets"),
+    "export": _("Export"),
+    "domestic_use": _("Domestic use"),
+    "stock": _("Stock and losses"),
+}
 
 QUOTA_KIND = {"mining": _("mining"), "separation": _("separation")}
 DEPOSIT = {"rock": _("rock"), "ion_adsorption": _("ion-adsorption"), "all": _("all")}
 
-EVENT = {"extract": _("extraction"), "import": _("import"), "transform": _("transformation"), "ship": _("shipment"),
-         "receive": _("receipt"), "export": _("export"), "consume": _("consumption"), "adjust": _("adjustment")}
+EVENT = {
+    "extract": _("extraction"),
+    "import": _("import"),
+    "transform": _("transformation"),
+    "ship": _("shipment"),
+    "receive": _("receipt"),
+    "export": _("export"),
+    "consume": _("consumption"),
+    "adjust": _("adjustment"),
+}
 
-FORM = {"ore": _("ore"), "concentrate": _("concentrate"), "mixed_compound": _("mixed compound"), "oxide": _("oxide"),
-        "metal": _("metal"), "alloy": _("alloy"), "magnet": _("magnet"), "compound": _("compound"),
-        "scrap": _("scrap")}
+FORM = {
+    "ore": _("ore"),
+    "concentrate": _("concentrate"),
+    "mixed_compound": _("mixed compound"),
+    "oxide": _("oxide"),
+    "metal": _("metal"),
+    "alloy": _("alloy"),
+    "magnet": _("magnet"),
+    "compound": _("compound"),
+    "scrap": _("scrap"),
+}
 
-PROCESS = {"beneficiation": _("beneficiation"), "separation": _("separation"), "metal": _("metal making"),
-           "alloy": _("alloying"), "magnet": _("magnet making"), "repack": _("repacking"),
-           "recycling": _("recycling"), "other": _("other")}
+PROCESS = {
+    "beneficiation": _("beneficiation"),
+    "separation": _("separation"),
+    "metal": _("metal making"),
+    "alloy": _("alloying"),
+    "magnet": _("magnet making"),
+    "repack": _("repacking"),
+    "recycling": _("recycling"),
+    "other": _("other"),
+}
 
-LOT_STATUS = {"held": _("held"), "in_transit": _("in transit"), "exported": _("exported"),
-              "consumed": _("consumed")}
+LOT_STATUS = {"held": _("held"), "in_transit": _("in transit"), "exported": _("exported"), "consumed": _("consumed")}
 
-LINEAGE_KIND = {"traced": _("this lot"), "extract": _("extracted"), "import": _("imported"),
-                "transform": _("made"), "unknown": _("unknown origin")}
+LINEAGE_KIND = {
+    "traced": _("this lot"),
+    "extract": _("extracted"),
+    "import": _("imported"),
+    "transform": _("made"),
+    "unknown": _("unknown origin"),
+}
 
-APPLICATION_STATE = {"submitted": _("submitted"), "accepted": _("accepted"), "under_review": _("under review"),
-                     "info_requested": _("information requested"), "approved": _("approved"), "denied": _("denied"),
-                     "not_accepted": _("not accepted"), "withdrawn": _("withdrawn")}
+APPLICATION_STATE = {
+    "submitted": _("submitted"),
+    "accepted": _("accepted"),
+    "under_review": _("under review"),
+    "info_requested": _("information requested"),
+    "approved": _("approved"),
+    "denied": _("denied"),
+    "not_accepted": _("not accepted"),
+    "withdrawn": _("withdrawn"),
+}
 
-REVIEW_ACTION = {"submit": _("submit"), "accept": _("accept"), "decline": _("decline"), "start": _("start review"),
-                 "request_info": _("request information"), "clear_hit": _("clear screening hit"),
-                 "provide_info": _("provide information"), "approve": _("approve"), "deny": _("deny"),
-                 "withdraw": _("withdraw")}
+REVIEW_ACTION = {
+    "submit": _("submit"),
+    "accept": _("accept"),
+    "decline": _("decline"),
+    "start": _("start review"),
+    "request_info": _("request information"),
+    "clear_hit": _("clear screening hit"),
+    "provide_info": _("provide information"),
+    "approve": _("approve"),
+    "deny": _("deny"),
+    "withdraw": _("withdraw"),
+}
 
 VERDICT = {"clear": _("clear"), "attention": _("attention"), "blocked": _("blocked")}
 
-REJECTION = {"parse": _("not readable"), "schema": _("does not follow the contract"),
-             "reporter": _("unknown reporter"), "key": _("key not valid"), "signature": _("bad signature"),
-             "conflict": _("conflicts with recorded events")}
+REJECTION = {
+    "parse": _("not readable"),
+    "schema": _("does not follow the contract"),
+    "reporter": _("unknown reporter"),
+    "key": _("key not valid"),
+    "signature": _("bad signature"),
+    "conflict": _("conflicts with recorded events"),
+}
 
 
-def name_of(enterprise, language: str) -> str:  # noqa: ANN001
+def name_of(enterprise, language: str) -> str:
     """An enterprise's name in the page's language: the legal (Chinese) name, or the English one."""
     if enterprise is None:
         return ""

@@ -36,11 +36,17 @@ def graph(view: Viewer, record: LotRecord, found: Lineage, backward: bool) -> st
         if node.mass_kg is not None:
             parts.append(fmt.kg(node.mass_kg, 0))
         caption = " · ".join(parts) + (f" · {who}" if who else "")
-        boxes.append(LineageBox(node.lot, node.depth, node.kind, caption,
-                                None if node.lot == record.lot else lot_href(node.lot)))
+        boxes.append(
+            LineageBox(node.lot, node.depth, node.kind, caption, None if node.lot == record.lot else lot_href(node.lot))
+        )
     title = t("Made from (backward trace)") if backward else t("Used for (forward trace)")
-    return lineage_chart(boxes, [(e.source, e.target, e.kg) for e in found.edges], backward,
-                         {"title": title, "unit": "kg"}, lambda v: fmt.number(v, 1))
+    return lineage_chart(
+        boxes,
+        [(e.source, e.target, e.kg) for e in found.edges],
+        backward,
+        {"title": title, "unit": "kg"},
+        lambda v: fmt.number(v, 1),
+    )
 
 
 @router.get("/lots")
@@ -55,9 +61,14 @@ def lot_page(request: Request, lot: str, view: Viewer = Depends(staff)) -> Respo
     record = lot_record(store_of(request), request.app.state.settings, lot)
     record_access(store_of(request), view.principal, "read", f"lot {lot}", None)  # type: ignore[arg-type]
     origins = sorted(record.backward["origins"], key=lambda o: -o["reo_kg"])
-    return view.render("lot.html", record=record, origins=origins, lot_href=lot_href,
-                       backward_chart=graph(view, record, record.backward_graph, True),
-                       forward_chart=graph(view, record, record.forward_graph, False))
+    return view.render(
+        "lot.html",
+        record=record,
+        origins=origins,
+        lot_href=lot_href,
+        backward_chart=graph(view, record, record.backward_graph, True),
+        forward_chart=graph(view, record, record.forward_graph, False),
+    )
 
 
 @router.get("/lots/{lot}/certificate")
@@ -65,5 +76,8 @@ def certificate(request: Request, lot: str, view: Viewer = Depends(staff)) -> Re
     document = certify(store_of(request), request.app.state.settings, lot)
     record_access(store_of(request), view.principal, "certify", f"lot {lot}", None)  # type: ignore[arg-type]
     filename = "certificate-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in lot) + ".json"
-    return Response(json.dumps(document, ensure_ascii=False, indent=2), media_type="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -32,8 +32,13 @@ class LoginRequired(Unauthenticated):
 
 @cache
 def environment(language: str) -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     return env
 
@@ -65,9 +70,19 @@ class Viewer:
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         env = environment(self.language)
         html = env.get_template(template).render(
-            viewer=self, who=self.principal, lang=self.language, languages=LANGUAGES, fmt=self.fmt,
-            labels=labels, t=self.gettext, path=self.request.url.path, query=str(self.request.url.query),
-            csrf=self.csrf(), svg=Markup, **context)
+            viewer=self,
+            who=self.principal,
+            lang=self.language,
+            languages=LANGUAGES,
+            fmt=self.fmt,
+            labels=labels,
+            t=self.gettext,
+            path=self.request.url.path,
+            query=str(self.request.url.query),
+            csrf=self.csrf(),
+            svg=Markup,
+            **context,
+        )
         return HTMLResponse(html, status_code=status_code)
 
 

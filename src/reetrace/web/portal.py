@@ -25,22 +25,50 @@ router = APIRouter(include_in_schema=False)
 MAX_BYTES = 50 * 1024 * 1024
 
 
-def portal(request: Request, view: Viewer, status_code: int = 200, report: IngestReport | None = None,
-           error: str | None = None, filename: str | None = None) -> Response:
+def portal(
+    request: Request,
+    view: Viewer,
+    status_code: int = 200,
+    report: IngestReport | None = None,
+    error: str | None = None,
+    filename: str | None = None,
+) -> Response:
     t, fmt = view.gettext, view.fmt
     store, settings = store_of(request), request.app.state.settings
     uscc = view.principal.uscc  # type: ignore[union-attr]
     year = latest_year(store, settings)
     overview = enterprise_overview(store, settings, uscc, year)  # type: ignore[arg-type]
-    bars = [QuotaBar(f"{t(labels.QUOTA_KIND.get(q.kind, q.kind))} · {t(labels.DEPOSIT.get(q.category, q.category))}",
-                     q.quota_tonnes, q.used_tonnes) for q in overview.quota]
-    chart = quota_chart(bars, {"title": t("Quota use in %(year)s") % {"year": year}, "unit": t("tonnes REO"),
-                               "used": t("used"), "quota": t("quota"),
-                               "none": t("No quota of this enterprise in this year.")},
-                        lambda v: fmt.number(v, 0))
+    bars = [
+        QuotaBar(
+            f"{t(labels.QUOTA_KIND.get(q.kind, q.kind))} · {t(labels.DEPOSIT.get(q.category, q.category))}",
+            q.quota_tonnes,
+            q.used_tonnes,
+        )
+        for q in overview.quota
+    ]
+    chart = quota_chart(
+        bars,
+        {
+            "title": t("Quota use in %(year)s") % {"year": year},
+            "unit": t("tonnes REO"),
+            "used": t("used"),
+            "quota": t("quota"),
+            "none": t("No quota of this enterprise in this year."),
+        },
+        lambda v: fmt.number(v, 0),
+    )
     findings = visible_findings(request, view)
-    return view.render("portal.html", status_code=status_code, overview=overview, quota_chart=chart,
-                       findings=findings, report=report, error=error, filename=filename, name_of=Path)
+    return view.render(
+        "portal.html",
+        status_code=status_code,
+        overview=overview,
+        quota_chart=chart,
+        findings=findings,
+        report=report,
+        error=error,
+        filename=filename,
+        name_of=Path,
+    )
 
 
 @router.get("/portal")
@@ -57,8 +85,12 @@ def declared_reporter(raw: bytes) -> str | None:
 
 
 @router.post("/portal/submissions")
-async def upload(request: Request, submission: UploadFile = File(...), form_token: str = Form(""),
-                 view: Viewer = Depends(enterprise_user)) -> Response:
+async def upload(
+    request: Request,
+    submission: UploadFile = File(...),
+    form_token: str = Form(""),
+    view: Viewer = Depends(enterprise_user),
+) -> Response:
     view.check_form(form_token)
     who = view.principal
     raw = await submission.read(MAX_BYTES + 1)
@@ -67,13 +99,24 @@ async def upload(request: Request, submission: UploadFile = File(...), form_toke
         return portal(request, view, 413, error=view.gettext("The file is too large."), filename=filename)
     reporter = declared_reporter(raw)
     if reporter is not None and reporter != who.uscc:  # type: ignore[union-attr]
-        return portal(request, view, 403, filename=filename, error=view.gettext(
-            "This file reports for another enterprise; you may submit only for your own."))
+        return portal(
+            request,
+            view,
+            403,
+            filename=filename,
+            error=view.gettext("This file reports for another enterprise; you may submit only for your own."),
+        )
     with tempfile.TemporaryDirectory(prefix="reetrace-upload-") as folder:
         path = Path(folder) / filename
         path.write_bytes(raw)
         report = ingest(store_of(request), [path])
-    record_access(store_of(request), who, "submit", f"submission {filename}", who.uscc,  # type: ignore[arg-type,union-attr]
-                  f"{report.submissions_accepted} accepted, {len(report.rejected)} rejected")
+    record_access(
+        store_of(request),
+        who,
+        "submit",
+        f"submission {filename}",
+        who.uscc,  # type: ignore[arg-type,union-attr]
+        f"{report.submissions_accepted} accepted, {len(report.rejected)} rejected",
+    )
     status = 200 if not report.rejected else 422
     return portal(request, view, status, report=report, filename=filename)

@@ -48,23 +48,42 @@ def official_for(request: Request, view: Viewer) -> str:
 def queue_page(request: Request, state: str = "", view: Viewer = Depends(reviewer)) -> Response:
     store, settings = store_of(request), request.app.state.settings
     entries = queue(store, settings, state=state or None)
-    return view.render("review_queue.html", entries=entries, enterprises=current_registry(store).enterprises,
-                       state=state, open_states=OPEN)
+    return view.render(
+        "review_queue.html",
+        entries=entries,
+        enterprises=current_registry(store).enterprises,
+        state=state,
+        open_states=OPEN,
+    )
 
 
-def application_page(request: Request, view: Viewer, number: str, status_code: int = 200,
-                     error: str | None = None) -> Response:
+def application_page(
+    request: Request, view: Viewer, number: str, status_code: int = 200, error: str | None = None
+) -> Response:
     store, settings = store_of(request), request.app.state.settings
     application = application_view(store, settings, number)
-    record_access(store, view.principal, "read", f"application {number}",  # type: ignore[arg-type]
-                  application["exporter"])
+    record_access(
+        store,
+        view.principal,
+        "read",
+        f"application {number}",  # type: ignore[arg-type]
+        application["exporter"],
+    )
     report = (application["pre_review"] or {}).get("report") or {}
     hits = [b for b in report.get("blocking", []) if b.get("hit")]
     cleared = {s["detail"].get("hit") for s in application["steps"] if s["action"] == "clear_hit"}
-    return view.render("application.html", status_code=status_code, application=application, report=report,
-                       hits=hits, cleared=cleared, error=error, enterprises=current_registry(store).enterprises,
-                       actions=actions_for(view.principal.role, application["state"]),  # type: ignore[union-attr]
-                       parse=datetime.fromisoformat)
+    return view.render(
+        "application.html",
+        status_code=status_code,
+        application=application,
+        report=report,
+        hits=hits,
+        cleared=cleared,
+        error=error,
+        enterprises=current_registry(store).enterprises,
+        actions=actions_for(view.principal.role, application["state"]),  # type: ignore[union-attr]
+        parse=datetime.fromisoformat,
+    )
 
 
 @router.get("/review/{number}")
@@ -73,8 +92,15 @@ def review_application(request: Request, number: str, view: Viewer = Depends(rev
 
 
 @router.post("/review/{number}/step")
-def review_step(request: Request, number: str, action: str = Form(""), why: str = Form(""), hit: str = Form(""),
-                form_token: str = Form(""), view: Viewer = Depends(reviewer)) -> Response:
+def review_step(
+    request: Request,
+    number: str,
+    action: str = Form(""),
+    why: str = Form(""),
+    hit: str = Form(""),
+    form_token: str = Form(""),
+    view: Viewer = Depends(reviewer),
+) -> Response:
     view.check_form(form_token)
     store, settings = store_of(request), request.app.state.settings
     current = application_view(store, settings, number)
@@ -84,9 +110,14 @@ def review_step(request: Request, number: str, action: str = Form(""), why: str 
         done = take_step(store, settings, number, action, official_for(request, view), why, hit or None)
     except InvalidInput as exc:
         return application_page(request, view, number, 422, str(exc))
-    record_access(store, view.principal, "review", f"application {number}: {action}",  # type: ignore[arg-type]
-                  current["exporter"], why.strip() or None)
-    return RedirectResponse(f"/review/{number}" + (f"?license={done.license_no}" if done.license_no else ""),
-                            status_code=303)
-
-
+    record_access(
+        store,
+        view.principal,
+        "review",
+        f"application {number}: {action}",  # type: ignore[arg-type]
+        current["exporter"],
+        why.strip() or None,
+    )
+    return RedirectResponse(
+        f"/review/{number}" + (f"?license={done.license_no}" if done.license_no else ""), status_code=303
+    )

@@ -22,17 +22,33 @@ def login_page(next: str | None = None, view: Viewer = Depends(viewer)) -> Respo
 
 
 @router.post("/login")
-def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form(""),
-          view: Viewer = Depends(viewer)) -> Response:
+def login(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    next: str = Form(""),
+    view: Viewer = Depends(viewer),
+) -> Response:
     try:
         who = accounts.authenticate_password(store_of(request), username.strip(), password)
     except Unauthenticated:
-        return view.render("login.html", status_code=401, next=safe_next(next, ""), username=username,
-                           error=view.gettext("Unknown user or wrong password."))
+        return view.render(
+            "login.html",
+            status_code=401,
+            next=safe_next(next, ""),
+            username=username,
+            error=view.gettext("Unknown user or wrong password."),
+        )
     target = safe_next(next, home_of(who))
     response = RedirectResponse(home_of(who) if target == "/" else target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, session_cookie(request.app.state.session_secret, who.username),
-                        max_age=SESSION_SECONDS, httponly=True, samesite="lax", secure=request.url.scheme == "https")
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_cookie(request.app.state.session_secret, who.username),
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 

@@ -87,13 +87,17 @@ class WitnessState:
             mode = path.stat().st_mode
             text = path.read_text(encoding="ascii").strip()
         except FileNotFoundError:
-            raise UsageError(f"{self.directory} is not a witness directory (no {KEY_FILE}); "
-                             f"run `reetrace witness init --dir {self.directory}`") from None
+            raise UsageError(
+                f"{self.directory} is not a witness directory (no {KEY_FILE}); "
+                f"run `reetrace witness init --dir {self.directory}`"
+            ) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise WitnessError(f"cannot read {path}: {exc}") from None
         if os.name == "posix" and stat.S_IMODE(mode) & 0o077:
-            raise WitnessError(f"{path} can be read by others (mode {stat.S_IMODE(mode):o}); "
-                               f"`chmod 600 {path}` and check that the key has not leaked")
+            raise WitnessError(
+                f"{path} can be read by others (mode {stat.S_IMODE(mode):o}); "
+                f"`chmod 600 {path}` and check that the key has not leaked"
+            )
         try:
             return Signer.from_signer_key(text)
         except NoteError as exc:
@@ -172,11 +176,13 @@ def _replace(path: Path, text: str) -> None:
 
 def _log_to_json(log: TrustedLog) -> dict[str, Any]:
     last = log.last
-    return {"keys": list(log.keys),
-            "size": last.size if last else None,
-            "root_hash": base64.b64encode(last.root_hash).decode("ascii") if last else None,
-            "cosigned_at": last.timestamp if last else None,
-            "note": last.note if last else None}
+    return {
+        "keys": list(log.keys),
+        "size": last.size if last else None,
+        "root_hash": base64.b64encode(last.root_hash).decode("ascii") if last else None,
+        "cosigned_at": last.timestamp if last else None,
+        "note": last.note if last else None,
+    }
 
 
 def _log_from_json(origin: str, entry: dict[str, Any]) -> TrustedLog:
@@ -187,7 +193,12 @@ def _log_from_json(origin: str, entry: dict[str, Any]) -> TrustedLog:
         return TrustedLog(origin, keys)
     size, timestamp, note = entry["size"], entry["cosigned_at"], entry["note"]
     root_hash = base64.b64decode(entry["root_hash"], validate=True)
-    if not isinstance(size, int) or size < 0 or not isinstance(timestamp, int) or not isinstance(note, str) \
-            or len(root_hash) != 32:
+    if (
+        not isinstance(size, int)
+        or size < 0
+        or not isinstance(timestamp, int)
+        or not isinstance(note, str)
+        or len(root_hash) != 32
+    ):
         raise ValueError(f"the last checkpoint of {origin} is malformed")
     return TrustedLog(origin, keys, Cosigned(size, root_hash, note, timestamp))

@@ -73,8 +73,10 @@ class Witness:
         except NoteError as exc:
             raise UsageError(f"not a log verifier key: {exc}") from None
         if verifier.key_type != ED25519:
-            raise UsageError(f"{verifier.name}+{verifier.key_id.hex()} is a cosignature (witness) key, "
-                             "not a log's key; give the key `reetrace log key` prints")
+            raise UsageError(
+                f"{verifier.name}+{verifier.key_id.hex()} is a cosignature (witness) key, "
+                "not a log's key; give the key `reetrace log key` prints"
+            )
         with self.state.locked():
             logs = self.state.load_logs()
             log = logs.setdefault(verifier.name, TrustedLog(verifier.name))
@@ -101,14 +103,18 @@ class Witness:
             checkpoint, log = self._open(note, logs)
             last = log.last
             if old_size is not None and old_size != (last.size if last else 0):
-                raise WitnessError(f"the witness last cosigned {checkpoint.origin} at size "
-                                   f"{last.size if last else 0}, not {old_size}: ask for a consistency proof "
-                                   f"from {last.size if last else 0} to {checkpoint.size}")
+                raise WitnessError(
+                    f"the witness last cosigned {checkpoint.origin} at size "
+                    f"{last.size if last else 0}, not {old_size}: ask for a consistency proof "
+                    f"from {last.size if last else 0} to {checkpoint.size}"
+                )
             if last is not None:
                 self._check_extends(log.origin, last, checkpoint, note, list(consistency_proof))
             elif consistency_proof:
-                raise WitnessError(f"the witness has cosigned nothing for {checkpoint.origin} yet: the first "
-                                   "checkpoint needs no consistency proof")
+                raise WitnessError(
+                    f"the witness has cosigned nothing for {checkpoint.origin} yet: the first "
+                    "checkpoint needs no consistency proof"
+                )
             timestamp = self.clock()
             cosigned = cosign(note, self.signer, timestamp)
             logs[log.origin] = replace(log, last=Cosigned(checkpoint.size, checkpoint.root_hash, note, timestamp))
@@ -123,25 +129,37 @@ class Witness:
         origin = peek(note).origin
         log = logs.get(origin)
         if log is None or not log.keys:
-            raise WitnessError(f"the witness does not trust the log {origin!r}; trust its key first "
-                               f"(`reetrace witness trust --dir {self.state.directory} --log-key KEY`)")
+            raise WitnessError(
+                f"the witness does not trust the log {origin!r}; trust its key first "
+                f"(`reetrace witness trust --dir {self.state.directory} --log-key KEY`)"
+            )
         try:
             text, _ = open_note(note, [Verifier.from_verifier_key(key) for key in log.keys])
             checkpoint = Checkpoint.parse(text)
         except NoteError as exc:
-            raise WitnessError(f"checkpoint of {origin} refused: {exc} (trusted keys: "
-                               f"{', '.join(k.rsplit('+', 1)[0] for k in log.keys)})") from None
+            raise WitnessError(
+                f"checkpoint of {origin} refused: {exc} (trusted keys: "
+                f"{', '.join(k.rsplit('+', 1)[0] for k in log.keys)})"
+            ) from None
         return checkpoint, log
 
-    def _check_extends(self, origin: str, last: Cosigned, checkpoint: Checkpoint, note: str,
-                       proof: list[bytes]) -> None:
+    def _check_extends(
+        self, origin: str, last: Cosigned, checkpoint: Checkpoint, note: str, proof: list[bytes]
+    ) -> None:
         if checkpoint.size < last.size:
-            self._refuse("rollback", origin, last, checkpoint, note,
-                         f"the log went back from {last.size} to {checkpoint.size} leaves")
+            self._refuse(
+                "rollback",
+                origin,
+                last,
+                checkpoint,
+                note,
+                f"the log went back from {last.size} to {checkpoint.size} leaves",
+            )
         if checkpoint.size == last.size:
             if checkpoint.root_hash != last.root_hash:
-                self._refuse("fork", origin, last, checkpoint, note,
-                             f"two different roots for the tree of {last.size} leaves")
+                self._refuse(
+                    "fork", origin, last, checkpoint, note, f"two different roots for the tree of {last.size} leaves"
+                )
             if proof:
                 raise WitnessError(f"checkpoints of the same size ({last.size}) need no consistency proof")
             return
@@ -150,37 +168,59 @@ class Witness:
                 raise WitnessError("a consistency proof from the empty tree is meaningless; send none")
             return
         if not proof:
-            raise WitnessError(f"{origin} grew from {last.size} to {checkpoint.size} leaves: the witness needs "
-                               f"a consistency proof from {last.size} to {checkpoint.size} "
-                               f"(`reetrace log consistency {last.size} {checkpoint.size}`)")
+            raise WitnessError(
+                f"{origin} grew from {last.size} to {checkpoint.size} leaves: the witness needs "
+                f"a consistency proof from {last.size} to {checkpoint.size} "
+                f"(`reetrace log consistency {last.size} {checkpoint.size}`)"
+            )
         try:
             merkle.verify_consistency(last.size, checkpoint.size, proof, last.root_hash, checkpoint.root_hash)
         except merkle.ProofError as exc:
-            self._refuse("inconsistent", origin, last, checkpoint, note,
-                         f"the consistency proof from {last.size} to {checkpoint.size} leaves does not verify ({exc})")
+            self._refuse(
+                "inconsistent",
+                origin,
+                last,
+                checkpoint,
+                note,
+                f"the consistency proof from {last.size} to {checkpoint.size} leaves does not verify ({exc})",
+            )
 
-    def _refuse(self, kind: str, origin: str, last: Cosigned, checkpoint: Checkpoint, note: str,
-                reason: str) -> NoReturn:
+    def _refuse(
+        self, kind: str, origin: str, last: Cosigned, checkpoint: Checkpoint, note: str, reason: str
+    ) -> NoReturn:
         now = self.clock()
-        self.state.append_alert({
-            "time": datetime.fromtimestamp(now, UTC).isoformat().replace("+00:00", "Z"),
-            "origin": origin, "kind": kind, "reason": reason, "witness": self.verifier_key(),
-            "cosigned": {"size": last.size, "root_hash": _b64(last.root_hash), "cosigned_at": last.timestamp,
-                         "note": last.note},
-            "presented": {"size": checkpoint.size, "root_hash": _b64(checkpoint.root_hash), "note": note},
-        })
+        self.state.append_alert(
+            {
+                "time": datetime.fromtimestamp(now, UTC).isoformat().replace("+00:00", "Z"),
+                "origin": origin,
+                "kind": kind,
+                "reason": reason,
+                "witness": self.verifier_key(),
+                "cosigned": {
+                    "size": last.size,
+                    "root_hash": _b64(last.root_hash),
+                    "cosigned_at": last.timestamp,
+                    "note": last.note,
+                },
+                "presented": {"size": checkpoint.size, "root_hash": _b64(checkpoint.root_hash), "note": note},
+            }
+        )
         raise SplitView(
             f"split view refused for {origin}: {reason}. Cosigned before: size {last.size}, root "
             f"{_b64(last.root_hash)}; presented: size {checkpoint.size}, root {_b64(checkpoint.root_hash)}. "
             f"Recorded in {self.state.alerts_path}",
-            kind, origin, last.note, note)
+            kind,
+            origin,
+            last.note,
+            note,
+        )
 
 
 def peek(note: str) -> Checkpoint:
     """The checkpoint a note claims to carry, *unverified*: for choosing which proof to fetch only."""
     split = note.rfind("\n\n") if isinstance(note, str) else -1
     try:
-        return Checkpoint.parse(note[:split + 1] if split >= 0 else note)
+        return Checkpoint.parse(note[: split + 1] if split >= 0 else note)
     except NoteError as exc:
         raise WitnessError(f"not a checkpoint note: {exc}") from None
 

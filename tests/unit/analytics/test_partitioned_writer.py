@@ -19,10 +19,12 @@ SCHEMA = pa.schema([("seq", pa.int64()), ("note", pa.string())])
 
 def batch(start: int, months: list[tuple[int, int]]) -> Partitioned:
     n = len(months)
-    table = pa.table({"seq": list(range(start, start + n)), "note": [f"row {i}" for i in range(start, start + n)]},
-                     schema=SCHEMA)
-    return Partitioned(table, pa.array([y for y, _ in months], pa.int32()), pa.array([m for _, m in months],
-                                                                                      pa.int32()))
+    table = pa.table(
+        {"seq": list(range(start, start + n)), "note": [f"row {i}" for i in range(start, start + n)]}, schema=SCHEMA
+    )
+    return Partitioned(
+        table, pa.array([y for y, _ in months], pa.int32()), pa.array([m for _, m in months], pa.int32())
+    )
 
 
 def test_rows_land_in_their_partition_in_order_with_few_files_open(tmp_path):
@@ -36,11 +38,13 @@ def test_rows_land_in_their_partition_in_order_with_few_files_open(tmp_path):
     writer.close()
     assert writer.rows_written == seq == 26
     assert writer.partitions == [(2025, 12), (2026, 1), (2026, 2)]
-    assert sorted(p.relative_to(tmp_path / "t").parent.as_posix() for p in (tmp_path / "t").rglob("*.parquet")
-                  if p.name == "part-0000.parquet") == ["year=2025/month=12", "year=2026/month=01",
-                                                        "year=2026/month=02"]
+    assert sorted(
+        p.relative_to(tmp_path / "t").parent.as_posix()
+        for p in (tmp_path / "t").rglob("*.parquet")
+        if p.name == "part-0000.parquet"
+    ) == ["year=2025/month=12", "year=2026/month=01", "year=2026/month=02"]
     assert len(list((tmp_path / "t").rglob("part-0001.parquet"))) >= 1  # a closed file is never reopened
-    for (year, month), first in zip(months, range(3)):
+    for (year, month), first in zip(months, range(3), strict=True):
         files = sorted((tmp_path / "t" / f"year={year}" / f"month={month:02d}").glob("*.parquet"))
         seqs = [s for f in files for s in pq.read_table(f)["seq"].to_pylist()]
         assert seqs == list(range(first, 26, 3))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -33,16 +33,44 @@ def chain() -> list[tuple[str, dict]]:
     """Mine → separation → metal → magnet, with an unrelated shipment in the log between them."""
     return [
         (MINE, extract("m1", "C1", 1000, composition={"Ce": 0.2, "Nd": 0.1, "Dy": 0.02})),
-        (MINE, extract("m2", "C2", 500, composition={"Ce": 0.1, "Nd": 0.2, "Dy": 0.04},
-                       time="2026-01-05T09:00:00+08:00")),
+        (
+            MINE,
+            extract("m2", "C2", 500, composition={"Ce": 0.1, "Nd": 0.2, "Dy": 0.04}, time="2026-01-05T09:00:00+08:00"),
+        ),
         (MINE, ship("m3", ["C1", "C2"], PLANT, "S1")),
-        (PLANT, transform("p1", "separation", [("C1", 1000), ("C2", 500)], [
-            lot("NDO-1", "oxide", 226.0, ND_OXIDE), lot("DYO-1", "oxide", 45.0, DY_OXIDE),
-            lot("CEO-1", "oxide", 300.0, {"Ce": 0.8141})])),
-        (PLANT, transform("p2", "metal", [("NDO-1", 226.0)], [lot("NDM-1", "metal", 190.0, ND_METAL)],
-                          time="2026-01-12T08:00:00+08:00")),
-        (MAKER, transform("k1", "magnet", [("NDM-1", 150.0), ("DYO-1", 5.0)],
-                          [lot("MAG-1", "magnet", 500.0, MAGNET)], time="2026-01-20T08:00:00+08:00")),
+        (
+            PLANT,
+            transform(
+                "p1",
+                "separation",
+                [("C1", 1000), ("C2", 500)],
+                [
+                    lot("NDO-1", "oxide", 226.0, ND_OXIDE),
+                    lot("DYO-1", "oxide", 45.0, DY_OXIDE),
+                    lot("CEO-1", "oxide", 300.0, {"Ce": 0.8141}),
+                ],
+            ),
+        ),
+        (
+            PLANT,
+            transform(
+                "p2",
+                "metal",
+                [("NDO-1", 226.0)],
+                [lot("NDM-1", "metal", 190.0, ND_METAL)],
+                time="2026-01-12T08:00:00+08:00",
+            ),
+        ),
+        (
+            MAKER,
+            transform(
+                "k1",
+                "magnet",
+                [("NDM-1", 150.0), ("DYO-1", 5.0)],
+                [lot("MAG-1", "magnet", 500.0, MAGNET)],
+                time="2026-01-20T08:00:00+08:00",
+            ),
+        ),
         (MINE, extract("m4", "C3", 800, time="2026-01-21T08:00:00+08:00")),
     ]
 
@@ -65,8 +93,9 @@ class Log:
 
     def logged(self, index: int) -> LoggedEvent:
         reporter, body = self.bodies[index]
-        return LoggedEvent(reporter, body, index, merkle.inclusion_proof(index, self.size,
-                                                                         lambda lv, i: self.nodes[(lv, i)]))
+        return LoggedEvent(
+            reporter, body, index, merkle.inclusion_proof(index, self.size, lambda lv, i: self.nodes[(lv, i)])
+        )
 
 
 def certificate_for(target: str, entries: list[tuple[str, dict]] | None = None) -> tuple[dict, Log]:
@@ -75,11 +104,9 @@ def certificate_for(target: str, entries: list[tuple[str, dict]] | None = None) 
     events = [validate_event(event, reporter) for reporter, event in entries]
     source = InMemoryLotSource.from_events(events)
     closure = set(ancestry(target, source))
-    creating = [i for i, (_, e) in enumerate(entries)
-                if any(o["lot"] in closure for o in e.get("outputs", ()))]
+    creating = [i for i, (_, e) in enumerate(entries) if any(o["lot"] in closure for o in e.get("outputs", ()))]
     trace = backward(target, source).as_contract()
-    doc = assemble(target, trace, [log.logged(i) for i in creating], log.note,
-                   datetime(2026, 2, 1, 10, tzinfo=timezone.utc))
+    doc = assemble(target, trace, [log.logged(i) for i in creating], log.note, datetime(2026, 2, 1, 10, tzinfo=UTC))
     return json.loads(json.dumps(doc)), log  # as read back from a file
 
 
@@ -157,8 +184,10 @@ def test_a_changed_mass_is_named(cert, log):
     n, e = entry(cert, "p1")
     e["event"]["inputs"][0]["mass_kg"] = 1200  # more drawn from C1: C1's share of the magnet grows
     found = failures(cert, log)
-    assert found[0] == f"event {n} ({PLANT}:p1): the event was changed: it does not hash to its leaf_hash, and is " \
-                       "not the event the log holds at leaf 3"
+    assert (
+        found[0] == f"event {n} ({PLANT}:p1): the event was changed: it does not hash to its leaf_hash, and is "
+        "not the event the log holds at leaf 3"
+    )
     assert any(f.startswith("trace: origin C1 Nd ") and f.endswith(" kg recomputed") for f in found[1:]), found
 
 
@@ -166,8 +195,10 @@ def test_a_changed_composition_is_named(cert, log):
     n, e = entry(cert, "m1")
     e["event"]["outputs"][0]["composition"]["Dy"] = 0.03
     found = failures(cert, log)
-    assert found[0] == f"event {n} ({MINE}:m1): the event was changed: it does not hash to its leaf_hash, and is " \
-                       "not the event the log holds at leaf 0"
+    assert (
+        found[0] == f"event {n} ({MINE}:m1): the event was changed: it does not hash to its leaf_hash, and is "
+        "not the event the log holds at leaf 0"
+    )
     assert any(f.startswith("trace: origin C1 Dy ") for f in found[1:]), found
 
 
@@ -177,8 +208,9 @@ def test_a_changed_event_with_a_matching_leaf_hash_is_named(cert, log):
     body = canonical_bytes(e["event"]).decode()
     e["leaf_hash"] = base64.b64encode(merkle.leaf_hash(merkle.leaf_data(MAKER, body))).decode()
     found = failures(cert, log)
-    assert found[0].startswith(f"event {n} ({MAKER}:k1): inclusion proof does not verify: leaf 5 in the "
-                               "checkpoint's tree of 7 (")
+    assert found[0].startswith(
+        f"event {n} ({MAKER}:k1): inclusion proof does not verify: leaf 5 in the checkpoint's tree of 7 ("
+    )
 
 
 def test_a_changed_proof_element_is_named(cert, log):
@@ -188,7 +220,8 @@ def test_a_changed_proof_element_is_named(cert, log):
     e["proof"][1] = base64.b64encode(bytes(digest)).decode()
     assert failures(cert, log) == [
         f"event {n} ({PLANT}:p2): inclusion proof does not verify: leaf 4 in the checkpoint's tree of 7 "
-        "(inclusion proof for leaf 4 does not lead to the root of tree size 7)"]
+        "(inclusion proof for leaf 4 does not lead to the root of tree size 7)"
+    ]
 
 
 def test_a_proof_element_that_is_no_hash_is_named(cert, log):
@@ -202,7 +235,8 @@ def test_a_dropped_proof_element_is_named(cert, log):
     e["proof"].pop()
     assert failures(cert, log) == [
         f"event {n} ({MINE}:m2): inclusion proof does not verify: leaf 1 in the checkpoint's tree of 7 "
-        "(wrong inclusion proof length 2, expected 3)"]
+        "(wrong inclusion proof length 2, expected 3)"
+    ]
 
 
 def test_a_changed_leaf_index_is_named(cert, log):
@@ -214,15 +248,18 @@ def test_a_changed_leaf_index_is_named(cert, log):
 def test_a_leaf_index_beyond_the_tree_is_named(cert, log):
     n, e = entry(cert, "m2")
     e["leaf_index"] = 7
-    assert failures(cert, log) == [f"event {n} ({MINE}:m2): inclusion proof does not verify: leaf 7 in the "
-                                   "checkpoint's tree of 7 (leaf index 7 is not in a tree of 7 leaves)"]
+    assert failures(cert, log) == [
+        f"event {n} ({MINE}:m2): inclusion proof does not verify: leaf 7 in the "
+        "checkpoint's tree of 7 (leaf index 7 is not in a tree of 7 leaves)"
+    ]
 
 
 def test_a_changed_leaf_hash_alone_is_named(cert, log):
     n, e = entry(cert, "m1")
     e["leaf_hash"] = base64.b64encode(bytes(32)).decode()
-    assert failures(cert, log) == [f"event {n} ({MINE}:m1): leaf_hash is not the hash of the event (the event "
-                                   "itself is proven included at leaf 0)"]
+    assert failures(cert, log) == [
+        f"event {n} ({MINE}:m1): leaf_hash is not the hash of the event (the event itself is proven included at leaf 0)"
+    ]
 
 
 def test_an_invalid_event_is_named(cert, log):
@@ -249,9 +286,11 @@ def replace_line(note: str, number: int, value: str) -> str:
 def test_a_changed_root_is_named(cert, log):
     cert["checkpoint"] = replace_line(cert["checkpoint"], 2, base64.b64encode(bytes(32)).decode())
     found = failures(cert, log)
-    assert found[0] == (f"checkpoint (size 7): not signed by the log key {log.log.name}+{log.log.key_id.hex()}: "
-                        "the signature does not verify: the checkpoint's origin, size or root hash, or the "
-                        "signature, was changed")
+    assert found[0] == (
+        f"checkpoint (size 7): not signed by the log key {log.log.name}+{log.log.key_id.hex()}: "
+        "the signature does not verify: the checkpoint's origin, size or root hash, or the "
+        "signature, was changed"
+    )
     assert all("inclusion proof does not verify" in f for f in found[1:]) and len(found) == 6
 
 
@@ -270,23 +309,29 @@ def test_a_changed_signature_is_named(cert, log):
     raw[-1] ^= 1
     cert["checkpoint"] = replace_line(cert["checkpoint"], number, f"{name} {base64.b64encode(bytes(raw)).decode()}")
     found = failures(cert, log)
-    assert found == [f"checkpoint (size 7): not signed by the log key {log.log.name}+{log.log.key_id.hex()}: the "
-                     "signature does not verify: the checkpoint's origin, size or root hash, or the signature, was "
-                     "changed"]
+    assert found == [
+        f"checkpoint (size 7): not signed by the log key {log.log.name}+{log.log.key_id.hex()}: the "
+        "signature does not verify: the checkpoint's origin, size or root hash, or the signature, was "
+        "changed"
+    ]
 
 
 def test_a_wrong_log_key_is_named(cert, log):
     other = Signer.generate("example.org/log")
     found = verify(cert, other.verifier_key()).failures
-    assert found == [f"checkpoint (size 7): not signed by the log key example.org/log+{other.key_id.hex()}: it "
-                     "carries no signature by that key (signed by another log, or by a rotated key?)"]
+    assert found == [
+        f"checkpoint (size 7): not signed by the log key example.org/log+{other.key_id.hex()}: it "
+        "carries no signature by that key (signed by another log, or by a rotated key?)"
+    ]
 
 
 def test_a_required_witness_that_did_not_cosign_is_named(cert, log):
     absent = Signer.generate("example.org/other-witness").cosignature_verifier()
     found = failures(cert, log, log.witness.cosignature_verifier().verifier_key(), absent.verifier_key())
-    assert found == [f"checkpoint (size 7): witness example.org/other-witness+{absent.key_id.hex()}: the checkpoint "
-                     "carries no cosignature by this witness"]
+    assert found == [
+        f"checkpoint (size 7): witness example.org/other-witness+{absent.key_id.hex()}: the checkpoint "
+        "carries no cosignature by this witness"
+    ]
 
 
 def test_a_removed_cosignature_is_named_only_when_the_witness_is_required(cert, log):
@@ -296,7 +341,8 @@ def test_a_removed_cosignature_is_named_only_when_the_witness_is_required(cert, 
     witness = log.witness.cosignature_verifier()
     assert failures(cert, log, witness.verifier_key()) == [
         f"checkpoint (size 7): witness {witness.name}+{witness.key_id.hex()}: the checkpoint carries no cosignature "
-        "by this witness"]
+        "by this witness"
+    ]
 
 
 def test_a_changed_cosignature_is_named(cert, log):
@@ -309,7 +355,8 @@ def test_a_changed_cosignature_is_named(cert, log):
     witness = log.witness.cosignature_verifier()
     assert failures(cert, log, witness.verifier_key()) == [
         f"checkpoint (size 7): witness {witness.name}+{witness.key_id.hex()}: its cosignature does not verify: the "
-        "checkpoint or the cosignature was changed"]
+        "checkpoint or the cosignature was changed"
+    ]
 
 
 def test_keys_that_are_not_keys_are_bad_usage(cert, log):
@@ -328,9 +375,11 @@ def test_a_changed_origin_figure_is_named(cert, log):
     figures = origin(cert, "C1")["elements_kg"]
     before = figures["Dy"]
     figures["Dy"] = round(before + 0.5, 6)
-    assert failures(cert, log) == [f"trace: origin C1 Dy {figures['Dy']:.6f}".rstrip("0").rstrip(".")
-                                   + f" kg in the certificate, {before:.6f}".rstrip("0").rstrip(".")
-                                   + " kg recomputed"]
+    assert failures(cert, log) == [
+        f"trace: origin C1 Dy {figures['Dy']:.6f}".rstrip("0").rstrip(".")
+        + f" kg in the certificate, {before:.6f}".rstrip("0").rstrip(".")
+        + " kg recomputed"
+    ]
 
 
 def test_a_difference_within_the_tolerance_passes(cert, log):
@@ -354,8 +403,10 @@ def test_an_origin_claimed_of_another_enterprise_is_named(cert, log):
 def test_an_origin_of_illegal_type_is_named(cert, log):
     origin(cert, "C1")["type"] = "transform"
     found = failures(cert, log)
-    assert found[0] == "trace: origin C1: type 'transform' is neither a legal origin (extract, import) nor reported " \
-                       "as unknown"
+    assert (
+        found[0] == "trace: origin C1: type 'transform' is neither a legal origin (extract, import) nor reported "
+        "as unknown"
+    )
     assert found[1] == "trace: origin C1: type 'transform' in the certificate, 'extract' recomputed"
 
 
@@ -370,9 +421,11 @@ def test_a_missing_intermediate_event_is_named(cert, log):
     cert["events"] = [e for e in cert["events"] if e["event"]["event_id"] != "p2"]
     found = failures(cert, log)
     assert any(f.startswith("trace: origin C1 Nd 72.5 kg in the certificate, ") for f in found), found  # Dy stays
-    assert any(f.startswith("trace: origin NDM-1 (unknown, ") and f.endswith(
-        "recomputed from the included events, is not in the certificate: no included event creates it")
-        for f in found), found
+    assert any(
+        f.startswith("trace: origin NDM-1 (unknown, ")
+        and f.endswith("recomputed from the included events, is not in the certificate: no included event creates it")
+        for f in found
+    ), found
 
 
 def test_a_removed_origin_is_named(cert, log):
@@ -408,20 +461,33 @@ def test_raise_for_failures(cert, log):
 
 
 def test_unknown_origins_are_reported_not_failed():
-    entries = [*chain()[:6], (MAKER, transform("k2", "magnet", [("MAG-1", 100.0), ("SCRAP-9", 50.0)],
-                                               [lot("MAG-2", "magnet", 140.0, MAGNET)],
-                                               time="2026-01-22T08:00:00+08:00"))]
+    entries = [
+        *chain()[:6],
+        (
+            MAKER,
+            transform(
+                "k2",
+                "magnet",
+                [("MAG-1", 100.0), ("SCRAP-9", 50.0)],
+                [lot("MAG-2", "magnet", 140.0, MAGNET)],
+                time="2026-01-22T08:00:00+08:00",
+            ),
+        ),
+    ]
     cert, log = certificate_for("MAG-2", entries)
     result = check(cert, log)
     assert result.ok, result.failures
     assert [o["type"] for o in cert["trace"]["origins"] if o["lot"] == "SCRAP-9"] == ["unknown"]
     assert len(result.warnings) == 1 and result.warnings[0].startswith(
-        "unknown origin: lot SCRAP-9: no included event creates it; ")
+        "unknown origin: lot SCRAP-9: no included event creates it; "
+    )
 
 
 def test_a_lot_nobody_created_is_all_unknown():
-    cert, log = certificate_for("SCRAP-9", [*chain(), (MAKER, transform(
-        "k2", "magnet", [("SCRAP-9", 50.0)], [lot("MAG-2", "magnet", 40.0, MAGNET)]))])
+    cert, log = certificate_for(
+        "SCRAP-9",
+        [*chain(), (MAKER, transform("k2", "magnet", [("SCRAP-9", 50.0)], [lot("MAG-2", "magnet", 40.0, MAGNET)]))],
+    )
     result = check(cert, log)
     assert result.ok and cert["events"] == []
     assert result.warnings == ["unknown origin: the lot itself: no included event creates it; 0 kg REO"]

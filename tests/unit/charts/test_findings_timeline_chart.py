@@ -10,11 +10,14 @@ SEVERITIES = [("low", "low"), ("medium", "medium"), ("high", "high"), ("critical
 
 
 def test_segments_stack_per_month_with_their_codes():
-    counts = {"2025-03": {"high": Counter({"UNKNOWN_LOT": 2}), "critical": Counter({"UNAUTHORIZED_MINING": 1})},
-              "2025-05": {"low": Counter({"LATE_REPORT": 4})}}
+    counts = {
+        "2025-03": {"high": Counter({"UNKNOWN_LOT": 2}), "critical": Counter({"UNAUTHORIZED_MINING": 1})},
+        "2025-05": {"low": Counter({"LATE_REPORT": 4})},
+    }
     months = [(f"2025-{m:02d}", f"M{m}") for m in range(1, 13)]
-    root = ET.fromstring(findings_chart(months, counts, SEVERITIES, {"title": "按月问题"},
-                                        {"UNKNOWN_LOT": "来源不明批次"}))
+    root = ET.fromstring(
+        findings_chart(months, counts, SEVERITIES, {"title": "按月问题"}, {"UNKNOWN_LOT": "来源不明批次"})
+    )
     assert root.find(f"{SVG}title").text == "按月问题"
     segments = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "bar"]
     assert sorted(s.get("data-severity") for s in segments) == ["critical", "high", "low"]

@@ -8,8 +8,12 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def test_backward_puts_the_origins_left_and_labels_each_draw():
-    boxes = [LineageBox("MAG-1", 0, "traced", "磁体 · 1,000 kg"), LineageBox("OX-1", 1, "transform", "氧化物", "/lots/OX-1"),
-             LineageBox("ORE-1", 2, "extract", "原矿"), LineageBox("ORE-2", 2, "unknown", "来源不明")]
+    boxes = [
+        LineageBox("MAG-1", 0, "traced", "磁体 · 1,000 kg"),
+        LineageBox("OX-1", 1, "transform", "氧化物", "/lots/OX-1"),
+        LineageBox("ORE-1", 2, "extract", "原矿"),
+        LineageBox("ORE-2", 2, "unknown", "来源不明"),
+    ]
     edges = [("OX-1", "MAG-1", 800.0), ("ORE-1", "OX-1", 5000.0), ("ORE-2", "OX-1", 1200.5)]
     root = ET.fromstring(lineage_chart(boxes, edges, backward=True, labels={"title": "来源"}))
     lots = {r.get("data-lot"): float(r.get("x")) for r in root.iter(f"{SVG}rect") if r.get("class") == "lot"}

@@ -11,8 +11,14 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _declared(hs_code: str, kg: float, destination: str):
-    return Declaration(f"CD-{hs_code}-{destination}", date(2026, 3, 1), "91110000MA0000001X", destination, None,
-                       (DeclarationItem(hs_code, kg),))
+    return Declaration(
+        f"CD-{hs_code}-{destination}",
+        date(2026, 3, 1),
+        "91110000MA0000001X",
+        destination,
+        None,
+        (DeclarationItem(hs_code, kg),),
+    )
 
 
 def _stat(hs6: str, kg: float, partner: str = "DE", year: int = 2026):

@@ -8,8 +8,13 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def test_nodes_and_bands_follow_the_flows():
-    nodes = [SankeyNode("mine", "矿山", 0), SankeyNode("separation", "冶炼分离", 1), SankeyNode("export", "出口", 2),
-             SankeyNode("stock", "库存与损耗", 2), SankeyNode("magnet", "磁材", 1)]
+    nodes = [
+        SankeyNode("mine", "矿山", 0),
+        SankeyNode("separation", "冶炼分离", 1),
+        SankeyNode("export", "出口", 2),
+        SankeyNode("stock", "库存与损耗", 2),
+        SankeyNode("magnet", "磁材", 1),
+    ]
     links = {("mine", "separation"): 100.0, ("separation", "export"): 60.0, ("separation", "stock"): 40.0}
     root = ET.fromstring(sankey_chart(nodes, links, {"title": "全国流向", "unit": "吨"}))
     drawn = {r.get("data-node"): r for r in root.iter(f"{SVG}rect") if r.get("class") == "node"}

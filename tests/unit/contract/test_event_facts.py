@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import string
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -15,7 +15,11 @@ from hypothesis import strategies as st
 from factory import CONCENTRATE, export, extract, lot, make_uscc, receive, ship, transform
 from reetrace.contract.event_facts import _shape, facts_of, fast_facts, validate_event_facts
 from reetrace.contract.submission import (
-    ExtractIn, InvalidDocument, ShipIn, validate_event_models, validate_model,
+    ExtractIn,
+    InvalidDocument,
+    ShipIn,
+    validate_event_models,
+    validate_model,
 )
 from reetrace.domain.elements import ELEMENTS
 from reetrace.ledger.canonical import ParsedJson
@@ -26,14 +30,79 @@ NOT_USCC = USCCS[0][:-1] + ("0" if USCCS[0][-1] != "0" else "1")
 
 # values on the edge of some check: any member may get one
 EDGES = [
-    None, True, False, 0, 1, -1, 2**53, 2**53 + 1, 10**400, 0.0, -0.0, 1.0, 1.0000001, 0.5, 1e-5, -1e-9, 1e300,
-    float("nan"), float("inf"), float("-inf"), "", " ", "x", "a" * 81, "a" * 129, "a" * 501, "é", "a\ud800", "\udc00",
-    "L1\n", "bad lot!", "L1", "O1", "\uff21\uff22", "١٢", "DE", "de", "DE\n", "rock", "Rock", "oxide", "separation",
-    "2805", "28461\n", "P 1", "e1", [], ["L1"], ["L1", "L1"], [1], [{}], {}, {"La": 0.5}, {"La": 1.5}, {"Xx": 0.1},
-    {"lot": "L9", "mass_kg": 1.0}, "2026-01-01T00:00:00+08:00", "2026-01-01T00:00:00", "2026-02-30T00:00:00Z",
-    "2026-01-01T24:00:00Z", "2026-01-01T00:00:60+08:00", "2026-01-01T00:00:00+24:00", "2026-01-01T00:00:00+08:00\n",
-    "2026-01-05T08:00:00+05:30", "2026-12-31T23:59:59-00:30", "2026-01-01T00:00:00-09:00", "2024-02-29T23:00:00Z",
-    USCCS[1], NOT_USCC, USCCS[0].lower(), f"{USCCS[0]}/P1", f"{USCCS[0]}/P 1", f"{USCCS[0]}/P\x1c",
+    None,
+    True,
+    False,
+    0,
+    1,
+    -1,
+    2**53,
+    2**53 + 1,
+    10**400,
+    0.0,
+    -0.0,
+    1.0,
+    1.0000001,
+    0.5,
+    1e-5,
+    -1e-9,
+    1e300,
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    "",
+    " ",
+    "x",
+    "a" * 81,
+    "a" * 129,
+    "a" * 501,
+    "é",
+    "a\ud800",
+    "\udc00",
+    "L1\n",
+    "bad lot!",
+    "L1",
+    "O1",
+    "\uff21\uff22",
+    "١٢",
+    "DE",
+    "de",
+    "DE\n",
+    "rock",
+    "Rock",
+    "oxide",
+    "separation",
+    "2805",
+    "28461\n",
+    "P 1",
+    "e1",
+    [],
+    ["L1"],
+    ["L1", "L1"],
+    [1],
+    [{}],
+    {},
+    {"La": 0.5},
+    {"La": 1.5},
+    {"Xx": 0.1},
+    {"lot": "L9", "mass_kg": 1.0},
+    "2026-01-01T00:00:00+08:00",
+    "2026-01-01T00:00:00",
+    "2026-02-30T00:00:00Z",
+    "2026-01-01T24:00:00Z",
+    "2026-01-01T00:00:60+08:00",
+    "2026-01-01T00:00:00+24:00",
+    "2026-01-01T00:00:00+08:00\n",
+    "2026-01-05T08:00:00+05:30",
+    "2026-12-31T23:59:59-00:30",
+    "2026-01-01T00:00:00-09:00",
+    "2024-02-29T23:00:00Z",
+    USCCS[1],
+    NOT_USCC,
+    USCCS[0].lower(),
+    f"{USCCS[0]}/P1",
+    f"{USCCS[0]}/P 1",
+    f"{USCCS[0]}/P\x1c",
 ]
 TRICKY = st.sampled_from(EDGES)
 
@@ -50,32 +119,95 @@ def valid_or(valid: st.SearchStrategy, *values: object) -> st.SearchStrategy:
 
 one_of = st.sampled_from
 fraction = either(valid_or(st.floats(0, 0.3) | st.integers(0, 1), 1e-5, 0.0001, 1 / 3, 1.0000001, -0.0, True, "0.1"))
-kg = either(valid_or(st.floats(0, 1e7) | st.integers(0, 10**6),
-                     True, False, -0.0, 0, 2**53, 2**53 + 1, -1e-9, float("nan"), float("inf"), "5", None)
-            | st.floats(allow_nan=True, allow_infinity=True) | st.integers(-10, 2**54))
-lot_id = either(valid_or(st.from_regex(r"[A-Za-z0-9._:/-]{1,80}", fullmatch=True) | one_of(["L1", "L2", "L3"]),
-                         "L1\n", "bad lot!", "é", "a" * 81, "a\ud800", 7))
-text = either(valid_or(st.text(min_size=1, max_size=8) | one_of(["a" * 500, "\U0001F600", " "]),
-                       "a" * 501, "", "a\ud800", "\udc00", 0, ["a"]))
+kg = either(
+    valid_or(
+        st.floats(0, 1e7) | st.integers(0, 10**6),
+        True,
+        False,
+        -0.0,
+        0,
+        2**53,
+        2**53 + 1,
+        -1e-9,
+        float("nan"),
+        float("inf"),
+        "5",
+        None,
+    )
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.integers(-10, 2**54)
+)
+lot_id = either(
+    valid_or(
+        st.from_regex(r"[A-Za-z0-9._:/-]{1,80}", fullmatch=True) | one_of(["L1", "L2", "L3"]),
+        "L1\n",
+        "bad lot!",
+        "é",
+        "a" * 81,
+        "a\ud800",
+        7,
+    )
+)
+text = either(
+    valid_or(
+        st.text(min_size=1, max_size=8) | one_of(["a" * 500, "\U0001f600", " "]),
+        "a" * 501,
+        "",
+        "a\ud800",
+        "\udc00",
+        0,
+        ["a"],
+    )
+)
 country = either(valid_or(st.from_regex(r"[A-Z]{2}", fullmatch=True), "de", "DEU", "DE\n", "ＤＥ"))
 uscc = either(valid_or(one_of(USCCS), NOT_USCC, USCCS[0].lower(), USCCS[0] + "\n", " " + USCCS[0]))
-ZONES = [timezone.utc, timezone(timedelta(hours=8)), timezone(-timedelta(hours=5, minutes=30)),
-         timezone(timedelta(hours=23)), timezone(-timedelta(hours=12))]
+ZONES = [
+    UTC,
+    timezone(timedelta(hours=8)),
+    timezone(-timedelta(hours=5, minutes=30)),
+    timezone(timedelta(hours=23)),
+    timezone(-timedelta(hours=12)),
+]
 # (years 1 and 9999 left out: with an offset, some of their times have no UTC text at all)
-rfc3339 = st.builds(lambda moment, spec, zone: moment.replace(tzinfo=zone).isoformat(timespec=spec),
-                    st.datetimes(datetime(2, 1, 1), datetime(9998, 12, 31)),
-                    one_of(["seconds", "milliseconds", "microseconds", "auto"]), one_of(ZONES))
-time = either(valid_or(rfc3339 | one_of(["2026-01-01t00:00:00z", "2026-01-01T00:00:00.123456789Z"]),
-                       "2026-01-01T00:00:00", "2026-02-30T00:00:00Z", "2026-01-01T00:00:00+08:00\n",
-                       "２０２６-01-01T00:00:00Z", 1.5))
-site = either(st.builds(lambda u, code: f"{u}/{code}", one_of(USCCS),
-                        valid_or(st.text(string.ascii_letters + string.digits + "-._", min_size=1, max_size=64),
-                                 "P 1", "P/1", "P1\n", "é", "\x1c", "\x7f", "\u3000", "a" * 65)))
+rfc3339 = st.builds(
+    lambda moment, spec, zone: moment.replace(tzinfo=zone).isoformat(timespec=spec),
+    st.datetimes(datetime(2, 1, 1), datetime(9998, 12, 31)),
+    one_of(["seconds", "milliseconds", "microseconds", "auto"]),
+    one_of(ZONES),
+)
+time = either(
+    valid_or(
+        rfc3339 | one_of(["2026-01-01t00:00:00z", "2026-01-01T00:00:00.123456789Z"]),
+        "2026-01-01T00:00:00",
+        "2026-02-30T00:00:00Z",
+        "2026-01-01T00:00:00+08:00\n",
+        "２０２６-01-01T00:00:00Z",
+        1.5,
+    )
+)
+site = either(
+    st.builds(
+        lambda u, code: f"{u}/{code}",
+        one_of(USCCS),
+        valid_or(
+            st.text(string.ascii_letters + string.digits + "-._", min_size=1, max_size=64),
+            "P 1",
+            "P/1",
+            "P1\n",
+            "é",
+            "\x1c",
+            "\x7f",
+            "\u3000",
+            "a" * 65,
+        ),
+    )
+)
 composition = either(st.dictionaries(one_of(ELEMENTS + ("Xx",)), fraction, max_size=4))
 form = either(valid_or(one_of(["oxide", "metal", "concentrate"]), "Oxide", "oxide\n"))
 hs_code = either(valid_or(st.none() | st.from_regex(r"[0-9]{4,10}", fullmatch=True), "284", "28461\n", 2846))
-output = st.fixed_dictionaries({"lot": lot_id, "form": form, "mass_kg": kg, "composition": composition},
-                               optional={"hs_code": hs_code})
+output = st.fixed_dictionaries(
+    {"lot": lot_id, "form": form, "mass_kg": kg, "composition": composition}, optional={"hs_code": hs_code}
+)
 draw = st.fixed_dictionaries({"lot": lot_id, "mass_kg": kg})
 outputs = either(st.lists(either(output), min_size=1, max_size=3))
 draws = either(st.lists(either(draw), min_size=1, max_size=3))
@@ -87,8 +219,11 @@ OPTIONAL_COMMON = {"site": either(st.none() | site), "ext": st.none() | st.integ
 SHAPES = {
     "extract": {"deposit": either(valid_or(one_of(["rock", "ion_adsorption"]), "Rock")), "outputs": outputs},
     "import": {"origin_country": country, "customs_declaration": text, "outputs": outputs},
-    "transform": {"process": either(valid_or(one_of(["separation", "metal"]), "smelting")), "inputs": draws,
-                  "outputs": outputs},
+    "transform": {
+        "process": either(valid_or(one_of(["separation", "metal"]), "smelting")),
+        "inputs": draws,
+        "outputs": outputs,
+    },
     "ship": {"lots": lot_ids, "to": uscc, "shipment": text},
     "receive": {"lots": lot_ids, "from": uscc, "shipment": text},
     "export": {"lots": lot_ids, "consignee": text, "destination": country, "customs_declaration": text},
@@ -174,18 +309,35 @@ def test_the_fast_checks_vouch_for_valid_events_of_every_shape():
         extract("e1", "L1"),
         extract("e2", "L2", mass_kg=5, composition={"La": 1}),
         {**extract("e3", "L3"), "site": f"{mine}/P1", "ext": {"note": [1, 2.5, None]}},
-        {"event_id": "e4", "type": "import", "time": "2026-01-05T08:00:00Z", "origin_country": "MM",
-         "customs_declaration": "CD-1", "outputs": [{**lot("I1", "oxide", 10.5, {"Dy": 0.8}), "hs_code": "2846901"}]},
+        {
+            "event_id": "e4",
+            "type": "import",
+            "time": "2026-01-05T08:00:00Z",
+            "origin_country": "MM",
+            "customs_declaration": "CD-1",
+            "outputs": [{**lot("I1", "oxide", 10.5, {"Dy": 0.8}), "hs_code": "2846901"}],
+        },
         transform("e5", "separation", [("L1", 600.0), ("L2", 5)], [lot("O1", "oxide", 100.0, {"Nd": 0.7, "Pr": 0.2})]),
         ship("e6", ["L1", "L2"], plant, "S1"),
         receive("e7", ["L1"], mine, "S1", mass_kg=999.5),
         receive("e8", ["L1"], mine, "S1"),
         export("e9", ["O1"]),
         export("e10", ["O1"], license_no=None, consignee="德国某公司"),
-        {"event_id": "e11", "type": "consume", "time": "2026-01-05T08:00:00.123+08:00", "lots": [
-            {"lot": "O1", "mass_kg": 1}], "purpose": "magnets"},
-        {"event_id": "e12", "type": "adjust", "time": "2026-01-05t08:00:00z", "lot": "O1", "delta_kg": -0.5,
-         "reason": "stock-take"},
+        {
+            "event_id": "e11",
+            "type": "consume",
+            "time": "2026-01-05T08:00:00.123+08:00",
+            "lots": [{"lot": "O1", "mass_kg": 1}],
+            "purpose": "magnets",
+        },
+        {
+            "event_id": "e12",
+            "type": "adjust",
+            "time": "2026-01-05t08:00:00z",
+            "lot": "O1",
+            "delta_kg": -0.5,
+            "reason": "stock-take",
+        },
     ]
     for event in valid:
         fast = fast_facts(event)
@@ -200,16 +352,33 @@ def valid_events() -> list[dict]:
     mine, plant = USCCS[0], USCCS[1]
     return [
         {**extract("e1", "L1"), "site": f"{mine}/P1", "ext": {"note": 1}},
-        {"event_id": "e4", "type": "import", "time": "2026-01-05T08:00:00Z", "origin_country": "MM",
-         "customs_declaration": "CD-1", "outputs": [{**lot("I1", "oxide", 10.5, {"Dy": 0.8}), "hs_code": "2846901"}]},
+        {
+            "event_id": "e4",
+            "type": "import",
+            "time": "2026-01-05T08:00:00Z",
+            "origin_country": "MM",
+            "customs_declaration": "CD-1",
+            "outputs": [{**lot("I1", "oxide", 10.5, {"Dy": 0.8}), "hs_code": "2846901"}],
+        },
         transform("e5", "separation", [("L1", 600.0), ("L2", 5)], [lot("O1", "oxide", 100.0, {"Nd": 0.7, "Pr": 0.2})]),
         ship("e6", ["L1", "L2"], plant, "S1"),
         receive("e7", ["L1"], mine, "S1", mass_kg=999.5),
         export("e9", ["O1"]),
-        {"event_id": "e11", "type": "consume", "time": "2026-01-05T08:00:00.123+08:00", "lots": [
-            {"lot": "O1", "mass_kg": 1}], "purpose": "magnets"},
-        {"event_id": "e12", "type": "adjust", "time": "2026-01-05T08:00:00+08:00", "lot": "O1", "delta_kg": -0.5,
-         "reason": "stock-take"},
+        {
+            "event_id": "e11",
+            "type": "consume",
+            "time": "2026-01-05T08:00:00.123+08:00",
+            "lots": [{"lot": "O1", "mass_kg": 1}],
+            "purpose": "magnets",
+        },
+        {
+            "event_id": "e12",
+            "type": "adjust",
+            "time": "2026-01-05T08:00:00+08:00",
+            "lot": "O1",
+            "delta_kg": -0.5,
+            "reason": "stock-take",
+        },
     ]
 
 
@@ -226,7 +395,7 @@ def with_one_edge(value, edge):
     elif isinstance(value, list):
         for i, item in enumerate(value):
             for changed in with_one_edge(item, edge):
-                yield value[:i] + [changed] + value[i + 1:]
+                yield value[:i] + [changed] + value[i + 1 :]
         yield value + [edge]
 
 
@@ -260,14 +429,17 @@ def test_the_fast_checks_vouch_for_the_demo_year():
         assert_same_facts(fast, validate_model(event))
 
 
-@pytest.mark.parametrize("event, words", [
-    (extract("e1", "L1", mass_kg=0), "outputs[0].mass_kg: Input should be greater than 0"),
-    ({**extract("e1", "L1"), "extra": 1}, "extra: unknown member"),
-    (extract("e1", "L1", composition={**CONCENTRATE, "La": 0.9}), "more than 1"),
-    (ship("e1", ["L1", "L1"], USCCS[1], "S1"), "lot L1 is named twice"),
-    (transform("e1", "separation", [("L1", 1.0)], [lot("L1", "oxide", 1.0, {})]), "both an input and an output"),
-    ({**ship("e1", ["L1"], USCCS[1], "S1"), "shipment": "a\ud800"}, "valid string"),
-])
+@pytest.mark.parametrize(
+    "event, words",
+    [
+        (extract("e1", "L1", mass_kg=0), "outputs[0].mass_kg: Input should be greater than 0"),
+        ({**extract("e1", "L1"), "extra": 1}, "extra: unknown member"),
+        (extract("e1", "L1", composition={**CONCENTRATE, "La": 0.9}), "more than 1"),
+        (ship("e1", ["L1", "L1"], USCCS[1], "S1"), "lot L1 is named twice"),
+        (transform("e1", "separation", [("L1", 1.0)], [lot("L1", "oxide", 1.0, {})]), "both an input and an output"),
+        ({**ship("e1", ["L1"], USCCS[1], "S1"), "shipment": "a\ud800"}, "valid string"),
+    ],
+)
 def test_refusals_keep_the_models_messages(event, words):
     with pytest.raises(InvalidDocument) as caught:
         validate_event_facts([extract("e0", "L0"), event])

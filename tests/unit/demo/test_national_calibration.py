@@ -37,9 +37,13 @@ def test_the_split_comes_from_the_latest_category_figures_at_or_before_the_year(
 
 
 def test_a_year_with_a_total_missing_falls_back_and_one_before_any_publication_is_refused():
-    doc = {"format": "reetrace/national-quotas@1", "years": [
-        {"year": 2020, "mining": 100, "separation": 90, "mining_rock": 80, "mining_ion_adsorption": 20},
-        {"year": 2021, "mining": 120, "separation": None, "mining_rock": None, "mining_ion_adsorption": None}]}
+    doc = {
+        "format": "reetrace/national-quotas@1",
+        "years": [
+            {"year": 2020, "mining": 100, "separation": 90, "mining_rock": 80, "mining_ion_adsorption": 20},
+            {"year": 2021, "mining": 120, "separation": None, "mining_rock": None, "mining_ion_adsorption": None},
+        ],
+    }
     cal = calibrate(2021, doc)
     assert (cal.source_year, cal.mining_t, cal.ion_share) == (2020, 100, 0.2)
     with pytest.raises(ValueError, match="no national quota totals published for 2019"):

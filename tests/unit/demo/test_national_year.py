@@ -108,8 +108,9 @@ def test_quotas_add_up_to_the_national_totals_and_production_lands_near_them(yea
         for e in doc["events"]:
             if e["type"] == "extract" or (e["type"] == "transform" and e["process"] == "separation"):
                 used[doc["reporter"]] += sum(o["mass_kg"] * reo_per_kg(o["composition"]) for o in e["outputs"])
-    assert sum(used.values()) / 1000 == pytest.approx(summary["tonnes"]["mined_reo"]["total"]
-                                                      + summary["tonnes"]["separated_reo"], rel=1e-6)
+    assert sum(used.values()) / 1000 == pytest.approx(
+        summary["tonnes"]["mined_reo"]["total"] + summary["tonnes"]["separated_reo"], rel=1e-6
+    )
     over = {i["enterprise"] for i in result.injected if i["code"] == "MINING_QUOTA_EXCEEDED"}
     for q in quotas:
         assert (used[q["uscc"]] / 1000 > q["tonnes_reo"]) == (q["uscc"] in over), q
@@ -117,10 +118,21 @@ def test_quotas_add_up_to_the_national_totals_and_production_lands_near_them(yea
 
 def test_lots_downstream_of_separation_are_packaged_lots_of_at_most_a_tonne(year):
     out, _, _ = year
-    masses = [o["mass_kg"] for _, doc in _submissions(out) for e in doc["events"] if e["type"] == "transform"
-              and e["process"] != "separation" for o in e["outputs"]]
-    masses += [o["mass_kg"] for _, doc in _submissions(out) for e in doc["events"] if e["type"] == "transform"
-               and e["process"] == "separation" for o in e["outputs"] if o["form"] == "oxide"]
+    masses = [
+        o["mass_kg"]
+        for _, doc in _submissions(out)
+        for e in doc["events"]
+        if e["type"] == "transform" and e["process"] != "separation"
+        for o in e["outputs"]
+    ]
+    masses += [
+        o["mass_kg"]
+        for _, doc in _submissions(out)
+        for e in doc["events"]
+        if e["type"] == "transform" and e["process"] == "separation"
+        for o in e["outputs"]
+        if o["form"] == "oxide"
+    ]
     assert len(masses) > 500 and max(masses) <= 1000 and 100 < sum(masses) / len(masses) < 1000
 
 
@@ -155,8 +167,19 @@ def test_the_summary_counts_what_was_injected_and_written(year):
 
 def _tiny_world(tmp_path: Path) -> tuple[StreamingWorld, Actor]:
     uscc = make_uscc(random.Random(1), "310106")
-    actor = Actor("t1", "trader", uscc, "上海某稀土贸易有限公司", "Shanghai Test Trading", "Shanghai", None, "T1",
-                  None, 0.0, private_key=signing_key(1, uscc))
+    actor = Actor(
+        "t1",
+        "trader",
+        uscc,
+        "上海某稀土贸易有限公司",
+        "Shanghai Test Trading",
+        "Shanghai",
+        None,
+        "T1",
+        None,
+        0.0,
+        private_key=signing_key(1, uscc),
+    )
     return StreamingWorld(random.Random(1), YEAR, 1.0, [actor], control_list(), directory=tmp_path), actor
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from builders import controls
+
 from reetrace.domain.controls import ControlChange, apply_changes
 from reetrace.errors import InvalidInput
 
@@ -17,8 +17,15 @@ DY_MAGNET = {"Nd": 0.29, "Dy": 0.01}
 
 def change(action: str, code: str, effective: str, **kw) -> ControlChange:
     until = kw.pop("until", None)
-    return ControlChange(action, code, date.fromisoformat(effective), by=kw.pop("by", "MOFCOM"),
-                         why=kw.pop("why", "announcement"), until=date.fromisoformat(until) if until else None, **kw)
+    return ControlChange(
+        action,
+        code,
+        date.fromisoformat(effective),
+        by=kw.pop("by", "MOFCOM"),
+        why=kw.pop("why", "announcement"),
+        until=date.fromisoformat(until) if until else None,
+        **kw,
+    )
 
 
 def codes(control_list, form, composition, day: str) -> list[str]:
@@ -58,27 +65,33 @@ def test_an_ended_entry_stops_applying_from_its_end_date():
 
 
 def test_changes_apply_in_order_so_an_added_entry_can_then_be_suspended():
-    changed = apply_changes(controls(), [
-        change("add", "1C914", "2027-01-01", element="Pr", groups=("b", "c")),
-        change("suspend", "1C914", "2027-03-01", until="2027-04-01"),
-    ])
+    changed = apply_changes(
+        controls(),
+        [
+            change("add", "1C914", "2027-01-01", element="Pr", groups=("b", "c")),
+            change("suspend", "1C914", "2027-03-01", until="2027-04-01"),
+        ],
+    )
     assert codes(changed, "oxide", {"Pr": 0.8}, "2027-02-28") == ["1C914"]
     assert codes(changed, "oxide", {"Pr": 0.8}, "2027-03-15") == []
     assert codes(changed, "oxide", {"Pr": 0.8}, "2027-04-01") == ["1C914"]
 
 
-@pytest.mark.parametrize("bad, message", [
-    (change("suspend", "1C999", "2026-01-01"), "unknown control code 1C999"),
-    (change("end", "1C999", "2026-01-01"), "unknown control code 1C999"),
-    (change("add", "1C905", "2026-01-01", element="Dy", groups=("a",)), "already on the list"),
-    (change("add", "1C914", "2026-01-01", element="Fe", groups=("a",)), "unknown element 'Fe'"),
-    (change("add", "1C914", "2026-01-01", element="Nd", groups=("a", "d")), "bad group letter(s) d"),
-    (change("add", "1C914", "2026-01-01", element="Nd", groups=()), "bad group letter(s)"),
-    (change("suspend", "1C905", "2026-01-01", by=" "), "who makes the change"),
-    (change("end", "1C905", "2026-01-01", why=""), "why the change"),
-    (change("suspend", "1C905", "2026-02-01", until="2026-01-01"), "must end after it starts"),
-    (change("pause", "1C905", "2026-01-01"), "unknown action 'pause'"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (change("suspend", "1C999", "2026-01-01"), "unknown control code 1C999"),
+        (change("end", "1C999", "2026-01-01"), "unknown control code 1C999"),
+        (change("add", "1C905", "2026-01-01", element="Dy", groups=("a",)), "already on the list"),
+        (change("add", "1C914", "2026-01-01", element="Fe", groups=("a",)), "unknown element 'Fe'"),
+        (change("add", "1C914", "2026-01-01", element="Nd", groups=("a", "d")), "bad group letter(s) d"),
+        (change("add", "1C914", "2026-01-01", element="Nd", groups=()), "bad group letter(s)"),
+        (change("suspend", "1C905", "2026-01-01", by=" "), "who makes the change"),
+        (change("end", "1C905", "2026-01-01", why=""), "why the change"),
+        (change("suspend", "1C905", "2026-02-01", until="2026-01-01"), "must end after it starts"),
+        (change("pause", "1C905", "2026-01-01"), "unknown action 'pause'"),
+    ],
+)
 def test_a_change_that_does_not_fit_the_list_is_refused_with_a_clear_message(bad, message):
     with pytest.raises(InvalidInput) as caught:
         apply_changes(controls(), [bad])

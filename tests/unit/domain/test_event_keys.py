@@ -20,7 +20,10 @@ def test_moves_are_keyed_by_lot_and_shipment_from_both_ends():
 
 def test_exports_are_keyed_by_license_and_declaration_and_adjustments_by_lot():
     assert event_keys(A, "export", {"lots": ["L1"], "license_no": "RE2026S0001", "customs_declaration": "2201"}) == (
-        "L|L1", "X|RE2026S0001", "D|2201")
+        "L|L1",
+        "X|RE2026S0001",
+        "D|2201",
+    )
     assert event_keys(A, "export", {"lots": ["L1"], "customs_declaration": "2201"}) == ("L|L1", "D|2201")
     assert event_keys(A, "adjust", {"lot": "L7", "delta_kg": -3}) == ("L|L7",)
     # creations and draws are in the lot tables already
@@ -31,16 +34,19 @@ def finding(code, event=None, year=2026, **evidence):
     return Finding(code, "high", A, None, event, year, "…", evidence)
 
 
-@pytest.mark.parametrize(("found", "subject"), [
-    (finding("MINING_QUOTA_EXCEEDED", f"{A}:E1"), f"Q|{A}|2026|mining"),
-    (finding("SEPARATION_QUOTA_EXCEEDED", f"{A}:E1"), f"Q|{A}|2026|separation"),
-    (finding("LATE_REPORT", month="2026-03"), f"R|{A}|2026-03"),
-    (finding("LICENSE_EXCEEDED", f"{A}:E1", license_no="RE1"), "X|RE1"),
-    (finding("DECLARATION_WITHOUT_EXPORT", declaration_no="2201"), "D|2201"),
-    (finding("HS_CODE_MISDECLARED", f"{A}:E1", declaration_no="2201"), "D|2201"),
-    (finding("NOT_CUSTODIAN", f"{A}:E1"), f"E|{A}:E1"),
-    (finding("EXPORT_WITHOUT_DECLARATION", f"{A}:E1"), f"E|{A}:E1"),
-])
+@pytest.mark.parametrize(
+    ("found", "subject"),
+    [
+        (finding("MINING_QUOTA_EXCEEDED", f"{A}:E1"), f"Q|{A}|2026|mining"),
+        (finding("SEPARATION_QUOTA_EXCEEDED", f"{A}:E1"), f"Q|{A}|2026|separation"),
+        (finding("LATE_REPORT", month="2026-03"), f"R|{A}|2026-03"),
+        (finding("LICENSE_EXCEEDED", f"{A}:E1", license_no="RE1"), "X|RE1"),
+        (finding("DECLARATION_WITHOUT_EXPORT", declaration_no="2201"), "D|2201"),
+        (finding("HS_CODE_MISDECLARED", f"{A}:E1", declaration_no="2201"), "D|2201"),
+        (finding("NOT_CUSTODIAN", f"{A}:E1"), f"E|{A}:E1"),
+        (finding("EXPORT_WITHOUT_DECLARATION", f"{A}:E1"), f"E|{A}:E1"),
+    ],
+)
 def test_each_finding_belongs_to_one_subject(found, subject):
     assert subject_of(found) == subject
 

@@ -1,9 +1,21 @@
 """UNAUTHORIZED_MINING and UNAUTHORIZED_SEPARATION: qualifications judged on the UTC+8 day."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from builders import (
-    ION_CLAY, MINE, ND_OXIDE, SEP, codes, extract, new, of, one, registry, run, transform, at,
+    ION_CLAY,
+    MINE,
+    ND_OXIDE,
+    SEP,
+    at,
+    codes,
+    extract,
+    new,
+    of,
+    one,
+    registry,
+    run,
+    transform,
 )
 
 from reetrace.domain.registry import Qualification
@@ -27,14 +39,14 @@ def test_extract_without_mining_qualification_is_critical():
 def test_qualification_ending_on_the_event_day_in_china_covers_it():
     reg = _registry_with(MINE, "mining", date(2026, 3, 31))
     # 23:30 in Beijing on the 31st is still the 31st, though it is 15:30 UTC.
-    late_evening = datetime(2026, 3, 31, 15, 30, tzinfo=timezone.utc)
+    late_evening = datetime(2026, 3, 31, 15, 30, tzinfo=UTC)
     assert of(run([extract(MINE, "e1", late_evening, new("ORE-1"))], reg), "UNAUTHORIZED_MINING") == []
 
 
 def test_qualification_has_lapsed_once_the_china_day_turns():
     reg = _registry_with(MINE, "mining", date(2026, 3, 31))
     # 16:30 UTC on the 31st is 00:30 on 1 April in Beijing.
-    after_midnight = datetime(2026, 3, 31, 16, 30, tzinfo=timezone.utc)
+    after_midnight = datetime(2026, 3, 31, 16, 30, tzinfo=UTC)
     f = one(run([extract(MINE, "e1", after_midnight, new("ORE-1"))], reg), "UNAUTHORIZED_MINING")
     assert f.evidence["day"] == "2026-04-01"
 

@@ -2,7 +2,20 @@
 
 import pytest
 from builders import (
-    DY_OXIDE, MINE, SEP, at, codes, extract, import_, new, of, one, receive, run, ship, transform,
+    DY_OXIDE,
+    MINE,
+    SEP,
+    at,
+    codes,
+    extract,
+    import_,
+    new,
+    of,
+    one,
+    receive,
+    run,
+    ship,
+    transform,
 )
 
 from reetrace.domain.elements import REO_FACTOR
@@ -11,8 +24,9 @@ UNIT_REO_ND = {"Nd": REO_FACTOR["Nd"]}  # one kilogram is exactly one kilogram R
 
 
 def _with_input(*steps, lots=(("IN-1", 1000.0, {"Dy": 1.0}, "metal"),)):
-    creations = [import_(SEP, f"i{n}", at(0), new(lot, mass, comp, form))
-                 for n, (lot, mass, comp, form) in enumerate(lots)]
+    creations = [
+        import_(SEP, f"i{n}", at(0), new(lot, mass, comp, form)) for n, (lot, mass, comp, form) in enumerate(lots)
+    ]
     return run([*creations, *steps])
 
 
@@ -39,9 +53,15 @@ def test_tolerance_is_a_tenth_of_a_percent_plus_ten_grams(out_kg, violates):
 
 def test_every_violating_element_is_listed_and_the_worst_leads():
     findings = _with_input(
-        transform(SEP, "t1", at(1), "other", [("IN-1", 100.0)],
-                  new("OUT-1", 100.0, {"Dy": 0.5, "Tb": 0.1}, "alloy"),
-                  new("OUT-2", 100.0, {"Dy": 0.4, "Nd": 0.2}, "alloy")),
+        transform(
+            SEP,
+            "t1",
+            at(1),
+            "other",
+            [("IN-1", 100.0)],
+            new("OUT-1", 100.0, {"Dy": 0.5, "Tb": 0.1}, "alloy"),
+            new("OUT-2", 100.0, {"Dy": 0.4, "Nd": 0.2}, "alloy"),
+        ),
         lots=(("IN-1", 1000.0, {"Dy": 0.5, "Nd": 0.3}, "alloy"),),
     )
     f = one(findings, "MASS_BALANCE_VIOLATION")
@@ -63,13 +83,15 @@ def test_input_element_mass_is_the_draw_times_the_lot_composition():
 
 def test_an_input_of_unknown_origin_may_explain_up_to_its_drawn_mass():
     explained = _with_input(
-        transform(SEP, "t1", at(1), "other", [("IN-1", 10.0), ("GHOST", 5.0)],
-                  new("OUT-1", 15.0, {"Dy": 1.0}, "metal")),
+        transform(
+            SEP, "t1", at(1), "other", [("IN-1", 10.0), ("GHOST", 5.0)], new("OUT-1", 15.0, {"Dy": 1.0}, "metal")
+        ),
     )
     assert codes(explained) == ["UNKNOWN_LOT"]
     unexplained = _with_input(
-        transform(SEP, "t1", at(1), "other", [("IN-1", 10.0), ("GHOST", 5.0)],
-                  new("OUT-1", 16.0, {"Dy": 1.0}, "metal")),
+        transform(
+            SEP, "t1", at(1), "other", [("IN-1", 10.0), ("GHOST", 5.0)], new("OUT-1", 16.0, {"Dy": 1.0}, "metal")
+        ),
     )
     f = one(unexplained, "MASS_BALANCE_VIOLATION")
     assert (f.evidence["kg_in"], f.evidence["unknown_input_kg"], f.evidence["excess_kg"]) == (10.0, 5.0, 1.0)
@@ -85,16 +107,29 @@ def test_low_yield_of_separation():
     findings = run(events)
     f = one(findings, "LOW_YIELD")
     assert (f.severity, f.enterprise, f.event, f.lot) == ("medium", SEP, f"{SEP}:t1", "OX-1")
-    assert f.evidence == {"process": "separation", "yield": 0.85, "floor": 0.9,
-                          "reo_in_kg": 1000.0, "reo_out_kg": 850.0}
+    assert f.evidence == {
+        "process": "separation",
+        "yield": 0.85,
+        "floor": 0.9,
+        "reo_in_kg": 1000.0,
+        "reo_out_kg": 850.0,
+    }
 
 
-@pytest.mark.parametrize(("process", "out_kg", "low"), [
-    ("separation", 900.0, False), ("separation", 899.0, True),
-    ("metal", 950.0, False), ("metal", 949.0, True),
-    ("repack", 999.0, False), ("repack", 998.9, True),
-    ("beneficiation", 100.0, False), ("recycling", 100.0, False), ("other", 1.0, False),
-])
+@pytest.mark.parametrize(
+    ("process", "out_kg", "low"),
+    [
+        ("separation", 900.0, False),
+        ("separation", 899.0, True),
+        ("metal", 950.0, False),
+        ("metal", 949.0, True),
+        ("repack", 999.0, False),
+        ("repack", 998.9, True),
+        ("beneficiation", 100.0, False),
+        ("recycling", 100.0, False),
+        ("other", 1.0, False),
+    ],
+)
 def test_yield_exactly_at_the_floor_passes(process, out_kg, low):
     findings = _with_input(
         transform(SEP, "t1", at(1), process, [("IN-1", 1000.0)], new("OUT-1", out_kg, UNIT_REO_ND, "oxide")),
@@ -105,8 +140,9 @@ def test_yield_exactly_at_the_floor_passes(process, out_kg, low):
 
 def test_yield_is_not_judged_with_an_input_of_unknown_content_or_no_rare_earth_in():
     unknown = _with_input(
-        transform(SEP, "t1", at(1), "separation", [("IN-1", 1000.0), ("GHOST", 10.0)],
-                  new("OUT-1", 1.0, UNIT_REO_ND, "oxide")),
+        transform(
+            SEP, "t1", at(1), "separation", [("IN-1", 1000.0), ("GHOST", 10.0)], new("OUT-1", 1.0, UNIT_REO_ND, "oxide")
+        ),
         lots=(("IN-1", 1000.0, UNIT_REO_ND, "oxide"),),
     )
     assert "LOW_YIELD" not in codes(unknown)

@@ -4,7 +4,19 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from builders import (
-    CST, DY_OXIDE, MAGNET, MAGNET_NDFEB, ND_OXIDE, TRADER, at, controls, import_, license_, of, one, recorded,
+    CST,
+    DY_OXIDE,
+    MAGNET,
+    MAGNET_NDFEB,
+    ND_OXIDE,
+    TRADER,
+    at,
+    controls,
+    import_,
+    license_,
+    of,
+    one,
+    recorded,
     registry,
 )
 
@@ -24,12 +36,29 @@ def _stock(lot="MAG-1", mass=300.0, composition=MAGNET_NDFEB, form="magnet", hs_
 
 
 def _export(eid="x1", lots=("MAG-1",), declaration="CD-1", time=EXPORTED, license_no=LICENSE, destination="DE"):
-    return Export(MAGNET, eid, time, lots=tuple(lots), consignee="Example GmbH", destination=destination,
-                  customs_declaration=declaration, license_no=license_no)
+    return Export(
+        MAGNET,
+        eid,
+        time,
+        lots=tuple(lots),
+        consignee="Example GmbH",
+        destination=destination,
+        customs_declaration=declaration,
+        license_no=license_no,
+    )
 
 
-def _declaration(number="CD-1", day=date(2026, 3, 5), hs_code="8505111000", net_kg=300.0, lots=("MAG-1",),
-                 exporter=MAGNET, destination="DE", license_no=LICENSE, items=()):
+def _declaration(
+    number="CD-1",
+    day=date(2026, 3, 5),
+    hs_code="8505111000",
+    net_kg=300.0,
+    lots=("MAG-1",),
+    exporter=MAGNET,
+    destination="DE",
+    license_no=LICENSE,
+    items=(),
+):
     """A declaration of `items`, or of one item of `hs_code`, `net_kg` and `lots`."""
     items = tuple(items) or (DeclarationItem(hs_code, net_kg, tuple(lots)),)
     return Declaration(number, day, exporter, destination, license_no, items)
@@ -81,8 +110,10 @@ def test_a_declaration_matched_by_its_lots_reports_the_other_number():
 def test_a_declaration_dated_after_the_audit_date_is_not_judged_yet():
     late = _declaration("CD-9", day=date(2026, 4, 2), lots=())
     assert _run([_stock(), _export()], _customs(_declaration(), late)) == []
-    assert of(_run([_stock(), _export()], _customs(_declaration(), late), as_of=date(2026, 4, 2)),
-              "DECLARATION_WITHOUT_EXPORT")
+    assert of(
+        _run([_stock(), _export()], _customs(_declaration(), late), as_of=date(2026, 4, 2)),
+        "DECLARATION_WITHOUT_EXPORT",
+    )
 
 
 def test_an_export_naming_a_declaration_dated_after_the_audit_date_has_one():
@@ -156,8 +187,9 @@ def test_a_dysprosium_magnet_declared_as_other_permanent_magnets():
 
 def test_an_oxide_declared_under_a_metal_heading():
     events = [_stock("DYO-1", 20.0, DY_OXIDE, "oxide"), _export(lots=("DYO-1",))]
-    f = one(_run(events, _customs(_declaration(hs_code="2805301200", net_kg=20.0, lots=("DYO-1",)))),
-            "HS_CODE_MISDECLARED")
+    f = one(
+        _run(events, _customs(_declaration(hs_code="2805301200", net_kg=20.0, lots=("DYO-1",)))), "HS_CODE_MISDECLARED"
+    )
     assert f.evidence["level"] == "heading" and f.evidence["expected"] == ["2846901500"]
     assert f.evidence["family"] == ["2846"] and f.evidence["dominant"] == "Dy"
     assert _run(events, _customs(_declaration(hs_code="2846901500", net_kg=20.0, lots=("DYO-1",)))) == []
@@ -165,8 +197,9 @@ def test_an_oxide_declared_under_a_metal_heading():
 
 def test_a_declared_code_other_than_the_one_the_lot_was_made_under():
     events = [_stock("DYO-1", 20.0, DY_OXIDE, "oxide", hs_code="2846901993"), _export(lots=("DYO-1",))]
-    f = one(_run(events, _customs(_declaration(hs_code="2846901500", net_kg=20.0, lots=("DYO-1",)))),
-            "HS_CODE_MISDECLARED")
+    f = one(
+        _run(events, _customs(_declaration(hs_code="2846901500", net_kg=20.0, lots=("DYO-1",)))), "HS_CODE_MISDECLARED"
+    )
     assert f.evidence["level"] == "lot record" and f.evidence["recorded_hs_code"] == "2846901993"
     assert "recorded it under 2846901993" in f.detail
 
@@ -182,8 +215,13 @@ def test_lots_of_unknown_content_are_not_judged_on_their_code_or_mass():
 def _mixed(*extra):
     """An export x1 of a magnet (MAG-1, 300 kg), a Dy oxide lot (DYO-1, 20 kg) and a Nd oxide lot
     (NDO-1, 50 kg)."""
-    return [_stock(), _stock("DYO-1", 20.0, DY_OXIDE, "oxide"), _stock("NDO-1", 50.0, ND_OXIDE, "oxide"), *extra,
-            _export(lots=("MAG-1", "DYO-1", "NDO-1"))]
+    return [
+        _stock(),
+        _stock("DYO-1", 20.0, DY_OXIDE, "oxide"),
+        _stock("NDO-1", 50.0, ND_OXIDE, "oxide"),
+        *extra,
+        _export(lots=("MAG-1", "DYO-1", "NDO-1")),
+    ]
 
 
 FITTING = (_item("8505111000", 300.0, "MAG-1"), _item("2846901500", 20.0, "DYO-1"), _item("2846901300", 50.0, "NDO-1"))
@@ -239,8 +277,10 @@ def test_lots_no_item_names_fall_to_the_items_that_name_none():
 def test_a_lot_an_item_names_that_was_not_exported():
     items = (*FITTING, _item("2846901500", 5.0, "DYO-9"))
     f = one(_run(_mixed(), _customs(_declaration(items=items))), "DECLARATION_MISMATCH")
-    assert f.evidence["mismatches"]["lots"] == {"declared": ["DYO-1", "DYO-9", "MAG-1", "NDO-1"],
-                                               "reported": ["DYO-1", "MAG-1", "NDO-1"]}
+    assert f.evidence["mismatches"]["lots"] == {
+        "declared": ["DYO-1", "DYO-9", "MAG-1", "NDO-1"],
+        "reported": ["DYO-1", "MAG-1", "NDO-1"],
+    }
     assert "not exported: DYO-9 (item 4)" in f.detail and len(f.evidence["items"]) == 4
 
 
@@ -262,8 +302,12 @@ def test_a_declaration_of_several_items_without_export_is_one_finding():
 
 
 def _arrival(recorded_on: date, ref=f"{MAGNET}:x1"):
-    return ArrivalReport(ref, date(2026, 3, 20), "Logistics Officer",
-                         datetime(recorded_on.year, recorded_on.month, recorded_on.day, 12, tzinfo=CST))
+    return ArrivalReport(
+        ref,
+        date(2026, 3, 20),
+        "Logistics Officer",
+        datetime(recorded_on.year, recorded_on.month, recorded_on.day, 12, tzinfo=CST),
+    )
 
 
 @pytest.mark.parametrize(("days", "flagged"), [(59, False), (60, False), (61, True)])
@@ -282,8 +326,9 @@ def test_an_arrival_report_clears_it_only_once_recorded():
     as_of = EXPORTED.date() + timedelta(days=61)
     events = [_stock(), _export()]
     assert _run(events, _customs(arrivals=[_arrival(as_of)]), as_of=as_of) == []
-    late = one(_run(events, _customs(arrivals=[_arrival(as_of + timedelta(days=1))]), as_of=as_of),
-               "ARRIVAL_NOT_REPORTED")
+    late = one(
+        _run(events, _customs(arrivals=[_arrival(as_of + timedelta(days=1))]), as_of=as_of), "ARRIVAL_NOT_REPORTED"
+    )
     assert late.evidence["reported_late"]["arrived_on"] == "2026-03-20"
     other = _arrival(as_of, ref=f"{MAGNET}:x9")  # a report of another export clears nothing
     assert of(_run(events, _customs(arrivals=[other]), as_of=as_of), "ARRIVAL_NOT_REPORTED")
@@ -297,32 +342,58 @@ def test_exports_under_a_migrated_license_are_reported_on_where_it_was_issued():
 
 def test_exports_without_a_license_number_need_no_arrival_report():
     events = [_stock("OX-1", 100.0, {"Nd": 0.85}, "oxide"), _export(lots=("OX-1",), license_no=None)]
-    assert _run(events, _customs(_declaration(hs_code="2846901300", net_kg=100.0, lots=("OX-1",),
-                                              license_no=None)), as_of=date(2026, 12, 31)) == []
+    assert (
+        _run(
+            events,
+            _customs(_declaration(hs_code="2846901300", net_kg=100.0, lots=("OX-1",), license_no=None)),
+            as_of=date(2026, 12, 31),
+        )
+        == []
+    )
 
 
 def test_the_arrival_window_is_configuration():
     as_of = EXPORTED.date() + timedelta(days=31)
     customs = _customs(_declaration())
     assert _run([_stock(), _export()], customs, as_of=as_of) == []
-    assert of(_run([_stock(), _export()], customs, as_of=as_of, thresholds=Thresholds(arrival_report_days=30)),
-              "ARRIVAL_NOT_REPORTED")
+    assert of(
+        _run([_stock(), _export()], customs, as_of=as_of, thresholds=Thresholds(arrival_report_days=30)),
+        "ARRIVAL_NOT_REPORTED",
+    )
 
 
 def test_customs_findings_do_not_depend_on_the_order_events_are_given_in():
-    events = [_stock("MAG-1"), _stock("MAG-2"), _export("x1", ("MAG-1",), "CD-1"),
-              _export("x2", ("MAG-2",), "CD-X", time=EXPORTED + timedelta(days=1))]
-    customs = _customs(_declaration(hs_code="8505119000"), _declaration("CD-2", lots=("MAG-2",), net_kg=310.0),
-                       covered=[Period(date(2026, 3, 1), date(2026, 3, 31))])
+    events = [
+        _stock("MAG-1"),
+        _stock("MAG-2"),
+        _export("x1", ("MAG-1",), "CD-1"),
+        _export("x2", ("MAG-2",), "CD-X", time=EXPORTED + timedelta(days=1)),
+    ]
+    customs = _customs(
+        _declaration(hs_code="8505119000"),
+        _declaration("CD-2", lots=("MAG-2",), net_kg=310.0),
+        covered=[Period(date(2026, 3, 1), date(2026, 3, 31))],
+    )
     forward = _run(events, customs, as_of=date(2026, 6, 30))
     assert _run(list(reversed(events)), customs, as_of=date(2026, 6, 30)) == forward
-    assert {f.code for f in forward} == {"HS_CODE_MISDECLARED", "DECLARATION_MISMATCH",
-                                         "DECLARED_QUANTITY_MISMATCH", "ARRIVAL_NOT_REPORTED"}
+    assert {f.code for f in forward} == {
+        "HS_CODE_MISDECLARED",
+        "DECLARATION_MISMATCH",
+        "DECLARED_QUANTITY_MISMATCH",
+        "ARRIVAL_NOT_REPORTED",
+    }
 
 
 def test_the_customs_scenario_raises_every_customs_code():
-    events = [_stock("MAG-1"), _stock("MAG-2"), _export("x1", ("MAG-1",), "CD-1"),
-              _export("x2", ("MAG-2",), "CD-UNKNOWN", time=EXPORTED + timedelta(days=1))]
-    customs = _customs(_declaration(hs_code="8505119000", net_kg=290.0, destination="US"),
-                       _declaration("CD-9", lots=("MAG-9",)), covered=[Period(date(2026, 3, 1), date(2026, 3, 31))])
+    events = [
+        _stock("MAG-1"),
+        _stock("MAG-2"),
+        _export("x1", ("MAG-1",), "CD-1"),
+        _export("x2", ("MAG-2",), "CD-UNKNOWN", time=EXPORTED + timedelta(days=1)),
+    ]
+    customs = _customs(
+        _declaration(hs_code="8505119000", net_kg=290.0, destination="US"),
+        _declaration("CD-9", lots=("MAG-9",)),
+        covered=[Period(date(2026, 3, 1), date(2026, 3, 31))],
+    )
     assert {f.code for f in _run(events, customs, as_of=date(2026, 6, 30))} == set(CUSTOMS_CODES)

@@ -27,9 +27,11 @@ def test_custody_follows_creation_shipment_receipt_and_export():
 
 
 def test_consumption_to_zero_ends_the_lot_and_draws_never_go_negative():
-    ledger = _replay(extract(MINE, "e1", at(0), new("L-1", 100.0)),
-                     transform(MINE, "t1", at(1), "beneficiation", [("L-1", 60.0)], new("C-1", 50.0)),
-                     adjust(MINE, "a1", at(2), "L-1", -70.0))
+    ledger = _replay(
+        extract(MINE, "e1", at(0), new("L-1", 100.0)),
+        transform(MINE, "t1", at(1), "beneficiation", [("L-1", 60.0)], new("C-1", 50.0)),
+        adjust(MINE, "a1", at(2), "L-1", -70.0),
+    )
     assert ledger.lots["L-1"].remaining_kg == 0.0 and ledger.lots["L-1"].status == HELD
     ledger.apply(consume(MINE, "c1", at(3), [("C-1", 49.995)]))  # within 10 g: used up
     used_up = ledger.lots["C-1"]
@@ -47,7 +49,12 @@ def test_a_lot_used_before_it_was_created_is_admitted_of_unknown_origin():
     # its creation, later in event time, tells what it is; custody and balance stay
     ledger.apply(extract(MINE, "e1", at(2), new("GHOST", 500.0, {"Nd": 0.5}, "oxide")))
     assert (ghost.created_by, ghost.form, ghost.composition, ghost.custodian, ghost.remaining_kg) == (
-        f"{MINE}:e1", "oxide", {"Nd": 0.5}, SEP, 0.0)
+        f"{MINE}:e1",
+        "oxide",
+        {"Nd": 0.5},
+        SEP,
+        0.0,
+    )
     assert ghost.holders == [MINE, SEP]
 
 
@@ -57,8 +64,10 @@ def test_a_second_creation_does_not_replace_the_first():
 
 
 def test_received_mass_is_split_pro_rata_and_a_receipt_first_makes_the_shipment_a_no_op():
-    ledger = _replay(extract(MINE, "e1", at(0), new("A", 100.0), new("B", 300.0)),
-                     receive(SEP, "r1", at(1), ["A", "B"], MINE, "S1", mass_kg=200.0),
-                     ship(MINE, "s1", at(2), ["A", "B"], SEP, "S1"))
+    ledger = _replay(
+        extract(MINE, "e1", at(0), new("A", 100.0), new("B", 300.0)),
+        receive(SEP, "r1", at(1), ["A", "B"], MINE, "S1", mass_kg=200.0),
+        ship(MINE, "s1", at(2), ["A", "B"], SEP, "S1"),
+    )
     assert (ledger.lots["A"].remaining_kg, ledger.lots["B"].remaining_kg) == (50.0, 150.0)
     assert ledger.lots["A"].held_by(SEP) and ledger.shipment_received(MINE, SEP, "S1")

@@ -1,9 +1,9 @@
 """MINING_QUOTA_EXCEEDED and SEPARATION_QUOTA_EXCEEDED: yearly REO totals against quotas."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from builders import MINE, SEP, codes, extract, new, of, one, registry, run, transform, at
+from builders import MINE, SEP, at, codes, extract, new, of, one, registry, run, transform
 
 from reetrace.domain.elements import REO_FACTOR
 from reetrace.domain.registry import Quota
@@ -58,7 +58,7 @@ def test_categories_are_separate_and_a_missing_quota_is_zero():
 
 def test_years_are_counted_in_china_time():
     reg = _quotas(Quota(2026, MINE, "mining", "rock", 1.0), Quota(2027, MINE, "mining", "rock", 1.0))
-    new_year_in_beijing = datetime(2026, 12, 31, 17, 0, tzinfo=timezone.utc)  # 2027-01-01 01:00 +08
+    new_year_in_beijing = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)  # 2027-01-01 01:00 +08
     events = [
         extract(MINE, "e1", at(0), new("O-1", 800.0, UNIT_REO, "ore")),
         extract(MINE, "e2", new_year_in_beijing, new("O-2", 800.0, UNIT_REO, "ore")),

@@ -66,10 +66,20 @@ def test_all_templates_fit_in_one_sheet():
 def test_extract_row_becomes_the_contract_event():
     (event,) = events_of(TEMPLATES["extract"].csv())
     assert event == {
-        "type": "extract", "event_id": "EX-2026-0001", "time": T, "site": f"{REPORTER}/P1", "deposit": "rock",
-        "outputs": [{"lot": "BO-ORE-2026-0001", "form": "ore", "mass_kg": 250000,
-                     "composition": {"La": 0.012, "Ce": 0.024, "Pr": 0.0025, "Nd": 0.008},
-                     "hs_code": "2530902000"}],
+        "type": "extract",
+        "event_id": "EX-2026-0001",
+        "time": T,
+        "site": f"{REPORTER}/P1",
+        "deposit": "rock",
+        "outputs": [
+            {
+                "lot": "BO-ORE-2026-0001",
+                "form": "ore",
+                "mass_kg": 250000,
+                "composition": {"La": 0.012, "Ce": 0.024, "Pr": 0.0025, "Nd": 0.008},
+                "hs_code": "2530902000",
+            }
+        ],
     }
     assert isinstance(event["outputs"][0]["mass_kg"], int)
 
@@ -96,21 +106,27 @@ def test_rows_with_the_same_event_id_form_one_transform():
 
 
 def test_ship_receive_export_and_consume_take_a_lot_a_row():
-    ship = events_of(sheet(
-        "type,event_id,time,to,shipment,lot",
-        f"ship,SH-1,{T},{BUYER},SHP-1,L-1",
-        f"ship,SH-1,{T},{BUYER},SHP-1,L-2",
-    ))
-    receive = events_of(sheet(
-        "type,event_id,time,from,shipment,mass_kg,lot",
-        f"receive,RC-1,{T},{BUYER},SHP-1,2000.0,L-1",
-        f"receive,RC-1,{T},{BUYER},SHP-1,,L-2",
-    ))
-    consume = events_of(sheet(
-        "type,event_id,time,purpose,lot,mass_kg",
-        f"consume,CO-1,{T},magnets,L-1,10",
-        f"consume,CO-1,{T},magnets,L-2,1e1",
-    ))
+    ship = events_of(
+        sheet(
+            "type,event_id,time,to,shipment,lot",
+            f"ship,SH-1,{T},{BUYER},SHP-1,L-1",
+            f"ship,SH-1,{T},{BUYER},SHP-1,L-2",
+        )
+    )
+    receive = events_of(
+        sheet(
+            "type,event_id,time,from,shipment,mass_kg,lot",
+            f"receive,RC-1,{T},{BUYER},SHP-1,2000.0,L-1",
+            f"receive,RC-1,{T},{BUYER},SHP-1,,L-2",
+        )
+    )
+    consume = events_of(
+        sheet(
+            "type,event_id,time,purpose,lot,mass_kg",
+            f"consume,CO-1,{T},magnets,L-1,10",
+            f"consume,CO-1,{T},magnets,L-2,1e1",
+        )
+    )
     assert ship[0]["lots"] == ["L-1", "L-2"] and ship[0]["to"] == BUYER
     assert receive[0]["lots"] == ["L-1", "L-2"] and receive[0]["from"] == BUYER
     assert receive[0]["mass_kg"] == 2000.0 and isinstance(receive[0]["mass_kg"], float)
@@ -119,12 +135,14 @@ def test_ship_receive_export_and_consume_take_a_lot_a_row():
 
 
 def test_rows_of_an_event_need_not_be_adjacent_and_keep_their_order():
-    events = events_of(sheet(
-        "type,event_id,time,to,shipment,lot",
-        f"ship,SH-1,{T},{BUYER},SHP-1,L-1",
-        f"ship,SH-2,{T},{BUYER},SHP-2,L-9",
-        f"ship,SH-1,{T},{BUYER},SHP-1,L-2",
-    ))
+    events = events_of(
+        sheet(
+            "type,event_id,time,to,shipment,lot",
+            f"ship,SH-1,{T},{BUYER},SHP-1,L-1",
+            f"ship,SH-2,{T},{BUYER},SHP-2,L-9",
+            f"ship,SH-1,{T},{BUYER},SHP-1,L-2",
+        )
+    )
     assert [(e["event_id"], e["lots"]) for e in events] == [("SH-1", ["L-1", "L-2"]), ("SH-2", ["L-9"])]
 
 
@@ -158,11 +176,13 @@ def test_what_json_would_not_read_is_not_a_number(text):
 
 
 def test_event_level_columns_must_agree_across_rows():
-    found = problems_of(sheet(
-        "type,event_id,time,to,shipment,lot",
-        f"ship,SH-1,{T},{BUYER},SHP-1,L-1",
-        f"ship,SH-1,2026-10-04T08:00:00+08:00,{BUYER},SHP-2,L-2",
-    ))
+    found = problems_of(
+        sheet(
+            "type,event_id,time,to,shipment,lot",
+            f"ship,SH-1,{T},{BUYER},SHP-1,L-1",
+            f"ship,SH-1,2026-10-04T08:00:00+08:00,{BUYER},SHP-2,L-2",
+        )
+    )
     assert found == [
         f"s.csv:3: event SH-1: time is '2026-10-04T08:00:00+08:00' here but '{T}' on line 2",
         "s.csv:3: event SH-1: shipment is 'SHP-2' here but 'SHP-1' on line 2",
@@ -170,41 +190,49 @@ def test_event_level_columns_must_agree_across_rows():
 
 
 def test_a_blank_event_level_cell_does_not_agree_with_a_filled_one():
-    found = problems_of(sheet(
-        "type,event_id,time,site,to,shipment,lot",
-        f"ship,SH-1,{T},{REPORTER}/P1,{BUYER},SHP-1,L-1",
-        f"ship,SH-1,{T},,{BUYER},SHP-1,L-2",
-    ))
+    found = problems_of(
+        sheet(
+            "type,event_id,time,site,to,shipment,lot",
+            f"ship,SH-1,{T},{REPORTER}/P1,{BUYER},SHP-1,L-1",
+            f"ship,SH-1,{T},,{BUYER},SHP-1,L-2",
+        )
+    )
     assert found == [f"s.csv:3: event SH-1: site is empty here but '{REPORTER}/P1' on line 2"]
 
 
 def test_receive_mass_goes_on_the_first_row_only():
-    found = problems_of(sheet(
-        "type,event_id,time,from,shipment,mass_kg,lot",
-        f"receive,RC-1,{T},{BUYER},SHP-1,100,L-1",
-        f"receive,RC-1,{T},{BUYER},SHP-1,100,L-2",
-    ))
+    found = problems_of(
+        sheet(
+            "type,event_id,time,from,shipment,mass_kg,lot",
+            f"receive,RC-1,{T},{BUYER},SHP-1,100,L-1",
+            f"receive,RC-1,{T},{BUYER},SHP-1,100,L-2",
+        )
+    )
     assert found == ["s.csv:3: event RC-1: mass_kg goes on the event's first row only (line 2)"]
 
 
 def test_an_adjust_is_one_row():
-    found = problems_of(sheet(
-        "type,event_id,time,lot,delta_kg,reason",
-        f"adjust,AD-1,{T},L-1,-1,loss",
-        f"adjust,AD-1,{T},L-1,-1,loss",
-    ))
+    found = problems_of(
+        sheet(
+            "type,event_id,time,lot,delta_kg,reason",
+            f"adjust,AD-1,{T},L-1,-1,loss",
+            f"adjust,AD-1,{T},L-1,-1,loss",
+        )
+    )
     assert found == ["s.csv:3: event AD-1: an adjust event is one row, and this event_id is already on line 2"]
 
 
 def test_contract_problems_point_at_the_row_they_come_from():
-    found = problems_of(sheet(
-        "type,event_id,time,process,role,lot,form,mass_kg,Nd,Pr",
-        f"transform,TR-1,{T},separation,input,CONC-1,,6000,,",
-        f"transform,TR-1,{T},separation,output,NDPR-1,oxide,1100,0.64,0.21",
-        f"transform,TR-1,{T},separation,output,DY-1,oxide,0,,",
-        f"transform,TR-2,{T},smelting,input,CONC-1,,6000,,",
-        f"transform,TR-2,{T},smelting,output,M-1,metal,10,0.9,0.2",
-    ))
+    found = problems_of(
+        sheet(
+            "type,event_id,time,process,role,lot,form,mass_kg,Nd,Pr",
+            f"transform,TR-1,{T},separation,input,CONC-1,,6000,,",
+            f"transform,TR-1,{T},separation,output,NDPR-1,oxide,1100,0.64,0.21",
+            f"transform,TR-1,{T},separation,output,DY-1,oxide,0,,",
+            f"transform,TR-2,{T},smelting,input,CONC-1,,6000,,",
+            f"transform,TR-2,{T},smelting,output,M-1,metal,10,0.9,0.2",
+        )
+    )
     assert found[0] == "s.csv:4: event TR-1: outputs[1].mass_kg: Input should be greater than 0"
     assert found[1].startswith("s.csv:5: event TR-2: process: Input should be ")
     assert found[2] == "s.csv:6: event TR-2: outputs[0].composition: mass fractions add up to 1.1, more than 1"
@@ -212,17 +240,19 @@ def test_contract_problems_point_at_the_row_they_come_from():
 
 
 def test_every_bad_row_is_reported_with_its_line():
-    found = problems_of(sheet(
-        "type,event_id,time,process,role,lot,form,mass_kg,Nd,Colour",
-        f"transform,TR-1,{T},separation,inptu,CONC-1,,6000,,",
-        f"transform,TR-1,{T},separation,output,NDPR-1,oxide,1100,0.6,",
-        f"transform,,{T},separation,output,NDPR-2,oxide,1,,",
-        f"transform,TR-3,{T},separation,input,CONC-1,oxide,six,,",
-        f"ship,TR-4,{T},separation,input,CONC-1,,6,,",
-        f"melt,TR-5,{T},,,,,,,",
-        f"transform,TR-6,{T},separation,input,CONC-6,,1,,",
-        f"transform,TR-6,{T},separation,output,NDPR-6,oxide,1,1.5,blue",
-    ))
+    found = problems_of(
+        sheet(
+            "type,event_id,time,process,role,lot,form,mass_kg,Nd,Colour",
+            f"transform,TR-1,{T},separation,inptu,CONC-1,,6000,,",
+            f"transform,TR-1,{T},separation,output,NDPR-1,oxide,1100,0.6,",
+            f"transform,,{T},separation,output,NDPR-2,oxide,1,,",
+            f"transform,TR-3,{T},separation,input,CONC-1,oxide,six,,",
+            f"ship,TR-4,{T},separation,input,CONC-1,,6,,",
+            f"melt,TR-5,{T},,,,,,,",
+            f"transform,TR-6,{T},separation,input,CONC-6,,1,,",
+            f"transform,TR-6,{T},separation,output,NDPR-6,oxide,1,1.5,blue",
+        )
+    )
     assert found == [
         "s.csv:1: unknown column 'Colour'",
         "s.csv:2: role must be input or output, not 'inptu'",
@@ -237,28 +267,33 @@ def test_every_bad_row_is_reported_with_its_line():
 
 
 def test_each_problem_of_an_event_goes_to_its_own_row():
-    found = problems_of(sheet(
-        "type,event_id,time,process,role,lot,form,mass_kg,Nd",
-        f"transform,TR-1,{T},separation,input,CONC 1,,6000,",
-        f"transform,TR-1,{T},separation,output,NDPR-1,oxide,1100,0.6",
-        f"transform,TR-1,{T},separation,output,NDPR-2,oxide,-1,1.5",
-    ))
+    found = problems_of(
+        sheet(
+            "type,event_id,time,process,role,lot,form,mass_kg,Nd",
+            f"transform,TR-1,{T},separation,input,CONC 1,,6000,",
+            f"transform,TR-1,{T},separation,output,NDPR-1,oxide,1100,0.6",
+            f"transform,TR-1,{T},separation,output,NDPR-2,oxide,-1,1.5",
+        )
+    )
     assert [p.split(": ")[0] for p in found] == ["s.csv:2", "s.csv:4", "s.csv:4"]
     assert "inputs[0].lot" in found[0] and "outputs[1].mass_kg" in found[1] and "outputs[1].composition" in found[2]
 
 
 def test_an_unknown_column_suggests_the_near_one():
-    drafts, problems = read_csv(sheet("type,event_id,time,deposit,lot,form,mass_kg,ND", f"extract,E,{T},rock,L,ore,1,"),
-                                "s.csv")
+    drafts, problems = read_csv(
+        sheet("type,event_id,time,deposit,lot,form,mass_kg,ND", f"extract,E,{T},rock,L,ore,1,"), "s.csv"
+    )
     assert [str(p) for p in problems] == ["s.csv:1: unknown column 'ND' (did you mean 'Nd'?)"]
 
 
 def test_a_missing_required_column_is_reported_once_on_the_header():
-    found = problems_of(sheet(
-        "type,event_id,time,shipment,lot",
-        f"ship,SH-1,{T},SHP-1,L-1",
-        f"ship,SH-2,{T},SHP-2,L-2",
-    ))
+    found = problems_of(
+        sheet(
+            "type,event_id,time,shipment,lot",
+            f"ship,SH-1,{T},SHP-1,L-1",
+            f"ship,SH-2,{T},SHP-2,L-2",
+        )
+    )
     assert found == ["s.csv:1: no 'to' column, which ship events need"]
 
 
@@ -273,7 +308,7 @@ def test_a_type_cell_must_match_the_type_option():
 
 def test_an_event_id_used_twice_across_files_is_reported_at_both():
     csv_drafts, _ = read_csv(TEMPLATES["adjust"].csv(), "a.csv")
-    line = '{"type":"adjust","event_id":"AD-2026-0009","time":"%s","lot":"L","delta_kg":1,"reason":"r"}' % T
+    line = '{"type":"adjust","event_id":"AD-2026-0009","time":"' + T + '","lot":"L","delta_kg":1,"reason":"r"}'
     json_drafts, _ = read_json_lines("\n" + line + "\n", "b.jsonl")
     found = [str(p) for p in check_drafts(csv_drafts + json_drafts, REPORTER)]
     assert found == ["b.jsonl:2: event_id 'AD-2026-0009' is also used at a.csv:2"]
@@ -296,8 +331,8 @@ def test_a_filled_cell_under_an_unnamed_column_is_not_dropped():
 
 def test_json_lines_refuse_a_repeated_member_and_a_number_that_cannot_be_signed():
     lines = [
-        '{"type":"adjust","event_id":"A1","event_id":"A2","time":"%s","lot":"L","delta_kg":1,"reason":"r"}' % T,
-        '{"type":"adjust","event_id":"A3","time":"%s","lot":"L","delta_kg":%d,"reason":"r"}' % (T, 2**60),
+        '{"type":"adjust","event_id":"A1","event_id":"A2","time":"' + T + '","lot":"L","delta_kg":1,"reason":"r"}',
+        '{"type":"adjust","event_id":"A3","time":"' + T + f'","lot":"L","delta_kg":{2**60},"reason":"r"}}',
         "[1]",
         "{not json",
     ]

@@ -84,18 +84,23 @@ def test_consistency_vector(path: Path):
 
 # --- the standard 8-leaf Certificate Transparency tree --------------------------------------
 
-CT_LEAVES = [bytes.fromhex(h) for h in
-             ("", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f")]
-CT_ROOTS = [bytes.fromhex(h) for h in (
-    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
-    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
-    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
-    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
-    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
-)]
+CT_LEAVES = [
+    bytes.fromhex(h)
+    for h in ("", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f")
+]
+CT_ROOTS = [
+    bytes.fromhex(h)
+    for h in (
+        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+        "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+        "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+        "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+        "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+    )
+]
 
 
 def spec_mth(hashes: list[bytes]) -> bytes:
@@ -124,6 +129,7 @@ def reader(nodes: dict[tuple[int, int], bytes], size: int, reads: list | None = 
         if reads is not None:
             reads.append((level, index))
         return nodes[(level, index)]
+
     return get_node
 
 
@@ -137,37 +143,85 @@ def test_roots_of_the_ct_tree():
         assert root(CT_HASHES[:n]) == spec_mth(CT_HASHES[:n]) == CT_ROOTS[n - 1]
 
 
-@pytest.mark.parametrize(("index", "size", "proof"), [
-    (0, 8, ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
-    (5, 8, ["bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
-    (2, 3, ["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"]),
-    (1, 5, ["6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"]),
-    (0, 1, []),
-])
+@pytest.mark.parametrize(
+    ("index", "size", "proof"),
+    [
+        (
+            0,
+            8,
+            [
+                "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+            ],
+        ),
+        (
+            5,
+            8,
+            [
+                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+                "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+            ],
+        ),
+        (2, 3, ["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"]),
+        (
+            1,
+            5,
+            [
+                "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+            ],
+        ),
+        (0, 1, []),
+    ],
+)
 def test_inclusion_proofs_of_the_ct_tree(index, size, proof):
     assert inclusion_proof(index, size, reader(CT_NODES, size)) == [bytes.fromhex(p) for p in proof]
 
 
-@pytest.mark.parametrize(("size1", "size2", "proof"), [
-    (1, 8, ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
-    (6, 8, ["0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
-    (2, 5, ["5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"]),
-    (6, 7, ["0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-            "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
-            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
-    (1, 1, []),
-])
+@pytest.mark.parametrize(
+    ("size1", "size2", "proof"),
+    [
+        (
+            1,
+            8,
+            [
+                "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+            ],
+        ),
+        (
+            6,
+            8,
+            [
+                "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+                "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+            ],
+        ),
+        (
+            2,
+            5,
+            [
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+            ],
+        ),
+        (
+            6,
+            7,
+            [
+                "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+                "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
+                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+            ],
+        ),
+        (1, 1, []),
+    ],
+)
 def test_consistency_proofs_of_the_ct_tree(size1, size2, proof):
     assert consistency_proof(size1, size2, reader(CT_NODES, size2)) == [bytes.fromhex(p) for p in proof]
 
@@ -196,7 +250,7 @@ def test_compact_range_matches_the_spec_for_every_prefix():
         completed = compact.append(leaf)
         assert completed[0] == (0, n - 1, leaf)
         for level, index, digest in completed:
-            assert digest == spec_mth(LEAVES[index << level:(index + 1) << level])
+            assert digest == spec_mth(LEAVES[index << level : (index + 1) << level])
         assert compact.size == n
         assert compact.root() == root(LEAVES[:n]) == ROOTS[n]
         assert [tuple(node[:2]) for node in compact.nodes()] == perfect_subtrees(n)
@@ -208,7 +262,7 @@ def test_compact_range_restarts_from_its_stored_frontier(size, more):
     frontier = [NODES[node] for node in perfect_subtrees(size)]
     compact = CompactRange.from_nodes(size, frontier)
     assert compact.root() == ROOTS[size]
-    for leaf in LEAVES[size:size + more]:
+    for leaf in LEAVES[size : size + more]:
         for level, index, digest in compact.append(leaf):
             assert NODES[(level, index)] == digest
     assert compact.root() == ROOTS[min(size + more, MAX)]
@@ -261,7 +315,7 @@ def test_tampering_any_inclusion_proof_byte_fails(case, data):
     at = data.draw(st.integers(0, 31))
     bit = data.draw(st.integers(0, 7))
     tampered = list(proof)
-    tampered[i] = proof[i][:at] + bytes([proof[i][at] ^ (1 << bit)]) + proof[i][at + 1:]
+    tampered[i] = proof[i][:at] + bytes([proof[i][at] ^ (1 << bit)]) + proof[i][at + 1 :]
     with pytest.raises(ProofError):
         verify_inclusion(LEAVES[index], index, size, tampered, ROOTS[size])
 
@@ -277,7 +331,7 @@ def test_tampering_any_consistency_proof_byte_fails(case, data):
     at = data.draw(st.integers(0, 31))
     bit = data.draw(st.integers(0, 7))
     tampered = list(proof)
-    tampered[i] = proof[i][:at] + bytes([proof[i][at] ^ (1 << bit)]) + proof[i][at + 1:]
+    tampered[i] = proof[i][:at] + bytes([proof[i][at] ^ (1 << bit)]) + proof[i][at + 1 :]
     with pytest.raises(ProofError):
         verify_consistency(size1, size2, tampered, ROOTS[size1], ROOTS[size2])
 
@@ -305,7 +359,8 @@ def test_batched_requests_name_each_node_once_and_assemble_the_same_proof():
     assert assemble(requests[-1:], fetched) == [spec_mth(LEAVES[128:239])]
     consistency = consistency_proof_nodes(120, 239)
     assert assemble(consistency, {n: NODES[n] for n in nodes_to_fetch(consistency)}) == consistency_proof(
-        120, 239, reader(NODES, 239))
+        120, 239, reader(NODES, 239)
+    )
 
 
 def test_assemble_refuses_a_missing_or_malformed_hash():
@@ -316,26 +371,31 @@ def test_assemble_refuses_a_missing_or_malformed_hash():
         assemble(requests, {(0, 1): b"x"})
 
 
-@pytest.mark.parametrize(("call", "reason"), [
-    (lambda: inclusion_proof_nodes(5, 5), "not in a tree of 5"),
-    (lambda: inclusion_proof_nodes(0, 0), "not in a tree of 0"),
-    (lambda: inclusion_proof_nodes(-1, 5), "not in a tree"),
-    (lambda: consistency_proof_nodes(6, 5), "greater than size2"),
-    (lambda: consistency_proof_nodes(-1, 5), "non-negative"),
-    (lambda: verify_inclusion(LEAVES[0], 3, 3, [], ROOTS[3]), "not in a tree of 3"),
-    (lambda: verify_inclusion(LEAVES[0], 0, 3, [], ROOTS[3]), "wrong inclusion proof length 0, expected 2"),
-    (lambda: verify_inclusion(b"short", 0, 1, [], ROOTS[1]), "leaf hash must be 32 bytes"),
-    (lambda: verify_inclusion(LEAVES[0], 0, 2, [b"short"], ROOTS[2]), "proof element must be 32 bytes"),
-    (lambda: verify_inclusion(LEAVES[0], 0, 2, [LEAVES[0]], ROOTS[2]), "does not lead to the root"),
-    (lambda: verify_consistency(3, 2, [], ROOTS[3], ROOTS[2]), "size1 3 is greater than size2 2"),
-    (lambda: verify_consistency(0, 2, [], EMPTY_ROOT, ROOTS[2]), "empty tree is meaningless"),
-    (lambda: verify_consistency(2, 2, [ROOTS[2]], ROOTS[2], ROOTS[2]), "need an empty consistency proof"),
-    (lambda: verify_consistency(2, 2, [], ROOTS[2], ROOTS[3]), "two different roots"),
-    (lambda: verify_consistency(1, 2, [], ROOTS[1], ROOTS[2]), "wrong consistency proof length 0, expected 1"),
-    (lambda: verify_consistency(1, 2, [LEAVES[1]], ROOTS[1], ROOTS[3]), "root of tree size 2"),
-    (lambda: verify_consistency(3, 4, [LEAVES[2], LEAVES[3], LEAVES[0]], ROOTS[3], ROOTS[4]),
-     "root of tree size 3"),
-])
+@pytest.mark.parametrize(
+    ("call", "reason"),
+    [
+        (lambda: inclusion_proof_nodes(5, 5), "not in a tree of 5"),
+        (lambda: inclusion_proof_nodes(0, 0), "not in a tree of 0"),
+        (lambda: inclusion_proof_nodes(-1, 5), "not in a tree"),
+        (lambda: consistency_proof_nodes(6, 5), "greater than size2"),
+        (lambda: consistency_proof_nodes(-1, 5), "non-negative"),
+        (lambda: verify_inclusion(LEAVES[0], 3, 3, [], ROOTS[3]), "not in a tree of 3"),
+        (lambda: verify_inclusion(LEAVES[0], 0, 3, [], ROOTS[3]), "wrong inclusion proof length 0, expected 2"),
+        (lambda: verify_inclusion(b"short", 0, 1, [], ROOTS[1]), "leaf hash must be 32 bytes"),
+        (lambda: verify_inclusion(LEAVES[0], 0, 2, [b"short"], ROOTS[2]), "proof element must be 32 bytes"),
+        (lambda: verify_inclusion(LEAVES[0], 0, 2, [LEAVES[0]], ROOTS[2]), "does not lead to the root"),
+        (lambda: verify_consistency(3, 2, [], ROOTS[3], ROOTS[2]), "size1 3 is greater than size2 2"),
+        (lambda: verify_consistency(0, 2, [], EMPTY_ROOT, ROOTS[2]), "empty tree is meaningless"),
+        (lambda: verify_consistency(2, 2, [ROOTS[2]], ROOTS[2], ROOTS[2]), "need an empty consistency proof"),
+        (lambda: verify_consistency(2, 2, [], ROOTS[2], ROOTS[3]), "two different roots"),
+        (lambda: verify_consistency(1, 2, [], ROOTS[1], ROOTS[2]), "wrong consistency proof length 0, expected 1"),
+        (lambda: verify_consistency(1, 2, [LEAVES[1]], ROOTS[1], ROOTS[3]), "root of tree size 2"),
+        (
+            lambda: verify_consistency(3, 4, [LEAVES[2], LEAVES[3], LEAVES[0]], ROOTS[3], ROOTS[4]),
+            "root of tree size 3",
+        ),
+    ],
+)
 def test_refusals_say_why(call, reason):
     with pytest.raises(ProofError, match=reason):
         call()
@@ -345,10 +405,13 @@ def test_proof_error_is_a_value_error():
     assert issubclass(ProofError, ValueError)
 
 
-@pytest.mark.parametrize("event", [
-    {"type": "extract", "event_id": "e-1", "outputs": [{"mass_kg": 1.5, "lot": "L\u00e9-\u7a00\u571f"}]},
-    {"b": [1, 2.5e-7, None, True], "a": {"z": "\"quoted\" \\ \n", "\u20ac": 1e21}},
-])
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"type": "extract", "event_id": "e-1", "outputs": [{"mass_kg": 1.5, "lot": "L\u00e9-\u7a00\u571f"}]},
+        {"b": [1, 2.5e-7, None, True], "a": {"z": '"quoted" \\ \n', "\u20ac": 1e21}},
+    ],
+)
 def test_leaf_data_is_the_rfc8785_bytes_of_reporter_and_event(event):
     uscc = "91110000600037341L"
     expected = rfc8785.dumps({"reporter": uscc, "event": event})

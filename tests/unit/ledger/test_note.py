@@ -69,8 +69,10 @@ def test_the_spec_example_key_id_is_derived_from_its_key():
 
 def test_keys_of_other_implementations_parse_and_write_back():
     # transparency-dev/formats note_cosigv1_test.go: a 0x01 key whose base64 holds a '+', and a 0x04 key
-    for vkey, key_type in (("TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6", ED25519),
-                           ("remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2", COSIGNATURE_V1)):
+    for vkey, key_type in (
+        ("TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6", ED25519),
+        ("remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2", COSIGNATURE_V1),
+    ):
         verifier = Verifier.from_verifier_key(vkey)
         assert verifier.key_type == key_type
         assert verifier.verifier_key() == vkey
@@ -79,7 +81,7 @@ def test_keys_of_other_implementations_parse_and_write_back():
 def manglings(key: str) -> list[str]:
     """Every proper substring and every one-character increment, as Go's note tests try."""
     out = {key[i:j] for i in range(len(key) + 1) for j in range(i + 1, len(key) + 1)} - {key}
-    out |= {key[:i] + chr(ord(key[i]) + 1) + key[i + 1:] for i in range(len(key))}
+    out |= {key[:i] + chr(ord(key[i]) + 1) + key[i + 1 :] for i in range(len(key))}
     return sorted(out)
 
 
@@ -129,7 +131,9 @@ def test_the_go_note_opens():
 
 def test_the_spec_example_note_opens():
     assert open_note(SPEC_NOTE, [Verifier.from_verifier_key(SPEC_VKEY)]) == (
-        "This is an example message.\n", ["example.com/foo"])
+        "This is an example message.\n",
+        ["example.com/foo"],
+    )
 
 
 def test_signatures_from_unknown_keys_are_ignored():
@@ -181,22 +185,25 @@ def test_conflicting_verifiers_are_refused():
     assert open_note(TEXT + "\n" + PETER_SIG, [PETER, PETER]) == (TEXT, ["PeterNeumann"])
 
 
-@pytest.mark.parametrize("note", [
-    TEXT,  # no signatures
-    TEXT + "\n",  # blank line but no signatures
-    TEXT + PETER_SIG,  # missing blank line
-    TEXT + "\n" + PETER_SIG[:-1],  # signature without its newline
-    "\x01" + TEXT + "\n" + PETER_SIG,  # control character
-    TEXT.replace("\n", "\r\n") + "\r\n" + PETER_SIG,  # CRLF
-    TEXT + "\n" + f"\u2014 Bad Name {PETER_B64}\n",  # a space in the name
-    TEXT + "\n" + PETER_SIG + "Unexpected line.\n",
-    TEXT + "\n" + PETER_SIG.replace("\u2014", "-"),  # hyphen for em dash
-    TEXT + "\n" + PETER_SIG.replace("=\n", "\n"),  # bad base64 (padding)
-    TEXT + "\n" + PETER_SIG.replace("x08go", "x08g!"),  # bad base64 (alphabet)
-    TEXT + "\n" + "\u2014 PeterNeumann x08goA==\n",  # too short for key ID and signature
-    TEXT + "\n" + "\u2014 PeterNeumann\n",  # no signature
-    TEXT + "\n" + PETER_SIG * 101,  # too many signatures
-])
+@pytest.mark.parametrize(
+    "note",
+    [
+        TEXT,  # no signatures
+        TEXT + "\n",  # blank line but no signatures
+        TEXT + PETER_SIG,  # missing blank line
+        TEXT + "\n" + PETER_SIG[:-1],  # signature without its newline
+        "\x01" + TEXT + "\n" + PETER_SIG,  # control character
+        TEXT.replace("\n", "\r\n") + "\r\n" + PETER_SIG,  # CRLF
+        TEXT + "\n" + f"\u2014 Bad Name {PETER_B64}\n",  # a space in the name
+        TEXT + "\n" + PETER_SIG + "Unexpected line.\n",
+        TEXT + "\n" + PETER_SIG.replace("\u2014", "-"),  # hyphen for em dash
+        TEXT + "\n" + PETER_SIG.replace("=\n", "\n"),  # bad base64 (padding)
+        TEXT + "\n" + PETER_SIG.replace("x08go", "x08g!"),  # bad base64 (alphabet)
+        TEXT + "\n" + "\u2014 PeterNeumann x08goA==\n",  # too short for key ID and signature
+        TEXT + "\n" + "\u2014 PeterNeumann\n",  # no signature
+        TEXT + "\n" + PETER_SIG * 101,  # too many signatures
+    ],
+)
 def test_malformed_notes_are_refused(note):
     with pytest.raises(NoteError, match="malformed|base64"):
         open_note(note, [PETER])
@@ -231,42 +238,54 @@ def test_sign_note_needs_a_signer():
 
 def test_the_spec_checkpoint_parses_and_writes_back():
     checkpoint = Checkpoint.parse(SPEC_CHECKPOINT)
-    assert checkpoint == Checkpoint("example.com/behind-the-sofa", 20852163,
-                                    base64.b64decode("CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I="))
+    assert checkpoint == Checkpoint(
+        "example.com/behind-the-sofa", 20852163, base64.b64decode("CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=")
+    )
     assert checkpoint.to_text() == SPEC_CHECKPOINT
 
 
 def test_checkpoints_with_extensions_and_the_empty_tree_round_trip():
-    for checkpoint in (Checkpoint("reetrace.local/log", 0, bytes(32)),
-                       Checkpoint("reetrace.local/log", 239, bytes(range(32)), ["ext one", "ext two"])):
+    for checkpoint in (
+        Checkpoint("reetrace.local/log", 0, bytes(32)),
+        Checkpoint("reetrace.local/log", 239, bytes(range(32)), ["ext one", "ext two"]),
+    ):
         assert Checkpoint.parse(checkpoint.to_text()) == checkpoint
     assert Checkpoint("o", 0, bytes(32)).to_text() == "o\n0\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
 
 
-@pytest.mark.parametrize("text", [
-    SPEC_CHECKPOINT[:-1],  # no final newline
-    "example.com/log\n5\n",  # two lines
-    "\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",  # empty origin
-    "o\n05\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",  # leading zero
-    "o\n+5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
-    "o\n-1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
-    "o\n 5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
-    "o\n\u0665\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",  # a non-ASCII digit
-    "o\n18446744073709551616\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",  # 2^64
-    "o\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I\n",  # missing padding
-    "o\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2J=\n",  # non-canonical base64
-    "o\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jx\n",  # not 32 bytes
-    "o\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n",  # empty extension line
-    "o\r\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        SPEC_CHECKPOINT[:-1],  # no final newline
+        "example.com/log\n5\n",  # two lines
+        "\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",  # empty origin
+        "o\n05\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",  # leading zero
+        "o\n+5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
+        "o\n-1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
+        "o\n 5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
+        "o\n\u0665\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",  # a non-ASCII digit
+        "o\n18446744073709551616\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",  # 2^64
+        "o\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I\n",  # missing padding
+        "o\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2J=\n",  # non-canonical base64
+        "o\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jx\n",  # not 32 bytes
+        "o\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n",  # empty extension line
+        "o\r\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
+    ],
+)
 def test_malformed_checkpoints_are_refused(text):
     with pytest.raises(NoteError):
         Checkpoint.parse(text)
 
 
 def test_checkpoint_fields_are_checked():
-    for bad in (("", 1, bytes(32)), ("o", -1, bytes(32)), ("o", True, bytes(32)), ("o", 1, bytes(31)),
-                ("o", 1, bytes(32), ("",)), ("o\nx", 1, bytes(32))):
+    for bad in (
+        ("", 1, bytes(32)),
+        ("o", -1, bytes(32)),
+        ("o", True, bytes(32)),
+        ("o", 1, bytes(31)),
+        ("o", 1, bytes(32), ("",)),
+        ("o\nx", 1, bytes(32)),
+    ):
         with pytest.raises(NoteError):
             Checkpoint(*bad)
 
@@ -292,13 +311,14 @@ SIGNED = sign_note(SPEC_CHECKPOINT, LOG)
 def test_the_cosigned_message_is_header_time_and_body():
     assert cosignature_message(SPEC_CHECKPOINT, 1679315147) == (
         b"cosignature/v1\ntime 1679315147\nexample.com/behind-the-sofa\n20852163\n"
-        b"CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n")
+        b"CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
+    )
 
 
 def test_a_cosignature_line_is_key_id_timestamp_and_signature():
     cosigned = cosign(SIGNED, WITNESS, 1679315147)
     assert cosigned.startswith(SIGNED)
-    line = cosigned[len(SIGNED):]
+    line = cosigned[len(SIGNED) :]
     assert line.startswith("\u2014 witness.example.com/w1 ") and line.endswith("\n")
     payload = base64.b64decode(line.split(" ")[2])
     assert len(payload) == 4 + 8 + 64
@@ -315,7 +335,9 @@ def test_cosignatures_verify_and_give_their_time():
     # The log's signature still opens, the cosignature being an unknown key to the log's verifier.
     assert open_note(cosigned, [LOG.verifier()]) == (SPEC_CHECKPOINT, [LOG.name])
     assert open_note(cosigned, [LOG.verifier(), WITNESS.cosignature_verifier()]) == (
-        SPEC_CHECKPOINT, [LOG.name, WITNESS.name])
+        SPEC_CHECKPOINT,
+        [LOG.name, WITNESS.name],
+    )
     # A plain Ed25519 verifier of the witness does not take a cosignature for a note signature.
     with pytest.raises(NoteError, match="no verifiable signatures"):
         open_note(cosigned, [WITNESS.verifier()])

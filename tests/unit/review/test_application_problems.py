@@ -6,15 +6,25 @@ from datetime import date
 
 from reetrace.domain.applications import Application, ApplicationItem, Document, Party, longest_validity, problems
 
-DOCS = (Document("end_user_certificate", "euc.pdf", "0" * 64, 1),
-        Document("end_use_certificate", "eu.pdf", "1" * 64, 1))
+DOCS = (
+    Document("end_user_certificate", "euc.pdf", "0" * 64, 1),
+    Document("end_use_certificate", "eu.pdf", "1" * 64, 1),
+)
 
 
 def app(**changes) -> Application:
-    base = dict(exporter="91350200MA2XN8J41A", license_type="single", items=(ApplicationItem(lot="DYO-1"),),
-                parties=(Party("consignee", "A GmbH", "DE"), Party("end_user", "A GmbH", "DE")),
-                end_use="Magnets for electric vehicle traction motors", destination="DE", contract_ref="C-9",
-                valid_from=date(2026, 12, 1), valid_to=date(2027, 11, 30), documents=DOCS)
+    base = dict(
+        exporter="91350200MA2XN8J41A",
+        license_type="single",
+        items=(ApplicationItem(lot="DYO-1"),),
+        parties=(Party("consignee", "A GmbH", "DE"), Party("end_user", "A GmbH", "DE")),
+        end_use="Magnets for electric vehicle traction motors",
+        destination="DE",
+        contract_ref="C-9",
+        valid_from=date(2026, 12, 1),
+        valid_to=date(2027, 11, 30),
+        documents=DOCS,
+    )
     base.update(changes)
     return Application(**base)
 

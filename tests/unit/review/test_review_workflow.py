@@ -8,7 +8,12 @@ import pytest
 
 from reetrace.domain.clock import Pause
 from reetrace.domain.workflow import (
-    Official, ReviewStep, check_step, cleared_hits, pauses, state_of,
+    Official,
+    ReviewStep,
+    check_step,
+    cleared_hits,
+    pauses,
+    state_of,
 )
 from reetrace.errors import InvalidInput
 
@@ -23,8 +28,15 @@ def _at(day: int) -> datetime:
     return datetime(2026, 10, day, 2, 0, tzinfo=UTC)
 
 
-def _do(steps: list[ReviewStep], action: str, who: Official | None, day: int, why: str = "because",
-        applicant: str | None = None, detail: dict | None = None) -> list[ReviewStep]:
+def _do(
+    steps: list[ReviewStep],
+    action: str,
+    who: Official | None,
+    day: int,
+    why: str = "because",
+    applicant: str | None = None,
+    detail: dict | None = None,
+) -> list[ReviewStep]:
     state = check_step(action, steps, EXPORTER, official=who, applicant=applicant, why=why)
     return steps + [ReviewStep(action, who.name if who else f"clerk@{applicant}", _at(day), why, state, detail or {})]
 
@@ -83,7 +95,8 @@ def test_decisions_and_requests_need_a_reason():
 
 
 def test_cleared_hits_are_read_from_the_steps():
-    steps = _do(_do([], "accept", REVIEWER, 1), "clear_hit", REVIEWER, 2, "different address",
-                detail={"hit": "us_entity:Q1"})
+    steps = _do(
+        _do([], "accept", REVIEWER, 1), "clear_hit", REVIEWER, 2, "different address", detail={"hit": "us_entity:Q1"}
+    )
     assert cleared_hits(steps) == {"us_entity:Q1"}
     assert state_of(steps) == "accepted"

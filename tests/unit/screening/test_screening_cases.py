@@ -23,8 +23,12 @@ def index() -> ScreeningIndex:
     lines = enumerate((json.dumps(e, ensure_ascii=False).encode() for e in CASES["entities"]), start=1)
     parsed = read_entities(lines)
     assert parsed.skipped == {"Address": 1}
-    return ScreeningIndex([ListedEntity("hand", p.entity_id, p.schema, p.names, p.countries,
-                                        entity_keys(p.schema, p.names)) for p in parsed.parties])
+    return ScreeningIndex(
+        [
+            ListedEntity("hand", p.entity_id, p.schema, p.names, p.countries, entity_keys(p.schema, p.names))
+            for p in parsed.parties
+        ]
+    )
 
 
 @pytest.mark.parametrize("case", CASES["pairs"], ids=lambda c: f"{c['query']}→{c['entity']}:{c['label']}")

@@ -23,19 +23,29 @@ def listed(entity_id: str, *names: str, schema: str = "Company", countries: tupl
 def crowded() -> ScreeningIndex:
     """Every place × trade name × trade: 400 firms with the same few words, and the target."""
     rng = random.Random(7)
-    entities = [listed(f"e{i}", f"{place} {trade} {what} Co., Ltd.")
-                for i, (place, trade, what) in enumerate(
-                    (p, t, w) for p in PLACES for t in TRADES for w in TRADES_OF)]
+    entities = [
+        listed(f"e{i}", f"{place} {trade} {what} Co., Ltd.")
+        for i, (place, trade, what) in enumerate((p, t, w) for p in PLACES for t in TRADES for w in TRADES_OF)
+    ]
     rng.shuffle(entities)
-    entities.append(listed("target", "Ningbo Yunsheng Magnetic Materials Technology Co., Ltd.", "宁波韵升磁材科技有限公司"))
+    entities.append(
+        listed("target", "Ningbo Yunsheng Magnetic Materials Technology Co., Ltd.", "宁波韵升磁材科技有限公司")
+    )
     entities.append(listed("person", "WANG Xiaoming", "王小明", schema="Person"))
     return ScreeningIndex(entities)
 
 
-@pytest.mark.parametrize("query", [
-    "Ningbo Yunsheng Magnetic Materials Technology", "寧波韻升", "Yunsheng (Ningbo)", "Ningbo Yunshegn Magnetic",
-    "ningboyunsheng", "NINGBO YUNSHENG CO LTD",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Ningbo Yunsheng Magnetic Materials Technology",
+        "寧波韻升",
+        "Yunsheng (Ningbo)",
+        "Ningbo Yunshegn Magnetic",
+        "ningboyunsheng",
+        "NINGBO YUNSHENG CO LTD",
+    ],
+)
 def test_the_target_is_found_among_similar_names(crowded, query):
     matches = crowded.screen(query, 0.8)
     assert "target" in [m.entity.entity_id for m in matches]
@@ -74,10 +84,35 @@ def test_an_empty_index_finds_nothing():
 
 
 def test_every_match_is_reported_however_many_there_are():
-    cities = ["Baotou", "Ganzhou", "Ningbo", "Xiamen", "Suzhou", "Chengdu", "Hangzhou", "Nanchang", "Beijing",
-              "Shanghai", "Tianjin", "Wuhan", "Changsha", "Hefei", "Jinan", "Qingdao", "Yantai", "Zibo", "Leshan",
-              "Longyan", "Wuxi", "Changzhou", "Nanjing", "Guangzhou", "Shenzhen"]
-    index = ScreeningIndex([listed(f"{city}-{what}", f"{city} Jinlong {what} Co., Ltd.")
-                            for city in cities for what in TRADES_OF])
+    cities = [
+        "Baotou",
+        "Ganzhou",
+        "Ningbo",
+        "Xiamen",
+        "Suzhou",
+        "Chengdu",
+        "Hangzhou",
+        "Nanchang",
+        "Beijing",
+        "Shanghai",
+        "Tianjin",
+        "Wuhan",
+        "Changsha",
+        "Hefei",
+        "Jinan",
+        "Qingdao",
+        "Yantai",
+        "Zibo",
+        "Leshan",
+        "Longyan",
+        "Wuxi",
+        "Changzhou",
+        "Nanjing",
+        "Guangzhou",
+        "Shenzhen",
+    ]
+    index = ScreeningIndex(
+        [listed(f"{city}-{what}", f"{city} Jinlong {what} Co., Ltd.") for city in cities for what in TRADES_OF]
+    )
     matches = index.screen("Jinlong", 0.8)  # no place, no trade: every Jinlong is a match
     assert len(matches) == len(cities) * len(TRADES_OF) > 100

@@ -8,8 +8,17 @@ from pathlib import Path
 
 import reetrace
 
-FORBIDDEN = ("sqlalchemy", "pydantic", "fastapi", "typer", "rich", "alembic", "reetrace.store", "reetrace.services",
-             "reetrace.cli")
+FORBIDDEN = (
+    "sqlalchemy",
+    "pydantic",
+    "fastapi",
+    "typer",
+    "rich",
+    "alembic",
+    "reetrace.store",
+    "reetrace.services",
+    "reetrace.cli",
+)
 
 
 def imports(path: Path) -> set[str]:
@@ -24,7 +33,11 @@ def imports(path: Path) -> set[str]:
 
 def test_screening_imports_no_framework():
     folder = Path(reetrace.__file__).parent / "screening"
-    offenders = [f"{path.name} imports {name}" for path in sorted(folder.glob("*.py")) for name in imports(path)
-                 if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)]
+    offenders = [
+        f"{path.name} imports {name}"
+        for path in sorted(folder.glob("*.py"))
+        for name in imports(path)
+        if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)
+    ]
     assert offenders == []
     assert len(list(folder.glob("*.py"))) >= 6

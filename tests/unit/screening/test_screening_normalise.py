@@ -22,19 +22,22 @@ def plain(k: NameKey) -> NameKey:
     return NameKey(k.distinct, k.generic, k.places)
 
 
-@pytest.mark.parametrize("name", [
-    "宁波韵升磁材科技有限公司",
-    "寧波韻升磁材科技有限公司",  # traditional
-    "Ningbo Yunsheng Magnetic Materials Technology Co., Ltd.",
-    "NINGBO YUNSHENG MAGNETIC MATERIALS TECHNOLOGY COMPANY LIMITED",
-    "Ningbo Yunsheng Magnetic Material Tech Co. Ltd",
-    "ningbo yunsheng ci cai ke ji you xian gong si",
-    "Ningbo Yunsheng Cicai Keji Youxian Gongsi",
-    "NINGBOYUNSHENGCICAIKEJI",
-    "Níngbō Yùnshēng cícái kējì",
-    "ning2bo1 yun4sheng1 ci2cai2 ke1ji4",
-    "Yunsheng (Ningbo) Magnetic Materials Science & Technology Co., Ltd.",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "宁波韵升磁材科技有限公司",
+        "寧波韻升磁材科技有限公司",  # traditional
+        "Ningbo Yunsheng Magnetic Materials Technology Co., Ltd.",
+        "NINGBO YUNSHENG MAGNETIC MATERIALS TECHNOLOGY COMPANY LIMITED",
+        "Ningbo Yunsheng Magnetic Material Tech Co. Ltd",
+        "ningbo yunsheng ci cai ke ji you xian gong si",
+        "Ningbo Yunsheng Cicai Keji Youxian Gongsi",
+        "NINGBOYUNSHENGCICAIKEJI",
+        "Níngbō Yùnshēng cícái kējì",
+        "ning2bo1 yun4sheng1 ci2cai2 ke1ji4",
+        "Yunsheng (Ningbo) Magnetic Materials Science & Technology Co., Ltd.",
+    ],
+)
 def test_every_writing_of_one_firm_gives_one_key(name):
     assert plain(key(name)) == YUNSHENG
 
@@ -45,8 +48,9 @@ def test_chinese_keeps_the_characters_of_the_distinctive_part():
 
 
 def test_generic_words_are_concepts_whatever_the_language():
-    assert key("江西金力永磁科技股份有限公司") == NameKey(("jinli",), frozenset({"magnet", "tech"}),
-                                                       frozenset({"jiangxi"}), "金力")
+    assert key("江西金力永磁科技股份有限公司") == NameKey(
+        ("jinli",), frozenset({"magnet", "tech"}), frozenset({"jiangxi"}), "金力"
+    )
     assert key("JL MAG RARE-EARTH CO., LTD.").generic == {"magnet", "rareearth"}
     assert key("Beifang Xitu").distinct == key("北方稀土").distinct == ("northern",)  # a standard translation
     assert key("China Northern Rare Earth (Group) High-Tech Co., Ltd.").distinct == ("northern",)
@@ -57,23 +61,29 @@ def test_a_name_of_generic_words_and_a_place_has_no_distinctive_word():
     assert key("Xiamen Tungsten Co., Ltd.").places == {"xiamen"}
 
 
-@pytest.mark.parametrize("name, distinct", [
-    ("Solvay SA", ("solvay",)),
-    ("Siemens GmbH", ("siemens",)),
-    ("OOO Uralredmet", ("uralredmet",)),
-    ("Joint Stock Company Uralredmet", ("uralredmet",)),
-    ("Heng Yu Co., Ltd.", ("heng", "yu")),  # yu is an org type in rigour's table, and a syllable here
-    ("Ningbo Yunsheng Co., Ldt.", ("yunsheng",)),  # a typo in the form
-])
+@pytest.mark.parametrize(
+    "name, distinct",
+    [
+        ("Solvay SA", ("solvay",)),
+        ("Siemens GmbH", ("siemens",)),
+        ("OOO Uralredmet", ("uralredmet",)),
+        ("Joint Stock Company Uralredmet", ("uralredmet",)),
+        ("Heng Yu Co., Ltd.", ("heng", "yu")),  # yu is an org type in rigour's table, and a syllable here
+        ("Ningbo Yunsheng Co., Ldt.", ("yunsheng",)),  # a typo in the form
+    ],
+)
 def test_company_forms_go_from_either_end(name, distinct):
     assert key(name).distinct == distinct
 
 
-@pytest.mark.parametrize("typo, right", [
-    ("Ningbo Yunsheng Magentic Materails Technolgy", "Ningbo Yunsheng Magnetic Materials Technology"),
-    ("Guangzho Hengyi Rar Earths", "Guangzhou Hengyi Rare Earths"),
-    ("Wuhaan Xunke Electronic", "Wuhan Xunke Electronic"),
-])
+@pytest.mark.parametrize(
+    "typo, right",
+    [
+        ("Ningbo Yunsheng Magentic Materails Technolgy", "Ningbo Yunsheng Magnetic Materials Technology"),
+        ("Guangzho Hengyi Rar Earths", "Guangzhou Hengyi Rare Earths"),
+        ("Wuhaan Xunke Electronic", "Wuhan Xunke Electronic"),
+    ],
+)
 def test_generic_words_and_places_are_found_through_a_typo(typo, right):
     assert key(typo) == key(right)
 
@@ -83,8 +93,9 @@ def test_pinyin_that_is_near_a_place_stays_a_trade_name():
 
 
 def test_spaced_pinyin_is_split_at_the_vocabulary_words_that_fit_best():
-    assert plain(key("tai yuan tong guang xi tu")) == NameKey(("tong", "guang"), frozenset({"rareearth"}),
-                                                            frozenset({"taiyuan"}))
+    assert plain(key("tai yuan tong guang xi tu")) == NameKey(
+        ("tong", "guang"), frozenset({"rareearth"}), frozenset({"taiyuan"})
+    )
 
 
 def test_an_unknown_county_before_the_trade_name_is_also_read_as_a_place():

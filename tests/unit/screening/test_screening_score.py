@@ -19,42 +19,51 @@ def person(a: str, b: str) -> float:
     return max(score(x, y) for x in person_keys(a) for y in person_keys(b))
 
 
-@pytest.mark.parametrize("query, listed", [
-    ("宁波韵升磁材科技有限公司", "Ningbo Yunsheng Magnetic Materials Technology Co., Ltd."),
-    ("寧波韻升", "Ningbo Yunsheng Co., Ltd."),
-    ("ningbo yun sheng", "Ningbo Yunsheng Co., Ltd."),
-    ("Ningbo Yunsheng", "宁波韵升磁材科技有限公司"),
-    ("Yunsheng Magnetic", "Ningbo Yunsheng Magnetic Materials Technology Co., Ltd."),
-    ("Jiangxi Jinli Permanent Magnet", "江西金力永磁科技股份有限公司"),
-    ("Ganzhou Jinli Permanent Magnet", "江西金力永磁科技股份有限公司"),  # a city of the province given
-    ("Beijing Zhongke Sanhuan", "北京中科三环高技术股份有限公司"),
-    ("San Huan Zhong Ke", "Beijing Zhong Ke San Huan Hi-Tech Co., Ltd."),
-])
+@pytest.mark.parametrize(
+    "query, listed",
+    [
+        ("宁波韵升磁材科技有限公司", "Ningbo Yunsheng Magnetic Materials Technology Co., Ltd."),
+        ("寧波韻升", "Ningbo Yunsheng Co., Ltd."),
+        ("ningbo yun sheng", "Ningbo Yunsheng Co., Ltd."),
+        ("Ningbo Yunsheng", "宁波韵升磁材科技有限公司"),
+        ("Yunsheng Magnetic", "Ningbo Yunsheng Magnetic Materials Technology Co., Ltd."),
+        ("Jiangxi Jinli Permanent Magnet", "江西金力永磁科技股份有限公司"),
+        ("Ganzhou Jinli Permanent Magnet", "江西金力永磁科技股份有限公司"),  # a city of the province given
+        ("Beijing Zhongke Sanhuan", "北京中科三环高技术股份有限公司"),
+        ("San Huan Zhong Ke", "Beijing Zhong Ke San Huan Hi-Tech Co., Ltd."),
+    ],
+)
 def test_the_same_firm_in_another_script_order_or_form_matches(query, listed):
     assert org(query, listed) >= 0.9
 
 
-@pytest.mark.parametrize("query, listed", [
-    ("Ningbo Yunshemg Magnetic Materials", "Ningbo Yunsheng Magnetic Materials Technology Co., Ltd."),
-    ("Ningbo Yunsehng", "Ningbo Yunsheng Co., Ltd."),
-    ("Lynas Rare Earhts", "Lynas Rare Earths Ltd"),
-    ("Ningbo Yunsheng Magnetic Materails Technolgy Co Ltd", "宁波韵升磁材科技有限公司"),
-])
+@pytest.mark.parametrize(
+    "query, listed",
+    [
+        ("Ningbo Yunshemg Magnetic Materials", "Ningbo Yunsheng Magnetic Materials Technology Co., Ltd."),
+        ("Ningbo Yunsehng", "Ningbo Yunsheng Co., Ltd."),
+        ("Lynas Rare Earhts", "Lynas Rare Earths Ltd"),
+        ("Ningbo Yunsheng Magnetic Materails Technolgy Co Ltd", "宁波韵升磁材科技有限公司"),
+    ],
+)
 def test_a_typo_still_matches(query, listed):
     assert org(query, listed) >= THRESHOLD
 
 
-@pytest.mark.parametrize("query, listed", [
-    ("Ningbo Jinji Magnetic Materials Technology", "Ningbo Yunsheng Magnetic Materials Technology Co., Ltd."),
-    ("包头金龙稀土有限公司", "厦门金龙稀土有限公司"),  # same trade name, another city
-    ("Baotou Jinli Rare Earth", "Baotou Jinlong Rare Earth Co., Ltd."),  # one syllable of two shared
-    ("Huaxing International Trading", "Hong Kong Huaxin International Trading Co., Limited"),  # 华兴, 华鑫
-    ("China Southern Rare Earth Group", "China Rare Earth Group Co., Ltd."),
-    ("China Rare Earth Holdings Limited", "China Rare Earth Group Co., Ltd."),
-    ("Xiamen Rare Earth", "Xiamen Tungsten Co., Ltd."),
-    ("Rare Earth Co., Ltd.", "Ningbo Yunsheng Rare Earth Co., Ltd."),  # no trade name: not this firm
-    ("Lynx Resources", "Lynas Rare Earths Ltd"),
-])
+@pytest.mark.parametrize(
+    "query, listed",
+    [
+        ("Ningbo Jinji Magnetic Materials Technology", "Ningbo Yunsheng Magnetic Materials Technology Co., Ltd."),
+        ("包头金龙稀土有限公司", "厦门金龙稀土有限公司"),  # same trade name, another city
+        ("Baotou Jinli Rare Earth", "Baotou Jinlong Rare Earth Co., Ltd."),  # one syllable of two shared
+        ("Huaxing International Trading", "Hong Kong Huaxin International Trading Co., Limited"),  # 华兴, 华鑫
+        ("China Southern Rare Earth Group", "China Rare Earth Group Co., Ltd."),
+        ("China Rare Earth Holdings Limited", "China Rare Earth Group Co., Ltd."),
+        ("Xiamen Rare Earth", "Xiamen Tungsten Co., Ltd."),
+        ("Rare Earth Co., Ltd.", "Ningbo Yunsheng Rare Earth Co., Ltd."),  # no trade name: not this firm
+        ("Lynx Resources", "Lynas Rare Earths Ltd"),
+    ],
+)
 def test_another_firm_with_a_similar_name_does_not_match(query, listed):
     assert org(query, listed) < THRESHOLD
 
@@ -89,19 +98,32 @@ def test_chinese_homophones_score_high_but_not_one():
     assert 0.9 <= org("包头金隆稀土", "包头金龙稀土") < 1.0
 
 
-@pytest.mark.parametrize("query, listed", [
-    ("王小明", "WANG Xiaoming"), ("Xiaoming Wang", "WANG Xiaoming"), ("Wang Xiao Ming", "王小明"),
-    ("歐陽建國", "OUYANG Jianguo"), ("Ivan Petrov", "PETROV, Ivan"), ("Ivan Petrov", "Ivan Ivanovich Petrov"),
-    ("Ivan Petorv", "Ivan Petrov"),
-])
+@pytest.mark.parametrize(
+    "query, listed",
+    [
+        ("王小明", "WANG Xiaoming"),
+        ("Xiaoming Wang", "WANG Xiaoming"),
+        ("Wang Xiao Ming", "王小明"),
+        ("歐陽建國", "OUYANG Jianguo"),
+        ("Ivan Petrov", "PETROV, Ivan"),
+        ("Ivan Petrov", "Ivan Ivanovich Petrov"),
+        ("Ivan Petorv", "Ivan Petrov"),
+    ],
+)
 def test_persons_match_across_scripts_and_orders(query, listed):
     assert person(query, listed) >= THRESHOLD
 
 
-@pytest.mark.parametrize("query, listed", [
-    ("王小平", "WANG Xiaoming"), ("Wang Ming", "Wang Xiao Ming"), ("Zhao Chaoyang", "吴超洋"),
-    ("Alexei Kozlovsky", "Alexei Kozlov"), ("Ivan Petrenko", "Ivan Ivanovich Petrov"),
-])
+@pytest.mark.parametrize(
+    "query, listed",
+    [
+        ("王小平", "WANG Xiaoming"),
+        ("Wang Ming", "Wang Xiao Ming"),
+        ("Zhao Chaoyang", "吴超洋"),
+        ("Alexei Kozlovsky", "Alexei Kozlov"),
+        ("Ivan Petrenko", "Ivan Ivanovich Petrov"),
+    ],
+)
 def test_other_persons_do_not_match(query, listed):
     assert person(query, listed) < THRESHOLD
 

@@ -20,8 +20,8 @@ from factory import World, export, extract, lot, receive, ship, transform
 from reetrace.contract.submission import validate_event_models
 from reetrace.demo import generate
 from reetrace.domain.elements import ELEMENTS
-from reetrace.domain.registry import SigningKey
 from reetrace.domain.event_keys import event_keys
+from reetrace.domain.registry import SigningKey
 from reetrace.domain.submissions import Authenticated, PreparedEvent, Rejection
 from reetrace.ledger.merkle import leaf_data, leaf_hash
 from reetrace.services.intake import _composition_json, authenticate
@@ -33,9 +33,12 @@ def keys_of(registry: dict) -> tuple[dict[str, SigningKey], set[str]]:
     for enterprise in registry["enterprises"]:
         for k in enterprise["keys"]:
             keys[k["key_id"]] = SigningKey(
-                k["key_id"], enterprise["uscc"], base64.b64decode(k["public_key"]),
+                k["key_id"],
+                enterprise["uscc"],
+                base64.b64decode(k["public_key"]),
                 datetime.fromisoformat(k["valid_from"]),
-                datetime.fromisoformat(k["revoked_at"]) if k.get("revoked_at") else None)
+                datetime.fromisoformat(k["revoked_at"]) if k.get("revoked_at") else None,
+            )
     return keys, {e["uscc"] for e in registry["enterprises"]}
 
 
@@ -50,15 +53,27 @@ def reference(doc: dict) -> tuple[str, list[PreparedEvent]]:
         outputs: tuple = ()
         draws: tuple = ()
         if m.type in ("extract", "import", "transform"):
-            outputs = tuple((o.lot, o.form, o.mass_kg, json.dumps(o.composition, sort_keys=True, separators=(",", ":")),
-                             o.hs_code) for o in m.outputs)
+            outputs = tuple(
+                (o.lot, o.form, o.mass_kg, json.dumps(o.composition, sort_keys=True, separators=(",", ":")), o.hs_code)
+                for o in m.outputs
+            )
         if m.type == "transform":
             draws = tuple((d.lot, d.mass_kg) for d in m.inputs)
         elif m.type == "consume":
             draws = tuple((d.lot, d.mass_kg) for d in m.lots)
-        events.append(PreparedEvent(m.event_id, m.type, to_utc_text(m.time), text, hashlib.sha256(body).hexdigest(),
-                                    outputs, draws, leaf_hash(leaf_data(reporter, text)),
-                                    event_keys(reporter, m.type, json.loads(text))))  # as read from the body
+        events.append(
+            PreparedEvent(
+                m.event_id,
+                m.type,
+                to_utc_text(m.time),
+                text,
+                hashlib.sha256(body).hexdigest(),
+                outputs,
+                draws,
+                leaf_hash(leaf_data(reporter, text)),
+                event_keys(reporter, m.type, json.loads(text)),
+            )
+        )  # as read from the body
     return hashlib.sha256(signed).hexdigest(), events
 
 
@@ -94,16 +109,33 @@ def test_edge_cases_of_numbers_and_text():
     events = [
         extract("e1", "L1", mass_kg=1000, composition={"La": 1, "Ce": 0}),
         extract("e2", "L2", mass_kg=0.1 + 0.2, composition={"Dy": 1e-5, "Tb": 0.00010, "Nd": 0.333333333333333314}),
-        {**extract("e3", "L3", mass_kg=123456789012345.67), "ext": {"note": "ünïcödé \u2028 \x1f \"q\" \\",
-                                                                   "n": [1e-7, 1e21, -0.0, 2.5e-4, 1e15]}},
+        {
+            **extract("e3", "L3", mass_kg=123456789012345.67),
+            "ext": {"note": 'ünïcödé \u2028 \x1f "q" \\', "n": [1e-7, 1e21, -0.0, 2.5e-4, 1e15]},
+        },
         {**ship("e4", ["L1", "L2"], plant, "S-\u6c5f\u897f"), "site": f"{world.mine.uscc}/P1"},
-        transform("e5", "separation", [("L1", 10), ("L2", 0.25)], [{**lot("O1", "oxide", 1.5, {"Y": 0.9}),
-                                                                    "hs_code": "28469019"}]),
-        {**export("e6", ["O1"], consignee="Ex \U0001F600 GmbH"), "ext": {"\U0001F600": 1, "\uffff": 2}},
-        {"event_id": "e7", "type": "consume", "time": "2026-01-07T08:00:00.5Z", "lots": [{"lot": "O1", "mass_kg": 0}],
-         "purpose": "magnets"},
-        {"event_id": "e8", "type": "adjust", "time": "2026-01-07t08:00:00.123456789-05:30", "lot": "O1",
-         "delta_kg": -1e-3, "reason": "stock-take"},
+        transform(
+            "e5",
+            "separation",
+            [("L1", 10), ("L2", 0.25)],
+            [{**lot("O1", "oxide", 1.5, {"Y": 0.9}), "hs_code": "28469019"}],
+        ),
+        {**export("e6", ["O1"], consignee="Ex \U0001f600 GmbH"), "ext": {"\U0001f600": 1, "\uffff": 2}},
+        {
+            "event_id": "e7",
+            "type": "consume",
+            "time": "2026-01-07T08:00:00.5Z",
+            "lots": [{"lot": "O1", "mass_kg": 0}],
+            "purpose": "magnets",
+        },
+        {
+            "event_id": "e8",
+            "type": "adjust",
+            "time": "2026-01-07t08:00:00.123456789-05:30",
+            "lot": "O1",
+            "delta_kg": -1e-3,
+            "reason": "stock-take",
+        },
         receive("e9", ["L9"], plant, "S2", mass_kg=2**53 - 1),
     ]
     doc = world.mine.submit(events)

@@ -22,16 +22,25 @@ class Site(DemoSite):
     def client(self, username: str | None = None) -> TestClient:
         client = TestClient(create_app(self.settings, self.store, session_secret=b"s" * 32))
         if username:
-            response = client.post("/login", data={"username": username, "password": PASSWORD},
-                                   follow_redirects=False)
+            response = client.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
             assert response.status_code == 303, response.text
         return client
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    loaded = load_demo_site(tmp_path_factory.mktemp("site"), 11, "web", (
-        ("regulator", "regulator", None), ("inspector", "inspector", None), ("reviewer", "reviewer", None),
-        ("approver", "approver", None), ("firm", "enterprise", "mine"), ("rival", "enterprise", "other")))
+    loaded = load_demo_site(
+        tmp_path_factory.mktemp("site"),
+        11,
+        "web",
+        (
+            ("regulator", "regulator", None),
+            ("inspector", "inspector", None),
+            ("reviewer", "reviewer", None),
+            ("approver", "approver", None),
+            ("firm", "enterprise", "mine"),
+            ("rival", "enterprise", "other"),
+        ),
+    )
     yield Site(**vars(loaded))
     loaded.store.dispose()

@@ -23,8 +23,9 @@ def _ids(catalog) -> set[str]:
 def _extracted() -> set[str]:
     method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
     keywords = {**DEFAULT_KEYWORDS, "t": None}
-    found = extract_from_dir(str(WEB), method_map, {"templates/**.html": {"extensions": "jinja2.ext.i18n"}},
-                             keywords=keywords)
+    found = extract_from_dir(
+        str(WEB), method_map, {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}, keywords=keywords
+    )
     return {message for _, _, message, _, _ in found if isinstance(message, str)}
 
 

@@ -7,10 +7,10 @@ import pytest
 
 from reetrace.domain.compliance import LATE, MISSING, ON_TIME, PENDING, QUIET, MonthReport, reporting_grid
 from reetrace.domain.events import Consume, Draw, Export, Extract, NewLot, Transform
+from reetrace.domain.findings import Finding
 from reetrace.domain.flows import SINKS, SOURCES, national_flow
 from reetrace.domain.registry import Qualification
 from reetrace.services.dashboard import finding_month
-from reetrace.domain.findings import Finding
 
 CST = timezone(timedelta(hours=8))
 MINE, PLANT, TRADER = "91110000MA0000001X", "91110000MA0000002X", "91110000MA0000003X"
@@ -21,8 +21,10 @@ def at(y, m, d, h=12):
 
 
 def test_the_grid_marks_each_month_on_time_late_missing_not_due_or_pending():
-    qualifications = {MINE: [Qualification(MINE, "mining", date(2025, 1, 1), date(2025, 12, 31))],
-                      PLANT: [Qualification(PLANT, "separation", date(2025, 3, 15), date(2025, 12, 31))]}
+    qualifications = {
+        MINE: [Qualification(MINE, "mining", date(2025, 1, 1), date(2025, 12, 31))],
+        PLANT: [Qualification(PLANT, "separation", date(2025, 3, 15), date(2025, 12, 31))],
+    }
     reports = [
         MonthReport(MINE, at(2025, 1, 20), at(2025, 2, 10, 23)),  # the last hour of the deadline day: on time
         MonthReport(MINE, at(2025, 2, 3), at(2025, 3, 5)),
@@ -60,16 +62,47 @@ def _chain():
     magnet = {"Nd": 0.30}
     return [
         Extract(MINE, "e1", at(2025, 1, 5), deposit="rock", outputs=(_lot("ORE-1", "ore", 100_000, ore),)),
-        Transform(MINE, "e2", at(2025, 1, 9), process="beneficiation", inputs=(Draw("ORE-1", 100_000),),
-                  outputs=(_lot("CON-1", "concentrate", 8_000, {"Ce": 0.3, "La": 0.15, "Nd": 0.1}),)),
-        Transform(PLANT, "s1", at(2025, 2, 1), process="separation", inputs=(Draw("CON-1", 8_000),),
-                  outputs=(_lot("NDO-1", "oxide", 900, oxide),)),
-        Transform(PLANT, "m1", at(2025, 3, 1), process="metal", inputs=(Draw("NDO-1", 600), Draw("OLD-1", 50)),
-                  outputs=(_lot("NDM-1", "metal", 430, metal),)),
-        Transform(PLANT, "g1", at(2025, 4, 1), process="magnet", inputs=(Draw("NDM-1", 300),),
-                  outputs=(_lot("MAG-1", "magnet", 1000, magnet),)),
-        Export(PLANT, "x1", at(2025, 5, 1), lots=("MAG-1",), consignee="X GmbH", destination="DE",
-               customs_declaration="CD1"),
+        Transform(
+            MINE,
+            "e2",
+            at(2025, 1, 9),
+            process="beneficiation",
+            inputs=(Draw("ORE-1", 100_000),),
+            outputs=(_lot("CON-1", "concentrate", 8_000, {"Ce": 0.3, "La": 0.15, "Nd": 0.1}),),
+        ),
+        Transform(
+            PLANT,
+            "s1",
+            at(2025, 2, 1),
+            process="separation",
+            inputs=(Draw("CON-1", 8_000),),
+            outputs=(_lot("NDO-1", "oxide", 900, oxide),),
+        ),
+        Transform(
+            PLANT,
+            "m1",
+            at(2025, 3, 1),
+            process="metal",
+            inputs=(Draw("NDO-1", 600), Draw("OLD-1", 50)),
+            outputs=(_lot("NDM-1", "metal", 430, metal),),
+        ),
+        Transform(
+            PLANT,
+            "g1",
+            at(2025, 4, 1),
+            process="magnet",
+            inputs=(Draw("NDM-1", 300),),
+            outputs=(_lot("MAG-1", "magnet", 1000, magnet),),
+        ),
+        Export(
+            PLANT,
+            "x1",
+            at(2025, 5, 1),
+            lots=("MAG-1",),
+            consignee="X GmbH",
+            destination="DE",
+            customs_declaration="CD1",
+        ),
         Consume(PLANT, "c1", at(2025, 5, 2), lots=(Draw("NDO-1", 100),), purpose="polishing"),
         Extract(MINE, "e9", at(2026, 1, 5), deposit="rock", outputs=(_lot("ORE-9", "ore", 5_000, ore),)),
     ]

@@ -6,8 +6,8 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from reetrace.services.triage import triaged_findings
 from reetrace.services.dashboard import today
+from reetrace.services.triage import triaged_findings
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -30,8 +30,11 @@ def test_pages_need_a_login_and_a_wrong_password_is_refused(site):
     assert response.status_code == 303 and response.headers["location"] == "/login?next=%2Ffindings%3Fyear%3D2025"
     response = client.post("/login", data={"username": "regulator", "password": "wrong-password"})
     assert response.status_code == 401 and "用户不存在或密码错误" in response.text
-    response = client.post("/login", data={"username": "regulator", "password": "password1",
-                                           "next": "https://evil.example/"}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": "regulator", "password": "password1", "next": "https://evil.example/"},
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/"  # never back to another site
 
 
@@ -60,8 +63,9 @@ def test_findings_filter_open_and_triage(site):
     detail = client.get(f"/findings/{target.key}")
     assert detail.status_code == 200 and target.finding.code in detail.text
     token = re.search(r'name="form_token" value="(\w+)"', detail.text).group(1)
-    done = client.post(f"/findings/{target.key}/triage",
-                       data={"action": "confirm", "note": "checked on site", "form_token": token})
+    done = client.post(
+        f"/findings/{target.key}/triage", data={"action": "confirm", "note": "checked on site", "form_token": token}
+    )
     assert done.status_code == 200 and "已确认" in done.text and "checked on site" in done.text
     forged = client.post(f"/findings/{target.key}/triage", data={"action": "dismiss", "note": "x", "form_token": "0"})
     assert forged.status_code == 403
@@ -98,20 +102,29 @@ def test_the_portal_ingests_an_upload_and_refuses_another_enterprises_file(site)
     client = site.client("firm")
     token = re.search(r'name="form_token" value="(\w+)"', client.get("/portal").text).group(1)
     raw = site.held_back.read_bytes()
-    sent = client.post("/portal/submissions", data={"form_token": token},
-                       files={"submission": (site.held_back.name, raw, "application/json")})
+    sent = client.post(
+        "/portal/submissions",
+        data={"form_token": token},
+        files={"submission": (site.held_back.name, raw, "application/json")},
+    )
     assert sent.status_code == 200 and "已接收" in sent.text
-    again = client.post("/portal/submissions", data={"form_token": token},
-                        files={"submission": (site.held_back.name, raw, "application/json")})
+    again = client.post(
+        "/portal/submissions",
+        data={"form_token": token},
+        files={"submission": (site.held_back.name, raw, "application/json")},
+    )
     assert "此前已接收" in again.text
     rival = site.client("rival")
     token = re.search(r'name="form_token" value="(\w+)"', rival.get("/portal").text).group(1)
-    refused = rival.post("/portal/submissions", data={"form_token": token},
-                         files={"submission": ("x.json", raw, "application/json")})
+    refused = rival.post(
+        "/portal/submissions", data={"form_token": token}, files={"submission": ("x.json", raw, "application/json")}
+    )
     assert refused.status_code == 403 and "其他企业" in refused.text
-    broken = client.post("/portal/submissions", data={"form_token": re.search(
-        r'name="form_token" value="(\w+)"', client.get("/portal").text).group(1)},
-        files={"submission": ("broken.json", b"{not json", "application/json")})
+    broken = client.post(
+        "/portal/submissions",
+        data={"form_token": re.search(r'name="form_token" value="(\w+)"', client.get("/portal").text).group(1)},
+        files={"submission": ("broken.json", b"{not json", "application/json")},
+    )
     assert broken.status_code == 422 and "无法读取" in broken.text
 
 

@@ -33,7 +33,8 @@ class Log:
 
     def proof(self, size1: int, size2: int) -> list[bytes]:
         def node(level: int, index: int) -> bytes:
-            return merkle.root(self.leaves[index << level:(index + 1) << level])
+            return merkle.root(self.leaves[index << level : (index + 1) << level])
+
         return merkle.consistency_proof(size1, size2, node)
 
 

@@ -7,10 +7,35 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     from reetrace.api.routes import (
-        accounts, applications, controls, customs, findings, licenses, log, lots, mirror, registry, screening,
+        accounts,
+        applications,
+        controls,
+        customs,
+        findings,
+        licenses,
+        log,
+        lots,
+        mirror,
+        registry,
+        screening,
         submissions,
     )
 
     # controls before lots: its /lots/{lot}/classification would otherwise be taken by /lots/{lot:path}
-    return [m.router for m in (accounts, submissions, registry, findings, controls, lots, log, applications,
-                                licenses, screening, customs, mirror)]
+    return [
+        m.router
+        for m in (
+            accounts,
+            submissions,
+            registry,
+            findings,
+            controls,
+            lots,
+            log,
+            applications,
+            licenses,
+            screening,
+            customs,
+            mirror,
+        )
+    ]

@@ -32,9 +32,15 @@ class Login(BaseModel):
 async def login(request: Request, response: Response, body: Login) -> dict[str, Any]:
     """Log in with a password; the answer sets the session cookie (HttpOnly, SameSite=Strict)."""
     who = await run_in_threadpool(accounts.authenticate_password, store_of(request), body.username, body.password)
-    response.set_cookie(SESSION_COOKIE, session_cookie(request.app.state.session_secret, who.username),
-                        max_age=SESSION_SECONDS, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_cookie(request.app.state.session_secret, who.username),
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
     return {"username": who.username, "role": who.role, "uscc": who.uscc}
 
 
@@ -54,5 +60,19 @@ def access_log(request: Request, p: Page = Depends(page), who: Principal = Depen
     with store_of(request).reading() as conn:
         total = conn.scalar(select(func.count()).select_from(t.access_log)) or 0
         rows = accounts_repo.access_entries(conn, p.limit, p.offset)
-    return p.answer([{"id": r.id, "at": r.at, "username": r.username, "role": r.role, "action": r.action,
-                      "what": r.what, "enterprise": r.enterprise, "detail": r.detail} for r in rows], total)
+    return p.answer(
+        [
+            {
+                "id": r.id,
+                "at": r.at,
+                "username": r.username,
+                "role": r.role,
+                "action": r.action,
+                "what": r.what,
+                "enterprise": r.enterprise,
+                "detail": r.detail,
+            }
+            for r in rows
+        ],
+        total,
+    )

@@ -47,8 +47,9 @@ class NewApplication(BaseModel):
 
 class Step(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    action: Literal["accept", "decline", "start", "request_info", "clear_hit", "approve", "deny", "withdraw",
-                    "provide_info"]
+    action: Literal[
+        "accept", "decline", "start", "request_info", "clear_hit", "approve", "deny", "withdraw", "provide_info"
+    ]
     why: str = Field("", max_length=5000, description="The reason (the answer, for provide_info).")
     hit: str | None = Field(None, max_length=300, description="clear_hit: the screening hit, LIST:ENTITY.")
 
@@ -75,8 +76,9 @@ def _write_files(directory: FilePath, new: NewApplication) -> FilePath:
 def _submit(request: Request, who: Principal, new: NewApplication) -> applications_service.Submitted:
     with tempfile.TemporaryDirectory(prefix="reetrace-application-") as directory:
         path = _write_files(FilePath(directory), new)
-        return applications_service.submit_application(store_of(request), request.app.state.settings, path,
-                                                       who.username)
+        return applications_service.submit_application(
+            store_of(request), request.app.state.settings, path, who.username
+        )
 
 
 @router.post("/applications", status_code=201)
@@ -91,14 +93,17 @@ async def submit(request: Request, new: NewApplication, who: Principal = Depends
         raise Forbidden(f"{who.username} may apply only for enterprise {who.uscc}, not {exporter!r}")
     done = await run_in_threadpool(_submit, request, who, new)
     await run_in_threadpool(access.changed, request, who, who.uscc, f"application {done.number}")
-    return {"number": done.number, "pre_review": done.verdict, "blocking": done.blocking,
-            "red_flags": done.red_flags}
+    return {"number": done.number, "pre_review": done.verdict, "blocking": done.blocking, "red_flags": done.red_flags}
 
 
 @router.get("/applications")
-def applications(request: Request, state: str | None = Query(None, max_length=32),
-                 exporter: str | None = Query(None, max_length=64), p: Page = Depends(page),
-                 who: Principal = Depends(principal)) -> dict[str, Any]:
+def applications(
+    request: Request,
+    state: str | None = Query(None, max_length=32),
+    exporter: str | None = Query(None, max_length=64),
+    p: Page = Depends(page),
+    who: Principal = Depends(principal),
+) -> dict[str, Any]:
     """The queue, open applications first, nearest deadline first. Enterprise users: their own."""
     if not who.is_staff:
         exporter = who.uscc
@@ -142,20 +147,27 @@ def _step(request: Request, who: Principal, number: str, step: Step) -> dict[str
             raise Forbidden(f"{step.action} is the exporter's step")
         by = f"{who.username}@{who.uscc}"
         if step.action == "provide_info":
-            state = applications_service.provide_information(store_of(request), settings, number, by, who.uscc or "",
-                                                             step.why, [])
+            state = applications_service.provide_information(
+                store_of(request), settings, number, by, who.uscc or "", step.why, []
+            )
             return {"number": number, "action": step.action, "state": state, "license_no": None}
     else:
         who.require("review")
         by = _official(request, who)
     done = review_service.take_step(store_of(request), settings, number, step.action, by, step.why, step.hit)
-    return {"number": number, "action": done.action, "state": done.state, "license_no": done.license_no,
-            "exporter": exporter}
+    return {
+        "number": number,
+        "action": done.action,
+        "state": done.state,
+        "license_no": done.license_no,
+        "exporter": exporter,
+    }
 
 
 @router.post("/applications/{number}/steps", status_code=201)
-async def take_step(request: Request, step: Step, number: str = NUMBER,
-                    who: Principal = Depends(principal)) -> dict[str, Any]:
+async def take_step(
+    request: Request, step: Step, number: str = NUMBER, who: Principal = Depends(principal)
+) -> dict[str, Any]:
     """A review step. Reviewers: accept, decline, start, request_info, clear_hit; approvers:
     approve, deny; the exporter's users: provide_info (the answer in `why`), withdraw."""
     done = await run_in_threadpool(_step, request, who, number, step)

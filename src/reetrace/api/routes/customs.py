@@ -23,8 +23,11 @@ from reetrace.services.audit import findings_document
 
 router = APIRouter(prefix="/api", tags=["customs"])
 MAX_BYTES = 64 * 1024 * 1024
-CSV_BODY = {"required": True, "description": "The CSV file (UTF-8), as docs/customs.md gives it.",
-            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+CSV_BODY = {
+    "required": True,
+    "description": "The CSV file (UTF-8), as docs/customs.md gives it.",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+}
 
 
 class Arrival(BaseModel):
@@ -41,31 +44,49 @@ async def csv_body(request: Request) -> bytes:
 
 
 @router.post("/customs/declarations", openapi_extra={"requestBody": CSV_BODY}, status_code=201)
-async def load_declarations(request: Request,
-                            start: date | None = Query(None, alias="from", description="First day the file covers "
-                                                                                       "(default: its first "
-                                                                                       "declaration)."),
-                            end: date | None = Query(None, alias="to", description="Last day it covers."),
-                            source: str = Query("upload.csv", min_length=1, max_length=200,
-                                                description="The file's name, recorded with the import."),
-                            who: Principal = Depends(principal)) -> dict[str, Any]:
+async def load_declarations(
+    request: Request,
+    start: date | None = Query(
+        None, alias="from", description="First day the file covers (default: its first declaration)."
+    ),
+    end: date | None = Query(None, alias="to", description="Last day it covers."),
+    source: str = Query(
+        "upload.csv", min_length=1, max_length=200, description="The file's name, recorded with the import."
+    ),
+    who: Principal = Depends(principal),
+) -> dict[str, Any]:
     """Load customs export declarations, one CSV row per item (regulators): every row or none;
     the same declaration again is a no-op."""
     who.require("customs")
     data = await csv_body(request)
-    done = await run_in_threadpool(customs_service.load_declarations, store_of(request), data, source,
-                                   who.username, start, end)
-    await run_in_threadpool(access.changed, request, who, None,
-                            f"customs import {done.import_id}: {done.declarations} declarations, {done.added} new")
-    return {"import": done.import_id, "sha256": done.sha256, "declarations": done.declarations, "items": done.items,
-            "added": done.added, "unchanged": done.unchanged,
-            "covered": {"from": done.period.start.isoformat(), "to": done.period.end.isoformat()}}
+    done = await run_in_threadpool(
+        customs_service.load_declarations, store_of(request), data, source, who.username, start, end
+    )
+    await run_in_threadpool(
+        access.changed,
+        request,
+        who,
+        None,
+        f"customs import {done.import_id}: {done.declarations} declarations, {done.added} new",
+    )
+    return {
+        "import": done.import_id,
+        "sha256": done.sha256,
+        "declarations": done.declarations,
+        "items": done.items,
+        "added": done.added,
+        "unchanged": done.unchanged,
+        "covered": {"from": done.period.start.isoformat(), "to": done.period.end.isoformat()},
+    }
 
 
 @router.get("/customs/findings")
-def customs_findings(request: Request, as_of: date | None = Query(None, description="As of the end of this day "
-                                                                                     "(default: today)."),
-                     p: Page = Depends(page), who: Principal = Depends(principal)) -> dict[str, Any]:
+def customs_findings(
+    request: Request,
+    as_of: date | None = Query(None, description="As of the end of this day (default: today)."),
+    p: Page = Depends(page),
+    who: Principal = Depends(principal),
+) -> dict[str, Any]:
     """The customs findings (staff): declarations without exports, exports without declarations,
     quantities, fields and HS codes that do not fit."""
     require_staff(who, "read the customs reconciliation")
@@ -77,14 +98,20 @@ def customs_findings(request: Request, as_of: date | None = Query(None, descript
 
 
 @router.get("/exports")
-def exports(request: Request, license: str | None = Query(None, max_length=64,  # noqa: A002
-                                                          description="Only exports under this license number."),
-            as_of: date | None = Query(None, description="As of the end of this day (default: today)."),
-            p: Page = Depends(page), who: Principal = Depends(principal)) -> dict[str, Any]:
+def exports(
+    request: Request,
+    license: str | None = Query(None, max_length=64, description="Only exports under this license number."),
+    as_of: date | None = Query(None, description="As of the end of this day (default: today)."),
+    p: Page = Depends(page),
+    who: Principal = Depends(principal),
+) -> dict[str, Any]:
     """Every export with its arrival, oldest first. Enterprise users: their own."""
     day = as_of or today(request)
-    lines = [line for line in customs_service.list_exports(store_of(request), request.app.state.settings, day, license)
-             if who.sees(line.exporter)]
+    lines = [
+        line
+        for line in customs_service.list_exports(store_of(request), request.app.state.settings, day, license)
+        if who.sees(line.exporter)
+    ]
     exporters = {line.exporter for line in lines}
     if license is not None and len(exporters) == 1:
         access.read(request, who, exporters.pop(), f"exports under {license}")
@@ -92,18 +119,34 @@ def exports(request: Request, license: str | None = Query(None, max_length=64,  
 
 
 @router.post("/exports/{ref}/arrival", status_code=201)
-async def arrival(request: Request, body: Arrival,
-                  ref: str = Path(..., max_length=220, description="The export event, <USCC>:<event_id>."),
-                  who: Principal = Depends(principal)) -> dict[str, Any]:
+async def arrival(
+    request: Request,
+    body: Arrival,
+    ref: str = Path(..., max_length=220, description="The export event, <USCC>:<event_id>."),
+    who: Principal = Depends(principal),
+) -> dict[str, Any]:
     """Report that an export arrived (its exporter's users, or a regulator). One report per
     export; it is never changed."""
     who.require("report_arrival")
     exporter = ref.strip().partition(":")[0]
     if not who.sees(exporter):
         raise NotFound(f"export {ref} is not one of enterprise {who.uscc}")
-    report = await run_in_threadpool(customs_service.report_arrival, store_of(request), request.app.state.settings,
-                                     ref, body.arrived_on, who.username, body.note)
-    await run_in_threadpool(access.changed, request, who, exporter,
-                            f"export {report.export_ref} arrived on {report.arrived_on}")
-    return {"export": report.export_ref, "arrived_on": report.arrived_on.isoformat(), "by": report.by,
-            "recorded_at": report.recorded_at.isoformat(), "note": report.note}
+    report = await run_in_threadpool(
+        customs_service.report_arrival,
+        store_of(request),
+        request.app.state.settings,
+        ref,
+        body.arrived_on,
+        who.username,
+        body.note,
+    )
+    await run_in_threadpool(
+        access.changed, request, who, exporter, f"export {report.export_ref} arrived on {report.arrived_on}"
+    )
+    return {
+        "export": report.export_ref,
+        "arrived_on": report.arrived_on.isoformat(),
+        "by": report.by,
+        "recorded_at": report.recorded_at.isoformat(),
+        "note": report.note,
+    }

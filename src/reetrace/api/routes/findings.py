@@ -40,27 +40,41 @@ def _visible(who: Principal, found: triage.TriagedFinding) -> bool:
 
 
 @router.get("/findings")
-def findings(request: Request, code: str | None = Query(None, max_length=64),
-             severity: Severity | None = None, enterprise: str | None = Query(None, max_length=64),
-             year: int | None = None, as_of: date | None = Query(None, description="Audit as of this day (default: "
-                                                                                   "today)."),
-             status: Status | None = None, p: Page = Depends(page),
-             who: Principal = Depends(principal)) -> dict[str, Any]:
+def findings(
+    request: Request,
+    code: str | None = Query(None, max_length=64),
+    severity: Severity | None = None,
+    enterprise: str | None = Query(None, max_length=64),
+    year: int | None = None,
+    as_of: date | None = Query(None, description="Audit as of this day (default: today)."),
+    status: Status | None = None,
+    p: Page = Depends(page),
+    who: Principal = Depends(principal),
+) -> dict[str, Any]:
     """Every finding (CONTRACT §5) with its key, triage status and assignee. Enterprise users:
     only findings on their own enterprise."""
     day = as_of or today(request)
-    found = [f for f in triage.triaged_findings(store_of(request), request.app.state.settings, day)
-             if _visible(who, f)
-             and (code is None or f.finding.code == code) and (severity is None or f.finding.severity == severity)
-             and (enterprise is None or f.finding.enterprise == enterprise)
-             and (year is None or f.finding.year == year) and (status is None or f.status == status)]
+    found = [
+        f
+        for f in triage.triaged_findings(store_of(request), request.app.state.settings, day)
+        if _visible(who, f)
+        and (code is None or f.finding.code == code)
+        and (severity is None or f.finding.severity == severity)
+        and (enterprise is None or f.finding.enterprise == enterprise)
+        and (year is None or f.finding.year == year)
+        and (status is None or f.status == status)
+    ]
     access.read(request, who, enterprise)
     return {**p.of([f.as_json() for f in found]), "as_of": day.isoformat()}
 
 
 @router.get("/findings/{key}")
-def finding(request: Request, key: str = Path(..., max_length=64), as_of: date | None = None,
-            who: Principal = Depends(principal)) -> dict[str, Any]:
+def finding(
+    request: Request,
+    key: str = Path(..., max_length=64),
+    as_of: date | None = None,
+    who: Principal = Depends(principal),
+) -> dict[str, Any]:
     """One finding with every triage action recorded on it."""
     found = triage.triaged_finding(store_of(request), request.app.state.settings, key, as_of or today(request))
     if not _visible(who, found):
@@ -70,12 +84,22 @@ def finding(request: Request, key: str = Path(..., max_length=64), as_of: date |
 
 
 @router.post("/findings/{key}/actions", status_code=201)
-async def act(request: Request, body: TriageAction, key: str = Path(..., max_length=64),
-              who: Principal = Depends(principal)) -> dict[str, Any]:
+async def act(
+    request: Request, body: TriageAction, key: str = Path(..., max_length=64), who: Principal = Depends(principal)
+) -> dict[str, Any]:
     """Record a triage action (regulators, inspectors): assign, confirm, dismiss or note, with a
     note. Actions are never changed or deleted; the status is the last confirm or dismiss."""
     who.require("triage")
-    done = await run_in_threadpool(triage.act, store_of(request), request.app.state.settings, key, body.action,
-                                   who.username, body.note, body.assignee, body.as_of)
+    done = await run_in_threadpool(
+        triage.act,
+        store_of(request),
+        request.app.state.settings,
+        key,
+        body.action,
+        who.username,
+        body.note,
+        body.assignee,
+        body.as_of,
+    )
     await run_in_threadpool(access.changed, request, who, done.finding.enterprise, f"finding {key}: {body.action}")
     return done.as_json(with_actions=True)

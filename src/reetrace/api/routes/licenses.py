@@ -24,8 +24,9 @@ def licenses(request: Request, p: Page = Depends(page), who: Principal = Depends
 
 
 @router.get("/licenses/{license_no}")
-def license_(request: Request, license_no: str = Path(..., max_length=64),
-             who: Principal = Depends(principal)) -> dict[str, Any]:
+def license_(
+    request: Request, license_no: str = Path(..., max_length=64), who: Principal = Depends(principal)
+) -> dict[str, Any]:
     found = licenses_service.licenses(store_of(request), request.app.state.settings, license_no)[0]
     if not who.sees(found.exporter):
         raise NotFound(f"license {license_no} is not one of enterprise {who.uscc}")

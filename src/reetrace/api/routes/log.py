@@ -32,9 +32,12 @@ def key(request: Request, who: Principal = Depends(principal)) -> str:
 
 
 @router.get("/proof/{event:path}")
-def proof(request: Request, event: str = Path(..., max_length=220, description="<USCC>:<event_id>"),
-          size: int | None = Query(None, ge=1, le=2**62, description="Tree size (default: the latest checkpoint)."),
-          who: Principal = Depends(principal)) -> dict[str, Any]:
+def proof(
+    request: Request,
+    event: str = Path(..., max_length=220, description="<USCC>:<event_id>"),
+    size: int | None = Query(None, ge=1, le=2**62, description="Tree size (default: the latest checkpoint)."),
+    who: Principal = Depends(principal),
+) -> dict[str, Any]:
     """Inclusion proof of an event (`reetrace/inclusion-proof@1`)."""
     reporter = event.partition(":")[0]
     if not who.sees(reporter):
@@ -45,7 +48,11 @@ def proof(request: Request, event: str = Path(..., max_length=220, description="
 
 
 @router.get("/consistency")
-def consistency(request: Request, old: int = Query(..., ge=1, le=2**62), new: int = Query(..., ge=1, le=2**62),
-                who: Principal = Depends(principal)) -> dict[str, Any]:
+def consistency(
+    request: Request,
+    old: int = Query(..., ge=1, le=2**62),
+    new: int = Query(..., ge=1, le=2**62),
+    who: Principal = Depends(principal),
+) -> dict[str, Any]:
     """Consistency proof between two tree sizes (`reetrace/consistency-proof@1`)."""
     return log.consistency_proof(store_of(request), old, new)

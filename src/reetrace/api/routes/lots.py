@@ -34,8 +34,12 @@ def _owner(view: LotView) -> str | None:
 
 # the routes with a suffix come first: a lot id may contain '/'
 @router.get("/lots/{lot:path}/trace")
-def trace(request: Request, lot: str = LOT, direction: Literal["backward", "forward"] = "backward",
-          who: Principal = Depends(principal)) -> dict[str, Any]:
+def trace(
+    request: Request,
+    lot: str = LOT,
+    direction: Literal["backward", "forward"] = "backward",
+    who: Principal = Depends(principal),
+) -> dict[str, Any]:
     """Backward: every origin with the element mass it contributed. Forward: every lot made from it."""
     view = _visible(request, who, lot)
     doc = trace_service.trace(store_of(request), lot, direction)

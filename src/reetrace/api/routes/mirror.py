@@ -22,18 +22,26 @@ YEAR = Query(None, ge=1900, le=9999, description="Only this year.")
 
 
 @router.post("/statistics", openapi_extra={"requestBody": CSV_BODY}, status_code=201)
-async def load(request: Request, source: str = Query("upload.csv", min_length=1, max_length=200,
-                                                      description="The file's name, recorded with the rows."),
-               who: Principal = Depends(principal)) -> dict[str, Any]:
+async def load(
+    request: Request,
+    source: str = Query(
+        "upload.csv", min_length=1, max_length=200, description="The file's name, recorded with the rows."
+    ),
+    who: Principal = Depends(principal),
+) -> dict[str, Any]:
     """Load partner import statistics (`year,partner,hs6,kg,value`; regulators): every row or
     none; a (year, partner, hs6) loaded before is replaced."""
     who.require("customs")
     data = await csv_body(request)
     done = await run_in_threadpool(mirror_service.load_mirror_statistics, store_of(request), data, source)
-    await run_in_threadpool(access.changed, request, who, None,
-                            f"mirror statistics: {done.rows} rows, {len(done.replaced)} replaced")
-    return {"rows": done.rows, "added": done.added,
-            "replaced": [{"year": y, "partner": partner, "hs6": hs6} for y, partner, hs6 in done.replaced]}
+    await run_in_threadpool(
+        access.changed, request, who, None, f"mirror statistics: {done.rows} rows, {len(done.replaced)} replaced"
+    )
+    return {
+        "rows": done.rows,
+        "added": done.added,
+        "replaced": [{"year": y, "partner": partner, "hs6": hs6} for y, partner, hs6 in done.replaced],
+    }
 
 
 @router.get("")
@@ -45,8 +53,12 @@ def report(request: Request, year: int | None = YEAR, who: Principal = Depends(p
 
 
 @router.get("/chart.svg", response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}})
-def chart(request: Request, year: int | None = YEAR, top: int = Query(15, ge=1, le=100, description="Rows."),
-          who: Principal = Depends(principal)) -> Response:
+def chart(
+    request: Request,
+    year: int | None = YEAR,
+    top: int = Query(15, ge=1, le=100, description="Rows."),
+    who: Principal = Depends(principal),
+) -> Response:
     """An SVG bar chart of the largest gaps (staff)."""
     require_staff(who, "read the mirror statistics")
     svg = mirror_service.mirror_svg(mirror_service.mirror_report(store_of(request), year), year, top)

@@ -19,8 +19,11 @@ from reetrace.services import screening as screening_service
 
 router = APIRouter(prefix="/api/screening", tags=["screening"])
 MAX_BYTES = 256 * 1024 * 1024
-LIST_BODY = {"required": True, "description": "The list: FollowTheMoney entities, one JSON object a line.",
-             "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+LIST_BODY = {
+    "required": True,
+    "description": "The list: FollowTheMoney entities, one JSON object a line.",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+}
 
 
 def require_staff(who: Principal, what: str) -> None:
@@ -32,13 +35,15 @@ def require_staff(who: Principal, what: str) -> None:
 def lists(request: Request, p: Page = Depends(page), who: Principal = Depends(principal)) -> dict[str, Any]:
     """The lists loaded: name, version (the file's SHA-256), when, and how many entities."""
     found = screening_service.list_versions(store_of(request))
-    return p.of([{**v.as_contract(), "source": v.source, "loaded_by": v.loaded_by, "skipped": dict(v.skipped)}
-                 for v in found])
+    return p.of(
+        [{**v.as_contract(), "source": v.source, "loaded_by": v.loaded_by, "skipped": dict(v.skipped)} for v in found]
+    )
 
 
 @router.post("/lists/{name}", openapi_extra={"requestBody": LIST_BODY}, status_code=201)
-async def load(request: Request, name: str = Path(..., min_length=1, max_length=100),
-               who: Principal = Depends(principal)) -> dict[str, Any]:
+async def load(
+    request: Request, name: str = Path(..., min_length=1, max_length=100), who: Principal = Depends(principal)
+) -> dict[str, Any]:
     """Load (or replace) the list `name` from FollowTheMoney JSON lines (regulators): the whole
     body is checked first; a bad line loads nothing."""
     who.require("screening")
@@ -53,16 +58,24 @@ async def load(request: Request, name: str = Path(..., min_length=1, max_length=
             return screening_service.load_list(store_of(request), path, name, loaded_by=who.username)
 
     report = await run_in_threadpool(load_file)
-    await run_in_threadpool(access.changed, request, who, None,
-                            f"list {name} loaded: version {report.list.version[:16]}, {report.list.entities} entities")
+    await run_in_threadpool(
+        access.changed,
+        request,
+        who,
+        None,
+        f"list {name} loaded: version {report.list.version[:16]}, {report.list.entities} entities",
+    )
     return report.as_json()
 
 
 @router.get("")
-def screen(request: Request, name: str = Query(..., min_length=1, max_length=500),
-           country: str | None = Query(None, max_length=8, description="ISO 3166 alpha-2 (narrows the matches)."),
-           threshold: float | None = Query(None, ge=0, le=1, description="Lowest score reported (default 0.8)."),
-           who: Principal = Depends(principal)) -> dict[str, Any]:
+def screen(
+    request: Request,
+    name: str = Query(..., min_length=1, max_length=500),
+    country: str | None = Query(None, max_length=8, description="ISO 3166 alpha-2 (narrows the matches)."),
+    threshold: float | None = Query(None, ge=0, le=1, description="Lowest score reported (default 0.8)."),
+    who: Principal = Depends(principal),
+) -> dict[str, Any]:
     """Screen a name against every loaded list (staff): the `reetrace/screening@1` result."""
     require_staff(who, "screen names")
     return screening_service.screen(store_of(request), name, country, threshold).as_contract()

@@ -22,22 +22,37 @@ MAX_BYTES = 32 * 1024 * 1024
 SUBMISSION_BODY = {
     "required": True,
     "description": "The signed `reetrace/submission@1` document, exactly as signed (its bytes are kept).",
-    "content": {"application/json": {"schema": {
-        "type": "object", "required": ["format", "reporter", "key_id", "created_at", "events", "signature"],
-        "properties": {"format": {"type": "string", "enum": ["reetrace/submission@1"]},
-                       "reporter": {"type": "string"}, "key_id": {"type": "string"},
-                       "created_at": {"type": "string", "format": "date-time"},
-                       "events": {"type": "array", "items": {"type": "object"}},
-                       "signature": {"type": "string"}}}}},
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["format", "reporter", "key_id", "created_at", "events", "signature"],
+                "properties": {
+                    "format": {"type": "string", "enum": ["reetrace/submission@1"]},
+                    "reporter": {"type": "string"},
+                    "key_id": {"type": "string"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "events": {"type": "array", "items": {"type": "object"}},
+                    "signature": {"type": "string"},
+                },
+            }
+        }
+    },
 }
 ReasonClass = Literal["parse", "schema", "reporter", "key", "signature", "conflict"]
 STATUS = {"accepted": 201, "duplicate": 200, "rejected": 422}
 
 
-@router.post("/submissions", openapi_extra={"requestBody": SUBMISSION_BODY}, status_code=201, responses={
-    200: {"description": "A duplicate: already recorded, nothing changed."},
-    403: {"description": "An enterprise's user sent another enterprise's submission (recorded as a rejection)."},
-    422: {"description": "Rejected (parse, schema, reporter, key, signature or conflict); recorded."}})
+@router.post(
+    "/submissions",
+    openapi_extra={"requestBody": SUBMISSION_BODY},
+    status_code=201,
+    responses={
+        200: {"description": "A duplicate: already recorded, nothing changed."},
+        403: {"description": "An enterprise's user sent another enterprise's submission (recorded as a rejection)."},
+        422: {"description": "Rejected (parse, schema, reporter, key, signature or conflict); recorded."},
+    },
+)
 async def submit(request: Request, who: Principal = Depends(principal)) -> JSONResponse:
     """Ingest one signed submission. The answer is the ingest report (`reetrace/ingest-report@1`)
     for it: 201 accepted, 200 duplicate (a no-op), 422 rejected, 403 another enterprise's
@@ -62,8 +77,12 @@ async def submit(request: Request, who: Principal = Depends(principal)) -> JSONR
 
 
 @router.get("/submissions")
-def submissions(request: Request, reporter: str | None = Query(None, description="Only this enterprise's (USCC)."),
-                p: Page = Depends(page), who: Principal = Depends(principal)) -> dict[str, Any]:
+def submissions(
+    request: Request,
+    reporter: str | None = Query(None, description="Only this enterprise's (USCC)."),
+    p: Page = Depends(page),
+    who: Principal = Depends(principal),
+) -> dict[str, Any]:
     """Accepted submissions, newest first, with their event counts. Enterprise users: their own."""
     if not who.is_staff:
         reporter = who.uscc
@@ -73,9 +92,13 @@ def submissions(request: Request, reporter: str | None = Query(None, description
 
 
 @router.get("/rejections")
-def rejections(request: Request, reporter: str | None = Query(None, description="Only this enterprise's (USCC)."),
-               reason: ReasonClass | None = Query(None, description="Only this reason class."),
-               p: Page = Depends(page), who: Principal = Depends(principal)) -> dict[str, Any]:
+def rejections(
+    request: Request,
+    reporter: str | None = Query(None, description="Only this enterprise's (USCC)."),
+    reason: ReasonClass | None = Query(None, description="Only this reason class."),
+    p: Page = Depends(page),
+    who: Principal = Depends(principal),
+) -> dict[str, Any]:
     """Rejected submissions with their reasons, newest first. Enterprise users: their own."""
     if not who.is_staff:
         reporter = who.uscc

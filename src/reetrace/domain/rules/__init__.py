@@ -15,5 +15,4 @@ from reetrace.domain.rules.transfers import Transfers
 
 RULES = (Authorization, Quotas, Balance, Custody, Transfers, Licensing, Reporting, Customs)
 
-__all__ = ["RULES", "Authorization", "Balance", "Custody", "Customs", "Licensing", "Quotas", "Reporting",
-           "Transfers"]
+__all__ = ["RULES", "Authorization", "Balance", "Custody", "Customs", "Licensing", "Quotas", "Reporting", "Transfers"]

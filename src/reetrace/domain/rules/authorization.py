@@ -35,7 +35,8 @@ class Authorization:
         event: Extract | Transform = step.event  # type: ignore[assignment]
         day = step.day.isoformat()
         self.ctx.flag(
-            code, step,
+            code,
+            step,
             f"{step.reporter} {doing} on {day} without a {kind} qualification valid on that day.",
             {"qualification": kind, "day": day, "lots": [out.lot for out in event.outputs]},
             lot=sole_lot(event),

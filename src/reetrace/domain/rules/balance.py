@@ -52,8 +52,9 @@ class Balance:
         if not any_unknown and reo_in > 0:
             self._yield(step, event, reo_in, reo_out)
 
-    def _balance(self, step: Step, event: Transform, kg_in: dict[str, float],
-                 kg_out: dict[str, float], unknown_kg: float) -> None:
+    def _balance(
+        self, step: Step, event: Transform, kg_in: dict[str, float], kg_out: dict[str, float], unknown_kg: float
+    ) -> None:
         t = self.ctx.thresholds
         violations: dict[str, dict[str, float]] = {}
         for element in sorted(kg_out):
@@ -65,8 +66,10 @@ class Balance:
             return
         worst = max(violations, key=lambda e: (violations[e]["excess_kg"], e))
         w = violations[worst]
-        detail = (f"{event.process.capitalize()} outputs hold {show(w['kg_out'])} of {worst} but inputs "
-                  f"held only {show(w['kg_in'])}")
+        detail = (
+            f"{event.process.capitalize()} outputs hold {show(w['kg_out'])} of {worst} but inputs "
+            f"held only {show(w['kg_in'])}"
+        )
         if unknown_kg > 0:
             detail += f" plus {show(unknown_kg)} drawn from lots of unknown content"
         detail += f" (excess {show(w['excess_kg'])})."
@@ -74,8 +77,11 @@ class Balance:
             others = ", ".join(e for e in violations if e != worst)
             detail += f" Outputs also exceed inputs for {others}."
         evidence: dict[str, Any] = {
-            "process": event.process, "element": worst,
-            "kg_in": kg(w["kg_in"]), "kg_out": kg(w["kg_out"]), "excess_kg": kg(w["excess_kg"]),
+            "process": event.process,
+            "element": worst,
+            "kg_in": kg(w["kg_in"]),
+            "kg_out": kg(w["kg_out"]),
+            "excess_kg": kg(w["excess_kg"]),
             "elements": {e: {k: kg(v) for k, v in figures.items()} for e, figures in violations.items()},
         }
         if unknown_kg > 0:
@@ -90,10 +96,16 @@ class Balance:
         if not exceeds(floor, result):
             return
         self.ctx.flag(
-            "LOW_YIELD", step,
+            "LOW_YIELD",
+            step,
             f"{event.process.capitalize()} yield is {result:.4f} ({show(reo_out)} REO out of "
             f"{show(reo_in)} in), below the floor of {floor:.4f}.",
-            {"process": event.process, "yield": ratio(result), "floor": floor,
-             "reo_in_kg": kg(reo_in), "reo_out_kg": kg(reo_out)},
+            {
+                "process": event.process,
+                "yield": ratio(result),
+                "floor": floor,
+                "reo_in_kg": kg(reo_in),
+                "reo_out_kg": kg(reo_out),
+            },
             lot=sole_lot(event),
         )

@@ -18,7 +18,7 @@ from typing import Any
 from reetrace.domain.controls import ControlList
 from reetrace.domain.customs import CustomsRecords
 from reetrace.domain.event_keys import shipment_key
-from reetrace.domain.events import Event, RecordedEvent, Receive, Ship, created_lots
+from reetrace.domain.events import Event, Receive, RecordedEvent, Ship, created_lots
 from reetrace.domain.findings import CODES, Finding, Thresholds
 from reetrace.domain.lots import Ledger
 from reetrace.domain.registry import Registry
@@ -93,12 +93,16 @@ class ShipmentIndex:
         return cls.build(ships, receipts, thresholds)
 
     @classmethod
-    def build(cls, first_ship: Mapping[str, datetime], first_receipt: Mapping[str, datetime],
-              thresholds: Thresholds) -> ShipmentIndex:
+    def build(
+        cls, first_ship: Mapping[str, datetime], first_receipt: Mapping[str, datetime], thresholds: Thresholds
+    ) -> ShipmentIndex:
         window = timedelta(days=thresholds.shipment_receipt_days)
         unshipped = frozenset(key for key in first_receipt if key not in first_ship)
-        late = {key: first_receipt.get(key) for key, shipped in first_ship.items()
-                if key not in first_receipt or first_receipt[key] > shipped + window}
+        late = {
+            key: first_receipt.get(key)
+            for key, shipped in first_ship.items()
+            if key not in first_receipt or first_receipt[key] > shipped + window
+        }
         return cls(unshipped, late)
 
 
@@ -131,9 +135,16 @@ class Step:
 class AuditContext:
     """What the rules read, and where they put what they find."""
 
-    def __init__(self, registry: Registry, controls: ControlList, as_of: date,
-                 thresholds: Thresholds, ledger: Ledger, customs: CustomsRecords | None = None,
-                 shipments: ShipmentIndex | None = None) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        controls: ControlList,
+        as_of: date,
+        thresholds: Thresholds,
+        ledger: Ledger,
+        customs: CustomsRecords | None = None,
+        shipments: ShipmentIndex | None = None,
+    ) -> None:
         self.registry = registry
         self.shipments = shipments if shipments is not None else ShipmentIndex()
         self.controls = controls
@@ -149,16 +160,25 @@ class AuditContext:
     def _severity(self, code: str) -> str:
         return self.thresholds.severity.get(code) or CODES[code][0]
 
-    def flag(self, code: str, step: Step, detail: str, evidence: dict[str, Any], *,
-             lot: str | None = None, enterprise: str | None = None) -> Finding:
+    def flag(
+        self,
+        code: str,
+        step: Step,
+        detail: str,
+        evidence: dict[str, Any],
+        *,
+        lot: str | None = None,
+        enterprise: str | None = None,
+    ) -> Finding:
         """Record a finding about an event."""
         enterprise = enterprise or step.reporter
         finding = Finding(code, self._severity(code), enterprise, lot, step.ref, step.year, detail, evidence)
         self._found.append(((0, step.time, code, enterprise, lot or "", step.ref), finding))
         return finding
 
-    def flag_period(self, code: str, enterprise: str, year: int, detail: str,
-                    evidence: dict[str, Any], order: str = "") -> Finding:
+    def flag_period(
+        self, code: str, enterprise: str, year: int, detail: str, evidence: dict[str, Any], order: str = ""
+    ) -> Finding:
         """Record a finding about a period rather than an event (they sort after the others)."""
         finding = Finding(code, self._severity(code), enterprise, None, None, year, detail, evidence)
         self._found.append(((1, year, code, enterprise, order), finding))

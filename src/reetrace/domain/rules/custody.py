@@ -63,10 +63,11 @@ class Custody:
             if step.reporter in lot.holders and lot.custodian != step.reporter:
                 holders = [*lot.holders, step.reporter]
                 self.ctx.flag(
-                    "CIRCULAR_TRADE", step,
-                    f"Lot {lot.lot} returns to {step.reporter}, which held it before "
-                    f"(custody: {' → '.join(holders)}).",
-                    {"holders": holders}, lot=lot.lot,
+                    "CIRCULAR_TRADE",
+                    step,
+                    f"Lot {lot.lot} returns to {step.reporter}, which held it before (custody: {' → '.join(holders)}).",
+                    {"holders": holders},
+                    lot=lot.lot,
                 )
 
     def on_adjust(self, step: Step) -> None:
@@ -81,10 +82,14 @@ class Custody:
             share = size / held if held > 0 else None
             of = f"{share:.2%} of the {show(held)} it held" if share is not None else "a lot holding nothing"
             self.ctx.flag(
-                "LARGE_ADJUSTMENT", step,
+                "LARGE_ADJUSTMENT",
+                step,
                 f"Lot {lot.lot} is adjusted by {event.delta_kg:+,.3f} kg ({event.reason}), {of}.",
-                {"delta_kg": kg(event.delta_kg), "held_kg": kg(held),
-                 "share": ratio(share) if share is not None else None},
+                {
+                    "delta_kg": kg(event.delta_kg),
+                    "held_kg": kg(held),
+                    "share": ratio(share) if share is not None else None,
+                },
                 lot=lot.lot,
             )
         if event.delta_kg < 0:
@@ -109,10 +114,12 @@ class Custody:
             evidence: dict[str, Any] = {"usage": step.event.type, "created_later_by": None}
             self._unknown.append((lot_id, evidence))
             self.ctx.flag(
-                "UNKNOWN_LOT", step,
+                "UNKNOWN_LOT",
+                step,
                 f"Lot {lot_id} is used in a {step.event.type} by {step.reporter} but no event "
                 f"created it before: material of unknown origin enters the chain.",
-                evidence, lot=lot_id,
+                evidence,
+                lot=lot_id,
             )
 
     def _creations(self, step: Step) -> None:
@@ -123,9 +130,11 @@ class Custody:
             seen.add(out.lot)
             if first is not None:
                 self.ctx.flag(
-                    "DUPLICATE_LOT", step,
+                    "DUPLICATE_LOT",
+                    step,
                     f"Lot {out.lot} is created again by {step.ref}; it was first created by {first}.",
-                    {"first_created_by": first}, lot=out.lot,
+                    {"first_created_by": first},
+                    lot=out.lot,
                 )
 
     def _draws(self, step: Step, draws: tuple[Draw, ...]) -> None:
@@ -148,7 +157,8 @@ class Custody:
             self._custodian(step, lot)
             if lot.remaining_kg <= self._tolerance_kg:
                 self.ctx.flag(
-                    "LOT_OVERDRAWN", step,
+                    "LOT_OVERDRAWN",
+                    step,
                     f"Lot {lot.lot} is moved by a {step.event.type} of {step.reporter} but holds "
                     f"{show(lot.remaining_kg)}: it was already used up.",
                     {"held_kg": kg(lot.remaining_kg), "taken_kg": None, "excess_kg": None, "used_up": True},
@@ -161,7 +171,8 @@ class Custody:
         if taken <= limit or not exceeds(taken, limit):
             return
         self.ctx.flag(
-            "LOT_OVERDRAWN", step,
+            "LOT_OVERDRAWN",
+            step,
             f"{step.reporter} takes {show(taken)} from lot {lot.lot}, which holds only {show(held)} "
             f"(excess {show(taken - held)}).",
             {"held_kg": kg(held), "taken_kg": kg(taken), "excess_kg": kg(taken - held)},
@@ -171,11 +182,16 @@ class Custody:
     def _custodian(self, step: Step, lot: LotState) -> None:
         if lot.held_by(step.event.reporter):
             return
-        where = {"held": f"held by {lot.custodian}", "in_transit": "in transit",
-                 "exported": "already exported", "consumed": "already consumed"}[lot.status]
+        where = {
+            "held": f"held by {lot.custodian}",
+            "in_transit": "in transit",
+            "exported": "already exported",
+            "consumed": "already consumed",
+        }[lot.status]
         self.ctx.flag(
-            "NOT_CUSTODIAN", step,
+            "NOT_CUSTODIAN",
+            step,
             f"{step.reporter} uses lot {lot.lot} in a {step.event.type} but the lot is {where}.",
-            {"custodian": lot.custodian, "state": lot.status}, lot=lot.lot,
+            {"custodian": lot.custodian, "state": lot.status},
+            lot=lot.lot,
         )
-

@@ -40,8 +40,13 @@ from reetrace.domain.events import Export, created_lots
 from reetrace.domain.rules.base import AuditContext, Step, exceeds, kg, ratio, show
 
 # What `reetrace customs reconcile` shows: the findings of the declarations against the ledger.
-RECONCILIATION_CODES = ("DECLARATION_WITHOUT_EXPORT", "EXPORT_WITHOUT_DECLARATION", "DECLARED_QUANTITY_MISMATCH",
-                        "DECLARATION_MISMATCH", "HS_CODE_MISDECLARED")
+RECONCILIATION_CODES = (
+    "DECLARATION_WITHOUT_EXPORT",
+    "EXPORT_WITHOUT_DECLARATION",
+    "DECLARED_QUANTITY_MISMATCH",
+    "DECLARATION_MISMATCH",
+    "HS_CODE_MISDECLARED",
+)
 # Every code this rule raises; none of them without customs records.
 CUSTOMS_CODES = (*RECONCILIATION_CODES, "ARRIVAL_NOT_REPORTED")
 
@@ -129,9 +134,16 @@ class Customs:
         event: Export = step.event  # type: ignore[assignment]
         if self._reconciling:
             lots = self.ctx.ledger.lots
-            found = tuple(_Lot(lot_id, lots[lot_id].form, lots[lot_id].composition, lots[lot_id].remaining_kg,
-                               lots[lot_id].origin_known and lot_id not in step.introduced)
-                          for lot_id in dict.fromkeys(event.lots))
+            found = tuple(
+                _Lot(
+                    lot_id,
+                    lots[lot_id].form,
+                    lots[lot_id].composition,
+                    lots[lot_id].remaining_kg,
+                    lots[lot_id].origin_known and lot_id not in step.introduced,
+                )
+                for lot_id in dict.fromkeys(event.lots)
+            )
             self._exports.append(_Exported(step, event, found))
         license = self.ctx.registry.licenses.get(event.license_no) if event.license_no else None
         if license is not None and license.issued_here:
@@ -146,19 +158,28 @@ class Customs:
         if report is not None and report.recorded_at < ctx.as_of_end:
             return
         deadline = step.day + timedelta(days=days)
-        detail = (f"{step.reporter} exported {', '.join(event.lots)} to {event.destination} under license "
-                  f"{event.license_no} on {step.day.isoformat()}; no arrival was reported by "
-                  f"{ctx.as_of.isoformat()}, {(ctx.as_of - step.day).days} days later (due within {days} days, "
-                  f"by {deadline.isoformat()})")
+        detail = (
+            f"{step.reporter} exported {', '.join(event.lots)} to {event.destination} under license "
+            f"{event.license_no} on {step.day.isoformat()}; no arrival was reported by "
+            f"{ctx.as_of.isoformat()}, {(ctx.as_of - step.day).days} days later (due within {days} days, "
+            f"by {deadline.isoformat()})"
+        )
         late = None
         if report is not None:
             late = {"arrived_on": report.arrived_on.isoformat(), "reported_at": report.recorded_at.isoformat()}
             detail += f"; it was reported only on {report.recorded_at.astimezone(ctx.zone).date().isoformat()}"
         self.ctx.flag(
-            "ARRIVAL_NOT_REPORTED", step, detail + ".",
-            {"license_no": event.license_no, "destination": event.destination, "exported_on": step.day.isoformat(),
-             "deadline": deadline.isoformat(), "days_since_export": (ctx.as_of - step.day).days,
-             "reported_late": late},
+            "ARRIVAL_NOT_REPORTED",
+            step,
+            detail + ".",
+            {
+                "license_no": event.license_no,
+                "destination": event.destination,
+                "exported_on": step.day.isoformat(),
+                "deadline": deadline.isoformat(),
+                "days_since_export": (ctx.as_of - step.day).days,
+                "reported_late": late,
+            },
             lot=event.lots[0] if len(set(event.lots)) == 1 else None,
         )
 
@@ -180,8 +201,9 @@ class Customs:
             matched = by_number.get(declaration.declaration_no, [])
             via_lots = False
             if not matched:
-                matched = list({id(x): x for lot in declaration.lots for x in by_lot.get(lot, ())
-                                if not x.claimed}.values())
+                matched = list(
+                    {id(x): x for lot in declaration.lots for x in by_lot.get(lot, ()) if not x.claimed}.values()
+                )
                 via_lots = bool(matched)
             for exported in matched:
                 exported.claimed = True
@@ -199,11 +221,14 @@ class Customs:
     def _without_export(self, d: Declaration) -> None:
         items = "; ".join(f"item {n}: {item}" for n, item in d.numbered())
         self.ctx.flag_period(
-            "DECLARATION_WITHOUT_EXPORT", d.exporter, d.day.year,
+            "DECLARATION_WITHOUT_EXPORT",
+            d.exporter,
+            d.day.year,
             f"Customs declaration {d.declaration_no} of {d.day.isoformat()} ({d.exporter}, to {d.destination}, "
             f"{show(d.net_kg)} in {len(d.items)} item{'s' if len(d.items) != 1 else ''}: {items}) matches no "
             "export event: no export names it" + (" and none exports its lots." if d.lots else "."),
-            d.as_json(), order=f"{d.day.isoformat()} {d.declaration_no}",
+            d.as_json(),
+            order=f"{d.day.isoformat()} {d.declaration_no}",
         )
 
     def _without_declaration(self, exported: _Exported) -> None:
@@ -212,13 +237,18 @@ class Customs:
         if period is None:
             return  # customs data does not cover the day: its absence says nothing
         self.ctx.flag(
-            "EXPORT_WITHOUT_DECLARATION", step,
+            "EXPORT_WITHOUT_DECLARATION",
+            step,
             f"{step.reporter} exported {', '.join(event.lots)} to {event.destination} on {step.day.isoformat()} "
             f"under customs declaration {event.customs_declaration}, but customs, reporting on {period}, "
             f"recorded no such declaration, nor one for these lots.",
-            {"customs_declaration": event.customs_declaration, "covered": {"from": period.start.isoformat(),
-                                                                           "to": period.end.isoformat()},
-             "lots": list(event.lots), "destination": event.destination, "license_no": event.license_no},
+            {
+                "customs_declaration": event.customs_declaration,
+                "covered": {"from": period.start.isoformat(), "to": period.end.isoformat()},
+                "lots": list(event.lots),
+                "destination": event.destination,
+                "license_no": event.license_no,
+            },
             lot=event.lots[0] if len(set(event.lots)) == 1 else None,
         )
 
@@ -252,19 +282,30 @@ class Customs:
             mismatches["lots"] = {"declared": sorted(declared), "reported": exported}
         if not mismatches:
             return
-        listed = "; ".join(f"{what} {_text(v['declared'])} where the export has {_text(v['reported'])}"
-                           for what, v in mismatches.items())
-        unexported = [f"{lot} (item {', '.join(str(n) for n, item in d.numbered() if lot in item.lots)})"
-                      for lot in d.lots if lot not in exported]
+        listed = "; ".join(
+            f"{what} {_text(v['declared'])} where the export has {_text(v['reported'])}"
+            for what, v in mismatches.items()
+        )
+        unexported = [
+            f"{lot} (item {', '.join(str(n) for n, item in d.numbered() if lot in item.lots)})"
+            for lot in d.lots
+            if lot not in exported
+        ]
         if "lots" in mismatches and unexported:
             listed += f"; not exported: {', '.join(unexported)}"
         step = matched[0].step
         self.ctx.flag(
-            "DECLARATION_MISMATCH", step,
+            "DECLARATION_MISMATCH",
+            step,
             f"Customs declaration {d.declaration_no} of {d.day.isoformat()} does not fit export {step.ref}: {listed}.",
-            {"declaration_no": d.declaration_no, "exports": [x.step.ref for x in matched], "mismatches": mismatches,
-             "items": [item.as_json(n) for n, item in d.numbered()]},
-            lot=self._sole(matched), enterprise=step.reporter,
+            {
+                "declaration_no": d.declaration_no,
+                "exports": [x.step.ref for x in matched],
+                "mismatches": mismatches,
+                "items": [item.as_json(n) for n, item in d.numbered()],
+            },
+            lot=self._sole(matched),
+            enterprise=step.reporter,
         )
 
     def _quantity(self, d: Declaration, matched: list[_Exported]) -> None:
@@ -277,18 +318,29 @@ class Customs:
         if not exceeds(abs(difference), tolerance * exported):
             return
         share = f" ({abs(difference) / exported:.2%})" if exported > 0 else ""
-        items = ("" if len(d.items) == 1 else " over its items " + "; ".join(
-            f"item {n}, HS {item.hs_code}: {show(item.net_kg)}" for n, item in d.numbered()))
+        items = (
+            ""
+            if len(d.items) == 1
+            else " over its items "
+            + "; ".join(f"item {n}, HS {item.hs_code}: {show(item.net_kg)}" for n, item in d.numbered())
+        )
         step = matched[0].step
         self.ctx.flag(
-            "DECLARED_QUANTITY_MISMATCH", step,
+            "DECLARED_QUANTITY_MISMATCH",
+            step,
             f"Customs declaration {d.declaration_no} declares {show(d.net_kg)} net{items}, but the lots exported "
             f"under it ({', '.join(lot.lot for lot in lots)}) held {show(exported)}: "
             f"{'more' if difference > 0 else 'less'} by {show(abs(difference))}{share}.",
-            {"declaration_no": d.declaration_no, "declared_kg": kg(d.net_kg), "exported_kg": kg(exported),
-             "difference_kg": kg(difference), "tolerance": ratio(tolerance),
-             "items": [{"item": n, "hs_code": item.hs_code, "net_kg": kg(item.net_kg)} for n, item in d.numbered()]},
-            lot=self._sole(matched), enterprise=step.reporter,
+            {
+                "declaration_no": d.declaration_no,
+                "declared_kg": kg(d.net_kg),
+                "exported_kg": kg(exported),
+                "difference_kg": kg(difference),
+                "tolerance": ratio(tolerance),
+                "items": [{"item": n, "hs_code": item.hs_code, "net_kg": kg(item.net_kg)} for n, item in d.numbered()],
+            },
+            lot=self._sole(matched),
+            enterprise=step.reporter,
         )
 
     def _hs_codes(self, d: Declaration, matched: list[_Exported]) -> None:
@@ -318,8 +370,11 @@ class Customs:
         reasons = []
         if contradiction is not None:
             e = contradiction.expected
-            where = (f"heading {code[:4]} fits, the subheading does not" if contradiction.level == "subheading"
-                     else f"a lot of form {lot.form} falls under {hscodes.shown(e.family)}, not {code[:4]}")
+            where = (
+                f"heading {code[:4]} fits, the subheading does not"
+                if contradiction.level == "subheading"
+                else f"a lot of form {lot.form} falls under {hscodes.shown(e.family)}, not {code[:4]}"
+            )
             reasons.append(f"the lot is {e.reason}, which belongs under {hscodes.shown(e.codes)} ({where})")
         if disagrees:
             reasons.append(f"its maker recorded it under {recorded}")
@@ -337,29 +392,43 @@ class Customs:
             misfits.append((n, item, misfit))
         what = f"lot {lot.lot} ({lot.form}; {_composition(lot.composition)})"
         if len(misfits) == 1:
-            (n, item, misfit), = misfits
-            detail = (f"Customs declaration {d.declaration_no} declares {what} in item {n} under HS {item.hs_code}, "
-                      f"but {misfit.reasons}.")
+            ((n, item, misfit),) = misfits
+            detail = (
+                f"Customs declaration {d.declaration_no} declares {what} in item {n} under HS {item.hs_code}, "
+                f"but {misfit.reasons}."
+            )
             numbers: int | list[int] = n
             declared: str | list[str] = item.hs_code
         else:
-            detail = (f"Customs declaration {d.declaration_no} names {what} in no item, and the code of none of its "
-                      "items that name no lots fits it: " + "; ".join(
-                          f"item {n} (HS {item.hs_code}): {misfit.reasons}" for n, item, misfit in misfits) + ".")
+            detail = (
+                f"Customs declaration {d.declaration_no} names {what} in no item, and the code of none of its "
+                "items that name no lots fits it: "
+                + "; ".join(f"item {n} (HS {item.hs_code}): {misfit.reasons}" for n, item, misfit in misfits)
+                + "."
+            )
             numbers, declared = [n for n, _, _ in misfits], [item.hs_code for _, item, _ in misfits]
         contradictions = [m.contradiction for _, _, m in misfits if m.contradiction is not None]
         expected = contradictions[0].expected if contradictions else None
         recorded = self._recorded_hs.get(lot.lot)
         levels = [m.level for _, _, m in misfits]
         self.ctx.flag(
-            "HS_CODE_MISDECLARED", step, detail,
-            {"declaration_no": d.declaration_no, "item": numbers, "declared": declared,
-             "expected": list(expected.codes) if expected else [recorded],
-             "family": list(expected.family) if expected else [],
-             "level": min(levels, key=_LEVELS.index),
-             "form": lot.form, "composition": dict(lot.composition or {}),
-             "dominant": expected.dominant if expected else None, "recorded_hs_code": recorded},
-            lot=lot.lot, enterprise=step.reporter,
+            "HS_CODE_MISDECLARED",
+            step,
+            detail,
+            {
+                "declaration_no": d.declaration_no,
+                "item": numbers,
+                "declared": declared,
+                "expected": list(expected.codes) if expected else [recorded],
+                "family": list(expected.family) if expected else [],
+                "level": min(levels, key=_LEVELS.index),
+                "form": lot.form,
+                "composition": dict(lot.composition or {}),
+                "dominant": expected.dominant if expected else None,
+                "recorded_hs_code": recorded,
+            },
+            lot=lot.lot,
+            enterprise=step.reporter,
         )
 
 

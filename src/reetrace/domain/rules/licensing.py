@@ -76,8 +76,15 @@ class Licensing:
             if license is not None:
                 self._count(step, license, lot, controlled)
 
-    def _unlicensed(self, step: Step, event: Export, lot: LotState, controlled: list[ControlledItem],
-                    uncovered: list[ControlledItem], license: License | None) -> None:
+    def _unlicensed(
+        self,
+        step: Step,
+        event: Export,
+        lot: LotState,
+        controlled: list[ControlledItem],
+        uncovered: list[ControlledItem],
+        license: License | None,
+    ) -> None:
         codes = ", ".join(f"{c.code} ({c.element})" for c in uncovered)
         if event.license_no is None:
             why = "no license was declared"
@@ -86,11 +93,15 @@ class Licensing:
         else:
             why = f"license {event.license_no} does not cover it"
         self.ctx.flag(
-            "EXPORT_WITHOUT_LICENSE", step,
+            "EXPORT_WITHOUT_LICENSE",
+            step,
             f"{step.reporter} exports lot {lot.lot} ({lot.form}, {show(lot.remaining_kg)}) to "
             f"{event.destination}; it falls under {codes} but {why}.",
-            {"controlled": [{"code": c.code, "element": c.element} for c in controlled],
-             "uncovered": [c.code for c in uncovered], "license_no": event.license_no},
+            {
+                "controlled": [{"code": c.code, "element": c.element} for c in controlled],
+                "uncovered": [c.code for c in uncovered],
+                "license_no": event.license_no,
+            },
             lot=lot.lot,
         )
 
@@ -109,20 +120,26 @@ class Licensing:
         mismatches: dict[str, dict[str, Any]] = {}
         if event.consignee != license.consignee and _name(event.consignee) != _name(license.consignee):
             mismatches["consignee"] = {"licensed": license.consignee, "declared": event.consignee}
-        if (event.destination != license.destination
-                and event.destination.strip().upper() != license.destination.strip().upper()):
+        if (
+            event.destination != license.destination
+            and event.destination.strip().upper() != license.destination.strip().upper()
+        ):
             mismatches["destination"] = {"licensed": license.destination, "declared": event.destination}
         if step.reporter != license.exporter:
             mismatches["exporter"] = {"licensed": license.exporter, "declared": step.reporter}
         if not license.valid_from <= step.day <= license.valid_to:
-            mismatches["date"] = {"licensed": f"{license.valid_from.isoformat()}/{license.valid_to.isoformat()}",
-                                  "declared": step.day.isoformat()}
+            mismatches["date"] = {
+                "licensed": f"{license.valid_from.isoformat()}/{license.valid_to.isoformat()}",
+                "declared": step.day.isoformat(),
+            }
         if not mismatches:
             return
-        listed = "; ".join(f"{what} {v['declared']} where the license has {v['licensed']}"
-                           for what, v in mismatches.items())
+        listed = "; ".join(
+            f"{what} {v['declared']} where the license has {v['licensed']}" for what, v in mismatches.items()
+        )
         self.ctx.flag(
-            "LICENSE_MISMATCH", step,
+            "LICENSE_MISMATCH",
+            step,
             f"Export {step.ref} does not fit license {license.license_no}: {listed}.",
             {"license_no": license.license_no, "mismatches": mismatches},
             lot=sole_lot(event),
@@ -137,10 +154,16 @@ class Licensing:
             item = licenses[license_no].items[index]
             excess = usage.exported_kg - item.max_kg
             self.ctx.flag(
-                "LICENSE_EXCEEDED", step,
+                "LICENSE_EXCEEDED",
+                step,
                 f"Exports under license {license_no} of {item.element} {item.form} reach "
                 f"{show(usage.exported_kg)} against {show(item.max_kg)} licensed (excess {show(excess)}).",
-                {"license_no": license_no, "item": {"element": item.element, "form": item.form},
-                 "licensed_kg": kg(item.max_kg), "exported_kg": kg(usage.exported_kg), "excess_kg": kg(excess)},
+                {
+                    "license_no": license_no,
+                    "item": {"element": item.element, "form": item.form},
+                    "licensed_kg": kg(item.max_kg),
+                    "exported_kg": kg(usage.exported_kg),
+                    "excess_kg": kg(excess),
+                },
                 lot=lot,
             )

@@ -59,9 +59,14 @@ class Quotas:
             excess = tally.used_kg - tally.quota_kg
             what = f"Mining ({category})" if kind == "mining" else "Separation"
             self.ctx.flag(
-                _CODE[kind], step,
+                _CODE[kind],
+                step,
                 f"{what} output of {uscc} in {year} reaches {show(tally.used_kg)} REO against a "
                 f"quota of {show(tally.quota_kg)} (excess {show(excess)}).",
-                {"category": category, "quota_kg": kg(tally.quota_kg), "used_kg": kg(tally.used_kg),
-                 "excess_kg": kg(excess)},
+                {
+                    "category": category,
+                    "quota_kg": kg(tally.quota_kg),
+                    "used_kg": kg(tally.used_kg),
+                    "excess_kg": kg(excess),
+                },
             )

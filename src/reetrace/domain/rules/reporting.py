@@ -62,10 +62,16 @@ class Reporting:
             deadline = late.deadline.date().isoformat()
             last = late.last_received_at.astimezone(self.ctx.zone)  # type: ignore[union-attr]
             self.ctx.flag_period(
-                "LATE_REPORT", uscc, year,
+                "LATE_REPORT",
+                uscc,
+                year,
                 f"{uscc} reported {late.events} event(s) of {period} after the deadline of {deadline}, "
                 f"the last received on {last.date().isoformat()}.",
-                {"month": period, "deadline": deadline, "late_events": late.events,
-                 "last_received_at": last.isoformat()},
+                {
+                    "month": period,
+                    "deadline": deadline,
+                    "late_events": late.events,
+                    "last_received_at": last.isoformat(),
+                },
                 order=period,
             )

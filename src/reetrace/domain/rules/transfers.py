@@ -40,13 +40,22 @@ class Transfers:
         if first is not None and first <= deadline:
             return
         late = first
-        detail = (f"Shipment {event.shipment} from {event.reporter} to {event.to} on "
-                  f"{step.day.isoformat()} was not received by {deadline.date().isoformat()}")
+        detail = (
+            f"Shipment {event.shipment} from {event.reporter} to {event.to} on "
+            f"{step.day.isoformat()} was not received by {deadline.date().isoformat()}"
+        )
         detail += f"; it was received only on {late.date().isoformat()}." if late else "."
         self.ctx.flag(
-            "SHIPMENT_NOT_RECEIVED", step, detail,
-            {"shipment": event.shipment, "to": event.to, "lots": list(event.lots),
-             "deadline": deadline.date().isoformat(), "received_late_at": late.isoformat() if late else None},
+            "SHIPMENT_NOT_RECEIVED",
+            step,
+            detail,
+            {
+                "shipment": event.shipment,
+                "to": event.to,
+                "lots": list(event.lots),
+                "deadline": deadline.date().isoformat(),
+                "received_late_at": late.isoformat() if late else None,
+            },
             lot=sole_lot(event),
         )
 
@@ -55,7 +64,8 @@ class Transfers:
         key = (event.sender, event.reporter, event.shipment)
         if shipment_key(*key) in self.ctx.shipments.unshipped:
             self.ctx.flag(
-                "RECEIPT_WITHOUT_SHIPMENT", step,
+                "RECEIPT_WITHOUT_SHIPMENT",
+                step,
                 f"{event.reporter} records receiving shipment {event.shipment} from {event.sender}, "
                 f"but {event.sender} recorded no such shipment to it.",
                 {"shipment": event.shipment, "from": event.sender, "lots": list(event.lots)},
@@ -71,11 +81,16 @@ class Transfers:
             return
         share = f" ({abs(difference) / shipped:.2%})" if shipped > 0 else ""
         self.ctx.flag(
-            "TRANSFER_MISMATCH", step,
+            "TRANSFER_MISMATCH",
+            step,
             f"{event.reporter} received {show(event.mass_kg)} under shipment {event.shipment} from "
             f"{event.sender}, which shipped {show(shipped)}: {'more' if difference > 0 else 'less'} by "
             f"{show(abs(difference))}{share}.",
-            {"shipment": event.shipment, "shipped_kg": kg(shipped), "received_kg": kg(event.mass_kg),
-             "difference_kg": kg(difference)},
+            {
+                "shipment": event.shipment,
+                "shipped_kg": kg(shipped),
+                "received_kg": kg(event.mass_kg),
+                "difference_kg": kg(difference),
+            },
             lot=sole_lot(event),
         )

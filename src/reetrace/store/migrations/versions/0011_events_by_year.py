@@ -12,13 +12,13 @@ Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-02 10:00:00.000000
 """
+
 from alembic import op
 
 from reetrace.store.partitions import create_partition, partition_year
 
-
-revision = '0011'
-down_revision = '0010'
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
@@ -64,7 +64,8 @@ END $$""",
 )
 
 DROP_TRIGGERS = tuple(f"DROP TRIGGER {name} ON events" for name in TRIGGER_NAMES) + tuple(
-    f"DROP FUNCTION {name}()" for name in TRIGGER_NAMES)
+    f"DROP FUNCTION {name}()" for name in TRIGGER_NAMES
+)
 
 # the indexes of every partition: seq (primary key, with the partition key), the look-up of an
 # event by its id, the audit's time order, a reporter's events over time, a submission's events
@@ -87,8 +88,12 @@ def _run(script: str | tuple[str, ...]) -> None:
 
 
 def _refer_lot_tables_to(target: str) -> None:
-    _run("".join(f"ALTER TABLE {table} ADD CONSTRAINT {table}_seq_fkey FOREIGN KEY (seq) REFERENCES {target} (seq);\n"
-                 for table in ('lots', 'lot_draws')))
+    _run(
+        "".join(
+            f"ALTER TABLE {table} ADD CONSTRAINT {table}_seq_fkey FOREIGN KEY (seq) REFERENCES {target} (seq);\n"
+            for table in ("lots", "lot_draws")
+        )
+    )
 
 
 def _drop_lot_table_references() -> None:
@@ -97,14 +102,22 @@ def _drop_lot_table_references() -> None:
 
 def upgrade() -> None:
     conn = op.get_bind()
-    if conn.dialect.name != 'postgresql':
+    if conn.dialect.name != "postgresql":
         return
-    years = sorted({partition_year(year) for (year,) in conn.exec_driver_sql(
-        "SELECT DISTINCT left(time, 4)::integer + (substr(time, 6, 14) >= '12-31T16:00:00')::integer FROM events")})
+    years = sorted(
+        {
+            partition_year(year)
+            for (year,) in conn.exec_driver_sql(
+                "SELECT DISTINCT left(time, 4)::integer + (substr(time, 6, 14) >= '12-31T16:00:00')::integer "
+                "FROM events"
+            )
+        }
+    )
 
     # set the unpartitioned table aside, freeing the names its constraints and indexes hold
     _drop_lot_table_references()
-    _run("""
+    _run(
+        """
 ALTER SEQUENCE events_seq_seq OWNED BY NONE;
 ALTER TABLE events RENAME TO events_0010;
 ALTER TABLE events_0010 DROP CONSTRAINT uq_events_reporter_event_id;
@@ -114,31 +127,38 @@ DROP INDEX ix_events_reporter_time;
 DROP INDEX ix_events_submission_id;
 CREATE TABLE event_ids (seq integer NOT NULL, reporter varchar(18) NOT NULL, event_id varchar(128) NOT NULL,
     digest varchar(64) NOT NULL);
-""" + EVENTS_TABLE + """ PARTITION BY RANGE (time);
+"""
+        + EVENTS_TABLE
+        + """ PARTITION BY RANGE (time);
 ALTER SEQUENCE events_seq_seq OWNED BY events.seq;
-""")
+"""
+    )
     for year in years:
         create_partition(conn, year)
 
     # move the rows in their order of acceptance, then build the indexes and constraints once
-    _run(f"""
+    _run(
+        f"""
 INSERT INTO events ({COLUMNS}) SELECT {COLUMNS} FROM events_0010 ORDER BY seq;
 INSERT INTO event_ids (seq, reporter, event_id, digest) SELECT seq, reporter, event_id, digest FROM events_0010
     ORDER BY seq;
 ALTER TABLE event_ids ADD CONSTRAINT event_ids_pkey PRIMARY KEY (seq);
 ALTER TABLE event_ids ADD CONSTRAINT uq_event_ids_reporter_event_id UNIQUE (reporter, event_id);
-""" + INDEXES)
+"""
+        + INDEXES
+    )
     _refer_lot_tables_to("event_ids")
     _run(TRIGGERS)
     _run("DROP TABLE events_0010;\nANALYZE events;\nANALYZE event_ids;\n")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != 'postgresql':
+    if op.get_bind().dialect.name != "postgresql":
         return
     _run(DROP_TRIGGERS)
     _drop_lot_table_references()
-    _run("""
+    _run(
+        """
 ALTER SEQUENCE events_seq_seq OWNED BY NONE;
 ALTER TABLE events RENAME TO events_0011;
 ALTER TABLE events_0011 DROP CONSTRAINT events_submission_id_fkey;
@@ -147,7 +167,9 @@ DROP INDEX ix_events_reporter_event_id;
 DROP INDEX ix_events_time;
 DROP INDEX ix_events_reporter_time;
 DROP INDEX ix_events_submission_id;
-""" + EVENTS_TABLE + f""";
+"""
+        + EVENTS_TABLE
+        + f""";
 ALTER SEQUENCE events_seq_seq OWNED BY events.seq;
 INSERT INTO events ({COLUMNS}) SELECT {COLUMNS} FROM events_0011 ORDER BY seq;
 ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY (seq);
@@ -157,6 +179,7 @@ CREATE INDEX ix_events_submission_id ON events (submission_id);
 CREATE INDEX ix_events_time ON events (time);
 CREATE INDEX ix_events_reporter_time ON events (reporter, time);
 DROP TABLE events_0011;
-""")
+"""
+    )
     _refer_lot_tables_to("events")
     _run("DROP TABLE event_ids;\n")

@@ -13,11 +13,11 @@ Revision ID: 0013
 Revises: 0012
 Create Date: 2026-11-28 18:20:00.000000
 """
+
 from alembic import op
 
-
-revision = '0013'
-down_revision = '0012'
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
@@ -31,7 +31,7 @@ FOREIGN_KEYS = (
 
 def upgrade() -> None:
     conn = op.get_bind()
-    if conn.dialect.name != 'postgresql':
+    if conn.dialect.name != "postgresql":
         return
     for table, name, _ in FOREIGN_KEYS:
         conn.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
@@ -39,7 +39,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     conn = op.get_bind()
-    if conn.dialect.name != 'postgresql':
+    if conn.dialect.name != "postgresql":
         return
     for table, name, definition in FOREIGN_KEYS:
         conn.exec_driver_sql(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
