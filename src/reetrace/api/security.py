@@ -11,7 +11,7 @@ import time
 
 from fastapi import Depends, Request
 
-from reetrace.domain.accounts import Principal
+from reetrace.domain.accounts import Actor, Principal
 from reetrace.errors import Unauthenticated
 from reetrace.services import accounts
 from reetrace.store.database import Store
@@ -47,6 +47,13 @@ def session_user(secret: bytes, cookie: str | None, now: float | None = None) ->
     if not expires.isdigit() or int(expires) < (now or time.time()):
         return None
     return username
+
+
+def actor_of(request: Request, who: Principal) -> Actor:
+    """The actor of a request: the principal, the door (the API under /api, else the console)
+    and the client's address."""
+    channel = "api" if request.url.path.startswith("/api") else "console"
+    return Actor(who, channel, request.client.host if request.client else None)
 
 
 def optional_principal(request: Request) -> Principal | None:

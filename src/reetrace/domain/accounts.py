@@ -49,6 +49,39 @@ class Principal:
             raise Forbidden(f"{self.username} may see only the data of enterprise {self.uscc}")
 
 
+CHANNELS = ("api", "console", "cli")
+OPERATOR = "operator"  # the role the access log gives a person at the command line
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who does or reads something, and through which door: the HTTP API, the web console or
+    the command line. Every access-log entry names one."""
+
+    principal: Principal
+    channel: str  # one of CHANNELS
+    client: str | None = None  # the client's network address (api, console)
+    os_user: str | None = None  # the operating-system user (cli)
+
+    @classmethod
+    def operator(cls, os_user: str, by: str | None = None) -> Actor:
+        """Someone at the command line: direct access to the store, named by `--by` when the
+        command takes it, else by the operating-system user."""
+        return cls(Principal(by or os_user, OPERATOR), "cli", os_user=os_user)
+
+    @property
+    def username(self) -> str:
+        return self.principal.username
+
+    @property
+    def role(self) -> str:
+        return self.principal.role
+
+    @property
+    def is_staff(self) -> bool:
+        return self.principal.is_staff or self.principal.role == OPERATOR
+
+
 def check_role(role: str, uscc: str | None) -> None:
     from reetrace.errors import UsageError
 

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection
 
 from reetrace.contract.fields import is_uscc
-from reetrace.domain.accounts import Principal, check_role
+from reetrace.domain.accounts import Actor, Principal, check_role
 from reetrace.errors import InvalidInput, NotFound, Unauthenticated, UsageError
 from reetrace.store import accounts_repo as repo
 from reetrace.store.database import Store
@@ -97,17 +98,30 @@ def principal_of(store: Store, username: str) -> Principal | None:
     return None if user is None or user.disabled else Principal(user.username, user.role, user.uscc)
 
 
+def note_access(
+    conn: Connection,
+    actor: Actor,
+    action: str,
+    what: str,
+    enterprise: str | None = None,
+    detail: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Write down a change (or a refusal, a login …) in the transaction that makes it: the entry
+    and what it records are committed together or not at all."""
+    repo.log_access(conn, now or datetime.now(UTC), actor, action, what, enterprise, detail)
+
+
 def record_access(
     store: Store,
-    principal: Principal,
+    actor: Actor,
     action: str,
     what: str,
     enterprise: str | None,
     detail: str | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Every change, and every read by staff of one enterprise's data, is written down."""
+    """Write down an access in a transaction of its own: a read (after it was made and before
+    its answer leaves), or a refusal."""
     with store.writing() as conn:
-        repo.log_access(
-            conn, now or datetime.now(UTC), principal.username, principal.role, action, what, enterprise, detail
-        )
+        note_access(conn, actor, action, what, enterprise, detail, now)

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from reetrace.config import Settings
 from reetrace.domain.findings import Finding
 from reetrace.domain.triage import FindingAction, assignee_of, check_action, finding_key, status_of
 from reetrace.errors import NotFound
 from reetrace.services.audit import audit_ledger
+from reetrace.store import chains
 from reetrace.store import tables as t
 from reetrace.store.database import Store
 from reetrace.store.timefmt import to_utc_text
@@ -97,15 +98,17 @@ def act(
     local = timezone(timedelta(hours=settings.thresholds.utc_offset_hours))
     found = triaged_finding(store, settings, key, as_of or now.astimezone(local).date())
     with store.writing() as conn:
-        conn.execute(
-            insert(t.finding_actions).values(
-                finding=key,
-                action=action,
-                by=by,
-                at=to_utc_text(now),
-                assignee=assignee.strip() if assignee else None,
-                note=note.strip(),
-            )
+        chains.append(
+            conn,
+            t.finding_actions,
+            {
+                "finding": key,
+                "action": action,
+                "by": by,
+                "at": to_utc_text(now),
+                "assignee": assignee.strip() if assignee else None,
+                "note": note.strip(),
+            },
         )
         actions = _actions(conn, [key])[key]
     return TriagedFinding(key, found.finding, actions)

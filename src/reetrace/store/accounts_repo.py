@@ -7,6 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
+from reetrace.domain.accounts import Actor
+from reetrace.store import chains
 from reetrace.store import tables as t
 from reetrace.store.timefmt import to_utc_text
 
@@ -97,23 +99,28 @@ def list_tokens(conn: Connection, username: str | None = None) -> list:
 def log_access(
     conn: Connection,
     at: datetime,
-    username: str,
-    role: str,
+    actor: Actor,
     action: str,
     what: str,
     enterprise: str | None,
     detail: str | None = None,
 ) -> None:
-    conn.execute(
-        insert(t.access_log).values(
-            at=to_utc_text(at),
-            username=username,
-            role=role,
-            action=action,
-            what=what,
-            enterprise=enterprise,
-            detail=detail,
-        )
+    """One access-log entry, chained, in the caller's transaction."""
+    chains.append(
+        conn,
+        t.access_log,
+        {
+            "at": to_utc_text(at),
+            "username": actor.username,
+            "role": actor.role,
+            "action": action,
+            "what": what,
+            "enterprise": enterprise,
+            "detail": detail,
+            "channel": actor.channel,
+            "client": actor.client,
+            "os_user": actor.os_user,
+        },
     )
 
 

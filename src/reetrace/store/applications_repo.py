@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, select
 
 from reetrace.domain.registry import License
 from reetrace.domain.workflow import Official, ReviewStep
+from reetrace.store import chains
 from reetrace.store import tables as t
 from reetrace.store.timefmt import from_utc_text, to_utc_text
 
@@ -43,13 +44,15 @@ class StoredDocument:
 
 
 def add_official(conn: Connection, official: Official, added_at: datetime) -> None:
-    conn.execute(
-        insert(t.officials).values(
+    chains.append(
+        conn,
+        t.officials,
+        dict(
             name=official.name,
             roles=json.dumps(list(official.roles)),
             enterprise=official.enterprise,
             added_at=to_utc_text(added_at),
-        )
+        ),
     )
 
 
@@ -77,8 +80,10 @@ def next_number(conn: Connection, year: int) -> str:
 
 
 def insert_application(conn: Connection, app: StoredApplication) -> None:
-    conn.execute(
-        insert(t.license_applications).values(
+    chains.append(
+        conn,
+        t.license_applications,
+        dict(
             number=app.number,
             exporter=app.exporter,
             license_type=app.license_type,
@@ -87,7 +92,7 @@ def insert_application(conn: Connection, app: StoredApplication) -> None:
             submitted_by=app.submitted_by,
             body=json.dumps(app.body, ensure_ascii=False, sort_keys=True),
             body_sha256=app.body_sha256,
-        )
+        ),
     )
 
 
@@ -119,8 +124,10 @@ def list_applications(conn: Connection, exporter: str | None = None) -> list[Sto
 def add_document(
     conn: Connection, number: str, kind: str, filename: str, sha256: str, content: bytes, added_at: datetime
 ) -> None:
-    conn.execute(
-        insert(t.application_documents).values(
+    chains.append(
+        conn,
+        t.application_documents,
+        dict(
             application=number,
             kind=kind,
             filename=filename,
@@ -128,7 +135,7 @@ def add_document(
             size=len(content),
             content=content,
             added_at=to_utc_text(added_at),
-        )
+        ),
     )
 
 
@@ -155,8 +162,10 @@ def document_content(conn: Connection, number: str, document_id: int) -> tuple[S
 
 
 def add_step(conn: Connection, number: str, step: ReviewStep) -> None:
-    conn.execute(
-        insert(t.application_steps).values(
+    chains.append(
+        conn,
+        t.application_steps,
+        dict(
             application=number,
             action=step.action,
             state=step.state,
@@ -164,7 +173,7 @@ def add_step(conn: Connection, number: str, step: ReviewStep) -> None:
             at=to_utc_text(step.at),
             why=step.why,
             detail=json.dumps(step.detail, ensure_ascii=False, sort_keys=True),
-        )
+        ),
     )
 
 
@@ -181,14 +190,16 @@ def steps_of(conn: Connection, numbers: Iterable[str]) -> dict[str, list[ReviewS
 
 
 def add_prereview(conn: Connection, number: str, run_at: datetime, ledger_size: int, report: dict[str, Any]) -> None:
-    conn.execute(
-        insert(t.prereviews).values(
+    chains.append(
+        conn,
+        t.prereviews,
+        dict(
             application=number,
             run_at=to_utc_text(run_at),
             ledger_size=ledger_size,
             verdict=report["verdict"],
             report=json.dumps(report, ensure_ascii=False, sort_keys=True),
-        )
+        ),
     )
 
 
@@ -206,8 +217,10 @@ def prereview_count(conn: Connection, number: str) -> int:
 
 
 def insert_license(conn: Connection, license: License, license_type: str, issued_on: str, application: str) -> None:
-    conn.execute(
-        insert(t.licenses).values(
+    chains.append(
+        conn,
+        t.licenses,
+        dict(
             license_no=license.license_no,
             exporter=license.exporter,
             consignee=license.consignee,
@@ -220,7 +233,7 @@ def insert_license(conn: Connection, license: License, license_type: str, issued
             license_type=license_type,
             issued_on=issued_on,
             application=application,
-        )
+        ),
     )
 
 

@@ -7,9 +7,10 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from reetrace.domain.controls import ControlChange
+from reetrace.store import chains
 from reetrace.store import tables as t
 from reetrace.store.timefmt import from_utc_text, to_utc_text
 
@@ -22,20 +23,22 @@ class RecordedChange:
 
 
 def record_change(conn: Connection, change: ControlChange, recorded_at: datetime) -> int:
-    result = conn.execute(
-        insert(t.control_changes).values(
-            action=change.action,
-            code=change.code,
-            element=change.element,
-            groups=json.dumps(list(change.groups)) if change.action == "add" else None,
-            effective=change.effective.isoformat(),
-            until=change.until.isoformat() if change.until else None,
-            by=change.by,
-            why=change.why,
-            recorded_at=to_utc_text(recorded_at),
-        )
+    stored = chains.append(
+        conn,
+        t.control_changes,
+        {
+            "action": change.action,
+            "code": change.code,
+            "element": change.element,
+            "groups": json.dumps(list(change.groups)) if change.action == "add" else None,
+            "effective": change.effective.isoformat(),
+            "until": change.until.isoformat() if change.until else None,
+            "by": change.by,
+            "why": change.why,
+            "recorded_at": to_utc_text(recorded_at),
+        },
     )
-    return result.inserted_primary_key[0]
+    return int(stored["id"])
 
 
 def list_changes(conn: Connection) -> list[RecordedChange]:

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from reetrace.domain.customs import ArrivalReport, CustomsRecords, Declaration, DeclarationItem, Period
 from reetrace.domain.mirror import MirrorStatistic
+from reetrace.store import chains
 from reetrace.store import tables as t
-from reetrace.store.bulk import insert_rows, select_in
+from reetrace.store.bulk import select_in
 from reetrace.store.timefmt import from_utc_text, to_utc_text
 from reetrace.store.upsert import upsert
 
@@ -88,24 +89,26 @@ def record_import(
     by: str,
     recorded_at: datetime,
 ) -> int:
-    result = conn.execute(
-        insert(t.customs_imports).values(
-            sha256=sha256,
-            source=source,
-            rows=rows,
-            added=added,
-            period_from=period.start.isoformat(),
-            period_to=period.end.isoformat(),
-            by=by,
-            recorded_at=to_utc_text(recorded_at),
-        )
+    stored = chains.append(
+        conn,
+        t.customs_imports,
+        {
+            "sha256": sha256,
+            "source": source,
+            "rows": rows,
+            "added": added,
+            "period_from": period.start.isoformat(),
+            "period_to": period.end.isoformat(),
+            "by": by,
+            "recorded_at": to_utc_text(recorded_at),
+        },
     )
-    return result.inserted_primary_key[0]
+    return int(stored["id"])
 
 
 def insert_declarations(conn: Connection, import_id: int, declarations: Iterable[Declaration]) -> None:
     """One row per item, numbered from 1."""
-    insert_rows(
+    chains.append_many(
         conn,
         t.customs_declarations,
         DECLARATION_COLUMNS,
@@ -167,14 +170,16 @@ def list_arrivals(conn: Connection) -> list[ArrivalReport]:
 
 
 def record_arrival(conn: Connection, report: ArrivalReport) -> None:
-    conn.execute(
-        insert(t.arrival_reports).values(
-            export_ref=report.export_ref,
-            arrived_on=report.arrived_on.isoformat(),
-            by=report.by,
-            note=report.note,
-            recorded_at=to_utc_text(report.recorded_at),
-        )
+    chains.append(
+        conn,
+        t.arrival_reports,
+        {
+            "export_ref": report.export_ref,
+            "arrived_on": report.arrived_on.isoformat(),
+            "by": report.by,
+            "note": report.note,
+            "recorded_at": to_utc_text(report.recorded_at),
+        },
     )
 
 

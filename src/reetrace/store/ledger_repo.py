@@ -13,13 +13,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from reetrace.domain.event_keys import MOVING_TYPES, event_keys
 from reetrace.domain.submissions import Authenticated, Rejection
 from reetrace.errors import StoreError
 from reetrace.ledger import receipts
+from reetrace.store import chains
 from reetrace.store import tables as t
 from reetrace.store.bulk import insert_rows, select_in
 from reetrace.store.log_repo import append_leaves, log_size
@@ -233,21 +234,23 @@ def _append(
 
 
 def record_rejections(conn: Connection, rejections: Iterable[Rejection]) -> None:
-    rows = [
-        {
-            "received_at": to_utc_text(r.received_at),
-            "source": r.source,
-            "reason": r.reason,
-            "reason_class": r.reason_class,
-            "reporter": r.reporter,
-            "event": r.event,
-            "digest": r.digest,
-            "raw": r.raw,
-        }
-        for r in rejections
-    ]
-    if rows:
-        conn.execute(insert(t.rejections), rows)
+    """Keep each rejection, chained, with the bytes received (rejections are never changed)."""
+    for r in rejections:
+        chains.append(
+            conn,
+            t.rejections,
+            {
+                "received_at": to_utc_text(r.received_at),
+                "source": r.source,
+                "reason": r.reason,
+                "reason_class": r.reason_class,
+                "reporter": r.reporter,
+                "event": r.event,
+                "digest": r.digest,
+                "raw": r.raw,
+                "size": len(r.raw) if r.raw is not None else None,
+            },
+        )
 
 
 def list_rejections(conn: Connection, limit: int | None = None, reason_class: str | None = None):

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
+from reetrace.store import chains
 from reetrace.store import tables as t
 from reetrace.store.bulk import insert_rows
 from reetrace.store.timefmt import from_utc_text, to_utc_text
@@ -89,17 +90,19 @@ def replace_list(
         insert_rows(conn, entities, ENTITY_COLUMNS, [(listed.name, *row) for row in chunk])
         if progress:
             progress(start + len(chunk))
-    conn.execute(
-        insert(t.screening_loads).values(
-            list_name=listed.name,
-            version=listed.version,
-            source=listed.source,
-            loaded_at=loaded_at,
-            loaded_by=listed.loaded_by,
-            entities=listed.entities,
-            skipped=skipped,
-            replaced_version=previous,
-        )
+    chains.append(
+        conn,
+        t.screening_loads,
+        {
+            "list_name": listed.name,
+            "version": listed.version,
+            "source": listed.source,
+            "loaded_at": loaded_at,
+            "loaded_by": listed.loaded_by,
+            "entities": listed.entities,
+            "skipped": skipped,
+            "replaced_version": previous,
+        },
     )
     return previous
 

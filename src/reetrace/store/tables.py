@@ -169,8 +169,9 @@ rejections = Table(
     Column("reason_class", String(16), nullable=False, index=True),
     Column("reporter", String(18)),
     Column("event", Text),  # "<USCC>:<event_id>" of the offending event, when there is one
-    Column("digest", String(64)),
-    Column("raw", LargeBinary),  # the bytes as received, kept for the operator
+    Column("digest", String(64)),  # SHA-256 of the bytes as received (of the signed message when it verified)
+    Column("raw", LargeBinary),  # the bytes as received, kept for the operator (not when beyond the size bound)
+    Column("size", BigInteger),  # how many bytes were received
 )
 
 # --- the transparency log (append-only, written with the events) ------------------------
@@ -409,6 +410,8 @@ users = Table(
     Column("display_name", Text),
     Column("created_at", String(32), nullable=False),
     Column("disabled_at", String(32)),
+    Column("totp_secret", Text),  # base32 secret of the second factor, once enrolled
+    Column("password_changed_at", String(32)),
 )
 
 api_tokens = Table(
@@ -429,10 +432,13 @@ access_log = Table(
     Column("at", String(32), nullable=False, index=True),
     Column("username", String(64), nullable=False, index=True),
     Column("role", String(16), nullable=False),
-    Column("action", String(8), nullable=False),  # "change" or "read"
+    Column("action", String(16), nullable=False),  # read, change, refused, login, login_failed, logout, locked …
     Column("what", Text, nullable=False),  # e.g. "POST /api/submissions"
     Column("enterprise", String(18), index=True),  # whose data, when it is one enterprise's
     Column("detail", Text),
+    Column("channel", String(8)),  # api, console or cli
+    Column("client", Text),  # the client's network address (api, console)
+    Column("os_user", Text),  # the operating-system user (cli)
 )
 
 finding_actions = Table(
@@ -510,3 +516,68 @@ overview_snapshots = Table(
 )
 
 Index("ix_events_reporter_time", events.c.reporter, events.c.time)
+
+
+# --- sessions, login throttling, second factors, account changes, chains (migration 0014) ---
+
+# A signed-in browser holds a random session token; the store keeps only its SHA-256, so a
+# session ends for good when it is ended here (logout, password change, the user disabled).
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 of the session token, hex
+    Column("username", String(64), ForeignKey("users.username"), nullable=False, index=True),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+    Column("last_seen_at", String(32), nullable=False),
+    Column("ended_at", String(32)),
+    Column("ended_why", String(16)),  # logout, password, disabled, expired, replaced
+    Column("client", Text),
+    Column("second_factor", Integer, nullable=False),  # 1 once the second factor was given (or not needed)
+)
+
+# Failed logins per account and per client address: a growing delay, then a timed lockout.
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(200), primary_key=True),  # "user:<name>" or "client:<address>"
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", String(32), nullable=False),
+    Column("locked_until", String(32)),
+)
+
+# The operator's policy per role: whether its users must give a second factor.
+role_policies = Table(
+    "role_policies",
+    metadata,
+    Column("role", String(16), primary_key=True),
+    Column("totp_required", Integer, nullable=False),
+    Column("changed_at", String(32), nullable=False),
+    Column("changed_by", Text, nullable=False),
+)
+
+# Every change to an account (added, role, password, disabled, enabled, second factor, policy):
+# append-only and chained.
+account_changes = Table(
+    "account_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False),
+    Column("username", String(64), nullable=False, index=True),  # the account changed ("*" for a policy)
+    Column("action", String(16), nullable=False),
+    Column("by", Text, nullable=False),
+    Column("detail", Text),
+)
+
+# The hash chains over the tables that must never change (reetrace.store.chains): one link per
+# row, in the order the rows were written.
+chain_links = Table(
+    "chain_links",
+    metadata,
+    Column("chain", String(40), primary_key=True),  # the table's name
+    Column("n", BigInteger, primary_key=True, autoincrement=False),  # 1, 2, … within the chain
+    Column("row_key", Text, nullable=False),  # JSON list of the row's key columns
+    Column("digest", String(64), nullable=False),  # SHA-256 of the row's canonical JSON, hex
+    Column("link", LargeBinary, nullable=False),  # the chain's head after this row
+    sqlite_with_rowid=False,
+)

@@ -60,7 +60,7 @@ def findings_page(
     )
     registry = current_registry(store_of(request))
     if enterprise and who.is_staff:  # type: ignore[union-attr]
-        record_access(store_of(request), who, "read", "findings", enterprise)  # type: ignore[arg-type]
+        record_access(store_of(request), view.actor, "read", "findings", enterprise)  # type: ignore[arg-type]
     return view.render(
         "findings.html",
         findings=chosen[:SHOWN],
@@ -89,7 +89,7 @@ def finding_page(request: Request, key: str, view: Viewer = Depends(signed_in)) 
     if view.principal.is_staff and found.finding.enterprise:  # type: ignore[union-attr]
         record_access(
             store_of(request),
-            view.principal,
+            view.actor,
             "read",
             f"finding {key}",  # type: ignore[arg-type]
             found.finding.enterprise,
@@ -141,7 +141,7 @@ def triage_finding(
         )
     record_access(
         store_of(request),
-        who,
+        view.actor,
         "triage",
         f"finding {key}: {action}",  # type: ignore[arg-type]
         found.finding.enterprise,

@@ -17,8 +17,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from reetrace.api.security import SESSION_COOKIE, optional_principal
-from reetrace.domain.accounts import Principal
+from reetrace.api.security import SESSION_COOKIE, actor_of, optional_principal
+from reetrace.domain.accounts import Actor, Principal
 from reetrace.errors import Forbidden, Unauthenticated
 from reetrace.web import labels
 from reetrace.web.i18n import LANGUAGE_COOKIE, LANGUAGES, Formats, language_of, translations
@@ -54,6 +54,13 @@ class Viewer:
     @property
     def fmt(self) -> Formats:
         return Formats(self.language)
+
+    @property
+    def actor(self) -> Actor:
+        """The signed-in person as the access log names them (through the console)."""
+        if self.principal is None:
+            raise LoginRequired(self.gettext("Please log in."))
+        return actor_of(self.request, self.principal)
 
     def gettext(self, message: str) -> str:
         return translations(self.language).gettext(message)

@@ -112,7 +112,7 @@ async def upload(
         report = ingest(store_of(request), [path])
     record_access(
         store_of(request),
-        who,
+        view.actor,
         "submit",
         f"submission {filename}",
         who.uscc,  # type: ignore[arg-type,union-attr]

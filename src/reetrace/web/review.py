@@ -64,7 +64,7 @@ def application_page(
     application = application_view(store, settings, number)
     record_access(
         store,
-        view.principal,
+        view.actor,
         "read",
         f"application {number}",  # type: ignore[arg-type]
         application["exporter"],
@@ -112,7 +112,7 @@ def review_step(
         return application_page(request, view, number, 422, str(exc))
     record_access(
         store,
-        view.principal,
+        view.actor,
         "review",
         f"application {number}: {action}",  # type: ignore[arg-type]
         current["exporter"],
