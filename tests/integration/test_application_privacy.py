@@ -186,7 +186,7 @@ def test_a_former_holder_blocks_neither_the_new_holder_nor_is_named_to_it(store,
     others = [f for row in report["provenance"] for f in row["findings"] if f.get("enterprise") != p.uscc]
     assert x.uscc not in json.dumps({**report, "provenance": others})
     assert approve(store, second).state == "approved"
-    with pytest.raises(InvalidInput, match=r"cannot be approved: lot DYO-2 is no longer held by the applicant$"):
+    with pytest.raises(InvalidInput, match=r"cannot be approved: lot DYO-2 is not held by the applicant$"):
         approve(store, first)
 
 

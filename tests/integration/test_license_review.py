@@ -16,6 +16,7 @@ from reetrace.domain.accounts import Actor
 from reetrace.errors import InvalidInput
 from reetrace.services import applications as apps
 from reetrace.services import review
+from reetrace.services.application_documents import fetch_document
 from reetrace.services.audit import audit_ledger
 from reetrace.services.ingest import ingest
 from reetrace.services.licenses import licenses
@@ -123,7 +124,7 @@ def test_submission_records_documents_and_the_pre_review(store, world_in_store, 
     assert report["blocking"] == [] and report["verdict"] == "attention"  # a consignee never seen before
     assert [r["result"]["lists"][0]["name"] for r in report["screening"]] == ["cn_control", "cn_control"]
     out = tmp_path / "back.pdf"
-    apps.fetch_document(store, done.number, view["documents"][0]["id"], out, actor=ACTOR)
+    fetch_document(store, done.number, view["documents"][0]["id"], out, actor=ACTOR)
     assert out.read_bytes() == b"%PDF end-user certificate"
 
 
@@ -222,7 +223,7 @@ def test_blocking_reasons_refuse_approval_until_cleared(store, world_in_store, t
     sent_back = x.submit([ship("x5", ["DYO-2"], p.uscc, "S9", time="2026-02-02T12:00:00+08:00")])
     ingest(store, [write_json("subs/back.json", sent_back)])  # after filing, the lot leaves the applicant
     _approve_path(store, number, at(2, 3))
-    with pytest.raises(InvalidInput, match="cannot be approved: .*DYO-2 is no longer held by the applicant"):
+    with pytest.raises(InvalidInput, match="cannot be approved: .*DYO-2 is not held by the applicant"):
         review.take_step(store, SETTINGS, number, "approve", "Chen Jie", "ok", now=at(2, 5))
     view = apps.application_view(store, SETTINGS, number)
     assert view["state"] == "under_review" and view["pre_review"]["runs"] == 2 and view["license"] is None

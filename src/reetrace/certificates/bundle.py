@@ -147,7 +147,9 @@ def assemble_redacted(
     ordered = sorted(events, key=lambda e: e.leaf_index)
     own = [_entry(e) for e in ordered if e.reporter == issued_to]
     redacted = [
-        redact(signer, e.reporter, e.body, e.leaf_index, list(e.proof)) for e in ordered if e.reporter != issued_to
+        redact(signer, issued_to, e.reporter, e.body, e.leaf_index, list(e.proof))
+        for e in ordered
+        if e.reporter != issued_to
     ]
     shown = [validate_event(e["event"], e["reporter"]) for e in own]
     creations = [Creation.of(e) for e in shown if e.type in CREATING_TYPES]

@@ -15,8 +15,9 @@ part of an event cannot be proven against its leaf by itself. So a redacted even
   so the log's operator can later open any commitment to an auditor, and nobody else can test a
   guess against one;
 - the log key's **signature** over the binding text: a header line, then the RFC 8785 bytes of
-  `{"origin", "leaf_index", "leaf_hash", "projection", "commitments"}`. The header cannot begin a
-  checkpoint (whose first line is the log's origin), so neither can pass for the other.
+  `{"origin", "issued_to", "leaf_index", "leaf_hash", "projection", "commitments"}` (`issued_to`:
+  the enterprise the certificate is made for). The header cannot begin a checkpoint (whose first
+  line is the log's origin), so neither can pass for the other.
 
 Opening every commitment and putting the values back into the projection gives the event
 itself, whose leaf hash anyone can recompute: an opening is checked without the signature.
@@ -141,11 +142,17 @@ def commitment(salt_bytes: bytes, value: Any) -> bytes:
 
 
 def binding_text(
-    origin: str, leaf_index: int, leaf_hash: bytes, projection: Mapping[str, Any], commitments: Mapping[str, str]
+    origin: str,
+    issued_to: str,
+    leaf_index: int,
+    leaf_hash: bytes,
+    projection: Mapping[str, Any],
+    commitments: Mapping[str, str],
 ) -> str:
     body = canonical_bytes(
         {
             "origin": origin,
+            "issued_to": issued_to,
             "leaf_index": leaf_index,
             "leaf_hash": b64(leaf_hash),
             "projection": projection,
@@ -155,13 +162,16 @@ def binding_text(
     return f"{BINDING_HEADER}\n{body}\n"
 
 
-def redact(signer: Signer, reporter: str, body: str, leaf_index: int, proof: list[bytes]) -> dict[str, Any]:
-    """The redacted entry of a logged event (`body`: its canonical JSON, as stored)."""
+def redact(
+    signer: Signer, issued_to: str, reporter: str, body: str, leaf_index: int, proof: list[bytes]
+) -> dict[str, Any]:
+    """The redacted entry of a logged event (`body`: its canonical JSON, as stored), in a
+    certificate made for enterprise `issued_to`."""
     leaf = merkle.leaf_hash(merkle.leaf_data(reporter, body))
     projection, hidden = split(reporter, json.loads(body))
     key = salt_key(signer)
     commitments = {path: b64(commitment(salt(key, leaf, path), value)) for path, value in sorted(hidden.items())}
-    text = binding_text(signer.name, leaf_index, leaf, projection, commitments)
+    text = binding_text(signer.name, issued_to, leaf_index, leaf, projection, commitments)
     return {
         "leaf_index": leaf_index,
         "leaf_hash": b64(leaf),
@@ -172,14 +182,14 @@ def redact(signer: Signer, reporter: str, body: str, leaf_index: int, proof: lis
     }
 
 
-def signature_holds(entry: Mapping[str, Any], log: Verifier) -> bool:
+def signature_holds(entry: Mapping[str, Any], issued_to: str, log: Verifier) -> bool:
     """Whether the entry's signature is the log key's over its binding text."""
     payload = unb64(entry.get("signature"))
     leaf = unb64(entry.get("leaf_hash"), merkle.HASH_SIZE)
     if payload is None or leaf is None or len(payload) != 4 + 64 or payload[:4] != log.key_id:
         return False
     try:
-        text = binding_text(log.name, entry["leaf_index"], leaf, entry["projection"], entry["commitments"])
+        text = binding_text(log.name, issued_to, entry["leaf_index"], leaf, entry["projection"], entry["commitments"])
     except (KeyError, TypeError, ValueError):
         return False
     return log.verify(text.encode("utf-8"), payload[4:])

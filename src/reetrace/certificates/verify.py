@@ -93,6 +93,12 @@ def verify(certificate: Any, log_key: str | Verifier, witness_keys: Iterable[str
     _check_checkpoint(certificate.get("checkpoint"), log, witnesses, result)
     events = _check_events(certificate.get("events"), result)
     result.seen_in_full = [e.ref for e in events]
+    if result.issued_to is not None:
+        strangers = [e.ref for e in events if e.reporter != result.issued_to]
+        if strangers:
+            result.failures.append(
+                f"certificate: events of other enterprises than {result.issued_to} are shown whole: {strangers[0]}"
+            )
     creations = [Creation.of(e) for e in events if e.type in CREATING_TYPES]
     if result.redacted:
         full = {e.get("leaf_index") for e in certificate.get("events") or () if isinstance(e, dict)}
@@ -290,7 +296,7 @@ def _check_redacted(entries: Any, log: Verifier, full: set[Any], result: Verific
             continue
         if not _proven_leaf(where, leaf, index, entry["proof"], checkpoint, result):
             continue
-        if not redaction.signature_holds(entry, log):
+        if not redaction.signature_holds(entry, result.issued_to or "", log):
             result.failures.append(
                 f"{where}: the log key's signature does not bind this projection and these commitments to the leaf"
             )

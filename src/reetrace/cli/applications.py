@@ -247,7 +247,7 @@ def document_(
     out: Path = typer.Option(..., "--out", help="Where to write the file."),
 ):
     """Write an attached document out, after checking its SHA-256."""
-    from reetrace.services.applications import fetch_document
+    from reetrace.services.application_documents import fetch_document
 
     doc = fetch_document(store_for(ctx), number, document_id, out, actor=Actor.operator(getpass.getuser()))
     console.print(f"Wrote {out} ({doc.size} bytes, sha256 {doc.sha256} verified).")

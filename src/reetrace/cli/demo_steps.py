@@ -29,7 +29,7 @@ def _clean_candidate(
     """The first (enterprise, lot) whose pre-review would not block, judged without recording."""
     from reetrace.contract.application import read_application, to_domain
     from reetrace.demo import review as demo_review
-    from reetrace.services.applications import read_documents
+    from reetrace.services.application_documents import read_documents
     from reetrace.services.prereview import run_pre_review
 
     for exporter, lot in candidates:

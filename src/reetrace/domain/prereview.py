@@ -271,7 +271,7 @@ def _quantities(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, 
         issues = []
         if not holds(lot, exporter):
             # the same words whatever the cause: the applicant reads them too
-            issues.append(f"lot {item.lot} is no longer held by the applicant")
+            issues.append(f"lot {item.lot} is not held by the applicant")
         elif lot is not None:
             wanted = item.quantity_kg if item.quantity_kg is not None else lot.remaining_kg
             if wanted > lot.remaining_kg + EMPTY_KG:

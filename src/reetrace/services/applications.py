@@ -10,7 +10,6 @@ through `domain.disclosure`: never another enterprise's name, application or ups
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -22,13 +21,14 @@ from sqlalchemy import Connection, select
 from reetrace.config import Settings
 from reetrace.contract.application import from_body, read_application, to_domain
 from reetrace.domain.accounts import Actor
-from reetrace.domain.applications import DOCUMENT_KINDS, Application, Document, problems
+from reetrace.domain.applications import Application, problems
 from reetrace.domain.clock import ClockReading, Workdays, read_clock
 from reetrace.domain.disclosure import prereview_seen_by
 from reetrace.domain.prereview import unheld_items
 from reetrace.domain.workflow import ReviewStep, accepted_on, check_step, pauses, state_of
 from reetrace.errors import InvalidInput, NotFound, UsageError
 from reetrace.services.accounts import note_access, record_access
+from reetrace.services.application_documents import digest, read_documents
 from reetrace.services.calendar import CHINA
 from reetrace.services.prereview import lot_facts, run_pre_review
 from reetrace.store import applications_repo as repo
@@ -90,28 +90,6 @@ class QueueEntry:
                 "provisional": c.provisional,
             },
         }
-
-
-def _digest(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
-def read_documents(base: Path, specs: list[tuple[str, str, str | None]]) -> list[tuple[Document, bytes]]:
-    """The attached files, read and hashed; a declared digest must match."""
-    found = []
-    for kind, path_text, declared in specs:
-        if kind not in DOCUMENT_KINDS:
-            raise InvalidInput(f"document {path_text}: kind must be one of {', '.join(DOCUMENT_KINDS)}")
-        path = (base / path_text) if not Path(path_text).is_absolute() else Path(path_text)
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(f"document {path_text}: cannot read it ({exc.strerror or exc})") from None
-        digest = _digest(content)
-        if declared and declared != digest:
-            raise InvalidInput(f"document {path_text}: its SHA-256 is {digest}, not {declared} as declared")
-        found.append((Document(kind, path.name, digest, len(content)), content))
-    return found
 
 
 def _local(moment: datetime, settings: Settings) -> date:
@@ -181,13 +159,13 @@ def submit_application(
                 now,
                 by.strip(),
                 body,
-                _digest(canonical),
+                digest(canonical),
             ),
         )
         for document, content in documents:
             repo.add_document(conn, number, document.kind, document.filename, document.sha256, content, now)
         repo.add_step(
-            conn, number, ReviewStep("submit", by.strip(), now, "", "submitted", {"body_sha256": _digest(canonical)})
+            conn, number, ReviewStep("submit", by.strip(), now, "", "submitted", {"body_sha256": digest(canonical)})
         )
         repo.add_prereview(conn, number, now, ledger_size, report)
         note_access(
@@ -396,22 +374,3 @@ def provide_information(
             now,
         )
     return state
-
-
-def fetch_document(store: Store, number: str, document_id: int, out: Path, *, actor: Actor) -> repo.StoredDocument:
-    """Write an attached document to `out` after checking it still has the digest recorded; the
-    read is written to the access log."""
-    from reetrace.errors import StoreError
-    from reetrace.files import replace_atomically
-
-    with store.reading() as conn:
-        found = repo.document_content(conn, number, document_id)
-        stored = repo.get_application(conn, number)
-    if found is None or stored is None:
-        raise NotFound(f"application {number} has no document {document_id}")
-    document, content = found
-    record_access(store, actor, "read", f"application {number}", stored.exporter, f"document {document_id}")
-    if _digest(content) != document.sha256:
-        raise StoreError(f"document {document_id} of {number} no longer matches its SHA-256 {document.sha256}")
-    replace_atomically(out, content)
-    return document

@@ -292,6 +292,16 @@ def test_a_changed_signature_fails(cert, log):
     ]
 
 
+def test_a_certificate_passed_off_as_another_enterprises_fails(cert, log):
+    """`issued_to` is bound by every redaction's signature: changed, each one fails."""
+    cert["issued_to"] = OTHER
+    found = failures(cert, log)
+    assert found[0] == f"certificate: events of other enterprises than {OTHER} are shown whole: {MAKER}:k1"
+    assert [f.split(": ")[1] for f in found[1:]] == [
+        "the log key's signature does not bind this projection and these commitments to the leaf"
+    ] * 3
+
+
 def test_another_logs_key_fails(cert):
     other = Signer.generate("example.org/log")
     found = verify(cert, other.verifier_key()).failures
@@ -312,7 +322,7 @@ def test_a_redacted_copy_of_a_whole_event_fails(cert, log):
 
 
 def test_a_binding_is_never_a_checkpoint(log):
-    text = redaction.binding_text(log.key.name, 0, bytes(32), {"type": "extract"}, {})
+    text = redaction.binding_text(log.key.name, MAKER, 0, bytes(32), {"type": "extract"}, {})
     with pytest.raises(NoteError):
         open_checkpoint(sign_note(text, log.key), log.key.verifier())
 

@@ -43,7 +43,7 @@ REPORT = {
             "remaining_kg": 8.0,
             "custodian": PLANT,
             "status": "held",
-            "issues": ["lot DYO-2 is no longer held by the applicant"],
+            "issues": ["lot DYO-2 is not held by the applicant"],
         },
     ],
     "blocking": [
@@ -55,7 +55,7 @@ REPORT = {
             "event": f"{MINE}:m1",
             "reason": f"upstream of DYO-1: UNAUTHORIZED_MINING — {MINE} mined without a qualification",
         },
-        {"check": "quantities", "lot": "DYO-2", "reason": "lot DYO-2 is no longer held by the applicant"},
+        {"check": "quantities", "lot": "DYO-2", "reason": "lot DYO-2 is not held by the applicant"},
     ],
     "red_flags": [{"flag": "new_consignee", "detail": "no earlier export or license names the consignee 'X'"}],
     "verdict": "blocked",

@@ -178,6 +178,6 @@ async def take_step(
     approve, deny; the exporter's users: provide_info (the answer in `why`), withdraw."""
     done = await run_in_threadpool(_step, request, who, number, step)
     exporter = done.pop("exporter", who.uscc)
-    if step.action != "provide_info":  # the answer is logged with it, in its own transaction
+    if step.action != "provide_info":  # an answer was logged in the transaction that recorded it
         await run_in_threadpool(access.changed, request, who, exporter, f"application {number}: {step.action}")
     return done
