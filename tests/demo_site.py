@@ -10,13 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from reetrace.config import Settings
 from reetrace.demo import generate, write
 from reetrace.demo import review as demo_review
+from reetrace.domain.accounts import Actor
+from reetrace.domain.prereview import holds
 from reetrace.services.accounts import add_user
 from reetrace.services.applications import submit_application
 from reetrace.services.ingest import ingest, submission_files
+from reetrace.services.prereview import lot_facts
 from reetrace.services.registry import load_registry
 from reetrace.store.database import Store, open_store
 
@@ -34,6 +38,13 @@ class DemoSite:
     lot: str  # a lot with a history both ways
 
 
+def held(store: Store, submissions: list[dict[str, Any]], exporter: str) -> list[str]:
+    """The lots of the demo year an exporter still holds: those it may apply for."""
+    with store.reading() as conn:
+        facts = lot_facts(conn, demo_review.lots_kept(submissions, exporter), 0.01)
+    return [lot for lot, f in facts.items() if holds(f, exporter)]
+
+
 def load_demo_site(folder: Path, seed: int, name: str, users: tuple[tuple[str, str, str | None], ...]) -> DemoSite:
     """`users`: (username, role, "mine" | "other" | None for staff)."""
     year = generate(seed=seed, scale=0.2)
@@ -48,14 +59,14 @@ def load_demo_site(folder: Path, seed: int, name: str, users: tuple[tuple[str, s
     held_back = sorted(f for f in files if f.parent.name == mine)[-1]
     ingest(store, [f for f in files if f != held_back], as_received_created_at=True)
     exporter, kept = next(
-        (uscc, lots)
-        for uscc in demo_review.applicants(year.registry)
-        if (lots := demo_review.lots_kept(year.submissions, uscc))
+        (uscc, lots) for uscc in demo_review.applicants(year.registry) if (lots := held(store, year.submissions, uscc))
     )
     path = demo_review.write_application(
         folder / "review", name, exporter, kept[:1], ("Vogel GmbH", "DE"), "Magnets for servo motors", date.today()
     )
-    application = submit_application(store, settings, path, "Demo Exporter").number
+    application = submit_application(
+        store, settings, path, "Demo Exporter", actor=Actor.operator("tests", "Demo Exporter")
+    ).number
     lot = next(
         e["inputs"][0]["lot"]
         for doc in year.submissions

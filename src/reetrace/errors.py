@@ -4,6 +4,9 @@ Domain and service code raise these; the CLI turns them into one-line messages a
 in one place (`reetrace.cli`), and a future API maps them to HTTP statuses in one place too.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class ReetraceError(Exception):
     """Base of every error the system reports to a person."""
@@ -31,3 +34,20 @@ class Unauthenticated(ReetraceError):
 
 class Forbidden(ReetraceError):
     """The person or machine is known but may not do or see this."""
+
+
+def not_found(kind: str) -> NotFound:
+    """The one answer when a `kind` (a lot, an application, a finding …) that was asked for does
+    not exist or is not the asker's to see: the same type and the same words either way, naming
+    no id, so that an answer never tells an enterprise whether another's thing exists."""
+    return NotFound(f"{kind} not found")
+
+
+@contextmanager
+def unseen_as(kind: str) -> Iterator[None]:
+    """Within it, any NotFound becomes `not_found(kind)`: a lookup that fails answers exactly as
+    one that finds another enterprise's thing."""
+    try:
+        yield
+    except NotFound:
+        raise not_found(kind) from None

@@ -1,16 +1,23 @@
 """Tenant isolation: for every API route, an enterprise's user (the mine's) can neither see nor
 act on another enterprise's data (the trader's). The table below must cover every route the app
-serves under /api/: a route added without a row here fails `test_every_api_route_is_covered`."""
+serves under /api/: a route added without a row here fails `test_every_api_route_is_covered`.
+
+And "not found" reads the same whether the thing does not exist or is another's: for every
+route that names a thing (in its path, or the lots of an application), the answer to the
+trader's thing and the answer to a thing that does not exist are byte for byte the same
+(`SAME_ANSWER`; a route that names something without a row there fails
+`test_every_route_naming_a_thing_has_a_same_answer_case`)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import httpx
 import pytest
 
 from conftest import OXIDE_DY, application_request
-from factory import export, extract, lot
+from factory import export, extract, lot, make_uscc
 
 A, B = "mine_user", "trader_user"  # A probes B's data
 
@@ -72,8 +79,10 @@ def refused(method: str, path: Callable | str, json=None, statuses=(403, 404)):
         body = json(live) if callable(json) else json
         answer = client.request(method, url, json=body)
         assert answer.status_code in statuses, (url, answer.status_code, answer.text)
-        assert answer.json()["error"]["type"] in ("forbidden", "not_found")
-        assert live.world.trader.uscc not in answer.json().get("error", {}).get("detail", "")
+        error = answer.json()["error"]
+        assert error["type"] in ("forbidden", "not_found")
+        assert live.world.trader.uscc not in error["message"], error  # the message names nobody else
+        assert live.world.trader.uscc not in answer.text and live.world.plant.uscc not in answer.text
 
     return check
 
@@ -107,10 +116,25 @@ def foreign_submission(live, client: httpx.Client) -> None:
     assert answer.status_code == 403
 
 
-def forward_trace_withholds(live, client: httpx.Client) -> None:
+def trace_withholds(live, client: httpx.Client) -> None:
     refused("GET", "/api/lots/DYO-1/trace")(live, client)
     mine = client.get("/api/lots/C1/trace", params={"direction": "forward"}).json()
     assert mine["descendants"] == [] and mine["withheld"] == 2
+    with live.client("plant_user") as plant:  # its own oxide, made from the mine's concentrate
+        back = plant.get("/api/lots/DYO-1/trace").json()
+    assert [(o["lot"], o["type"], o["enterprise"], o["event"]) for o in back["origins"]] == [
+        ("C1", "extract", None, None)
+    ]
+    assert live.world.mine.uscc not in json.dumps(back)
+
+
+def certificate_redacts(live, client: httpx.Client) -> None:
+    refused("GET", "/api/lots/DYO-1/certificate")(live, client)
+    with live.client("plant_user") as plant:
+        certificate = plant.get("/api/lots/DYO-1/certificate").json()
+    assert certificate["format"] == "reetrace/redacted-certificate@1"
+    assert [r["projection"]["type"] for r in certificate["redacted"]] == ["extract"]  # the mine's
+    assert live.world.mine.uscc not in json.dumps(certificate)
 
 
 def lot_hides_later_custody(live, client: httpx.Client) -> None:
@@ -192,8 +216,8 @@ ISOLATION: dict[tuple[str, str], Callable] = {
         "POST", lambda lv: f"/api/findings/{b_finding_key(lv)}/actions", json={"action": "dismiss", "note": "mine"}
     ),
     ("GET", "/api/lots/{lot}"): lot_hides_later_custody,
-    ("GET", "/api/lots/{lot}/trace"): forward_trace_withholds,
-    ("GET", "/api/lots/{lot}/certificate"): refused("GET", "/api/lots/DYO-1/certificate"),
+    ("GET", "/api/lots/{lot}/trace"): trace_withholds,
+    ("GET", "/api/lots/{lot}/certificate"): certificate_redacts,
     ("GET", "/api/log/checkpoint"): holds_no_enterprise("/api/log/checkpoint"),
     ("GET", "/api/log/key"): holds_no_enterprise("/api/log/key"),
     ("GET", "/api/log/consistency"): holds_no_enterprise("/api/log/consistency", {"old": 1, "new": 2}),
@@ -250,10 +274,164 @@ def test_the_trader_still_sees_its_own(seeded):
     with seeded.client(B) as client:
         assert client.get(f"/api/registry/enterprises/{x}").status_code == 200
         assert client.get("/api/lots/DYO-1").json()["custodian"] == x
-        assert client.get("/api/lots/DYO-1/trace").json()["origins"][0]["enterprise"] == seeded.world.mine.uscc
+        origin = client.get("/api/lots/DYO-1/trace").json()["origins"][0]
+        assert (origin["lot"], origin["type"], origin["enterprise"]) == ("C1", "extract", None)  # not its own
+        assert client.get("/api/lots/DYO-1/certificate").json()["issued_to"] == x
         assert client.get(f"/api/log/proof/{x}:x1").status_code == 200
         assert client.get("/api/licenses/RE-2026-000001").status_code == 200
         number = client.get("/api/applications").json()["items"][0]["number"]
         assert client.get(f"/api/applications/{number}").json()["exporter"] == x
         key = client.get("/api/findings").json()["items"][0]["key"]
         assert client.get(f"/api/findings/{key}").json()["enterprise"] == x
+
+
+# --- "not found" reads the same -------------------------------------------------------------------
+
+MISSING_USCC = make_uscc(999)  # a valid code that no enterprise is registered under
+
+
+def lot_application(lot_id: str):
+    """A's application naming a lot: the trader's, one that does not exist, or one A once held."""
+
+    def body(live) -> dict:
+        return application_request(live.world.mine.uscc, lot_id)
+
+    return body
+
+
+# route -> (method, what A asks for of the trader's, then what A asks for that does not exist (or is
+# no longer there)); each is a path, or (path, JSON body)
+Ask = Callable[[object], str | tuple[str, dict]]
+SAME_ANSWER: dict[tuple[str, str], tuple[str, Ask, list[Ask]]] = {
+    ("GET", "/api/registry/enterprises/{uscc}"): (
+        "GET",
+        lambda lv: f"/api/registry/enterprises/{lv.world.trader.uscc}",
+        [lambda lv: f"/api/registry/enterprises/{MISSING_USCC}"],
+    ),
+    ("GET", "/api/findings/{key}"): (
+        "GET",
+        lambda lv: f"/api/findings/{b_finding_key(lv)}",
+        [lambda lv: f"/api/findings/{'0' * 32}"],
+    ),
+    ("POST", "/api/findings/{key}/actions"): (
+        "POST",
+        lambda lv: (f"/api/findings/{b_finding_key(lv)}/actions", {"action": "note", "note": "n"}),
+        [lambda lv: (f"/api/findings/{'0' * 32}/actions", {"action": "note", "note": "n"})],
+    ),
+    ("GET", "/api/lots/{lot}"): ("GET", lambda lv: "/api/lots/DYO-1", [lambda lv: "/api/lots/NO-SUCH-0"]),
+    ("GET", "/api/lots/{lot}/trace"): (
+        "GET",
+        lambda lv: "/api/lots/DYO-1/trace",
+        [lambda lv: "/api/lots/NO-SUCH-0/trace"],
+    ),
+    ("GET", "/api/lots/{lot}/certificate"): (
+        "GET",
+        lambda lv: "/api/lots/DYO-1/certificate",
+        [lambda lv: "/api/lots/NO-SUCH-0/certificate"],
+    ),
+    ("GET", "/api/lots/{lot}/classification"): (
+        "GET",
+        lambda lv: "/api/lots/DYO-1/classification",
+        [lambda lv: "/api/lots/NO-SUCH-0/classification"],
+    ),
+    ("GET", "/api/log/proof/{event}"): (
+        "GET",
+        lambda lv: f"/api/log/proof/{lv.world.trader.uscc}:x1",
+        [
+            lambda lv: f"/api/log/proof/{lv.world.trader.uscc}:none",
+            lambda lv: f"/api/log/proof/{lv.world.mine.uscc}:none",
+        ],
+    ),
+    ("GET", "/api/applications/{number}"): (
+        "GET",
+        lambda lv: f"/api/applications/{b_application(lv)}",
+        [lambda lv: "/api/applications/EA2099-999999"],
+    ),
+    ("POST", "/api/applications/{number}/steps"): (
+        "POST",
+        lambda lv: (f"/api/applications/{b_application(lv)}/steps", {"action": "withdraw"}),
+        [lambda lv: ("/api/applications/EA2099-999999/steps", {"action": "withdraw"})],
+    ),
+    ("POST", "/api/applications"): (  # the lot held by the trader; one that never was; C1, which A used to hold
+        "POST",
+        lambda lv: ("/api/applications", lot_application("DYO-1")(lv)),
+        [
+            lambda lv: ("/api/applications", lot_application("NO-SUCH-0")(lv)),
+            lambda lv: ("/api/applications", lot_application("C1")(lv)),
+        ],
+    ),
+    ("GET", "/api/licenses/{license_no}"): (
+        "GET",
+        lambda lv: "/api/licenses/RE-2026-000001",
+        [lambda lv: "/api/licenses/RE-2099-999999"],
+    ),
+    ("POST", "/api/exports/{ref}/arrival"): (
+        "POST",
+        lambda lv: (f"/api/exports/{b_export(lv)}/arrival", {"arrived_on": "2026-02-01"}),
+        [
+            lambda lv: (f"/api/exports/{lv.world.trader.uscc}:none/arrival", {"arrived_on": "2026-02-01"}),
+            lambda lv: (f"/api/exports/{lv.world.mine.uscc}:none/arrival", {"arrived_on": "2026-02-01"}),
+        ],
+    ),
+}
+# routes with a parameter that names nothing of one enterprise's
+NAMES_NOTHING_OWNED = {
+    ("GET", "/api/quota-use/{year}"),  # a year; the list in it is filtered
+    ("POST", "/api/screening/lists/{name}"),  # a restricted-party list, staff only
+}
+
+
+def ask(live, client: httpx.Client, method: str, what: Ask) -> httpx.Response:
+    target = what(live)
+    path, body = target if isinstance(target, tuple) else (target, None)
+    return client.request(method, path, json=body)
+
+
+def test_every_route_naming_a_thing_has_a_same_answer_case(seeded):
+    named = {(m, p) for m, p in api_routes(seeded.app) if "{" in p}
+    assert sorted(named - set(SAME_ANSWER) - NAMES_NOTHING_OWNED) == [], "routes without a same-answer case"
+    assert sorted(set(SAME_ANSWER) - set(ISOLATION)) == [], "same-answer cases for routes that no longer exist"
+
+
+@pytest.mark.parametrize("route", sorted(SAME_ANSWER), ids=lambda r: f"{r[0]} {r[1]}")
+def test_not_found_reads_the_same_whether_missing_or_anothers(seeded, route):
+    method, theirs, missing = SAME_ANSWER[route]
+    with seeded.client("regulator") as staff:
+        applications = staff.get("/api/applications").json()["total"]
+    with seeded.client(A) as client:
+        answers = [ask(seeded, client, method, what) for what in (theirs, *missing)]
+    first = answers[0]
+    assert first.status_code in (403, 404, 422), first.text
+    for other in answers[1:]:
+        assert (other.status_code, other.headers["content-type"]) == (first.status_code, first.headers["content-type"])
+        assert other.content == first.content, (first.text, other.text)  # byte for byte
+    assert seeded.world.trader.uscc not in first.text and seeded.world.plant.uscc not in first.text
+    with seeded.client("regulator") as staff:
+        assert staff.get("/api/applications").json()["total"] == applications  # nothing was filed
+
+
+def test_the_same_request_for_the_trader_answers(seeded):
+    """A near miss: the trader asking for its own things by the same requests is answered, so
+    the identical answers above are isolation, not a route that always fails."""
+    with seeded.client(B) as client:
+        for route, (method, theirs, _) in SAME_ANSWER.items():
+            if method == "GET":
+                answer = ask(seeded, client, method, theirs)
+                assert answer.status_code == 200, (route, answer.text)
+
+
+def test_the_refusal_check_catches_a_leak(seeded):
+    """`refused` fails on an answer that names the trader in its message, as the old 404s did,
+    and passes the same refusal naming nobody."""
+
+    class Answering:
+        def __init__(self, message: str) -> None:
+            self.message = message
+
+        def request(self, method: str, url: str, json=None) -> httpx.Response:
+            return httpx.Response(404, json={"error": {"type": "not_found", "message": self.message}})
+
+    x = seeded.world.trader.uscc
+    with pytest.raises(AssertionError):
+        refused("GET", "/api/lots/DYO-1")(seeded, Answering(f"lot 'DYO-1' is not one enterprise {x} created"))
+    refused("GET", "/api/lots/DYO-1")(seeded, Answering("lot not found"))

@@ -7,6 +7,9 @@ import re
 
 import pytest
 
+from reetrace.services.dashboard import today
+from reetrace.services.triage import triaged_findings
+
 pytestmark = pytest.mark.browser
 
 CHARTS = ("quota", "findings", "compliance", "sankey")
@@ -104,6 +107,17 @@ def test_an_enterprise_cannot_see_another_enterprises_data(site, login, screensh
     assert set(listed.locator("td:nth-child(3)").all_inner_texts()) == {own_name}
     assert site.other not in page.inner_text("main")
     screenshot(page, "own-findings-only")
+    others = [
+        f.key
+        for f in triaged_findings(site.store, site.settings, today(site.settings))
+        if f.finding.enterprise != site.mine
+    ]
+    answers = []
+    for key in (others[0], "0" * len(others[0])):  # another enterprise's finding, and one that does not exist
+        response = page.goto(f"{site.url}/findings/{key}")
+        answers.append((response.status, heading(page), page.inner_text("main")))
+    assert answers[0] == answers[1] and answers[0][:2] == (404, "未找到")
+    screenshot(page, "another-enterprises-finding-not-found")
 
 
 def test_an_inspector_triages_a_finding(site, login, screenshot):

@@ -144,3 +144,46 @@ def test_a_required_witness_and_bad_usage(certified, offline, tmp_path):
     offline("verify", str(out), "--log-key", "not-a-key", expect=2)
     offline("verify", str(tmp_path / "missing.json"), "--log-key", key, expect=2)
     offline("verify", str(out), expect=2)  # no key, no verification
+
+
+def test_a_redacted_certificate_its_opening_and_the_access_log(certified, cli, offline, world, store_url, tmp_path):
+    """`certify --for` writes the certificate the plant would receive (the mine's extraction
+    redacted), `verify` checks it offline and says what it saw whole, `disclose` opens the
+    mine's commitments and `verify --opening` checks them; an altered opening fails."""
+    _, _, key, _ = certified
+    out = tmp_path / "MAG-1.plant.json"
+    made = cli("certify", "MAG-1", "--out", str(out), "--for", world.plant.uscc)
+    assert f"(1 redacted for {world.plant.uscc})" in made.stdout
+    text = out.read_text(encoding="utf-8")
+    assert world.mine.uscc not in text and '"m1"' not in text
+    checked = offline("verify", str(out), "--log-key", key)
+    assert "ok: the certificate for lot MAG-1 verifies" in checked.stdout
+    assert f"seen in full: {world.plant.uscc}:p2, {world.plant.uscc}:p3, {world.plant.uscc}:p4" in checked.stdout
+    assert "1 redacted (leaves 0)" in checked.stdout
+    opening = tmp_path / "opening.json"
+    cli("disclose", str(out), "--leaf", "0", "--out", str(opening))
+    opened = json.loads(opening.read_text(encoding="utf-8"))
+    assert opened["openings"]["/reporter"]["value"] == world.mine.uscc
+    assert offline("verify", str(out), "--log-key", key, "--opening", str(opening)).returncode == 0
+    opened["openings"]["/event/event_id"]["value"] = "m9"
+    opening.write_text(json.dumps(opened), encoding="utf-8")
+    failed = offline("verify", str(out), "--log-key", key, "--opening", str(opening), expect=1)
+    assert "/event/event_id: the value opened is not the one committed to" in failed.stderr
+    cli("certify", "MAG-1", "--out", str(out), "--for", "not-a-uscc", expect=2)
+
+    from reetrace.store.database import open_store
+
+    store = open_store(store_url)
+    try:
+        with store.reading() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT action, what, enterprise, detail, channel, os_user FROM access_log ORDER BY id"
+            ).all()
+    finally:
+        store.dispose()
+    reads = [r for r in rows if r.what == "certificate of lot MAG-1"]
+    assert [(r.action, r.enterprise, r.channel) for r in reads] == [("read", world.plant.uscc, "cli")] * 2
+    assert reads[1].detail == f"redacted for {world.plant.uscc}" and reads[1].os_user
+    assert [(r.action, r.enterprise, r.channel) for r in rows if r.action == "disclose"] == [
+        ("disclose", world.mine.uscc, "cli")
+    ]

@@ -12,9 +12,11 @@ import pytest
 
 from factory import export, extract, lot, receive, ship, transform
 from reetrace.config import Settings
+from reetrace.domain.accounts import Actor
 from reetrace.errors import InvalidInput
 from reetrace.services import applications as apps
 from reetrace.services import review
+from reetrace.services.application_documents import fetch_document
 from reetrace.services.audit import audit_ledger
 from reetrace.services.ingest import ingest
 from reetrace.services.licenses import licenses
@@ -22,6 +24,7 @@ from reetrace.services.registry import load_registry
 from reetrace.services.screening import load_list
 
 SETTINGS = Settings()
+ACTOR = Actor.operator("tests", "Li Na")
 OXIDE_DY = {"Dy": 0.8713}
 SUBMITTED = datetime(2026, 2, 2, 2, 0, tzinfo=UTC)
 
@@ -104,7 +107,9 @@ def application(tmp_path, world, lots=("DYO-1", "DYO-3"), consignee="Hamburg Mag
 
 
 def test_submission_records_documents_and_the_pre_review(store, world_in_store, tmp_path):
-    done = apps.submit_application(store, SETTINGS, application(tmp_path, world_in_store), "Li Na", SUBMITTED)
+    done = apps.submit_application(
+        store, SETTINGS, application(tmp_path, world_in_store), "Li Na", SUBMITTED, actor=ACTOR
+    )
     assert done.number == "EA2026-000001"
     view = apps.application_view(store, SETTINGS, done.number, date(2026, 2, 3))
     assert view["state"] == "submitted" and view["clock"] is None
@@ -119,14 +124,14 @@ def test_submission_records_documents_and_the_pre_review(store, world_in_store, 
     assert report["blocking"] == [] and report["verdict"] == "attention"  # a consignee never seen before
     assert [r["result"]["lists"][0]["name"] for r in report["screening"]] == ["cn_control", "cn_control"]
     out = tmp_path / "back.pdf"
-    apps.fetch_document(store, done.number, view["documents"][0]["id"], out)
+    fetch_document(store, done.number, view["documents"][0]["id"], out, actor=ACTOR)
     assert out.read_bytes() == b"%PDF end-user certificate"
 
 
 def test_an_incomplete_application_or_a_wrong_digest_is_refused_and_nothing_is_stored(store, world_in_store, tmp_path):
     path = application(tmp_path, world_in_store, documents=[{"kind": "end_user_certificate", "path": "euc.pdf"}])
     with pytest.raises(InvalidInput, match="end use certificate is not attached"):
-        apps.submit_application(store, SETTINGS, path, "Li Na", SUBMITTED)
+        apps.submit_application(store, SETTINGS, path, "Li Na", SUBMITTED, actor=ACTOR)
     path = application(
         tmp_path,
         world_in_store,
@@ -136,7 +141,7 @@ def test_an_incomplete_application_or_a_wrong_digest_is_refused_and_nothing_is_s
         ],
     )
     with pytest.raises(InvalidInput, match="SHA-256"):
-        apps.submit_application(store, SETTINGS, path, "Li Na", SUBMITTED)
+        apps.submit_application(store, SETTINGS, path, "Li Na", SUBMITTED, actor=ACTOR)
     assert apps.queue(store, SETTINGS, date(2026, 2, 3)) == []
 
 
@@ -147,7 +152,9 @@ def _approve_path(store, number: str, start: datetime) -> None:
 
 def test_workflow_issues_a_license_the_audit_then_uses(store, world_in_store, tmp_path, write_json):
     world = world_in_store
-    number = apps.submit_application(store, SETTINGS, application(tmp_path, world), "Li Na", SUBMITTED).number
+    number = apps.submit_application(
+        store, SETTINGS, application(tmp_path, world), "Li Na", SUBMITTED, actor=ACTOR
+    ).number
     with pytest.raises(InvalidInput, match="belongs to the exporter"):
         review.take_step(store, SETTINGS, number, "accept", "Lin Tao", now=at(2, 3))
     review.take_step(store, SETTINGS, number, "accept", "Zhao Min", now=at(2, 3))
@@ -206,16 +213,17 @@ def test_workflow_issues_a_license_the_audit_then_uses(store, world_in_store, tm
     assert view["license"] == done.license_no and view["pre_review"]["runs"] == 2
 
 
-def test_blocking_reasons_refuse_approval_until_cleared(store, world_in_store, tmp_path):
-    path = application(tmp_path, world_in_store, lots=("DYO-2", "NOPE-1"), consignee="Shadow Magnetics Ltd")
-    number = apps.submit_application(store, SETTINGS, path, "Li Na", SUBMITTED).number
+def test_blocking_reasons_refuse_approval_until_cleared(store, world_in_store, tmp_path, write_json):
+    path = application(tmp_path, world_in_store, lots=("DYO-2",), consignee="Shadow Magnetics Ltd")
+    number = apps.submit_application(store, SETTINGS, path, "Li Na", SUBMITTED, actor=ACTOR).number
     report = apps.application_view(store, SETTINGS, number)["pre_review"]["report"]
     assert report["verdict"] == "blocked"
-    hits = [b["hit"] for b in report["blocking"] if b.get("hit")]
-    assert hits == ["cn_control:NK-1"]
-    assert any("NOPE-1" in b["reason"] for b in report["blocking"])
+    assert [b["hit"] for b in report["blocking"] if b.get("hit")] == ["cn_control:NK-1"]
+    x, p = world_in_store.trader, world_in_store.plant
+    sent_back = x.submit([ship("x5", ["DYO-2"], p.uscc, "S9", time="2026-02-02T12:00:00+08:00")])
+    ingest(store, [write_json("subs/back.json", sent_back)])  # after filing, the lot leaves the applicant
     _approve_path(store, number, at(2, 3))
-    with pytest.raises(InvalidInput, match="cannot be approved: .*NOPE-1"):
+    with pytest.raises(InvalidInput, match="cannot be approved: .*DYO-2 is not held by the applicant"):
         review.take_step(store, SETTINGS, number, "approve", "Chen Jie", "ok", now=at(2, 5))
     view = apps.application_view(store, SETTINGS, number)
     assert view["state"] == "under_review" and view["pre_review"]["runs"] == 2 and view["license"] is None
@@ -235,25 +243,29 @@ def test_blocking_reasons_refuse_approval_until_cleared(store, world_in_store, t
     )
     with pytest.raises(InvalidInput) as refused:
         review.take_step(store, SETTINGS, number, "approve", "Chen Jie", "ok", now=at(2, 7))
-    assert "NOPE-1" in str(refused.value) and "NK-1" not in str(refused.value)
-    denied = review.take_step(store, SETTINGS, number, "deny", "Chen Jie", "lot NOPE-1 has no history", now=at(2, 7))
+    assert "DYO-2" in str(refused.value) and "NK-1" not in str(refused.value)
+    denied = review.take_step(store, SETTINGS, number, "deny", "Chen Jie", "lot DYO-2 was shipped away", now=at(2, 7))
     assert denied.state == "denied"
 
 
 def test_a_lot_in_an_open_application_cannot_be_licensed_twice(store, world_in_store, tmp_path):
-    first = apps.submit_application(store, SETTINGS, application(tmp_path, world_in_store), "Li Na", SUBMITTED)
+    first = apps.submit_application(
+        store, SETTINGS, application(tmp_path, world_in_store), "Li Na", SUBMITTED, actor=ACTOR
+    )
     second = apps.submit_application(
-        store, SETTINGS, application(tmp_path, world_in_store, lots=("DYO-3",)), "Li Na", SUBMITTED
+        store, SETTINGS, application(tmp_path, world_in_store, lots=("DYO-3",)), "Li Na", SUBMITTED, actor=ACTOR
     )
     report = apps.application_view(store, SETTINGS, second.number)["pre_review"]["report"]
     assert any(first.number in b["reason"] for b in report["blocking"])
     review.take_step(store, SETTINGS, first.number, "withdraw", f"Li Na@{world_in_store.trader.uscc}", now=at(2, 3))
-    again = apps.refresh_pre_review(store, SETTINGS, second.number, now=at(2, 4))
+    again = apps.refresh_pre_review(store, SETTINGS, second.number, now=at(2, 4), actor=ACTOR)
     assert not any(first.number in b["reason"] for b in again["blocking"])
 
 
 def test_clock_stops_for_information_and_due_lists(store, world_in_store, tmp_path):
-    number = apps.submit_application(store, SETTINGS, application(tmp_path, world_in_store), "Li Na", SUBMITTED).number
+    number = apps.submit_application(
+        store, SETTINGS, application(tmp_path, world_in_store), "Li Na", SUBMITTED, actor=ACTOR
+    ).number
     _approve_path(store, number, datetime(2026, 9, 24, 2, tzinfo=UTC))  # Thursday before National Day
     reading = apps.application_view(store, SETTINGS, number, date(2026, 9, 24))["clock"]
     assert reading["due"] == "2026-12-03"  # 45 working days, the National Day week not counted, 2026-10-10 counted
@@ -280,6 +292,7 @@ def test_clock_stops_for_information_and_due_lists(store, world_in_store, tmp_pa
         "signed copy attached",
         [],
         now=datetime(2026, 11, 9, 2, tzinfo=UTC),
+        actor=ACTOR,
     )
     moved = apps.application_view(store, SETTINGS, number, date(2026, 11, 9))["clock"]
     assert moved["due"] == "2026-12-10" and not moved["stopped"]  # one week of pause: five working days later
@@ -328,7 +341,9 @@ def test_lot_custody_from_the_lots_own_events_equals_the_full_replay(store, tmp_
 def test_without_a_loaded_list_the_application_is_recorded_and_blocked(store, world, tmp_path):
     load_registry(store, world.registry())
     described = [{"control_code": "1C905.b", "form": "oxide", "element": "Dy", "quantity_kg": 100.0}]
-    done = apps.submit_application(store, SETTINGS, application(tmp_path, world, items=described), "Li Na", SUBMITTED)
+    done = apps.submit_application(
+        store, SETTINGS, application(tmp_path, world, items=described), "Li Na", SUBMITTED, actor=ACTOR
+    )
     report = apps.application_view(store, SETTINGS, done.number)["pre_review"]["report"]
     assert done.verdict == "blocked"
     assert [b["reason"] for b in report["blocking"]] == [

@@ -34,6 +34,21 @@ What it proves: each event is, byte for byte, in the log whose key signed the ch
 that the witnesses saw), and the trace follows from those events. What it cannot prove alone:
 that the log holds no *other* event touching the same lots (a lot created twice is an audit
 finding); anyone with the full log checks that with `reetrace log verify` and an audit.
+
+The certificate an enterprise receives, `reetrace/redacted-certificate@1`, carries its own
+events as above and every other enterprise's event redacted (`reetrace.certificates.redaction`,
+docs/certificates.md):
+
+    {"format": "reetrace/redacted-certificate@1", "lot": …, "issued_at": …, "issued_to": "<USCC>",
+     "trace": {… an origin of a redacted event: "event": "leaf:41", "enterprise": null …},
+     "events": [<the issued_to enterprise's own events, as above>],
+     "redacted": [{"leaf_index": 41, "leaf_hash": "<base64>", "proof": [...],
+                   "projection": {"type": "extract", "time": …, "deposit": …, "outputs": [...]},
+                   "commitments": {"/reporter": "<base64>", "/event/event_id": "<base64>", …},
+                   "signature": "<base64 of the log key's id and Ed25519 signature>"}],
+     "checkpoint": …}
+
+Its trace is recomputed from the full events and the projections alone, as a verifier does.
 """
 
 from __future__ import annotations
@@ -45,13 +60,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from reetrace.domain.trace import LotSource
+from reetrace.certificates.redaction import creation_of, redact
+from reetrace.contract.submission import validate_event
+from reetrace.domain.trace import CREATING_TYPES, Creation, InMemoryLotSource, LotSource, backward
 from reetrace.ledger.canonical import canonical_bytes
 from reetrace.ledger.merkle import leaf_data, leaf_hash
+from reetrace.ledger.note import Signer
 
 FORMAT = "reetrace/certificate@1"
+REDACTED_FORMAT = "reetrace/redacted-certificate@1"
 MEMBERS = ("format", "lot", "issued_at", "trace", "events", "checkpoint")
+REDACTED_MEMBERS = ("format", "lot", "issued_at", "issued_to", "trace", "events", "redacted", "checkpoint")
 EVENT_MEMBERS = ("reporter", "event", "leaf_index", "leaf_hash", "proof")
+REDACTED_EVENT_MEMBERS = ("leaf_index", "leaf_hash", "proof", "projection", "commitments", "signature")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,33 +110,65 @@ def ancestry(lot: str, source: LotSource) -> list[str]:
     return list(seen)
 
 
+def _entry(event: LoggedEvent) -> dict[str, Any]:
+    parsed = json.loads(event.body)
+    if canonical_bytes(parsed).decode("utf-8") != event.body:
+        raise ValueError(f"event {event.ref} is not stored as RFC 8785 JSON: it would not hash to its leaf")
+    return {
+        "reporter": event.reporter,
+        "event": parsed,
+        "leaf_index": event.leaf_index,
+        "leaf_hash": b64(leaf_hash(leaf_data(event.reporter, event.body))),
+        "proof": [b64(p) for p in event.proof],
+    }
+
+
 def assemble(
     lot: str, trace: Mapping[str, Any], events: Iterable[LoggedEvent], checkpoint: str, issued_at: datetime
 ) -> dict[str, Any]:
     """The certificate. Each event body must be canonical JSON (as the ledger stores it), so
     that the object written here canonicalises back to the very bytes that were logged."""
-    entries = []
-    for event in sorted(events, key=lambda e: e.leaf_index):
-        parsed = json.loads(event.body)
-        if canonical_bytes(parsed).decode("utf-8") != event.body:
-            raise ValueError(f"event {event.ref} is not stored as RFC 8785 JSON: it would not hash to its leaf")
-        entries.append(
-            {
-                "reporter": event.reporter,
-                "event": parsed,
-                "leaf_index": event.leaf_index,
-                "leaf_hash": b64(leaf_hash(leaf_data(event.reporter, event.body))),
-                "proof": [b64(p) for p in event.proof],
-            }
-        )
     return {
         "format": FORMAT,
         "lot": lot,
         "issued_at": issued_at.isoformat(timespec="seconds"),
         "trace": dict(trace),
-        "events": entries,
+        "events": [_entry(e) for e in sorted(events, key=lambda e: e.leaf_index)],
         "checkpoint": checkpoint,
     }
+
+
+def assemble_redacted(
+    lot: str, issued_to: str, events: Iterable[LoggedEvent], signer: Signer, checkpoint: str, issued_at: datetime
+) -> dict[str, Any]:
+    """The certificate for enterprise `issued_to`: its own events in full, every other one
+    redacted and signed by `signer` (the key that signed `checkpoint`); the trace recomputed
+    from what the certificate shows."""
+    ordered = sorted(events, key=lambda e: e.leaf_index)
+    own = [_entry(e) for e in ordered if e.reporter == issued_to]
+    redacted = [
+        redact(signer, issued_to, e.reporter, e.body, e.leaf_index, list(e.proof))
+        for e in ordered
+        if e.reporter != issued_to
+    ]
+    shown = [validate_event(e["event"], e["reporter"]) for e in own]
+    creations = [Creation.of(e) for e in shown if e.type in CREATING_TYPES]
+    creations += [creation_of(r["projection"], r["leaf_index"]) for r in redacted]
+    return {
+        "format": REDACTED_FORMAT,
+        "lot": lot,
+        "issued_at": issued_at.isoformat(timespec="seconds"),
+        "issued_to": issued_to,
+        "trace": recomputed_trace(lot, creations),
+        "events": own,
+        "redacted": redacted,
+        "checkpoint": checkpoint,
+    }
+
+
+def recomputed_trace(lot: str, creations: Iterable[Creation]) -> dict[str, Any]:
+    """The lot's backward trace (CONTRACT §6) from these creations alone."""
+    return backward(lot, InMemoryLotSource.from_creations(creations)).as_contract()
 
 
 def dumps(certificate: Mapping[str, Any]) -> str:
@@ -132,4 +185,19 @@ def event_ref(entry: Any) -> str:
     return f"{entry.get('reporter', '?')}:{event_id if isinstance(event_id, str) else '?'}"
 
 
-__all__ = ["EVENT_MEMBERS", "FORMAT", "MEMBERS", "LoggedEvent", "ancestry", "assemble", "b64", "dumps", "event_ref"]
+__all__ = [
+    "EVENT_MEMBERS",
+    "FORMAT",
+    "MEMBERS",
+    "REDACTED_EVENT_MEMBERS",
+    "REDACTED_FORMAT",
+    "REDACTED_MEMBERS",
+    "LoggedEvent",
+    "ancestry",
+    "assemble",
+    "assemble_redacted",
+    "b64",
+    "dumps",
+    "event_ref",
+    "recomputed_trace",
+]

@@ -6,6 +6,10 @@ and REO each contributed), the processing steps between them, the events it rest
 transparency-log checkpoint everything is anchored to. The QR code carries the lot id and that
 checkpoint (`reetrace:cert?lot=…&origin=…&size=…&root=…`), so a scanned paper names exactly what
 the certificate file must prove. The page is a summary: the file and `reetrace verify` are the proof.
+
+A redacted certificate (`reetrace/redacted-certificate@1`) prints the same way; each redacted
+event shows what its projection shows, and "withheld" where the enterprise, the site or the
+event's id would be.
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ from urllib.parse import urlencode
 
 import segno
 
+from reetrace.certificates.page_style import CSS, PAGE
+from reetrace.certificates.redaction import creation_of
 from reetrace.contract.submission import validate_event
 from reetrace.domain.elements import ELEMENTS
-from reetrace.domain.events import Event, Extract, Import, Transform
+from reetrace.domain.events import Extract, Import
 from reetrace.domain.trace import Creation, InMemoryLotSource
 from reetrace.ledger.note import Checkpoint
 
@@ -55,14 +61,17 @@ def render_html(
     names = names or {}
     lot: str = certificate["lot"]
     trace: Mapping[str, Any] = certificate["trace"]
-    events = [validate_event(e["event"], e["reporter"]) for e in certificate["events"]]
-    leaves = {f"{e['reporter']}:{e['event']['event_id']}": e["leaf_index"] for e in certificate["events"]}
-    by_ref = {e.ref: e for e in events}
+    shown = _shown(certificate)
+    creations = [c for c, _, _ in shown]
+    leaves = {c.ref: leaf for c, leaf, _ in shown}
+    details = {c.ref: detail for c, _, detail in shown}
     note: str = certificate["checkpoint"]
     checkpoint = Checkpoint.parse(note[: note.rfind("\n\n") + 1])
-    creation = InMemoryLotSource.from_events(events).creations([lot]).get(lot)
+    creation = InMemoryLotSource.from_creations(creations).creations([lot]).get(lot)
 
     def party(uscc: str | None) -> str:
+        if uscc == "":
+            return '<span class="muted">withheld</span>'
         if uscc is None:
             return '<span class="muted">—</span>'
         name = names.get(uscc)
@@ -72,13 +81,38 @@ def render_html(
     sections = [
         _header(lot, checkpoint),
         _lot_section(lot, creation, trace, party),
-        _origins_section(trace, by_ref, party),
-        _steps_section(lot, events, party),
+        _origins_section(trace, details, party),
+        _steps_section(lot, creations, party),
         _anchor_section(checkpoint, note),
-        _evidence_section(events, leaves, names),
+        _evidence_section(creations, leaves, names, len(certificate.get("redacted") or ())),
         _footer(certificate, file_sha256),
     ]
-    return _PAGE.format(title=escape(f"Certificate of provenance — {lot}"), css=_CSS, body="\n".join(sections))
+    return PAGE.format(title=escape(f"Certificate of provenance — {lot}"), css=CSS, body="\n".join(sections))
+
+
+def _shown(certificate: Mapping[str, Any]) -> list[tuple[Creation, int, str]]:
+    """Each creation the certificate shows, whole or projected, with its leaf and what the page
+    says of its origin (the deposit, or the country and declaration of an import)."""
+    shown = []
+    for entry in certificate["events"]:
+        event = validate_event(entry["event"], entry["reporter"])
+        detail = ""
+        if isinstance(event, Extract):
+            detail = f"{event.deposit.replace('_', '-')} deposit<br>{_date(event.time)}"
+        elif isinstance(event, Import):
+            detail = f"from {escape(event.origin_country)} · {escape(event.customs_declaration)}<br>{_date(event.time)}"
+        if event.type in ("extract", "import", "transform"):
+            shown.append((Creation.of(event), entry["leaf_index"], detail))
+    for entry in certificate.get("redacted") or ():
+        creation = creation_of(entry["projection"], entry["leaf_index"])
+        projection = entry["projection"]
+        detail = ""
+        if creation.type == "extract":
+            detail = f"{escape(str(projection['deposit']).replace('_', '-'))} deposit<br>{_date(creation.time)}"
+        elif creation.type == "import":
+            detail = f"from {escape(str(projection['origin_country']))}<br>{_date(creation.time)}"
+        shown.append((creation, entry["leaf_index"], detail))
+    return shown
 
 
 # --- sections -------------------------------------------------------------------------------
@@ -138,16 +172,13 @@ def _lot_section(lot: str, creation: Creation | None, trace: Mapping[str, Any], 
 </section>"""
 
 
-def _origins_section(trace: Mapping[str, Any], by_ref: Mapping[str, Event], party: Any) -> str:
+def _origins_section(trace: Mapping[str, Any], details: Mapping[str, str], party: Any) -> str:
     total = trace.get("reo_kg", 0.0) or 0.0
     rows = []
     for origin in trace.get("origins", []):
-        event = by_ref.get(origin.get("event") or "")
-        detail = ""
-        if isinstance(event, Extract):
-            detail = f"{event.deposit.replace('_', '-')} deposit<br>{_date(event.time)}"
-        elif isinstance(event, Import):
-            detail = f"from {escape(event.origin_country)} · {escape(event.customs_declaration)}<br>{_date(event.time)}"
+        event_ref = origin.get("event") or ""
+        detail = details.get(event_ref, "")
+        withheld = event_ref.startswith("leaf:")
         kind = origin.get("type", "unknown")
         share = _share(origin["reo_kg"], total)
         elements = " ".join(
@@ -157,7 +188,7 @@ def _origins_section(trace: Mapping[str, Any], by_ref: Mapping[str, Event], part
             f"<tr class='{'unknown' if kind == 'unknown' else ''}'>"
             f"<td><span class='badge {escape(kind)}'>{escape(_TYPES.get(kind, kind))}</span>"
             f"<div class='small'>{detail}</div></td>"
-            f"<td>{party(origin.get('enterprise'))}</td>"
+            f"<td>{party('' if withheld else origin.get('enterprise'))}</td>"
             f"<td class='code'>{escape(origin['lot'])}<div class='small code'>{escape(origin.get('event') or '')}"
             f"</div></td>"
             f"<td>{elements}</td><td class='num'>{_kg(origin.get('reo_kg', 0.0))}</td>"
@@ -184,8 +215,8 @@ def _origins_section(trace: Mapping[str, Any], by_ref: Mapping[str, Event], part
 </section>"""
 
 
-def _steps_section(lot: str, events: list[Event], party: Any) -> str:
-    transforms = sorted((e for e in events if isinstance(e, Transform)), key=lambda e: (e.time, e.ref))
+def _steps_section(lot: str, creations: list[Creation], party: Any) -> str:
+    transforms = sorted((c for c in creations if c.type == "transform"), key=lambda c: (c.time, c.ref))
     if not transforms:
         return ""
     chain = {lot} | {d.lot for e in transforms for d in e.inputs}
@@ -204,7 +235,7 @@ def _steps_section(lot: str, events: list[Event], party: Any) -> str:
         if others:
             made += f"<div class='muted small'>and {others} other output{'s' if others > 1 else ''}</div>"
         rows.append(
-            f"<tr><td class='date'>{_date(event.time)}</td><td>{escape(event.process)}</td>"
+            f"<tr><td class='date'>{_date(event.time)}</td><td>{escape(event.process or '')}</td>"
             f"<td>{party(event.reporter)}</td><td>{inputs}</td><td>{made}</td></tr>"
         )
     return f"""
@@ -250,17 +281,31 @@ def _anchor_section(checkpoint: Checkpoint, note: str) -> str:
 </section>"""
 
 
-def _evidence_section(events: list[Event], leaves: Mapping[str, int], names: Mapping[str, str]) -> str:
+def _evidence_section(
+    creations: list[Creation], leaves: Mapping[str, int], names: Mapping[str, str], redacted: int
+) -> str:
+    def reporter(c: Creation) -> str:
+        if not c.reporter:
+            return "<span class='muted'>withheld</span>"
+        return f"{escape(names.get(c.reporter, ''))} <span class='code muted'>{escape(c.reporter)}</span>"
+
     rows = "".join(
-        f"<tr><td class='num'>{leaves[e.ref]:,}</td><td>{escape(e.type)}</td><td class='date'>{_date(e.time)}</td>"
-        f"<td>{escape(names.get(e.reporter, ''))} <span class='code muted'>{escape(e.reporter)}</span></td>"
-        f"<td class='code'>{escape(e.event_id)}</td></tr>"
-        for e in sorted(events, key=lambda e: leaves[e.ref])
+        f"<tr><td class='num'>{leaves[c.ref]:,}</td><td>{escape(c.type)}</td><td class='date'>{_date(c.time)}</td>"
+        f"<td>{reporter(c)}</td><td class='code'>{escape(c.event_id if c.reporter else 'redacted')}</td></tr>"
+        for c in sorted(creations, key=lambda c: leaves[c.ref])
+    )
+    note = (
+        f"""<p class="muted">{redacted} of them, reported by other enterprises, are redacted: the file carries
+  what the trace needs of each (type, time, lots, masses, compositions), commitments to the rest, and the log
+  key's signature binding both to the event's leaf.</p>"""
+        if redacted
+        else ""
     )
     return f"""
 <section class="evidence">
-  <h2>The events it rests on <span class="aside">{len(events)}, each carried in the certificate file with its
+  <h2>The events it rests on <span class="aside">{len(creations)}, each carried in the certificate file with its
     inclusion proof (RFC 9162)</span></h2>
+  {note}
   <table>
     <thead><tr><th class="num">Leaf</th><th>Type</th><th>Date</th><th>Reporter</th><th>Event</th></tr></thead>
     <tbody>{rows}</tbody>
@@ -319,94 +364,6 @@ def _share(part: float, total: float) -> str:
 
 def _date(moment: Any) -> str:
     return moment.strftime("%Y-%m-%d") if isinstance(moment, datetime) else escape(str(moment)[:10])
-
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>{css}</style>
-</head>
-<body>
-<main class="sheet">
-{body}
-</main>
-</body>
-</html>
-"""
-
-_CSS = """
-@page { size: A4; margin: 13mm 14mm; }
-:root { --ink: #1b1f24; --muted: #66707a; --accent: #14365d; --line: #d5dbe1; --soft: #f3f5f8;
-        --good: #1d6b3a; --bad: #a3261b; }
-* { box-sizing: border-box; }
-html { background: #e6e9ed; }
-body { margin: 0; color: var(--ink);
-       font: 9.5pt/1.42 "Noto Sans", "Helvetica Neue", Arial, "Noto Sans CJK SC", "PingFang SC", sans-serif; }
-.sheet { width: 210mm; min-height: 297mm; margin: 8mm auto; padding: 13mm 14mm; background: #fff;
-         box-shadow: 0 1px 6px rgba(0, 0, 0, .18); }
-@media print {
-  html { background: none; }
-  .sheet { width: auto; min-height: 0; margin: 0; padding: 0; box-shadow: none; }
-}
-header { display: flex; justify-content: space-between; align-items: flex-start; gap: 8mm;
-         border-bottom: 2.5px solid var(--accent); padding-bottom: 4mm; margin-bottom: 5mm; }
-.kicker { text-transform: uppercase; letter-spacing: .08em; font-size: 8pt; color: var(--accent); font-weight: 600; }
-h1 { font-size: 21pt; margin: 1mm 0 0; color: var(--accent); letter-spacing: -.01em; }
-.subtitle { color: var(--muted); font-size: 8.5pt; margin-top: .5mm; max-width: 120mm; }
-.lot-id { font: 600 15pt/1.2 "DejaVu Sans Mono", Menlo, Consolas, monospace; margin-top: 3.5mm;
-          padding: 1.5mm 3mm; background: var(--soft); border-left: 3px solid var(--accent); display: inline-block;
-          word-break: break-all; }
-.qr-box { margin: 0; text-align: center; flex: none; }
-.qr-box svg { width: 38mm; height: 38mm; display: block; shape-rendering: crispEdges; }
-.qr-box figcaption { font-size: 7pt; color: var(--muted); margin-top: 1mm; }
-section { margin-bottom: 5mm; }
-section.lot, section.anchor { break-inside: avoid; }
-h2 { break-after: avoid; font-size: 11pt; color: var(--accent); margin: 0 0 2mm; padding-bottom: 1mm;
-     border-bottom: 1px solid var(--line); }
-h2 .aside { font-weight: normal; font-size: 8pt; color: var(--muted); margin-left: 2mm; }
-.columns { display: flex; gap: 8mm; align-items: flex-start; }
-.columns > * { flex: 1; }
-dl.facts { display: grid; grid-template-columns: 28mm 1fr; gap: 1.2mm 3mm; margin: 0; }
-dl.facts.wide { grid-template-columns: 24mm 1fr; }
-dt { color: var(--muted); }
-dd { margin: 0; }
-.strong { font-weight: 600; }
-.code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 8pt; }
-.hash { word-break: break-all; }
-.muted { color: var(--muted); }
-.small { font-size: 7.5pt; color: var(--muted); margin-top: .5mm; }
-table { width: 100%; border-collapse: collapse; }
-th { text-align: left; font-size: 7.5pt; text-transform: uppercase; letter-spacing: .04em; color: var(--muted);
-     font-weight: 600; border-bottom: 1.5px solid var(--line); padding: 1mm 1.5mm; }
-td { border-bottom: 1px solid var(--line); padding: 1.3mm 1.5mm; vertical-align: top; }
-tr { break-inside: avoid; }
-.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-table.composition td, table.composition th { padding: .7mm 1.5mm; }
-table.composition tfoot td { color: var(--muted); border-bottom: none; }
-.el { display: inline-block; margin-right: 2.5mm; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.badge { display: inline-block; white-space: nowrap; font-size: 7.5pt; font-weight: 600; padding: .3mm 2mm;
-         border-radius: 2mm;
-         background: #e3efe7; color: var(--good); }
-.badge.import { background: #e4ecf7; color: var(--accent); }
-.badge.unknown { background: #f8e3e0; color: var(--bad); }
-tr.unknown td { background: #fdf6f5; }
-p.ok { color: var(--good); margin: 2mm 0 0; font-size: 8.5pt; }
-p.warning { color: var(--bad); margin: 2mm 0 0; font-weight: 600; }
-ul.plain { list-style: none; margin: 0; padding: 0; }
-.evidence table td, .evidence table th { padding: .5mm 1.5mm; font-size: 7.5pt; }
-td.date { white-space: nowrap; }
-table.steps { table-layout: fixed; }
-.steps td { font-size: 8pt; }
-footer { border-top: 1px solid var(--line); padding-top: 3mm; font-size: 8pt; color: var(--muted);
-         break-inside: avoid; }
-footer .verify { color: var(--ink); }
-footer pre { background: var(--soft); padding: 1.5mm 3mm; margin: 1.5mm 0; white-space: pre-wrap;
-             font: 8pt "DejaVu Sans Mono", Menlo, Consolas, monospace; }
-footer .meta { margin-top: 2mm; }
-"""
 
 
 __all__ = ["COSIGNATURE_PAYLOAD", "qr_payload", "qr_svg", "render_html", "signature_lines"]

@@ -1,8 +1,10 @@
 """Commands of the export license applications: submit one, read it with its pre-review and
-clock, list the queue and what falls due, answer a request for information, withdraw."""
+clock, list the queue and what falls due, answer a request for information, withdraw. Each change
+is written to the access log, naming the operating-system user and who acted (`--by`)."""
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ from rich.table import Table
 
 from reetrace.cli import app, console, day_option, reports_errors, settings
 from reetrace.cli.ledger import Output, emit_json, store_for
+from reetrace.domain.accounts import Actor
 from reetrace.errors import UsageError
 
 applications_app = typer.Typer(
@@ -43,7 +46,7 @@ def submit(
     from reetrace.services.applications import submit_application
 
     with console.status("Pre-review: auditing the ledger, tracing the lots, screening the parties…"):
-        done = submit_application(store_for(ctx), settings(ctx), file, by)
+        done = submit_application(store_for(ctx), settings(ctx), file, by, actor=Actor.operator(getpass.getuser(), by))
     console.print(
         f"Application [bold]{done.number}[/bold] submitted. Pre-review: {done.verdict} "
         f"({done.blocking} blocking, {done.red_flags} red flags) — "
@@ -58,7 +61,7 @@ def prereview(ctx: typer.Context, number: str, format: Output = typer.Option(Out
     from reetrace.services.applications import refresh_pre_review
 
     with console.status("Pre-review…"):
-        report = refresh_pre_review(store_for(ctx), settings(ctx), number)
+        report = refresh_pre_review(store_for(ctx), settings(ctx), number, actor=Actor.operator(getpass.getuser()))
     if format is Output.json:
         emit_json(report)
         return
@@ -100,9 +103,12 @@ def show(
     as_of: str = typer.Option(None, "--as-of", help="Read the clock on this day (default: today)."),
 ):
     """An application: its parties and items, documents, steps, clock and latest pre-review."""
+    from reetrace.services.accounts import record_access
     from reetrace.services.applications import application_view
 
-    view = application_view(store_for(ctx), settings(ctx), number, day_option(as_of, "--as-of"))
+    store = store_for(ctx)
+    view = application_view(store, settings(ctx), number, day_option(as_of, "--as-of"))
+    record_access(store, Actor.operator(getpass.getuser()), "read", f"application {number}", view["exporter"])
     if format is Output.json:
         emit_json(view)
         return
@@ -165,9 +171,19 @@ def list_(
     format: Output = typer.Option(Output.table, "--format"),
 ):
     """The queue: open applications first, nearest deadline first."""
+    from reetrace.services.accounts import record_access
     from reetrace.services.applications import queue
 
-    entries = queue(store_for(ctx), settings(ctx), day_option(as_of, "--as-of"), state, exporter)
+    store = store_for(ctx)
+    entries = queue(store, settings(ctx), day_option(as_of, "--as-of"), state, exporter)
+    record_access(
+        store,
+        Actor.operator(getpass.getuser()),
+        "read",
+        "applications",
+        exporter,
+        f"state={state or 'any'} exporter={exporter or 'any'}",
+    )
     if format is Output.json:
         emit_json({"applications": [e.as_json() for e in entries]})
         return
@@ -216,7 +232,9 @@ def answer(
         if not sep:
             raise UsageError(f"--document must be KIND=PATH, not {spec!r}")
         docs.append((kind, Path(path)))
-    state = provide_information(store_for(ctx), settings(ctx), number, by, uscc, note, docs)
+    state = provide_information(
+        store_for(ctx), settings(ctx), number, by, uscc, note, docs, actor=Actor.operator(getpass.getuser(), by)
+    )
     console.print(f"{number}: information provided; {state.replace('_', ' ')}.")
 
 
@@ -229,7 +247,7 @@ def document_(
     out: Path = typer.Option(..., "--out", help="Where to write the file."),
 ):
     """Write an attached document out, after checking its SHA-256."""
-    from reetrace.services.applications import fetch_document
+    from reetrace.services.application_documents import fetch_document
 
-    doc = fetch_document(store_for(ctx), number, document_id, out)
+    doc = fetch_document(store_for(ctx), number, document_id, out, actor=Actor.operator(getpass.getuser()))
     console.print(f"Wrote {out} ({doc.size} bytes, sha256 {doc.sha256} verified).")

@@ -3,6 +3,7 @@ the customs side (declarations reconciled, partner statistics and the mirror cha
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections import Counter
 from datetime import date
@@ -28,7 +29,7 @@ def _clean_candidate(
     """The first (enterprise, lot) whose pre-review would not block, judged without recording."""
     from reetrace.contract.application import read_application, to_domain
     from reetrace.demo import review as demo_review
-    from reetrace.services.applications import read_documents
+    from reetrace.services.application_documents import read_documents
     from reetrace.services.prereview import run_pre_review
 
     for exporter, lot in candidates:
@@ -44,6 +45,8 @@ def _clean_candidate(
 def review_step(store: Any, settings_: Any, directory: Path, year_doc: Any, findings: list[Finding]) -> list[str]:
     """Export review on the demo ledger: screen, pre-review, decide; returns the applications."""
     from reetrace.demo import review as demo_review
+    from reetrace.domain.accounts import Actor
+    from reetrace.domain.prereview import holds
     from reetrace.services.applications import application_view, submit_application
     from reetrace.services.controls import control_list
     from reetrace.services.licenses import licenses
@@ -63,8 +66,7 @@ def review_step(store: Any, settings_: Any, directory: Path, year_doc: Any, find
             (exporter, lot)
             for lot, f in facts.items()
             if f is not None
-            and f.custodian == exporter
-            and f.status == "held"
+            and holds(f, exporter)
             and f.remaining_kg > 1.0
             and controls.classify(f.form, f.composition, today)
         ]
@@ -98,6 +100,7 @@ def review_step(store: Any, settings_: Any, directory: Path, year_doc: Any, find
             today,
         ),
         "Demo Exporter",
+        actor=Actor.operator(getpass.getuser(), "Demo Exporter"),
     )
     other_exporter, second = clean
     clear = submit_application(
@@ -105,6 +108,7 @@ def review_step(store: Any, settings_: Any, directory: Path, year_doc: Any, find
         settings_,
         demo_review.write_application(directory, "to-vogel", other_exporter, [second], vogel, use, today),
         "Demo Exporter",
+        actor=Actor.operator(getpass.getuser(), "Demo Exporter"),
     )
     from reetrace.cli.applications import print_pre_review
 

@@ -2,8 +2,9 @@
 
 It classifies every item with the control list in force, checks each lot's provenance (its
 backward trace must end only at legal origins, with no blocking finding upstream), puts the
-screening results of every party beside them, checks quantities (the lot exists, the applicant
-holds it, it is not licensed already) and lists the red flags a reviewer should see. What would
+screening results of every party beside them, checks quantities (the applicant still holds the
+lot, it holds what is asked for, no other live application of the applicant names it) and lists
+the red flags a reviewer should see. What would
 make a license unlawful is *blocking*: approval is refused while any blocking reason stands
 (a screening hit stops blocking once a reviewer has recorded why it is another party).
 """
@@ -39,6 +40,7 @@ BLOCKING_CODES = frozenset(
     }
 )
 QUOTA_CODES = {"MINING_QUOTA_EXCEEDED": "extract", "SEPARATION_QUOTA_EXCEEDED": "separation"}
+EMPTY_KG = 1e-6  # a lot holding no more than this is used up
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,28 @@ class LotFacts:
     exported_kg: float | None = None  # what it held when it was exported
 
 
+def holds(lot: LotFacts | None, exporter: str) -> bool:
+    """Whether `exporter` holds the lot now: created in the ledger, in its custody (not in
+    transit, exported or consumed) and not used up. An application may name only lots its
+    exporter holds when it is filed, and the pre-review judges custody again by this rule."""
+    return (
+        lot is not None
+        and lot.composition is not None
+        and lot.status == "held"
+        and lot.custodian == exporter
+        and lot.remaining_kg > EMPTY_KG
+    )
+
+
+def unheld_items(application: Application, lots: Mapping[str, LotFacts | None]) -> list[int]:
+    """The items (numbered from 1) that name a lot the exporter does not hold."""
+    return [
+        n
+        for n, item in enumerate(application.items, 1)
+        if item.lot and not holds(lots.get(item.lot), application.exporter)
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Provenance:
     """A lot's backward trace, the lots and events upstream of it, and the creation year and
@@ -103,7 +127,7 @@ class Facts:
     provenance: Mapping[str, Provenance]
     findings: Sequence[Finding]
     screening: Sequence[tuple[str, str, str, dict[str, Any]]]  # (role, name, country, §9 result)
-    claimed: Mapping[str, Sequence[tuple[str, str]]]  # lot -> [(other application, its state)]
+    claimed: Mapping[str, Sequence[tuple[str, str]]]  # lot -> [(the applicant's other application, its state)]
     known_consignees: frozenset[str]
     rules: RedFlagRules = field(default_factory=RedFlagRules)
 
@@ -192,6 +216,7 @@ def _provenance(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, 
                         "check": "provenance",
                         "lot": lot_id,
                         "code": f.code,
+                        "enterprise": f.enterprise,
                         "event": f.event,
                         "reason": f"upstream of {lot_id}: {f.code} — {f.detail}",
                     }
@@ -244,18 +269,12 @@ def _quantities(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, 
             continue
         lot = facts.lots.get(item.lot)
         issues = []
-        if lot is None or lot.composition is None:
-            issues.append(f"lot {item.lot} was never created in the ledger")
-        else:
-            if lot.status != "held" or lot.custodian != exporter:
-                where = {"in_transit": "in transit", "exported": "already exported", "consumed": "used up"}.get(
-                    lot.status, f"held by {lot.custodian}"
-                )
-                issues.append(f"lot {item.lot} is not held by the applicant {exporter}: it is {where}")
+        if not holds(lot, exporter):
+            # the same words whatever the cause: the applicant reads them too
+            issues.append(f"lot {item.lot} is not held by the applicant")
+        elif lot is not None:
             wanted = item.quantity_kg if item.quantity_kg is not None else lot.remaining_kg
-            if lot.remaining_kg <= 1e-6 and lot.status == "held":
-                issues.append(f"lot {item.lot} holds nothing: it has been used up")
-            elif wanted > lot.remaining_kg + 1e-6:
+            if wanted > lot.remaining_kg + EMPTY_KG:
                 issues.append(f"{wanted:,.3f} kg asked for, lot {item.lot} holds {lot.remaining_kg:,.3f} kg")
         for other, state in facts.claimed.get(item.lot, ()):
             issues.append(f"lot {item.lot} is already in application {other} ({state.replace('_', ' ')})")
@@ -266,6 +285,7 @@ def _quantities(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, 
                 "lot": item.lot,
                 "remaining_kg": round(lot.remaining_kg, 3) if lot else None,
                 "custodian": lot.custodian if lot else None,
+                "status": lot.status if lot else None,
                 "issues": issues,
             }
         )

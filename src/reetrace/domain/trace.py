@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from reetrace.domain.elements import ELEMENTS, element_kg, reo_kg
-from reetrace.domain.events import Draw, Event, NewLot, RecordedEvent, Transform
+from reetrace.domain.events import Draw, Event, NewLot, RecordedEvent
 
 FORMAT = "reetrace/trace@1"
 ORIGIN_TYPES: tuple[str, ...] = ("extract", "import")
@@ -103,17 +103,21 @@ class InMemoryLotSource:
 
     @classmethod
     def from_events(cls, events: Iterable[Event | RecordedEvent]) -> InMemoryLotSource:
+        return cls.from_creations(
+            Creation.of(event)
+            for event in (item.event if isinstance(item, RecordedEvent) else item for item in events)
+            if event.type in CREATING_TYPES
+        )
+
+    @classmethod
+    def from_creations(cls, creations: Iterable[Creation]) -> InMemoryLotSource:
         created: dict[str, Creation] = {}
         used: dict[str, dict[str, Creation]] = {}
-        for item in events:
-            event = item.event if isinstance(item, RecordedEvent) else item
-            if event.type not in CREATING_TYPES:
-                continue
-            creation = Creation.of(event)
+        for creation in creations:
             for output in creation.outputs:
                 known = created.get(output.lot)
                 created[output.lot] = creation if known is None else earliest((known, creation))
-            if isinstance(event, Transform):
+            if creation.type == "transform":
                 for draw in creation.inputs:
                     used.setdefault(draw.lot, {})[creation.ref] = creation
         ordered = {lot: sorted(cs.values(), key=lambda c: c.order) for lot, cs in used.items()}
@@ -313,7 +317,8 @@ def backward(lot: str, source: LotSource) -> BackwardTrace:
         contributed = {e: own[e] * shares[e] for e in graph.elements if own[e] * shares[e] > 0}
         creation = creations.get(key)
         if creation is not None and creation.type in ORIGIN_TYPES:
-            origins.append(Origin(key, creation.ref, creation.reporter, creation.type, contributed))
+            # a redacted creation (docs/certificates.md) has no reporter to name
+            origins.append(Origin(key, creation.ref, creation.reporter or None, creation.type, contributed))
         else:  # nobody created it, or it is where a cycle was cut
             origins.append(Origin(key, None, None, "unknown", contributed))
     origins.sort(key=lambda o: (-round(o.reo_kg, _DECIMALS), o.lot))

@@ -1,25 +1,36 @@
 """Use cases: submit a license application, re-run its pre-review, read it, list the queue with
-the review clock, and answer a request for information."""
+the review clock, and answer a request for information.
+
+An application may name only lots its exporter holds when it is filed (`domain.prereview.holds`,
+the custody the pre-review judges); otherwise it is refused, in the same words whether the lot
+does not exist, is another enterprise's or was used up, and nothing is stored. Every change is
+written to the access log in the transaction that makes it. An enterprise reads its applications
+through `domain.disclosure`: never another enterprise's name, application or upstream events.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from reetrace.config import Settings
 from reetrace.contract.application import from_body, read_application, to_domain
-from reetrace.domain.applications import DOCUMENT_KINDS, Application, Document, problems
+from reetrace.domain.accounts import Actor
+from reetrace.domain.applications import Application, problems
 from reetrace.domain.clock import ClockReading, Workdays, read_clock
+from reetrace.domain.disclosure import prereview_seen_by
+from reetrace.domain.prereview import unheld_items
 from reetrace.domain.workflow import ReviewStep, accepted_on, check_step, pauses, state_of
 from reetrace.errors import InvalidInput, NotFound, UsageError
+from reetrace.services.accounts import note_access, record_access
+from reetrace.services.application_documents import digest, read_documents
 from reetrace.services.calendar import CHINA
-from reetrace.services.prereview import run_pre_review
+from reetrace.services.prereview import lot_facts, run_pre_review
 from reetrace.store import applications_repo as repo
 from reetrace.store import tables as t
 from reetrace.store.database import Store
@@ -28,9 +39,22 @@ from reetrace.store.database import Store
 @dataclass(frozen=True, slots=True)
 class Submitted:
     number: str
-    verdict: str
-    blocking: int
-    red_flags: int
+    report: dict[str, Any]  # the pre-review as recorded (staff see it so)
+
+    @property
+    def verdict(self) -> str:
+        return str(self.report["verdict"])
+
+    @property
+    def blocking(self) -> int:
+        return len(self.report["blocking"])
+
+    @property
+    def red_flags(self) -> int:
+        return len(self.report["red_flags"])
+
+    def seen_by_applicant(self, applicant: str) -> Submitted:
+        return Submitted(self.number, prereview_seen_by(self.report, applicant))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,33 +92,25 @@ class QueueEntry:
         }
 
 
-def _digest(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
-def read_documents(base: Path, specs: list[tuple[str, str, str | None]]) -> list[tuple[Document, bytes]]:
-    """The attached files, read and hashed; a declared digest must match."""
-    found = []
-    for kind, path_text, declared in specs:
-        if kind not in DOCUMENT_KINDS:
-            raise InvalidInput(f"document {path_text}: kind must be one of {', '.join(DOCUMENT_KINDS)}")
-        path = (base / path_text) if not Path(path_text).is_absolute() else Path(path_text)
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(f"document {path_text}: cannot read it ({exc.strerror or exc})") from None
-        digest = _digest(content)
-        if declared and declared != digest:
-            raise InvalidInput(f"document {path_text}: its SHA-256 is {digest}, not {declared} as declared")
-        found.append((Document(kind, path.name, digest, len(content)), content))
-    return found
-
-
 def _local(moment: datetime, settings: Settings) -> date:
     return moment.astimezone(timezone(timedelta(hours=settings.thresholds.utc_offset_hours))).date()
 
 
-def submit_application(store: Store, settings: Settings, path: Path, by: str, now: datetime | None = None) -> Submitted:
+NOT_HELD = "an application may name only lots its exporter holds when it is filed"
+
+
+def _refuse_unheld(conn: Connection, settings: Settings, application: Application) -> None:
+    """Refuse an application naming a lot its exporter does not hold, saying nothing of the lot."""
+    lots = lot_facts(conn, application.lots, settings.thresholds.overdraw_tolerance_kg)
+    unheld = unheld_items(application, lots)
+    if unheld:
+        items = ", ".join(map(str, unheld))
+        raise InvalidInput(f"item{'s' if len(unheld) > 1 else ''} {items}: {NOT_HELD}")
+
+
+def submit_application(
+    store: Store, settings: Settings, path: Path, by: str, now: datetime | None = None, *, actor: Actor
+) -> Submitted:
     """Read, check and record an application with its documents and its pre-review."""
     if not by.strip():
         raise UsageError("say who submits the application (--by)")
@@ -113,9 +129,15 @@ def submit_application(store: Store, settings: Settings, path: Path, by: str, no
         raise InvalidInput("the application is incomplete: " + "; ".join(found))
     now = now or datetime.now(UTC)
     day = _local(now, settings)
-    with store.reading() as conn:
-        if conn.scalar(select(t.enterprises.c.uscc).where(t.enterprises.c.uscc == application.exporter)) is None:
-            raise InvalidInput(f"exporter {application.exporter} is not a registered enterprise")
+    try:
+        with store.reading() as conn:
+            if conn.scalar(select(t.enterprises.c.uscc).where(t.enterprises.c.uscc == application.exporter)) is None:
+                raise InvalidInput(f"exporter {application.exporter} is not a registered enterprise")
+            _refuse_unheld(conn, settings, application)  # before the costly pre-review
+    except InvalidInput as exc:
+        # the refusal is kept in a transaction of its own: nothing else is written
+        record_access(store, actor, "refused", "application", application.exporter, str(exc), now)
+        raise
     ledger_size, report = run_pre_review(store, settings, application, None, day)
     body = model.model_dump(mode="json", exclude={"documents"}) | {
         "documents": [
@@ -123,6 +145,7 @@ def submit_application(store: Store, settings: Settings, path: Path, by: str, no
         ]
     }
     with store.writing() as conn:
+        _refuse_unheld(conn, settings, application)  # again, under the write lock
         number = repo.next_number(conn, day.year)
         report["application"] = number
         canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
@@ -136,16 +159,25 @@ def submit_application(store: Store, settings: Settings, path: Path, by: str, no
                 now,
                 by.strip(),
                 body,
-                _digest(canonical),
+                digest(canonical),
             ),
         )
         for document, content in documents:
             repo.add_document(conn, number, document.kind, document.filename, document.sha256, content, now)
         repo.add_step(
-            conn, number, ReviewStep("submit", by.strip(), now, "", "submitted", {"body_sha256": _digest(canonical)})
+            conn, number, ReviewStep("submit", by.strip(), now, "", "submitted", {"body_sha256": digest(canonical)})
         )
         repo.add_prereview(conn, number, now, ledger_size, report)
-    return Submitted(number, report["verdict"], len(report["blocking"]), len(report["red_flags"]))
+        note_access(
+            conn,
+            actor,
+            "change",
+            f"application {number}",
+            application.exporter,
+            f"filed with {len(documents)} document(s); pre-review {report['verdict']}",
+            now,
+        )
+    return Submitted(number, report)
 
 
 def stored_application(store: Store, number: str) -> tuple[repo.StoredApplication, Application]:
@@ -156,7 +188,9 @@ def stored_application(store: Store, number: str) -> tuple[repo.StoredApplicatio
     return stored, from_body(stored.body)
 
 
-def refresh_pre_review(store: Store, settings: Settings, number: str, now: datetime | None = None) -> dict[str, Any]:
+def refresh_pre_review(
+    store: Store, settings: Settings, number: str, now: datetime | None = None, *, actor: Actor
+) -> dict[str, Any]:
     """Run the pre-review again (the ledger, the lists or the control list may have changed) and
     record it beside the earlier ones."""
     stored, application = stored_application(store, number)
@@ -165,6 +199,9 @@ def refresh_pre_review(store: Store, settings: Settings, number: str, now: datet
     report["application"] = number
     with store.writing() as conn:
         repo.add_prereview(conn, number, now, ledger_size, report)
+        note_access(
+            conn, actor, "change", f"application {number}", stored.exporter, f"pre-review {report['verdict']}", now
+        )
     return report
 
 
@@ -181,9 +218,11 @@ def clock_of(
     return read_clock(start, pauses(steps, local), min(as_of, decided) if decided else as_of, workdays)
 
 
-def application_view(store: Store, settings: Settings, number: str, as_of: date | None = None) -> dict[str, Any]:
+def application_view(
+    store: Store, settings: Settings, number: str, as_of: date | None = None, applicant: str | None = None
+) -> dict[str, Any]:
     """Everything about one application: the document, its documents, the steps, the clock and
-    the latest pre-review."""
+    the latest pre-review; as its `applicant` may see it when one is given (staff see all)."""
     with store.reading() as conn:
         stored = repo.get_application(conn, number)
         if stored is None:
@@ -205,6 +244,10 @@ def application_view(store: Store, settings: Settings, number: str, as_of: date 
         clock,
         latest[2]["verdict"] if latest else None,
     )
+    report = latest[2] if latest else None
+    if report is not None and applicant is not None:
+        report = prereview_seen_by(report, applicant)
+        entry = replace(entry, verdict=report["verdict"])
     return {
         **entry.as_json(),
         "submitted_by": stored.submitted_by,
@@ -227,21 +270,34 @@ def application_view(store: Store, settings: Settings, number: str, as_of: date 
         ],
         "pre_review": None
         if latest is None
-        else {"run_at": latest[0].isoformat(), "ledger_size": latest[1], "runs": runs, "report": latest[2]},
+        else {"run_at": latest[0].isoformat(), "ledger_size": latest[1], "runs": runs, "report": report},
         "license": license_rows[0].license_no if license_rows else None,
     }
 
 
 def queue(
-    store: Store, settings: Settings, as_of: date | None = None, state: str | None = None, exporter: str | None = None
+    store: Store,
+    settings: Settings,
+    as_of: date | None = None,
+    state: str | None = None,
+    exporter: str | None = None,
+    applicant: str | None = None,
 ) -> list[QueueEntry]:
     """Applications with their state, clock and pre-review verdict; open ones first, the nearest
-    deadline first."""
+    deadline first. With `applicant`, only its own, each verdict as it may see it."""
     as_of = as_of or _local(datetime.now(UTC), settings)
     with store.reading() as conn:
-        apps = repo.list_applications(conn, exporter)
+        apps = repo.list_applications(conn, applicant or exporter)
+        if applicant is not None:
+            apps = [a for a in apps if a.exporter == applicant]
         steps = repo.steps_of(conn, [a.number for a in apps])
-        verdicts = {a.number: (p[2]["verdict"] if (p := repo.latest_prereview(conn, a.number)) else None) for a in apps}
+        reports = {a.number: (p[2] if (p := repo.latest_prereview(conn, a.number)) else None) for a in apps}
+    verdicts = {
+        number: None
+        if report is None
+        else (prereview_seen_by(report, applicant) if applicant is not None else report)["verdict"]
+        for number, report in reports.items()
+    }
     entries = []
     for a in apps:
         s = steps[a.number]
@@ -287,6 +343,8 @@ def provide_information(
     note: str,
     documents: list[tuple[str, Path]],
     now: datetime | None = None,
+    *,
+    actor: Actor,
 ) -> str:
     """The applicant answers a request for information, with documents; the clock runs again."""
     read = read_documents(Path.cwd(), [(kind, str(path), None) for kind, path in documents])
@@ -306,20 +364,13 @@ def provide_information(
                 "provide_info", by, now, note, state, {"documents": [d.sha256 for d, _ in read], "for": acting_for}
             ),
         )
+        note_access(
+            conn,
+            actor,
+            "change",
+            f"application {number}",
+            stored.exporter,
+            f"information provided with {len(read)} document(s)",
+            now,
+        )
     return state
-
-
-def fetch_document(store: Store, number: str, document_id: int, out: Path) -> repo.StoredDocument:
-    """Write an attached document to `out` after checking it still has the digest recorded."""
-    from reetrace.errors import StoreError
-    from reetrace.files import replace_atomically
-
-    with store.reading() as conn:
-        found = repo.document_content(conn, number, document_id)
-    if found is None:
-        raise NotFound(f"application {number} has no document {document_id}")
-    document, content = found
-    if _digest(content) != document.sha256:
-        raise StoreError(f"document {document_id} of {number} no longer matches its SHA-256 {document.sha256}")
-    replace_atomically(out, content)
-    return document

@@ -1,12 +1,15 @@
 """Use case: a provenance certificate for a lot (`reetrace/certificate@1`, see
-`reetrace.certificates.bundle`).
+`reetrace.certificates.bundle`), complete for the authority, redacted for an enterprise
+(`reetrace/redacted-certificate@1`: the other enterprises' events redacted and signed by the key
+that signed the checkpoint; docs/certificates.md).
 
 The log first signs a checkpoint covering every accepted event (unless the latest already does).
 Then one read transaction takes the lot's backward trace, every creating event of every lot in
 its backward closure, and their inclusion proofs — all in the tree of one checkpoint: of those
 covering the events, the one cosigned by the most witnesses, then the largest. The checkpoint's
 note comes with its witnesses' cosignatures (`witnessing.cosigned_checkpoint`). Before it is
-handed out, the certificate is verified exactly as a buyer would, with the log's key.
+handed out, the certificate is verified exactly as a buyer would, with the log's key; a redacted
+one must also give the very figures of the complete trace.
 """
 
 from __future__ import annotations
@@ -16,26 +19,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, distinct, exists, func, or_, select
-
-from reetrace.certificates.bundle import LoggedEvent, ancestry, assemble
+from reetrace.certificates.bundle import LoggedEvent, ancestry, assemble, assemble_redacted
+from reetrace.certificates.redaction import opening, unb64
 from reetrace.certificates.verify import verify
 from reetrace.config import Settings
 from reetrace.domain import trace as tracing
-from reetrace.domain.trace import CREATING_TYPES, Creation, LotSource
-from reetrace.errors import NotFound, StoreError
+from reetrace.domain.trace import Creation, LotSource
+from reetrace.errors import InvalidInput, NotFound, StoreError, UsageError
 from reetrace.ledger import merkle
 from reetrace.ledger.note import NoteError, Verifier, open_checkpoint
 from reetrace.services import log_keys
 from reetrace.services.log import publish_checkpoint
 from reetrace.services.witnessing import cosigned_checkpoint
-from reetrace.store import tables as t
+from reetrace.store import certify_repo as repo
 from reetrace.store.database import Store
 from reetrace.store.log_repo import log_size, node_hashes
 from reetrace.store.lot_source import SqlLotSource
 
 ATTEMPTS = 3  # an ingest may land between the checkpoint and the read; sign again and retry
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,12 @@ class _Gathered:
     log_key: Verifier
 
 
-def certify(store: Store, settings: Settings, lot: str, now: datetime | None = None) -> dict[str, Any]:
-    """The certificate for `lot`, anchored to a signed (and, where witnessed, cosigned) checkpoint."""
+def certify(
+    store: Store, settings: Settings, lot: str, now: datetime | None = None, for_enterprise: str | None = None
+) -> dict[str, Any]:
+    """The certificate for `lot`, anchored to a signed (and, where witnessed, cosigned) checkpoint:
+    complete, or as enterprise `for_enterprise` receives it (its own events whole, every other
+    redacted)."""
     for _ in range(ATTEMPTS):
         publish_checkpoint(store, settings)
         gathered = _gather(store, lot)
@@ -58,8 +63,13 @@ def certify(store: Store, settings: Settings, lot: str, now: datetime | None = N
             f"no signed checkpoint covers the events of lot {lot!r}: the log grew while certifying; try again"
         )
     note = cosigned_checkpoint(store, gathered.size)
+    issued_at = now or datetime.now().astimezone()
     try:
-        certificate = assemble(lot, gathered.trace, gathered.events, note, now or datetime.now().astimezone())
+        if for_enterprise is None:
+            certificate = assemble(lot, gathered.trace, gathered.events, note, issued_at)
+        else:
+            signer = log_keys.signer_of(settings.log_keys_path(), gathered.log_key.key_id.hex(), gathered.log_key.name)
+            certificate = assemble_redacted(lot, for_enterprise, gathered.events, signer, note, issued_at)
     except ValueError as exc:
         raise StoreError(f"cannot certify lot {lot!r}: {exc}; run `reetrace log verify`") from None
     result = verify(certificate, gathered.log_key)
@@ -67,19 +77,26 @@ def certify(store: Store, settings: Settings, lot: str, now: datetime | None = N
         raise StoreError(
             f"the certificate for lot {lot!r} would not verify ({result.failures[0]}); run `reetrace log verify`"
         )
+    if for_enterprise is not None and _figures(certificate["trace"]) != _figures(gathered.trace):
+        raise StoreError(f"the redacted certificate for lot {lot!r} does not give the figures of its trace")
     return certificate
+
+
+def _figures(trace: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A trace's figures, whoever reported each origin."""
+    origins = sorted((o["lot"], o["type"], sorted(o["elements_kg"].items()), o["reo_kg"]) for o in trace["origins"])
+    return (sorted(trace["elements_kg"].items()), trace["reo_kg"], origins)
 
 
 def _gather(store: Store, lot: str) -> _Gathered | None:
     """Trace, events and proofs in one read; None when no signed checkpoint covers the events yet."""
     with store.reading() as conn:
-        known = conn.scalar(select(or_(exists().where(t.lots.c.lot == lot), exists().where(t.lot_draws.c.lot == lot))))
-        if not known:
+        if not repo.lot_known(conn, lot):
             raise NotFound(f"lot {lot!r} is not in the ledger")
         source = _Remembering(SqlLotSource(conn))
         trace = tracing.backward(lot, source).as_contract()
-        rows = _creating_events(conn, ancestry(lot, source))
-        anchor = _anchor(conn, max((r.seq for r in rows), default=0))
+        rows = repo.creating_events(conn, ancestry(lot, source))
+        anchor = repo.anchor(conn, max((r.seq for r in rows), default=0))
         if anchor is None:
             return None
         size, key_id = anchor
@@ -99,37 +116,6 @@ def _gather(store: Store, lot: str) -> _Gathered | None:
         if log_key is None:
             raise StoreError(f"the checkpoint of size {size} is signed by key {key_id}, which the store does not know")
     return _Gathered(trace, events, size, log_key)
-
-
-def _creating_events(conn: Connection, lots: Collection[str]) -> list[Any]:
-    """Every extract, import and transform that created one of these lots, in log order."""
-    found: dict[int, Any] = {}
-    unique = list(lots)
-    for start in range(0, len(unique), _CHUNK):
-        chunk = unique[start : start + _CHUNK]
-        seqs = select(t.lots.c.seq).where(t.lots.c.lot.in_(chunk))
-        for row in conn.execute(
-            select(t.events.c.seq, t.events.c.reporter, t.events.c.body).where(
-                t.events.c.seq.in_(seqs), t.events.c.type.in_(CREATING_TYPES)
-            )
-        ):
-            found[row.seq] = row
-    return [found[seq] for seq in sorted(found)]
-
-
-def _anchor(conn: Connection, needed: int) -> tuple[int, str] | None:
-    """(size, key id) of the checkpoint to anchor to: covering leaf `needed`, cosigned by the most
-    witnesses, then the largest."""
-    witnesses = func.count(distinct(t.cosignatures.c.witness))
-    row = conn.execute(
-        select(t.checkpoints.c.size, t.checkpoints.c.key_id, witnesses.label("witnesses"))
-        .select_from(t.checkpoints.outerjoin(t.cosignatures, t.cosignatures.c.checkpoint_id == t.checkpoints.c.id))
-        .where(t.checkpoints.c.size >= needed)
-        .group_by(t.checkpoints.c.id, t.checkpoints.c.size, t.checkpoints.c.key_id)
-        .order_by(witnesses.desc(), t.checkpoints.c.size.desc(), t.checkpoints.c.id.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else (row.size, row.key_id)
 
 
 class _Remembering:
@@ -152,17 +138,8 @@ class _Remembering:
 
 def enterprise_names(store: Store, usccs: Iterable[str]) -> dict[str, str]:
     """Registered names (English where given, then the legal name) for a printable certificate."""
-    wanted = sorted(set(usccs))
-    names: dict[str, str] = {}
     with store.reading() as conn:
-        for start in range(0, len(wanted), _CHUNK):
-            for row in conn.execute(
-                select(t.enterprises.c.uscc, t.enterprises.c.name, t.enterprises.c.name_en).where(
-                    t.enterprises.c.uscc.in_(wanted[start : start + _CHUNK])
-                )
-            ):
-                names[row.uscc] = row.name_en or row.name
-    return names
+        return repo.enterprise_names(conn, usccs)
 
 
 def signing_key(store: Store, certificate: Mapping[str, Any]) -> str | None:
@@ -176,3 +153,33 @@ def signing_key(store: Store, certificate: Mapping[str, Any]) -> str | None:
             continue
         return key.verifier_key()
     return None
+
+
+def open_redacted(
+    store: Store, settings: Settings, certificate: Mapping[str, Any], leaf_index: int, paths: list[str] | None = None
+) -> dict[str, Any]:
+    """For an auditor: the values and salts behind the commitments of one redacted event of a
+    certificate (all of them, or those of `paths`), `reetrace/redaction-opening@1`. Only the
+    log's operator can make one: the salts come from the key that signed the redaction."""
+    entry = next(
+        (e for e in certificate.get("redacted") or () if isinstance(e, dict) and e.get("leaf_index") == leaf_index),
+        None,
+    )
+    if entry is None:
+        raise UsageError(f"the certificate redacts no event at leaf {leaf_index}")
+    signature = unb64(entry.get("signature"))
+    if signature is None or len(signature) < 4:
+        raise UsageError(f"the redacted event at leaf {leaf_index} carries no signature")
+    with store.reading() as conn:
+        logged = repo.event_at_leaf(conn, leaf_index)
+        key = log_keys.verifiers(conn).get(signature[:4].hex())
+    if logged is None or key is None:
+        raise NotFound(f"the log holds no event at leaf {leaf_index} redacted by one of its keys")
+    signer = log_keys.signer_of(settings.log_keys_path(), key.key_id.hex(), key.name)
+    try:
+        document = opening(signer, logged[0], logged[1], leaf_index, paths)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if document["leaf_hash"] != entry.get("leaf_hash"):
+        raise InvalidInput(f"leaf {leaf_index} of the log is not the event the certificate redacts")
+    return document

@@ -33,6 +33,11 @@ def current_signer(conn: Connection, directory: Path, origin: str) -> Signer:
     return _load(directory, row.key_id, origin)
 
 
+def signer_of(directory: Path, key_id: str, origin: str) -> Signer:
+    """The private half of one of the log's keys, retired or not, while its file is kept."""
+    return _load(directory, key_id, origin)
+
+
 def rotate(conn: Connection, directory: Path, origin: str) -> Signer:
     """Retire the current key (its checkpoints stay verifiable) and start signing with a new one."""
     conn.execute(

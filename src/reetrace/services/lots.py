@@ -25,6 +25,12 @@ class LotView:
     involved: frozenset[str]  # enterprises that created, held, sent or received it
     doc: dict[str, Any]
 
+    @property
+    def owner(self) -> str | None:
+        """Whose data the lot is, as the access log names it: its creator's, else its custodian's."""
+        creator = self.doc["creator"]
+        return creator["enterprise"] if creator else self.doc["custodian"]
+
 
 def _touches(event: Event, lot: str) -> bool:
     return lot in used_lots(event) or any(o.lot == lot for o in created_lots(event))

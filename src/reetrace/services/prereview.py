@@ -2,8 +2,8 @@
 
 The facts are gathered here: the audit's findings on the whole ledger, each lot's backward trace
 and what lies upstream of it, the lots' custody replayed from the events that touched them,
-the screening of every party against every loaded list, the other applications naming the same
-lots, and the consignees seen before. The report is recorded with the application, with the
+the screening of every party against every loaded list, the applicant's other applications
+naming the same lots, and the consignees seen before. The report is recorded with the application, with the
 ledger size it was judged on and the versions of the screening lists.
 """
 
@@ -127,12 +127,16 @@ def _screen(conn: Connection, application: Application) -> list[tuple[str, str, 
 
 
 def _claimed(
-    others: list[repo.StoredApplication], states: dict[str, str], lots: set[str]
+    others: list[repo.StoredApplication], states: dict[str, str], lots: set[str], exporter: str
 ) -> dict[str, list[tuple[str, str]]]:
-    """The live applications (neither denied, declined nor withdrawn) naming each of `lots`."""
+    """The exporter's live applications (neither denied, declined nor withdrawn) naming each of
+    `lots`. Another enterprise's application never counts: only the holder of a lot may file
+    for it, and an application whose exporter no longer holds its lot is refused at approval by
+    its own pre-review, so a former holder cannot block the lot's new holder (nor is the new
+    holder told of its application)."""
     found: dict[str, list[tuple[str, str]]] = {}
     for other in others:
-        if states[other.number] in DEAD_STATES:
+        if other.exporter != exporter or states[other.number] in DEAD_STATES:
             continue
         for item in other.body.get("items", []):
             if item.get("lot") in lots:
@@ -163,7 +167,7 @@ def run_pre_review(
         lots = application.lots
         others = [a for a in repo.list_applications(conn) if a.number != number]
         states = {n: state_of(steps) for n, steps in repo.steps_of(conn, [a.number for a in others]).items()}
-        claimed = _claimed(others, states, set(lots))
+        claimed = _claimed(others, states, set(lots), application.exporter)
         known = {_name(c) for c in consignees(conn)}
         known |= {_name(a.body["consignee"]["name"]) for a in others if states[a.number] == "approved"}
         facts = Facts(

@@ -77,9 +77,13 @@ def findings_page(
 
 def one_finding(request: Request, view: Viewer, key: str) -> triage.TriagedFinding:
     settings = request.app.state.settings
-    found = triage.triaged_finding(store_of(request), settings, key, today(settings))
+    unseen = NotFound(view.gettext("No such finding, or not one you may see."))  # the same either way
+    try:
+        found = triage.triaged_finding(store_of(request), settings, key, today(settings))
+    except NotFound:
+        raise unseen from None
     if not view.principal.sees(found.finding.enterprise):  # type: ignore[union-attr]
-        raise Forbidden(view.gettext("You may see only the findings about your own enterprise."))
+        raise unseen
     return found
 
 

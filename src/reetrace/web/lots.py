@@ -1,5 +1,6 @@
 """A lot (staff): its facts, its lineage backward and forward as graphs, its origins, every
-event that touched it, and its provenance certificate to download."""
+event that touched it, and its provenance certificate to download. Each read is written to the
+access log with the enterprise whose lot it is."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from reetrace.domain.lineage import Lineage
 from reetrace.services.accounts import record_access
 from reetrace.services.certify import certify
 from reetrace.services.dashboard import LotRecord, lot_record
+from reetrace.services.lots import lot_view
 from reetrace.web import labels
 from reetrace.web.pages import Viewer, staff
 
@@ -58,8 +60,9 @@ def find_lot(lot: str = "", view: Viewer = Depends(staff)) -> Response:
 
 @router.get("/lots/{lot}")
 def lot_page(request: Request, lot: str, view: Viewer = Depends(staff)) -> Response:
-    record = lot_record(store_of(request), request.app.state.settings, lot)
-    record_access(store_of(request), view.actor, "read", f"lot {lot}", None)  # type: ignore[arg-type]
+    settings = request.app.state.settings
+    record = lot_record(store_of(request), settings, lot)
+    record_access(store_of(request), view.actor, "read", f"lot {lot}", lot_view(store_of(request), settings, lot).owner)
     origins = sorted(record.backward["origins"], key=lambda o: -o["reo_kg"])
     return view.render(
         "lot.html",
@@ -73,8 +76,10 @@ def lot_page(request: Request, lot: str, view: Viewer = Depends(staff)) -> Respo
 
 @router.get("/lots/{lot}/certificate")
 def certificate(request: Request, lot: str, view: Viewer = Depends(staff)) -> Response:
-    document = certify(store_of(request), request.app.state.settings, lot)
-    record_access(store_of(request), view.actor, "certify", f"lot {lot}", None)  # type: ignore[arg-type]
+    settings = request.app.state.settings
+    document = certify(store_of(request), settings, lot)
+    owner = lot_view(store_of(request), settings, lot).owner
+    record_access(store_of(request), view.actor, "certify", f"lot {lot}", owner)
     filename = "certificate-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in lot) + ".json"
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2),

@@ -7,7 +7,9 @@ the exporter read them, officials take review steps, the exporter answers or wit
 
 Each document's `path` names a member of `files` (a plain file name). Reviewers and approvers
 act as the registered official whose name is their username (registered with their role on
-their first step); the workflow's separation of duties applies.
+their first step); the workflow's separation of duties applies. An exporter's users see their
+own applications, each pre-review as the applicant may see it (`domain.disclosure`); another
+enterprise's application answers exactly as one that does not exist.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reetrace.api import access
 from reetrace.api.pagination import Page, page
-from reetrace.api.security import principal, store_of
+from reetrace.api.security import actor_of, principal, store_of
 from reetrace.domain.accounts import Principal
-from reetrace.errors import Forbidden, InvalidInput, NotFound
+from reetrace.errors import Forbidden, InvalidInput, not_found, unseen_as
 from reetrace.services import applications as applications_service
 from reetrace.services import review as review_service
 
@@ -77,7 +79,7 @@ def _submit(request: Request, who: Principal, new: NewApplication) -> applicatio
     with tempfile.TemporaryDirectory(prefix="reetrace-application-") as directory:
         path = _write_files(FilePath(directory), new)
         return applications_service.submit_application(
-            store_of(request), request.app.state.settings, path, who.username
+            store_of(request), request.app.state.settings, path, who.username, actor=actor_of(request, who)
         )
 
 
@@ -88,11 +90,10 @@ async def submit(request: Request, new: NewApplication, who: Principal = Depends
     {"<file name>": "<base64>"}}`, each document's `path` naming a member of `files`."""
     who.require("apply")
     exporter = new.application.get("exporter")
-    if exporter != who.uscc:
+    if exporter != who.uscc or who.uscc is None:
         await run_in_threadpool(access.refused, request, who, who.uscc, f"application for {exporter!r}")
-        raise Forbidden(f"{who.username} may apply only for enterprise {who.uscc}, not {exporter!r}")
-    done = await run_in_threadpool(_submit, request, who, new)
-    await run_in_threadpool(access.changed, request, who, who.uscc, f"application {done.number}")
+        raise Forbidden(f"{who.username} may apply only for its own enterprise")
+    done = (await run_in_threadpool(_submit, request, who, new)).seen_by_applicant(who.uscc)
     return {"number": done.number, "pre_review": done.verdict, "blocking": done.blocking, "red_flags": done.red_flags}
 
 
@@ -105,17 +106,20 @@ def applications(
     who: Principal = Depends(principal),
 ) -> dict[str, Any]:
     """The queue, open applications first, nearest deadline first. Enterprise users: their own."""
-    if not who.is_staff:
-        exporter = who.uscc
-    entries = applications_service.queue(store_of(request), request.app.state.settings, None, state, exporter)
-    access.read(request, who, exporter)
+    applicant = None if who.is_staff else who.uscc
+    entries = applications_service.queue(
+        store_of(request), request.app.state.settings, None, state, exporter if applicant is None else None, applicant
+    )
+    access.read(request, who, exporter, f"applications state={state or 'any'} exporter={exporter or 'any'}")
     return p.of([e.as_json() for e in entries])
 
 
 def _exporter_of(request: Request, who: Principal, number: str) -> str:
-    stored, _ = applications_service.stored_application(store_of(request), number)
+    """The application's exporter; an application the user may not see is not found."""
+    with unseen_as("application"):
+        stored, _ = applications_service.stored_application(store_of(request), number)
     if not who.sees(stored.exporter):
-        raise NotFound(f"application {number} is not one of enterprise {who.uscc}")
+        raise not_found("application")
     return stored.exporter
 
 
@@ -123,8 +127,10 @@ def _exporter_of(request: Request, who: Principal, number: str) -> str:
 def application(request: Request, number: str = NUMBER, who: Principal = Depends(principal)) -> dict[str, Any]:
     """One application: document, documents, steps, clock, latest pre-review, license."""
     exporter = _exporter_of(request, who, number)
-    view = applications_service.application_view(store_of(request), request.app.state.settings, number)
-    access.read(request, who, exporter)
+    view = applications_service.application_view(
+        store_of(request), request.app.state.settings, number, applicant=None if who.is_staff else exporter
+    )
+    access.read(request, who, exporter, f"application {number}")
     return view
 
 
@@ -148,7 +154,7 @@ def _step(request: Request, who: Principal, number: str, step: Step) -> dict[str
         by = f"{who.username}@{who.uscc}"
         if step.action == "provide_info":
             state = applications_service.provide_information(
-                store_of(request), settings, number, by, who.uscc or "", step.why, []
+                store_of(request), settings, number, by, who.uscc or "", step.why, [], actor=actor_of(request, who)
             )
             return {"number": number, "action": step.action, "state": state, "license_no": None}
     else:
@@ -172,5 +178,6 @@ async def take_step(
     approve, deny; the exporter's users: provide_info (the answer in `why`), withdraw."""
     done = await run_in_threadpool(_step, request, who, number, step)
     exporter = done.pop("exporter", who.uscc)
-    await run_in_threadpool(access.changed, request, who, exporter, f"application {number}: {step.action}")
+    if step.action != "provide_info":  # an answer was logged in the transaction that recorded it
+        await run_in_threadpool(access.changed, request, who, exporter, f"application {number}: {step.action}")
     return done

@@ -17,7 +17,7 @@ from reetrace.api.routes.findings import today
 from reetrace.api.routes.screening import require_staff
 from reetrace.api.security import principal, store_of
 from reetrace.domain.accounts import Principal
-from reetrace.errors import NotFound, UsageError
+from reetrace.errors import UsageError, not_found, unseen_as
 from reetrace.services import customs as customs_service
 from reetrace.services.audit import findings_document
 
@@ -130,16 +130,17 @@ async def arrival(
     who.require("report_arrival")
     exporter = ref.strip().partition(":")[0]
     if not who.sees(exporter):
-        raise NotFound(f"export {ref} is not one of enterprise {who.uscc}")
-    report = await run_in_threadpool(
-        customs_service.report_arrival,
-        store_of(request),
-        request.app.state.settings,
-        ref,
-        body.arrived_on,
-        who.username,
-        body.note,
-    )
+        raise not_found("export")
+    with unseen_as("export"):
+        report = await run_in_threadpool(
+            customs_service.report_arrival,
+            store_of(request),
+            request.app.state.settings,
+            ref,
+            body.arrived_on,
+            who.username,
+            body.note,
+        )
     await run_in_threadpool(
         access.changed, request, who, exporter, f"export {report.export_ref} arrived on {report.arrived_on}"
     )

@@ -14,7 +14,7 @@ from reetrace.api import access
 from reetrace.api.pagination import Page, page
 from reetrace.api.security import principal, store_of
 from reetrace.domain.accounts import Principal
-from reetrace.errors import NotFound
+from reetrace.errors import not_found, unseen_as
 from reetrace.services import triage
 
 router = APIRouter(prefix="/api", tags=["findings"])
@@ -76,9 +76,10 @@ def finding(
     who: Principal = Depends(principal),
 ) -> dict[str, Any]:
     """One finding with every triage action recorded on it."""
-    found = triage.triaged_finding(store_of(request), request.app.state.settings, key, as_of or today(request))
+    with unseen_as("finding"):
+        found = triage.triaged_finding(store_of(request), request.app.state.settings, key, as_of or today(request))
     if not _visible(who, found):
-        raise NotFound(f"no finding {key} on enterprise {who.uscc}")
+        raise not_found("finding")
     access.read(request, who, found.finding.enterprise, f"finding {key}")
     return found.as_json(with_actions=True)
 

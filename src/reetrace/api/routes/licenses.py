@@ -1,5 +1,6 @@
 """Export licenses (migrated and issued here) with what the exports under each drew down.
-Enterprise users see the licenses their enterprise holds."""
+Enterprise users see the licenses their enterprise holds; another's answers exactly as one that
+does not exist."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from reetrace.api import access
 from reetrace.api.pagination import Page, page
 from reetrace.api.security import principal, store_of
 from reetrace.domain.accounts import Principal
-from reetrace.errors import NotFound
+from reetrace.errors import not_found, unseen_as
 from reetrace.services import licenses as licenses_service
 
 router = APIRouter(prefix="/api", tags=["licenses"])
@@ -27,8 +28,9 @@ def licenses(request: Request, p: Page = Depends(page), who: Principal = Depends
 def license_(
     request: Request, license_no: str = Path(..., max_length=64), who: Principal = Depends(principal)
 ) -> dict[str, Any]:
-    found = licenses_service.licenses(store_of(request), request.app.state.settings, license_no)[0]
+    with unseen_as("license"):
+        found = licenses_service.licenses(store_of(request), request.app.state.settings, license_no)[0]
     if not who.sees(found.exporter):
-        raise NotFound(f"license {license_no} is not one of enterprise {who.uscc}")
+        raise not_found("license")
     access.read(request, who, found.exporter)
     return found.as_json()

@@ -13,7 +13,7 @@ from fastapi.responses import PlainTextResponse
 from reetrace.api import access
 from reetrace.api.security import principal, store_of
 from reetrace.domain.accounts import Principal
-from reetrace.errors import NotFound
+from reetrace.errors import not_found, unseen_as
 from reetrace.services import log
 
 router = APIRouter(prefix="/api/log", tags=["transparency log"])
@@ -41,8 +41,9 @@ def proof(
     """Inclusion proof of an event (`reetrace/inclusion-proof@1`)."""
     reporter = event.partition(":")[0]
     if not who.sees(reporter):
-        raise NotFound(f"event {event} is not one of enterprise {who.uscc}")
-    doc = log.inclusion_proof(store_of(request), request.app.state.settings, event, size)
+        raise not_found("event")
+    with unseen_as("event"):
+        doc = log.inclusion_proof(store_of(request), request.app.state.settings, event, size)
     access.read(request, who, reporter, f"proof of {event}")
     return doc
 

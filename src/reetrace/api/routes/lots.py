@@ -1,6 +1,9 @@
 """Lots: what the ledger knows of one lot, its trace (CONTRACT §6) and its provenance
 certificate. An enterprise's user sees a lot only if the enterprise created, held, sent or
-received it; a forward trace shows it only the descendants its own enterprise made."""
+received it (any other lot answers exactly as one that does not exist); of its upstream, what
+`domain.disclosure` allows: origins without who reported them, a certificate with the other
+enterprises' events redacted (docs/certificates.md). A forward trace shows it only the
+descendants its own enterprise made."""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from fastapi import APIRouter, Depends, Path, Request
 from reetrace.api import access
 from reetrace.api.security import principal, store_of
 from reetrace.domain.accounts import Principal
-from reetrace.errors import NotFound
+from reetrace.domain.disclosure import trace_seen_by
+from reetrace.errors import not_found, unseen_as
 from reetrace.services import certify as certify_service
 from reetrace.services import trace as trace_service
 from reetrace.services.lots import LotView, lot_view
@@ -21,15 +25,15 @@ LOT = Path(..., min_length=1, max_length=80, description="Lot id (may contain '/
 
 
 def _visible(request: Request, who: Principal, lot: str) -> LotView:
-    view = lot_view(store_of(request), request.app.state.settings, lot)
+    with unseen_as("lot"):
+        view = lot_view(store_of(request), request.app.state.settings, lot)
     if not who.is_staff and who.uscc not in view.involved:
-        raise NotFound(f"lot {lot!r} is not one enterprise {who.uscc} created, held or received")
+        raise not_found("lot")
     return view
 
 
 def _owner(view: LotView) -> str | None:
-    creator = view.doc["creator"]
-    return creator["enterprise"] if creator else view.doc["custodian"]
+    return view.owner
 
 
 # the routes with a suffix come first: a lot id may contain '/'
@@ -46,15 +50,21 @@ def trace(
     if direction == "forward" and not who.is_staff:
         mine = [d for d in doc["descendants"] if d["enterprise"] == who.uscc]
         doc = {**doc, "descendants": mine, "withheld": len(doc["descendants"]) - len(mine)}
+    elif not who.is_staff and who.uscc is not None:
+        doc = trace_seen_by(doc, who.uscc)
     access.read(request, who, _owner(view), f"trace {direction}")
     return doc
 
 
 @router.get("/lots/{lot:path}/certificate")
 def certificate(request: Request, lot: str = LOT, who: Principal = Depends(principal)) -> dict[str, Any]:
-    """A provenance certificate (`reetrace/certificate@1`), verifiable offline with the log's key."""
+    """A provenance certificate, verifiable offline with the log's key: complete
+    (`reetrace/certificate@1`) for staff; for an enterprise's user, the other enterprises'
+    events redacted (`reetrace/redacted-certificate@1`)."""
     view = _visible(request, who, lot)
-    doc = certify_service.certify(store_of(request), request.app.state.settings, lot)
+    doc = certify_service.certify(
+        store_of(request), request.app.state.settings, lot, for_enterprise=None if who.is_staff else who.uscc
+    )
     access.read(request, who, _owner(view), "certificate")
     return doc
 
@@ -69,5 +79,9 @@ def lot_facts(request: Request, lot: str = LOT, who: Principal = Depends(princip
         events = [e for e in doc["events"] if who.uscc in (e["enterprise"], e.get("to"))]
         withheld = len(doc["events"]) - len(events)
         custodian = doc["custodian"] if doc["custodian"] in (who.uscc, None) else "withheld"
-        doc = {**doc, "events": events, "custodian": custodian, "withheld_events": withheld}
+        known = {who.uscc} | {e["enterprise"] for e in events if e.get("to") == who.uscc}
+        creator = doc["creator"]
+        if creator is not None and creator["enterprise"] not in known:  # made upstream by someone it never dealt with
+            creator = {**creator, "enterprise": None, "event": None}
+        doc = {**doc, "events": events, "custodian": custodian, "creator": creator, "withheld_events": withheld}
     return doc

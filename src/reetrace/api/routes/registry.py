@@ -13,7 +13,7 @@ from reetrace.api.pagination import Page, page
 from reetrace.api.security import principal, store_of
 from reetrace.domain.accounts import Principal
 from reetrace.domain.registry import Registry
-from reetrace.errors import NotFound
+from reetrace.errors import not_found
 from reetrace.services import audit as audit_service
 from reetrace.services import registry as registry_service
 
@@ -67,10 +67,11 @@ def enterprise(
     request: Request, uscc: str = Path(..., max_length=64), who: Principal = Depends(principal)
 ) -> dict[str, Any]:
     """One enterprise: qualifications, keys, sites and quotas."""
-    who.require_sees(uscc)
+    if not who.sees(uscc):
+        raise not_found("enterprise")
     registry = registry_service.current_registry(store_of(request))
     if uscc not in registry.enterprises:
-        raise NotFound(f"enterprise {uscc} is not registered")
+        raise not_found("enterprise")
     access.read(request, who, uscc)
     return enterprise_json(registry, uscc)
 
