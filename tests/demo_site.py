@@ -20,7 +20,7 @@ from reetrace.services.ingest import ingest, submission_files
 from reetrace.services.registry import load_registry
 from reetrace.store.database import Store, open_store
 
-PASSWORD = "password1"
+PASSWORD = "rare earth ledger 2025"
 
 
 @dataclass

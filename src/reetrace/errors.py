@@ -31,3 +31,12 @@ class Unauthenticated(ReetraceError):
 
 class Forbidden(ReetraceError):
     """The person or machine is known but may not do or see this."""
+
+
+class Throttled(ReetraceError):
+    """Too many failed logins (or the server is busy checking others): try again after
+    `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)

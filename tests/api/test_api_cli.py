@@ -92,7 +92,8 @@ def test_serve_prints_its_address_and_keeps_a_private_session_secret(cli, store_
         with httpx.Client(base_url=url) as browser:
             assert browser.post("/api/session", json={"username": "wang", "password": "long enough pw"}).is_success
             assert browser.get("/api/whoami").json()["role"] == "regulator"
-        assert httpx.get(f"{url}/openapi.json").json()["info"]["title"] == "reetrace"
+            assert browser.get("/openapi.json").json()["info"]["title"] == "reetrace"  # staff only
+        assert httpx.get(f"{url}/openapi.json").status_code == 401
     finally:
         server.terminate()
         out, _ = server.communicate(timeout=30)

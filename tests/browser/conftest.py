@@ -4,7 +4,7 @@ runs them with `-m browser tests/browser`).
 How they are built: `site` is a synthetic year from the demo (seed 13, scale 0.2) loaded into a
 fresh SQLite store: the registry, every signed submission except the last month of one mining
 enterprise (`site.held_back`, uploaded through the portal by a test), one license application,
-and a user of each kind (password `password1`). The app is served by a real uvicorn server on
+and a user of each kind (password `demo_site.PASSWORD`). The app is served by a real uvicorn server on
 127.0.0.1 at a free port, in a thread of the test process, for the whole session. `browser` is
 Debian's Chromium (/usr/bin/chromium) driven by Playwright: it is never downloaded, and when it
 is missing the tests fail saying how to install it. Screenshots go to `tests/browser/artifacts/`
