@@ -55,7 +55,7 @@ def create_app(
     app.state.session_secret = session_secret or secrets.token_bytes(32)
     app.state.session_policy = session_policy or SessionPolicy()
     app.state.clock = clock
-    app.state.login_gate = LoginGate(os.cpu_count() or 2)
+    app.state.login_gate = LoginGate(2 * (os.cpu_count() or 1))
     app.add_middleware(SecurityHeaders)
     errors.install(app)
     for router in routers():
