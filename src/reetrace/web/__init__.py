@@ -43,8 +43,8 @@ def install(app: FastAPI) -> None:
     from reetrace.web import account, dashboard, docs, findings, lots, portal, review, session
     from reetrace.web.pages import LoginRequired, login_location, viewer
 
+    docs.mount_assets(app)  # before /static, which would take its paths
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    docs.mount_assets(app)
     for module in (session, account, dashboard, findings, lots, portal, review, docs):
         app.include_router(module.router)
     api_handler = app.exception_handlers.get(ReetraceError)
