@@ -34,6 +34,7 @@ SCREENSHOTS: list[Path] = []
 @dataclass
 class Site(DemoSite):
     url: str = ""
+    app: object = None
 
 
 def _free_port() -> int:
@@ -52,14 +53,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             ("regulator", "regulator", None),
             ("inspector", "inspector", None),
             ("reviewer", "reviewer", None),
+            ("auditor", "auditor", None),
             ("firm", "enterprise", "mine"),
         ),
     )
     settings, store = loaded.settings, loaded.store
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
+    app = create_app(settings, store)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -67,7 +68,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the uvicorn server did not start")
         time.sleep(0.05)
-    yield Site(**vars(loaded), url=f"http://127.0.0.1:{port}")
+    yield Site(**vars(loaded), url=f"http://127.0.0.1:{port}", app=app)
     server.should_exit = True
     thread.join(timeout=10)
     store.dispose()
