@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import Connection
+
 from reetrace.domain import sessions, throttle
 from reetrace.domain.accounts import Actor, Principal
 from reetrace.domain.sessions import SessionPolicy, SessionTimes
@@ -120,7 +122,7 @@ def _failed(store: Store, door: Door, username: str, user: repo.UserRow | None, 
 
 
 def _open(
-    conn, user: repo.UserRow, needs: str, client: str | None, now: datetime, policy: SessionPolicy
+    conn: Connection, user: repo.UserRow, needs: str, client: str | None, now: datetime, policy: SessionPolicy
 ) -> tuple[str, str]:
     token = secrets.token_urlsafe(32)
     lifetime = policy.absolute if needs == sessions.READY else policy.pending
