@@ -24,7 +24,7 @@ from reetrace.services.prereview import lot_facts
 from reetrace.services.registry import load_registry
 from reetrace.store.database import Store, open_store
 
-PASSWORD = "password1"
+PASSWORD = "rare earth ledger 2025"
 
 
 @dataclass

@@ -36,6 +36,15 @@ class Forbidden(ReetraceError):
     """The person or machine is known but may not do or see this."""
 
 
+class Throttled(ReetraceError):
+    """Too many failed logins (or the server is busy checking others): try again after
+    `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
 def not_found(kind: str) -> NotFound:
     """The one answer when a `kind` (a lot, an application, a finding …) that was asked for does
     not exist or is not the asker's to see: the same type and the same words either way, naming

@@ -16,7 +16,7 @@ from reetrace.store import tables as t
 
 
 def test_password_login_sets_a_session_that_authenticates(seeded):
-    with httpx.Client(base_url=seeded.url) as browser:
+    with httpx.Client(base_url=seeded.url, headers={"Origin": seeded.url}) as browser:
         assert browser.get("/api/whoami").status_code == 401
         wrong = browser.post("/api/session", json={"username": "regulator", "password": "not the password"})
         assert wrong.status_code == 401 and wrong.json()["error"]["type"] == "unauthenticated"
@@ -25,16 +25,19 @@ def test_password_login_sets_a_session_that_authenticates(seeded):
         assert answer.status_code == 200
         assert "httponly" in answer.headers["set-cookie"].lower()
         assert browser.get("/api/whoami").json()["role"] == "regulator"
-        browser.delete("/api/session")
+        assert browser.delete("/api/session").status_code == 403  # a change under the cookie: no CSRF token
+        assert browser.get("/api/whoami").status_code == 200
+        logout = browser.delete("/api/session", headers={"X-CSRF-Token": answer.json()["csrf_token"]})
+        assert logout.status_code == 204
         assert browser.get("/api/whoami").status_code == 401
 
 
 def test_a_forged_session_cookie_is_not_accepted(seeded):
-    from reetrace.api.security import session_cookie
+    import secrets
 
-    forged = session_cookie(b"another secret" * 3, "regulator")
-    with httpx.Client(base_url=seeded.url, cookies={"reetrace_session": forged}) as client:
-        assert client.get("/api/whoami").status_code == 401
+    for forged in (secrets.token_urlsafe(32), "regulator", "", "x" * 5000):
+        with httpx.Client(base_url=seeded.url, cookies={"reetrace_session": forged}) as client:
+            assert client.get("/api/whoami").status_code == 401
 
 
 def test_a_revoked_token_stops_working(seeded):
@@ -119,6 +122,7 @@ def test_the_auditor_cannot_change_anything(seeded):
     writing = {(m, p) for m, p in api_routes(seeded.app) if m != "GET"} - {
         ("POST", "/api/session"),
         ("DELETE", "/api/session"),
+        ("POST", "/api/account/password"),  # one's own password: not the ledger's data
     }
     tried = {(m, u) for m, u, _ in changes}
     for method, template in writing:  # every route that can change something is tried

@@ -92,7 +92,8 @@ def test_serve_prints_its_address_and_keeps_a_private_session_secret(cli, store_
         with httpx.Client(base_url=url) as browser:
             assert browser.post("/api/session", json={"username": "wang", "password": "long enough pw"}).is_success
             assert browser.get("/api/whoami").json()["role"] == "regulator"
-        assert httpx.get(f"{url}/openapi.json").json()["info"]["title"] == "reetrace"
+            assert browser.get("/openapi.json").json()["info"]["title"] == "reetrace"  # staff only
+        assert httpx.get(f"{url}/openapi.json").status_code == 401
     finally:
         server.terminate()
         out, _ = server.communicate(timeout=30)
@@ -115,3 +116,64 @@ def test_the_session_secret_survives_restarts_and_the_environment_overrides_it(t
     (tmp_path / "store.db.session").chmod(0o644)
     with pytest.raises(StoreError, match="readable by others"):
         session_secret(settings, environ={})
+
+
+def test_the_operator_manages_accounts_and_each_change_is_recorded(cli, store_url, tmp_path):
+    import getpass
+    from datetime import UTC, datetime
+
+    from reetrace.services import sessions
+    from reetrace.services.sessions import Door, LoginGate
+    from reetrace.store import accounts_repo
+    from reetrace.store.database import open_store
+
+    refused = cli("users", "add", "wang", "--role", "regulator", "--password", "12345678", expect=1)
+    assert "at least 12 characters" in refused.stderr
+    cli("users", "add", "wang", "--role", "regulator", "--password", "wang", expect=1)
+    cli("users", "add", "wang", "--role", "regulator", "--password", "Qwerty123456", expect=1)  # a common one
+    cli("users", "add", "wang", "--role", "regulator", "--password", "long enough pw")
+    store = open_store(store_url)
+    try:
+        now = datetime.now(UTC)
+        door = Door("console", "127.0.0.1", "POST /login")
+        opened = sessions.log_in(store, LoginGate(1), door, "wang", "long enough pw", now)
+        assert (
+            "1 session(s) ended" in cli("users", "password", "wang", REETRACE_PASSWORD="a brand new passphrase").stdout
+        )
+        assert sessions.current(store, opened.token, now) is None
+        cli("users", "disable", "wang")
+        cli("users", "disable", "wang", expect=1)
+        assert '"disabled": true' in cli("users", "list", "--format", "json").stdout
+        cli("users", "enable", "wang")
+        cli("users", "role", "wang", "inspector")
+        cli("users", "require-totp", "inspector")
+        listed = cli("users", "list").stdout
+        assert "required, not enrolled" in listed and "second factor required of: inspector" in listed
+        qr = tmp_path / "wang-qr.svg"
+        uri = cli("users", "totp", "wang", "--qr", str(qr)).stdout.strip().splitlines()[-1]
+        assert uri.startswith("otpauth://totp/reetrace:wang?secret=") and qr.read_text().lstrip().startswith("<")
+        assert '"second_factor": true' in cli("users", "list", "--format", "json").stdout
+        cli("users", "totp", "wang", "--off")
+        cli("users", "require-totp", "inspector", "--off")
+        cli("users", "require-totp", "ruler", expect=2)
+        cli("users", "disable", "nobody", expect=1)
+        with store.reading() as conn:
+            changes = [(r.username, r.action, r.by) for r in accounts_repo.account_changes(conn)]
+            entries = [e for e in accounts_repo.access_entries(conn, 100) if e.what.startswith("account ")]
+    finally:
+        store.dispose()
+    me = getpass.getuser()
+    assert changes == [
+        ("wang", "added", me),
+        ("wang", "password", me),
+        ("wang", "disabled", me),
+        ("wang", "enabled", me),
+        ("wang", "role", me),
+        ("*", "policy", me),
+        ("wang", "totp_reset", me),
+        ("wang", "totp_removed", me),
+        ("*", "policy", me),
+    ]
+    assert len(entries) == len(changes) and {(e.channel, e.os_user, e.role) for e in entries} == {
+        ("cli", me, "operator")
+    }

@@ -110,6 +110,14 @@ def login_is_own_account(live, client: httpx.Client) -> None:
         assert anonymous.delete("/api/session").status_code == 204  # logging out touches nobody's data
 
 
+def password_of_own_account(live, client: httpx.Client) -> None:
+    """The route names no account: it changes the caller's own, and only with its current password."""
+    new = {"current_password": "not the password", "new_password": "a fresh and long passphrase"}
+    assert client.post("/api/account/password", json={**new, "username": B}).status_code == 422
+    answer = client.post("/api/account/password", json=new)
+    assert answer.status_code == 403 and B not in answer.text
+
+
 def foreign_submission(live, client: httpx.Client) -> None:
     sub = live.world.trader.submit([extract("iso-1", "ISO-1", 5)], created_at="2026-03-01T10:00:00+08:00")
     answer = client.post("/api/submissions", json=sub)
@@ -198,6 +206,7 @@ def refused_bytes(path: str, content: bytes):
 ISOLATION: dict[tuple[str, str], Callable] = {
     ("POST", "/api/session"): login_is_own_account,
     ("DELETE", "/api/session"): login_is_own_account,
+    ("POST", "/api/account/password"): password_of_own_account,
     ("GET", "/api/whoami"): only_self,
     ("GET", "/api/health"): holds_no_enterprise("/api/health"),
     ("GET", "/api/access-log"): refused("GET", "/api/access-log"),

@@ -4,7 +4,7 @@ runs them with `-m browser tests/browser`).
 How they are built: `site` is a synthetic year from the demo (seed 13, scale 0.2) loaded into a
 fresh SQLite store: the registry, every signed submission except the last month of one mining
 enterprise (`site.held_back`, uploaded through the portal by a test), one license application,
-and a user of each kind (password `password1`). The app is served by a real uvicorn server on
+and a user of each kind (password `demo_site.PASSWORD`). The app is served by a real uvicorn server on
 127.0.0.1 at a free port, in a thread of the test process, for the whole session. `browser` is
 Debian's Chromium (/usr/bin/chromium) driven by Playwright: it is never downloaded, and when it
 is missing the tests fail saying how to install it. Screenshots go to `tests/browser/artifacts/`
@@ -34,6 +34,7 @@ SCREENSHOTS: list[Path] = []
 @dataclass
 class Site(DemoSite):
     url: str = ""
+    app: object = None
 
 
 def _free_port() -> int:
@@ -52,14 +53,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             ("regulator", "regulator", None),
             ("inspector", "inspector", None),
             ("reviewer", "reviewer", None),
+            ("auditor", "auditor", None),
             ("firm", "enterprise", "mine"),
         ),
     )
     settings, store = loaded.settings, loaded.store
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
+    app = create_app(settings, store)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -67,7 +68,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the uvicorn server did not start")
         time.sleep(0.05)
-    yield Site(**vars(loaded), url=f"http://127.0.0.1:{port}")
+    yield Site(**vars(loaded), url=f"http://127.0.0.1:{port}", app=app)
     server.should_exit = True
     thread.join(timeout=10)
     store.dispose()

@@ -16,6 +16,7 @@ from reetrace.errors import (
     NotFound,
     ReetraceError,
     StoreError,
+    Throttled,
     Unauthenticated,
     UsageError,
 )
@@ -23,6 +24,7 @@ from reetrace.errors import (
 # most specific first
 STATUS: tuple[tuple[type[ReetraceError], int, str], ...] = (
     (Unauthenticated, 401, "unauthenticated"),
+    (Throttled, 429, "too_many_attempts"),
     (Forbidden, 403, "forbidden"),
     (NotFound, 404, "not_found"),
     (UsageError, 400, "bad_request"),
@@ -42,6 +44,8 @@ def install(app: FastAPI) -> None:
         for cls, status, kind in STATUS:
             if isinstance(exc, cls):
                 headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+                if isinstance(exc, Throttled):
+                    headers = {"Retry-After": str(exc.retry_after)}
                 return JSONResponse(error_body(kind, str(exc)), status_code=status, headers=headers)
         raise exc  # pragma: no cover - ReetraceError is last in the table
 

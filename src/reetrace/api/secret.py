@@ -1,6 +1,8 @@
-"""The secret that signs session cookies: `REETRACE_SESSION_SECRET`, else a file only its owner
-can read, made on first use beside an SQLite store (`<file>.session`) or under
-`~/.local/share/reetrace/` (like the log's keys)."""
+"""The server's secret, which binds each session's CSRF token and each second-factor enrolment form
+to the session (sessions themselves are random tokens kept, as SHA-256, in the store):
+`REETRACE_SESSION_SECRET`, else a file only its owner can read, made on first use beside an
+SQLite store (`<file>.session`) or under `~/.local/share/reetrace/` (like the log's keys). Kept
+across restarts, so an open form still posts after one."""
 
 from __future__ import annotations
 

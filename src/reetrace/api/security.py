@@ -1,71 +1,124 @@
-"""Who a request acts as: an API token (`Authorization: Bearer rt_…`) for machines, or a signed
-session cookie for people who logged in with a password. Staff reads of one enterprise's data
-and every change are written to the access log."""
+"""Who a request acts as: an API token (`Authorization: Bearer rt_…`) for machines, or a session
+cookie for people who logged in with a password (a random token; the store keeps its SHA-256
+and ends it on logout, password change, role change or when the user is disabled).
+
+A cookie is sent by the browser whoever made the page that sends the request, so every change
+made under a cookie also needs proof that it comes from a page of this site: the CSRF token
+(bound to the session) and a same-origin `Origin` header (reetrace.api.browser). A bearer token
+is never sent by a browser on its own, so it needs neither.
+"""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
 from reetrace.domain.accounts import Actor, Principal
 from reetrace.errors import Unauthenticated
 from reetrace.services import accounts
+from reetrace.services import sessions as session_service
+from reetrace.services.sessions import Current, Door
 from reetrace.store.database import Store
 
 SESSION_COOKIE = "reetrace_session"
-SESSION_SECONDS = 12 * 3600
+CSRF_HEADER = "X-CSRF-Token"
 
 
 def store_of(request: Request) -> Store:
     return request.app.state.store
 
 
-def _sign(secret: bytes, payload: str) -> str:
-    return hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()
+def now_of(request: Request) -> datetime:
+    """The server's clock (the app's `clock`, which tests may set)."""
+    clock: Callable[[], datetime] = getattr(request.app.state, "clock", lambda: datetime.now(UTC))
+    return clock()
 
 
-def session_cookie(secret: bytes, username: str, now: float | None = None) -> str:
-    expires = int((now or time.time()) + SESSION_SECONDS)
-    payload = base64.urlsafe_b64encode(f"{username}|{expires}".encode()).decode()
-    return f"{payload}.{_sign(secret, payload)}"
+def client_of(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
-def session_user(secret: bytes, cookie: str | None, now: float | None = None) -> str | None:
-    if not cookie or "." not in cookie:
-        return None
-    payload, _, signature = cookie.rpartition(".")
-    if not hmac.compare_digest(signature, _sign(secret, payload)):
-        return None
-    try:
-        username, _, expires = base64.urlsafe_b64decode(payload.encode()).decode().rpartition("|")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if not expires.isdigit() or int(expires) < (now or time.time()):
-        return None
-    return username
+def channel_of(request: Request) -> str:
+    return "api" if request.url.path.startswith("/api") else "console"
+
+
+def door_of(request: Request) -> Door:
+    return Door(channel_of(request), client_of(request), f"{request.method} {request.url.path}")
 
 
 def actor_of(request: Request, who: Principal) -> Actor:
     """The actor of a request: the principal, the door (the API under /api, else the console)
     and the client's address."""
-    channel = "api" if request.url.path.startswith("/api") else "console"
-    return Actor(who, channel, request.client.host if request.client else None)
+    return Actor(who, channel_of(request), client_of(request))
+
+
+def bearer_of(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def session_token(request: Request) -> str | None:
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+def current_session(request: Request) -> Current | None:
+    """The session the request's cookie names, looked up once per request."""
+    if not hasattr(request.state, "session"):
+        token = session_token(request)
+        request.state.session = (
+            session_service.current(store_of(request), token, now_of(request), request.app.state.session_policy)
+            if token
+            else None
+        )
+    return request.state.session
+
+
+def csrf_token(request: Request, token: str | None = None) -> str:
+    """The CSRF token of the request's session (or of `token`, a session just opened): an HMAC
+    of the session token under the app's secret. Empty without a session."""
+    token = token if token is not None else session_token(request)
+    if not token:
+        return ""
+    secret: bytes = request.app.state.session_secret
+    return hmac.new(secret, b"form|" + token.encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_matches(request: Request, given: str | None) -> bool:
+    expected = csrf_token(request)
+    return bool(given) and bool(expected) and hmac.compare_digest(given or "", expected)
 
 
 def optional_principal(request: Request) -> Principal | None:
-    store = store_of(request)
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return accounts.authenticate_token(store, header[7:].strip())
-    username = session_user(request.app.state.session_secret, request.cookies.get(SESSION_COOKIE))
-    return accounts.principal_of(store, username) if username else None
+    bearer = bearer_of(request)
+    if bearer is not None:
+        return accounts.authenticate_token(store_of(request), bearer)
+    session = current_session(request)
+    return session.principal if session is not None and session.ready else None
 
 
 def principal(who: Principal | None = Depends(optional_principal)) -> Principal:
     if who is None:
         raise Unauthenticated("log in, or send an API token as 'Authorization: Bearer <token>'")
     return who
+
+
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    """The session cookie: HttpOnly (no script reads it), SameSite=Lax, Secure over HTTPS; it
+    lives as long as a session may."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(request.app.state.session_policy.absolute.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")

@@ -412,6 +412,7 @@ users = Table(
     Column("disabled_at", String(32)),
     Column("totp_secret", Text),  # base32 secret of the second factor, once enrolled
     Column("password_changed_at", String(32)),
+    Column("totp_last_step", BigInteger),  # the time step of the last code accepted: a code is used once (0015)
 )
 
 api_tokens = Table(

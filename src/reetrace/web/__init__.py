@@ -1,23 +1,27 @@
 """The pages: server-rendered, in Simplified Chinese and English, with every asset served by
-the app itself (no CDN).
+the app itself (no CDN, no inline script).
 
-    /login, /logout, /language/{zh-Hans|en}   session and language
+    /login, /login/second-factor, /logout      session (password, then the second factor)
+    /account                                   one's own password and second factor
+    /language/{zh-Hans|en}                     language
     /                                          dashboard (staff)
     /findings, /findings/{key}                 findings, evidence, triage
     /lots, /lots/{lot}, /lots/{lot}/certificate  a lot, its trace and certificate (staff)
     /portal                                    the enterprise portal (enterprise users)
     /review, /review/{number}                  the export review workbench (reviewers, approvers)
+    /docs                                      the API's Swagger UI (staff)
 """
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from reetrace.errors import Forbidden, NotFound, ReetraceError, Unauthenticated, UsageError
+from reetrace.errors import Forbidden, NotFound, ReetraceError, Throttled, Unauthenticated, UsageError
 
 STATIC = Path(__file__).parent / "static"
 # the HTML status of each error a page may meet (most specific first)
@@ -26,34 +30,51 @@ PAGE_STATUS: tuple[tuple[type[ReetraceError], int], ...] = (
     (NotFound, 404),
     (UsageError, 400),
     (Unauthenticated, 401),
+    (Throttled, 429),
     (ReetraceError, 422),
 )
+API_PATHS = ("/api", "/openapi.json")  # answered in JSON, errors too
 
 
 def install(app: FastAPI) -> None:
     """Mount the pages and their static assets on `app`."""
-    from reetrace.api.security import optional_principal
-    from reetrace.web import dashboard, findings, lots, portal, review, session
+    from reetrace.api.browser import CrossSiteRequest
+    from reetrace.api.security import current_session, optional_principal
+    from reetrace.web import account, dashboard, docs, findings, lots, portal, review, session
     from reetrace.web.pages import LoginRequired, login_location, viewer
 
+    docs.mount_assets(app)  # before /static, which would take its paths
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (session, dashboard, findings, lots, portal, review):
+    for module in (session, account, dashboard, findings, lots, portal, review, docs):
         app.include_router(module.router)
     api_handler = app.exception_handlers.get(ReetraceError)
 
     async def page_error(request: Request, exc: Exception) -> Response:
         """Errors on a page are a page (or, logged out, the login form); the API keeps its JSON."""
-        if request.url.path.startswith("/api") or not isinstance(exc, ReetraceError):
+        if request.url.path.startswith(API_PATHS) or not isinstance(exc, ReetraceError):
             if api_handler is None:
                 raise exc
-            return await api_handler(request, exc)
+            answer = api_handler(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
         if isinstance(exc, LoginRequired):
+            pending = current_session(request)
+            if pending is not None and not pending.ready:  # nothing but the code page before the code
+                return RedirectResponse(session.second_factor_location(request), status_code=303)
             return RedirectResponse(login_location(request), status_code=303)
         status = next(code for cls, code in PAGE_STATUS if isinstance(exc, cls))
         try:
             who = optional_principal(request)
         except ReetraceError:
             who = None
-        return viewer(request, who).render("error.html", status_code=status, status=status, message=str(exc))
+        view = viewer(request, who)
+        message = str(exc)
+        if isinstance(exc, CrossSiteRequest):
+            message = view.gettext(
+                "This form was sent from another site, or without its token. Reload the page and try again."
+            )
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else None
+        answer = view.render("error.html", status_code=status, status=status, message=message)
+        answer.headers.update(headers or {})
+        return answer
 
     app.add_exception_handler(ReetraceError, page_error)

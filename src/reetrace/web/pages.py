@@ -1,11 +1,10 @@
 """What every page shares: the templates (one Jinja2 environment per language, gettext
-installed), who is looking (the API's session cookie or token), the language cookie, a form
-token against cross-site posts, and the errors a page shows as a page."""
+installed), who is looking (the API's session cookie or token), the language cookie, the form
+token against cross-site posts (the session's CSRF token), and the errors a page shows as a
+page."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from reetrace.api.security import SESSION_COOKIE, actor_of, optional_principal
+from reetrace.api.security import actor_of, csrf_matches, csrf_token, optional_principal
 from reetrace.domain.accounts import Actor, Principal
 from reetrace.errors import Forbidden, Unauthenticated
 from reetrace.web import labels
@@ -65,13 +64,18 @@ class Viewer:
     def gettext(self, message: str) -> str:
         return translations(self.language).gettext(message)
 
+    @property
+    def who(self) -> Principal:
+        """The signed-in person (a page behind `signed_in` always has one)."""
+        if self.principal is None:
+            raise LoginRequired(self.gettext("Please log in."))
+        return self.principal
+
     def csrf(self) -> str:
-        session = self.request.cookies.get(SESSION_COOKIE, "")
-        secret: bytes = self.request.app.state.session_secret
-        return hmac.new(secret, b"form|" + session.encode(), hashlib.sha256).hexdigest()
+        return csrf_token(self.request)
 
     def check_form(self, token: str | None) -> None:
-        if not token or not hmac.compare_digest(token, self.csrf()):
+        if not csrf_matches(self.request, token):
             raise Forbidden(self.gettext("The form has expired. Reload the page and try again."))
 
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -104,13 +108,13 @@ def signed_in(view: Viewer = Depends(viewer)) -> Viewer:
 
 
 def staff(view: Viewer = Depends(signed_in)) -> Viewer:
-    if not view.principal.is_staff:  # type: ignore[union-attr]
+    if not view.who.is_staff:
         raise Forbidden(view.gettext("This page is for the regulator's staff."))
     return view
 
 
 def enterprise_user(view: Viewer = Depends(signed_in)) -> Viewer:
-    if view.principal.role != "enterprise":  # type: ignore[union-attr]
+    if view.who.role != "enterprise":
         raise Forbidden(view.gettext("This page is for enterprise users."))
     return view
 

@@ -6,6 +6,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
+from demo_site import PASSWORD
 from reetrace.services.dashboard import today
 from reetrace.services.triage import triaged_findings
 
@@ -32,7 +33,7 @@ def test_pages_need_a_login_and_a_wrong_password_is_refused(site):
     assert response.status_code == 401 and "用户不存在或密码错误" in response.text
     response = client.post(
         "/login",
-        data={"username": "regulator", "password": "password1", "next": "https://evil.example/"},
+        data={"username": "regulator", "password": PASSWORD, "next": "https://evil.example/"},
         follow_redirects=False,
     )
     assert response.headers["location"] == "/"  # never back to another site
