@@ -264,8 +264,12 @@ class _Graph:
             return []
         return list(dict.fromkeys(d.lot for d in creation.inputs))
 
-    def fractions(self, creation: Creation) -> dict[str, Shares]:
-        """For each input lot of a transform, the fraction of each element of its outputs it supplied."""
+    def fractions(self, lot: str) -> dict[str, Shares]:
+        """For each input lot of the transform that made `lot`, the fraction of each element of
+        its outputs it supplied; empty for an origin."""
+        creation = self.creations.get(lot)
+        if creation is None:
+            return {}
         cached = self._fractions.get(creation.ref)
         if cached is None:
             cached = self._fractions[creation.ref] = self._allocate(creation)
@@ -357,7 +361,7 @@ def _origin_shares(root: str, graph: _Graph) -> dict[str, Shares]:
             stack.append((parent, iter(grandparents)))
             break
         else:
-            fractions = graph.fractions(graph.creations[lot])
+            fractions = graph.fractions(lot)
             only = next(iter(fractions)) if len(fractions) == 1 else None
             if only is not None and only not in path:  # one input supplied everything
                 shares[lot] = shares[only]
@@ -462,7 +466,7 @@ def _descendant_shares(
     shares: dict[str, Shares] = {root: dict.fromkeys(graph.elements, 1.0)}
     for lot in reversed(list(finished)[:-1]):  # the root finishes last
         mixed = dict.fromkeys(graph.elements, 0.0)
-        for parent, part in graph.fractions(graph.creations[lot]).items():
+        for parent, part in graph.fractions(lot).items():
             share = shares.get(parent) if (parent, lot) not in dropped else None
             if share is not None:  # None: not a descendant, or the edge closes a cycle
                 for e in graph.elements:
