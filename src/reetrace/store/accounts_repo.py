@@ -66,8 +66,10 @@ def set_password_hash(conn: Connection, username: str, password_hash: str) -> No
 
 def add_token(conn: Connection, username: str, token_hash: str, label: str, at: datetime) -> int:
     return conn.execute(
-        insert(t.api_tokens).values(username=username, token_hash=token_hash, label=label, created_at=to_utc_text(at))
-    ).inserted_primary_key[0]
+        insert(t.api_tokens)
+        .values(username=username, token_hash=token_hash, label=label, created_at=to_utc_text(at))
+        .returning(t.api_tokens.c.id)
+    ).scalar_one()
 
 
 def token_owner(conn: Connection, token_hash: str) -> str | None:
