@@ -46,7 +46,8 @@ def install(app: FastAPI) -> None:
         if request.url.path.startswith("/api") or not isinstance(exc, ReetraceError):
             if api_handler is None:
                 raise exc
-            return await api_handler(request, exc)
+            answer = api_handler(request, exc)  # Starlette allows a handler to be sync or async
+            return answer if isinstance(answer, Response) else await answer
         if isinstance(exc, LoginRequired):
             return RedirectResponse(login_location(request), status_code=303)
         status = next(code for cls, code in PAGE_STATUS if isinstance(exc, cls))

@@ -59,7 +59,7 @@ def find_lot(lot: str = "", view: Viewer = Depends(staff)) -> Response:
 @router.get("/lots/{lot}")
 def lot_page(request: Request, lot: str, view: Viewer = Depends(staff)) -> Response:
     record = lot_record(store_of(request), request.app.state.settings, lot)
-    record_access(store_of(request), view.actor, "read", f"lot {lot}", None)  # type: ignore[arg-type]
+    record_access(store_of(request), view.actor, "read", f"lot {lot}", None)
     origins = sorted(record.backward["origins"], key=lambda o: -o["reo_kg"])
     return view.render(
         "lot.html",
@@ -74,7 +74,7 @@ def lot_page(request: Request, lot: str, view: Viewer = Depends(staff)) -> Respo
 @router.get("/lots/{lot}/certificate")
 def certificate(request: Request, lot: str, view: Viewer = Depends(staff)) -> Response:
     document = certify(store_of(request), request.app.state.settings, lot)
-    record_access(store_of(request), view.actor, "certify", f"lot {lot}", None)  # type: ignore[arg-type]
+    record_access(store_of(request), view.actor, "certify", f"lot {lot}", None)
     filename = "certificate-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in lot) + ".json"
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2),
