@@ -294,7 +294,9 @@ def status(store: Store, settings: Settings) -> dict[str, object] | None:
             return None
         events = event_count(conn)
         c = t.supervised_findings.c
-        by_code = dict(conn.execute(select(c.code, func.count()).group_by(c.code).order_by(c.code)).all())
+        by_code: dict[str, int] = dict(
+            conn.execute(select(c.code, func.count()).group_by(c.code).order_by(c.code)).all()
+        )
     if current.stale:
         holds = "no: stale (registry, control list, customs records or a bulk load changed what it depends on)"
     elif current.thresholds != thresholds_digest(settings.thresholds):
