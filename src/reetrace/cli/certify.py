@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -16,6 +17,9 @@ from rich.table import Table
 
 from reetrace.cli import app, console, err_console, reports_errors, settings
 from reetrace.errors import UsageError
+
+if TYPE_CHECKING:
+    from reetrace.certificates.verify import Verification
 
 
 class Output(str, Enum):
@@ -29,7 +33,9 @@ def certify(
     ctx: typer.Context,
     lot: str = typer.Argument(..., help="Lot id."),
     out: Path = typer.Option(..., "--out", help="Where to write the certificate (reetrace/certificate@1 JSON)."),
-    html: Path = typer.Option(None, "--html", help="Also write a printable certificate (HTML, A4, with a QR code)."),
+    html: Path | None = typer.Option(
+        None, "--html", help="Also write a printable certificate (HTML, A4, with a QR code)."
+    ),
 ):
     """Write a self-contained provenance certificate for a lot: its backward trace, every event the
     trace rests on with its inclusion proof, and the signed (and cosigned) checkpoint they are
@@ -78,7 +84,7 @@ def verify(
     log_key: str = typer.Option(
         ..., "--log-key", help="The log's verifier key (`reetrace log key`), or a file holding it."
     ),
-    witness_key: list[str] = typer.Option(
+    witness_key: list[str] | None = typer.Option(
         None,
         "--witness-key",
         help="A witness's verifier key (or a file holding it) whose cosignature is required; repeat for several.",
@@ -122,17 +128,17 @@ def _write(path: Path, text: str) -> None:
         raise UsageError(f"cannot write {path}: {exc}") from None
 
 
-def _print_ok(result) -> None:  # type: ignore[no-untyped-def]
-    cp = result.checkpoint
-    trace = result.trace
+def _print_ok(result: Verification) -> None:
+    cp, trace, lot, log_key = result.checkpoint, result.trace, result.lot, result.log_key
+    assert cp and trace and lot and log_key, "a certificate that verifies names its lot, checkpoint, key and trace"
     console.print(
-        f"[green]ok[/green]: the certificate for lot [b]{escape(result.lot)}[/b] verifies.",
+        f"[green]ok[/green]: the certificate for lot [b]{escape(lot)}[/b] verifies.",
         highlight=False,
         soft_wrap=True,
     )
     console.print(
         f"  checkpoint  {escape(cp.origin)}, {cp.size} leaves, root {base64.b64encode(cp.root_hash).decode()}"
-        f" — signed by the log key {escape(result.log_key)}",
+        f" — signed by the log key {escape(log_key)}",
         highlight=False,
         soft_wrap=True,
     )
@@ -165,7 +171,7 @@ def _print_ok(result) -> None:  # type: ignore[no-untyped-def]
         console.print(f"[yellow]warning[/yellow]: {escape(warning)}", highlight=False, soft_wrap=True)
 
 
-def _print_failures(result) -> None:  # type: ignore[no-untyped-def]
+def _print_failures(result: Verification) -> None:
     count = len(result.failures)
     err_console.print(
         f"[red]the certificate does not verify[/red]: {count} problem{'s' if count != 1 else ''}", highlight=False

@@ -155,9 +155,9 @@ def rejected(
 @reports_errors
 def audit(
     ctx: typer.Context,
-    as_of: str = typer.Option(None, "--as-of", help="Audit as of the end of this day (default: today)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Audit as of the end of this day (default: today)."),
     format: Output = typer.Option(Output.table, "--format"),
-    code: list[str] = typer.Option(None, "--code", help="Only these finding codes."),
+    code: list[str] | None = typer.Option(None, "--code", help="Only these finding codes."),
 ):
     """Audit the ledger: every finding, evaluated in event-time order."""
     from reetrace.services import audit as audit_service

@@ -22,6 +22,7 @@ import json
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
@@ -286,7 +287,7 @@ def _customs_for(events: list[RecordedEvent], plan: _Plan) -> CustomsRecords:
     return CustomsRecords(tuple(_related_declarations(records, exports)), records.covered, records.arrivals)
 
 
-def status(store: Store, settings: Settings) -> dict[str, object] | None:
+def status(store: Store, settings: Settings) -> dict[str, Any] | None:
     """The supervision state, whether it holds for the ledger as it is, and findings by code."""
     with store.reading() as conn:
         current = load_state(conn)
