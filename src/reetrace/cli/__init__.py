@@ -38,7 +38,7 @@ def main(
     db: str | None = typer.Option(
         None, "--db", envvar="REETRACE_DB", help="Store URL (default: sqlite:///reetrace.db)."
     ),
-    thresholds: Path = typer.Option(
+    thresholds: Path | None = typer.Option(
         None, "--thresholds", envvar="REETRACE_THRESHOLDS", help="JSON file overriding audit thresholds."
     ),
 ) -> None:
