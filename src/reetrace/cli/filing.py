@@ -14,7 +14,7 @@ from reetrace.errors import UsageError
 keys_app = typer.Typer(help="The enterprise's signing keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 
-_AHEAD = timedelta(minutes=5)  # ingest rejects a created_at further ahead of its receipt (CONTRACT §4)
+_AHEAD = timedelta(minutes=5)  # ingest rejects a created_at further ahead of its receipt (docs/contract.md §4)
 
 
 @keys_app.command("new")

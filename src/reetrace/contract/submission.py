@@ -1,4 +1,4 @@
-"""`reetrace/submission@1`: validation of a submission and its events (CONTRACT §4).
+"""`reetrace/submission@1`: validation of a submission and its events (docs/contract.md §4).
 
 `validate_submission(doc)` checks a parsed JSON object against the contract and returns the
 domain events; every problem is an `InvalidDocument` naming where it is (and which event, when

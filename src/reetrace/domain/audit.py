@@ -142,7 +142,7 @@ def audit(
     thresholds: Thresholds = Thresholds(),
     customs: CustomsRecords | None = None,
 ) -> list[Finding]:
-    """Every finding of CONTRACT §5 on the events up to `as_of`, in a fixed order; with
+    """Every finding of docs/contract.md §5 on the events up to `as_of`, in a fixed order; with
     `customs` (declarations, reported periods, arrival reports) also the customs findings."""
     return [finding for _, finding in audit_keyed(events, registry, controls, as_of, thresholds, customs)]
 

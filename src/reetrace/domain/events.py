@@ -1,4 +1,4 @@
-"""The events enterprises report, as plain value objects (CONTRACT §4).
+"""The events enterprises report, as plain value objects (docs/contract.md §4).
 
 Parsing and validating the JSON form lives in `reetrace.contract`; what arrives here is already
 well formed. Times are timezone-aware datetimes.

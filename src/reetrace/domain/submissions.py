@@ -1,5 +1,5 @@
 """Submissions as the ledger sees them: authenticated and ready to record, or rejected with
-a reason class (CONTRACT §4, §7)."""
+a reason class (docs/contract.md §4, §7)."""
 
 from __future__ import annotations
 

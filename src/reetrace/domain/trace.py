@@ -1,4 +1,4 @@
-"""Where a lot's rare earths came from, and where they went (CONTRACT §6).
+"""Where a lot's rare earths came from, and where they went (docs/contract.md §6).
 
 Element mass is conserved by chemistry, so provenance is followed element by element. Through a
 transform, each output's mass of element e is allocated to the inputs in proportion to the mass
@@ -308,7 +308,7 @@ def _proportions(weights: Mapping[str, float]) -> dict[str, float]:
 
 
 def backward(lot: str, source: LotSource) -> BackwardTrace:
-    """Every origin of a lot, with the element mass each contributed (CONTRACT §6)."""
+    """Every origin of a lot, with the element mass each contributed (docs/contract.md §6)."""
     creations = ancestry(lot, source)
     own = _own_kg(creations, lot)
     graph = _Graph(creations, own)
@@ -385,7 +385,7 @@ def _origin_shares(root: str, graph: _Graph) -> dict[str, Shares]:
 
 
 def forward(lot: str, source: LotSource) -> ForwardTrace:
-    """Every lot descending from a lot, with the element mass that came from it (CONTRACT §6)."""
+    """Every lot descending from a lot, with the element mass that came from it (docs/contract.md §6)."""
     creations, depths = _descent(lot, source)
     descendants = [d for d in depths if d != lot]
     graph = _Graph(creations, (e for each in (lot, *descendants) for e in _own_kg(creations, each)))

@@ -44,7 +44,7 @@ NodeRequest = tuple[NodeId, ...]
 
 
 def leaf_data(reporter: str, event_json: str) -> bytes:
-    """The log's leaf for an event (CONTRACT §8): the RFC 8785 bytes of {"reporter", "event"}.
+    """The log's leaf for an event (docs/contract.md §8): the RFC 8785 bytes of {"reporter", "event"}.
     `event_json` is the event's canonical JSON and a USCC needs no escaping, so the object is
     written directly, keys in JCS order."""
     return b'{"event":' + event_json.encode("utf-8") + b',"reporter":"' + reporter.encode("ascii") + b'"}'

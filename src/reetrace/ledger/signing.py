@@ -1,4 +1,4 @@
-"""Ed25519 signatures over canonical submissions, and key identifiers (CONTRACT §1, §4)."""
+"""Ed25519 signatures over canonical submissions, and key identifiers (docs/contract.md §1, §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Use case: ingest files and directories of signed submissions (CONTRACT §4, §7).
+"""Use case: ingest files and directories of signed submissions (docs/contract.md §4, §7).
 
 Each submission is all-or-nothing. Authentication runs before the write lock is taken; the
 ledger checks and appends run in one transaction per batch of submissions, so a process killed

@@ -1,4 +1,4 @@
-"""Use cases on the transparency log (CONTRACT §8): checkpoints, proofs, full verification."""
+"""Use cases on the transparency log (docs/contract.md §8): checkpoints, proofs, full verification."""
 
 from __future__ import annotations
 

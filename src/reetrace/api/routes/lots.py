@@ -1,4 +1,4 @@
-"""Lots: what the ledger knows of one lot, its trace (CONTRACT §6) and its provenance
+"""Lots: what the ledger knows of one lot, its trace (docs/contract.md §6) and its provenance
 certificate. An enterprise's user sees a lot only if the enterprise created, held, sent or
 received it; a forward trace shows it only the descendants its own enterprise made."""
 
