@@ -94,10 +94,14 @@ class Scratch:
         self.admin.dispose()
 
 
-def fresh_store(url: str, demo: DemoYear, timed: bool = False) -> Store:
+def fresh_store(url: str, demo: DemoYear) -> Store:
     store = open_store(url)
-    if timed:
-        store = TimedStore(store.engine)
+    load_registry(store, demo.registry)
+    return store
+
+
+def timed_fresh_store(url: str, demo: DemoYear) -> TimedStore:
+    store = TimedStore(open_store(url).engine)
     load_registry(store, demo.registry)
     return store
 
@@ -190,11 +194,11 @@ def main(argv: list[str] | None = None) -> int:
         submissions = root / "year" / "submissions"
         try:
             url = scratch.store_url()
-            store = fresh_store(url, demo, timed=True)
+            store = timed_fresh_store(url, demo)
             start = time.perf_counter()
             report = ingest_service.ingest(store, [submissions], as_received_created_at=True)
             seconds = time.perf_counter() - start
-            writes = store.write_seconds[0]  # type: ignore[attr-defined]
+            writes = store.write_seconds[0]
             layout = sizes(store)
             store.dispose()
             if report.rejected or report.events_accepted != demo.event_count:

@@ -11,6 +11,7 @@ plant, exporter) from `tests/factory.py`, whose parties sign real Ed25519 submis
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,21 @@ import pytest
 from factory import World
 from reetrace.store.database import Store, open_store
 from stores import fresh_store_url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A home directory of the session's own (for every subprocess too). A store that is not an
+    SQLite file keeps the log's keys and the session secret under ~/.local/share/reetrace: the
+    tests must neither use the keys of whoever runs them nor leave theirs behind. libpq's password
+    and service files are still looked for where they were."""
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, file in (("PGPASSFILE", ".pgpass"), ("PGSERVICEFILE", ".pg_service.conf")):
+            if name not in os.environ:
+                patch.setenv(name, str(Path.home() / file))
+        patch.setenv("HOME", str(home))
+        yield home
 
 
 @pytest.fixture

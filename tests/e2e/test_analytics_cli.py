@@ -8,11 +8,11 @@ import io
 import json
 
 import pytest
-from test_ledger_cli import chain, cli  # noqa: F401  (the `cli` fixture)
+from test_ledger_cli import chain
 
 
 @pytest.fixture
-def export_dir(cli, world, write_json, tmp_path):  # noqa: F811
+def export_dir(cli, world, write_json, tmp_path):
     cli("registry", "load", str(write_json("registry.json", world.registry())))
     for name, doc in chain(world).items():
         write_json(f"subs/{name}", doc)
@@ -23,7 +23,7 @@ def export_dir(cli, world, write_json, tmp_path):  # noqa: F811
     return out
 
 
-def test_export_then_quota_use_and_sql_from_the_export_then_another_year(cli, export_dir, world):  # noqa: F811
+def test_export_then_quota_use_and_sql_from_the_export_then_another_year(cli, export_dir, world):
     manifest = json.loads((export_dir / "manifest.json").read_text())
     assert manifest["rows"]["events"] == 9 and manifest["rows"]["lot_outputs"] == 6
     assert manifest["partitions"]["events"] == ["2026-01"]
@@ -75,7 +75,7 @@ def test_export_then_quota_use_and_sql_from_the_export_then_another_year(cli, ex
     assert out.stdout.splitlines() == ["n", "0"]
 
 
-def test_errors_are_one_line_messages(cli, export_dir, tmp_path):  # noqa: F811
+def test_errors_are_one_line_messages(cli, export_dir, tmp_path):
     def error(*args: str) -> str:
         result = cli(*args, expect=2)
         lines = result.stderr.strip().splitlines()

@@ -6,18 +6,18 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_ledger_cli import chain, cli  # noqa: F401  (the `cli` fixture)
+from test_ledger_cli import chain
 
 
 @pytest.fixture
-def ingested(cli, world, write_json, tmp_path):  # noqa: F811
+def ingested(cli, world, write_json, tmp_path):
     cli("registry", "load", str(write_json("registry.json", world.registry())))
     for name, doc in chain(world).items():
         write_json(f"subs/{name}", doc)
     cli("ingest", "--as-received", "created_at", str(tmp_path / "subs"))
 
 
-def test_classify_follows_a_suspension_recorded_through_the_cli(cli, ingested, world):  # noqa: F811
+def test_classify_follows_a_suspension_recorded_through_the_cli(cli, ingested, world):
     doc = json.loads(cli("classify", "DYO-2", "--on", "2026-01-21", "--format", "json").stdout)
     assert doc == {
         "lot": "DYO-2",
@@ -57,7 +57,7 @@ def test_classify_follows_a_suspension_recorded_through_the_cli(cli, ingested, w
     }
 
 
-def test_add_and_end_through_the_cli(cli, ingested):  # noqa: F811
+def test_add_and_end_through_the_cli(cli, ingested):
     cli(
         "controls",
         "add",
@@ -80,7 +80,7 @@ def test_add_and_end_through_the_cli(cli, ingested):  # noqa: F811
     assert "withdrawn" in cli("controls", "show", "--on", "2026-02-01").stdout
 
 
-def test_bad_changes_exit_2_with_a_clear_message(cli, ingested):  # noqa: F811
+def test_bad_changes_exit_2_with_a_clear_message(cli, ingested):
     assert "No such command 'pause'" in cli("controls", "pause", "1C905", expect=2).stderr
     args = ["--by", "MOFCOM", "--why", "x"]
     assert (

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
 import pytest
-from test_ledger_cli import chain, cli  # noqa: F401  (the `cli` fixture)
+from test_ledger_cli import chain
 
 from factory import export
 
@@ -17,7 +17,7 @@ LICENSE = "RE-2026-000001"
 
 
 @pytest.fixture
-def ingested(cli, world, write_json, tmp_path):  # noqa: F811
+def ingested(cli, world, write_json, tmp_path):
     """The chain: the trader exports DYO-1 (20 kg Dy oxide) under its license on 20 Jan 2026 as x2
     with customs declaration CD-x2, and DYO-2 (18.5 kg) without a license on 21 Jan as x3."""
     cli("registry", "load", str(write_json("registry.json", world.registry())))
@@ -33,11 +33,11 @@ def _declarations(tmp_path, name: str, *rows: str):
     return str(path)
 
 
-def _findings(cli, *args: str) -> list[dict]:  # noqa: F811
+def _findings(cli, *args: str) -> list[dict]:
     return json.loads(cli(*args, "--format", "json").stdout)["findings"]
 
 
-def test_declarations_loaded_reconciled_and_audited(cli, ingested, tmp_path):  # noqa: F811
+def test_declarations_loaded_reconciled_and_audited(cli, ingested, tmp_path):
     trader = ingested
     good = _declarations(
         tmp_path,
@@ -72,7 +72,7 @@ def test_declarations_loaded_reconciled_and_audited(cli, ingested, tmp_path):  #
 
 
 @pytest.fixture
-def mixed(cli, ingested, world, write_json, tmp_path):  # noqa: F811
+def mixed(cli, ingested, world, write_json, tmp_path):
     """Besides the chain, the trader imports a Dy NdFeB magnet lot (MAG-1, 300 kg) and a Nd oxide
     lot (NDO-7, 50 kg) and exports both together on 10 Feb 2026 as x5 (declaration CD-x5)."""
     x = world.trader
@@ -109,7 +109,7 @@ def _items(trader: str, *items: tuple[str, float, str], number: str = "CD-x5") -
     return [f"{number},2026-02-10,{trader},{hs},{kg},DE,,{lots}" for hs, kg, lots in items]
 
 
-def test_a_declaration_of_several_items_loaded_reloaded_and_reconciled(cli, mixed, tmp_path):  # noqa: F811
+def test_a_declaration_of_several_items_loaded_reloaded_and_reconciled(cli, mixed, tmp_path):
     magnet, oxide = ("8505111000", 300, "MAG-1"), ("2846901300", 50, "NDO-7")
     feb = _declarations(tmp_path, "feb.csv", *_items(mixed, magnet, oxide))
     loaded = cli("customs", "load", feb, "--by", "GACC Baotou").stdout
@@ -135,7 +135,7 @@ def test_a_declaration_of_several_items_loaded_reloaded_and_reconciled(cli, mixe
     assert [i["added"] for i in json.loads(cli("customs", "imports", "--format", "json").stdout)] == [1, 0]
 
 
-def test_an_items_wrong_code_and_the_quantity_over_all_items(cli, mixed, tmp_path):  # noqa: F811
+def test_an_items_wrong_code_and_the_quantity_over_all_items(cli, mixed, tmp_path):
     # the Nd oxide declared under the Dy oxide code, and 10 kg less declared than the two lots held
     feb = _declarations(tmp_path, "feb.csv", *_items(mixed, ("8505111000", 300, "MAG-1"), ("2846901500", 40, "NDO-7")))
     cli("customs", "load", feb)
@@ -156,7 +156,7 @@ def test_an_items_wrong_code_and_the_quantity_over_all_items(cli, mixed, tmp_pat
     assert [i["item"] for i in quantity["evidence"]["items"]] == [1, 2]
 
 
-def test_bad_files_load_nothing_and_name_the_line(cli, ingested, tmp_path):  # noqa: F811
+def test_bad_files_load_nothing_and_name_the_line(cli, ingested, tmp_path):
     trader = ingested
     bad = _declarations(
         tmp_path,
@@ -173,7 +173,7 @@ def test_bad_files_load_nothing_and_name_the_line(cli, ingested, tmp_path):  # n
     assert "--from must be a date" in cli("customs", "load", bad, "--from", "January", expect=2).stderr
 
 
-def test_arrival_reports_and_the_export_list(cli, ingested):  # noqa: F811
+def test_arrival_reports_and_the_export_list(cli, ingested):
     trader = ingested
 
     def unreported(as_of: date) -> list[str]:
@@ -212,7 +212,7 @@ def test_arrival_reports_and_the_export_list(cli, ingested):  # noqa: F811
     ]
 
 
-def test_mirror_statistics_report_and_chart(cli, ingested, tmp_path):  # noqa: F811
+def test_mirror_statistics_report_and_chart(cli, ingested, tmp_path):
     trader = ingested
     cli(
         "customs",

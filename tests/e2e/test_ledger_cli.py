@@ -4,33 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from factory import export, extract, lot, receive, ship, transform
-
-REETRACE = str(Path(sys.executable).with_name("reetrace"))
-
-
-@pytest.fixture
-def cli(store_url):
-    def run(*args: str, expect: int = 0) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [REETRACE, *args],
-            env={**os.environ, "REETRACE_DB": store_url, "COLUMNS": "200"},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert result.returncode == expect, (result.stdout, result.stderr)
-        return result
-
-    return run
-
 
 OXIDE_DY = {"Dy": 0.8713 * 0.99}
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_ledger_cli import cli  # noqa: F401  (the `cli` fixture)
 
 from factory import export, extract, lot, receive, ship, transform
 
@@ -14,7 +13,7 @@ OXIDE_DY = {"Dy": 0.8713}
 
 
 @pytest.fixture
-def filed(cli, world, write_json, tmp_path):  # noqa: F811
+def filed(cli, world, write_json, tmp_path):
     m, p, x = world.mine, world.plant, world.trader
     cli("registry", "load", str(write_json("registry.json", world.registry())))
     write_json(
@@ -78,7 +77,7 @@ def filed(cli, world, write_json, tmp_path):  # noqa: F811
     return tmp_path
 
 
-def test_file_review_approve_and_export_under_the_license(cli, filed, world, write_json):  # noqa: F811
+def test_file_review_approve_and_export_under_the_license(cli, filed, world, write_json):
     out = cli("applications", "submit", str(filed / "application.json"), "--by", "Li Na").stdout
     assert "submitted" in out
     (entry,) = json.loads(cli("applications", "list", "--format", "json").stdout)["applications"]
@@ -136,7 +135,7 @@ def test_file_review_approve_and_export_under_the_license(cli, filed, world, wri
     assert license_no in cli("licenses", "list").stdout
 
 
-def test_a_watch_listed_consignee_blocks_until_cleared(cli, filed, world):  # noqa: F811
+def test_a_watch_listed_consignee_blocks_until_cleared(cli, filed, world):
     doc = json.loads((filed / "application.json").read_text())
     doc["consignee"] = {"name": "Northern Lights Trading", "country": "AE"}
     doc["intermediaries"] = [{"name": "Northern Lights Trading FZE", "country": "AE"}]
@@ -155,7 +154,7 @@ def test_a_watch_listed_consignee_blocks_until_cleared(cli, filed, world):  # no
     assert "issued" in cli("review", "approve", number, "--by", "Chen Jie", "--why", "cleared hit").stdout
 
 
-def test_due_lists_overdue_applications(cli, filed):  # noqa: F811
+def test_due_lists_overdue_applications(cli, filed):
     cli("applications", "submit", str(filed / "application.json"), "--by", "Li Na")
     number = json.loads(cli("applications", "list", "--format", "json").stdout)["applications"][0]["number"]
     cli("review", "accept", number, "--by", "Wang Li")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_ledger_cli import cli  # noqa: F401  (the `cli` fixture)
 
 ENTITIES = [
     {
@@ -29,13 +28,13 @@ def list_file(tmp_path):
 
 
 @pytest.fixture
-def loaded(cli, list_file):  # noqa: F811
+def loaded(cli, list_file):
     out = cli("screening", "load", str(list_file), "--list", "opensanctions", "--by", "analyst").stdout
     assert "3 entities" in out and "1 Address" in out
     return list_file
 
 
-def test_screen_a_name_as_json_and_as_a_table(cli, loaded):  # noqa: F811
+def test_screen_a_name_as_json_and_as_a_table(cli, loaded):
     doc = json.loads(cli("screen", "廈門鎢業股份有限公司", "--format", "json").stdout)
     assert doc["format"] == "reetrace/screening@1" and doc["query"] == "廈門鎢業股份有限公司"
     assert doc["threshold"] == 0.8
@@ -49,7 +48,7 @@ def test_screen_a_name_as_json_and_as_a_table(cli, loaded):  # noqa: F811
     assert "No match" in cli("screen", "Ningbo Jinji Magnetic Materials").stdout
 
 
-def test_threshold_and_country_options(cli, loaded):  # noqa: F811
+def test_threshold_and_country_options(cli, loaded):
     doc = json.loads(cli("screen", "Ningbo Yunsheng", "--country", "US", "--format", "json").stdout)
     assert doc["country"] == "us" and doc["matches"][0]["score"] == 0.9
     strict = json.loads(
@@ -58,7 +57,7 @@ def test_threshold_and_country_options(cli, loaded):  # noqa: F811
     assert strict["threshold"] == 0.95 and strict["matches"] == []
 
 
-def test_screen_a_file_gives_one_json_line_a_name(cli, loaded, tmp_path):  # noqa: F811
+def test_screen_a_file_gives_one_json_line_a_name(cli, loaded, tmp_path):
     names = tmp_path / "names.txt"
     names.write_text("宁波韵升\n\nAcme Metals GmbH\n王小明\n", encoding="utf-8")
     lines = cli("screen", "--file", str(names), "--format", "json").stdout.splitlines()
@@ -67,7 +66,7 @@ def test_screen_a_file_gives_one_json_line_a_name(cli, loaded, tmp_path):  # noq
     assert [[m["entity"] for m in r["matches"]] for r in results] == [["NK-yunsheng"], [], ["NK-wang"]]
 
 
-def test_show_and_reload(cli, loaded):  # noqa: F811
+def test_show_and_reload(cli, loaded):
     shown = json.loads(cli("screening", "show", "--format", "json").stdout)
     assert [(s["name"], s["entities"], s["loaded_by"], s["skipped"]) for s in shown] == [
         ("opensanctions", 3, "analyst", {"Address": 1})
@@ -77,7 +76,7 @@ def test_show_and_reload(cli, loaded):  # noqa: F811
     assert json.loads(again)["replaced_version"] == shown[0]["version"]
 
 
-def test_bad_usage_exits_2_and_other_errors_1(cli, list_file, tmp_path):  # noqa: F811
+def test_bad_usage_exits_2_and_other_errors_1(cli, list_file, tmp_path):
     assert "no restricted-party list is loaded" in cli("screen", "Ningbo Yunsheng", expect=1).stderr
     cli("screening", "load", str(list_file), "--list", "eu")
     assert "NAME or --file" in cli("screen", expect=2).stderr

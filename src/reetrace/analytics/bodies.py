@@ -1,4 +1,4 @@
-"""The members of each event type (CONTRACT §4) as Arrow types, to parse stored bodies in bulk.
+"""The members of each event type (docs/contract.md §4) as Arrow types, to parse stored bodies in bulk.
 
 Stored bodies passed validation when they were accepted, so each type's bodies are parsed with
 one explicit schema by Arrow's JSON reader; members not named here (`event_id`, `type`, `time`,

@@ -70,7 +70,7 @@ LOT_OUTPUTS = pa.schema(
         ("form", pa.string()),
         ("mass_kg", pa.float64()),
         ("composition", pa.string()),  # JSON {element: mass fraction}
-        ("reo_kg", pa.float64()),  # REO equivalent (CONTRACT §2)
+        ("reo_kg", pa.float64()),  # REO equivalent (docs/contract.md §2)
         *[(column, pa.float64()) for column in ELEMENT_COLUMNS],  # elemental kg, 0 when absent
         ("hs_code", pa.string()),
     ]

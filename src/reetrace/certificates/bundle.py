@@ -17,12 +17,12 @@ offline, with no access to the system.
     }
 
 - `trace` is the lot's backward trace as `reetrace trace LOT --direction backward --format json`
-  prints it (CONTRACT §6): every origin with the element mass it contributed.
+  prints it (docs/contract.md §6): every origin with the element mass it contributed.
 - `events` holds every event the trace rests on: each creating event (`extract`, `import`,
   `transform`) of every lot in the backward closure — the lot, the lots the transform that made
   it drew from, theirs, and so on up to the origins — in log order. `event` is the JSON object the
   reporter signed, member for member; its RFC 8785 bytes with the reporter give the leaf data
-  (CONTRACT §8), so the leaf hash is recomputed, never trusted. `leaf_hash` (base64) repeats it so
+  (docs/contract.md §8), so the leaf hash is recomputed, never trusted. `leaf_hash` (base64) repeats it so
   that a changed event is told apart from a broken proof. `proof` is the RFC 9162 inclusion proof
   of `leaf_index` in the tree the checkpoint commits to.
 - `checkpoint` is one signed note (C2SP `tlog-checkpoint` / `signed-note`): origin, tree size and

@@ -205,7 +205,7 @@ def _origins_section(trace: Mapping[str, Any], details: Mapping[str, str], party
     return f"""
 <section>
   <h2>Origins <span class="aside">element mass each contributed, allocated element by element in proportion
-    through every process (CONTRACT §6)</span></h2>
+    through every process (docs/contract.md §6)</span></h2>
   <table class="origins">
     <thead><tr><th>Origin</th><th>Enterprise</th><th>Lot · event</th><th>Elements (kg)</th>
       <th class="num">REO kg</th><th class="num">Share</th></tr></thead>

@@ -38,7 +38,10 @@ def findings_chart(
     height = TOP + PLOT_HEIGHT + BOTTOM
     bottom = TOP + PLOT_HEIGHT
     slot = plot / max(1, len(months))
-    y_of = lambda value: bottom - PLOT_HEIGHT * value / axis_max  # noqa: E731
+
+    def y_of(value: float) -> float:
+        return bottom - PLOT_HEIGHT * value / axis_max
+
     out = [
         open_svg("findings", WIDTH, height, words["title"]),
         f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>',

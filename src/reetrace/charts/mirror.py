@@ -59,7 +59,10 @@ def mirror_chart(gaps: list[MirrorGap], year: int | None = None, top: int = 15) 
     axis_max = step * max(1, math.ceil(largest / scale / step))
     plot = WIDTH - LEFT - RIGHT
     height = TOP + ROW * max(1, len(rows)) + BOTTOM
-    x_of = lambda value: LEFT + plot * (value / scale) / axis_max  # noqa: E731
+
+    def x_of(value: float) -> float:
+        return LEFT + plot * (value / scale) / axis_max
+
     title = "Mirror statistics: imports from China recorded by partners vs exports declared in China"
     scope = f"{year}" if year is not None else "all years"
     out = [

@@ -43,7 +43,10 @@ def quota_chart(
     plot = WIDTH - LEFT - RIGHT
     height = TOP + ROW * max(1, len(bars)) + BOTTOM
     bottom = TOP + ROW * max(1, len(bars))
-    x_of = lambda value: LEFT + plot * value / axis_max  # noqa: E731
+
+    def x_of(value: float) -> float:
+        return LEFT + plot * value / axis_max
+
     out = [
         open_svg("quota", WIDTH, height, words["title"]),
         f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>',

@@ -72,7 +72,7 @@ def sankey_chart(
     x_of = {n.key: SIDE + n.column * step for n in nodes}
     y_of: dict[str, float] = {}
     for column in columns.values():
-        y = TOP
+        y: float = TOP
         for node in column:
             y_of[node.key] = y
             y += size[node.key] * scale + GAP

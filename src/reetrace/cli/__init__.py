@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Collection
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar, overload
 
 import typer
 from rich.console import Console
@@ -28,14 +28,17 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @app.callback()
 def main(
     ctx: typer.Context,
-    db: str = typer.Option(None, "--db", envvar="REETRACE_DB", help="Store URL (default: sqlite:///reetrace.db)."),
-    thresholds: Path = typer.Option(
+    db: str | None = typer.Option(
+        None, "--db", envvar="REETRACE_DB", help="Store URL (default: sqlite:///reetrace.db)."
+    ),
+    thresholds: Path | None = typer.Option(
         None, "--thresholds", envvar="REETRACE_THRESHOLDS", help="JSON file overriding audit thresholds."
     ),
 ) -> None:
@@ -57,6 +60,12 @@ def settings(ctx: typer.Context) -> Settings:
     return ctx.find_root().obj()
 
 
+@overload
+def day_option(value: str, option: str, default: date | None = None) -> date: ...
+@overload
+def day_option(value: str | None, option: str, default: date) -> date: ...
+@overload
+def day_option(value: str | None, option: str, default: None = None) -> date | None: ...
 def day_option(value: str | None, option: str, default: date | None = None) -> date | None:
     """A date given on the command line as YYYY-MM-DD; `default` when it was not given."""
     if value is None:
@@ -87,11 +96,11 @@ def _error(exc: Exception) -> None:
     err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
 
 
-def reports_errors(fn: F) -> F:
+def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn the system's errors into a one-line message: exit 2 for bad usage, 1 otherwise."""
 
     @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
         except UsageError as exc:
@@ -101,7 +110,7 @@ def reports_errors(fn: F) -> F:
             _error(exc)
             sys.exit(1)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def _register() -> None:

@@ -51,9 +51,9 @@ def users_add(
     ctx: typer.Context,
     username: str,
     role: str = typer.Option(..., "--role", help="regulator, inspector, reviewer, approver, auditor or enterprise."),
-    uscc: str = typer.Option(None, "--uscc", help="The enterprise of an enterprise user."),
-    name: str = typer.Option(None, "--name", help="The person's name, for display."),
-    password: str = typer.Option(None, "--password", help=f"Else {PASSWORD_ENV}, else asked twice."),
+    uscc: str | None = typer.Option(None, "--uscc", help="The enterprise of an enterprise user."),
+    name: str | None = typer.Option(None, "--name", help="The person's name, for display."),
+    password: str | None = typer.Option(None, "--password", help=f"Else {PASSWORD_ENV}, else asked twice."),
 ):
     """Add an account (the password is kept as an argon2id hash). A password has at least 12
     characters, does not contain the username and is not one of the passwords most used in
@@ -214,7 +214,7 @@ def tokens_new(
 @reports_errors
 def tokens_list(
     ctx: typer.Context,
-    user: str = typer.Option(None, "--user"),
+    user: str | None = typer.Option(None, "--user"),
     format: Output = typer.Option(Output.table, "--format"),
 ):
     """API tokens (never the tokens themselves): id, owner, label, when issued and revoked."""

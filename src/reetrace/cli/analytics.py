@@ -50,7 +50,7 @@ class QueryFormat(str, Enum):
 def export(
     ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="Directory of the export; an earlier export there is replaced."),
-    year: list[int] = typer.Option(
+    year: list[int] | None = typer.Option(
         None, "--year", help="Only the events of this year (China Standard Time); repeatable. Default: every year."
     ),
 ):

@@ -100,7 +100,7 @@ def show(
     ctx: typer.Context,
     number: str,
     format: Output = typer.Option(Output.table, "--format"),
-    as_of: str = typer.Option(None, "--as-of", help="Read the clock on this day (default: today)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Read the clock on this day (default: today)."),
 ):
     """An application: its parties and items, documents, steps, clock and latest pre-review."""
     from reetrace.services.accounts import record_access
@@ -165,9 +165,9 @@ def _queue_table(entries: list[Any], title: str) -> Table:
 @reports_errors
 def list_(
     ctx: typer.Context,
-    state: str = typer.Option(None, "--state"),
-    exporter: str = typer.Option(None, "--exporter", help="Only this exporter's (USCC)."),
-    as_of: str = typer.Option(None, "--as-of"),
+    state: str | None = typer.Option(None, "--state"),
+    exporter: str | None = typer.Option(None, "--exporter", help="Only this exporter's (USCC)."),
+    as_of: str | None = typer.Option(None, "--as-of"),
     format: Output = typer.Option(Output.table, "--format"),
 ):
     """The queue: open applications first, nearest deadline first."""
@@ -195,7 +195,7 @@ def list_(
 def due_(
     ctx: typer.Context,
     within: int = typer.Option(5, "--within", help="Nearly due: this many working days."),
-    as_of: str = typer.Option(None, "--as-of"),
+    as_of: str | None = typer.Option(None, "--as-of"),
     format: Output = typer.Option(Output.table, "--format"),
 ):
     """Applications overdue, or due within a few working days (45 working days from acceptance)."""

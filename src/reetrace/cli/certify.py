@@ -12,6 +12,7 @@ import json
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -20,6 +21,9 @@ from rich.table import Table
 from reetrace.certificates.outcome import Verification
 from reetrace.cli import app, console, err_console, reports_errors, settings
 from reetrace.errors import UsageError
+
+if TYPE_CHECKING:
+    from reetrace.certificates.verify import Verification
 
 
 class Output(str, Enum):
@@ -33,8 +37,10 @@ def certify(
     ctx: typer.Context,
     lot: str = typer.Argument(..., help="Lot id."),
     out: Path = typer.Option(..., "--out", help="Where to write the certificate (reetrace/certificate@1 JSON)."),
-    html: Path = typer.Option(None, "--html", help="Also write a printable certificate (HTML, A4, with a QR code)."),
-    for_enterprise: str = typer.Option(
+    html: Path | None = typer.Option(
+        None, "--html", help="Also write a printable certificate (HTML, A4, with a QR code)."
+    ),
+    for_enterprise: str | None = typer.Option(
         None,
         "--for",
         help="The certificate as this enterprise (USCC) receives it: its own events whole, every other redacted.",
@@ -153,7 +159,7 @@ def verify(
     log_key: str = typer.Option(
         ..., "--log-key", help="The log's verifier key (`reetrace log key`), or a file holding it."
     ),
-    witness_key: list[str] = typer.Option(
+    witness_key: list[str] | None = typer.Option(
         None,
         "--witness-key",
         help="A witness's verifier key (or a file holding it) whose cosignature is required; repeat for several.",

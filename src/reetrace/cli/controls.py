@@ -49,7 +49,7 @@ def _entry_json(entry: ControlEntry, day: date, changes: list[Any]) -> dict[str,
 @reports_errors
 def controls_show(
     ctx: typer.Context,
-    on: str = typer.Option(None, "--on", help="The day (default: today)."),
+    on: str | None = typer.Option(None, "--on", help="The day (default: today)."),
     all_entries: bool = typer.Option(False, "--all", help="Also entries not in force that day."),
     format: Output = typer.Option(Output.table, "--format"),
 ):
@@ -130,7 +130,7 @@ def controls_suspend(
     ctx: typer.Context,
     code: str = typer.Argument(..., help="The control code."),
     effective: str = _FROM,
-    until: str = typer.Option(None, "--until", help="The day it applies again (exclusive; default: open)."),
+    until: str | None = typer.Option(None, "--until", help="The day it applies again (exclusive; default: open)."),
     by: str = _BY,
     why: str = _WHY,
 ):
@@ -156,7 +156,7 @@ def controls_end(
 def classify(
     ctx: typer.Context,
     lot: str = typer.Argument(..., help="A lot id in the ledger."),
-    on: str = typer.Option(None, "--on", help="The day (default: today)."),
+    on: str | None = typer.Option(None, "--on", help="The day (default: today)."),
     format: Output = typer.Option(Output.table, "--format"),
 ):
     """The control codes a lot falls under on a day, from its form and composition."""

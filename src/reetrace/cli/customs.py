@@ -67,9 +67,11 @@ def _loading(data: bytes, what: str) -> Iterator[Callable[[int, int], None]]:
 def customs_load(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="A CSV of export declarations (docs/customs.md)."),
-    start: str = typer.Option(None, "--from", help="First day the file covers (default: its first declaration)."),
-    end: str = typer.Option(None, "--to", help="Last day the file covers (default: its last declaration)."),
-    by: str = typer.Option(None, "--by", help="Who loads it (default: the login name)."),
+    start: str | None = typer.Option(
+        None, "--from", help="First day the file covers (default: its first declaration)."
+    ),
+    end: str | None = typer.Option(None, "--to", help="Last day the file covers (default: its last declaration)."),
+    by: str | None = typer.Option(None, "--by", help="Who loads it (default: the login name)."),
     format: Output = typer.Option(Output.table, "--format"),
 ):
     """Load customs export declarations, one row per item: every row or none; the same declaration
@@ -153,7 +155,7 @@ def customs_imports(ctx: typer.Context, format: Output = typer.Option(Output.tab
 @reports_errors
 def customs_reconcile(
     ctx: typer.Context,
-    as_of: str = typer.Option(None, "--as-of", help="Reconcile as of the end of this day (default: today)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Reconcile as of the end of this day (default: today)."),
     format: Output = typer.Option(Output.table, "--format"),
 ):
     """The customs findings: declarations without exports, exports without declarations,
@@ -179,7 +181,7 @@ def exports_arrived(
     export_ref: str = typer.Argument(..., metavar="EXPORT_REF", help="The export event, <USCC>:<event_id>."),
     on: str = typer.Option(..., "--on", help="The day it arrived (YYYY-MM-DD)."),
     by: str = typer.Option(..., "--by", help="Who reports it."),
-    note: str = typer.Option(None, "--note", help="Anything to add (port, consignee's receipt …)."),
+    note: str | None = typer.Option(None, "--note", help="Anything to add (port, consignee's receipt …)."),
 ):
     """Report that an export arrived. One report per export; it is never changed."""
     from reetrace.services.customs import report_arrival
@@ -192,8 +194,8 @@ def exports_arrived(
 @reports_errors
 def exports_list(
     ctx: typer.Context,
-    license_no: str = typer.Option(None, "--license", help="Only exports under this license number."),
-    as_of: str = typer.Option(None, "--as-of", help="As of the end of this day (default: today)."),
+    license_no: str | None = typer.Option(None, "--license", help="Only exports under this license number."),
+    as_of: str | None = typer.Option(None, "--as-of", help="As of the end of this day (default: today)."),
     format: Output = typer.Option(Output.table, "--format"),
 ):
     """Every export: date, exporter, license, lots, kg, destination, arrival, days since export."""
@@ -248,9 +250,9 @@ def mirror_load(ctx: typer.Context, file: Path = typer.Argument(..., help="A CSV
 @reports_errors
 def mirror_report(
     ctx: typer.Context,
-    year: int = typer.Option(None, "--year", help="Only this year."),
+    year: int | None = typer.Option(None, "--year", help="Only this year."),
     format: Output = typer.Option(Output.table, "--format"),
-    chart: Path = typer.Option(None, "--chart", help="Also write an SVG bar chart of the largest gaps here."),
+    chart: Path | None = typer.Option(None, "--chart", help="Also write an SVG bar chart of the largest gaps here."),
     top: int = typer.Option(15, "--top", min=1, help="Rows in the chart."),
 ):
     """Partner-recorded imports from China against declared exports, per HS6 × partner × year,

@@ -68,6 +68,8 @@ def review_step(store: Any, settings_: Any, directory: Path, year_doc: Any, find
             if f is not None
             and holds(f, exporter)
             and f.remaining_kg > 1.0
+            and f.form is not None
+            and f.composition is not None
             and controls.classify(f.form, f.composition, today)
         ]
     if len(candidates) < 2:
@@ -144,7 +146,9 @@ def customs_step(store: Any, settings_: Any, directory: Path, year: int, seed: i
         return None
     exported = list(dict.fromkeys(lot for line in lines for lot in line.lots))
     with store.reading() as conn:
-        made = {lot: lot_as_created(conn, lot) for lot in exported}
+        made: dict[str, tuple[str | None, dict[str, float] | None]] = {
+            lot: lot_as_created(conn, lot) or (None, None) for lot in exported
+        }
         facts = lot_facts(conn, exported, settings_.thresholds.overdraw_tolerance_kg)
 
     def held(lot: str) -> float:  # what the lot held when exported
@@ -157,10 +161,7 @@ def customs_step(store: Any, settings_: Any, directory: Path, year: int, seed: i
             line.day,
             line.exporter,
             line.license_no,
-            tuple(
-                demo_customs.ExportedLot(lot, *(made[lot] or (None, None)), held(lot))
-                for lot in dict.fromkeys(line.lots)
-            ),
+            tuple(demo_customs.ExportedLot(lot, *made[lot], held(lot)) for lot in dict.fromkeys(line.lots)),
             line.destination,
         )
         for line in lines

@@ -14,7 +14,7 @@ from reetrace.errors import UsageError
 keys_app = typer.Typer(help="The enterprise's signing keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 
-_AHEAD = timedelta(minutes=5)  # ingest rejects a created_at further ahead of its receipt (CONTRACT §4)
+_AHEAD = timedelta(minutes=5)  # ingest rejects a created_at further ahead of its receipt (docs/contract.md §4)
 
 
 @keys_app.command("new")
@@ -85,10 +85,9 @@ def sign(
             raise UsageError("--template prints a CSV template; give it alone")
         _print_template(template)
         return
-    missing = [o for o, v in (("--reporter", reporter), ("--key", key), ("--out", out)) if v is None]
-    if not files:
-        missing.insert(0, "EVENTS_FILE")
-    if missing:
+    if not files or reporter is None or key is None or out is None:
+        given = (("EVENTS_FILE", files or None), ("--reporter", reporter), ("--key", key), ("--out", out))
+        missing = [o for o, v in given if v is None]
         raise UsageError(f"missing {', '.join(missing)} (or use --template TYPE for a CSV template)")
     _sign(files, reporter, key, out, created_at, event_type)
 

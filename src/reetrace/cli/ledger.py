@@ -80,7 +80,7 @@ def registry_show(ctx: typer.Context, format: Output = typer.Option(Output.table
 def ingest(
     ctx: typer.Context,
     sources: list[Path] = typer.Argument(..., help="Submission files (*.json) and directories of them."),
-    as_received: AsReceived = typer.Option(
+    as_received: AsReceived | None = typer.Option(
         None, "--as-received", help="created_at: take each signed created_at as its time of receipt (archives)."
     ),
     format: Output = typer.Option(Output.table, "--format"),
@@ -123,7 +123,7 @@ def ingest(
 def rejected(
     ctx: typer.Context,
     limit: int = typer.Option(50, help="How many to list, newest first."),
-    reason: str = typer.Option(
+    reason: str | None = typer.Option(
         None, help="Only this reason class (parse, schema, reporter, key, signature, conflict)."
     ),
     format: Output = typer.Option(Output.table, "--format"),
@@ -155,9 +155,9 @@ def rejected(
 @reports_errors
 def audit(
     ctx: typer.Context,
-    as_of: str = typer.Option(None, "--as-of", help="Audit as of the end of this day (default: today)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Audit as of the end of this day (default: today)."),
     format: Output = typer.Option(Output.table, "--format"),
-    code: list[str] = typer.Option(None, "--code", help="Only these finding codes."),
+    code: list[str] | None = typer.Option(None, "--code", help="Only these finding codes."),
 ):
     """Audit the ledger: every finding, evaluated in event-time order."""
     from reetrace.services import audit as audit_service

@@ -48,7 +48,7 @@ def checkpoint(ctx: typer.Context):
 def prove(
     ctx: typer.Context,
     event: str = typer.Argument(..., help="<USCC>:<event_id>"),
-    size: int = typer.Option(None, "--size", help="Tree size (default: the latest checkpoint)."),
+    size: int | None = typer.Option(None, "--size", help="Tree size (default: the latest checkpoint)."),
 ):
     """Inclusion proof of an event (RFC 9162 §2.1.3)."""
     from reetrace.services import log

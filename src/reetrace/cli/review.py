@@ -28,7 +28,9 @@ def officials_add(
     ctx: typer.Context,
     name: str,
     role: list[str] = typer.Option(..., "--role", help="reviewer or approver; repeatable."),
-    enterprise: str = typer.Option(None, "--enterprise", help="USCC of the enterprise the person comes from, if any."),
+    enterprise: str | None = typer.Option(
+        None, "--enterprise", help="USCC of the enterprise the person comes from, if any."
+    ),
 ):
     """Register an official with their roles."""
     from reetrace.services.review import add_official

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -12,6 +13,9 @@ from rich.table import Table
 from reetrace.cli import app, console, err_console, reports_errors
 from reetrace.cli.ledger import Output, emit_json, store_for
 from reetrace.errors import UsageError
+
+if TYPE_CHECKING:
+    from reetrace.services.screening import ScreeningResult
 
 screening_app = typer.Typer(
     help="Restricted-party lists: load one (FollowTheMoney JSON lines), show them.", no_args_is_help=True
@@ -27,7 +31,7 @@ def screening_load(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="FollowTheMoney JSON lines (e.g. OpenSanctions' entities.ftm.json)."),
     list_name: str = typer.Option(..., "--list", help="The list's name, e.g. us_bis_entity (loaded again: replaced)."),
-    by: str = typer.Option(None, "--by", help="Who loads it (recorded with the load)."),
+    by: str | None = typer.Option(None, "--by", help="Who loads it (recorded with the load)."),
     format: Output = typer.Option(Output.table, "--format"),
 ):
     """Load a restricted-party list, replacing the list of that name. A bad line loads nothing."""
@@ -111,7 +115,7 @@ def _names_in(path: Path):
         raise UsageError(f"cannot read {path}: {exc}") from None
 
 
-def _print_result(result) -> None:  # type: ignore[no-untyped-def]
+def _print_result(result: ScreeningResult) -> None:
     if not result.matches:
         console.print(f"[green]No match[/green] for {result.query!r} at threshold {result.threshold}.")
         return
@@ -127,10 +131,12 @@ def _print_result(result) -> None:  # type: ignore[no-untyped-def]
 @reports_errors
 def screen(
     ctx: typer.Context,
-    name: str = typer.Argument(None, help="The name to screen (any script)."),
-    file: Path = typer.Option(None, "--file", help="Screen every line of this file (UTF-8, one name a line)."),
-    country: str = typer.Option(None, "--country", help="The party's country (ISO code): a mismatch lowers scores."),
-    threshold: float = typer.Option(None, "--threshold", help="Report scores from this on (default 0.8)."),
+    name: str | None = typer.Argument(None, help="The name to screen (any script)."),
+    file: Path | None = typer.Option(None, "--file", help="Screen every line of this file (UTF-8, one name a line)."),
+    country: str | None = typer.Option(
+        None, "--country", help="The party's country (ISO code): a mismatch lowers scores."
+    ),
+    threshold: float | None = typer.Option(None, "--threshold", help="Report scores from this on (default 0.8)."),
     format: Output = typer.Option(Output.table, "--format"),
 ):
     """Screen a name, or every name of a file, against the loaded restricted-party lists."""
@@ -142,7 +148,7 @@ def screen(
         raise UsageError("the name to screen is empty")
     if file is not None and not file.is_file():
         raise UsageError(f"no such file: {file}")
-    names = [name] if name is not None else _names_in(file)
+    names = [name] if name is not None else _names_in(file) if file is not None else []
     results = screen_names(store_for(ctx), names, country, threshold)
     for result in results:
         if format is Output.json and file is not None:

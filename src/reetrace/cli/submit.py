@@ -59,7 +59,7 @@ def submit(
     if rejected:
         err_console.print(f"rejected: {rejected[0].get('reason')}", highlight=False, soft_wrap=True)
         sys.exit(1)
-    error = report.get("error") if isinstance(report.get("error"), dict) else {}
+    error = found if isinstance(found := report.get("error"), dict) else {}
     raise ReetraceError(
         f"the server refused the submission ({answer.status_code}): {error.get('message') or answer.text[:200]}"
     )

@@ -97,7 +97,7 @@ def cosign(ctx: typer.Context, directory: Path = DIR):
 def observe(
     directory: Path = DIR,
     checkpoint_file: Path = typer.Argument(..., help="The log's signed checkpoint, as note text."),
-    proof_file: Path = typer.Option(
+    proof_file: Path | None = typer.Option(
         None,
         "--proof",
         help="A reetrace/consistency-proof@1 document from the size this "

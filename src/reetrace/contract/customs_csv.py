@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import TypeVar
 
 from stdnum.cn import uscc as _uscc
 
@@ -24,6 +25,7 @@ from reetrace.domain.mirror import MirrorStatistic
 from reetrace.errors import InvalidInput
 
 Progress = Callable[[int, int], None]
+Row = TypeVar("Row")  # what one row of a file is read into
 
 DECLARATION_COLUMNS: dict[str, tuple[str, ...]] = {
     "declaration_no": (
@@ -121,11 +123,11 @@ def _read(
     source: str,
     known: dict[str, tuple[str, ...]],
     optional: tuple[str, ...],
-    build: Callable[[dict[str, str]], object],
+    build: Callable[[dict[str, str]], Row],
     progress: Progress | None,
-) -> list[tuple[int, object]]:
+) -> list[tuple[int, Row]]:
     total = max(0, len(text.splitlines()) - 1)
-    parsed: list[tuple[int, object]] = []
+    parsed: list[tuple[int, Row]] = []
     errors: list[str] = []
     for n, (line, cells, problem) in enumerate(_rows(text, known, optional, source), start=1):
         if progress is not None and n % 1000 == 0:
@@ -167,10 +169,13 @@ def _day(cells: dict[str, str], column: str) -> date:
         raise _RowError(column, f"{value!r} is not a date YYYY-MM-DD") from None
 
 
-def _kg(cells: dict[str, str], column: str, required: bool = True) -> float | None:
+def _optional_kg(cells: dict[str, str], column: str) -> float | None:
+    """None for an empty cell, else as `_kg`."""
+    return _kg(cells, column) if cells.get(column, "").replace(",", "").replace("_", "") else None
+
+
+def _kg(cells: dict[str, str], column: str) -> float:
     value = cells.get(column, "").replace(",", "").replace("_", "")
-    if not value and not required:
-        return None
     value = value or _required(cells, column)
     try:
         number = float(value)
@@ -215,7 +220,7 @@ def _declaration(cells: dict[str, str]) -> Declaration:
     bad = [lot for lot in lots if not _LOT.match(lot)]
     if bad:
         raise _RowError("lots", f"{bad[0]!r} is not a lot id (1–80 of A-Z a-z 0-9 . _ : / -)")
-    item = DeclarationItem(_digits(cells, "hs_code", 10), _kg(cells, "net_kg"), lots)  # type: ignore[arg-type]
+    item = DeclarationItem(_digits(cells, "hs_code", 10), _kg(cells, "net_kg"), lots)
     return Declaration(
         declaration_no=number,
         day=_day(cells, "date"),
@@ -235,8 +240,8 @@ def _statistic(cells: dict[str, str]) -> MirrorStatistic:
         partner=_country(cells, "partner"),
         hs6=_digits(cells, "hs6", 6),
         kg=_kg(cells, "kg"),
-        value_usd=_kg(cells, "value", required=False),
-    )  # type: ignore[arg-type]
+        value_usd=_optional_kg(cells, "value"),
+    )
 
 
 def read_declarations(
@@ -248,10 +253,9 @@ def read_declarations(
     not be given twice."""
     rows = _read(text, source, DECLARATION_COLUMNS, DECLARATION_OPTIONAL, _declaration, progress)
     grouped: dict[str, tuple[list[int], Declaration, list[DeclarationItem]]] = {}
-    errors = []
+    errors: list[str] = []
     shared = False  # whether an error is of the fields the items of a declaration share
     for line, row in rows:
-        assert isinstance(row, Declaration)
         (item,) = row.items
         found = grouped.get(row.declaration_no)
         if found is None:
@@ -296,7 +300,6 @@ def read_mirror_statistics(
     seen: dict[tuple[int, str, str], int] = {}
     errors = []
     for line, statistic in rows:
-        assert isinstance(statistic, MirrorStatistic)
         if statistic.key in seen:
             errors.append(
                 f"line {line}: {statistic.year} {statistic.partner} {statistic.hs6} is already on line "
@@ -305,4 +308,4 @@ def read_mirror_statistics(
         seen.setdefault(statistic.key, line)
     if errors:
         raise InvalidInput(f"{source}: nothing loaded: " + "; ".join(errors[:MAX_ERRORS]))
-    return rows  # type: ignore[return-value]
+    return rows

@@ -338,7 +338,9 @@ def fast_facts(raw: Any) -> EventFacts | None:
     if type(raw) is not dict:
         return None
     kind = raw.get("type")
-    shape = _SHAPES.get(kind) if type(kind) is str else None
+    if type(kind) is not str:
+        return None
+    shape = _SHAPES.get(kind)
     if shape is None or not shape.required <= raw.keys() <= shape.allowed:
         return None
     try:

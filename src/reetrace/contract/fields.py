@@ -30,12 +30,12 @@ def _uscc_check(value: str) -> str:
 
 
 def _rfc3339(value: object) -> datetime:
-    if not isinstance(value, str) or not _RFC3339.match(value):
+    if not isinstance(value, str) or not (match := _RFC3339.match(value)):
         raise ValueError("must be an RFC 3339 time with an offset, e.g. 2026-10-03T08:00:00+08:00")
     text = value.replace("z", "Z").replace("t", "T")
-    if "." in text:  # Python keeps microseconds only
+    if match.group(1):  # a fraction of a second: Python keeps microseconds only
         head, _, tail = text.partition(".")
-        digits = re.match(r"\d+", tail).group()
+        digits = match.group(1)[1:]
         text = f"{head}.{digits[:6].ljust(6, '0')}{tail[len(digits) :]}"
     try:
         return datetime.fromisoformat(text)

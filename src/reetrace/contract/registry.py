@@ -1,4 +1,4 @@
-"""`reetrace/registry@1` (CONTRACT §3): validation of a registry document."""
+"""`reetrace/registry@1` (docs/contract.md §3): validation of a registry document."""
 
 from __future__ import annotations
 

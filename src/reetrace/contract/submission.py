@@ -1,4 +1,4 @@
-"""`reetrace/submission@1`: validation of a submission and its events (CONTRACT §4).
+"""`reetrace/submission@1`: validation of a submission and its events (docs/contract.md §4).
 
 `validate_submission(doc)` checks a parsed JSON object against the contract and returns the
 domain events; every problem is an `InvalidDocument` naming where it is (and which event, when
@@ -8,7 +8,7 @@ it is inside one).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
@@ -236,7 +236,14 @@ def validate_event_models(raw_events: list[Any]) -> list[Any]:
     return validate_each(raw_events, validate_model)
 
 
-T = TypeVar("T")
+class _Identified(Protocol):
+    """A validated event, as `validate_each` needs it."""
+
+    @property
+    def event_id(self) -> str: ...
+
+
+T = TypeVar("T", bound=_Identified)
 
 
 def validate_each(raw_events: list[Any], validate: Callable[[Any], T]) -> list[T]:
@@ -249,7 +256,7 @@ def validate_each(raw_events: list[Any], validate: Callable[[Any], T]) -> list[T
             event = validate(raw)
         except InvalidDocument as exc:
             raise InvalidDocument(f"events[{index}]: {exc}", event=exc.event) from None
-        event_id = event.event_id  # type: ignore[attr-defined]
+        event_id = event.event_id
         if event_id in seen:
             raise InvalidDocument(f"events[{index}]: event_id {event_id!r} appears twice", event=event_id)
         seen.add(event_id)

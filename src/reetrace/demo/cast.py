@@ -108,6 +108,13 @@ class Actor:
     def site_ref(self) -> str:
         return f"{self.uscc}/{self.site}"
 
+    @property
+    def worked_deposit(self) -> str:
+        """The deposit a mine or a separation plant works; an error for any other enterprise."""
+        if self.deposit is None:
+            raise ValueError(f"{self.key} works no deposit")
+        return self.deposit
+
 
 def organisation_code(body: str) -> str:
     """GB 11714 organisation code: eight characters and their check character."""

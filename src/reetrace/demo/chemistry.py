@@ -1,6 +1,6 @@
 """What the demo's lots are made of: deposits, separated products, metals and magnets.
 
-Compositions are elemental mass fractions (CONTRACT §2). A product's fraction of element e is
+Compositions are elemental mass fractions (docs/contract.md §2). A product's fraction of element e is
 its REO share × purity × f_e, f_e being the element's mass fraction in its standard oxide
 (`REO_FACTOR`). Fractions are rounded *down* to six decimals and those below 1e-4 are left out,
 so that a lot never holds more of an element than the arithmetic that made it.

@@ -93,7 +93,9 @@ def declarations(exports: Sequence[Export], seed: int) -> tuple[str, list[dict[s
                     }
                 )
             continue
-        if e is misdeclared:  # the magnet becomes an item of its own, declared as "other permanent magnets"
+        if (
+            e is misdeclared and magnet is not None
+        ):  # the magnet becomes an item of its own, declared as "other permanent magnets"
             grouped = {code: [lot for lot in lots if lot is not magnet] for code, lots in grouped.items()}
             grouped = {code: lots for code, lots in grouped.items() if lots}
             grouped["8505119000"] = [magnet]

@@ -66,7 +66,9 @@ def enterprise_entry(
 ) -> dict[str, Any]:
     """An enterprise as the registry document lists it: qualifications (the mining one ending on
     `mining_until` when given), its key valid from the December before `year`, its sites."""
-    raw = raw_public_key(actor.private_key)  # type: ignore[arg-type]
+    if actor.private_key is None:
+        raise ValueError(f"{actor.key} has no signing key")
+    raw = raw_public_key(actor.private_key)
     qualifications = []
     for kind, valid_from, valid_to in actor.qualifications:
         if kind == "mining" and mining_until is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -30,8 +31,8 @@ CUSTOMERS = {
     "saigon": ("Saigon Magnet Trading Co., Ltd.", "VN"),
 }
 OPEN_MARKET = ("vogel", "nakamura", "greatlakes", "hanul", "veldhoven", "shinwa")
-MAGNET_ITEMS = (("Dy", "magnet"), ("Tb", "magnet"))
-OXIDE_ITEMS = (("Dy", "oxide"), ("Tb", "oxide"), ("Y", "oxide"))
+MAGNET_ITEMS: tuple[tuple[str, str], ...] = (("Dy", "magnet"), ("Tb", "magnet"))
+OXIDE_ITEMS: tuple[tuple[str, str], ...] = (("Dy", "oxide"), ("Tb", "oxide"), ("Y", "oxide"))
 # exporter -> [(customer, first valid day, items)]
 LICENSE_PLAN = {
     "shx": [("vogel", (6, 10), MAGNET_ITEMS), ("greatlakes", (7, 15), MAGNET_ITEMS), ("shinwa", (5, 28), OXIDE_ITEMS)],
@@ -116,7 +117,7 @@ def issue_licenses(world: World) -> list[License]:
     return licenses
 
 
-def size_licenses(world: World, licenses: list[License], plan: Plan) -> None:
+def size_licenses(world: World, licenses: Sequence[License], plan: Plan) -> None:
     """Set every item's max_kg: used × 1.15–1.5 plus 200 kg, rounded up to 100 kg."""
     for lic in licenses:
         for item in lic.items:

@@ -74,7 +74,7 @@ def ship_grouped(
 # --- mines ---------------------------------------------------------------------------------------
 def mine_day(world: World, mine: Actor, plan: Plan, acc: dict[str, float]) -> None:
     today = world.date()
-    per_day = MINING[mine.deposit][0]
+    per_day = MINING[mine.worked_deposit][0]
     illegal = plan.actor_of("UNAUTHORIZED_MINING") == mine.key and today >= plan.start("UNAUTHORIZED_MINING")
     if illegal and plan.state.get("illegal_extracts", 0) >= ILLEGAL_EXTRACTS:
         return  # inspectors sealed the site
@@ -89,7 +89,7 @@ def mine_day(world: World, mine: Actor, plan: Plan, acc: dict[str, float]) -> No
     if can_ship(world) and world.day % 3 == hash_phase(mine.key, 3):
         lots = world.ready(mine, movable=True)
         if lots:
-            plants = separation_plants_for(world, mine.deposit)
+            plants = separation_plants_for(world, mine.worked_deposit)
             steer = world.by_key[plan.actor_of("SHIPMENT_NOT_RECEIVED")]
             if steer in plants and plan.wants("SHIPMENT_NOT_RECEIVED", today):
                 plants = [steer]  # make sure that plant has product to ship then
@@ -97,10 +97,10 @@ def mine_day(world: World, mine: Actor, plan: Plan, acc: dict[str, float]) -> No
 
 
 def _extract(world: World, mine: Actor, plan: Plan, lots: int, illegal: bool) -> None:
-    _, sizes, grades, form, code = MINING[mine.deposit]
+    _, sizes, grades, form, code = MINING[mine.worked_deposit]
     outputs = []
     for _ in range(lots):
-        shares = deposit_shares(world.rng, mine.deposit, mine.y_share)
+        shares = deposit_shares(world.rng, mine.worked_deposit, mine.y_share)
         composition = ore_composition(shares, world.rng.uniform(*grades))
         mass = float(world.rng.randrange(*sizes))
         h, out = world.new_lot(mine, f"conc_{mine.deposit}", mass, composition, form=form, code=code)
@@ -188,7 +188,8 @@ def _adjust(world: World, plant: Actor, h: Holding, delta: float, reason: str) -
 def _separate(world: World, plant: Actor, feed: list[Holding]) -> None:
     heavy = plant.key.startswith("gzs")
     routes = HEAVY_PRODUCTS if heavy else LIGHT_PRODUCTS
-    inputs, held = [], {}
+    inputs = []
+    held: dict[str, float] = {}
     for h in feed:
         add_into(held, elements_in(h.mass, h.composition))
         inputs.append(world.take_all(plant, h))
@@ -234,6 +235,7 @@ def _ship_products(world: World, plant: Actor, plan: Plan) -> None:
         if h.product.startswith("conc_"):
             continue
         r = rng.random()
+        dest: Actor | None
         if h.product == "ox_PrNd":
             dest = pick(world, metal_works)
         elif h.product == "ox_Dy" and plan.wants("LICENSE_EXCEEDED", world.date()):

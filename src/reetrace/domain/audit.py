@@ -8,7 +8,7 @@ ledger has just before it, then applied. One pass, dictionary look-ups only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import groupby
 from operator import itemgetter
@@ -102,7 +102,8 @@ def _instants(
     their time as given (the stored UTC, whose comparisons take the fast path of a tzinfo shared
     with `end`, given in UTC) and converted to `zone` once per instant."""
     held: list[RecordedEvent] = []
-    moment = local = None
+    moment: datetime | None = None
+    local = end  # the first event's time in `zone`, set before anything is yielded
     for record in events:
         time = record.event.time
         if time == moment:
@@ -120,7 +121,7 @@ def _instants(
         yield local, held
 
 
-def _dispatch(rules: list[object]) -> dict[type, list[Callable[[Step], None]]]:
+def _dispatch(rules: Sequence[object]) -> dict[type, list[Callable[[Step], None]]]:
     table: dict[type, list[Callable[[Step], None]]] = {}
     for cls in EVENT_CLASSES:
         handlers = []
@@ -141,7 +142,7 @@ def audit(
     thresholds: Thresholds = Thresholds(),
     customs: CustomsRecords | None = None,
 ) -> list[Finding]:
-    """Every finding of CONTRACT §5 on the events up to `as_of`, in a fixed order; with
+    """Every finding of docs/contract.md §5 on the events up to `as_of`, in a fixed order; with
     `customs` (declarations, reported periods, arrival reports) also the customs findings."""
     return [finding for _, finding in audit_keyed(events, registry, controls, as_of, thresholds, customs)]
 

@@ -1,6 +1,6 @@
 """The 17 rare earth elements, their standard oxides and REO-equivalent factors.
 
-The factor f_e is the element's mass fraction in its standard oxide (CONTRACT §2): RE2O3 for
+The factor f_e is the element's mass fraction in its standard oxide (docs/contract.md §2): RE2O3 for
 all, except CeO2, Pr6O11 and Tb4O7. Atomic weights come from `periodictable` (IUPAC standard
 atomic weights) and are frozen here into plain floats when the module loads, so the rest of the
 domain stays on the standard library.

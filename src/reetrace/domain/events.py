@@ -1,4 +1,4 @@
-"""The events enterprises report, as plain value objects (CONTRACT §4).
+"""The events enterprises report, as plain value objects (docs/contract.md §4).
 
 Parsing and validating the JSON form lives in `reetrace.contract`; what arrives here is already
 well formed. Times are timezone-aware datetimes.
@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 EventType = Literal["extract", "import", "transform", "ship", "receive", "export", "consume", "adjust"]
 Form = Literal["ore", "concentrate", "mixed_compound", "oxide", "metal", "alloy", "magnet", "compound", "scrap"]
@@ -61,6 +64,8 @@ class Draw:
 class Event:
     """Members common to every event. `reporter` is the USCC of the enterprise that reported it."""
 
+    TYPE: ClassVar[str]  # each kind of event names its type
+
     reporter: str
     event_id: str
     time: datetime
@@ -73,7 +78,7 @@ class Event:
 
     @property
     def type(self) -> str:
-        return self.TYPE  # type: ignore[attr-defined]
+        return self.TYPE
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +172,7 @@ class RecordedEvent:
     seq: int = 0
 
 
-T = TypeVar("T")
+T = TypeVar("T", bound="DataclassInstance")
 
 
 def trusted_constructor(cls: type[T]) -> Callable[..., T]:
@@ -181,7 +186,7 @@ def trusted_constructor(cls: type[T]) -> Callable[..., T]:
     __init__: a loop over the fields would cost what it saves."""
     if "__slots__" not in vars(cls) or hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__} is not a slotted dataclass without __post_init__")
-    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    names = [f.name for f in fields(cls)]
     namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
     namespace.update({f"set_{name}": getattr(cls, name).__set__ for name in names})  # the slots' descriptors
     source = "\n".join(
@@ -193,4 +198,4 @@ def trusted_constructor(cls: type[T]) -> Callable[..., T]:
         ]
     )
     exec(source, namespace)  # the source names nothing but the fields of `cls`
-    return namespace["build"]  # type: ignore[no-any-return]
+    return namespace["build"]

@@ -1,4 +1,4 @@
-"""Findings: what the audit reports, and the thresholds it judges by (CONTRACT §5)."""
+"""Findings: what the audit reports, and the thresholds it judges by (docs/contract.md §5)."""
 
 from __future__ import annotations
 

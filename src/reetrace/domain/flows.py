@@ -96,8 +96,10 @@ class FlowCounter:
             for lot in event.outputs:
                 self._made(lot.lot, stage, lot.mass_kg, lot.composition)
         elif isinstance(event, Export):
-            for lot in event.lots:
-                self._take(lot, self._remaining.get(lot, 0.0), self._stage.get(lot, "earlier"), "export", counted)
+            for lot_id in event.lots:
+                self._take(
+                    lot_id, self._remaining.get(lot_id, 0.0), self._stage.get(lot_id, "earlier"), "export", counted
+                )
         elif isinstance(event, Consume):
             for draw in event.lots:
                 self._take(draw.lot, draw.mass_kg, self._stage.get(draw.lot, "earlier"), "domestic_use", counted)

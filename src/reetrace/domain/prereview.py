@@ -188,7 +188,7 @@ def _declared_code_note(item: ApplicationItem, controlled: list[Any]) -> str | N
 
 
 def _provenance(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for lot_id in dict.fromkeys(facts.application.lots):
         found = facts.provenance.get(lot_id)
         if found is None:

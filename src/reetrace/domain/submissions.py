@@ -1,11 +1,11 @@
 """Submissions as the ledger sees them: authenticated and ready to record, or rejected with
-a reason class (CONTRACT §4, §7)."""
+a reason class (docs/contract.md §4, §7)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 REASON_CLASSES = ("parse", "schema", "reporter", "key", "signature", "conflict")
 
@@ -61,7 +61,7 @@ class Authenticated:
     raw: bytes | None  # None once it has left the worker that read it: the source can be re-read
     events: list[PreparedEvent] = field(default_factory=list)
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[Any, ...]:
         # Workers send their submissions to the writer by the thousand, with hundreds of thousands
         # of events: as plain tuples those pickle and unpickle in C, with no call per event.
         return (

@@ -1,4 +1,4 @@
-"""Where a lot's rare earths came from, and where they went (CONTRACT §6).
+"""Where a lot's rare earths came from, and where they went (docs/contract.md §6).
 
 Element mass is conserved by chemistry, so provenance is followed element by element. Through a
 transform, each output's mass of element e is allocated to the inputs in proportion to the mass
@@ -268,8 +268,12 @@ class _Graph:
             return []
         return list(dict.fromkeys(d.lot for d in creation.inputs))
 
-    def fractions(self, creation: Creation) -> dict[str, Shares]:
-        """For each input lot of a transform, the fraction of each element of its outputs it supplied."""
+    def fractions(self, lot: str) -> dict[str, Shares]:
+        """For each input lot of the transform that made `lot`, the fraction of each element of
+        its outputs it supplied; empty for an origin."""
+        creation = self.creations.get(lot)
+        if creation is None:
+            return {}
         cached = self._fractions.get(creation.ref)
         if cached is None:
             cached = self._fractions[creation.ref] = self._allocate(creation)
@@ -308,7 +312,7 @@ def _proportions(weights: Mapping[str, float]) -> dict[str, float]:
 
 
 def backward(lot: str, source: LotSource) -> BackwardTrace:
-    """Every origin of a lot, with the element mass each contributed (CONTRACT §6)."""
+    """Every origin of a lot, with the element mass each contributed (docs/contract.md §6)."""
     creations = ancestry(lot, source)
     own = _own_kg(creations, lot)
     graph = _Graph(creations, own)
@@ -362,7 +366,7 @@ def _origin_shares(root: str, graph: _Graph) -> dict[str, Shares]:
             stack.append((parent, iter(grandparents)))
             break
         else:
-            fractions = graph.fractions(graph.creations[lot])
+            fractions = graph.fractions(lot)
             only = next(iter(fractions)) if len(fractions) == 1 else None
             if only is not None and only not in path:  # one input supplied everything
                 shares[lot] = shares[only]
@@ -386,7 +390,7 @@ def _origin_shares(root: str, graph: _Graph) -> dict[str, Shares]:
 
 
 def forward(lot: str, source: LotSource) -> ForwardTrace:
-    """Every lot descending from a lot, with the element mass that came from it (CONTRACT §6)."""
+    """Every lot descending from a lot, with the element mass that came from it (docs/contract.md §6)."""
     creations, depths = _descent(lot, source)
     descendants = [d for d in depths if d != lot]
     graph = _Graph(creations, (e for each in (lot, *descendants) for e in _own_kg(creations, each)))
@@ -467,7 +471,7 @@ def _descendant_shares(
     shares: dict[str, Shares] = {root: dict.fromkeys(graph.elements, 1.0)}
     for lot in reversed(list(finished)[:-1]):  # the root finishes last
         mixed = dict.fromkeys(graph.elements, 0.0)
-        for parent, part in graph.fractions(graph.creations[lot]).items():
+        for parent, part in graph.fractions(lot).items():
             share = shares.get(parent) if (parent, lot) not in dropped else None
             if share is not None:  # None: not a descendant, or the edge closes a cycle
                 for e in graph.elements:

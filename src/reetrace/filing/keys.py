@@ -3,7 +3,7 @@
 The private key is a PKCS8 PEM file readable by its owner only; it is created with mode 0600
 (never written first and restricted afterwards) and never overwrites an existing file. The
 public part is the entry that goes into the `keys` list of the enterprise in a
-`reetrace/registry@1` document (CONTRACT §3).
+`reetrace/registry@1` document (docs/contract.md §3).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""From event files to one signed `reetrace/submission@1` document (CONTRACT §4).
+"""From event files to one signed `reetrace/submission@1` document (docs/contract.md §4).
 
 Events are read from JSON lines (`.jsonl`, `.ndjson`: one event object a line) or CSV sheets
 (`.csv`, see `reetrace.filing.sheets`). Every event is checked against the contract before

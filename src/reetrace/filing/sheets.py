@@ -373,7 +373,7 @@ def _read_row(
         problems.append(f"{len(values)} cells but only {len(columns)} columns")
     if any(v.strip() for c, v in zip(columns, values, strict=False) if not c):
         problems.append("a filled cell under a column without a name")
-    cells = {c: v.strip() for c, v in zip(columns, values, strict=False) if c and v.strip()}
+    cells: dict[str, Any] = {c: v.strip() for c, v in zip(columns, values, strict=False) if c and v.strip()}
     event_id = cells.get("event_id")
     if event_id is None:
         problems.append("event_id is empty")
@@ -501,7 +501,7 @@ def _build(group: _Group, source: str) -> Draft:
 
 
 def _new_lot(cells: dict[str, Any]) -> dict[str, Any]:
-    lot = {c: cells[c] for c in ("lot", "form", "mass_kg") if c in cells}
+    lot: dict[str, Any] = {c: cells[c] for c in ("lot", "form", "mass_kg") if c in cells}
     lot["composition"] = {e: cells[e] for e in ELEMENTS if e in cells}
     if "hs_code" in cells:
         lot["hs_code"] = cells["hs_code"]

@@ -25,15 +25,16 @@ class ProofError(ValueError):
 
 
 class NodeId(NamedTuple):
-    """The perfect subtree over leaves [index * 2**level, (index + 1) * 2**level)."""
+    """The perfect subtree over leaves [idx * 2**level, (idx + 1) * 2**level). (Not `index`:
+    that would hide the tuple's own method.)"""
 
     level: int
-    index: int
+    idx: int
 
 
 class NodeHash(NamedTuple):
     level: int
-    index: int
+    idx: int
     hash: bytes
 
 
@@ -43,7 +44,7 @@ NodeRequest = tuple[NodeId, ...]
 
 
 def leaf_data(reporter: str, event_json: str) -> bytes:
-    """The log's leaf for an event (CONTRACT §8): the RFC 8785 bytes of {"reporter", "event"}.
+    """The log's leaf for an event (docs/contract.md §8): the RFC 8785 bytes of {"reporter", "event"}.
     `event_json` is the event's canonical JSON and a USCC needs no escaping, so the object is
     written directly, keys in JCS order."""
     return b'{"event":' + event_json.encode("utf-8") + b',"reporter":"' + reporter.encode("ascii") + b'"}'
@@ -102,7 +103,7 @@ class CompactRange:
         return tuple(self._hashes)
 
     def nodes(self) -> list[NodeHash]:
-        return [NodeHash(n.level, n.index, h) for n, h in zip(perfect_subtrees(self._size), self._hashes, strict=True)]
+        return [NodeHash(n.level, n.idx, h) for n, h in zip(perfect_subtrees(self._size), self._hashes, strict=True)]
 
     def append(self, leaf: bytes) -> list[NodeHash]:
         """Add a leaf hash; return every perfect subtree it completes, the leaf itself first."""

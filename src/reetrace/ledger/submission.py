@@ -1,4 +1,4 @@
-"""Signing and checking `reetrace/submission@1` documents (CONTRACT §4).
+"""Signing and checking `reetrace/submission@1` documents (docs/contract.md §4).
 
 The signature is Ed25519 over the RFC 8785 bytes of the submission without its `signature`
 member. `signed_message` assembles those bytes from the events' own canonical bytes, which the

@@ -95,7 +95,8 @@ def split_syllables(word: str) -> tuple[str, ...] | None:
                 and (start == 0 or not strict or word[start] not in _VOWELS)
             ):
                 candidate = (word[start:end], *rest)
-                if best[start] is None or len(candidate) < len(best[start]):  # type: ignore[arg-type]
+                shortest = best[start]
+                if shortest is None or len(candidate) < len(shortest):
                     best[start] = candidate
     return best[0]
 

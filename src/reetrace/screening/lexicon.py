@@ -190,17 +190,20 @@ def segment(
     best: list[tuple[int, int, int, bool] | None] = [None] * (n + 1)  # (cost, pieces, next, known)
     best[n] = (0, 0, n, False)
     for i in range(n - 1, -1, -1):
-        options = [(best[j][0], best[j][1] + 1, j, True) for j in ends[i] if best[j] is not None]  # type: ignore[index]
+        options = [(rest[0], rest[1] + 1, j, True) for j in ends[i] if (rest := best[j]) is not None]
         for j in stops:
-            if j > i and best[j] is not None and not (best[j][3] is False and j < n):  # type: ignore[index]
+            rest = best[j]
+            if j > i and rest is not None and not (rest[3] is False and j < n):
                 cost = (j - i) + (2 if j - i == 1 and lone(units[i]) else 0)
-                options.append((best[j][0] + cost, best[j][1] + 1, j, False))  # type: ignore[index]
+                options.append((rest[0] + cost, rest[1] + 1, j, False))
         best[i] = min(options) if options else None
     if best[0] is None:
         return [(0, n, False)]
     pieces, i = [], 0
     while i < n:
-        _, _, j, found = best[i]  # type: ignore[misc]
+        step = best[i]
+        assert step is not None, "each step leads to one that has a way on"
+        _, _, j, found = step
         pieces.append((i, j, found))
         i = j
     return pieces

@@ -236,7 +236,11 @@ def _latin_words(text: str, bracketed: bool = False) -> list[Word]:
 
 
 def _key(words: Iterable[Word]) -> NameKey:
-    distinct, hanzi, generic, places, guess = [], [], set(), set(), False
+    distinct: list[str] = []
+    hanzi: list[str] = []
+    generic: set[str] = set()
+    places: set[str] = set()
+    guess = False
     for w in words:
         guess = guess or w.guess
         if w.kind == "d":

@@ -1,4 +1,4 @@
-"""Use cases: audit the ledger (CONTRACT §5), and quota use per enterprise."""
+"""Use cases: audit the ledger (docs/contract.md §5), and quota use per enterprise."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Use case: ingest files and directories of signed submissions (CONTRACT §4, §7).
+"""Use case: ingest files and directories of signed submissions (docs/contract.md §4, §7).
 
 Each submission is all-or-nothing. Authentication runs before the write lock is taken; the
 ledger checks and appends run in one transaction per batch of submissions, so a process killed
@@ -11,14 +11,16 @@ import multiprocessing as mp
 import os
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TypedDict
 
 from reetrace.collector import collector_paused
 from reetrace.config import Settings
+from reetrace.domain.registry import SigningKey
 from reetrace.domain.submissions import Authenticated, Rejection
 from reetrace.errors import UsageError
 from reetrace.services.intake import authenticate
@@ -177,11 +179,20 @@ def now() -> datetime:
     return datetime.now().astimezone()
 
 
-_worker_state: dict[str, object] = {}
+class _WorkerState(TypedDict, total=False):
+    """What each authenticating process is given once, by `_init_worker`."""
+
+    keys: Mapping[str, SigningKey]
+    enterprises: set[str] | frozenset[str]
+    as_received: bool
+    clock: Callable[[], datetime]
+
+
+_worker_state: _WorkerState = {}
 
 
 def _init_worker(keys, enterprises, as_received, clock) -> None:
-    _worker_state.update(keys=keys, enterprises=enterprises, as_received=as_received, clock=clock)
+    _worker_state.update({"keys": keys, "enterprises": enterprises, "as_received": as_received, "clock": clock})
 
 
 def _init_pool_worker(keys, enterprises, as_received, clock) -> None:
@@ -208,12 +219,13 @@ def _die_with_parent() -> None:
 
 
 def _authenticate_file(path: Path) -> Authenticated | Rejection:
-    keys, enterprises, as_received, clock = (_worker_state[k] for k in ("keys", "enterprises", "as_received", "clock"))
+    state = _worker_state
+    keys, enterprises, as_received, clock = state["keys"], state["enterprises"], state["as_received"], state["clock"]
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return Rejection(str(path), "parse", f"cannot read: {exc.strerror}", clock())  # type: ignore[operator]
-    result = authenticate(raw, str(path), keys, enterprises, None if as_received else clock())  # type: ignore[arg-type,operator]
+        return Rejection(str(path), "parse", f"cannot read: {exc.strerror}", clock())
+    result = authenticate(raw, str(path), keys, enterprises, None if as_received else clock())
     return result if isinstance(result, Rejection) else result.without_raw()
 
 

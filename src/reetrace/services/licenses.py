@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -67,7 +67,7 @@ def licenses(store: Store, settings: Settings, license_no: str | None = None) ->
             )
             e = t.events.c
             exports = [
-                decode_event(r.reporter, datetime.fromisoformat(r.time), r.body)
+                cast(Export, decode_event(r.reporter, datetime.fromisoformat(r.time), r.body))  # exports only
                 for r in conn.execute(
                     select(e.reporter, e.time, e.body)
                     .where(

@@ -1,4 +1,4 @@
-"""Use cases on the transparency log (CONTRACT §8): checkpoints, proofs, full verification."""
+"""Use cases on the transparency log (docs/contract.md §8): checkpoints, proofs, full verification."""
 
 from __future__ import annotations
 
@@ -103,10 +103,11 @@ def inclusion_proof(store: Store, settings: Settings, event_ref: str, size: int 
             checkpoint = checkpoint_note(conn, size)
             if size is None and checkpoint is None and attempt == 1:
                 continue  # nothing signed yet: sign the log as it stands, then prove against it
-            tree_size = size if size is not None else checkpoint[0]  # type: ignore[index]
+            tree_size = size if size is not None else (checkpoint[0] if checkpoint is not None else 0)
             if size is not None and size > log_size(conn) or tree_size < seq or leaf is None:
                 raise UsageError(f"event {event_ref} is leaf {seq - 1}, not in a tree of {tree_size} leaves")
             proof = _proof_nodes(conn, merkle.inclusion_proof_nodes(seq - 1, tree_size))
+            leaf_hash = b64(leaf)
             break
         publish_checkpoint(store, settings)
     return {
@@ -114,7 +115,7 @@ def inclusion_proof(store: Store, settings: Settings, event_ref: str, size: int 
         "event": event_ref,
         "leaf_index": seq - 1,
         "tree_size": tree_size,
-        "leaf_hash": b64(leaf),
+        "leaf_hash": leaf_hash,
         "proof": [b64(p) for p in proof],
         "checkpoint": checkpoint[1] if checkpoint is not None else None,
     }

@@ -22,6 +22,7 @@ import json
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
@@ -286,7 +287,7 @@ def _customs_for(events: list[RecordedEvent], plan: _Plan) -> CustomsRecords:
     return CustomsRecords(tuple(_related_declarations(records, exports)), records.covered, records.arrivals)
 
 
-def status(store: Store, settings: Settings) -> dict[str, object] | None:
+def status(store: Store, settings: Settings) -> dict[str, Any] | None:
     """The supervision state, whether it holds for the ledger as it is, and findings by code."""
     with store.reading() as conn:
         current = load_state(conn)
@@ -294,7 +295,9 @@ def status(store: Store, settings: Settings) -> dict[str, object] | None:
             return None
         events = event_count(conn)
         c = t.supervised_findings.c
-        by_code = dict(conn.execute(select(c.code, func.count()).group_by(c.code).order_by(c.code)).all())
+        by_code: dict[str, int] = dict(
+            conn.execute(select(c.code, func.count()).group_by(c.code).order_by(c.code)).all()
+        )
     if current.stale:
         holds = "no: stale (registry, control list, customs records or a bulk load changed what it depends on)"
     elif current.thresholds != thresholds_digest(settings.thresholds):

@@ -1,4 +1,4 @@
-"""Use case: trace a lot backward to its origins or forward to its descendants (CONTRACT §6)."""
+"""Use case: trace a lot backward to its origins or forward to its descendants (docs/contract.md §6)."""
 
 from __future__ import annotations
 

@@ -63,10 +63,10 @@ def _t(kg: float) -> float:
 
 def summary(state: YearState, seed: int, scale: float) -> dict[str, Any]:
     world = state.world
-    quota = defaultdict(float)
+    quota: defaultdict[str, float] = defaultdict(float)
     for row in quotas(state):
         quota["separation" if row["kind"] == "separation" else f"mining_{row['category']}"] += row["tonnes_reo"]
-    mined = defaultdict(float)
+    mined: defaultdict[str, float] = defaultdict(float)
     for actor in world.by_role["mine"]:
         mined["ion_adsorption" if actor.deposit == "ion" else "rock"] += world.extracted_reo[actor.key]
     separated = sum(world.separated_reo.values())

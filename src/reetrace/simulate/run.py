@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from reetrace.demo.cast import Actor
 from reetrace.demo.generator import control_list
 from reetrace.domain.controls import ControlList
 from reetrace.simulate import documents
@@ -67,15 +68,18 @@ def simulate(
         _day(state, day)
         today = world.date(day)
         if day == world.days - 1 or world.date(day + 1).month != today.month:
-            world.flush_month(
-                today.month,
-                lambda _, today=today: state.injections.chance("LATE_REPORT", today),
-                lambda actor, created, today=today: state.injections.record(
+
+            def is_late(_: Actor, today: date = today) -> bool:
+                return state.injections.chance("LATE_REPORT", today)
+
+            def on_late(actor: Actor, created: str, today: date = today) -> None:
+                state.injections.record(
                     "LATE_REPORT",
                     actor.uscc,
                     note=f"events of {year}-{today.month:02d} sent on {created[:10]}, after the deadline of the 10th",
-                ),
-            )
+                )
+
+            world.flush_month(today.month, is_late, on_late)
             if on_month:
                 on_month(today.month)
         if progress:

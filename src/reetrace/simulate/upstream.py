@@ -50,9 +50,9 @@ IMPORT_SHARE = 0.03  # imported ion-adsorption compounds, as a share of the ion-
 
 # --- mines ---------------------------------------------------------------------------------------
 def _draw_lot(state: YearState, mine: Actor) -> tuple[float, dict[str, float]]:
-    _, sizes, grades, _, _ = MINING[mine.deposit]
+    _, sizes, grades, _, _ = MINING[mine.worked_deposit]
     composition = ore_composition(
-        deposit_shares(state.world.rng, mine.deposit, mine.y_share), state.world.rng.uniform(*grades)
+        deposit_shares(state.world.rng, mine.worked_deposit, mine.y_share), state.world.rng.uniform(*grades)
     )
     return float(state.world.rng.randrange(*sizes)), composition
 
@@ -73,15 +73,15 @@ def mine_day(state: YearState, mine: Actor) -> None:
                 break
             _extract(state, mine, lots[first : first + 4])
     if can_ship(world) and world.day % 3 == hash_phase(mine.key, 3):
-        lots = world.ready(mine, movable=True)
-        if lots:
-            ship_grouped(world, mine, [(_plant_for(state, mine, h), h) for h in lots], wait=(1, 2), per_shipment=6)
+        ready = world.ready(mine, movable=True)
+        if ready:
+            ship_grouped(world, mine, [(_plant_for(state, mine, h), h) for h in ready], wait=(1, 2), per_shipment=6)
 
 
 def _lots_due(state: YearState, mine: Actor) -> list[tuple[float, dict[str, float]]]:
     """The lots (mass, composition) whose REO what has accrued covers; the year's last lot is cut
     to what is left of the target."""
-    lots = []
+    lots: list[tuple[float, dict[str, float]]] = []
     remaining = state.target_kg[mine.key] - state.world.extracted_reo[mine.key]
     while True:
         if mine.key not in state.next_lot:
@@ -105,10 +105,12 @@ def _extract(state: YearState, mine: Actor, lots: list[tuple[float, dict[str, fl
     if illegal and mine.key not in state.illegal:  # the qualification ended yesterday
         state.cast.expiring[mine.key] = (state.today - timedelta(days=1)).isoformat()
         state.illegal[mine.key] = 0
-    code = MINING[mine.deposit][4]
+    code = MINING[mine.worked_deposit][4]
     outputs = []
     for mass, composition in lots:
-        h, out = world.new_lot(mine, f"conc_{mine.deposit}", mass, composition, form=MINING[mine.deposit][3], code=code)
+        h, out = world.new_lot(
+            mine, f"conc_{mine.deposit}", mass, composition, form=MINING[mine.worked_deposit][3], code=code
+        )
         if illegal:  # what was mined without a qualification is seized in the yard
             world.keep(mine, h)
         outputs.append(out)
@@ -174,7 +176,7 @@ def separation_day(state: YearState, plant: Actor) -> None:
     feed = [h for h in world.ready(plant) if h.product.startswith("conc_")]
     if feed and world.day <= world.day_of(*LAST_SEPARATION):
         waited = world.day - min(h.ready for h in feed)
-        if sum(h.mass for h in feed) >= FEED_BATCH_KG[plant.deposit] or waited >= 6:
+        if sum(h.mass for h in feed) >= FEED_BATCH_KG[plant.worked_deposit] or waited >= 6:
             _separate(state, plant, feed[:10])
 
 
@@ -195,7 +197,8 @@ def _separate(state: YearState, plant: Actor, feed: list[Holding]) -> None:
     if not feed:
         return
     routes = HEAVY_PRODUCTS if plant.deposit == "ion" else LIGHT_PRODUCTS
-    inputs, held = [], {}
+    inputs = []
+    held: dict[str, float] = {}
     for h in feed:
         add_into(held, elements_in(h.mass, h.composition))
         inputs.append(world.take_all(plant, h))

@@ -283,8 +283,10 @@ def forget_attempts(conn: Connection, before: datetime) -> None:
 
 def add_token(conn: Connection, username: str, token_hash: str, label: str, at: datetime) -> int:
     return conn.execute(
-        insert(t.api_tokens).values(username=username, token_hash=token_hash, label=label, created_at=to_utc_text(at))
-    ).inserted_primary_key[0]
+        insert(t.api_tokens)
+        .values(username=username, token_hash=token_hash, label=label, created_at=to_utc_text(at))
+        .returning(t.api_tokens.c.id)
+    ).scalar_one()
 
 
 def token_owner(conn: Connection, token_hash: str) -> str | None:

@@ -210,7 +210,7 @@ def latest_prereview(conn: Connection, number: str) -> tuple[datetime, int, dict
 
 
 def prereview_count(conn: Connection, number: str) -> int:
-    return conn.scalar(select(func.count()).select_from(t.prereviews).where(t.prereviews.c.application == number))
+    return conn.scalar(select(func.count()).select_from(t.prereviews).where(t.prereviews.c.application == number)) or 0
 
 
 # --- licenses issued -----------------------------------------------------------------------

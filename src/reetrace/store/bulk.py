@@ -16,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Float, Integer, LargeBinary, SmallInteger, String, Table
 
+from reetrace.store.driver import driver_connection
+
 
 @lru_cache(maxsize=64)
 def _statement(table: Table, columns: tuple[str, ...], paramstyle: str) -> str:
@@ -67,7 +69,7 @@ def insert_rows(
         _copy_rows(conn, table, columns, rows)
         return
     sql = _statement(table, columns, conn.dialect.paramstyle)
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = driver_connection(conn).cursor()
     try:
         cursor.executemany(sql, rows)
     finally:
@@ -77,7 +79,7 @@ def insert_rows(
 def _copy_rows(conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> None:
     types = _copy_types(table, columns)
     sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = driver_connection(conn).cursor()
     try:
         with cursor.copy(sql if types is None else sql + " (FORMAT BINARY)") as stream:
             if types is not None:
@@ -98,7 +100,7 @@ def select_in(conn: Connection, sql: str, fixed: tuple[Any, ...], values: Sequen
     else:
         text_sql = sql.replace("IN_LIST", "= ANY(%s)")
         params = (*fixed, list(values))
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = driver_connection(conn).cursor()
     try:
         cursor.execute(text_sql, params)
         return cursor.fetchall()

@@ -77,7 +77,7 @@ def append(conn: Connection, table: Table, values: Mapping[str, Any]) -> dict[st
     spec = _spec(conn, table)
     result = conn.execute(insert(table).values(**values))
     key_values = dict(values)
-    for column, value in zip(table.primary_key.columns, result.inserted_primary_key, strict=True):
+    for column, value in zip(table.primary_key.columns, result.inserted_primary_key or (), strict=True):
         key_values[column.name] = value
     stored = _read_back(conn, spec, key_values)
     length, head = _head(conn, spec.name)

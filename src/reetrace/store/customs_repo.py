@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, select
 
 from reetrace.domain.customs import ArrivalReport, CustomsRecords, Declaration, DeclarationItem, Period
 from reetrace.domain.mirror import MirrorStatistic
@@ -154,7 +154,7 @@ def list_imports(conn: Connection) -> list[CustomsImport]:
     ]
 
 
-def _arrival(row) -> ArrivalReport:  # type: ignore[no-untyped-def]
+def _arrival(row: Row) -> ArrivalReport:
     return ArrivalReport(
         row.export_ref, date.fromisoformat(row.arrived_on), row.by, from_utc_text(row.recorded_at), row.note
     )
@@ -188,13 +188,13 @@ def customs_records(conn: Connection) -> CustomsRecords:
     return CustomsRecords.of(list_declarations(conn), [i.period for i in list_imports(conn)], list_arrivals(conn))
 
 
-def export_event(conn: Connection, reporter: str, event_id: str):  # type: ignore[no-untyped-def]
+def export_event(conn: Connection, reporter: str, event_id: str) -> Row | None:
     """The recorded event (type, time, body), or None."""
     c = t.events.c
     return conn.execute(select(c.type, c.time, c.body).where(c.reporter == reporter, c.event_id == event_id)).first()
 
 
-def export_events(conn: Connection, until: str | None = None):  # type: ignore[no-untyped-def]
+def export_events(conn: Connection, until: str | None = None) -> list[Row]:
     """Every recorded export event (reporter, event_id, time, body), in event-time order."""
     c = t.events.c
     stmt = (

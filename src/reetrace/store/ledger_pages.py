@@ -34,7 +34,7 @@ def count_events(conn: Connection, last_seq: int, time_ranges: Sequence[tuple[st
 
 def event_pages(
     conn: Connection, last_seq: int, page_size: int = 20_000, time_ranges: Sequence[tuple[str, str]] | None = None
-) -> Iterator[list[Any]]:
+) -> Iterator[Sequence[Any]]:
     """The events up to `last_seq` in pages of at most `page_size` rows, in seq order; each row
     is (seq, reporter, event_id, type, time, received_at, submission_id, digest, body). With
     `time_ranges`, only events whose time falls in one of them [start, end), UTC text."""

@@ -23,6 +23,7 @@ from reetrace.ledger import receipts
 from reetrace.store import chains
 from reetrace.store import tables as t
 from reetrace.store.bulk import insert_rows, select_in
+from reetrace.store.driver import driver_connection
 from reetrace.store.log_repo import append_leaves, log_size
 from reetrace.store.partitions import ensure_partitions
 from reetrace.store.timefmt import to_utc_text
@@ -145,7 +146,8 @@ def _append(
     ).first()
     next_sub = (last.id if last else 0) + 1
     chain = bytes(last.chain) if last and last.chain else receipts.GENESIS
-    sub_rows, event_rows, lot_rows, draw_rows, key_rows, leaves = [], [], [], [], [], []
+    sub_rows, event_rows, lot_rows, draw_rows, leaves = [], [], [], [], []
+    key_rows: list[tuple[str, int]] = []
 
     for sub in batch:
         if sub.digest in done:
@@ -298,8 +300,8 @@ def iter_events(
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.params
     if compiled.positional:
-        params = tuple(params[name] for name in compiled.positiontup)
-    driver = conn.connection.driver_connection
+        params = tuple(params[name] for name in compiled.positiontup or ())
+    driver = driver_connection(conn)
     if conn.dialect.name == "postgresql":
         # named after an object that lives as long as the cursor: no other open cursor of the
         # session can have the name

@@ -17,6 +17,7 @@ from reetrace.ledger.merkle import HASH_SIZE, NODE_PREFIX, CompactRange, NodeId,
 from reetrace.ledger.merkle import root as merkle_root
 from reetrace.store import tables as t
 from reetrace.store.bulk import insert_rows
+from reetrace.store.driver import driver_connection
 
 NODE_COLUMNS = ("level", "idx", "hash")
 # Subtrees of 16 leaves and more are stored; smaller ones are hashed again from their leaves
@@ -47,36 +48,36 @@ def node_hashes(conn: Connection, nodes: Iterable[NodeId]) -> dict[tuple[int, in
     stored = [n for n in wanted if n[0] >= STORED_FROM_LEVEL]
     seqs = sorted({leaf + 1 for level, idx in low for leaf in range(idx << level, (idx + 1) << level)})
     leaves: dict[int, bytes] = {}
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = driver_connection(conn).cursor()
     try:
         for i in range(0, len(seqs), 500):
             chunk = seqs[i : i + 500]
             cursor.execute(f"SELECT seq, leaf FROM events WHERE seq IN ({', '.join([mark] * len(chunk))})", chunk)
             leaves.update((seq - 1, bytes(leaf)) for seq, leaf in cursor.fetchall() if leaf is not None)
         for i in range(0, len(stored), 200):
-            chunk = stored[i : i + 200]
-            where = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(chunk))
+            subtrees = stored[i : i + 200]
+            where = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(subtrees))
             cursor.execute(
                 f"SELECT level, idx, hash FROM log_nodes WHERE {where}",
-                [v for node in chunk for v in (node[0], node[1])],
+                [v for node in subtrees for v in (node[0], node[1])],
             )
             found.update(((level, idx), bytes(h)) for level, idx, h in cursor.fetchall())
     finally:
         cursor.close()
     for level, idx in low:
-        below = [leaves.get(leaf) for leaf in range(idx << level, (idx + 1) << level)]
-        if all(h is not None for h in below):
-            found[(level, idx)] = below[0] if level == 0 else merkle_root(below)  # type: ignore[arg-type]
+        below = [leaves[leaf] for leaf in range(idx << level, (idx + 1) << level) if leaf in leaves]
+        if len(below) == 1 << level:  # every leaf under it is stored
+            found[(level, idx)] = below[0] if level == 0 else merkle_root(below)
     return found
 
 
 def frontier(conn: Connection, size: int) -> CompactRange:
     nodes = perfect_subtrees(size)
     hashes = node_hashes(conn, nodes)
-    missing = [n for n in nodes if (n.level, n.index) not in hashes]
+    missing = [n for n in nodes if (n.level, n.idx) not in hashes]
     if missing:
         raise LookupError(f"the log is missing subtree hashes {missing[:3]} of a tree of {size} leaves")
-    return CompactRange.from_nodes(size, [hashes[(n.level, n.index)] for n in nodes])
+    return CompactRange.from_nodes(size, [hashes[(n.level, n.idx)] for n in nodes])
 
 
 def append_leaves(conn: Connection, size: int, leaves: Sequence[bytes]) -> CompactRange:
@@ -120,7 +121,7 @@ def completed_subtrees(
 def event_leaf(conn: Connection, reporter: str, event_id: str) -> tuple[int, bytes | None] | None:
     """(seq, leaf) of an event, straight from the driver (the hot path of `log prove`)."""
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = driver_connection(conn).cursor()
     try:
         cursor.execute(
             f"SELECT seq, leaf FROM events WHERE reporter = {mark} AND event_id = {mark}", (reporter, event_id)
@@ -134,7 +135,7 @@ def event_leaf(conn: Connection, reporter: str, event_id: str) -> tuple[int, byt
 def checkpoint_note(conn: Connection, size: int | None) -> tuple[int, str] | None:
     """(size, note) of the latest checkpoint, or of the latest one of exactly `size` leaves."""
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = driver_connection(conn).cursor()
     try:
         if size is None:
             cursor.execute("SELECT size, note FROM checkpoints ORDER BY size DESC, id DESC LIMIT 1")

@@ -15,16 +15,16 @@ from reetrace.services import triage
 from reetrace.services.accounts import record_access
 from reetrace.services.dashboard import today
 from reetrace.services.registry import current_registry
-from reetrace.web.pages import Viewer, signed_in
+from reetrace.web.pages import SignedIn, signed_in
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 500
 
 
-def visible_findings(request: Request, view: Viewer) -> list[triage.TriagedFinding]:
+def visible_findings(request: Request, view: SignedIn) -> list[triage.TriagedFinding]:
     settings = request.app.state.settings
     found = triage.triaged_findings(store_of(request), settings, today(settings))
-    return [f for f in found if view.principal.sees(f.finding.enterprise)]  # type: ignore[union-attr]
+    return [f for f in found if view.principal.sees(f.finding.enterprise)]
 
 
 @router.get("/findings")
@@ -35,11 +35,11 @@ def findings_page(
     enterprise: str = "",
     year: str = "",
     status: str = "",
-    view: Viewer = Depends(signed_in),
+    view: SignedIn = Depends(signed_in),
 ) -> Response:
     who = view.principal
-    if who.role == "enterprise":  # type: ignore[union-attr]
-        enterprise = who.uscc or ""  # type: ignore[union-attr]
+    if who.role == "enterprise":
+        enterprise = who.uscc or ""
     everything = visible_findings(request, view)
     chosen = [
         f
@@ -59,8 +59,8 @@ def findings_page(
         )
     )
     registry = current_registry(store_of(request))
-    if enterprise and who.is_staff:  # type: ignore[union-attr]
-        record_access(store_of(request), view.actor, "read", "findings", enterprise)  # type: ignore[arg-type]
+    if enterprise and who.is_staff:
+        record_access(store_of(request), view.actor, "read", "findings", enterprise)
     return view.render(
         "findings.html",
         findings=chosen[:SHOWN],
@@ -75,27 +75,27 @@ def findings_page(
     )
 
 
-def one_finding(request: Request, view: Viewer, key: str) -> triage.TriagedFinding:
+def one_finding(request: Request, view: SignedIn, key: str) -> triage.TriagedFinding:
     settings = request.app.state.settings
     unseen = NotFound(view.gettext("No such finding, or not one you may see."))  # the same either way
     try:
         found = triage.triaged_finding(store_of(request), settings, key, today(settings))
     except NotFound:
         raise unseen from None
-    if not view.principal.sees(found.finding.enterprise):  # type: ignore[union-attr]
+    if not view.principal.sees(found.finding.enterprise):
         raise unseen
     return found
 
 
 @router.get("/findings/{key}")
-def finding_page(request: Request, key: str, view: Viewer = Depends(signed_in)) -> Response:
+def finding_page(request: Request, key: str, view: SignedIn = Depends(signed_in)) -> Response:
     found = one_finding(request, view, key)
-    if view.principal.is_staff and found.finding.enterprise:  # type: ignore[union-attr]
+    if view.principal.is_staff and found.finding.enterprise:
         record_access(
             store_of(request),
             view.actor,
             "read",
-            f"finding {key}",  # type: ignore[arg-type]
+            f"finding {key}",
             found.finding.enterprise,
         )
     registry = current_registry(store_of(request))
@@ -116,11 +116,11 @@ def triage_finding(
     note: str = Form(""),
     assignee: str = Form(""),
     form_token: str = Form(""),
-    view: Viewer = Depends(signed_in),
+    view: SignedIn = Depends(signed_in),
 ) -> Response:
     view.check_form(form_token)
     who = view.principal
-    if not who.may("triage"):  # type: ignore[union-attr]
+    if not who.may("triage"):
         raise Forbidden(view.gettext("Only regulators and inspectors triage findings."))
     found = one_finding(request, view, key)
     settings = request.app.state.settings
@@ -131,7 +131,7 @@ def triage_finding(
             key,
             action,
             who.username,
-            note,  # type: ignore[union-attr]
+            note,
             assignee.strip() or None,
         )
     except (InvalidInput, NotFound) as exc:
@@ -147,7 +147,7 @@ def triage_finding(
         store_of(request),
         view.actor,
         "triage",
-        f"finding {key}: {action}",  # type: ignore[arg-type]
+        f"finding {key}: {action}",
         found.finding.enterprise,
         note.strip(),
     )

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
+from gettext import NullTranslations
 from pathlib import Path
 
 from babel import Locale
@@ -43,7 +44,9 @@ def _(message: str) -> str:
 
 
 @cache
-def translations(language: str) -> Translations:
+def translations(language: str) -> NullTranslations:
+    """The language's catalogue (typed as Babel's `load` is: without a catalogue it would give
+    the untranslated messages; the compiled catalogues ship with the package)."""
     return Translations.load(str(LOCALE_DIR), [_CATALOGUE[language]], domain="messages")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 from urllib.parse import quote
 
 from fastapi import Depends, Request
@@ -25,6 +25,13 @@ from reetrace.web.i18n import LANGUAGE_COOKIE, LANGUAGES, Formats, language_of, 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+class _Gettext(Protocol):
+    """What the `jinja2.ext.i18n` extension adds to an environment when it is built
+    (`Environment.extend`), which Jinja2's types cannot show."""
+
+    def install_gettext_translations(self, translations: Any, newstyle: bool | None = None) -> None: ...
+
+
 class LoginRequired(Unauthenticated):
     """A page needs someone logged in: the browser is sent to the login page."""
 
@@ -38,7 +45,7 @@ def environment(language: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    cast(_Gettext, env).install_gettext_translations(translations(language), newstyle=True)
     return env
 
 
@@ -97,26 +104,41 @@ class Viewer:
         return HTMLResponse(html, status_code=status_code)
 
 
+@dataclass(frozen=True)
+class SignedIn(Viewer):
+    """The request as a page for signed-in people sees it: someone is always there."""
+
+    principal: Principal
+
+
+@dataclass(frozen=True)
+class EnterpriseViewer(SignedIn):
+    """The request as an enterprise user's page sees it: the person and their enterprise."""
+
+    uscc: str
+
+
 def viewer(request: Request, who: Principal | None = Depends(optional_principal)) -> Viewer:
     return Viewer(request, who, language_of(request.cookies.get(LANGUAGE_COOKIE)))
 
 
-def signed_in(view: Viewer = Depends(viewer)) -> Viewer:
+def signed_in(view: Viewer = Depends(viewer)) -> SignedIn:
     if view.principal is None:
         raise LoginRequired(view.gettext("Please log in."))
-    return view
+    return SignedIn(view.request, view.principal, view.language)
 
 
-def staff(view: Viewer = Depends(signed_in)) -> Viewer:
-    if not view.who.is_staff:
+def staff(view: SignedIn = Depends(signed_in)) -> SignedIn:
+    if not view.principal.is_staff:
         raise Forbidden(view.gettext("This page is for the regulator's staff."))
     return view
 
 
-def enterprise_user(view: Viewer = Depends(signed_in)) -> Viewer:
-    if view.who.role != "enterprise":
+def enterprise_user(view: SignedIn = Depends(signed_in)) -> EnterpriseViewer:
+    uscc = view.principal.uscc
+    if view.principal.role != "enterprise" or uscc is None:
         raise Forbidden(view.gettext("This page is for enterprise users."))
-    return view
+    return EnterpriseViewer(view.request, view.principal, view.language, uscc)
 
 
 def login_location(request: Request) -> str:

@@ -19,7 +19,7 @@ from reetrace.services.dashboard import enterprise_overview, latest_year
 from reetrace.services.ingest import IngestReport, ingest
 from reetrace.web import labels
 from reetrace.web.findings import visible_findings
-from reetrace.web.pages import Viewer, enterprise_user
+from reetrace.web.pages import EnterpriseViewer, enterprise_user
 
 router = APIRouter(include_in_schema=False)
 MAX_BYTES = 50 * 1024 * 1024
@@ -27,7 +27,7 @@ MAX_BYTES = 50 * 1024 * 1024
 
 def portal(
     request: Request,
-    view: Viewer,
+    view: EnterpriseViewer,
     status_code: int = 200,
     report: IngestReport | None = None,
     error: str | None = None,
@@ -35,9 +35,9 @@ def portal(
 ) -> Response:
     t, fmt = view.gettext, view.fmt
     store, settings = store_of(request), request.app.state.settings
-    uscc = view.principal.uscc  # type: ignore[union-attr]
+    uscc = view.uscc
     year = latest_year(store, settings)
-    overview = enterprise_overview(store, settings, uscc, year)  # type: ignore[arg-type]
+    overview = enterprise_overview(store, settings, uscc, year)
     bars = [
         QuotaBar(
             f"{t(labels.QUOTA_KIND.get(q.kind, q.kind))} · {t(labels.DEPOSIT.get(q.category, q.category))}",
@@ -72,7 +72,7 @@ def portal(
 
 
 @router.get("/portal")
-def portal_page(request: Request, view: Viewer = Depends(enterprise_user)) -> Response:
+def portal_page(request: Request, view: EnterpriseViewer = Depends(enterprise_user)) -> Response:
     return portal(request, view)
 
 
@@ -89,16 +89,15 @@ async def upload(
     request: Request,
     submission: UploadFile = File(...),
     form_token: str = Form(""),
-    view: Viewer = Depends(enterprise_user),
+    view: EnterpriseViewer = Depends(enterprise_user),
 ) -> Response:
     view.check_form(form_token)
-    who = view.principal
     raw = await submission.read(MAX_BYTES + 1)
     filename = Path(submission.filename or "submission.json").name or "submission.json"
     if len(raw) > MAX_BYTES:
         return portal(request, view, 413, error=view.gettext("The file is too large."), filename=filename)
     reporter = declared_reporter(raw)
-    if reporter is not None and reporter != who.uscc:  # type: ignore[union-attr]
+    if reporter is not None and reporter != view.uscc:
         return portal(
             request,
             view,
@@ -115,7 +114,7 @@ async def upload(
         view.actor,
         "submit",
         f"submission {filename}",
-        who.uscc,  # type: ignore[arg-type,union-attr]
+        view.uscc,
         f"{report.submissions_accepted} accepted, {len(report.rejected)} rejected",
     )
     status = 200 if not report.rejected else 422

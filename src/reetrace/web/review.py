@@ -16,13 +16,13 @@ from reetrace.services.accounts import record_access
 from reetrace.services.applications import application_view, queue
 from reetrace.services.registry import current_registry
 from reetrace.services.review import add_official, list_officials, take_step
-from reetrace.web.pages import Viewer, signed_in
+from reetrace.web.pages import SignedIn, signed_in
 
 router = APIRouter(include_in_schema=False)
 
 
-def reviewer(view: Viewer = Depends(signed_in)) -> Viewer:
-    if view.principal.role not in ROLES:  # type: ignore[union-attr]
+def reviewer(view: SignedIn = Depends(signed_in)) -> SignedIn:
+    if view.principal.role not in ROLES:
         raise Forbidden(view.gettext("The review workbench is for reviewers and approvers."))
     return view
 
@@ -32,20 +32,20 @@ def actions_for(role: str, state: str) -> list[str]:
     return [a for a, (states, _, who) in ACTIONS.items() if who == role and state in states]
 
 
-def official_for(request: Request, view: Viewer) -> str:
+def official_for(request: Request, view: SignedIn) -> str:
     """The official the user acts as (its username), registered now if it is not yet."""
     who = view.principal
     store = store_of(request)
-    if all(o.name != who.username for o in list_officials(store)):  # type: ignore[union-attr]
+    if all(o.name != who.username for o in list_officials(store)):
         try:
-            add_official(store, who.username, [who.role], None)  # type: ignore[union-attr]
+            add_official(store, who.username, [who.role], None)
         except InvalidInput:  # registered meanwhile by another request
             pass
-    return who.username  # type: ignore[union-attr]
+    return who.username
 
 
 @router.get("/review")
-def queue_page(request: Request, state: str = "", view: Viewer = Depends(reviewer)) -> Response:
+def queue_page(request: Request, state: str = "", view: SignedIn = Depends(reviewer)) -> Response:
     store, settings = store_of(request), request.app.state.settings
     entries = queue(store, settings, state=state or None)
     return view.render(
@@ -58,7 +58,7 @@ def queue_page(request: Request, state: str = "", view: Viewer = Depends(reviewe
 
 
 def application_page(
-    request: Request, view: Viewer, number: str, status_code: int = 200, error: str | None = None
+    request: Request, view: SignedIn, number: str, status_code: int = 200, error: str | None = None
 ) -> Response:
     store, settings = store_of(request), request.app.state.settings
     application = application_view(store, settings, number)
@@ -66,7 +66,7 @@ def application_page(
         store,
         view.actor,
         "read",
-        f"application {number}",  # type: ignore[arg-type]
+        f"application {number}",
         application["exporter"],
     )
     report = (application["pre_review"] or {}).get("report") or {}
@@ -81,13 +81,13 @@ def application_page(
         cleared=cleared,
         error=error,
         enterprises=current_registry(store).enterprises,
-        actions=actions_for(view.principal.role, application["state"]),  # type: ignore[union-attr]
+        actions=actions_for(view.principal.role, application["state"]),
         parse=datetime.fromisoformat,
     )
 
 
 @router.get("/review/{number}")
-def review_application(request: Request, number: str, view: Viewer = Depends(reviewer)) -> Response:
+def review_application(request: Request, number: str, view: SignedIn = Depends(reviewer)) -> Response:
     return application_page(request, view, number)
 
 
@@ -99,12 +99,12 @@ def review_step(
     why: str = Form(""),
     hit: str = Form(""),
     form_token: str = Form(""),
-    view: Viewer = Depends(reviewer),
+    view: SignedIn = Depends(reviewer),
 ) -> Response:
     view.check_form(form_token)
     store, settings = store_of(request), request.app.state.settings
     current = application_view(store, settings, number)
-    if action not in actions_for(view.principal.role, current["state"]):  # type: ignore[union-attr]
+    if action not in actions_for(view.principal.role, current["state"]):
         return application_page(request, view, number, 422, view.gettext("This step cannot be taken now."))
     try:
         done = take_step(store, settings, number, action, official_for(request, view), why, hit or None)
@@ -114,7 +114,7 @@ def review_step(
         store,
         view.actor,
         "review",
-        f"application {number}: {action}",  # type: ignore[arg-type]
+        f"application {number}: {action}",
         current["exporter"],
         why.strip() or None,
     )

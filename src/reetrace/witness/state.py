@@ -19,6 +19,7 @@ import binascii
 import json
 import os
 import stat
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -160,14 +161,14 @@ class WitnessState:
 
 
 def _lock(fd: int) -> None:
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: msvcrt locks a byte range instead
+    if sys.platform == "win32":  # not POSIX: msvcrt locks a byte range instead
         import msvcrt
 
         msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
-        return
-    fcntl.flock(fd, fcntl.LOCK_EX)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX)
 
 
 def _replace(path: Path, text: str) -> None:

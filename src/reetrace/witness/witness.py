@@ -226,7 +226,7 @@ def peek(note: str) -> Checkpoint:
 
 
 def read_consistency_proof(doc: Any) -> tuple[int, int, list[bytes]]:
-    """(size1, size2, proof) from a reetrace/consistency-proof@1 document (CONTRACT §8)."""
+    """(size1, size2, proof) from a reetrace/consistency-proof@1 document (docs/contract.md §8)."""
     try:
         if doc.get("format") != CONSISTENCY_FORMAT:
             raise ValueError(f"format is not {CONSISTENCY_FORMAT}")

@@ -1,4 +1,4 @@
-"""Backward and forward traces (CONTRACT §6): worked examples with exact figures, and properties
+"""Backward and forward traces (docs/contract.md §6): worked examples with exact figures, and properties
 over random transformation graphs (origins add up to the lot; forward agrees with backward)."""
 
 from __future__ import annotations

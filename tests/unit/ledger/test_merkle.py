@@ -38,7 +38,7 @@ from reetrace.ledger.merkle import (
     verify_inclusion,
 )
 
-VECTORS = Path(__file__).parents[4] / "shared" / "data" / "merkle-vectors"
+VECTORS = Path(__file__).resolve().parents[2] / "data" / "merkle-vectors"  # tests/data, see its README
 
 
 def vector_files(kind: str) -> list[Path]:

@@ -51,7 +51,7 @@ def findings(
     p: Page = Depends(page),
     who: Principal = Depends(principal),
 ) -> dict[str, Any]:
-    """Every finding (CONTRACT §5) with its key, triage status and assignee. Enterprise users:
+    """Every finding (docs/contract.md §5) with its key, triage status and assignee. Enterprise users:
     only findings on their own enterprise."""
     day = as_of or today(request)
     found = [

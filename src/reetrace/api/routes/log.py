@@ -1,4 +1,4 @@
-"""The transparency log (CONTRACT §8): the latest signed checkpoint, the verifier key, and
+"""The transparency log (docs/contract.md §8): the latest signed checkpoint, the verifier key, and
 inclusion and consistency proofs. Checkpoints, the key and consistency proofs hold no
 enterprise's data; an inclusion proof names an event, so an enterprise's user gets proofs of
 its own enterprise's events only."""

@@ -1,4 +1,4 @@
-"""Lots: what the ledger knows of one lot, its trace (CONTRACT §6) and its provenance
+"""Lots: what the ledger knows of one lot, its trace (docs/contract.md §6) and its provenance
 certificate. An enterprise's user sees a lot only if the enterprise created, held, sent or
 received it (any other lot answers exactly as one that does not exist); of its upstream, what
 `domain.disclosure` allows: origins without who reported them, a certificate with the other

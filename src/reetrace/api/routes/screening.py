@@ -1,5 +1,5 @@
 """Restricted-party screening: the lists loaded, loading a list (regulators), and screening a
-name against every loaded list (staff; the answer is CONTRACT §9's)."""
+name against every loaded list (staff; the answer is docs/contract.md §9's)."""
 
 from __future__ import annotations
 

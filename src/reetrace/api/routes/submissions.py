@@ -1,4 +1,4 @@
-"""Submissions: send one signed submission (CONTRACT §4) and read what was accepted or rejected."""
+"""Submissions: send one signed submission (docs/contract.md §4) and read what was accepted or rejected."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The rules of the audit, one module per family of findings (CONTRACT §5).
+"""The rules of the audit, one module per family of findings (docs/contract.md §5).
 
 Each rule is a class built with the `AuditContext` (see `base`); `RULES` lists them in the order
 they see each event.

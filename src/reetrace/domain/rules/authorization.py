@@ -20,19 +20,19 @@ class Authorization:
     def on_extract(self, step: Step) -> None:
         self._require(step, "mining", "UNAUTHORIZED_MINING", "mines")
 
-    def on_transform(self, step: Step) -> None:
-        event: Transform = step.event  # type: ignore[assignment]
+    def on_transform(self, step: Step[Transform]) -> None:
+        event = step.event
         if event.process == "separation":
             self._require(step, "separation", "UNAUTHORIZED_SEPARATION", "separates rare earths")
 
-    def _require(self, step: Step, kind: str, code: str, doing: str) -> None:
+    def _require(self, step: Step[Extract | Transform], kind: str, code: str, doing: str) -> None:
         key = (step.reporter, kind, step.day)
         qualified = self._qualified.get(key)
         if qualified is None:
             qualified = self._qualified[key] = self.ctx.registry.qualified(*key)
         if qualified:
             return
-        event: Extract | Transform = step.event  # type: ignore[assignment]
+        event = step.event
         day = step.day.isoformat()
         self.ctx.flag(
             code,

@@ -24,8 +24,8 @@ class Balance:
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
 
-    def on_transform(self, step: Step) -> None:
-        event: Transform = step.event  # type: ignore[assignment]
+    def on_transform(self, step: Step[Transform]) -> None:
+        event = step.event
         kg_in: dict[str, float] = defaultdict(float)
         unknown_kg = 0.0
         any_unknown = False

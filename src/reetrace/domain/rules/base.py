@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from reetrace.domain.controls import ControlList
 from reetrace.domain.customs import CustomsRecords
@@ -106,12 +106,16 @@ class ShipmentIndex:
         return cls(unshipped, late)
 
 
+E = TypeVar("E", bound=Event, covariant=True)
+
+
 @dataclass(slots=True)
-class Step:
-    """One event of the replay, with its time in the audit's zone (UTC+8)."""
+class Step(Generic[E]):
+    """One event of the replay, with its time in the audit's zone (UTC+8). A rule's `on_<type>`
+    takes a `Step[<that event's class>]`: the replay calls it for events of that type only."""
 
     record: RecordedEvent
-    event: Event
+    event: E
     time: datetime
     introduced: tuple[str, ...] = ()  # lots first seen at this event (admitted as unknown)
 

@@ -33,31 +33,31 @@ class Custody:
 
     on_import = on_extract
 
-    def on_transform(self, step: Step) -> None:
-        event: Transform = step.event  # type: ignore[assignment]
+    def on_transform(self, step: Step[Transform]) -> None:
+        event = step.event
         self._admitted(step)
         self._draws(step, event.inputs)
         self._creations(step)
 
-    def on_consume(self, step: Step) -> None:
-        event: Consume = step.event  # type: ignore[assignment]
+    def on_consume(self, step: Step[Consume]) -> None:
+        event = step.event
         self._admitted(step)
         self._draws(step, event.lots)
 
-    def on_ship(self, step: Step) -> None:
-        event: Ship = step.event  # type: ignore[assignment]
+    def on_ship(self, step: Step[Ship]) -> None:
+        event = step.event
         self._admitted(step)
         if self.ctx.ledger.shipment_received(event.reporter, event.to, event.shipment):
             return  # the receipt came first in event time; custody has passed through this shipment
         self._moves(step, event.lots)
 
-    def on_export(self, step: Step) -> None:
-        event: Export = step.event  # type: ignore[assignment]
+    def on_export(self, step: Step[Export]) -> None:
+        event = step.event
         self._admitted(step)
         self._moves(step, event.lots)
 
-    def on_receive(self, step: Step) -> None:
-        event: Receive = step.event  # type: ignore[assignment]
+    def on_receive(self, step: Step[Receive]) -> None:
+        event = step.event
         self._admitted(step)
         for lot in self._known(step, event.lots):
             if step.reporter in lot.holders and lot.custodian != step.reporter:
@@ -70,8 +70,8 @@ class Custody:
                     lot=lot.lot,
                 )
 
-    def on_adjust(self, step: Step) -> None:
-        event: Adjust = step.event  # type: ignore[assignment]
+    def on_adjust(self, step: Step[Adjust]) -> None:
+        event = step.event
         self._admitted(step)
         if event.lot in step.introduced:
             return

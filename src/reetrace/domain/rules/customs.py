@@ -130,8 +130,8 @@ class Customs:
             if out.hs_code and (out.lot not in lots or lots[out.lot].created_by is None):
                 self._recorded_hs.setdefault(out.lot, out.hs_code)  # the first creation stands
 
-    def on_export(self, step: Step) -> None:
-        event: Export = step.event  # type: ignore[assignment]
+    def on_export(self, step: Step[Export]) -> None:
+        event = step.event
         if self._reconciling:
             lots = self.ctx.ledger.lots
             found = tuple(

@@ -43,7 +43,7 @@ class Licensing:
         """The lot's controlled items on `day`; they depend only on its form and which
         elements it holds, so the answers are kept."""
         controls = self.ctx.controls
-        if lot.form not in controls.form_groups or lot.composition is None:
+        if lot.form is None or lot.form not in controls.form_groups or lot.composition is None:
             return []
         key = (lot.form, frozenset(e for e, f in lot.composition.items() if f > 0), day)
         items = self._classified.get(key)
@@ -51,13 +51,13 @@ class Licensing:
             items = self._classified[key] = controls.classify(lot.form, lot.composition, day)
         return items
 
-    def _covers(self, item: LicenseItem, controlled: ControlledItem, form: str) -> bool:
+    def _covers(self, item: LicenseItem, controlled: ControlledItem, form: str | None) -> bool:
         if item.element != controlled.element:
             return False
         return item.form == form or self.ctx.controls.form_groups.get(item.form) == controlled.group
 
-    def on_export(self, step: Step) -> None:
-        event: Export = step.event  # type: ignore[assignment]
+    def on_export(self, step: Step[Export]) -> None:
+        event = step.event
         license = self.ctx.registry.licenses.get(event.license_no) if event.license_no else None
         if license is not None:
             self._fit(step, event, license)

@@ -32,12 +32,12 @@ class Quotas:
         self.ctx = ctx
         self._tallies: dict[tuple[str, int, str, str], _Tally] = {}
 
-    def on_extract(self, step: Step) -> None:
-        event: Extract = step.event  # type: ignore[assignment]
+    def on_extract(self, step: Step[Extract]) -> None:
+        event = step.event
         self._count(step, "mining", event.deposit, event)
 
-    def on_transform(self, step: Step) -> None:
-        event: Transform = step.event  # type: ignore[assignment]
+    def on_transform(self, step: Step[Transform]) -> None:
+        event = step.event
         if event.process == "separation":
             self._count(step, "separation", "all", event)
 

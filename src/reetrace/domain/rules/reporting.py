@@ -16,8 +16,8 @@ from reetrace.domain.rules.base import AuditContext, Step
 @dataclass(slots=True)
 class _Late:
     deadline: datetime
+    last_received_at: datetime
     events: int = 0
-    last_received_at: datetime | None = None
 
 
 class Reporting:
@@ -51,16 +51,16 @@ class Reporting:
         key = (step.event.reporter, time.year, time.month)
         late = self._late.get(key)
         if late is None:
-            late = self._late[key] = _Late(self._deadline)
+            late = self._late[key] = _Late(self._deadline, received)
         late.events += 1
-        if late.last_received_at is None or received > late.last_received_at:
+        if received > late.last_received_at:
             late.last_received_at = received
 
     def finish(self) -> None:
         for (uscc, year, month), late in self._late.items():
             period = f"{year:04d}-{month:02d}"
             deadline = late.deadline.date().isoformat()
-            last = late.last_received_at.astimezone(self.ctx.zone)  # type: ignore[union-attr]
+            last = late.last_received_at.astimezone(self.ctx.zone)
             self.ctx.flag_period(
                 "LATE_REPORT",
                 uscc,

@@ -27,8 +27,8 @@ class Transfers:
         # Shipments from this instant on still have their window open on the audit date.
         self._open_from = ctx.as_of_end - self._window
 
-    def on_ship(self, step: Step) -> None:
-        event: Ship = step.event  # type: ignore[assignment]
+    def on_ship(self, step: Step[Ship]) -> None:
+        event = step.event
         if step.time >= self._open_from:
             return  # the window is still open on the audit date
         late_ones = self.ctx.shipments.first_receipt
@@ -59,8 +59,8 @@ class Transfers:
             lot=sole_lot(event),
         )
 
-    def on_receive(self, step: Step) -> None:
-        event: Receive = step.event  # type: ignore[assignment]
+    def on_receive(self, step: Step[Receive]) -> None:
+        event = step.event
         key = (event.sender, event.reporter, event.shipment)
         if shipment_key(*key) in self.ctx.shipments.unshipped:
             self.ctx.flag(

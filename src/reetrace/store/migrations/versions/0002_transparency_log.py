@@ -64,11 +64,12 @@ def _backfill_leaves() -> None:
     nodes = sa.table("log_nodes", sa.column("level"), sa.column("idx"), sa.column("hash"))
     events = sa.table("events", sa.column("seq"), sa.column("leaf"))
     compact = CompactRange()
-    rows, leaves = [], []
+    rows: list[dict[str, object]] = []
+    leaves: list[dict[str, object]] = []
     for seq, reporter, body in conn.execute(sa.text("SELECT seq, reporter, body FROM events ORDER BY seq")):
         leaf = leaf_hash(leaf_data(reporter, body))
         leaves.append({"s": seq, "leaf": leaf})
-        rows.extend({"level": n.level, "idx": n.index, "hash": n.hash} for n in compact.append(leaf) if n.level >= 4)
+        rows.extend({"level": n.level, "idx": n.idx, "hash": n.hash} for n in compact.append(leaf) if n.level >= 4)
         if len(leaves) >= 50_000:
             _flush(conn, nodes, events, rows, leaves)
             rows, leaves = [], []

@@ -5,6 +5,8 @@ Revises: 0007
 Create Date: 2026-11-28 12:00:00.000000
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -36,7 +38,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("number"),
     )
     op.create_index(op.f("ix_license_applications_exporter"), "license_applications", ["exporter"], unique=False)
-    for name, columns in (
+    tables: tuple[tuple[str, list[sa.Column[Any]]], ...] = (
         (
             "application_documents",
             [
@@ -74,7 +76,8 @@ def upgrade() -> None:
                 sa.Column("report", sa.Text(), nullable=False),
             ],
         ),
-    ):
+    )
+    for name, columns in tables:
         op.create_table(
             name,
             *columns,
