@@ -7,12 +7,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from reetrace.api import access
 from reetrace.api.security import store_of
 from reetrace.domain.findings import SEVERITIES
 from reetrace.domain.triage import ACTIONS, STATUSES
 from reetrace.errors import Forbidden, InvalidInput, NotFound
 from reetrace.services import triage
-from reetrace.services.accounts import record_access
 from reetrace.services.dashboard import today
 from reetrace.services.registry import current_registry
 from reetrace.web.pages import Viewer, signed_in
@@ -24,7 +24,8 @@ SHOWN = 500
 def visible_findings(request: Request, view: Viewer) -> list[triage.TriagedFinding]:
     settings = request.app.state.settings
     found = triage.triaged_findings(store_of(request), settings, today(settings))
-    return [f for f in found if view.principal.sees(f.finding.enterprise)]  # type: ignore[union-attr]
+    who = view.actor.principal
+    return [f for f in found if who.sees(f.finding.enterprise)]
 
 
 @router.get("/findings")
@@ -37,9 +38,9 @@ def findings_page(
     status: str = "",
     view: Viewer = Depends(signed_in),
 ) -> Response:
-    who = view.principal
-    if who.role == "enterprise":  # type: ignore[union-attr]
-        enterprise = who.uscc or ""  # type: ignore[union-attr]
+    who = view.actor.principal
+    if who.role == "enterprise":
+        enterprise = who.uscc or ""
     everything = visible_findings(request, view)
     chosen = [
         f
@@ -59,8 +60,7 @@ def findings_page(
         )
     )
     registry = current_registry(store_of(request))
-    if enterprise and who.is_staff:  # type: ignore[union-attr]
-        record_access(store_of(request), view.actor, "read", "findings", enterprise)  # type: ignore[arg-type]
+    access.read(request, who, enterprise or None)
     return view.render(
         "findings.html",
         findings=chosen[:SHOWN],
@@ -78,7 +78,9 @@ def findings_page(
 def one_finding(request: Request, view: Viewer, key: str) -> triage.TriagedFinding:
     settings = request.app.state.settings
     found = triage.triaged_finding(store_of(request), settings, key, today(settings))
-    if not view.principal.sees(found.finding.enterprise):  # type: ignore[union-attr]
+    who = view.actor.principal
+    if not who.sees(found.finding.enterprise):
+        access.refused(request, who, found.finding.enterprise)
         raise Forbidden(view.gettext("You may see only the findings about your own enterprise."))
     return found
 
@@ -86,15 +88,8 @@ def one_finding(request: Request, view: Viewer, key: str) -> triage.TriagedFindi
 @router.get("/findings/{key}")
 def finding_page(request: Request, key: str, view: Viewer = Depends(signed_in)) -> Response:
     found = one_finding(request, view, key)
-    if view.principal.is_staff and found.finding.enterprise:  # type: ignore[union-attr]
-        record_access(
-            store_of(request),
-            view.actor,
-            "read",
-            f"finding {key}",  # type: ignore[arg-type]
-            found.finding.enterprise,
-        )
     registry = current_registry(store_of(request))
+    access.read(request, view.actor.principal, found.finding.enterprise)
     return view.render(
         "finding.html",
         found=found,
@@ -115,8 +110,8 @@ def triage_finding(
     view: Viewer = Depends(signed_in),
 ) -> Response:
     view.check_form(form_token)
-    who = view.principal
-    if not who.may("triage"):  # type: ignore[union-attr]
+    who = view.actor.principal
+    if not who.may("triage"):
         raise Forbidden(view.gettext("Only regulators and inspectors triage findings."))
     found = one_finding(request, view, key)
     settings = request.app.state.settings
@@ -127,8 +122,9 @@ def triage_finding(
             key,
             action,
             who.username,
-            note,  # type: ignore[union-attr]
+            note,
             assignee.strip() or None,
+            actor=view.actor,
         )
     except (InvalidInput, NotFound) as exc:
         return view.render(
@@ -139,12 +135,4 @@ def triage_finding(
             error=str(exc),
             enterprises=current_registry(store_of(request)).enterprises,
         )
-    record_access(
-        store_of(request),
-        view.actor,
-        "triage",
-        f"finding {key}: {action}",  # type: ignore[arg-type]
-        found.finding.enterprise,
-        note.strip(),
-    )
     return RedirectResponse(f"/findings/{key}", status_code=303)

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reetrace.api import access
 from reetrace.api.pagination import Page, page
-from reetrace.api.security import principal, store_of
+from reetrace.api.security import actor_of, principal, store_of
 from reetrace.domain.accounts import Principal
 from reetrace.errors import Forbidden, InvalidInput, NotFound
 from reetrace.services import applications as applications_service
@@ -115,6 +115,7 @@ def applications(
 def _exporter_of(request: Request, who: Principal, number: str) -> str:
     stored, _ = applications_service.stored_application(store_of(request), number)
     if not who.sees(stored.exporter):
+        access.refused(request, who, stored.exporter)
         raise NotFound(f"application {number} is not one of enterprise {who.uscc}")
     return stored.exporter
 
@@ -133,7 +134,7 @@ def _official(request: Request, who: Principal) -> str:
     store = store_of(request)
     if not any(o.name == who.username for o in review_service.list_officials(store)):
         try:
-            review_service.add_official(store, who.username, [who.role], None)
+            review_service.add_official(store, who.username, [who.role], None, actor=actor_of(request, who))
         except InvalidInput:
             pass  # registered meanwhile by a concurrent request
     return who.username
@@ -154,7 +155,9 @@ def _step(request: Request, who: Principal, number: str, step: Step) -> dict[str
     else:
         who.require("review")
         by = _official(request, who)
-    done = review_service.take_step(store_of(request), settings, number, step.action, by, step.why, step.hit)
+    done = review_service.take_step(
+        store_of(request), settings, number, step.action, by, step.why, step.hit, actor=actor_of(request, who)
+    )
     return {
         "number": number,
         "action": done.action,
@@ -172,5 +175,6 @@ async def take_step(
     approve, deny; the exporter's users: provide_info (the answer in `why`), withdraw."""
     done = await run_in_threadpool(_step, request, who, number, step)
     exporter = done.pop("exporter", who.uscc)
-    await run_in_threadpool(access.changed, request, who, exporter, f"application {number}: {step.action}")
+    if step.action == "provide_info":  # the review's steps write their own entry
+        await run_in_threadpool(access.changed, request, who, exporter, f"application {number}: {step.action}")
     return done

@@ -15,7 +15,7 @@ from reetrace.api import access
 from reetrace.api.pagination import Page, page
 from reetrace.api.routes.findings import today
 from reetrace.api.routes.screening import require_staff
-from reetrace.api.security import principal, store_of
+from reetrace.api.security import actor_of, principal, store_of
 from reetrace.domain.accounts import Principal
 from reetrace.errors import NotFound, UsageError
 from reetrace.services import customs as customs_service
@@ -60,14 +60,14 @@ async def load_declarations(
     who.require("customs")
     data = await csv_body(request)
     done = await run_in_threadpool(
-        customs_service.load_declarations, store_of(request), data, source, who.username, start, end
-    )
-    await run_in_threadpool(
-        access.changed,
-        request,
-        who,
-        None,
-        f"customs import {done.import_id}: {done.declarations} declarations, {done.added} new",
+        customs_service.load_declarations,
+        store_of(request),
+        data,
+        source,
+        who.username,
+        start,
+        end,
+        actor=actor_of(request, who),
     )
     return {
         "import": done.import_id,
@@ -94,6 +94,7 @@ def customs_findings(
     doc = findings_document(customs_service.reconcile(store_of(request), request.app.state.settings, day), day)
     findings = doc.pop("findings")
     assert isinstance(findings, list)
+    access.read(request, who)
     return {**doc, **p.of(findings)}
 
 
@@ -113,8 +114,7 @@ def exports(
         if who.sees(line.exporter)
     ]
     exporters = {line.exporter for line in lines}
-    if license is not None and len(exporters) == 1:
-        access.read(request, who, exporters.pop(), f"exports under {license}")
+    access.read(request, who, exporters.pop() if license is not None and len(exporters) == 1 else None)
     return {**p.of([line.as_json() for line in lines]), "as_of": day.isoformat()}
 
 
@@ -130,6 +130,7 @@ async def arrival(
     who.require("report_arrival")
     exporter = ref.strip().partition(":")[0]
     if not who.sees(exporter):
+        await run_in_threadpool(access.refused, request, who, exporter)
         raise NotFound(f"export {ref} is not one of enterprise {who.uscc}")
     report = await run_in_threadpool(
         customs_service.report_arrival,
@@ -139,9 +140,7 @@ async def arrival(
         body.arrived_on,
         who.username,
         body.note,
-    )
-    await run_in_threadpool(
-        access.changed, request, who, exporter, f"export {report.export_ref} arrived on {report.arrived_on}"
+        actor=actor_of(request, who),
     )
     return {
         "export": report.export_ref,

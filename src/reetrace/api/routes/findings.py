@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reetrace.api import access
 from reetrace.api.pagination import Page, page
-from reetrace.api.security import principal, store_of
+from reetrace.api.security import actor_of, principal, store_of
 from reetrace.domain.accounts import Principal
 from reetrace.errors import NotFound
 from reetrace.services import triage
@@ -78,8 +78,9 @@ def finding(
     """One finding with every triage action recorded on it."""
     found = triage.triaged_finding(store_of(request), request.app.state.settings, key, as_of or today(request))
     if not _visible(who, found):
+        access.refused(request, who, found.finding.enterprise)
         raise NotFound(f"no finding {key} on enterprise {who.uscc}")
-    access.read(request, who, found.finding.enterprise, f"finding {key}")
+    access.read(request, who, found.finding.enterprise)
     return found.as_json(with_actions=True)
 
 
@@ -100,6 +101,6 @@ async def act(
         body.note,
         body.assignee,
         body.as_of,
+        actor=actor_of(request, who),
     )
-    await run_in_threadpool(access.changed, request, who, done.finding.enterprise, f"finding {key}: {body.action}")
     return done.as_json(with_actions=True)

@@ -20,6 +20,7 @@ router = APIRouter(prefix="/api", tags=["licenses"])
 @router.get("/licenses")
 def licenses(request: Request, p: Page = Depends(page), who: Principal = Depends(principal)) -> dict[str, Any]:
     found = licenses_service.licenses(store_of(request), request.app.state.settings)
+    access.read(request, who)
     return p.of([lic.as_json() for lic in found if who.sees(lic.exporter)])
 
 
@@ -29,6 +30,7 @@ def license_(
 ) -> dict[str, Any]:
     found = licenses_service.licenses(store_of(request), request.app.state.settings, license_no)[0]
     if not who.sees(found.exporter):
+        access.refused(request, who, found.exporter)
         raise NotFound(f"license {license_no} is not one of enterprise {who.uscc}")
     access.read(request, who, found.exporter)
     return found.as_json()

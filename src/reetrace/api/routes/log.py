@@ -22,13 +22,17 @@ router = APIRouter(prefix="/api/log", tags=["transparency log"])
 @router.get("/checkpoint", response_class=PlainTextResponse)
 def checkpoint(request: Request, who: Principal = Depends(principal)) -> str:
     """The latest signed checkpoint (C2SP signed note), as text."""
-    return log.latest_checkpoint(store_of(request), request.app.state.settings)
+    note = log.latest_checkpoint(store_of(request), request.app.state.settings)
+    access.read(request, who)
+    return note
 
 
 @router.get("/key", response_class=PlainTextResponse)
 def key(request: Request, who: Principal = Depends(principal)) -> str:
     """The log's verifier key: `<origin>+<hex key id>+<base64(0x01 || public key)>`."""
-    return log.verifier_key(store_of(request), request.app.state.settings) + "\n"
+    key = log.verifier_key(store_of(request), request.app.state.settings)
+    access.read(request, who)
+    return key + "\n"
 
 
 @router.get("/proof/{event:path}")
@@ -41,9 +45,10 @@ def proof(
     """Inclusion proof of an event (`reetrace/inclusion-proof@1`)."""
     reporter = event.partition(":")[0]
     if not who.sees(reporter):
+        access.refused(request, who, reporter)
         raise NotFound(f"event {event} is not one of enterprise {who.uscc}")
     doc = log.inclusion_proof(store_of(request), request.app.state.settings, event, size)
-    access.read(request, who, reporter, f"proof of {event}")
+    access.read(request, who, reporter)
     return doc
 
 
@@ -55,4 +60,6 @@ def consistency(
     who: Principal = Depends(principal),
 ) -> dict[str, Any]:
     """Consistency proof between two tree sizes (`reetrace/consistency-proof@1`)."""
-    return log.consistency_proof(store_of(request), old, new)
+    proof = log.consistency_proof(store_of(request), old, new)
+    access.read(request, who)
+    return proof

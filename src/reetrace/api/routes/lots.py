@@ -23,6 +23,7 @@ LOT = Path(..., min_length=1, max_length=80, description="Lot id (may contain '/
 def _visible(request: Request, who: Principal, lot: str) -> LotView:
     view = lot_view(store_of(request), request.app.state.settings, lot)
     if not who.is_staff and who.uscc not in view.involved:
+        access.refused(request, who, _owner(view))
         raise NotFound(f"lot {lot!r} is not one enterprise {who.uscc} created, held or received")
     return view
 
