@@ -16,6 +16,28 @@ from reetrace.store.database import Store
 NOT_A_CHANGE = {"access_log", "alembic_version"}
 
 
+def served_routes(app: Any) -> set[tuple[str, str]]:
+    """Every (method, path) the app serves (HEAD and static files aside), however its routers
+    were included."""
+    found: set[tuple[str, str]] = set()
+
+    def visit(routes: Any) -> None:
+        for route in routes:
+            contexts = getattr(route, "effective_route_contexts", None)
+            if contexts is not None:  # a router included as a whole (FastAPI ≥ 0.16x)
+                for c in contexts():
+                    found.update((m, c.path_format) for m in c.methods)
+                continue
+            if hasattr(route, "routes") and not hasattr(route, "methods"):
+                visit(route.routes)
+                continue
+            for method in getattr(route, "methods", None) or ():
+                found.add((method, getattr(route, "path_format", route.path)))
+
+    visit(app.routes)
+    return {(m, p) for m, p in found if m != "HEAD" and not p.startswith("/static")}
+
+
 def last_entry(store: Store) -> int:
     with store.reading() as conn:
         return conn.scalar(select(t.access_log.c.id).order_by(t.access_log.c.id.desc()).limit(1)) or 0
@@ -53,15 +75,16 @@ def changed_tables(before: dict[str, str], after: dict[str, str]) -> set[str]:
 
 @dataclass(frozen=True)
 class Entry:
-    """An entry as a check expects it; `what` None: any (a door another part writes)."""
+    """An entry as a check expects it; `action` or `what` None: any (for a door whose entry is
+    named by the work that owns it)."""
 
-    action: str
+    action: str | None
     what: str | None
     enterprise: str | None
 
     def matches(self, row: dict[str, Any]) -> bool:
         return (
-            row["action"] == self.action
+            (self.action is None or row["action"] == self.action)
             and (self.what is None or row["what"] == self.what)
             and row["enterprise"] == self.enterprise
         )
