@@ -47,6 +47,7 @@ SUBMISSIONS_PART = pytest.mark.xfail(strict=True, reason="written by the submiss
 ACCOUNTS_PART = pytest.mark.xfail(strict=True, reason="written by the accounts and sessions work")
 
 # no store: files, keys, a witness's own directory, another server, or a store of their own
+# (the demo's entries are checked in test_demo_cli.py)
 APART = {
     "keys new",
     "sign",
