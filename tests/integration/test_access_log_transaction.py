@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from access_checks import changed_tables, entries_after, last_entry, store_state
@@ -32,6 +33,7 @@ from reetrace.services.mirror import load_mirror_statistics
 from reetrace.services.registry import load_registry
 from reetrace.services.screening import load_list
 from reetrace.services.witnessing import witness_log
+from reetrace.store import tables as t
 from reetrace.store.database import Store, open_store
 from reetrace.witness.witness import Witness
 from stores import fresh_store_url
@@ -290,3 +292,22 @@ def test_a_change_and_its_entry_commit_together_or_not_at_all(ledger, name):
         == ("change", "Tester", "operator", "cli", "tester")
         for r in rows
     )
+
+
+def test_an_entry_tells_the_particulars_of_its_change(ledger):
+    """After the cases above: the approval's entry names the application, the official, the
+    state it left, the license it issued and why; the arrival's entry the export and the day."""
+    with ledger.store.reading() as conn:
+        rows = {r.what: r for r in conn.execute(select(t.access_log).where(t.access_log.c.action == "change"))}
+    x = ledger.world.trader.uscc
+    approve = rows["review approve"]
+    assert (approve.enterprise, approve.detail) == (
+        x,
+        f"application {ledger.numbers['a']} by Chen Jie, now approved, license_no RE2026S000001: fine",
+    )
+    assert (rows["export arrival"].enterprise, rows["export arrival"].detail) == (
+        x,
+        f"export {x}:x3 arrived on 2026-02-01",
+    )
+    assert rows["control add"].detail.startswith("1C999 from 2026-06-01: change ")
+    assert rows["official add"].detail == "Sun Hui: reviewer"

@@ -97,13 +97,16 @@ def take_step(
         if action == "clear_hit":
             detail["hit"] = _hit_in_review(conn, number, hit)
         repo.add_step(conn, number, ReviewStep(action, by, now, why.strip(), state, detail))
-        note_change(conn, actor, f"review {action}", stored.exporter, _step_detail(number, by, state, detail))
+        note_change(conn, actor, f"review {action}", stored.exporter, _step_detail(number, by, state, detail, why))
     return StepTaken(number, action, state)
 
 
-def _step_detail(number: str, by: str, state: str, detail: dict[str, Any]) -> str:
+def _step_detail(number: str, by: str, state: str, detail: dict[str, Any], why: str) -> str:
+    """A step as its access-log entry tells it: the application, who, the state it is now in,
+    what it cleared or issued, and why."""
     extra = "".join(f", {k} {v}" for k, v in sorted(detail.items()))
-    return f"application {number} by {by}: now {state}{extra}"
+    reason = f": {why.strip()}" if why.strip() else ""
+    return f"application {number} by {by}, now {state}{extra}{reason}"
 
 
 def _context(conn, number: str, by: str):
@@ -174,7 +177,7 @@ def _approve(
         repo.insert_license(conn, license, application.license_type, day.isoformat(), number)
         issued = {"license_no": license_no}
         repo.add_step(conn, number, ReviewStep("approve", by, now, why.strip(), state, issued))
-        note_change(conn, actor, "review approve", stored.exporter, _step_detail(number, by, state, issued))
+        note_change(conn, actor, "review approve", stored.exporter, _step_detail(number, by, state, issued, why))
     return StepTaken(number, "approve", state, license_no)
 
 
