@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from api_data import OXIDE_DY, PASSWORD, application_request
 
 from factory import World, extract, lot, receive, ship, transform
 from reetrace.api.app import create_app
@@ -31,8 +32,6 @@ from reetrace.services import accounts, registry
 from reetrace.store.database import Store, open_store
 from stores import fresh_store_url
 
-PASSWORD = "correct horse battery"
-OXIDE_DY = {"Dy": 0.8713}
 STAFF = ("regulator", "inspector", "reviewer", "approver", "auditor")
 
 
@@ -115,34 +114,6 @@ def chain(world: World) -> dict[str, dict[str, Any]]:
             ]
         ),
         "trader": x.submit([receive("x1", ["DYO-1"], p.uscc, "S2", time="2026-01-14T08:00:00+08:00")]),
-    }
-
-
-def application_request(exporter: str, lot_id: str = "DYO-1") -> dict[str, Any]:
-    import base64
-
-    return {
-        "application": {
-            "format": "reetrace/license-application@1",
-            "exporter": exporter,
-            "license_type": "single",
-            "items": [{"lot": lot_id}],
-            "consignee": {"name": "Lyon Aimants SA", "country": "FR"},
-            "end_users": [{"name": "Lyon Aimants SA", "country": "FR"}],
-            "end_use": "Magnets for electric bicycle hub motors",
-            "destination": "FR",
-            "contract_ref": "LA-7",
-            "valid_from": "2099-03-01",
-            "valid_to": "2100-02-28",
-            "documents": [
-                {"kind": "end_user_certificate", "path": "euc.pdf"},
-                {"kind": "end_use_certificate", "path": "eu.pdf"},
-            ],
-        },
-        "files": {
-            "euc.pdf": base64.b64encode(b"end user certificate").decode(),
-            "eu.pdf": base64.b64encode(b"end use certificate").decode(),
-        },
     }
 
 

@@ -7,10 +7,10 @@ import re
 
 import httpx
 import pytest
+from api_data import PASSWORD, application_request
 from sqlalchemy import func, select
 from test_api_isolation import api_routes
 
-from conftest import PASSWORD, application_request
 from reetrace.services import accounts
 from reetrace.store import tables as t
 

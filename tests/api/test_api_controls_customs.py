@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from api_data import OXIDE_DY
 
-from conftest import OXIDE_DY
 from factory import export, lot
 
 CSV_HEADER = "declaration_no,date,exporter,hs_code,net_kg,destination,license_no,lots"
@@ -162,7 +162,10 @@ def test_an_enterprise_sees_and_reports_only_its_own_exports(seeded, exported):
     assert any(
         e["username"] == "trader_user"
         and e["action"] == "change"
-        and e["what"] == f"POST /api/exports/{exported}/arrival"
+        and e["what"] == "export arrival"
+        and e["channel"] == "api"
+        and e["enterprise"] == seeded.world.trader.uscc
+        and e["detail"] == f"export {exported} arrived on 2026-02-01"
         for e in entries
     )
 

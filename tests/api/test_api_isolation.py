@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from api_data import OXIDE_DY, application_request
 
-from conftest import OXIDE_DY, application_request
 from factory import export, extract, lot, make_uscc
 
 A, B = "mine_user", "trader_user"  # A probes B's data

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import application_request
+from api_data import application_request
+
 from reetrace.certificates.verify import verify
 
 SQUATTER, HOLDER = "mine_user", "trader_user"

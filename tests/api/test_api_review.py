@@ -4,8 +4,8 @@ workflow's separation of duties with users acting as officials, a license issued
 from __future__ import annotations
 
 import pytest
+from api_data import application_request
 
-from conftest import application_request
 from reetrace.services.review import add_official
 
 

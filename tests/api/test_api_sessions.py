@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from api_data import PASSWORD
 from sqlalchemy import func, select
 
-from conftest import PASSWORD
 from reetrace.domain.accounts import Actor
 from reetrace.services import accounts
 from reetrace.store import tables as t

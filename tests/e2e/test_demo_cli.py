@@ -3,6 +3,7 @@ every injected violation is detected, and the clean rest of the chain raises not
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import re
@@ -91,6 +92,29 @@ def test_demo_reviews_two_applications_and_reconciles_customs(demo_run):
     assert re.search(r"License|license RE\d{4}S\d{6}", run.stdout)
     assert "injected:" in run.stdout and (home / "tmp" / "customs" / "mirror.svg").is_file()
     assert "MISSED" not in run.stdout
+
+
+def test_the_demos_changes_are_in_its_access_log(demo_run):
+    """The demo acts at the command line: its changes are entries naming the operating-system
+    user, the review's steps the official who took them."""
+    home, run = demo_run
+    assert run.returncode == 0, run.stderr
+    db = f"sqlite:///{home / 'tmp' / 'store.db'}"
+    logged = reetrace("--db", db, "access-log", "--limit", "500", "--format", "json", cwd=home)
+    changes = [e for e in json.loads(logged.stdout)["items"] if e["action"] == "change"]
+    assert {e["channel"] for e in changes} == {"cli"} and {e["os_user"] for e in changes} == {getpass.getuser()}
+    assert sorted({e["what"] for e in changes}) == [
+        "customs load",
+        "mirror load",
+        "official add",
+        "registry load",
+        "review accept",
+        "review approve",
+        "review prereview",
+        "review start",
+        "screening list load",
+    ]
+    assert {e["username"] for e in changes if e["what"].startswith("review")} == {"Wang Li", "Chen Jie"}
 
 
 def test_demo_refuses_to_wipe_a_directory_it_did_not_make(tmp_path):

@@ -5,7 +5,6 @@ Every change is recorded with the operating-system user who made it."""
 
 from __future__ import annotations
 
-import getpass
 import os
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from rich.table import Table
 
 from reetrace.cli import app, console, err_console, reports_errors
 from reetrace.cli.ledger import Output, emit_json, store_for
-from reetrace.domain.accounts import Actor
+from reetrace.cli.operator import operator
 from reetrace.errors import UsageError
 
 users_app = typer.Typer(
@@ -38,11 +37,6 @@ def _password(given: str | None) -> str:
         return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     except typer.Abort:
         raise UsageError(f"a password is needed: --password, {PASSWORD_ENV} or the prompt") from None
-
-
-def operator() -> Actor:
-    """Who acts at the command line: the operating-system user."""
-    return Actor.operator(getpass.getuser())
 
 
 @users_app.command("add")

@@ -4,7 +4,6 @@ is written to the access log, naming the operating-system user and who acted (`-
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from rich.table import Table
 
 from reetrace.cli import app, console, day_option, reports_errors, settings
 from reetrace.cli.ledger import Output, emit_json, store_for
-from reetrace.domain.accounts import Actor
+from reetrace.cli.operator import operator
 from reetrace.errors import UsageError
 
 applications_app = typer.Typer(
@@ -46,7 +45,7 @@ def submit(
     from reetrace.services.applications import submit_application
 
     with console.status("Pre-review: auditing the ledger, tracing the lots, screening the parties…"):
-        done = submit_application(store_for(ctx), settings(ctx), file, by, actor=Actor.operator(getpass.getuser(), by))
+        done = submit_application(store_for(ctx), settings(ctx), file, by, actor=operator(by))
     console.print(
         f"Application [bold]{done.number}[/bold] submitted. Pre-review: {done.verdict} "
         f"({done.blocking} blocking, {done.red_flags} red flags) — "
@@ -61,7 +60,7 @@ def prereview(ctx: typer.Context, number: str, format: Output = typer.Option(Out
     from reetrace.services.applications import refresh_pre_review
 
     with console.status("Pre-review…"):
-        report = refresh_pre_review(store_for(ctx), settings(ctx), number, actor=Actor.operator(getpass.getuser()))
+        report = refresh_pre_review(store_for(ctx), settings(ctx), number, actor=operator())
     if format is Output.json:
         emit_json(report)
         return
@@ -108,7 +107,7 @@ def show(
 
     store = store_for(ctx)
     view = application_view(store, settings(ctx), number, day_option(as_of, "--as-of"))
-    record_access(store, Actor.operator(getpass.getuser()), "read", f"application {number}", view["exporter"])
+    record_access(store, operator(), "read", f"application {number}", view["exporter"])
     if format is Output.json:
         emit_json(view)
         return
@@ -178,7 +177,7 @@ def list_(
     entries = queue(store, settings(ctx), day_option(as_of, "--as-of"), state, exporter)
     record_access(
         store,
-        Actor.operator(getpass.getuser()),
+        operator(),
         "read",
         "applications",
         exporter,
@@ -232,9 +231,7 @@ def answer(
         if not sep:
             raise UsageError(f"--document must be KIND=PATH, not {spec!r}")
         docs.append((kind, Path(path)))
-    state = provide_information(
-        store_for(ctx), settings(ctx), number, by, uscc, note, docs, actor=Actor.operator(getpass.getuser(), by)
-    )
+    state = provide_information(store_for(ctx), settings(ctx), number, by, uscc, note, docs, actor=operator(by))
     console.print(f"{number}: information provided; {state.replace('_', ' ')}.")
 
 
@@ -249,5 +246,5 @@ def document_(
     """Write an attached document out, after checking its SHA-256."""
     from reetrace.services.application_documents import fetch_document
 
-    doc = fetch_document(store_for(ctx), number, document_id, out, actor=Actor.operator(getpass.getuser()))
+    doc = fetch_document(store_for(ctx), number, document_id, out, actor=operator())
     console.print(f"Wrote {out} ({doc.size} bytes, sha256 {doc.sha256} verified).")

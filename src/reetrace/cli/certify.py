@@ -6,7 +6,6 @@ needs the certificate file and the keys only."""
 from __future__ import annotations
 
 import base64
-import getpass
 import hashlib
 import json
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from rich.table import Table
 
 from reetrace.certificates.outcome import Verification
 from reetrace.cli import app, console, err_console, reports_errors, settings
+from reetrace.cli.operator import operator
 from reetrace.errors import UsageError
 
 if TYPE_CHECKING:
@@ -53,7 +53,6 @@ def certify(
     from reetrace.certificates.printable import COSIGNATURE_PAYLOAD, render_html, signature_lines
     from reetrace.cli.ledger import store_for
     from reetrace.contract.fields import is_uscc
-    from reetrace.domain.accounts import Actor
     from reetrace.services.accounts import record_access
     from reetrace.services.certify import certify as make_certificate
     from reetrace.services.certify import enterprise_names, signing_key
@@ -65,7 +64,7 @@ def certify(
     certificate = make_certificate(store, settings(ctx), lot, for_enterprise=for_enterprise)
     record_access(
         store,
-        Actor.operator(getpass.getuser()),
+        operator(),
         "read",
         f"certificate of lot {lot}",
         lot_view(store, settings(ctx), lot).owner,
@@ -117,7 +116,6 @@ def disclose(
     salt, which only the log's operator can give (the salts come from the log key). The auditor
     checks them with `reetrace verify FILE --log-key KEY --opening OPENING`."""
     from reetrace.cli.ledger import store_for
-    from reetrace.domain.accounts import Actor
     from reetrace.services.accounts import record_access
     from reetrace.services.certify import open_redacted
 
@@ -129,7 +127,7 @@ def disclose(
     reporter = document["openings"].get("/reporter", {}).get("value")
     record_access(
         store,
-        Actor.operator(getpass.getuser()),
+        operator(),
         "disclose",
         f"redacted event at leaf {leaf}",
         reporter if isinstance(reporter, str) else None,

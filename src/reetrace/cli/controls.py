@@ -83,6 +83,7 @@ def controls_show(
 
 
 def _record(ctx: typer.Context, action: str, code: str, effective: str, by: str, why: str, **extra: Any) -> None:
+    from reetrace.cli.operator import operator
     from reetrace.services.controls import change_control
 
     try:
@@ -94,6 +95,7 @@ def _record(ctx: typer.Context, action: str, code: str, effective: str, by: str,
             effective=day_option(effective, "--from"),
             by=by,
             why=why,
+            actor=operator(by),
             **extra,
         )
     except InvalidInput as exc:  # a change that does not fit the list is a wrongly called command

@@ -3,7 +3,6 @@ reports for licensed exports, and partner countries' mirror statistics (docs/cus
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -15,6 +14,7 @@ from rich.table import Table
 
 from reetrace.cli import app, console, day_option, err_console, reports_errors, settings, views
 from reetrace.cli.ledger import Output, emit_json, store_for
+from reetrace.cli.operator import operator
 from reetrace.errors import UsageError
 
 customs_app = typer.Typer(
@@ -79,15 +79,17 @@ def customs_load(
     from reetrace.services.customs import load_declarations
 
     data = _read(file)
+    actor = operator(by)
     with _loading(data, "reading declarations") as progress:
         done = load_declarations(
             store_for(ctx),
             data,
             file.name,
-            by or getpass.getuser(),
+            actor.username,
             day_option(start, "--from"),
             day_option(end, "--to"),
             progress=progress,
+            actor=actor,
         )
     if format is Output.json:
         emit_json(
@@ -186,7 +188,9 @@ def exports_arrived(
     """Report that an export arrived. One report per export; it is never changed."""
     from reetrace.services.customs import report_arrival
 
-    report = report_arrival(store_for(ctx), settings(ctx), export_ref, day_option(on, "--on"), by, note)
+    arrived_on = day_option(on, "--on")
+    assert arrived_on is not None  # --on is required
+    report = report_arrival(store_for(ctx), settings(ctx), export_ref, arrived_on, by, note, actor=operator(by))
     console.print(f"Recorded: export {report.export_ref} arrived on {report.arrived_on}, reported by {report.by}.")
 
 
@@ -238,7 +242,7 @@ def mirror_load(ctx: typer.Context, file: Path = typer.Argument(..., help="A CSV
 
     data = _read(file)
     with _loading(data, "reading statistics") as progress:
-        done = load_mirror_statistics(store_for(ctx), data, file.name, progress=progress)
+        done = load_mirror_statistics(store_for(ctx), data, file.name, progress=progress, actor=operator())
     console.print(f"Mirror statistics loaded: {done.rows} rows ({done.added} new, {len(done.replaced)} replaced).")
     for year, partner, hs6 in done.replaced[:20]:
         console.print(f"  replaced {year} {partner} {hs6}")

@@ -49,6 +49,7 @@ def demo(
 ):
     """Generate a synthetic year of the chain with injected violations, ingest it into a fresh
     store, audit it, and show quota use, findings and a trace."""
+    from reetrace.cli.operator import operator
     from reetrace.demo import generate, write
     from reetrace.services.audit import audit_ledger, quota_use
     from reetrace.services.ingest import ingest, submission_files
@@ -73,7 +74,7 @@ def demo(
     )
 
     store = open_store(url)
-    load_registry(store, year_doc.registry)
+    load_registry(store, year_doc.registry, actor=operator())
     files = submission_files([workdir / "submissions"])
     with Progress(
         TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True

@@ -3,7 +3,6 @@ the customs side (declarations reconciled, partner statistics and the mirror cha
 
 from __future__ import annotations
 
-import getpass
 import json
 from collections import Counter
 from datetime import date
@@ -44,8 +43,8 @@ def _clean_candidate(
 
 def review_step(store: Any, settings_: Any, directory: Path, year_doc: Any, findings: list[Finding]) -> list[str]:
     """Export review on the demo ledger: screen, pre-review, decide; returns the applications."""
+    from reetrace.cli.operator import operator
     from reetrace.demo import review as demo_review
-    from reetrace.domain.accounts import Actor
     from reetrace.domain.prereview import holds
     from reetrace.services.applications import application_view, submit_application
     from reetrace.services.controls import control_list
@@ -76,12 +75,12 @@ def review_step(store: Any, settings_: Any, directory: Path, year_doc: Any, find
         console.print("\n[dim]Nobody holds two controlled lots at the end of this year: no review shown.[/dim]")
         return []
     console.print("\n[bold]Export review[/bold]")
-    loaded = load_list(store, demo_review.write_watch_list(directory), "demo_watch")
+    loaded = load_list(store, demo_review.write_watch_list(directory), "demo_watch", actor=operator())
     console.print(
         f"Loaded the watch list demo_watch ({loaded.list.entities} entities, version {loaded.list.version[:12]})."
     )
     for name, roles in demo_review.OFFICIALS:
-        add_official(store, name, list(roles), None)
+        add_official(store, name, list(roles), None, actor=operator())
     vogel = ("Vogel Antriebstechnik GmbH", "DE")
     use = "Sintered magnets for industrial servo motors made in Germany"
     clean = _clean_candidate(store, settings_, directory, candidates, vogel, use, today, findings)
@@ -102,7 +101,7 @@ def review_step(store: Any, settings_: Any, directory: Path, year_doc: Any, find
             today,
         ),
         "Demo Exporter",
-        actor=Actor.operator(getpass.getuser(), "Demo Exporter"),
+        actor=operator("Demo Exporter"),
     )
     other_exporter, second = clean
     clear = submit_application(
@@ -110,7 +109,7 @@ def review_step(store: Any, settings_: Any, directory: Path, year_doc: Any, find
         settings_,
         demo_review.write_application(directory, "to-vogel", other_exporter, [second], vogel, use, today),
         "Demo Exporter",
-        actor=Actor.operator(getpass.getuser(), "Demo Exporter"),
+        actor=operator("Demo Exporter"),
     )
     from reetrace.cli.applications import print_pre_review
 
@@ -120,7 +119,7 @@ def review_step(store: Any, settings_: Any, directory: Path, year_doc: Any, find
         ("start", "Wang Li", ""),
         ("approve", "Chen Jie", "provenance legal, parties not listed"),
     ):
-        done = take_step(store, settings_, clear.number, step, who, why)
+        done = take_step(store, settings_, clear.number, step, who, why, actor=operator(who))
     (issued,) = licenses(store, settings_, done.license_no)
     items = ", ".join(f"{i['element']} {i['form']} {i['max_kg']:,.3f} kg" for i in issued.items)
     console.print(
@@ -135,6 +134,7 @@ def customs_step(store: Any, settings_: Any, directory: Path, year: int, seed: i
     """Customs declarations for the year's exports and partner statistics, loaded and reconciled;
     the mirror chart written beside them."""
     from reetrace.charts.mirror import mirror_chart
+    from reetrace.cli.operator import operator
     from reetrace.demo import customs as demo_customs
     from reetrace.services.customs import list_exports, load_declarations, reconcile
     from reetrace.services.mirror import load_mirror_statistics, mirror_report
@@ -171,7 +171,13 @@ def customs_step(store: Any, settings_: Any, directory: Path, year: int, seed: i
     (directory / "declarations.csv").write_text(text, encoding="utf-8")
     (directory / "injected.json").write_text(json.dumps(injected, indent=2), encoding="utf-8")
     done = load_declarations(
-        store, text.encode(), "declarations.csv", "demo customs", start=date(year, 1, 1), end=date(year, 12, 31)
+        store,
+        text.encode(),
+        "declarations.csv",
+        "demo customs",
+        start=date(year, 1, 1),
+        end=date(year, 12, 31),
+        actor=operator("demo customs"),
     )
     found = reconcile(store, settings_, as_of)
     console.print(
@@ -187,7 +193,7 @@ def customs_step(store: Any, settings_: Any, directory: Path, year: int, seed: i
         console.print(f"  also: {', '.join(f'{c} × {n}' for c, n in sorted(other.items()))}")
     stats, gap = demo_customs.partner_statistics(exports, year, seed)
     (directory / "partner-imports.csv").write_text(stats, encoding="utf-8")
-    load_mirror_statistics(store, stats.encode(), "partner-imports.csv")
+    load_mirror_statistics(store, stats.encode(), "partner-imports.csv", actor=operator())
     gaps = mirror_report(store, year)
     table = Table(title=f"Mirror statistics {year}: partner-recorded imports vs declared exports (largest gaps)")
     for column in ("HS6", "partner", "partner t", "declared t", "gap t", "log gap"):

@@ -56,9 +56,10 @@ def emit_json(doc: object) -> None:
 @reports_errors
 def registry_load(ctx: typer.Context, file: Path = typer.Argument(..., help="A reetrace/registry@1 document.")):
     """Load (upsert) a registry document. Loading the same document again changes nothing."""
+    from reetrace.cli.operator import operator
     from reetrace.services import registry as registry_service
 
-    counts = registry_service.load_registry(store_for(ctx), _read_json(file))
+    counts = registry_service.load_registry(store_for(ctx), _read_json(file), actor=operator())
     console.print("Registry loaded: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
 
 

@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from reetrace.cli import app, console, err_console, reports_errors, settings
 from reetrace.cli.ledger import store_for
+from reetrace.cli.operator import operator
 
 log_app = typer.Typer(
     help="The transparency log: every accepted event is a leaf of a Merkle tree (RFC 9162).", no_args_is_help=True
@@ -31,7 +32,7 @@ def rotate_key(ctx: typer.Context):
     """Retire the log's signing key and make a new one; checkpoints signed before stay verifiable."""
     from reetrace.services import log
 
-    typer.echo(log.rotate_key(store_for(ctx), settings(ctx)))
+    typer.echo(log.rotate_key(store_for(ctx), settings(ctx), actor=operator()))
 
 
 @log_app.command("checkpoint")
@@ -40,7 +41,7 @@ def checkpoint(ctx: typer.Context):
     """Sign a checkpoint of the log as it stands (if it grew) and print the latest, as note text."""
     from reetrace.services import log
 
-    typer.echo(log.publish_checkpoint(store_for(ctx), settings(ctx)), nl=False)
+    typer.echo(log.publish_checkpoint(store_for(ctx), settings(ctx), actor=operator()), nl=False)
 
 
 @log_app.command("prove")

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from reetrace.cli import app, console, reports_errors, settings
 from reetrace.cli.ledger import Output, emit_json, store_for
+from reetrace.cli.operator import operator
 
 officials_app = typer.Typer(help="Officials of the licensing authority and their roles.", no_args_is_help=True)
 app.add_typer(officials_app, name="officials")
@@ -35,7 +36,7 @@ def officials_add(
     """Register an official with their roles."""
     from reetrace.services.review import add_official
 
-    official = add_official(store_for(ctx), name, role, enterprise)
+    official = add_official(store_for(ctx), name, role, enterprise, actor=operator())
     console.print(
         f"Official {official.name}: {', '.join(official.roles)}"
         + (f" (from {official.enterprise})" if official.enterprise else "")
@@ -62,11 +63,12 @@ def officials_list(ctx: typer.Context, format: Output = typer.Option(Output.tabl
 def _step(ctx: typer.Context, number: str, action: str, by: str, why: str, hit: str | None = None) -> None:
     from reetrace.services.review import take_step
 
+    actor = operator(by)
     if action == "approve":
         with console.status("Approval: running the pre-review again…"):
-            done = take_step(store_for(ctx), settings(ctx), number, action, by, why, hit)
+            done = take_step(store_for(ctx), settings(ctx), number, action, by, why, hit, actor=actor)
     else:
-        done = take_step(store_for(ctx), settings(ctx), number, action, by, why, hit)
+        done = take_step(store_for(ctx), settings(ctx), number, action, by, why, hit, actor=actor)
     console.print(
         f"{number}: {action.replace('_', ' ')} by {by}; now {done.state.replace('_', ' ')}."
         + (f" License [bold]{done.license_no}[/bold] issued." if done.license_no else "")

@@ -35,6 +35,7 @@ def screening_load(
     format: Output = typer.Option(Output.table, "--format"),
 ):
     """Load a restricted-party list, replacing the list of that name. A bad line loads nothing."""
+    from reetrace.cli.operator import operator
     from reetrace.services.screening import load_list
 
     if not file.is_file():
@@ -55,6 +56,7 @@ def screening_load(
             file,
             list_name,
             loaded_by=by,
+            actor=operator(by),
             progress=lambda stage, done, total: bar.update(task, description=stage, completed=done, total=total),
         )
     if format is Output.json:

@@ -24,13 +24,14 @@ def start(
 ):
     """Audit the whole ledger once as of a date; from then on every ingest and API submission
     recomputes only the findings it can change. Run it again to move the date or after a bulk load."""
+    from reetrace.cli.operator import operator
     from reetrace.services import supervision
 
     day = day_option(as_of, "--as-of")
     assert day is not None
     err_console.print(f"auditing the whole ledger as of {day.isoformat()} …", highlight=False)
     started = time.perf_counter()
-    written = supervision.start(store_for(ctx), settings(ctx), day)
+    written = supervision.start(store_for(ctx), settings(ctx), day, actor=operator())
     console.print(
         f"supervising as of {day.isoformat()}: {written:,} findings stored in {time.perf_counter() - started:,.1f} s",
         highlight=False,

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from reetrace.cli import app, console, err_console, reports_errors, settings
 from reetrace.cli.ledger import store_for
+from reetrace.cli.operator import operator
 from reetrace.errors import UsageError
 
 witness_app = typer.Typer(
@@ -80,7 +81,7 @@ def cosign(ctx: typer.Context, directory: Path = DIR):
     Prints the cosigned checkpoint; a split view exits 1."""
     from reetrace.services.witnessing import witness_log
 
-    result = witness_log(store_for(ctx), settings(ctx), directory)
+    result = witness_log(store_for(ctx), settings(ctx), directory, actor=operator())
     since = (
         "its first checkpoint of this log"
         if result.previous_size is None

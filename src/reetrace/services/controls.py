@@ -9,8 +9,10 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection
 
 from reetrace.config import Settings
+from reetrace.domain.accounts import Actor
 from reetrace.domain.controls import ControlChange, ControlledItem, ControlList, apply_changes, check_change
 from reetrace.errors import NotFound
+from reetrace.services.access_log import note_change
 from reetrace.store.controls_repo import RecordedChange, list_changes, lot_as_created, record_change
 from reetrace.store.database import Store
 from reetrace.store.supervision_repo import mark_stale
@@ -51,9 +53,11 @@ def change_control(
     groups: tuple[str, ...] = (),
     until: date | None = None,
     now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> RecordedChange:
-    """Record a regulator's change after checking it against the list as it stands; raises
-    InvalidInput (unknown or duplicate code, unknown element, bad group letters, no who or why)."""
+    """Record a regulator's change after checking it against the list as it stands, and write it
+    to the access log with it, naming `actor`; raises InvalidInput (unknown or duplicate code,
+    unknown element, bad group letters, no who or why)."""
     change = ControlChange(
         action=action,
         code=code.strip(),
@@ -69,6 +73,8 @@ def change_control(
         mark_stale(conn)  # the supervised findings depend on it
         check_change(control_list_in(conn, settings), change)
         change_id = record_change(conn, change, recorded_at)
+        span = f"from {change.effective}" + (f" until {change.until}" if change.until else "")
+        note_change(conn, actor, f"control {action}", None, f"{change.code} {span}: change {change_id}")
     return RecordedChange(change_id, change, recorded_at)
 
 

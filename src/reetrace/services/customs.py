@@ -13,12 +13,14 @@ from typing import Any
 from reetrace.config import Settings
 from reetrace.contract.customs_csv import Progress, read_declarations
 from reetrace.contract.stored import decode_event
+from reetrace.domain.accounts import Actor
 from reetrace.domain.audit import exported_kg
 from reetrace.domain.customs import ArrivalReport, Declaration, Period, covered_period
 from reetrace.domain.events import Export
 from reetrace.domain.findings import Finding
 from reetrace.domain.rules.customs import RECONCILIATION_CODES
 from reetrace.errors import InvalidInput, NotFound, UsageError
+from reetrace.services.access_log import note_change
 from reetrace.services.audit import audit_ledger, end_of_day, recorded_events
 from reetrace.store.customs_repo import (
     arrival_report,
@@ -65,12 +67,14 @@ def load_declarations(
     end: date | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
+    actor: Actor | None = None,
 ) -> CustomsLoad:
     """Load a declarations CSV (one row per item) in one transaction: every row or none. A
     declaration already recorded with the same items (in any order) is left as it is; one recorded
     with other items or another date, exporter, destination or license is an error. The import is
     recorded with the file's SHA-256, its declarations, the period it covers (`start`..`end`, by
-    default its first to last declaration day) and who loaded it."""
+    default its first to last declaration day) and who loaded it, and written to the access log
+    with it, naming `actor`."""
     if not by.strip():
         raise UsageError("who loads the file must be named (--by)")
     if start and end and end < start:
@@ -106,6 +110,13 @@ def load_declarations(
             conn, digest, source, len(read), len(new), period, by.strip(), now or datetime.now(UTC)
         )
         insert_declarations(conn, import_id, new)
+        note_change(
+            conn,
+            actor,
+            "customs load",
+            None,
+            f"import {import_id} from {source}: {len(read)} declarations, {len(new)} new, covering {period}",
+        )
     items = sum(len(d.items) for _, d in read)
     return CustomsLoad(import_id, digest, len(read), items, len(new), len(read) - len(new), period)
 
@@ -172,9 +183,10 @@ def report_arrival(
     by: str,
     note: str | None = None,
     now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> ArrivalReport:
     """Record that the export `export_ref` ("<USCC>:<event_id>") arrived on `arrived_on`. One
-    report per export, never changed."""
+    report per export, never changed; written to the access log with it, naming `actor`."""
     reporter, sep, event_id = export_ref.strip().partition(":")
     if not sep or not reporter or not event_id:
         raise UsageError(f"{export_ref!r} is not an export reference <USCC>:<event_id>")
@@ -204,6 +216,7 @@ def report_arrival(
             )
         report = ArrivalReport(ref, arrived_on, by.strip(), recorded_at, (note or "").strip() or None)
         record_arrival(conn, report)
+        note_change(conn, actor, "export arrival", reporter, f"export {ref} arrived on {arrived_on}")
     return report
 
 

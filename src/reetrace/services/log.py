@@ -10,10 +10,12 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from reetrace.config import Settings
+from reetrace.domain.accounts import Actor
 from reetrace.errors import NotFound, StoreError, UsageError
 from reetrace.ledger import merkle, receipts
 from reetrace.ledger.note import Checkpoint, NoteError, open_checkpoint, sign_note
 from reetrace.services import log_keys
+from reetrace.services.access_log import note_change
 from reetrace.store import tables as t
 from reetrace.store.database import Store
 from reetrace.store.log_repo import checkpoint_note, event_leaf, frontier, log_size, node_hashes, receipt_head
@@ -33,9 +35,11 @@ def verifier_key(store: Store, settings: Settings) -> str:
         return log_keys.current_signer(conn, settings.log_keys_path(), settings.log_origin).verifier_key()
 
 
-def rotate_key(store: Store, settings: Settings) -> str:
+def rotate_key(store: Store, settings: Settings, *, actor: Actor | None = None) -> str:
     with store.writing() as conn:
-        return log_keys.rotate(conn, settings.log_keys_path(), settings.log_origin).verifier_key()
+        key = log_keys.rotate(conn, settings.log_keys_path(), settings.log_origin).verifier_key()
+        note_change(conn, actor, "log key rotate", None, key)
+        return key
 
 
 def _latest(conn: Connection):
@@ -46,10 +50,11 @@ def _proof_nodes(conn: Connection, requests: list[merkle.NodeRequest]) -> list[b
     return merkle.assemble(requests, node_hashes(conn, merkle.nodes_to_fetch(requests)))
 
 
-def publish_checkpoint(store: Store, settings: Settings) -> str:
+def publish_checkpoint(store: Store, settings: Settings, *, actor: Actor | None = None) -> str:
     """Sign a checkpoint of the log as it stands, unless the latest already covers it; returns
     the latest signed note. A new checkpoint is signed only after its consistency with the
-    previous one has been proven from the stored tree."""
+    previous one has been proven from the stored tree. One signed at `actor`'s request is
+    written to the access log with it."""
     with store.writing() as conn:
         size = log_size(conn)
         latest = _latest(conn)
@@ -78,6 +83,7 @@ def publish_checkpoint(store: Store, settings: Settings) -> str:
                 note=note,
             )
         )
+        note_change(conn, actor, "log checkpoint", None, f"size {size}")
         return note
 
 

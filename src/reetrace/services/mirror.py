@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 
 from reetrace.charts.mirror import mirror_chart
 from reetrace.contract.customs_csv import Progress, read_mirror_statistics
+from reetrace.domain.accounts import Actor
 from reetrace.domain.mirror import MirrorGap, mirror_gaps
 from reetrace.errors import InvalidInput
+from reetrace.services.access_log import note_change
 from reetrace.store.customs_repo import list_declarations, list_mirror, mirror_keys, replace_mirror
 from reetrace.store.database import Store
 
@@ -22,10 +24,17 @@ class MirrorLoad:
 
 
 def load_mirror_statistics(
-    store: Store, data: bytes, source: str, now: datetime | None = None, progress: Progress | None = None
+    store: Store,
+    data: bytes,
+    source: str,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> MirrorLoad:
     """Load a statistics CSV in one transaction, every row or none; a (year, partner, hs6)
-    loaded before is replaced, and reported as such."""
+    loaded before is replaced, and reported as such. The load is written to the access log with
+    it, naming `actor`."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -34,7 +43,8 @@ def load_mirror_statistics(
     with store.writing() as conn:
         before = mirror_keys(conn, {s.year for s in statistics})
         replace_mirror(conn, statistics, source, now or datetime.now(UTC))
-    replaced = sorted(s.key for s in statistics if s.key in before)
+        replaced = sorted(s.key for s in statistics if s.key in before)
+        note_change(conn, actor, "mirror load", None, f"{source}: {len(statistics)} rows, {len(replaced)} replaced")
     return MirrorLoad(len(statistics), len(statistics) - len(replaced), replaced)
 
 

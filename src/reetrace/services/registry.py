@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from reetrace.contract.registry import validate_registry
+from reetrace.domain.accounts import Actor
 from reetrace.domain.registry import Registry
 from reetrace.errors import InvalidInput
+from reetrace.services.access_log import note_change
 from reetrace.store.database import Store
 from reetrace.store.registry_repo import issued_here, known_enterprises, save_registry
 from reetrace.store.registry_repo import load_registry as read_registry
 from reetrace.store.supervision_repo import mark_stale
 
 
-def load_registry(store: Store, doc: object) -> dict[str, int]:
-    """Load a `reetrace/registry@1` document; idempotent (upsert by key)."""
+def load_registry(store: Store, doc: object, *, actor: Actor | None = None) -> dict[str, int]:
+    """Load a `reetrace/registry@1` document; idempotent (upsert by key). The load is written
+    to the access log with it, naming `actor`."""
     registry = validate_registry(doc)
     with store.writing() as conn:
         mark_stale(conn)  # the supervised findings depend on it
@@ -28,7 +31,9 @@ def load_registry(store: Store, doc: object) -> dict[str, int]:
                 f"registry document: license {issued[0]} was issued by the review here; a migrated "
                 f"license may not replace it"
             )
-        return save_registry(conn, registry)
+        counts = save_registry(conn, registry)
+        note_change(conn, actor, "registry load", None, ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    return counts
 
 
 def current_registry(store: Store) -> Registry:

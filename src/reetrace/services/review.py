@@ -16,11 +16,13 @@ from typing import Any
 from reetrace.config import Settings
 from reetrace.contract.application import from_body
 from reetrace.contract.fields import is_uscc
+from reetrace.domain.accounts import Actor
 from reetrace.domain.applications import Application
 from reetrace.domain.prereview import LotFacts, still_blocking
 from reetrace.domain.registry import License, LicenseItem
 from reetrace.domain.workflow import ROLES, Official, ReviewStep, check_step, cleared_hits
 from reetrace.errors import InvalidInput, NotFound, UsageError
+from reetrace.services.access_log import note_change
 from reetrace.services.applications import _local
 from reetrace.services.controls import control_list_in
 from reetrace.services.prereview import lot_facts, run_pre_review
@@ -38,8 +40,15 @@ class StepTaken:
 
 
 def add_official(
-    store: Store, name: str, roles: list[str], enterprise: str | None, now: datetime | None = None
+    store: Store,
+    name: str,
+    roles: list[str],
+    enterprise: str | None,
+    now: datetime | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> Official:
+    """Register an official with their roles, written to the access log with it, naming `actor`."""
     name = " ".join(name.split())
     if not name:
         raise UsageError("an official needs a name")
@@ -53,6 +62,8 @@ def add_official(
         if repo.get_official(conn, name) is not None:
             raise InvalidInput(f"official {name!r} is already registered")
         repo.add_official(conn, official, now or datetime.now(UTC))
+        detail = ", ".join(official.roles) + (f" (from {enterprise})" if enterprise else "")
+        note_change(conn, actor, "official add", None, f"{name}: {detail}")
     return official
 
 
@@ -70,12 +81,15 @@ def take_step(
     why: str = "",
     hit: str | None = None,
     now: datetime | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> StepTaken:
     """An official's step (accept, decline, start, request_info, clear_hit, approve, deny), or
-    the applicant's withdrawal (`by` then acts for the exporter: "<name>@<USCC>")."""
+    the applicant's withdrawal (`by` then acts for the exporter: "<name>@<USCC>"). The step is
+    written to the access log with it, naming `actor`."""
     now = now or datetime.now(UTC)
     if action == "approve":
-        return _approve(store, settings, number, by, why, now)
+        return _approve(store, settings, number, by, why, now, actor)
     with store.writing() as conn:
         stored, steps, official, applicant = _context(conn, number, by)
         state = check_step(action, steps, stored.exporter, official=official, applicant=applicant, why=why)
@@ -83,7 +97,16 @@ def take_step(
         if action == "clear_hit":
             detail["hit"] = _hit_in_review(conn, number, hit)
         repo.add_step(conn, number, ReviewStep(action, by, now, why.strip(), state, detail))
+        note_change(conn, actor, f"review {action}", stored.exporter, _step_detail(number, by, state, detail, why))
     return StepTaken(number, action, state)
+
+
+def _step_detail(number: str, by: str, state: str, detail: dict[str, Any], why: str) -> str:
+    """A step as its access-log entry tells it: the application, who, the state it is now in,
+    what it cleared or issued, and why."""
+    extra = "".join(f", {k} {v}" for k, v in sorted(detail.items()))
+    reason = f": {why.strip()}" if why.strip() else ""
+    return f"application {number} by {by}, now {state}{extra}{reason}"
 
 
 def _context(conn, number: str, by: str):
@@ -114,7 +137,9 @@ def _hit_in_review(conn, number: str, hit: str | None) -> str:
     return hit
 
 
-def _approve(store: Store, settings: Settings, number: str, by: str, why: str, now: datetime) -> StepTaken:
+def _approve(
+    store: Store, settings: Settings, number: str, by: str, why: str, now: datetime, actor: Actor | None
+) -> StepTaken:
     with store.reading() as conn:
         stored, steps, official, applicant = _context(conn, number, by)
         check_step("approve", steps, stored.exporter, official=official, applicant=applicant, why=why)
@@ -124,6 +149,9 @@ def _approve(store: Store, settings: Settings, number: str, by: str, why: str, n
     report["application"] = number
     with store.writing() as conn:  # the pre-review is kept whatever the decision
         repo.add_prereview(conn, number, now, ledger_size, report)
+        note_change(
+            conn, actor, "review prereview", stored.exporter, f"application {number}: run again for approval by {by}"
+        )
     with store.writing() as conn:
         mark_stale(conn)  # the supervised findings depend on it
         steps = repo.steps_of(conn, [number])[number]  # again, under the write lock
@@ -147,7 +175,9 @@ def _approve(store: Store, settings: Settings, number: str, by: str, why: str, n
             items=tuple(items),
         )
         repo.insert_license(conn, license, application.license_type, day.isoformat(), number)
-        repo.add_step(conn, number, ReviewStep("approve", by, now, why.strip(), state, {"license_no": license_no}))
+        issued = {"license_no": license_no}
+        repo.add_step(conn, number, ReviewStep("approve", by, now, why.strip(), state, issued))
+        note_change(conn, actor, "review approve", stored.exporter, _step_detail(number, by, state, issued, why))
     return StepTaken(number, "approve", state, license_no)
 
 

@@ -21,10 +21,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from reetrace.domain.accounts import Actor
 from reetrace.errors import InvalidInput, NotFound, UsageError
 from reetrace.screening import ListedEntity, NameKey, ScreeningIndex, entity_keys
 from reetrace.screening.ftm import ListFormatError, read_entities
 from reetrace.screening.normalise import KEYS_VERSION
+from reetrace.services.access_log import note_change
 from reetrace.store.database import Store
 from reetrace.store.screening_repo import StoredList, replace_list, stored_entities, stored_lists
 
@@ -138,10 +140,12 @@ def load_list(
     loaded_by: str | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
+    actor: Actor | None = None,
 ) -> LoadReport:
     """Load a FollowTheMoney JSON-lines file as the list `list_name`, replacing it if loaded.
     The whole file is read and checked first: a bad line raises InvalidInput naming its number,
-    and nothing is replaced. The replacement is one transaction."""
+    and nothing is replaced. The replacement is one transaction, written to the access log with
+    it, naming `actor`."""
     if not LIST_NAME.match(list_name or ""):
         raise UsageError(f"a list name is letters, digits, '.', '_' and '-' (up to 100), not {list_name!r}")
     try:
@@ -182,6 +186,14 @@ def load_list(
     with store.writing() as conn:
         previous = replace_list(
             conn, stored, rows, progress=(lambda done: progress("storing", done, total)) if progress else None
+        )
+        note_change(
+            conn,
+            actor,
+            "screening list load",
+            None,
+            f"{list_name}: version {stored.version[:16]}, {total} entities"
+            + (f", replacing version {previous[:16]}" if previous else ""),
         )
     return LoadReport(_version(stored), previous)
 

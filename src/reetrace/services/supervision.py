@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from reetrace.config import Settings
+from reetrace.domain.accounts import Actor
 from reetrace.domain.audit import audit_keyed
 from reetrace.domain.customs import CustomsRecords, Declaration
 from reetrace.domain.event_keys import declaration_key
@@ -40,6 +41,7 @@ from reetrace.domain.supervision import (
     report_subject,
     shipment_of,
 )
+from reetrace.services.access_log import note_change
 from reetrace.services.audit import replay_ledger
 from reetrace.services.controls import control_list_in
 from reetrace.store import tables as t
@@ -80,15 +82,16 @@ def thresholds_digest(thresholds: Thresholds) -> str:
     return hashlib.sha256(json.dumps(asdict(thresholds), sort_keys=True).encode()).hexdigest()
 
 
-def start(store: Store, settings: Settings, as_of: date) -> int:
+def start(store: Store, settings: Settings, as_of: date, *, actor: Actor | None = None) -> int:
     """Audit the whole ledger as of `as_of`, store every finding and keep them up to date from
-    now on; returns the number of findings."""
+    now on, written to the access log with it, naming `actor`; returns the number of findings."""
     thresholds = settings.thresholds
     with store.writing() as conn:
         size = event_count(conn)
         written = replace_all(conn, replay_ledger(conn, settings, as_of))
         stamp = now_text()
         save_state(conn, SupervisionState(as_of, thresholds_digest(thresholds), size, False, stamp, stamp))
+        note_change(conn, actor, "supervision start", None, f"as of {as_of}: {written} findings over {size} events")
     return written
 
 

@@ -14,9 +14,11 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from reetrace.config import Settings
+from reetrace.domain.accounts import Actor
 from reetrace.domain.findings import Finding
 from reetrace.domain.triage import FindingAction, assignee_of, check_action, finding_key, status_of
 from reetrace.errors import NotFound
+from reetrace.services.access_log import note_change
 from reetrace.services.audit import audit_ledger
 from reetrace.store import chains
 from reetrace.store import tables as t
@@ -91,8 +93,11 @@ def act(
     assignee: str | None = None,
     as_of: date | None = None,
     now: datetime | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> TriagedFinding:
-    """Record a triage action on the finding `key` (which must exist as of `as_of`, default today)."""
+    """Record a triage action on the finding `key` (which must exist as of `as_of`, default
+    today), written to the access log with it, naming `actor`."""
     check_action(action, note, assignee)
     now = now or datetime.now(UTC)
     local = timezone(timedelta(hours=settings.thresholds.utc_offset_hours))
@@ -111,4 +116,6 @@ def act(
             },
         )
         actions = _actions(conn, [key])[key]
+        to = f" to {assignee.strip()}" if assignee else ""
+        note_change(conn, actor, f"triage {action}", found.finding.enterprise, f"finding {key}{to}: {note.strip()}")
     return TriagedFinding(key, found.finding, actions)

@@ -14,9 +14,11 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, select
 
 from reetrace.config import Settings
+from reetrace.domain.accounts import Actor
 from reetrace.errors import NotFound, StoreError
 from reetrace.ledger.note import Verifier, verify_cosignature
 from reetrace.services import log
+from reetrace.services.access_log import note_change
 from reetrace.store import tables as t
 from reetrace.store.database import Store
 from reetrace.witness.witness import Clock, Witness, peek, unix_now
@@ -32,11 +34,14 @@ class WitnessResult:
     timestamp: int
 
 
-def witness_log(store: Store, settings: Settings, witness_dir: Path, clock: Clock = unix_now) -> WitnessResult:
+def witness_log(
+    store: Store, settings: Settings, witness_dir: Path, clock: Clock = unix_now, *, actor: Actor | None = None
+) -> WitnessResult:
     """Sign a checkpoint of the log as it stands (if it grew), prove it extends the witness's last
-    one, have the witness cosign it, and record the cosignature with the checkpoint."""
+    one, have the witness cosign it, and record the cosignature with the checkpoint; each write
+    is written to the access log with it, naming `actor`."""
     witness = Witness.open(witness_dir, clock)
-    note = log.publish_checkpoint(store, settings)
+    note = log.publish_checkpoint(store, settings, actor=actor)
     checkpoint = peek(note)
     previous = witness.last_size(checkpoint.origin)
     proof: list[bytes] = []
@@ -54,6 +59,7 @@ def witness_log(store: Store, settings: Settings, witness_dir: Path, clock: Cloc
                 checkpoint_id=checkpoint_id, witness=witness_key, line=line, timestamp=timestamp
             )
         )
+        note_change(conn, actor, "witness cosignature", None, f"size {checkpoint.size} by {witness_key}")
     return WitnessResult(cosigned, checkpoint.size, previous, witness_key, line, timestamp)
 
 

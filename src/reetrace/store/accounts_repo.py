@@ -341,8 +341,3 @@ def log_access(
             "os_user": actor.os_user,
         },
     )
-
-
-def access_entries(conn: Connection, limit: int = 100, offset: int = 0) -> list:
-    c = t.access_log.c
-    return list(conn.execute(select(t.access_log).order_by(c.id.desc()).limit(limit).offset(offset)))

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from reetrace.api import access
 from reetrace.api.security import store_of
 from reetrace.charts.compliance_grid import compliance_chart
 from reetrace.charts.findings_timeline import findings_chart
@@ -91,6 +92,7 @@ def dashboard(request: Request, year: int | None = None, view: Viewer = Depends(
     overview = national_overview(store, settings, year)
     late = overview.compliance.count("late")
     missing = overview.compliance.count("missing")
+    access.read(request, view.actor.principal)
     return view.render(
         "dashboard.html",
         overview=overview,

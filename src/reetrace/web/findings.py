@@ -7,12 +7,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from reetrace.api import access
 from reetrace.api.security import store_of
 from reetrace.domain.findings import SEVERITIES
 from reetrace.domain.triage import ACTIONS, STATUSES
 from reetrace.errors import Forbidden, InvalidInput, NotFound
 from reetrace.services import triage
-from reetrace.services.accounts import record_access
 from reetrace.services.dashboard import today
 from reetrace.services.registry import current_registry
 from reetrace.web.pages import SignedIn, signed_in
@@ -59,8 +59,7 @@ def findings_page(
         )
     )
     registry = current_registry(store_of(request))
-    if enterprise and who.is_staff:
-        record_access(store_of(request), view.actor, "read", "findings", enterprise)
+    access.read(request, who, enterprise or None)
     return view.render(
         "findings.html",
         findings=chosen[:SHOWN],
@@ -77,12 +76,16 @@ def findings_page(
 
 def one_finding(request: Request, view: SignedIn, key: str) -> triage.TriagedFinding:
     settings = request.app.state.settings
+    who = view.principal
     unseen = NotFound(view.gettext("No such finding, or not one you may see."))  # the same either way
     try:
         found = triage.triaged_finding(store_of(request), settings, key, today(settings))
     except NotFound:
+        if not who.is_staff:  # an enterprise's attempt is written down whether the finding exists or not
+            access.refused(request, who, None)
         raise unseen from None
-    if not view.principal.sees(found.finding.enterprise):
+    if not who.sees(found.finding.enterprise):
+        access.refused(request, who, found.finding.enterprise)
         raise unseen
     return found
 
@@ -90,15 +93,8 @@ def one_finding(request: Request, view: SignedIn, key: str) -> triage.TriagedFin
 @router.get("/findings/{key}")
 def finding_page(request: Request, key: str, view: SignedIn = Depends(signed_in)) -> Response:
     found = one_finding(request, view, key)
-    if view.principal.is_staff and found.finding.enterprise:
-        record_access(
-            store_of(request),
-            view.actor,
-            "read",
-            f"finding {key}",
-            found.finding.enterprise,
-        )
     registry = current_registry(store_of(request))
+    access.read(request, view.actor.principal, found.finding.enterprise)
     return view.render(
         "finding.html",
         found=found,
@@ -133,6 +129,7 @@ def triage_finding(
             who.username,
             note,
             assignee.strip() or None,
+            actor=view.actor,
         )
     except (InvalidInput, NotFound) as exc:
         return view.render(
@@ -143,12 +140,4 @@ def triage_finding(
             error=str(exc),
             enterprises=current_registry(store_of(request)).enterprises,
         )
-    record_access(
-        store_of(request),
-        view.actor,
-        "triage",
-        f"finding {key}: {action}",
-        found.finding.enterprise,
-        note.strip(),
-    )
     return RedirectResponse(f"/findings/{key}", status_code=303)

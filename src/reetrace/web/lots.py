@@ -10,10 +10,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from reetrace.api import access
 from reetrace.api.security import store_of
 from reetrace.charts.lineage import LineageBox, lineage_chart
 from reetrace.domain.lineage import Lineage
-from reetrace.services.accounts import record_access
 from reetrace.services.certify import certify
 from reetrace.services.dashboard import LotRecord, lot_record
 from reetrace.services.lots import lot_view
@@ -60,9 +60,9 @@ def find_lot(lot: str = "", view: Viewer = Depends(staff)) -> Response:
 
 @router.get("/lots/{lot}")
 def lot_page(request: Request, lot: str, view: Viewer = Depends(staff)) -> Response:
-    settings = request.app.state.settings
-    record = lot_record(store_of(request), settings, lot)
-    record_access(store_of(request), view.actor, "read", f"lot {lot}", lot_view(store_of(request), settings, lot).owner)
+    record = lot_record(store_of(request), request.app.state.settings, lot)
+    owner = lot_view(store_of(request), request.app.state.settings, lot).owner
+    access.read(request, view.actor.principal, owner)
     origins = sorted(record.backward["origins"], key=lambda o: -o["reo_kg"])
     return view.render(
         "lot.html",
@@ -76,10 +76,9 @@ def lot_page(request: Request, lot: str, view: Viewer = Depends(staff)) -> Respo
 
 @router.get("/lots/{lot}/certificate")
 def certificate(request: Request, lot: str, view: Viewer = Depends(staff)) -> Response:
-    settings = request.app.state.settings
-    document = certify(store_of(request), settings, lot)
-    owner = lot_view(store_of(request), settings, lot).owner
-    record_access(store_of(request), view.actor, "certify", f"lot {lot}", owner)
+    document = certify(store_of(request), request.app.state.settings, lot)
+    owner = lot_view(store_of(request), request.app.state.settings, lot).owner
+    access.read(request, view.actor.principal, owner)
     filename = "certificate-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in lot) + ".json"
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2),

@@ -9,10 +9,10 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from reetrace.api import access
 from reetrace.api.security import store_of
 from reetrace.domain.workflow import ACTIONS, OPEN, ROLES
 from reetrace.errors import Forbidden, InvalidInput
-from reetrace.services.accounts import record_access
 from reetrace.services.applications import application_view, queue
 from reetrace.services.registry import current_registry
 from reetrace.services.review import add_official, list_officials, take_step
@@ -34,20 +34,21 @@ def actions_for(role: str, state: str) -> list[str]:
 
 def official_for(request: Request, view: SignedIn) -> str:
     """The official the user acts as (its username), registered now if it is not yet."""
-    who = view.principal
+    actor = view.actor
     store = store_of(request)
-    if all(o.name != who.username for o in list_officials(store)):
+    if all(o.name != actor.username for o in list_officials(store)):
         try:
-            add_official(store, who.username, [who.role], None)
+            add_official(store, actor.username, [actor.role], None, actor=actor)
         except InvalidInput:  # registered meanwhile by another request
             pass
-    return who.username
+    return actor.username
 
 
 @router.get("/review")
 def queue_page(request: Request, state: str = "", view: SignedIn = Depends(reviewer)) -> Response:
     store, settings = store_of(request), request.app.state.settings
     entries = queue(store, settings, state=state or None)
+    access.read(request, view.actor.principal)
     return view.render(
         "review_queue.html",
         entries=entries,
@@ -62,13 +63,7 @@ def application_page(
 ) -> Response:
     store, settings = store_of(request), request.app.state.settings
     application = application_view(store, settings, number)
-    record_access(
-        store,
-        view.actor,
-        "read",
-        f"application {number}",
-        application["exporter"],
-    )
+    access.read(request, view.actor.principal, application["exporter"])
     report = (application["pre_review"] or {}).get("report") or {}
     hits = [b for b in report.get("blocking", []) if b.get("hit")]
     cleared = {s["detail"].get("hit") for s in application["steps"] if s["action"] == "clear_hit"}
@@ -107,17 +102,11 @@ def review_step(
     if action not in actions_for(view.principal.role, current["state"]):
         return application_page(request, view, number, 422, view.gettext("This step cannot be taken now."))
     try:
-        done = take_step(store, settings, number, action, official_for(request, view), why, hit or None)
+        done = take_step(
+            store, settings, number, action, official_for(request, view), why, hit or None, actor=view.actor
+        )
     except InvalidInput as exc:
         return application_page(request, view, number, 422, str(exc))
-    record_access(
-        store,
-        view.actor,
-        "review",
-        f"application {number}: {action}",
-        current["exporter"],
-        why.strip() or None,
-    )
     return RedirectResponse(
         f"/review/{number}" + (f"?license={done.license_no}" if done.license_no else ""), status_code=303
     )

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     from reetrace.api.routes import (
+        access_log,
         accounts,
         applications,
         controls,
@@ -26,6 +27,7 @@ def routers() -> list[APIRouter]:
         m.router
         for m in (
             accounts,
+            access_log,
             submissions,
             registry,
             findings,

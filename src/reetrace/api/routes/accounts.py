@@ -1,6 +1,6 @@
 """Sessions for people (log in with a password, and the second factor's code when the account has
-one: a session cookie, and the CSRF token its changes must send), a person's own password
-change, and the access log (regulators and auditors)."""
+one: a session cookie, and the CSRF token its changes must send), and a person's own password
+change."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
 
-from reetrace.api.pagination import Page, page
 from reetrace.api.security import (
     CSRF_HEADER,
     clear_session_cookie,
@@ -24,13 +22,9 @@ from reetrace.api.security import (
     store_of,
 )
 from reetrace.domain.accounts import Principal
-from reetrace.errors import Forbidden
 from reetrace.services import sessions as session_service
-from reetrace.store import accounts_repo
-from reetrace.store import tables as t
 
 router = APIRouter(prefix="/api", tags=["accounts"])
-READS_ACCESS_LOG = ("regulator", "auditor")
 
 
 class Login(BaseModel):
@@ -112,32 +106,3 @@ async def change_password(
     set_session_cookie(request, response, new_token)
     response.headers[CSRF_HEADER] = csrf_token(request, new_token)
     return {"username": who.username, "changed": True, "csrf_token": csrf_token(request, new_token)}
-
-
-@router.get("/access-log")
-def access_log(request: Request, p: Page = Depends(page), who: Principal = Depends(principal)) -> dict[str, Any]:
-    """Every change and every staff read of one enterprise's data, newest first."""
-    if who.role not in READS_ACCESS_LOG:
-        raise Forbidden(f"{who.username} ({who.role}) may not read the access log")
-    with store_of(request).reading() as conn:
-        total = conn.scalar(select(func.count()).select_from(t.access_log)) or 0
-        rows = accounts_repo.access_entries(conn, p.limit, p.offset)
-    return p.answer(
-        [
-            {
-                "id": r.id,
-                "at": r.at,
-                "username": r.username,
-                "role": r.role,
-                "action": r.action,
-                "what": r.what,
-                "enterprise": r.enterprise,
-                "detail": r.detail,
-                "channel": r.channel,
-                "client": r.client,
-                "os_user": r.os_user,
-            }
-            for r in rows
-        ],
-        total,
-    )

@@ -30,7 +30,7 @@ from reetrace.api import access
 from reetrace.api.pagination import Page, page
 from reetrace.api.security import actor_of, principal, store_of
 from reetrace.domain.accounts import Principal
-from reetrace.errors import Forbidden, InvalidInput, not_found, unseen_as
+from reetrace.errors import Forbidden, InvalidInput
 from reetrace.services import applications as applications_service
 from reetrace.services import review as review_service
 
@@ -116,10 +116,10 @@ def applications(
 
 def _exporter_of(request: Request, who: Principal, number: str) -> str:
     """The application's exporter; an application the user may not see is not found."""
-    with unseen_as("application"):
+    with access.looked_up(request, who, "application"):
         stored, _ = applications_service.stored_application(store_of(request), number)
     if not who.sees(stored.exporter):
-        raise not_found("application")
+        raise access.unseen(request, who, "application", stored.exporter)
     return stored.exporter
 
 
@@ -139,14 +139,14 @@ def _official(request: Request, who: Principal) -> str:
     store = store_of(request)
     if not any(o.name == who.username for o in review_service.list_officials(store)):
         try:
-            review_service.add_official(store, who.username, [who.role], None)
+            review_service.add_official(store, who.username, [who.role], None, actor=actor_of(request, who))
         except InvalidInput:
             pass  # registered meanwhile by a concurrent request
     return who.username
 
 
 def _step(request: Request, who: Principal, number: str, step: Step) -> dict[str, Any]:
-    exporter = _exporter_of(request, who, number)
+    _exporter_of(request, who, number)  # an application the user may not see is not found
     settings = request.app.state.settings
     if step.action in APPLICANT_ACTIONS:
         if who.role != "enterprise":
@@ -160,13 +160,14 @@ def _step(request: Request, who: Principal, number: str, step: Step) -> dict[str
     else:
         who.require("review")
         by = _official(request, who)
-    done = review_service.take_step(store_of(request), settings, number, step.action, by, step.why, step.hit)
+    done = review_service.take_step(
+        store_of(request), settings, number, step.action, by, step.why, step.hit, actor=actor_of(request, who)
+    )
     return {
         "number": number,
         "action": done.action,
         "state": done.state,
         "license_no": done.license_no,
-        "exporter": exporter,
     }
 
 
@@ -176,8 +177,4 @@ async def take_step(
 ) -> dict[str, Any]:
     """A review step. Reviewers: accept, decline, start, request_info, clear_hit; approvers:
     approve, deny; the exporter's users: provide_info (the answer in `why`), withdraw."""
-    done = await run_in_threadpool(_step, request, who, number, step)
-    exporter = done.pop("exporter", who.uscc)
-    if step.action != "provide_info":  # an answer was logged in the transaction that recorded it
-        await run_in_threadpool(access.changed, request, who, exporter, f"application {number}: {step.action}")
-    return done
+    return await run_in_threadpool(_step, request, who, number, step)

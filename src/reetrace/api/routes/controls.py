@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from reetrace.api import access
 from reetrace.api.pagination import Page, page
 from reetrace.api.routes.findings import today
-from reetrace.api.routes.lots import LOT, _owner, _visible
-from reetrace.api.security import principal, store_of
+from reetrace.api.routes.lots import LOT, _visible
+from reetrace.api.security import actor_of, principal, store_of
 from reetrace.domain.accounts import Principal
 from reetrace.domain.controls import ControlEntry
 from reetrace.services import controls as controls_service
@@ -81,6 +81,7 @@ def controls(
     day = on or today(request)
     listed, changes = controls_service.control_history(store_of(request), request.app.state.settings)
     entries = [_entry_json(e, day, changes) for e in listed.entries if all or e.in_force(day)]
+    access.read(request, who)
     return {**p.of(entries), "on": day.isoformat()}
 
 
@@ -101,9 +102,7 @@ async def change(request: Request, body: ControlChangeBody, who: Principal = Dep
         element=body.element,
         groups=tuple(body.groups),
         until=body.until,
-    )
-    await run_in_threadpool(
-        access.changed, request, who, None, f"control {recorded.change.code}: {body.action} from {body.effective}"
+        actor=actor_of(request, who),
     )
     return _change_json(recorded)
 
@@ -119,5 +118,5 @@ def classification(
     """The control codes a lot falls under on a day, from its form and composition as created."""
     view = _visible(request, who, lot)
     found = controls_service.classify_lot(store_of(request), request.app.state.settings, lot, on or today(request))
-    access.read(request, who, _owner(view), "classification")
+    access.read(request, who, view.owner)
     return found.as_json()

@@ -15,9 +15,9 @@ from reetrace.api import access
 from reetrace.api.pagination import Page, page
 from reetrace.api.routes.findings import today
 from reetrace.api.routes.screening import require_staff
-from reetrace.api.security import principal, store_of
+from reetrace.api.security import actor_of, principal, store_of
 from reetrace.domain.accounts import Principal
-from reetrace.errors import UsageError, not_found, unseen_as
+from reetrace.errors import UsageError
 from reetrace.services import customs as customs_service
 from reetrace.services.audit import findings_document
 
@@ -60,14 +60,14 @@ async def load_declarations(
     who.require("customs")
     data = await csv_body(request)
     done = await run_in_threadpool(
-        customs_service.load_declarations, store_of(request), data, source, who.username, start, end
-    )
-    await run_in_threadpool(
-        access.changed,
-        request,
-        who,
-        None,
-        f"customs import {done.import_id}: {done.declarations} declarations, {done.added} new",
+        customs_service.load_declarations,
+        store_of(request),
+        data,
+        source,
+        who.username,
+        start,
+        end,
+        actor=actor_of(request, who),
     )
     return {
         "import": done.import_id,
@@ -94,6 +94,7 @@ def customs_findings(
     doc = findings_document(customs_service.reconcile(store_of(request), request.app.state.settings, day), day)
     findings = doc.pop("findings")
     assert isinstance(findings, list)
+    access.read(request, who)
     return {**doc, **p.of(findings)}
 
 
@@ -113,8 +114,7 @@ def exports(
         if who.sees(line.exporter)
     ]
     exporters = {line.exporter for line in lines}
-    if license is not None and len(exporters) == 1:
-        access.read(request, who, exporters.pop(), f"exports under {license}")
+    access.read(request, who, exporters.pop() if license is not None and len(exporters) == 1 else None)
     return {**p.of([line.as_json() for line in lines]), "as_of": day.isoformat()}
 
 
@@ -130,8 +130,8 @@ async def arrival(
     who.require("report_arrival")
     exporter = ref.strip().partition(":")[0]
     if not who.sees(exporter):
-        raise not_found("export")
-    with unseen_as("export"):
+        raise await run_in_threadpool(access.unseen, request, who, "export", exporter)
+    with access.looked_up(request, who, "export"):
         report = await run_in_threadpool(
             customs_service.report_arrival,
             store_of(request),
@@ -140,10 +140,8 @@ async def arrival(
             body.arrived_on,
             who.username,
             body.note,
+            actor=actor_of(request, who),
         )
-    await run_in_threadpool(
-        access.changed, request, who, exporter, f"export {report.export_ref} arrived on {report.arrived_on}"
-    )
     return {
         "export": report.export_ref,
         "arrived_on": report.arrived_on.isoformat(),

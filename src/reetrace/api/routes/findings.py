@@ -12,9 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reetrace.api import access
 from reetrace.api.pagination import Page, page
-from reetrace.api.security import principal, store_of
+from reetrace.api.security import actor_of, principal, store_of
 from reetrace.domain.accounts import Principal
-from reetrace.errors import not_found, unseen_as
 from reetrace.services import triage
 
 router = APIRouter(prefix="/api", tags=["findings"])
@@ -76,11 +75,11 @@ def finding(
     who: Principal = Depends(principal),
 ) -> dict[str, Any]:
     """One finding with every triage action recorded on it."""
-    with unseen_as("finding"):
+    with access.looked_up(request, who, "finding"):
         found = triage.triaged_finding(store_of(request), request.app.state.settings, key, as_of or today(request))
     if not _visible(who, found):
-        raise not_found("finding")
-    access.read(request, who, found.finding.enterprise, f"finding {key}")
+        raise access.unseen(request, who, "finding", found.finding.enterprise)
+    access.read(request, who, found.finding.enterprise)
     return found.as_json(with_actions=True)
 
 
@@ -101,6 +100,6 @@ async def act(
         body.note,
         body.assignee,
         body.as_of,
+        actor=actor_of(request, who),
     )
-    await run_in_threadpool(access.changed, request, who, done.finding.enterprise, f"finding {key}: {body.action}")
     return done.as_json(with_actions=True)

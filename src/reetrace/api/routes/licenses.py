@@ -12,7 +12,6 @@ from reetrace.api import access
 from reetrace.api.pagination import Page, page
 from reetrace.api.security import principal, store_of
 from reetrace.domain.accounts import Principal
-from reetrace.errors import not_found, unseen_as
 from reetrace.services import licenses as licenses_service
 
 router = APIRouter(prefix="/api", tags=["licenses"])
@@ -21,6 +20,7 @@ router = APIRouter(prefix="/api", tags=["licenses"])
 @router.get("/licenses")
 def licenses(request: Request, p: Page = Depends(page), who: Principal = Depends(principal)) -> dict[str, Any]:
     found = licenses_service.licenses(store_of(request), request.app.state.settings)
+    access.read(request, who)
     return p.of([lic.as_json() for lic in found if who.sees(lic.exporter)])
 
 
@@ -28,9 +28,9 @@ def licenses(request: Request, p: Page = Depends(page), who: Principal = Depends
 def license_(
     request: Request, license_no: str = Path(..., max_length=64), who: Principal = Depends(principal)
 ) -> dict[str, Any]:
-    with unseen_as("license"):
+    with access.looked_up(request, who, "license"):
         found = licenses_service.licenses(store_of(request), request.app.state.settings, license_no)[0]
     if not who.sees(found.exporter):
-        raise not_found("license")
+        raise access.unseen(request, who, "license", found.exporter)
     access.read(request, who, found.exporter)
     return found.as_json()

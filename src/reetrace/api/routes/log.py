@@ -13,7 +13,6 @@ from fastapi.responses import PlainTextResponse
 from reetrace.api import access
 from reetrace.api.security import principal, store_of
 from reetrace.domain.accounts import Principal
-from reetrace.errors import not_found, unseen_as
 from reetrace.services import log
 
 router = APIRouter(prefix="/api/log", tags=["transparency log"])
@@ -22,13 +21,17 @@ router = APIRouter(prefix="/api/log", tags=["transparency log"])
 @router.get("/checkpoint", response_class=PlainTextResponse)
 def checkpoint(request: Request, who: Principal = Depends(principal)) -> str:
     """The latest signed checkpoint (C2SP signed note), as text."""
-    return log.latest_checkpoint(store_of(request), request.app.state.settings)
+    note = log.latest_checkpoint(store_of(request), request.app.state.settings)
+    access.read(request, who)
+    return note
 
 
 @router.get("/key", response_class=PlainTextResponse)
 def key(request: Request, who: Principal = Depends(principal)) -> str:
     """The log's verifier key: `<origin>+<hex key id>+<base64(0x01 || public key)>`."""
-    return log.verifier_key(store_of(request), request.app.state.settings) + "\n"
+    key = log.verifier_key(store_of(request), request.app.state.settings)
+    access.read(request, who)
+    return key + "\n"
 
 
 @router.get("/proof/{event:path}")
@@ -41,10 +44,10 @@ def proof(
     """Inclusion proof of an event (`reetrace/inclusion-proof@1`)."""
     reporter = event.partition(":")[0]
     if not who.sees(reporter):
-        raise not_found("event")
-    with unseen_as("event"):
+        raise access.unseen(request, who, "event", reporter)
+    with access.looked_up(request, who, "event"):
         doc = log.inclusion_proof(store_of(request), request.app.state.settings, event, size)
-    access.read(request, who, reporter, f"proof of {event}")
+    access.read(request, who, reporter)
     return doc
 
 
@@ -56,4 +59,6 @@ def consistency(
     who: Principal = Depends(principal),
 ) -> dict[str, Any]:
     """Consistency proof between two tree sizes (`reetrace/consistency-proof@1`)."""
-    return log.consistency_proof(store_of(request), old, new)
+    proof = log.consistency_proof(store_of(request), old, new)
+    access.read(request, who)
+    return proof

@@ -15,7 +15,6 @@ from reetrace.api import access
 from reetrace.api.security import principal, store_of
 from reetrace.domain.accounts import Principal
 from reetrace.domain.disclosure import trace_seen_by
-from reetrace.errors import not_found, unseen_as
 from reetrace.services import certify as certify_service
 from reetrace.services import trace as trace_service
 from reetrace.services.lots import LotView, lot_view
@@ -25,15 +24,11 @@ LOT = Path(..., min_length=1, max_length=80, description="Lot id (may contain '/
 
 
 def _visible(request: Request, who: Principal, lot: str) -> LotView:
-    with unseen_as("lot"):
+    with access.looked_up(request, who, "lot"):
         view = lot_view(store_of(request), request.app.state.settings, lot)
     if not who.is_staff and who.uscc not in view.involved:
-        raise not_found("lot")
+        raise access.unseen(request, who, "lot", view.owner)
     return view
-
-
-def _owner(view: LotView) -> str | None:
-    return view.owner
 
 
 # the routes with a suffix come first: a lot id may contain '/'
@@ -52,7 +47,7 @@ def trace(
         doc = {**doc, "descendants": mine, "withheld": len(doc["descendants"]) - len(mine)}
     elif not who.is_staff and who.uscc is not None:
         doc = trace_seen_by(doc, who.uscc)
-    access.read(request, who, _owner(view), f"trace {direction}")
+    access.read(request, who, view.owner, f"trace {direction}")
     return doc
 
 
@@ -65,7 +60,7 @@ def certificate(request: Request, lot: str = LOT, who: Principal = Depends(princ
     doc = certify_service.certify(
         store_of(request), request.app.state.settings, lot, for_enterprise=None if who.is_staff else who.uscc
     )
-    access.read(request, who, _owner(view), "certificate")
+    access.read(request, who, view.owner, "certificate")
     return doc
 
 
@@ -73,7 +68,7 @@ def certificate(request: Request, lot: str = LOT, who: Principal = Depends(princ
 def lot_facts(request: Request, lot: str = LOT, who: Principal = Depends(principal)) -> dict[str, Any]:
     """Form, composition, creator, custodian (custody replayed) and the events touching the lot."""
     view = _visible(request, who, lot)
-    access.read(request, who, _owner(view))
+    access.read(request, who, view.owner)
     doc = view.doc
     if not who.is_staff:  # its own events, and the shipments to it; not what others did with the lot later
         events = [e for e in doc["events"] if who.uscc in (e["enterprise"], e.get("to"))]

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from reetrace.api import access
 from reetrace.api.routes.customs import CSV_BODY, csv_body
 from reetrace.api.routes.screening import require_staff
-from reetrace.api.security import principal, store_of
+from reetrace.api.security import actor_of, principal, store_of
 from reetrace.domain.accounts import Principal
 from reetrace.domain.mirror import mirror_document
 from reetrace.services import mirror as mirror_service
@@ -33,9 +33,8 @@ async def load(
     none; a (year, partner, hs6) loaded before is replaced."""
     who.require("customs")
     data = await csv_body(request)
-    done = await run_in_threadpool(mirror_service.load_mirror_statistics, store_of(request), data, source)
-    await run_in_threadpool(
-        access.changed, request, who, None, f"mirror statistics: {done.rows} rows, {len(done.replaced)} replaced"
+    done = await run_in_threadpool(
+        mirror_service.load_mirror_statistics, store_of(request), data, source, actor=actor_of(request, who)
     )
     return {
         "rows": done.rows,
@@ -49,7 +48,9 @@ def report(request: Request, year: int | None = YEAR, who: Principal = Depends(p
     """Partner-recorded imports against declared exports per HS6 × partner × year, largest gap
     first (staff): `reetrace/mirror-report@1`."""
     require_staff(who, "read the mirror statistics")
-    return mirror_document(mirror_service.mirror_report(store_of(request), year), year)
+    document = mirror_document(mirror_service.mirror_report(store_of(request), year), year)
+    access.read(request, who)
+    return document
 
 
 @router.get("/chart.svg", response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}})
@@ -62,4 +63,5 @@ def chart(
     """An SVG bar chart of the largest gaps (staff)."""
     require_staff(who, "read the mirror statistics")
     svg = mirror_service.mirror_svg(mirror_service.mirror_report(store_of(request), year), year, top)
+    access.read(request, who)
     return Response(svg, media_type="image/svg+xml")

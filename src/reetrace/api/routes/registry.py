@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from reetrace.api import access
 from reetrace.api.pagination import Page, page
-from reetrace.api.security import principal, store_of
+from reetrace.api.security import actor_of, principal, store_of
 from reetrace.domain.accounts import Principal
 from reetrace.domain.registry import Registry
 from reetrace.errors import not_found
@@ -59,6 +59,7 @@ def enterprises(request: Request, p: Page = Depends(page), who: Principal = Depe
     """Registered enterprises. Enterprise users: their own."""
     registry = registry_service.current_registry(store_of(request))
     usccs = sorted(u for u in registry.enterprises if who.sees(u))
+    access.read(request, who)
     return p.of([enterprise_json(registry, u) for u in usccs])
 
 
@@ -68,7 +69,7 @@ def enterprise(
 ) -> dict[str, Any]:
     """One enterprise: qualifications, keys, sites and quotas."""
     if not who.sees(uscc):
-        raise not_found("enterprise")
+        raise access.unseen(request, who, "enterprise", uscc)
     registry = registry_service.current_registry(store_of(request))
     if uscc not in registry.enterprises:
         raise not_found("enterprise")
@@ -85,6 +86,7 @@ def quota_use(
 ) -> dict[str, Any]:
     """REO extracted and separated in a year beside each quota (tonnes). Enterprise users: their own."""
     rows = audit_service.quota_use(store_of(request), year, request.app.state.settings.thresholds.utc_offset_hours)
+    access.read(request, who)
     return p.of(
         [
             {
@@ -109,8 +111,7 @@ async def load_registry(
 ) -> dict[str, Any]:
     """Load a registry document (regulators)."""
     who.require("registry")
-    counts = await run_in_threadpool(registry_service.load_registry, store_of(request), document)
-    await run_in_threadpool(
-        access.changed, request, who, None, "registry loaded: " + ", ".join(f"{n} {k}" for k, n in counts.items())
+    counts = await run_in_threadpool(
+        registry_service.load_registry, store_of(request), document, actor=actor_of(request, who)
     )
     return {"loaded": counts}

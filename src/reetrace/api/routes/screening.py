@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from reetrace.api import access
 from reetrace.api.pagination import Page, page
-from reetrace.api.security import principal, store_of
+from reetrace.api.security import actor_of, principal, store_of
 from reetrace.domain.accounts import Principal
 from reetrace.errors import Forbidden, UsageError
 from reetrace.services import screening as screening_service
@@ -35,6 +35,7 @@ def require_staff(who: Principal, what: str) -> None:
 def lists(request: Request, p: Page = Depends(page), who: Principal = Depends(principal)) -> dict[str, Any]:
     """The lists loaded: name, version (the file's SHA-256), when, and how many entities."""
     found = screening_service.list_versions(store_of(request))
+    access.read(request, who)
     return p.of(
         [{**v.as_contract(), "source": v.source, "loaded_by": v.loaded_by, "skipped": dict(v.skipped)} for v in found]
     )
@@ -55,16 +56,11 @@ async def load(
         with tempfile.TemporaryDirectory(prefix="reetrace-list-") as folder:
             path = FilePath(folder) / f"{name}.jsonl"
             path.write_bytes(data)
-            return screening_service.load_list(store_of(request), path, name, loaded_by=who.username)
+            return screening_service.load_list(
+                store_of(request), path, name, loaded_by=who.username, actor=actor_of(request, who)
+            )
 
     report = await run_in_threadpool(load_file)
-    await run_in_threadpool(
-        access.changed,
-        request,
-        who,
-        None,
-        f"list {name} loaded: version {report.list.version[:16]}, {report.list.entities} entities",
-    )
     return report.as_json()
 
 
@@ -78,4 +74,6 @@ def screen(
 ) -> dict[str, Any]:
     """Screen a name against every loaded list (staff): the `reetrace/screening@1` result."""
     require_staff(who, "screen names")
-    return screening_service.screen(store_of(request), name, country, threshold).as_contract()
+    result = screening_service.screen(store_of(request), name, country, threshold).as_contract()
+    access.read(request, who)
+    return result
