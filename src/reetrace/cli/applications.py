@@ -102,12 +102,9 @@ def show(
     as_of: str | None = typer.Option(None, "--as-of", help="Read the clock on this day (default: today)."),
 ):
     """An application: its parties and items, documents, steps, clock and latest pre-review."""
-    from reetrace.services.accounts import record_access
     from reetrace.services.applications import application_view
 
-    store = store_for(ctx)
-    view = application_view(store, settings(ctx), number, day_option(as_of, "--as-of"))
-    record_access(store, operator(), "read", f"application {number}", view["exporter"])
+    view = application_view(store_for(ctx), settings(ctx), number, day_option(as_of, "--as-of"))
     if format is Output.json:
         emit_json(view)
         return
@@ -170,19 +167,9 @@ def list_(
     format: Output = typer.Option(Output.table, "--format"),
 ):
     """The queue: open applications first, nearest deadline first."""
-    from reetrace.services.accounts import record_access
     from reetrace.services.applications import queue
 
-    store = store_for(ctx)
-    entries = queue(store, settings(ctx), day_option(as_of, "--as-of"), state, exporter)
-    record_access(
-        store,
-        operator(),
-        "read",
-        "applications",
-        exporter,
-        f"state={state or 'any'} exporter={exporter or 'any'}",
-    )
+    entries = queue(store_for(ctx), settings(ctx), day_option(as_of, "--as-of"), state, exporter)
     if format is Output.json:
         emit_json({"applications": [e.as_json() for e in entries]})
         return
