@@ -124,7 +124,7 @@ def test_the_operator_manages_accounts_and_each_change_is_recorded(cli, store_ur
 
     from reetrace.services import sessions
     from reetrace.services.sessions import Door, LoginGate
-    from reetrace.store import accounts_repo
+    from reetrace.store import access_log_repo, accounts_repo
     from reetrace.store.database import open_store
 
     refused = cli("users", "add", "wang", "--role", "regulator", "--password", "12345678", expect=1)
@@ -159,7 +159,8 @@ def test_the_operator_manages_accounts_and_each_change_is_recorded(cli, store_ur
         cli("users", "disable", "nobody", expect=1)
         with store.reading() as conn:
             changes = [(r.username, r.action, r.by) for r in accounts_repo.account_changes(conn)]
-            entries = [e for e in accounts_repo.access_entries(conn, 100) if e.what.startswith("account ")]
+            logged, _ = access_log_repo.access_entries(conn, None, None, None, 100, 0)
+            entries = [e for e in logged if e.what.startswith("account ")]
     finally:
         store.dispose()
     me = getpass.getuser()

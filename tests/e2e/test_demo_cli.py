@@ -104,6 +104,12 @@ def test_the_demos_changes_are_in_its_access_log(demo_run):
     changes = [e for e in json.loads(logged.stdout)["items"] if e["action"] == "change"]
     assert {e["channel"] for e in changes} == {"cli"} and {e["os_user"] for e in changes} == {getpass.getuser()}
     assert sorted({e["what"] for e in changes}) == [
+        *(
+            f"account added {role}"
+            for role in ("approver", "auditor", "exporter", "inspector", "regulator", "reviewer")
+        ),
+        "application EA2026-000001",  # the two applications the demo files
+        "application EA2026-000002",
         "customs load",
         "mirror load",
         "official add",

@@ -20,7 +20,7 @@ from reetrace.ledger import chains as chain_rules
 from reetrace.services import accounts
 from reetrace.services import sessions as service
 from reetrace.services.sessions import Door, LoginGate
-from reetrace.store import accounts_repo, chains
+from reetrace.store import access_log_repo, accounts_repo, chains
 from reetrace.store import tables as t
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -47,7 +47,7 @@ def login(store, gate, username="wang", password=PASSWORD, at=T0, door=CONSOLE, 
 
 def log(store, action: str | None = None) -> list:
     with store.reading() as conn:
-        entries = accounts_repo.access_entries(conn, 1000)
+        entries, _ = access_log_repo.access_entries(conn, None, None, None, 1000, 0)
     return [e for e in reversed(entries) if action is None or e.action == action]
 
 
