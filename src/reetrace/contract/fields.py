@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationInfo
 from stdnum.cn import uscc as _uscc
 
 from reetrace.domain.elements import ELEMENTS
+from reetrace.domain.submissions import AHEAD_OF_RECEIPT, MAX_DEPTH, MAX_EXT_BYTES, MAX_KG, TIME_FLOOR, size_text
+from reetrace.ledger.canonical import canonical_bytes, max_nesting
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -62,15 +64,125 @@ def _composition(value: dict[str, float]) -> dict[str, float]:
     return value
 
 
+# --- the bounds (reetrace.domain.submissions): each a plain function, which the fast checks of
+# reetrace.contract.event_facts call too, so both paths give one verdict
+
+
+def mass_problem(value: float) -> str | None:
+    """What is wrong with a (finite) mass or adjustment of `value` kg: more than `MAX_KG` either way."""
+    if -MAX_KG <= value <= MAX_KG:
+        return None
+    return f"{value:g} kg is beyond 10^9 kg, the most any mass may be"
+
+
+def time_problem(moment: datetime, latest: datetime | None) -> str | None:
+    """What is wrong with an event's time: before `TIME_FLOOR`, after `latest` (24 hours after
+    its submission was received), or beyond what can be written in UTC."""
+    if moment < TIME_FLOOR:
+        return f"{_time_text(moment)} is before 1990 (1990-01-01T00:00:00+08:00), the earliest an event may be"
+    if latest is not None and moment > latest:
+        received = latest - AHEAD_OF_RECEIPT
+        return (
+            f"{_time_text(moment)} is more than 24 hours after the submission was received "
+            f"({_time_text(received)}): nothing is reported from the future"
+        )
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return f"{_time_text(moment)} is beyond the last time that can be written in UTC"
+    return None
+
+
+def created_problem(moment: datetime) -> str | None:
+    """What is wrong with a submission's `created_at`: before `TIME_FLOOR`, or so late that the
+    day after it cannot be written (its events may be dated up to 24 hours after it)."""
+    if moment < TIME_FLOOR:
+        return f"{_time_text(moment)} is before 1990 (1990-01-01T00:00:00+08:00)"
+    try:
+        (moment + AHEAD_OF_RECEIPT).astimezone(UTC)
+    except OverflowError:
+        return f"{_time_text(moment)} is beyond the last time that can be written in UTC"
+    return None
+
+
+def _time_text(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def ext_problem(value: Any) -> str | None:
+    """What is wrong with an event's `ext`: nested more than `MAX_DEPTH` levels, not writable as
+    canonical JSON (a number that is not finite or beyond ±2^53-1 as an integer, a lone
+    surrogate), or more than `MAX_EXT_BYTES` of it."""
+    if value is None:
+        return None
+    if max_nesting(value, MAX_DEPTH) > MAX_DEPTH:
+        return f"nests more than {MAX_DEPTH} levels deep"
+    try:
+        size = len(canonical_bytes(value))
+    except ValueError as exc:
+        return f"cannot be written as canonical JSON (RFC 8785): {exc}"
+    except RecursionError:
+        return f"nests more than {MAX_DEPTH} levels deep"
+    if size > MAX_EXT_BYTES:
+        return f"is {size_text(size)} of canonical JSON, more than the {size_text(MAX_EXT_BYTES)} it may hold"
+    return None
+
+
+def text_problem(value: str) -> str | None:
+    """Text holding U+0000, which no store can keep (PostgreSQL refuses it in text)."""
+    return "holds the character U+0000, which no text may hold" if "\x00" in value else None
+
+
+def _mass(value: float) -> float:
+    problem = mass_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _event_time(value: datetime, info: ValidationInfo) -> datetime:
+    latest = info.context.get("latest") if isinstance(info.context, dict) else None
+    problem = time_problem(value, latest)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _created_at(value: datetime) -> datetime:
+    problem = created_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _ext(value: Any) -> Any:
+    problem = ext_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _plain_text(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 Uscc = Annotated[str, AfterValidator(_uscc_check)]
 Time = Annotated[datetime, BeforeValidator(_rfc3339)]
+# an event's time: within the bounds; the latest it may be is given in the validation context
+# ({"latest": received_at + 24 h}) where the time of receipt is known
+EventTime = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(_event_time)]
+CreatedAt = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(_created_at)]
 Day = Annotated[date, BeforeValidator(_iso_date)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=500, strict=True)]
-EventId = Annotated[str, StringConstraints(min_length=1, max_length=128, strict=True)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=500, strict=True), AfterValidator(_plain_text)]
+EventId = Annotated[str, StringConstraints(min_length=1, max_length=128, strict=True), AfterValidator(_plain_text)]
 LotId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:/-]{1,80}$", strict=True)]
-Kg = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)]
-PositiveKg = Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False)]
-SignedKg = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Kg = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False), AfterValidator(_mass)]
+PositiveKg = Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False), AfterValidator(_mass)]
+SignedKg = Annotated[float, Field(strict=True, allow_inf_nan=False), AfterValidator(_mass)]
+Ext = Annotated[Any, AfterValidator(_ext)]
 Fraction = Annotated[float, Field(ge=0, le=1, strict=True, allow_inf_nan=False)]
 Composition = Annotated[dict[str, Fraction], AfterValidator(_composition)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$", strict=True)]
