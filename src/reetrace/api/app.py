@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI
 
 from reetrace import web
 from reetrace.api import errors
+from reetrace.api.guards import RequestGuard
 from reetrace.api.routes import routers
 from reetrace.api.security import principal
 from reetrace.config import Settings
@@ -24,6 +25,7 @@ def create_app(settings: Settings, store: Store | None = None, session_secret: b
     app.state.settings = settings
     app.state.store = store or open_store(settings.db_url)
     app.state.session_secret = session_secret or secrets.token_bytes(32)
+    app.add_middleware(RequestGuard)  # bounds every request before any route reads it
     errors.install(app)
     for router in routers():
         app.include_router(router)

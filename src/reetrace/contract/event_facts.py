@@ -34,7 +34,7 @@ from reetrace.contract.submission import (
     validate_model,
 )
 from reetrace.domain.elements import ELEMENTS
-from reetrace.domain.submissions import MAX_KG, TIME_FLOOR
+from reetrace.domain.submissions import AHEAD_OF_RECEIPT, MAX_KG, TIME_FLOOR
 
 Output = tuple[str, str, float, dict[str, float], str | None]  # lot, form, mass_kg, composition, hs_code
 Draw = tuple[str, float]  # lot, mass_kg
@@ -67,12 +67,12 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def validate_event_facts(raw_events: list[Any], latest: datetime | None = None) -> list[EventFacts]:
-    """The facts of every event of a submission; exactly the verdicts and messages of
-    `validate_event_models` (event ids distinct within the submission). `latest`: the latest
-    time an event may have (its submission's time of receipt plus 24 hours)."""
-    latest_text = None if latest is None else utc_text(latest)
-    return validate_each(raw_events, lambda raw: fast_facts(raw, latest_text) or facts_of(validate_model(raw, latest)))
+def validate_event_facts(raw_events: list[Any], received_at: datetime) -> list[EventFacts]:
+    """The facts of every event of a submission received at `received_at`, held to the bounds;
+    exactly the verdicts and messages of `validate_event_models` (event ids distinct within the
+    submission)."""
+    latest = utc_text(received_at + AHEAD_OF_RECEIPT)
+    return validate_each(raw_events, lambda raw: fast_facts(raw, latest) or facts_of(validate_model(raw, received_at)))
 
 
 # --- the fast checks -------------------------------------------------------------------------
@@ -335,10 +335,11 @@ _SHAPES: dict[str, _Shape] = {
 }
 
 
-def fast_facts(raw: Any, latest: str | None = None) -> EventFacts | None:
-    """The facts of `raw` when the plain checks can vouch for it; None when only the model can
-    tell (an invalid event, or a valid one outside the shapes checked here). `latest`: the
-    latest time it may have, as UTC text."""
+def fast_facts(raw: Any, latest: str) -> EventFacts | None:
+    """The facts of `raw` when the plain checks can vouch for it (the bounds included); None
+    when only the model can tell (an invalid event, or a valid one outside the shapes checked
+    here). `latest`: the latest time it may have (its submission's time of receipt plus 24
+    hours), as UTC text."""
     if type(raw) is not dict:
         return None
     kind = raw.get("type")
@@ -351,7 +352,7 @@ def fast_facts(raw: Any, latest: str | None = None) -> EventFacts | None:
         if site is not None and not (type(site) is str and _SITE(site)):
             return None
         time = _time_utc(raw["time"])
-        if time < _FLOOR_TEXT or (latest is not None and time > latest):  # texts of one width sort as times
+        if not _FLOOR_TEXT <= time <= latest:  # texts of one width sort as the times they write
             return None
         ext = raw.get("ext")
         if ext is not None and ext_problem(ext):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Annotated, Any
@@ -64,8 +65,11 @@ def _composition(value: dict[str, float]) -> dict[str, float]:
     return value
 
 
-# --- the bounds (reetrace.domain.submissions): each a plain function, which the fast checks of
-# reetrace.contract.event_facts call too, so both paths give one verdict
+# --- the bounds (reetrace.domain.submissions) -------------------------------------------------
+# They apply to a submission as it is received: the models check them when validation is given
+# the time of receipt (`context={"received_at": …}`), and the fast checks of reetrace.contract.
+# event_facts call the same functions. An event already recorded is validated as it was accepted
+# (a certificate carries events an older version took).
 
 
 def mass_problem(value: float) -> str | None:
@@ -75,21 +79,16 @@ def mass_problem(value: float) -> str | None:
     return f"{value:g} kg is beyond 10^9 kg, the most any mass may be"
 
 
-def time_problem(moment: datetime, latest: datetime | None) -> str | None:
-    """What is wrong with an event's time: before `TIME_FLOOR`, after `latest` (24 hours after
-    its submission was received), or beyond what can be written in UTC."""
+def time_problem(moment: datetime, received_at: datetime) -> str | None:
+    """What is wrong with an event's time: before `TIME_FLOOR`, or more than `AHEAD_OF_RECEIPT`
+    after its submission was received."""
     if moment < TIME_FLOOR:
         return f"{_time_text(moment)} is before 1990 (1990-01-01T00:00:00+08:00), the earliest an event may be"
-    if latest is not None and moment > latest:
-        received = latest - AHEAD_OF_RECEIPT
+    if moment > received_at + AHEAD_OF_RECEIPT:
         return (
             f"{_time_text(moment)} is more than 24 hours after the submission was received "
-            f"({_time_text(received)}): nothing is reported from the future"
+            f"({_time_text(received_at)}): nothing is reported from the future"
         )
-    try:
-        moment.astimezone(UTC)
-    except OverflowError:
-        return f"{_time_text(moment)} is beyond the last time that can be written in UTC"
     return None
 
 
@@ -121,8 +120,6 @@ def ext_problem(value: Any) -> str | None:
         size = len(canonical_bytes(value))
     except ValueError as exc:
         return f"cannot be written as canonical JSON (RFC 8785): {exc}"
-    except RecursionError:
-        return f"nests more than {MAX_DEPTH} levels deep"
     if size > MAX_EXT_BYTES:
         return f"is {size_text(size)} of canonical JSON, more than the {size_text(MAX_EXT_BYTES)} it may hold"
     return None
@@ -133,30 +130,28 @@ def text_problem(value: str) -> str | None:
     return "holds the character U+0000, which no text may hold" if "\x00" in value else None
 
 
-def _mass(value: float) -> float:
-    problem = mass_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
+def received_at(info: ValidationInfo) -> datetime | None:
+    """The time of receipt the validation was given: the bounds apply when there is one."""
+    context = info.context
+    return context.get("received_at") if isinstance(context, dict) else None
+
+
+def _bounded(problem: Callable[[Any], str | None]) -> Callable[[Any, ValidationInfo], Any]:
+    """A validator that applies `problem` when the bounds apply."""
+
+    def check(value: Any, info: ValidationInfo) -> Any:
+        if received_at(info) is not None:
+            found = problem(value)
+            if found:
+                raise ValueError(found)
+        return value
+
+    return check
 
 
 def _event_time(value: datetime, info: ValidationInfo) -> datetime:
-    latest = info.context.get("latest") if isinstance(info.context, dict) else None
-    problem = time_problem(value, latest)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-def _created_at(value: datetime) -> datetime:
-    problem = created_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-def _ext(value: Any) -> Any:
-    problem = ext_problem(value)
+    receipt = received_at(info)
+    problem = None if receipt is None else time_problem(value, receipt)
     if problem:
         raise ValueError(problem)
     return value
@@ -169,20 +164,27 @@ def _plain_text(value: str) -> str:
     return value
 
 
+def _created_at(value: datetime) -> datetime:
+    problem = created_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 Uscc = Annotated[str, AfterValidator(_uscc_check)]
 Time = Annotated[datetime, BeforeValidator(_rfc3339)]
-# an event's time: within the bounds; the latest it may be is given in the validation context
-# ({"latest": received_at + 24 h}) where the time of receipt is known
 EventTime = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(_event_time)]
 CreatedAt = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(_created_at)]
 Day = Annotated[date, BeforeValidator(_iso_date)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=500, strict=True), AfterValidator(_plain_text)]
-EventId = Annotated[str, StringConstraints(min_length=1, max_length=128, strict=True), AfterValidator(_plain_text)]
+_PLAIN = AfterValidator(_plain_text)  # in every document: no store keeps U+0000
+Text = Annotated[str, StringConstraints(min_length=1, max_length=500, strict=True), _PLAIN]
+EventId = Annotated[str, StringConstraints(min_length=1, max_length=128, strict=True), _PLAIN]
 LotId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:/-]{1,80}$", strict=True)]
-Kg = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False), AfterValidator(_mass)]
-PositiveKg = Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False), AfterValidator(_mass)]
-SignedKg = Annotated[float, Field(strict=True, allow_inf_nan=False), AfterValidator(_mass)]
-Ext = Annotated[Any, AfterValidator(_ext)]
+_MASS = AfterValidator(_bounded(mass_problem))
+Kg = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False), _MASS]
+PositiveKg = Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False), _MASS]
+SignedKg = Annotated[float, Field(strict=True, allow_inf_nan=False), _MASS]
+Ext = Annotated[Any, AfterValidator(_bounded(ext_problem))]
 Fraction = Annotated[float, Field(ge=0, le=1, strict=True, allow_inf_nan=False)]
 Composition = Annotated[dict[str, Fraction], AfterValidator(_composition)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$", strict=True)]

@@ -1,10 +1,10 @@
 """`reetrace/submission@1`: validation of a submission and its events (CONTRACT §4).
 
 `validate_header(doc)` checks a submission's own members, `validate_events(events, reporter,
-latest)` its events, into domain events; every problem is an `InvalidDocument` naming where it
-is (and which event, when it is inside one). The bounds are the contract's (reetrace.domain.
-submissions): `latest`, the time of receipt plus 24 hours, is the latest an event may be dated
-(without it, only the earliest is checked).
+received_at)` its events, into domain events; every problem is an `InvalidDocument` naming
+where it is (and which event, when it is inside one). Given the time the submission was
+received, the events are held to the contract's bounds too (reetrace.domain.submissions); without
+it, an event is checked as it was once accepted (one already in the ledger, in a certificate).
 """
 
 from __future__ import annotations
@@ -168,21 +168,21 @@ class InvalidDocument(ValueError):
         self.event = event
 
 
-def validate_model(raw: Any, latest: datetime | None = None) -> Any:
-    """Validate one event object; returns its validated model. `latest`: the latest time it may
-    have (its submission's time of receipt plus 24 hours)."""
+def validate_model(raw: Any, received_at: datetime | None = None) -> Any:
+    """Validate one event object; returns its validated model. `received_at`: when its
+    submission was received, to hold it to the bounds."""
     if not isinstance(raw, dict):
         raise InvalidDocument("event must be a JSON object")
     try:
-        return _event_adapter.validate_python(raw, context={"latest": latest})
+        return _event_adapter.validate_python(raw, context={"received_at": received_at})
     except ValidationError as exc:
         event_id = raw.get("event_id") if isinstance(raw.get("event_id"), str) else None
         raise InvalidDocument(describe(exc, tagged=True), event=event_id) from None
 
 
-def validate_event(raw: Any, reporter: str, latest: datetime | None = None) -> ev.Event:
+def validate_event(raw: Any, reporter: str, received_at: datetime | None = None) -> ev.Event:
     """Validate one event object and convert it to the domain event."""
-    return to_domain(validate_model(raw, latest), reporter)
+    return to_domain(validate_model(raw, received_at), reporter)
 
 
 def to_domain(m: Any, reporter: str) -> ev.Event:
@@ -231,15 +231,15 @@ def validate_header(doc: Any) -> SubmissionHeader:
         raise InvalidDocument(describe(exc)) from None
 
 
-def validate_events(raw_events: list[Any], reporter: str, latest: datetime | None = None) -> list[ev.Event]:
+def validate_events(raw_events: list[Any], reporter: str, received_at: datetime | None = None) -> list[ev.Event]:
     """Validate every event of a submission (event ids distinct within it) into domain events."""
-    return [to_domain(m, reporter) for m in validate_event_models(raw_events, latest)]
+    return [to_domain(m, reporter) for m in validate_event_models(raw_events, received_at)]
 
 
-def validate_event_models(raw_events: list[Any], latest: datetime | None = None) -> list[Any]:
+def validate_event_models(raw_events: list[Any], received_at: datetime | None = None) -> list[Any]:
     """Validate every event of a submission (event ids distinct within it); returns the
     validated models, which `to_domain` turns into domain events."""
-    return validate_each(raw_events, lambda raw: validate_model(raw, latest))
+    return validate_each(raw_events, lambda raw: validate_model(raw, received_at))
 
 
 T = TypeVar("T")

@@ -13,6 +13,7 @@ at any moment leaves whole submissions or none of a batch, never part of one.
 from __future__ import annotations
 
 import getpass
+import logging
 import multiprocessing as mp
 import os
 import signal
@@ -24,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DataError
 
 from reetrace.collector import collector_paused
 from reetrace.config import Settings
@@ -55,6 +57,7 @@ ANALYZE_FROM_EVENTS = 50_000  # an ingest adding this many events refreshes the 
 WORKER_NICENESS = 5
 INGEST_REPORT_FORMAT = "reetrace/ingest-report@1"
 DETAIL_LENGTH = 600  # of an access-log entry's detail
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -147,7 +150,7 @@ def receive(
     with collector_paused():  # ingest allocates millions of short-lived acyclic objects
         results = _authenticate_all(sources, keys, enterprises, as_received, clock)
         for items, done in _batches(results, sender, progress):
-            _write(store, settings, items, actor, door, with_log, report)
+            _write_each(store, settings, items, actor, door, with_log, report)
             if progress:
                 progress(done)
     if report.events_accepted >= ANALYZE_FROM_EVENTS:
@@ -157,6 +160,41 @@ def receive(
 
 
 Item = Authenticated | Rejection
+
+
+def _write_each(
+    store: Store,
+    settings: Settings,
+    items: list[tuple[Item, bool]],
+    actor: Actor,
+    door: str,
+    with_log: bool,
+    report: IngestReport,
+) -> None:
+    """`_write`, and should the store refuse a value of the batch (DataError: every value passed
+    the contract, so this is a gap between the contract and a column), the batch again one
+    submission at a time, the one refused becoming a `schema` rejection: one submission never
+    keeps the others out."""
+    try:
+        _write(store, settings, items, actor, door, with_log, report)
+    except DataError as exc:
+        if len(items) > 1:
+            for one in items:
+                _write_each(store, settings, [one], actor, door, with_log, report)
+            return
+        [(item, foreign)] = items
+        problem = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+        log.error("the store refused a value of %s: %s", item.source, problem)
+        if isinstance(item, Rejection):  # its texts are the ones refused: the reason alone
+            rejection = Rejection(item.source, item.reason_class, item.detail, item.received_at, size=item.size)
+        else:
+            rejection = _with_raw(item.rejected("schema", f"a value cannot be stored: {problem}"))
+        _write(store, settings, [(storable_rejection(rejection), foreign)], actor, door, with_log, report)
+
+
+def storable_rejection(rejection: Rejection) -> Rejection:
+    """A rejection whose texts any store keeps (`storable`)."""
+    return replace(rejection, source=storable(rejection.source), detail=storable(rejection.detail))
 
 
 def _write(
@@ -176,18 +214,21 @@ def _write(
         conflicts = {r.digest: _with_raw(r) for r in outcome.rejected}
         accepted = {id(sub) for sub in outcome.accepted}
         rejections = []
+        foreign_count = 0
         for item, foreign in items:
             rejection = item if isinstance(item, Rejection) else conflicts.get(item.digest)
             if rejection is not None:
                 rejections.append(rejection)
-                report.foreign += foreign
+                foreign_count += foreign
                 _note(conn, actor, "refused" if foreign else "submit", door, rejection, f"rejected, {rejection.reason}")
             elif isinstance(item, Authenticated):
                 done = "accepted" if id(item) in accepted else "duplicate, nothing new"
                 _note(conn, actor, "submit", door, item, f"{done} ({item.event_count} events)")
         record_rejections(conn, rejections)
-        if outcome.seqs:
-            report.supervision = absorb(conn, settings, outcome.seqs)  # findings kept up to date
+        supervision = absorb(conn, settings, outcome.seqs) if outcome.seqs else None  # findings kept up to date
+    if supervision is not None:
+        report.supervision = supervision
+    report.foreign += foreign_count
     report.submissions_accepted += len(outcome.accepted)
     report.submissions_duplicate += len(outcome.duplicate)
     report.events_accepted += outcome.events_accepted

@@ -25,7 +25,6 @@ from reetrace.contract.submission import InvalidDocument, validate_header
 from reetrace.domain.event_keys import event_keys
 from reetrace.domain.registry import SigningKey
 from reetrace.domain.submissions import (
-    AHEAD_OF_RECEIPT,
     MAX_BYTES,
     Authenticated,
     Delivery,
@@ -175,7 +174,7 @@ def _authenticate(
             reporter,
         )
     try:
-        events = validate_event_facts(doc["events"], stamp + AHEAD_OF_RECEIPT)
+        events = validate_event_facts(doc["events"], stamp)
     except InvalidDocument as exc:
         return reject("schema", str(exc), reporter, _event_ref(reporter, exc.event))
     if reporter is None:
