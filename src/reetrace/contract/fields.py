@@ -121,7 +121,8 @@ def ext_problem(value: Any) -> str | None:
     except ValueError as exc:
         return f"cannot be written as canonical JSON (RFC 8785): {exc}"
     if size > MAX_EXT_BYTES:
-        return f"is {size_text(size)} of canonical JSON, more than the {size_text(MAX_EXT_BYTES)} it may hold"
+        bound = f"{MAX_EXT_BYTES:,} ({size_text(MAX_EXT_BYTES)})"
+        return f"is {size:,} bytes of canonical JSON, more than the {bound} it may hold"
     return None
 
 

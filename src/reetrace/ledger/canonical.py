@@ -139,10 +139,10 @@ def nesting_exceeds(raw: bytes, limit: int) -> bool:
             # no pair left: closers with no opener, then openers never closed. A parser stops
             # at the first such closer; else it goes as deep as the openers take it.
             return not structure.startswith(b"]") and passes + len(structure) > limit
-        structure = inner
-        passes += 1
-        if passes > limit and structure:
+        passes += 1  # it took away containers `passes` levels high
+        if passes > limit:
             return True
+        structure = inner
     return False
 
 

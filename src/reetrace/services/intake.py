@@ -146,9 +146,8 @@ def _authenticate(
         return _rejection(delivery, stamp, cls, detail, reporter, event)
 
     if delivery.raw is None or delivery.size > MAX_BYTES:
-        return reject(
-            "schema", f"{size_text(delivery.size)} received, more than the {size_text(MAX_BYTES)} a submission may be"
-        )
+        bound = f"{MAX_BYTES:,} ({size_text(MAX_BYTES)})"
+        return reject("schema", f"{delivery.size:,} bytes received, more than the {bound} a submission may be")
     try:
         parsed = ParsedJson(delivery.raw)
     except NotJson as exc:
