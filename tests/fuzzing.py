@@ -18,7 +18,7 @@ import json
 import random
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -314,16 +314,3 @@ def header_tampering(b: Base, rng: random.Random) -> list[Body]:
     member = rng.choice(["format", "reporter", "key_id", "created_at", "signature", "events"])
     doc[member] = rng.choice(WRONG + ["reetrace/submission@2", doc["reporter"][::-1], "2026-01-01T00:00:00"])
     return [Body(json.dumps(doc, ensure_ascii=False).encode(), REJECTED, f"header {member}")]
-
-
-@dataclass
-class Tally:
-    """Outcomes of a campaign on one path."""
-
-    outcomes: dict[str, int] = field(default_factory=dict)
-    server_errors: int = 0
-    unrecorded: int = 0  # rejections answered but not found in the store
-    unexpected: list[str] = field(default_factory=list)
-
-    def add(self, outcome: str) -> None:
-        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1

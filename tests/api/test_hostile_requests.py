@@ -222,3 +222,27 @@ def test_text_unicode_cannot_encode_is_refused(app):
     doc["application"]["end_use"] = "\ud800"
     answer = c.post("/api/applications", content=json.dumps(doc), headers={**JSON, **bearer(app, "trader_user")})
     assert answer.status_code == 422
+
+
+def test_an_oversized_upload_is_read_past_and_recorded(app):
+    """The portal's upload streams its file too: beyond 64 MiB it is a `schema` rejection kept
+    with the file's digest and size, shown on the page; the file itself is not kept."""
+    import hashlib
+
+    from sqlalchemy import select
+
+    from reetrace.store import tables as t
+
+    c = client(app)
+    c.post("/login", data={"username": "mine_user", "password": PASSWORD})
+    token = c.get("/portal").text.split('name="form_token" value="', 1)[1].split('"', 1)[0]
+    big = b"{" + b" " * (MAX_BYTES + 10)
+    answer = c.post(
+        "/portal/submissions", data={"form_token": token}, files={"submission": ("big.json", big, "application/json")}
+    )
+    assert answer.status_code == 422 and "67,108,875 bytes received" in answer.text
+    store = app.state.store
+    with store.reading() as conn:
+        kept = conn.execute(select(t.rejections).order_by(t.rejections.c.id.desc()).limit(1)).one()
+    assert (kept.source, kept.size, kept.raw) == (f"portal/{app.state.world.mine.uscc}/big.json", len(big), None)
+    assert kept.digest == hashlib.sha256(big).hexdigest() and kept.reason_class == "schema"
