@@ -113,9 +113,9 @@ class Campaign:
     def inputs(self, mutated: bool) -> tuple[str, list[Body]]:
         username = self.rng.choice(sorted(self.parties))
         party = self.parties[username]
-        receiver = self.rng.choice([p.uscc for p in self.parties.values() if p is not party])
+        neighbour = self.rng.choice([p for p in self.parties.values() if p is not party])
         self.tag += 1
-        submission = base(party, receiver, f"z{self.tag}", datetime.now(CST), self.rng)
+        submission = base(party, neighbour, f"z{self.tag}", datetime.now(CST), self.rng)
         name = self.rng.choice(sorted(MUTATIONS)) if mutated else "valid"
         return username, MUTATIONS[name](submission, self.rng)
 
@@ -149,7 +149,7 @@ class Campaign:
                         continue
                     if answer.status_code >= 500:
                         self.judge(tally, body, None, before)
-                    elif answer.status_code == 422:
+                    elif answer.status_code in (403, 422):  # 403: another enterprise's, kept as a rejection
                         reason = answer.json()["rejected"][0]["reason"].split(": ", 1)[0]
                         self.judge(tally, body, f"rejected:{reason}", before)
                     else:
@@ -187,7 +187,7 @@ class Campaign:
                     after = counts(self.store)
                     if answer.status_code >= 500:
                         outcome = None
-                    elif answer.status_code == 422:
+                    elif answer.status_code in (403, 422):
                         with self.store.reading() as conn:
                             kept = conn.scalar(select(t.rejections.c.reason_class).order_by(t.rejections.c.id.desc()))
                         outcome = f"rejected:{kept}" if after["rejections"] > before["rejections"] else "rejected:?"

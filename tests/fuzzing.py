@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from factory import Party, extract, ship
+from factory import Party, extract, make_key, ship
 from reetrace.ledger.submission import sign_submission
 
 CST = timezone(timedelta(hours=8))
@@ -36,7 +36,7 @@ class Base:
     """A valid submission of `party`, signed, with event ids no other base uses."""
 
     party: Party
-    receiver: str  # the USCC the submission ships to
+    neighbour: Party  # another registered enterprise: the submission ships to it
     doc: dict[str, Any]
     created_at: str
     events_at: datetime
@@ -51,8 +51,9 @@ class Base:
         ).encode()
 
 
-def base(party: Party, receiver: str, tag: str, now: datetime, rng: random.Random) -> Base:
+def base(party: Party, neighbour: Party, tag: str, now: datetime, rng: random.Random) -> Base:
     """1 to 4 events dated a day before `now`, signed a minute before it."""
+    receiver = neighbour.uscc
     when = now - timedelta(days=1)
     events: list[dict[str, Any]] = []
     for i in range(rng.randint(1, 3)):
@@ -60,7 +61,7 @@ def base(party: Party, receiver: str, tag: str, now: datetime, rng: random.Rando
     if rng.random() < 0.5:
         events.append(ship(f"{tag}-s", [f"{tag}-L0"], receiver, f"S-{tag}", time=_time(when + timedelta(hours=1))))
     created = _time(now - timedelta(minutes=1))
-    return Base(party, receiver, party.submit(events, created), created, when)
+    return Base(party, neighbour, party.submit(events, created), created, when)
 
 
 def _time(moment: datetime) -> str:
@@ -306,6 +307,25 @@ def conflict(b: Base, rng: random.Random) -> list[Body]:
     later = _time(datetime.fromisoformat(b.created_at) + timedelta(seconds=30))
     second = _resigned(b, events, frozenset({"rejected:conflict"}), "conflict", later)
     return [Body(b.raw, frozenset({"accepted"})), *second]
+
+
+@mutation
+def borrowed_key(b: Base, rng: random.Random) -> list[Body]:
+    """Signed with the neighbour's registered key, or with a key nobody registered."""
+    key = b.neighbour.key if rng.random() < 0.5 else make_key(f"stranger-{rng.random()}")
+    doc = sign_submission(b.party.uscc, key, b.created_at, b.doc["events"])
+    return [Body(json.dumps(doc, ensure_ascii=False).encode(), frozenset({"rejected:key"}), "borrowed key")]
+
+
+@mutation
+def someone_elses(b: Base, rng: random.Random) -> list[Body]:
+    """A valid submission of the neighbour's, sent by this enterprise's user: refused and kept
+    (`reporter`) where an enterprise sends it; at the command line, an operator's to ingest."""
+    events = [{**e, "event_id": f"n-{e['event_id']}"} for e in b.doc["events"] if e["type"] == "extract"]
+    doc = sign_submission(b.neighbour.uscc, b.neighbour.key, b.created_at, events)
+    return [
+        Body(json.dumps(doc, ensure_ascii=False).encode(), frozenset({"rejected:reporter", "accepted"}), "another's")
+    ]
 
 
 @mutation
