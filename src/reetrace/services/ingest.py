@@ -14,12 +14,8 @@ from __future__ import annotations
 
 import getpass
 import logging
-import multiprocessing as mp
 import os
-import signal
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -30,12 +26,12 @@ from sqlalchemy.exc import DataError
 from reetrace.collector import collector_paused
 from reetrace.config import Settings
 from reetrace.domain.accounts import Actor
-from reetrace.domain.registry import SigningKey
 from reetrace.domain.submissions import Authenticated, Delivery, Rejection
 from reetrace.errors import UsageError
 from reetrace.services.accounts import note_access
-from reetrace.services.intake import authenticate, read_file
+from reetrace.services.intake import read_file
 from reetrace.services.supervision import Absorbed, absorb
+from reetrace.services.workers import Item, Job, authenticate_all
 from reetrace.store.database import Store
 from reetrace.store.ledger_repo import AppendOutcome, append, record_rejections, storable
 from reetrace.store.registry_repo import known_enterprises, load_keys
@@ -45,16 +41,9 @@ from reetrace.store.registry_repo import known_enterprises, load_keys
 # events a batch cut the writer's commit time by a fifth); memory holds about two of them.
 BATCH_EVENTS = 60_000
 PARALLEL_FROM_FILES = 16  # fewer files than this are authenticated in this process
-# Submission bytes read ahead of the writer: about two write batches (a batch is some 35 MB of
-# files), so the workers go on authenticating while a batch is written, and memory stays bounded
-# however large the ingest.
-IN_FLIGHT_BYTES = 64 << 20
 # Rejections wait for the next write with their bytes: written sooner when they hold this much
 REJECTED_BYTES = 64 << 20
 ANALYZE_FROM_EVENTS = 50_000  # an ingest adding this many events refreshes the planner's statistics
-# Workers yield the CPU to the process that writes: it alone is serial, so whatever time it
-# loses to them lengthens the whole ingest, while they only ever need to stay one batch ahead.
-WORKER_NICENESS = 5
 INGEST_REPORT_FORMAT = "reetrace/ingest-report@1"
 DETAIL_LENGTH = 600  # of an access-log entry's detail
 log = logging.getLogger(__name__)
@@ -148,7 +137,7 @@ def receive(
         enterprises = known_enterprises(conn)
     report = IngestReport()
     with collector_paused():  # ingest allocates millions of short-lived acyclic objects
-        results = _authenticate_all(sources, keys, enterprises, as_received, clock)
+        results = authenticate_all(sources, Job(keys, enterprises, as_received, clock), PARALLEL_FROM_FILES)
         for items, done in _batches(results, sender, progress):
             _write_each(store, settings, items, actor, door, with_log, report)
             if progress:
@@ -157,9 +146,6 @@ def receive(
         store.analyze()  # a bulk load changes what the query planner should expect
     report.rejected.sort(key=lambda r: r.source)
     return report
-
-
-Item = Authenticated | Rejection
 
 
 def _write_each(
@@ -322,100 +308,3 @@ def os_user() -> str:
 def now() -> datetime:
     """The system's own clock: the time a submission is received."""
     return datetime.now().astimezone()
-
-
-@dataclass(frozen=True, slots=True)
-class _Job:
-    """What every authentication of one ingest needs, set once in each worker."""
-
-    keys: Mapping[str, SigningKey]
-    enterprises: set[str] | frozenset[str]
-    as_received: bool
-    clock: Callable[[], datetime]
-
-
-_job: list[_Job] = []  # the job this process works for (one at a time)
-
-
-def _init_worker(keys, enterprises, as_received, clock) -> None:
-    _job[:] = [_Job(keys, enterprises, as_received, clock)]
-
-
-def _init_pool_worker(keys, enterprises, as_received, clock) -> None:
-    _die_with_parent()
-    try:
-        os.nice(WORKER_NICENESS)
-    except OSError:
-        pass
-    _init_worker(keys, enterprises, as_received, clock)
-
-
-def _die_with_parent() -> None:
-    """On Linux, ask the kernel to kill this worker when the ingest that started it dies, so a
-    killed ingest never leaves workers behind."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() == 1:  # the parent died before the request took effect
-        os._exit(1)
-
-
-def _authenticate_one(source: Path | Delivery) -> Item:
-    job = _job[0]
-    stamp = job.clock()
-    if isinstance(source, Path):
-        try:
-            delivery = read_file(source)
-        except OSError as exc:
-            return Rejection(str(source), "parse", f"cannot read: {exc.strerror or exc}", stamp)
-    else:
-        delivery = source
-    result = authenticate(delivery, delivery.source, job.keys, job.enterprises, None if job.as_received else stamp)
-    if isinstance(result, Authenticated) and isinstance(source, Path):
-        return result.without_raw()  # its file is read again should it be needed
-    return result
-
-
-def _authenticate_all(sources, keys, enterprises, as_received, clock) -> Iterator[Item]:
-    """Authenticate the sources in order; with many files, in worker processes (one per core)
-    while this process writes what is ready. Workers are forked (the caller needs no
-    `__main__` guard) and never touch the store; the kernel ends them with the ingest, so a
-    killed ingest leaves no worker holding a copy of its database connection."""
-    workers = min(os.cpu_count() or 1, 4)
-    if workers < 2 or len(sources) < PARALLEL_FROM_FILES or "fork" not in mp.get_all_start_methods():
-        _init_worker(keys, enterprises, as_received, clock)
-        yield from map(_authenticate_one, sources)
-        return
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=mp.get_context("fork"),
-        initializer=_init_pool_worker,
-        initargs=(keys, enterprises, as_received, clock),
-    ) as pool:
-        # A bounded window of files in flight: `pool.map` would read and keep every file's
-        # result while the writer catches up, holding a whole national year in memory.
-        pending: deque[tuple[Future[Item], int]] = deque()
-        in_flight = 0
-        for source in sources:
-            size = _file_size(source)
-            pending.append((pool.submit(_authenticate_one, source), size))
-            in_flight += size
-            while in_flight >= IN_FLIGHT_BYTES and len(pending) > workers:
-                future, size = pending.popleft()
-                in_flight -= size
-                yield future.result()
-        while pending:
-            yield pending.popleft()[0].result()
-
-
-def _file_size(source: Path | Delivery) -> int:
-    if isinstance(source, Delivery):
-        return source.size
-    try:
-        return source.stat().st_size
-    except OSError:
-        return 0  # its worker reports why it cannot be read
