@@ -156,7 +156,7 @@ def test_an_oversized_body_is_a_rejection_kept_with_its_digest_and_size(seeded, 
         logged = conn.execute(select(t.access_log).order_by(t.access_log.c.id.desc()).limit(1)).one()
     assert (kept.size, kept.digest, kept.raw, kept.reporter) == (MAX_BYTES + 4096, digest, None, seeded.world.mine.uscc)
     assert (logged.action, logged.what, logged.username, logged.channel) == (
-        "submit",
+        "change",
         "POST /api/submissions",
         "mine_user",
         "api",

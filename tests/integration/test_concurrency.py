@@ -120,7 +120,7 @@ def test_sigkill_leaves_no_partial_submission(store, store_url, world, tmp_path)
     # without its submission: they commit in one transaction
     with store.reading() as conn:
         sources = set(conn.scalars(select(t.submissions.c.source)))
-        details = conn.scalars(select(t.access_log.c.detail).where(t.access_log.c.action == "submit")).all()
+        details = conn.scalars(select(t.access_log.c.detail).where(t.access_log.c.action == "change")).all()
     assert sources and {d.split(": ", 1)[0] for d in details} == sources and len(details) == len(sources)
     # a second run completes the work: nothing lost, nothing twice
     rerun = start_ingest(store_url, tmp_path / "subs")

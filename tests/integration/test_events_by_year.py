@@ -270,7 +270,16 @@ def test_sqlite_keeps_one_events_table_through_0011(store_url, world, write_json
     try:
         upgrade(store.engine, "0010")
         load_registry(store, world.registry())
-        ingest(store, [write_json("a.json", two_years(world)[0])], as_received_created_at=True)
+        # the ledger's own writer: ingest also writes the access log, whose columns came with 0014
+        from reetrace.services.intake import authenticate
+        from reetrace.store.ledger_repo import append
+        from reetrace.store.registry_repo import known_enterprises, load_keys
+
+        with store.reading() as conn:
+            keys, enterprises = load_keys(conn), known_enterprises(conn)
+        raw = write_json("a.json", two_years(world)[0]).read_bytes()
+        with store.writing() as conn:
+            append(conn, [authenticate(raw, "a.json", keys, enterprises, None)])
         before = snapshot(store)
         upgrade(store.engine)
         with store.reading() as conn:

@@ -109,7 +109,7 @@ def test_one_bad_file_never_stops_the_others(store, world, tmp_path):
     assert log.verify_log(store).ok
     # every file, accepted or rejected, has its one entry in the access log, naming the operator
     with store.reading() as conn:
-        entries = conn.execute(select(t.access_log).where(t.access_log.c.action == "submit")).all()
+        entries = conn.execute(select(t.access_log).where(t.access_log.c.action == "change")).all()
     assert len(entries) == len(good) + len(bad)
     assert {e.detail.split(": ", 1)[0] for e in entries} == {str(p) for p in [*good, *bad]}
     assert {(e.username, e.channel, e.os_user, e.what) for e in entries} == {
@@ -138,7 +138,7 @@ def test_a_submission_and_its_access_log_entry_commit_together(store, world, tmp
     assert count(store, t.submissions) == count(store, t.events) == count(store, t.access_log) == 0
     monkeypatch.undo()
     assert ingest(store, paths, actor=OPERATOR).submissions_accepted == 3
-    assert count(store, t.submissions) == 3 and count(store, t.access_log, t.access_log.c.action == "submit") == 3
+    assert count(store, t.submissions) == 3 and count(store, t.access_log, t.access_log.c.action == "change") == 3
 
 
 def test_a_value_the_store_refuses_rejects_only_its_own_submission(store, world, tmp_path, monkeypatch):

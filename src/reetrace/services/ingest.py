@@ -171,8 +171,8 @@ def _write_each(
         [(item, foreign)] = items
         problem = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
         log.error("the store refused a value of %s: %s", item.source, problem)
-        if isinstance(item, Rejection):  # its texts are the ones refused: the reason alone
-            rejection = Rejection(item.source, item.reason_class, item.detail, item.received_at, size=item.size)
+        if isinstance(item, Rejection):  # some text of its own was refused: kept without the ones not needed
+            rejection = replace(item, reporter=None, event=None)
         else:
             rejection = _with_raw(item.rejected("schema", f"a value cannot be stored: {problem}"))
         _write(store, settings, [(storable_rejection(rejection), foreign)], actor, door, with_log, report)
@@ -206,10 +206,10 @@ def _write(
             if rejection is not None:
                 rejections.append(rejection)
                 foreign_count += foreign
-                _note(conn, actor, "refused" if foreign else "submit", door, rejection, f"rejected, {rejection.reason}")
+                _note(conn, actor, "refused" if foreign else "change", door, rejection, f"rejected, {rejection.reason}")
             elif isinstance(item, Authenticated):
                 done = "accepted" if id(item) in accepted else "duplicate, nothing new"
-                _note(conn, actor, "submit", door, item, f"{done} ({item.event_count} events)")
+                _note(conn, actor, "change", door, item, f"{done} ({item.event_count} events)")
         record_rejections(conn, rejections)
         supervision = absorb(conn, settings, outcome.seqs) if outcome.seqs else None  # findings kept up to date
     if supervision is not None:
