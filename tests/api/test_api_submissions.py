@@ -151,6 +151,9 @@ def test_an_oversized_body_is_a_rejection_kept_with_its_digest_and_size(seeded, 
     done = _cli("submit", str(big), "--to", seeded.url, "--token", seeded.tokens["mine_user"])
     assert done.returncode == 1 and "rejected: schema: 67,112,960 bytes received, more than" in done.stderr
     assert count(seeded, t.rejections) == before + 1
+    with seeded.client("mine_user") as client:  # the sender sees it, with the digest and size
+        listed = client.get("/api/rejections", params={"reason": "schema"}).json()["items"][0]
+    assert (listed["digest"], listed["size"]) == (digest, MAX_BYTES + 4096)
     with seeded.store.reading() as conn:
         kept = conn.execute(select(t.rejections).order_by(t.rejections.c.id.desc()).limit(1)).one()
         logged = conn.execute(select(t.access_log).order_by(t.access_log.c.id.desc()).limit(1)).one()

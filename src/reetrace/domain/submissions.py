@@ -50,10 +50,6 @@ class Delivery:
         return cls(source, raw, len(raw))
 
     @property
-    def oversized(self) -> bool:
-        return self.raw is None
-
-    @property
     def digest(self) -> str:
         if self.sha256 is not None:
             return self.sha256

@@ -121,7 +121,8 @@ def list_submissions(store: Store, reporter: str | None, limit: int, offset: int
 def list_rejections(
     store: Store, reporter: str | None, reason_class: str | None, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """Rejected submissions, newest first, with their reasons (not their bytes)."""
+    """Rejected submissions, newest first, with their reasons and the digest and size of the
+    bytes received (not the bytes)."""
     r = t.rejections.c
     where = []
     if reporter:
@@ -131,7 +132,7 @@ def list_rejections(
     with store.reading() as conn:
         total = conn.scalar(select(func.count()).select_from(t.rejections).where(*where)) or 0
         rows = conn.execute(
-            select(r.id, r.received_at, r.source, r.reason, r.reason_class, r.reporter, r.event)
+            select(r.id, r.received_at, r.source, r.reason, r.reason_class, r.reporter, r.event, r.digest, r.size)
             .where(*where)
             .order_by(r.id.desc())
             .limit(limit)
@@ -146,6 +147,8 @@ def list_rejections(
                 "reason_class": x.reason_class,
                 "reporter": x.reporter,
                 "event": x.event,
+                "digest": x.digest,
+                "size": x.size,
             }
             for x in rows
         ]
