@@ -133,3 +133,41 @@ def test_reetrace_submit_against_the_live_server(seeded, tmp_path):
     assert missing.returncode == 2
     unreachable = _cli("submit", str(good), "--to", "http://127.0.0.1:9", "--token", token)
     assert unreachable.returncode == 1 and "cannot reach the server" in unreachable.stderr
+
+
+def test_an_oversized_body_is_a_rejection_kept_with_its_digest_and_size(seeded, tmp_path):
+    """A body beyond 64 MiB, streamed by `reetrace submit` over a real connection: read past by
+    the server, never held whole; recorded with its digest and size, not its bytes."""
+    import hashlib
+
+    from reetrace.domain.submissions import MAX_BYTES
+
+    big = tmp_path / "big.json"
+    with big.open("wb") as file:
+        file.write(b'{"format": "reetrace/submission@1", "events": [')
+        file.truncate(MAX_BYTES + 4096)
+    digest = hashlib.sha256(big.read_bytes()).hexdigest()
+    before = count(seeded, t.rejections)
+    done = _cli("submit", str(big), "--to", seeded.url, "--token", seeded.tokens["mine_user"])
+    assert done.returncode == 1 and "rejected: schema: 67,112,960 bytes received, more than" in done.stderr
+    assert count(seeded, t.rejections) == before + 1
+    with seeded.client("mine_user") as client:  # the sender sees it, with the digest and size
+        listed = client.get("/api/rejections", params={"reason": "schema"}).json()["items"][0]
+    assert (listed["digest"], listed["size"]) == (digest, MAX_BYTES + 4096)
+    with seeded.store.reading() as conn:
+        kept = conn.execute(select(t.rejections).order_by(t.rejections.c.id.desc()).limit(1)).one()
+        logged = conn.execute(select(t.access_log).order_by(t.access_log.c.id.desc()).limit(1)).one()
+    assert (kept.size, kept.digest, kept.raw, kept.reporter) == (MAX_BYTES + 4096, digest, None, seeded.world.mine.uscc)
+    assert (logged.action, logged.what, logged.username, logged.channel) == (
+        "change",
+        "POST /api/submissions",
+        "mine_user",
+        "api",
+    )
+    # the near miss: a body of exactly the bound is read whole, parsed, and refused for what it holds
+    exact = tmp_path / "exact.json"
+    with exact.open("wb") as file:
+        file.write(b'{"format": "reetrace/submission@1", "events": [')
+        file.truncate(MAX_BYTES)
+    done = _cli("submit", str(exact), "--to", seeded.url, "--token", seeded.tokens["mine_user"])
+    assert done.returncode == 1 and "rejected: parse: not JSON" in done.stderr

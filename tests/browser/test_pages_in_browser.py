@@ -91,6 +91,14 @@ def test_an_enterprise_uploads_a_submission(site, login, screenshot):
     page.click("form.upload button[type=submit]")
     page.wait_for_load_state()
     assert "无法读取" in page.inner_text("div.result")
+    deep = b"[" * 1000 + b"]" * 1000  # once an error page, and nothing recorded
+    page.set_input_files(
+        "input[name=submission]", {"name": "deep.json", "mimeType": "application/json", "buffer": deep}
+    )
+    page.click("form.upload button[type=submit]")
+    page.wait_for_load_state()
+    assert "nests more than 32 levels deep" in page.inner_text("div.result")
+    assert "deep.json" in page.inner_text("#rejections")
     screenshot(page, "portal")
 
 

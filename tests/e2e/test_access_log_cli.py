@@ -44,7 +44,6 @@ LICENSE = "RE-2026-000001"
 # a read may leave a new checkpoint, never anything else
 HOUSEKEEPING = {"checkpoints"}
 REETRACE = str(Path(sys.executable).with_name("reetrace"))  # the command, beside this Python
-SUBMISSIONS_PART = pytest.mark.xfail(strict=True, reason="written by the submission intake work")
 
 # no store: files, keys, a witness's own directory, another server, or a store of their own
 # (the demo's entries are checked in test_demo_cli.py)
@@ -559,9 +558,6 @@ COMMANDS: list[tuple[str, Command]] = [
         Command(lambda h: ["users", "enable", "kong"], lambda h: [Entry("change", "account enabled kong", None)]),
     ),
 ]
-ELSEWHERE = {
-    "ingest": SUBMISSIONS_PART,
-}
 
 
 def cli_commands() -> set[str]:
@@ -584,7 +580,7 @@ def test_every_command_is_in_a_table():
     assert sorted(cli ^ (set(named) | APART | {"access-log"})) == [], "commands without a case, or cases without one"
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=ELSEWHERE.get(n, ()), id=n) for n, _ in COMMANDS])
+@pytest.mark.parametrize("name", [pytest.param(n, id=n) for n, _ in COMMANDS])
 def test_every_command_that_changes_the_store_leaves_its_entry_and_no_other_does(here, name):
     command = dict(COMMANDS)[name]
     if command.before is not None:
@@ -604,8 +600,7 @@ def test_every_command_that_changes_the_store_leaves_its_entry_and_no_other_does
     else:
         assert changed - HOUSEKEEPING or name == "log checkpoint", f"{name} must have changed something"
     door: dict[str, Any] = {"channel": "cli", "os_user": OS_USER, "client": None}
-    if name not in ELSEWHERE:  # who a command of other work names is that work's to decide
-        door.update(username=command.by.format(trader=here.trader) if command.by else OS_USER, role="operator")
+    door.update(username=command.by.format(trader=here.trader) if command.by else OS_USER, role="operator")
     assert_entries(rows, command.entries(here), **door)
 
 

@@ -151,3 +151,25 @@ def test_log_verify_fails_on_a_changed_event(cli, loaded, store_url):
     engine.dispose()
     failed = cli("log", "verify", expect=1)
     assert "log verification failed" in failed.stderr and "leaf 7" in failed.stderr
+
+
+def test_ingest_of_a_directory_records_a_deep_file_and_every_other(cli, loaded, world, tmp_path):
+    """A 1,000-deep file among 450 good ones: once a traceback that recorded none of them."""
+    folder = tmp_path / "month"
+    folder.mkdir()
+    (folder / "000-deep.json").write_bytes(b"[" * 1000 + b"]" * 1000)
+    for i in range(450):
+        doc = world.mine.submit(
+            [extract(f"d{i}", f"D{i}", 5 + i)], created_at=f"2026-02-07T{i // 60:02d}:{i % 60:02d}:00+08:00"
+        )
+        (folder / f"{i + 1:03d}.json").write_text(json.dumps(doc))
+    result = cli("ingest", "--as-received", "created_at", "--format", "json", str(folder))
+    assert "Traceback" not in result.stderr
+    report = json.loads(result.stdout)
+    assert report["submissions"] == {"accepted": 450, "duplicate": 0, "rejected": 1}
+    assert report["rejected"] == [
+        {"source": str(folder / "000-deep.json"), "reason": "schema: nests more than 32 levels deep"}
+    ]
+    kept = json.loads(cli("rejected", "--reason", "schema", "--format", "json").stdout)
+    assert [r["source"] for r in kept] == [str(folder / "000-deep.json")]
+    cli("log", "verify")  # exit 0: the log holds the 450 events

@@ -116,6 +116,12 @@ def test_sigkill_leaves_no_partial_submission(store, store_url, world, tmp_path)
     events, _, _, partial = ledger_state(store)
     assert 0 < events < total, "killed too late to prove anything"
     assert partial == []
+    # each submission committed before the kill has its access-log entry, and no entry is
+    # without its submission: they commit in one transaction
+    with store.reading() as conn:
+        sources = set(conn.scalars(select(t.submissions.c.source)))
+        details = conn.scalars(select(t.access_log.c.detail).where(t.access_log.c.action == "change")).all()
+    assert sources and {d.split(": ", 1)[0] for d in details} == sources and len(details) == len(sources)
     # a second run completes the work: nothing lost, nothing twice
     rerun = start_ingest(store_url, tmp_path / "subs")
     out, err = rerun.communicate(timeout=600)

@@ -216,6 +216,19 @@ def references(conn) -> set[str]:
     }
 
 
+def append_at_an_old_revision(store, path) -> None:
+    """A submission written by the ledger's own writer, as ingest would (archived: received at
+    its created_at), but without its access-log entry, whose columns came with 0014."""
+    from reetrace.services.intake import authenticate
+    from reetrace.store.ledger_repo import append
+    from reetrace.store.registry_repo import known_enterprises, load_keys
+
+    with store.reading() as conn:
+        keys, enterprises = load_keys(conn), known_enterprises(conn)
+    with store.writing() as conn:
+        append(conn, [authenticate(path.read_bytes(), str(path), keys, enterprises, None)])
+
+
 @pg_only
 def test_upgrading_a_store_holding_data_keeps_every_row_and_downgrading_returns_it(
     store_url, world, write_json, tmp_path
@@ -225,7 +238,7 @@ def test_upgrading_a_store_holding_data_keeps_every_row_and_downgrading_returns_
         upgrade(store.engine, "0010")
         load_registry(store, world.registry())
         for i, doc in enumerate(two_years(world)):
-            ingest(store, [write_json(f"{i}.json", doc)], as_received_created_at=True)
+            append_at_an_old_revision(store, write_json(f"{i}.json", doc))
         before = snapshot(store)
         assert len(before["events"]) == 4 and before["lots"] and before["event_keys"] and before["log_nodes"] == []
 
@@ -270,7 +283,7 @@ def test_sqlite_keeps_one_events_table_through_0011(store_url, world, write_json
     try:
         upgrade(store.engine, "0010")
         load_registry(store, world.registry())
-        ingest(store, [write_json("a.json", two_years(world)[0])], as_received_created_at=True)
+        append_at_an_old_revision(store, write_json("a.json", two_years(world)[0]))
         before = snapshot(store)
         upgrade(store.engine)
         with store.reading() as conn:

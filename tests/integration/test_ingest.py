@@ -185,7 +185,9 @@ def test_key_classes(store, world, write_json):
     load_registry(store, registry)
     revoked = world.mine.submit([extract("e1", "L1")], created_at="2026-02-05T10:00:00+08:00")
     assert "revoked" in _rejection(store, write_json, revoked)["reason"]
-    early = world.plant.submit([extract("e1", "L1")], created_at="2024-06-01T10:00:00+08:00")
+    early = world.plant.submit(
+        [extract("e1", "L1", time="2024-05-31T08:00:00+08:00")], created_at="2024-06-01T10:00:00+08:00"
+    )
     assert "valid only from" in _rejection(store, write_json, early, "b.json")["reason"]
     borrowed = sign_submission(world.plant.uscc, world.trader.key, "2026-02-05T10:00:00+08:00", [extract("e1", "L1")])
     assert "belongs to" in _rejection(store, write_json, borrowed, "c.json")["reason"]

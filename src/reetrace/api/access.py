@@ -34,12 +34,6 @@ def asked_filter(request: Request) -> str | None:
     return query or None
 
 
-def changed(request: Request, who: Principal, enterprise: str | None, detail: str | None = None) -> None:
-    """A change written after its own transaction. Only for a use case that does not take the
-    actor yet: a use case that does writes its entry with the change."""
-    record_access(store_of(request), actor_of(request, who), "change", _what(request), _enterprise(enterprise), detail)
-
-
 def refused(request: Request, who: Principal, enterprise: str | None, detail: str | None = None) -> None:
     """An attempt refused, e.g. an enterprise's at data of another (`enterprise`), with what it
     asked for (by default, its filter)."""

@@ -19,6 +19,7 @@ from fastapi import Depends, FastAPI
 from reetrace import web
 from reetrace.api import errors
 from reetrace.api.browser import SecurityHeaders, same_origin
+from reetrace.api.guards import RequestGuard
 from reetrace.api.routes import routers
 from reetrace.api.security import principal
 from reetrace.config import Settings
@@ -57,6 +58,7 @@ def create_app(
     app.state.clock = clock
     app.state.login_gate = LoginGate(2 * (os.cpu_count() or 1))
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestGuard)  # bounds every request before any route reads it
     errors.install(app)
     for router in routers():
         app.include_router(router)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from reetrace.errors import (
@@ -54,6 +55,17 @@ def install(app: FastAPI) -> None:
         problems = [{"where": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
         message = "; ".join(f"{p['where']}: {p['problem']}" for p in problems[:3])
         return JSONResponse(error_body("invalid", message, problems=problems), status_code=422)
+
+    # What hostile input can make a route's own code throw, though every value passed the route's
+    # checks: text Unicode cannot encode (a lone surrogate, which JSON escapes allow), or a value
+    # the store refuses (U+0000, a text longer than its column). The request is at fault: 422.
+    @app.exception_handler(UnicodeError)
+    async def _unicode(_: Request, exc: UnicodeError) -> JSONResponse:
+        return JSONResponse(error_body("invalid", "the request holds text that is not Unicode"), status_code=422)
+
+    @app.exception_handler(DataError)
+    async def _unstorable(_: Request, exc: DataError) -> JSONResponse:
+        return JSONResponse(error_body("invalid", "the request holds a value the store cannot keep"), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -86,7 +86,9 @@ def ingest(
     ),
     format: Output = typer.Option(Output.table, "--format"),
 ):
-    """Ingest signed submissions. Rejections are reported, not fatal."""
+    """Ingest signed submissions. Rejections are reported, not fatal: each is kept with its
+    reason, and every submission is written to the access log under the operating-system user."""
+    from reetrace.domain.accounts import Actor
     from reetrace.services import ingest as ingest_service
 
     store = store_for(ctx)
@@ -108,6 +110,7 @@ def ingest(
             as_received_created_at=as_received is AsReceived.created_at,
             progress=lambda done: bar.update(task, completed=done),
             settings=settings(ctx),
+            actor=Actor.operator(ingest_service.os_user()),
         )
     if report.events_accepted:
         from reetrace.services.log import publish_checkpoint

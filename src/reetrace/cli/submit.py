@@ -24,20 +24,19 @@ def submit(
     """Send a signed submission to a server; print accepted, duplicate or rejected with the reason."""
     import httpx
 
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
     if not to.startswith(("http://", "https://")):
         raise UsageError(f"--to must be an http:// or https:// URL, not {to!r}")
     url = to.rstrip("/") + "/api/submissions"
     try:
-        answer = httpx.post(
-            url,
-            content=raw,
-            timeout=timeout,
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        )
+        with file.open("rb") as stream:  # streamed: a file of any size is sent, never held whole
+            answer = httpx.post(
+                url,
+                content=iter(lambda: stream.read(1 << 20), b""),
+                timeout=timeout,
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
+    except OSError as exc:
+        raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
     except httpx.HTTPError as exc:
         raise ReetraceError(f"cannot reach the server at {to}: {exc}") from None
     try:

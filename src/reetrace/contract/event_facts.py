@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, get_args
 
-from reetrace.contract.fields import _composition, _rfc3339, is_uscc
+from reetrace.contract.fields import _composition, _rfc3339, ext_problem, is_uscc
 from reetrace.contract.submission import (
     AdjustIn,
     ConsumeIn,
@@ -34,6 +34,7 @@ from reetrace.contract.submission import (
     validate_model,
 )
 from reetrace.domain.elements import ELEMENTS
+from reetrace.domain.submissions import AHEAD_OF_RECEIPT, MAX_KG, TIME_FLOOR
 
 Output = tuple[str, str, float, dict[str, float], str | None]  # lot, form, mass_kg, composition, hs_code
 Draw = tuple[str, float]  # lot, mass_kg
@@ -66,15 +67,12 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def validate_event_facts(raw_events: list[Any]) -> list[EventFacts]:
-    """The facts of every event of a submission; exactly the verdicts and messages of
-    `validate_event_models` (event ids distinct within the submission)."""
-    return validate_each(raw_events, _facts)
-
-
-def _facts(raw: Any) -> EventFacts:
-    """The fast checks' facts, or the model's verdict where they cannot vouch."""
-    return fast_facts(raw) or facts_of(validate_model(raw))
+def validate_event_facts(raw_events: list[Any], received_at: datetime) -> list[EventFacts]:
+    """The facts of every event of a submission received at `received_at`, held to the bounds;
+    exactly the verdicts and messages of `validate_event_models` (event ids distinct within the
+    submission)."""
+    latest = utc_text(received_at + AHEAD_OF_RECEIPT)
+    return validate_each(raw_events, lambda raw: fast_facts(raw, latest) or facts_of(validate_model(raw, received_at)))
 
 
 # --- the fast checks -------------------------------------------------------------------------
@@ -88,8 +86,8 @@ class _Unsure(Exception):
 
 
 _UNSURE = _Unsure()
-_INF = float("inf")
-_EXACT = 2**53
+_MOST_KG = int(MAX_KG)  # an integer this large converts to a float exactly
+_FLOOR_TEXT = utc_text(TIME_FLOOR)
 _LOT = re.compile(r"[A-Za-z0-9._:/-]{1,80}").fullmatch
 _SITE = re.compile(r"[0-9A-Z]{18}/[!-.0-~]{1,64}").fullmatch  # printable ASCII but space and "/"
 _COUNTRY = re.compile(r"[A-Z]{2}").fullmatch
@@ -110,7 +108,12 @@ def _unicode(value: str) -> bool:
 
 
 def _text(value: Any, longest: int = 500) -> str:
-    if type(value) is str and 0 < len(value) <= longest and (value.isascii() or _unicode(value)):
+    if (
+        type(value) is str
+        and 0 < len(value) <= longest
+        and "\x00" not in value
+        and (value.isascii() or _unicode(value))
+    ):
         return value
     raise _UNSURE
 
@@ -144,29 +147,29 @@ def _one_of(value: Any, allowed: frozenset[str]) -> str:
 
 
 def _kg(value: Any) -> float:
-    """At least zero (`Kg`)."""
+    """At least zero, at most `MAX_KG` (`Kg`)."""
     kind = type(value)
-    if kind is float and 0.0 <= value < _INF:
+    if kind is float and 0.0 <= value <= MAX_KG:
         return value
-    if kind is int and 0 <= value <= _EXACT:
+    if kind is int and 0 <= value <= _MOST_KG:
         return float(value)
     raise _UNSURE
 
 
 def _positive_kg(value: Any) -> float:
     kind = type(value)
-    if kind is float and 0.0 < value < _INF:
+    if kind is float and 0.0 < value <= MAX_KG:
         return value
-    if kind is int and 0 < value <= _EXACT:
+    if kind is int and 0 < value <= _MOST_KG:
         return float(value)
     raise _UNSURE
 
 
 def _signed_kg(value: Any) -> float:
     kind = type(value)
-    if kind is float and -_INF < value < _INF:
+    if kind is float and -MAX_KG <= value <= MAX_KG:
         return value
-    if kind is int and -_EXACT <= value <= _EXACT:
+    if kind is int and -_MOST_KG <= value <= _MOST_KG:
         return float(value)
     raise _UNSURE
 
@@ -332,9 +335,11 @@ _SHAPES: dict[str, _Shape] = {
 }
 
 
-def fast_facts(raw: Any) -> EventFacts | None:
-    """The facts of `raw` when the plain checks can vouch for it; None when only the model can
-    tell (an invalid event, or a valid one outside the shapes checked here)."""
+def fast_facts(raw: Any, latest: str) -> EventFacts | None:
+    """The facts of `raw` when the plain checks can vouch for it (the bounds included); None
+    when only the model can tell (an invalid event, or a valid one outside the shapes checked
+    here). `latest`: the latest time it may have (its submission's time of receipt plus 24
+    hours), as UTC text."""
     if type(raw) is not dict:
         return None
     kind = raw.get("type")
@@ -349,6 +354,11 @@ def fast_facts(raw: Any) -> EventFacts | None:
         if site is not None and not (type(site) is str and _SITE(site)):
             return None
         time = _time_utc(raw["time"])
+        if not _FLOOR_TEXT <= time <= latest:  # texts of one width sort as the times they write
+            return None
+        ext = raw.get("ext")
+        if ext is not None and ext_problem(ext):
+            return None
         outputs, draws = shape.check(raw)
     except _Unsure:
         return None
@@ -372,7 +382,7 @@ def _time_utc(value: Any) -> str:
         if hour is None:
             try:  # minutes and seconds are valid (the pattern): the rest is valid if this hour is
                 hour = utc_text(datetime.fromisoformat(f"{value[:13]}:00:00{value[19:]}"))[:13]
-            except ValueError:
+            except (ValueError, OverflowError):  # OverflowError: no UTC form (years 1 and 9999)
                 raise _UNSURE from None
             if len(_utc_hours) >= 100_000:
                 _utc_hours.clear()
@@ -380,5 +390,5 @@ def _time_utc(value: Any) -> str:
         return f"{hour}{value[13:19]}.000000+00:00"
     try:
         return utc_text(_rfc3339(value))  # the model's own parser: the same datetime
-    except ValueError:
+    except (ValueError, OverflowError):
         raise _UNSURE from None

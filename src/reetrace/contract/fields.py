@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationInfo
 from stdnum.cn import uscc as _uscc
 
 from reetrace.domain.elements import ELEMENTS
+from reetrace.domain.submissions import AHEAD_OF_RECEIPT, MAX_DEPTH, MAX_EXT_BYTES, MAX_KG, TIME_FLOOR, size_text
+from reetrace.ledger.canonical import canonical_bytes, max_nesting
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -62,15 +65,127 @@ def _composition(value: dict[str, float]) -> dict[str, float]:
     return value
 
 
+# --- the bounds (reetrace.domain.submissions) -------------------------------------------------
+# They apply to a submission as it is received: the models check them when validation is given
+# the time of receipt (`context={"received_at": …}`), and the fast checks of reetrace.contract.
+# event_facts call the same functions. An event already recorded is validated as it was accepted
+# (a certificate carries events an older version took).
+
+
+def mass_problem(value: float) -> str | None:
+    """What is wrong with a (finite) mass or adjustment of `value` kg: more than `MAX_KG` either way."""
+    if -MAX_KG <= value <= MAX_KG:
+        return None
+    return f"{value:g} kg is beyond 10^9 kg, the most any mass may be"
+
+
+def time_problem(moment: datetime, received_at: datetime) -> str | None:
+    """What is wrong with an event's time: before `TIME_FLOOR`, or more than `AHEAD_OF_RECEIPT`
+    after its submission was received."""
+    if moment < TIME_FLOOR:
+        return f"{_time_text(moment)} is before 1990 (1990-01-01T00:00:00+08:00), the earliest an event may be"
+    if moment > received_at + AHEAD_OF_RECEIPT:
+        return (
+            f"{_time_text(moment)} is more than 24 hours after the submission was received "
+            f"({_time_text(received_at)}): nothing is reported from the future"
+        )
+    return None
+
+
+def created_problem(moment: datetime) -> str | None:
+    """What is wrong with a submission's `created_at`: before `TIME_FLOOR`, or so late that the
+    day after it cannot be written (its events may be dated up to 24 hours after it)."""
+    if moment < TIME_FLOOR:
+        return f"{_time_text(moment)} is before 1990 (1990-01-01T00:00:00+08:00)"
+    try:
+        (moment + AHEAD_OF_RECEIPT).astimezone(UTC)
+    except OverflowError:
+        return f"{_time_text(moment)} is beyond the last time that can be written in UTC"
+    return None
+
+
+def _time_text(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def ext_problem(value: Any) -> str | None:
+    """What is wrong with an event's `ext`: nested more than `MAX_DEPTH` levels, not writable as
+    canonical JSON (a number that is not finite or beyond ±2^53-1 as an integer, a lone
+    surrogate), or more than `MAX_EXT_BYTES` of it."""
+    if value is None:
+        return None
+    if max_nesting(value, MAX_DEPTH) > MAX_DEPTH:
+        return f"nests more than {MAX_DEPTH} levels deep"
+    try:
+        size = len(canonical_bytes(value))
+    except ValueError as exc:
+        return f"cannot be written as canonical JSON (RFC 8785): {exc}"
+    if size > MAX_EXT_BYTES:
+        bound = f"{MAX_EXT_BYTES:,} ({size_text(MAX_EXT_BYTES)})"
+        return f"is {size:,} bytes of canonical JSON, more than the {bound} it may hold"
+    return None
+
+
+def text_problem(value: str) -> str | None:
+    """Text holding U+0000, which no store can keep (PostgreSQL refuses it in text)."""
+    return "holds the character U+0000, which no text may hold" if "\x00" in value else None
+
+
+def received_at(info: ValidationInfo) -> datetime | None:
+    """The time of receipt the validation was given: the bounds apply when there is one."""
+    context = info.context
+    return context.get("received_at") if isinstance(context, dict) else None
+
+
+def _bounded(problem: Callable[[Any], str | None]) -> Callable[[Any, ValidationInfo], Any]:
+    """A validator that applies `problem` when the bounds apply."""
+
+    def check(value: Any, info: ValidationInfo) -> Any:
+        if received_at(info) is not None:
+            found = problem(value)
+            if found:
+                raise ValueError(found)
+        return value
+
+    return check
+
+
+def _event_time(value: datetime, info: ValidationInfo) -> datetime:
+    receipt = received_at(info)
+    problem = None if receipt is None else time_problem(value, receipt)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _plain_text(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _created_at(value: datetime) -> datetime:
+    problem = created_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 Uscc = Annotated[str, AfterValidator(_uscc_check)]
 Time = Annotated[datetime, BeforeValidator(_rfc3339)]
+EventTime = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(_event_time)]
+CreatedAt = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(_created_at)]
 Day = Annotated[date, BeforeValidator(_iso_date)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=500, strict=True)]
-EventId = Annotated[str, StringConstraints(min_length=1, max_length=128, strict=True)]
+_PLAIN = AfterValidator(_plain_text)  # in every document: no store keeps U+0000
+Text = Annotated[str, StringConstraints(min_length=1, max_length=500, strict=True), _PLAIN]
+EventId = Annotated[str, StringConstraints(min_length=1, max_length=128, strict=True), _PLAIN]
 LotId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:/-]{1,80}$", strict=True)]
-Kg = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)]
-PositiveKg = Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False)]
-SignedKg = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+_MASS = AfterValidator(_bounded(mass_problem))
+Kg = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False), _MASS]
+PositiveKg = Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False), _MASS]
+SignedKg = Annotated[float, Field(strict=True, allow_inf_nan=False), _MASS]
+Ext = Annotated[Any, AfterValidator(_bounded(ext_problem))]
 Fraction = Annotated[float, Field(ge=0, le=1, strict=True, allow_inf_nan=False)]
 Composition = Annotated[dict[str, Fraction], AfterValidator(_composition)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$", strict=True)]

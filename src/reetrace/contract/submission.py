@@ -1,13 +1,16 @@
 """`reetrace/submission@1`: validation of a submission and its events (docs/contract.md §4).
 
-`validate_submission(doc)` checks a parsed JSON object against the contract and returns the
-domain events; every problem is an `InvalidDocument` naming where it is (and which event, when
-it is inside one).
+`validate_header(doc)` checks a submission's own members, `validate_events(events, reporter,
+received_at)` its events, into domain events; every problem is an `InvalidDocument` naming
+where it is (and which event, when it is inside one). Given the time the submission was
+received, the events are held to the contract's bounds too (reetrace.domain.submissions); without
+it, an event is checked as it was once accepted (one already in the ledger, in a certificate).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
@@ -16,7 +19,10 @@ from reetrace.contract.errors import describe
 from reetrace.contract.fields import (
     Composition,
     Country,
+    CreatedAt,
     EventId,
+    EventTime,
+    Ext,
     HsCode,
     KeyId,
     Kg,
@@ -24,7 +30,6 @@ from reetrace.contract.fields import (
     PositiveKg,
     SignedKg,
     Text,
-    Time,
     Uscc,
 )
 from reetrace.domain import events as ev
@@ -55,9 +60,9 @@ class DrawIn(_Strict):
 
 class _EventBase(_Strict):
     event_id: EventId
-    time: Time
+    time: EventTime
     site: Annotated[str, Field(pattern=r"^[0-9A-Z]{18}/[^\s/]{1,64}$", strict=True)] | None = None
-    ext: Any = None
+    ext: Ext = None
 
 
 def _distinct_lots(lots: list[Any]) -> list[Any]:
@@ -150,7 +155,7 @@ class SubmissionHeader(_Strict):
     format: Literal["reetrace/submission@1"]
     reporter: str
     key_id: KeyId
-    created_at: Time
+    created_at: CreatedAt
     events: Annotated[list[Any], Field(min_length=1)]
     signature: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{86}$", strict=True)]
 
@@ -163,20 +168,21 @@ class InvalidDocument(ValueError):
         self.event = event
 
 
-def validate_model(raw: Any) -> Any:
-    """Validate one event object; returns its validated model."""
+def validate_model(raw: Any, received_at: datetime | None = None) -> Any:
+    """Validate one event object; returns its validated model. `received_at`: when its
+    submission was received, to hold it to the bounds."""
     if not isinstance(raw, dict):
         raise InvalidDocument("event must be a JSON object")
     try:
-        return _event_adapter.validate_python(raw)
+        return _event_adapter.validate_python(raw, context={"received_at": received_at})
     except ValidationError as exc:
         event_id = raw.get("event_id") if isinstance(raw.get("event_id"), str) else None
         raise InvalidDocument(describe(exc, tagged=True), event=event_id) from None
 
 
-def validate_event(raw: Any, reporter: str) -> ev.Event:
+def validate_event(raw: Any, reporter: str, received_at: datetime | None = None) -> ev.Event:
     """Validate one event object and convert it to the domain event."""
-    return to_domain(validate_model(raw), reporter)
+    return to_domain(validate_model(raw, received_at), reporter)
 
 
 def to_domain(m: Any, reporter: str) -> ev.Event:
@@ -225,15 +231,15 @@ def validate_header(doc: Any) -> SubmissionHeader:
         raise InvalidDocument(describe(exc)) from None
 
 
-def validate_events(raw_events: list[Any], reporter: str) -> list[ev.Event]:
+def validate_events(raw_events: list[Any], reporter: str, received_at: datetime | None = None) -> list[ev.Event]:
     """Validate every event of a submission (event ids distinct within it) into domain events."""
-    return [to_domain(m, reporter) for m in validate_event_models(raw_events)]
+    return [to_domain(m, reporter) for m in validate_event_models(raw_events, received_at)]
 
 
-def validate_event_models(raw_events: list[Any]) -> list[Any]:
+def validate_event_models(raw_events: list[Any], received_at: datetime | None = None) -> list[Any]:
     """Validate every event of a submission (event ids distinct within it); returns the
     validated models, which `to_domain` turns into domain events."""
-    return validate_each(raw_events, validate_model)
+    return validate_each(raw_events, lambda raw: validate_model(raw, received_at))
 
 
 class _Identified(Protocol):

@@ -1,13 +1,59 @@
-"""Submissions as the ledger sees them: authenticated and ready to record, or rejected with
-a reason class (docs/contract.md §4, §7)."""
+"""Submissions as the ledger sees them: bytes received, authenticated and ready to record, or
+rejected with a reason class (docs/contract.md §4, §7); and the bounds every submission keeps to.
+
+The bounds (the contract's conventions): an event's time lies between `TIME_FLOOR` and
+`AHEAD_OF_RECEIPT` after the submission was received; every number is finite; a mass is at most
+`MAX_KG`; a document nests at most `MAX_DEPTH` levels; a submission is at most `MAX_BYTES`; an
+event's `ext` is at most `MAX_EXT_BYTES` of canonical JSON. Outside them a submission is a
+`schema` rejection; bytes that are not UTF-8 JSON, or repeat a member name, a `parse` one.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
 REASON_CLASSES = ("parse", "schema", "reporter", "key", "signature", "conflict")
+
+MAX_BYTES = 64 << 20  # one submission file or request body
+MAX_DEPTH = 32  # levels of nesting in a document: `{"events": [{...}]}` is three
+MAX_EXT_BYTES = 16 << 10  # an event's `ext`, as canonical JSON
+MAX_KG = 1e9  # any mass, and the size of an adjustment
+TIME_FLOOR = datetime(1990, 1, 1, tzinfo=timezone(timedelta(hours=8)))  # the start of 1990, China time
+AHEAD_OF_RECEIPT = timedelta(hours=24)  # how far after its receipt an event may be dated
+
+
+def size_text(size: int) -> str:
+    """A number of bytes as a reader takes it in: `64 MiB`, `16 KiB`, `812 bytes`."""
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if size >= 1 << shift:
+            value = size / (1 << shift)
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{size} bytes"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The bytes received as one submission, from a file, a request body or an upload: all of
+    them when they are within `MAX_BYTES`; beyond it only their size and SHA-256, taken as they
+    streamed past (an oversized body is never held whole)."""
+
+    source: str
+    raw: bytes | None
+    size: int
+    sha256: str | None = None  # given when `raw` is not kept; else worked out from it on demand
+
+    @classmethod
+    def of(cls, source: str, raw: bytes) -> Delivery:
+        return cls(source, raw, len(raw))
+
+    @property
+    def digest(self) -> str:
+        if self.sha256 is not None:
+            return self.sha256
+        return hashlib.sha256(self.raw or b"").hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,8 +64,9 @@ class Rejection:
     received_at: datetime
     reporter: str | None = None
     event: str | None = None  # "<USCC>:<event_id>"
-    digest: str | None = None
-    raw: bytes | None = None
+    digest: str | None = None  # SHA-256 of the bytes received (of the signed message once it verified)
+    raw: bytes | None = None  # the bytes received, when within the size bound
+    size: int | None = None  # how many bytes were received
 
     @property
     def reason(self) -> str:
@@ -88,7 +135,15 @@ class Authenticated:
 
     def rejected(self, reason_class: str, detail: str, event: str | None = None) -> Rejection:
         return Rejection(
-            self.source, reason_class, detail, self.received_at, self.reporter, event, self.digest, self.raw
+            self.source,
+            reason_class,
+            detail,
+            self.received_at,
+            self.reporter,
+            event,
+            self.digest,
+            self.raw,
+            None if self.raw is None else len(self.raw),
         )
 
 

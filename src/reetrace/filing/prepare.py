@@ -132,14 +132,14 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def check_drafts(drafts: Sequence[Draft], reporter: str) -> list[Problem]:
+def check_drafts(drafts: Sequence[Draft], reporter: str, received_at: datetime | None = None) -> list[Problem]:
     """Every contract problem of the events, each at the line it comes from; event ids must be
-    distinct across all the files."""
+    distinct across all the files. `received_at`: held to the bounds as if received then."""
     problems: list[Problem] = []
     first_place: dict[str, Place] = {}
     for draft in drafts:
         try:
-            validate_event(draft.event, reporter)
+            validate_event(draft.event, reporter, received_at)
         except InvalidDocument as exc:
             label = f"event {exc.event}: " if exc.event else ""
             problems += [Problem(draft.place_of(part), label + part) for part in _parts(str(exc))]
@@ -178,16 +178,16 @@ def prepare_submission(
     """The signed submission of every event in the files; `EventsRejected` lists all that is
     wrong with them when any is."""
     check_reporter(reporter)
-    check_time(created_at, "--created-at")
+    created = check_time(created_at, "--created-at")
     drafts, problems = read_drafts(paths, default_type)
-    problems += check_drafts(drafts, reporter)
+    problems += check_drafts(drafts, reporter, created)  # the bounds, as if received when signed
     if not drafts and not problems:
         raise UsageError(f"no events in {', '.join(map(str, paths))}")
     if problems:
         order = {str(path): index for index, path in enumerate(paths)}
         raise EventsRejected(sorted(problems, key=lambda p: (order.get(p.place.source, -1), p.place.lines[:1])))
     events = [d.event for d in drafts]
-    validate_events(events, reporter)  # the very check ingest makes; it must agree with the one above
+    validate_events(events, reporter, created)  # the very check ingest makes; it must agree with the one above
     document = sign_submission(reporter, private_key, created_at, events)
     validate_header(document)
     return document

@@ -13,6 +13,7 @@ from reetrace.domain.audit import audit_stream
 from reetrace.domain.elements import element_kg, reo_kg
 from reetrace.domain.events import Extract, RecordedEvent, Transform, trusted_constructor
 from reetrace.domain.findings import Finding
+from reetrace.errors import UsageError
 from reetrace.services.controls import control_list_in
 from reetrace.store.customs_repo import customs_records
 from reetrace.store.database import Store
@@ -22,6 +23,22 @@ from reetrace.store.shipment_index import shipment_index
 from reetrace.store.timefmt import to_utc_text
 
 FINDINGS_FORMAT = "reetrace/findings@1"
+# The calendar years a year's view can be asked for: each with its next year and its first and
+# last moments in UTC writable, whatever the time zone.
+YEARS = range(1900, 9999)
+
+
+def check_year(year: int) -> int:
+    if year not in YEARS:
+        raise UsageError(f"a year is one from {YEARS.start} to {YEARS.stop - 1}, not {year}")
+    return year
+
+
+def check_day(day: date) -> date:
+    """A day to audit as of: in one of `YEARS` (the rules reckon days and months after it)."""
+    if day.year not in YEARS:
+        raise UsageError(f"a day to audit as of lies in a year from {YEARS.start} to {YEARS.stop - 1}, not {day}")
+    return day
 
 
 def end_of_day(day: date, offset_hours: int) -> datetime:
@@ -50,6 +67,7 @@ def audit_ledger(store: Store, settings: Settings, as_of: date, full: bool = Fal
     customs reconciliation and arrival reports included: the supervised findings when they hold
     for this ledger, date and thresholds (reetrace.services.supervision), else (or with `full`)
     a replay of the whole ledger."""
+    check_day(as_of)
     with store.reading() as conn:
         if not full:
             from reetrace.services.supervision import current_findings
@@ -63,6 +81,7 @@ def audit_ledger(store: Store, settings: Settings, as_of: date, full: bool = Fal
 def replay_ledger(conn, settings: Settings, as_of: date) -> list[tuple[tuple[Any, ...], Finding]]:
     """The full audit inside the caller's transaction, each finding with its sort key: the
     events stream from the ledger's time index, so memory holds lot states, not events."""
+    check_day(as_of)
     thresholds = settings.thresholds
     until = end_of_day(as_of, thresholds.utc_offset_hours)
     registry = load_registry(conn)
@@ -92,6 +111,7 @@ class QuotaUse:
 
 def quota_use(store: Store, year: int, utc_offset_hours: int = 8) -> list[QuotaUse]:
     """REO extracted (by category) and separated in `year`, beside each enterprise's quota."""
+    check_year(year)
     zone = timezone(timedelta(hours=utc_offset_hours))
     start = datetime(year, 1, 1, tzinfo=zone)
     end = datetime(year + 1, 1, 1, tzinfo=zone) - timedelta(microseconds=1)

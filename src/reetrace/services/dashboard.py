@@ -23,8 +23,9 @@ from reetrace.domain.flows import FlowCounter, NationalFlow
 from reetrace.domain.lineage import Lineage, lineage
 from reetrace.domain.prereview import LotFacts
 from reetrace.domain.registry import Enterprise, Registry
+from reetrace.domain.submissions import AHEAD_OF_RECEIPT
 from reetrace.errors import NotFound
-from reetrace.services.audit import QuotaUse, end_of_day, recorded_events, replay_ledger
+from reetrace.services.audit import YEARS, QuotaUse, check_year, end_of_day, recorded_events, replay_ledger
 from reetrace.services.prereview import lot_facts
 from reetrace.services.supervision import current_findings
 from reetrace.store import tables as t
@@ -81,12 +82,22 @@ def today(settings: Settings) -> date:
 
 
 def latest_year(store: Store, settings: Settings) -> int:
-    """The year of the latest event in the ledger (this year when it is empty)."""
+    """The year a view opens on: that of the latest event not dated in the future (beyond what
+    the bounds allow today), else of the latest event, within `YEARS`; this year when the ledger
+    is empty. An event an older version accepted from the year 9999 does not take the pages there."""
+    latest_allowed = to_utc_text(datetime.now(UTC) + AHEAD_OF_RECEIPT)
     with store.reading() as conn:
-        latest = conn.scalar(select(func.max(t.events.c.time)))
+        latest = conn.scalar(select(func.max(t.events.c.time)).where(t.events.c.time <= latest_allowed))
+        if latest is None:
+            latest = conn.scalar(select(func.max(t.events.c.time)))
     if latest is None:
         return today(settings).year
-    return datetime.fromisoformat(latest).astimezone(_zone(settings)).year
+    moment = datetime.fromisoformat(latest)
+    try:
+        year = moment.astimezone(_zone(settings)).year
+    except OverflowError:
+        year = moment.year
+    return min(max(year, YEARS.start), YEARS.stop - 1)
 
 
 def quota_rows(
@@ -139,6 +150,7 @@ def national_overview(store: Store, settings: Settings, year: int, as_of: date |
     findings are the supervised ones when they hold (reetrace.services.supervision), else a full
     audit. Flow, quota use and reporting grid come from one pass over the year's ledger, kept as a
     snapshot and served again until the ledger grows."""
+    check_year(year)
     as_of = as_of or today(settings)
     zone = _zone(settings)
     with store.reading() as conn:
@@ -255,6 +267,7 @@ def _last_receipts(conn: Connection, end: datetime, zone: timezone) -> list[Mont
 
 def enterprise_overview(store: Store, settings: Settings, uscc: str, year: int) -> EnterpriseOverview:
     """An enterprise's own submissions (accepted and rejected) and its quota use in `year`."""
+    check_year(year)
     zone = _zone(settings)
     start = to_utc_text(datetime(year, 1, 1, tzinfo=zone))
     end = to_utc_text(datetime(year + 1, 1, 1, tzinfo=zone))

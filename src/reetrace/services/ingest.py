@@ -1,32 +1,39 @@
-"""Use case: ingest files and directories of signed submissions (docs/contract.md §4, §7).
+"""Use case: receive submissions, from files and directories (`reetrace ingest`), an HTTP body
+or an upload (docs/contract.md §4, §7).
 
-Each submission is all-or-nothing. Authentication runs before the write lock is taken; the
+`receive` is the one way submission bytes enter the ledger, whatever door they come through.
+Each submission is all-or-nothing, and every one ends accepted, a duplicate, or a rejection
+recorded with its reason class, the digest and size of its bytes, and the bytes themselves
+within the size bound; one bad file never stops the others. Each is written to the access log
+in the transaction that records it. Authentication runs before the write lock is taken; the
 ledger checks and appends run in one transaction per batch of submissions, so a process killed
 at any moment leaves whole submissions or none of a batch, never part of one.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import getpass
+import logging
 import os
-import signal
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TypedDict
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import DataError
 
 from reetrace.collector import collector_paused
 from reetrace.config import Settings
-from reetrace.domain.registry import SigningKey
-from reetrace.domain.submissions import Authenticated, Rejection
+from reetrace.domain.accounts import Actor
+from reetrace.domain.submissions import Authenticated, Delivery, Rejection
 from reetrace.errors import UsageError
-from reetrace.services.intake import authenticate
+from reetrace.services.accounts import note_access
+from reetrace.services.intake import read_file
 from reetrace.services.supervision import Absorbed, absorb
+from reetrace.services.workers import Item, Job, authenticate_all
 from reetrace.store.database import Store
-from reetrace.store.ledger_repo import append, record_rejections
+from reetrace.store.ledger_repo import AppendOutcome, append, record_rejections, storable
 from reetrace.store.registry_repo import known_enterprises, load_keys
 
 # Events per write transaction: each commit rewrites the index pages its batch touched, so
@@ -34,15 +41,12 @@ from reetrace.store.registry_repo import known_enterprises, load_keys
 # events a batch cut the writer's commit time by a fifth); memory holds about two of them.
 BATCH_EVENTS = 60_000
 PARALLEL_FROM_FILES = 16  # fewer files than this are authenticated in this process
-# Submission bytes read ahead of the writer: about two write batches (a batch is some 35 MB of
-# files), so the workers go on authenticating while a batch is written, and memory stays bounded
-# however large the ingest.
-IN_FLIGHT_BYTES = 64 << 20
+# Rejections wait for the next write with their bytes: written sooner when they hold this much
+REJECTED_BYTES = 64 << 20
 ANALYZE_FROM_EVENTS = 50_000  # an ingest adding this many events refreshes the planner's statistics
-# Workers yield the CPU to the process that writes: it alone is serial, so whatever time it
-# loses to them lengthens the whole ingest, while they only ever need to stay one batch ahead.
-WORKER_NICENESS = 5
 INGEST_REPORT_FORMAT = "reetrace/ingest-report@1"
+DETAIL_LENGTH = 600  # of an access-log entry's detail
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -51,8 +55,9 @@ class IngestReport:
     submissions_duplicate: int = 0
     events_accepted: int = 0
     events_duplicate: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)  # without their bytes (kept in the store)
     supervision: Absorbed | None = None  # the last incremental update of the findings, if supervised
+    foreign: int = 0  # rejections of submissions an enterprise sent for another one
 
     def as_contract(self) -> dict[str, object]:
         return {
@@ -92,177 +97,214 @@ def ingest(
     clock: Callable[[], datetime] | None = None,
     with_log: bool = True,
     settings: Settings | None = None,
+    actor: Actor | None = None,
 ) -> IngestReport:
-    """Ingest every submission in `sources`. `progress` is called with the number of files
-    checked so far as the work goes on."""
-    files = submission_files(sources)
+    """Ingest every submission in `sources` (files, and directories of them), as `actor` (by
+    default the operating-system user at the command line). `progress` is called with the
+    number of files checked so far as the work goes on."""
+    return receive(
+        store,
+        settings or Settings(),
+        submission_files(sources),
+        actor or Actor.operator(os_user()),
+        "reetrace ingest",
+        as_received=as_received_created_at,
+        progress=progress,
+        clock=clock,
+        with_log=with_log,
+    )
+
+
+def receive(
+    store: Store,
+    settings: Settings,
+    sources: Sequence[Path | Delivery],
+    actor: Actor,
+    door: str,
+    sender: str | None = None,
+    as_received: bool = False,
+    progress: Callable[[int], None] | None = None,
+    clock: Callable[[], datetime] | None = None,
+    with_log: bool = True,
+) -> IngestReport:
+    """Receive submissions: files to read, or bytes already received (`Delivery`), through
+    `door` (what the access log names: `POST /api/submissions`, `reetrace ingest` …). Never
+    raises for what the bytes hold. `sender`: the enterprise whose user sent them, which may
+    send only its own (another's is a `reporter` rejection, counted in `foreign`)."""
     clock = clock or now
     with store.reading() as conn:
         keys = load_keys(conn)
         enterprises = known_enterprises(conn)
     report = IngestReport()
     with collector_paused():  # ingest allocates millions of short-lived acyclic objects
-        _ingest_files(
-            store,
-            files,
-            keys,
-            enterprises,
-            as_received_created_at,
-            clock,
-            progress,
-            report,
-            with_log,
-            settings or Settings(),
-        )
+        results = authenticate_all(sources, Job(keys, enterprises, as_received, clock), PARALLEL_FROM_FILES)
+        for items, done in _batches(results, sender, progress):
+            _write_each(store, settings, items, actor, door, with_log, report)
+            if progress:
+                progress(done)
     if report.events_accepted >= ANALYZE_FROM_EVENTS:
         store.analyze()  # a bulk load changes what the query planner should expect
     report.rejected.sort(key=lambda r: r.source)
     return report
 
 
-def _ingest_files(store, files, keys, enterprises, as_received, clock, progress, report, with_log, settings) -> None:
-    for batch, failed, done in _batches(files, keys, enterprises, as_received, clock, progress):
-        if batch:
-            with store.writing() as conn:
-                outcome = append(conn, batch, with_log)
-                outcome.rejected = [_with_raw(r) for r in outcome.rejected]
-                record_rejections(conn, outcome.rejected)
-                if outcome.seqs:
-                    report.supervision = absorb(conn, settings, outcome.seqs)  # findings kept up to date
-            report.submissions_accepted += len(outcome.accepted)
-            report.submissions_duplicate += len(outcome.duplicate)
-            report.events_accepted += outcome.events_accepted
-            report.events_duplicate += outcome.events_duplicate
-            report.rejected.extend(outcome.rejected)
-        if failed:
-            with store.writing() as conn:
-                record_rejections(conn, failed)
-            report.rejected.extend(failed)
-        if progress:
-            progress(done)
+def _write_each(
+    store: Store,
+    settings: Settings,
+    items: list[tuple[Item, bool]],
+    actor: Actor,
+    door: str,
+    with_log: bool,
+    report: IngestReport,
+) -> None:
+    """`_write`, and should the store refuse a value of the batch (DataError: every value passed
+    the contract, so this is a gap between the contract and a column), the batch again one
+    submission at a time, the one refused becoming a `schema` rejection: one submission never
+    keeps the others out."""
+    try:
+        _write(store, settings, items, actor, door, with_log, report)
+    except DataError as exc:
+        if len(items) > 1:
+            for one in items:
+                _write_each(store, settings, [one], actor, door, with_log, report)
+            return
+        [(item, foreign)] = items
+        problem = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+        log.error("the store refused a value of %s: %s", item.source, problem)
+        if isinstance(item, Rejection):  # some text of its own was refused: kept without the ones not needed
+            rejection = replace(item, reporter=None, event=None)
+        else:
+            rejection = _with_raw(item.rejected("schema", f"a value cannot be stored: {problem}"))
+        _write(store, settings, [(storable_rejection(rejection), foreign)], actor, door, with_log, report)
+
+
+def storable_rejection(rejection: Rejection) -> Rejection:
+    """A rejection whose texts any store keeps (`storable`)."""
+    return replace(rejection, source=storable(rejection.source), detail=storable(rejection.detail))
+
+
+def _write(
+    store: Store,
+    settings: Settings,
+    items: list[tuple[Item, bool]],
+    actor: Actor,
+    door: str,
+    with_log: bool,
+    report: IngestReport,
+) -> None:
+    """Record one batch in one transaction: the submissions appended, the rejections kept, and
+    an access-log entry for each. Each item comes with whether it is a foreign submission."""
+    batch = [item for item, _ in items if isinstance(item, Authenticated)]
+    with store.writing() as conn:
+        outcome = append(conn, batch, with_log) if batch else AppendOutcome([], [], [])
+        conflicts = {r.digest: _with_raw(r) for r in outcome.rejected}
+        accepted = {id(sub) for sub in outcome.accepted}
+        rejections = []
+        foreign_count = 0
+        for item, foreign in items:
+            rejection = item if isinstance(item, Rejection) else conflicts.get(item.digest)
+            if rejection is not None:
+                rejections.append(rejection)
+                foreign_count += foreign
+                _note(conn, actor, "refused" if foreign else "change", door, rejection, f"rejected, {rejection.reason}")
+            elif isinstance(item, Authenticated):
+                done = "accepted" if id(item) in accepted else "duplicate, nothing new"
+                _note(conn, actor, "change", door, item, f"{done} ({item.event_count} events)")
+        record_rejections(conn, rejections)
+        supervision = absorb(conn, settings, outcome.seqs) if outcome.seqs else None  # findings kept up to date
+    if supervision is not None:
+        report.supervision = supervision
+    report.foreign += foreign_count
+    report.submissions_accepted += len(outcome.accepted)
+    report.submissions_duplicate += len(outcome.duplicate)
+    report.events_accepted += outcome.events_accepted
+    report.events_duplicate += outcome.events_duplicate
+    report.rejected.extend(replace(r, raw=None) for r in rejections)  # the store keeps the bytes
+
+
+def _note(conn: Connection, actor: Actor, action: str, door: str, item: Item, outcome: str) -> None:
+    """The access-log entry of one submission."""
+    detail = f"{item.source}: {outcome}"
+    if len(detail) > DETAIL_LENGTH:
+        detail = detail[: DETAIL_LENGTH - 1] + "…"
+    note_access(conn, actor, action, door, item.reporter, storable(detail))
+
+
+def _foreign(result: Item, sender: str | None) -> Rejection | None:
+    """The rejection of a submission an enterprise's user sent for another enterprise."""
+    claimed = result.reporter
+    if sender is None or claimed is None or claimed == sender:
+        return None
+    raw = result.raw if isinstance(result, Rejection) else _with_raw_of(result.source, result.raw)
+    size = result.size if isinstance(result, Rejection) else (None if raw is None else len(raw))
+    return Rejection(
+        result.source,
+        "reporter",
+        f"enterprise {sender} may submit only its own reports, not those of {claimed}",
+        result.received_at,
+        sender,
+        None,
+        result.digest,
+        raw,
+        size,
+    )
 
 
 def _batches(
-    files, keys, enterprises, as_received, clock, progress
-) -> Iterator[tuple[list[Authenticated], list[Rejection], int]]:
-    batch: list[Authenticated] = []
-    failed: list[Rejection] = []
-    events = 0
-    done = 0
-    for result in _authenticate_all(files, keys, enterprises, as_received, clock):
+    results: Iterable[Item], sender: str | None, progress: Callable[[int], None] | None
+) -> Iterator[tuple[list[tuple[Item, bool]], int]]:
+    """The results in batches to write: about `BATCH_EVENTS` events, or rejections holding
+    about `REJECTED_BYTES`, each with the number of sources done so far."""
+    items: list[tuple[Item, bool]] = []
+    events = held = done = 0
+    for result in results:
         done += 1
         if progress and done % 8 == 0:
             progress(done)
-        if isinstance(result, Rejection):
-            failed.append(result)
-            continue
-        batch.append(result)
-        events += result.event_count
-        if events >= BATCH_EVENTS:
-            yield batch, failed, done
-            batch, failed, events = [], [], 0
-    yield batch, failed, done
+        foreign = _foreign(result, sender)
+        if foreign is not None:
+            result = foreign
+        elif isinstance(result, Rejection) and sender is not None and result.reporter is None:
+            result = replace(result, reporter=sender)  # whose it is: the enterprise that sent it
+        items.append((result, foreign is not None))
+        if isinstance(result, Authenticated):
+            events += result.event_count
+        else:
+            held += result.size or 0
+        if events >= BATCH_EVENTS or held >= REJECTED_BYTES:
+            yield items, done
+            items, events, held = [], 0, 0
+    if items or not done:
+        yield items, done
 
 
 def _with_raw(rejection: Rejection) -> Rejection:
     """A rejection made after its bytes were dropped gets them back from its source file."""
     if rejection.raw is not None:
         return rejection
+    raw = _with_raw_of(rejection.source, None)
+    return rejection if raw is None else replace(rejection, raw=raw, size=len(raw))
+
+
+def _with_raw_of(source: str, raw: bytes | None) -> bytes | None:
+    """The bytes of a submission that left its worker without them, read again from its file."""
+    if raw is not None:
+        return raw
     try:
-        return replace(rejection, raw=Path(rejection.source).read_bytes())
+        delivery = read_file(Path(source))
     except OSError:
-        return rejection
+        return None
+    return delivery.raw
+
+
+def os_user() -> str:
+    """Who runs this process, as the operating system names them."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
 
 
 def now() -> datetime:
     """The system's own clock: the time a submission is received."""
     return datetime.now().astimezone()
-
-
-class _WorkerState(TypedDict, total=False):
-    """What each authenticating process is given once, by `_init_worker`."""
-
-    keys: Mapping[str, SigningKey]
-    enterprises: set[str] | frozenset[str]
-    as_received: bool
-    clock: Callable[[], datetime]
-
-
-_worker_state: _WorkerState = {}
-
-
-def _init_worker(keys, enterprises, as_received, clock) -> None:
-    _worker_state.update({"keys": keys, "enterprises": enterprises, "as_received": as_received, "clock": clock})
-
-
-def _init_pool_worker(keys, enterprises, as_received, clock) -> None:
-    _die_with_parent()
-    try:
-        os.nice(WORKER_NICENESS)
-    except OSError:
-        pass
-    _init_worker(keys, enterprises, as_received, clock)
-
-
-def _die_with_parent() -> None:
-    """On Linux, ask the kernel to kill this worker when the ingest that started it dies, so a
-    killed ingest never leaves workers behind."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() == 1:  # the parent died before the request took effect
-        os._exit(1)
-
-
-def _authenticate_file(path: Path) -> Authenticated | Rejection:
-    state = _worker_state
-    keys, enterprises, as_received, clock = state["keys"], state["enterprises"], state["as_received"], state["clock"]
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return Rejection(str(path), "parse", f"cannot read: {exc.strerror}", clock())
-    result = authenticate(raw, str(path), keys, enterprises, None if as_received else clock())
-    return result if isinstance(result, Rejection) else result.without_raw()
-
-
-def _authenticate_all(files, keys, enterprises, as_received, clock) -> Iterator[Authenticated | Rejection]:
-    """Authenticate the files in order; with many files, in worker processes (one per core)
-    while this process writes what is ready. Workers are forked (the caller needs no
-    `__main__` guard) and never touch the store; the kernel ends them with the ingest, so a
-    killed ingest leaves no worker holding a copy of its database connection."""
-    workers = min(os.cpu_count() or 1, 4)
-    if workers < 2 or len(files) < PARALLEL_FROM_FILES or "fork" not in mp.get_all_start_methods():
-        _init_worker(keys, enterprises, as_received, clock)
-        yield from map(_authenticate_file, files)
-        return
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=mp.get_context("fork"),
-        initializer=_init_pool_worker,
-        initargs=(keys, enterprises, as_received, clock),
-    ) as pool:
-        # A bounded window of files in flight: `pool.map` would read and keep every file's
-        # result while the writer catches up, holding a whole national year in memory.
-        pending: deque[tuple[Future[Authenticated | Rejection], int]] = deque()
-        in_flight = 0
-        for path in files:
-            size = _file_size(path)
-            pending.append((pool.submit(_authenticate_file, path), size))
-            in_flight += size
-            while in_flight >= IN_FLIGHT_BYTES and len(pending) > workers:
-                future, size = pending.popleft()
-                in_flight -= size
-                yield future.result()
-        while pending:
-            yield pending.popleft()[0].result()
-
-
-def _file_size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0  # its worker reports why it cannot be read

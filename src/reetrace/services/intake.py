@@ -1,60 +1,168 @@
-"""Authenticating one submission: parse, check against the contract, find the key, verify the
-signature. Pure (no store access): the caller hands in the registered keys and the time of
-receipt, so this work can run outside the ledger's write lock, and in parallel.
+"""Authenticating one submission: read its bytes within the size bound, parse, check against
+the contract and its bounds, find the key, verify the signature. Pure (no store access): the
+caller hands in the registered keys and the time of receipt, so this work can run outside the
+ledger's write lock, and in parallel.
+
+`authenticate` never raises for what it is given: whatever the bytes, the answer is an
+`Authenticated` submission or a `Rejection` with its reason class, the bytes' digest and size,
+and the bytes themselves when they are within the bound.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Mapping
+import logging
+from collections.abc import AsyncIterable, Iterable, Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import orjson
 
 from reetrace.contract.event_facts import EventFacts, validate_event_facts
-from reetrace.contract.fields import is_uscc
+from reetrace.contract.fields import is_uscc, text_problem
 from reetrace.contract.submission import InvalidDocument, validate_header
 from reetrace.domain.event_keys import event_keys
 from reetrace.domain.registry import SigningKey
-from reetrace.domain.submissions import Authenticated, PreparedEvent, Rejection
-from reetrace.ledger.canonical import ParsedJson
+from reetrace.domain.submissions import (
+    MAX_BYTES,
+    Authenticated,
+    Delivery,
+    PreparedEvent,
+    Rejection,
+    size_text,
+)
+from reetrace.ledger.canonical import NotJson, OutOfBounds, ParsedJson
 from reetrace.ledger.merkle import leaf_data, leaf_hash
 from reetrace.ledger.signing import b64url_decode, verify
 from reetrace.ledger.submission import digest, signed_message
 
 CLOCK_SKEW = timedelta(minutes=5)
+CHUNK = 1 << 20  # bytes read at a time beyond the size bound, only to be counted and digested
+log = logging.getLogger(__name__)
+
+
+# --- reading the bytes of one submission, never more than the bound in memory -----------------
+
+
+class _Reader:
+    """Takes the bytes of one submission as they come: keeps them up to `MAX_BYTES`; past it,
+    keeps only their count and SHA-256."""
+
+    def __init__(self, source: str, limit: int = MAX_BYTES):
+        self.source, self.limit = source, limit
+        self.kept: list[bytes] | None = []
+        self.size = 0
+        self.sha256 = hashlib.sha256()
+
+    def feed(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.kept is None:
+            self.sha256.update(chunk)
+            return
+        self.kept.append(chunk)
+        if self.size > self.limit:  # from here on: digest and size only
+            for part in self.kept:
+                self.sha256.update(part)
+            self.kept = None
+
+    def delivery(self) -> Delivery:
+        if self.kept is None:
+            return Delivery(self.source, None, self.size, self.sha256.hexdigest())
+        return Delivery.of(self.source, b"".join(self.kept))
+
+
+def read_delivery(source: str, chunks: Iterable[bytes], limit: int = MAX_BYTES) -> Delivery:
+    reader = _Reader(source, limit)
+    for chunk in chunks:
+        reader.feed(chunk)
+    return reader.delivery()
+
+
+async def read_stream(source: str, chunks: AsyncIterable[bytes], limit: int = MAX_BYTES) -> Delivery:
+    """A request body as it streams in (an oversized one is never held whole)."""
+    reader = _Reader(source, limit)
+    async for chunk in chunks:
+        reader.feed(chunk)
+    return reader.delivery()
+
+
+def read_file(path: Path, source: str | None = None, limit: int = MAX_BYTES) -> Delivery:
+    """A submission file: read at once when within the bound. Raises OSError."""
+    with path.open("rb") as file:
+        head = file.read(limit + 1)
+        if len(head) <= limit:
+            return Delivery.of(source or str(path), head)
+        return read_delivery(source or str(path), _chain(head, iter(lambda: file.read(CHUNK), b"")), limit)
+
+
+def _chain(head: bytes, rest: Iterable[bytes]) -> Iterable[bytes]:
+    yield head
+    yield from rest
+
+
+# --- authenticating it -------------------------------------------------------------------------
 
 
 def authenticate(
-    raw: bytes,
+    raw: bytes | Delivery,
     source: str,
     keys: Mapping[str, SigningKey],
     enterprises: set[str] | frozenset[str],
     received_at: datetime | None,
 ) -> Authenticated | Rejection:
-    """Check one submission. `received_at=None` takes the signed `created_at` as the time of
-    receipt (archived submissions)."""
+    """Check one submission (its bytes, or a `Delivery` of them). `received_at=None` takes the
+    signed `created_at` as the time of receipt (archived submissions)."""
+    delivery = raw if isinstance(raw, Delivery) else Delivery.of(source, raw)
     stamp = received_at or datetime.now().astimezone()
-
-    def reject(cls: str, detail: str, reporter: str | None = None, event: str | None = None) -> Rejection:
-        return Rejection(source, cls, detail, stamp, reporter, event, None, raw)
-
     try:
-        parsed = ParsedJson(raw)
-        doc = parsed.value
-    except UnicodeDecodeError:
-        return reject("parse", "not UTF-8 text")
-    except ValueError as exc:
-        return reject("parse", f"not JSON: {exc}")
+        return _authenticate(delivery, keys, enterprises, received_at, stamp)
+    except Exception as exc:  # a last guard: no input may end as an error; the suite's fuzzing finds these
+        log.exception("a submission could not be checked: %s", delivery.source)
+        return _rejection(delivery, stamp, "schema", f"cannot be checked ({type(exc).__name__})")
+
+
+def _rejection(
+    delivery: Delivery,
+    stamp: datetime,
+    reason_class: str,
+    detail: str,
+    reporter: str | None = None,
+    event: str | None = None,
+) -> Rejection:
+    return Rejection(
+        delivery.source, reason_class, detail, stamp, reporter, event, delivery.digest, delivery.raw, delivery.size
+    )
+
+
+def _authenticate(
+    delivery: Delivery,
+    keys: Mapping[str, SigningKey],
+    enterprises: set[str] | frozenset[str],
+    received_at: datetime | None,
+    stamp: datetime,
+) -> Authenticated | Rejection:
+    def reject(cls: str, detail: str, reporter: str | None = None, event: str | None = None) -> Rejection:
+        return _rejection(delivery, stamp, cls, detail, reporter, event)
+
+    if delivery.raw is None or delivery.size > MAX_BYTES:
+        bound = f"{MAX_BYTES:,} ({size_text(MAX_BYTES)})"
+        return reject("schema", f"{delivery.size:,} bytes received, more than the {bound} a submission may be")
+    try:
+        parsed = ParsedJson(delivery.raw)
+    except NotJson as exc:
+        return reject("parse", str(exc))
+    except OutOfBounds as exc:
+        return reject("schema", str(exc))
+    doc = parsed.value
     if not isinstance(doc, dict):
         return reject("parse", "a submission must be a JSON object")
-    reporter = doc.get("reporter") if isinstance(doc.get("reporter"), str) else None
+    claimed = doc.get("reporter")
+    reporter = claimed if isinstance(claimed, str) and is_uscc(claimed) else None  # kept only when it can be one
     try:
         header = validate_header(doc)
-        events = validate_event_facts(doc["events"])
     except InvalidDocument as exc:
-        ref = f"{reporter}:{exc.event}" if reporter and exc.event else None
-        return reject("schema", str(exc), reporter, ref)
+        return reject("schema", str(exc), reporter)
     if received_at is None:
         stamp = header.created_at
     elif header.created_at - stamp > CLOCK_SKEW:
@@ -64,8 +172,12 @@ def authenticate(
             f"receipt {stamp.isoformat(timespec='seconds')}",
             reporter,
         )
-    if not is_uscc(header.reporter):
-        return reject("reporter", f"{header.reporter!r} is not a valid Unified Social Credit Code", reporter)
+    try:
+        events = validate_event_facts(doc["events"], stamp)
+    except InvalidDocument as exc:
+        return reject("schema", str(exc), reporter, _event_ref(reporter, exc.event))
+    if reporter is None:
+        return reject("reporter", f"{header.reporter!r} is not a valid Unified Social Credit Code")
     if header.reporter not in enterprises:
         return reject("reporter", f"enterprise {header.reporter} is not registered", reporter)
 
@@ -101,16 +213,27 @@ def authenticate(
         return reject("signature", "does not verify", reporter)
 
     return Authenticated(
-        source=source,
+        source=delivery.source,
         reporter=header.reporter,
         key_id=header.key_id,
         created_at=header.created_at,
         received_at=stamp,
         signature=header.signature,
         digest=digest(message),
-        raw=raw,
+        raw=delivery.raw,
         events=[_prepared(header.reporter, e, b, m) for e, b, m in zip(events, bodies, doc["events"], strict=True)],
     )
+
+
+def _event_ref(reporter: str | None, event_id: str | None) -> str | None:
+    """`<USCC>:<event_id>` of an offending event, when both can be written down as they are."""
+    if reporter is None or not isinstance(event_id, str) or not 0 < len(event_id) <= 128 or text_problem(event_id):
+        return None
+    try:
+        event_id.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return f"{reporter}:{event_id}"
 
 
 def _prepared(reporter: str, event: EventFacts, body: bytes, members: dict) -> PreparedEvent:

@@ -1,9 +1,10 @@
-"""Use case: receive one signed submission as bytes (the HTTP API's `POST /api/submissions`).
+"""Use case: receive one signed submission as bytes (the HTTP API's `POST /api/submissions`, the
+portal's upload).
 
-The same path as `reetrace ingest` for one file: `intake.authenticate` (parse, contract, key,
-signature) before the write lock, then `ledger_repo.append` in one transaction that records the
-submission whole, counts it a duplicate, or rejects it for a conflict; every rejection is kept
-with its raw bytes; a checkpoint of the log is signed after events were added.
+Through `ingest.receive`, the one way submission bytes enter the ledger: authentication before
+the write lock, then one transaction that records the submission whole, counts it a duplicate,
+or rejects it (kept with its bytes, or their digest and size when oversized), with its
+access-log entry; a checkpoint of the log is signed after events were added.
 
 When an enterprise's user sends it (`sender` is that enterprise's USCC), the submission must be
 that enterprise's own: a submission whose reporter is another enterprise is rejected (reason
@@ -12,30 +13,25 @@ class `reporter`), recorded, and refused with `Forbidden`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
 from reetrace.config import Settings
-from reetrace.domain.submissions import Rejection
+from reetrace.domain.accounts import Actor
+from reetrace.domain.submissions import Delivery
 from reetrace.errors import Forbidden
-from reetrace.services.ingest import IngestReport
-from reetrace.services.ingest import now as clock_now
-from reetrace.services.intake import authenticate
+from reetrace.services.ingest import IngestReport, receive
 from reetrace.services.log import publish_checkpoint
-from reetrace.services.supervision import absorb
 from reetrace.store import tables as t
 from reetrace.store.database import Store
-from reetrace.store.ledger_repo import append, record_rejections
-from reetrace.store.registry_repo import known_enterprises, load_keys
 
 
 @dataclass(frozen=True, slots=True)
 class Received:
     report: IngestReport
-    reporter: str | None  # the enterprise the submission reports for, when it could be read
 
     @property
     def outcome(self) -> str:
@@ -55,55 +51,29 @@ class ForeignReporter(Forbidden):
 def receive_submission(
     store: Store,
     settings: Settings,
-    raw: bytes,
-    source: str,
+    delivery: Delivery,
+    actor: Actor,
+    door: str,
     sender: str | None = None,
     received_at: datetime | None = None,
 ) -> Received:
     """Authenticate and record one submission; the report counts it accepted, duplicate or
-    rejected (with the contract's reason classes)."""
-    stamp = received_at or clock_now()
-    with store.reading() as conn:
-        keys = load_keys(conn)
-        enterprises = known_enterprises(conn)
-    result = authenticate(raw, source, keys, enterprises, stamp)
-    report = IngestReport()
-    claimed = result.reporter
-    if sender is not None and claimed is not None and claimed != sender:
-        rejection = Rejection(
-            source,
-            "reporter",
-            f"enterprise {sender} may submit only its own reports, not those of {claimed}",
-            stamp,
-            sender,
-            None,
-            getattr(result, "digest", None),
-            raw,
-        )
-        with store.writing() as conn:
-            record_rejections(conn, [rejection])
-        report.rejected.append(rejection)
-        raise ForeignReporter(rejection.reason, report)
-    if isinstance(result, Rejection):
-        if sender is not None and result.reporter is None:
-            result = replace(result, reporter=sender)  # whose it is: the enterprise that sent it
-        with store.writing() as conn:
-            record_rejections(conn, [result])
-        report.rejected.append(result)
-        return Received(report, result.reporter)
-    with store.writing() as conn:
-        outcome = append(conn, [result])
-        record_rejections(conn, outcome.rejected)
-        if outcome.seqs:
-            absorb(conn, settings, outcome.seqs)  # the findings brought up to date in the same transaction
-    report.submissions_accepted = len(outcome.accepted)
-    report.submissions_duplicate = len(outcome.duplicate)
-    report.events_accepted = outcome.events_accepted
-    report.events_duplicate = outcome.events_duplicate
-    report.rejected.extend(outcome.rejected)
+    rejected (with the contract's reason classes). Raises `ForeignReporter` (after recording
+    it) for another enterprise's submission."""
+    report = receive(
+        store,
+        settings,
+        [delivery],
+        actor,
+        door,
+        sender=sender,
+        clock=None if received_at is None else (lambda: received_at),
+    )
+    if report.foreign:
+        raise ForeignReporter(report.rejected[0].reason, report)
     if report.events_accepted:
         publish_checkpoint(store, settings)  # every ingest that adds events is checkpointed
-    return Received(report, result.reporter)
+    return Received(report)
 
 
 def list_submissions(store: Store, reporter: str | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
@@ -151,7 +121,8 @@ def list_submissions(store: Store, reporter: str | None, limit: int, offset: int
 def list_rejections(
     store: Store, reporter: str | None, reason_class: str | None, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """Rejected submissions, newest first, with their reasons (not their bytes)."""
+    """Rejected submissions, newest first, with their reasons and the digest and size of the
+    bytes received (not the bytes)."""
     r = t.rejections.c
     where = []
     if reporter:
@@ -161,7 +132,7 @@ def list_rejections(
     with store.reading() as conn:
         total = conn.scalar(select(func.count()).select_from(t.rejections).where(*where)) or 0
         rows = conn.execute(
-            select(r.id, r.received_at, r.source, r.reason, r.reason_class, r.reporter, r.event)
+            select(r.id, r.received_at, r.source, r.reason, r.reason_class, r.reporter, r.event, r.digest, r.size)
             .where(*where)
             .order_by(r.id.desc())
             .limit(limit)
@@ -176,6 +147,8 @@ def list_rejections(
                 "reason_class": x.reason_class,
                 "reporter": x.reporter,
                 "event": x.event,
+                "digest": x.digest,
+                "size": x.size,
             }
             for x in rows
         ]

@@ -8,6 +8,7 @@ the rows it writes see one consistent ledger. It never updates or deletes a ledg
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -236,23 +237,38 @@ def _append(
 
 
 def record_rejections(conn: Connection, rejections: Iterable[Rejection]) -> None:
-    """Keep each rejection, chained, with the bytes received (rejections are never changed)."""
+    """Keep each rejection, chained, with the bytes received (rejections are never changed):
+    their digest and size always, the bytes themselves when they were kept (within the size
+    bound). Texts taken from the bytes are written so that any store can hold them."""
     for r in rejections:
+        digest = r.digest
+        if digest is None and r.raw is not None:
+            digest = hashlib.sha256(r.raw).hexdigest()
         chains.append(
             conn,
             t.rejections,
             {
                 "received_at": to_utc_text(r.received_at),
-                "source": r.source,
-                "reason": r.reason,
+                "source": storable(r.source),
+                "reason": storable(r.reason),
                 "reason_class": r.reason_class,
-                "reporter": r.reporter,
-                "event": r.event,
-                "digest": r.digest,
+                "reporter": r.reporter if r.reporter is not None and len(r.reporter) == 18 else None,
+                "event": None if r.event is None else storable(r.event),
+                "digest": digest,
                 "raw": r.raw,
-                "size": len(r.raw) if r.raw is not None else None,
+                "size": r.size if r.size is not None else (len(r.raw) if r.raw is not None else None),
             },
         )
+
+
+def storable(text: str) -> str:
+    """Text any store can keep: U+0000 (which PostgreSQL refuses in text) and lone surrogates
+    (which UTF-8 cannot write) as escapes."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\\x00")
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def list_rejections(conn: Connection, limit: int | None = None, reason_class: str | None = None):

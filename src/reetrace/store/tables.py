@@ -462,7 +462,7 @@ finding_actions = Table(
 event_keys = Table(
     "event_keys",
     metadata,
-    Column("key", String(200), primary_key=True),
+    Column("key", Text, primary_key=True),  # up to 540 characters (migration 0015)
     Column("seq", Integer, primary_key=True),
     sqlite_with_rowid=False,
 )

@@ -13,6 +13,7 @@ Dates, numbers and tonnages are formatted for the language by `babel.dates` / `b
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, format_scientific
 from babel.support import Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -32,6 +33,10 @@ LANGUAGE_COOKIE = "reetrace_lang"
 _CATALOGUE = {"zh-Hans": "zh_Hans", "en": "en"}
 _BABEL = {"zh-Hans": "zh_Hans_CN", "en": "en_GB"}
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8))  # the times pages show
+# Beyond this magnitude a number is written in scientific notation: the decimal arithmetic of
+# Babel's patterns works to 28 digits, and no real tonnage comes near (the ledger may still hold
+# such a number, recorded before masses were bounded).
+SCIENTIFIC_FROM = 1e15
 
 
 def language_of(value: str | None) -> str:
@@ -65,8 +70,10 @@ class Formats:
         return translations(self.language).gettext
 
     def number(self, value: float | int | None, digits: int = 0) -> str:
-        if value is None:
+        if value is None or not math.isfinite(value):
             return "—"
+        if abs(value) >= SCIENTIFIC_FROM:
+            return format_scientific(value, format="0.###E0", locale=self.locale)
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(value, format=pattern, locale=self.locale)
 
@@ -77,7 +84,11 @@ class Formats:
         return "—" if value is None else f"{self.number(value, digits)} kg"
 
     def percent(self, share: float | None) -> str:
-        return "—" if share is None else format_percent(share, format="#,##0.0%", locale=self.locale)
+        if share is None or not math.isfinite(share):
+            return "—"
+        if abs(share) >= SCIENTIFIC_FROM:
+            return f"{self.number(share * 100)}%"
+        return format_percent(share, format="#,##0.0%", locale=self.locale)
 
     def date(self, value: date | datetime | str | None) -> str:
         if value is None or value == "":
@@ -95,9 +106,11 @@ class Formats:
             value = datetime.fromisoformat(value)
         if value.tzinfo is None:
             value = value.replace(tzinfo=CHINA_STANDARD_TIME)
-        return format_datetime(
-            value.astimezone(CHINA_STANDARD_TIME), format="medium", locale=self.locale, tzinfo=CHINA_STANDARD_TIME
-        )
+        try:
+            shown = value.astimezone(CHINA_STANDARD_TIME)
+        except OverflowError:  # the last hours of the year 9999 in UTC have no China time
+            return value.isoformat(timespec="seconds")
+        return format_datetime(shown, format="medium", locale=self.locale, tzinfo=CHINA_STANDARD_TIME)
 
     def month(self, year: int, month: int) -> str:
         return format_date(date(year, month, 1), format="MMM", locale=self.locale)

@@ -1,28 +1,28 @@
-"""The enterprise portal: upload a signed monthly submission (the same ingest as the CLI), see
-the submissions accepted and rejected with their reasons, the enterprise's own findings and its
-quota use. Everything is filtered by the user's own USCC; a file reporting for another
-enterprise is refused before it reaches the ledger."""
+"""The enterprise portal: upload a signed monthly submission (received as every submission is,
+by `services.submit`), see the submissions accepted and rejected with their reasons, the
+enterprise's own findings and its quota use. Everything is filtered by the user's own USCC; a
+file reporting for another enterprise is refused, and recorded as a rejection."""
 
 from __future__ import annotations
 
-import json
-import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from reetrace.api.security import store_of
 from reetrace.charts.quota_use import QuotaBar, quota_chart
-from reetrace.services.accounts import record_access
 from reetrace.services.dashboard import enterprise_overview, latest_year
-from reetrace.services.ingest import IngestReport, ingest
+from reetrace.services.ingest import IngestReport
+from reetrace.services.intake import CHUNK, read_stream
+from reetrace.services.submit import ForeignReporter, receive_submission
 from reetrace.web import labels
 from reetrace.web.findings import visible_findings
 from reetrace.web.pages import EnterpriseViewer, enterprise_user
 
 router = APIRouter(include_in_schema=False)
-MAX_BYTES = 50 * 1024 * 1024
 
 
 def portal(
@@ -76,12 +76,9 @@ def portal_page(request: Request, view: EnterpriseViewer = Depends(enterprise_us
     return portal(request, view)
 
 
-def declared_reporter(raw: bytes) -> str | None:
-    try:
-        doc = json.loads(raw)
-    except ValueError:
-        return None
-    return doc.get("reporter") if isinstance(doc, dict) and isinstance(doc.get("reporter"), str) else None
+async def _chunks(upload: UploadFile) -> AsyncIterator[bytes]:
+    while chunk := await upload.read(CHUNK):
+        yield chunk
 
 
 @router.post("/portal/submissions")
@@ -92,12 +89,15 @@ async def upload(
     view: EnterpriseViewer = Depends(enterprise_user),
 ) -> Response:
     view.check_form(form_token)
-    raw = await submission.read(MAX_BYTES + 1)
-    filename = Path(submission.filename or "submission.json").name or "submission.json"
-    if len(raw) > MAX_BYTES:
-        return portal(request, view, 413, error=view.gettext("The file is too large."), filename=filename)
-    reporter = declared_reporter(raw)
-    if reporter is not None and reporter != view.uscc:
+    uscc = view.uscc
+    filename = Path(submission.filename or "").name or "submission.json"
+    delivery = await read_stream(f"portal/{uscc}/{filename}", _chunks(submission))  # never held whole beyond the bound
+    store, settings = store_of(request), request.app.state.settings
+    try:
+        received = await run_in_threadpool(
+            receive_submission, store, settings, delivery, view.actor, "POST /portal/submissions", uscc
+        )
+    except ForeignReporter:
         return portal(
             request,
             view,
@@ -105,17 +105,5 @@ async def upload(
             filename=filename,
             error=view.gettext("This file reports for another enterprise; you may submit only for your own."),
         )
-    with tempfile.TemporaryDirectory(prefix="reetrace-upload-") as folder:
-        path = Path(folder) / filename
-        path.write_bytes(raw)
-        report = ingest(store_of(request), [path])
-    record_access(
-        store_of(request),
-        view.actor,
-        "submit",
-        f"submission {filename}",
-        view.uscc,
-        f"{report.submissions_accepted} accepted, {len(report.rejected)} rejected",
-    )
-    status = 200 if not report.rejected else 422
-    return portal(request, view, status, report=report, filename=filename)
+    report = received.report
+    return portal(request, view, 200 if not report.rejected else 422, report=report, filename=filename)

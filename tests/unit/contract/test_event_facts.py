@@ -1,6 +1,8 @@
 """The fast checks of ingest agree with the contract's Pydantic models: they never vouch for an
 event the models refuse, they give the very facts the models give, and the verdicts and
-messages of a whole submission's events are the models' own."""
+messages of a whole submission's events are the models' own, the bounds included (event times
+from 1990 to 24 hours after receipt, masses up to 10^9 kg, `ext` within 16 KiB and 32 levels,
+no U+0000 in text)."""
 
 from __future__ import annotations
 
@@ -13,19 +15,37 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factory import CONCENTRATE, export, extract, lot, make_uscc, receive, ship, transform
-from reetrace.contract.event_facts import _shape, facts_of, fast_facts, validate_event_facts
-from reetrace.contract.submission import (
-    ExtractIn,
-    InvalidDocument,
-    ShipIn,
-    validate_event_models,
-    validate_model,
-)
+from reetrace.contract import event_facts, submission
+from reetrace.contract.event_facts import _shape, facts_of, utc_text
+from reetrace.contract.submission import ExtractIn, InvalidDocument, ShipIn
 from reetrace.domain.elements import ELEMENTS
-from reetrace.ledger.canonical import ParsedJson
+from reetrace.ledger.canonical import NotJson, OutOfBounds, ParsedJson
 from reetrace.store.timefmt import to_utc_text
 
 USCCS = [make_uscc(n) for n in (1, 2, 3)]
+RECEIVED = datetime(2026, 12, 1, 8, 0, 0, 250_000, tzinfo=timezone(timedelta(hours=8)))  # the submissions' receipt
+LATEST = utc_text(RECEIVED + timedelta(hours=24))
+
+
+def fast_facts(event):
+    return event_facts.fast_facts(event, LATEST)
+
+
+def validate_model(event):
+    return submission.validate_model(event, RECEIVED)
+
+
+def validate_event_facts(raw_events):
+    return event_facts.validate_event_facts(raw_events, RECEIVED)
+
+
+def validate_event_models(raw_events):
+    return submission.validate_event_models(raw_events, RECEIVED)
+
+
+DEEP: object = "x"
+for _ in range(33):
+    DEEP = [DEEP]
 NOT_USCC = USCCS[0][:-1] + ("0" if USCCS[0][-1] != "0" else "1")
 
 # values on the edge of some check: any member may get one
@@ -47,6 +67,12 @@ EDGES = [
     1e-5,
     -1e-9,
     1e300,
+    10**9,
+    10**9 + 1,
+    1e9,
+    1000000000.0000001,
+    -1e9,
+    -1000000000.0000001,
     float("nan"),
     float("inf"),
     float("-inf"),
@@ -59,6 +85,8 @@ EDGES = [
     "é",
     "a\ud800",
     "\udc00",
+    "a\x00",
+    "\x00",
     "L1\n",
     "bad lot!",
     "L1",
@@ -97,6 +125,23 @@ EDGES = [
     "2026-12-31T23:59:59-00:30",
     "2026-01-01T00:00:00-09:00",
     "2024-02-29T23:00:00Z",
+    "1990-01-01T00:00:00+08:00",
+    "1989-12-31T15:59:59.999999Z",
+    "1989-12-31T16:00:00Z",
+    "0001-01-01T00:00:00+08:00",
+    "0001-01-01T00:00:00Z",
+    "9999-12-31T23:59:59-08:00",
+    "9999-12-31T23:59:59+08:00",
+    "2026-12-02T08:00:00.25+08:00",
+    "2026-12-02T08:00:00.250001+08:00",
+    "2026-12-02T00:00:00.250000Z",
+    "2026-12-02T00:00:00.250001Z",
+    {"note": "x" * (16 << 10)},
+    {"note": "x" * ((16 << 10) - 11)},
+    DEEP,
+    [DEEP],
+    {"n": 2**60},
+    {"n": float("inf")},
     USCCS[1],
     NOT_USCC,
     USCCS[0].lower(),
@@ -133,8 +178,13 @@ kg = either(
         float("inf"),
         "5",
         None,
+        10**9,
+        10**9 + 1,
+        1e9,
+        1000000000.0000001,
     )
     | st.floats(allow_nan=True, allow_infinity=True)
+    | st.floats(9.99e8, 1.001e9)
     | st.integers(-10, 2**54)
 )
 lot_id = either(
@@ -168,10 +218,14 @@ ZONES = [
     timezone(timedelta(hours=23)),
     timezone(-timedelta(hours=12)),
 ]
-# (years 1 and 9999 left out: with an offset, some of their times have no UTC text at all)
+# mostly around the bounds (1990, and a day after receipt); now and then any year but 1 and
+# 9999, where some times with an offset have no UTC text at all
 rfc3339 = st.builds(
     lambda moment, spec, zone: moment.replace(tzinfo=zone).isoformat(timespec=spec),
-    st.datetimes(datetime(2, 1, 1), datetime(9998, 12, 31)),
+    st.datetimes(datetime(1989, 12, 30), datetime(1990, 1, 2))
+    | st.datetimes(datetime(1990, 1, 1), datetime(2026, 12, 3))
+    | st.datetimes(datetime(2026, 11, 30), datetime(2026, 12, 3))
+    | st.datetimes(datetime(2, 1, 1), datetime(9998, 12, 31)),
     one_of(["seconds", "milliseconds", "microseconds", "auto"]),
     one_of(ZONES),
 )
@@ -214,7 +268,8 @@ draws = either(st.lists(either(draw), min_size=1, max_size=3))
 lot_ids = either(st.lists(lot_id, min_size=1, max_size=3))
 event_id = either(valid_or(st.text(min_size=1, max_size=6) | st.just("e" * 128), "e" * 129, "a\ud800", ""))
 COMMON = {"event_id": event_id, "time": time}
-OPTIONAL_COMMON = {"site": either(st.none() | site), "ext": st.none() | st.integers() | st.text(max_size=3)}
+ext = st.none() | st.integers() | st.text(max_size=3) | one_of([DEEP, {"n": 2**60}, {"big": "x" * (16 << 10)}])
+OPTIONAL_COMMON = {"site": either(st.none() | site), "ext": ext}
 
 SHAPES = {
     "extract": {"deposit": either(valid_or(one_of(["rock", "ion_adsorption"]), "Rock")), "outputs": outputs},
@@ -299,8 +354,27 @@ def test_a_submissions_events_get_the_models_verdicts_and_messages(raw_events, c
 @given(events())
 def test_parsed_json_gets_the_same_verdict(event):
     """As ingest sees events: parsed by ParsedJson (integral numbers as ints, lone surrogates
-    from escapes, NaN from the parser's constants)."""
-    assert_same_verdict([ParsedJson(json.dumps(event).encode()).value])
+    from escapes), which refuses the constants NaN and Infinity that json.dumps writes and
+    JSON has not, and nesting deeper than 32 levels (with the list of events, the event is one)."""
+    text = json.dumps(event)
+    try:
+        parsed = ParsedJson(text.encode())
+    except NotJson:
+        assert "NaN" in text or "Infinity" in text
+        return
+    except OutOfBounds:
+        assert depth([event]) > 32
+        return
+    assert_same_verdict([parsed.value])
+
+
+def depth(value) -> int:
+    """Levels of nesting, the plain recursive way."""
+    if isinstance(value, dict):
+        return 1 + max(map(depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(depth, value), default=0)
+    return 0
 
 
 def test_the_fast_checks_vouch_for_valid_events_of_every_shape():

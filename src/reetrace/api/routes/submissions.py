@@ -7,21 +7,23 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from starlette.requests import ClientDisconnect
 
 from reetrace.api import access
 from reetrace.api.errors import error_body
 from reetrace.api.pagination import Page, page
-from reetrace.api.security import principal, store_of
+from reetrace.api.security import actor_of, principal, store_of
 from reetrace.domain.accounts import Principal
 from reetrace.errors import UsageError
+from reetrace.services.intake import read_stream
 from reetrace.services.submit import ForeignReporter, list_rejections, list_submissions, receive_submission
 
 router = APIRouter(prefix="/api", tags=["submissions"])
-MAX_BYTES = 32 * 1024 * 1024
 
 SUBMISSION_BODY = {
     "required": True,
-    "description": "The signed `reetrace/submission@1` document, exactly as signed (its bytes are kept).",
+    "description": "The signed `reetrace/submission@1` document, exactly as signed (its bytes are kept); "
+    "at most 64 MiB (beyond it a rejection, recorded with the body's digest and size).",
     "content": {
         "application/json": {
             "schema": {
@@ -56,21 +58,24 @@ STATUS = {"accepted": 201, "duplicate": 200, "rejected": 422}
 async def submit(request: Request, who: Principal = Depends(principal)) -> JSONResponse:
     """Ingest one signed submission. The answer is the ingest report (`reetrace/ingest-report@1`)
     for it: 201 accepted, 200 duplicate (a no-op), 422 rejected, 403 another enterprise's
-    (a rejection too); a rejection also carries the error shape (`error.type` `rejected`)."""
+    (a rejection too); a rejection also carries the error shape (`error.type` `rejected`).
+    Every one is recorded with its access-log entry, in one transaction."""
     who.require("submit")
-    raw = await request.body()
-    if len(raw) > MAX_BYTES:
-        raise UsageError(f"a submission is at most {MAX_BYTES // (1024 * 1024)} MiB")
     store, settings = store_of(request), request.app.state.settings
     source = f"api/{who.uscc or 'staff'}/{who.username}"
     try:
-        received = await run_in_threadpool(receive_submission, store, settings, raw, source, who.uscc)
+        delivery = await read_stream(source, request.stream())  # never more than the bound held
+    except ClientDisconnect:
+        raise UsageError("the request body ended before it was complete") from None
+    actor = actor_of(request, who)
+    try:
+        received = await run_in_threadpool(
+            receive_submission, store, settings, delivery, actor, "POST /api/submissions", who.uscc
+        )
     except ForeignReporter as exc:
-        await run_in_threadpool(access.refused, request, who, who.uscc, str(exc))
         return JSONResponse({**exc.report.as_contract(), **error_body("forbidden", str(exc))}, status_code=403)
     report = received.report.as_contract()
     outcome = received.outcome
-    await run_in_threadpool(access.changed, request, who, received.reporter, f"submission {outcome}")
     if outcome == "rejected":
         report.update(error_body("rejected", received.report.rejected[0].reason))
     return JSONResponse(report, status_code=STATUS[outcome])
