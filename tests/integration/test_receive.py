@@ -143,7 +143,7 @@ def test_a_submission_and_its_access_log_entry_commit_together(store, world, tmp
 
 def test_a_value_the_store_refuses_rejects_only_its_own_submission(store, world, tmp_path, monkeypatch):
     """Every value passed the contract, yet the store refuses one (a column narrower than the
-    contract, as event_keys was on PostgreSQL before migration 0015): that submission becomes a
+    contract, as event_keys was on PostgreSQL before migration 0016): that submission becomes a
     `schema` rejection, kept with its bytes; the batch's others are accepted."""
     load_registry(store, world.registry())
     paths = good_files(world, tmp_path / "in", 4)
@@ -170,7 +170,7 @@ def test_a_value_the_store_refuses_rejects_only_its_own_submission(store, world,
 
 
 def test_a_valid_shipment_of_500_characters_is_filed_under_its_key(store, world, tmp_path):
-    """The key of a 500-character shipment is 540 characters (migration 0015)."""
+    """The key of a 500-character shipment is 540 characters (migration 0016)."""
     load_registry(store, world.registry())
     doc = world.mine.submit(
         [extract("e1", "L1", time="2026-11-01T08:00:00+08:00"), ship("e2", ["L1"], world.plant.uscc, "船" * 500)],

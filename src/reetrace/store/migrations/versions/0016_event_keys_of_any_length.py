@@ -6,15 +6,15 @@ contract allowing 500 for the shipment. The column held 200, which PostgreSQL en
 shipment (a valid event) failed the whole batch that carried it. It becomes `text`. SQLite never
 enforced the length, and its table stays as it is (rebuilding it would rewrite every key).
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-06 18:00:00.000000
 """
 
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
