@@ -167,7 +167,7 @@ class Campaign:
             while tally.inputs < n:
                 username, bodies = self.inputs(mutated)
                 if username not in sessions:
-                    client = httpx.Client(base_url=self.url, timeout=300)
+                    client = httpx.Client(base_url=self.url, timeout=300, headers={"Origin": self.url})
                     client.post("/login", data={"username": username, "password": PASSWORD})
                     page = client.get("/portal").text
                     sessions[username] = (client, page.split('name="form_token" value="', 1)[1].split('"', 1)[0])

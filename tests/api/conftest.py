@@ -23,9 +23,9 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from api_data import OXIDE_DY, PASSWORD, application_request
+from api_data import PASSWORD, application_request, chain
 
-from factory import World, extract, lot, receive, ship, transform
+from factory import World, extract
 from reetrace.api.app import create_app
 from reetrace.config import Settings
 from reetrace.services import accounts, registry
@@ -91,30 +91,6 @@ def live(module_store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         server.should_exit = True
         thread.join(30)
         store.dispose()
-
-
-def chain(world: World) -> dict[str, dict[str, Any]]:
-    """A mine ships concentrate to a separation plant, which separates it and ships Dy oxide to
-    the trader; each enterprise's month as one signed submission."""
-    m, p, x = world.mine, world.plant, world.trader
-    return {
-        "mine": m.submit(
-            [extract("m1", "C1", 1000, composition={"Ce": 0.2, "Dy": 0.06}), ship("m2", ["C1"], p.uscc, "S1")]
-        ),
-        "plant": p.submit(
-            [
-                receive("p1", ["C1"], m.uscc, "S1"),
-                transform(
-                    "p2",
-                    "separation",
-                    [("C1", 1000)],
-                    [lot("DYO-1", "oxide", 40, OXIDE_DY), lot("CEO-1", "oxide", 230, {"Ce": 0.8141})],
-                ),
-                ship("p3", ["DYO-1"], x.uscc, "S2", time="2026-01-12T08:00:00+08:00"),
-            ]
-        ),
-        "trader": x.submit([receive("x1", ["DYO-1"], p.uscc, "S2", time="2026-01-14T08:00:00+08:00")]),
-    }
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ none and writes no entry. Reads are written down by the doors (`api.access`, the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from sqlalchemy import Connection
 
@@ -63,12 +63,17 @@ def since_moment(text: str, utc_offset_hours: int) -> datetime:
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            return datetime.combine(day, time(), timezone(timedelta(hours=utc_offset_hours)))
-        moment = datetime.fromisoformat(value)
+            moment = datetime.combine(day, time(), timezone(timedelta(hours=utc_offset_hours)))
+        else:
+            moment = datetime.fromisoformat(value)
     except ValueError:
         raise UsageError(f"since must be a day YYYY-MM-DD or a time with an offset, not {text!r}") from None
     if moment.tzinfo is None:
         raise UsageError(f"since {text!r} needs an offset, e.g. {value}+08:00")
+    try:
+        moment.astimezone(UTC)  # the log's times are UTC: 0001-01-01 at +08:00 has none
+    except OverflowError:
+        raise UsageError(f"since {text!r} is out of range") from None
     return moment
 
 

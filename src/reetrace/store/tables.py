@@ -462,7 +462,7 @@ finding_actions = Table(
 event_keys = Table(
     "event_keys",
     metadata,
-    Column("key", Text, primary_key=True),  # up to 540 characters (migration 0015)
+    Column("key", Text, primary_key=True),  # up to 540 characters (migration 0016)
     Column("seq", Integer, primary_key=True),
     sqlite_with_rowid=False,
 )
