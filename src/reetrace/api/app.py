@@ -7,7 +7,7 @@ import secrets
 from fastapi import Depends, FastAPI
 
 from reetrace import web
-from reetrace.api import errors
+from reetrace.api import checkpoints, errors
 from reetrace.api.routes import routers
 from reetrace.api.security import principal
 from reetrace.config import Settings
@@ -28,6 +28,7 @@ def create_app(settings: Settings, store: Store | None = None, session_secret: b
     for router in routers():
         app.include_router(router)
     web.install(app)
+    checkpoints.install(app)  # after a crash, after changes, and periodically
 
     @app.get("/api/health", tags=["service"])
     def health() -> dict[str, str]:

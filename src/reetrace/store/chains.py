@@ -161,8 +161,26 @@ def _covered(conn: Connection, spec: Chained, stored: Mapping[str, Any]) -> bool
 
 
 def heads(conn: Connection) -> dict[str, tuple[int, bytes]]:
-    """Every chain's length and head (chains with no row yet: length 0, the genesis head)."""
-    return {name: _head(conn, name) for name in CHAINED}
+    """Every chain's length and head (chains with no row yet: length 0, the genesis head), in
+    one statement: each chain's last link, looked up by the primary key."""
+    names = sorted(CHAINED)
+    last = " UNION ALL ".join(
+        f"SELECT chain, n, link FROM (SELECT chain, n, link FROM chain_links WHERE chain = :c{i} "
+        f"ORDER BY n DESC LIMIT 1) AS last{i}"
+        for i in range(len(names))
+    )
+    found = {
+        row.chain: (int(row.n), bytes(row.link))
+        for row in conn.execute(text(last), {f"c{i}": name for i, name in enumerate(names)})
+    }
+    return {name: found.get(name, (0, chains.GENESIS)) for name in names}
+
+
+def link_at(conn: Connection, name: str, n: int) -> bytes | None:
+    """The head of chain `name` after its `n`th row, as stored (None: no such link)."""
+    c = t.chain_links.c
+    found = conn.scalar(select(c.link).where(c.chain == name, c.n == n))
+    return None if found is None else bytes(found)
 
 
 def links(conn: Connection, name: str, yield_per: int = 10_000) -> Iterator[Any]:

@@ -1,0 +1,259 @@
+"""Use case: verify the whole store (`reetrace log verify`), in one snapshot, in bounded memory.
+
+1. **The events** (CONTRACT §8): the Merkle tree is recomputed from the stored events in their
+   order of acceptance; every leaf, every stored subtree and every signed checkpoint must agree;
+   the receipt chain over the submissions' times of receipt is recomputed and checked against
+   the checkpoints, and every event must carry its submission's time of receipt. The first leaf
+   that differs is named.
+2. **What is derived from the events** (reetrace.services.verify_derived): the events' own
+   type, time and digest columns, `lots`, `lot_draws`, `event_keys` (and on PostgreSQL the
+   identities in `event_ids`) are derived again from the event bodies in the same pass and
+   compared; any table and row that differs is named.
+3. **The chains** (reetrace.services.verify_chains): every table whose rows must never change
+   is checked against its hash chain and the chain against the heads the checkpoints signed.
+4. **The stored findings** (reetrace.services.verify_findings), when supervision keeps them:
+   compared with a fresh audit as of the same date and thresholds.
+
+The events are read once, in acceptance order; every other table once in whatever order is
+cheapest, compared through keyed per-range digests (reetrace.ledger.multiset), and read again
+only where a range differs, to name its rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from reetrace.config import Settings
+from reetrace.ledger import merkle, receipts
+from reetrace.ledger.multiset import RowHasher
+from reetrace.ledger.note import Checkpoint, NoteError, Verifier, open_checkpoint
+from reetrace.services import log_keys
+from reetrace.services.verify_chains import verify_chains
+from reetrace.services.verify_derived import DerivedCheck
+from reetrace.services.verify_findings import verify_findings
+from reetrace.store import derived as stored
+from reetrace.store import tables as t
+from reetrace.store.database import Store
+from reetrace.store.log_repo import log_size
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Verification:
+    """What `log verify` checked, and every problem it found (none: the store verifies)."""
+
+    leaves: int = 0
+    checkpoints: int = 0
+    derived: dict[str, int] = field(default_factory=dict)  # table → rows compared with the events
+    chains: dict[str, int] = field(default_factory=dict)  # chained table → links verified
+    findings: int | None = None  # stored findings compared with a fresh audit
+    notes: list[str] = field(default_factory=list)  # what was not checked, and why
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+LogVerification = Verification  # the name the log's callers know
+
+
+@dataclass(frozen=True, slots=True)
+class SignedCheckpoint:
+    """A stored checkpoint and what its signature vouches for (None: it does not verify)."""
+
+    id: int
+    size: int
+    root_hash: bytes
+    checkpoint: Checkpoint | None
+    problem: str | None
+
+    @property
+    def label(self) -> str:
+        return f"the checkpoint of size {self.size} (number {self.id})"
+
+
+def verify_store(
+    store: Store,
+    settings: Settings | None = None,
+    *,
+    events_only: bool = False,
+    progress: Progress | None = None,
+) -> Verification:
+    """Verify the store; `events_only` checks the events, receipts and checkpoints alone (the
+    transparency log), not the tables derived from them, the chains or the findings."""
+    settings = settings or Settings()
+    result = Verification()
+    hasher = RowHasher()
+    with stored.snapshot(store) as conn:
+        signed = _signed_checkpoints(conn)
+        result.checkpoints = len(signed)
+        derived = None if events_only else DerivedCheck(conn, hasher)
+        _verify_events(conn, signed, result, derived, progress)
+        if not result.problems:
+            _verify_receipts(conn, signed, result)
+        if events_only:
+            return result
+        if derived is None or result.problems:
+            result.notes.append("the tables derived from the events were not compared: the events themselves differ")
+        else:
+            result.derived = derived.finish(result.problems)
+        good = [(s.label, s.checkpoint) for s in signed if s.checkpoint is not None]
+        result.chains = verify_chains(conn, good, hasher, result.problems)
+        if result.problems:
+            result.notes.append("the stored findings were not compared: the store differs already")
+        else:
+            result.findings = verify_findings(conn, settings, result.problems, result.notes)
+    return result
+
+
+def _signed_checkpoints(conn: Connection) -> list[SignedCheckpoint]:
+    keys = log_keys.verifiers(conn)
+    out = []
+    for row in conn.execute(select(t.checkpoints).order_by(t.checkpoints.c.size, t.checkpoints.c.id)):
+        checkpoint, problem = _open(row, keys.get(row.key_id))
+        out.append(SignedCheckpoint(row.id, row.size, bytes(row.root_hash), checkpoint, problem))
+    return out
+
+
+def _open(row: Any, verifier: Verifier | None) -> tuple[Checkpoint | None, str | None]:
+    if verifier is None:
+        return None, f"checkpoint of size {row.size}: signed by unknown key {row.key_id}"
+    try:
+        return open_checkpoint(row.note, verifier), None
+    except NoteError as exc:
+        return None, f"checkpoint of size {row.size}: its signature does not verify ({exc})"
+
+
+def _verify_events(
+    conn: Connection,
+    signed: list[SignedCheckpoint],
+    result: Verification,
+    derived: DerivedCheck | None,
+    progress: Progress | None,
+) -> None:
+    """Recompute the tree from the stored events and check every stored leaf, subtree hash and
+    signed checkpoint; names the first leaf that differs. Each event also goes to `derived`."""
+    problems = result.problems
+    stored_size = log_size(conn)
+    total = conn.scalar(select(func.max(t.events.c.seq))) or 0
+    nodes = {(r.level, r.idx): bytes(r.hash) for r in conn.execute(select(t.log_nodes))}
+    compact = merkle.CompactRange()
+    pending = iter(signed)
+    due = next(pending, None)
+    while due is not None and due.size == 0:
+        _check_checkpoint(problems, due, merkle.EMPTY_ROOT)
+        due = next(pending, None)
+    expected_seq = 1
+    sha256, leaf_prefix = hashlib.sha256, merkle.LEAF_PREFIX
+    for seq, reporter, event_id, type_, time, digest, body, leaf in stored.events(conn):
+        index = expected_seq - 1
+        if seq != expected_seq:
+            problems.append(
+                f"leaf {index}: expected event number {expected_seq}, found {seq} "
+                f"({reporter}:{event_id}): an accepted event was removed or one was inserted"
+            )
+            break
+        recomputed = sha256(leaf_prefix + merkle.leaf_data(reporter, body)).digest()
+        if leaf is None:
+            problems.append(
+                f"leaf {index} ({reporter}:{event_id}): the event has no leaf in "
+                "the log: it was inserted outside an ingest"
+            )
+            break
+        if bytes(leaf) != recomputed:
+            problems.append(
+                f"leaf {index} ({reporter}:{event_id}): the event differs from what was logged: it was changed or moved"
+            )
+            break
+        for level, idx, node in compact.append(recomputed):
+            if level and nodes.get((level, idx), node) != node:
+                first = idx << level
+                problems.append(
+                    f"leaf {first}: the subtree of leaves {first}–{((idx + 1) << level) - 1} no longer hashes "
+                    "to what was logged: events in it were changed, reordered or replaced"
+                )
+                break
+        if problems:
+            break
+        if derived is not None:
+            derived.add_event(seq, reporter, event_id, type_, time, digest, body)
+        expected_seq += 1
+        while due is not None and due.size == compact.size:
+            _check_checkpoint(problems, due, compact.root())
+            due = next(pending, None)
+        if problems:
+            break
+        if progress and expected_seq % 10_000 == 0:
+            progress(expected_seq - 1, total)
+    result.leaves = compact.size
+    if problems:
+        return
+    if compact.size != stored_size:
+        problems.append(
+            f"leaf {compact.size}: the log has {stored_size} leaves, the ledger "
+            f"{compact.size} events: accepted events were removed"
+        )
+    elif due is not None:
+        problems.append(
+            f"checkpoint of size {due.size} is beyond the {compact.size} events held: "
+            f"leaf {compact.size} onward was removed"
+        )
+
+
+def _check_checkpoint(problems: list[str], signed: SignedCheckpoint, root: bytes) -> None:
+    if signed.checkpoint is None:
+        problems.append(signed.problem or f"checkpoint of size {signed.size}: does not verify")
+        return
+    if signed.checkpoint.size != signed.size or signed.checkpoint.root_hash != root or signed.root_hash != root:
+        problems.append(
+            f"checkpoint of size {signed.size}: the tree recomputed from the events has another "
+            "root: the log was rewritten before this size"
+        )
+
+
+def _verify_receipts(conn: Connection, signed: Iterable[SignedCheckpoint], result: Verification) -> None:
+    """Recompute the receipt chain, check it against every signed checkpoint, and check that
+    every event carries its submission's time of receipt."""
+    heads: dict[int, bytes] = {}
+    for s in signed:
+        found = receipts.parse_extension(s.checkpoint.extensions) if s.checkpoint else None
+        if found:
+            heads[found[0]] = found[1]
+    chain, count = receipts.GENESIS, 0
+    c = t.submissions.c
+    for sub in conn.execute(select(c.id, c.digest, c.reporter, c.received_at, c.chain).order_by(c.id)):
+        chain = receipts.link(chain, sub.digest, sub.reporter, sub.received_at)
+        count += 1
+        if sub.chain is None or bytes(sub.chain) != chain or heads.get(count, chain) != chain:
+            result.problems.append(
+                f"submission {sub.id} ({sub.reporter}, received {sub.received_at}): its receipt "
+                "does not match the signed receipt chain: its time of receipt or the "
+                "submissions before it were changed"
+            )
+            return
+    beyond = [n for n in heads if n > count]
+    if beyond:
+        result.problems.append(
+            f"submission {count + 1}: a checkpoint signed {max(beyond)} receipts, the store holds {count}: "
+            "accepted submissions were removed"
+        )
+        return
+    moved = conn.execute(
+        select(t.events.c.seq, t.events.c.reporter, t.events.c.event_id)
+        .join(t.submissions, t.submissions.c.id == t.events.c.submission_id)
+        .where(t.events.c.received_at != t.submissions.c.received_at)
+        .order_by(t.events.c.seq)
+        .limit(1)
+    ).first()
+    if moved is not None:
+        result.problems.append(
+            f"leaf {moved.seq - 1} ({moved.reporter}:{moved.event_id}): its time of receipt "
+            "differs from its submission's: it was back-dated or post-dated"
+        )

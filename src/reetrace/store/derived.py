@@ -1,0 +1,102 @@
+"""Reading the ledger for its verification: the events in acceptance order, and the rows derived
+from them (reetrace.ledger.derived) as stored, in whatever order is cheapest, whole or for a
+range of ledger positions.
+
+Rows come straight from the driver's cursor in batches (a national year is millions of rows):
+on PostgreSQL through a named, server-side cursor, so memory holds one batch. A verification
+reads everything inside one snapshot (`snapshot`), so an ingest running meanwhile cannot make
+the events and the rows derived from them disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import count
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from reetrace.errors import StoreError
+from reetrace.store.database import Store
+
+_BATCH = 20_000
+_names = count()
+
+
+@contextmanager
+def snapshot(store: Store) -> Iterator[Connection]:
+    """A read transaction that sees one state of the whole store for as long as it lasts:
+    REPEATABLE READ on PostgreSQL (its default reads each statement at a new snapshot); an
+    SQLite read transaction is one snapshot already (WAL)."""
+    with store.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+
+
+def stream(conn: Connection, sql: str, params: tuple[Any, ...] = (), batch: int = _BATCH) -> Iterator[tuple[Any, ...]]:
+    """The rows of `sql` (written with `%s` placeholders) as plain tuples, batch by batch."""
+    driver = conn.connection.driver_connection
+    if driver is None:
+        raise StoreError("the store's connection is closed")
+    if conn.dialect.name == "postgresql":
+        cursor = driver.cursor(f"reetrace_verify_{next(_names)}")
+    else:
+        sql = sql.replace("%s", "?")
+        cursor = driver.cursor()
+    try:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(batch):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def _range(column: str, lo: int | None, hi: int | None) -> tuple[str, tuple[int, ...]]:
+    if lo is None or hi is None:
+        return "", ()
+    return f" WHERE {column} >= %s AND {column} < %s", (lo, hi)
+
+
+def events(conn: Connection, lo: int | None = None, hi: int | None = None) -> Iterator[tuple[Any, ...]]:
+    """(seq, reporter, event_id, type, time, digest, body, leaf) in acceptance order; positions
+    [lo, hi) when given."""
+    where, params = _range("seq", lo, hi)
+    return stream(
+        conn,
+        f"SELECT seq, reporter, event_id, type, time, digest, body, leaf FROM events{where} ORDER BY seq",
+        params,
+    )
+
+
+def lots(conn: Connection, lo: int | None = None, hi: int | None = None) -> Iterator[tuple[Any, ...]]:
+    """(seq, position, lot, form, mass_kg, composition, hs_code), in no particular order."""
+    where, params = _range("seq", lo, hi)
+    return stream(conn, f"SELECT seq, position, lot, form, mass_kg, composition, hs_code FROM lots{where}", params)
+
+
+def draws(conn: Connection, lo: int | None = None, hi: int | None = None) -> Iterator[tuple[Any, ...]]:
+    """(seq, position, lot, mass_kg), in no particular order."""
+    where, params = _range("seq", lo, hi)
+    return stream(conn, f"SELECT seq, position, lot, mass_kg FROM lot_draws{where}", params)
+
+
+def keys(conn: Connection, lo: int | None = None, hi: int | None = None) -> Iterator[tuple[Any, ...]]:
+    """(key, seq) of `event_keys`, in its own (key) order."""
+    where, params = _range("seq", lo, hi)
+    return stream(conn, f"SELECT key, seq FROM event_keys{where}", params)
+
+
+def has_identities(conn: Connection) -> bool:
+    """Whether the store keeps event identities in a table of their own (PostgreSQL, `event_ids`)."""
+    if conn.dialect.name != "postgresql":
+        return False
+    return conn.scalar(text("SELECT to_regclass('event_ids') IS NOT NULL")) is True
+
+
+def identities(conn: Connection, lo: int | None = None, hi: int | None = None) -> Iterator[tuple[Any, ...]]:
+    """(seq, reporter, event_id, digest) of `event_ids`, in no particular order."""
+    where, params = _range("seq", lo, hi)
+    return stream(conn, f"SELECT seq, reporter, event_id, digest FROM event_ids{where}", params)
