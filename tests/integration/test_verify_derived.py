@@ -8,11 +8,17 @@ import pytest
 
 from factory import export, extract, lot, receive, ship, transform
 from reetrace.config import Settings
+from reetrace.ledger.multiset import RowHasher
 from reetrace.services import log, supervision
 from reetrace.services.audit import audit_ledger
 from reetrace.services.ingest import ingest
 from reetrace.services.registry import load_registry
 from reetrace.services.trace import trace
+from reetrace.services.verify import verify_store
+from reetrace.services.verify_derived import derived_tables, stored_digests
+from reetrace.services.verify_helpers import Helpers
+from reetrace.store.derived import share, snapshot
+from reetrace.store.derived import state as store_state
 from reetrace.store.supervision_repo import mark_stale
 
 AS_OF = __import__("datetime").date(2026, 12, 31)
@@ -70,14 +76,15 @@ def sql(store, statement: str) -> None:
         conn.exec_driver_sql(statement)
 
 
-def problems(store, settings) -> list[str]:
-    result = log.verify_log(store, settings=settings)
+def problems(store, settings, helpers: bool = False) -> list[str]:
+    result = verify_store(store, settings, helpers=helpers)
     assert not result.ok
     return result.problems
 
 
-def test_an_untouched_store_passes_and_every_derived_row_was_compared(ledger, settings):
-    result = log.verify_log(ledger, settings=settings)
+@pytest.mark.parametrize("helpers", [False, True], ids=["alone", "with helper processes"])
+def test_an_untouched_store_passes_and_every_derived_row_was_compared(ledger, settings, helpers):
+    result = verify_store(ledger, settings, helpers=helpers)
     assert result.ok, result.problems
     expected = {"events": 9, "lots": 4, "lot_draws": 3, "event_keys": 13}  # counted by hand from the fixture
     if ledger.dialect == "postgresql":
@@ -85,13 +92,14 @@ def test_an_untouched_store_passes_and_every_derived_row_was_compared(ledger, se
     assert result.derived == expected
 
 
-def test_a_lots_mass_edited_changes_the_trace_and_is_named(ledger, settings, world):
+@pytest.mark.parametrize("helpers", [False, True], ids=["alone", "with helper processes"])
+def test_a_lots_mass_edited_changes_the_trace_and_is_named(ledger, settings, world, helpers):
     dy = trace(ledger, "DY-1", "backward")["origins"]
     assert round(sum(o["elements_kg"]["Dy"] for o in dy), 3) == round(18.3 * 0.86, 3)
     sql(ledger, "UPDATE lots SET mass_kg = 20438 WHERE lot = 'DY-1'")
     forged = trace(ledger, "DY-1", "backward")["origins"]
     assert round(sum(o["elements_kg"]["Dy"] for o in forged)) == round(20438 * 0.86)  # what the edit does
-    assert problems(ledger, settings) == [
+    assert problems(ledger, settings, helpers) == [
         f"lots: row (seq 5, position 0) differs from event {world.plant.uscc}:p2 (leaf 4): "
         "mass_kg is 20438.0, the event says 18.3: it was changed"
     ]
@@ -179,16 +187,18 @@ def supervised(ledger, settings):
     return ledger
 
 
-def test_stored_findings_equal_to_a_fresh_audit_pass(supervised, settings):
-    result = log.verify_log(supervised, settings=settings)
+@pytest.mark.parametrize("helpers", [False, True], ids=["alone", "with helper processes"])
+def test_stored_findings_equal_to_a_fresh_audit_pass(supervised, settings, helpers):
+    result = verify_store(supervised, settings, helpers=helpers)
     assert result.ok, result.problems
     assert result.findings == len(audit_ledger(supervised, settings, AS_OF, full=True))
 
 
-def test_an_edited_stored_finding_is_named(supervised, settings):
+@pytest.mark.parametrize("helpers", [False, True], ids=["alone", "with helper processes"])
+def test_an_edited_stored_finding_is_named(supervised, settings, helpers):
     first = audit_ledger(supervised, settings, AS_OF, full=True)[0]
     sql(supervised, f"UPDATE supervised_findings SET detail = 'nothing to see' WHERE code = '{first.code}'")
-    named = problems(supervised, settings)
+    named = problems(supervised, settings, helpers)
     assert any(p.startswith(f"supervised_findings: {first.code} (") and "is stored, but" in p for p in named)
     assert any(p.startswith(f"supervised_findings: {first.code} (") and "but not stored" in p for p in named)
 
@@ -208,3 +218,21 @@ def test_stored_findings_that_are_not_served_are_not_compared(supervised, settin
     result = log.verify_log(supervised, settings=settings)
     assert result.ok and result.findings is None
     assert "not served" in result.notes[-1]
+
+
+def test_a_helper_that_saw_another_state_of_the_ledger_is_not_used(ledger, settings):
+    """A helper reads a snapshot of its own on SQLite; what it made is used only when it saw the
+    ledger the verification sees (else that part is done again in the verification's snapshot)."""
+    hasher = RowHasher()
+    with snapshot(ledger) as conn:
+        tables, state = derived_tables(conn), store_state(conn)
+        here = stored_digests(conn, tables, hasher)
+        helping = Helpers(ledger, settings, hasher.key, tables, share(conn))
+        try:
+            there = helping.digests(state, hasher)
+            assert there is not None
+            assert {t: d.state() for t, d in there.items()} == {t: d.state() for t, d in here.items()}
+            assert helping.digests((state[0] + 1, state[1]), hasher) is None  # one more event seen
+            assert helping.findings(state) == ([], ["no stored findings to compare: supervision is off"], None)
+        finally:
+            helping.close()

@@ -19,20 +19,39 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from reetrace.ledger.canonical import canonical_bytes
 
 GENESIS = bytes(32)
+_MAX_SAFE_INT = 2**53 - 1
+_BEYOND_BMP = re.compile(rb"[\xf0-\xf4]")  # the lead bytes of UTF-8 characters beyond the BMP
 EXTENSION = "chain"
 
 
 def row_digest(values: Mapping[str, Any]) -> str:
     """SHA-256 (hex) of a row's RFC 8785 bytes: its columns by name, bytes as base64, and
     numbers as the database gives them back."""
-    return hashlib.sha256(canonical_bytes({k: _plain(v) for k, v in values.items()})).hexdigest()
+    return hashlib.sha256(_row_bytes({k: _plain(v) for k, v in values.items()})).hexdigest()
+
+
+def _row_bytes(row: dict[str, Any]) -> bytes:
+    """`canonical_bytes` of a row, without its walk of every value when each is text or an
+    integer JCS writes as is (most rows): `canonical_bytes` would hand such a row to orjson
+    unchanged, so this is its very result."""
+    for value in row.values():
+        kind = type(value)
+        if not (kind is str or kind is dict or (kind is int and -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT)):
+            return canonical_bytes(row)
+    out = orjson.dumps(row, option=orjson.OPT_SORT_KEYS)
+    if not out.isascii() and _BEYOND_BMP.search(out):
+        return canonical_bytes(row)  # keys sort by UTF-16 code units in JCS: its own path
+    return out
 
 
 def _plain(value: Any) -> Any:

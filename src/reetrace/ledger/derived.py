@@ -15,10 +15,10 @@ compositions as sorted (element, fraction) pairs, times as the ledger's UTC text
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -37,8 +37,7 @@ class Underivable(ValueError):
     """An event body the derived rows cannot be worked out from (it is not what ingest accepted)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Derived:
+class Derived(NamedTuple):
     """What one event's body implies for the ledger's own columns and index tables."""
 
     type: str
@@ -95,10 +94,29 @@ def stored_composition(text: str) -> Composition:
         return (("<unreadable>", float("nan")),)
 
 
+# Most times are written to the second with a whole-hour offset: their UTC text differs from
+# the time's only in its date and hour, the same for every time of that hour and offset, so
+# each such hour is converted once (as ingest does).
+_WHOLE_SECOND = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-5][0-9]:[0-5][0-9](?:Z|[+-][0-9]{2}:00)").fullmatch
+_HOURS: dict[tuple[str, str], str] = {}
+
+
 def utc_text(value: str) -> str:
     """An RFC 3339 time as the ledger stores it: UTC, to the microsecond
     (`2026-01-05T02:00:00.000000+00:00`); the parsing of reetrace.contract.fields, without its
     validation (the event was validated when it was accepted)."""
+    if _WHOLE_SECOND(value):
+        key = (value[:13], value[19:])
+        hour = _HOURS.get(key)
+        if hour is None:
+            if len(_HOURS) >= 100_000:
+                _HOURS.clear()
+            hour = _HOURS[key] = _utc_text(f"{value[:13]}:00:00{value[19:]}")[:13]
+        return f"{hour}{value[13:19]}.000000+00:00"
+    return _utc_text(value)
+
+
+def _utc_text(value: str) -> str:
     text = value.replace("z", "Z").replace("t", "T")
     if "." in text:  # Python keeps microseconds only
         head, _, tail = text.partition(".")

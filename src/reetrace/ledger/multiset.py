@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from typing import Any
 
 _BITS = 128
@@ -26,7 +26,8 @@ class RowHasher:
     """The keyed hash both sides of one comparison share."""
 
     def __init__(self, key: bytes | None = None) -> None:
-        self._template = hashlib.blake2b(key=key or os.urandom(32), digest_size=_BITS // 8)
+        self.key = key or os.urandom(32)  # shared with the processes helping the same comparison only
+        self._template = hashlib.blake2b(key=self.key, digest_size=_BITS // 8)
 
     def __call__(self, row: Any) -> int:
         """The hash of a row: a tuple of str, int, float, None and tuples of them (repr is exact
@@ -55,6 +56,30 @@ class MultisetDigest:
         else:
             counts[bucket] = 1
             sums[bucket] = value
+
+    def state(self) -> tuple[dict[Hashable, int], dict[Hashable, int]]:
+        """(counts, sums): what another process sends back of the digest it made."""
+        return self.counts, self.sums
+
+    @classmethod
+    def from_state(cls, hasher: RowHasher, state: tuple[dict[Hashable, int], dict[Hashable, int]]) -> MultisetDigest:
+        digest = cls(hasher)
+        digest.counts, digest.sums = state
+        return digest
+
+    def add_all(self, bucket: Hashable, rows: Iterable[Any]) -> None:
+        """`add` for several rows of one bucket (the verification's hot path: no call per row)."""
+        copy = self.hasher._template.copy
+        total = self.sums.get(bucket, 0)
+        n = 0
+        for row in rows:
+            h = copy()
+            h.update(repr(row).encode("utf-8", "surrogatepass"))
+            total += int.from_bytes(h.digest(), "little")
+            n += 1
+        if n:
+            self.sums[bucket] = total & _MASK
+            self.counts[bucket] = self.counts.get(bucket, 0) + n
 
     @property
     def rows(self) -> int:

@@ -36,10 +36,11 @@ from reetrace.services import log_keys
 from reetrace.services.verify_chains import verify_chains
 from reetrace.services.verify_derived import DerivedCheck
 from reetrace.services.verify_findings import verify_findings
+from reetrace.services.verify_helpers import HELP_FROM_EVENTS, Helpers, can_help
 from reetrace.store import derived as stored
 from reetrace.store import tables as t
 from reetrace.store.database import Store
-from reetrace.store.log_repo import log_size
+from reetrace.store.log_repo import STORED_FROM_LEVEL, log_size
 
 Progress = Callable[[int, int], None]
 
@@ -85,9 +86,12 @@ def verify_store(
     *,
     events_only: bool = False,
     progress: Progress | None = None,
+    helpers: bool | None = None,
 ) -> Verification:
     """Verify the store; `events_only` checks the events, receipts and checkpoints alone (the
-    transparency log), not the tables derived from them, the chains or the findings."""
+    transparency log), not the tables derived from them, the chains or the findings. `helpers`:
+    read the derived tables and audit afresh in processes of their own, beside the pass over
+    the events (reetrace.services.verify_helpers; default: on a large ledger, where possible)."""
     settings = settings or Settings()
     result = Verification()
     hasher = RowHasher()
@@ -95,22 +99,55 @@ def verify_store(
         signed = _signed_checkpoints(conn)
         result.checkpoints = len(signed)
         derived = None if events_only else DerivedCheck(conn, hasher)
-        _verify_events(conn, signed, result, derived, progress)
-        if not result.problems:
-            _verify_receipts(conn, signed, result)
-        if events_only:
-            return result
-        if derived is None or result.problems:
-            result.notes.append("the tables derived from the events were not compared: the events themselves differ")
-        else:
-            result.derived = derived.finish(result.problems)
-        good = [(s.label, s.checkpoint) for s in signed if s.checkpoint is not None]
-        result.chains = verify_chains(conn, good, hasher, result.problems)
-        if result.problems:
-            result.notes.append("the stored findings were not compared: the store differs already")
-        else:
-            result.findings = verify_findings(conn, settings, result.problems, result.notes)
+        state = stored.state(conn)
+        helping = None
+        if derived is not None and (helpers if helpers is not None else _worth_helping(store, state)):
+            helping = Helpers(store, settings, hasher.key, derived.tables, stored.share(conn))
+        try:
+            _verify_events(conn, signed, result, derived, progress)
+            if not result.problems:
+                _verify_receipts(conn, signed, result)
+            if derived is None:
+                return result
+            _verify_the_rest(conn, settings, signed, result, derived, hasher, helping, state)
+        finally:
+            if helping is not None:
+                helping.close()
     return result
+
+
+def _worth_helping(store: Store, state: tuple[Any, ...]) -> bool:
+    return can_help(store) and (state[0] or 0) >= HELP_FROM_EVENTS
+
+
+def _verify_the_rest(
+    conn: Connection,
+    settings: Settings,
+    signed: list[SignedCheckpoint],
+    result: Verification,
+    derived: DerivedCheck,
+    hasher: RowHasher,
+    helping: Helpers | None,
+    state: tuple[Any, ...],
+) -> None:
+    """The derived tables, the chains and the stored findings, once the events were read."""
+    if result.problems:
+        result.notes.append("the tables derived from the events were not compared: the events themselves differ")
+    else:
+        found = helping.digests(state, hasher) if helping is not None else None
+        result.derived = derived.finish(result.problems, found)
+    good = [(s.label, s.checkpoint) for s in signed if s.checkpoint is not None]
+    result.chains = verify_chains(conn, good, hasher, result.problems)
+    if result.problems:
+        result.notes.append("the stored findings were not compared: the store differs already")
+        return
+    audited = helping.findings(state) if helping is not None else None
+    if audited is None:
+        result.findings = verify_findings(conn, settings, result.problems, result.notes)
+    else:
+        problems, notes, result.findings = audited
+        result.problems.extend(problems)
+        result.notes.extend(notes)
 
 
 def _signed_checkpoints(conn: Connection) -> list[SignedCheckpoint]:
@@ -144,66 +181,70 @@ def _verify_events(
     stored_size = log_size(conn)
     total = conn.scalar(select(func.max(t.events.c.seq))) or 0
     nodes = {(r.level, r.idx): bytes(r.hash) for r in conn.execute(select(t.log_nodes))}
-    compact = merkle.CompactRange()
+    frontier: list[bytes] = []  # the hashes of the tree's perfect subtrees, as in merkle.CompactRange
+    size = 0
     pending = iter(signed)
     due = next(pending, None)
     while due is not None and due.size == 0:
         _check_checkpoint(problems, due, merkle.EMPTY_ROOT)
         due = next(pending, None)
-    expected_seq = 1
-    sha256, leaf_prefix = hashlib.sha256, merkle.LEAF_PREFIX
+    sha256, leaf_prefix, node_prefix = hashlib.sha256, merkle.LEAF_PREFIX, merkle.NODE_PREFIX
     for seq, reporter, event_id, type_, time, digest, body, leaf in stored.events(conn):
-        index = expected_seq - 1
-        if seq != expected_seq:
+        if seq != size + 1:
             problems.append(
-                f"leaf {index}: expected event number {expected_seq}, found {seq} "
+                f"leaf {size}: expected event number {size + 1}, found {seq} "
                 f"({reporter}:{event_id}): an accepted event was removed or one was inserted"
             )
             break
         recomputed = sha256(leaf_prefix + merkle.leaf_data(reporter, body)).digest()
         if leaf is None:
             problems.append(
-                f"leaf {index} ({reporter}:{event_id}): the event has no leaf in "
+                f"leaf {size} ({reporter}:{event_id}): the event has no leaf in "
                 "the log: it was inserted outside an ingest"
             )
             break
         if bytes(leaf) != recomputed:
             problems.append(
-                f"leaf {index} ({reporter}:{event_id}): the event differs from what was logged: it was changed or moved"
+                f"leaf {size} ({reporter}:{event_id}): the event differs from what was logged: it was changed or moved"
             )
             break
-        for level, idx, node in compact.append(recomputed):
-            if level and nodes.get((level, idx), node) != node:
-                first = idx << level
+        # append the leaf: each trailing one bit of the size merges two subtrees into one, which
+        # must be the one stored when it is of a stored level
+        current, bits, level = recomputed, size, 0
+        while bits & 1:
+            current = sha256(node_prefix + frontier.pop() + current).digest()
+            bits >>= 1
+            level += 1
+            if level >= STORED_FROM_LEVEL and nodes.get((level, size >> level), current) != current:
+                first = (size >> level) << level
                 problems.append(
-                    f"leaf {first}: the subtree of leaves {first}–{((idx + 1) << level) - 1} no longer hashes "
+                    f"leaf {first}: the subtree of leaves {first}–{first + (1 << level) - 1} no longer hashes "
                     "to what was logged: events in it were changed, reordered or replaced"
                 )
                 break
         if problems:
             break
+        frontier.append(current)
+        size += 1
         if derived is not None:
             derived.add_event(seq, reporter, event_id, type_, time, digest, body)
-        expected_seq += 1
-        while due is not None and due.size == compact.size:
-            _check_checkpoint(problems, due, compact.root())
+        while due is not None and due.size == size:
+            _check_checkpoint(problems, due, merkle.CompactRange.from_nodes(size, frontier).root())
             due = next(pending, None)
         if problems:
             break
-        if progress and expected_seq % 10_000 == 0:
-            progress(expected_seq - 1, total)
-    result.leaves = compact.size
+        if progress and size % 10_000 == 0:
+            progress(size, total)
+    result.leaves = size
     if problems:
         return
-    if compact.size != stored_size:
+    if size != stored_size:
         problems.append(
-            f"leaf {compact.size}: the log has {stored_size} leaves, the ledger "
-            f"{compact.size} events: accepted events were removed"
+            f"leaf {size}: the log has {stored_size} leaves, the ledger {size} events: accepted events were removed"
         )
     elif due is not None:
         problems.append(
-            f"checkpoint of size {due.size} is beyond the {compact.size} events held: "
-            f"leaf {compact.size} onward was removed"
+            f"checkpoint of size {due.size} is beyond the {size} events held: leaf {size} onward was removed"
         )
 
 

@@ -77,13 +77,31 @@ def _implied(table: str, derived: Derived, seq: int, reporter: str, event_id: st
     return ((seq, reporter, event_id, derived.digest),)
 
 
+def derived_tables(conn: Connection) -> list[str]:
+    """The derived tables this store keeps."""
+    return [name for name in _TABLES if name != "event_ids" or stored.has_identities(conn)]
+
+
+def stored_digests(conn: Connection, tables: list[str], hasher: RowHasher) -> dict[str, MultisetDigest]:
+    """Each stored table read once, in its own order, into digests per range of positions."""
+    digests = {}
+    for table in tables:
+        reader, normal, position = _TABLES[table]
+        found = digests[table] = MultisetDigest(hasher)
+        add = found.add
+        for row in reader(conn):
+            add(position(row) >> RANGE_BITS, normal(row))
+    return digests
+
+
 class DerivedCheck:
     """Fed every event in acceptance order (`add_event`); compares the stored tables at `finish`."""
 
     def __init__(self, conn: Connection, hasher: RowHasher) -> None:
         self.conn = conn
-        self.tables = [name for name in _TABLES if name != "event_ids" or stored.has_identities(conn)]
+        self.tables = derived_tables(conn)
         self.expected = {name: MultisetDigest(hasher) for name in self.tables}
+        self.identities = self.expected.get("event_ids")
         self.hasher = hasher
         self.problems: list[str] = []
         self.events = 0
@@ -108,33 +126,24 @@ class DerivedCheck:
         bucket = seq >> RANGE_BITS
         expected = self.expected
         if derived.lots:
-            add = expected["lots"].add
-            for lot in derived.lots:
-                add(bucket, lot)
+            expected["lots"].add_all(bucket, derived.lots)
         if derived.draws:
-            add = expected["lot_draws"].add
-            for draw in derived.draws:
-                add(bucket, draw)
+            expected["lot_draws"].add_all(bucket, derived.draws)
         if derived.keys:
-            add = expected["event_keys"].add
-            for key in derived.keys:
-                add(bucket, key)
-        if "event_ids" in expected:
-            expected["event_ids"].add(bucket, (seq, reporter, event_id, derived.digest))
+            expected["event_keys"].add_all(bucket, derived.keys)
+        if self.identities is not None:
+            self.identities.add(bucket, (seq, reporter, event_id, derived.digest))
 
-    def finish(self, problems: list[str]) -> dict[str, int]:
-        """Read each stored table, compare it with the events' rows, name what differs; returns
+    def finish(self, problems: list[str], found: dict[str, MultisetDigest] | None = None) -> dict[str, int]:
+        """Compare the stored tables (their digests `found`, made by another process reading
+        the same snapshot; else read here) with the events' rows, name what differs; returns
         the rows compared per table (the events' columns under "events")."""
         problems.extend(self.problems)
         compared = {"events": self.events}
+        found = found if found is not None else stored_digests(self.conn, self.tables, self.hasher)
         for table in self.tables:
-            reader, normal, position = _TABLES[table]
-            found = MultisetDigest(self.hasher)
-            add = found.add
-            for row in reader(self.conn):
-                add(position(row) >> RANGE_BITS, normal(row))
-            compared[table] = found.rows
-            ranges = self.expected[table].differing(found)
+            compared[table] = found[table].rows
+            ranges = self.expected[table].differing(found[table])
             named: list[str] = []
             for bucket in ranges[:MAX_RANGES]:
                 named.extend(self._rows_differing(table, bucket))

@@ -10,6 +10,7 @@ the events and the rows derived from them disagree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import count
@@ -21,23 +22,52 @@ from reetrace.errors import StoreError
 from reetrace.store.database import Store
 
 _BATCH = 20_000
+_SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)*").fullmatch
 _names = count()
 
 
 @contextmanager
-def snapshot(store: Store) -> Iterator[Connection]:
+def snapshot(store: Store, shared: str | None = None) -> Iterator[Connection]:
     """A read transaction that sees one state of the whole store for as long as it lasts:
     REPEATABLE READ on PostgreSQL (its default reads each statement at a new snapshot); an
-    SQLite read transaction is one snapshot already (WAL)."""
+    SQLite read transaction is one snapshot already (WAL). On PostgreSQL, `shared` names the
+    snapshot of another transaction (`share`) to read instead: another process then sees exactly
+    what that transaction sees."""
     with store.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
+            if shared is not None and conn.dialect.name == "postgresql":
+                if not _SNAPSHOT_ID(shared):
+                    raise StoreError(f"not a snapshot name: {shared!r}")
+                conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{shared}'")
             yield conn
 
 
-def stream(conn: Connection, sql: str, params: tuple[Any, ...] = (), batch: int = _BATCH) -> Iterator[tuple[Any, ...]]:
-    """The rows of `sql` (written with `%s` placeholders) as plain tuples, batch by batch."""
+def share(conn: Connection) -> str | None:
+    """The name under which other transactions can read this one's snapshot (PostgreSQL only)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    return str(conn.scalar(text("SELECT pg_export_snapshot()")))
+
+
+def state(conn: Connection) -> tuple[Any, ...]:
+    """What says two snapshots hold the same ledger and the same stored findings: the ledger's
+    last position and the supervision's row (any write to either changes it)."""
+    last = conn.scalar(text("SELECT MAX(seq) FROM events"))
+    supervision = conn.execute(text("SELECT * FROM supervision")).all()
+    return (last, tuple(tuple(row) for row in supervision))
+
+
+def stream(
+    conn: Connection,
+    sql: str,
+    params: tuple[Any, ...] = (),
+    batch: int = _BATCH,
+    columns: list[str] | None = None,
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of `sql` (written with `%s` placeholders) as plain tuples, batch by batch; the
+    names of the columns are put in `columns` when given."""
     driver = conn.connection.driver_connection
     if driver is None:
         raise StoreError("the store's connection is closed")
@@ -48,6 +78,8 @@ def stream(conn: Connection, sql: str, params: tuple[Any, ...] = (), batch: int 
         cursor = driver.cursor()
     try:
         cursor.execute(sql, params)
+        if columns is not None:
+            columns.extend(d[0] for d in cursor.description or ())
         while rows := cursor.fetchmany(batch):
             yield from rows
     finally:
