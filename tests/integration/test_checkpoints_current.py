@@ -176,3 +176,17 @@ def test_a_store_that_holds_nothing_is_not_signed_on_opening(store, settings):
     assert log.seal(store, settings) is None
     assert checkpoints(store) == []
     assert not settings.log_keys_path().exists()
+
+
+def test_a_mangled_checkpoint_never_stops_a_command(registered, world, write_json, settings, store_url):
+    submit(registered, world, write_json, "a.json", "e1")
+    log.publish_checkpoint(registered, settings)
+    with registered.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE checkpoints SET note = 'garbage'")
+    submit(registered, world, write_json, "bb.json", "e2")
+    assert log.seal(registered, settings).startswith("no checkpoint signed: the latest stored checkpoint is not one")
+    env = {**os.environ, "REETRACE_DB": store_url, "REETRACE_LOG_KEYS": str(settings.log_keys_path())}
+    done = subprocess.run([REETRACE, "log", "verify"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert "warning: no checkpoint signed" in done.stderr
+    assert "checkpoint of size 1: its signature does not verify" in done.stderr

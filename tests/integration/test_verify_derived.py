@@ -5,6 +5,7 @@ named by table and row, on SQLite and PostgreSQL; an untouched store passes."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from factory import export, extract, lot, receive, ship, transform
 from reetrace.config import Settings
@@ -236,3 +237,45 @@ def test_a_helper_that_saw_another_state_of_the_ledger_is_not_used(ledger, setti
             assert helping.findings(state) == ([], ["no stored findings to compare: supervision is off"], None)
         finally:
             helping.close()
+
+
+def test_a_deleted_signing_key_is_named(ledger, settings, world):
+    with ledger.engine.begin() as conn:
+        conn.execute(text("DELETE FROM signing_keys WHERE uscc = :u"), {"u": world.trader.uscc})
+    assert problems(ledger, settings) == [
+        f"signing_keys: submission 3 of {world.trader.uscc} was signed with key {world.trader.key_id}, which the "
+        "registry no longer holds for that enterprise: the key was deleted or given to another"
+    ]
+
+
+def test_a_replaced_signing_key_is_named(ledger, settings, world):
+    with ledger.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE signing_keys SET public_key = :k WHERE uscc = :u"), {"k": b"\x01" * 32, "u": world.mine.uscc}
+        )
+    assert problems(ledger, settings) == [
+        f"signing_keys: key {world.mine.key_id} of {world.mine.uscc}: its public key is not the one its id names: "
+        "it was replaced"
+    ]
+
+
+def test_values_of_the_wrong_kind_are_named_not_a_crash(ledger, settings, world):
+    """Whoever edits the database can store anything in any column: still a named difference."""
+    sql(ledger, "UPDATE lots SET composition = 'nothing' WHERE lot = 'ND-1'")
+    loose = ledger.dialect == "sqlite"  # SQLite keeps text in a number column; PostgreSQL refuses it
+    if loose:
+        sql(ledger, "UPDATE lot_draws SET mass_kg = 'plenty' WHERE lot = 'C1'")
+        sql(ledger, "UPDATE event_keys SET seq = 'x' WHERE key = 'L|DY-1' AND seq = 9")
+    named = problems(ledger, settings)
+    assert any(
+        p.startswith("lots: row (seq 5, position 1) differs") and "composition is {<unreadable>" in p for p in named
+    )
+    if loose:
+        assert any(p.startswith("lot_draws: row (seq 5, position 0) differs") and "'plenty'" in p for p in named)
+        assert "event_keys: row (key 'L|DY-1', seq 'x') derives from no event: it was inserted" in named
+
+
+def test_a_stored_finding_that_cannot_be_read_is_named(supervised, settings):
+    sql(supervised, "UPDATE supervised_findings SET evidence = '{not json'")
+    (problem,) = problems(supervised, settings)
+    assert problem.startswith("supervised_findings: the stored findings cannot be read")

@@ -102,6 +102,12 @@ def verify(
     if result.derived:
         tables = ", ".join(f"{table} {rows:,}" for table, rows in result.derived.items())
         console.print(f"[green]ok[/green]: rows derived again from the events and compared: {tables}.", highlight=False)
+    if result.keys:
+        console.print(
+            f"[green]ok[/green]: {result.keys:,} signing keys in the registry, each the key its id names; "
+            "every submission's key still registered to its reporter.",
+            highlight=False,
+        )
     if result.chains:
         console.print(
             f"[green]ok[/green]: {len(result.chains)} chained tables, {sum(result.chains.values()):,} rows, "

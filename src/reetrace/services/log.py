@@ -27,7 +27,7 @@ from sqlalchemy import Connection, insert, select
 from reetrace.config import Settings
 from reetrace.errors import NotFound, ReetraceError, StoreError, UsageError
 from reetrace.ledger import chains, merkle, receipts
-from reetrace.ledger.note import Checkpoint, sign_note
+from reetrace.ledger.note import Checkpoint, NoteError, sign_note
 from reetrace.services import log_keys
 from reetrace.services.verify import Verification, verify_store
 from reetrace.store import tables as t
@@ -121,7 +121,10 @@ def _covers(note: str, size: int, extensions: tuple[str, ...]) -> bool:
 
 def peek(note: str) -> Checkpoint:
     """The checkpoint in a note this log signed and stored (its signature is not checked here)."""
-    return Checkpoint.parse(note[: note.rfind("\n\n") + 1])
+    try:
+        return Checkpoint.parse(note[: note.rfind("\n\n") + 1])
+    except NoteError as exc:
+        raise StoreError(f"the latest stored checkpoint is not one ({exc}); run `reetrace log verify`") from None
 
 
 def _sign(conn: Connection, settings: Settings) -> str:

@@ -32,6 +32,7 @@ from reetrace.config import Settings
 from reetrace.ledger import merkle, receipts
 from reetrace.ledger.multiset import RowHasher
 from reetrace.ledger.note import Checkpoint, NoteError, Verifier, open_checkpoint
+from reetrace.ledger.signing import key_id as signing_key_id
 from reetrace.services import log_keys
 from reetrace.services.verify_chains import verify_chains
 from reetrace.services.verify_derived import DerivedCheck
@@ -53,6 +54,7 @@ class Verification:
     checkpoints: int = 0
     derived: dict[str, int] = field(default_factory=dict)  # table → rows compared with the events
     chains: dict[str, int] = field(default_factory=dict)  # chained table → links verified
+    keys: int = 0  # the registry's signing keys checked
     findings: int | None = None  # stored findings compared with a fresh audit
     notes: list[str] = field(default_factory=list)  # what was not checked, and why
     problems: list[str] = field(default_factory=list)
@@ -136,6 +138,7 @@ def _verify_the_rest(
     else:
         found = helping.digests(state, hasher) if helping is not None else None
         result.derived = derived.finish(result.problems, found)
+    result.keys = _verify_keys(conn, result.problems)
     good = [(s.label, s.checkpoint) for s in signed if s.checkpoint is not None]
     result.chains = verify_chains(conn, good, hasher, result.problems)
     if result.problems:
@@ -148,6 +151,24 @@ def _verify_the_rest(
         problems, notes, result.findings = audited
         result.problems.extend(problems)
         result.notes.extend(notes)
+
+
+def _verify_keys(conn: Connection, problems: list[str]) -> int:
+    """The registry's signing keys: each is the key its id names (the id is a digest of the key,
+    CONTRACT §1), and every accepted submission's key is still registered to its reporter (keys
+    are only ever added or revoked). Returns the keys checked."""
+    keys = stored.signing_keys(conn)
+    for key, uscc, public_key in keys:
+        if signing_key_id(public_key) != key:
+            problems.append(
+                f"signing_keys: key {key} of {uscc}: its public key is not the one its id names: it was replaced"
+            )
+    for sub, reporter, key in stored.submissions_without_their_key(conn, limit=20):
+        problems.append(
+            f"signing_keys: submission {sub} of {reporter} was signed with key {key}, which the registry no "
+            "longer holds for that enterprise: the key was deleted or given to another"
+        )
+    return len(keys)
 
 
 def _signed_checkpoints(conn: Connection) -> list[SignedCheckpoint]:
@@ -196,7 +217,11 @@ def _verify_events(
                 f"({reporter}:{event_id}): an accepted event was removed or one was inserted"
             )
             break
-        recomputed = sha256(leaf_prefix + merkle.leaf_data(reporter, body)).digest()
+        try:
+            recomputed = sha256(leaf_prefix + merkle.leaf_data(reporter, body)).digest()
+        except (AttributeError, TypeError, UnicodeError):  # not text where text belongs
+            problems.append(f"leaf {size} ({reporter!r}:{event_id!r}): the event's row cannot be read: it was changed")
+            break
         if leaf is None:
             problems.append(
                 f"leaf {size} ({reporter}:{event_id}): the event has no leaf in "

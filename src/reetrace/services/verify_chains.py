@@ -20,6 +20,7 @@ from __future__ import annotations
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -49,6 +50,23 @@ def verify_chains(
     return verified
 
 
+def _key(row: dict[str, Any], key: tuple[str, ...]) -> str:
+    """A row's key as its link records it; whatever someone stored in a key column, a text."""
+    try:
+        return chains.row_key(row, key)
+    except (TypeError, ValueError):
+        return repr([row.get(k) for k in key])
+
+
+def _digest(row: dict[str, Any]) -> str:
+    """A row's digest as its link records it; a value RFC 8785 cannot write (someone stored it
+    there) gives no digest a link can hold."""
+    try:
+        return formula.row_digest(chains.row_values(row))
+    except (TypeError, ValueError):
+        return "unreadable"
+
+
 def _slice(row_key: str) -> int:
     """Which slice of the keys a row is compared in: any spread will do (the digests are keyed)."""
     return zlib.crc32(row_key.encode("utf-8", "surrogatepass")) % SLICES
@@ -64,8 +82,8 @@ def _verify_chain(
         walk.add(n, row_key, digest, bytes(stored_link))
         linked.add(_slice(row_key), (row_key, digest))
     for row in chains.rows_as_stored(conn, name):
-        key = chains.row_key(row, spec.key)
-        held.add(_slice(key), (key, formula.row_digest(chains.row_values(row))))
+        key = _key(row, spec.key)
+        held.add(_slice(key), (key, _digest(row)))
     problems.extend(walk.finish())
     named: list[str] = []
     for part in linked.differing(held):
@@ -87,9 +105,9 @@ def _rows_differing(conn: Connection, name: str, part: int) -> list[str]:
             links[row_key].append((n, digest))
     rows: dict[str, list[str]] = defaultdict(list)
     for row in chains.rows_as_stored(conn, name):
-        key = chains.row_key(row, spec.key)
+        key = _key(row, spec.key)
         if _slice(key) == part:
-            rows[key].append(formula.row_digest(chains.row_values(row)))
+            rows[key].append(_digest(row))
     out = []
     for key in sorted(set(links) | set(rows)):
         have, held = links.get(key, []), rows.get(key, [])

@@ -35,14 +35,24 @@ COLUMNS = {
 }
 
 
+# Stored rows are compared as the events' rows are written (masses as floats, compositions as
+# pairs). Whoever edits the database may store anything in any column (SQLite keeps whatever it
+# is given): such a value is kept as it is, compares unequal, and is named.
+
+
+def _mass(value: Any) -> Any:
+    return float(value) if type(value) in (int, float) else value
+
+
 def _lot(row: tuple[Any, ...]) -> tuple[Any, ...]:
     seq, position, lot, form, mass, composition, hs_code = row
-    return (seq, position, lot, form, float(mass), stored_composition(composition), hs_code)
+    shown = stored_composition(composition) if isinstance(composition, str) else composition
+    return (seq, position, lot, form, _mass(mass), shown, hs_code)
 
 
 def _draw(row: tuple[Any, ...]) -> tuple[Any, ...]:
     seq, position, lot, mass = row
-    return (seq, position, lot, float(mass))
+    return (seq, position, lot, _mass(mass))
 
 
 def _same(row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -50,14 +60,14 @@ def _same(row: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _seq_first(row: tuple[Any, ...]) -> int:
-    return int(row[0])
+    return row[0] if type(row[0]) is int else -1  # not a position: a range of its own, read again
 
 
 def _seq_second(row: tuple[Any, ...]) -> int:
-    return int(row[1])
+    return row[1] if type(row[1]) is int else -1
 
 
-# table → (stored rows, as compared; the row's ledger position; the rows an event implies)
+# table → (how its stored rows are read; each row as compared; the ledger position it belongs to)
 _Reader = Callable[..., Iterator[tuple[Any, ...]]]
 _TABLES: dict[str, tuple[_Reader, Callable[[tuple[Any, ...]], tuple[Any, ...]], Callable[[tuple[Any, ...]], int]]] = {
     "lots": (stored.lots, _lot, _seq_first),
@@ -161,17 +171,20 @@ class DerivedCheck:
 
     def _rows_differing(self, table: str, bucket: int) -> list[str]:
         """Every row of `table` in the range `bucket` that the events and the store disagree on."""
-        lo, hi = bucket << RANGE_BITS, (bucket + 1) << RANGE_BITS
-        reader, normal, _ = _TABLES[table]
+        reader, normal, position = _TABLES[table]
         refs: dict[int, str] = {}
         expected: Counter[tuple[Any, ...]] = Counter()
+        if bucket < 0:  # rows whose position is not one: the whole table, for them
+            found = Counter(normal(row) for row in reader(self.conn) if position(row) < 0)
+            return describe(table, expected, found, refs)
+        lo, hi = bucket << RANGE_BITS, (bucket + 1) << RANGE_BITS
         for seq, reporter, event_id, _, _, _, body, _ in stored.events(self.conn, lo, hi):
             refs[seq] = f"{reporter}:{event_id}"
             try:
                 expected.update(_implied(table, derive(seq, reporter, body), seq, reporter, event_id))
             except Underivable:
                 continue
-        found: Counter[tuple[Any, ...]] = Counter(normal(row) for row in reader(self.conn, lo, hi))
+        found = Counter(normal(row) for row in reader(self.conn, lo, hi))
         return describe(table, expected - found, found - expected, refs)
 
 
@@ -194,7 +207,7 @@ def describe(
             return out
         seq = row[seq_at]
         where = f"row ({', '.join(f'{c} {_shown(v)}' for c, v in zip(paired, row[:width], strict=True))})"
-        event = f"event {refs.get(seq, '?')} (leaf {seq - 1})"
+        event = f"event {refs.get(seq, '?')} (leaf {seq - 1})" if type(seq) is int else "no event"
         same_place = twins.get(row[:width])
         if same_place:
             twin = same_place.pop(0)

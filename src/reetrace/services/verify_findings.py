@@ -29,11 +29,15 @@ MAX_NAMED = 20
 def verify_findings(conn: Connection, settings: Settings, problems: list[str], notes: list[str]) -> int | None:
     """Compare the stored findings with a fresh audit; the number compared (None: not served,
     so not compared, and `notes` says why)."""
-    state = load_state(conn)
+    try:
+        state = load_state(conn)
+        kept = None if state is None else current_findings(conn, settings, state.as_of)
+    except (ValueError, TypeError) as exc:  # what readers would fail on too
+        problems.append(f"supervised_findings: the stored findings cannot be read ({exc}): they were changed")
+        return None
     if state is None:
         notes.append("no stored findings to compare: supervision is off")
         return None
-    kept = current_findings(conn, settings, state.as_of)
     if kept is None:
         notes.append(
             "the stored findings were not compared: they are not served "

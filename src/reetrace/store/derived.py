@@ -132,3 +132,24 @@ def identities(conn: Connection, lo: int | None = None, hi: int | None = None) -
     """(seq, reporter, event_id, digest) of `event_ids`, in no particular order."""
     where, params = _range("seq", lo, hi)
     return stream(conn, f"SELECT seq, reporter, event_id, digest FROM event_ids{where}", params)
+
+
+def signing_keys(conn: Connection) -> list[tuple[str, str, bytes]]:
+    """(key_id, uscc, public key) of every key the registry holds."""
+    return [(k, u, bytes(p)) for k, u, p in conn.execute(text("SELECT key_id, uscc, public_key FROM signing_keys"))]
+
+
+def submissions_without_their_key(conn: Connection, limit: int) -> list[tuple[int, str, str]]:
+    """(id, reporter, key_id) of accepted submissions whose key the registry does not hold for
+    their reporter, first ones first."""
+    return [
+        (i, r, k)
+        for i, r, k in conn.execute(
+            text(
+                "SELECT s.id, s.reporter, s.key_id FROM submissions s "
+                "LEFT JOIN signing_keys k ON k.key_id = s.key_id AND k.uscc = s.reporter "
+                "WHERE k.key_id IS NULL ORDER BY s.id LIMIT :n"
+            ),
+            {"n": limit},
+        )
+    ]
