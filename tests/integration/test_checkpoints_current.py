@@ -18,11 +18,13 @@ from sqlalchemy import func, select
 
 from factory import extract
 from reetrace.api.app import create_app
+from reetrace.certificates.verify import verify as verify_certificate
 from reetrace.config import Settings
 from reetrace.ledger import chains as formula
 from reetrace.ledger import merkle
 from reetrace.ledger.note import Checkpoint, Verifier, open_checkpoint
 from reetrace.services import log
+from reetrace.services.certify import certify
 from reetrace.services.ingest import ingest
 from reetrace.services.registry import load_registry
 from reetrace.store import chains
@@ -190,3 +192,16 @@ def test_a_mangled_checkpoint_never_stops_a_command(registered, world, write_jso
     assert done.returncode == 1
     assert "warning: no checkpoint signed" in done.stderr
     assert "checkpoint of size 1: its signature does not verify" in done.stderr
+
+
+def test_a_certificate_anchored_to_a_checkpoint_with_moved_chains_verifies_offline(
+    registered, world, write_json, settings
+):
+    submit(registered, world, write_json, "a.json", "e1")
+    log.publish_checkpoint(registered, settings)
+    note_a_read(registered, 1)  # a chain moves: the next checkpoint is of the same tree
+    certificate = certify(registered, settings, "L-e1")
+    checkpoint = log.peek(certificate["checkpoint"])
+    assert formula.parse_extensions(checkpoint.extensions)["access_log"][0] == 1
+    result = verify_certificate(certificate, log.verifier_key(registered, settings))
+    assert result.ok, result.failures

@@ -206,3 +206,8 @@ def test_a_back_dated_receipt_is_named(logged):
 def test_an_event_moved_to_another_receipt_time_is_named(logged):
     sql(logged, "UPDATE events SET received_at = '2026-01-01T00:00:00.000000+00:00' WHERE seq = 22")
     assert first_problem(logged).startswith("leaf 21 ")
+
+
+def test_a_deleted_subtree_hash_is_named(logged):
+    sql(logged, "DELETE FROM log_nodes WHERE level = 4 AND idx = 1")
+    assert first_problem(logged).startswith("leaf 16: the stored hash of the subtree of leaves 16–31 is missing")

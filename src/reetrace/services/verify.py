@@ -201,7 +201,8 @@ def _verify_events(
     problems = result.problems
     stored_size = log_size(conn)
     total = conn.scalar(select(func.max(t.events.c.seq))) or 0
-    nodes = {(r.level, r.idx): bytes(r.hash) for r in conn.execute(select(t.log_nodes))}
+    nodes = stored.tree_nodes(conn)  # in the order the leaves complete them, as they are met here
+    node = next(nodes, None)
     frontier: list[bytes] = []  # the hashes of the tree's perfect subtrees, as in merkle.CompactRange
     size = 0
     pending = iter(signed)
@@ -240,8 +241,18 @@ def _verify_events(
             current = sha256(node_prefix + frontier.pop() + current).digest()
             bits >>= 1
             level += 1
-            if level >= STORED_FROM_LEVEL and nodes.get((level, size >> level), current) != current:
-                first = (size >> level) << level
+            if level < STORED_FROM_LEVEL:
+                continue
+            while node is not None and (node[1] + 1 << node[0], node[0]) < (size + 1, level):
+                node = next(nodes, None)  # a node of no such subtree: never read by a proof
+            first = (size >> level) << level
+            if node is None or (node[0], node[1]) != (level, size >> level):
+                problems.append(
+                    f"leaf {first}: the stored hash of the subtree of leaves {first}–{first + (1 << level) - 1} "
+                    "is missing: it was deleted, and no proof through it can be made"
+                )
+                break
+            if bytes(node[2]) != current:
                 problems.append(
                     f"leaf {first}: the subtree of leaves {first}–{first + (1 << level) - 1} no longer hashes "
                     "to what was logged: events in it were changed, reordered or replaced"
