@@ -106,7 +106,9 @@ def events(conn: Connection, lo: int | None = None, hi: int | None = None) -> It
 def tree_nodes(conn: Connection) -> Iterator[tuple[Any, ...]]:
     """(level, idx, hash) of the stored subtrees, in the order appending leaves completes them:
     by the number of leaves that completes each ((idx + 1) * 2**level), then by level."""
-    return stream(conn, "SELECT level, idx, hash FROM log_nodes ORDER BY (idx + 1) * (CAST(1 AS BIGINT) << level), level")
+    return stream(
+        conn, "SELECT level, idx, hash FROM log_nodes ORDER BY (idx + 1) * (CAST(1 AS BIGINT) << level), level"
+    )
 
 
 def lots(conn: Connection, lo: int | None = None, hi: int | None = None) -> Iterator[tuple[Any, ...]]:
