@@ -169,7 +169,7 @@ def verify_phase(url: str, events_only: bool) -> None:
     store = open_store(url)
     load = os.getloadavg()[0]
     start = time.perf_counter()
-    result = verify_store(store, Settings(db_url=url), events_only=events_only)
+    result = verify_store(store, Settings.build(url), events_only=events_only)
     seconds = time.perf_counter() - start
     own, helpers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     doc = {
@@ -221,7 +221,7 @@ def add_chain_rows(url: str, rows: int) -> None:
                     for i in range(start, min(rows, start + 50_000))
                 ],
             )
-    settings = Settings(db_url=url)
+    settings = Settings.build(url)
     log.publish_checkpoint(store, settings)  # the rows' heads signed, as a running server would
 
 
@@ -229,7 +229,7 @@ def national_verify(url: str, chain_rows: int) -> None:
     if chain_rows:
         add_chain_rows(url, chain_rows)
     store = open_store(url)
-    log.publish_checkpoint(store, Settings(db_url=url))
+    log.publish_checkpoint(store, Settings.build(url))
     store.dispose()
     runs = {}
     for label, flag in (("events only", "events"), ("full", "full")):
