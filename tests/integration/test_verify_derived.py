@@ -279,3 +279,12 @@ def test_a_stored_finding_that_cannot_be_read_is_named(supervised, settings):
     sql(supervised, "UPDATE supervised_findings SET evidence = '{not json'")
     (problem,) = problems(supervised, settings)
     assert problem.startswith("supervised_findings: the stored findings cannot be read")
+
+
+def test_helpers_end_with_the_verification_even_when_the_events_differ(supervised, settings):
+    import multiprocessing
+
+    sql(supervised, "UPDATE events SET body = replace(body, '\"mass_kg\":18.3', '\"mass_kg\":20438') WHERE seq = 5")
+    result = verify_store(supervised, settings, helpers=True)
+    assert result.problems[0].startswith("leaf 4 ") and result.findings is None
+    assert multiprocessing.active_children() == []  # the audit it no longer needed was ended, not awaited

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -44,35 +44,66 @@ def can_help(store: Store) -> bool:
 
 
 class Helpers:
-    """Both helpers, started on a snapshot; their results, or None where they saw another state."""
+    """Both helpers, started on a snapshot; their results, or None where they saw another state
+    or could not finish. `close` ends those still running (a verification that found the events
+    changed does not wait for an audit it will not use)."""
 
     def __init__(self, store: Store, settings: Settings, key: bytes, tables: list[str], shared: str | None) -> None:
-        self._pool = ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork"))
         url = store.engine.url.render_as_string(hide_password=False)
-        self._digests: Future[tuple[tuple[Any, ...], Digests]] = self._pool.submit(_digests, url, key, tables, shared)
-        self._findings: Future[tuple[tuple[Any, ...], Findings]] = self._pool.submit(_findings, url, settings, shared)
+        self._digests = _Helper(_digests, url, key, tables, shared)
+        self._findings = _Helper(_findings, url, settings, shared)
 
     def digests(self, expected_state: tuple[Any, ...], hasher: RowHasher) -> dict[str, MultisetDigest] | None:
-        done = _outcome(self._digests)
+        done = self._digests.result()
         if done is None or done[0] != expected_state:
             return None
         return {table: MultisetDigest.from_state(hasher, state) for table, state in done[1].items()}
 
     def findings(self, expected_state: tuple[Any, ...]) -> Findings | None:
-        done = _outcome(self._findings)
+        done = self._findings.result()
         return done[1] if done is not None and done[0] == expected_state else None
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._digests.close()
+        self._findings.close()
 
 
-def _outcome(future: Future[Any]) -> Any:
-    """A helper's result; None when it could not finish (its part is then done in the
-    verification's own process, which reports what goes wrong there)."""
+class _Helper:
+    """One forked process running `work(*args)`, its result sent back through a pipe."""
+
+    def __init__(self, work: Callable[..., Any], *args: Any) -> None:
+        context = mp.get_context("fork")
+        self._receiving, sending = context.Pipe(duplex=False)
+        self._process = context.Process(target=_run, args=(sending, work, args), daemon=True)
+        self._process.start()
+        sending.close()
+        self._done: tuple[bool, Any] | None = None
+
+    def result(self) -> Any:
+        """What the helper made; None when it failed (its part is then done in the verification's
+        own process, which reports whatever goes wrong there)."""
+        if self._done is None:
+            try:
+                self._done = self._receiving.recv()
+            except (EOFError, OSError):
+                self._done = (False, None)
+            self._process.join()
+        return self._done[1] if self._done[0] else None
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receiving.close()
+
+
+def _run(sending: Connection, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
     try:
-        return future.result()
-    except (BrokenProcessPool, ReetraceError, SQLAlchemyError, OSError):
-        return None
+        outcome: tuple[bool, Any] = (True, work(*args))
+    except (ReetraceError, SQLAlchemyError, OSError, ValueError) as exc:
+        outcome = (False, repr(exc))
+    sending.send(outcome)
+    sending.close()
 
 
 def _digests(url: str, key: bytes, tables: list[str], shared: str | None) -> tuple[tuple[Any, ...], Digests]:
