@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from itertools import count
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 
 from reetrace.errors import StoreError
 from reetrace.store.database import Store
@@ -129,11 +129,14 @@ def keys(conn: Connection, lo: int | None = None, hi: int | None = None) -> Iter
     return stream(conn, f"SELECT key, seq FROM event_keys{where}", params)
 
 
+def has_table(conn: Connection, name: str) -> bool:
+    """Whether the store has this table (a store opened without migrating may be older)."""
+    return inspect(conn).has_table(name)
+
+
 def has_identities(conn: Connection) -> bool:
     """Whether the store keeps event identities in a table of their own (PostgreSQL, `event_ids`)."""
-    if conn.dialect.name != "postgresql":
-        return False
-    return conn.scalar(text("SELECT to_regclass('event_ids') IS NOT NULL")) is True
+    return conn.dialect.name == "postgresql" and has_table(conn, "event_ids")
 
 
 def identities(conn: Connection, lo: int | None = None, hi: int | None = None) -> Iterator[tuple[Any, ...]]:
