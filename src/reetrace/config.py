@@ -23,6 +23,7 @@ class Settings:
     control_list_path: Path | None = None
     log_origin: str = DEFAULT_LOG_ORIGIN
     log_key_dir: Path | None = None  # where the log's private keys live (default: beside the store)
+    checkpoint_seconds: float = 60.0  # how often a running server signs a checkpoint if anything moved
 
     @classmethod
     def build(cls, db_url: str | None = None, thresholds_file: Path | None = None) -> Settings:
@@ -33,7 +34,8 @@ class Settings:
         thresholds = load_thresholds(path) if path else Thresholds()
         origin = os.environ.get("REETRACE_LOG_ORIGIN") or DEFAULT_LOG_ORIGIN
         key_dir = Path(d) if (d := os.environ.get("REETRACE_LOG_KEYS")) else None
-        return cls(db_url=url, thresholds=thresholds, log_origin=origin, log_key_dir=key_dir)
+        every = _seconds(os.environ.get("REETRACE_CHECKPOINT_SECONDS"), 60.0)
+        return cls(db_url=url, thresholds=thresholds, log_origin=origin, log_key_dir=key_dir, checkpoint_seconds=every)
 
     def log_keys_path(self) -> Path:
         """The directory of the log's private keys: REETRACE_LOG_KEYS, else beside an SQLite
@@ -48,6 +50,20 @@ class Settings:
         if self.control_list_path:
             return json.loads(self.control_list_path.read_text(encoding="utf-8"))
         return json.loads(resources.files("reetrace.data").joinpath("control_list.json").read_text(encoding="utf-8"))
+
+
+def _seconds(value: str | None, default: float) -> float:
+    from reetrace.errors import UsageError
+
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 86_400:
+        raise UsageError(f"REETRACE_CHECKPOINT_SECONDS must be a number of seconds above 0, not {value!r}")
+    return seconds
 
 
 def load_thresholds(path: Path) -> Thresholds:

@@ -16,6 +16,7 @@ from reetrace.ledger.note import Checkpoint, Verifier, open_checkpoint
 from reetrace.services import log
 from reetrace.services.ingest import ingest
 from reetrace.services.registry import load_registry
+from reetrace.store.chains import CHAINED
 
 N_EXTRACT, N_SHIP = 20, 13  # 33 leaves: not a power of two
 
@@ -189,7 +190,11 @@ def test_rotation_keeps_old_checkpoints_verifiable(logged, settings, world, writ
 def test_checkpoints_sign_the_receipt_chain(logged, settings):
     note = log.latest_checkpoint(logged, settings)
     checkpoint = open_checkpoint(note, verifier(logged, settings))
-    assert [line.split()[:2] for line in checkpoint.extensions] == [["receipts", "2"]]
+    assert checkpoint.extensions[0].split()[:2] == ["receipts", "2"]
+    # then one line per chained table, by name, each empty here
+    assert [line.split()[:3] for line in checkpoint.extensions[1:]] == [
+        ["chain", name, "0"] for name in sorted(CHAINED)
+    ]
 
 
 def test_a_back_dated_receipt_is_named(logged):
@@ -201,3 +206,8 @@ def test_a_back_dated_receipt_is_named(logged):
 def test_an_event_moved_to_another_receipt_time_is_named(logged):
     sql(logged, "UPDATE events SET received_at = '2026-01-01T00:00:00.000000+00:00' WHERE seq = 22")
     assert first_problem(logged).startswith("leaf 21 ")
+
+
+def test_a_deleted_subtree_hash_is_named(logged):
+    sql(logged, "DELETE FROM log_nodes WHERE level = 4 AND idx = 1")
+    assert first_problem(logged).startswith("leaf 16: the stored hash of the subtree of leaves 16–31 is missing")

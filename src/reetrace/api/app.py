@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 
 from reetrace import web
-from reetrace.api import errors
+from reetrace.api import checkpoints, errors
 from reetrace.api.browser import SecurityHeaders, same_origin
 from reetrace.api.guards import RequestGuard
 from reetrace.api.routes import routers
@@ -63,6 +63,7 @@ def create_app(
     for router in routers():
         app.include_router(router)
     web.install(app)
+    checkpoints.install(app)  # after a crash, after changes, and periodically
 
     @app.get("/api/health", tags=["service"])
     def health() -> dict[str, str]:

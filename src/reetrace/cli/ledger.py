@@ -34,9 +34,9 @@ class Direction(str, Enum):
 
 
 def store_for(ctx: typer.Context):
-    from reetrace.store.database import open_store
+    from reetrace.cli.store import store_for as opened
 
-    return open_store(settings(ctx).db_url)
+    return opened(ctx)
 
 
 def _read_json(path: Path) -> object:

@@ -38,7 +38,8 @@ def rotate_key(ctx: typer.Context):
 @log_app.command("checkpoint")
 @reports_errors
 def checkpoint(ctx: typer.Context):
-    """Sign a checkpoint of the log as it stands (if it grew) and print the latest, as note text."""
+    """Sign a checkpoint of the log and the chains as they stand (if either moved) and print the
+    latest, as note text."""
     from reetrace.services import log
 
     typer.echo(log.publish_checkpoint(store_for(ctx), settings(ctx), actor=operator()), nl=False)
@@ -68,24 +69,53 @@ def consistency(ctx: typer.Context, old: int = typer.Argument(...), new: int = t
 
 @log_app.command("verify")
 @reports_errors
-def verify(ctx: typer.Context):
-    """Recompute the tree from the stored events and check every signed checkpoint. Exits 1 and
-    names the first leaf that differs when anything was changed, removed, reordered or inserted."""
-    from reetrace.services import log
+def verify(
+    ctx: typer.Context,
+    events_only: bool = typer.Option(
+        False, "--events-only", help="Check the events, receipts and checkpoints only (the transparency log)."
+    ),
+):
+    """Verify the store: recompute the tree from the stored events and check every signed
+    checkpoint; derive lots, draws and event keys again from the events; check every chained
+    table against its chain and the heads the checkpoints signed; compare the stored findings
+    with a fresh audit. Exits 1 naming each table and row that differs."""
+    from reetrace.services.verify import verify_store
 
     with Progress(
         TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), console=err_console, transient=True
     ) as bar:
         task = bar.add_task("leaves", total=None)
-        result = log.verify_log(
-            store_for(ctx), progress=lambda done, total: bar.update(task, completed=done, total=total)
+        result = verify_store(
+            store_for(ctx),
+            settings(ctx),
+            events_only=events_only,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    if result.ok:
+    if not result.ok:
+        for problem in result.problems:
+            err_console.print(f"[red]log verification failed[/red]: {problem}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    console.print(
+        f"[green]ok[/green]: {result.leaves:,} leaves recomputed from the events; "
+        f"{result.checkpoints:,} signed checkpoint(s) verified.",
+        highlight=False,
+    )
+    if result.derived:
+        tables = ", ".join(f"{table} {rows:,}" for table, rows in result.derived.items())
+        console.print(f"[green]ok[/green]: rows derived again from the events and compared: {tables}.", highlight=False)
+    if result.keys:
         console.print(
-            f"[green]ok[/green]: {result.leaves} leaves recomputed from the events; "
-            f"{result.checkpoints} signed checkpoint(s) verified."
+            f"[green]ok[/green]: {result.keys:,} signing keys in the registry, each the key its id names; "
+            "every submission's key still registered to its reporter.",
+            highlight=False,
         )
-        return
-    for problem in result.problems:
-        err_console.print(f"[red]log verification failed[/red]: {problem}", highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
+    if result.chains:
+        console.print(
+            f"[green]ok[/green]: {len(result.chains)} chained tables, {sum(result.chains.values()):,} rows, "
+            "each matching its link, the links recomputed from the genesis and the heads signed.",
+            highlight=False,
+        )
+    if result.findings is not None:
+        console.print(f"[green]ok[/green]: {result.findings:,} stored findings equal a fresh audit's.", highlight=False)
+    for note in result.notes:
+        console.print(f"note: {note}", highlight=False, soft_wrap=True)

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Table, insert, select, text
 from reetrace.ledger import chains
 from reetrace.store import tables as t
 from reetrace.store.bulk import insert_rows
+from reetrace.store.derived import stream
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ LINK_COLUMNS = ("chain", "n", "row_key", "digest", "link")
 
 def row_key(values: Mapping[str, Any], key: Sequence[str]) -> str:
     """A row's key as the chain records it: the JSON list of its key columns' values."""
+    if len(key) == 1 and type(values[key[0]]) is int:
+        return f"[{values[key[0]]}]"  # what json.dumps writes, without its machinery (most keys)
     return json.dumps([values[k] for k in key], ensure_ascii=False, separators=(",", ":"))
 
 
@@ -161,8 +164,26 @@ def _covered(conn: Connection, spec: Chained, stored: Mapping[str, Any]) -> bool
 
 
 def heads(conn: Connection) -> dict[str, tuple[int, bytes]]:
-    """Every chain's length and head (chains with no row yet: length 0, the genesis head)."""
-    return {name: _head(conn, name) for name in CHAINED}
+    """Every chain's length and head (chains with no row yet: length 0, the genesis head), in
+    one statement: each chain's last link, looked up by the primary key."""
+    names = sorted(CHAINED)
+    last = " UNION ALL ".join(
+        f"SELECT chain, n, link FROM (SELECT chain, n, link FROM chain_links WHERE chain = :c{i} "
+        f"ORDER BY n DESC LIMIT 1) AS last{i}"
+        for i in range(len(names))
+    )
+    found = {
+        row.chain: (int(row.n), bytes(row.link))
+        for row in conn.execute(text(last), {f"c{i}": name for i, name in enumerate(names)})
+    }
+    return {name: found.get(name, (0, chains.GENESIS)) for name in names}
+
+
+def link_at(conn: Connection, name: str, n: int) -> bytes | None:
+    """The head of chain `name` after its `n`th row, as stored (None: no such link)."""
+    c = t.chain_links.c
+    found = conn.scalar(select(c.link).where(c.chain == name, c.n == n))
+    return None if found is None else bytes(found)
 
 
 def links(conn: Connection, name: str, yield_per: int = 10_000) -> Iterator[Any]:
@@ -174,6 +195,22 @@ def links(conn: Connection, name: str, yield_per: int = 10_000) -> Iterator[Any]
         .order_by(c.n)
         .execution_options(yield_per=yield_per)
     )
+
+
+def link_rows(conn: Connection, name: str) -> Iterator[tuple[Any, ...]]:
+    """`links`, straight from the driver (a verification reads every link): tuples
+    (n, row_key, digest, link) in order."""
+    return stream(conn, "SELECT n, row_key, digest, link FROM chain_links WHERE chain = %s ORDER BY n", (name,))
+
+
+def rows_as_stored(conn: Connection, name: str) -> Iterator[dict[str, Any]]:
+    """`covered_rows` straight from the driver, in no particular order (a verification reads
+    every row): the same values, as neither adds anything to an untyped `SELECT *`."""
+    spec = CHAINED[name]
+    where = f" WHERE {spec.where}" if spec.where else ""
+    columns: list[str] = []
+    for row in stream(conn, f"SELECT * FROM {name}{where}", (), columns=columns):
+        yield dict(zip(columns, row, strict=True))
 
 
 def covered_rows(conn: Connection, name: str, yield_per: int = 10_000) -> Iterator[dict[str, Any]]:

@@ -13,8 +13,11 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, func, select
 
+from reetrace.ledger import chains as formula
+from reetrace.ledger import receipts
 from reetrace.ledger.merkle import HASH_SIZE, NODE_PREFIX, CompactRange, NodeId, ProofError, perfect_subtrees
 from reetrace.ledger.merkle import root as merkle_root
+from reetrace.store import chains
 from reetrace.store import tables as t
 from reetrace.store.bulk import insert_rows
 from reetrace.store.driver import driver_connection
@@ -149,10 +152,30 @@ def checkpoint_note(conn: Connection, size: int | None) -> tuple[int, str] | Non
 
 def receipt_head(conn: Connection) -> tuple[int, bytes]:
     """(number of accepted submissions, head of their receipt chain)."""
-    from reetrace.ledger import receipts
-
     row = conn.execute(
         select(t.submissions.c.id, t.submissions.c.chain).order_by(t.submissions.c.id.desc()).limit(1)
     ).first()
     count = conn.scalar(select(func.count()).select_from(t.submissions)) or 0
     return count, bytes(row.chain) if row is not None and row.chain else receipts.GENESIS
+
+
+def checkpoint_extensions(conn: Connection) -> tuple[str, ...]:
+    """What a checkpoint signs beside the tree: the receipt chain's line, then one line per
+    chained table (reetrace.ledger.chains.extension_lines)."""
+    count, head = receipt_head(conn)
+    return (receipts.extension_line(count, head), *formula.extension_lines(chains.heads(conn)))
+
+
+def heads_moved(conn: Connection, extensions: tuple[str, ...]) -> str | None:
+    """Whether the receipt chain and every chain still pass through the heads that a checkpoint's
+    extension lines carry (they may have grown since); if not, which one no longer does."""
+    signed = receipts.parse_extension(extensions)
+    if signed is not None and signed[0] > 0:
+        count, head = signed
+        at = conn.scalar(select(t.submissions.c.chain).where(t.submissions.c.id == count))
+        if at is None or bytes(at) != head:
+            return f"the receipt chain no longer passes through the head of its {count} receipts"
+    for name, (length, head) in formula.parse_extensions(extensions).items():
+        if length and chains.link_at(conn, name, length) != head:
+            return f"chain {name} no longer passes through the head of its first {length} rows"
+    return None
