@@ -13,7 +13,8 @@ from reetrace.store import tables as t
 from reetrace.store.database import Store
 
 # what a read or a refusal may change besides its entry: nothing but these
-NOT_A_CHANGE = {"access_log", "alembic_version"}
+# the access log itself, and the checkpoints the log signs by itself whenever something moved
+NOT_A_CHANGE = {"access_log", "alembic_version", "checkpoints"}
 
 
 def served_routes(app: Any) -> set[tuple[str, str]]:

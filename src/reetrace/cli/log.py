@@ -42,7 +42,7 @@ def checkpoint(ctx: typer.Context):
     latest, as note text."""
     from reetrace.services import log
 
-    typer.echo(log.publish_checkpoint(store_for(ctx), settings(ctx), actor=operator()), nl=False)
+    typer.echo(log.publish_checkpoint(store_for(ctx), settings(ctx)), nl=False)
 
 
 @log_app.command("prove")

@@ -74,19 +74,19 @@ def _proof_nodes(conn: Connection, requests: list[merkle.NodeRequest]) -> list[b
     return merkle.assemble(requests, node_hashes(conn, merkle.nodes_to_fetch(requests)))
 
 
-def publish_checkpoint(store: Store, settings: Settings, *, actor: Actor | None = None) -> str:
+def publish_checkpoint(store: Store, settings: Settings) -> str:
     """Sign a checkpoint of the log and the chains as they stand, unless the latest already
     covers them (same size, same extension lines); returns the latest signed note. A new
     checkpoint is signed only after proving it consistent with the previous one: the stored tree
     from the previous size, and each chain (and the receipt chain) still passing through the
-    head the previous one signed. One signed at `actor`'s request is written to the access log
-    with it (and covered by it)."""
+    head the previous one signed. Checkpoints are the log's own housekeeping, signed whenever
+    something moved, whoever asks: signing one is no one's change in the access log."""
     with store.reading() as conn:  # the common case, nothing moved, without the write lock
         latest = _latest(conn)
         if latest is not None and _covers(latest.note, log_size(conn), checkpoint_extensions(conn)):
             return latest.note
     with store.writing() as conn:
-        return _sign(conn, settings, actor)
+        return _sign(conn, settings)
 
 
 def seal(store: Store, settings: Settings) -> str | None:
@@ -132,17 +132,13 @@ def peek(note: str) -> Checkpoint:
         raise StoreError(f"the latest stored checkpoint is not one ({exc}); run `reetrace log verify`") from None
 
 
-def _sign(conn: Connection, settings: Settings, actor: Actor | None = None) -> str:
-    """Under the write lock: sign a checkpoint of the store as it stands unless the latest covers
-    it. The entry of an `actor` who asked for it is written first, so that it is covered too."""
+def _sign(conn: Connection, settings: Settings) -> str:
+    """Under the write lock: sign a checkpoint of the store as it stands unless the latest covers it."""
     size = log_size(conn)
     extensions = checkpoint_extensions(conn)
     latest = _latest(conn)
     if latest is not None and (latest.size > size or _covers(latest.note, size, extensions)):
         return latest.note  # never a smaller tree: `log verify` says what was removed
-    if actor is not None:
-        note_change(conn, actor, "log checkpoint", None, f"size {size}")
-        extensions = checkpoint_extensions(conn)
     root = frontier(conn, size).root()
     if latest is not None:
         if latest.size > 0:

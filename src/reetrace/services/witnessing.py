@@ -38,10 +38,10 @@ def witness_log(
     store: Store, settings: Settings, witness_dir: Path, clock: Clock = unix_now, *, actor: Actor | None = None
 ) -> WitnessResult:
     """Sign a checkpoint of the log as it stands (if it grew), prove it extends the witness's last
-    one, have the witness cosign it, and record the cosignature with the checkpoint; each write
-    is written to the access log with it, naming `actor`."""
+    one, have the witness cosign it, and record the cosignature with the checkpoint, written to
+    the access log with it, naming `actor`."""
     witness = Witness.open(witness_dir, clock)
-    note = log.publish_checkpoint(store, settings, actor=actor)
+    note = log.publish_checkpoint(store, settings)
     checkpoint = peek(note)
     previous = witness.last_size(checkpoint.origin)
     proof: list[bytes] = []
