@@ -24,6 +24,9 @@ class Settings:
     log_origin: str = DEFAULT_LOG_ORIGIN
     log_key_dir: Path | None = None  # where the log's private keys live (default: beside the store)
     checkpoint_seconds: float = 60.0  # how often a running server signs a checkpoint if anything moved
+    # after a change that moved only chains (no new event), a checkpoint no sooner than this after
+    # the latest: a flood of failed logins or rejections signs one every few seconds, not one each
+    checkpoint_spacing_seconds: float = 5.0
 
     @classmethod
     def build(cls, db_url: str | None = None, thresholds_file: Path | None = None) -> Settings:

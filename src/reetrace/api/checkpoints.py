@@ -3,7 +3,9 @@
 - When the application is made: a checkpoint covering whatever a crashed process committed.
 - After each request whose method may change something (POST, PUT, PATCH, DELETE): a checkpoint
   if the request moved the log or a chain, signed before the response's last byte is sent, so a
-  client that has its answer can have it proven.
+  client that has its answer can have it proven. Where only chains moved, at most one every
+  `checkpoint_spacing_seconds` (a flood of failed logins or rejected submissions does not sign
+  one each).
 - Every `checkpoint_seconds` while the server runs: reads leave entries in the access log.
 
 Each is a few index look-ups when nothing moved. A checkpoint that cannot be signed never fails
@@ -16,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -73,7 +76,8 @@ class _SealAfterChanges:
 
         async def sealing(message: Message) -> None:
             if message["type"] == "http.response.body" and not message.get("more_body", False):
-                _warn(await run_in_threadpool(seal, self.store, self.settings))
+                spacing = timedelta(seconds=self.settings.checkpoint_spacing_seconds)
+                _warn(await run_in_threadpool(seal, self.store, self.settings, spacing))
             await send(message)
 
         await self.app(scope, receive, sealing)

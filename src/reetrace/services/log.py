@@ -19,7 +19,7 @@ The verification of the whole store (`log verify`) is reetrace.services.verify.
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
@@ -43,7 +43,7 @@ from reetrace.store.log_repo import (
     log_size,
     node_hashes,
 )
-from reetrace.store.timefmt import to_utc_text
+from reetrace.store.timefmt import from_utc_text, to_utc_text
 
 INCLUSION_FORMAT = "reetrace/inclusion-proof@1"
 CONSISTENCY_FORMAT = "reetrace/consistency-proof@1"
@@ -89,12 +89,17 @@ def publish_checkpoint(store: Store, settings: Settings) -> str:
         return _sign(conn, settings)
 
 
-def seal(store: Store, settings: Settings) -> str | None:
+def seal(store: Store, settings: Settings, spacing: timedelta | None = None) -> str | None:
     """`publish_checkpoint` in passing, where a command or a request has changed the store, or
     the store is opened (after a crash, the last commit may not be checkpointed yet): nothing is
     signed for a store that holds nothing yet, and a checkpoint that cannot be signed (the key is
     out of reach, the store no longer agrees with the last checkpoint) is not the caller's
-    failure: the reason is returned, for a warning."""
+    failure: the reason is returned, for a warning.
+
+    `spacing`: when only chains moved (the log did not grow) and the latest checkpoint is younger
+    than this, nothing is signed now: the next one (the server's periodic one at the latest)
+    covers them. A flood of requests that each leave an entry (failed logins, rejected
+    submissions) then signs one checkpoint every `spacing`, not one each."""
     try:
         with store.reading() as conn:
             size = log_size(conn)
@@ -104,6 +109,9 @@ def seal(store: Store, settings: Settings) -> str | None:
                 return None  # nothing committed yet
             if latest is not None and _covers(latest.note, size, extensions):
                 return None
+            if spacing is not None and latest is not None and latest.size == size:
+                if datetime.now(UTC) - from_utc_text(latest.signed_at) < spacing:
+                    return None
         with store.writing() as conn:
             _sign(conn, settings)
     except (ReetraceError, OSError) as exc:
