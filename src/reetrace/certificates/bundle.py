@@ -167,7 +167,7 @@ def assemble_redacted(
 
 
 def recomputed_trace(lot: str, creations: Iterable[Creation]) -> dict[str, Any]:
-    """The lot's backward trace (CONTRACT §6) from these creations alone."""
+    """The lot's backward trace (docs/contract.md §6) from these creations alone."""
     return backward(lot, InMemoryLotSource.from_creations(creations)).as_contract()
 
 

@@ -40,7 +40,7 @@ class Verification:
     cosigned: list[Cosigned] = field(default_factory=list)
     events: int = 0  # entries in the certificate
     included: int = 0  # entries proven included in the log
-    trace: dict[str, Any] | None = None  # recomputed from the included events (CONTRACT §6)
+    trace: dict[str, Any] | None = None  # recomputed from the included events (docs/contract.md §6)
     warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     redacted: bool = False  # a `reetrace/redacted-certificate@1`

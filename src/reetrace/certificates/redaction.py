@@ -1,7 +1,7 @@
 """Redacting an event for a certificate: what stays visible, what is committed to, and the log's
 signature that binds the two to the event's leaf (docs/certificates.md).
 
-A leaf of the log is SHA-256 of the RFC 8785 bytes of `{"reporter", "event"}` (CONTRACT §8): a
+A leaf of the log is SHA-256 of the RFC 8785 bytes of `{"reporter", "event"}` (docs/contract.md §8): a
 part of an event cannot be proven against its leaf by itself. So a redacted event is carried as
 
 - its leaf index, leaf hash and inclusion proof: an event is at that place in the log;

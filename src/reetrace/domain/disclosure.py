@@ -22,7 +22,7 @@ PRIVATE_FLAGS = frozenset({"new_consignee"})
 
 
 def origin_seen_by(origin: Mapping[str, Any], enterprise: str) -> dict[str, Any]:
-    """A trace origin (CONTRACT §6) as `enterprise` may see it: another's without who or which event."""
+    """A trace origin (docs/contract.md §6) as `enterprise` may see it: another's without who or which event."""
     if origin.get("enterprise") == enterprise:
         return dict(origin)
     return {**origin, "enterprise": None, "event": None}

@@ -1,6 +1,6 @@
 """Use case: verify the whole store (`reetrace log verify`), in one snapshot, in bounded memory.
 
-1. **The events** (CONTRACT §8): the Merkle tree is recomputed from the stored events in their
+1. **The events** (docs/contract.md §8): the Merkle tree is recomputed from the stored events in their
    order of acceptance; every leaf, every stored subtree and every signed checkpoint must agree;
    the receipt chain over the submissions' times of receipt is recomputed and checked against
    the checkpoints, and every event must carry its submission's time of receipt. The first leaf
@@ -158,7 +158,7 @@ def _verify_the_rest(
 
 def _verify_keys(conn: Connection, problems: list[str]) -> int:
     """The registry's signing keys: each is the key its id names (the id is a digest of the key,
-    CONTRACT §1), and every accepted submission's key is still registered to its reporter (keys
+    docs/contract.md §1), and every accepted submission's key is still registered to its reporter (keys
     are only ever added or revoked). Returns the keys checked."""
     keys = stored.signing_keys(conn)
     for key, uscc, public_key in keys:
