@@ -16,7 +16,6 @@ from fastapi import Request
 from reetrace.api.security import actor_of, store_of
 from reetrace.domain.accounts import Principal
 from reetrace.errors import NotFound, not_found
-from reetrace.services.access_log import entry_enterprise as _enterprise
 from reetrace.services.accounts import record_access
 
 MAX_FILTER = 2000  # characters of a query string kept in an entry
@@ -38,7 +37,7 @@ def refused(request: Request, who: Principal, enterprise: str | None, detail: st
     """An attempt refused, e.g. an enterprise's at data of another (`enterprise`), with what it
     asked for (by default, its filter)."""
     noted = detail if detail is not None else asked_filter(request)
-    record_access(store_of(request), actor_of(request, who), "refused", _what(request), _enterprise(enterprise), noted)
+    record_access(store_of(request), actor_of(request, who), "refused", _what(request), enterprise, noted)
 
 
 def read(request: Request, who: Principal, enterprise: str | None = None, detail: str | None = None) -> None:
@@ -47,7 +46,7 @@ def read(request: Request, who: Principal, enterprise: str | None = None, detail
     if not who.is_staff:
         return
     noted = "; ".join(part for part in (detail, asked_filter(request)) if part) or None
-    record_access(store_of(request), actor_of(request, who), "read", _what(request), _enterprise(enterprise), noted)
+    record_access(store_of(request), actor_of(request, who), "read", _what(request), enterprise, noted)
 
 
 def unseen(request: Request, who: Principal, kind: str, enterprise: str | None = None) -> NotFound:

@@ -36,7 +36,7 @@ def access_log(
     found, total = service.read_log(store, actor.principal, service.LogFilter(user, enterprise, moment), limit, offset)
     asked = {"user": user, "enterprise": enterprise, "since": since, "limit": limit, "offset": offset}
     detail = urlencode({k: v for k, v in asked.items() if v is not None})
-    record_access(store, actor, "read", "access-log", service.entry_enterprise(enterprise), detail)
+    record_access(store, actor, "read", "access-log", enterprise, detail)
     if format is Output.json:
         emit_json({"items": [e.as_json() for e in found], "total": total, "limit": limit, "offset": offset})
         return

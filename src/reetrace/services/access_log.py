@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from sqlalchemy import Connection
 
-from reetrace.contract.fields import is_uscc
 from reetrace.domain.accounts import OPERATOR, Actor, Principal
 from reetrace.errors import Forbidden, UsageError
 from reetrace.services.accounts import note_access
@@ -27,18 +26,12 @@ from reetrace.store.database import Store
 AUDITING_ROLES = ("regulator", "auditor")  # the roles that may read the access log
 
 
-def entry_enterprise(uscc: str | None) -> str | None:
-    """The enterprise an entry names: a USCC in its exact form, else none (whatever else was
-    asked for stays in the entry's detail)."""
-    return uscc if uscc is not None and is_uscc(uscc) else None
-
-
 def note_change(
     conn: Connection, actor: Actor | None, what: str, enterprise: str | None = None, detail: str | None = None
 ) -> None:
     """Write down a change inside the transaction that makes it (nothing when no actor acts)."""
     if actor is not None:
-        note_access(conn, actor, "change", what, entry_enterprise(enterprise), detail)
+        note_access(conn, actor, "change", what, enterprise, detail)
 
 
 def may_read_log(who: Principal) -> bool:

@@ -267,8 +267,10 @@ def note_access(
     now: datetime | None = None,
 ) -> None:
     """Write down a change (or a refusal, a login …) in the transaction that makes it: the entry
-    and what it records are committed together or not at all."""
-    repo.log_access(conn, now or datetime.now(UTC), actor, action, what, enterprise, detail)
+    and what it records are committed together or not at all. `enterprise` is named only when it
+    is a USCC in its exact form (whatever else was asked for belongs in the detail)."""
+    named = enterprise if enterprise is not None and is_uscc(enterprise) else None
+    repo.log_access(conn, now or datetime.now(UTC), actor, action, what, named, detail)
 
 
 def record_access(
