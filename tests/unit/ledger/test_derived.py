@@ -103,7 +103,7 @@ def test_derived_rows_are_what_ingest_reads_from_the_same_event(moment, fraction
         event = ship("s1", ["C1", "C2", "C1x"], PLANT, "S1", time=time)
     else:
         event = transform("t1", "separation", [("C1", mass)], [lot("O1", "oxide", mass, {"Nd": share})], time=time)
-    (facts,) = validate_event_facts([event])
+    (facts,) = validate_event_facts([event], datetime(2091, 1, 1, tzinfo=UTC))
     derived = derive(5, MINE, body(event))
     assert derived.time == facts.time
     assert derived.lots == tuple(
