@@ -16,8 +16,8 @@ how long `log verify` takes on a national year.
    --as-of 2026-01-31` for stored findings to compare), instead of 1 and 2: the full `log
    verify` (derived tables, chains, stored findings) against its baseline, the events-only
    verification (the tree, receipts and checkpoints), each in a process of its own, in the same
-   run; target: the full verification within 5 minutes. `--chain-rows N` first appends N entries
-   to the access log (once: a store whose access log holds rows already is left as it is), so
+   run; target: the full verification within 5 minutes. `--chain-rows N` first brings the
+   access log to N entries (a store whose access log holds as many already is left as it is), so
    that the chains weigh as a year of use would.
 """
 
@@ -192,15 +192,21 @@ def verify_phase(url: str, events_only: bool) -> None:
 
 
 def add_chain_rows(url: str, rows: int) -> None:
-    """Append `rows` access-log entries through the chains, unless the access log holds some."""
+    """Bring the access log to at least `rows` entries, appended through the chains (a store that
+    holds as many already is left as it is; the commands that built it left a few)."""
+    from sqlalchemy import func, select
+
     from reetrace.store import chains
 
     store = open_store(url)
     with store.reading() as conn:
-        if conn.execute(t.access_log.select().limit(1)).first() is not None:
-            return
+        held = conn.scalar(select(func.count()).select_from(t.access_log)) or 0
+        first = (conn.scalar(select(func.max(t.access_log.c.id))) or 0) + 1
+    wanted = rows - held
+    if wanted <= 0:
+        return
     columns = ("id", "at", "username", "role", "action", "what", "enterprise", "channel", "client")
-    for start in range(0, rows, 50_000):
+    for start in range(0, wanted, 50_000):
         with store.writing() as conn:
             chains.append_many(
                 conn,
@@ -208,8 +214,8 @@ def add_chain_rows(url: str, rows: int) -> None:
                 columns,
                 [
                     (
-                        i + 1,
-                        f"2025-{1 + i * 12 // rows:02d}-15T08:00:00.000000+00:00",
+                        first + i,
+                        f"2025-{1 + i * 12 // wanted:02d}-15T08:00:00.000000+00:00",
                         f"inspector{i % 40}",
                         "inspector",
                         "read",
@@ -218,7 +224,7 @@ def add_chain_rows(url: str, rows: int) -> None:
                         "api",
                         "10.0.0.7",
                     )
-                    for i in range(start, min(rows, start + 50_000))
+                    for i in range(start, min(wanted, start + 50_000))
                 ],
             )
     settings = Settings.build(url)
