@@ -4,6 +4,10 @@ A finding has no row of its own (the audit recomputes findings from the ledger),
 by a key made from what identifies it: SHA-256 of ``code|enterprise|lot|event|year``, first 32
 hex digits. Actions are only appended; the status is the last confirm or dismiss ("open" before
 any), the assignee the last assign.
+
+What an action says is the office's own, never shown to the enterprise: notes, reasons and the
+assignee are internal. Only a `message` is written to the enterprise, and it is all the
+enterprise sees of the triage (`messages_of`).
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from datetime import datetime
 
 from reetrace.errors import InvalidInput
 
-ACTIONS = ("assign", "confirm", "dismiss", "note")
+ACTIONS = ("assign", "confirm", "dismiss", "note", "message")
+TO_ENTERPRISE = ("message",)  # the actions whose text the enterprise reads
 STATUSES = ("open", "confirmed", "dismissed")
 KEY_LENGTH = 32
+NOTE_LENGTH = 5000  # the longest note or message
 
 
 def finding_key(code: str, enterprise: str | None, lot: str | None, event: str | None, year: int | None) -> str:
@@ -41,7 +47,9 @@ def check_action(action: str, note: str, assignee: str | None) -> None:
     if action not in ACTIONS:
         raise InvalidInput(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
     if not note.strip():
-        raise InvalidInput(f"{action} needs a note saying why")
+        raise InvalidInput("a message needs its text" if action == "message" else f"{action} needs a note saying why")
+    if len(note) > NOTE_LENGTH:
+        raise InvalidInput(f"a note or message is at most {NOTE_LENGTH} characters")
     if action == "assign" and not (assignee and assignee.strip()):
         raise InvalidInput("assign needs an assignee")
     if action != "assign" and assignee:
@@ -58,3 +66,8 @@ def status_of(actions: Sequence[FindingAction]) -> str:
 def assignee_of(actions: Sequence[FindingAction]) -> str | None:
     assigned = [a for a in actions if a.action == "assign"]
     return assigned[-1].assignee if assigned else None
+
+
+def messages_of(actions: Sequence[FindingAction]) -> list[FindingAction]:
+    """What the enterprise may read of a finding's triage: the messages written to it."""
+    return [a for a in actions if a.action in TO_ENTERPRISE]

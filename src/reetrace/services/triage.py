@@ -1,27 +1,25 @@
 """Use cases: findings with their triage (key, status, assignee, actions), and a triage action.
 
-Findings are recomputed by the audit; triage actions are appended to `finding_actions` and never
-updated or deleted, each with who, when and why.
+Findings are recomputed by the audit; triage actions are appended to `finding_actions` (a hash
+chain) and never updated or deleted, each with who, when and why. Notes and the assignee are
+the office's own; the enterprise reads only the messages written to it (`as_json(for_enterprise=
+True)`, `messages`).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Connection, select
-
 from reetrace.config import Settings
 from reetrace.domain.accounts import Actor
 from reetrace.domain.findings import Finding
-from reetrace.domain.triage import FindingAction, assignee_of, check_action, finding_key, status_of
-from reetrace.errors import NotFound
+from reetrace.domain.triage import FindingAction, assignee_of, check_action, finding_key, messages_of, status_of
+from reetrace.errors import InvalidInput, NotFound
 from reetrace.services.access_log import note_change
 from reetrace.services.audit import audit_ledger
-from reetrace.store import chains
-from reetrace.store import tables as t
+from reetrace.store import triage_repo
 from reetrace.store.database import Store
 from reetrace.store.timefmt import to_utc_text
 
@@ -36,13 +34,24 @@ class TriagedFinding:
     def status(self) -> str:
         return status_of(self.actions)
 
-    def as_json(self, with_actions: bool = False) -> dict[str, Any]:
-        doc = {
-            "key": self.key,
-            **self.finding.as_contract(),
-            "status": self.status,
-            "assignee": assignee_of(self.actions),
-        }
+    @property
+    def assignee(self) -> str | None:
+        return assignee_of(self.actions)
+
+    @property
+    def messages(self) -> list[FindingAction]:
+        """What the enterprise reads of the triage: the messages written to it."""
+        return messages_of(self.actions)
+
+    def as_json(self, with_actions: bool = False, for_enterprise: bool = False) -> dict[str, Any]:
+        """The finding as the API answers it; `for_enterprise`: without the assignee, and with
+        only the messages written to the enterprise in place of the actions."""
+        doc = {"key": self.key, **self.finding.as_contract(), "status": self.status}
+        if for_enterprise:
+            if with_actions:
+                doc["messages"] = [{"at": a.at.isoformat(), "text": a.note} for a in self.messages]
+            return doc
+        doc["assignee"] = self.assignee
         if with_actions:
             doc["actions"] = [
                 {"action": a.action, "by": a.by, "at": a.at.isoformat(), "note": a.note, "assignee": a.assignee}
@@ -55,24 +64,17 @@ def key_of(finding: Finding) -> str:
     return finding_key(finding.code, finding.enterprise, finding.lot, finding.event, finding.year)
 
 
-def _actions(conn: Connection, keys: list[str] | None = None) -> dict[str, list[FindingAction]]:
-    c = t.finding_actions.c
-    query = select(t.finding_actions).order_by(c.id)
-    if keys is not None:
-        query = query.where(c.finding.in_(keys))
-    found: dict[str, list[FindingAction]] = defaultdict(list)
-    for r in conn.execute(query):
-        found[r.finding].append(
-            FindingAction(r.finding, r.action, r.by, datetime.fromisoformat(r.at), r.note, r.assignee)
-        )
-    return found
+def triagers(store: Store) -> list[str]:
+    """Who a finding may be assigned to: the enabled users who triage."""
+    with store.reading() as conn:
+        return triage_repo.triagers(conn)
 
 
 def triaged_findings(store: Store, settings: Settings, as_of: date) -> list[TriagedFinding]:
     """Every finding as of `as_of`, with its key and the triage actions recorded on it."""
     findings = audit_ledger(store, settings, as_of)
     with store.reading() as conn:
-        actions = _actions(conn)
+        actions = triage_repo.actions_on(conn)
     return [TriagedFinding(k, f, actions.get(k, [])) for f in findings for k in [key_of(f)]]
 
 
@@ -97,15 +99,19 @@ def act(
     actor: Actor | None = None,
 ) -> TriagedFinding:
     """Record a triage action on the finding `key` (which must exist as of `as_of`, default
-    today), written to the access log with it, naming `actor`."""
+    today), written to the access log with it, naming `actor`. An assignee must be a user who
+    triages; a message is written to the finding's enterprise, which reads it on its portal."""
     check_action(action, note, assignee)
     now = now or datetime.now(UTC)
     local = timezone(timedelta(hours=settings.thresholds.utc_offset_hours))
     found = triaged_finding(store, settings, key, as_of or now.astimezone(local).date())
+    if action == "message" and found.finding.enterprise is None:
+        raise InvalidInput("this finding names no enterprise to write to")
     with store.writing() as conn:
-        chains.append(
+        if assignee and assignee.strip() not in triage_repo.triagers(conn):
+            raise InvalidInput(f"{assignee.strip()} is not a user who triages findings")
+        triage_repo.add_action(
             conn,
-            t.finding_actions,
             {
                 "finding": key,
                 "action": action,
@@ -115,7 +121,7 @@ def act(
                 "note": note.strip(),
             },
         )
-        actions = _actions(conn, [key])[key]
+        actions = triage_repo.actions_on(conn, [key])[key]
         to = f" to {assignee.strip()}" if assignee else ""
         note_change(conn, actor, f"triage {action}", found.finding.enterprise, f"finding {key}{to}: {note.strip()}")
     return TriagedFinding(key, found.finding, actions)

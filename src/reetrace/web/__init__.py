@@ -8,6 +8,7 @@ the app itself (no CDN, no inline script).
     /findings, /findings/{key}                 findings, evidence, triage
     /lots, /lots/{lot}, /lots/{lot}/certificate  a lot, its trace and certificate (staff)
     /portal                                    the enterprise portal (enterprise users)
+    /portal/applications[/{number}/answer|withdraw]  its license applications
     /review, /review/{number}                  the export review workbench (reviewers, approvers)
     /docs                                      the API's Swagger UI (staff)
 """
@@ -40,12 +41,12 @@ def install(app: FastAPI) -> None:
     """Mount the pages and their static assets on `app`."""
     from reetrace.api.browser import CrossSiteRequest
     from reetrace.api.security import current_session, optional_principal
-    from reetrace.web import account, dashboard, docs, findings, lots, portal, review, session
+    from reetrace.web import account, dashboard, docs, findings, lots, portal, portal_applications, review, session
     from reetrace.web.pages import LoginRequired, login_location, viewer
 
     docs.mount_assets(app)  # before /static, which would take its paths
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (session, account, dashboard, findings, lots, portal, review, docs):
+    for module in (session, account, dashboard, findings, lots, portal, portal_applications, review, docs):
         app.include_router(module.router)
     api_handler = app.exception_handlers.get(ReetraceError)
 

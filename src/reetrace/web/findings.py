@@ -1,20 +1,24 @@
-"""Findings: the list with filters (code, severity, enterprise, year, status), one finding with
-its evidence and its triage history, and the triage form (regulators and inspectors). An
-enterprise user sees only the findings about its own enterprise."""
+"""Findings: the list with filters (code, severity, enterprise, year, status, assigned to me),
+one finding with its evidence and its triage history, and the triage forms (regulators and
+inspectors): an internal action (assign to a user who triages, confirm, dismiss, note) and,
+apart, a message to the enterprise. Each form answers with the page again and a confirmation
+(post/redirect/get), or with its error and what was typed. An enterprise user sees only the
+findings about its own enterprise and, of their triage, only the messages written to it."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from reetrace.api import access
 from reetrace.api.security import store_of
 from reetrace.domain.findings import SEVERITIES
-from reetrace.domain.triage import ACTIONS, STATUSES
+from reetrace.domain.triage import ACTIONS, STATUSES, TO_ENTERPRISE
 from reetrace.errors import Forbidden, InvalidInput, NotFound
 from reetrace.services import triage
 from reetrace.services.dashboard import today
 from reetrace.services.registry import current_registry
+from reetrace.web.flash import confirmation, done
 from reetrace.web.pages import SignedIn, signed_in
 
 router = APIRouter(include_in_schema=False)
@@ -35,11 +39,13 @@ def findings_page(
     enterprise: str = "",
     year: str = "",
     status: str = "",
+    mine: str = "",
     view: SignedIn = Depends(signed_in),
 ) -> Response:
     who = view.principal
     if who.role == "enterprise":
         enterprise = who.uscc or ""
+    mine = "1" if mine and who.may("triage") else ""
     everything = visible_findings(request, view)
     chosen = [
         f
@@ -49,6 +55,7 @@ def findings_page(
         and (not enterprise or f.finding.enterprise == enterprise)
         and (not year or str(f.finding.year) == year)
         and (not status or f.status == status)
+        and (not mine or f.assignee == who.username)
     ]
     chosen.sort(
         key=lambda f: (
@@ -70,7 +77,14 @@ def findings_page(
         severities=SEVERITIES,
         statuses=STATUSES,
         years=sorted({f.finding.year for f in everything if f.finding.year}, reverse=True),
-        chosen={"code": code, "severity": severity, "enterprise": enterprise, "year": year, "status": status},
+        chosen={
+            "code": code,
+            "severity": severity,
+            "enterprise": enterprise,
+            "year": year,
+            "status": status,
+            "mine": mine,
+        },
     )
 
 
@@ -90,18 +104,35 @@ def one_finding(request: Request, view: SignedIn, key: str) -> triage.TriagedFin
     return found
 
 
+def _finding_page(
+    request: Request,
+    view: SignedIn,
+    found: triage.TriagedFinding,
+    status_code: int = 200,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    """The finding's page; after a refused triage form, its `error` beside that form, filled in
+    again with what was typed (`form`)."""
+    staff = view.principal.may("triage")
+    return view.render(
+        "finding.html",
+        status_code=status_code,
+        found=found,
+        enterprises=current_registry(store_of(request)).enterprises,
+        actions=[a for a in ACTIONS if a not in TO_ENTERPRISE],
+        triagers=triage.triagers(store_of(request)) if staff else [],
+        error=error,
+        form=form or {},
+        flash=confirmation(request),
+    )
+
+
 @router.get("/findings/{key}")
 def finding_page(request: Request, key: str, view: SignedIn = Depends(signed_in)) -> Response:
     found = one_finding(request, view, key)
-    registry = current_registry(store_of(request))
     access.read(request, view.actor.principal, found.finding.enterprise)
-    return view.render(
-        "finding.html",
-        found=found,
-        enterprises=registry.enterprises,
-        actions=ACTIONS,
-        error=request.query_params.get("error"),
-    )
+    return _finding_page(request, view, found)
 
 
 @router.post("/findings/{key}/triage")
@@ -119,25 +150,19 @@ def triage_finding(
     if not who.may("triage"):
         raise Forbidden(view.gettext("Only regulators and inspectors triage findings."))
     found = one_finding(request, view, key)
-    settings = request.app.state.settings
+    assignee = assignee.strip()
     try:
         triage.act(
             store_of(request),
-            settings,
+            request.app.state.settings,
             key,
             action,
             who.username,
             note,
-            assignee.strip() or None,
+            (assignee or None) if action == "assign" else None,
             actor=view.actor,
         )
     except (InvalidInput, NotFound) as exc:
-        return view.render(
-            "finding.html",
-            status_code=422,
-            found=found,
-            actions=ACTIONS,
-            error=str(exc),
-            enterprises=current_registry(store_of(request)).enterprises,
-        )
-    return RedirectResponse(f"/findings/{key}", status_code=303)
+        typed = {"action": action, "note": note, "assignee": assignee}
+        return _finding_page(request, view, found, 422, str(exc), typed)
+    return done(f"/findings/{key}", action if action in ACTIONS else "note", "#triage")

@@ -98,6 +98,7 @@ class Viewer:
             path=self.request.url.path,
             query=str(self.request.url.query),
             csrf=self.csrf(),
+            home=home_of(self.principal) if self.principal else "/",
             svg=Markup,
             **context,
         )

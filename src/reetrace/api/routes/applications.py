@@ -16,10 +16,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
-import re
-import tempfile
-from pathlib import Path as FilePath
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -31,11 +27,11 @@ from reetrace.api.pagination import Page, page
 from reetrace.api.security import actor_of, principal, store_of
 from reetrace.domain.accounts import Principal
 from reetrace.errors import Forbidden, InvalidInput
+from reetrace.services import application_files
 from reetrace.services import applications as applications_service
 from reetrace.services import review as review_service
 
 router = APIRouter(prefix="/api", tags=["applications"])
-FILE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$")
 NUMBER = Path(..., max_length=32, description="Application number, e.g. EA2026-000001.")
 OFFICIAL_ACTIONS = ("accept", "decline", "start", "request_info", "clear_hit", "approve", "deny")
 APPLICANT_ACTIONS = ("withdraw", "provide_info")
@@ -56,31 +52,17 @@ class Step(BaseModel):
     hit: str | None = Field(None, max_length=300, description="clear_hit: the screening hit, LIST:ENTITY.")
 
 
-def _write_files(directory: FilePath, new: NewApplication) -> FilePath:
-    documents = new.application.get("documents", [])
-    for document in documents if isinstance(documents, list) else []:
-        name = document.get("path") if isinstance(document, dict) else None
-        if not isinstance(name, str) or name not in new.files:
-            raise InvalidInput(f"document {name!r}: its path must name a member of files")
+def _submit(request: Request, who: Principal, new: NewApplication) -> applications_service.Submitted:
+    files: dict[str, bytes] = {}
     for name, content in new.files.items():
-        if not FILE_NAME.match(name):
-            raise InvalidInput(f"files: {name!r} is not a plain file name")
         try:
-            data = base64.b64decode(content, validate=True)
+            files[name] = base64.b64decode(content, validate=True)
         except (binascii.Error, ValueError):
             raise InvalidInput(f"files: {name!r} is not base64") from None
-        (directory / name).write_bytes(data)
-    path = directory / ".application.json"
-    path.write_text(json.dumps(new.application, ensure_ascii=False), encoding="utf-8")
-    return path
-
-
-def _submit(request: Request, who: Principal, new: NewApplication) -> applications_service.Submitted:
-    with tempfile.TemporaryDirectory(prefix="reetrace-application-") as directory:
-        path = _write_files(FilePath(directory), new)
-        return applications_service.submit_application(
-            store_of(request), request.app.state.settings, path, who.username, actor=actor_of(request, who)
-        )
+    settings, actor = request.app.state.settings, actor_of(request, who)
+    return application_files.file_application(
+        store_of(request), settings, new.application, files, who.username, actor=actor
+    )
 
 
 @router.post("/applications", status_code=201)

@@ -23,8 +23,13 @@ Status = Literal["open", "confirmed", "dismissed"]
 
 class TriageAction(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    action: Literal["assign", "confirm", "dismiss", "note"]
-    note: str = Field(..., min_length=1, max_length=5000, description="Why: recorded with the action.")
+    action: Literal["assign", "confirm", "dismiss", "note", "message"]
+    note: str = Field(
+        ...,
+        min_length=1,
+        max_length=5000,
+        description="Why, recorded with the action and internal; for `message`, the text the enterprise reads.",
+    )
     assignee: str | None = Field(None, max_length=64, description="Who is to handle it (assign only).")
     as_of: date | None = Field(None, description="Find the finding in the audit as of this day (default: today).")
 
@@ -51,7 +56,7 @@ def findings(
     who: Principal = Depends(principal),
 ) -> dict[str, Any]:
     """Every finding (docs/contract.md §5) with its key, triage status and assignee. Enterprise users:
-    only findings on their own enterprise."""
+    only findings on their own enterprise, without the assignee."""
     day = as_of or today(request)
     found = [
         f
@@ -64,7 +69,7 @@ def findings(
         and (status is None or f.status == status)
     ]
     access.read(request, who, enterprise)
-    return {**p.of([f.as_json() for f in found]), "as_of": day.isoformat()}
+    return {**p.of([f.as_json(for_enterprise=not who.is_staff) for f in found]), "as_of": day.isoformat()}
 
 
 @router.get("/findings/{key}")
@@ -74,21 +79,24 @@ def finding(
     as_of: date | None = None,
     who: Principal = Depends(principal),
 ) -> dict[str, Any]:
-    """One finding with every triage action recorded on it."""
+    """One finding with every triage action recorded on it. Enterprise users: only the messages
+    written to it (`messages`), never the notes or the assignee."""
     with access.looked_up(request, who, "finding"):
         found = triage.triaged_finding(store_of(request), request.app.state.settings, key, as_of or today(request))
     if not _visible(who, found):
         raise access.unseen(request, who, "finding", found.finding.enterprise)
     access.read(request, who, found.finding.enterprise)
-    return found.as_json(with_actions=True)
+    return found.as_json(with_actions=True, for_enterprise=not who.is_staff)
 
 
 @router.post("/findings/{key}/actions", status_code=201)
 async def act(
     request: Request, body: TriageAction, key: str = Path(..., max_length=64), who: Principal = Depends(principal)
 ) -> dict[str, Any]:
-    """Record a triage action (regulators, inspectors): assign, confirm, dismiss or note, with a
-    note. Actions are never changed or deleted; the status is the last confirm or dismiss."""
+    """Record a triage action (regulators, inspectors): assign (to a user who triages), confirm,
+    dismiss or note, with an internal note; or a message to the finding's enterprise, which it
+    reads on its portal. Actions are never changed or deleted; the status is the last confirm or
+    dismiss."""
     who.require("triage")
     done = await run_in_threadpool(
         triage.act,
