@@ -294,6 +294,27 @@ def test_the_trader_still_sees_its_own(seeded):
         assert client.get(f"/api/findings/{key}").json()["enterprise"] == x
 
 
+def test_the_office_keeps_its_triage_from_the_enterprise_it_is_about(seeded):
+    """Triage is the office's own: the enterprise a finding is about reads the messages written
+    to it, never the notes, the reasons or the assignee; another enterprise reads nothing of it."""
+    key = b_finding_key(seeded)
+    with seeded.client("inspector") as inspector:
+        for action in (
+            {"action": "assign", "note": "内部：核查前勿告知企业", "assignee": "inspector"},
+            {"action": "message", "note": "please send the receipt"},
+        ):
+            assert inspector.post(f"/api/findings/{key}/actions", json=action).status_code == 201
+    with seeded.client(B) as client:
+        own = client.get(f"/api/findings/{key}")
+        listed = client.get("/api/findings").text
+    assert own.json()["messages"] == [{"at": own.json()["messages"][0]["at"], "text": "please send the receipt"}]
+    for answer in (own.text, listed):
+        assert "核查前勿告知企业" not in answer and '"assignee"' not in answer and '"actions"' not in answer
+    with seeded.client(A) as client:
+        assert client.get(f"/api/findings/{key}").status_code == 404
+        assert "please send the receipt" not in client.get("/api/findings").text
+
+
 # --- "not found" reads the same -------------------------------------------------------------------
 
 MISSING_USCC = make_uscc(999)  # a valid code that no enterprise is registered under

@@ -273,3 +273,51 @@ def test_the_quota_chart_is_shown_only_to_an_enterprise_holding_a_quota(seeded):
     assert 'id="applications"' in page and 'id="messages"' in page
     with console(seeded, "trader_user") as client:
         assert 'id="quota"' in client.get("/portal").text
+
+
+def test_hostile_portal_forms_are_refused_with_a_reason_never_a_server_error(seeded):
+    x = seeded.world.trader.uscc
+    document = json.dumps(application_request(x)["application"])
+    attached = [("documents", ("eu.pdf", b"end use certificate", "application/pdf"))]
+    with console(seeded, "trader_user") as client:
+        number = file_from_portal(client, x)
+        for files in (
+            [("application", ("a.json", b"[1, 2]", "application/json"))],
+            [("application", ("a.json", b"\xff\xfe", "application/json"))],
+            [("application", ("a.json", b"[" * 40 + b"]" * 40, "application/json"))],
+            [("application", ("a.json", b'{"exporter": "' + x.encode() + b'", "items": 7}', "application/json"))],
+            [("application", ("a.json", document, "application/json")), *attached]
+            + [("documents", ("..", b"x", "application/pdf"))],
+            [("application", ("a.json", document, "application/json")), *attached]
+            + [("documents", ("证明.pdf", b"x", "application/pdf"))],
+        ):
+            before = store_state(seeded.store)
+            answer = client.post("/portal/applications", data={"form_token": token(client, "/portal")}, files=files)
+            assert 400 <= answer.status_code < 500, answer.text
+            assert changed_tables(before, store_state(seeded.store)) <= {"access_log", "chain_links"}
+        for step, form in (
+            ("answer", {"note": "x" * 5001, "kind": "other"}),
+            ("answer", {"note": "ok", "kind": "passport"}),  # not yet asked, and no such kind
+            ("withdraw", {"why": "x" * 5001}),
+        ):
+            before = store_state(seeded.store)
+            answer = client.post(
+                f"/portal/applications/{number}/{step}", data={**form, "form_token": token(client, "/portal")}
+            )
+            assert answer.status_code == 422, answer.text
+            assert 'id="step-error"' in answer.text
+            assert changed_tables(before, store_state(seeded.store)) <= {"access_log", "chain_links"}
+        # a path for a file name is reduced to its last part, as a browser sends it
+        traversal = [("documents", ("../../etc/euc.pdf", b"end user certificate", "application/pdf"))]
+        filed = client.post(
+            "/portal/applications",
+            data={"form_token": token(client, "/portal")},
+            files=[("application", ("a.json", document, "application/json")), *attached, *traversal],
+        )
+        assert filed.status_code == 303
+        with seeded.client("regulator") as api:
+            kept = api.get(f"/api/applications/{filed.headers['location'].rsplit('#application-', 1)[1]}").json()
+        assert sorted(d["filename"] for d in kept["documents"]) == ["eu.pdf", "euc.pdf"]
+        long = client.post(f"/portal/applications/{'E' * 5000}/withdraw", data={"form_token": token(client, "/portal")})
+        assert long.status_code == 404
+    assert state_of(seeded, number) == "submitted"

@@ -175,12 +175,17 @@ def test_hostile_bodies_on_every_write_operation(app):
     assert asked > 500
 
 
-def test_hostile_bodies_on_the_pages(app):
+PORTAL_FORMS = ("/portal/applications", "/portal/applications/x/answer", "/portal/applications/x/withdraw")
+
+
+@pytest.mark.parametrize("username", ["regulator", "trader_user"])
+def test_hostile_bodies_on_the_pages(app, username):
     c = client(app)
-    c.post("/login", data={"username": "regulator", "password": PASSWORD})
-    for page in ("/login", "/logout", "/findings/x/triage", "/review/x/step", "/portal/submissions"):
+    c.post("/login", data={"username": username, "password": PASSWORD})
+    for page in ("/login", "/logout", "/findings/x/triage", "/review/x/step", "/portal/submissions", *PORTAL_FORMS):
         for body, headers in BODIES:
             assert c.post(page, content=body, headers=headers).status_code < 500, (page, body[:60])
+        c.post("/login", data={"username": username, "password": PASSWORD})  # again, after /logout
 
 
 # --- each guard: the attack refused, the near miss through -----------------------------------------
