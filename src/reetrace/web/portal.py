@@ -17,6 +17,7 @@ from fastapi.responses import Response
 
 from reetrace.api.security import store_of
 from reetrace.charts.quota_use import QuotaBar, quota_chart
+from reetrace.config import Settings
 from reetrace.domain.applications import DOCUMENT_KINDS
 from reetrace.domain.workflow import OPEN
 from reetrace.services import applications
@@ -24,6 +25,7 @@ from reetrace.services.dashboard import enterprise_overview, latest_year
 from reetrace.services.ingest import IngestReport
 from reetrace.services.intake import CHUNK, read_stream
 from reetrace.services.submit import ForeignReporter, receive_submission
+from reetrace.store.database import Store
 from reetrace.web import labels
 from reetrace.web.findings import visible_findings
 from reetrace.web.flash import confirmation
@@ -100,7 +102,7 @@ def portal(
     )
 
 
-def _question(store: Any, settings: Any, number: str, uscc: str) -> str:
+def _question(store: Store, settings: Settings, number: str, uscc: str) -> str:
     """What the reviewer asked for, in the latest request for information."""
     steps = applications.application_view(store, settings, number, applicant=uscc)["steps"]
     return next((s["why"] for s in reversed(steps) if s["action"] == "request_info"), "")
