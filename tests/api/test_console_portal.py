@@ -285,6 +285,7 @@ def test_hostile_portal_forms_are_refused_with_a_reason_never_a_server_error(see
             [("application", ("a.json", b"[1, 2]", "application/json"))],
             [("application", ("a.json", b"\xff\xfe", "application/json"))],
             [("application", ("a.json", b"[" * 40 + b"]" * 40, "application/json"))],
+            [("application", ("a.json", b"[" * 100_000 + b"]" * 100_000, "application/json"))],
             [("application", ("a.json", b'{"exporter": "' + x.encode() + b'", "items": 7}', "application/json"))],
             [("application", ("a.json", document, "application/json")), *attached]
             + [("documents", ("..", b"x", "application/pdf"))],

@@ -16,7 +16,9 @@ from fastapi.responses import Response
 
 from reetrace.api import access
 from reetrace.api.security import store_of
+from reetrace.domain.submissions import MAX_DEPTH
 from reetrace.errors import InvalidInput, NotFound, UsageError
+from reetrace.ledger.canonical import nesting_exceeds
 from reetrace.services import application_files, applications, review
 from reetrace.web.flash import done
 from reetrace.web.pages import EnterpriseViewer, enterprise_user
@@ -57,8 +59,11 @@ async def file_application(
     view: EnterpriseViewer = Depends(enterprise_user),
 ) -> Response:
     view.check_form(form_token)
+    raw = await application.read()
     try:
-        document = json.loads(await application.read())
+        if nesting_exceeds(raw, MAX_DEPTH):  # before the recursive parser
+            raise ValueError("nested too deep")
+        document = json.loads(raw)
         if not isinstance(document, dict):
             raise ValueError("not an object")
     except (ValueError, UnicodeDecodeError):
