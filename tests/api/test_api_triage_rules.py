@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from reetrace.domain.triage import FindingAction, assignee_of, check_action, finding_key, status_of
+from reetrace.domain.triage import FindingAction, assignee_of, check_action, finding_key, messages_of, status_of
 from reetrace.errors import InvalidInput
 
 AT = datetime(2026, 11, 1, tzinfo=UTC)
@@ -37,7 +37,15 @@ def test_status_is_the_last_decision_and_notes_decide_nothing():
 
 @pytest.mark.parametrize(
     "action, note, assignee",
-    [("delete", "x", None), ("confirm", "  ", None), ("assign", "x", None), ("note", "x", "li")],
+    [
+        ("delete", "x", None),
+        ("confirm", "  ", None),
+        ("assign", "x", None),
+        ("note", "x", "li"),
+        ("message", " ", None),
+        ("message", "x", "li"),
+        ("note", "x" * 5001, None),
+    ],
 )
 def test_malformed_actions_are_refused(action, note, assignee):
     with pytest.raises(InvalidInput):
@@ -47,3 +55,12 @@ def test_malformed_actions_are_refused(action, note, assignee):
 def test_wellformed_actions_pass():
     check_action("assign", "take it", "li")
     check_action("dismiss", "explained", None)
+    check_action("message", "please send the receipt", None)
+    check_action("note", "x" * 5000, None)  # the longest note
+
+
+def test_the_enterprise_reads_only_the_messages_and_they_decide_nothing():
+    actions = [act("assign", "li"), act("note"), act("message"), act("confirm"), act("message")]
+    assert [a.action for a in messages_of(actions)] == ["message", "message"]
+    assert messages_of([act("note"), act("dismiss"), act("assign", "li")]) == []
+    assert status_of([act("message")]) == "open" and assignee_of([act("message")]) is None
