@@ -16,6 +16,7 @@ from reetrace.services import triage
 from reetrace.services.dashboard import today
 from reetrace.services.registry import current_registry
 from reetrace.web.pages import SignedIn, signed_in
+from reetrace.web.words import words_for
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 500
@@ -99,6 +100,7 @@ def finding_page(request: Request, key: str, view: SignedIn = Depends(signed_in)
         "finding.html",
         found=found,
         enterprises=registry.enterprises,
+        words=words_for(view.fmt, registry.enterprises),
         actions=ACTIONS,
         error=request.query_params.get("error"),
     )
@@ -132,12 +134,14 @@ def triage_finding(
             actor=view.actor,
         )
     except (InvalidInput, NotFound) as exc:
+        enterprises = current_registry(store_of(request)).enterprises
         return view.render(
             "finding.html",
             status_code=422,
             found=found,
             actions=ACTIONS,
             error=str(exc),
-            enterprises=current_registry(store_of(request)).enterprises,
+            enterprises=enterprises,
+            words=words_for(view.fmt, enterprises),
         )
     return RedirectResponse(f"/findings/{key}", status_code=303)

@@ -1,0 +1,53 @@
+"""The API says what a person reads in the language of `Accept-Language` (Chinese when it names
+none of the console's languages), beside the contract's fields, which stay as they are."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from reetrace.api.language import accepted_language
+
+CONTRACT = {"code", "severity", "enterprise", "lot", "event", "year", "detail", "evidence"}
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize(
+    "header, language",
+    [
+        (None, "zh-Hans"),
+        ("", "zh-Hans"),
+        ("en", "en"),
+        ("en-GB,en;q=0.9", "en"),
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh-Hans"),
+        ("fr;q=1, en;q=0.5, zh;q=0.7", "zh-Hans"),  # by quality, not by order
+        ("de, en;q=0.1", "en"),
+        ("de, fr", "zh-Hans"),
+        ("en;q=0, zh;q=0.1", "zh-Hans"),  # q=0: not acceptable
+        ("en;q=abc", "zh-Hans"),
+        ("*", "zh-Hans"),
+        ("x" * 10_000 + ",en", "zh-Hans"),  # read no further than the first 512 characters
+    ],
+)
+def test_the_readers_language(header, language):
+    assert accepted_language(header) == language
+
+
+def test_findings_are_said_in_the_readers_language(seeded):
+    with seeded.client("inspector") as client:
+        zh = client.get("/api/findings")
+        en = client.get("/api/findings", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert zh.headers["Content-Language"] == "zh-Hans" and en.headers["Content-Language"] == "en"
+    zh_items, en_items = zh.json()["items"], en.json()["items"]
+    assert zh_items and [f["key"] for f in zh_items] == [f["key"] for f in en_items]
+    for said_zh, said_en in zip(zh_items, en_items, strict=True):
+        assert {k: said_zh[k] for k in CONTRACT} == {k: said_en[k] for k in CONTRACT}  # the contract's, unchanged
+        assert said_zh["message_id"] == said_en["message_id"] and said_zh["message_id"].startswith(said_zh["code"])
+        assert HAN.search(said_zh["message"]) and not HAN.search(said_en["message"])
+        assert said_zh["message_language"] == "zh-Hans" and said_en["message_language"] == "en"
+        assert [e["label"] for e in said_zh["evidence_shown"]] != [e["label"] for e in said_en["evidence_shown"]]
+        assert all("None" not in e["value"] and "[{" not in e["value"] for e in said_zh["evidence_shown"])
+    with seeded.client("inspector") as client:
+        one = client.get(f"/api/findings/{zh_items[0]['key']}", headers={"Accept-Language": "en"}).json()
+    assert one["message"] == en_items[0]["message"] and one["detail"] == zh_items[0]["detail"]
