@@ -266,3 +266,26 @@ ELEMENT = {
     "Yb": _("ytterbium"),
     "Lu": _("lutetium"),
 }
+
+# The pre-review's blocking reasons and red flags (reetrace.domain.prereview).
+PREREVIEW = {
+    "prereview.unknown_origin": _(
+        "Material of lot %(lot)s comes from %(origin)s, which has no legal origin in the ledger (%(reo_kg)s REO)."
+    ),
+    "prereview.upstream_finding": _("Upstream of lot %(lot)s: %(finding)s"),
+    "prereview.not_screened": _("No restricted-party list is loaded: the parties were not screened."),
+    "prereview.screening_hit": _("The %(role)s %(party)s matches %(match)s on list %(list)s (score %(score)s)."),
+    "prereview.not_held": _("Lot %(lot)s is not held by the applicant."),
+    "prereview.more_than_held": _("%(wanted_kg)s asked for, but lot %(lot)s holds %(held_kg)s."),
+    "prereview.claimed": _("Lot %(lot)s is already in application %(application)s (%(application_state)s)."),
+    "prereview.destination_of_concern": _("The destination %(destination)s is a destination of concern."),
+    "prereview.end_use_terms": _("The end-use statement mentions %(terms)s."),
+    "prereview.new_consignee": _("No earlier export or license names the consignee %(party)s."),
+    "prereview.party_elsewhere": _("The %(role)s %(party)s is in %(country)s; the goods go to %(destination)s."),
+    "prereview.intermediary": _("Intermediary %(party)s (%(country)s)."),
+    "prereview.described_items": _(
+        "Items described without lots: their provenance is checked only when lots are exported."
+    ),
+}
+
+PARTY_ROLE = {"consignee": _("consignee"), "end_user": _("end user"), "intermediary": _("intermediary")}

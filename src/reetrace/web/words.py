@@ -27,6 +27,8 @@ from reetrace.web.messages import (
     HS_LEVEL,
     MISMATCH,
     MISMATCH_FIELD,
+    PARTY_ROLE,
+    PREREVIEW,
     QUALIFICATION,
 )
 
@@ -43,6 +45,8 @@ NAMED: dict[str, Mapping[str, str]] = {
     "form": labels.FORM,
     "state": labels.LOT_STATUS,
     "level": HS_LEVEL,
+    "role": PARTY_ROLE,
+    "application_state": labels.APPLICATION_STATE,
 }
 ZONE = _("China Standard Time")
 COUNTS = {"count", "days", "window", "late_events", "days_since_export"}
@@ -79,6 +83,14 @@ class Words:
             text += (" " if self.fmt.language == "en" else "") + self.sentence(extra[1], params, finding.code)
         return Said(text, self.fmt.language)
 
+    def reason(self, entry: Mapping[str, Any]) -> Said:
+        """A pre-review's blocking reason or red flag; one recorded before reasons carried a
+        message id is said by its English text."""
+        message = PREREVIEW.get(entry.get("message") or "")
+        if message is None:
+            return Said(str(entry.get("reason") or entry.get("detail") or ""), "en")
+        return Said(self.sentence(message, entry.get("params") or {}), self.fmt.language)
+
     def sentence(self, message: str, params: Mapping[str, Any], code: str = "") -> str:
         return self.t(message) % {key: self.value(key, value, code) for key, value in params.items()}
 
@@ -97,6 +109,8 @@ class Words:
             return self.t("yes") if value else self.t("no")
         if key == "mismatches":
             return self._mismatches(value, code)
+        if key == "finding" and isinstance(value, Mapping):
+            return self._upstream(value)
         if key == "items" and isinstance(value, list) and value and isinstance(value[0], Mapping):
             return "; ".join(self._item(item) for item in value)
         if isinstance(value, list):
@@ -109,6 +123,8 @@ class Words:
             return self._mapping(key, value, code)
         if key.endswith("_kg") or key in {"kg_in", "kg_out"}:
             return self.fmt.kg(float(value), 3)
+        if key == "score":
+            return self.fmt.number(float(value), 2)
         if key in SHARES:
             return self.fmt.percent(float(value))
         if key == "year":
@@ -126,7 +142,7 @@ class Words:
             return self.name(text)
         if key in {"element", "dominant", "elements"}:
             return self.element(text)
-        if key == "destination":
+        if key in {"destination", "country"}:
             return self.country(text)
         if key in NAMED:
             known = NAMED[key].get(text)
@@ -164,6 +180,24 @@ class Words:
                 "element": self.t(ELEMENT[controlled["element"]]) if controlled.get("element") in ELEMENT else "—",
             }
         return str(controlled)
+
+    def _upstream(self, found: Mapping[str, Any]) -> str:
+        """A finding upstream of a lot, as a pre-review records it: its name and explanation."""
+        code = str(found.get("code", ""))
+        finding = Finding(
+            code,
+            "",
+            None,
+            None,
+            None,
+            None,
+            str(found.get("detail", "")),
+            {},
+            str(found.get("message") or ""),
+            found.get("params") or {},
+        )
+        name = labels.FINDING.get(code)
+        return f"{self.t(name) if name else code} — {self.finding(finding).text}"
 
     def _item(self, item: Mapping[str, Any]) -> str:
         text = self.t("item %(n)s: customs code %(hs_code)s, %(net_kg)s") % {
