@@ -51,3 +51,17 @@ def test_findings_are_said_in_the_readers_language(seeded):
     with seeded.client("inspector") as client:
         one = client.get(f"/api/findings/{zh_items[0]['key']}", headers={"Accept-Language": "en"}).json()
     assert one["message"] == en_items[0]["message"] and one["detail"] == zh_items[0]["detail"]
+
+
+def test_pre_review_reasons_are_said_in_the_readers_language(seeded):
+    with seeded.client("reviewer") as client:
+        number = client.get("/api/applications").json()["items"][0]["number"]
+        zh = client.get(f"/api/applications/{number}").json()["pre_review"]["report"]
+        en = client.get(f"/api/applications/{number}", headers={"Accept-Language": "en"}).json()["pre_review"]["report"]
+    reasons_zh, reasons_en = zh["blocking"] + zh["red_flags"], en["blocking"] + en["red_flags"]
+    assert reasons_zh and len(reasons_zh) == len(reasons_en)
+    for said_zh, said_en in zip(reasons_zh, reasons_en, strict=True):
+        stable = {k: v for k, v in said_zh.items() if k not in ("message", "message_language")}
+        assert stable == {k: v for k, v in said_en.items() if k not in ("message", "message_language")}
+        assert ("reason" in stable or "detail" in stable) and stable["message_id"].startswith("prereview.")
+        assert HAN.search(said_zh["message"]) and not HAN.search(said_en["message"])

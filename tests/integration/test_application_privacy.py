@@ -211,6 +211,8 @@ def test_the_applicant_reads_its_pre_review_without_other_enterprises(store, wri
             "lot": "DYO-1",
             "code": "UNAUTHORIZED_MINING",
             "reason": "upstream of DYO-1: UNAUTHORIZED_MINING, a finding on the material this lot was made from",
+            "message_id": "prereview.upstream_finding_of_another",
+            "params": {"lot": "DYO-1", "code": "UNAUTHORIZED_MINING"},
         }
     ]
     assert report["verdict"] == "blocked" == staff["pre_review"]["report"]["verdict"]

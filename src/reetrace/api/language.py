@@ -61,3 +61,19 @@ def said(words: Words, finding: Finding) -> dict[str, Any]:
         "params": dict(finding.params),
         "evidence_shown": [{"label": label, "value": value} for label, value in words.evidence(finding)],
     }
+
+
+def said_reasons(words: Words, view: dict[str, Any]) -> dict[str, Any]:
+    """An application as the API shows it, each blocking reason and red flag of its pre-review
+    with `message` (and `message_language`) in the reader's language beside its fields."""
+    report = (view.get("pre_review") or {}).get("report")
+    if not report:
+        return view
+    shown = dict(report)
+    for part in ("blocking", "red_flags"):
+        entries = []
+        for entry in report.get(part, []):
+            text = words.reason(entry)
+            entries.append({**entry, "message": text.text, "message_language": text.language})
+        shown[part] = entries
+    return {**view, "pre_review": {**view["pre_review"], "report": shown}}

@@ -135,7 +135,7 @@ class Facts:
 def said(message: str, **params: Any) -> dict[str, Any]:
     """A reason's message id and parameters, for the pages to say it in the reader's language
     (the `reason` or `detail` beside it is the English text)."""
-    return {"message": f"prereview.{message}", "params": params}
+    return {"message_id": f"prereview.{message}", "params": params}
 
 
 def _name(text: str) -> str:
@@ -231,7 +231,7 @@ def _provenance(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, 
                             lot=lot_id,
                             finding={
                                 "code": f.code,
-                                "message": f.message,
+                                "message_id": f.message,
                                 "params": dict(f.params),
                                 "detail": f.detail,
                             },

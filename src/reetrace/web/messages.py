@@ -273,6 +273,9 @@ PREREVIEW = {
         "Material of lot %(lot)s comes from %(origin)s, which has no legal origin in the ledger (%(reo_kg)s REO)."
     ),
     "prereview.upstream_finding": _("Upstream of lot %(lot)s: %(finding)s"),
+    "prereview.upstream_finding_of_another": _(
+        "Upstream of lot %(lot)s: %(code)s, a finding on the material this lot was made from."
+    ),
     "prereview.not_screened": _("No restricted-party list is loaded: the parties were not screened."),
     "prereview.screening_hit": _("The %(role)s %(party)s matches %(match)s on list %(list)s (score %(score)s)."),
     "prereview.not_held": _("Lot %(lot)s is not held by the applicant."),

@@ -86,7 +86,7 @@ class Words:
     def reason(self, entry: Mapping[str, Any]) -> Said:
         """A pre-review's blocking reason or red flag; one recorded before reasons carried a
         message id is said by its English text."""
-        message = PREREVIEW.get(entry.get("message") or "")
+        message = PREREVIEW.get(entry.get("message_id") or "")
         if message is None:
             return Said(str(entry.get("reason") or entry.get("detail") or ""), "en")
         return Said(self.sentence(message, entry.get("params") or {}), self.fmt.language)
@@ -111,6 +111,8 @@ class Words:
             return self._mismatches(value, code)
         if key == "finding" and isinstance(value, Mapping):
             return self._upstream(value)
+        if key == "code" and isinstance(value, str) and value in labels.FINDING:
+            return self.t(labels.FINDING[value])
         if key == "items" and isinstance(value, list) and value and isinstance(value[0], Mapping):
             return "; ".join(self._item(item) for item in value)
         if isinstance(value, list):
@@ -193,7 +195,7 @@ class Words:
             None,
             str(found.get("detail", "")),
             {},
-            str(found.get("message") or ""),
+            str(found.get("message_id") or ""),
             found.get("params") or {},
         )
         name = labels.FINDING.get(code)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from reetrace.domain.applications import ApplicationItem, Party
+from reetrace.domain.disclosure import prereview_seen_by
 from reetrace.domain.prereview import pre_review
 from reetrace.web.i18n import Formats
 from reetrace.web.messages import PREREVIEW
@@ -55,11 +56,13 @@ def _report() -> dict[str, Any]:
 
 
 REPORT = _report()
-REASONS = REPORT["blocking"] + REPORT["red_flags"]
+# an upstream finding about another enterprise, as the applicant reads it: named by its code only
+OF_ANOTHER = [b for b in prereview_seen_by(REPORT, "another")["blocking"] if "code" in b]
+REASONS = REPORT["blocking"] + REPORT["red_flags"] + OF_ANOTHER
 
 
 def test_the_report_raises_every_kind_of_reason():
-    assert {r["message"] for r in REASONS} == set(PREREVIEW)
+    assert {r["message_id"] for r in REASONS} == set(PREREVIEW)
 
 
 def _data(entry: dict[str, Any]) -> list[str]:
@@ -89,17 +92,24 @@ def test_every_reason_is_said_in_the_language(language):
         for value in _data(entry):
             if len(value) > 2 and value not in {"consignee", "intermediary", "under_review"}:
                 text = text.replace(value, "")
-        assert not PYTHON.search(text), (entry["message"], said.text)
+        assert not PYTHON.search(text), (entry["message_id"], said.text)
         if language == "zh-Hans":
-            assert LATIN_WORD.findall(text) == [], (entry["message"], said.text)
+            assert LATIN_WORD.findall(text) == [], (entry["message_id"], said.text)
 
 
 def test_an_upstream_finding_is_said_by_name_and_explanation():
-    upstream = next(r for r in REPORT["blocking"] if r["message"] == "prereview.upstream_finding")
+    upstream = next(r for r in REPORT["blocking"] if r["message_id"] == "prereview.upstream_finding")
     zh = Words(Formats("zh-Hans")).reason(upstream).text
     en = Words(Formats("en")).reason(upstream).text
     assert zh.startswith("批次 DYO-1 的上游：") and "——" not in zh and " — " in zh
     assert en.startswith("Upstream of lot DYO-1: ")
+
+
+def test_an_upstream_finding_of_another_is_named_by_its_code_alone():
+    (reduced,) = OF_ANOTHER
+    zh = Words(Formats("zh-Hans")).reason(reduced).text
+    assert zh == "批次 DYO-1 的上游：来源不明的批次进入产业链，这是关于制成该批次的物料的一项问题。"
+    assert "91150200SEPARATOR2" not in zh
 
 
 def test_a_reason_recorded_without_a_message_is_said_by_its_text():
@@ -107,6 +117,6 @@ def test_a_reason_recorded_without_a_message_is_said_by_its_text():
     said = Words(Formats("zh-Hans")).reason(old)
     assert (said.text, said.language) == (old["reason"], "en")
     assert (
-        Words(Formats("zh-Hans")).reason({**old, "message": "prereview.not_screened", "params": {}}).language
+        Words(Formats("zh-Hans")).reason({**old, "message_id": "prereview.not_screened", "params": {}}).language
         == "zh-Hans"
     )
