@@ -65,3 +65,20 @@ def test_pre_review_reasons_are_said_in_the_readers_language(seeded):
         assert stable == {k: v for k, v in said_en.items() if k not in ("message", "message_language")}
         assert ("reason" in stable or "detail" in stable) and stable["message_id"].startswith("prereview.")
         assert HAN.search(said_zh["message"]) and not HAN.search(said_en["message"])
+
+
+def test_errors_are_said_in_the_readers_language(seeded):
+    missing = "/api/findings/0123456789abcdef0123456789abcdef"
+    with seeded.client("inspector") as client:
+        zh = client.get(missing).json()["error"]
+        en = client.get(missing, headers={"Accept-Language": "en"}).json()["error"]
+        key = client.get("/api/findings").json()["items"][0]["key"]
+        refused = client.post(f"/api/findings/{key}/actions", json={"action": "assign", "note": "take it"})
+    assert zh["type"] == en["type"] == "not_found" and zh["message"] == en["message"] == "finding not found"
+    assert zh["localized"] == {"message": "没有这个问题，或者您无权查看。", "language": "zh-Hans"}
+    assert en["localized"] == {"message": "No such finding, or not one you may see.", "language": "en"}
+    assert zh["message_id"] == "error.not_found" and zh["params"] == {"kind": "finding"}
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["message"] == "assign needs an assignee" and error["message_id"] == "error.triage.assignee_needed"
+    assert error["localized"]["message"] == "指派时请写明由谁处理。"

@@ -140,7 +140,7 @@ def triage_finding(
             status_code=422,
             found=found,
             actions=ACTIONS,
-            error=str(exc),
+            error=words_for(view.fmt, enterprises).error(exc).text,
             enterprises=enterprises,
             words=words_for(view.fmt, enterprises),
         )

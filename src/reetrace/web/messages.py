@@ -292,3 +292,42 @@ PREREVIEW = {
 }
 
 PARTY_ROLE = {"consignee": _("consignee"), "end_user": _("end user"), "intermediary": _("intermediary")}
+
+# Errors a page or the API says in the reader's language (`ReetraceError.message_id`); an error
+# without one is said by its English text.
+ERROR = {
+    "error.not_found": _("No such %(kind)s, or not one you may see."),
+    "error.no_finding": _("No such finding, or not one you may see."),
+    "error.no_application": _("Application %(number)s does not exist."),
+    "error.triage.unknown_action": _("Choose an action: assign, confirm, dismiss or note."),
+    "error.triage.note_needed": _("To %(action)s, say why in the note."),
+    "error.triage.assignee_needed": _("To assign, name the person who is to handle it."),
+    "error.triage.assignee_not_wanted": _("Only an assignment names an assignee."),
+    "error.step.unknown": _("Choose one of the steps offered."),
+    "error.step.not_in_state": _(
+        "The step “%(step)s” cannot be taken on an application that is %(application_state)s."
+    ),
+    "error.step.exporters": _("Only the exporter may take the step “%(step)s”."),
+    "error.step.officials": _("The step “%(step)s” is an official's."),
+    "error.step.role": _("%(official)s does not hold the role this step needs."),
+    "error.step.own_enterprise": _("%(official)s belongs to the exporter and may not handle its application."),
+    "error.step.reviewed": _("%(official)s reviewed this application and may not also decide it."),
+    "error.step.decided": _("%(official)s decided on this application and may not review it."),
+    "error.step.why_needed": _("The step “%(step)s” needs a reason: say why."),
+    "error.step.not_official": _("%(official)s is not a registered official."),
+    "error.step.hit_needed": _("Choose the screening hit to clear."),
+    "error.step.not_a_hit": _("%(hit)s is not a screening hit of the latest pre-review."),
+    "error.step.blocked": _(
+        "Application %(number)s cannot be approved while %(count)s blocking reasons stand: see the pre-review."
+    ),
+}
+
+KIND = {
+    "application": _("application"),
+    "event": _("event"),
+    "export": _("export"),
+    "finding": _("finding"),
+    "license": _("license"),
+    "lot": _("lot"),
+    "enterprise": _("enterprise"),
+}

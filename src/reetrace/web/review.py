@@ -17,7 +17,7 @@ from reetrace.services.applications import application_view, queue
 from reetrace.services.registry import current_registry
 from reetrace.services.review import add_official, list_officials, take_step
 from reetrace.web.pages import SignedIn, signed_in
-from reetrace.web.words import words_for
+from reetrace.web.words import Words, words_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -109,7 +109,7 @@ def review_step(
             store, settings, number, action, official_for(request, view), why, hit or None, actor=view.actor
         )
     except InvalidInput as exc:
-        return application_page(request, view, number, 422, str(exc))
+        return application_page(request, view, number, 422, Words(view.fmt).error(exc).text)
     return RedirectResponse(
         f"/review/{number}" + (f"?license={done.license_no}" if done.license_no else ""), status_code=303
     )

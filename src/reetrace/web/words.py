@@ -17,14 +17,17 @@ from datetime import date
 from typing import Any
 
 from reetrace.domain.findings import Finding
+from reetrace.errors import ReetraceError
 from reetrace.web import labels
 from reetrace.web.i18n import Formats, _
 from reetrace.web.messages import (
     ELEMENT,
+    ERROR,
     EVIDENCE,
     FINDING_ADDENDUM,
     FINDING_MESSAGE,
     HS_LEVEL,
+    KIND,
     MISMATCH,
     MISMATCH_FIELD,
     PARTY_ROLE,
@@ -47,6 +50,9 @@ NAMED: dict[str, Mapping[str, str]] = {
     "level": HS_LEVEL,
     "role": PARTY_ROLE,
     "application_state": labels.APPLICATION_STATE,
+    "step": labels.REVIEW_ACTION,
+    "action": labels.TRIAGE_ACTION,
+    "kind": KIND,
 }
 ZONE = _("China Standard Time")
 COUNTS = {"count", "days", "window", "late_events", "days_since_export"}
@@ -90,6 +96,13 @@ class Words:
         if message is None:
             return Said(str(entry.get("reason") or entry.get("detail") or ""), "en")
         return Said(self.sentence(message, entry.get("params") or {}), self.fmt.language)
+
+    def error(self, error: ReetraceError) -> Said:
+        """An error as a page or the API says it: by its message id, or its English text."""
+        message = ERROR.get(error.message_id or "")
+        if message is None:
+            return Said(str(error), "en")
+        return Said(self.sentence(message, error.params), self.fmt.language)
 
     def sentence(self, message: str, params: Mapping[str, Any], code: str = "") -> str:
         return self.t(message) % {key: self.value(key, value, code) for key, value in params.items()}
