@@ -317,6 +317,14 @@ ERROR = {
     "error.step.not_official": _("%(official)s is not a registered official."),
     "error.step.hit_needed": _("Choose the screening hit to clear."),
     "error.step.not_a_hit": _("%(hit)s is not a screening hit of the latest pre-review."),
+    "error.application.not_held": _(
+        "Items %(items)s name lots the exporter does not hold: an application may name only lots its exporter "
+        "holds when it is filed."
+    ),
+    "error.application.incomplete": _(
+        "The application is incomplete (%(count)s problems): fill in every required part and attach the documents."
+    ),
+    "error.application.unknown_exporter": _("The exporter %(exporter)s is not a registered enterprise."),
     "error.step.blocked": _(
         "Application %(number)s cannot be approved while %(count)s blocking reasons stand: see the pre-review."
     ),

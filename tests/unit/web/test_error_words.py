@@ -36,6 +36,11 @@ ERRORS = [
     InvalidInput(
         "x", message_id="error.step.not_in_state", params={"step": "approve", "application_state": "withdrawn"}
     ),
+    InvalidInput("x", message_id="error.application.not_held", params={"items": [1, 3]}),
+    InvalidInput("x", message_id="error.application.incomplete", params={"count": 2}),
+    InvalidInput("x", message_id="error.application.unknown_exporter", params={"exporter": "91110000MA0000001X"}),
+    InvalidInput("x", message_id="error.step.blocked", params={"number": "EA2026-000001", "count": 2}),
+    InvalidInput("x", message_id="error.step.not_a_hit", params={"hit": "W:W-1"}),
 ]
 
 
@@ -54,6 +59,7 @@ def test_the_cli_keeps_its_words():
     assert str(hit) == "name the screening hit to clear (--hit LIST:ENTITY)"  # the CLI names its flag
     assert ZH.error(hit).text == "请选择要排除的筛查命中项。"
     assert ZH.error(ERRORS[8]).text == "申请处于“已撤回”状态，不能执行“批准”。"
+    assert ZH.error(ERRORS[9]).text.startswith("第 1、3 项所列批次不由出口经营者持有")
 
 
 def test_an_error_without_a_message_id_is_said_in_english():
