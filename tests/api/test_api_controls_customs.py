@@ -85,7 +85,7 @@ def test_a_regulator_loads_declarations_and_reads_the_customs_findings(seeded, e
         assert any(f["code"] == "DECLARATION_WITHOUT_EXPORT" for f in found["items"]), found
         said = next(f for f in found["items"] if f["code"] == "DECLARATION_WITHOUT_EXPORT")
         assert said["message_id"] == "DECLARATION_WITHOUT_EXPORT" and said["message"].startswith(
-            "2026年1月21日的报关单"
+            "2026年1月21日 的报关单 CD-ghost（"
         )
         english = client.get(
             "/api/customs/findings", params={"as_of": "2026-03-31", "limit": 500}, headers={"Accept-Language": "en"}
