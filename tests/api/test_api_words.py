@@ -82,3 +82,15 @@ def test_errors_are_said_in_the_readers_language(seeded):
     error = refused.json()["error"]
     assert error["message"] == "assign needs an assignee" and error["message_id"] == "error.triage.assignee_needed"
     assert error["localized"]["message"] == "指派时请写明由谁处理。"
+
+
+def test_a_request_the_api_cannot_read_is_refused_in_the_readers_language(seeded):
+    with seeded.client("inspector") as client:
+        zh = client.get("/api/findings", params={"limit": 0}).json()["error"]
+        en = client.get("/api/findings", params={"limit": 0}, headers={"Accept-Language": "en"}).json()["error"]
+    assert zh["type"] == "invalid" and zh["problems"] == en["problems"] and zh["message"] == en["message"]
+    assert zh["localized"]["message"] == "请求无效：共 1 处问题（见 problems）。"
+    assert en["localized"] == {
+        "message": "The request is not valid: problems found, 1 (listed under problems).",
+        "language": "en",
+    }

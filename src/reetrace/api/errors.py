@@ -67,10 +67,13 @@ def install(app: FastAPI) -> None:
         raise exc  # pragma: no cover - ReetraceError is last in the table
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [{"where": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
         message = "; ".join(f"{p['where']}: {p['problem']}" for p in problems[:3])
-        return JSONResponse(error_body("invalid", message, problems=problems), status_code=422)
+        said = said_error(
+            request, InvalidInput(message, message_id="error.request_invalid", params={"count": len(problems)})
+        )
+        return JSONResponse(error_body("invalid", message, problems=problems, **said), status_code=422)
 
     # What hostile input can make a route's own code throw, though every value passed the route's
     # checks: text Unicode cannot encode (a lone surrogate, which JSON escapes allow), or a value

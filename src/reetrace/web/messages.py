@@ -297,6 +297,7 @@ PARTY_ROLE = {"consignee": _("consignee"), "end_user": _("end user"), "intermedi
 # without one is said by its English text.
 ERROR = {
     "error.not_found": _("No such %(kind)s, or not one you may see."),
+    "error.request_invalid": _("The request is not valid: problems found, %(count)s (listed under problems)."),
     "error.no_finding": _("No such finding, or not one you may see."),
     "error.no_application": _("Application %(number)s does not exist."),
     "error.triage.unknown_action": _("Choose an action: assign, confirm, dismiss or note."),
