@@ -4,12 +4,22 @@ Domain and service code raise these; the CLI turns them into one-line messages a
 in one place (`reetrace.cli`), and a future API maps them to HTTP statuses in one place too.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 
 class ReetraceError(Exception):
-    """Base of every error the system reports to a person."""
+    """Base of every error the system reports to a person.
+
+    Its text (`str(error)`) is English, for the CLI and the logs. An error a page or the API
+    says in the reader's language also carries a message id and the parameters of its sentence
+    (`message_id`, `params`; docs/i18n.md): the pages translate it through the catalogues."""
+
+    def __init__(self, *args: object, message_id: str | None = None, params: Mapping[str, Any] | None = None) -> None:
+        super().__init__(*args)
+        self.message_id = message_id
+        self.params: dict[str, Any] = dict(params or {})
 
 
 class InvalidInput(ReetraceError):
@@ -49,7 +59,7 @@ def not_found(kind: str) -> NotFound:
     """The one answer when a `kind` (a lot, an application, a finding …) that was asked for does
     not exist or is not the asker's to see: the same type and the same words either way, naming
     no id, so that an answer never tells an enterprise whether another's thing exists."""
-    return NotFound(f"{kind} not found")
+    return NotFound(f"{kind} not found", message_id="error.not_found", params={"kind": kind})
 
 
 @contextmanager

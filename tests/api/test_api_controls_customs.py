@@ -83,6 +83,15 @@ def test_a_regulator_loads_declarations_and_reads_the_customs_findings(seeded, e
         found = client.get("/api/customs/findings", params={"as_of": "2026-03-31", "limit": 500}).json()
         assert found["format"] and found["as_of"] == "2026-03-31" and found["total"] == len(found["items"])
         assert any(f["code"] == "DECLARATION_WITHOUT_EXPORT" for f in found["items"]), found
+        said = next(f for f in found["items"] if f["code"] == "DECLARATION_WITHOUT_EXPORT")
+        assert said["message_id"] == "DECLARATION_WITHOUT_EXPORT" and said["message"].startswith(
+            "2026年1月21日 的报关单 CD-ghost（"
+        )
+        english = client.get(
+            "/api/customs/findings", params={"as_of": "2026-03-31", "limit": 500}, headers={"Accept-Language": "en"}
+        ).json()
+        assert [f["detail"] for f in english["items"]] == [f["detail"] for f in found["items"]]
+        assert any(f["message"].startswith("Customs declaration CD-") for f in english["items"])
         broken = client.post("/api/customs/declarations", content=b"\xff\xfe not text")
         assert broken.status_code == 422
 

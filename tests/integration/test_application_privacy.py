@@ -139,6 +139,8 @@ def test_a_lot_not_held_is_refused_in_the_same_words_and_nothing_is_stored(store
         with pytest.raises(InvalidInput) as refused:
             file(store, tmp_path, m.uscc, lot_id)
         refusals.append(str(refused.value))
+        # the page's words (docs/i18n.md) say as little: the item, not the lot or why
+        assert (refused.value.message_id, refused.value.params) == ("error.application.not_held", {"items": [1]})
     assert refusals == ["item 1: an application may name only lots its exporter holds when it is filed"] * 4
     with pytest.raises(InvalidInput) as mixed:
         file(store, tmp_path, world_in_store.plant.uscc, "CEO-1", "DYO-2")  # its own, then the trader's
@@ -211,6 +213,8 @@ def test_the_applicant_reads_its_pre_review_without_other_enterprises(store, wri
             "lot": "DYO-1",
             "code": "UNAUTHORIZED_MINING",
             "reason": "upstream of DYO-1: UNAUTHORIZED_MINING, a finding on the material this lot was made from",
+            "message_id": "prereview.upstream_finding_of_another",
+            "params": {"lot": "DYO-1", "code": "UNAUTHORIZED_MINING"},
         }
     ]
     assert report["verdict"] == "blocked" == staff["pre_review"]["report"]["verdict"]

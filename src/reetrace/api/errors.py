@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from reetrace.api.language import accepted_language
 from reetrace.errors import (
     Forbidden,
     InvalidInput,
@@ -21,6 +22,8 @@ from reetrace.errors import (
     Unauthenticated,
     UsageError,
 )
+from reetrace.web.i18n import Formats
+from reetrace.web.words import Words
 
 # most specific first
 STATUS: tuple[tuple[type[ReetraceError], int, str], ...] = (
@@ -39,22 +42,38 @@ def error_body(kind: str, message: str, **extra: object) -> dict[str, object]:
     return {"error": {"type": kind, "message": message, **extra}}
 
 
+def said_error(request: Request, exc: ReetraceError) -> dict[str, object]:
+    """Beside the error's English `message`: its message id and parameters when it has them, and
+    `localized` — the message in the language of `Accept-Language` (docs/i18n.md)."""
+    language = accepted_language(request.headers.get("accept-language"))
+    said = Words(Formats(language)).error(exc)
+    extra: dict[str, object] = {"localized": {"message": said.text, "language": said.language}}
+    if exc.message_id:
+        extra.update(message_id=exc.message_id, params=exc.params)
+    return extra
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ReetraceError)
-    async def _reetrace(_: Request, exc: ReetraceError) -> JSONResponse:
+    async def _reetrace(request: Request, exc: ReetraceError) -> JSONResponse:
         for cls, status, kind in STATUS:
             if isinstance(exc, cls):
                 headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
                 if isinstance(exc, Throttled):
                     headers = {"Retry-After": str(exc.retry_after)}
-                return JSONResponse(error_body(kind, str(exc)), status_code=status, headers=headers)
+                return JSONResponse(
+                    error_body(kind, str(exc), **said_error(request, exc)), status_code=status, headers=headers
+                )
         raise exc  # pragma: no cover - ReetraceError is last in the table
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [{"where": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
         message = "; ".join(f"{p['where']}: {p['problem']}" for p in problems[:3])
-        return JSONResponse(error_body("invalid", message, problems=problems), status_code=422)
+        said = said_error(
+            request, InvalidInput(message, message_id="error.request_invalid", params={"count": len(problems)})
+        )
+        return JSONResponse(error_body("invalid", message, problems=problems, **said), status_code=422)
 
     # What hostile input can make a route's own code throw, though every value passed the route's
     # checks: text Unicode cannot encode (a lone surrogate, which JSON escapes allow), or a value

@@ -50,6 +50,8 @@ def _blocking_seen_by(reason: Mapping[str, Any], lot: str | None, enterprise: st
         "lot": lot,
         "code": code,
         "reason": f"upstream of {lot}: {code}, a finding on the material this lot was made from",
+        "message_id": "prereview.upstream_finding_of_another",
+        "params": {"lot": lot, "code": code},
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,12 @@ class Finding:
     year: int | None
     detail: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    # The explanation as a message id and its parameters, for the pages to say in the reader's
+    # language (`detail` is the same explanation in English). A finding stored before findings
+    # carried them has none: it is shown by its detail. Not part of what a finding *is*: two
+    # findings equal in the contract's fields are equal.
+    message: str = field(default="", compare=False)
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def as_contract(self) -> dict[str, Any]:
         return {

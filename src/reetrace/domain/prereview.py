@@ -132,6 +132,12 @@ class Facts:
     rules: RedFlagRules = field(default_factory=RedFlagRules)
 
 
+def said(message: str, **params: Any) -> dict[str, Any]:
+    """A reason's message id and parameters, for the pages to say it in the reader's language
+    (the `reason` or `detail` beside it is the English text)."""
+    return {"message_id": f"prereview.{message}", "params": params}
+
+
 def _name(text: str) -> str:
     return " ".join(text.split()).casefold()
 
@@ -206,6 +212,7 @@ def _provenance(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, 
                         "lot": lot_id,
                         "reason": f"material of lot {lot_id} comes from {o.lot}, which has no legal origin "
                         f"in the ledger ({round(o.reo_kg, 3)} kg REO)",
+                        **said("unknown_origin", lot=lot_id, origin=o.lot, reo_kg=round(o.reo_kg, 3)),
                     }
                 )
         upstream = [f for f in facts.findings if _upstream(f, found)]
@@ -219,6 +226,16 @@ def _provenance(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, 
                         "enterprise": f.enterprise,
                         "event": f.event,
                         "reason": f"upstream of {lot_id}: {f.code} — {f.detail}",
+                        **said(
+                            "upstream_finding",
+                            lot=lot_id,
+                            finding={
+                                "code": f.code,
+                                "message_id": f.message,
+                                "params": dict(f.params),
+                                "detail": f.detail,
+                            },
+                        ),
                     }
                 )
         rows.append(
@@ -244,7 +261,11 @@ def _screening(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, A
     rows = []
     if not any(result.get("lists") for _, _, _, result in facts.screening):
         blocking.append(
-            {"check": "screening", "reason": "no restricted-party list is loaded: the parties were not screened"}
+            {
+                "check": "screening",
+                "reason": "no restricted-party list is loaded: the parties were not screened",
+                **said("not_screened"),
+            }
         )
     for role, name, country, result in facts.screening:
         for match in result.get("matches", []):
@@ -255,6 +276,14 @@ def _screening(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, A
                     "party": name,
                     "reason": f"{role.replace('_', ' ')} {name!r} matches {match['name']!r} on list "
                     f"{match['list']} (score {match['score']})",
+                    **said(
+                        "screening_hit",
+                        role=role,
+                        party=name,
+                        match=match["name"],
+                        list=match["list"],
+                        score=match["score"],
+                    ),
                 }
             )
         rows.append({"role": role, "party": name, "country": country, "result": result})
@@ -268,18 +297,22 @@ def _quantities(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, 
         if not item.lot:
             continue
         lot = facts.lots.get(item.lot)
-        issues = []
+        issues: list[str] = []
+        words: list[dict[str, Any]] = []
         if not holds(lot, exporter):
             # the same words whatever the cause: the applicant reads them too
             issues.append(f"lot {item.lot} is not held by the applicant")
+            words.append(said("not_held", lot=item.lot))
         elif lot is not None:
             wanted = item.quantity_kg if item.quantity_kg is not None else lot.remaining_kg
             if wanted > lot.remaining_kg + EMPTY_KG:
                 issues.append(f"{wanted:,.3f} kg asked for, lot {item.lot} holds {lot.remaining_kg:,.3f} kg")
+                words.append(said("more_than_held", lot=item.lot, wanted_kg=wanted, held_kg=lot.remaining_kg))
         for other, state in facts.claimed.get(item.lot, ()):
             issues.append(f"lot {item.lot} is already in application {other} ({state.replace('_', ' ')})")
-        for issue in issues:
-            blocking.append({"check": "quantities", "lot": item.lot, "reason": issue})
+            words.append(said("claimed", lot=item.lot, application=other, application_state=state))
+        for issue, message in zip(issues, words, strict=True):
+            blocking.append({"check": "quantities", "lot": item.lot, "reason": issue, **message})
         rows.append(
             {
                 "lot": item.lot,
@@ -297,18 +330,31 @@ def _red_flags(facts: Facts) -> list[dict[str, str]]:
     rules = facts.rules
     flags = []
     if app.destination in rules.destinations_of_concern:
-        flags.append({"flag": "destination", "detail": f"destination {app.destination} is a destination of concern"})
+        flags.append(
+            {
+                "flag": "destination",
+                "detail": f"destination {app.destination} is a destination of concern",
+                **said("destination_of_concern", destination=app.destination),
+            }
+        )
     words = _name(app.end_use)
     terms = sorted(
         {t for t in rules.end_use_terms if (re.search(rf"\b{re.escape(t)}", words) if t.isascii() else t in words)}
     )
     if terms:
-        flags.append({"flag": "end_use", "detail": f"the end-use statement mentions {', '.join(terms)}"})
+        flags.append(
+            {
+                "flag": "end_use",
+                "detail": f"the end-use statement mentions {', '.join(terms)}",
+                **said("end_use_terms", terms=terms),
+            }
+        )
     if _name(app.consignee.name) not in facts.known_consignees:
         flags.append(
             {
                 "flag": "new_consignee",
                 "detail": f"no earlier export or license names the consignee {app.consignee.name!r}",
+                **said("new_consignee", party=app.consignee.name),
             }
         )
     for party in app.parties:
@@ -318,15 +364,29 @@ def _red_flags(facts: Facts) -> list[dict[str, str]]:
                     "flag": "country",
                     "detail": f"{party.role.replace('_', ' ')} {party.name!r} is in "
                     f"{party.country}, the goods go to {app.destination}",
+                    **said(
+                        "party_elsewhere",
+                        role=party.role,
+                        party=party.name,
+                        country=party.country,
+                        destination=app.destination,
+                    ),
                 }
             )
     for party in app.parties_in("intermediary"):
-        flags.append({"flag": "intermediary", "detail": f"intermediary {party.name!r} ({party.country})"})
+        flags.append(
+            {
+                "flag": "intermediary",
+                "detail": f"intermediary {party.name!r} ({party.country})",
+                **said("intermediary", party=party.name, country=party.country),
+            }
+        )
     if any(not i.lot for i in app.items):
         flags.append(
             {
                 "flag": "described_items",
                 "detail": "items described without lots: their provenance is checked only when lots are exported",
+                **said("described_items"),
             }
         )
     return flags

@@ -45,15 +45,25 @@ def check_action(action: str, note: str, assignee: str | None) -> None:
     """InvalidInput unless the action is well formed: a known action, with a note, and an
     assignee exactly when it assigns."""
     if action not in ACTIONS:
-        raise InvalidInput(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
+        raise InvalidInput(
+            f"action must be one of {', '.join(ACTIONS)}, not {action!r}", message_id="error.triage.unknown_action"
+        )
     if not note.strip():
-        raise InvalidInput("a message needs its text" if action == "message" else f"{action} needs a note saying why")
+        if action == "message":
+            raise InvalidInput("a message needs its text", message_id="error.triage.message_needed")
+        raise InvalidInput(
+            f"{action} needs a note saying why", message_id="error.triage.note_needed", params={"action": action}
+        )
     if len(note) > NOTE_LENGTH:
-        raise InvalidInput(f"a note or message is at most {NOTE_LENGTH} characters")
+        raise InvalidInput(
+            f"a note or message is at most {NOTE_LENGTH} characters",
+            message_id="error.triage.note_too_long",
+            params={"limit": NOTE_LENGTH},
+        )
     if action == "assign" and not (assignee and assignee.strip()):
-        raise InvalidInput("assign needs an assignee")
+        raise InvalidInput("assign needs an assignee", message_id="error.triage.assignee_needed")
     if action != "assign" and assignee:
-        raise InvalidInput("only assign names an assignee")
+        raise InvalidInput("only assign names an assignee", message_id="error.triage.assignee_not_wanted")
 
 
 def status_of(actions: Sequence[FindingAction]) -> str:

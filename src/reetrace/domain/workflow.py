@@ -80,34 +80,62 @@ def check_step(
     An official's step needs `official`; an applicant's step needs `applicant` (the USCC the
     person acts for)."""
     if action not in ACTIONS:
-        raise InvalidInput(f"unknown step {action!r}; steps: {', '.join(ACTIONS)}")
+        raise InvalidInput(f"unknown step {action!r}; steps: {', '.join(ACTIONS)}", message_id="error.step.unknown")
     allowed_in, after, role = ACTIONS[action]
     state = state_of(steps)
     if state not in allowed_in:
-        raise InvalidInput(f"cannot {action.replace('_', ' ')} an application that is {state.replace('_', ' ')}")
+        raise InvalidInput(
+            f"cannot {action.replace('_', ' ')} an application that is {state.replace('_', ' ')}",
+            message_id="error.step.not_in_state",
+            params={"step": action, "application_state": state},
+        )
     if role == "applicant":
         if applicant != exporter:
-            raise InvalidInput(f"only the exporter {exporter} may {action.replace('_', ' ')}")
+            raise InvalidInput(
+                f"only the exporter {exporter} may {action.replace('_', ' ')}",
+                message_id="error.step.exporters",
+                params={"step": action},
+            )
     else:
         if official is None:
-            raise InvalidInput(f"{action.replace('_', ' ')} is an official's step")
+            raise InvalidInput(
+                f"{action.replace('_', ' ')} is an official's step",
+                message_id="error.step.officials",
+                params={"step": action},
+            )
         if role not in official.roles:
             raise InvalidInput(
-                f"{official.name} does not hold the {role} role (roles: {', '.join(official.roles) or 'none'})"
+                f"{official.name} does not hold the {role} role (roles: {', '.join(official.roles) or 'none'})",
+                message_id="error.step.role",
+                params={"official": official.name, "role": role},
             )
         if official.enterprise == exporter:
-            raise InvalidInput(f"{official.name} belongs to the exporter {exporter} and may not handle its application")
+            raise InvalidInput(
+                f"{official.name} belongs to the exporter {exporter} and may not handle its application",
+                message_id="error.step.own_enterprise",
+                params={"official": official.name},
+            )
         if role == "approver":
             reviewed = [s for s in steps if s.by == official.name and s.action in REVIEWER_ACTIONS]
             if reviewed:
                 raise InvalidInput(
                     f"{official.name} reviewed this application ({reviewed[0].action.replace('_', ' ')} "
-                    f"on {reviewed[0].at.date()}) and may not also decide it"
+                    f"on {reviewed[0].at.date()}) and may not also decide it",
+                    message_id="error.step.reviewed",
+                    params={"official": official.name},
                 )
         elif any(s.by == official.name and ACTIONS[s.action][2] == "approver" for s in steps):
-            raise InvalidInput(f"{official.name} decided on this application and may not review it")
+            raise InvalidInput(
+                f"{official.name} decided on this application and may not review it",
+                message_id="error.step.decided",
+                params={"official": official.name},
+            )
     if action in ("decline", "request_info", "clear_hit", "approve", "deny") and not why.strip():
-        raise InvalidInput(f"{action.replace('_', ' ')} needs a reason (--why)")
+        raise InvalidInput(
+            f"{action.replace('_', ' ')} needs a reason (--why)",
+            message_id="error.step.why_needed",
+            params={"step": action},
+        )
     return after or state
 
 

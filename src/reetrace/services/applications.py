@@ -105,7 +105,11 @@ def _refuse_unheld(conn: Connection, settings: Settings, application: Applicatio
     unheld = unheld_items(application, lots)
     if unheld:
         items = ", ".join(map(str, unheld))
-        raise InvalidInput(f"item{'s' if len(unheld) > 1 else ''} {items}: {NOT_HELD}")
+        raise InvalidInput(
+            f"item{'s' if len(unheld) > 1 else ''} {items}: {NOT_HELD}",
+            message_id="error.application.not_held",
+            params={"items": unheld},
+        )
 
 
 def submit_application(
@@ -126,13 +130,21 @@ def submit_application(
     application = to_domain(model, [d for d, _ in documents])
     found = problems(application)
     if found:
-        raise InvalidInput("the application is incomplete: " + "; ".join(found))
+        raise InvalidInput(
+            "the application is incomplete: " + "; ".join(found),
+            message_id="error.application.incomplete",
+            params={"count": len(found)},
+        )
     now = now or datetime.now(UTC)
     day = _local(now, settings)
     try:
         with store.reading() as conn:
             if conn.scalar(select(t.enterprises.c.uscc).where(t.enterprises.c.uscc == application.exporter)) is None:
-                raise InvalidInput(f"exporter {application.exporter} is not a registered enterprise")
+                raise InvalidInput(
+                    f"exporter {application.exporter} is not a registered enterprise",
+                    message_id="error.application.unknown_exporter",
+                    params={"exporter": application.exporter},
+                )
             _refuse_unheld(conn, settings, application)  # before the costly pre-review
     except InvalidInput as exc:
         # the refusal is kept in a transaction of its own: nothing else is written

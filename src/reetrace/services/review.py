@@ -112,14 +112,18 @@ def _step_detail(number: str, by: str, state: str, detail: dict[str, Any], why: 
 def _context(conn, number: str, by: str):
     stored = repo.get_application(conn, number)
     if stored is None:
-        raise NotFound(f"application {number} does not exist")
+        raise NotFound(
+            f"application {number} does not exist", message_id="error.no_application", params={"number": number}
+        )
     steps = repo.steps_of(conn, [number])[number]
     name, _, acting_for = by.partition("@")
     official = repo.get_official(conn, by)
     applicant = acting_for if acting_for and official is None else None
     if official is None and applicant is None:
         raise InvalidInput(
-            f"{by!r} is not a registered official (reetrace officials add); an applicant signs as NAME@USCC"
+            f"{by!r} is not a registered official (reetrace officials add); an applicant signs as NAME@USCC",
+            message_id="error.step.not_official",
+            params={"official": by},
         )
     return stored, steps, official, applicant
 
@@ -128,11 +132,13 @@ def _hit_in_review(conn, number: str, hit: str | None) -> str:
     latest = repo.latest_prereview(conn, number)
     hits = {b["hit"] for b in (latest[2]["blocking"] if latest else []) if b.get("hit")}
     if not hit:
-        raise UsageError("name the screening hit to clear (--hit LIST:ENTITY)")
+        raise UsageError("name the screening hit to clear (--hit LIST:ENTITY)", message_id="error.step.hit_needed")
     if hit not in hits:
         raise InvalidInput(
             f"{hit} is not a screening hit of the latest pre-review"
-            + (f" (hits: {', '.join(sorted(hits))})" if hits else " (it has none)")
+            + (f" (hits: {', '.join(sorted(hits))})" if hits else " (it has none)"),
+            message_id="error.step.not_a_hit",
+            params={"hit": hit},
         )
     return hit
 
@@ -160,7 +166,11 @@ def _approve(
         if blocking:
             reasons = "; ".join(b["reason"] for b in blocking[:5])
             more = f" (and {len(blocking) - 5} more)" if len(blocking) > 5 else ""
-            raise InvalidInput(f"application {number} cannot be approved: {reasons}{more}")
+            raise InvalidInput(
+                f"application {number} cannot be approved: {reasons}{more}",
+                message_id="error.step.blocked",
+                params={"number": number, "count": len(blocking)},
+            )
         lots = lot_facts(conn, application.lots, settings.thresholds.overdraw_tolerance_kg)
         items = license_items(application, lots, control_list_in(conn, settings), day)
         license_no = repo.next_license_number(conn, day.year, application.license_type)

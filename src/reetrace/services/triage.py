@@ -82,7 +82,7 @@ def triaged_finding(store: Store, settings: Settings, key: str, as_of: date) -> 
     for found in triaged_findings(store, settings, as_of):
         if found.key == key:
             return found
-    raise NotFound(f"no finding {key} as of {as_of.isoformat()}")
+    raise NotFound(f"no finding {key} as of {as_of.isoformat()}", message_id="error.no_finding")
 
 
 def act(

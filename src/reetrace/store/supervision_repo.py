@@ -34,6 +34,8 @@ FINDING_COLUMNS = (
     "sort_time",
     "sort_order",
     "nth",
+    "message",
+    "params",
 )
 Keyed = tuple[tuple[Any, ...], Finding]
 
@@ -111,6 +113,8 @@ def _rows(keyed: Iterable[Keyed], keep: Collection[str] | None) -> list[tuple[An
                 sort_time,
                 json.dumps(order, ensure_ascii=False),
                 nth,
+                finding.message or None,
+                json.dumps(finding.params, ensure_ascii=False) if finding.message else None,
             )
         )
     return rows
@@ -157,12 +161,24 @@ def stored_findings(conn: Connection) -> list[Finding]:
             c.sort_time,
             c.sort_order,
             c.nth,
+            c.message,
+            c.params,
         )
     ):
         order = tuple(json.loads(row.sort_order))
         key = (0, row.sort_time, *order) if row.sort_kind == 0 else (1, *order)
+        # a row stored before findings carried their message has none: it is shown by its detail
         finding = Finding(
-            row.code, row.severity, row.enterprise, row.lot, row.event, row.year, row.detail, json.loads(row.evidence)
+            row.code,
+            row.severity,
+            row.enterprise,
+            row.lot,
+            row.event,
+            row.year,
+            row.detail,
+            json.loads(row.evidence),
+            row.message or "",
+            json.loads(row.params) if row.params else {},
         )
         keyed.append(((key, row.nth), finding))
     keyed.sort(key=lambda pair: pair[0])

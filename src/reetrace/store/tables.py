@@ -488,6 +488,10 @@ supervised_findings = Table(
     Column("sort_time", String(40), nullable=False),  # the event's instant, UTC text ("" for periods)
     Column("sort_order", Text, nullable=False),  # the rest of the audit's sort key, as JSON
     Column("nth", Integer, nullable=False),  # order among findings with the same key
+    # the explanation as a message id and its parameters, JSON (docs/i18n.md); NULL in rows
+    # stored before findings carried them: those are shown by their detail
+    Column("message", String(80)),
+    Column("params", Text),
 )
 
 # One row: the audit date and thresholds the supervised findings hold for, and how far the

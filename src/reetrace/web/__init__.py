@@ -43,6 +43,7 @@ def install(app: FastAPI) -> None:
     from reetrace.api.security import current_session, optional_principal
     from reetrace.web import account, dashboard, docs, findings, lots, portal, portal_applications, review, session
     from reetrace.web.pages import LoginRequired, login_location, viewer
+    from reetrace.web.words import Words
 
     docs.mount_assets(app)  # before /static, which would take its paths
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -68,7 +69,7 @@ def install(app: FastAPI) -> None:
         except ReetraceError:
             who = None
         view = viewer(request, who)
-        message = str(exc)
+        message = Words(view.fmt).error(exc).text
         if isinstance(exc, CrossSiteRequest):
             message = view.gettext(
                 "This form was sent from another site, or without its token. Reload the page and try again."

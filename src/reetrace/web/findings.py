@@ -20,6 +20,7 @@ from reetrace.services.dashboard import today
 from reetrace.services.registry import current_registry
 from reetrace.web.flash import confirmation, done
 from reetrace.web.pages import SignedIn, signed_in
+from reetrace.web.words import words_for
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 500
@@ -115,11 +116,13 @@ def _finding_page(
     """The finding's page; after a refused triage form, its `error` beside that form, filled in
     again with what was typed (`form`)."""
     staff = view.principal.may("triage")
+    enterprises = current_registry(store_of(request)).enterprises
     return view.render(
         "finding.html",
         status_code=status_code,
         found=found,
-        enterprises=current_registry(store_of(request)).enterprises,
+        enterprises=enterprises,
+        words=words_for(view.fmt, enterprises),
         actions=[a for a in ACTIONS if a not in TO_ENTERPRISE],
         triagers=triage.triagers(store_of(request)) if staff else [],
         error=error,
@@ -164,5 +167,6 @@ def triage_finding(
         )
     except (InvalidInput, NotFound) as exc:
         typed = {"action": action, "note": note, "assignee": assignee}
-        return _finding_page(request, view, found, 422, str(exc), typed)
+        said = words_for(view.fmt, current_registry(store_of(request)).enterprises).error(exc).text
+        return _finding_page(request, view, found, 422, said, typed)
     return done(f"/findings/{key}", action if action in ACTIONS else "note", "#triage")

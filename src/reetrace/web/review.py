@@ -17,6 +17,7 @@ from reetrace.services.applications import application_view, queue
 from reetrace.services.registry import current_registry
 from reetrace.services.review import add_official, list_officials, take_step
 from reetrace.web.pages import SignedIn, signed_in
+from reetrace.web.words import Words, words_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -67,6 +68,7 @@ def application_page(
     report = (application["pre_review"] or {}).get("report") or {}
     hits = [b for b in report.get("blocking", []) if b.get("hit")]
     cleared = {s["detail"].get("hit") for s in application["steps"] if s["action"] == "clear_hit"}
+    enterprises = current_registry(store).enterprises
     return view.render(
         "application.html",
         status_code=status_code,
@@ -75,7 +77,8 @@ def application_page(
         hits=hits,
         cleared=cleared,
         error=error,
-        enterprises=current_registry(store).enterprises,
+        enterprises=enterprises,
+        words=words_for(view.fmt, enterprises),
         actions=actions_for(view.principal.role, application["state"]),
         parse=datetime.fromisoformat,
     )
@@ -106,7 +109,7 @@ def review_step(
             store, settings, number, action, official_for(request, view), why, hit or None, actor=view.actor
         )
     except InvalidInput as exc:
-        return application_page(request, view, number, 422, str(exc))
+        return application_page(request, view, number, 422, Words(view.fmt).error(exc).text)
     return RedirectResponse(
         f"/review/{number}" + (f"?license={done.license_no}" if done.license_no else ""), status_code=303
     )

@@ -89,6 +89,8 @@ def test_its_own_things_are_whole_and_others_reduced():
             "lot": "DYO-1",
             "code": "UNAUTHORIZED_MINING",
             "reason": "upstream of DYO-1: UNAUTHORIZED_MINING, a finding on the material this lot was made from",
+            "message_id": "prereview.upstream_finding_of_another",
+            "params": {"lot": "DYO-1", "code": "UNAUTHORIZED_MINING"},
         },
         REPORT["blocking"][1],
     ]

@@ -18,11 +18,12 @@ import base64
 import binascii
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from reetrace.api import access
+from reetrace.api.language import reader_words, said_reasons
 from reetrace.api.pagination import Page, page
 from reetrace.api.security import actor_of, principal, store_of
 from reetrace.domain.accounts import Principal
@@ -30,6 +31,7 @@ from reetrace.errors import Forbidden, InvalidInput
 from reetrace.services import application_files
 from reetrace.services import applications as applications_service
 from reetrace.services import review as review_service
+from reetrace.services.registry import current_registry
 
 router = APIRouter(prefix="/api", tags=["applications"])
 NUMBER = Path(..., max_length=32, description="Application number, e.g. EA2026-000001.")
@@ -106,14 +108,18 @@ def _exporter_of(request: Request, who: Principal, number: str) -> str:
 
 
 @router.get("/applications/{number}")
-def application(request: Request, number: str = NUMBER, who: Principal = Depends(principal)) -> dict[str, Any]:
-    """One application: document, documents, steps, clock, latest pre-review, license."""
+def application(
+    request: Request, response: Response, number: str = NUMBER, who: Principal = Depends(principal)
+) -> dict[str, Any]:
+    """One application: document, documents, steps, clock, latest pre-review (each reason also
+    said in the language of `Accept-Language`, docs/i18n.md), license."""
     exporter = _exporter_of(request, who, number)
     view = applications_service.application_view(
         store_of(request), request.app.state.settings, number, applicant=None if who.is_staff else exporter
     )
     access.read(request, who, exporter, f"application {number}")
-    return view
+    words = reader_words(request, response, current_registry(store_of(request)).enterprises)
+    return said_reasons(words, view)
 
 
 def _official(request: Request, who: Principal) -> str:

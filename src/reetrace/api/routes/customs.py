@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from reetrace.api import access
+from reetrace.api.language import reader_words, said
 from reetrace.api.pagination import Page, page
 from reetrace.api.routes.findings import today
 from reetrace.api.routes.screening import require_staff
@@ -20,6 +21,7 @@ from reetrace.domain.accounts import Principal
 from reetrace.errors import UsageError
 from reetrace.services import customs as customs_service
 from reetrace.services.audit import findings_document
+from reetrace.services.registry import current_registry
 
 router = APIRouter(prefix="/api", tags=["customs"])
 MAX_BYTES = 64 * 1024 * 1024
@@ -83,19 +85,24 @@ async def load_declarations(
 @router.get("/customs/findings")
 def customs_findings(
     request: Request,
+    response: Response,
     as_of: date | None = Query(None, description="As of the end of this day (default: today)."),
     p: Page = Depends(page),
     who: Principal = Depends(principal),
 ) -> dict[str, Any]:
     """The customs findings (staff): declarations without exports, exports without declarations,
-    quantities, fields and HS codes that do not fit."""
+    quantities, fields and HS codes that do not fit; each also said in the language of
+    `Accept-Language` (docs/i18n.md)."""
     require_staff(who, "read the customs reconciliation")
     day = as_of or today(request)
-    doc = findings_document(customs_service.reconcile(store_of(request), request.app.state.settings, day), day)
-    findings = doc.pop("findings")
-    assert isinstance(findings, list)
+    found = customs_service.reconcile(store_of(request), request.app.state.settings, day)
+    doc = findings_document(found, day)
+    doc.pop("findings")
     access.read(request, who)
-    return {**doc, **p.of(findings)}
+    shown = p.of(found)
+    words = reader_words(request, response, current_registry(store_of(request)).enterprises)
+    shown["items"] = [{**f.as_contract(), **said(words, f)} for f in shown["items"]]
+    return {**doc, **shown}
 
 
 @router.get("/exports")

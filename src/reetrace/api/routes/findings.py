@@ -6,15 +6,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from reetrace.api import access
+from reetrace.api.language import reader_words, said
 from reetrace.api.pagination import Page, page
 from reetrace.api.security import actor_of, principal, store_of
 from reetrace.domain.accounts import Principal
 from reetrace.services import triage
+from reetrace.services.registry import current_registry
 
 router = APIRouter(prefix="/api", tags=["findings"])
 Severity = Literal["critical", "high", "medium", "low"]
@@ -46,6 +48,7 @@ def _visible(who: Principal, found: triage.TriagedFinding) -> bool:
 @router.get("/findings")
 def findings(
     request: Request,
+    response: Response,
     code: str | None = Query(None, max_length=64),
     severity: Severity | None = None,
     enterprise: str | None = Query(None, max_length=64),
@@ -55,7 +58,8 @@ def findings(
     p: Page = Depends(page),
     who: Principal = Depends(principal),
 ) -> dict[str, Any]:
-    """Every finding (docs/contract.md §5) with its key, triage status and assignee. Enterprise users:
+    """Every finding (docs/contract.md §5) with its key, triage status and assignee, and what a
+    person reads of it in the language of `Accept-Language` (docs/i18n.md). Enterprise users:
     only findings on their own enterprise, without the assignee."""
     day = as_of or today(request)
     found = [
@@ -69,12 +73,16 @@ def findings(
         and (status is None or f.status == status)
     ]
     access.read(request, who, enterprise)
-    return {**p.of([f.as_json(for_enterprise=not who.is_staff) for f in found]), "as_of": day.isoformat()}
+    shown = p.of(found)
+    words = reader_words(request, response, current_registry(store_of(request)).enterprises)
+    shown["items"] = [{**f.as_json(for_enterprise=not who.is_staff), **said(words, f.finding)} for f in shown["items"]]
+    return {**shown, "as_of": day.isoformat()}
 
 
 @router.get("/findings/{key}")
 def finding(
     request: Request,
+    response: Response,
     key: str = Path(..., max_length=64),
     as_of: date | None = None,
     who: Principal = Depends(principal),
@@ -86,7 +94,8 @@ def finding(
     if not _visible(who, found):
         raise access.unseen(request, who, "finding", found.finding.enterprise)
     access.read(request, who, found.finding.enterprise)
-    return found.as_json(with_actions=True, for_enterprise=not who.is_staff)
+    words = reader_words(request, response, current_registry(store_of(request)).enterprises)
+    return {**found.as_json(with_actions=True, for_enterprise=not who.is_staff), **said(words, found.finding)}
 
 
 @router.post("/findings/{key}/actions", status_code=201)

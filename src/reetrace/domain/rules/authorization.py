@@ -40,4 +40,5 @@ class Authorization:
             f"{step.reporter} {doing} on {day} without a {kind} qualification valid on that day.",
             {"qualification": kind, "day": day, "lots": [out.lot for out in event.outputs]},
             lot=sole_lot(event),
+            params={"reporter": step.reporter, "day": day},
         )

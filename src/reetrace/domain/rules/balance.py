@@ -86,7 +86,19 @@ class Balance:
         }
         if unknown_kg > 0:
             evidence["unknown_input_kg"] = kg(unknown_kg)
-        self.ctx.flag("MASS_BALANCE_VIOLATION", step, detail, evidence, lot=sole_lot(event))
+        params: dict[str, Any] = {
+            "process": event.process,
+            "element": worst,
+            "out_kg": kg(w["kg_out"]),
+            "in_kg": kg(w["kg_in"]),
+            "excess_kg": kg(w["excess_kg"]),
+            "unknown_kg": kg(unknown_kg),
+            "elements": [e for e in violations if e != worst],
+        }
+        message = "MASS_BALANCE_VIOLATION" + (".unknown" if unknown_kg > 0 else "")
+        self.ctx.flag(
+            "MASS_BALANCE_VIOLATION", step, detail, evidence, lot=sole_lot(event), message=message, params=params
+        )
 
     def _yield(self, step: Step, event: Transform, reo_in: float, reo_out: float) -> None:
         floor = self.ctx.thresholds.yield_floor.get(event.process)
@@ -108,4 +120,11 @@ class Balance:
                 "reo_out_kg": kg(reo_out),
             },
             lot=sole_lot(event),
+            params={
+                "process": event.process,
+                "yield": ratio(result),
+                "out_kg": kg(reo_out),
+                "in_kg": kg(reo_in),
+                "floor": floor,
+            },
         )

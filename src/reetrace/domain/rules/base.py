@@ -173,18 +173,52 @@ class AuditContext:
         *,
         lot: str | None = None,
         enterprise: str | None = None,
+        message: str = "",
+        params: Mapping[str, Any] | None = None,
     ) -> Finding:
-        """Record a finding about an event."""
+        """Record a finding about an event; `message` and `params` say `detail` for the pages
+        (docs/i18n.md: the message id names its sentence in the catalogues)."""
         enterprise = enterprise or step.reporter
-        finding = Finding(code, self._severity(code), enterprise, lot, step.ref, step.year, detail, evidence)
+        finding = Finding(
+            code,
+            self._severity(code),
+            enterprise,
+            lot,
+            step.ref,
+            step.year,
+            detail,
+            evidence,
+            message or code,
+            dict(params or {}),
+        )
         self._found.append(((0, step.time, code, enterprise, lot or "", step.ref), finding))
         return finding
 
     def flag_period(
-        self, code: str, enterprise: str, year: int, detail: str, evidence: dict[str, Any], order: str = ""
+        self,
+        code: str,
+        enterprise: str,
+        year: int,
+        detail: str,
+        evidence: dict[str, Any],
+        order: str = "",
+        *,
+        message: str = "",
+        params: Mapping[str, Any] | None = None,
     ) -> Finding:
         """Record a finding about a period rather than an event (they sort after the others)."""
-        finding = Finding(code, self._severity(code), enterprise, None, None, year, detail, evidence)
+        finding = Finding(
+            code,
+            self._severity(code),
+            enterprise,
+            None,
+            None,
+            year,
+            detail,
+            evidence,
+            message or code,
+            dict(params or {}),
+        )
         self._found.append(((1, year, code, enterprise, order), finding))
         return finding
 

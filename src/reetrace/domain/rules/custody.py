@@ -68,6 +68,7 @@ class Custody:
                     f"Lot {lot.lot} returns to {step.reporter}, which held it before (custody: {' → '.join(holders)}).",
                     {"holders": holders},
                     lot=lot.lot,
+                    params={"lot": lot.lot, "enterprise": step.reporter, "holders": holders},
                 )
 
     def on_adjust(self, step: Step[Adjust]) -> None:
@@ -91,6 +92,14 @@ class Custody:
                     "share": ratio(share) if share is not None else None,
                 },
                 lot=lot.lot,
+                message="LARGE_ADJUSTMENT" if share is not None else "LARGE_ADJUSTMENT.empty",
+                params={
+                    "lot": lot.lot,
+                    "delta_kg": kg(event.delta_kg),
+                    "reason": event.reason,
+                    "share": ratio(share) if share is not None else 0.0,
+                    "held_kg": kg(held),
+                },
             )
         if event.delta_kg < 0:
             self._overdraw(step, lot, size)
@@ -120,6 +129,7 @@ class Custody:
                 f"created it before: material of unknown origin enters the chain.",
                 evidence,
                 lot=lot_id,
+                params={"lot": lot_id, "event_type": step.event.type, "reporter": step.reporter},
             )
 
     def _creations(self, step: Step) -> None:
@@ -135,6 +145,7 @@ class Custody:
                     f"Lot {out.lot} is created again by {step.ref}; it was first created by {first}.",
                     {"first_created_by": first},
                     lot=out.lot,
+                    params={"lot": out.lot, "event": step.ref, "first": first},
                 )
 
     def _draws(self, step: Step, draws: tuple[Draw, ...]) -> None:
@@ -163,6 +174,13 @@ class Custody:
                     f"{show(lot.remaining_kg)}: it was already used up.",
                     {"held_kg": kg(lot.remaining_kg), "taken_kg": None, "excess_kg": None, "used_up": True},
                     lot=lot.lot,
+                    message="LOT_OVERDRAWN.used_up",
+                    params={
+                        "lot": lot.lot,
+                        "event_type": step.event.type,
+                        "reporter": step.reporter,
+                        "held_kg": kg(lot.remaining_kg),
+                    },
                 )
 
     def _overdraw(self, step: Step, lot: LotState, taken: float) -> None:
@@ -177,6 +195,13 @@ class Custody:
             f"(excess {show(taken - held)}).",
             {"held_kg": kg(held), "taken_kg": kg(taken), "excess_kg": kg(taken - held)},
             lot=lot.lot,
+            params={
+                "reporter": step.reporter,
+                "taken_kg": kg(taken),
+                "lot": lot.lot,
+                "held_kg": kg(held),
+                "excess_kg": kg(taken - held),
+            },
         )
 
     def _custodian(self, step: Step, lot: LotState) -> None:
@@ -194,4 +219,11 @@ class Custody:
             f"{step.reporter} uses lot {lot.lot} in a {step.event.type} but the lot is {where}.",
             {"custodian": lot.custodian, "state": lot.status},
             lot=lot.lot,
+            message=f"NOT_CUSTODIAN.{lot.status}",
+            params={
+                "reporter": step.reporter,
+                "lot": lot.lot,
+                "event_type": step.event.type,
+                "custodian": lot.custodian or "",
+            },
         )

@@ -181,6 +181,19 @@ class Customs:
                 "reported_late": late,
             },
             lot=event.lots[0] if len(set(event.lots)) == 1 else None,
+            message="ARRIVAL_NOT_REPORTED" + (".late" if report is not None else ""),
+            params={
+                "reporter": step.reporter,
+                "lots": list(event.lots),
+                "destination": event.destination,
+                "license": event.license_no or "",
+                "day": step.day.isoformat(),
+                "as_of": ctx.as_of.isoformat(),
+                "days": (ctx.as_of - step.day).days,
+                "window": days,
+                "deadline": deadline.isoformat(),
+                "reported_day": report.recorded_at.astimezone(ctx.zone).date().isoformat() if report else "",
+            },
         )
 
     # -- after the replay: match declarations and exports -------------------------------------
@@ -229,6 +242,14 @@ class Customs:
             "export event: no export names it" + (" and none exports its lots." if d.lots else "."),
             d.as_json(),
             order=f"{d.day.isoformat()} {d.declaration_no}",
+            params={
+                "declaration": d.declaration_no,
+                "day": d.day.isoformat(),
+                "exporter": d.exporter,
+                "destination": d.destination,
+                "net_kg": kg(d.net_kg),
+                "count": len(d.items),
+            },
         )
 
     def _without_declaration(self, exported: _Exported) -> None:
@@ -250,6 +271,15 @@ class Customs:
                 "license_no": event.license_no,
             },
             lot=event.lots[0] if len(set(event.lots)) == 1 else None,
+            params={
+                "reporter": step.reporter,
+                "lots": list(event.lots),
+                "destination": event.destination,
+                "day": step.day.isoformat(),
+                "declaration": event.customs_declaration or "",
+                "from_day": period.start.isoformat(),
+                "to_day": period.end.isoformat(),
+            },
         )
 
     @staticmethod
@@ -306,6 +336,15 @@ class Customs:
             },
             lot=self._sole(matched),
             enterprise=step.reporter,
+            params={
+                "declaration": d.declaration_no,
+                "day": d.day.isoformat(),
+                "event": step.ref,
+                "mismatches": [
+                    {"field": what, "declared": v["declared"], "reported": v["reported"]}
+                    for what, v in mismatches.items()
+                ],
+            },
         )
 
     def _quantity(self, d: Declaration, matched: list[_Exported]) -> None:
@@ -341,6 +380,15 @@ class Customs:
             },
             lot=self._sole(matched),
             enterprise=step.reporter,
+            message="DECLARED_QUANTITY_MISMATCH." + ("more" if difference > 0 else "less"),
+            params={
+                "declaration": d.declaration_no,
+                "declared_kg": kg(d.net_kg),
+                "lots": [lot.lot for lot in lots],
+                "exported_kg": kg(exported),
+                "difference_kg": kg(abs(difference)),
+                "share": ratio(abs(difference) / exported) if exported > 0 else 0.0,
+            },
         )
 
     def _hs_codes(self, d: Declaration, matched: list[_Exported]) -> None:
@@ -429,6 +477,15 @@ class Customs:
             },
             lot=lot.lot,
             enterprise=step.reporter,
+            message="HS_CODE_MISDECLARED" + ("" if len(misfits) == 1 else ".unnamed"),
+            params={
+                "declaration": d.declaration_no,
+                "lot": lot.lot,
+                "form": lot.form or "",
+                "items": [n for n, _, _ in misfits],
+                "declared": [item.hs_code for _, item, _ in misfits],
+                "expected": list(expected.codes) if expected else [recorded or ""],
+            },
         )
 
 

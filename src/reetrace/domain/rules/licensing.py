@@ -103,6 +103,17 @@ class Licensing:
                 "license_no": event.license_no,
             },
             lot=lot.lot,
+            message="EXPORT_WITHOUT_LICENSE."
+            + ("undeclared" if event.license_no is None else "unregistered" if license is None else "uncovered"),
+            params={
+                "reporter": step.reporter,
+                "lot": lot.lot,
+                "form": lot.form or "",
+                "held_kg": kg(lot.remaining_kg),
+                "destination": event.destination,
+                "controlled": [{"code": c.code, "element": c.element} for c in uncovered],
+                "license": event.license_no or "",
+            },
         )
 
     def _count(self, step: Step, license: License, lot: LotState, controlled: list[ControlledItem]) -> None:
@@ -143,6 +154,14 @@ class Licensing:
             f"Export {step.ref} does not fit license {license.license_no}: {listed}.",
             {"license_no": license.license_no, "mismatches": mismatches},
             lot=sole_lot(event),
+            params={
+                "event": step.ref,
+                "license": license.license_no,
+                "mismatches": [
+                    {"field": what, "declared": v["declared"], "reported": v["licensed"]}
+                    for what, v in mismatches.items()
+                ],
+            },
         )
 
     def finish(self) -> None:
@@ -166,4 +185,12 @@ class Licensing:
                     "excess_kg": kg(excess),
                 },
                 lot=lot,
+                params={
+                    "license": license_no,
+                    "element": item.element,
+                    "form": item.form,
+                    "exported_kg": kg(usage.exported_kg),
+                    "licensed_kg": kg(item.max_kg),
+                    "excess_kg": kg(excess),
+                },
             )

@@ -69,4 +69,13 @@ class Quotas:
                     "used_kg": kg(tally.used_kg),
                     "excess_kg": kg(excess),
                 },
+                message=_CODE[kind],
+                params={
+                    "enterprise": uscc,
+                    "category": category,
+                    "year": year,
+                    "used_kg": kg(tally.used_kg),
+                    "quota_kg": kg(tally.quota_kg),
+                    "excess_kg": kg(excess),
+                },
             )

@@ -74,4 +74,11 @@ class Reporting:
                     "last_received_at": last.isoformat(),
                 },
                 order=period,
+                params={
+                    "enterprise": uscc,
+                    "count": late.events,
+                    "month": period,
+                    "deadline": deadline,
+                    "received_day": last.date().isoformat(),
+                },
             )

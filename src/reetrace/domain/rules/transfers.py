@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from reetrace.domain.event_keys import shipment_key
 from reetrace.domain.events import Receive, Ship
-from reetrace.domain.rules.base import AuditContext, Step, exceeds, kg, show, sole_lot
+from reetrace.domain.rules.base import AuditContext, Step, exceeds, kg, ratio, show, sole_lot
 
 
 class Transfers:
@@ -57,6 +57,15 @@ class Transfers:
                 "received_late_at": late.isoformat() if late else None,
             },
             lot=sole_lot(event),
+            message="SHIPMENT_NOT_RECEIVED" + (".late" if late else ""),
+            params={
+                "shipment": event.shipment,
+                "sender": event.reporter,
+                "receiver": event.to,
+                "day": step.day.isoformat(),
+                "deadline": deadline.date().isoformat(),
+                "received_day": late.date().isoformat() if late else "",
+            },
         )
 
     def on_receive(self, step: Step[Receive]) -> None:
@@ -70,6 +79,7 @@ class Transfers:
                 f"but {event.sender} recorded no such shipment to it.",
                 {"shipment": event.shipment, "from": event.sender, "lots": list(event.lots)},
                 lot=sole_lot(event),
+                params={"receiver": event.reporter, "shipment": event.shipment, "sender": event.sender},
             )
             return
         lots = self.ctx.ledger.lots
@@ -93,4 +103,14 @@ class Transfers:
                 "difference_kg": kg(difference),
             },
             lot=sole_lot(event),
+            message="TRANSFER_MISMATCH." + ("more" if difference > 0 else "less"),
+            params={
+                "receiver": event.reporter,
+                "received_kg": kg(event.mass_kg),
+                "shipment": event.shipment,
+                "sender": event.sender,
+                "shipped_kg": kg(shipped),
+                "difference_kg": kg(abs(difference)),
+                "share": ratio(abs(difference) / shipped) if shipped > 0 else 0.0,
+            },
         )

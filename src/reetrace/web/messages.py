@@ -1,0 +1,344 @@
+"""The sentences the pages and the API say by message id: a finding's explanation (the ids the
+rules give, `reetrace.domain.rules`), the parts of a sentence some of them list, and the labels of
+evidence. Each sentence is marked with `_` for the catalogue and takes named parameters, which
+`reetrace.web.words` formats for the language before it fills them in (docs/i18n.md)."""
+
+from __future__ import annotations
+
+from reetrace.web.i18n import _
+
+FINDING_MESSAGE = {
+    "UNAUTHORIZED_MINING": _("%(reporter)s mined on %(day)s without a mining qualification valid on that day."),
+    "UNAUTHORIZED_SEPARATION": _(
+        "%(reporter)s separated rare earths on %(day)s without a separation qualification valid on that day."
+    ),
+    "MINING_QUOTA_EXCEEDED": _(
+        "Mining output (%(category)s deposits) of %(enterprise)s in %(year)s reaches %(used_kg)s REO against a "
+        "quota of %(quota_kg)s (excess %(excess_kg)s)."
+    ),
+    "SEPARATION_QUOTA_EXCEEDED": _(
+        "Separation output of %(enterprise)s in %(year)s reaches %(used_kg)s REO against a quota of "
+        "%(quota_kg)s (excess %(excess_kg)s)."
+    ),
+    "MASS_BALANCE_VIOLATION": _(
+        "The outputs of a %(process)s step hold %(out_kg)s of %(element)s but its inputs held only %(in_kg)s "
+        "(excess %(excess_kg)s)."
+    ),
+    "MASS_BALANCE_VIOLATION.unknown": _(
+        "The outputs of a %(process)s step hold %(out_kg)s of %(element)s but its inputs held only %(in_kg)s, "
+        "plus %(unknown_kg)s drawn from lots of unknown content (excess %(excess_kg)s)."
+    ),
+    "LOW_YIELD": _(
+        "The yield of a %(process)s step is %(yield)s (%(out_kg)s REO out of %(in_kg)s in), below the floor "
+        "of %(floor)s."
+    ),
+    "UNKNOWN_LOT": _(
+        "Lot %(lot)s is used in a %(event_type)s by %(reporter)s but no event created it before: material of "
+        "unknown origin enters the chain."
+    ),
+    "DUPLICATE_LOT": _("Lot %(lot)s is created again by event %(event)s; event %(first)s created it first."),
+    "LOT_OVERDRAWN": _(
+        "%(reporter)s takes %(taken_kg)s from lot %(lot)s, which holds only %(held_kg)s (excess %(excess_kg)s)."
+    ),
+    "LOT_OVERDRAWN.used_up": _(
+        "Lot %(lot)s is moved by a %(event_type)s of %(reporter)s but holds %(held_kg)s: it was already used up."
+    ),
+    "NOT_CUSTODIAN.held": _("%(reporter)s uses lot %(lot)s in a %(event_type)s but the lot is held by %(custodian)s."),
+    "NOT_CUSTODIAN.in_transit": _("%(reporter)s uses lot %(lot)s in a %(event_type)s but the lot is in transit."),
+    "NOT_CUSTODIAN.exported": _("%(reporter)s uses lot %(lot)s in a %(event_type)s but the lot was already exported."),
+    "NOT_CUSTODIAN.consumed": _("%(reporter)s uses lot %(lot)s in a %(event_type)s but the lot was already consumed."),
+    "SHIPMENT_NOT_RECEIVED": _(
+        "Shipment %(shipment)s from %(sender)s to %(receiver)s on %(day)s was not received by %(deadline)s."
+    ),
+    "SHIPMENT_NOT_RECEIVED.late": _(
+        "Shipment %(shipment)s from %(sender)s to %(receiver)s on %(day)s was not received by %(deadline)s; "
+        "it was received only on %(received_day)s."
+    ),
+    "RECEIPT_WITHOUT_SHIPMENT": _(
+        "%(receiver)s records receiving shipment %(shipment)s from %(sender)s, but %(sender)s recorded no such "
+        "shipment to it."
+    ),
+    "TRANSFER_MISMATCH.more": _(
+        "%(receiver)s received %(received_kg)s under shipment %(shipment)s from %(sender)s, which shipped "
+        "%(shipped_kg)s: more by %(difference_kg)s (%(share)s)."
+    ),
+    "TRANSFER_MISMATCH.less": _(
+        "%(receiver)s received %(received_kg)s under shipment %(shipment)s from %(sender)s, which shipped "
+        "%(shipped_kg)s: less by %(difference_kg)s (%(share)s)."
+    ),
+    "EXPORT_WITHOUT_LICENSE.undeclared": _(
+        "%(reporter)s exports lot %(lot)s (%(form)s, %(held_kg)s) to %(destination)s; it falls under "
+        "%(controlled)s but no license was declared."
+    ),
+    "EXPORT_WITHOUT_LICENSE.unregistered": _(
+        "%(reporter)s exports lot %(lot)s (%(form)s, %(held_kg)s) to %(destination)s; it falls under "
+        "%(controlled)s but license %(license)s is not registered."
+    ),
+    "EXPORT_WITHOUT_LICENSE.uncovered": _(
+        "%(reporter)s exports lot %(lot)s (%(form)s, %(held_kg)s) to %(destination)s; it falls under "
+        "%(controlled)s but license %(license)s does not cover it."
+    ),
+    "LICENSE_EXCEEDED": _(
+        "Exports of %(element)s %(form)s under license %(license)s reach %(exported_kg)s against %(licensed_kg)s "
+        "licensed (excess %(excess_kg)s)."
+    ),
+    "LICENSE_MISMATCH": _("Export %(event)s does not fit license %(license)s: %(mismatches)s."),
+    "LATE_REPORT": _(
+        "%(enterprise)s reported events of %(month)s after the deadline of %(deadline)s (%(count)s late "
+        "events), the last received on %(received_day)s."
+    ),
+    "LARGE_ADJUSTMENT": _(
+        "Lot %(lot)s is adjusted by %(delta_kg)s (stated reason: %(reason)s), %(share)s of the %(held_kg)s it held."
+    ),
+    "LARGE_ADJUSTMENT.empty": _(
+        "Lot %(lot)s is adjusted by %(delta_kg)s (stated reason: %(reason)s) while it holds nothing."
+    ),
+    "CIRCULAR_TRADE": _("Lot %(lot)s returns to %(enterprise)s, which held it before (custody: %(holders)s)."),
+    "DECLARATION_WITHOUT_EXPORT": _(
+        "Customs declaration %(declaration)s of %(day)s (%(exporter)s, to %(destination)s, %(net_kg)s in "
+        "%(count)s items) matches no export event."
+    ),
+    "EXPORT_WITHOUT_DECLARATION": _(
+        "%(reporter)s exported %(lots)s to %(destination)s on %(day)s under customs declaration %(declaration)s, "
+        "but customs, reporting on %(from_day)s to %(to_day)s, recorded no such declaration, nor one for "
+        "these lots."
+    ),
+    "DECLARED_QUANTITY_MISMATCH.more": _(
+        "Customs declaration %(declaration)s declares %(declared_kg)s net, but the lots exported under it "
+        "(%(lots)s) held %(exported_kg)s: more by %(difference_kg)s (%(share)s)."
+    ),
+    "DECLARED_QUANTITY_MISMATCH.less": _(
+        "Customs declaration %(declaration)s declares %(declared_kg)s net, but the lots exported under it "
+        "(%(lots)s) held %(exported_kg)s: less by %(difference_kg)s (%(share)s)."
+    ),
+    "DECLARATION_MISMATCH": _(
+        "Customs declaration %(declaration)s of %(day)s does not fit export %(event)s: %(mismatches)s."
+    ),
+    "HS_CODE_MISDECLARED": _(
+        "Customs declaration %(declaration)s declares lot %(lot)s (%(form)s) in item %(items)s under customs code "
+        "%(declared)s, but the lot belongs under %(expected)s."
+    ),
+    "HS_CODE_MISDECLARED.unnamed": _(
+        "Customs declaration %(declaration)s names lot %(lot)s (%(form)s) in no item, and the customs code of "
+        "none of its items that name no lots (items %(items)s: %(declared)s) fits it: it belongs under "
+        "%(expected)s."
+    ),
+    "ARRIVAL_NOT_REPORTED": _(
+        "%(reporter)s exported %(lots)s to %(destination)s under license %(license)s on %(day)s; no arrival was "
+        "reported by %(as_of)s, %(days)s days later (due within %(window)s days, by %(deadline)s)."
+    ),
+    "ARRIVAL_NOT_REPORTED.late": _(
+        "%(reporter)s exported %(lots)s to %(destination)s under license %(license)s on %(day)s; no arrival was "
+        "reported by %(as_of)s, %(days)s days later (due within %(window)s days, by %(deadline)s); it was "
+        "reported only on %(reported_day)s."
+    ),
+}
+
+# A sentence added after a finding's message when its parameter is not empty.
+FINDING_ADDENDUM = {
+    "MASS_BALANCE_VIOLATION": ("elements", _("Outputs also exceed inputs for %(elements)s.")),
+    "MASS_BALANCE_VIOLATION.unknown": ("elements", _("Outputs also exceed inputs for %(elements)s.")),
+}
+
+# One difference in a list of them ("mismatches"): with a license, or with the export.
+MISMATCH = {
+    "LICENSE_MISMATCH": _("%(field)s %(declared)s where the license has %(reported)s"),
+    "DECLARATION_MISMATCH": _("%(field)s %(declared)s where the export has %(reported)s"),
+}
+
+MISMATCH_FIELD = {
+    "consignee": _("consignee"),
+    "destination": _("destination"),
+    "exporter": _("exporter"),
+    "date": _("date"),
+    "license_no": _("license"),
+    "declaration_no": _("customs declaration"),
+    "lots": _("lots"),
+}
+
+EVIDENCE = {
+    "arrived_on": _("Arrived on"),
+    "category": _("Deposit type"),
+    "code": _("Control code"),
+    "composition": _("Composition"),
+    "controlled": _("Control codes"),
+    "covered": _("Period customs reported on"),
+    "created_later_by": _("Created later by event"),
+    "custodian": _("Holder"),
+    "customs_declaration": _("Customs declaration named by the export"),
+    "date": _("Date"),
+    "day": _("Day"),
+    "days_since_export": _("Days since export"),
+    "deadline": _("Deadline"),
+    "declaration_no": _("Customs declaration"),
+    "declared": _("Declared customs code"),
+    "declared_kg": _("Declared net mass"),
+    "delta_kg": _("Adjustment"),
+    "destination": _("Destination"),
+    "difference_kg": _("Difference"),
+    "dominant": _("Main element"),
+    "element": _("Element"),
+    "elements": _("Elements over balance"),
+    "excess_kg": _("Excess"),
+    "expected": _("Expected customs code"),
+    "exported_kg": _("Mass exported"),
+    "exported_on": _("Exported on"),
+    "exporter": _("Exporter"),
+    "exports": _("Export events"),
+    "family": _("Customs heading"),
+    "first_created_by": _("First created by event"),
+    "floor": _("Yield floor"),
+    "form": _("Form"),
+    "from": _("Sender"),
+    "held_kg": _("Mass held"),
+    "holders": _("Holders in turn"),
+    "hs_code": _("Customs code"),
+    "item": _("Item"),
+    "items": _("Declaration items"),
+    "kg_in": _("Input"),
+    "kg_out": _("Output"),
+    "last_received_at": _("Last received"),
+    "late_events": _("Late events"),
+    "level": _("Level of the contradiction"),
+    "license_no": _("License"),
+    "licensed_kg": _("Licensed quantity"),
+    "lots": _("Lots"),
+    "mismatches": _("Differences"),
+    "month": _("Month"),
+    "net_kg": _("Net mass"),
+    "process": _("Process"),
+    "qualification": _("Qualification needed"),
+    "quota_kg": _("Quota"),
+    "received_kg": _("Mass received"),
+    "received_late_at": _("Received late on"),
+    "recorded_hs_code": _("Customs code recorded by the maker"),
+    "reo_in_kg": _("REO in"),
+    "reo_out_kg": _("REO out"),
+    "reported_at": _("Arrival reported at"),
+    "reported_late": _("Arrival reported late"),
+    "share": _("Share of the lot"),
+    "shipment": _("Shipment"),
+    "shipped_kg": _("Mass shipped"),
+    "state": _("State of the lot"),
+    "taken_kg": _("Mass taken"),
+    "to": _("Receiver"),
+    "tolerance": _("Tolerance"),
+    "uncovered": _("Codes not covered"),
+    "unknown_input_kg": _("Input from lots of unknown content"),
+    "usage": _("Used in"),
+    "used_kg": _("Used"),
+    "used_up": _("Already used up"),
+    "yield": _("Yield"),
+}
+
+HS_LEVEL = {
+    "heading": _("heading"),
+    "subheading": _("subheading"),
+    "lot record": _("the maker's record"),
+}
+
+QUALIFICATION = {
+    "mining": _("mining"),
+    "separation": _("separation"),
+    "metal": _("metal making"),
+    "magnet": _("magnet making"),
+    "recycling": _("recycling"),
+    "trade": _("trade"),
+    "export": _("export"),
+}
+
+ELEMENT = {
+    "Sc": _("scandium"),
+    "Y": _("yttrium"),
+    "La": _("lanthanum"),
+    "Ce": _("cerium"),
+    "Pr": _("praseodymium"),
+    "Nd": _("neodymium"),
+    "Pm": _("promethium"),
+    "Sm": _("samarium"),
+    "Eu": _("europium"),
+    "Gd": _("gadolinium"),
+    "Tb": _("terbium"),
+    "Dy": _("dysprosium"),
+    "Ho": _("holmium"),
+    "Er": _("erbium"),
+    "Tm": _("thulium"),
+    "Yb": _("ytterbium"),
+    "Lu": _("lutetium"),
+}
+
+# The pre-review's blocking reasons and red flags (reetrace.domain.prereview).
+PREREVIEW = {
+    "prereview.unknown_origin": _(
+        "Material of lot %(lot)s comes from %(origin)s, which has no legal origin in the ledger (%(reo_kg)s REO)."
+    ),
+    "prereview.upstream_finding": _("Upstream of lot %(lot)s: %(finding)s"),
+    "prereview.upstream_finding_of_another": _(
+        "Upstream of lot %(lot)s: %(code)s, a finding on the material this lot was made from."
+    ),
+    "prereview.not_screened": _("No restricted-party list is loaded: the parties were not screened."),
+    "prereview.screening_hit": _("The %(role)s %(party)s matches %(match)s on list %(list)s (score %(score)s)."),
+    "prereview.not_held": _("Lot %(lot)s is not held by the applicant."),
+    "prereview.more_than_held": _("%(wanted_kg)s asked for, but lot %(lot)s holds %(held_kg)s."),
+    "prereview.claimed": _("Lot %(lot)s is already in application %(application)s (%(application_state)s)."),
+    "prereview.destination_of_concern": _("The destination %(destination)s is a destination of concern."),
+    "prereview.end_use_terms": _("The end-use statement mentions %(terms)s."),
+    "prereview.new_consignee": _("No earlier export or license names the consignee %(party)s."),
+    "prereview.party_elsewhere": _("The %(role)s %(party)s is in %(country)s; the goods go to %(destination)s."),
+    "prereview.intermediary": _("Intermediary %(party)s (%(country)s)."),
+    "prereview.described_items": _(
+        "Items described without lots: their provenance is checked only when lots are exported."
+    ),
+}
+
+PARTY_ROLE = {"consignee": _("consignee"), "end_user": _("end user"), "intermediary": _("intermediary")}
+
+# Errors a page or the API says in the reader's language (`ReetraceError.message_id`); an error
+# without one is said by its English text.
+ERROR = {
+    "error.not_found": _("No such %(kind)s, or not one you may see."),
+    "error.request_invalid": _("The request is not valid: problems found, %(count)s (listed under problems)."),
+    "error.no_finding": _("No such finding, or not one you may see."),
+    "error.no_application": _("Application %(number)s does not exist."),
+    "error.triage.unknown_action": _("Choose an action: assign, confirm, dismiss or note."),
+    "error.triage.note_needed": _("To %(action)s, say why in the note."),
+    "error.triage.message_needed": _("A message to the enterprise needs its text."),
+    "error.triage.note_too_long": _("A note or message is at most %(limit)s characters."),
+    "error.triage.assignee_needed": _("To assign, name the person who is to handle it."),
+    "error.triage.assignee_not_wanted": _("Only an assignment names an assignee."),
+    "error.step.unknown": _("Choose one of the steps offered."),
+    "error.step.not_in_state": _(
+        "The step “%(step)s” cannot be taken on an application that is %(application_state)s."
+    ),
+    "error.step.exporters": _("Only the exporter may take the step “%(step)s”."),
+    "error.step.officials": _("The step “%(step)s” is an official's."),
+    "error.step.role": _("%(official)s does not hold the role this step needs."),
+    "error.step.own_enterprise": _("%(official)s belongs to the exporter and may not handle its application."),
+    "error.step.reviewed": _("%(official)s reviewed this application and may not also decide it."),
+    "error.step.decided": _("%(official)s decided on this application and may not review it."),
+    "error.step.why_needed": _("The step “%(step)s” needs a reason: say why."),
+    "error.step.not_official": _("%(official)s is not a registered official."),
+    "error.step.hit_needed": _("Choose the screening hit to clear."),
+    "error.step.not_a_hit": _("%(hit)s is not a screening hit of the latest pre-review."),
+    "error.application.not_held": _(
+        "Items %(items)s name lots the exporter does not hold: an application may name only lots its exporter "
+        "holds when it is filed."
+    ),
+    "error.application.incomplete": _(
+        "The application is incomplete (%(count)s problems): fill in every required part and attach the documents."
+    ),
+    "error.application.unknown_exporter": _("The exporter %(exporter)s is not a registered enterprise."),
+    "error.step.blocked": _(
+        "Application %(number)s cannot be approved while %(count)s blocking reasons stand: see the pre-review."
+    ),
+}
+
+KIND = {
+    "application": _("application"),
+    "event": _("event"),
+    "export": _("export"),
+    "finding": _("finding"),
+    "license": _("license"),
+    "lot": _("lot"),
+    "enterprise": _("enterprise"),
+}
