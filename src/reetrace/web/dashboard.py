@@ -79,6 +79,7 @@ def charts(view: Viewer, overview: NationalOverview) -> dict[str, str]:
         {
             "title": t("National flow of rare earths in %(year)s (tonnes REO)") % {"year": overview.year},
             "unit": t("t REO"),
+            "none": t("No flow of rare earths was reported in %(year)s.") % {"year": overview.year},
         },
         lambda v: fmt.number(v, 1),
     )
