@@ -82,10 +82,10 @@ PAGE_READS: dict[tuple[str, str], PageRead | None] = {
     ("GET", "/lots/{lot}/certificate/print"): PageRead(
         "auditor", lambda lv: "/lots/DYO-1/certificate/print", "", _plant
     ),
+    ("GET", "/lots"): PageRead("auditor", lambda lv: "/lots", "prefix=DYO"),
     ("GET", "/review"): PageRead("approver", lambda lv: "/review", "state=submitted"),
     ("GET", "/review/{number}"): PageRead("approver", lambda lv: f"/review/{trader_application(lv)}", "", _x),
     # no one's data: forms, the language switch, the API's own documentation
-    ("GET", "/lots"): None,
     ("GET", "/certificates/print.css"): None,  # the printable certificate's style sheet
     ("GET", "/login"): None,
     ("GET", "/login/second-factor"): None,

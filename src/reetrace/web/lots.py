@@ -18,10 +18,12 @@ from reetrace.certificates.page_style import CSS
 from reetrace.certificates.printable import render_html
 from reetrace.charts.lineage import LineageBox, lineage_chart
 from reetrace.domain.lineage import Lineage
+from reetrace.errors import InvalidInput
 from reetrace.services.certify import certify, enterprise_names
 from reetrace.services.dashboard import LotRecord, lot_record, today
 from reetrace.services.lot_findings import blocking_around
-from reetrace.services.lots import lot_view
+from reetrace.services.lots import PREFIX_MAX, SHOWN, find_lots, lot_view
+from reetrace.services.registry import current_registry
 from reetrace.services.triage import key_of
 from reetrace.web import labels
 from reetrace.web.pages import Viewer, staff
@@ -58,10 +60,27 @@ def graph(view: Viewer, record: LotRecord, found: Lineage, backward: bool) -> st
 
 
 @router.get("/lots")
-def find_lot(lot: str = "", view: Viewer = Depends(staff)) -> Response:
+def find_lot(request: Request, lot: str = "", prefix: str = "", view: Viewer = Depends(staff)) -> Response:
+    """Open a lot by its id, or browse the lots whose id begins with a prefix (all of them, in
+    the order of their ids, without one)."""
     if lot.strip():
         return RedirectResponse(lot_href(lot.strip()), status_code=303)
-    return view.render("lot_search.html")
+    store = store_of(request)
+    try:
+        found, more = find_lots(store, prefix.strip())
+    except InvalidInput:
+        message = view.gettext("A lot id has at most %(n)s printable characters.") % {"n": PREFIX_MAX}
+        return view.render("lot_search.html", status_code=400, prefix=prefix, found=[], more=False, error=message)
+    access.read(request, view.actor.principal)
+    return view.render(
+        "lot_search.html",
+        prefix=prefix.strip(),
+        found=found,
+        more=more,
+        shown=SHOWN,
+        enterprises=current_registry(store).enterprises,
+        lot_href=lot_href,
+    )
 
 
 @router.get("/lots/{lot}")
