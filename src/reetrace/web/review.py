@@ -71,8 +71,14 @@ def queue_page(request: Request, state: str = "", view: SignedIn = Depends(revie
 
 
 def application_page(
-    request: Request, view: SignedIn, number: str, status_code: int = 200, error: str | None = None
+    request: Request,
+    view: SignedIn,
+    number: str,
+    status_code: int = 200,
+    error: str | None = None,
+    typed: dict[str, str] | None = None,
 ) -> Response:
+    """The application's page; after a refused step, its form keeps what was `typed`."""
     store, settings = store_of(request), request.app.state.settings
     application = application_view(store, settings, number)
     access.read(request, view.actor.principal, application["exporter"])
@@ -88,6 +94,7 @@ def application_page(
         hits=hits,
         cleared=cleared,
         error=error,
+        typed=typed or {},
         enterprises=current_registry(store).enterprises,
         actions=actions,
         withheld=bool(standing),
@@ -126,23 +133,24 @@ def review_application(request: Request, number: str, view: SignedIn = Depends(r
 def review_step(
     request: Request,
     number: str,
-    action: str = Form(""),
-    why: str = Form(""),
-    hit: str = Form(""),
+    action: str = Form("", max_length=32),
+    why: str = Form("", max_length=5000),
+    hit: str = Form("", max_length=300),
     form_token: str = Form(""),
     view: SignedIn = Depends(reviewer),
 ) -> Response:
     view.check_form(form_token)
     store, settings = store_of(request), request.app.state.settings
     current = application_view(store, settings, number)
+    typed = {"action": action, "why": why, "hit": hit}
     if action not in actions_for(view.principal.role, current["state"]):
-        return application_page(request, view, number, 422, view.gettext("This step cannot be taken now."))
+        return application_page(request, view, number, 422, view.gettext("This step cannot be taken now."), typed)
     try:
         done = take_step(
             store, settings, number, action, official_for(request, view), why, hit or None, actor=view.actor
         )
     except InvalidInput as exc:
-        return application_page(request, view, number, 422, str(exc))
+        return application_page(request, view, number, 422, str(exc), typed)
     return RedirectResponse(
         f"/review/{number}" + (f"?license={done.license_no}" if done.license_no else ""), status_code=303
     )

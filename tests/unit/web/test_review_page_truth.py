@@ -42,9 +42,25 @@ def test_the_review_page_shows_items_documents_and_withholds_approval(site):
             f"/review/{site.application}/step",
             data={"action": action, "form_token": token(reviewer.get(f"/review/{site.application}").text)},
         )
+    kept = reviewer.post(  # a refused step keeps what was typed
+        f"/review/{site.application}/step",
+        data={
+            "action": "clear_hit",
+            "hit": "cn_control:NOPE",
+            "why": "same name, <other> firm",
+            "form_token": token(reviewer.get(f"/review/{site.application}").text),
+        },
+    )
+    assert kept.status_code == 422 and 'role="alert"' in kept.text
+    assert '<textarea name="why" rows="2">same name, &lt;other&gt; firm</textarea>' in kept.text
+    assert '<option value="clear_hit" selected>' in kept.text
+    fresh = reviewer.get(f"/review/{site.application}").text  # the near miss: a new page starts empty
+    assert (
+        '<textarea name="why" rows="2"></textarea>' in fresh and "selected>" not in fresh.split('class="decision"')[1]
+    )
     approver = site.client("approver")
     page = approver.get(f"/review/{site.application}").text
-    offered = re.findall(r'<option value="(\w+)">', page.split('class="decision"')[1].split("</form>")[0])
+    offered = re.findall(r'<option value="(\w+)"', page.split('class="decision"')[1].split("</form>")[0])
     assert "deny" in offered and "approve" not in offered
     assert "不能批准" in page and "剩余" in page  # the clock runs while the application is open
     done = approver.post(

@@ -43,3 +43,15 @@ def test_a_year_without_flow_says_so(site):
     full = sankey(client.get(f"/?year={year}").text)  # the near miss: the demo year draws its flow
     assert not [t for t in full.iter(f"{SVG}text") if t.get("class") == "none"]
     assert [p for p in full.iter(f"{SVG}path") if p.get("class") == "flow"]
+
+
+def test_a_year_out_of_range_keeps_what_was_typed_and_says_why(site):
+    client = site.client("regulator")
+    refused = client.get("/?year=1800")
+    assert refused.status_code == 422
+    assert 'name="year" type="number" value="1800"' in refused.text
+    assert re.search(r'<p class="error" role="alert">请选择 1900 至 9998 年之间的年份。</p>', refused.text)
+    year = latest_year(site.store, site.settings)
+    shown = client.get(f"/?year={year}")  # the near miss: a year in range
+    assert shown.status_code == 200 and 'role="alert"' not in shown.text
+    assert f'name="year" type="number" value="{year}"' in shown.text
