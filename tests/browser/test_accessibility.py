@@ -44,7 +44,16 @@ def pages_of(role: str, site) -> list[str]:
     staff_finding = findings_of(site, own=False)
     assert staff_finding, "the demo year has findings"
     return {
-        "regulator": ["/", "/findings", *staff_finding, "/lots", f"/lots/{site.lot}", "/account", "/lots/NO-SUCH-LOT"],
+        "regulator": [
+            "/",
+            "/findings",
+            *staff_finding,
+            "/lots",
+            "/lots?prefix=B",
+            f"/lots/{site.lot}",
+            "/account",
+            "/lots/NO-SUCH-LOT",
+        ],
         "inspector": ["/", "/findings?status=open", *staff_finding, f"/lots/{site.lot}"],
         "reviewer": ["/review", f"/review/{site.application}", "/account"],
         "auditor": ["/", "/findings", *staff_finding, f"/lots/{site.lot}"],

@@ -101,3 +101,38 @@ def test_the_review_page_lists_items_and_documents(site, login, screenshot, lang
         {"最终用户证明", "最终用途证明"} if language == "zh-Hans" else {"end-user certificate", "end-use certificate"}
     )
     screenshot(page, f"review-{language}")
+
+
+@pytest.mark.parametrize("language", ["zh-Hans", "en"])
+def test_a_lot_tells_its_blocking_findings_and_prints_its_certificate(site, login, screenshot, language):
+    from reetrace.services.dashboard import today
+    from reetrace.services.lot_findings import blocking_around
+
+    page = login("regulator")
+    page.goto(f"{site.url}/language/{language}?next=/lots")
+    head = site.lot.split("-")[0] + "-"
+    page.fill("input[name=prefix]", head)
+    page.click("form.prefix button[type=submit]")
+    page.wait_for_load_state()
+    assert page.input_value("input[name=prefix]") == head  # the search keeps what was typed
+    links = page.locator("table.lots tbody a")
+    assert links.count() >= 1 and all(text.startswith(head) for text in links.all_inner_texts())
+    page.click(f"table.lots a:text-is('{site.lot}')")
+    page.wait_for_load_state()
+    assert site.lot in heading(page)
+    around = blocking_around(site.store, site.settings, site.lot, today(site.settings))
+    section = page.locator("#blocking")
+    for where, found in (("upstream", around.upstream), ("downstream", around.downstream)):
+        assert section.locator(f"ul.blocking.{where} li").count() == len(found)
+        assert section.locator(f"p.clean.{where}").count() == (0 if found else 1)
+    screenshot(page, f"lot-{language}")
+    page.click("a[href$='/certificate/print']")
+    page.wait_for_load_state()
+    assert site.lot in page.inner_text("div.lot-id")
+    qr = page.locator("figure.qr-box svg")
+    assert abs(qr.bounding_box()["width"] - 38 / 25.4 * 96) < 2  # 38 mm: the linked style sheet applies
+    screenshot(page, f"certificate-{language}")
+
+
+def heading(page) -> str:
+    return page.inner_text("h1").strip()
