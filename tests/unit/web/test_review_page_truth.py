@@ -81,3 +81,27 @@ def test_no_license_is_refused_with_the_word_for_dismissing():
     strings = {m.id: m.string for m in catalogue if m.id}
     assert strings["denied"] == "不予许可" and strings["deny"] == "不予许可"
     assert not [i for i, s in strings.items() if "驳回" in s]
+
+
+def test_an_overdue_application_says_so_in_words_not_only_in_colour(site, monkeypatch):
+    from dataclasses import replace
+    from datetime import date
+
+    import reetrace.web.review as page
+    from reetrace.domain.clock import ClockReading
+
+    real = page.queue
+
+    def with_clock(remaining):
+        def queue(*args, **kwargs):
+            reading = ClockReading(date(2026, 1, 5), date(2026, 3, 20), 45 - remaining, remaining, None, False, False)
+            return [replace(e, state="under_review", clock=reading) for e in real(*args, **kwargs)]
+
+        return queue
+
+    client = site.client("reviewer")
+    monkeypatch.setattr(page, "queue", with_clock(-3))
+    row = client.get("/review").text.split('<tr class="overdue">')[1].split("</tr>")[0]
+    assert '<strong class="overdue-flag">已超期</strong>' in row and "-3" in row
+    monkeypatch.setattr(page, "queue", with_clock(2))  # the near miss: two days left
+    assert "overdue-flag" not in client.get("/review").text
