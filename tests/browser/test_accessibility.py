@@ -120,3 +120,22 @@ def test_axe_reports_a_page_built_to_fail(browser):
     finally:
         context.close()
     assert {line.split(" ")[0] for line in found} >= {"color-contrast", "label"}
+
+
+def test_no_serious_violation_on_the_printable_certificate(site, browser):
+    from demo_site import PASSWORD
+
+    context = browser.new_context(bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/login")
+        page.fill("input[name=username]", "regulator")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form[action='/login'] button[type=submit]")
+        page.wait_for_load_state()
+        page.goto(f"{site.url}/lots/{site.lot}/certificate/print")
+        assert page.locator("figure.qr-box svg").count() == 1
+        found = grave_violations(page)
+    finally:
+        context.close()
+    assert not found, json.dumps(found, ensure_ascii=False, indent=1)
