@@ -17,7 +17,7 @@ from reetrace.services.prereview import lot_facts
 from reetrace.store import tables as t
 from reetrace.store.database import Store
 from reetrace.store.lot_history import events_touching
-from reetrace.store.lot_search import LotEntry, lots_starting_with
+from reetrace.store.lot_search import LotEntry, lot_exists, lots_starting_with
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +112,11 @@ def find_lots(store: Store, prefix: str, limit: int = SHOWN) -> tuple[list[LotEn
     with store.reading() as conn:
         found = lots_starting_with(conn, prefix, limit + 1)
     return found[:limit], len(found) > limit
+
+
+def known_lot(store: Store, lot: str) -> bool:
+    """Whether a lot of this id was ever created (an id too long or unprintable never was)."""
+    if len(lot) > PREFIX_MAX or any(not c.isprintable() for c in lot):
+        return False
+    with store.reading() as conn:
+        return lot_exists(conn, lot)

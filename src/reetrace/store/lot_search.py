@@ -38,3 +38,7 @@ def lots_starting_with(conn: Connection, prefix: str, limit: int) -> list[LotEnt
         .limit(limit)
     )
     return [LotEntry(r.lot, r.form, r.mass_kg, r.reporter, datetime.fromisoformat(r.time)) for r in rows]
+
+
+def lot_exists(conn: Connection, lot: str) -> bool:
+    return conn.scalar(select(t.lots.c.lot).where(t.lots.c.lot == lot).limit(1)) is not None

@@ -22,7 +22,7 @@ from reetrace.errors import InvalidInput
 from reetrace.services.certify import certify, enterprise_names
 from reetrace.services.dashboard import LotRecord, lot_record, today
 from reetrace.services.lot_findings import blocking_around
-from reetrace.services.lots import PREFIX_MAX, SHOWN, find_lots, lot_view
+from reetrace.services.lots import PREFIX_MAX, SHOWN, find_lots, known_lot, lot_view
 from reetrace.services.registry import current_registry
 from reetrace.services.triage import key_of
 from reetrace.web import labels
@@ -63,17 +63,25 @@ def graph(view: Viewer, record: LotRecord, found: Lineage, backward: bool) -> st
 def find_lot(request: Request, lot: str = "", prefix: str = "", view: Viewer = Depends(staff)) -> Response:
     """Open a lot by its id, or browse the lots whose id begins with a prefix (all of them, in
     the order of their ids, without one)."""
-    if lot.strip():
-        return RedirectResponse(lot_href(lot.strip()), status_code=303)
     store = store_of(request)
+    typed, unknown = lot.strip()[:200], None
+    if typed and known_lot(store, typed):
+        return RedirectResponse(lot_href(typed), status_code=303)
+    if typed:  # the form keeps the id, says so, and lists the lots whose id begins with it
+        unknown, prefix = view.gettext("No lot has the id “%(lot)s”.") % {"lot": typed}, typed[:PREFIX_MAX]
     try:
         found, more = find_lots(store, prefix.strip())
     except InvalidInput:
         message = view.gettext("A lot id has at most %(n)s printable characters.") % {"n": PREFIX_MAX}
-        return view.render("lot_search.html", status_code=400, prefix=prefix, found=[], more=False, error=message)
+        return view.render(
+            "lot_search.html", status_code=400, prefix=prefix, typed=typed, found=[], more=False, error=message
+        )
     access.read(request, view.actor.principal)
     return view.render(
         "lot_search.html",
+        status_code=404 if unknown else 200,
+        unknown=unknown,
+        typed=typed,
         prefix=prefix.strip(),
         found=found,
         more=more,

@@ -65,3 +65,18 @@ def test_lots_are_browsed_and_searched_by_prefix(site):
     client.get("/language/en?next=/")
     assert f"Lots whose id begins with “{head}”" in client.get("/lots", params={"prefix": head}).text
     assert site.client("firm").get("/lots").status_code == 403
+
+
+def test_an_unknown_lot_id_keeps_what_was_typed_and_suggests_lots_beginning_with_it(site):
+    client = site.client("regulator")
+    opened = client.get("/lots", params={"lot": site.lot}, follow_redirects=False)
+    assert opened.status_code == 303 and opened.headers["location"] == f"/lots/{site.lot}"  # the near miss
+    partial = site.lot[:-1]  # not an id, but the beginning of one
+    page = client.get("/lots", params={"lot": partial})
+    assert page.status_code == 404
+    assert f'<input name="lot" required maxlength="80" value="{partial}">' in page.text
+    assert f"没有编号为“{partial}”的批次。" in page.text
+    assert site.lot in re.findall(r'<td><a href="/lots/([^"]+)">', page.text)
+    long = client.get("/lots", params={"lot": "y" * 5000})  # bounded: no lot, and the echo is cut
+    assert long.status_code == 404 and "没有以此开头的批次编号" in long.text
+    assert f'<input name="lot" required maxlength="80" value="{"y" * 200}">' in long.text
