@@ -100,10 +100,14 @@ PAGE_READS: dict[tuple[str, str], PageRead | None] = {
     ("GET", "/findings/{key}"): PageRead("inspector", lambda lv: f"/findings/{trader_finding(lv)}", "", _x),
     ("GET", "/lots/{lot}"): PageRead("auditor", lambda lv: "/lots/DYO-1", "", _plant),
     ("GET", "/lots/{lot}/certificate"): PageRead("auditor", lambda lv: "/lots/DYO-1/certificate", "", _plant),
+    ("GET", "/lots/{lot}/certificate/print"): PageRead(
+        "auditor", lambda lv: "/lots/DYO-1/certificate/print", "", _plant
+    ),
+    ("GET", "/lots"): PageRead("auditor", lambda lv: "/lots", "prefix=DYO"),
     ("GET", "/review"): PageRead("approver", lambda lv: "/review", "state=submitted"),
     ("GET", "/review/{number}"): PageRead("approver", lambda lv: f"/review/{trader_application(lv)}", "", _x),
     # no one's data: forms, the language switch, the API's own documentation
-    ("GET", "/lots"): None,
+    ("GET", "/certificates/print.css"): None,  # the printable certificate's style sheet
     ("GET", "/login"): None,
     ("GET", "/login/second-factor"): None,
     ("GET", "/account"): None,  # one's own account

@@ -174,7 +174,9 @@ def test_a_cookie_replayed_after_a_password_change_or_disabling_is_refused(brows
     context.close()
 
 
-def test_the_login_page_throttles_failed_attempts(browser, site, screenshot):
+def test_the_login_page_throttles_failed_attempts(browser, site, server_clock, screenshot):
+    # the server's clock stands still: the one-second wait after the third failure cannot run out
+    # between two clicks on a loaded machine
     username = new_user(site, "throttled")
     context, page = sign_in(browser, site, username, "not the password!")
     for _ in range(2):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
@@ -54,10 +54,16 @@ def qr_svg(payload: str) -> str:
 
 
 def render_html(
-    certificate: Mapping[str, Any], names: Mapping[str, str] | None = None, file_sha256: str | None = None
+    certificate: Mapping[str, Any],
+    names: Mapping[str, str] | None = None,
+    file_sha256: str | None = None,
+    blocking: tuple[str, Sequence[str]] | None = None,
 ) -> str:
     """The page for a certificate (assumed valid: render after verifying). `names` maps USCCs to
-    registered names; `file_sha256` is the digest of the certificate file it summarises."""
+    registered names; `file_sha256` is the digest of the certificate file it summarises;
+    `blocking`, when given, is (the day, one line per finding) of the findings upstream that
+    would block a license for the lot on that day, printed under the header (the certificate
+    proves where the material came from; supervision judges it, and the page says so)."""
     names = names or {}
     lot: str = certificate["lot"]
     trace: Mapping[str, Any] = certificate["trace"]
@@ -80,6 +86,7 @@ def render_html(
 
     sections = [
         _header(lot, checkpoint),
+        *([_blocking_section(*blocking)] if blocking is not None else []),
         _lot_section(lot, creation, trace, party),
         _origins_section(trace, details, party),
         _steps_section(lot, creations, party),
@@ -131,6 +138,24 @@ def _header(lot: str, checkpoint: Checkpoint) -> str:
   <figure class="qr-box">{qr_svg(qr_payload(lot, checkpoint))}
     <figcaption>lot · log checkpoint</figcaption></figure>
 </header>"""
+
+
+def _blocking_section(day: str, lines: Sequence[str]) -> str:
+    if not lines:
+        return f"""
+<section class="blocking">
+  <h2>Supervision · 监管</h2>
+  <p>No finding upstream of this lot blocks a license as of {escape(day)} · 截至该日，上游无阻断许可的问题。</p>
+</section>"""
+    items = "\n".join(f"    <li>{escape(line)}</li>" for line in lines)
+    return f"""
+<section class="blocking">
+  <h2>Findings upstream that block a license · 上游阻断许可的问题</h2>
+  <p>As of {escape(day)} · 截至该日:</p>
+  <ul>
+{items}
+  </ul>
+</section>"""
 
 
 def _lot_section(lot: str, creation: Creation | None, trace: Mapping[str, Any], party: Any) -> str:

@@ -71,7 +71,7 @@ def lineage_chart(
         for n, box in enumerate(stack):
             place[box.lot] = (SIDE + column * (BOX_W + COL_GAP), TOP + offset + n * (BOX_H + ROW_GAP))
     out = [
-        open_svg("lineage", width, height, words["title"]),
+        open_svg("lineage", width, height, words["title"], "group"),
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker></defs>',
         f'<rect width="{width}" height="{height}" fill="#fff"/>',

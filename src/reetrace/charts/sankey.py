@@ -1,5 +1,10 @@
 """A Sankey diagram: nodes in columns, each as tall as what passes through it, joined by bands
-as wide as each flow. Used for the national flow of REO through the chain."""
+as wide as each flow. Used for the national flow of REO through the chain.
+
+A band between neighbouring columns is one curve. A band that skips columns (a mine's stock and
+losses, in the last column) never crosses the nodes between: it drops below them, runs along a
+lane under the lowest of them, and rises to its target, so that nothing seems to pass through a
+stage it never reached. With no flow at all, the chart says so in words."""
 
 from __future__ import annotations
 
@@ -30,7 +35,7 @@ SIDE = 150  # room for labels left of the first column and right of the last
 NODE = 16
 GAP = 18
 
-LABELS = {"title": "Flow", "unit": "t"}
+LABELS = {"title": "Flow", "unit": "t", "none": "No flow."}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,18 +63,25 @@ def sankey_chart(
     columns: dict[int, list[SankeyNode]] = defaultdict(list)
     for node in nodes:
         columns[node.column].append(node)
+    column_of = {n.key: n.column for n in nodes}
+    # what passes under each column on a lane (bands that skip it)
+    under: dict[int, float] = defaultdict(float)
+    for (frm, to), value in links.items():
+        if value > 0 and frm in column_of and to in column_of:
+            for c in range(column_of[frm] + 1, column_of[to]):
+                under[c] += value
     room = HEIGHT - TOP - BOTTOM
     scale = min(
         (
-            ((room - GAP * (len(c) - 1)) / sum(size[n.key] for n in c))
-            for c in columns.values()
+            ((room - GAP * (len(c) - (0 if under[k] else 1))) / (sum(size[n.key] for n in c) + under[k]))
+            for k, c in columns.items()
             if sum(size[n.key] for n in c) > 0
         ),
         default=1.0,
     )
     last = max(columns, default=0)
     step = (WIDTH - 2 * SIDE - NODE) / max(1, last)
-    x_of = {n.key: SIDE + n.column * step for n in nodes}
+    x_of = {n.key: x_of_column(n.column, step) for n in nodes}
     y_of: dict[str, float] = {}
     for column in columns.values():
         y: float = TOP
@@ -77,6 +89,18 @@ def sankey_chart(
             y_of[node.key] = y
             y += size[node.key] * scale + GAP
     colour = {n.key: PALETTE[i % len(PALETTE)] for i, n in enumerate(nodes)}
+    if not nodes:
+        return "\n".join(
+            [
+                open_svg("sankey", WIDTH, TOP + 60, words["title"]),
+                f'<rect width="{WIDTH}" height="{TOP + 60}" fill="#fff"/>',
+                text(WIDTH / 2, 26, words["title"], "middle", 15, "bold"),
+                text(WIDTH / 2, TOP + 24, words["none"], "middle", 13, fill="#444", extra=' class="none"'),
+                "</svg>",
+            ]
+        )
+    bottom_of = {k: max(y_of[n.key] + size[n.key] * scale for n in c) for k, c in columns.items()}
+    lane = {c: bottom_of.get(c, TOP) + GAP for c in range(last + 1)}  # the next free y under column c
     out = [
         open_svg("sankey", WIDTH, HEIGHT, words["title"]),
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fff"/>',
@@ -100,12 +124,24 @@ def sankey_chart(
         y1 = entering[to] + width / 2
         entering[to] += width
         x0, x1 = x_of[frm] + NODE, x_of[to]
-        middle = (x0 + x1) / 2
+        skipped = range(column_of[frm] + 1, column_of[to])
+        if skipped:
+            y_lane = max(lane[c] for c in skipped) + width / 2
+            for c in skipped:
+                lane[c] = y_lane + width / 2
+            a, b = x_of_column(skipped.start, step) - GAP, x_of_column(skipped.stop - 1, step) + NODE + GAP
+            ma, mb = (x0 + a) / 2, (b + x1) / 2
+            d = (
+                f"M{x0:.1f},{y0:.1f} C{ma:.1f},{y0:.1f} {ma:.1f},{y_lane:.1f} {a:.1f},{y_lane:.1f} "
+                f"L{b:.1f},{y_lane:.1f} C{mb:.1f},{y_lane:.1f} {mb:.1f},{y1:.1f} {x1:.1f},{y1:.1f}"
+            )
+        else:
+            middle = (x0 + x1) / 2
+            d = f"M{x0:.1f},{y0:.1f} C{middle:.1f},{y0:.1f} {middle:.1f},{y1:.1f} {x1:.1f},{y1:.1f}"
         detail = f"{label_of[frm]} → {label_of[to]}: {number(value)} {words['unit']}"
         out.append(
-            f'<path class="flow" d="M{x0:.1f},{y0:.1f} C{middle:.1f},{y0:.1f} {middle:.1f},{y1:.1f} '
-            f'{x1:.1f},{y1:.1f}" fill="none" stroke="{colour[frm]}" stroke-opacity="0.45" '
-            f'stroke-width="{max(1.0, width):.1f}">{title(detail)}</path>'
+            f'<path class="flow" data-from="{frm}" data-to="{to}" d="{d}" fill="none" stroke="{colour[frm]}" '
+            f'stroke-opacity="0.45" stroke-width="{max(1.0, width):.1f}">{title(detail)}</path>'
         )
     for node in nodes:
         x, y, h = x_of[node.key], y_of[node.key], max(1.0, size[node.key] * scale)
@@ -127,5 +163,13 @@ def sankey_chart(
                 fill="#555",
             )
         )
+    height = max(HEIGHT, max(lane.values(), default=0.0) + BOTTOM)
+    if height > HEIGHT:  # lanes ran lower than planned: the chart grows to hold them
+        out[0] = open_svg("sankey", WIDTH, height, words["title"])
+        out[1] = f'<rect width="{WIDTH}" height="{height:.0f}" fill="#fff"/>'
     out.append("</svg>")
     return "\n".join(out)
+
+
+def x_of_column(column: int, step: float) -> float:
+    return SIDE + column * step

@@ -249,12 +249,30 @@ def _provenance(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, 
 
 
 def _upstream(finding: Finding, found: Provenance) -> bool:
+    return concerns(finding, found.upstream_lots, found.upstream_events, found.producers)
+
+
+def concerns(
+    finding: Finding, lots: frozenset[str], events: frozenset[str], producers: frozenset[tuple[str, str, int]]
+) -> bool:
+    """Whether a finding is about this stretch of a lot's history: one of its lots, one of the
+    events that made or moved them, or (a quota overrun) an extraction or separation of that
+    enterprise in that year."""
     if finding.code in QUOTA_CODES:
         kind = QUOTA_CODES[finding.code]
-        return (kind, finding.enterprise or "", finding.year or 0) in found.producers
-    return (finding.lot is not None and finding.lot in found.upstream_lots) or (
-        finding.event is not None and finding.event in found.upstream_events
-    )
+        return (kind, finding.enterprise or "", finding.year or 0) in producers
+    return (finding.lot is not None and finding.lot in lots) or (finding.event is not None and finding.event in events)
+
+
+def blocking_findings(
+    findings: Sequence[Finding],
+    lots: frozenset[str],
+    events: frozenset[str],
+    producers: frozenset[tuple[str, str, int]],
+) -> list[Finding]:
+    """The findings about this stretch of history that block a license (`BLOCKING_CODES`): the
+    rule the pre-review blocks a lot's export on, and the lot page shows both ways."""
+    return [f for f in findings if f.code in BLOCKING_CODES and concerns(f, lots, events, producers)]
 
 
 def _screening(facts: Facts, blocking: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -49,7 +49,7 @@ class NationalOverview:
     findings_by_month: dict[str, dict[str, Counter[str]]]
     compliance: ComplianceGrid
     flow: NationalFlow
-    findings: int = 0
+    findings: int = 0  # the year's: those counted in findings_by_month
 
 
 @dataclass(slots=True)
@@ -181,7 +181,7 @@ def national_overview(store: Store, settings: Settings, year: int, as_of: date |
             year, tuple(snapshot["grid"]["months"]), {k: tuple(v) for k, v in snapshot["grid"]["rows"].items()}
         ),
         NationalFlow(year, {(a, b): kg for a, b, kg in snapshot["flow"]["links"]}, snapshot["flow"]["produced"]),
-        len(findings),
+        sum(n for by_severity in by_month.values() for codes in by_severity.values() for n in codes.values()),
     )
 
 

@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from reetrace.config import Settings
 from reetrace.domain.events import Event, Ship, created_lots, used_lots
-from reetrace.errors import NotFound
+from reetrace.errors import InvalidInput, NotFound
 from reetrace.services.prereview import lot_facts
 from reetrace.store import tables as t
 from reetrace.store.database import Store
 from reetrace.store.lot_history import events_touching
+from reetrace.store.lot_search import LotEntry, lot_exists, lots_starting_with
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +98,25 @@ def lot_view(store: Store, settings: Settings, lot: str) -> LotView:
     if facts and facts.custodian:
         involved.add(facts.custodian)
     return LotView(lot, frozenset(involved), doc)
+
+
+PREFIX_MAX = 80  # the longest lot id
+SHOWN = 200
+
+
+def find_lots(store: Store, prefix: str, limit: int = SHOWN) -> tuple[list[LotEntry], bool]:
+    """Lots whose id begins with `prefix` (every lot for an empty one), at most `limit`, and
+    whether there are more."""
+    if len(prefix) > PREFIX_MAX or any(not c.isprintable() for c in prefix):
+        raise InvalidInput(f"a lot id has at most {PREFIX_MAX} printable characters")
+    with store.reading() as conn:
+        found = lots_starting_with(conn, prefix, limit + 1)
+    return found[:limit], len(found) > limit
+
+
+def known_lot(store: Store, lot: str) -> bool:
+    """Whether a lot of this id was ever created (an id too long or unprintable never was)."""
+    if len(lot) > PREFIX_MAX or any(not c.isprintable() for c in lot):
+        return False
+    with store.reading() as conn:
+        return lot_exists(conn, lot)

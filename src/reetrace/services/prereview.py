@@ -95,15 +95,32 @@ def provenance(conn: Connection, lot: str, zone_year) -> Provenance:
     upstream = frozenset(creations)
     refs = {c.ref for c in creations.values() if c is not None}
     refs |= _moves(events_touching(conn, upstream))
+    return Provenance(trace, upstream, frozenset(refs), producers_of(creations.values(), zone_year))
+
+
+def producers_of(creations: Iterable[tracing.Creation | None], zone_year) -> frozenset[tuple[str, str, int]]:
+    """(kind, enterprise, year) of each extraction and separation among these creations."""
     producers = set()
-    for c in creations.values():
+    for c in creations:
         if c is None:
             continue
         if c.type == "extract":
             producers.add(("extract", c.reporter, zone_year(c.time)))
         elif c.type == "transform" and c.process == "separation":
             producers.add(("separation", c.reporter, zone_year(c.time)))
-    return Provenance(trace, upstream, frozenset(refs), frozenset(producers))
+    return frozenset(producers)
+
+
+def descent(
+    conn: Connection, lot: str, zone_year
+) -> tuple[frozenset[str], frozenset[str], frozenset[tuple[str, str, int]]]:
+    """The lots made from a lot (not the lot itself), the events that made or moved them, and
+    their producers: its history downstream, in the terms of `Provenance`."""
+    source = SqlLotSource(conn)
+    lots = frozenset(d.lot for d in tracing.forward(lot, source).descendants)
+    creations = source.creations(lots)
+    refs = {c.ref for c in creations.values()} | _moves(events_touching(conn, lots))
+    return lots, frozenset(refs), producers_of(creations.values(), zone_year)
 
 
 def _screen(conn: Connection, application: Application) -> list[tuple[str, str, str, dict[str, Any]]]:

@@ -17,6 +17,7 @@ from reetrace.charts.sankey import SankeyNode, sankey_chart
 from reetrace.domain.compliance import STATES
 from reetrace.domain.findings import SEVERITIES
 from reetrace.domain.flows import COLUMN, NODES
+from reetrace.services.audit import YEARS
 from reetrace.services.dashboard import NationalOverview, latest_year, national_overview
 from reetrace.web import labels
 from reetrace.web.pages import Viewer, staff
@@ -79,6 +80,7 @@ def charts(view: Viewer, overview: NationalOverview) -> dict[str, str]:
         {
             "title": t("National flow of rare earths in %(year)s (tonnes REO)") % {"year": overview.year},
             "unit": t("t REO"),
+            "none": t("No flow of rare earths was reported in %(year)s.") % {"year": overview.year},
         },
         lambda v: fmt.number(v, 1),
     )
@@ -88,6 +90,13 @@ def charts(view: Viewer, overview: NationalOverview) -> dict[str, str]:
 @router.get("/")
 def dashboard(request: Request, year: int | None = None, view: Viewer = Depends(staff)) -> Response:
     store, settings = store_of(request), request.app.state.settings
+    typed, error = year, None
+    if year is not None and year not in YEARS:  # the form keeps what was typed, and says why
+        error = view.gettext("Choose a year from %(first)s to %(last)s.") % {
+            "first": YEARS.start,
+            "last": YEARS.stop - 1,
+        }
+        year = None
     year = year or latest_year(store, settings)
     overview = national_overview(store, settings, year)
     late = overview.compliance.count("late")
@@ -95,6 +104,9 @@ def dashboard(request: Request, year: int | None = None, view: Viewer = Depends(
     access.read(request, view.actor.principal)
     return view.render(
         "dashboard.html",
+        status_code=422 if error else 200,
+        error=error,
+        typed=typed,
         overview=overview,
         charts=charts(view, overview),
         year=year,

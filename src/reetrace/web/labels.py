@@ -95,6 +95,15 @@ FORM = {
     "scrap": _("scrap"),
 }
 
+DOCUMENT_KIND = {
+    "end_user_certificate": _("end-user certificate"),
+    "end_use_certificate": _("end-use certificate"),
+    "contract": _("contract"),
+    "technical_description": _("technical description"),
+    "test_report": _("test report"),
+    "other": _("other document"),
+}
+
 PROCESS = {
     "beneficiation": _("beneficiation"),
     "separation": _("separation"),
@@ -159,13 +168,3 @@ def name_of(enterprise, language: str) -> str:
     if language == "en":
         return enterprise.name_en or enterprise.name
     return enterprise.name or enterprise.name_en or enterprise.uscc
-
-
-DOCUMENT_KIND = {
-    "end_user_certificate": _("end-user certificate"),
-    "end_use_certificate": _("end-use certificate"),
-    "contract": _("contract"),
-    "technical_description": _("technical description"),
-    "test_report": _("test report"),
-    "other": _("other document"),
-}

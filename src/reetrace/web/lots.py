@@ -4,19 +4,27 @@ access log with the enterprise whose lot it is."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from reetrace.api import access
 from reetrace.api.security import store_of
+from reetrace.certificates.bundle import dumps
+from reetrace.certificates.page_style import CSS
+from reetrace.certificates.printable import render_html
 from reetrace.charts.lineage import LineageBox, lineage_chart
 from reetrace.domain.lineage import Lineage
-from reetrace.services.certify import certify
-from reetrace.services.dashboard import LotRecord, lot_record
-from reetrace.services.lots import lot_view
+from reetrace.errors import InvalidInput
+from reetrace.services.certify import certify, enterprise_names
+from reetrace.services.dashboard import LotRecord, lot_record, today
+from reetrace.services.lot_findings import blocking_around
+from reetrace.services.lots import PREFIX_MAX, SHOWN, find_lots, known_lot, lot_view
+from reetrace.services.registry import current_registry
+from reetrace.services.triage import key_of
 from reetrace.web import labels
 from reetrace.web.pages import Viewer, staff
 
@@ -52,22 +60,50 @@ def graph(view: Viewer, record: LotRecord, found: Lineage, backward: bool) -> st
 
 
 @router.get("/lots")
-def find_lot(lot: str = "", view: Viewer = Depends(staff)) -> Response:
-    if lot.strip():
-        return RedirectResponse(lot_href(lot.strip()), status_code=303)
-    return view.render("lot_search.html")
+def find_lot(request: Request, lot: str = "", prefix: str = "", view: Viewer = Depends(staff)) -> Response:
+    """Open a lot by its id, or browse the lots whose id begins with a prefix (all of them, in
+    the order of their ids, without one)."""
+    store = store_of(request)
+    typed, unknown = lot.strip()[:200], None
+    if typed and known_lot(store, typed):
+        return RedirectResponse(lot_href(typed), status_code=303)
+    if typed:  # the form keeps the id, says so, and lists the lots whose id begins with it
+        unknown, prefix = view.gettext("No lot has the id “%(lot)s”.") % {"lot": typed}, typed[:PREFIX_MAX]
+    try:
+        found, more = find_lots(store, prefix.strip())
+    except InvalidInput:
+        message = view.gettext("A lot id has at most %(n)s printable characters.") % {"n": PREFIX_MAX}
+        return view.render(
+            "lot_search.html", status_code=400, prefix=prefix, typed=typed, found=[], more=False, error=message
+        )
+    access.read(request, view.actor.principal)
+    return view.render(
+        "lot_search.html",
+        status_code=404 if unknown else 200,
+        unknown=unknown,
+        typed=typed,
+        prefix=prefix.strip(),
+        found=found,
+        more=more,
+        shown=SHOWN,
+        enterprises=current_registry(store).enterprises,
+        lot_href=lot_href,
+    )
 
 
 @router.get("/lots/{lot}")
 def lot_page(request: Request, lot: str, view: Viewer = Depends(staff)) -> Response:
-    record = lot_record(store_of(request), request.app.state.settings, lot)
-    owner = lot_view(store_of(request), request.app.state.settings, lot).owner
+    store, settings = store_of(request), request.app.state.settings
+    record = lot_record(store, settings, lot)
+    owner = lot_view(store, settings, lot).owner
     access.read(request, view.actor.principal, owner)
     origins = sorted(record.backward["origins"], key=lambda o: -o["reo_kg"])
     return view.render(
         "lot.html",
         record=record,
         origins=origins,
+        blocking=blocking_around(store, settings, record.lot, today(settings)),
+        key_of=key_of,
         lot_href=lot_href,
         backward_chart=graph(view, record, record.backward_graph, True),
         forward_chart=graph(view, record, record.forward_graph, False),
@@ -85,3 +121,33 @@ def certificate(request: Request, lot: str, view: Viewer = Depends(staff)) -> Re
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@router.get("/lots/{lot}/certificate/print")
+def printable_certificate(request: Request, lot: str, view: Viewer = Depends(staff)) -> Response:
+    """The certificate for people (reetrace.certificates.printable, as `reetrace certify --html`
+    writes it) with its QR code; its style sheet comes from /certificates/print.css, as the
+    pages' content security policy allows no inline style."""
+    store, settings = store_of(request), request.app.state.settings
+    document = certify(store, settings, lot)
+    owner = lot_view(store, settings, lot).owner
+    access.read(request, view.actor.principal, owner)
+    text = dumps(document)
+    names = enterprise_names(store, {e["reporter"] for e in document["events"]})
+    around = blocking_around(store, settings, lot, today(settings))
+    lines = [
+        " · ".join(x for x in (f.code, names.get(f.enterprise or "") or f.enterprise or "", f.lot or "") if x)
+        for f in around.upstream
+    ]
+    page = render_html(
+        document, names, hashlib.sha256(text.encode("utf-8")).hexdigest(), (around.as_of.isoformat(), lines)
+    )
+    return HTMLResponse(page.replace(f"<style>{CSS}</style>", f'<link rel="stylesheet" href="{PRINT_CSS}">'))
+
+
+PRINT_CSS = "/certificates/print.css"
+
+
+@router.get(PRINT_CSS)
+def printable_style() -> Response:
+    return Response(CSS, media_type="text/css")

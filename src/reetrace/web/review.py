@@ -5,12 +5,14 @@ official of the same name, registered on first use with the user's role."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from reetrace.api import access
 from reetrace.api.security import store_of
+from reetrace.domain.prereview import still_blocking
 from reetrace.domain.workflow import ACTIONS, OPEN, ROLES
 from reetrace.errors import Forbidden, InvalidInput
 from reetrace.services.applications import application_view, queue
@@ -31,6 +33,16 @@ def reviewer(view: SignedIn = Depends(signed_in)) -> SignedIn:
 def actions_for(role: str, state: str) -> list[str]:
     """The steps a reviewer or approver may take on an application in this state."""
     return [a for a, (states, _, who) in ACTIONS.items() if who == role and state in states]
+
+
+def decision_actions(
+    role: str, state: str, report: dict[str, Any], cleared: set[str]
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The steps to offer, and the blocking reasons that withhold approval from them: approval is
+    offered only when no blocking reason stands (the rule the approval itself is refused by)."""
+    actions = actions_for(role, state)
+    standing = still_blocking(report, cleared) if "approve" in actions else []
+    return [a for a in actions if a != "approve" or not standing], standing
 
 
 def official_for(request: Request, view: SignedIn) -> str:
@@ -60,8 +72,14 @@ def queue_page(request: Request, state: str = "", view: SignedIn = Depends(revie
 
 
 def application_page(
-    request: Request, view: SignedIn, number: str, status_code: int = 200, error: str | None = None
+    request: Request,
+    view: SignedIn,
+    number: str,
+    status_code: int = 200,
+    error: str | None = None,
+    typed: dict[str, str] | None = None,
 ) -> Response:
+    """The application's page; after a refused step, its form keeps what was `typed`."""
     store, settings = store_of(request), request.app.state.settings
     application = application_view(store, settings, number)
     access.read(request, view.actor.principal, application["exporter"])
@@ -69,6 +87,7 @@ def application_page(
     hits = [b for b in report.get("blocking", []) if b.get("hit")]
     cleared = {s["detail"].get("hit") for s in application["steps"] if s["action"] == "clear_hit"}
     enterprises = current_registry(store).enterprises
+    actions, standing = decision_actions(view.principal.role, application["state"], report, cleared)
     return view.render(
         "application.html",
         status_code=status_code,
@@ -77,11 +96,35 @@ def application_page(
         hits=hits,
         cleared=cleared,
         error=error,
+        typed=typed or {},
         enterprises=enterprises,
         words=words_for(view.fmt, enterprises),
-        actions=actions_for(view.principal.role, application["state"]),
+        actions=actions,
+        withheld=bool(standing),
+        standing_count=len(standing),
+        unclearable=sum(1 for b in standing if not b.get("hit")),
+        open_states=OPEN,
+        items=items_of(application["application"], report),
         parse=datetime.fromisoformat,
     )
+
+
+def items_of(body: dict[str, Any], report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each item as asked (lot or declared code, element, form, quantity) beside the control codes
+    the pre-review classified it under."""
+    classified = {row.get("item"): row for row in report.get("classification", [])}
+    rows = []
+    for n, item in enumerate(body.get("items", []), 1):
+        row = classified.get(n, {})
+        rows.append(
+            {
+                **item,
+                "form": item.get("form") or row.get("form"),
+                "codes": [c["code"] for c in row.get("controlled", [])],
+                "elements": [c["element"] for c in row.get("controlled", [])],
+            }
+        )
+    return rows
 
 
 @router.get("/review/{number}")
@@ -93,23 +136,24 @@ def review_application(request: Request, number: str, view: SignedIn = Depends(r
 def review_step(
     request: Request,
     number: str,
-    action: str = Form(""),
-    why: str = Form(""),
-    hit: str = Form(""),
+    action: str = Form("", max_length=32),
+    why: str = Form("", max_length=5000),
+    hit: str = Form("", max_length=300),
     form_token: str = Form(""),
     view: SignedIn = Depends(reviewer),
 ) -> Response:
     view.check_form(form_token)
     store, settings = store_of(request), request.app.state.settings
     current = application_view(store, settings, number)
+    typed = {"action": action, "why": why, "hit": hit}
     if action not in actions_for(view.principal.role, current["state"]):
-        return application_page(request, view, number, 422, view.gettext("This step cannot be taken now."))
+        return application_page(request, view, number, 422, view.gettext("This step cannot be taken now."), typed)
     try:
         done = take_step(
             store, settings, number, action, official_for(request, view), why, hit or None, actor=view.actor
         )
     except InvalidInput as exc:
-        return application_page(request, view, number, 422, Words(view.fmt).error(exc).text)
+        return application_page(request, view, number, 422, Words(view.fmt).error(exc).text, typed)
     return RedirectResponse(
         f"/review/{number}" + (f"?license={done.license_no}" if done.license_no else ""), status_code=303
     )

@@ -26,3 +26,17 @@ def test_no_quotas_says_so_and_a_missing_quota_has_no_share():
     assert any(t.text == "no quotas here" for t in empty.iter(f"{SVG}text"))
     root = ET.fromstring(quota_chart([QuotaBar("X", 0.0, 3.0)]))
     assert any(t.text == "3 (—)" for t in root.iter(f"{SVG}text"))
+
+
+def test_a_long_english_name_is_drawn_whole():
+    long = "Inner Mongolia Baotou Steel Rare Earth Hi-Tech Co., Ltd. (mining · rock deposit)"
+    root = ET.fromstring(quota_chart([QuotaBar(long, 500.0, 450.0), QuotaBar("包头 (开采)", 10.0, 1.0)]))
+    label = next(t for t in root.iter(f"{SVG}text") if t.text == long)
+    # the label ends at x (anchored at its end): it needs room for at least 0.55 em a character
+    assert float(label.get("x")) - 0.55 * 11 * len(long) >= 0
+    bar = next(r for r in root.iter(f"{SVG}rect") if r.get("class") == "bar")
+    assert float(bar.get("x")) > float(label.get("x"))
+    width = float(root.get("width"))
+    assert root.get("viewBox") == f"0 0 {width:.0f} {root.get('height')}"
+    short = ET.fromstring(quota_chart([QuotaBar("X", 1.0, 1.0)]))  # the near miss: short labels keep a narrow column
+    assert float(short.get("width")) < width
