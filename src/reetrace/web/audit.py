@@ -15,6 +15,7 @@ from reetrace.services import lists
 from reetrace.services.access_log import may_read_log
 from reetrace.services.registry import current_registry
 from reetrace.web import labels, listing
+from reetrace.web.i18n import _
 from reetrace.web.pages import SignedIn, signed_in
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +26,17 @@ ACCESS_LOG = listing.ListSpec(
     dates=True,
     descending=True,
 )
-ACTIONS = ("read", "change", "refused", "login", "logout")
+# an entry's action and a control-list change's action, as the pages name them
+ACTIONS = {
+    "read": _("read"),
+    "change": _("change"),
+    "refused": _("refused"),
+    "login": _("logged in"),
+    "login_failed": _("login failed"),
+    "logout": _("logged out"),
+    "locked": _("locked"),
+}
+CONTROL_ACTIONS = {"add": _("added to the list"), "suspend": _("suspended"), "end": _("taken off the list")}
 
 
 def auditor(view: SignedIn = Depends(signed_in)) -> SignedIn:
@@ -43,7 +54,7 @@ def window(lq: listing.ListQuery) -> lists.Window:
 def audit_page(request: Request, view: SignedIn = Depends(auditor)) -> Response:
     state = lists.log_state(store_of(request), view.principal)
     access.read(request, view.principal)
-    return view.render("audit.html", state=state)
+    return view.render("audit.html", state=state, control_actions=CONTROL_ACTIONS)
 
 
 @router.get("/audit/access-log")
@@ -80,7 +91,7 @@ def access_log_page(request: Request, view: SignedIn = Depends(auditor)) -> Resp
                     view.fmt.moment(r.at),
                     r.username,
                     t(labels.ROLE[r.role]) if r.role in labels.ROLE else r.role,
-                    r.action,
+                    t(ACTIONS.get(r.action, r.action)),
                     r.what,
                     r.enterprise,
                     r.detail,
