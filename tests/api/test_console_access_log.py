@@ -81,10 +81,10 @@ PAGE_READS: dict[tuple[str, str], PageRead | None] = {
     ("GET", "/lots/{lot}/certificate"): PageRead("auditor", lambda lv: "/lots/DYO-1/certificate", "", _plant),
     ("GET", "/review"): PageRead("approver", lambda lv: "/review", "state=submitted"),
     ("GET", "/review/{number}"): PageRead("approver", lambda lv: f"/review/{trader_application(lv)}", "", _x),
+    ("GET", "/lots"): PageRead("auditor", lambda lv: "/lots", "form=oxide&q=DY"),
     ("GET", "/audit"): PageRead("auditor", lambda lv: "/audit"),
     ("GET", "/audit/access-log"): PageRead("auditor", lambda lv: "/audit/access-log", "user=inspector&from=2026-01-01"),
     # no one's data: forms, the language switch, the API's own documentation
-    ("GET", "/lots"): None,
     ("GET", "/login"): None,
     ("GET", "/login/second-factor"): None,
     ("GET", "/account"): None,  # one's own account

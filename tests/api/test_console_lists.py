@@ -206,3 +206,26 @@ def test_an_enterprise_sees_its_own_submissions_and_rejections_only(seeded):
         assert total_of(theirs) >= 1
     with console(seeded, "regulator") as client:
         assert client.get("/portal/submissions").status_code == 403
+
+
+def test_lots_are_listed_paged_filtered_by_form_and_searched_by_id_prefix(seeded):
+    with console(seeded, "inspector") as client:
+        everything = client.get("/lots", params={"size": 200}).text
+        ids = rows_of(everything, "lots")
+        assert total_of(everything) == len(ids) >= 3 and "DYO-1" in ids
+        prefixed = rows_of(client.get("/lots", params={"q": "dyo", "size": 200}).text, "lots")
+        assert prefixed and all(i.upper().startswith("DYO") for i in prefixed)
+        assert rows_of(client.get("/lots", params={"q": "YO-1"}).text, "lots") == []  # the beginning, not a part
+        assert rows_of(client.get("/lots", params={"q": "%"}).text, "lots") == []  # text, not a wildcard
+        oxides = rows_of(client.get("/lots", params={"form": "oxide", "size": 200}).text, "lots")
+        assert "DYO-1" in oxides and len(oxides) < len(ids)
+        plant = seeded.world.plant.uscc
+        theirs = rows_of(client.get("/lots", params={"enterprise": plant, "size": 200}).text, "lots")
+        assert "DYO-1" in theirs and len(theirs) < len(ids)
+        by_id = rows_of(client.get("/lots", params={"sort": "lot", "dir": "asc", "size": 200}).text, "lots")
+        assert by_id == sorted(by_id) and by_id != sorted(by_id, reverse=True)
+        exported = client.get("/lots", params={"form": "oxide", "export": "csv"}).content.decode("utf-8-sig")
+        assert len(list(csv.reader(io.StringIO(exported)))) == len(oxides) + 1
+        assert client.get("/lots", params={"page": "0"}).status_code == 400
+        opened = client.get("/lots", params={"lot": "DYO-1"}, follow_redirects=False)
+        assert opened.status_code == 303 and opened.headers["location"] == "/lots/DYO-1"

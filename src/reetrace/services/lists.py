@@ -42,6 +42,13 @@ def rejections(store: Store, uscc: str, reason: str | None, w: Window) -> Rows:
         return repo.rejections_of(conn, uscc, w.start, w.end, w.q, reason, w.sort, w.descending, w.limit, w.offset)
 
 
+def lots(store: Store, form: str | None, enterprise: str | None, province: str | None, w: Window) -> Rows:
+    with store.reading() as conn:
+        return repo.lots_page(
+            conn, form, enterprise, province, w.start, w.end, w.q, w.sort, w.descending, w.limit, w.offset
+        )
+
+
 def _auditing(who: Principal) -> None:
     if not may_read_log(who):
         raise Forbidden(f"{who.username} ({who.role}) may not read the audit records")

@@ -166,3 +166,50 @@ def event_times(conn: Connection, events: Sequence[tuple[str, str]]) -> dict[tup
         for r in conn.execute(select(c.reporter, c.event_id, c.time).where(c.event_id.in_(ids))):
             found[(r.reporter, r.event_id)] = r.time
     return found
+
+
+def lots_page(
+    conn: Connection,
+    form: str | None,
+    enterprise: str | None,
+    province: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    q: str,
+    sort: str,
+    descending: bool,
+    limit: int,
+    offset: int,
+) -> tuple[list[Any], int]:
+    """The lots as created (by the event that made each), filtered by form, the enterprise that
+    made it, its province and the day it was made; `q` a lot id's beginning or a part of the
+    enterprise's name."""
+    lot, event, firm = t.lots.c, t.events.c, t.enterprises.c
+    stmt = select(lot.lot, lot.form, lot.mass_kg, event.reporter, event.time, event.type).select_from(
+        t.lots.join(t.events, lot.seq == event.seq).outerjoin(t.enterprises, firm.uscc == event.reporter)
+    )
+    conditions = _range(event.time, start, end)
+    if form:
+        conditions.append(lot.form == form)
+    if enterprise:
+        conditions.append(event.reporter == enterprise)
+    if province:
+        conditions.append(firm.province == province)
+    if q:
+        prefix = _like(q)[1:]  # the id's beginning
+        conditions.append(
+            or_(
+                lot.lot.ilike(prefix, escape="\\"),
+                firm.name.ilike(_like(q), escape="\\"),
+                firm.name_en.ilike(_like(q), escape="\\"),
+            )
+        )
+    column = {
+        "lot": lot.lot,
+        "created": event.time,
+        "mass": lot.mass_kg,
+        "enterprise": event.reporter,
+        "form": lot.form,
+    }[sort]
+    order = [column.desc() if descending else column.asc(), lot.lot.asc(), lot.seq.asc()]
+    return _page(conn, stmt, conditions, order, limit, offset)

@@ -18,6 +18,7 @@ from reetrace.services.certify import certify
 from reetrace.services.dashboard import LotRecord, lot_record
 from reetrace.services.lots import lot_view
 from reetrace.web import labels
+from reetrace.web.lot_list import lot_list
 from reetrace.web.pages import Viewer, staff
 
 router = APIRouter(include_in_schema=False)
@@ -52,10 +53,13 @@ def graph(view: Viewer, record: LotRecord, found: Lineage, backward: bool) -> st
 
 
 @router.get("/lots")
-def find_lot(lot: str = "", view: Viewer = Depends(staff)) -> Response:
+def find_lot(request: Request, lot: str = "", view: Viewer = Depends(staff)) -> Response:
     if lot.strip():
         return RedirectResponse(lot_href(lot.strip()), status_code=303)
-    return view.render("lot_search.html")
+    listed = lot_list(request, view)
+    if listed["export"] is not None:
+        return listed["export"]
+    return view.render("lot_search.html", **listed)
 
 
 @router.get("/lots/{lot}")
