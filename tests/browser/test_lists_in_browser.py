@@ -136,3 +136,26 @@ def test_an_enterprise_lists_its_submissions_and_rejections(site, login, screens
     assert page.inner_text("h1") == "Our rejected files"
     assert total(page) >= 0
     assert page.goto(site.url + "/audit").status == 403
+
+
+def test_lots_are_listed_below_the_search_and_searched_by_prefix(site, login, screenshot):
+    page = login("inspector")
+    page.click("header nav a[href='/lots']")
+    page.wait_for_load_state()
+    everything = total(page)
+    assert everything > 10
+    first = page.get_attribute("table.lots tbody tr[data-id]", "data-id") or ""
+    prefix = first.split("-")[0]
+    page.fill("input[name=q]", prefix.lower())
+    page.click("section form.filters button[type=submit]")
+    page.wait_for_load_state()
+    found = page.eval_on_selector_all("table.lots tbody tr[data-id]", "rows => rows.map(r => r.dataset.id)")
+    assert found and all(f.upper().startswith(prefix.upper()) for f in found)
+    assert total(page) <= everything
+    assert "UTC+8" in page.inner_text("table.lots tbody")
+    screenshot(page, "lots-zh")
+    to_english(page)
+    assert page.inner_text("section h2") == "All lots" and f"q={prefix.lower()}" in page.url
+    page.click("table.lots tbody a >> nth=0")
+    page.wait_for_load_state()
+    assert "/lots/" in page.url
