@@ -69,6 +69,7 @@ def access_log_page(request: Request, view: SignedIn = Depends(auditor)) -> Resp
         lq.value("action") or None,
         window(lq),
     )
+    listing.check_export(lq, total, view.gettext)
     enterprises = current_registry(store).enterprises
     access.read(request, view.principal, lq.value("enterprise") or None)
     t = view.gettext

@@ -112,6 +112,7 @@ def findings_page(request: Request, view: SignedIn = Depends(signed_in)) -> Resp
             "status": lambda f: f.status,
         },
     )
+    listing.check_export(lq, pages.total, view.gettext)
     access.read(request, who, enterprise or None)
     if lq.export:
         t = view.gettext

@@ -250,6 +250,15 @@ def in_memory(items: Sequence[T], query: ListQuery, keys: dict[str, Callable[[T]
     return Pages(ordered[query.offset : query.offset + query.limit], len(ordered), query)
 
 
+def check_export(query: ListQuery, total: int, gettext: Callable[[str], str]) -> None:
+    """An export holds the whole filtered list or is refused: never a list cut short unsaid."""
+    if query.export and total > MAX_EXPORT:
+        raise BadListQuery(
+            gettext("%(n)s rows match; at most %(max)s are exported at once. Narrow the filter.")
+            % {"n": total, "max": MAX_EXPORT}
+        )
+
+
 def export(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], kind: str) -> Response:
     """The rows as a file to download: CSV (UTF-8 with its mark, for spreadsheets) or XLSX."""
     if kind == "csv":

@@ -33,6 +33,7 @@ def lot_list(request: Request, view: Viewer) -> dict[str, Any]:
     rows, total = lists.lots(
         store, lq.value("form") or None, lq.value("enterprise") or None, lq.value("province") or None, window(lq)
     )
+    listing.check_export(lq, total, view.gettext)
     enterprises = current_registry(store).enterprises
     access.read(request, view.who, lq.value("enterprise") or None)
     t = view.gettext

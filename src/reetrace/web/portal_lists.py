@@ -49,6 +49,7 @@ def month_of(created_at: str) -> str:
 def submissions_page(request: Request, view: EnterpriseViewer = Depends(enterprise_user)) -> Response:
     lq = listing.parse(request, SUBMISSIONS, view.gettext)
     rows, total = lists.submissions(store_of(request), view.uscc, window(lq))
+    listing.check_export(lq, total, view.gettext)
     t = view.gettext
     if lq.export:
         return listing.export(
@@ -75,6 +76,7 @@ def submissions_page(request: Request, view: EnterpriseViewer = Depends(enterpri
 def rejections_page(request: Request, view: EnterpriseViewer = Depends(enterprise_user)) -> Response:
     lq = listing.parse(request, REJECTIONS, view.gettext)
     rows, total = lists.rejections(store_of(request), view.uscc, lq.value("reason") or None, window(lq))
+    listing.check_export(lq, total, view.gettext)
     t = view.gettext
     if lq.export:
         return listing.export(

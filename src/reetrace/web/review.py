@@ -84,6 +84,7 @@ def queue_page(request: Request, view: SignedIn = Depends(reviewer)) -> Response
             "number": lambda e: e.number,
         },
     )
+    listing.check_export(lq, pages.total, view.gettext)
     access.read(request, view.actor.principal)
     if lq.export:
         return listing.export(

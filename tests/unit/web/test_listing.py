@@ -123,3 +123,11 @@ def test_export_cells_a_spreadsheet_would_run_are_quoted_and_numbers_kept():
     rows = list(csv.reader(io.StringIO(answer.body.decode("utf-8-sig"))))
     assert rows == [["a", "b", "c"], ["'=1+1", "3", ""], ["'-2", "plain", "'@x"]]
     assert answer.headers["content-disposition"] == 'attachment; filename="x.csv"'
+
+
+def test_an_export_beyond_its_bound_is_refused_not_cut_short():
+    lq = parse("export=csv")
+    listing.check_export(lq, listing.MAX_EXPORT, lambda s: s)
+    with pytest.raises(listing.BadListQuery):
+        listing.check_export(lq, listing.MAX_EXPORT + 1, lambda s: s)
+    listing.check_export(parse(""), listing.MAX_EXPORT + 1, lambda s: s)  # a page, not an export
