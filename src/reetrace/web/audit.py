@@ -45,11 +45,6 @@ def auditor(view: SignedIn = Depends(signed_in)) -> SignedIn:
     return view
 
 
-def window(lq: listing.ListQuery) -> lists.Window:
-    start, end = lq.utc_bounds()
-    return lists.Window(start, end, lq.q, lq.sort, lq.descending, lq.limit, lq.offset)
-
-
 @router.get("/audit")
 def audit_page(request: Request, view: SignedIn = Depends(auditor)) -> Response:
     state = lists.log_state(store_of(request), view.principal)
@@ -67,7 +62,7 @@ def access_log_page(request: Request, view: SignedIn = Depends(auditor)) -> Resp
         lq.value("user") or None,
         lq.value("enterprise") or None,
         lq.value("action") or None,
-        window(lq),
+        listing.window(lq),
     )
     listing.check_export(lq, total, view.gettext)
     enterprises = current_registry(store).enterprises

@@ -22,6 +22,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from reetrace.errors import UsageError
+from reetrace.services.lists import Window
 
 T = TypeVar("T")
 SIZES = (10, 25, 50, 100, 200)
@@ -132,6 +133,12 @@ class ListQuery:
         start = datetime.combine(self.since, time(), CHINA) if self.since else None
         end = datetime.combine(self.until + timedelta(days=1), time(), CHINA) if self.until else None
         return start, end
+
+
+def window(query: ListQuery) -> Window:
+    """The part of a list the store is asked for: the range, the search, the sort, the page."""
+    start, end = query.utc_bounds()
+    return Window(start, end, query.q, query.sort, query.descending, query.limit, query.offset)
 
 
 def china_day(moment: datetime | date | str | None) -> date | None:

@@ -14,7 +14,6 @@ from reetrace.api.security import store_of
 from reetrace.services import lists
 from reetrace.services.registry import current_registry
 from reetrace.web import labels, listing
-from reetrace.web.audit import window
 from reetrace.web.pages import Viewer
 
 LOTS = listing.ListSpec(
@@ -31,7 +30,11 @@ def lot_list(request: Request, view: Viewer) -> dict[str, Any]:
     lq = listing.parse(request, LOTS, view.gettext)
     store = store_of(request)
     rows, total = lists.lots(
-        store, lq.value("form") or None, lq.value("enterprise") or None, lq.value("province") or None, window(lq)
+        store,
+        lq.value("form") or None,
+        lq.value("enterprise") or None,
+        lq.value("province") or None,
+        listing.window(lq),
     )
     listing.check_export(lq, total, view.gettext)
     enterprises = current_registry(store).enterprises

@@ -13,7 +13,6 @@ from fastapi.responses import Response
 from reetrace.api.security import store_of
 from reetrace.services import lists
 from reetrace.web import listing
-from reetrace.web.audit import window
 from reetrace.web.i18n import _
 from reetrace.web.pages import EnterpriseViewer, enterprise_user
 
@@ -48,7 +47,7 @@ def month_of(created_at: str) -> str:
 @router.get("/portal/submissions")
 def submissions_page(request: Request, view: EnterpriseViewer = Depends(enterprise_user)) -> Response:
     lq = listing.parse(request, SUBMISSIONS, view.gettext)
-    rows, total = lists.submissions(store_of(request), view.uscc, window(lq))
+    rows, total = lists.submissions(store_of(request), view.uscc, listing.window(lq))
     listing.check_export(lq, total, view.gettext)
     t = view.gettext
     if lq.export:
@@ -75,7 +74,7 @@ def submissions_page(request: Request, view: EnterpriseViewer = Depends(enterpri
 @router.get("/portal/rejections")
 def rejections_page(request: Request, view: EnterpriseViewer = Depends(enterprise_user)) -> Response:
     lq = listing.parse(request, REJECTIONS, view.gettext)
-    rows, total = lists.rejections(store_of(request), view.uscc, lq.value("reason") or None, window(lq))
+    rows, total = lists.rejections(store_of(request), view.uscc, lq.value("reason") or None, listing.window(lq))
     listing.check_export(lq, total, view.gettext)
     t = view.gettext
     if lq.export:
