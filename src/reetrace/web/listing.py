@@ -32,6 +32,7 @@ MAX_SEARCH = 100  # characters of a free-text search
 MAX_VALUE = 64  # characters of a filter value
 MAX_EXPORT = 100_000  # rows in one export
 EXPORTS = ("csv", "xlsx")
+FIRST_YEAR, LAST_YEAR = 1000, 9998  # a range's days
 CHINA = timezone(timedelta(hours=8), "CST")
 RESERVED = ("page", "size", "sort", "dir", "q", "from", "to", "export")
 
@@ -162,9 +163,15 @@ def _day(raw: str, name: str, gettext: Callable[[str], str]) -> date | None:
     try:
         if len(raw) != 10:
             raise ValueError
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise BadListQuery(gettext("%(name)s must be a day written YYYY-MM-DD.") % {"name": name}) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:  # the day after, in UTC, must exist too
+        raise BadListQuery(
+            gettext("%(name)s must fall in the years %(first)s to %(last)s.")
+            % {"name": name, "first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    return day
 
 
 def _number(raw: str, name: str, low: int, high: int, gettext: Callable[[str], str]) -> int:
