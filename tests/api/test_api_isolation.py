@@ -465,3 +465,95 @@ def test_the_refusal_check_catches_a_leak(seeded):
     with pytest.raises(AssertionError):
         refused("GET", "/api/lots/DYO-1")(seeded, Answering(f"lot 'DYO-1' is not one enterprise {x} created"))
     refused("GET", "/api/lots/DYO-1")(seeded, Answering("lot not found"))
+
+
+# --- the console's pages ------------------------------------------------------------------------
+# Every page the console serves (GET): staff's pages refuse an enterprise's user; the lists an
+# enterprise's user may open show it only its own rows, whatever filter it asks for, in the page
+# and in the export alike. A page added without a row here fails `test_every_page_is_covered`.
+
+
+def _page_client(live, username: str):
+    from test_console_access_log import console
+
+    return console(live, username)
+
+
+def _row_ids(html: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'<tr data-(?:key|id)="([^"]+)"', html))
+
+
+def page_staff_only(path: str) -> Callable[..., None]:
+    def check(live) -> None:
+        with _page_client(live, A) as client:
+            assert client.get(path).status_code == 403, path
+
+    return check
+
+
+def page_own_rows(path: str) -> Callable[..., None]:
+    """The mine's rows and the trader's rows of a list never meet, even when the mine asks for
+    the trader's by filter, and the export carries nothing of the trader's."""
+
+    def check(live) -> None:
+        x = live.world.trader.uscc
+        with _page_client(live, B) as client:
+            theirs = _row_ids(client.get(path, params={"size": 200}).text)
+        assert theirs, f"{path}: the trader must have rows, or the check proves nothing"
+        with _page_client(live, A) as client:
+            mine = client.get(path, params={"size": 200, "enterprise": x, "q": x})
+            assert mine.status_code == 200
+            assert not _row_ids(mine.text) & theirs
+            own = client.get(path, params={"size": 200}).text
+            assert not _row_ids(own) & theirs
+            # the export holds exactly the rows of its own list (a file it sent for the trader
+            # may name the trader in the reason: that is its own rejection)
+            exported = client.get(path, params={"export": "csv"}).content.decode("utf-8-sig")
+            assert len(exported.splitlines()) - 1 == len(_row_ids(own))
+
+    return check
+
+
+def page_not_data(live) -> None:
+    """Forms, the language switch, one's own account, the API's documentation: no one's data."""
+
+
+PAGE_ISOLATION: dict[tuple[str, str], Callable[..., None]] = {
+    ("GET", "/"): page_staff_only("/"),
+    ("GET", "/lots"): page_staff_only("/lots"),
+    ("GET", "/lots/{lot}"): page_staff_only("/lots/DYO-1"),
+    ("GET", "/lots/{lot}/certificate"): page_staff_only("/lots/DYO-1/certificate"),
+    ("GET", "/lots/{lot}/certificate/print"): page_staff_only("/lots/DYO-1/certificate/print"),
+    ("GET", "/review"): page_staff_only("/review"),
+    ("GET", "/review/{number}"): page_staff_only("/review/EX-2026-000001"),
+    ("GET", "/audit"): page_staff_only("/audit"),
+    ("GET", "/audit/access-log"): page_staff_only("/audit/access-log"),
+    ("GET", "/docs"): page_staff_only("/docs"),
+    ("GET", "/findings"): page_own_rows("/findings"),
+    ("GET", "/portal/submissions"): page_own_rows("/portal/submissions"),
+    ("GET", "/portal/rejections"): page_own_rows("/portal/rejections"),
+    # a finding of another enterprise: the not-found checks of the API's /api/findings/{key}
+    # and tests/api/test_console_access_log.py (refused and written down)
+    ("GET", "/findings/{key}"): page_not_data,
+    ("GET", "/portal"): page_not_data,  # built from the user's own USCC alone (tests/unit/web)
+    ("GET", "/login"): page_not_data,
+    ("GET", "/certificates/print.css"): page_not_data,  # the printable certificate's style sheet
+    ("GET", "/login/second-factor"): page_not_data,
+    ("GET", "/account"): page_not_data,
+    ("GET", "/language/{language}"): page_not_data,
+    ("GET", "/openapi.json"): page_not_data,
+}
+
+
+def test_every_page_is_covered(seeded):
+    from access_checks import served_routes
+
+    served = {r for r in served_routes(seeded.app) if r[0] == "GET" and not r[1].startswith("/api/")}
+    assert sorted(served ^ set(PAGE_ISOLATION)) == []
+
+
+@pytest.mark.parametrize("route", sorted(PAGE_ISOLATION), ids=lambda r: f"{r[0]} {r[1]}")
+def test_an_enterprise_page_shows_nothing_of_another(seeded, route):
+    PAGE_ISOLATION[route](seeded)

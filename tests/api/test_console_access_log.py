@@ -103,9 +103,11 @@ PAGE_READS: dict[tuple[str, str], PageRead | None] = {
     ("GET", "/lots/{lot}/certificate/print"): PageRead(
         "auditor", lambda lv: "/lots/DYO-1/certificate/print", "", _plant
     ),
-    ("GET", "/lots"): PageRead("auditor", lambda lv: "/lots", "prefix=DYO"),
     ("GET", "/review"): PageRead("approver", lambda lv: "/review", "state=submitted"),
     ("GET", "/review/{number}"): PageRead("approver", lambda lv: f"/review/{trader_application(lv)}", "", _x),
+    ("GET", "/lots"): PageRead("auditor", lambda lv: "/lots", "form=oxide&q=DY"),
+    ("GET", "/audit"): PageRead("auditor", lambda lv: "/audit"),
+    ("GET", "/audit/access-log"): PageRead("auditor", lambda lv: "/audit/access-log", "user=inspector&from=2026-01-01"),
     # no one's data: forms, the language switch, the API's own documentation
     ("GET", "/certificates/print.css"): None,  # the printable certificate's style sheet
     ("GET", "/login"): None,
@@ -115,6 +117,8 @@ PAGE_READS: dict[tuple[str, str], PageRead | None] = {
     ("GET", "/docs"): None,
     ("GET", "/openapi.json"): None,
     ("GET", "/portal"): None,  # an enterprise's own data: not written down (test below)
+    ("GET", "/portal/submissions"): None,  # the same
+    ("GET", "/portal/rejections"): None,  # the same
 }
 
 
@@ -155,6 +159,8 @@ def test_an_enterprise_reading_its_own_pages_leaves_no_entry(seeded):
     with console(seeded, "trader_user") as client:
         last = last_entry(seeded.store)
         assert client.get("/portal").status_code == 200
+        assert client.get("/portal/submissions", params={"export": "csv"}).status_code == 200
+        assert client.get("/portal/rejections").status_code == 200
         assert client.get("/findings").status_code == 200
         assert client.get(f"/findings/{trader_finding(seeded)}").status_code == 200
     assert [r for r in entries_after(seeded.store, last) if r["username"] == "trader_user"] == []

@@ -9,7 +9,10 @@ the app itself (no CDN, no inline script).
     /lots, /lots/{lot}, /lots/{lot}/certificate  a lot, its trace and certificate (staff)
     /portal                                    the enterprise portal (enterprise users)
     /portal/applications[/{number}/answer|withdraw]  its license applications
+    /portal/submissions, /portal/rejections    its submissions and its rejected files
     /review, /review/{number}                  the export review workbench (reviewers, approvers)
+    /audit, /audit/access-log                  the auditor's view: checkpoints, change history,
+                                               the access log (auditors, regulators)
     /docs                                      the API's Swagger UI (staff)
 """
 
@@ -41,13 +44,37 @@ def install(app: FastAPI) -> None:
     """Mount the pages and their static assets on `app`."""
     from reetrace.api.browser import CrossSiteRequest
     from reetrace.api.security import current_session, optional_principal
-    from reetrace.web import account, dashboard, docs, findings, lots, portal, portal_applications, review, session
+    from reetrace.web import (
+        account,
+        audit,
+        dashboard,
+        docs,
+        findings,
+        lots,
+        portal,
+        portal_applications,
+        portal_lists,
+        review,
+        session,
+    )
     from reetrace.web.pages import LoginRequired, login_location, viewer
     from reetrace.web.words import Words
 
     docs.mount_assets(app)  # before /static, which would take its paths
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (session, account, dashboard, findings, lots, portal, portal_applications, review, docs):
+    for module in (
+        session,
+        account,
+        dashboard,
+        findings,
+        lots,
+        portal,
+        portal_applications,
+        portal_lists,
+        review,
+        audit,
+        docs,
+    ):
         app.include_router(module.router)
     api_handler = app.exception_handlers.get(ReetraceError)
 

@@ -1,4 +1,5 @@
-"""Findings: the list with filters (code, severity, enterprise, year, status, assigned to me),
+"""Findings: the list (paged, sorted, filtered by code, severity, enterprise, province, year,
+status, the day of its event and "assigned to me", searched by enterprise name or lot, exported),
 one finding with its evidence and its triage history, and the triage forms (regulators and
 inspectors): an internal action (assign to a user who triages, confirm, dismiss, note) and,
 apart, a message to the enterprise. Each form answers with the page again and a confirmation
@@ -6,6 +7,8 @@ apart, a message to the enterprise. Each form answers with the page again and a 
 findings about its own enterprise and, of their triage, only the messages written to it."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
@@ -15,15 +18,15 @@ from reetrace.api.security import store_of
 from reetrace.domain.findings import SEVERITIES
 from reetrace.domain.triage import ACTIONS, STATUSES, TO_ENTERPRISE
 from reetrace.errors import Forbidden, InvalidInput, NotFound
-from reetrace.services import triage
+from reetrace.services import lists, triage
 from reetrace.services.dashboard import today
 from reetrace.services.registry import current_registry
+from reetrace.web import labels, listing
 from reetrace.web.flash import confirmation, done
 from reetrace.web.pages import SignedIn, signed_in
 from reetrace.web.words import words_for
 
 router = APIRouter(include_in_schema=False)
-SHOWN = 500
 
 
 def visible_findings(request: Request, view: SignedIn) -> list[triage.TriagedFinding]:
@@ -32,60 +35,123 @@ def visible_findings(request: Request, view: SignedIn) -> list[triage.TriagedFin
     return [f for f in found if view.principal.sees(f.finding.enterprise)]
 
 
+FINDINGS = listing.ListSpec(
+    sorts=("severity", "code", "enterprise", "year", "lot", "status"),
+    filters=("code", "severity", "enterprise", "province", "year", "status"),
+    search=True,
+    dates=True,
+)
+
+
+def _severity_rank(f: triage.TriagedFinding) -> int:
+    return SEVERITIES.index(f.finding.severity) if f.finding.severity in SEVERITIES else 9
+
+
+def _event_of(f: triage.TriagedFinding) -> tuple[str, str] | None:
+    """The (reporter, event id) a finding is about, when it is about one event."""
+    reporter, _, event_id = (f.finding.event or "").partition(":")
+    return (reporter, event_id) if event_id else None
+
+
+def _dated(request: Request, chosen: list[triage.TriagedFinding], lq: listing.ListQuery) -> list[triage.TriagedFinding]:
+    """The findings whose day falls in the range: the day of the event it is about, or for a
+    finding about a period, any day of its year."""
+    if lq.since is None and lq.until is None:
+        return chosen
+    events = [e for f in chosen if (e := _event_of(f)) is not None]
+    times = lists.event_times(store_of(request), events)
+    kept = []
+    for f in chosen:
+        event = _event_of(f)
+        if event is not None:
+            if lq.in_range(times.get(event)):
+                kept.append(f)
+        elif f.finding.year is not None:
+            first, last = date(f.finding.year, 1, 1), date(f.finding.year, 12, 31)
+            if (lq.since is None or last >= lq.since) and (lq.until is None or first <= lq.until):
+                kept.append(f)
+    return kept
+
+
 @router.get("/findings")
-def findings_page(
-    request: Request,
-    code: str = "",
-    severity: str = "",
-    enterprise: str = "",
-    year: str = "",
-    status: str = "",
-    mine: str = "",
-    view: SignedIn = Depends(signed_in),
-) -> Response:
+def findings_page(request: Request, view: SignedIn = Depends(signed_in)) -> Response:
+    lq = listing.parse(request, FINDINGS, view.gettext)
     who = view.principal
-    if who.role == "enterprise":
-        enterprise = who.uscc or ""
-    mine = "1" if mine and who.may("triage") else ""
+    enterprise = who.uscc or "" if who.role == "enterprise" else lq.value("enterprise")
+    mine = "1" if request.query_params.get("mine") and who.may("triage") else ""
+    registry = current_registry(store_of(request))
     everything = visible_findings(request, view)
+    province, needle = lq.value("province"), lq.q.casefold()
+
+    def name(uscc: str | None) -> str:
+        return labels.name_of(registry.enterprises.get(uscc or ""), view.language) or uscc or ""
+
+    def matches(f: triage.TriagedFinding) -> bool:
+        e = registry.enterprises.get(f.finding.enterprise or "")
+        names = (e.name, e.name_en or "", e.uscc) if e else (f.finding.enterprise or "",)
+        return any(needle in n.casefold() for n in (*names, f.finding.lot or ""))
+
     chosen = [
         f
         for f in everything
-        if (not code or f.finding.code == code)
-        and (not severity or f.finding.severity == severity)
+        if (not lq.value("code") or f.finding.code == lq.value("code"))
+        and (not lq.value("severity") or f.finding.severity == lq.value("severity"))
         and (not enterprise or f.finding.enterprise == enterprise)
-        and (not year or str(f.finding.year) == year)
-        and (not status or f.status == status)
-        and (not mine or f.assignee == who.username)
-    ]
-    chosen.sort(
-        key=lambda f: (
-            SEVERITIES.index(f.finding.severity) if f.finding.severity in SEVERITIES else 9,
-            f.finding.code,
-            f.finding.enterprise or "",
-            f.key,
+        and (
+            not province or getattr(registry.enterprises.get(f.finding.enterprise or ""), "province", None) == province
         )
+        and (not lq.value("year") or str(f.finding.year) == lq.value("year"))
+        and (not lq.value("status") or f.status == lq.value("status"))
+        and (not mine or f.assignee == who.username)
+        and (not needle or matches(f))
+    ]
+    chosen = _dated(request, chosen, lq)
+    chosen.sort(key=lambda f: (_severity_rank(f), f.finding.code, f.finding.enterprise or "", f.key))
+    pages = listing.in_memory(
+        chosen,
+        lq,
+        {
+            "severity": _severity_rank,
+            "code": lambda f: f.finding.code,
+            "enterprise": lambda f: name(f.finding.enterprise),
+            "year": lambda f: f.finding.year or 0,
+            "lot": lambda f: f.finding.lot or "",
+            "status": lambda f: f.status,
+        },
     )
-    registry = current_registry(store_of(request))
+    listing.check_export(lq, pages.total, view.gettext)
     access.read(request, who, enterprise or None)
+    if lq.export:
+        t = view.gettext
+        return listing.export(
+            "findings",
+            [t("Severity"), t("Code"), t("Finding"), t("Enterprise"), t("USCC"), t("Year"), t("Lot"), t("Status")],
+            (
+                [
+                    t(labels.SEVERITY.get(f.finding.severity, f.finding.severity)),
+                    f.finding.code,
+                    t(labels.FINDING.get(f.finding.code, f.finding.code)),
+                    name(f.finding.enterprise),
+                    f.finding.enterprise,
+                    f.finding.year,
+                    f.finding.lot,
+                    t(labels.TRIAGE_STATUS.get(f.status, f.status)),
+                ]
+                for f in pages.items
+            ),
+            lq.export,
+        )
     return view.render(
         "findings.html",
-        findings=chosen[:SHOWN],
-        total=len(chosen),
-        shown=SHOWN,
+        pages=pages,
+        lq=lq,
         enterprises=registry.enterprises,
+        provinces=sorted({e.province for e in registry.enterprises.values() if e.province}),
         codes=sorted({f.finding.code for f in everything}),
         severities=SEVERITIES,
         statuses=STATUSES,
         years=sorted({f.finding.year for f in everything if f.finding.year}, reverse=True),
-        chosen={
-            "code": code,
-            "severity": severity,
-            "enterprise": enterprise,
-            "year": year,
-            "status": status,
-            "mine": mine,
-        },
+        mine=mine,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
@@ -23,9 +24,9 @@ from reetrace.services.certify import certify, enterprise_names
 from reetrace.services.dashboard import LotRecord, lot_record, today
 from reetrace.services.lot_findings import blocking_around
 from reetrace.services.lots import PREFIX_MAX, SHOWN, find_lots, known_lot, lot_view
-from reetrace.services.registry import current_registry
 from reetrace.services.triage import key_of
 from reetrace.web import labels
+from reetrace.web.lot_list import lot_list
 from reetrace.web.pages import Viewer, staff
 
 router = APIRouter(include_in_schema=False)
@@ -61,33 +62,36 @@ def graph(view: Viewer, record: LotRecord, found: Lineage, backward: bool) -> st
 
 @router.get("/lots")
 def find_lot(request: Request, lot: str = "", prefix: str = "", view: Viewer = Depends(staff)) -> Response:
-    """Open a lot by its id, or browse the lots whose id begins with a prefix (all of them, in
-    the order of their ids, without one)."""
+    """Open a lot by its id; or the lots whose id begins with a prefix, above the list of every
+    lot (paged, filtered, exported: reetrace.web.lot_list)."""
     store = store_of(request)
     typed, unknown = lot.strip()[:200], None
     if typed and known_lot(store, typed):
         return RedirectResponse(lot_href(typed), status_code=303)
     if typed:  # the form keeps the id, says so, and lists the lots whose id begins with it
         unknown, prefix = view.gettext("No lot has the id “%(lot)s”.") % {"lot": typed}, typed[:PREFIX_MAX]
-    try:
-        found, more = find_lots(store, prefix.strip())
-    except InvalidInput:
-        message = view.gettext("A lot id has at most %(n)s printable characters.") % {"n": PREFIX_MAX}
-        return view.render(
-            "lot_search.html", status_code=400, prefix=prefix, typed=typed, found=[], more=False, error=message
-        )
-    access.read(request, view.actor.principal)
+    listed = lot_list(request, view)
+    if listed["export"] is not None:
+        return listed["export"]
+    found: list[Any] = []
+    more, error = False, None
+    if prefix.strip():
+        try:
+            found, more = find_lots(store, prefix.strip())
+        except InvalidInput:
+            error = view.gettext("A lot id has at most %(n)s printable characters.") % {"n": PREFIX_MAX}
     return view.render(
         "lot_search.html",
-        status_code=404 if unknown else 200,
+        status_code=400 if error else 404 if unknown else 200,
         unknown=unknown,
+        error=error,
         typed=typed,
         prefix=prefix.strip(),
         found=found,
         more=more,
         shown=SHOWN,
-        enterprises=current_registry(store).enterprises,
         lot_href=lot_href,
+        **listed,
     )
 
 

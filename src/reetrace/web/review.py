@@ -4,7 +4,7 @@ official of the same name, registered on first use with the user's role."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -18,6 +18,7 @@ from reetrace.errors import Forbidden, InvalidInput
 from reetrace.services.applications import application_view, queue
 from reetrace.services.registry import current_registry
 from reetrace.services.review import add_official, list_officials, take_step
+from reetrace.web import labels, listing
 from reetrace.web.pages import SignedIn, signed_in
 from reetrace.web.words import Words, words_for
 
@@ -57,17 +58,80 @@ def official_for(request: Request, view: SignedIn) -> str:
     return actor.username
 
 
+QUEUE = listing.ListSpec(
+    sorts=("queue", "submitted", "applicant", "deadline", "state", "number"),
+    filters=("state", "applicant", "destination"),
+    search=True,
+    dates=True,
+)
+
+
 @router.get("/review")
-def queue_page(request: Request, state: str = "", view: SignedIn = Depends(reviewer)) -> Response:
+def queue_page(request: Request, view: SignedIn = Depends(reviewer)) -> Response:
+    lq = listing.parse(request, QUEUE, view.gettext)
     store, settings = store_of(request), request.app.state.settings
-    entries = queue(store, settings, state=state or None)
+    enterprises = current_registry(store).enterprises
+    t = view.gettext
+
+    def name(uscc: str) -> str:
+        return labels.name_of(enterprises.get(uscc), view.language) or uscc
+
+    needle = lq.q.casefold()
+    entries = [
+        e
+        for e in queue(store, settings, state=lq.value("state") or None, exporter=lq.value("applicant") or None)
+        if (not lq.value("destination") or e.destination == lq.value("destination"))
+        and lq.in_range(e.submitted_at)
+        and (not needle or any(needle in v.casefold() for v in (e.number, name(e.exporter), e.exporter)))
+    ]
+    far = date.max
+    pages = listing.in_memory(
+        entries,
+        lq,
+        {
+            "queue": lambda e: 0,  # the service's order: open first, the nearest deadline first
+            "submitted": lambda e: e.submitted_at,
+            "applicant": lambda e: name(e.exporter),
+            "deadline": lambda e: e.clock.due if e.clock and e.clock.due and e.state in OPEN else far,
+            "state": lambda e: e.state,
+            "number": lambda e: e.number,
+        },
+    )
+    listing.check_export(lq, pages.total, view.gettext)
     access.read(request, view.actor.principal)
+    if lq.export:
+        return listing.export(
+            "applications",
+            [
+                t("Application"),
+                t("Submitted"),
+                t("Applicant"),
+                t("USCC"),
+                t("Destination"),
+                t("State"),
+                t("Decision due"),
+            ],
+            (
+                [
+                    e.number,
+                    view.fmt.moment(e.submitted_at),
+                    name(e.exporter),
+                    e.exporter,
+                    e.destination,
+                    t(labels.APPLICATION_STATE.get(e.state, e.state)),
+                    e.clock.due.isoformat() if e.clock and e.clock.due and e.state in OPEN else "",
+                ]
+                for e in pages.items
+            ),
+            lq.export,
+        )
     return view.render(
         "review_queue.html",
-        entries=entries,
-        enterprises=current_registry(store).enterprises,
-        state=state,
+        pages=pages,
+        lq=lq,
+        enterprises=enterprises,
         open_states=OPEN,
+        destinations=sorted({e.destination for e in entries}),
     )
 
 
