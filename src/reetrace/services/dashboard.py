@@ -25,9 +25,9 @@ from reetrace.domain.prereview import LotFacts
 from reetrace.domain.registry import Enterprise, Registry
 from reetrace.domain.submissions import AHEAD_OF_RECEIPT
 from reetrace.errors import NotFound
-from reetrace.services.audit import YEARS, QuotaUse, check_year, end_of_day, recorded_events, replay_ledger
+from reetrace.services import findings as current_findings
+from reetrace.services.audit import YEARS, QuotaUse, check_year, end_of_day, recorded_events
 from reetrace.services.prereview import lot_facts
-from reetrace.services.supervision import current_findings
 from reetrace.store import tables as t
 from reetrace.store.bulk import select_in
 from reetrace.store.database import Store
@@ -147,17 +147,15 @@ def finding_month(finding: Finding, months_of_events: dict[str, str]) -> str | N
 
 def national_overview(store: Store, settings: Settings, year: int, as_of: date | None = None) -> NationalOverview:
     """Everything the dashboard draws for `year`, the audit as of `as_of` (default today): the
-    findings are the supervised ones when they hold (reetrace.services.supervision), else a full
-    audit. Flow, quota use and reporting grid come from one pass over the year's ledger, kept as a
-    snapshot and served again until the ledger grows."""
+    findings are the current ones (reetrace.services.findings). Flow, quota use and reporting
+    grid come from one pass over the year's ledger, kept as a snapshot and served again until the
+    ledger grows."""
     check_year(year)
     as_of = as_of or today(settings)
     zone = _zone(settings)
+    findings = current_findings.current(store, settings, as_of)
     with store.reading() as conn:
         registry = load_registry(conn)
-        findings = current_findings(conn, settings, as_of)
-        if findings is None:
-            findings = [finding for _, finding in replay_ledger(conn, settings, as_of)]
         months = _months_of(conn, {f.event for f in findings if f.event}, zone)
         size = event_count(conn)
         snapshot = load_snapshot(conn, year, as_of, size)

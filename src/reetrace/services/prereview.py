@@ -25,7 +25,7 @@ from reetrace.domain.lots import Ledger
 from reetrace.domain.prereview import Facts, LotFacts, Provenance, pre_review
 from reetrace.domain.workflow import state_of
 from reetrace.errors import NotFound
-from reetrace.services.audit import audit_ledger
+from reetrace.services import findings as current_findings
 from reetrace.services.controls import control_list_in
 from reetrace.store import applications_repo as repo
 from reetrace.store import tables as t
@@ -156,7 +156,7 @@ def run_pre_review(
     ledger size it was judged on. Reads only."""
     thresholds = settings.thresholds
     if findings is None:
-        findings = audit_ledger(store, settings, day)
+        findings = current_findings.current(store, settings, day)
     zone = timezone(timedelta(hours=thresholds.utc_offset_hours))
 
     def zone_year(moment: datetime | str) -> int:

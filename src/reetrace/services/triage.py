@@ -18,8 +18,8 @@ from reetrace.domain.accounts import Actor
 from reetrace.domain.findings import Finding
 from reetrace.domain.triage import FindingAction, assignee_of, check_action, finding_key, status_of
 from reetrace.errors import NotFound
+from reetrace.services import findings as current_findings
 from reetrace.services.access_log import note_change
-from reetrace.services.audit import audit_ledger
 from reetrace.store import chains
 from reetrace.store import tables as t
 from reetrace.store.database import Store
@@ -70,7 +70,7 @@ def _actions(conn: Connection, keys: list[str] | None = None) -> dict[str, list[
 
 def triaged_findings(store: Store, settings: Settings, as_of: date) -> list[TriagedFinding]:
     """Every finding as of `as_of`, with its key and the triage actions recorded on it."""
-    findings = audit_ledger(store, settings, as_of)
+    findings = current_findings.current(store, settings, as_of)
     with store.reading() as conn:
         actions = _actions(conn)
     return [TriagedFinding(k, f, actions.get(k, [])) for f in findings for k in [key_of(f)]]
