@@ -145,6 +145,14 @@ def finding_month(finding: Finding, months_of_events: dict[str, str]) -> str | N
     return f"{finding.year:04d}-12" if finding.year else None
 
 
+def _settled(settings: Settings, year: int, as_of: date) -> date:
+    """The date a year's snapshot is kept under: once the deadline of its last month has passed
+    (on `as_of` and today), later dates draw the same flows, quota use and grid, so the snapshot
+    is not computed again as days pass."""
+    settled = date(year + 1, 1, settings.thresholds.report_deadline_day) + timedelta(days=1)
+    return settled if as_of > settled and today(settings) > settled else as_of
+
+
 def national_overview(store: Store, settings: Settings, year: int, as_of: date | None = None) -> NationalOverview:
     """Everything the dashboard draws for `year`, the audit as of `as_of` (default today): the
     findings are the current ones (reetrace.services.findings). Flow, quota use and reporting
@@ -158,12 +166,13 @@ def national_overview(store: Store, settings: Settings, year: int, as_of: date |
         registry = load_registry(conn)
         months = _months_of(conn, {f.event for f in findings if f.event}, zone)
         size = event_count(conn)
-        snapshot = load_snapshot(conn, year, as_of, size)
+        kept_as = _settled(settings, year, as_of)
+        snapshot = load_snapshot(conn, year, kept_as, size)
         if snapshot is None:
             snapshot = _year_pass(conn, settings, registry, year, as_of)
     if size and not snapshot.get("saved"):
         with store.writing() as conn:
-            save_snapshot(conn, year, as_of, size, now_text(), {**snapshot, "saved": True})
+            save_snapshot(conn, year, kept_as, size, now_text(), {**snapshot, "saved": True})
     by_month: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     for finding in findings:
         month = finding_month(finding, months)
