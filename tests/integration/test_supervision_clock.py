@@ -17,7 +17,7 @@ from reetrace.cli import demo_steps
 from reetrace.config import Settings
 from reetrace.demo import generate, write
 from reetrace.errors import Computing
-from reetrace.services import findings, supervision
+from reetrace.services import findings, supervision, supervision_changes
 from reetrace.services.audit import audit_ledger
 from reetrace.services.customs import load_declarations, report_arrival
 from reetrace.services.ingest import ingest
@@ -25,7 +25,7 @@ from reetrace.services.registry import load_registry
 from reetrace.services.supervision_clock import advance
 from reetrace.store import tables as t
 from reetrace.store.database import Store, open_store
-from reetrace.store.supervision_repo import event_count, load_state
+from reetrace.store.supervision_repo import event_count, load_state, mark_stale
 from stores import fresh_store_url
 
 YEAR = 2025
@@ -155,8 +155,6 @@ def test_changes_besides_the_ledger_update_what_they_touch(demo_year, tmp_path: 
             assert {"MINING_QUOTA_EXCEEDED", "UNAUTHORIZED_MINING"} & {f.code for f in after}
             # exports under licenses now issued here owe arrival reports; one is reported, late
             issued = issued_here(store)
-            from reetrace.services import supervision_changes
-
             with store.writing() as conn:
                 supervision_changes.licenses_changed(conn, settings, issued)
             found = same_as_full(store, settings, day)
@@ -202,5 +200,50 @@ def test_the_reader_starts_a_background_job_when_the_kept_findings_do_not_hold(d
             assert contract(findings.current(store, other, day, now=day)) == contract(
                 audit_ledger(store, other, day, full=True)
             )
+        finally:
+            store.dispose()
+
+
+def test_a_rebuild_takes_in_what_arrived_while_it_replayed_and_gives_way_to_a_change(
+    demo_year, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    year, folder, declarations = demo_year
+    day = date(YEAR + 1, 1, 31)
+    files = sorted((folder / "submissions").rglob("*.json"))
+    held_back, rest = files[-3:], files[:-3]
+    with fresh_store_url(tmp_path / "store.db") as url:
+        settings = Settings(db_url=url)
+        store = open_store(url)
+        try:
+            load_registry(store, year.registry)
+            ingest(store, rest, as_received_created_at=True, settings=settings)
+            supervision.start(store, settings, day)
+            with store.writing() as conn:
+                mark_stale(conn)  # as after a bulk load
+            replay = supervision_changes.replay_ledger
+
+            def arriving(conn, settings_, as_of, progress=None):  # submissions arrive during the replay
+                found = replay(conn, settings_, as_of, progress)
+                ingest(store, held_back, as_received_created_at=True, settings=settings)
+                return found
+
+            monkeypatch.setattr(supervision_changes, "replay_ledger", arriving)
+            assert supervision_changes.rebuild(store, settings, day)
+            same_as_full(store, settings, day)
+
+            # the near miss: a change besides the ledger while it replays leaves the findings stale
+            with store.writing() as conn:
+                mark_stale(conn)
+
+            def changing(conn, settings_, as_of, progress=None):
+                found = replay(conn, settings_, as_of, progress)
+                load_registry(store, year.registry, settings=settings)
+                return found
+
+            monkeypatch.setattr(supervision_changes, "replay_ledger", changing)
+            assert not supervision_changes.rebuild(store, settings, day)
+            with store.reading() as conn:
+                state = load_state(conn)
+            assert state is not None and state.stale
         finally:
             store.dispose()

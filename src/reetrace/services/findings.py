@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from reetrace.config import Settings
 from reetrace.domain.findings import Finding
 from reetrace.errors import Computing, ReetraceError
-from reetrace.services import supervision
+from reetrace.services import supervision, supervision_changes
 from reetrace.services.audit import check_day, replay_ledger
 from reetrace.services.supervision_clock import advance
 from reetrace.store.database import Store
@@ -112,7 +112,7 @@ def _run(store: Store, settings: Settings, job: Job, rebuild: bool) -> None:
 
     try:
         if rebuild:
-            supervision.start(store, settings, job.day, progress=progress)
+            supervision_changes.rebuild(store, settings, job.day, progress)
             job.done = job.total
             job.result = None  # read from the supervised findings, now rebuilt
             with _lock:

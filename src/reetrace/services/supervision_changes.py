@@ -20,7 +20,7 @@ rebuilt in the background (reetrace.services.findings).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import Connection, select
@@ -32,18 +32,31 @@ from reetrace.domain.event_keys import declaration_key, license_key
 from reetrace.domain.events import Export, RecordedEvent
 from reetrace.domain.registry import Registry
 from reetrace.domain.supervision import event_subject, quota_subject, shipment_of
+from reetrace.services.audit import replay_ledger
 from reetrace.services.controls import control_list_in
-from reetrace.services.supervision import REPLAY_LIMIT, Plan, account_events, customs_for, thresholds_digest
+from reetrace.services.supervision import (
+    REPLAY_LIMIT,
+    Plan,
+    absorb,
+    account_events,
+    customs_for,
+    thresholds_digest,
+)
 from reetrace.store import tables as t
 from reetrace.store.customs_repo import customs_records
+from reetrace.store.database import Store
 from reetrace.store.lot_history import recorded_at, seqs_keyed, seqs_touching
 from reetrace.store.registry_repo import load_registry
 from reetrace.store.supervision_repo import (
     SupervisionState,
+    event_count,
     load_state,
     mark_stale,
+    now_text,
+    replace_all,
     replace_code,
     replace_subjects,
+    save_state,
 )
 from reetrace.store.timefmt import to_utc_text
 
@@ -55,7 +68,10 @@ def holding(conn: Connection, settings: Settings) -> SupervisionState | None:
     None. Findings judged by other thresholds than `settings`' cannot be updated with them: they
     are marked stale (and rebuilt by the next reader)."""
     state = load_state(conn)
-    if state is None or state.stale:
+    if state is None:
+        return None
+    if state.stale:
+        mark_stale(conn)  # noted, so that a rebuild running meanwhile knows it missed this change
         return None
     if state.thresholds != thresholds_digest(settings.thresholds):
         mark_stale(conn)
@@ -239,3 +255,25 @@ def _rejudge_alone(
     else:
         replace_code(conn, subjects, code, keyed)
     return len(events)
+
+
+def rebuild(store: Store, settings: Settings, as_of: date, progress: Callable[[int], None] | None = None) -> bool:
+    """Rebuild the stored findings as of `as_of` from a full audit, without holding the ledger's
+    write lock while it replays (submissions, triage and reviews go on meanwhile): the events that
+    arrived during the replay are then absorbed as any others. False, and the findings left stale,
+    when a change besides the ledger came in meanwhile (the next reader starts again)."""
+    with store.reading() as conn:
+        before = load_state(conn)
+        size = event_count(conn)
+        keyed = replay_ledger(conn, settings, as_of, progress)
+    with store.writing() as conn:
+        after = load_state(conn)
+        if before is not None and (after is None or after.updated_at != before.updated_at):
+            return False
+        replace_all(conn, keyed)
+        stamp = now_text()
+        save_state(conn, SupervisionState(as_of, thresholds_digest(settings.thresholds), size, False, stamp, stamp))
+        last = event_count(conn)
+        if last > size:
+            absorb(conn, settings, range(size + 1, last + 1))
+    return True

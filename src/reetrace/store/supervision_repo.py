@@ -73,7 +73,7 @@ def save_state(conn: Connection, state: SupervisionState) -> None:
 def mark_stale(conn: Connection) -> None:
     """Something the findings depend on besides the ledger changed (registry, control list,
     customs records): the stored findings no longer hold until they are rebuilt."""
-    conn.execute(update(t.supervision).values(stale=1))
+    conn.execute(update(t.supervision).values(stale=1, updated_at=now_text()))
 
 
 def event_count(conn: Connection) -> int:
@@ -190,4 +190,5 @@ def stored_findings(conn: Connection) -> list[Finding]:
 
 
 def now_text() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    """Now, to the microsecond: a rebuild tells by it whether a change came in while it ran."""
+    return datetime.now().astimezone().isoformat(timespec="microseconds")
