@@ -11,7 +11,8 @@ each: the findings list, a finding page, the dashboard, a lot page, the review q
 application's review page, the portal (as the enterprise), a triage action (a note, with its
 form token), and the pre-review of an application (filed through the API; the pre-review runs at
 filing). Then, in-process on the same store, the current findings after the date moves forward
-one day without new submissions, `--days` times. Beside them: the full audit's time (a replay of
+one day without new submissions, `--days` times (the stored findings are put back a day first,
+so the store stays as of today), and once after a week. Beside them: the full audit's time (a replay of
 the whole ledger as of today), measured in the same run, and the catch-up from the date the
 store was supervised as of to today.
 
@@ -32,7 +33,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -44,7 +46,7 @@ from reetrace.services import accounts, findings, supervision, triage
 from reetrace.services.audit import audit_ledger
 from reetrace.store import tables as t
 from reetrace.store.database import Store, open_store
-from reetrace.store.supervision_repo import load_state
+from reetrace.store.supervision_repo import load_state, save_state
 
 REETRACE = str(Path(sys.executable).with_name("reetrace"))
 PASSWORD = "bench-console-Passw0rd!"
@@ -165,6 +167,16 @@ def logged_in(url: str, username: str) -> httpx.Client:
     return client
 
 
+def back(store: Store, day: date) -> None:
+    """The stored findings taken as being as of `day`: the next read as of today moves them
+    forward, re-judging what those days can change (they were right as of today, and stay so)."""
+    with store.writing() as conn:
+        state = load_state(conn)
+        if state is None:
+            raise SystemExit("the store is not supervised")
+        save_state(conn, replace(state, as_of=day))
+
+
 def form_token(page: str) -> str:
     return page.split('name="form_token" value="', 1)[1].split('"', 1)[0]
 
@@ -184,10 +196,6 @@ def main() -> None:
         state = load_state(conn)
         events = conn.scalar(select(t.events.c.seq).order_by(t.events.c.seq.desc()).limit(1)) or 0
     print(f"store: {args.db} ({events:,} events); supervised as of {state.as_of if state else 'never'}; today {today}")
-    full = None
-    if not args.skip_full:
-        full = timed(lambda: audit_ledger(store, settings, today, full=True))
-        print(f"full audit as of {today}: {full:.1f} s")
     if state is None or state.stale:
         print(f"supervise start as of {today}: {timed(lambda: supervision.start(store, settings, today)):.1f} s")
     caught = timed(lambda: findings.current(store, settings, today, wait=True))
@@ -210,8 +218,16 @@ def main() -> None:
         staff = logged_in(server_url, REGULATOR)
         firm = logged_in(server_url, ENTERPRISE)
         api = httpx.Client(base_url=server_url, timeout=600, headers={"Authorization": f"Bearer {token}"})
-        first = timed(lambda: ok(staff.get("/")))
-        print(f"dashboard, first view of the year (its one pass over the year, then kept): {first:.1f} s")
+        began = time.perf_counter()
+        first = staff.get("/")  # starts the dashboard's pass over the year in the background
+        print(f"dashboard, first view: {first.status_code} in {(time.perf_counter() - began) * 1000:.0f} ms")
+        full = None
+        if not args.skip_full:
+            full = timed(lambda: audit_ledger(store, settings, today, full=True))
+            print(f"full audit as of {today}: {full:.1f} s")
+        while staff.get("/").status_code == 503:
+            time.sleep(5)
+        print(f"dashboard's pass over the year, in the background: done after {time.perf_counter() - began:.0f} s")
         rows.append(line("findings list  GET /findings", series(n, lambda i: ok(staff.get("/findings"))), 0.5, full))
         rows.append(
             line(
@@ -260,20 +276,20 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(30)
-    day = today
 
-    def next_day(i: int) -> None:
-        moved = today + timedelta(days=i + 1)
-        findings.current(store, settings, moved, now=moved)
+    def day_passes(i: int, days: int = 1) -> None:
+        back(store, today - timedelta(days=days))
+        findings.current(store, settings, today)
 
-    moved = series(args.days, next_day)
-    day = today + timedelta(days=args.days)
-    rows.append(line(f"findings after a day passes ({args.days} days)", moved, 0.5, full))
+    moved = series(args.days, day_passes)
+    rows.append(line(f"findings after a day passes (x{args.days})", moved, 0.5, full))
+    week = timed(lambda: day_passes(0, 7))
     store.dispose()
     print(f"\n{'':<44}{'p50 ms':>9}{'p95 ms':>9}{'target':>9}  {'':<5}full audit")
     for row in rows:
         print(row)
-    print(f"\n(the store's findings are now as of {day}; a day's move is timed in-process, the rest over HTTP)")
+    print(f"\nfindings after a week passes: {week * 1000:.0f} ms")
+    print("(a day's move is timed in-process, the store's findings put back a day each time; the rest over HTTP)")
 
 
 if __name__ == "__main__":

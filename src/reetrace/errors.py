@@ -47,11 +47,11 @@ class Throttled(ReetraceError):
 
 
 class Computing(ReetraceError):
-    """What was asked for (the findings as of a day) is being computed in the background: ask
-    again after `retry_after` seconds."""
+    """What was asked for (the findings as of a day, the dashboard's pass over a year) is being
+    computed in the background: ask again after `retry_after` seconds."""
 
     def __init__(self, day: date, done: int, total: int):
-        super().__init__(f"the findings as of {day.isoformat()} are being computed ({done:,} of {total:,} events)")
+        super().__init__(f"what was asked as of {day.isoformat()} is being computed ({done:,} of {total:,} events)")
         self.day = day
         self.done = done
         self.total = total

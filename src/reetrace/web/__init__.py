@@ -75,7 +75,7 @@ def install(app: FastAPI) -> None:
             )
         if isinstance(exc, Computing):
             message = view.gettext(
-                "The findings as of %(day)s are being computed (%(percent)s%% done). Reload this page in a moment."
+                "What this page shows as of %(day)s is being computed (%(percent)s%% done). Reload it in a moment."
             ) % {"day": exc.day.isoformat(), "percent": exc.percent}
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled | Computing) else None
         answer = view.render("error.html", status_code=status, status=status, message=message)

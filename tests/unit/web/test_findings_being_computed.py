@@ -45,11 +45,11 @@ def test_a_page_says_the_findings_are_being_computed_then_shows_them(site, large
     waiting = client.get("/findings")
     assert waiting.status_code == 503
     assert waiting.headers["Retry-After"] == "5"
-    assert "正在计算" in waiting.text and "请稍后刷新本页" in waiting.text
+    assert "正在计算" in waiting.text and "请稍后刷新" in waiting.text
     english = site.client("regulator")
     english.get("/language/en")
     said = english.get("/findings")
-    assert said.status_code == 503 and "are being computed" in said.text
+    assert said.status_code == 503 and "is being computed" in said.text
     finish_jobs()
     done = client.get("/findings")
     assert done.status_code == 200 and "正在计算" not in done.text
