@@ -5,11 +5,14 @@ the request; once the job is done the same page shows them."""
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
+from sqlalchemy import delete
 
 from reetrace.config import Settings
-from reetrace.services import findings
+from reetrace.services import dashboard, findings
+from reetrace.store import tables as t
 from reetrace.store.database import Store
 
 GATE = threading.Event()
@@ -67,3 +70,26 @@ def test_the_api_answers_being_computed(site, large):
 def test_a_small_ledger_is_replayed_in_place(site):
     # the near miss: without the fixture, the demo's ledger is small enough to answer at once
     assert site.client("regulator").get("/findings").status_code == 200
+
+
+def test_the_dashboard_draws_once_its_pass_over_the_year_is_done(site, large, monkeypatch: pytest.MonkeyPatch):
+    year_pass = dashboard._year_pass
+
+    def held(*args: Any) -> dict[str, Any]:
+        GATE.wait(120)
+        return year_pass(*args)
+
+    monkeypatch.setattr(dashboard, "_year_pass", held)
+    monkeypatch.setattr(dashboard, "_passes", {})
+    with site.store.writing() as conn:
+        conn.execute(delete(t.overview_snapshots))
+    client = site.client("regulator")
+    client.get("/language/en")
+    waiting = client.get("/")  # the findings first
+    assert waiting.status_code == 503 and "is being computed" in waiting.text
+    finish_jobs()
+    drawing = client.get("/")  # then the pass over the year
+    assert drawing.status_code == 503 and "is being computed" in drawing.text
+    for thread in dashboard._passes.values():
+        thread.join(120)
+    assert client.get("/").status_code == 200
