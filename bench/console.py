@@ -42,8 +42,10 @@ from sqlalchemy import select
 
 from reetrace.config import Settings
 from reetrace.domain.accounts import Actor
+from reetrace.domain.prereview import holds
 from reetrace.services import accounts, findings, supervision, triage
 from reetrace.services.audit import audit_ledger
+from reetrace.services.prereview import lot_facts
 from reetrace.store import tables as t
 from reetrace.store.database import Store, open_store
 from reetrace.store.supervision_repo import load_state, save_state
@@ -103,7 +105,9 @@ def line(what: str, values: list[float], target: float, full: float | None) -> s
     p50, p95 = statistics.median(values), pct(values, 0.95)
     verdict = "ok" if p95 <= target else "OVER"
     baseline = f"{full:8.1f} s" if full is not None else "       -"
-    return f"{what:<44}{p50 * 1000:>9.0f}{p95 * 1000:>9.0f}{target * 1000:>9.0f}  {verdict:<5}{baseline}"
+    text = f"{what:<44}{p50 * 1000:>9.0f}{p95 * 1000:>9.0f}{target * 1000:>9.0f}  {verdict:<5}{baseline}"
+    print(text, flush=True)
+    return text
 
 
 def ok(answer: httpx.Response) -> httpx.Response:
@@ -125,17 +129,22 @@ def users(store: Store, exporter: str) -> str:
     return accounts.issue_token(store, ENTERPRISE, f"bench {secrets.token_hex(3)}")[1]
 
 
-def exporter_and_lot(store: Store) -> tuple[str, str]:
-    """An enterprise that exports, and the first lot of its latest receipt."""
+def exporter_and_lot(store: Store, settings: Settings) -> tuple[str, str]:
+    """An enterprise that exports, and a lot it holds now (among those it latest received or made)."""
     c = t.events.c
     with store.reading() as conn:
-        exporter = conn.scalar(select(c.reporter).where(c.type == "export").order_by(c.seq.desc()).limit(1))
-        body = conn.scalar(
-            select(c.body).where(c.reporter == exporter, c.type == "receive").order_by(c.time.desc()).limit(1)
-        )
-    if exporter is None or body is None:
-        raise SystemExit("the store holds no export received by its exporter: a national year is needed")
-    return exporter, json.loads(body)["lots"][0]
+        for exporter in conn.scalars(select(c.reporter).where(c.type == "export").distinct().limit(50)):
+            bodies = conn.scalars(
+                select(c.body).where(c.reporter == exporter, c.type == "receive").order_by(c.time.desc()).limit(300)
+            )
+            lots = list(dict.fromkeys(lot for body in bodies for lot in json.loads(body)["lots"]))
+            made = select(t.lots.c.lot).join(t.events, t.lots.c.seq == c.seq).where(c.reporter == exporter)
+            lots += list(conn.scalars(made.order_by(t.lots.c.seq.desc()).limit(300)))
+            facts = lot_facts(conn, lots, settings.thresholds.overdraw_tolerance_kg)
+            for lot in lots:
+                if holds(facts.get(lot), exporter):
+                    return exporter, lot
+    raise SystemExit("no exporter holds a lot it received or made: a national year is needed")
 
 
 def application(exporter: str, lot: str, n: int) -> dict[str, object]:
@@ -152,9 +161,15 @@ def application(exporter: str, lot: str, n: int) -> dict[str, object]:
             "contract_ref": f"BENCH-{n}",
             "valid_from": "2099-03-01",
             "valid_to": "2100-02-28",
-            "documents": [{"kind": "end_user_certificate", "path": "euc.pdf"}],
+            "documents": [
+                {"kind": "end_user_certificate", "path": "euc.pdf"},
+                {"kind": "end_use_certificate", "path": "eu.pdf"},
+            ],
         },
-        "files": {"euc.pdf": base64.b64encode(b"end user certificate").decode()},
+        "files": {
+            "euc.pdf": base64.b64encode(b"end user certificate").decode(),
+            "eu.pdf": base64.b64encode(b"end use certificate").decode(),
+        },
     }
 
 
@@ -202,7 +217,7 @@ def main() -> None:
     print(f"catch-up from {state.as_of if state else today} to {today} (first read): {caught * 1000:.0f} ms")
     kept = findings.current(store, settings, today)
     keys = [triage.key_of(f) for f in kept]
-    exporter, lot = exporter_and_lot(store)
+    exporter, lot = exporter_and_lot(store, settings)
     token = users(store, exporter)
 
     env = {
