@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import json
 import os
 import secrets
 import socket
@@ -117,34 +116,32 @@ def ok(answer: httpx.Response) -> httpx.Response:
 
 
 def users(store: Store, exporter: str) -> str:
-    """The bench's regulator and enterprise user (made once), and the enterprise's API token."""
+    """The bench's regulator and the exporter's user (made once), and the user's API token."""
     actor = Actor.operator("bench", "console bench")
     with store.reading() as conn:
         known = set(conn.scalars(select(t.users.c.username)))
     if REGULATOR not in known:
         accounts.add_user(store, REGULATOR, PASSWORD, "regulator")
-    if ENTERPRISE not in known:
-        accounts.add_user(store, ENTERPRISE, PASSWORD, "enterprise", exporter)
+    if enterprise_user(exporter) not in known:
+        accounts.add_user(store, enterprise_user(exporter), PASSWORD, "enterprise", exporter)
     accounts.require_second_factor(store, actor, "regulator", False)
-    return accounts.issue_token(store, ENTERPRISE, f"bench {secrets.token_hex(3)}")[1]
+    return accounts.issue_token(store, enterprise_user(exporter), f"bench {secrets.token_hex(3)}")[1]
+
+
+def enterprise_user(uscc: str) -> str:
+    return f"{ENTERPRISE}_{uscc[-6:].lower()}"
 
 
 def exporter_and_lot(store: Store, settings: Settings) -> tuple[str, str]:
-    """An enterprise that exports, and a lot it holds now (among those it latest received or made)."""
-    c = t.events.c
+    """An enterprise holding a lot now (among the latest lots made), and that lot: it applies."""
     with store.reading() as conn:
-        for exporter in conn.scalars(select(c.reporter).where(c.type == "export").distinct().limit(50)):
-            bodies = conn.scalars(
-                select(c.body).where(c.reporter == exporter, c.type == "receive").order_by(c.time.desc()).limit(300)
-            )
-            lots = list(dict.fromkeys(lot for body in bodies for lot in json.loads(body)["lots"]))
-            made = select(t.lots.c.lot).join(t.events, t.lots.c.seq == c.seq).where(c.reporter == exporter)
-            lots += list(conn.scalars(made.order_by(t.lots.c.seq.desc()).limit(300)))
-            facts = lot_facts(conn, lots, settings.thresholds.overdraw_tolerance_kg)
-            for lot in lots:
-                if holds(facts.get(lot), exporter):
-                    return exporter, lot
-    raise SystemExit("no exporter holds a lot it received or made: a national year is needed")
+        lots = list(dict.fromkeys(conn.scalars(select(t.lots.c.lot).order_by(t.lots.c.seq.desc()).limit(3000))))
+        facts = lot_facts(conn, lots, settings.thresholds.overdraw_tolerance_kg)
+    for lot in lots:
+        fact = facts.get(lot)
+        if fact is not None and fact.custodian and holds(fact, fact.custodian):
+            return fact.custodian, lot
+    raise SystemExit("no enterprise holds any of the latest lots made: a national year is needed")
 
 
 def application(exporter: str, lot: str, n: int) -> dict[str, object]:
@@ -231,7 +228,7 @@ def main() -> None:
     rows: list[str] = []
     try:
         staff = logged_in(server_url, REGULATOR)
-        firm = logged_in(server_url, ENTERPRISE)
+        firm = logged_in(server_url, enterprise_user(exporter))
         api = httpx.Client(base_url=server_url, timeout=600, headers={"Authorization": f"Bearer {token}"})
         began = time.perf_counter()
         first = staff.get("/")  # starts the dashboard's pass over the year in the background
