@@ -51,7 +51,7 @@ from reetrace.store.supervision_repo import load_state, save_state
 
 REETRACE = str(Path(sys.executable).with_name("reetrace"))
 PASSWORD = "bench-console-Passw0rd!"
-REGULATOR, ENTERPRISE = "bench_regulator", "bench_exporter"
+REGULATOR, REVIEWER, ENTERPRISE = "bench_regulator", "bench_reviewer", "bench_exporter"
 
 
 def free_port() -> int:
@@ -122,6 +122,9 @@ def users(store: Store, exporter: str) -> str:
         known = set(conn.scalars(select(t.users.c.username)))
     if REGULATOR not in known:
         accounts.add_user(store, REGULATOR, PASSWORD, "regulator")
+    if REVIEWER not in known:
+        accounts.add_user(store, REVIEWER, PASSWORD, "reviewer")
+    accounts.require_second_factor(store, actor, "reviewer", False)
     if enterprise_user(exporter) not in known:
         accounts.add_user(store, enterprise_user(exporter), PASSWORD, "enterprise", exporter)
     accounts.require_second_factor(store, actor, "regulator", False)
@@ -229,6 +232,7 @@ def main() -> None:
     try:
         staff = logged_in(server_url, REGULATOR)
         firm = logged_in(server_url, enterprise_user(exporter))
+        reviewer = logged_in(server_url, REVIEWER)
         api = httpx.Client(base_url=server_url, timeout=600, headers={"Authorization": f"Bearer {token}"})
         began = time.perf_counter()
         first = staff.get("/")  # starts the dashboard's pass over the year in the background
@@ -259,11 +263,12 @@ def main() -> None:
             filed.append(ok(api.post("/api/applications", json=application(exporter, lot, i))).json()["number"])
 
         prereview = series(max(3, n // 4), file)
-        rows.append(line("review queue   GET /review", series(n, lambda i: ok(staff.get("/review"))), 0.5, full))
+        rows.append(line("pre-review     POST /api/applications", prereview, 2.0, full))
+        rows.append(line("review queue   GET /review", series(n, lambda i: ok(reviewer.get("/review"))), 0.5, full))
         rows.append(
             line(
                 "review page    GET /review/{number}",
-                series(n, lambda i: ok(staff.get(f"/review/{filed[i % len(filed)]}"))),
+                series(n, lambda i: ok(reviewer.get(f"/review/{filed[i % len(filed)]}"))),
                 0.5,
                 full,
             )
@@ -284,7 +289,6 @@ def main() -> None:
                 raise SystemExit(f"triage answered {answer.status_code}: {answer.text[:400]}")
 
         rows.append(line("triage action  POST /findings/{key}/triage", series(n, note), 0.3, full))
-        rows.append(line("pre-review     POST /api/applications", prereview, 2.0, full))
     finally:
         server.terminate()
         server.wait(30)
