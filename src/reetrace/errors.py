@@ -6,6 +6,7 @@ in one place (`reetrace.cli`), and a future API maps them to HTTP statuses in on
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 
@@ -53,6 +54,22 @@ class Throttled(ReetraceError):
     def __init__(self, message: str, retry_after: int):
         super().__init__(message)
         self.retry_after = max(1, retry_after)
+
+
+class Computing(ReetraceError):
+    """What was asked for (the findings as of a day, the dashboard's pass over a year) is being
+    computed in the background: ask again after `retry_after` seconds."""
+
+    def __init__(self, day: date, done: int, total: int):
+        super().__init__(f"what was asked as of {day.isoformat()} is being computed ({done:,} of {total:,} events)")
+        self.day = day
+        self.done = done
+        self.total = total
+        self.retry_after = 5
+
+    @property
+    def percent(self) -> int:
+        return min(99, self.done * 100 // self.total) if self.total else 0
 
 
 def not_found(kind: str) -> NotFound:

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from reetrace.api.language import accepted_language
 from reetrace.errors import (
+    Computing,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -34,6 +35,7 @@ STATUS: tuple[tuple[type[ReetraceError], int, str], ...] = (
     (UsageError, 400, "bad_request"),
     (InvalidInput, 422, "invalid"),
     (StoreError, 503, "store_unavailable"),
+    (Computing, 503, "being_computed"),
     (ReetraceError, 500, "error"),
 )
 
@@ -59,7 +61,7 @@ def install(app: FastAPI) -> None:
         for cls, status, kind in STATUS:
             if isinstance(exc, cls):
                 headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-                if isinstance(exc, Throttled):
+                if isinstance(exc, Throttled | Computing):
                     headers = {"Retry-After": str(exc.retry_after)}
                 return JSONResponse(
                     error_body(kind, str(exc), **said_error(request, exc)), status_code=status, headers=headers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
@@ -64,23 +65,24 @@ def recorded_events(conn, until: datetime, types: tuple[str, ...] | None = None)
 
 def audit_ledger(store: Store, settings: Settings, as_of: date, full: bool = False) -> list[Finding]:
     """Every finding on the ledger as of the end of `as_of` (China Standard Time by default),
-    customs reconciliation and arrival reports included: the supervised findings when they hold
-    for this ledger, date and thresholds (reetrace.services.supervision), else (or with `full`)
-    a replay of the whole ledger."""
+    customs reconciliation and arrival reports included, computed in place (the command line's
+    way: readers that answer a person go through reetrace.services.findings.current, which does
+    not wait); with `full`, a replay of the whole ledger whatever is stored."""
     check_day(as_of)
-    with store.reading() as conn:
-        if not full:
-            from reetrace.services.supervision import current_findings
+    if not full:
+        from reetrace.services import findings
 
-            supervised = current_findings(conn, settings, as_of)
-            if supervised is not None:
-                return supervised
+        return findings.current(store, settings, as_of, wait=True)
+    with store.reading() as conn:
         return [finding for _, finding in replay_ledger(conn, settings, as_of)]
 
 
-def replay_ledger(conn, settings: Settings, as_of: date) -> list[tuple[tuple[Any, ...], Finding]]:
+def replay_ledger(
+    conn, settings: Settings, as_of: date, progress: Callable[[int], None] | None = None
+) -> list[tuple[tuple[Any, ...], Finding]]:
     """The full audit inside the caller's transaction, each finding with its sort key: the
-    events stream from the ledger's time index, so memory holds lot states, not events."""
+    events stream from the ledger's time index, so memory holds lot states, not events.
+    `progress`, if given, is told every so many events how many were read."""
     check_day(as_of)
     thresholds = settings.thresholds
     until = end_of_day(as_of, thresholds.utc_offset_hours)
@@ -88,7 +90,17 @@ def replay_ledger(conn, settings: Settings, as_of: date) -> list[tuple[tuple[Any
     controls = control_list_in(conn, settings)  # the initial list and every change recorded
     customs = customs_records(conn)  # declarations, periods customs reported on, arrival reports
     shipments = shipment_index(conn, to_utc_text(until), thresholds)
-    return audit_stream(recorded_events(conn, until), registry, controls, as_of, thresholds, customs, shipments)
+    events = recorded_events(conn, until)
+    if progress is not None:
+        events = _counted(events, progress)
+    return audit_stream(events, registry, controls, as_of, thresholds, customs, shipments)
+
+
+def _counted(events: Iterator[RecordedEvent], progress: Callable[[int], None]) -> Iterator[RecordedEvent]:
+    for n, record in enumerate(events, 1):
+        if n % 50_000 == 0:
+            progress(n)
+        yield record
 
 
 def findings_document(findings: list[Finding], as_of: date) -> dict[str, object]:

@@ -15,7 +15,6 @@ from reetrace.errors import NotFound
 from reetrace.services.access_log import note_change
 from reetrace.store.controls_repo import RecordedChange, list_changes, lot_as_created, record_change
 from reetrace.store.database import Store
-from reetrace.store.supervision_repo import mark_stale
 
 
 def base_list(settings: Settings) -> ControlList:
@@ -70,9 +69,11 @@ def change_control(
     )
     recorded_at = now or datetime.now(UTC)
     with store.writing() as conn:
-        mark_stale(conn)  # the supervised findings depend on it
         check_change(control_list_in(conn, settings), change)
         change_id = record_change(conn, change, recorded_at)
+        from reetrace.services.supervision_changes import controls_changed  # it reads the control list
+
+        controls_changed(conn, settings, change.effective)
         span = f"from {change.effective}" + (f" until {change.until}" if change.until else "")
         note_change(conn, actor, f"control {action}", None, f"{change.code} {span}: change {change_id}")
     return RecordedChange(change_id, change, recorded_at)

@@ -20,8 +20,10 @@ from reetrace.domain.events import Export
 from reetrace.domain.findings import Finding
 from reetrace.domain.rules.customs import RECONCILIATION_CODES
 from reetrace.errors import InvalidInput, NotFound, UsageError
+from reetrace.services import findings as current_findings
 from reetrace.services.access_log import note_change
-from reetrace.services.audit import audit_ledger, end_of_day, recorded_events
+from reetrace.services.audit import end_of_day, recorded_events
+from reetrace.services.supervision_changes import arrival_reported, declarations_loaded
 from reetrace.store.customs_repo import (
     arrival_report,
     declarations_numbered,
@@ -33,7 +35,6 @@ from reetrace.store.customs_repo import (
     record_import,
 )
 from reetrace.store.database import Store
-from reetrace.store.supervision_repo import mark_stale
 from reetrace.store.timefmt import to_utc_text
 
 
@@ -68,6 +69,7 @@ def load_declarations(
     now: datetime | None = None,
     progress: Progress | None = None,
     actor: Actor | None = None,
+    settings: Settings | None = None,
 ) -> CustomsLoad:
     """Load a declarations CSV (one row per item) in one transaction: every row or none. A
     declaration already recorded with the same items (in any order) is left as it is; one recorded
@@ -94,7 +96,6 @@ def load_declarations(
         )
     digest = hashlib.sha256(data).hexdigest()
     with store.writing() as conn:
-        mark_stale(conn)  # the supervised findings depend on it
         recorded = declarations_numbered(conn, [d.declaration_no for _, d in read])
         conflicts = [
             problem
@@ -110,6 +111,7 @@ def load_declarations(
             conn, digest, source, len(read), len(new), period, by.strip(), now or datetime.now(UTC)
         )
         insert_declarations(conn, import_id, new)
+        declarations_loaded(conn, settings or Settings(), {d.declaration_no for d in new}, period)
         note_change(
             conn,
             actor,
@@ -168,7 +170,7 @@ def _conflict(lines: tuple[int, ...], new: Declaration, old: Declaration) -> str
 
 def reconcile(store: Store, settings: Settings, as_of: date) -> list[Finding]:
     """The customs findings of the audit as of `as_of`: declarations against the ledger."""
-    return [f for f in audit_ledger(store, settings, as_of) if f.code in RECONCILIATION_CODES]
+    return [f for f in current_findings.current(store, settings, as_of) if f.code in RECONCILIATION_CODES]
 
 
 def _zone(settings: Settings) -> timezone:
@@ -196,7 +198,6 @@ def report_arrival(
     zone = _zone(settings)
     ref = f"{reporter}:{event_id}"
     with store.writing() as conn:
-        mark_stale(conn)  # the supervised findings depend on it
         event = export_event(conn, reporter, event_id)
         if event is None:
             raise NotFound(f"no event {ref} in the ledger")
@@ -216,6 +217,7 @@ def report_arrival(
             )
         report = ArrivalReport(ref, arrived_on, by.strip(), recorded_at, (note or "").strip() or None)
         record_arrival(conn, report)
+        arrival_reported(conn, settings, event.seq)
         note_change(conn, actor, "export arrival", reporter, f"export {ref} arrived on {arrived_on}")
     return report
 

@@ -5,6 +5,7 @@ Each reads in one transaction; the aggregation itself is pure (`domain.complianc
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -24,10 +25,10 @@ from reetrace.domain.lineage import Lineage, lineage
 from reetrace.domain.prereview import LotFacts
 from reetrace.domain.registry import Enterprise, Registry
 from reetrace.domain.submissions import AHEAD_OF_RECEIPT
-from reetrace.errors import NotFound
-from reetrace.services.audit import YEARS, QuotaUse, check_year, end_of_day, recorded_events, replay_ledger
+from reetrace.errors import Computing, NotFound
+from reetrace.services import findings as current_findings
+from reetrace.services.audit import YEARS, QuotaUse, check_year, end_of_day, recorded_events
 from reetrace.services.prereview import lot_facts
-from reetrace.services.supervision import current_findings
 from reetrace.store import tables as t
 from reetrace.store.bulk import select_in
 from reetrace.store.database import Store
@@ -145,27 +146,64 @@ def finding_month(finding: Finding, months_of_events: dict[str, str]) -> str | N
     return f"{finding.year:04d}-12" if finding.year else None
 
 
+_passes: dict[tuple[str, int, date], threading.Thread] = {}
+_passes_lock = threading.Lock()
+
+
+def _pass_in_background(store: Store, settings: Settings, year: int, as_of: date, kept_as: date) -> None:
+    """Start the year's pass, unless it is running, and keep its snapshot when done."""
+
+    def run() -> None:
+        with store.reading() as conn:
+            size = event_count(conn)
+            snapshot = _year_pass(conn, settings, load_registry(conn), year, as_of)
+        with store.writing() as conn:
+            save_snapshot(conn, year, kept_as, size, now_text(), {**snapshot, "saved": True})
+
+    key = (str(store.engine.url), year, kept_as)
+    with _passes_lock:
+        running = _passes.get(key)
+        if running is None or not running.is_alive():
+            _passes[key] = threading.Thread(target=run, daemon=True)
+            _passes[key].start()
+
+
+def _settled(settings: Settings, year: int, as_of: date) -> date:
+    """The date a year's snapshot is kept under: once the deadline of its last month has passed
+    (on `as_of` and today), later dates draw the same flows, quota use and grid, so the snapshot
+    is not computed again as days pass."""
+    settled = date(year + 1, 1, settings.thresholds.report_deadline_day) + timedelta(days=1)
+    return settled if as_of > settled and today(settings) > settled else as_of
+
+
 def national_overview(store: Store, settings: Settings, year: int, as_of: date | None = None) -> NationalOverview:
     """Everything the dashboard draws for `year`, the audit as of `as_of` (default today): the
-    findings are the supervised ones when they hold (reetrace.services.supervision), else a full
-    audit. Flow, quota use and reporting grid come from one pass over the year's ledger, kept as a
-    snapshot and served again until the ledger grows."""
+    findings are the current ones (reetrace.services.findings). Flow, quota use and reporting
+    grid come from one pass over the year's ledger, kept as a snapshot and served again until the
+    ledger grows; on a large ledger the pass runs in the background, the last snapshot drawn
+    meanwhile (`Computing` when there is none yet)."""
     check_year(year)
     as_of = as_of or today(settings)
     zone = _zone(settings)
+    findings = current_findings.current(store, settings, as_of)
     with store.reading() as conn:
         registry = load_registry(conn)
-        findings = current_findings(conn, settings, as_of)
-        if findings is None:
-            findings = [finding for _, finding in replay_ledger(conn, settings, as_of)]
         months = _months_of(conn, {f.event for f in findings if f.event}, zone)
         size = event_count(conn)
-        snapshot = load_snapshot(conn, year, as_of, size)
+        kept_as = _settled(settings, year, as_of)
+        snapshot = load_snapshot(conn, year, kept_as, size)
+        if snapshot is None and size > current_findings.INLINE_EVENTS:
+            # a large ledger's pass runs in the background; meanwhile the last one is drawn
+            _pass_in_background(store, settings, year, as_of, kept_as)
+            snapshot = load_snapshot(conn, year, kept_as, None)
+            if snapshot is None:
+                raise Computing(as_of, 0, size)
+            snapshot = {**snapshot, "saved": True}
         if snapshot is None:
             snapshot = _year_pass(conn, settings, registry, year, as_of)
     if size and not snapshot.get("saved"):
         with store.writing() as conn:
-            save_snapshot(conn, year, as_of, size, now_text(), {**snapshot, "saved": True})
+            save_snapshot(conn, year, kept_as, size, now_text(), {**snapshot, "saved": True})
     by_month: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     for finding in findings:
         month = finding_month(finding, months)

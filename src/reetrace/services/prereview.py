@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from reetrace.config import Settings
 from reetrace.domain import trace as tracing
@@ -25,13 +25,13 @@ from reetrace.domain.lots import Ledger
 from reetrace.domain.prereview import Facts, LotFacts, Provenance, pre_review
 from reetrace.domain.workflow import state_of
 from reetrace.errors import NotFound
-from reetrace.services.audit import audit_ledger
+from reetrace.services import findings as current_findings
 from reetrace.services.controls import control_list_in
 from reetrace.store import applications_repo as repo
-from reetrace.store import tables as t
 from reetrace.store.database import Store
 from reetrace.store.lot_history import consignees, events_touching
 from reetrace.store.lot_source import SqlLotSource
+from reetrace.store.supervision_repo import event_count
 
 DEAD_STATES = ("denied", "not_accepted", "withdrawn")
 
@@ -173,14 +173,14 @@ def run_pre_review(
     ledger size it was judged on. Reads only."""
     thresholds = settings.thresholds
     if findings is None:
-        findings = audit_ledger(store, settings, day)
+        findings = current_findings.current(store, settings, day)
     zone = timezone(timedelta(hours=thresholds.utc_offset_hours))
 
     def zone_year(moment: datetime | str) -> int:
         return (datetime.fromisoformat(moment) if isinstance(moment, str) else moment).astimezone(zone).year
 
     with store.reading() as conn:
-        ledger_size = conn.scalar(select(func.count()).select_from(t.events)) or 0
+        ledger_size = event_count(conn)  # the last position, read from the key, not a count of rows
         lots = application.lots
         others = [a for a in repo.list_applications(conn) if a.number != number]
         states = {n: state_of(steps) for n, steps in repo.steps_of(conn, [a.number for a in others]).items()}

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+from reetrace.config import Settings
 from reetrace.contract.registry import validate_registry
 from reetrace.domain.accounts import Actor
 from reetrace.domain.registry import Registry
 from reetrace.errors import InvalidInput
 from reetrace.services.access_log import note_change
+from reetrace.services.supervision_changes import registry_changed
 from reetrace.store.database import Store
 from reetrace.store.registry_repo import issued_here, known_enterprises, save_registry
 from reetrace.store.registry_repo import load_registry as read_registry
-from reetrace.store.supervision_repo import mark_stale
 
 
-def load_registry(store: Store, doc: object, *, actor: Actor | None = None) -> dict[str, int]:
+def load_registry(
+    store: Store, doc: object, *, actor: Actor | None = None, settings: Settings | None = None
+) -> dict[str, int]:
     """Load a `reetrace/registry@1` document; idempotent (upsert by key). The load is written
-    to the access log with it, naming `actor`."""
+    to the access log with it, naming `actor`. The supervised findings it changes are judged
+    again with it (by `settings`' thresholds, the default ones if not given)."""
     registry = validate_registry(doc)
     with store.writing() as conn:
-        mark_stale(conn)  # the supervised findings depend on it
+        before = read_registry(conn)
         known = known_enterprises(conn) | {e.uscc for e in registry.enterprises}
         for where, uscc in [("quotas", q.uscc) for q in registry.quotas] + [
             ("licenses", lic.exporter) for lic in registry.licenses
@@ -32,6 +36,7 @@ def load_registry(store: Store, doc: object, *, actor: Actor | None = None) -> d
                 f"license may not replace it"
             )
         counts = save_registry(conn, registry)
+        registry_changed(conn, settings or Settings(), before, read_registry(conn))
         note_change(conn, actor, "registry load", None, ", ".join(f"{n} {kind}" for kind, n in counts.items()))
     return counts
 

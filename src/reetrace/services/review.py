@@ -26,9 +26,9 @@ from reetrace.services.access_log import note_change
 from reetrace.services.applications import _local
 from reetrace.services.controls import control_list_in
 from reetrace.services.prereview import lot_facts, run_pre_review
+from reetrace.services.supervision_changes import licenses_changed
 from reetrace.store import applications_repo as repo
 from reetrace.store.database import Store
-from reetrace.store.supervision_repo import mark_stale
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +159,6 @@ def _approve(
             conn, actor, "review prereview", stored.exporter, f"application {number}: run again for approval by {by}"
         )
     with store.writing() as conn:
-        mark_stale(conn)  # the supervised findings depend on it
         steps = repo.steps_of(conn, [number])[number]  # again, under the write lock
         state = check_step("approve", steps, stored.exporter, official=official, why=why)
         blocking = still_blocking(report, cleared_hits(steps))
@@ -185,6 +184,7 @@ def _approve(
             items=tuple(items),
         )
         repo.insert_license(conn, license, application.license_type, day.isoformat(), number)
+        licenses_changed(conn, settings, [license_no])  # the exports under it, if any named it
         issued = {"license_no": license_no}
         repo.add_step(conn, number, ReviewStep("approve", by, now, why.strip(), state, issued))
         note_change(conn, actor, "review approve", stored.exporter, _step_detail(number, by, state, issued, why))

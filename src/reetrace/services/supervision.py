@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -82,13 +82,21 @@ def thresholds_digest(thresholds: Thresholds) -> str:
     return hashlib.sha256(json.dumps(asdict(thresholds), sort_keys=True).encode()).hexdigest()
 
 
-def start(store: Store, settings: Settings, as_of: date, *, actor: Actor | None = None) -> int:
+def start(
+    store: Store,
+    settings: Settings,
+    as_of: date,
+    *,
+    actor: Actor | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Audit the whole ledger as of `as_of`, store every finding and keep them up to date from
-    now on, written to the access log with it, naming `actor`; returns the number of findings."""
+    now on, written to the access log with it, naming `actor`; returns the number of findings.
+    `progress` is told how many events the audit has read, every so many."""
     thresholds = settings.thresholds
     with store.writing() as conn:
         size = event_count(conn)
-        written = replace_all(conn, replay_ledger(conn, settings, as_of))
+        written = replace_all(conn, replay_ledger(conn, settings, as_of, progress))
         stamp = now_text()
         save_state(conn, SupervisionState(as_of, thresholds_digest(thresholds), size, False, stamp, stamp))
         note_change(conn, actor, "supervision start", None, f"as of {as_of}: {written} findings over {size} events")
@@ -126,14 +134,14 @@ def absorb(conn: Connection, settings: Settings, seqs: Collection[int]) -> Absor
         return Absorbed(len(seqs), 0, 0, 0, 0, stale=True)
     zone = timezone(timedelta(hours=thresholds.utc_offset_hours))
     new = recorded_at(conn, seqs)
-    plan = _Plan(conn, zone)
+    plan = Plan(conn, zone)
     plan.take(new)
     if len(plan.replay) > REPLAY_LIMIT:
         _save(conn, current, stale=True)
         return Absorbed(len(new), 0, len(plan.replay), 0, 0, stale=True)
     events = plan.events(plan.replay)
     registry = load_registry(conn)
-    customs = _customs_for(events, plan) if plan.exports else CustomsRecords()
+    customs = customs_for(events, plan) if plan.exports else CustomsRecords()
     keyed = audit_keyed(events, registry, control_list_in(conn, settings), current.as_of, thresholds, customs)
     removed, written = replace_subjects(conn, plan.subjects, keyed)
     _save(conn, current, stale=False, size=current.ledger_size + len(new))
@@ -154,7 +162,7 @@ def _save(conn: Connection, current: SupervisionState, stale: bool, size: int | 
     )
 
 
-class _Plan:
+class Plan:
     """The subjects new events make dirty, and the events their findings depend on."""
 
     def __init__(self, conn: Connection, zone: timezone) -> None:
@@ -163,6 +171,7 @@ class _Plan:
         self.subjects: set[str] = set()
         self.replay: set[int] = set()
         self.exports = False
+        self.declarations: set[str] = set()  # declarations to judge again, whatever exports they match
         self._customs: CustomsRecords | None = None
         self._read: dict[int, RecordedEvent] = {}
 
@@ -236,6 +245,7 @@ class _Plan:
             dirty_events = self.events(dirty)
             self.subjects |= subject_keys
         self.subjects |= {event_subject(r.event.ref) for r in dirty_events}
+        self.subjects |= {declaration_key(number) for number in self.declarations}
         # what those findings read: every event of their lots and of the other half of their shipments
         ship_keys = {k for r in dirty_events if (k := shipment_of(r.event))}
         partners = seqs_keyed(conn, ship_keys) - dirty
@@ -245,7 +255,7 @@ class _Plan:
         self.replay = dirty | partners | self.histories(history_lots)
         # quota accounts and reporting months: all of the enterprise's events that count in them
         for uscc, year, kind in accounts:
-            self.replay |= _account_events(conn, uscc, year, kind, self.zone)
+            self.replay |= account_events(conn, uscc, year, kind, self.zone)
         for uscc, year, month in months:
             self.subjects.add(report_subject(uscc, year, month))
             self.replay |= _month_events(conn, uscc, year, month, self.zone)
@@ -260,7 +270,7 @@ def _window(year: int, month: int | None, zone: timezone) -> tuple[str, str]:
     return to_utc_text(start), to_utc_text(end)
 
 
-def _account_events(conn: Connection, uscc: str, year: int, kind: str, zone: timezone) -> set[int]:
+def account_events(conn: Connection, uscc: str, year: int, kind: str, zone: timezone) -> set[int]:
     low, high = _window(year, None, zone)
     c = t.events.c
     types = ("extract",) if kind == "mining" else ("transform",)
@@ -280,14 +290,17 @@ def _related_declarations(records: CustomsRecords, exports: list[Export]) -> lis
     return [d for d in records.declarations if d.declaration_no in numbers or lots.intersection(d.lots)]
 
 
-def _customs_for(events: list[RecordedEvent], plan: _Plan) -> CustomsRecords:
+def customs_for(events: list[RecordedEvent], plan: Plan) -> CustomsRecords:
     """The customs records, narrowed to the declarations the replayed exports could match: the
     others' findings are not recomputed, and cost nothing."""
     records = plan.customs()
     if not records.declarations:
         return records
     exports = [r.event for r in events if isinstance(r.event, Export)]
-    return CustomsRecords(tuple(_related_declarations(records, exports)), records.covered, records.arrivals)
+    related = [d for d in records.declarations if d.declaration_no in plan.declarations] + [
+        d for d in _related_declarations(records, exports) if d.declaration_no not in plan.declarations
+    ]
+    return CustomsRecords(tuple(related), records.covered, records.arrivals)
 
 
 def status(store: Store, settings: Settings) -> dict[str, Any] | None:

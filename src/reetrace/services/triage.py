@@ -17,8 +17,8 @@ from reetrace.domain.accounts import Actor
 from reetrace.domain.findings import Finding
 from reetrace.domain.triage import FindingAction, assignee_of, check_action, finding_key, messages_of, status_of
 from reetrace.errors import InvalidInput, NotFound
+from reetrace.services import findings as current_findings
 from reetrace.services.access_log import note_change
-from reetrace.services.audit import audit_ledger
 from reetrace.store import triage_repo
 from reetrace.store.database import Store
 from reetrace.store.timefmt import to_utc_text
@@ -72,7 +72,7 @@ def triagers(store: Store) -> list[str]:
 
 def triaged_findings(store: Store, settings: Settings, as_of: date) -> list[TriagedFinding]:
     """Every finding as of `as_of`, with its key and the triage actions recorded on it."""
-    findings = audit_ledger(store, settings, as_of)
+    findings = current_findings.current(store, settings, as_of)
     with store.reading() as conn:
         actions = triage_repo.actions_on(conn)
     return [TriagedFinding(k, f, actions.get(k, [])) for f in findings for k in [key_of(f)]]

@@ -189,9 +189,11 @@ def customs_records(conn: Connection) -> CustomsRecords:
 
 
 def export_event(conn: Connection, reporter: str, event_id: str) -> Row | None:
-    """The recorded event (type, time, body), or None."""
+    """The recorded event (seq, type, time, body), or None."""
     c = t.events.c
-    return conn.execute(select(c.type, c.time, c.body).where(c.reporter == reporter, c.event_id == event_id)).first()
+    return conn.execute(
+        select(c.seq, c.type, c.time, c.body).where(c.reporter == reporter, c.event_id == event_id)
+    ).first()
 
 
 def export_events(conn: Connection, until: str | None = None) -> list[Row]:

@@ -11,11 +11,12 @@ from sqlalchemy import Connection, delete, insert, select
 from reetrace.store import tables as t
 
 
-def load_snapshot(conn: Connection, year: int, as_of: date, ledger_size: int) -> dict[str, Any] | None:
-    """The snapshot for this year and date, if it was computed on a ledger of this size."""
+def load_snapshot(conn: Connection, year: int, as_of: date, ledger_size: int | None) -> dict[str, Any] | None:
+    """The snapshot for this year and date, if it was computed on a ledger of this size (of any
+    size, with None)."""
     c = t.overview_snapshots.c
     row = conn.execute(select(c.ledger_size, c.payload).where(c.year == year, c.as_of == as_of.isoformat())).first()
-    if row is None or row.ledger_size != ledger_size:
+    if row is None or (ledger_size is not None and row.ledger_size != ledger_size):
         return None
     return json.loads(row.payload)
 

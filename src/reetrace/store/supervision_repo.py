@@ -75,7 +75,7 @@ def save_state(conn: Connection, state: SupervisionState) -> None:
 def mark_stale(conn: Connection) -> None:
     """Something the findings depend on besides the ledger changed (registry, control list,
     customs records): the stored findings no longer hold until they are rebuilt."""
-    conn.execute(update(t.supervision).values(stale=1))
+    conn.execute(update(t.supervision).values(stale=1, updated_at=now_text()))
 
 
 def event_count(conn: Connection) -> int:
@@ -84,7 +84,7 @@ def event_count(conn: Connection) -> int:
     return conn.scalar(select(func.max(t.events.c.seq))) or 0
 
 
-def _rows(keyed: Iterable[Keyed], keep: Collection[str] | None) -> list[tuple[Any, ...]]:
+def _rows(keyed: Iterable[Keyed], keep: Collection[str] | None, code: str | None = None) -> list[tuple[Any, ...]]:
     rows = []
     last_key: tuple[Any, ...] | None = None
     nth = 0
@@ -92,7 +92,7 @@ def _rows(keyed: Iterable[Keyed], keep: Collection[str] | None) -> list[tuple[An
         nth = nth + 1 if key == last_key else 0
         last_key = key
         subject = subject_of(finding)
-        if keep is not None and subject not in keep:
+        if (keep is not None and subject not in keep) or (code is not None and finding.code != code):
             continue
         if key[0] == 0:
             sort_time, order = key[1].strftime(_TIME), list(key[2:])
@@ -143,6 +143,26 @@ def replace_subjects(conn: Connection, subjects: Collection[str], keyed: Sequenc
     return removed, len(rows)
 
 
+def replace_code(conn: Connection, subjects: Collection[str], code: str, keyed: Sequence[Keyed]) -> tuple[int, int]:
+    """Replace the findings of `code` about `subjects` with those of `keyed`: what a rule judged
+    again on time alone (the subjects' other findings stand); returns (removed, written)."""
+    removed = 0
+    c = t.supervised_findings.c
+    ordered = sorted(subjects)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        removed += conn.execute(delete(t.supervised_findings).where(c.code == code, c.subject.in_(chunk))).rowcount
+    rows = _rows(keyed, set(subjects), code)
+    insert_rows(conn, t.supervised_findings, FINDING_COLUMNS, rows)
+    return removed, len(rows)
+
+
+def refs_with(conn: Connection, code: str) -> list[str]:
+    """The events (`USCC:event_id`) that have a stored finding of `code`."""
+    c = t.supervised_findings.c
+    return [ref for ref in conn.scalars(select(c.event).where(c.code == code).distinct()) if ref]
+
+
 def stored_findings(conn: Connection) -> list[Finding]:
     """The stored findings in the audit's order."""
     c = t.supervised_findings.c
@@ -186,4 +206,5 @@ def stored_findings(conn: Connection) -> list[Finding]:
 
 
 def now_text() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    """Now, to the microsecond: a rebuild tells by it whether a change came in while it ran."""
+    return datetime.now().astimezone().isoformat(timespec="microseconds")

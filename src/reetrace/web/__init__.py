@@ -25,7 +25,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from reetrace.errors import Forbidden, NotFound, ReetraceError, Throttled, Unauthenticated, UsageError
+from reetrace.errors import Computing, Forbidden, NotFound, ReetraceError, Throttled, Unauthenticated, UsageError
 
 STATIC = Path(__file__).parent / "static"
 # the HTML status of each error a page may meet (most specific first)
@@ -35,6 +35,7 @@ PAGE_STATUS: tuple[tuple[type[ReetraceError], int], ...] = (
     (UsageError, 400),
     (Unauthenticated, 401),
     (Throttled, 429),
+    (Computing, 503),
     (ReetraceError, 422),
 )
 API_PATHS = ("/api", "/openapi.json")  # answered in JSON, errors too
@@ -101,7 +102,11 @@ def install(app: FastAPI) -> None:
             message = view.gettext(
                 "This form was sent from another site, or without its token. Reload the page and try again."
             )
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else None
+        if isinstance(exc, Computing):
+            message = view.gettext(
+                "What this page shows as of %(day)s is being computed (%(percent)s%% done). Reload it in a moment."
+            ) % {"day": exc.day.isoformat(), "percent": exc.percent}
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled | Computing) else None
         answer = view.render("error.html", status_code=status, status=status, message=message)
         answer.headers.update(headers or {})
         return answer
