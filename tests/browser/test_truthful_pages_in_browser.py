@@ -115,9 +115,9 @@ def test_a_lot_tells_its_blocking_findings_and_prints_its_certificate(site, logi
     page.click("form.prefix button[type=submit]")
     page.wait_for_load_state()
     assert page.input_value("input[name=prefix]") == head  # the search keeps what was typed
-    links = page.locator("table.lots tbody a")
+    links = page.locator("table.lots.prefix tbody a")
     assert links.count() >= 1 and all(text.startswith(head) for text in links.all_inner_texts())
-    page.click(f"table.lots a:text-is('{site.lot}')")
+    page.click(f"table.lots.prefix a:text-is('{site.lot}')")
     page.wait_for_load_state()
     assert site.lot in heading(page)
     around = blocking_around(site.store, site.settings, site.lot, today(site.settings))
