@@ -3,10 +3,12 @@ none of the console's languages), beside the contract's fields, which stay as th
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
+from factory import extract
 from reetrace.api.language import accepted_language
 
 CONTRACT = {"code", "severity", "enterprise", "lot", "event", "year", "detail", "evidence"}
@@ -94,3 +96,22 @@ def test_a_request_the_api_cannot_read_is_refused_in_the_readers_language(seeded
         "message": "The request is not valid: problems found, 1 (listed under problems).",
         "language": "en",
     }
+
+
+def test_a_rejected_submission_is_said_in_the_readers_language(seeded):
+    w = seeded.world
+    bad = w.trader.submit([extract("x10", "X10", 10)])
+    bad["events"][0]["outputs"][0]["mass_kg"] = -1  # an impossible mass, signed as it is sent
+    with seeded.client("trader_user") as client:
+        zh = client.post("/api/submissions", content=json.dumps(bad))
+        en = client.post("/api/submissions", content=json.dumps(bad), headers={"Accept-Language": "en"})
+    assert zh.status_code == en.status_code == 422
+    assert zh.headers["Content-Language"] == "zh-Hans" and en.headers["Content-Language"] == "en"
+    zh_error, en_error = zh.json()["error"], en.json()["error"]
+    assert zh_error["message"] == en_error["message"] and zh_error["message"].startswith("schema: events[0]: ")
+    assert zh_error["message_id"] == "invalid"
+    assert zh_error["params"]["problems"][0]["at"] == ["events", 0, "outputs", 0, "mass_kg"]
+    assert zh_error["localized"] == {"message": "事件 1 › 产出 1 › 质量：必须大于 0。", "language": "zh-Hans"}
+    assert en_error["localized"]["message"] == "event 1 › output 1 › mass: Must be more than 0."
+    # the contract's report is unchanged: its reason in English
+    assert zh.json()["rejected"][0]["reason"] == zh_error["message"]

@@ -97,8 +97,14 @@ def test_an_enterprise_uploads_a_submission(site, login, screenshot):
     )
     page.click("form.upload button[type=submit]")
     page.wait_for_load_state()
-    assert "nests more than 32 levels deep" in page.inner_text("div.result")
-    assert "deep.json" in page.inner_text("#rejections")
+    said = page.inner_text("div.result")
+    assert "嵌套超过 32 层" in said and "nests" not in said  # the reason in the reader's language
+    assert "deep.json" in page.inner_text("#rejections") and "嵌套超过 32 层" in page.inner_text("#rejections")
+    page.click("header nav a[href='/portal/rejections']")
+    page.wait_for_load_state()
+    listed = page.inner_text("table.rejections")
+    assert "嵌套超过 32 层" in listed and "不是 JSON（第 1 行第 2 列）" in listed and "nests" not in listed
+    page.goto(site.url + "/portal")
     screenshot(page, "portal")
 
 

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, 
 from stdnum.cn import uscc as _uscc
 
 from reetrace.domain.elements import ELEMENTS
+from reetrace.domain.problems import Problem
 from reetrace.domain.submissions import AHEAD_OF_RECEIPT, MAX_DEPTH, MAX_EXT_BYTES, MAX_KG, TIME_FLOOR, size_text
 from reetrace.ledger.canonical import canonical_bytes, max_nesting
 
@@ -28,13 +29,17 @@ def is_uscc(value: str) -> bool:
 
 def _uscc_check(value: str) -> str:
     if not isinstance(value, str) or not is_uscc(value):
-        raise ValueError(f"{value!r} is not a valid Unified Social Credit Code")
+        raise ValueError(
+            Problem("uscc_invalid", f"{value!r} is not a valid Unified Social Credit Code", value=str(value))
+        )
     return value
 
 
 def _rfc3339(value: object) -> datetime:
     if not isinstance(value, str) or not (match := _RFC3339.match(value)):
-        raise ValueError("must be an RFC 3339 time with an offset, e.g. 2026-10-03T08:00:00+08:00")
+        raise ValueError(
+            Problem("time_format", "must be an RFC 3339 time with an offset, e.g. 2026-10-03T08:00:00+08:00")
+        )
     text = value.replace("z", "Z").replace("t", "T")
     if match.group(1):  # a fraction of a second: Python keeps microseconds only
         head, _, tail = text.partition(".")
@@ -43,25 +48,26 @@ def _rfc3339(value: object) -> datetime:
     try:
         return datetime.fromisoformat(text)
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a valid time: {exc}") from None
+        raise ValueError(Problem("time_invalid", f"{value!r} is not a valid time: {exc}", value=value)) from None
 
 
 def _iso_date(value: object) -> date:
     if not isinstance(value, str) or not _DATE.match(value):
-        raise ValueError("must be a date YYYY-MM-DD")
+        raise ValueError(Problem("date_format", "must be a date YYYY-MM-DD"))
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a valid date: {exc}") from None
+        raise ValueError(Problem("date_invalid", f"{value!r} is not a valid date: {exc}", value=value)) from None
 
 
 def _composition(value: dict[str, float]) -> dict[str, float]:
     unknown = sorted(set(value) - set(ELEMENTS))
     if unknown:
-        raise ValueError(f"not rare earth element symbols: {', '.join(unknown)}")
+        named = ", ".join(unknown)
+        raise ValueError(Problem("elements_unknown", f"not rare earth element symbols: {named}", symbols=named))
     total = sum(value.values())
     if total > 1 + 1e-9:
-        raise ValueError(f"mass fractions add up to {total:.6g}, more than 1")
+        raise ValueError(Problem("fractions_over", f"mass fractions add up to {total:.6g}, more than 1", total=total))
     return value
 
 
@@ -76,18 +82,25 @@ def mass_problem(value: float) -> str | None:
     """What is wrong with a (finite) mass or adjustment of `value` kg: more than `MAX_KG` either way."""
     if -MAX_KG <= value <= MAX_KG:
         return None
-    return f"{value:g} kg is beyond 10^9 kg, the most any mass may be"
+    return Problem("mass_beyond", f"{value:g} kg is beyond 10^9 kg, the most any mass may be", mass_kg=value)
 
 
 def time_problem(moment: datetime, received_at: datetime) -> str | None:
     """What is wrong with an event's time: before `TIME_FLOOR`, or more than `AHEAD_OF_RECEIPT`
     after its submission was received."""
     if moment < TIME_FLOOR:
-        return f"{_time_text(moment)} is before 1990 (1990-01-01T00:00:00+08:00), the earliest an event may be"
+        return Problem(
+            "time_before_floor",
+            f"{_time_text(moment)} is before 1990 (1990-01-01T00:00:00+08:00), the earliest an event may be",
+            time=_time_text(moment),
+        )
     if moment > received_at + AHEAD_OF_RECEIPT:
-        return (
+        return Problem(
+            "time_ahead",
             f"{_time_text(moment)} is more than 24 hours after the submission was received "
-            f"({_time_text(received_at)}): nothing is reported from the future"
+            f"({_time_text(received_at)}): nothing is reported from the future",
+            time=_time_text(moment),
+            received_at=_time_text(received_at),
         )
     return None
 
@@ -96,11 +109,11 @@ def created_problem(moment: datetime) -> str | None:
     """What is wrong with a submission's `created_at`: before `TIME_FLOOR`, or so late that the
     day after it cannot be written (its events may be dated up to 24 hours after it)."""
     if moment < TIME_FLOOR:
-        return f"{_time_text(moment)} is before 1990 (1990-01-01T00:00:00+08:00)"
+        return Problem("created_before_floor", f"{_time_text(moment)} is before 1990 (1990-01-01T00:00:00+08:00)")
     try:
         (moment + AHEAD_OF_RECEIPT).astimezone(UTC)
     except OverflowError:
-        return f"{_time_text(moment)} is beyond the last time that can be written in UTC"
+        return Problem("created_unwritable", f"{_time_text(moment)} is beyond the last time that can be written in UTC")
     return None
 
 
@@ -115,20 +128,25 @@ def ext_problem(value: Any) -> str | None:
     if value is None:
         return None
     if max_nesting(value, MAX_DEPTH) > MAX_DEPTH:
-        return f"nests more than {MAX_DEPTH} levels deep"
+        return Problem("nested", f"nests more than {MAX_DEPTH} levels deep", depth=MAX_DEPTH)
     try:
         size = len(canonical_bytes(value))
     except ValueError as exc:
-        return f"cannot be written as canonical JSON (RFC 8785): {exc}"
+        return Problem("not_canonical", f"cannot be written as canonical JSON (RFC 8785): {exc}")
     if size > MAX_EXT_BYTES:
         bound = f"{MAX_EXT_BYTES:,} ({size_text(MAX_EXT_BYTES)})"
-        return f"is {size:,} bytes of canonical JSON, more than the {bound} it may hold"
+        return Problem(
+            "ext_too_large",
+            f"is {size:,} bytes of canonical JSON, more than the {bound} it may hold",
+            size=size,
+            bound=MAX_EXT_BYTES,
+        )
     return None
 
 
 def text_problem(value: str) -> str | None:
     """Text holding U+0000, which no store can keep (PostgreSQL refuses it in text)."""
-    return "holds the character U+0000, which no text may hold" if "\x00" in value else None
+    return Problem("text_nul", "holds the character U+0000, which no text may hold") if "\x00" in value else None
 
 
 def received_at(info: ValidationInfo) -> datetime | None:

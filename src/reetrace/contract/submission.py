@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from reetrace.contract.errors import describe
+from reetrace.contract.errors import said
 from reetrace.contract.fields import (
     Composition,
     Country,
@@ -34,6 +34,7 @@ from reetrace.contract.fields import (
 )
 from reetrace.domain import events as ev
 from reetrace.domain.events import EVENT_TYPES as EVENT_TYPES  # re-exported for readers of the contract
+from reetrace.domain.problems import Problem, within
 
 SUBMISSION_FORMAT = "reetrace/submission@1"
 
@@ -70,7 +71,7 @@ def _distinct_lots(lots: list[Any]) -> list[Any]:
         ids = [x if isinstance(x, str) else x.lot for x in lots]
         if len(set(ids)) != len(ids):
             dup = sorted({i for i in ids if ids.count(i) > 1})
-            raise ValueError(f"lot {dup[0]} is named twice")
+            raise ValueError(Problem("lot_twice", f"lot {dup[0]} is named twice", lot=dup[0]))
     return lots
 
 
@@ -102,7 +103,8 @@ class TransformIn(_EventBase):
     def _lots(self):
         both = {d.lot for d in self.inputs} & {o.lot for o in self.outputs}
         if both:
-            raise ValueError(f"lot {sorted(both)[0]} is both an input and an output")
+            lot = sorted(both)[0]
+            raise ValueError(Problem("lot_both", f"lot {lot} is both an input and an output", lot=lot))
         return self
 
 
@@ -167,17 +169,22 @@ class InvalidDocument(ValueError):
         super().__init__(message)
         self.event = event
 
+    @property
+    def problem(self) -> str:
+        """The problem, with its message id and parameters when it has them (a `Problem`)."""
+        return self.args[0]
+
 
 def validate_model(raw: Any, received_at: datetime | None = None) -> Any:
     """Validate one event object; returns its validated model. `received_at`: when its
     submission was received, to hold it to the bounds."""
     if not isinstance(raw, dict):
-        raise InvalidDocument("event must be a JSON object")
+        raise InvalidDocument(Problem("event_not_object", "event must be a JSON object"))
     try:
         return _event_adapter.validate_python(raw, context={"received_at": received_at})
     except ValidationError as exc:
         event_id = raw.get("event_id") if isinstance(raw.get("event_id"), str) else None
-        raise InvalidDocument(describe(exc, tagged=True), event=event_id) from None
+        raise InvalidDocument(said(exc, tagged=True), event=event_id) from None
 
 
 def validate_event(raw: Any, reporter: str, received_at: datetime | None = None) -> ev.Event:
@@ -224,11 +231,11 @@ def to_domain(m: Any, reporter: str) -> ev.Event:
 def validate_header(doc: Any) -> SubmissionHeader:
     """Check the submission's own members (not its events)."""
     if not isinstance(doc, dict):
-        raise InvalidDocument("a submission must be a JSON object")
+        raise InvalidDocument(Problem("submission_not_object", "a submission must be a JSON object"))
     try:
         return SubmissionHeader.model_validate(doc)
     except ValidationError as exc:
-        raise InvalidDocument(describe(exc)) from None
+        raise InvalidDocument(said(exc)) from None
 
 
 def validate_events(raw_events: list[Any], reporter: str, received_at: datetime | None = None) -> list[ev.Event]:
@@ -261,10 +268,12 @@ def validate_each(raw_events: list[Any], validate: Callable[[Any], T]) -> list[T
         try:
             event = validate(raw)
         except InvalidDocument as exc:
-            raise InvalidDocument(f"events[{index}]: {exc}", event=exc.event) from None
+            problem = within(["events", index], exc.problem, f"events[{index}]: {exc}")
+            raise InvalidDocument(problem, event=exc.event) from None
         event_id = event.event_id
         if event_id in seen:
-            raise InvalidDocument(f"events[{index}]: event_id {event_id!r} appears twice", event=event_id)
+            twice = Problem("event_id_twice", f"event_id {event_id!r} appears twice", event_id=event_id)
+            raise InvalidDocument(within(["events", index], twice, f"events[{index}]: {twice}"), event=event_id)
         seen.add(event_id)
         result.append(event)
     return result

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 import rfc8785
 
+from reetrace.domain.problems import Problem
 from reetrace.domain.submissions import MAX_DEPTH
 
 _MAX_SAFE_INT = 2**53 - 1
@@ -179,9 +180,9 @@ class ParsedJson:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise NotJson(f"not UTF-8 text (byte {exc.start})") from None
+            raise NotJson(Problem("not_utf8", f"not UTF-8 text (byte {exc.start})", byte=exc.start)) from None
         if nesting_exceeds(raw, max_depth):
-            raise OutOfBounds(f"nests more than {max_depth} levels deep")
+            raise OutOfBounds(_nested(max_depth))
 
         def parse_float(text: str) -> float | int:
             number = float(text)
@@ -191,7 +192,9 @@ class ParsedJson:
                 self.safe = False  # an integral float beyond 2**53 - 1 is written by the reference
             elif not 1e-4 <= abs(number) < 1e16:  # false for inf too
                 if math.isinf(number):
-                    raise OutOfBounds(f"the number {_clip(text)} is not finite")
+                    raise OutOfBounds(
+                        Problem("not_finite", f"the number {_clip(text)} is not finite", number=_clip(text))
+                    )
                 self.safe = False
             return number
 
@@ -199,7 +202,9 @@ class ParsedJson:
             try:
                 number = int(text)
             except ValueError:  # more digits than Python converts
-                raise OutOfBounds(f"a number of {len(text)} digits is not finite") from None
+                raise OutOfBounds(
+                    Problem("too_many_digits", f"a number of {len(text)} digits is not finite", digits=len(text))
+                ) from None
             if not -_MAX_SAFE_INT <= number <= _MAX_SAFE_INT:
                 self.safe = False
             return number
@@ -213,9 +218,9 @@ class ParsedJson:
                 object_pairs_hook=_object,
             )
         except json.JSONDecodeError as exc:
-            raise NotJson(f"not JSON: {exc}") from None
+            raise NotJson(Problem("not_json", f"not JSON: {exc}", line=exc.lineno, column=exc.colno)) from None
         except RecursionError:  # not reached within the nesting bound; a last guard
-            raise OutOfBounds(f"nests more than {max_depth} levels deep") from None
+            raise OutOfBounds(_nested(max_depth)) from None
 
     def canonical(self, part: Any) -> bytes:
         """Canonical bytes of `part`, a value inside what was parsed."""
@@ -234,12 +239,19 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(members) != len(pairs):
         names = [name for name, _ in pairs]
         repeated = next(name for name in names if names.count(name) > 1)
-        raise NotJson(f"the member {_clip(repr(repeated))} is repeated in one object")
+        said = _clip(repr(repeated))
+        raise NotJson(
+            Problem("member_repeated", f"the member {said} is repeated in one object", member=_clip(repeated))
+        )
     return members
 
 
 def _not_a_number(name: str) -> float:
-    raise NotJson(f"{name} is not a JSON number")
+    raise NotJson(Problem("not_a_number", f"{name} is not a JSON number", name=name))
+
+
+def _nested(depth: int) -> Problem:
+    return Problem("nested", f"nests more than {depth} levels deep", depth=depth)
 
 
 def _clip(text: str, longest: int = 40) -> str:

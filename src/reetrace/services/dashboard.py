@@ -60,7 +60,7 @@ class EnterpriseOverview:
     year: int
     quota: list[QuotaUse]
     submissions: list[Any] = field(default_factory=list)  # rows: id, received_at, created_at, event_count, ...
-    rejections: list[Any] = field(default_factory=list)  # rows: id, received_at, source, reason, event
+    rejections: list[Any] = field(default_factory=list)  # rows: id, received_at, source, reason, event, message, params
 
 
 @dataclass(slots=True)
@@ -322,7 +322,7 @@ def enterprise_overview(store: Store, settings: Settings, uscc: str, year: int) 
         )
         rejections = list(
             conn.execute(
-                select(r.id, r.received_at, r.source, r.reason, r.reason_class, r.event)
+                select(r.id, r.received_at, r.source, r.reason, r.reason_class, r.event, r.message, r.params)
                 .where(r.reporter == uscc)
                 .order_by(r.id.desc())
                 .limit(200)

@@ -26,6 +26,7 @@ from sqlalchemy.exc import DataError
 from reetrace.collector import collector_paused
 from reetrace.config import Settings
 from reetrace.domain.accounts import Actor
+from reetrace.domain.problems import Problem
 from reetrace.domain.submissions import Authenticated, Delivery, Rejection
 from reetrace.errors import UsageError
 from reetrace.services.accounts import note_access
@@ -174,13 +175,19 @@ def _write_each(
         if isinstance(item, Rejection):  # some text of its own was refused: kept without the ones not needed
             rejection = replace(item, reporter=None, event=None)
         else:
-            rejection = _with_raw(item.rejected("schema", f"a value cannot be stored: {problem}"))
+            rejection = _with_raw(
+                item.rejected("schema", Problem("unstorable", f"a value cannot be stored: {problem}"))
+            )
         _write(store, settings, [(storable_rejection(rejection), foreign)], actor, door, with_log, report)
 
 
 def storable_rejection(rejection: Rejection) -> Rejection:
     """A rejection whose texts any store keeps (`storable`)."""
-    return replace(rejection, source=storable(rejection.source), detail=storable(rejection.detail))
+    detail = rejection.detail
+    kept = storable(detail)
+    if isinstance(detail, Problem):
+        kept = Problem(detail.id, kept, **detail.params)
+    return replace(rejection, source=storable(rejection.source), detail=kept)
 
 
 def _write(
@@ -240,7 +247,12 @@ def _foreign(result: Item, sender: str | None) -> Rejection | None:
     return Rejection(
         result.source,
         "reporter",
-        f"enterprise {sender} may submit only its own reports, not those of {claimed}",
+        Problem(
+            "foreign",
+            f"enterprise {sender} may submit only its own reports, not those of {claimed}",
+            sender=sender,
+            reporter=claimed,
+        ),
         result.received_at,
         sender,
         None,

@@ -23,6 +23,7 @@ from reetrace.contract.event_facts import EventFacts, validate_event_facts
 from reetrace.contract.fields import is_uscc, text_problem
 from reetrace.contract.submission import InvalidDocument, validate_header
 from reetrace.domain.event_keys import event_keys
+from reetrace.domain.problems import Problem
 from reetrace.domain.registry import SigningKey
 from reetrace.domain.submissions import (
     MAX_BYTES,
@@ -119,7 +120,8 @@ def authenticate(
         return _authenticate(delivery, keys, enterprises, received_at, stamp)
     except Exception as exc:  # a last guard: no input may end as an error; the suite's fuzzing finds these
         log.exception("a submission could not be checked: %s", delivery.source)
-        return _rejection(delivery, stamp, "schema", f"cannot be checked ({type(exc).__name__})")
+        said = f"cannot be checked ({type(exc).__name__})"
+        return _rejection(delivery, stamp, "schema", Problem("unchecked", said))
 
 
 def _rejection(
@@ -147,56 +149,68 @@ def _authenticate(
 
     if delivery.raw is None or delivery.size > MAX_BYTES:
         bound = f"{MAX_BYTES:,} ({size_text(MAX_BYTES)})"
-        return reject("schema", f"{delivery.size:,} bytes received, more than the {bound} a submission may be")
+        said = f"{delivery.size:,} bytes received, more than the {bound} a submission may be"
+        return reject("schema", Problem("too_large", said, size=delivery.size, bound=MAX_BYTES))
     try:
         parsed = ParsedJson(delivery.raw)
     except NotJson as exc:
-        return reject("parse", str(exc))
+        return reject("parse", exc.args[0])
     except OutOfBounds as exc:
-        return reject("schema", str(exc))
+        return reject("schema", exc.args[0])
     doc = parsed.value
     if not isinstance(doc, dict):
-        return reject("parse", "a submission must be a JSON object")
+        return reject("parse", Problem("submission_not_object", "a submission must be a JSON object"))
     claimed = doc.get("reporter")
     reporter = claimed if isinstance(claimed, str) and is_uscc(claimed) else None  # kept only when it can be one
     try:
         header = validate_header(doc)
     except InvalidDocument as exc:
-        return reject("schema", str(exc), reporter)
+        return reject("schema", exc.problem, reporter)
     if received_at is None:
         stamp = header.created_at
     elif header.created_at - stamp > CLOCK_SKEW:
-        return reject(
-            "schema",
+        said = (
             f"created_at {doc['created_at']} is more than 5 minutes ahead of the time of "
-            f"receipt {stamp.isoformat(timespec='seconds')}",
-            reporter,
+            f"receipt {stamp.isoformat(timespec='seconds')}"
+        )
+        received = stamp.isoformat(timespec="seconds")
+        return reject(
+            "schema", Problem("created_ahead", said, created=doc["created_at"], received_at=received), reporter
         )
     try:
         events = validate_event_facts(doc["events"], stamp)
     except InvalidDocument as exc:
-        return reject("schema", str(exc), reporter, _event_ref(reporter, exc.event))
+        return reject("schema", exc.problem, reporter, _event_ref(reporter, exc.event))
     if reporter is None:
-        return reject("reporter", f"{header.reporter!r} is not a valid Unified Social Credit Code")
+        said = f"{header.reporter!r} is not a valid Unified Social Credit Code"
+        return reject("reporter", Problem("uscc_invalid", said, value=header.reporter))
     if header.reporter not in enterprises:
-        return reject("reporter", f"enterprise {header.reporter} is not registered", reporter)
+        said = f"enterprise {header.reporter} is not registered"
+        return reject("reporter", Problem("reporter_unregistered", said, uscc=header.reporter), reporter)
 
     key = keys.get(header.key_id)
     if key is None:
-        return reject("key", f"key {header.key_id} is not registered", reporter)
+        said = f"key {header.key_id} is not registered"
+        return reject("key", Problem("key_unregistered", said, key=header.key_id), reporter)
     if key.uscc != header.reporter:
-        return reject("key", f"key {header.key_id} belongs to {key.uscc}, not to the reporter", reporter)
+        said = f"key {header.key_id} belongs to {key.uscc}, not to the reporter"
+        return reject("key", Problem("key_foreign", said, key=header.key_id, owner=key.uscc), reporter)
     if header.created_at < key.valid_from:
+        said = (
+            f"key {header.key_id} is valid only from {key.valid_from.isoformat()}, after created_at {doc['created_at']}"
+        )
+        since = key.valid_from.isoformat()
         return reject(
             "key",
-            f"key {header.key_id} is valid only from {key.valid_from.isoformat()}, after "
-            f"created_at {doc['created_at']}",
+            Problem("key_not_yet", said, key=header.key_id, valid_from=since, created=doc["created_at"]),
             reporter,
         )
     if key.revoked_at is not None and key.revoked_at <= header.created_at:
+        said = f"key {header.key_id} was revoked at {key.revoked_at.isoformat()}, before created_at {doc['created_at']}"
+        revoked = key.revoked_at.isoformat()
         return reject(
             "key",
-            f"key {header.key_id} was revoked at {key.revoked_at.isoformat()}, before created_at {doc['created_at']}",
+            Problem("key_revoked", said, key=header.key_id, revoked_at=revoked, created=doc["created_at"]),
             reporter,
         )
 
@@ -204,13 +218,13 @@ def _authenticate(
         bodies = [parsed.canonical(e) for e in doc["events"]]
         message = signed_message(doc, bodies)
     except ValueError as exc:
-        return reject("schema", f"cannot be canonicalised (RFC 8785): {exc}", reporter)
+        return reject("schema", Problem("not_canonical", f"cannot be canonicalised (RFC 8785): {exc}"), reporter)
     try:
         signature = b64url_decode(header.signature)
     except ValueError:
-        return reject("signature", "not unpadded base64url", reporter)
+        return reject("signature", Problem("signature_encoding", "not unpadded base64url"), reporter)
     if not verify(key.public_key, message, signature):
-        return reject("signature", "does not verify", reporter)
+        return reject("signature", Problem("signature_invalid", "does not verify"), reporter)
 
     return Authenticated(
         source=delivery.source,

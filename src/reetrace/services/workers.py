@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from reetrace.domain.problems import Problem
 from reetrace.domain.registry import SigningKey
 from reetrace.domain.submissions import Authenticated, Delivery, Rejection
 from reetrace.services.intake import authenticate, read_file
@@ -105,7 +106,7 @@ def _authenticate_one(source: Path | Delivery) -> Item:
         try:
             delivery = read_file(source)
         except OSError as exc:
-            return Rejection(str(source), "parse", f"cannot read: {exc.strerror or exc}", stamp)
+            return Rejection(str(source), "parse", Problem("unreadable", f"cannot read: {exc.strerror or exc}"), stamp)
     else:
         delivery = source
     result = authenticate(delivery, delivery.source, job.keys, job.enterprises, None if job.as_received else stamp)

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from reetrace.domain.event_keys import MOVING_TYPES, event_keys
+from reetrace.domain.problems import Problem
 from reetrace.domain.submissions import Authenticated, Rejection
 from reetrace.errors import StoreError
 from reetrace.ledger import receipts
@@ -168,7 +169,11 @@ def _append(
             outcome.rejected.append(
                 sub.rejected(
                     "conflict",
-                    f"event {conflict.event_id!r} is already recorded with different content",
+                    Problem(
+                        "conflict",
+                        f"event {conflict.event_id!r} is already recorded with different content",
+                        event_id=conflict.event_id,
+                    ),
                     f"{sub.reporter}:{conflict.event_id}",
                 )
             )
@@ -257,8 +262,17 @@ def record_rejections(conn: Connection, rejections: Iterable[Rejection]) -> None
                 "digest": digest,
                 "raw": r.raw,
                 "size": r.size if r.size is not None else (len(r.raw) if r.raw is not None else None),
+                **_said(r.detail),
             },
         )
+
+
+def _said(detail: str) -> dict[str, str]:
+    """The message id and parameters (JSON) of a rejection's reason, when it has them."""
+    if not isinstance(detail, Problem) or len(detail.id) > 80:
+        return {}
+    params = json.dumps(detail.params, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return {"message": detail.id, "params": storable(params)}
 
 
 def storable(text: str) -> str:

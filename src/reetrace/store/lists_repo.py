@@ -84,7 +84,7 @@ def rejections_of(
 ) -> tuple[list[Any], int]:
     """One reporter's rejections (its uploads refused, its files for another enterprise)."""
     c = t.rejections.c
-    stmt = select(c.id, c.received_at, c.source, c.reason, c.reason_class, c.event, c.size)
+    stmt = select(c.id, c.received_at, c.source, c.reason, c.reason_class, c.event, c.size, c.message, c.params)
     conditions = [c.reporter == reporter, *_range(c.received_at, start, end)]
     if q:
         conditions.append(or_(c.source.ilike(_like(q), escape="\\"), c.reason.ilike(_like(q), escape="\\")))

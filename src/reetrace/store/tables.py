@@ -172,6 +172,10 @@ rejections = Table(
     Column("digest", String(64)),  # SHA-256 of the bytes as received (of the signed message when it verified)
     Column("raw", LargeBinary),  # the bytes as received, kept for the operator (not when beyond the size bound)
     Column("size", BigInteger),  # how many bytes were received
+    # the reason as the pages say it (reetrace.domain.problems): its message id and parameters
+    # (JSON); rows recorded before reasons carried them have neither
+    Column("message", String(80)),
+    Column("params", Text),
 )
 
 # --- the transparency log (append-only, written with the events) ------------------------

@@ -153,11 +153,11 @@ VERDICT = {"clear": _("clear"), "attention": _("attention"), "blocked": _("block
 
 REJECTION = {
     "parse": _("not readable"),
-    "schema": _("does not follow the contract"),
-    "reporter": _("unknown reporter"),
-    "key": _("key not valid"),
-    "signature": _("bad signature"),
-    "conflict": _("conflicts with recorded events"),
+    "schema": _("not in the reporting format"),
+    "reporter": _("reporter not registered, or not its own"),
+    "key": _("signed with an unknown or retired key"),
+    "signature": _("signature does not verify"),
+    "conflict": _("an event already reported differently"),
 }
 
 

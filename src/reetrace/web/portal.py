@@ -30,6 +30,7 @@ from reetrace.web import labels
 from reetrace.web.findings import visible_findings
 from reetrace.web.flash import confirmation
 from reetrace.web.pages import EnterpriseViewer, enterprise_user
+from reetrace.web.words import words_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -86,6 +87,7 @@ def portal(
         quota_chart=chart,
         findings=findings,
         report=report,
+        words=words_for(fmt, {uscc: overview.enterprise}),
         error=error,
         filename=filename,
         name_of=Path,

@@ -12,9 +12,9 @@ from fastapi.responses import Response
 
 from reetrace.api.security import store_of
 from reetrace.services import lists
-from reetrace.web import listing
-from reetrace.web.i18n import _
+from reetrace.web import labels, listing
 from reetrace.web.pages import EnterpriseViewer, enterprise_user
+from reetrace.web.words import words_for
 
 router = APIRouter(include_in_schema=False)
 SUBMISSIONS = listing.ListSpec(
@@ -23,14 +23,6 @@ SUBMISSIONS = listing.ListSpec(
 REJECTIONS = listing.ListSpec(
     sorts=("received", "reason", "source"), filters=("reason",), search=True, dates=True, descending=True
 )
-REASONS = {
-    "parse": _("not readable (not JSON, or too large)"),
-    "schema": _("not in the reporting format"),
-    "reporter": _("reports for another enterprise"),
-    "key": _("signed with an unknown or retired key"),
-    "signature": _("signature does not verify"),
-    "conflict": _("an event already reported differently"),
-}
 
 
 def file_name(source: str | None) -> str:
@@ -77,6 +69,8 @@ def rejections_page(request: Request, view: EnterpriseViewer = Depends(enterpris
     rows, total = lists.rejections(store_of(request), view.uscc, lq.value("reason") or None, listing.window(lq))
     listing.check_export(lq, total, view.gettext)
     t = view.gettext
+    words = words_for(view.fmt, {})
+    said = {r.id: words.stored_rejection(r.reason, r.message, r.params) for r in rows}
     if lq.export:
         return listing.export(
             "rejections",
@@ -85,13 +79,18 @@ def rejections_page(request: Request, view: EnterpriseViewer = Depends(enterpris
                 [
                     view.fmt.moment(r.received_at),
                     file_name(r.source),
-                    t(REASONS.get(r.reason_class, r.reason_class)),
-                    r.reason,
+                    t(labels.REJECTION.get(r.reason_class, r.reason_class)),
+                    said[r.id].text,
                 ]
                 for r in rows
             ),
             lq.export,
         )
     return view.render(
-        "portal_rejections.html", pages=listing.Pages(rows, total, lq), lq=lq, file_name=file_name, reasons=REASONS
+        "portal_rejections.html",
+        pages=listing.Pages(rows, total, lq),
+        lq=lq,
+        file_name=file_name,
+        reasons=labels.REJECTION,
+        said=said,
     )

@@ -11,12 +11,14 @@ said by its English detail (`Said.language` tells the page so).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from reetrace.domain.findings import Finding
+from reetrace.domain.problems import INVALID
 from reetrace.errors import ReetraceError
 from reetrace.web import labels
 from reetrace.web.i18n import Formats, _
@@ -28,10 +30,12 @@ from reetrace.web.messages import (
     FINDING_MESSAGE,
     HS_LEVEL,
     KIND,
+    MEMBER,
     MISMATCH,
     MISMATCH_FIELD,
     PARTY_ROLE,
     PREREVIEW,
+    PROBLEM,
     QUALIFICATION,
 )
 
@@ -55,6 +59,7 @@ NAMED: dict[str, Mapping[str, str]] = {
     "kind": KIND,
 }
 ZONE = _("China Standard Time")
+PROBLEM_MOMENTS = {"time", "valid_from", "received_at", "revoked_at"}  # instants a problem names
 COUNTS = {"count", "days", "window", "late_events", "days_since_export"}
 
 
@@ -103,6 +108,87 @@ class Words:
         if message is None:
             return Said(str(error), "en")
         return Said(self.sentence(message, error.params), self.fmt.language)
+
+    def rejection(self, detail: str, message: str | None, params: Mapping[str, Any] | None) -> Said:
+        """Why a submission was refused: by its problem's id (`reetrace.domain.problems`), a
+        validation error problem by problem under the place each is; one recorded before
+        reasons carried an id, or one whose words do not fit, by its English `detail`."""
+        params = params or {}
+        try:
+            if message == INVALID:
+                parts = [self._problem(p) for p in params.get("problems", [])]
+                more = int(params.get("more") or 0)
+                if more:
+                    parts.append(self.t("and %(count)s more") % {"count": self.fmt.number(more)})
+                if parts:
+                    return Said(self._sep.join(parts), self.fmt.language)
+            elif message in PROBLEM:
+                return Said(self._problem_text(message, params), self.fmt.language)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass
+        return Said(detail, "en")
+
+    def problem(self, detail: str) -> Said:
+        """A rejection's reason as it was just found (a `Problem`, or a plain English sentence)."""
+        return self.rejection(detail, getattr(detail, "id", None), getattr(detail, "params", None))
+
+    def stored_rejection(self, detail: str, message: str | None, params: str | None) -> Said:
+        """A rejection's reason as the store keeps it: the message id and the parameters' JSON."""
+        try:
+            loaded = json.loads(params) if params else {}
+        except ValueError:
+            loaded = None
+        if not isinstance(loaded, dict):
+            return Said(detail, "en")
+        return self.rejection(detail, message, loaded)
+
+    @property
+    def _sep(self) -> str:
+        return "；" if self.fmt.language == "zh-Hans" else "; "
+
+    def _problem(self, problem: Mapping[str, Any]) -> str:
+        what = self._problem_text(str(problem.get("id") or ""), problem.get("params") or {})
+        where = self._where(problem.get("at") or [])
+        if not where:
+            return what
+        return f"{where}：{what}" if self.fmt.language == "zh-Hans" else f"{where}: {what}"
+
+    def _problem_text(self, id: str, params: Mapping[str, Any]) -> str:
+        message = PROBLEM.get(id) or PROBLEM[""]
+        return self.t(message) % {key: self._problem_value(key, value) for key, value in params.items()}
+
+    def _problem_value(self, key: str, value: Any) -> str:
+        if key in PROBLEM_MOMENTS and isinstance(value, str):
+            try:
+                return self.zoned(value)
+            except ValueError:
+                return value
+        if key in {"sender"}:
+            return self.name(str(value))
+        if key in {"size", "bound", "limit", "total", "depth", "digits", "byte", "line", "column"}:
+            number = float(value)
+            return self.fmt.number(value, 0 if number.is_integer() else 3)
+        if key == "mass_kg":
+            return self.value(key, value)
+        return "—" if value is None else str(value)
+
+    def _where(self, at: list[Any]) -> str:
+        """The place of a problem: the members and list positions leading to it, by name."""
+        parts: list[str] = []
+        previous: Any = None
+        for step in at:
+            if isinstance(step, int) and parts and isinstance(previous, str) and previous in MEMBER:
+                parts[-1] = f"{parts[-1]} {step + 1}"
+            elif isinstance(step, int):
+                parts.append(f"#{step + 1}")
+            elif previous == "composition" and step in ELEMENT:
+                parts.append(self.element(step))
+            elif step in MEMBER:
+                parts.append(self.t(MEMBER[step]))
+            else:
+                parts.append(f"“{step}”")
+            previous = step
+        return " › ".join(parts)
 
     def sentence(self, message: str, params: Mapping[str, Any], code: str = "") -> str:
         return self.t(message) % {key: self.value(key, value, code) for key, value in params.items()}

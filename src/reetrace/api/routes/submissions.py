@@ -11,12 +11,16 @@ from starlette.requests import ClientDisconnect
 
 from reetrace.api import access
 from reetrace.api.errors import error_body
+from reetrace.api.language import accepted_language
 from reetrace.api.pagination import Page, page
 from reetrace.api.security import actor_of, principal, store_of
 from reetrace.domain.accounts import Principal
+from reetrace.domain.problems import Problem
 from reetrace.errors import UsageError
 from reetrace.services.intake import read_stream
 from reetrace.services.submit import ForeignReporter, list_rejections, list_submissions, receive_submission
+from reetrace.web.i18n import Formats
+from reetrace.web.words import Words
 
 router = APIRouter(prefix="/api", tags=["submissions"])
 
@@ -77,7 +81,15 @@ async def submit(request: Request, who: Principal = Depends(principal)) -> JSONR
     report = received.report.as_contract()
     outcome = received.outcome
     if outcome == "rejected":
-        report.update(error_body("rejected", received.report.rejected[0].reason))
+        detail = received.report.rejected[0].detail
+        language = accepted_language(request.headers.get("accept-language"))
+        said = Words(Formats(language)).problem(detail)
+        localized = {"message": said.text, "language": said.language}
+        extra: dict[str, Any] = {"localized": localized}
+        if isinstance(detail, Problem):
+            extra.update(message_id=detail.id, params=detail.params)
+        report.update(error_body("rejected", received.report.rejected[0].reason, **extra))
+        return JSONResponse(report, status_code=STATUS[outcome], headers={"Content-Language": said.language})
     return JSONResponse(report, status_code=STATUS[outcome])
 
 
