@@ -41,10 +41,12 @@ def start(
 @supervise_app.command("status")
 @reports_errors
 def status(ctx: typer.Context, format: Output = typer.Option(Output.table, "--format")):
-    """What the supervised findings hold for, and whether they are current."""
-    from reetrace.services import supervision
+    """The date the supervised findings are as of, today's date, and whether they are current:
+    findings as of an earlier day are moved forward to today by the next reading (asking for
+    the status moves nothing)."""
+    from reetrace.services import findings, supervision
 
-    info = supervision.status(store_for(ctx), settings(ctx))
+    info = supervision.status(store_for(ctx), settings(ctx), findings.today(settings(ctx)))
     if info is None:
         raise UsageError("supervision is not started: `reetrace supervise start --as-of DATE`")
     if format is Output.json:

@@ -303,8 +303,14 @@ def customs_for(events: list[RecordedEvent], plan: Plan) -> CustomsRecords:
     return CustomsRecords(tuple(related), records.covered, records.arrivals)
 
 
-def status(store: Store, settings: Settings) -> dict[str, Any] | None:
-    """The supervision state, whether it holds for the ledger as it is, and findings by code."""
+def status(store: Store, settings: Settings, today: date) -> dict[str, Any] | None:
+    """The supervision state as it is stored (nothing is moved by asking), whether it is current
+    — holds for the ledger as it is, these thresholds and `today` (the day readers ask for, in
+    the audit's zone) — what the next reading as of today will do, and findings by code.
+
+    The stored findings are moved forward to today lazily, by the first reading of a new day
+    (reetrace.services.supervision_clock): until then they are as of an earlier date, and saying
+    they are current would be untrue."""
     with store.reading() as conn:
         current = load_state(conn)
         if current is None:
@@ -314,17 +320,37 @@ def status(store: Store, settings: Settings) -> dict[str, Any] | None:
         by_code: dict[str, int] = dict(
             conn.execute(select(c.code, func.count()).group_by(c.code).order_by(c.code)).all()
         )
+    replay = (
+        "the whole ledger replayed as of today (on a large ledger by a background job,"
+        " which rebuilds the stored findings as of today)"
+    )
     if current.stale:
         holds = "no: stale (registry, control list, customs records or a bulk load changed what it depends on)"
+        on_reading = replay
     elif current.thresholds != thresholds_digest(settings.thresholds):
         holds = "no: other thresholds"
+        on_reading = replay
     elif current.ledger_size != events:
         holds = f"no: {events - current.ledger_size:,} events arrived without it"
+        on_reading = replay
+    elif current.as_of < today:
+        days = (today - current.as_of).days
+        holds = f"no: as of {current.as_of.isoformat()}, {days:,} day{'s' * (days != 1)} before today"
+        on_reading = (
+            f"moved forward from {current.as_of.isoformat()} to {today.isoformat()} "
+            "(only what the days passed can change is judged again)"
+        )
+    elif current.as_of > today:
+        holds = f"no: as of {current.as_of.isoformat()}, a later day than today"
+        on_reading = replay
     else:
         holds = "yes"
+        on_reading = "served as stored"
     return {
         "as_of": current.as_of.isoformat(),
+        "today": today.isoformat(),
         "current": holds,
+        "on_reading": on_reading,
         "events": events,
         "events_supervised": current.ledger_size,
         "findings": sum(by_code.values()),

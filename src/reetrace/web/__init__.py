@@ -102,12 +102,21 @@ def install(app: FastAPI) -> None:
             message = view.gettext(
                 "This form was sent from another site, or without its token. Reload the page and try again."
             )
+        computing, again = None, None
         if isinstance(exc, Computing):
             message = view.gettext(
                 "What this page shows as of %(day)s is being computed (%(percent)s%% done). Reload it in a moment."
             ) % {"day": exc.day.isoformat(), "percent": exc.percent}
+            computing = exc
+            # the same page asked again; not after a form (its fields would be lost). The page does
+            # not reload by itself: a <meta http-equiv="refresh"> would take the page away from
+            # someone still reading it (WCAG 2.2.1, failure F41).
+            if request.method == "GET":
+                again = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled | Computing) else None
-        answer = view.render("error.html", status_code=status, status=status, message=message)
+        answer = view.render(
+            "error.html", status_code=status, status=status, message=message, computing=computing, again=again
+        )
         answer.headers.update(headers or {})
         return answer
 
