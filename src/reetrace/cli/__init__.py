@@ -60,6 +60,13 @@ def settings(ctx: typer.Context) -> Settings:
     return ctx.find_root().obj()
 
 
+def today(ctx: typer.Context) -> date:
+    """Today in the audit's zone: the day a command is as of when it is not told another."""
+    from reetrace.services.findings import today as audit_today
+
+    return audit_today(settings(ctx))
+
+
 @overload
 def day_option(value: str, option: str, default: date | None = None) -> date: ...
 @overload

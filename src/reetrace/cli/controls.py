@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from reetrace.cli import app, console, day_option, reports_errors, settings
+from reetrace.cli import app, console, day_option, reports_errors, settings, today
 from reetrace.cli.ledger import Output, emit_json, store_for
 from reetrace.domain.controls import ControlEntry
 from reetrace.errors import InvalidInput, UsageError
@@ -56,7 +56,7 @@ def controls_show(
     """The entries in force on a day, with their dates and the changes recorded to them."""
     from reetrace.services.controls import control_history
 
-    day = day_option(on, "--on", date.today())
+    day = day_option(on, "--on", today(ctx))
     controls, changes = control_history(store_for(ctx), settings(ctx))
     entries = [_entry_json(e, day, changes) for e in controls.entries if all_entries or e.in_force(day)]
     if format is Output.json:
@@ -164,7 +164,7 @@ def classify(
     """The control codes a lot falls under on a day, from its form and composition."""
     from reetrace.services.controls import classify_lot
 
-    result = classify_lot(store_for(ctx), settings(ctx), lot, day_option(on, "--on", date.today()))
+    result = classify_lot(store_for(ctx), settings(ctx), lot, day_option(on, "--on", today(ctx)))
     if format is Output.json:
         emit_json(result.as_json())
         return

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from reetrace.cli import app, console, day_option, err_console, reports_errors, settings, views
+from reetrace.cli import app, console, day_option, err_console, reports_errors, settings, today, views
 from reetrace.cli.ledger import Output, emit_json, store_for
 from reetrace.cli.operator import operator
 from reetrace.errors import UsageError
@@ -165,7 +164,7 @@ def customs_reconcile(
     from reetrace.services.audit import findings_document
     from reetrace.services.customs import reconcile
 
-    day = day_option(as_of, "--as-of", date.today())
+    day = day_option(as_of, "--as-of", today(ctx))
     findings = reconcile(store_for(ctx), settings(ctx), day)
     if format is Output.json:
         emit_json(findings_document(findings, day))
@@ -205,7 +204,7 @@ def exports_list(
     """Every export: date, exporter, license, lots, kg, destination, arrival, days since export."""
     from reetrace.services.customs import list_exports
 
-    day = day_option(as_of, "--as-of", date.today())
+    day = day_option(as_of, "--as-of", today(ctx))
     lines = list_exports(store_for(ctx), settings(ctx), day, license_no)
     if format is Output.json:
         emit_json({"as_of": day.isoformat(), "exports": [line.as_json() for line in lines]})

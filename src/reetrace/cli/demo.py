@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from reetrace.cli import app, console, recreate_dir, reports_errors, settings
+from reetrace.cli import app, console, recreate_dir, reports_errors, settings, today
 from reetrace.cli.demo_steps import accounts_step, customs_step, review_step
 from reetrace.cli.views import SEVERITY_STYLE, print_quota_use
 from reetrace.domain.findings import CODES, SEVERITIES, Finding
@@ -111,7 +111,7 @@ def demo(
         replace(settings(ctx), db_url=url),
         workdir / "review",
         year_doc,
-        audit_ledger(store, settings(ctx), date.today()),
+        audit_ledger(store, settings(ctx), today(ctx)),
     )
     chart = customs_step(store, replace(settings(ctx), db_url=url), workdir / "customs", year, seed, as_of)
     _print_next_steps(url, as_of, lot, year, applications, chart)

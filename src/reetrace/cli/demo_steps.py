@@ -48,13 +48,14 @@ def review_step(store: Any, settings_: Any, directory: Path, year_doc: Any, find
     from reetrace.domain.prereview import holds
     from reetrace.services.applications import application_view, submit_application
     from reetrace.services.controls import control_list
+    from reetrace.services.findings import today as audit_today
     from reetrace.services.licenses import licenses
     from reetrace.services.prereview import lot_facts
     from reetrace.services.review import add_official, take_step
     from reetrace.services.screening import load_list
 
     directory.mkdir(parents=True, exist_ok=True)
-    today = date.today()
+    today = audit_today(settings_)
     controls = control_list(store, settings_)
     candidates: list[tuple[str, str]] = []
     for exporter in demo_review.applicants(year_doc.registry):

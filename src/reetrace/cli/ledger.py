@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from enum import Enum
 from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from reetrace.cli import app, console, day_option, err_console, reports_errors, settings, views
+from reetrace.cli import app, console, day_option, err_console, reports_errors, settings, today, views
 from reetrace.errors import UsageError
 
 registry_app = typer.Typer(
@@ -166,7 +165,7 @@ def audit(
     """Audit the ledger: every finding, evaluated in event-time order."""
     from reetrace.services import audit as audit_service
 
-    day = day_option(as_of, "--as-of", date.today())
+    day = day_option(as_of, "--as-of", today(ctx))
     findings = audit_service.audit_ledger(store_for(ctx), settings(ctx), day)
     if code:
         findings = [f for f in findings if f.code in set(code)]
