@@ -4,8 +4,9 @@ Every string a page shows is marked — `_()` in Python, `{% trans %}` or `_()` 
 translated through the gettext catalogues in `locale/`, built with Babel:
 
     cd src/reetrace/web
-    pybabel extract -F babel.cfg -k t -o locale/messages.pot --no-location --sort-output .
-    pybabel update -i locale/messages.pot -d locale --no-fuzzy-matching
+    pybabel extract -F babel.cfg -k t -o locale/messages.pot --no-location --sort-output -w 100 \
+        . ../certificates/printable.py
+    pybabel update -i locale/messages.pot -d locale --no-fuzzy-matching -w 100
     pybabel compile -d locale
 
 Dates, numbers and tonnages are formatted for the language by `babel.dates` / `babel.numbers`.

@@ -16,7 +16,7 @@ from reetrace.api import access
 from reetrace.api.security import store_of
 from reetrace.certificates.bundle import dumps
 from reetrace.certificates.page_style import CSS
-from reetrace.certificates.printable import render_html
+from reetrace.certificates.printable import PageWords, render_html
 from reetrace.charts.lineage import LineageBox, lineage_chart
 from reetrace.domain.lineage import Lineage
 from reetrace.errors import InvalidInput
@@ -139,12 +139,33 @@ def printable_certificate(request: Request, lot: str, view: Viewer = Depends(sta
     text = dumps(document)
     names = enterprise_names(store, {e["reporter"] for e in document["events"]})
     around = blocking_around(store, settings, lot, today(settings))
+    t = view.gettext
     lines = [
-        " · ".join(x for x in (f.code, names.get(f.enterprise or "") or f.enterprise or "", f.lot or "") if x)
+        " · ".join(
+            x
+            for x in (
+                t(labels.FINDING[f.code]) if f.code in labels.FINDING else f.code,
+                names.get(f.enterprise or "") or f.enterprise or "",
+                f.lot or "",
+            )
+            if x
+        )
         for f in around.upstream
     ]
+    words = PageWords(
+        t=t,
+        form=lambda code: t(labels.FORM[code]) if code in labels.FORM else code,
+        process=lambda code: t(labels.PROCESS[code]) if code in labels.PROCESS else code,
+        event=lambda code: t(labels.EVENT[code]) if code in labels.EVENT else code,
+        deposit=lambda code: t(labels.DEPOSIT[code]) if code in labels.DEPOSIT else code,
+        lang=view.fmt.language,
+    )
     page = render_html(
-        document, names, hashlib.sha256(text.encode("utf-8")).hexdigest(), (around.as_of.isoformat(), lines)
+        document,
+        names,
+        hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        (view.fmt.date(around.as_of), lines),
+        words,
     )
     return HTMLResponse(page.replace(f"<style>{CSS}</style>", f'<link rel="stylesheet" href="{PRINT_CSS}">'))
 

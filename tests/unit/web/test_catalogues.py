@@ -4,7 +4,7 @@ catalogue, every catalogue translates all of it, and the compiled `.mo` files ar
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_python
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -13,6 +13,7 @@ from reetrace.web.i18n import Formats, translations
 
 WEB = Path(reetrace.web.__file__).parent
 LOCALE = WEB / "locale"
+PRINTABLE = WEB.parent / "certificates" / "printable.py"
 CATALOGUES = ("zh_Hans", "en")
 
 
@@ -26,7 +27,11 @@ def _extracted() -> set[str]:
     found = extract_from_dir(
         str(WEB), method_map, {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}, keywords=keywords
     )
-    return {message for _, _, message, _, _ in found if isinstance(message, str)}
+    with PRINTABLE.open("rb") as source:  # the printable certificate, said in the reader's language
+        printed = [(m, None) for _, _, m, _ in extract_python(source, keywords, [], {})]
+    return {message for _, _, message, _, _ in found if isinstance(message, str)} | {
+        message for message, _ in printed if isinstance(message, str)
+    }
 
 
 def test_every_marked_string_is_in_the_template_catalogue():

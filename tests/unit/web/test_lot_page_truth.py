@@ -44,7 +44,17 @@ def test_the_printable_certificate_is_reachable_from_the_lot(site):
     style = re.search(r'<link rel="stylesheet" href="([^"]+)">', printable.text).group(1)
     css = client.get(style)
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css") and "@page" in css.text
-    assert "Supervision" in printable.text or "block a license" in printable.text
+    # in the reader's language: Chinese by default, English when chosen; no contract code on it
+    zh = printable.text
+    assert '<html lang="zh-Hans">' in zh and "溯源证书" in zh and ("监管" in zh or "上游阻断许可的问题" in zh)
+    for english in ("Certificate of provenance", "The lot", "Origins", "Processing steps", "How to check it"):
+        assert english not in zh, english
+    assert not re.search(r">\s*(?:extract|transform|ion_adsorption|mixed_compound)\s*<", zh)
+    client.get("/language/en?next=/")
+    en = client.get(link).text
+    assert '<html lang="en">' in en and "Certificate of provenance" in en and "溯源证书" not in en
+    assert "Supervision" in en or "block a license" in en
+    client.get("/language/zh-Hans?next=/")
     assert client.get("/lots/NO-SUCH-LOT/certificate/print").status_code == 404
     assert site.client("firm").get(link).status_code == 403  # staff only, as the lot page
 
