@@ -138,8 +138,28 @@ def said(message: str, **params: Any) -> dict[str, Any]:
     return {"message_id": f"prereview.{message}", "params": params}
 
 
-def _name(text: str) -> str:
+def name_key(text: str) -> str:
+    """A party's name as names are compared: spaces collapsed, case folded."""
     return " ".join(text.split()).casefold()
+
+
+def searchable_part(name: str) -> str:
+    """The longest run of `name` that any spelling of it equal by `name_key` holds as it is, ASCII
+    letters aside from their case: no space, no letter with a case outside ASCII (whose folding
+    a store may not follow), nothing JSON escapes. '' when there is none. A spelling through
+    characters that fold into ASCII (the Kelvin sign) escapes it: the consignee is then taken as
+    new, the cautious side."""
+    runs, run = [], []
+    for char in name:
+        plain = char.isascii() and char.isprintable() and not char.isspace() and char not in '"\\'
+        caseless = not char.isascii() and char.casefold() == char == char.upper() and not char.isspace()
+        if plain or caseless:
+            run.append(char)
+        else:
+            runs.append("".join(run))
+            run = []
+    runs.append("".join(run))
+    return max(runs, key=len)
 
 
 def pre_review(facts: Facts) -> dict[str, Any]:
@@ -355,7 +375,7 @@ def _red_flags(facts: Facts) -> list[dict[str, str]]:
                 **said("destination_of_concern", destination=app.destination),
             }
         )
-    words = _name(app.end_use)
+    words = name_key(app.end_use)
     terms = sorted(
         {t for t in rules.end_use_terms if (re.search(rf"\b{re.escape(t)}", words) if t.isascii() else t in words)}
     )
@@ -367,7 +387,7 @@ def _red_flags(facts: Facts) -> list[dict[str, str]]:
                 **said("end_use_terms", terms=terms),
             }
         )
-    if _name(app.consignee.name) not in facts.known_consignees:
+    if name_key(app.consignee.name) not in facts.known_consignees:
         flags.append(
             {
                 "flag": "new_consignee",

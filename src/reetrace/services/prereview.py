@@ -22,7 +22,7 @@ from reetrace.domain.audit import STAGE
 from reetrace.domain.events import Event, Export, Receive, Ship
 from reetrace.domain.findings import Finding
 from reetrace.domain.lots import Ledger
-from reetrace.domain.prereview import Facts, LotFacts, Provenance, pre_review
+from reetrace.domain.prereview import Facts, LotFacts, Provenance, name_key, pre_review, searchable_part
 from reetrace.domain.workflow import state_of
 from reetrace.errors import NotFound
 from reetrace.services import findings as current_findings
@@ -34,10 +34,6 @@ from reetrace.store.lot_source import SqlLotSource
 from reetrace.store.supervision_repo import event_count
 
 DEAD_STATES = ("denied", "not_accepted", "withdrawn")
-
-
-def _name(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def lot_facts(conn: Connection, lots: Iterable[str], thresholds_tolerance: float) -> dict[str, LotFacts | None]:
@@ -185,8 +181,10 @@ def run_pre_review(
         others = [a for a in repo.list_applications(conn) if a.number != number]
         states = {n: state_of(steps) for n, steps in repo.steps_of(conn, [a.number for a in others]).items()}
         claimed = _claimed(others, states, set(lots), application.exporter)
-        known = {_name(c) for c in consignees(conn)}
-        known |= {_name(a.body["consignee"]["name"]) for a in others if states[a.number] == "approved"}
+        # the exports that may name the consignee, narrowed in the store, then compared here
+        part = searchable_part(application.consignee.name)
+        known = {name_key(c) for c in consignees(conn, part or None)}
+        known |= {name_key(a.body["consignee"]["name"]) for a in others if states[a.number] == "approved"}
         facts = Facts(
             application=application,
             day=day,
