@@ -178,7 +178,13 @@ def test_the_audit_page_shows_checkpoints_and_change_history(seeded):
         page = client.get("/audit")
         assert page.status_code == 200
         assert "data-log-size=" in page.text and 'class="checkpoints"' in page.text
-        assert "registry load" in page.text or "registry-changes" in page.text
+        changes = page.text.split('class="registry-changes"')[1].split("</table>")[0]
+        # said in the reader's language: what was loaded, by kind and count, no log code
+        assert "载入登记文件" in changes and re.search(r"企业 \d+ 家", changes) and "registry load" not in changes
+        client.get("/language/en?next=/audit")
+        english = client.get("/audit").text.split('class="registry-changes"')[1].split("</table>")[0]
+        assert "registry document loaded" in english and re.search(r"enterprises: \d+", english)
+        client.get("/language/zh-Hans?next=/audit")
         assert '<form method="post" action="/audit' not in page.text  # read-only
 
 

@@ -37,6 +37,30 @@ ACTIONS = {
     "locked": _("locked"),
 }
 CONTROL_ACTIONS = {"add": _("added to the list"), "suspend": _("suspended"), "end": _("taken off the list")}
+# a registry change as the access log writes it down (services.registry: "registry load", with
+# the count of each kind loaded), said in the reader's language
+REGISTRY_CHANGES = {"registry load": _("registry document loaded")}
+REGISTRY_KINDS = {
+    "enterprises": _("enterprises: %(n)s"),
+    "qualifications": _("qualifications: %(n)s"),
+    "keys": _("signing keys: %(n)s"),
+    "sites": _("sites: %(n)s"),
+    "quotas": _("quotas: %(n)s"),
+    "licenses": _("licenses: %(n)s"),
+}
+
+
+def registry_change(what: str, detail: str | None, view: SignedIn) -> tuple[str, str, str]:
+    """(what, detail, the detail's language) of a registry change: by name and count of each
+    kind loaded; a detail of another shape as it was written (English)."""
+    t = view.gettext
+    named = t(REGISTRY_CHANGES[what]) if what in REGISTRY_CHANGES else what
+    parts = [part.split(" ", 1) for part in (detail or "").split(", ") if part]
+    if parts and all(len(p) == 2 and p[0].isdigit() and p[1] in REGISTRY_KINDS for p in parts):
+        sep = "、" if view.fmt.language == "zh-Hans" else ", "
+        said = sep.join(t(REGISTRY_KINDS[kind]) % {"n": view.fmt.number(int(n))} for n, kind in parts)
+        return named, said, view.fmt.language
+    return named, detail or "—", "en" if detail else view.fmt.language
 
 
 def auditor(view: SignedIn = Depends(signed_in)) -> SignedIn:
@@ -49,7 +73,8 @@ def auditor(view: SignedIn = Depends(signed_in)) -> SignedIn:
 def audit_page(request: Request, view: SignedIn = Depends(auditor)) -> Response:
     state = lists.log_state(store_of(request), view.principal)
     access.read(request, view.principal)
-    return view.render("audit.html", state=state, control_actions=CONTROL_ACTIONS)
+    registry = {r.id: registry_change(r.what, r.detail, view) for r in state.registry_changes}
+    return view.render("audit.html", state=state, control_actions=CONTROL_ACTIONS, registry=registry)
 
 
 @router.get("/audit/access-log")
