@@ -14,6 +14,8 @@ from openpyxl import load_workbook
 from test_console_access_log import console
 
 from access_checks import entries_after, last_entry
+from reetrace.domain.accounts import Actor
+from reetrace.services import registry
 
 
 def rows_of(html: str, table: str) -> list[str]:
@@ -174,6 +176,8 @@ def test_the_access_log_is_browsed_by_user_enterprise_and_day(seeded):
 
 
 def test_the_audit_page_shows_checkpoints_and_change_history(seeded):
+    # the registry loaded again at the command line: a change the access log writes down
+    registry.load_registry(seeded.store, seeded.world.registry(), actor=Actor.operator("ops"))
     with console(seeded, "auditor") as client:
         page = client.get("/audit")
         assert page.status_code == 200
