@@ -251,7 +251,7 @@ def test_an_oversized_upload_is_read_past_and_recorded(app):
     answer = c.post(
         "/portal/submissions", data={"form_token": token}, files={"submission": ("big.json", big, "application/json")}
     )
-    assert answer.status_code == 422 and "67,108,875 bytes received" in answer.text
+    assert answer.status_code == 422 and "收到 67,108,875 字节" in answer.text  # said in the reader's language
     store = app.state.store
     with store.reading() as conn:
         kept = conn.execute(select(t.rejections).order_by(t.rejections.c.id.desc()).limit(1)).one()
