@@ -129,6 +129,8 @@ def test_a_lot_tells_its_blocking_findings_and_prints_its_certificate(site, logi
     page.click("a[href$='/certificate/print']")
     page.wait_for_load_state()
     assert site.lot in page.inner_text("div.lot-id")
+    title = {"zh-Hans": "溯源证书", "en": "Certificate of provenance"}[language]
+    assert page.inner_text("h1").strip() == title and page.get_attribute("html", "lang") == language
     qr = page.locator("figure.qr-box svg")
     assert abs(qr.bounding_box()["width"] - 38 / 25.4 * 96) < 2  # 38 mm: the linked style sheet applies
     screenshot(page, f"certificate-{language}")
