@@ -8,51 +8,17 @@ from datetime import date
 
 import pytest
 
-from factory import World, extract, lot, party, transform
+import risk_ledger
 from reetrace.config import Settings
 from reetrace.domain.elements import reo_kg
-from reetrace.services.ingest import ingest
-from reetrace.services.registry import load_registry
 from reetrace.services.risk import risk_document, risk_view
 from reetrace.store.risk_repo import input_elements, output_elements
-
-FEED = {"Ce": 0.2, "La": 0.1, "Nd": 0.07, "Dy": 0.01}
-YIELDS = (0.95, 0.96, 0.97, 0.955, 0.965)  # the honest plants'; the sixth yields 0.80
-DIVERTER_YIELD = 0.80
-
-
-def plants() -> list:
-    return [party(10 + n, "mining", "separation") for n in range(6)]
-
-
-def separation(who: int, y: float, dy_kept: float, time: str) -> list[dict]:
-    """A plant mines 1000 kg of concentrate and separates it: the output holds `y` of each
-    element, and `dy_kept` of its dysprosium."""
-    made = {e: f * (dy_kept if e == "Dy" else y) for e, f in FEED.items()}
-    return [
-        extract(f"x{who}", f"C-{who}", 1000, time="2026-01-05T08:00:00+08:00", composition=FEED),
-        transform(f"s{who}", "separation", [(f"C-{who}", 1000)], [lot(f"O-{who}", "mixed_compound", 1000, made)], time),
-    ]
+from risk_ledger import DIVERTER_YIELD
 
 
 @pytest.fixture
 def ledger(store, write_json):
-    world = World()
-    parties = plants()
-    doc = world.registry()
-    doc["enterprises"] += [p.registry_entry() for p in parties]
-    load_registry(store, doc)
-    files = []
-    for n, p in enumerate(parties):
-        honest = n < len(YIELDS)
-        y = YIELDS[n] if honest else DIVERTER_YIELD
-        # the last plant separates in the night of 31 January, UTC+8: still January there,
-        # the plant before it an hour after midnight on 1 February: February there, 31 January in UTC
-        time = {4: "2026-02-01T01:00:00+08:00", 5: "2026-01-31T20:00:00+08:00"}.get(n, "2026-01-20T08:00:00+08:00")
-        events = separation(n, y, y if honest else 0.5, time)
-        files.append(write_json(f"p{n}.json", p.submit(events)))
-    ingest(store, files, as_received_created_at=True)
-    return parties
+    return risk_ledger.build(store, write_json)
 
 
 def test_the_queries_give_each_plants_element_masses_by_local_month(store, ledger):
