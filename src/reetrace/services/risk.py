@@ -35,7 +35,8 @@ class RiskView:
     enterprises: dict[str, Enterprise]
 
 
-_figures: dict[tuple[str, int, int, int], list[Figure]] = {}
+# the figures of the last ledger size, year and registered capacities asked for
+_figures: dict[tuple[str, int, int, int, tuple[tuple[str, float], ...]], list[Figure]] = {}
 _figures_lock = threading.Lock()
 
 
@@ -62,13 +63,12 @@ def risk_view(
         registry = load_registry(conn)
         months = event_months(conn, {f.event for f in findings if f.event}, zone)
         size = event_count(conn)
-        key = (str(store.engine.url), year, size, offset)
+        capacity = capacities(registry)
+        key = (str(store.engine.url), year, size, offset, tuple(sorted(capacity.items())))
         with _figures_lock:
             figures = _figures.get(key)
         if figures is None:
-            figures = month_figures(
-                output_elements(conn, year, offset), input_elements(conn, year, offset), capacities(registry)
-            )
+            figures = month_figures(output_elements(conn, year, offset), input_elements(conn, year, offset), capacity)
             with _figures_lock:
                 _figures.clear()  # the last ledger size's only: an older one is never asked again
                 _figures[key] = figures
