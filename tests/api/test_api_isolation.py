@@ -531,6 +531,7 @@ PAGE_ISOLATION: dict[tuple[str, str], Callable[..., None]] = {
     ("GET", "/audit"): page_staff_only("/audit"),
     ("GET", "/audit/access-log"): page_staff_only("/audit/access-log"),
     ("GET", "/docs"): page_staff_only("/docs"),
+    ("GET", "/risk"): page_staff_only("/risk"),
     ("GET", "/findings"): page_own_rows("/findings"),
     ("GET", "/portal/submissions"): page_own_rows("/portal/submissions"),
     ("GET", "/portal/rejections"): page_own_rows("/portal/rejections"),

@@ -107,6 +107,7 @@ PAGE_READS: dict[tuple[str, str], PageRead | None] = {
     ("GET", "/review/{number}"): PageRead("approver", lambda lv: f"/review/{trader_application(lv)}", "", _x),
     ("GET", "/lots"): PageRead("auditor", lambda lv: "/lots", "form=oxide&q=DY"),
     ("GET", "/audit"): PageRead("auditor", lambda lv: "/audit"),
+    ("GET", "/risk"): PageRead("inspector", lambda lv: "/risk", "month=2026-01&sort=month"),
     ("GET", "/audit/access-log"): PageRead("auditor", lambda lv: "/audit/access-log", "user=inspector&from=2026-01-01"),
     # no one's data: forms, the language switch, the API's own documentation
     ("GET", "/certificates/print.css"): None,  # the printable certificate's style sheet

@@ -54,7 +54,7 @@ def pages_of(role: str, site) -> list[str]:
             "/account",
             "/lots/NO-SUCH-LOT",
         ],
-        "inspector": ["/", "/findings?status=open", *staff_finding, f"/lots/{site.lot}"],
+        "inspector": ["/", "/findings?status=open", *staff_finding, f"/lots/{site.lot}", "/risk"],
         "reviewer": ["/review", f"/review/{site.application}", "/account"],
         "auditor": ["/", "/findings", *staff_finding, f"/lots/{site.lot}"],
         "firm": ["/portal", "/findings", *findings_of(site, own=True), "/", "/account"],

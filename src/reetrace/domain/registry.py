@@ -45,6 +45,9 @@ class Site:
     kind: str
     name: str
     province: str | None = None
+    deposit: str | None = None  # rock | ion_adsorption (mines only)
+    profile: dict[str, float] | None = None  # element symbol -> share of REO, summing to 1 ± 0.01
+    capacity_t_reo: float | None = None  # output allowed per calendar year, t REO
 
 
 @dataclass(frozen=True, slots=True)

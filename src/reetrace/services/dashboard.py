@@ -30,12 +30,12 @@ from reetrace.services import findings as current_findings
 from reetrace.services.audit import YEARS, QuotaUse, check_year, end_of_day, recorded_events
 from reetrace.services.prereview import lot_facts
 from reetrace.store import tables as t
-from reetrace.store.bulk import select_in
 from reetrace.store.database import Store
 from reetrace.store.lot_history import events_touching
 from reetrace.store.lot_source import SqlLotSource
 from reetrace.store.overview_repo import load_snapshot, save_snapshot
 from reetrace.store.registry_repo import load_registry
+from reetrace.store.risk_repo import event_months
 from reetrace.store.supervision_repo import event_count, now_text
 from reetrace.store.timefmt import to_utc_text
 
@@ -188,7 +188,7 @@ def national_overview(store: Store, settings: Settings, year: int, as_of: date |
     findings = current_findings.current(store, settings, as_of)
     with store.reading() as conn:
         registry = load_registry(conn)
-        months = _months_of(conn, {f.event for f in findings if f.event}, zone)
+        months = event_months(conn, {f.event for f in findings if f.event}, zone)
         size = event_count(conn)
         kept_as = _settled(settings, year, as_of)
         snapshot = load_snapshot(conn, year, kept_as, size)
@@ -257,22 +257,6 @@ def _year_pass(conn: Connection, settings: Settings, registry: Registry, year: i
 
 
 FLOW_TYPES = ("extract", "import", "transform", "export", "consume", "adjust")
-
-
-def _months_of(conn: Connection, refs: set[str], zone: timezone) -> dict[str, str]:
-    """The month (YYYY-MM, local) of each of these events."""
-    by_reporter: dict[str, list[str]] = defaultdict(list)
-    for ref in refs:
-        reporter, _, event_id = ref.partition(":")
-        by_reporter[reporter].append(event_id)
-    months = {}
-    for reporter, ids in by_reporter.items():
-        rows = select_in(
-            conn, "SELECT event_id, time FROM events WHERE reporter = %s AND event_id IN_LIST", (reporter,), ids
-        )
-        for event_id, time in rows:
-            months[f"{reporter}:{event_id}"] = datetime.fromisoformat(time).astimezone(zone).strftime("%Y-%m")
-    return months
 
 
 def _last_receipts(conn: Connection, end: datetime, zone: timezone) -> list[MonthReport]:

@@ -56,6 +56,7 @@ def install(app: FastAPI) -> None:
         portal_applications,
         portal_lists,
         review,
+        risk,
         session,
     )
     from reetrace.web.pages import LoginRequired, login_location, viewer
@@ -73,6 +74,7 @@ def install(app: FastAPI) -> None:
         portal_applications,
         portal_lists,
         review,
+        risk,
         audit,
         docs,
     ):
