@@ -19,19 +19,24 @@ from reetrace.services.registry import load_registry
 SETTINGS = Settings()
 DAY = date(2026, 3, 1)
 OXIDE_DY = {"Dy": 0.8713}
+CLAY = {"Ce": 0.2, "Nd": 0.1, "Dy": 0.06, "Y": 0.05}  # an ion-adsorption clay: 27 % of its REO heavy
 
 
 @pytest.fixture
 def chain(store, world, write_json):
     """C1 (the mine's) is overdrawn by the plant's separation into DYO-1 and CEO-1; the trader
     ships DYO-1 on without ever receiving it. C2 is another of the mine's lots, never touched."""
-    load_registry(store, world.registry())
+    doc = world.registry()
+    doc["quotas"].append(
+        {"year": 2026, "uscc": world.mine.uscc, "kind": "mining", "category": "ion_adsorption", "tonnes_reo": 100}
+    )
+    load_registry(store, doc)
     m, p, x = world.mine, world.plant, world.trader
     subs = {
         "mine.json": m.submit(
             [
-                extract("m1", "C1", 1000, composition={"Ce": 0.2, "Nd": 0.1, "Dy": 0.06}),
-                extract("m3", "C2", 500, composition={"Ce": 0.2, "Nd": 0.1, "Dy": 0.06}),
+                extract("m1", "C1", 1000, composition=CLAY, deposit="ion_adsorption"),
+                extract("m3", "C2", 500, composition=CLAY, deposit="ion_adsorption"),
                 ship("m2", ["C1"], p.uscc, "S1"),
             ]
         ),

@@ -61,11 +61,34 @@ class KeyIn(_Strict):
         return self
 
 
+# A site's yearly capacity in tonnes REO: above 0, and within the bound on every mass (10⁹ kg).
+CapacityTonnes = Annotated[float, Field(gt=0, le=1e6, strict=True, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1, strict=True, allow_inf_nan=False)]
+MINE_KIND = "mine"
+PROFILE_TOLERANCE = 0.01  # a profile's shares sum to 1 within this
+
+
 class SiteIn(_Strict):
     code: Annotated[str, Field(pattern=r"^[^\s/]{1,64}$")]
     kind: Text
     name: Text
     province: Text | None = None
+    deposit: Literal["rock", "ion_adsorption"] | None = None
+    profile: Annotated[dict[str, Share], Field(min_length=1, max_length=len(ELEMENTS))] | None = None
+    capacity_t_reo: CapacityTonnes | None = None
+
+    @model_validator(mode="after")
+    def _deposit_profile(self):
+        if self.deposit is not None and self.kind != MINE_KIND:
+            raise ValueError(f"only a {MINE_KIND} site has a deposit, not a {self.kind} site")
+        if self.profile is not None:
+            unknown = sorted(set(self.profile) - set(ELEMENTS))
+            if unknown:
+                raise ValueError(f"profile names what is not a rare earth element symbol: {', '.join(unknown)}")
+            total = sum(self.profile.values())
+            if abs(total - 1) > PROFILE_TOLERANCE:
+                raise ValueError(f"profile shares add up to {total:.6g}, not 1 (± {PROFILE_TOLERANCE})")
+        return self
 
 
 class EnterpriseIn(_Strict):

@@ -52,6 +52,9 @@ OXIDE: dict[str, str] = {e: _oxide_name(e) for e in ELEMENTS}
 REO_FACTOR: dict[str, float] = {e: _factor(e) for e in ELEMENTS}
 # Light rare earths (the cerium group), the rest being medium and heavy.
 LIGHT: frozenset[str] = frozenset({"La", "Ce", "Pr", "Nd", "Pm", "Sm"})
+# The heavy elements as the composition rules count them (docs/contract.md §12, docs/evasion.md):
+# gadolinium to lutetium and yttrium; Eu and Sc are in neither group there.
+HEAVY: frozenset[str] = frozenset({"Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Y"})
 
 
 def element_kg(mass_kg: float, composition: Mapping[str, float]) -> dict[str, float]:
@@ -67,3 +70,11 @@ def reo_kg(elements_kg: Mapping[str, float]) -> float:
 def reo_per_kg(composition: Mapping[str, float]) -> float:
     """REO-equivalent kilograms held in one kilogram of a lot of this composition."""
     return sum(f / REO_FACTOR[e] for e, f in composition.items())
+
+
+def reo_shares(composition: Mapping[str, float]) -> dict[str, float]:
+    """Each element's share of the REO equivalent of a lot of this composition (empty when it
+    holds no rare earth)."""
+    reo = {e: f / REO_FACTOR[e] for e, f in composition.items() if f > 0}
+    total = sum(reo.values())
+    return {e: v / total for e, v in reo.items()} if total > 0 else {}

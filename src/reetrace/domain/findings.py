@@ -29,6 +29,12 @@ CODES: dict[str, tuple[str, str]] = {
     "LATE_REPORT": ("low", "a month's events were reported after the deadline"),
     "LARGE_ADJUSTMENT": ("medium", "a stock adjustment is unusually large"),
     "CIRCULAR_TRADE": ("medium", "a lot returns to an enterprise that held it before"),
+    # findings that catch evasion (docs/evasion.md)
+    "COMPOSITION_IMPLAUSIBLE": (
+        "high",
+        "an extracted lot's composition does not fit the deposit it is said to come from",
+    ),
+    "CAPACITY_EXCEEDED": ("high", "a site's output in a year exceeds its registered capacity"),
     # customs reconciliation and arrival reports (docs/customs.md)
     "DECLARATION_WITHOUT_EXPORT": ("high", "a customs export declaration matches no export event"),
     "EXPORT_WITHOUT_DECLARATION": ("high", "an export in a period customs reported on has no customs declaration"),
@@ -64,6 +70,13 @@ class Thresholds:
     declaration_quantity_tolerance: float = 0.005
     # exports under a license must have their arrival reported within this many days
     arrival_report_days: int = 60
+    # an extracted lot's REO shares may differ from its site's registered profile by this L1
+    # distance (sum of absolute differences over the 17 elements; 0 = equal, 2 = disjoint)
+    composition_l1_max: float = 0.30
+    # without a profile: heavy share of REO a rock (light) deposit may yield at most, an
+    # ion-adsorption (medium/heavy) deposit at least
+    rock_heavy_share_max: float = 0.10
+    ion_adsorption_heavy_share_min: float = 0.20
     # China Standard Time: months, years, deadlines and dates are judged in it.
     utc_offset_hours: int = 8
     severity: dict[str, str] = field(default_factory=lambda: {c: s for c, (s, _) in CODES.items()})

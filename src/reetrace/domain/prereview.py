@@ -37,9 +37,19 @@ BLOCKING_CODES = frozenset(
         "RECEIPT_WITHOUT_SHIPMENT",
         "MINING_QUOTA_EXCEEDED",
         "SEPARATION_QUOTA_EXCEEDED",
+        # provenance at stake: ore laundered through a legal mine, output beyond what a plant can make
+        "COMPOSITION_IMPLAUSIBLE",
+        "CAPACITY_EXCEEDED",
     }
 )
-QUOTA_CODES = {"MINING_QUOTA_EXCEEDED": "extract", "SEPARATION_QUOTA_EXCEEDED": "separation"}
+# Findings about a year's production of an enterprise rather than one event: the kind of creation
+# upstream they concern ("output": any extraction or transform but a repack). Which tonnes went
+# over cannot be told apart from the rest of the year's, so all of them are in doubt.
+PRODUCTION_CODES = {
+    "MINING_QUOTA_EXCEEDED": "extract",
+    "SEPARATION_QUOTA_EXCEEDED": "separation",
+    "CAPACITY_EXCEEDED": "output",
+}
 EMPTY_KG = 1e-6  # a lot holding no more than this is used up
 
 
@@ -115,7 +125,7 @@ class Provenance:
     trace: BackwardTrace
     upstream_lots: frozenset[str]
     upstream_events: frozenset[str]
-    producers: frozenset[tuple[str, str, int]]  # (kind "extract"/"separation", USCC, year)
+    producers: frozenset[tuple[str, str, int]]  # (kind "extract"/"separation"/"output", USCC, year)
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,9 +287,9 @@ def concerns(
 ) -> bool:
     """Whether a finding is about this stretch of a lot's history: one of its lots, one of the
     events that made or moved them, or (a quota overrun) an extraction or separation of that
-    enterprise in that year."""
-    if finding.code in QUOTA_CODES:
-        kind = QUOTA_CODES[finding.code]
+    enterprise in that year; a capacity overrun, any output of it in that year)."""
+    if finding.code in PRODUCTION_CODES:
+        kind = PRODUCTION_CODES[finding.code]
         return (kind, finding.enterprise or "", finding.year or 0) in producers
     return (finding.lot is not None and finding.lot in lots) or (finding.event is not None and finding.event in events)
 

@@ -49,6 +49,11 @@ class Site:
     profile: dict[str, float] | None = None  # element symbol -> share of REO, summing to 1 ± 0.01
     capacity_t_reo: float | None = None  # output allowed per calendar year, t REO
 
+    @property
+    def ref(self) -> str:
+        """The site's identity as events name it, `<USCC>/<code>`."""
+        return f"{self.uscc}/{self.code}"
+
 
 @dataclass(frozen=True, slots=True)
 class Enterprise:
@@ -118,6 +123,15 @@ class Registry:
 
     def _allocated(self) -> set[tuple[int, str]]:
         return {(q.year, q.kind) for q in self.quotas.values()}
+
+    def own_site(self, uscc: str, site: str | None) -> Site | None:
+        """The registered site an event of `uscc` names in its `site` (`<USCC>/<code>`), when it
+        is one of that enterprise's own; None for an event naming no site, a site not
+        registered, or another enterprise's (an enterprise reports what it does at its own sites)."""
+        if not site:
+            return None
+        owner, _, code = site.partition("/")
+        return self.sites.get((uscc, code)) if owner == uscc else None
 
     def add_qualification(self, q: Qualification) -> None:
         self.qualifications.setdefault(q.uscc, []).append(q)

@@ -10,13 +10,15 @@ that the ledger's indexes find directly:
                                     names, and the other half of its shipment
     Q|<USCC>|<year>|<kind>          a quota overrun: the enterprise's extractions (kind `mining`)
                                     or separations (`separation`) of that year
+    C|<USCC>|<year>                 a site's capacity exceeded: the enterprise's extractions and
+                                    transforms (but repacks) of that year
     R|<USCC>|<YYYY-MM>              a late report: the enterprise's events of that month
     X|<license_no>                  a license exceeded: every export under it, with its lots
     D|<declaration_no>              a customs declaration that matches no export or does not fit
                                     it: the exports naming it or its lots, with their lots
 
 A new event makes dirty the subjects of every event that names one of its lots or its shipment,
-of its quota account and month, of the licenses and declarations of the exports among those.
+of its quota and capacity accounts and month, of the licenses and declarations of the exports among those.
 Replaying the events those subjects depend on, with the same rules as the full audit, gives
 exactly their findings; every other subject's findings cannot have changed.
 """
@@ -43,6 +45,10 @@ def quota_subject(uscc: str, year: int, kind: str) -> str:
     return f"Q|{uscc}|{year}|{kind}"
 
 
+def capacity_subject(uscc: str, year: int) -> str:
+    return f"C|{uscc}|{year}"
+
+
 def report_subject(uscc: str, year: int, month: int) -> str:
     return f"R|{uscc}|{year:04d}-{month:02d}"
 
@@ -52,6 +58,8 @@ def subject_of(finding: Finding) -> str:
     code = finding.code
     if code in QUOTA_KINDS:
         return quota_subject(finding.enterprise or "", finding.year or 0, QUOTA_KINDS[code])
+    if code == "CAPACITY_EXCEEDED":
+        return capacity_subject(finding.enterprise or "", finding.year or 0)
     if code == "LATE_REPORT":
         return f"R|{finding.enterprise}|{finding.evidence['month']}"
     if code == "LICENSE_EXCEEDED":
@@ -101,4 +109,12 @@ def quota_account(event: Event, local_time: datetime) -> str | None:
         return quota_subject(event.reporter, local_time.year, "mining")
     if isinstance(event, Transform) and event.process == "separation":
         return quota_subject(event.reporter, local_time.year, "separation")
+    return None
+
+
+def capacity_account(event: Event, local_time: datetime) -> str | None:
+    """The capacity subject an event's output may count towards: its reporter's sites of that
+    year (which site, if any, the rule decides from the registry)."""
+    if isinstance(event, Extract) or (isinstance(event, Transform) and event.process != "repack"):
+        return capacity_subject(event.reporter, local_time.year)
     return None

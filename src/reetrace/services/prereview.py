@@ -95,15 +95,20 @@ def provenance(conn: Connection, lot: str, zone_year) -> Provenance:
 
 
 def producers_of(creations: Iterable[tracing.Creation | None], zone_year) -> frozenset[tuple[str, str, int]]:
-    """(kind, enterprise, year) of each extraction and separation among these creations."""
+    """(kind, enterprise, year) of each extraction and separation among these creations, and of
+    each output that counts against a site's capacity ("output": an extraction or a transform
+    but a repack)."""
     producers = set()
     for c in creations:
         if c is None:
             continue
+        year = zone_year(c.time)
         if c.type == "extract":
-            producers.add(("extract", c.reporter, zone_year(c.time)))
+            producers.add(("extract", c.reporter, year))
         elif c.type == "transform" and c.process == "separation":
-            producers.add(("separation", c.reporter, zone_year(c.time)))
+            producers.add(("separation", c.reporter, year))
+        if c.type == "extract" or (c.type == "transform" and c.process != "repack"):
+            producers.add(("output", c.reporter, year))
     return frozenset(producers)
 
 

@@ -34,6 +34,7 @@ from reetrace.domain.event_keys import declaration_key
 from reetrace.domain.events import Export, Receive, RecordedEvent
 from reetrace.domain.findings import Finding, Thresholds
 from reetrace.domain.supervision import (
+    capacity_account,
     event_subject,
     export_keys,
     lots_named,
@@ -48,7 +49,7 @@ from reetrace.store import tables as t
 from reetrace.store.customs_repo import customs_records
 from reetrace.store.database import Store
 from reetrace.store.lot_history import recorded_at, seqs_keyed, seqs_touching
-from reetrace.store.registry_repo import load_registry
+from reetrace.store.registry_repo import capacity_enterprises, load_registry
 from reetrace.store.supervision_repo import (
     SupervisionState,
     event_count,
@@ -174,6 +175,13 @@ class Plan:
         self.declarations: set[str] = set()  # declarations to judge again, whatever exports they match
         self._customs: CustomsRecords | None = None
         self._read: dict[int, RecordedEvent] = {}
+        self._capacities: set[str] | None = None
+
+    def capacities(self) -> set[str]:
+        """The enterprises with a site of registered capacity (only their output is tallied)."""
+        if self._capacities is None:
+            self._capacities = capacity_enterprises(self.conn)
+        return self._capacities
 
     def customs(self) -> CustomsRecords:
         if self._customs is None:
@@ -222,6 +230,10 @@ class Plan:
             if account:
                 self.subjects.add(account)
                 accounts.add((event.reporter, local.year, account.rsplit("|", 1)[1]))
+            capacity = capacity_account(event, local)
+            if capacity and event.reporter in self.capacities():
+                self.subjects.add(capacity)
+                accounts.add((event.reporter, local.year, "capacity"))
             months.add((event.reporter, local.year, local.month))
         # the events whose own findings may change: every event of those lots (and of the lots
         # received with them) or of those shipments
@@ -253,7 +265,7 @@ class Plan:
         for record in (*dirty_events, *self.events(partners)):
             history_lots |= lots_named(record.event)
         self.replay = dirty | partners | self.histories(history_lots)
-        # quota accounts and reporting months: all of the enterprise's events that count in them
+        # quota and capacity accounts, reporting months: all of the enterprise's events that count in them
         for uscc, year, kind in accounts:
             self.replay |= account_events(conn, uscc, year, kind, self.zone)
         for uscc, year, month in months:
@@ -270,10 +282,15 @@ def _window(year: int, month: int | None, zone: timezone) -> tuple[str, str]:
     return to_utc_text(start), to_utc_text(end)
 
 
+ACCOUNT_TYPES = {"mining": ("extract",), "separation": ("transform",), "capacity": ("extract", "transform")}
+
+
 def account_events(conn: Connection, uscc: str, year: int, kind: str, zone: timezone) -> set[int]:
+    """The enterprise's events of the year that may count in an account: its mining or
+    separation quota, or the capacity of its sites."""
     low, high = _window(year, None, zone)
     c = t.events.c
-    types = ("extract",) if kind == "mining" else ("transform",)
+    types = ACCOUNT_TYPES[kind]
     return set(conn.scalars(select(c.seq).where(c.reporter == uscc, c.time >= low, c.time < high, c.type.in_(types))))
 
 

@@ -6,6 +6,8 @@ that makes the change, re-evaluating only the subjects it touches:
   `LICENSE_EXCEEDED` subject;
 - a quota changed: that quota account (the enterprise's extractions or separations of the year);
 - a qualification changed: whether the enterprise's events were authorised;
+- a site changed, added or dropped: whether the enterprise's extractions fit their deposits, and
+  its sites' capacities in every year;
 - an arrival reported: that export's `ARRIVAL_NOT_REPORTED`;
 - customs declarations loaded: the declarations, the exports they can be matched to and the
   exports of the period the load covers;
@@ -30,8 +32,8 @@ from reetrace.domain.audit import audit_keyed
 from reetrace.domain.customs import CustomsRecords, Period
 from reetrace.domain.event_keys import declaration_key, license_key
 from reetrace.domain.events import Export, RecordedEvent
-from reetrace.domain.registry import Registry
-from reetrace.domain.supervision import event_subject, quota_subject, shipment_of
+from reetrace.domain.registry import Registry, Site
+from reetrace.domain.supervision import capacity_subject, event_subject, quota_subject, shipment_of
 from reetrace.services.audit import replay_ledger
 from reetrace.services.controls import control_list_in
 from reetrace.services.supervision import (
@@ -196,7 +198,7 @@ def controls_changed(conn: Connection, settings: Settings, effective: date) -> i
 
 def registry_changed(conn: Connection, settings: Settings, before: Registry, after: Registry) -> int | None:
     """The registry as it was and as it is now: what changed is judged again (licenses, quotas,
-    qualifications; names, sites and keys are not read by the audit)."""
+    qualifications, sites; names and keys are not read by the audit)."""
     current = holding(conn, settings)
     if current is None:
         return 0
@@ -234,7 +236,38 @@ def registry_changed(conn: Connection, settings: Settings, before: Registry, aft
         subjects = {event_subject(r.event.ref) for r in found}
         for code in AUTHORISATION.values():
             replayed += _rejudge_alone(conn, settings, current.as_of, seqs, subjects, code, found)
+    sited = {
+        uscc for uscc, _ in set(before.sites) | set(after.sites) if _sites_of(before, uscc) != _sites_of(after, uscc)
+    }
+    for uscc in sorted(sited):
+        done = _sites_changed(conn, settings, current.as_of, uscc)
+        if done is None:
+            return None
+        replayed += done
     return replayed
+
+
+def _sites_of(registry: Registry, uscc: str) -> list[Site]:
+    return sorted((site for (owner, _), site in registry.sites.items() if owner == uscc), key=repr)
+
+
+def _sites_changed(conn: Connection, settings: Settings, as_of: date, uscc: str) -> int | None:
+    """An enterprise's sites changed: whether its extractions fit their deposits
+    (`COMPOSITION_IMPLAUSIBLE`, from each extraction alone) and its sites' capacities in every
+    year it made something (which site an event counts for may change with any of them)."""
+    c = t.events.c
+    seqs = set(conn.scalars(select(c.seq).where(c.reporter == uscc, c.type.in_(("extract", "transform")))))
+    if len(seqs) > REPLAY_LIMIT:
+        mark_stale(conn)
+        return None
+    found = recorded_at(conn, seqs)
+    zone = zone_of(settings)
+    extracts = {event_subject(r.event.ref) for r in found if r.event.type == "extract"}
+    years = {capacity_subject(uscc, r.event.time.astimezone(zone).year) for r in found}
+    keyed = audit_keyed(found, load_registry(conn), control_list_in(conn, settings), as_of, settings.thresholds)
+    replace_code(conn, extracts, "COMPOSITION_IMPLAUSIBLE", keyed)
+    replace_subjects(conn, years, keyed)
+    return len(found)
 
 
 def _rejudge_alone(

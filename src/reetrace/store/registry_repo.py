@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 
 from reetrace.contract.registry import RegistryDocument
 from reetrace.domain.registry import (
@@ -24,7 +24,15 @@ from reetrace.store.upsert import upsert
 
 
 def save_registry(conn: Connection, doc: RegistryDocument) -> dict[str, int]:
-    """Upsert everything in the document by its key; returns counts per kind."""
+    """Write the document; returns counts per kind. An enterprise loaded again has its
+    qualifications and sites replaced by the document's; its keys are only ever added or revoked
+    (a key the document leaves out stays, and a revocation is never lifted or put later).
+    Quotas and licenses are upserted by their key."""
+    usccs = [e.uscc for e in doc.enterprises]
+    if usccs:
+        conn.execute(delete(t.qualifications).where(t.qualifications.c.uscc.in_(usccs)))
+        conn.execute(delete(t.sites).where(t.sites.c.uscc.in_(usccs)))
+    revoked = _revocations(conn, [k.key_id for e in doc.enterprises for k in e.keys])
     upsert(
         conn,
         t.enterprises,
@@ -51,7 +59,7 @@ def save_registry(conn: Connection, doc: RegistryDocument) -> dict[str, int]:
                 "uscc": e.uscc,
                 "public_key": k.raw,
                 "valid_from": to_utc_text(k.valid_from),
-                "revoked_at": to_utc_text(k.revoked_at) if k.revoked_at else None,
+                "revoked_at": _earlier(revoked.get(k.key_id), to_utc_text(k.revoked_at) if k.revoked_at else None),
             }
             for e in doc.enterprises
             for k in e.keys
@@ -61,7 +69,16 @@ def save_registry(conn: Connection, doc: RegistryDocument) -> dict[str, int]:
         conn,
         t.sites,
         [
-            {"uscc": e.uscc, "code": s.code, "kind": s.kind, "name": s.name, "province": s.province}
+            {
+                "uscc": e.uscc,
+                "code": s.code,
+                "kind": s.kind,
+                "name": s.name,
+                "province": s.province,
+                "deposit": s.deposit,
+                "profile": json.dumps(s.profile, sort_keys=True) if s.profile is not None else None,
+                "capacity_t_reo": s.capacity_t_reo,
+            }
             for e in doc.enterprises
             for s in e.sites
         ],
@@ -95,6 +112,29 @@ def save_registry(conn: Connection, doc: RegistryDocument) -> dict[str, int]:
     }
 
 
+def _revocations(conn: Connection, key_ids: list[str]) -> dict[str, str]:
+    """When each of these stored keys was revoked (the revoked ones only)."""
+    if not key_ids:
+        return {}
+    c = t.signing_keys.c
+    return dict(
+        conn.execute(select(c.key_id, c.revoked_at).where(c.key_id.in_(key_ids), c.revoked_at.is_not(None))).all()
+    )
+
+
+def _earlier(stored: str | None, given: str | None) -> str | None:
+    """A key's revocation: the earlier of the stored one and the document's (UTC texts sort)."""
+    if stored is None or given is None:
+        return stored or given
+    return min(stored, given)
+
+
+def capacity_enterprises(conn: Connection) -> set[str]:
+    """The enterprises with a site whose capacity is registered."""
+    c = t.sites.c
+    return set(conn.scalars(select(c.uscc).where(c.capacity_t_reo.is_not(None)).distinct()))
+
+
 def known_enterprises(conn: Connection) -> set[str]:
     return set(conn.scalars(select(t.enterprises.c.uscc)))
 
@@ -122,7 +162,16 @@ def load_registry(conn: Connection) -> Registry:
         )
     registry.keys = load_keys(conn)
     for r in conn.execute(select(t.sites)):
-        registry.sites[(r.uscc, r.code)] = Site(r.uscc, r.code, r.kind, r.name, r.province)
+        registry.sites[(r.uscc, r.code)] = Site(
+            r.uscc,
+            r.code,
+            r.kind,
+            r.name,
+            r.province,
+            r.deposit,
+            json.loads(r.profile) if r.profile is not None else None,
+            r.capacity_t_reo,
+        )
     for r in conn.execute(select(t.quotas)):
         registry.quotas[(r.year, r.uscc, r.kind, r.category)] = Quota(r.year, r.uscc, r.kind, r.category, r.tonnes_reo)
     for r in conn.execute(select(t.licenses)):

@@ -67,6 +67,9 @@ sites = Table(
     Column("kind", String(32), nullable=False),
     Column("name", Text, nullable=False),
     Column("province", Text),
+    Column("deposit", String(16)),  # rock | ion_adsorption, mines only
+    Column("profile", Text),  # JSON: element symbol -> share of REO
+    Column("capacity_t_reo", Float),  # output allowed per calendar year
 )
 
 quotas = Table(

@@ -42,6 +42,8 @@ FINDING = {
     "DECLARATION_MISMATCH": _("Declaration differs from its export"),
     "HS_CODE_MISDECLARED": _("Customs code contradicts the lot"),
     "ARRIVAL_NOT_REPORTED": _("Arrival of a licensed export not reported"),
+    "COMPOSITION_IMPLAUSIBLE": _("Extracted composition does not fit the deposit"),
+    "CAPACITY_EXCEEDED": _("Site output beyond its registered capacity"),
 }
 
 TRIAGE_STATUS = {"open": _("open"), "confirmed": _("confirmed"), "dismissed": _("dismissed")}

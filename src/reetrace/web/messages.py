@@ -132,12 +132,41 @@ FINDING_MESSAGE = {
         "reported by %(as_of)s, %(days)s days later (due within %(window)s days, by %(deadline)s); it was "
         "reported only on %(reported_day)s."
     ),
+    "COMPOSITION_IMPLAUSIBLE.profile": _(
+        "Lot %(lot)s extracted by %(reporter)s at site %(site)s lies at a distance of %(distance)s from the "
+        "site's registered profile (sum of the differences of the elements' shares of REO; at most "
+        "%(distance_max)s fits)."
+    ),
+    "COMPOSITION_IMPLAUSIBLE.rock": _(
+        "Lot %(lot)s extracted by %(reporter)s from a rock deposit holds %(heavy_share)s heavy rare earths in its "
+        "REO, above the %(heavy_share_max)s a rock (light) deposit yields."
+    ),
+    "COMPOSITION_IMPLAUSIBLE.ion_adsorption": _(
+        "Lot %(lot)s extracted by %(reporter)s from an ion-adsorption deposit holds only %(heavy_share)s heavy "
+        "rare earths in its REO, below the %(heavy_share_min)s such a deposit yields."
+    ),
+    "COMPOSITION_IMPLAUSIBLE.deposit": _(
+        "Lot %(lot)s is extracted by %(reporter)s from a deposit it declares %(declared_deposit)s, but site "
+        "%(site)s is registered as %(registered_deposit)s."
+    ),
+    "CAPACITY_EXCEEDED": _(
+        "Output of site %(site)s of %(enterprise)s in %(year)s reaches %(output_t_reo)s REO against a registered "
+        "capacity of %(capacity_t_reo)s a year (excess %(excess_t_reo)s)."
+    ),
 }
+
+_DEPOSIT_CONTRADICTED = _(
+    "The extraction declares its deposit %(declared_deposit)s, but its site is registered as %(registered_deposit)s."
+)
 
 # A sentence added after a finding's message when its parameter is not empty.
 FINDING_ADDENDUM = {
     "MASS_BALANCE_VIOLATION": ("elements", _("Outputs also exceed inputs for %(elements)s.")),
     "MASS_BALANCE_VIOLATION.unknown": ("elements", _("Outputs also exceed inputs for %(elements)s.")),
+    **{
+        f"COMPOSITION_IMPLAUSIBLE.{reason}": ("declared_deposit", _DEPOSIT_CONTRADICTED)
+        for reason in ("profile", "rock", "ion_adsorption")
+    },
 }
 
 # One difference in a list of them ("mismatches"): with a license, or with the export.
@@ -229,6 +258,20 @@ EVIDENCE = {
     "used_kg": _("Used"),
     "used_up": _("Already used up"),
     "yield": _("Yield"),
+    # the findings that catch evasion (docs/evasion.md)
+    "capacity_t_reo": _("Registered capacity a year"),
+    "declared_deposit": _("Deposit declared by the extraction"),
+    "distance": _("Distance from the registered profile"),
+    "distance_max": _("Largest distance that fits"),
+    "excess_t_reo": _("Excess"),
+    "heavy_share": _("Heavy rare earths' share of REO"),
+    "heavy_share_max": _("Largest heavy share of a rock deposit"),
+    "heavy_share_min": _("Smallest heavy share of an ion-adsorption deposit"),
+    "output_t_reo": _("Output in the year"),
+    "profile": _("Registered profile"),
+    "registered_deposit": _("Deposit registered for the site"),
+    "site": _("Site"),
+    "year": _("Year"),
 }
 
 HS_LEVEL = {

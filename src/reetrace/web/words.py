@@ -1,12 +1,12 @@
 """What a finding says, in the reader's language: its explanation from its message id and
 parameters, and its evidence as labelled, formatted values (docs/i18n.md).
 
-A value is formatted by what its name says it is: masses (`*_kg`) as kilograms, shares as
-percentages, days as dates and instants as times in China Standard Time, enterprises by name,
-elements, forms, processes and kinds by their names in the catalogue, control codes with the
-element that puts a lot under them, countries by name. Nothing is shown as Python writes it: no
-`None`, no brackets, no field names. A finding stored before findings carried a message id is
-said by its English detail (`Said.language` tells the page so).
+A value is formatted by what its name says it is: masses (`*_kg`) as kilograms, tonnes of REO
+(`*_t_reo`) as tonnes, shares as percentages, days as dates and instants as times in China
+Standard Time, enterprises by name, elements, forms, processes and kinds by their names in the
+catalogue, control codes with the element that puts a lot under them, countries by name. Nothing
+is shown as Python writes it: no `None`, no brackets, no field names. A finding stored before
+findings carried a message id is said by its English detail (`Said.language` tells the page so).
 """
 
 from __future__ import annotations
@@ -40,11 +40,13 @@ from reetrace.web.messages import (
 )
 
 ENTERPRISES = {"reporter", "enterprise", "sender", "receiver", "custodian", "exporter", "to", "from"}
-SHARES = {"share", "yield", "floor", "tolerance"}
+SHARES = {"share", "yield", "floor", "tolerance", "heavy_share", "heavy_share_max", "heavy_share_min"}
 DAYS = {"day", "deadline", "as_of", "received_day", "reported_day", "from_day", "to_day", "exported_on", "arrived_on"}
 DAYS |= {"date"}
 NAMED: dict[str, Mapping[str, str]] = {
     "category": labels.DEPOSIT,
+    "declared_deposit": labels.DEPOSIT,
+    "registered_deposit": labels.DEPOSIT,
     "qualification": QUALIFICATION,
     "usage": labels.EVENT,
     "event_type": labels.EVENT,
@@ -224,6 +226,8 @@ class Words:
             return self._mapping(key, value, code)
         if key.endswith("_kg") or key in {"kg_in", "kg_out"}:
             return self.fmt.kg(float(value), 3)
+        if key.endswith("_t_reo"):  # tonnes of REO equivalent
+            return self.t("%(tonnes)s t") % {"tonnes": self.fmt.number(float(value), 3)}
         if key == "score":
             return self.fmt.number(float(value), 2)
         if key in SHARES:
@@ -344,7 +348,7 @@ class Words:
     def _mapping(self, key: str, value: Mapping[str, Any], code: str) -> str:
         if key == "covered":
             return f"{self._day(str(value.get('from', '')))} – {self._day(str(value.get('to', '')))}"
-        if key == "composition":
+        if key in {"composition", "profile"}:  # element -> share
             return self._and.join(
                 f"{self.element(e)} {self.fmt.percent(float(f))}"
                 for e, f in sorted(value.items(), key=lambda p: (-float(p[1]), p[0]))

@@ -92,7 +92,9 @@ def test_the_scenario_raises_every_code():
     records, reg = _everything()
     found = set(codes(run(records, reg)))
     # the customs codes need customs records or a license issued here: test_rules_customs.py raises them all
-    expected = set(CODES) - set(CUSTOMS_CODES)
+    # the findings that catch evasion need sites registered: test_rules_composition.py and
+    # test_rules_capacity.py raise them
+    expected = set(CODES) - set(CUSTOMS_CODES) - {"COMPOSITION_IMPLAUSIBLE", "CAPACITY_EXCEEDED"}
     assert found == expected, expected - found
 
 

@@ -1,6 +1,7 @@
 """Every finding the rules can raise, said in Chinese and in English: its explanation from its
 message id and parameters, its evidence as labelled values. The findings come from the two
-scenarios that raise every code (tests/unit/domain: the rules engine's and the customs rules').
+scenarios that raise every code (tests/unit/domain: the rules engine's and the customs rules', and
+those of the rules that catch evasion).
 Nothing Python writes reaches the reader: no `None`, no brackets of a list or dict, no field
 name; and in Chinese no English word is left but the data itself (lot ids, enterprise codes,
 license and declaration numbers, what an enterprise typed)."""
@@ -36,6 +37,8 @@ def every_finding() -> list[Finding]:
     c = importlib.import_module("test_rules_customs")
     records, registry = engine._everything()
     found = list(importlib.import_module("builders").run(records, registry))
+    found += importlib.import_module("test_rules_composition").raise_both()
+    found += importlib.import_module("test_rules_capacity").raise_it()
     events = [
         c._stock("MAG-1"),
         c._stock("MAG-2"),

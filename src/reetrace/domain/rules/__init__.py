@@ -6,6 +6,8 @@ they see each event.
 
 from reetrace.domain.rules.authorization import Authorization
 from reetrace.domain.rules.balance import Balance
+from reetrace.domain.rules.capacity import Capacity
+from reetrace.domain.rules.composition import Composition
 from reetrace.domain.rules.custody import Custody
 from reetrace.domain.rules.customs import Customs
 from reetrace.domain.rules.licensing import Licensing
@@ -13,6 +15,18 @@ from reetrace.domain.rules.quotas import Quotas
 from reetrace.domain.rules.reporting import Reporting
 from reetrace.domain.rules.transfers import Transfers
 
-RULES = (Authorization, Quotas, Balance, Custody, Transfers, Licensing, Reporting, Customs)
+RULES = (Authorization, Quotas, Balance, Custody, Transfers, Licensing, Reporting, Customs, Composition, Capacity)
 
-__all__ = ["RULES", "Authorization", "Balance", "Custody", "Customs", "Licensing", "Quotas", "Reporting", "Transfers"]
+__all__ = [
+    "RULES",
+    "Authorization",
+    "Balance",
+    "Capacity",
+    "Composition",
+    "Custody",
+    "Customs",
+    "Licensing",
+    "Quotas",
+    "Reporting",
+    "Transfers",
+]
