@@ -8,11 +8,23 @@ from reetrace.domain.rules.authorization import Authorization
 from reetrace.domain.rules.balance import Balance
 from reetrace.domain.rules.custody import Custody
 from reetrace.domain.rules.customs import Customs
+from reetrace.domain.rules.descent import Descent
 from reetrace.domain.rules.licensing import Licensing
 from reetrace.domain.rules.quotas import Quotas
 from reetrace.domain.rules.reporting import Reporting
 from reetrace.domain.rules.transfers import Transfers
 
-RULES = (Authorization, Quotas, Balance, Custody, Transfers, Licensing, Reporting, Customs)
+RULES = (Authorization, Quotas, Balance, Custody, Transfers, Licensing, Reporting, Customs, Descent)
 
-__all__ = ["RULES", "Authorization", "Balance", "Custody", "Customs", "Licensing", "Quotas", "Reporting", "Transfers"]
+__all__ = [
+    "RULES",
+    "Authorization",
+    "Balance",
+    "Custody",
+    "Customs",
+    "Descent",
+    "Licensing",
+    "Quotas",
+    "Reporting",
+    "Transfers",
+]
