@@ -37,6 +37,10 @@ BLOCKING_CODES = frozenset(
         "RECEIPT_WITHOUT_SHIPMENT",
         "MINING_QUOTA_EXCEEDED",
         "SEPARATION_QUOTA_EXCEEDED",
+        # provenance: ore laundered as scrap; an origin cleaned by trading it round (§12).
+        # ELEMENT_DIVERTED is not here: material left the books, what remains is not of illegal origin.
+        "RECYCLING_IMPLAUSIBLE",
+        "LAYERED_CIRCULAR_TRADE",
     }
 )
 QUOTA_CODES = {"MINING_QUOTA_EXCEEDED": "extract", "SEPARATION_QUOTA_EXCEEDED": "separation"}

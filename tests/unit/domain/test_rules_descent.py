@@ -33,12 +33,13 @@ from hypothesis import strategies as st
 
 from reetrace.domain.audit import _steps
 from reetrace.domain.elements import ELEMENTS
-from reetrace.domain.events import RecordedEvent
+from reetrace.domain.events import Receive, RecordedEvent, Ship
 from reetrace.domain.findings import Thresholds
 from reetrace.domain.lots import Ledger
+from reetrace.domain.prereview import blocking_findings
 from reetrace.domain.rules.base import AuditContext
 from reetrace.domain.rules.descent import Descent, ree_share
-from reetrace.domain.trace import Creation, InMemoryLotSource, backward
+from reetrace.domain.trace import Creation, InMemoryLotSource, ancestry, backward
 
 RECYCLER = MINE  # every enterprise of the builders is qualified for everything
 
@@ -379,3 +380,34 @@ def evasions():
 def test_the_evasions_raise_each_code():
     found = [f.code for f in run(evasions()) if f.code.startswith(("ELEMENT", "RECYCLING", "LAYERED"))]
     assert sorted(found) == ["ELEMENT_DIVERTED", "LAYERED_CIRCULAR_TRADE", "RECYCLING_IMPLAUSIBLE"]
+
+
+# -- the pre-review ------------------------------------------------------------------------------
+
+
+def _upstream(lot: str, events):
+    """What the pre-review takes as a lot's history (reetrace.services.prereview.provenance):
+    its ancestors, the events that created them and those that moved them."""
+    source = InMemoryLotSource.from_events(events)
+    creations = ancestry(lot, source)
+    refs = {c.ref for c in creations.values() if c is not None}
+    refs |= {e.ref for e in events if isinstance(e, (Ship, Receive)) and set(e.lots) & set(creations)}
+    return frozenset(creations), frozenset(refs)
+
+
+def test_the_pre_review_blocks_a_lot_made_from_laundered_scrap_or_material_traded_round():
+    events = [
+        *evasions(),
+        transform(SEP, "from-y", at(45), "metal", [("Y", 1_000.0)], new("Y-METAL", 800.0, {"Nd": 1.0}, "metal")),
+        transform(MAGNET, "from-rec", at(5), "metal", [("REC", 300.0)], new("REC-METAL", 220.0, {"Nd": 1.0}, "metal")),
+        transform(MAGNET, "from-dy", at(5), "other", [("DY-M", 70.0)], new("DY-MAG", 70.0, {"Dy": 1.0}, "magnet")),
+    ]
+    findings = run(events)
+    blocked = {}
+    for lot in ("Y-METAL", "REC-METAL", "DY-MAG"):
+        lots, refs = _upstream(lot, events)
+        blocked[lot] = {f.code for f in blocking_findings(findings, lots, refs, frozenset())}
+    assert "LAYERED_CIRCULAR_TRADE" in blocked["Y-METAL"]
+    assert "RECYCLING_IMPLAUSIBLE" in blocked["REC-METAL"]
+    assert "ELEMENT_DIVERTED" in codes(findings)
+    assert "ELEMENT_DIVERTED" not in blocked["DY-MAG"]  # a loss off the books: shown, not blocking
