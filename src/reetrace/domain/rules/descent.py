@@ -160,7 +160,11 @@ class Descent:
         elements: Iterable[str],
     ) -> tuple[Holding, ...]:
         if fractions is None:
-            return tuple(h._replace(transforms=h.transforms + 1) for hs in held.values() for h in hs)
+            return tuple(
+                Holding(h.enterprise, h.lot, h.left_at, h.fractions, h.passed, h.transforms + 1)
+                for hs in held.values()
+                for h in hs
+            )
         mixed: dict[tuple[str, str, datetime, tuple[str, ...], int], dict[str, float]] = {}
         for lot, holdings in held.items():
             supplied = fractions[lot]
@@ -218,8 +222,11 @@ class Descent:
             if not holdings:
                 continue
             back = [h for h in holdings if h.enterprise == receiver]
+            # (the constructor, not `_replace`: this runs for every holding at every receipt)
             onward = tuple(
-                h if receiver in h.passed else h._replace(passed=(*h.passed, receiver))
+                h
+                if receiver in h.passed
+                else Holding(h.enterprise, h.lot, h.left_at, h.fractions, (*h.passed, receiver), h.transforms)
                 for h in holdings
                 if h.enterprise != receiver
             )
