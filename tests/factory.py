@@ -10,6 +10,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from stdnum.cn import uscc as uscc_code
 
+from reetrace.domain.elements import HEAVY, reo_shares
 from reetrace.ledger.signing import key_id, raw_public_key
 from reetrace.ledger.submission import sign_submission
 
@@ -104,16 +105,20 @@ def extract(
     mass_kg: float = 1000.0,
     time: str = "2026-01-05T08:00:00+08:00",
     composition: dict[str, float] | None = None,
-    deposit: str = "rock",
+    deposit: str | None = None,
 ) -> dict[str, Any]:
+    """An extraction; its deposit, unless given, is the one its ore fits (CONTRACT §12): an ore
+    whose heavy elements are a fifth of its REO or more comes from an ion-adsorption clay."""
+    ore = dict(composition or CONCENTRATE)
+    if deposit is None:
+        heavy = sum(share for e, share in reo_shares(ore).items() if e in HEAVY)
+        deposit = "ion_adsorption" if heavy >= 0.2 else "rock"
     return {
         "event_id": event_id,
         "type": "extract",
         "time": time,
         "deposit": deposit,
-        "outputs": [
-            {"lot": lot, "form": "concentrate", "mass_kg": mass_kg, "composition": dict(composition or CONCENTRATE)}
-        ],
+        "outputs": [{"lot": lot, "form": "concentrate", "mass_kg": mass_kg, "composition": ore}],
     }
 
 

@@ -42,7 +42,14 @@ CODES: dict[str, tuple[str, str]] = {
     "DECLARATION_MISMATCH": ("high", "a declaration's exporter, destination, license or lots differ from its export"),
     "HS_CODE_MISDECLARED": ("high", "the declared customs code contradicts the lot's form or composition"),
     "ARRIVAL_NOT_REPORTED": ("medium", "a licensed export's arrival was not reported within the window"),
+    # lineage: findings that catch evasion (docs/contract.md §12, docs/evasion.md)
+    "ELEMENT_DIVERTED": ("high", "a transform's outputs hold far less of a controlled element than its inputs"),
+    "RECYCLING_IMPLAUSIBLE": ("high", "a recycling run takes material that is not scrap of manufactured goods"),
+    "LAYERED_CIRCULAR_TRADE": ("high", "material returns to an enterprise through other enterprises and a transform"),
 }
+
+# The controlled elements of docs/contract.md §12, whose diversion ELEMENT_DIVERTED looks for.
+CONTROLLED_ELEMENTS = ("Sc", "Y", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +84,23 @@ class Thresholds:
     # ion-adsorption (medium/heavy) deposit at least
     rock_heavy_share_max: float = 0.10
     ion_adsorption_heavy_share_min: float = 0.20
+    # ELEMENT_DIVERTED: outputs below this share of a controlled element's input mass, judged
+    # when the inputs hold at least `diverted_min_kg` of it
+    diverted_ratio: float = 0.90
+    diverted_min_kg: float = 1.0
+    diverted_elements: tuple[str, ...] = CONTROLLED_ELEMENTS
+    # RECYCLING_IMPLAUSIBLE: an input with less than this share of its rare-earth element mass
+    # from manufactured material, or ore-like: Y, or La + Ce, above these shares of it
+    recycling_manufactured_share: float = 0.5
+    recycling_y_share: float = 0.10
+    recycling_la_ce_share: float = 0.20
+    # LAYERED_CIRCULAR_TRADE: at least this share of a received lot's rare-earth element mass from
+    # a lot the receiver shipped away at most `layered_days` before, through at least
+    # `layered_enterprises` other enterprises and `layered_transforms` transforms
+    layered_share: float = 0.10
+    layered_days: int = 180
+    layered_enterprises: int = 2
+    layered_transforms: int = 1
     # China Standard Time: months, years, deadlines and dates are judged in it.
     utc_offset_hours: int = 8
     severity: dict[str, str] = field(default_factory=lambda: {c: s for c, (s, _) in CODES.items()})

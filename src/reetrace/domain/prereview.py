@@ -40,6 +40,10 @@ BLOCKING_CODES = frozenset(
         # provenance at stake: ore laundered through a legal mine, output beyond what a plant can make
         "COMPOSITION_IMPLAUSIBLE",
         "CAPACITY_EXCEEDED",
+        # provenance: ore laundered as scrap; an origin cleaned by trading it round (§12).
+        # ELEMENT_DIVERTED is not here: material left the books, what remains is not of illegal origin.
+        "RECYCLING_IMPLAUSIBLE",
+        "LAYERED_CIRCULAR_TRADE",
     }
 )
 # Findings about a year's production of an enterprise rather than one event: the kind of creation

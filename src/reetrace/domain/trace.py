@@ -284,20 +284,33 @@ class _Graph:
         for draw in creation.inputs:
             drawn[draw.lot] = drawn.get(draw.lot, 0.0) + draw.mass_kg
         compositions = {lot: (n.composition if (n := self.new_lot(lot)) else None) for lot in drawn}
-        unknown = [lot for lot, c in compositions.items() if c is None]
-        result: dict[str, Shares] = {lot: {} for lot in drawn}
-        for e in self.elements:
-            weights = {lot: drawn[lot] * c.get(e, 0.0) for lot, c in compositions.items() if c is not None}
-            if unknown:
-                out = sum(o.mass_kg * o.composition.get(e, 0.0) for o in creation.outputs)
-                residual = max(0.0, out - sum(weights.values()))
-                for lot, part in _proportions({lot: drawn[lot] for lot in unknown}).items():
-                    weights[lot] = residual * part
-            if not sum(weights.values()) > 0:  # no input holds e, nor is any owed to unknown inputs
-                weights = drawn
-            for lot, part in _proportions(weights).items():
-                result[lot][e] = part
-        return result
+        return allocate(drawn, compositions, creation.outputs, self.elements)
+
+
+def allocate(
+    drawn: Mapping[str, float],
+    compositions: Mapping[str, Mapping[str, float] | None],
+    outputs: Iterable[NewLot],
+    elements: Iterable[str],
+) -> dict[str, Shares]:
+    """The §6 allocation through one transform: for each input lot (mass drawn, composition or
+    None when unknown), the fraction of each element of the outputs it supplied. The one rule,
+    used by the trace and by the audit's replay (reetrace.domain.rules.descent)."""
+    outputs = tuple(outputs)
+    unknown = [lot for lot, c in compositions.items() if c is None]
+    result: dict[str, Shares] = {lot: {} for lot in drawn}
+    for e in elements:
+        weights = {lot: drawn[lot] * c.get(e, 0.0) for lot, c in compositions.items() if c is not None}
+        if unknown:
+            out = sum(o.mass_kg * o.composition.get(e, 0.0) for o in outputs)
+            residual = max(0.0, out - sum(weights.values()))
+            for lot, part in _proportions({lot: drawn[lot] for lot in unknown}).items():
+                weights[lot] = residual * part
+        if not sum(weights.values()) > 0:  # no input holds e, nor is any owed to unknown inputs
+            weights = dict(drawn)
+        for lot, part in _proportions(weights).items():
+            result[lot][e] = part
+    return result
 
 
 def _proportions(weights: Mapping[str, float]) -> dict[str, float]:
@@ -489,6 +502,7 @@ __all__ = [
     "InMemoryLotSource",
     "LotSource",
     "Origin",
+    "allocate",
     "backward",
     "earliest",
     "forward",

@@ -31,8 +31,9 @@ from reetrace.domain.accounts import Actor
 from reetrace.domain.audit import audit_keyed
 from reetrace.domain.customs import CustomsRecords, Declaration
 from reetrace.domain.event_keys import declaration_key
-from reetrace.domain.events import Export, Receive, RecordedEvent
+from reetrace.domain.events import Export, Receive, RecordedEvent, Ship, Transform, created_lots
 from reetrace.domain.findings import Finding, Thresholds
+from reetrace.domain.rules.descent import MANUFACTURED_FORMS
 from reetrace.domain.supervision import (
     capacity_account,
     event_subject,
@@ -48,7 +49,7 @@ from reetrace.services.controls import control_list_in
 from reetrace.store import tables as t
 from reetrace.store.customs_repo import customs_records
 from reetrace.store.database import Store
-from reetrace.store.lot_history import recorded_at, seqs_keyed, seqs_touching
+from reetrace.store.lot_history import recorded_at, seqs_creating, seqs_drawing, seqs_keyed, seqs_touching
 from reetrace.store.registry_repo import capacity_enterprises, load_registry
 from reetrace.store.supervision_repo import (
     SupervisionState,
@@ -135,7 +136,7 @@ def absorb(conn: Connection, settings: Settings, seqs: Collection[int]) -> Absor
         return Absorbed(len(seqs), 0, 0, 0, 0, stale=True)
     zone = timezone(timedelta(hours=thresholds.utc_offset_hours))
     new = recorded_at(conn, seqs)
-    plan = Plan(conn, zone)
+    plan = Plan(conn, zone, thresholds.layered_days)
     plan.take(new)
     if len(plan.replay) > REPLAY_LIMIT:
         _save(conn, current, stale=True)
@@ -166,9 +167,10 @@ def _save(conn: Connection, current: SupervisionState, stale: bool, size: int | 
 class Plan:
     """The subjects new events make dirty, and the events their findings depend on."""
 
-    def __init__(self, conn: Connection, zone: timezone) -> None:
+    def __init__(self, conn: Connection, zone: timezone, layered_days: int = Thresholds().layered_days) -> None:
         self.conn = conn
         self.zone = zone
+        self.layered_window = timedelta(days=layered_days)
         self.subjects: set[str] = set()
         self.replay: set[int] = set()
         self.exports = False
@@ -219,9 +221,14 @@ class Plan:
         keys: set[str] = set()
         accounts: set[tuple[str, int, str]] = set()
         months: set[tuple[str, int, int]] = set()
+        changed: dict[str, datetime] = {}  # lot -> when a new event changed what descends from it
         for record in new:
             event = record.event
             lots |= lots_named(event)
+            moved = event.lots if isinstance(event, (Ship, Receive)) else ()
+            for lot in (*(out.lot for out in created_lots(event)), *moved):
+                if lot not in changed or event.time < changed[lot]:
+                    changed[lot] = event.time
             shipment = shipment_of(event)
             if shipment:
                 keys.add(shipment)
@@ -235,6 +242,9 @@ class Plan:
                 self.subjects.add(capacity)
                 accounts.add((event.reporter, local.year, "capacity"))
             months.add((event.reporter, local.year, local.month))
+        # the lots made since from lots whose creation or custody changed: what they descend
+        # from (their manufactured share, the holdings they carry) may have changed with it
+        lots |= self.descendants(changed)
         # the events whose own findings may change: every event of those lots (and of the lots
         # received with them) or of those shipments
         dirty = {r.seq for r in new} | self.histories(lots) | seqs_keyed(conn, keys)
@@ -264,6 +274,8 @@ class Plan:
         history_lots: set[str] = set()
         for record in (*dirty_events, *self.events(partners)):
             history_lots |= lots_named(record.event)
+        # receipts and recycling runs are judged on what their lots descend from
+        history_lots |= self.ancestors(dirty_events)
         self.replay = dirty | partners | self.histories(history_lots)
         # quota and capacity accounts, reporting months: all of the enterprise's events that count in them
         for uscc, year, kind in accounts:
@@ -271,6 +283,70 @@ class Plan:
         for uscc, year, month in months:
             self.subjects.add(report_subject(uscc, year, month))
             self.replay |= _month_events(conn, uscc, year, month, self.zone)
+
+    def descendants(self, changed: dict[str, datetime]) -> set[str]:
+        """The lots made, at or after the time given for a lot, from it or from lots so made."""
+        found: set[str] = set()
+        frontier = dict(changed)
+        while frontier:
+            following: dict[str, datetime] = {}
+            for record in self.events(seqs_drawing(self.conn, frontier)):
+                event = record.event
+                if not isinstance(event, Transform):
+                    continue
+                if any(d.lot in frontier and event.time >= frontier[d.lot] for d in event.inputs):
+                    for out in event.outputs:
+                        if out.lot not in found and out.lot not in changed:
+                            found.add(out.lot)
+                            following[out.lot] = event.time
+            frontier = following
+        return found
+
+    def ancestors(self, records: Iterable[RecordedEvent]) -> set[str]:
+        """The ancestors a receipt's or a recycling run's findings read (reetrace.domain.rules.
+        descent): of a received lot, those made within `layered_window` before the receipt (an
+        older holding has expired) and the lots they were made from; of a recycling input, all
+        of them back to manufactured material (whose share is whole whatever it was made from)."""
+        frontier: dict[str, datetime | None] = {}  # lot -> earliest creation to look behind; None: all
+        for record in records:
+            event = record.event
+            if isinstance(event, Receive):
+                for lot in event.lots:
+                    frontier[lot] = _earlier(frontier.get(lot, event.time), event.time - self.layered_window)
+            elif isinstance(event, Transform) and event.process == "recycling":
+                for draw in event.inputs:
+                    frontier[draw.lot] = None
+        seen: dict[str, datetime | None] = {}
+        while frontier:
+            seen.update(frontier)
+            following: dict[str, datetime | None] = {}
+            for record in self.events(seqs_creating(self.conn, frontier)):
+                event = record.event
+                if not isinstance(event, Transform):
+                    continue
+                for out in event.outputs:
+                    if out.lot not in frontier:
+                        continue
+                    since = frontier[out.lot]
+                    if (out.form in MANUFACTURED_FORMS) if since is None else event.time < since:
+                        continue
+                    for draw in event.inputs:
+                        if draw.lot not in seen or _wider(since, seen[draw.lot]):
+                            following[draw.lot] = (
+                                since if draw.lot not in following else _earlier(following[draw.lot], since)
+                            )
+            frontier = following
+        return set(seen)
+
+
+def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+    """The wider of two limits: None (no limit) is widest."""
+    return None if a is None or b is None else min(a, b)
+
+
+def _wider(a: datetime | None, b: datetime | None) -> bool:
+    """Whether limit `a` reaches further back than `b`."""
+    return b is not None and (a is None or a < b)
 
 
 def _window(year: int, month: int | None, zone: timezone) -> tuple[str, str]:

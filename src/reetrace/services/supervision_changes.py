@@ -127,7 +127,7 @@ def rejudge(
     touch (as if they had just arrived), the declarations numbered `declarations` and `subjects`;
     returns the events replayed, or None when that was too many and the findings were marked
     stale instead."""
-    plan = Plan(conn, zone_of(settings))
+    plan = Plan(conn, zone_of(settings), settings.thresholds.layered_days)
     plan.declarations |= set(declarations)
     plan.take(recorded_at(conn, seqs))
     plan.subjects |= set(subjects)

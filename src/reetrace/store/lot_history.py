@@ -89,3 +89,19 @@ def consignees(conn: Connection, like: str | None = None) -> Iterator[str]:
         stmt = stmt.where(t.events.c.body.ilike(f"%{escaped}%", escape="\\"))
     for body in conn.scalars(stmt):
         yield json.loads(body)["consignee"]
+
+
+def seqs_creating(conn: Connection, lots: Collection[str]) -> set[int]:
+    """The ledger positions of the events that created any of `lots`."""
+    seqs: set[int] = set()
+    for chunk in _chunks(sorted(set(lots)), _CHUNK):
+        seqs.update(seq for (seq,) in select_in(conn, "SELECT seq FROM lots WHERE lot IN_LIST", (), chunk))
+    return seqs
+
+
+def seqs_drawing(conn: Connection, lots: Collection[str]) -> set[int]:
+    """The ledger positions of the transforms that drew on any of `lots`."""
+    seqs: set[int] = set()
+    for chunk in _chunks(sorted(set(lots)), _CHUNK):
+        seqs.update(seq for (seq,) in select_in(conn, "SELECT seq FROM lot_draws WHERE lot IN_LIST", (), chunk))
+    return seqs

@@ -153,6 +153,20 @@ FINDING_MESSAGE = {
         "Output of site %(site)s of %(enterprise)s in %(year)s reaches %(output_t_reo)s REO against a registered "
         "capacity of %(capacity_t_reo)s a year (excess %(excess_t_reo)s)."
     ),
+    "ELEMENT_DIVERTED": _(
+        "The outputs of a %(process)s step hold %(out_kg)s of %(element)s, %(ratio)s of the %(in_kg)s its inputs "
+        "held, below %(minimum_ratio)s: the rest left the books."
+    ),
+    "RECYCLING_IMPLAUSIBLE": _(
+        "A recycling run of %(reporter)s on %(day)s takes %(lots)s, which is not scrap of manufactured goods: less "
+        "than %(share)s of its rare earths descend from metals, alloys, magnets or imported scrap, or its "
+        "composition is that of ore."
+    ),
+    "LAYERED_CIRCULAR_TRADE": _(
+        "%(enterprise)s receives lot %(lot)s on %(day)s; %(share)s of its rare earths descend from lot "
+        "%(earlier_lot)s, which it shipped away %(days)s days before, and came back through %(path)s and a "
+        "transformation."
+    ),
 }
 
 _DEPOSIT_CONTRADICTED = _(
@@ -197,6 +211,7 @@ EVIDENCE = {
     "customs_declaration": _("Customs declaration named by the export"),
     "date": _("Date"),
     "day": _("Day"),
+    "days": _("Days since it was shipped away"),
     "days_since_export": _("Days since export"),
     "deadline": _("Deadline"),
     "declaration_no": _("Customs declaration"),
@@ -206,6 +221,7 @@ EVIDENCE = {
     "destination": _("Destination"),
     "difference_kg": _("Difference"),
     "dominant": _("Main element"),
+    "earlier_lot": _("Lot shipped away earlier"),
     "element": _("Element"),
     "elements": _("Elements over balance"),
     "excess_kg": _("Excess"),
@@ -222,21 +238,30 @@ EVIDENCE = {
     "held_kg": _("Mass held"),
     "holders": _("Holders in turn"),
     "hs_code": _("Customs code"),
+    "input": _("Input lot"),
+    "inputs": _("Inputs that are not scrap"),
     "item": _("Item"),
     "items": _("Declaration items"),
     "kg_in": _("Input"),
     "kg_out": _("Output"),
+    "la_ce_share": _("La + Ce share of the rare earths"),
     "last_received_at": _("Last received"),
     "late_events": _("Late events"),
     "level": _("Level of the contradiction"),
     "license_no": _("License"),
     "licensed_kg": _("Licensed quantity"),
     "lots": _("Lots"),
+    "manufactured_share": _("Share from manufactured material"),
+    "minimum_ratio": _("Lowest ratio allowed"),
     "mismatches": _("Differences"),
     "month": _("Month"),
     "net_kg": _("Net mass"),
+    "not_manufactured": _("Less than half from manufactured material"),
+    "ore_like": _("Ore-like composition"),
+    "path": _("Enterprises on the way back"),
     "process": _("Process"),
     "qualification": _("Qualification needed"),
+    "ratio": _("Output to input"),
     "quota_kg": _("Quota"),
     "received_kg": _("Mass received"),
     "received_late_at": _("Received late on"),
@@ -247,6 +272,7 @@ EVIDENCE = {
     "reported_late": _("Arrival reported late"),
     "share": _("Share of the lot"),
     "shipment": _("Shipment"),
+    "shipped_away_at": _("Shipped away at"),
     "shipped_kg": _("Mass shipped"),
     "state": _("State of the lot"),
     "taken_kg": _("Mass taken"),
@@ -257,6 +283,7 @@ EVIDENCE = {
     "usage": _("Used in"),
     "used_kg": _("Used"),
     "used_up": _("Already used up"),
+    "y_share": _("Y share of the rare earths"),
     "yield": _("Yield"),
     # the findings that catch evasion (docs/evasion.md)
     "capacity_t_reo": _("Registered capacity a year"),

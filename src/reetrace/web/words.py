@@ -41,6 +41,7 @@ from reetrace.web.messages import (
 
 ENTERPRISES = {"reporter", "enterprise", "sender", "receiver", "custodian", "exporter", "to", "from"}
 SHARES = {"share", "yield", "floor", "tolerance", "heavy_share", "heavy_share_max", "heavy_share_min"}
+SHARES |= {"ratio", "minimum_ratio", "manufactured_share", "y_share", "la_ce_share"}
 DAYS = {"day", "deadline", "as_of", "received_day", "reported_day", "from_day", "to_day", "exported_on", "arrived_on"}
 DAYS |= {"date"}
 NAMED: dict[str, Mapping[str, str]] = {
@@ -217,7 +218,7 @@ class Words:
         if key == "items" and isinstance(value, list) and value and isinstance(value[0], Mapping):
             return "; ".join(self._item(item) for item in value)
         if isinstance(value, list):
-            if key == "holders":
+            if key in ("holders", "path"):
                 return " → ".join(self.name(v) for v in value)
             if key == "controlled":
                 return self._and.join(self._control(c) for c in value)

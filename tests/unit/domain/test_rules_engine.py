@@ -34,6 +34,7 @@ from builders import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_rules_descent import evasions
 
 from reetrace.domain.audit import _steps, audit_keyed, audit_stream
 from reetrace.domain.elements import REO_FACTOR
@@ -82,6 +83,7 @@ def _everything():
         import_(MAGNET, "i2", at(10), new("MAG3", 30.0, MAGNET_NDFEB, "magnet")),
         export(MAGNET, "x3", at(11), ["MAG3"], "RE-2026-000123"),  # LICENSE_EXCEEDED
         adjust(MAGNET, "a1", at(12), "OX1", -150.0),  # LARGE_ADJUSTMENT
+        *evasions(),  # ELEMENT_DIVERTED, RECYCLING_IMPLAUSIBLE, LAYERED_CIRCULAR_TRADE
     ]
     records = [recorded(e) for e in events]
     records[0] = recorded(events[0], received_at=datetime(2026, 5, 1, tzinfo=CST))  # LATE_REPORT

@@ -10,12 +10,25 @@ from reetrace.domain.rules.capacity import Capacity
 from reetrace.domain.rules.composition import Composition
 from reetrace.domain.rules.custody import Custody
 from reetrace.domain.rules.customs import Customs
+from reetrace.domain.rules.descent import Descent
 from reetrace.domain.rules.licensing import Licensing
 from reetrace.domain.rules.quotas import Quotas
 from reetrace.domain.rules.reporting import Reporting
 from reetrace.domain.rules.transfers import Transfers
 
-RULES = (Authorization, Quotas, Balance, Custody, Transfers, Licensing, Reporting, Customs, Composition, Capacity)
+RULES = (
+    Authorization,
+    Quotas,
+    Balance,
+    Custody,
+    Transfers,
+    Licensing,
+    Reporting,
+    Customs,
+    Composition,
+    Capacity,
+    Descent,
+)
 
 __all__ = [
     "RULES",
@@ -25,6 +38,7 @@ __all__ = [
     "Composition",
     "Custody",
     "Customs",
+    "Descent",
     "Licensing",
     "Quotas",
     "Reporting",

@@ -8,6 +8,14 @@ claimed for what it could explain. One finding per transform, every violating el
 
 LOW_YIELD: the REO yield (REO out / REO of the inputs drawn) is below the process floor; judged
 only for processes with a floor, and only when every input's content is known and holds REO.
+
+ELEMENT_DIVERTED: for a controlled element (docs/contract.md §12) of which the inputs drawn hold
+at least `diverted_min_kg`, the outputs together (side streams included) hold less than
+`diverted_ratio` of it: a loss far beyond what any process loses (docs/evasion.md). Judged on
+the inputs of known content only: what a lot of unknown content held cannot be known, and had
+it held the element the loss would only be larger, so a loss shown without it is a loss. Judged
+whatever the REO yield: a diversion of 2 kg of Tb hides in a good yield of Ce. One finding per
+transform and element.
 """
 
 from __future__ import annotations
@@ -49,6 +57,7 @@ class Balance:
                     kg_out[element] += out.mass_kg * fraction
             reo_out += out.mass_kg * reo_per_kg(out.composition)
         self._balance(step, event, kg_in, kg_out, unknown_kg)
+        self._diverted(step, event, kg_in, kg_out)
         if not any_unknown and reo_in > 0:
             self._yield(step, event, reo_in, reo_out)
 
@@ -99,6 +108,40 @@ class Balance:
         self.ctx.flag(
             "MASS_BALANCE_VIOLATION", step, detail, evidence, lot=sole_lot(event), message=message, params=params
         )
+
+    def _diverted(self, step: Step, event: Transform, kg_in: dict[str, float], kg_out: dict[str, float]) -> None:
+        t = self.ctx.thresholds
+        for element in t.diverted_elements:
+            held = kg_in.get(element, 0.0)
+            if held < t.diverted_min_kg:
+                continue
+            out = kg_out.get(element, 0.0)
+            if not exceeds(t.diverted_ratio * held, out):
+                continue
+            share = out / held
+            self.ctx.flag(
+                "ELEMENT_DIVERTED",
+                step,
+                f"{event.process.capitalize()} outputs hold {show(out)} of {element}, {share:.2%} of the "
+                f"{show(held)} its inputs held, below {t.diverted_ratio:.0%}: {show(held - out)} left the books.",
+                {
+                    "process": event.process,
+                    "element": element,
+                    "kg_in": kg(held),
+                    "kg_out": kg(out),
+                    "ratio": ratio(share),
+                    "minimum_ratio": t.diverted_ratio,
+                },
+                lot=sole_lot(event),
+                params={
+                    "process": event.process,
+                    "element": element,
+                    "out_kg": kg(out),
+                    "in_kg": kg(held),
+                    "ratio": ratio(share),
+                    "minimum_ratio": t.diverted_ratio,
+                },
+            )
 
     def _yield(self, step: Step, event: Transform, reo_in: float, reo_out: float) -> None:
         floor = self.ctx.thresholds.yield_floor.get(event.process)
