@@ -21,10 +21,13 @@ from reetrace.demo.generator import control_list
 from reetrace.domain.controls import ControlList
 from reetrace.simulate import documents
 from reetrace.simulate.calibration import Calibration, calibrate
-from reetrace.simulate.cast import allocate, build_cast
+from reetrace.demo.capacity import clean_capacity, exceeded_capacity
+from reetrace.simulate.cast import PRODUCING, allocate, build_cast
 from reetrace.simulate.downstream import magnet_day, metal_day, ship_products, trader_day, user_day
 from reetrace.simulate.exports import exporter_day, issue_licenses, size_all
 from reetrace.simulate.injections import Injections
+from reetrace.simulate.recycling import recycler_day
+from reetrace.simulate.schemes import layered_receipt, plan_capacity_overruns
 from reetrace.simulate.state import YearState
 from reetrace.simulate.upstream import IMPORT_SHARE, import_day, mine_day, separation_day
 from reetrace.simulate.world import StreamingWorld
@@ -85,6 +88,7 @@ def simulate(
         if progress:
             progress(day + 1, world.days, world.event_count)
     size_all(state)
+    _capacities(state)
     for key in state.overrun:
         used, quota = world.extracted_reo[key] / 1000, state.quota_t[key]
         if used > quota:
@@ -98,6 +102,30 @@ def simulate(
     documents.write_json(directory / "injected.json", state.injections.injected)
     documents.write_json(directory / "summary.json", summary)
     return SimulatedYear(directory, calibration, summary, state.injections.injected)
+
+
+def _capacities(state: YearState) -> None:
+    """Every producing site's registered capacity, sized on what it produced; the plants chosen
+    to exceed theirs get one they exceed by 2-8 %, with the event that first went over recorded."""
+    world, rng = state.world, state.world.rng
+    for key in state.capacity_over:
+        over = exceeded_capacity(rng, world.output_steps[key])
+        if over is None:
+            continue
+        capacity, event = over
+        state.capacity_t[key] = capacity
+        output = world.site_output[key] / 1000
+        state.injections.record(
+            "CAPACITY_EXCEEDED",
+            world.by_key[key].uscc,
+            None,
+            event,
+            f"{output:,.3f} t REO produced against a registered capacity of {capacity:,.3f} t "
+            f"({output / capacity:.1%}), first exceeded at {event}",
+        )
+    for actor in world.actors:
+        if actor.role in PRODUCING and actor.key not in state.capacity_t and world.site_output[actor.key] > 0:
+            state.capacity_t[actor.key] = clean_capacity(rng, world.site_output[actor.key])
 
 
 def prepare(year: int, scale: float) -> tuple[Calibration, ControlList]:
@@ -115,6 +143,9 @@ def _day(state: YearState, day: int) -> None:
     world = state.world
     world.day = day
     for shipment, receipt in world.deliver():
+        if state.layered_returns:
+            for h in shipment.lots:
+                layered_receipt(state, shipment.shipment, shipment.receiver, h.lot, state.ref(shipment.receiver, receipt))
         lot = state.returns.pop(shipment.shipment, None)
         if lot is not None:
             state.injections.record(
@@ -140,6 +171,8 @@ def _day(state: YearState, day: int) -> None:
                 exporter_day(state, actor)
             case "trader":
                 trader_day(state, actor)
+            case "recycler":
+                recycler_day(state, actor)
             case _:
                 user_day(state, actor)
     world.end_day()
@@ -176,3 +209,4 @@ def _plan(state: YearState, scale: float) -> None:
     for mine in mines:
         share = state.overrun.get(mine.key) or rng.uniform(0.92, 0.97)
         state.target_kg[mine.key] = state.quota_t[mine.key] * 1000 * share
+    plan_capacity_overruns(state)
