@@ -73,6 +73,7 @@ _TEMPLATES = [
     ("gzt", "trader", ("赣州", "Ganzhou"), ("赣源", "Ganyuan"), "Jiangxi", None, "360702", "GZT", None, 0),
     ("gzr", "recycler", ("赣州", "Ganzhou"), ("循源", "Xunyuan"), "Jiangxi", None, "360703", "GZR", None, 0),
 ]
+PRODUCING = ("mine", "separation", "metal", "magnet", "recycler")  # roles whose sites have a capacity
 # Roles that get more enterprises as the scale grows; the rest grow in throughput only.
 _GROWING = ("mine", "separation", "metal", "magnet", "exporter", "motor")
 _STEMS = [

@@ -27,7 +27,6 @@ ROLES = {
     "battery": ("储氢材料有限公司", "Hydrogen Storage Materials Co., Ltd.", (), "plant"),
     "ceramics": ("精细陶瓷有限公司", "Advanced Ceramics Co., Ltd.", (), "plant"),
 }
-PRODUCING = ("mine", "separation", "metal", "magnet", "recycler")  # roles whose sites have a capacity
 CONSUMERS = ("motor", "polishing", "catalyst", "battery", "ceramics")
 
 # (city zh, city en, province, administrative division code)
@@ -302,19 +301,19 @@ def build_cast(rng: random.Random, seed: int, scale: float, year: int) -> Cast:
     for group, place, deposit, weight, y_share in kept:
         total = sum(r[3] for r in kept if (r[2] == "ion") == (deposit == "ion"))  # within its category
         mine = _actor(
-                rng,
-                seed,
-                year,
-                used,
-                "mine",
-                len(actors) + 1,
-                place,
-                next(stems),
-                group,
-                deposit,
-                weight / total,
-                y_share * rng.uniform(0.95, 1.05),
-            )
+            rng,
+            seed,
+            year,
+            used,
+            "mine",
+            len(actors) + 1,
+            place,
+            next(stems),
+            group,
+            deposit,
+            weight / total,
+            y_share * rng.uniform(0.95, 1.05),
+        )
         mine.profile = mine_profile(rng, deposit, mine.y_share)
         actors.append(mine)
     mines = len(actors)

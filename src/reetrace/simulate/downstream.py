@@ -10,15 +10,14 @@ on each lot over several days, recording every draw.
 
 from __future__ import annotations
 
-from random import Random
 from typing import Any
 
 from reetrace.demo.cast import Actor
 from reetrace.demo.chain import Holding
-from reetrace.demo.chemistry import SCRAP_RE, add_into, composition_of, elements_in, floor3, product_mass, split_mass
+from reetrace.demo.chemistry import add_into, composition_of, elements_in, floor3, product_mass, split_mass
 from reetrace.demo.downstream import GRADES, LAST_RUN, PURPOSES, _draw, _grade, _pr_nd, _repack
+from reetrace.demo.recycling import SWARF_LOAD_KG, divert, divertible, magnet_yields, swarf_lot
 from reetrace.demo.upstream import LAST_PROCESS, METAL_RUNS, can_ship, hash_phase
-from reetrace.domain.elements import reo_kg
 from reetrace.simulate.exports import licensed_exporter
 from reetrace.simulate.schemes import layered_trader_day, send_for_tolling, toll_day
 from reetrace.simulate.state import PACKAGE_KG, YearState, route
@@ -59,11 +58,6 @@ ISSUE_KG = {
     "ceramics": (25, 75),
 }
 ISSUE_CHANCE = 0.6  # that a user issues from a lot on a given day
-MAGNET_YIELD = (0.965, 0.985)  # of each element a magnet run takes in
-HEAVY_YIELD = (0.94, 0.98)  # of Dy and Tb: ordinary losses of 2-6 %
-SWARF_SHARE = 0.3  # of magnet runs that keep their grinding swarf apart, for recycling
-SWARF_LOAD_KG = 60  # swarf a maker gathers before it sends it to a recycler
-LOW_YIELD_MARGIN = 0.955  # a diverting run keeps its REO yield above this (LOW_YIELD's floor is 0.95)
 
 
 def _buyer(state: YearState, h: Holding, buyers: list[tuple[str, float]]) -> Actor:
@@ -192,7 +186,11 @@ def _magnet_run(state: YearState, maker: Actor) -> None:
         n = world.counters[("unknown", str(month))]
         inputs.append({"lot": f"HN-DYFE-{world.year}-{month:02d}-{n:04d}", "mass_kg": floor3(rng.uniform(20, 60))})
     out, swarf = magnet_yields(rng, held)
-    diverted = not unknown and divert(state, held, out, swarf)
+    diverted = None
+    heavy = [] if unknown else divertible(held)
+    if heavy and state.injections.chance("ELEMENT_DIVERTED", state.today):
+        element = heavy[rng.randrange(len(heavy))]
+        diverted = element if divert(rng, element, held, out, swarf) else None
     composition = composition_of(out, mass)
     outputs = []
     for part in split_mass(rng, mass, PACKAGE_KG["magnet"]):
@@ -200,8 +198,7 @@ def _magnet_run(state: YearState, maker: Actor) -> None:
         outputs.append(lot)
         state.tally["magnets"] += part
     if swarf:
-        swarf_mass = floor3(sum(swarf.values()) / rng.uniform(*SCRAP_RE))
-        outputs.append(world.new_lot(maker, "scrap_swarf", swarf_mass, composition_of(swarf, swarf_mass))[1])
+        outputs.append(swarf_lot(world, maker, swarf))
     event = world.emit(
         maker,
         "transform",
@@ -229,36 +226,6 @@ def _magnet_run(state: YearState, maker: Actor) -> None:
             f"magnet run putting out {kept:,.2f} kg of the {held[element]:,.2f} kg of {element} it took in "
             f"({kept / held[element]:.3f})",
         )
-
-
-def magnet_yields(rng: Random, held: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
-    """What a magnet run puts out of the elements it took in: the magnets (96.5-98.5 %; Dy and Tb,
-    which are lost more in grain-boundary treatment, 94-98 %), and in some runs the grinding
-    swarf it keeps apart for recycling (0.4-1.2 %)."""
-    out = {e: kg * rng.uniform(*(HEAVY_YIELD if e in ("Dy", "Tb") else MAGNET_YIELD)) for e, kg in held.items()}
-    swarf: dict[str, float] = {}
-    if rng.random() < SWARF_SHARE:
-        swarf = {e: kg * rng.uniform(0.004, 0.012) for e, kg in held.items()}
-        if sum(swarf.values()) < 0.3:
-            swarf = {}
-    return out, swarf
-
-
-def divert(state: YearState, held: dict[str, float], out: dict[str, float], swarf: dict[str, float]) -> str | None:
-    """ELEMENT_DIVERTED: of Dy or Tb (1.5 kg or more taken in), the magnets and swarf together
-    keep only 80-88 % (the rule's ratio is 0.90); Nd and Pr dominate, so the REO yield still
-    passes LOW_YIELD's floor. Returns the element, or None when this run is not the one."""
-    rng = state.world.rng
-    heavy = [e for e in ("Dy", "Tb") if held.get(e, 0.0) >= 1.5]
-    if not heavy or not state.injections.chance("ELEMENT_DIVERTED", state.today):
-        return None
-    element = heavy[rng.randrange(len(heavy))]
-    before = out[element]
-    out[element] = held[element] * rng.uniform(0.80, 0.88) - swarf.get(element, 0.0)
-    if reo_kg(out) + reo_kg(swarf) < LOW_YIELD_MARGIN * reo_kg(held):  # it would show as a low yield
-        out[element] = before
-        return None
-    return element
 
 
 def _ship_magnets(state: YearState, maker: Actor) -> None:

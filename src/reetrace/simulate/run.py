@@ -16,12 +16,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from reetrace.demo.capacity import clean_capacity, exceeded_capacity
 from reetrace.demo.cast import Actor
 from reetrace.demo.generator import control_list
 from reetrace.domain.controls import ControlList
 from reetrace.simulate import documents
 from reetrace.simulate.calibration import Calibration, calibrate
-from reetrace.demo.capacity import clean_capacity, exceeded_capacity
 from reetrace.simulate.cast import PRODUCING, allocate, build_cast
 from reetrace.simulate.downstream import magnet_day, metal_day, ship_products, trader_day, user_day
 from reetrace.simulate.exports import exporter_day, issue_licenses, size_all
@@ -144,8 +144,7 @@ def _day(state: YearState, day: int) -> None:
     world.day = day
     for shipment, receipt in world.deliver():
         if state.layered_returns:
-            for h in shipment.lots:
-                layered_receipt(state, shipment.shipment, shipment.receiver, h.lot, state.ref(shipment.receiver, receipt))
+            layered_receipt(state, shipment, receipt)
         lot = state.returns.pop(shipment.shipment, None)
         if lot is not None:
             state.injections.record(

@@ -12,9 +12,10 @@ enterprise: not layered).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from reetrace.demo.cast import Actor
-from reetrace.demo.chain import Holding
+from reetrace.demo.chain import Holding, Shipment
 from reetrace.demo.upstream import LAST_SHIPMENT
 from reetrace.simulate.state import YearState
 
@@ -80,18 +81,20 @@ def layered_trader_day(state: YearState, trader: Actor) -> None:
             state.layered_returns[event["shipment"]] = trip
 
 
-def layered_receipt(state: YearState, shipment: str, receiver: Actor, lot: str, receipt: str) -> None:
+def layered_receipt(state: YearState, shipment: Shipment, receipt: dict[str, Any]) -> None:
     """A's receipt of its own material: what the rule must report."""
-    trip = state.layered_returns.pop(shipment, None)
+    trip = state.layered_returns.pop(shipment.shipment, None)
     if trip is None:
         return
+    (h,) = shipment.lots
+    lot, receiver = h.lot, shipment.receiver
     del state.layered[lot]
     days = state.world.day - trip.shipped
     state.injections.record(
         "LAYERED_CIRCULAR_TRADE",
         receiver.uscc,
         lot,
-        receipt,
+        state.ref(receiver, receipt),
         f"{trip.earlier} went to {trip.first.name_en}, was repacked as {lot}, sold to "
         f"{trip.second.name_en} and back to {receiver.name_en} {days} days after it left",
     )
