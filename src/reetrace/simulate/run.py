@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from reetrace.demo.capacity import clean_capacity, exceeded_capacity
+from reetrace.demo.cast import PRODUCING
 from reetrace.demo.cast import Actor
 from reetrace.demo.generator import control_list
 from reetrace.domain.controls import ControlList
 from reetrace.simulate import documents
 from reetrace.simulate.calibration import Calibration, calibrate
-from reetrace.simulate.cast import PRODUCING, allocate, build_cast
+from reetrace.simulate.cast import allocate, build_cast
 from reetrace.simulate.downstream import magnet_day, metal_day, ship_products, trader_day, user_day
 from reetrace.simulate.exports import exporter_day, issue_licenses, size_all
 from reetrace.simulate.injections import Injections
