@@ -22,11 +22,17 @@ def _up(tonnes: float) -> float:
     return math.ceil(tonnes * 1000) / 1000
 
 
-def clean_capacity(rng: random.Random, output_kg: float) -> float:
-    """The capacity (t REO, to the kg) of a site that stays under it."""
-    if rng.random() < NEAR_SHARE:
-        return _up(output_kg / 1000 / rng.uniform(*NEAR))
-    return _up(output_kg / 1000 * rng.uniform(*ROOM))
+def clean_capacities(rng: random.Random, output_kg: dict[str, float]) -> dict[str, float]:
+    """The capacities (t REO, to the kg) of sites that stay under them, by site: a quarter of them
+    (at least one) close to their output, the rest with room."""
+    sites = sorted(output_kg)
+    near = set(rng.sample(sites, min(len(sites), max(1, round(len(sites) * NEAR_SHARE)))))
+    return {
+        site: _up(output_kg[site] / 1000 / rng.uniform(*NEAR))
+        if site in near
+        else _up(output_kg[site] / 1000 * rng.uniform(*ROOM))
+        for site in sites
+    }
 
 
 def exceeded_capacity(rng: random.Random, steps: list[tuple[float, str]]) -> tuple[float, str] | None:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from reetrace.demo.capacity import clean_capacity, exceeded_capacity
+from reetrace.demo.capacity import clean_capacities, exceeded_capacity
 from reetrace.demo.cast import PRODUCING, Actor, site_entries
 from reetrace.demo.chain import CST, World
 from reetrace.demo.exports import License
@@ -80,10 +80,12 @@ def capacities(world: World, plan: Plan) -> dict[str, float]:
             f"{output:,.3f} t REO produced against a registered capacity of {capacity:,.3f} t "
             f"({output / capacity:.1%})",
         )
-    for actor in world.actors:
-        if actor.role in PRODUCING and actor.key not in out and world.site_output[actor.key] > 0:
-            out[actor.key] = clean_capacity(world.rng, world.site_output[actor.key])
-    return out
+    clean = {
+        a.key: world.site_output[a.key]
+        for a in world.actors
+        if a.role in PRODUCING and a.key not in out and world.site_output[a.key] > 0
+    }
+    return out | clean_capacities(world.rng, clean)
 
 
 def enterprise_entry(

@@ -22,7 +22,7 @@ BATCH_KG = 300  # scrap a recycler gathers before a run
 MOST_LOTS = 40  # lots in one run
 WAIT_DAYS = 10  # a run starts anyway when its oldest lot has waited this long
 LAST_RUN = (12, 22)
-RECOVERED_KG = 2_000  # largest lot of recovered oxides
+RECOVERED_KG = 1_000  # largest lot of recovered oxides: one-tonne bags
 # a magnet's rare earths, as shares of their mass (the rest of a magnet is iron and boron)
 MAGNET_RE = {"Nd": 0.74, "Pr": 0.22, "Dy": 0.03, "Tb": 0.01}
 MAGNET_YIELD = (0.965, 0.985)  # of each element a magnet run takes in

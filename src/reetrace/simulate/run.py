@@ -16,9 +16,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from reetrace.demo.capacity import clean_capacity, exceeded_capacity
-from reetrace.demo.cast import PRODUCING
-from reetrace.demo.cast import Actor
+from reetrace.demo.capacity import clean_capacities, exceeded_capacity
+from reetrace.demo.cast import PRODUCING, Actor
 from reetrace.demo.generator import control_list
 from reetrace.domain.controls import ControlList
 from reetrace.simulate import documents
@@ -124,9 +123,12 @@ def _capacities(state: YearState) -> None:
             f"{output:,.3f} t REO produced against a registered capacity of {capacity:,.3f} t "
             f"({output / capacity:.1%}), first exceeded at {event}",
         )
-    for actor in world.actors:
-        if actor.role in PRODUCING and actor.key not in state.capacity_t and world.site_output[actor.key] > 0:
-            state.capacity_t[actor.key] = clean_capacity(rng, world.site_output[actor.key])
+    clean = {
+        a.key: world.site_output[a.key]
+        for a in world.actors
+        if a.role in PRODUCING and a.key not in state.capacity_t and world.site_output[a.key] > 0
+    }
+    state.capacity_t.update(clean_capacities(rng, clean))
 
 
 def prepare(year: int, scale: float) -> tuple[Calibration, ControlList]:

@@ -36,7 +36,7 @@ PACKAGE_KG = {
     "m_Tb": 200,
     "a_DyFe": 500,
     "magnet": 500,
-    "mc_REC": 2000,
+    "mc_REC": 1000,
 }
 
 
