@@ -146,10 +146,15 @@ def _print_findings(findings: list[Finding], as_of: date) -> None:
 
 
 def _matches(finding: Finding, item: dict[str, Any]) -> bool:
+    """Whether a finding is what an injection said the audit must find: the same code and
+    enterprise, and the same event and lot where the injection names them and the finding does
+    too (a rule that finds one lot per event, such as COMPOSITION_IMPLAUSIBLE, is told apart by
+    its lot)."""
     return (
         finding.code == item["code"]
         and finding.enterprise == item["enterprise"]
         and (item["event"] is None or finding.event == item["event"])
+        and (item["lot"] is None or finding.lot is None or finding.lot == item["lot"])
     )
 
 

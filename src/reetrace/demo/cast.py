@@ -11,9 +11,12 @@ import hashlib
 import math
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from stdnum.cn import uscc as uscc_code
+
+from reetrace.demo.chemistry import mine_profile
 
 NORTHERN = "China Northern Rare Earth"
 CREG = "China Rare Earth Group"
@@ -31,6 +34,7 @@ _ROLES = {
     "trader": ("稀土贸易有限公司", "Rare Earth Trading Co., Ltd.", ("trade",), "warehouse"),
     "motor": ("电机有限公司", "Electric Motor Co., Ltd.", (), "plant"),
     "polishing": ("抛光材料有限公司", "Polishing Materials Co., Ltd.", (), "plant"),
+    "recycler": ("稀土资源循环利用有限公司", "Rare Earth Recycling Co., Ltd.", ("recycling",), "plant"),
 }
 
 # key, role, city (zh, en), stem (zh, en), province, group, division code, lot prefix, deposit, Y share
@@ -66,7 +70,10 @@ _TEMPLATES = [
     ("sht", "trader", ("上海", "Shanghai"), ("申稀", "Shenxi"), "Shanghai", None, "310106", "SHT", None, 0),
     ("czd", "motor", ("常州", "Changzhou"), ("驰电", "Chidian"), "Jiangsu", None, "320411", "CZD", None, 0),
     ("btp", "polishing", ("包头", "Baotou"), ("晶研", "Jingyan"), "Inner Mongolia", None, "150202", "BTP", None, 0),
+    ("gzt", "trader", ("赣州", "Ganzhou"), ("赣源", "Ganyuan"), "Jiangxi", None, "360702", "GZT", None, 0),
+    ("gzr", "recycler", ("赣州", "Ganzhou"), ("循源", "Xunyuan"), "Jiangxi", None, "360703", "GZR", None, 0),
 ]
+PRODUCING = ("mine", "separation", "metal", "magnet", "recycler")  # roles whose sites have a capacity
 # Roles that get more enterprises as the scale grows; the rest grow in throughput only.
 _GROWING = ("mine", "separation", "metal", "magnet", "exporter", "motor")
 _STEMS = [
@@ -103,6 +110,7 @@ class Actor:
     private_key: Ed25519PrivateKey | None = None
     site: str = "P1"
     share: float = 1.0  # this enterprise's share of its role's throughput
+    profile: dict[str, float] | None = None  # a mine's registered REO shares (CONTRACT §12)
 
     @property
     def site_ref(self) -> str:
@@ -169,12 +177,25 @@ def build_cast(rng: random.Random, seed: int, scale: float, year: int) -> list[A
                 site="M1" if role == "mine" else "P1" if _ROLES[role][3] == "plant" else "W1",
             )
             actor.share = 1.0 / count
+            if role == "mine" and deposit is not None:
+                actor.profile = mine_profile(rng, deposit, actor.y_share)
             actor.qualifications = [(k, f"{year - 3}-01-01", f"{year + 2}-12-31") for k in kinds]
             actors.append(actor)
     return actors
 
 
-def site_entries(actor: Actor) -> list[dict[str, str]]:
-    kind = _ROLES[actor.role][3]
+def site_entries(actor: Actor, capacity_t: float | None = None) -> list[dict[str, Any]]:
+    return [site_entry(actor, _ROLES[actor.role][3], capacity_t)]
+
+
+def site_entry(actor: Actor, kind: str, capacity_t: float | None) -> dict[str, Any]:
+    """The enterprise's one site as the registry lists it: a mine with its deposit and registered
+    profile, a producing site with its capacity (t REO a year) when it has one."""
     names = {"mine": "Mine and beneficiation plant", "plant": "Main plant", "warehouse": "Bonded warehouse"}
-    return [{"code": actor.site, "kind": kind, "name": names[kind], "province": actor.province}]
+    site: dict[str, Any] = {"code": actor.site, "kind": kind, "name": names[kind], "province": actor.province}
+    if actor.role == "mine":
+        site["deposit"] = "ion_adsorption" if actor.deposit == "ion" else "rock"
+        site["profile"] = actor.profile
+    if capacity_t is not None:
+        site["capacity_t_reo"] = capacity_t
+    return site

@@ -68,6 +68,10 @@ class World:
     counters: dict[tuple[str, ...], int] = field(default_factory=lambda: defaultdict(int))
     extracted_reo: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     separated_reo: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    # each enterprise's output (kg REO of its extracts and transforms but repacks), as CAPACITY_EXCEEDED
+    # counts it; for the enterprises in `output_steps`, the running total after each such event
+    site_output: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    output_steps: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
     day: int = 0
 
     def __post_init__(self) -> None:
@@ -105,6 +109,11 @@ class World:
         event = {"event_id": f"EV-{self.year}-{n:06d}", "type": type_, "time": None, "site": actor.site_ref}
         event.update(members)
         self.events[actor.key].append(Emitted(self.day, event))
+        if type_ == "extract" or (type_ == "transform" and members["process"] != "repack"):
+            self.site_output[actor.key] += sum(o["mass_kg"] * reo_per_kg(o["composition"]) for o in members["outputs"])
+            steps = self.output_steps.get(actor.key)
+            if steps is not None:
+                steps.append((self.site_output[actor.key], self.ref(actor, event)))
         return event
 
     def ref(self, actor: Actor, event: dict[str, Any]) -> str:

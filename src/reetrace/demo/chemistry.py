@@ -47,6 +47,47 @@ _ION_REST = {
     "Lu": 0.5,
 }
 
+# Ion-adsorption clays come in two types (REO shares, per cent). The heavy type (Longnan): Y about
+# 60 %, the heavies about 85 %. The light type (Xunwu): La and Nd rich, Y about 9 %, heavies about 18 %.
+_ION_HEAVY = {
+    "Y": 60.0,
+    "Dy": 6.0,
+    "Tb": 1.0,
+    "Gd": 6.0,
+    "Ho": 1.6,
+    "Er": 4.5,
+    "Tm": 0.7,
+    "Yb": 3.6,
+    "Lu": 0.5,
+    "La": 4.0,
+    "Ce": 1.0,
+    "Pr": 1.5,
+    "Nd": 6.0,
+    "Sm": 3.0,
+    "Eu": 0.6,
+}
+_ION_LIGHT = {
+    "La": 35.0,
+    "Nd": 28.0,
+    "Ce": 7.0,
+    "Pr": 7.0,
+    "Sm": 5.0,
+    "Eu": 0.6,
+    "Gd": 3.5,
+    "Tb": 0.5,
+    "Dy": 2.0,
+    "Ho": 0.4,
+    "Er": 1.0,
+    "Tm": 0.1,
+    "Yb": 0.8,
+    "Lu": 0.1,
+    "Y": 9.0,
+}
+HEAVY_TYPE_Y = 0.38  # an ion-adsorption mine whose clays hold at least this share of Y works the heavy type
+HEAVY = ("Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Y")  # CONTRACT §12
+MINE_SPREAD = 0.04  # how far one mine's profile lies from its deposit type's
+LOT_SPREAD = {"bayan_obo": 0.05, "sichuan": 0.06, "ion": 0.08}  # how far a lot lies from its mine's profile
+
 # Which separated product each element goes to.
 LIGHT_PRODUCTS = {
     "La": "ox_La",
@@ -98,7 +139,11 @@ PRODUCTS: dict[str, tuple[str, float, float, str]] = {
     "a_DyFe": ("alloy", 0.80, 500, "DYFE"),  # purity here: the alloy's Dy mass fraction
     "magnet": ("magnet", 1.0, 5_000, "NDFEB"),
     "magnet_part": ("magnet", 1.0, 5_000, "NDFEBP"),  # a part of a magnet lot, after a repack
+    "scrap_swarf": ("scrap", 1.0, 500, "SWARF"),  # a magnet maker's grinding swarf
+    "scrap_magnet": ("scrap", 1.0, 10_000, "MSCRAP"),  # imported end-of-life magnets
+    "mc_REC": ("mixed_compound", 0.92, 2_000, "RECOX"),  # rare earth oxides recovered from scrap
 }
+SCRAP_RE = (0.28, 0.32)  # rare earth share of the mass of magnet scrap
 MAGNET_HS = "8505111000"
 
 
@@ -143,6 +188,70 @@ def deposit_shares(rng: random.Random, deposit: str, y_share: float = 0.4) -> di
     shares = {"Y": y, "Dy": dy, "Tb": tb}
     shares.update({e: s * left for e, s in rest.items()})
     return shares
+
+
+def deposit_type(deposit: str, y_share: float) -> str:
+    """The deposit type whose profile a mine works: ion-adsorption mines split by their Y share."""
+    if deposit != "ion":
+        return deposit
+    return "ion_heavy" if y_share >= HEAVY_TYPE_Y else "ion_light"
+
+
+_TYPES = {"bayan_obo": _BAYAN_OBO, "sichuan": _SICHUAN, "ion_heavy": _ION_HEAVY, "ion_light": _ION_LIGHT}
+
+
+def mine_profile(rng: random.Random, deposit: str, y_share: float) -> dict[str, float]:
+    """A mine's registered profile (REO shares summing to 1, four decimals): its deposit type's,
+    a little apart as each ore body is."""
+    shares = _jitter(rng, _TYPES[deposit_type(deposit, y_share)], MINE_SPREAD)
+    return {e: round(s, 4) for e, s in sorted(shares.items())}
+
+
+def lot_shares(rng: random.Random, profile: Mapping[str, float], deposit: str) -> dict[str, float]:
+    """The REO shares of one lot from a mine: its profile with the lot-to-lot variation of the ore."""
+    return _jitter(rng, profile, LOT_SPREAD[deposit])
+
+
+def type_shares(rng: random.Random, kind: str) -> dict[str, float]:
+    """The REO shares of ore of a deposit type (`ion_heavy`, `ion_light`, `bayan_obo`, `sichuan`)."""
+    return _jitter(rng, _TYPES[kind], LOT_SPREAD["ion" if kind.startswith("ion") else kind])
+
+
+def reo_shares(composition: Mapping[str, float]) -> dict[str, float]:
+    """Each element's share of a lot's REO equivalent (CONTRACT §2)."""
+    reo = {e: f / REO_FACTOR[e] for e, f in composition.items()}
+    total = sum(reo.values())
+    return {e: v / total for e, v in reo.items()}
+
+
+def l1_distance(shares: Mapping[str, float], profile: Mapping[str, float]) -> float:
+    """Σ |share_e − profile_e| over the elements of either, the profile normalised (CONTRACT §12)."""
+    total = sum(profile.values())
+    return sum(abs(shares.get(e, 0.0) - profile.get(e, 0.0) / total) for e in sorted(set(shares) | set(profile)))
+
+
+def heavy_share(shares: Mapping[str, float]) -> float:
+    return sum(shares.get(e, 0.0) for e in HEAVY)
+
+
+def blend_to_distance(
+    own: Mapping[str, float], foreign: Mapping[str, float], profile: Mapping[str, float], target: float
+) -> dict[str, float]:
+    """Shares of ore `own` blended with ore `foreign` so that their L1 distance from `profile` is
+    `target` (bisection on the foreign part; the distance grows with it)."""
+    elements = sorted(set(own) | set(foreign))  # sorted: the same bytes whatever the hash seed
+
+    def mixed(part: float) -> dict[str, float]:
+        return {e: (1 - part) * own.get(e, 0.0) + part * foreign.get(e, 0.0) for e in elements}
+
+    low, high = 0.0, 1.0
+    for _ in range(40):
+        part = (low + high) / 2
+        if l1_distance(mixed(part), profile) < target:
+            low = part
+        else:
+            high = part
+    return mixed(high)
 
 
 def ore_composition(shares: Mapping[str, float], reo_grade: float) -> dict[str, float]:

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from reetrace.demo.cast import Actor, site_entries
+from reetrace.demo.capacity import clean_capacities, exceeded_capacity
+from reetrace.demo.cast import PRODUCING, Actor, site_entries
 from reetrace.demo.chain import CST, World
 from reetrace.demo.exports import License
 from reetrace.demo.violations import EXPIRED_MINING_ON, QUOTA_OVERRUN, SCHEDULE, Plan
@@ -54,11 +55,37 @@ def submissions(world: World, plan: Plan) -> list[dict[str, Any]]:
     return docs
 
 
-def _enterprise(actor: Actor, world: World, plan: Plan) -> dict[str, Any]:
+def _enterprise(actor: Actor, world: World, plan: Plan, capacities: dict[str, float]) -> dict[str, Any]:
     mining_until = None
     if actor.key == plan.actor_of("UNAUTHORIZED_MINING"):
         mining_until = f"{world.year}-{EXPIRED_MINING_ON[0]:02d}-{EXPIRED_MINING_ON[1]:02d}"
-    return enterprise_entry(actor, world.year, site_entries(actor), mining_until)
+    return enterprise_entry(actor, world.year, site_entries(actor, capacities.get(actor.key)), mining_until)
+
+
+def capacities(world: World, plan: Plan) -> dict[str, float]:
+    """Each producing site's capacity (t REO), sized on its output; the CAPACITY_EXCEEDED works'
+    below it, with the event that first went over recorded."""
+    out: dict[str, float] = {}
+    key = plan.actor_of("CAPACITY_EXCEEDED")
+    over = exceeded_capacity(world.rng, world.output_steps.get(key, []))
+    if over is not None:
+        capacity, event = over
+        out[key] = capacity
+        output = world.site_output[key] / 1000
+        plan.record(
+            "CAPACITY_EXCEEDED",
+            world.by_key[key].uscc,
+            None,
+            event,
+            f"{output:,.3f} t REO produced against a registered capacity of {capacity:,.3f} t "
+            f"({output / capacity:.1%})",
+        )
+    clean = {
+        a.key: world.site_output[a.key]
+        for a in world.actors
+        if a.role in PRODUCING and a.key not in out and world.site_output[a.key] > 0
+    }
+    return out | clean_capacities(world.rng, clean)
 
 
 def enterprise_entry(
@@ -134,9 +161,10 @@ def quotas(world: World, plan: Plan) -> list[dict[str, Any]]:
 
 
 def registry(world: World, plan: Plan, licenses: list[License]) -> dict[str, Any]:
+    sized = capacities(world, plan)
     return {
         "format": REGISTRY_FORMAT,
-        "enterprises": [_enterprise(a, world, plan) for a in world.actors],
+        "enterprises": [_enterprise(a, world, plan, sized) for a in world.actors],
         "quotas": quotas(world, plan),
         "licenses": [lic.document() for lic in licenses],
     }

@@ -7,6 +7,8 @@ from typing import Any
 from reetrace.demo.cast import Actor
 from reetrace.demo.chain import Holding, World
 from reetrace.demo.chemistry import add_into, composition_of, elements_in, floor3, split_mass
+from reetrace.demo.recycling import SWARF_LOAD_KG, divert, divertible, magnet_yields, swarf_lot
+from reetrace.demo.schemes import layered_trader_day, send_for_tolling, toll_day
 from reetrace.demo.upstream import can_ship, hash_phase, pick, ship_grouped
 from reetrace.demo.violations import UNKNOWN_LOT_ID, Plan
 
@@ -34,8 +36,9 @@ def magnet_day(world: World, maker: Actor, plan: Plan) -> None:
             if sum(h.mass * _pr_nd(h) for h in world.ready(maker, "m_PrNd")) < MIN_PRND_KG:
                 break
             _magnet_run(world, maker, plan)
+    tolled = toll_day(world, maker, plan) if can_ship(world) else set()
     if can_ship(world) and world.day % 2 == hash_phase(maker.key, 2):
-        _ship_magnets(world, maker, plan)
+        _ship_magnets(world, maker, plan, tolled)
 
 
 def _grade(world: World) -> tuple[str, float, float]:
@@ -98,10 +101,15 @@ def _magnet_run(world: World, maker: Actor, plan: Plan) -> None:
         _draw(world, maker, "a_DyFe", ("Dy",), mass * dy / 0.975 / (1.5 if laundering else 1.0), inputs, held)
     if tb:
         _draw(world, maker, "m_Tb", ("Tb",), mass * tb / 0.975, inputs, held)
-    out = {e: kg * rng.uniform(0.965, 0.985) for e, kg in held.items()}
+    out, swarf = magnet_yields(rng, held)
     if laundering:
         out["Dy"] *= 1.5
     unknown = plan.due("UNKNOWN_LOT", maker.key, world.date())
+    diverted = None
+    if not (laundering or unknown) and plan.due("ELEMENT_DIVERTED", maker.key, world.date()):
+        heavy = divertible(held)
+        if heavy and divert(rng, heavy[0], held, out, swarf):
+            diverted = heavy[0]
     if unknown:  # DyFe of unknown origin; the output is figured on the recorded inputs only
         inputs.append({"lot": UNKNOWN_LOT_ID.format(year=world.year), "mass_kg": floor3(rng.uniform(60, 120))})
     composition = composition_of(out, mass)
@@ -109,6 +117,8 @@ def _magnet_run(world: World, maker: Actor, plan: Plan) -> None:
     for part in split_mass(rng, mass, 5000):
         _, lot = world.new_lot(maker, "magnet", part, composition)
         outputs.append(lot)
+    if swarf:
+        outputs.append(swarf_lot(world, maker, swarf))
     event = world.emit(
         maker,
         "transform",
@@ -121,14 +131,28 @@ def _magnet_run(world: World, maker: Actor, plan: Plan) -> None:
         plan.record("MASS_BALANCE_VIOLATION", maker.uscc, outputs[0]["lot"], world.ref(maker, event))
     if unknown:
         plan.record("UNKNOWN_LOT", maker.uscc, inputs[-1]["lot"], world.ref(maker, event))
+    if diverted:
+        kept = sum(elements_in(o["mass_kg"], o["composition"]).get(diverted, 0.0) for o in outputs)
+        plan.record(
+            "ELEMENT_DIVERTED",
+            maker.uscc,
+            None,
+            world.ref(maker, event),
+            f"magnet run putting out {kept:,.2f} kg of the {held[diverted]:,.2f} kg of {diverted} it took in "
+            f"({kept / held[diverted]:.3f})",
+        )
 
 
-def _ship_magnets(world: World, maker: Actor, plan: Plan) -> None:
+def _ship_magnets(world: World, maker: Actor, plan: Plan, tolled: set[str]) -> None:
     rng = world.rng
     routed = []
     for h in world.ready(maker, "magnet", "magnet_part", movable=True):
+        if h.lot in tolled:
+            continue
         if h.product == "magnet" and h.mass >= 1500 and rng.random() < 0.2:
             _repack(world, maker, h)
+            continue
+        if h.product == "magnet" and send_for_tolling(world, maker, plan, h):
             continue
         to_export = rng.random() < 0.5
         dest = pick(world, world.by_role["exporter" if to_export else "motor"])
@@ -138,6 +162,9 @@ def _ship_magnets(world: World, maker: Actor, plan: Plan) -> None:
                     dest = world.by_key[plan.actor_of(code)]
         routed.append((dest, h))
     ship_grouped(world, maker, routed, wait=(1, 6), per_shipment=4)
+    swarf = world.ready(maker, "scrap_swarf", movable=True)
+    if sum(h.mass for h in swarf) >= SWARF_LOAD_KG:
+        ship_grouped(world, maker, [(world.by_key["gzr"], h) for h in swarf], wait=(1, 3), per_shipment=50)
 
 
 def _repack(world: World, maker: Actor, h: Holding) -> None:
@@ -156,9 +183,12 @@ def trader_day(world: World, trader: Actor, plan: Plan) -> None:
         if h.lot == back:  # the injected round trip: send it straight back where it came from
             event = world.ship(trader, plan.state["circular_from"], [h], wait=2)
             plan.state["circular_return"] = event["shipment"]
+    layered = layered_trader_day(world, trader, plan)
     if can_ship(world) and world.day % 3 == hash_phase(trader.key, 3):
         routed = []
         for h in world.ready(trader, movable=True):
+            if h.lot in layered:
+                continue
             dest = "polishing" if h.product == "ox_Ce" else "exporter"
             routed.append((pick(world, world.by_role[dest]), h))
         ship_grouped(world, trader, routed, wait=(1, 5))

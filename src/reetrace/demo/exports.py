@@ -18,6 +18,7 @@ from typing import Any
 
 from reetrace.demo.cast import Actor
 from reetrace.demo.chain import Holding, World
+from reetrace.demo.schemes import start_layered
 from reetrace.demo.violations import Plan
 
 CUSTOMERS = {
@@ -192,6 +193,7 @@ def _inject(world: World, exporter: Actor, plan: Plan, licenses: list[License], 
             world.ship(exporter, trader, [h], wait=1)
             plan.state.update(circular_lot=h.lot, circular_from=exporter)
             lots.remove(h)
+    start_layered(world, exporter, plan, lots)
     if plan.due("EXPORT_WITHOUT_LICENSE", exporter.key, today) and dy_magnets():
         h = dy_magnets()[0]
         event = _export(world, exporter, [h], "saigon")

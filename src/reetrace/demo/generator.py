@@ -20,6 +20,8 @@ from reetrace.demo.cast import build_cast
 from reetrace.demo.chain import World
 from reetrace.demo.downstream import consumer_day, magnet_day, trader_day
 from reetrace.demo.exports import License, exporter_day, issue_licenses, size_licenses
+from reetrace.demo.recycling import recycler_day
+from reetrace.demo.schemes import layered_receipt
 from reetrace.demo.upstream import import_day, metal_day, mine_day, separation_day
 from reetrace.demo.violations import Plan
 from reetrace.domain.controls import ControlList
@@ -73,9 +75,11 @@ def _simulate(world: World, plan: Plan, licenses: list[License]) -> None:
     extracted: dict[str, float] = defaultdict(float)
     imported: dict[str, float] = defaultdict(float)
     checked: set[str] = set()
+    world.output_steps[plan.actor_of("CAPACITY_EXCEEDED")] = []
     for day in range(world.days):
         world.day = day
         for shipment, receipt in world.deliver():
+            layered_receipt(world, plan, shipment, receipt)
             if shipment.shipment == plan.state.get("circular_return"):
                 lot = plan.state["circular_lot"]
                 plan.record(
@@ -101,6 +105,8 @@ def _simulate(world: World, plan: Plan, licenses: list[License]) -> None:
                     exporter_day(world, actor, plan, licenses)
                 case "trader":
                     trader_day(world, actor, plan)
+                case "recycler":
+                    recycler_day(world, actor, plan, imported)
                 case "motor" | "polishing":
                     consumer_day(world, actor)
 

@@ -17,13 +17,19 @@ from reetrace.demo.chemistry import (
     LIGHT_PRODUCTS,
     PRODUCTS,
     add_into,
+    blend_to_distance,
     composition_of,
     deposit_shares,
     elements_in,
     floor3,
+    heavy_share,
+    l1_distance,
+    lot_shares,
     ore_composition,
     product_mass,
+    reo_shares,
     split_mass,
+    type_shares,
 )
 from reetrace.demo.violations import ILLEGAL_EXTRACTS, Plan
 
@@ -98,9 +104,14 @@ def mine_day(world: World, mine: Actor, plan: Plan, acc: dict[str, float]) -> No
 
 def _extract(world: World, mine: Actor, plan: Plan, lots: int, illegal: bool) -> None:
     _, sizes, grades, form, code = MINING[mine.worked_deposit]
+    assert mine.profile is not None, mine.key
+    blended = plan.due("COMPOSITION_IMPLAUSIBLE", mine.key, world.date())
     outputs = []
-    for _ in range(lots):
-        shares = deposit_shares(world.rng, mine.worked_deposit, mine.y_share)
+    for n in range(lots):
+        shares = lot_shares(world.rng, mine.profile, mine.worked_deposit)
+        if blended and n == 0:  # heavy ore mined elsewhere, passed off under this mine's quota
+            target = world.rng.uniform(0.33, 0.45)
+            shares = blend_to_distance(shares, type_shares(world.rng, "ion_heavy"), mine.profile, target)
         composition = ore_composition(shares, world.rng.uniform(*grades))
         mass = float(world.rng.randrange(*sizes))
         h, out = world.new_lot(mine, f"conc_{mine.deposit}", mass, composition, form=form, code=code)
@@ -110,6 +121,17 @@ def _extract(world: World, mine: Actor, plan: Plan, lots: int, illegal: bool) ->
         world.extracted_reo[mine.key] += world.lot_reo(mass, composition)
     deposit = "rock" if mine.deposit in ("bayan_obo", "sichuan") else "ion_adsorption"
     event = world.emit(mine, "extract", deposit=deposit, outputs=outputs)
+    if blended:
+        shares = reo_shares(outputs[0]["composition"])
+        plan.record(
+            "COMPOSITION_IMPLAUSIBLE",
+            mine.uscc,
+            outputs[0]["lot"],
+            world.ref(mine, event),
+            f"{outputs[0]['lot']}: heavy ion-adsorption ore blended into rock concentrate, "
+            f"L1 {l1_distance(shares, mine.profile):.3f} from the registered profile, "
+            f"heavy share {heavy_share(shares):.1%}",
+        )
     if illegal:
         plan.state["illegal_extracts"] = plan.state.get("illegal_extracts", 0) + 1
         plan.record(
@@ -236,7 +258,13 @@ def _ship_products(world: World, plant: Actor, plan: Plan) -> None:
             continue
         r = rng.random()
         dest: Actor | None
-        if h.product == "ox_PrNd":
+        if h.product == "ox_PrNd" and group == "gzm" and "scrap_oxide" not in plan.state:
+            if plan.wants("RECYCLING_IMPLAUSIBLE", world.date()):  # sold to a recycler to pass off as scrap
+                dest = world.by_key[plan.actor_of("RECYCLING_IMPLAUSIBLE")]
+                plan.state["scrap_oxide"] = h.lot
+            else:
+                dest = pick(world, metal_works)
+        elif h.product == "ox_PrNd":
             dest = pick(world, metal_works)
         elif h.product == "ox_Dy" and plan.wants("LICENSE_EXCEEDED", world.date()):
             dest = world.by_key[plan.actor_of("LICENSE_EXCEEDED")]

@@ -31,6 +31,22 @@ SCHEDULE: dict[str, tuple[str, int, int, str]] = {
     "LICENSE_EXCEEDED": ("shx", 6, 21, "two Dy oxide exports under one license together exceed its max_kg"),
     "LICENSE_MISMATCH": ("shx", 7, 2, "Dy magnets exported under the Germany license to another destination"),
     "LATE_REPORT": ("btm", 8, 20, "the August submission was sent on 20 September"),
+    # the schemes that evade the simple rules (CONTRACT §12), each disguised close to its threshold
+    "ELEMENT_DIVERTED": ("btn", 4, 8, "a magnet run kept 80-88 % of the Dy (or Tb) it took in; its REO yield passes"),
+    "COMPOSITION_IMPLAUSIBLE": (
+        "mnm",
+        3,
+        12,
+        "heavy ion-adsorption ore blended into a rock mine's concentrate, L1 0.33-0.45 from its profile",
+    ),
+    "RECYCLING_IMPLAUSIBLE": ("gzr", 8, 11, "PrNd oxide from a separation plant fed into a recycling run as scrap"),
+    "CAPACITY_EXCEEDED": ("gzm", 1, 1, "a metal works produced 2-8 % more than its registered capacity"),
+    "LAYERED_CIRCULAR_TRADE": (
+        "shx",
+        5,
+        12,
+        "a lot sent to a trader, repacked, sold to a second trader and back to where it came from",
+    ),
 }
 EXPIRED_MINING_ON = (6, 30)  # the qualification of the UNAUTHORIZED_MINING mine ends here
 ILLEGAL_EXTRACTS = 3  # and it extracts this many times more before its site is sealed

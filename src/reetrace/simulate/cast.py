@@ -16,8 +16,10 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from typing import Any
 
-from reetrace.demo.cast import _ROLES, CREG, NORTHERN, Actor, make_uscc, signing_key
+from reetrace.demo.cast import _ROLES, CREG, NORTHERN, Actor, make_uscc, signing_key, site_entry
+from reetrace.demo.chemistry import mine_profile
 
 ROLES = {
     **_ROLES,
@@ -163,6 +165,7 @@ DOWNSTREAM: dict[str, tuple[int, int, list[str]]] = {
     "catalyst": (30, 1, ["zibo", "shanghai", "tianjin", "guangzhou", "chengdu"]),
     "battery": (20, 1, ["shenzhen", "changsha", "foshan", "baotou"]),
     "ceramics": (20, 1, ["suzhou", "foshan", "ganzhou", "xiamen"]),
+    "recycler": (12, 1, ["ganzhou", "ningbo", "baotou", "ganzhou", "longyan", "shanghai"]),
 }
 PREFIX = {
     "mine": "MN",
@@ -176,6 +179,7 @@ PREFIX = {
     "catalyst": "CA",
     "battery": "BA",
     "ceramics": "CE",
+    "recycler": "RC",
 }
 STEMS = [
     ("恒鑫", "Hengxin"),
@@ -296,22 +300,22 @@ def build_cast(rng: random.Random, seed: int, scale: float, year: int) -> Cast:
     ]
     for group, place, deposit, weight, y_share in kept:
         total = sum(r[3] for r in kept if (r[2] == "ion") == (deposit == "ion"))  # within its category
-        actors.append(
-            _actor(
-                rng,
-                seed,
-                year,
-                used,
-                "mine",
-                len(actors) + 1,
-                place,
-                next(stems),
-                group,
-                deposit,
-                weight / total,
-                y_share * rng.uniform(0.95, 1.05),
-            )
+        mine = _actor(
+            rng,
+            seed,
+            year,
+            used,
+            "mine",
+            len(actors) + 1,
+            place,
+            next(stems),
+            group,
+            deposit,
+            weight / total,
+            y_share * rng.uniform(0.95, 1.05),
         )
+        mine.profile = mine_profile(rng, deposit, mine.y_share)
+        actors.append(mine)
     mines = len(actors)
     for deposit in ("bayan_obo", "sichuan", "ion"):
         rows = [r for r in PLANTS if r[2] == deposit]
@@ -358,10 +362,8 @@ def build_cast(rng: random.Random, seed: int, scale: float, year: int) -> Cast:
     return Cast(actors, {})
 
 
-def site_entries(actor: Actor) -> list[dict[str, str]]:
-    kind = ROLES[actor.role][3]
-    names = {"mine": "Mine and beneficiation plant", "plant": "Main plant", "warehouse": "Bonded warehouse"}
-    return [{"code": actor.site, "kind": kind, "name": names[kind], "province": actor.province}]
+def site_entries(actor: Actor, capacity_t: float | None = None) -> list[dict[str, Any]]:
+    return [site_entry(actor, ROLES[actor.role][3], capacity_t)]
 
 
 def allocate(total: float, weights: list[float], unit: float) -> list[float]:

@@ -18,7 +18,8 @@ SUMMARY_FORMAT = "reetrace/simulation-summary@1"
 
 
 def _enterprise(state: YearState, actor: Actor) -> dict[str, Any]:
-    return enterprise_entry(actor, state.world.year, site_entries(actor), state.cast.expiring.get(actor.key))
+    sites = site_entries(actor, state.capacity_t.get(actor.key))
+    return enterprise_entry(actor, state.world.year, sites, state.cast.expiring.get(actor.key))
 
 
 def quotas(state: YearState) -> list[dict[str, Any]]:
@@ -98,6 +99,7 @@ def summary(state: YearState, seed: int, scale: float) -> dict[str, Any]:
             "magnets": _t(state.tally["magnets"]),
             "exported": {**exported, "total": round(sum(exported.values()), 3)},
             "consumed": _t(state.tally["consumed"]),
+            "recycled": _t(state.tally["recycled"]),
             "stocked": {p: _t(kg) for p, kg in sorted(world.stocked_kg.items())},
         },
         "quota_fill": {

@@ -16,8 +16,10 @@ from reetrace.demo.cast import Actor
 from reetrace.demo.chain import Holding
 from reetrace.demo.chemistry import add_into, composition_of, elements_in, floor3, product_mass, split_mass
 from reetrace.demo.downstream import GRADES, LAST_RUN, PURPOSES, _draw, _grade, _pr_nd, _repack
+from reetrace.demo.recycling import SWARF_LOAD_KG, divert, divertible, magnet_yields, swarf_lot
 from reetrace.demo.upstream import LAST_PROCESS, METAL_RUNS, can_ship, hash_phase
 from reetrace.simulate.exports import licensed_exporter
+from reetrace.simulate.schemes import layered_trader_day, send_for_tolling, toll_day
 from reetrace.simulate.state import PACKAGE_KG, YearState, route
 
 USES = {
@@ -41,6 +43,7 @@ TRADER_BUYERS = {
     "ox_Ce": [("polishing", 0.6), ("catalyst", 0.2), ("exporter", 0.2)],
     "ox_Y": [("exporter", 0.4), ("ceramics", 0.6)],
 }
+AS_SCRAP = ("ox_PrNd", "ox_La", "ox_Ce")  # oxides a recycler may be sold to pass off as scrap
 RESOLD = 0.3  # share of the lots a trader bought from a plant that it sells on to a regional trader
 SHIPMENT_LOTS = {"metal": 6, "trader": 4, "exporter": 3}  # most lots a shipment to them carries; users: 2
 RUN_KG = (300, 800)  # a sintering furnace batch of magnets
@@ -82,11 +85,16 @@ def _send(state: YearState, sender: Actor, routed: list[tuple[Actor, Holding]], 
 def ship_products(state: YearState, plant: Actor) -> None:
     if not (can_ship(state.world) and state.world.day % 2 == hash_phase(plant.key, 2)):
         return
-    routed = [
-        (_buyer(state, h, PLANT_BUYERS[h.product]), h)
-        for h in state.world.ready(plant, movable=True)
-        if h.product in PLANT_BUYERS
-    ]
+    routed = []
+    for h in state.world.ready(plant, movable=True):
+        if h.product not in PLANT_BUYERS:
+            continue
+        if h.product in AS_SCRAP and state.injections.chance("RECYCLING_IMPLAUSIBLE", state.today):
+            state.fed_as_scrap.add(h.lot)  # sold to a recycler, which will feed it in as scrap
+            state.injections.begin("RECYCLING_IMPLAUSIBLE")
+            routed.append((state.pick("recycler"), h))
+        else:
+            routed.append((_buyer(state, h, PLANT_BUYERS[h.product]), h))
     _send(state, plant, routed)
 
 
@@ -140,6 +148,7 @@ def _reduce(state: YearState, works: Actor, lots: list[Holding], process: str, p
 # --- magnet makers -------------------------------------------------------------------------------
 def magnet_day(state: YearState, maker: Actor) -> None:
     world = state.world
+    toll_day(state, maker, can_ship(world))
     if world.day <= world.day_of(*LAST_RUN):
         for _ in range(MAX_RUNS):
             if sum(h.mass * _pr_nd(h) for h in world.ready(maker, "m_PrNd")) < RUN_KG[0] * 0.33:
@@ -170,19 +179,26 @@ def _magnet_run(state: YearState, maker: Actor) -> None:
         _draw(world, maker, "a_DyFe", ("Dy",), mass * dy / 0.975, inputs, held)
     if tb:
         _draw(world, maker, "m_Tb", ("Tb",), mass * tb / 0.975, inputs, held)
-    out = {e: kg * rng.uniform(0.965, 0.985) for e, kg in held.items()}
     unknown = state.injections.chance("UNKNOWN_LOT", state.today)
     if unknown:  # DyFe of unknown origin; the output is figured on the recorded inputs only
         month = world.date().month
         world.counters[("unknown", str(month))] += 1
         n = world.counters[("unknown", str(month))]
         inputs.append({"lot": f"HN-DYFE-{world.year}-{month:02d}-{n:04d}", "mass_kg": floor3(rng.uniform(20, 60))})
+    out, swarf = magnet_yields(rng, held)
+    diverted = None
+    heavy = [] if unknown else divertible(held)
+    if heavy and state.injections.chance("ELEMENT_DIVERTED", state.today):
+        element = heavy[rng.randrange(len(heavy))]
+        diverted = element if divert(rng, element, held, out, swarf) else None
     composition = composition_of(out, mass)
     outputs = []
     for part in split_mass(rng, mass, PACKAGE_KG["magnet"]):
         _, lot = world.new_lot(maker, "magnet", part, composition)
         outputs.append(lot)
         state.tally["magnets"] += part
+    if swarf:
+        outputs.append(swarf_lot(world, maker, swarf))
     event = world.emit(
         maker,
         "transform",
@@ -199,17 +215,35 @@ def _magnet_run(state: YearState, maker: Actor) -> None:
             state.ref(maker, event),
             f"magnet run drawing {inputs[-1]['mass_kg']:.1f} kg of DyFe from {inputs[-1]['lot']}, a lot nobody created",
         )
+    if diverted:
+        element = diverted
+        kept = sum(elements_in(o["mass_kg"], o["composition"]).get(element, 0.0) for o in outputs)
+        state.injections.record(
+            "ELEMENT_DIVERTED",
+            maker.uscc,
+            None,
+            state.ref(maker, event),
+            f"magnet run putting out {kept:,.2f} kg of the {held[element]:,.2f} kg of {element} it took in "
+            f"({kept / held[element]:.3f})",
+        )
 
 
 def _ship_magnets(state: YearState, maker: Actor) -> None:
     world, rng = state.world, state.world.rng
     routed = []
     for h in world.ready(maker, "magnet", "magnet_part", movable=True):
+        if h.lot in state.toll_back:
+            continue  # another maker's, going back to it
         if h.product == "magnet" and h.mass >= 300 and rng.random() < REPACKED:
             _repack(world, maker, h)  # parts for different customers, shipped from tomorrow
             continue
+        if h.product == "magnet" and send_for_tolling(state, maker, h):
+            continue
         routed.append((_buyer(state, h, [("exporter", 0.5), ("motor", 0.5)]), h))
     _send(state, maker, routed, most=2)
+    swarf = world.ready(maker, "scrap_swarf", movable=True)
+    if sum(h.mass for h in swarf) >= SWARF_LOAD_KG:
+        world.ship(maker, state.pick("recycler"), swarf, wait=rng.randint(1, 3))
 
 
 # --- traders and users ---------------------------------------------------------------------------
@@ -219,10 +253,14 @@ def trader_day(state: YearState, trader: Actor) -> None:
         if h.lot in state.circular:  # the injected round trip: straight back where it came from
             event = world.ship(trader, state.circular.pop(h.lot), [h], wait=2)
             state.returns[event["shipment"]] = h.lot
+    if state.layered:
+        layered_trader_day(state, trader)
     if can_ship(world) and world.day % 2 == hash_phase(trader.key, 2):
         routed = []
         others = [t for t in world.by_role["trader"] if t is not trader]
         for h in world.ready(trader, movable=True):
+            if h.lot in state.layered:
+                continue  # on a layered round trip
             if h.came_from == "separation" and others and world.rng.random() < RESOLD:
                 routed.append((state.pick("trader", others), h))
             else:

@@ -19,6 +19,7 @@ from reetrace.demo.cast import Actor
 from reetrace.demo.chain import Holding
 from reetrace.demo.exports import MAGNET_ITEMS, OXIDE_ITEMS, License, size_licenses
 from reetrace.demo.violations import Plan
+from reetrace.simulate.schemes import start_layered_trip
 from reetrace.simulate.state import YearState
 
 CUSTOMERS = [
@@ -175,6 +176,8 @@ def exporter_day(state: YearState, exporter: Actor) -> None:
                 world.ship(exporter, state.pick("trader"), [h], wait=1)
                 state.circular[h.lot] = exporter
                 continue
+            if h.came_from != "trader" and start_layered_trip(state, exporter, h):
+                continue  # recorded when it comes back
             free.append(h)
             continue
         options = [lic for lic in state.licenses if lic.exporter is exporter and lic.covers(items, today)]

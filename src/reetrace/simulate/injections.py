@@ -61,6 +61,34 @@ RATES: dict[str, Rate] = {
     ),
     "LICENSE_EXCEEDED": Rate(25, "licenses", None, "exports under a license go beyond an item's max_kg"),
     "LATE_REPORT": Rate(800, "monthly submissions", (8, 1), "a month's submission sent after the 10th"),
+    # The schemes that evade the simple rules (CONTRACT §12), each disguised close to its threshold.
+    "ELEMENT_DIVERTED": Rate(
+        20_000,
+        "magnet runs drawing 1.5 kg or more of Dy or Tb",
+        (4, 1),
+        "a magnet run puts out 80-88 % of the Dy (or Tb) it took in; its REO yield still passes",
+    ),
+    "COMPOSITION_IMPLAUSIBLE": Rate(
+        800,
+        "extractions at rock mines",
+        (3, 1),
+        "heavy ion-adsorption ore blended into a rock mine's concentrate, L1 0.33-0.45 from its profile",
+    ),
+    "RECYCLING_IMPLAUSIBLE": Rate(
+        40_000,
+        "PrNd, La and Ce oxide lots sold by separation plants",
+        (8, 1),
+        "separated oxide sold to a recycler and fed into a recycling run with genuine scrap",
+    ),
+    "CAPACITY_EXCEEDED": Rate(
+        50, "producing sites", None, "a plant reports 102-108 % of its registered capacity, over the last weeks"
+    ),
+    "LAYERED_CIRCULAR_TRADE": Rate(
+        50_000,
+        "lots at exporters",
+        (6, 1),
+        "a lot sent to a trader, repacked, sold to a second trader and back to where it came from",
+    ),
 }
 
 
@@ -70,6 +98,7 @@ class Injections:
     year: int
     injected: list[dict[str, Any]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
+    begun: Counter[str] = field(default_factory=Counter)  # under way, recorded only when they end
 
     def chance(self, code: str, today: date) -> bool:
         """Whether this opportunity is taken for `code`."""
@@ -77,7 +106,13 @@ class Injections:
         if self.rng.random() * rate.per < 1:
             return True
         start = rate.force_from
-        return self.counts[code] == 0 and start is not None and today >= date(self.year, *start)
+        under_way = self.counts[code] + self.begun[code]
+        return under_way == 0 and start is not None and today >= date(self.year, *start)
+
+    def begin(self, code: str) -> None:
+        """An injection that takes days (a round trip, a lot on its way to be misused) has started:
+        no other is forced while it is under way."""
+        self.begun[code] += 1
 
     def per_volume(self, code: str, volume: float) -> int:
         """How many for a volume of the year (at least one)."""

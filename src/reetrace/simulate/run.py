@@ -16,7 +16,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from reetrace.demo.cast import Actor
+from reetrace.demo.capacity import clean_capacities, exceeded_capacity
+from reetrace.demo.cast import PRODUCING, Actor
 from reetrace.demo.generator import control_list
 from reetrace.domain.controls import ControlList
 from reetrace.simulate import documents
@@ -25,6 +26,8 @@ from reetrace.simulate.cast import allocate, build_cast
 from reetrace.simulate.downstream import magnet_day, metal_day, ship_products, trader_day, user_day
 from reetrace.simulate.exports import exporter_day, issue_licenses, size_all
 from reetrace.simulate.injections import Injections
+from reetrace.simulate.recycling import recycler_day
+from reetrace.simulate.schemes import layered_receipt, plan_capacity_overruns
 from reetrace.simulate.state import YearState
 from reetrace.simulate.upstream import IMPORT_SHARE, import_day, mine_day, separation_day
 from reetrace.simulate.world import StreamingWorld
@@ -85,6 +88,7 @@ def simulate(
         if progress:
             progress(day + 1, world.days, world.event_count)
     size_all(state)
+    _capacities(state)
     for key in state.overrun:
         used, quota = world.extracted_reo[key] / 1000, state.quota_t[key]
         if used > quota:
@@ -98,6 +102,33 @@ def simulate(
     documents.write_json(directory / "injected.json", state.injections.injected)
     documents.write_json(directory / "summary.json", summary)
     return SimulatedYear(directory, calibration, summary, state.injections.injected)
+
+
+def _capacities(state: YearState) -> None:
+    """Every producing site's registered capacity, sized on what it produced; the plants chosen
+    to exceed theirs get one they exceed by 2-8 %, with the event that first went over recorded."""
+    world, rng = state.world, state.world.rng
+    for key in state.capacity_over:
+        over = exceeded_capacity(rng, world.output_steps[key])
+        if over is None:
+            continue
+        capacity, event = over
+        state.capacity_t[key] = capacity
+        output = world.site_output[key] / 1000
+        state.injections.record(
+            "CAPACITY_EXCEEDED",
+            world.by_key[key].uscc,
+            None,
+            event,
+            f"{output:,.3f} t REO produced against a registered capacity of {capacity:,.3f} t "
+            f"({output / capacity:.1%}), first exceeded at {event}",
+        )
+    clean = {
+        a.key: world.site_output[a.key]
+        for a in world.actors
+        if a.role in PRODUCING and a.key not in state.capacity_t and world.site_output[a.key] > 0
+    }
+    state.capacity_t.update(clean_capacities(rng, clean))
 
 
 def prepare(year: int, scale: float) -> tuple[Calibration, ControlList]:
@@ -115,6 +146,8 @@ def _day(state: YearState, day: int) -> None:
     world = state.world
     world.day = day
     for shipment, receipt in world.deliver():
+        if state.layered_returns:
+            layered_receipt(state, shipment, receipt)
         lot = state.returns.pop(shipment.shipment, None)
         if lot is not None:
             state.injections.record(
@@ -140,6 +173,8 @@ def _day(state: YearState, day: int) -> None:
                 exporter_day(state, actor)
             case "trader":
                 trader_day(state, actor)
+            case "recycler":
+                recycler_day(state, actor)
             case _:
                 user_day(state, actor)
     world.end_day()
@@ -176,3 +211,4 @@ def _plan(state: YearState, scale: float) -> None:
     for mine in mines:
         share = state.overrun.get(mine.key) or rng.uniform(0.92, 0.97)
         state.target_kg[mine.key] = state.quota_t[mine.key] * 1000 * share
+    plan_capacity_overruns(state)

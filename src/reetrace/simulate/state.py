@@ -19,6 +19,7 @@ from reetrace.simulate.world import StreamingWorld
 
 if TYPE_CHECKING:
     from reetrace.simulate.exports import NationalLicense
+    from reetrace.simulate.schemes import LayeredTrip
 
 # The largest packaged lot of each product downstream of separation, kg: one-tonne oxide bags,
 # drums of the heavy oxides, drums of metal and alloy on a pallet, magnet cartons on a pallet.
@@ -35,6 +36,7 @@ PACKAGE_KG = {
     "m_Tb": 200,
     "a_DyFe": 500,
     "magnet": 500,
+    "mc_REC": 1000,
 }
 
 
@@ -59,6 +61,13 @@ class YearState:
     circular: dict[str, Actor] = field(default_factory=dict)  # lot -> the exporter it must go back to
     returns: dict[str, str] = field(default_factory=dict)  # shipment -> lot, for the circular returns
     tally: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # summary tonnages, kg
+    capacity_over: list[str] = field(default_factory=list)  # sites that will exceed their capacity
+    capacity_t: dict[str, float] = field(default_factory=dict)  # site -> registered capacity, t REO
+    fed_as_scrap: set[str] = field(default_factory=set)  # oxide lots a recycler will feed in as scrap
+    tolls: dict[str, Actor] = field(default_factory=dict)  # lot at a toll processor -> whose it is
+    toll_back: dict[str, Actor] = field(default_factory=dict)  # processed lot -> whom it goes back to
+    layered: dict[str, LayeredTrip] = field(default_factory=dict)  # lot -> the layered round trip it is on
+    layered_returns: dict[str, LayeredTrip] = field(default_factory=dict)  # shipment -> the trip it ends
     licensed: dict[tuple[int, tuple[tuple[str, str], ...]], list[Actor]] = field(default_factory=dict)
     _weights: dict[str, tuple[list[Actor], list[float]]] = field(default_factory=dict)
 

@@ -20,13 +20,19 @@ from reetrace.demo.chemistry import (
     HEAVY_PRODUCTS,
     LIGHT_PRODUCTS,
     add_into,
+    blend_to_distance,
     composition_of,
     deposit_shares,
     elements_in,
     floor3,
+    heavy_share,
+    l1_distance,
+    lot_shares,
     ore_composition,
     product_mass,
+    reo_shares,
     split_mass,
+    type_shares,
 )
 from reetrace.demo.upstream import (
     CLEAN_ADJUST_SHARE,
@@ -51,8 +57,9 @@ IMPORT_SHARE = 0.03  # imported ion-adsorption compounds, as a share of the ion-
 # --- mines ---------------------------------------------------------------------------------------
 def _draw_lot(state: YearState, mine: Actor) -> tuple[float, dict[str, float]]:
     _, sizes, grades, _, _ = MINING[mine.worked_deposit]
+    assert mine.profile is not None, mine.key
     composition = ore_composition(
-        deposit_shares(state.world.rng, mine.worked_deposit, mine.y_share), state.world.rng.uniform(*grades)
+        lot_shares(state.world.rng, mine.profile, mine.worked_deposit), state.world.rng.uniform(*grades)
     )
     return float(state.world.rng.randrange(*sizes)), composition
 
@@ -106,6 +113,15 @@ def _extract(state: YearState, mine: Actor, lots: list[tuple[float, dict[str, fl
         state.cast.expiring[mine.key] = (state.today - timedelta(days=1)).isoformat()
         state.illegal[mine.key] = 0
     code = MINING[mine.worked_deposit][4]
+    blended = (
+        mine.deposit != "ion"
+        and not illegal
+        and mine.key not in state.overrun
+        and state.injections.chance("COMPOSITION_IMPLAUSIBLE", state.today)
+    )
+    if blended:  # the first lot carries heavy ore mined elsewhere, under this mine's quota
+        mass, composition = lots[0]
+        lots[0] = (mass, _blend(state, mine, composition))
     outputs = []
     for mass, composition in lots:
         h, out = world.new_lot(
@@ -117,6 +133,18 @@ def _extract(state: YearState, mine: Actor, lots: list[tuple[float, dict[str, fl
         world.extracted_reo[mine.key] += world.lot_reo(mass, composition)
     deposit = "ion_adsorption" if mine.deposit == "ion" else "rock"
     event = world.emit(mine, "extract", deposit=deposit, outputs=outputs)
+    if blended:
+        shares = reo_shares(outputs[0]["composition"])
+        assert mine.profile is not None
+        state.injections.record(
+            "COMPOSITION_IMPLAUSIBLE",
+            mine.uscc,
+            outputs[0]["lot"],
+            state.ref(mine, event),
+            f"{outputs[0]['lot']}: heavy ion-adsorption ore blended into rock concentrate, "
+            f"L1 {l1_distance(shares, mine.profile):.3f} from the registered profile, "
+            f"heavy share {heavy_share(shares):.1%}",
+        )
     if illegal:
         state.illegal[mine.key] += 1
         state.injections.record(
@@ -126,6 +154,16 @@ def _extract(state: YearState, mine: Actor, lots: list[tuple[float, dict[str, fl
             state.ref(mine, event),
             f"extraction on {state.today} after the mining qualification lapsed on {state.cast.expiring[mine.key]}",
         )
+
+
+def _blend(state: YearState, mine: Actor, composition: dict[str, float]) -> dict[str, float]:
+    """A rock mine's lot with heavy ion-adsorption ore blended in, at the same REO grade, just far
+    enough from the mine's registered profile to be worth it (L1 0.33-0.45; the threshold is 0.30)."""
+    rng = state.world.rng
+    assert mine.profile is not None
+    target = rng.uniform(0.33, 0.45)
+    shares = blend_to_distance(reo_shares(composition), type_shares(rng, "ion_heavy"), mine.profile, target)
+    return ore_composition(shares, reo_per_kg(composition))
 
 
 def _plant_for(state: YearState, mine: Actor, h: Holding) -> Actor:
