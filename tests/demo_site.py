@@ -23,7 +23,6 @@ from reetrace.services.ingest import ingest, submission_files
 from reetrace.services.prereview import lot_facts
 from reetrace.services.registry import load_registry
 from reetrace.store.database import Store, open_store
-from registry_additions import loadable
 
 PASSWORD = "rare earth ledger 2025"
 
@@ -52,7 +51,7 @@ def load_demo_site(folder: Path, seed: int, name: str, users: tuple[tuple[str, s
     write(year, folder)
     settings = Settings(db_url=f"sqlite:///{folder / 'store.db'}")
     store = open_store(settings.db_url)
-    load_registry(store, loadable(year.registry))
+    load_registry(store, year.registry)
     kinds = {e["uscc"]: {q["kind"] for q in e["qualifications"]} for e in year.registry["enterprises"]}
     mine = next(uscc for uscc, k in kinds.items() if "mining" in k)
     other = next(uscc for uscc, k in kinds.items() if "separation" in k)

@@ -15,10 +15,8 @@ import pytest
 
 from reetrace.demo.violations import SCHEDULE
 from reetrace.domain.rules.customs import CUSTOMS_CODES
-from registry_additions import ACCEPTED
 
 # the demo's registry carries the site members of the evasion rules, which the CLI loads as is
-pytestmark = pytest.mark.skipif(not ACCEPTED, reason="the registry does not yet accept deposit, profile, capacity")
 
 REETRACE = Path(sys.executable).with_name("reetrace")
 
