@@ -82,6 +82,10 @@ class Holding(NamedTuple):
         return self.fractions if isinstance(self.fractions, float) else max(self.fractions.values(), default=0.0)
 
 
+def _left_at(holding: Holding) -> datetime:
+    return holding.left_at
+
+
 class Descent:
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
@@ -161,9 +165,14 @@ class Descent:
     ) -> tuple[Holding, ...]:
         if fractions is None:
             return tuple(
-                Holding(h.enterprise, h.lot, h.left_at, h.fractions, h.passed, h.transforms + 1)
-                for hs in held.values()
-                for h in hs
+                sorted(
+                    (
+                        Holding(h.enterprise, h.lot, h.left_at, h.fractions, h.passed, h.transforms + 1)
+                        for hs in held.values()
+                        for h in hs
+                    ),
+                    key=_left_at,
+                )
             )
         mixed: dict[tuple[str, str, datetime, tuple[str, ...], int], dict[str, float]] = {}
         for lot, holdings in held.items():
@@ -173,17 +182,22 @@ class Descent:
                 for e in elements:
                     into[e] = into.get(e, 0.0) + supplied[e] * part(h.fractions, e)
         floor = self.ctx.thresholds.layered_share
-        return tuple(
+        kept = [
             Holding(enterprise, lot, left_at, shares, passed, transforms)
             for (enterprise, lot, left_at, passed, transforms), shares in mixed.items()
             if not exceeds(floor, max(shares.values(), default=0.0))
-        )
+        ]
+        kept.sort(key=_left_at)  # oldest first, as `_current` reads them
+        return tuple(kept)
 
     def _current(self, lot_id: str, now: datetime) -> tuple[Holding, ...]:
-        """A lot's holdings still within the window at `now` (older ones are dropped)."""
+        """A lot's holdings still within the window at `now` (older ones are dropped). Holdings
+        are kept oldest first, so most calls look at one."""
         holdings = self._held.get(lot_id)
         if not holdings:
             return ()
+        if now - holdings[0].left_at <= self._window:
+            return holdings
         kept = tuple(h for h in holdings if now - h.left_at <= self._window)
         if len(kept) != len(holdings):
             self._keep(lot_id, kept)
