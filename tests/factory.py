@@ -77,6 +77,13 @@ class World:
             "enterprises": [p.registry_entry() for p in (self.mine, self.plant, self.trader)],
             "quotas": [
                 {"year": 2026, "uscc": self.mine.uscc, "kind": "mining", "category": "rock", "tonnes_reo": 100},
+                {
+                    "year": 2026,
+                    "uscc": self.mine.uscc,
+                    "kind": "mining",
+                    "category": "ion_adsorption",
+                    "tonnes_reo": 100,
+                },
                 {"year": 2026, "uscc": self.plant.uscc, "kind": "separation", "category": "all", "tonnes_reo": 100},
             ],
             "licenses": [

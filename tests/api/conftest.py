@@ -104,6 +104,7 @@ def seeded(live: Live, tmp_path_factory: pytest.TempPathFactory) -> Live:
         w.registry(
             quotas=[
                 {"year": 2026, "uscc": w.mine.uscc, "kind": "mining", "category": "rock", "tonnes_reo": 100},
+                {"year": 2026, "uscc": w.mine.uscc, "kind": "mining", "category": "ion_adsorption", "tonnes_reo": 100},
                 {"year": 2026, "uscc": w.plant.uscc, "kind": "separation", "category": "all", "tonnes_reo": 100},
                 {"year": 2026, "uscc": w.trader.uscc, "kind": "separation", "category": "all", "tonnes_reo": 5},
             ]
