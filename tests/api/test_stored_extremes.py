@@ -118,6 +118,7 @@ def addresses(site: Site) -> dict[str, list[str]]:
             "/lots?from=0001-01-01",
         ],
         "/audit": ["/audit"],
+        "/risk": ["/risk", "/risk?year=2026&sort=score&dir=asc&export=xlsx", "/risk?year=9999", "/risk?q=%00"],
         "/audit/access-log": [
             "/audit/access-log",
             "/audit/access-log?sort=user&export=xlsx",

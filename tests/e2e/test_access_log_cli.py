@@ -245,6 +245,7 @@ COMMANDS: list[tuple[str, Command]] = [
     ("classify", reads("classify", "DYO-1", "--on", "2026-01-21")),
     ("screening show", reads("screening", "show")),
     ("screen", reads("screen", "Shadow Magnetics", "--format", "json")),
+    ("risk", reads("risk", "--year", "2026", "--format", "json")),
     ("officials list", reads("officials", "list")),
     ("applications list", reads("applications", "list")),
     ("applications due", reads("applications", "due")),
