@@ -1,6 +1,6 @@
 """The audit's look-ahead on shipments, computed by the database from the event keys: which
 receipts no ship matches, and which shipments were not received in time after their first ship
-(reetrace.domain.rules.base.ShipmentIndex). One grouped query instead of holding every
+(reetrace.domain.rules.base.ShipmentIndex), and who receives anything. One grouped query instead of holding every
 shipment of the ledger in memory."""
 
 from __future__ import annotations
@@ -28,11 +28,14 @@ def shipment_index(conn: Connection, until: str, thresholds: Thresholds) -> Ship
     window = timedelta(days=thresholds.shipment_receipt_days)
     unshipped: set[str] = set()
     late: dict[str, datetime | None] = {}
+    receivers: set[str] = set()
     for key, first_ship, first_receipt in conn.execute(_QUERY, {"until": until}):
+        if first_receipt is not None:
+            receivers.add(key.split("|", 3)[2])  # S|<sender>|<receiver>|<shipment>
         if first_ship is None:
             unshipped.add(key)
             continue
         received = datetime.fromisoformat(first_receipt).astimezone(zone) if first_receipt else None
         if received is None or received > datetime.fromisoformat(first_ship).astimezone(zone) + window:
             late[key] = received
-    return ShipmentIndex(frozenset(unshipped), late)
+    return ShipmentIndex(frozenset(unshipped), late, frozenset(receivers))

@@ -23,6 +23,7 @@ from builders import (
     of,
     one,
     receive,
+    recorded,
     registry,
     run,
     ship,
@@ -411,3 +412,45 @@ def test_the_pre_review_blocks_a_lot_made_from_laundered_scrap_or_material_trade
     assert "RECYCLING_IMPLAUSIBLE" in blocked["REC-METAL"]
     assert "ELEMENT_DIVERTED" in codes(findings)
     assert "ELEMENT_DIVERTED" not in blocked["DY-MAG"]  # a loss off the books: shown, not blocking
+
+
+def test_what_a_never_receiving_enterprise_ships_carries_no_holding_and_changes_no_finding():
+    """The audit knows ahead who receives anything (`ShipmentIndex.receivers`); what others ship
+    away can never come back to them, so the rule carries nothing for it, and finds the same."""
+    from dataclasses import replace
+
+    from reetrace.domain.audit import _replay
+    from reetrace.domain.rules.base import ShipmentIndex
+
+    events = [
+        extract(MINE, "m1", at(0), new("C", 5_000.0, CONCENTRATE)),  # the mine never receives
+        ship(MINE, "m2", at(1), ["C"], SEP, "SC"),
+        receive(SEP, "r0", at(2), ["C"], MINE, "SC"),
+        import_(SEP, "i1", at(3), new("X", 1_000.0, ND_OXIDE, "oxide")),
+        ship(SEP, "s1", at(4), ["X"], TRADER, "S1"),
+        receive(TRADER, "r1", at(5), ["X"], SEP, "S1"),
+        ship(TRADER, "s2", at(6), ["X"], METAL, "S2"),
+        receive(METAL, "r2", at(7), ["X"], TRADER, "S2"),
+        transform(METAL, "t1", at(8), "repack", [("X", 1_000.0)], new("Y", 1_000.0, ND_OXIDE, "oxide")),
+        ship(METAL, "s3", at(9), ["Y"], SEP, "BACK"),
+        receive(SEP, "r3", at(10), ["Y"], METAL, "BACK"),
+    ]
+    records = [recorded(e) for e in events]
+    thresholds = Thresholds()
+    steps = _steps(records, AS_OF, thresholds)
+    known = ShipmentIndex.of(steps, thresholds)
+    assert known.receivers == frozenset({SEP, TRADER, METAL})
+    found = {}
+    for index in (known, replace(known, receivers=None)):
+        found[index.receivers] = [f for _, f in _replay(steps, registry(), controls(), AS_OF, thresholds, None, index)]
+    assert found[known.receivers] == found[None]
+    assert codes(of(found[None], "LAYERED_CIRCULAR_TRADE")) == ["LAYERED_CIRCULAR_TRADE"]
+    carried = {}
+    for index in (known, replace(known, receivers=None)):
+        ctx = AuditContext(registry(), controls(), AS_OF, thresholds, Ledger(), None, index)
+        rule = Descent(ctx)
+        for step in steps[:2]:
+            getattr(rule, f"on_{step.event.type}", lambda s: None)(step)
+            ctx.ledger.apply(step.event)
+        carried[index.receivers] = "C" in rule._held
+    assert carried == {known.receivers: False, None: True}  # the mine's shipment carries nothing

@@ -70,10 +70,12 @@ class ShipmentIndex:
     `reetrace.domain.event_keys.shipment_key`), among the events up to the audit date: the
     receipts no ship matches, and for the shipments some ship of which was not received within
     the window after the first such ship, the time of their first receipt (None: never received).
-    Every other shipment was received in time."""
+    Every other shipment was received in time. `receivers`: the enterprises that receive
+    anything among those events (None: not known, any may)."""
 
     unshipped: frozenset[str] = frozenset()
     first_receipt: Mapping[str, datetime | None] = field(default_factory=dict)
+    receivers: frozenset[str] | None = None
 
     @classmethod
     def of(cls, steps: Iterable[Step], thresholds: Thresholds) -> ShipmentIndex:
@@ -90,11 +92,16 @@ class ShipmentIndex:
                 key = shipment_key(event.sender, event.reporter, event.shipment)
                 if key not in receipts or step.time < receipts[key]:
                     receipts[key] = step.time
-        return cls.build(ships, receipts, thresholds)
+        receivers = frozenset(step.event.reporter for step in steps if isinstance(step.event, Receive))
+        return cls.build(ships, receipts, thresholds, receivers)
 
     @classmethod
     def build(
-        cls, first_ship: Mapping[str, datetime], first_receipt: Mapping[str, datetime], thresholds: Thresholds
+        cls,
+        first_ship: Mapping[str, datetime],
+        first_receipt: Mapping[str, datetime],
+        thresholds: Thresholds,
+        receivers: frozenset[str] | None = None,
     ) -> ShipmentIndex:
         window = timedelta(days=thresholds.shipment_receipt_days)
         unshipped = frozenset(key for key in first_receipt if key not in first_ship)
@@ -103,7 +110,7 @@ class ShipmentIndex:
             for key, shipped in first_ship.items()
             if key not in first_receipt or first_receipt[key] > shipped + window
         }
-        return cls(unshipped, late)
+        return cls(unshipped, late, receivers)
 
 
 E = TypeVar("E", bound=Event, covariant=True)

@@ -25,12 +25,14 @@ having passed since through at least `layered_enterprises` other enterprises and
 `layered_transforms` transforms (a repack counts), none a recycling run. The very lot coming back
 is CIRCULAR_TRADE (custody), not this. One finding per received lot and earlier lot.
 
-Holdings are kept few: one is closed when it comes back to its enterprise (judged then), dropped
-once older than `layered_days`, through a recycling run, and when no element of the lot descends
-from it by `layered_share` or more. A lot's share of an earlier lot is a mean of its inputs'
-shares weighted by the allocation, never above the largest, so a dropped holding could reach the
-threshold again only by meeting another part of the same earlier lot that already carries
-nearly all of it; that small remainder is not counted.
+Holdings are kept few: none is made for an enterprise that receives nothing up to the audit date
+(what it ships away can never come back to it; `ShipmentIndex.receivers`), one is closed when it
+comes back to its enterprise (judged then), dropped once older than `layered_days`, through a
+recycling run, and when no element of the lot descends from it by `layered_share` or more. A
+lot's share of an earlier lot is a mean of its inputs' shares weighted by the allocation, never
+above the largest, so a dropped holding could reach the threshold again only by meeting another
+part of the same earlier lot that already carries nearly all of it; that small remainder is not
+counted.
 """
 
 from __future__ import annotations
@@ -221,6 +223,9 @@ class Descent:
 
     def on_ship(self, step: Step[Ship]) -> None:
         event = step.event
+        receivers = self.ctx.shipments.receivers
+        if receivers is not None and event.reporter not in receivers:
+            return  # what an enterprise that never receives ships away can never come back to it
         for lot_id in dict.fromkeys(event.lots):
             state = self.ctx.ledger.get(lot_id)
             if state is None or not state.held_by(event.reporter):
