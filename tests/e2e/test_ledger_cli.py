@@ -21,7 +21,7 @@ def chain(world) -> dict[str, dict]:
             [
                 extract("m1", "C1", 1000, composition={"Ce": 0.2, "Nd": 0.1, "Dy": 0.02}),
                 extract(
-                    "m2", "C2", 500, composition={"Ce": 0.1, "Nd": 0.2, "Dy": 0.04}, time="2026-01-05T09:00:00+08:00"
+                    "m2", "C2", 500, composition={"Ce": 0.1, "Nd": 0.2, "Dy": 0.03}, time="2026-01-05T09:00:00+08:00"
                 ),
                 ship("m3", ["C1", "C2"], p.uscc, "S1"),
             ]
@@ -91,8 +91,8 @@ def test_ingest_report_audit_and_trace(cli, loaded, world, write_json):
     back = json.loads(cli("trace", "DYO-1", "--direction", "backward", "--format", "json").stdout)
     assert back["format"] == "reetrace/trace@1" and back["direction"] == "backward"
     by_origin = {o["lot"]: o["elements_kg"]["Dy"] for o in back["origins"]}
-    # Dy is allocated to the two concentrates in proportion to their Dy input (20 kg and 20 kg)
-    assert by_origin == pytest.approx({"C1": 20 * OXIDE_DY["Dy"] / 2, "C2": 20 * OXIDE_DY["Dy"] / 2})
+    # Dy is allocated to the two concentrates in proportion to their Dy input (20 kg and 15 kg)
+    assert by_origin == pytest.approx({"C1": 20 * OXIDE_DY["Dy"] * 20 / 35, "C2": 20 * OXIDE_DY["Dy"] * 15 / 35})
     assert {o["type"] for o in back["origins"]} == {"extract"}
     fwd = json.loads(cli("trace", "C2", "--direction", "forward", "--format", "json").stdout)
     assert {d["lot"] for d in fwd["descendants"]} == {"NDO-1", "DYO-1", "DYO-2", "CEO-1"}

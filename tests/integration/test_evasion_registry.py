@@ -91,7 +91,7 @@ def _events(world):
     at_mine, at_plant = {"site": f"{m.uscc}/M1"}, {"site": f"{p.uscc}/P1"}
     return [
         (m, extract("m1", "C1", 40000, composition=ore(LIGHT), time=on(2, 1)) | at_mine),
-        (m, extract("m2", "C2", 4000, composition=ore(HEAVY), time=on(3, 1)) | at_mine),
+        (m, extract("m2", "C2", 4000, composition=ore(HEAVY), time=on(3, 1), deposit="rock") | at_mine),
         (m, extract("m3", "C3", 1000, composition=ore(HEAVY), time=on(3, 2), deposit="ion_adsorption")),
         (m, ship("m4", ["C1", "C2"], p.uscc, "S1", time=on(3, 10))),
         (p, receive("p0", ["C1", "C2"], m.uscc, "S1", time=on(3, 11))),

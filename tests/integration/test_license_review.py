@@ -40,7 +40,7 @@ def world_in_store(store, world, write_json, tmp_path):
     subs = {
         "mine.json": m.submit(
             [
-                extract("m1", "C1", 1000, composition={"Ce": 0.2, "Nd": 0.1, "Dy": 0.06}),
+                extract("m1", "C1", 1000, composition={"Ce": 0.19, "Dy": 0.0515}),  # an ion-adsorption clay
                 ship("m2", ["C1"], p.uscc, "S1"),
             ]
         ),
