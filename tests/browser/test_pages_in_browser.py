@@ -27,7 +27,7 @@ def test_log_in_and_switch_the_language(site, login, screenshot):
     page.wait_for_load_state()
     assert page.get_attribute("html", "lang") == "en"
     assert heading(page).startswith("National overview")
-    assert page.inner_text("header nav").split() == ["Dashboard", "Findings", "Lots", "Audit"]
+    assert page.inner_text("header nav").split() == ["Dashboard", "Findings", "Risk", "Lots", "Audit"]
     screenshot(page, "dashboard-en")
     page.click("a[lang=zh-Hans]")
     page.wait_for_load_state()
