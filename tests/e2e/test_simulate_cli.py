@@ -59,6 +59,7 @@ def test_simulate_again_replaces_its_own_files_byte_for_byte(run):
         (["--scale", "0"], "--scale must be `national` or a fraction"),
         (["--scale", "0.01", "--year", "2017"], "no national quota totals published for 2017"),
         (["--scale", "0.01", "--year", "2024"], "simulate a year from 2025"),
+        (["--scale", "0.01", "--evasion-rate", "0"], "the evasion rate must be above 0 and at most 100"),
     ],
 )
 def test_bad_arguments_are_a_one_line_usage_error(tmp_path, args, message):

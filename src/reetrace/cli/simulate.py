@@ -54,6 +54,12 @@ def simulate(
         help="Calendar year (from 2025); calibrated on its published national quotas, or the latest earlier ones.",
     ),
     seed: int = typer.Option(7, "--seed", help="Seed; the same seed and arguments give the same files, byte for byte."),
+    evasion_rate: float = typer.Option(
+        1.0,
+        "--evasion-rate",
+        help="Times their usual rates that the five schemes of CONTRACT §12 are injected "
+        "(more cases to measure what the audit finds of them).",
+    ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ):
     """Simulate a national year of the chain, calibrated on the published quotas, and write each
@@ -61,9 +67,11 @@ def simulate(
     violations and a summary."""
     from reetrace.simulate import prepare
     from reetrace.simulate import simulate as run
+    from reetrace.simulate.run import evasion_boost
 
     fraction = scale_option(scale)
     try:
+        evasion_boost(evasion_rate)
         calibration, _ = prepare(year, fraction)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -72,7 +80,7 @@ def simulate(
     started = time.perf_counter()
     try:
         if quiet:
-            result = run(out, seed=seed, scale=fraction, year=year)
+            result = run(out, seed=seed, scale=fraction, year=year, evasion_rate=evasion_rate)
         else:
             columns = (
                 TextColumn(f"simulating {year}"),
@@ -88,6 +96,7 @@ def simulate(
                     seed=seed,
                     scale=fraction,
                     year=year,
+                    evasion_rate=evasion_rate,
                     progress=lambda done, days, events: bar.update(task, completed=done, total=days, events=events),
                 )
     except ValueError as exc:

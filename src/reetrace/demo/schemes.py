@@ -21,6 +21,29 @@ BACK_AFTER = 22  # days the second trader holds it
 TOLL = ("btn", "nbn", 4, 20)  # owner, toll processor, month and day from which
 
 
+def repack(world: World, trader: Actor, h: Holding) -> str:
+    """A trader repacks the whole of a lot it holds into a new lot (the same material); its id."""
+    inputs = [world.take_all(trader, h)]
+    new, out = world.new_lot(trader, h.product, inputs[0]["mass_kg"], h.composition)
+    world.emit(trader, "transform", process="repack", inputs=inputs, outputs=[out])
+    return new.lot
+
+
+def toll_grind(world: World, toller: Actor, h: Holding, owner: Actor) -> str:
+    """Toll processing: another maker's lot ground and coated (the same elements, a new lot); its id."""
+    inputs = [world.take_all(toller, h)]
+    new, out = world.new_lot(toller, "magnet_part", inputs[0]["mass_kg"], h.composition)
+    world.emit(
+        toller,
+        "transform",
+        process="other",
+        inputs=inputs,
+        outputs=[out],
+        ext={"service": "toll grinding and coating", "for": owner.uscc},
+    )
+    return new.lot
+
+
 def start_layered(world: World, exporter: Actor, plan: Plan, lots: list[Holding]) -> None:
     if not plan.due("LAYERED_CIRCULAR_TRADE", exporter.key, world.date()) or "layered" in plan.state:
         return
@@ -48,10 +71,7 @@ def layered_trader_day(world: World, trader: Actor, plan: Plan) -> set[str]:
         if h.lot != trip["lot"]:
             continue
         if trader.key == "sht" and "repacked" not in trip and world.day >= trip["repack_on"]:
-            inputs = [world.take_all(trader, h)]
-            new, out = world.new_lot(trader, h.product, inputs[0]["mass_kg"], h.composition)
-            world.emit(trader, "transform", process="repack", inputs=inputs, outputs=[out])
-            trip.update(lot=new.lot, repacked=world.day)
+            trip.update(lot=repack(world, trader, h), repacked=world.day)
         elif trader.key == "sht" and "repacked" in trip and world.day >= trip["repacked"] + ONWARD_AFTER:
             world.ship(trader, world.by_key["gzt"], [h], wait=1)
             trip["back_on"] = world.day + BACK_AFTER
@@ -92,17 +112,7 @@ def toll_day(world: World, toller: Actor, plan: Plan) -> set[str]:
         return set()
     for h in world.ready(toller, movable=True):
         if h.lot == toll["lot"] and "done" not in toll:
-            inputs = [world.take_all(toller, h)]
-            new, out = world.new_lot(toller, "magnet_part", inputs[0]["mass_kg"], h.composition)
-            world.emit(
-                toller,
-                "transform",
-                process="other",
-                inputs=inputs,
-                outputs=[out],
-                ext={"service": "toll grinding and coating", "for": toll["owner"].uscc},
-            )
-            toll.update(lot=new.lot, done=True)
+            toll.update(lot=toll_grind(world, toller, h, toll["owner"]), done=True)
         elif h.lot == toll["lot"]:
             world.ship(toller, toll["owner"], [h], wait=1)
             toll["back"] = True

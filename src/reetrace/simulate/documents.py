@@ -112,7 +112,9 @@ def summary(state: YearState, seed: int, scale: float) -> dict[str, Any]:
         "licenses": len(state.licenses),
         "injected": {code: counts[code] for code in RATES},
         "not_injected": state.injections.missing(),
-        "rates": {code: {"one_per": r.per, "unit": r.unit, "what": r.what} for code, r in RATES.items()},
+        "rates": {
+            code: {"one_per": state.injections.per(code), "unit": r.unit, "what": r.what} for code, r in RATES.items()
+        },
     }
 
 

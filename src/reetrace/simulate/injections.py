@@ -1,10 +1,13 @@
 """Violations of a national year, injected at rates per volume, and the record of them.
 
-`RATES` is the one table of rates. Most kinds are decided at each opportunity (a separation
-batch, a metal run, a shipment, an export, a monthly submission) with probability 1 / `per`;
-the rest per volume of the year (mining quota holders) or per license. Every kind also happens
-at least once: when none has happened by its `force_from` day, the next opportunity is taken,
-so that a small fraction of a year still holds one of each.
+`RATES` is the one table of rates; `Injections.boost` multiplies some of them (the five schemes
+of CONTRACT §12 with `reetrace simulate --evasion-rate`, to measure recall on many cases).
+
+Most kinds are decided at each opportunity (a separation batch, a metal run, a shipment, an
+export, a monthly submission) with probability 1 / `per`; the rest per volume of the year
+(mining quota holders) or per license. Every kind also happens at least once: when none has
+happened by its `force_from` day, the next opportunity is taken, so that a small fraction of a
+year still holds one of each.
 
 The record has the demo's format (`code`, `enterprise`, `lot`, `event` as `<USCC>:<event_id>`,
 `note`): what a correct audit must find. Everything not recorded is clean.
@@ -92,10 +95,20 @@ RATES: dict[str, Rate] = {
 }
 
 
+EVASION = (
+    "ELEMENT_DIVERTED",
+    "COMPOSITION_IMPLAUSIBLE",
+    "RECYCLING_IMPLAUSIBLE",
+    "CAPACITY_EXCEEDED",
+    "LAYERED_CIRCULAR_TRADE",
+)
+
+
 @dataclass
 class Injections:
     rng: random.Random
     year: int
+    boost: dict[str, float] = field(default_factory=dict)  # code -> times its rate in `RATES`
     injected: list[dict[str, Any]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     begun: Counter[str] = field(default_factory=Counter)  # under way, recorded only when they end
@@ -103,7 +116,7 @@ class Injections:
     def chance(self, code: str, today: date) -> bool:
         """Whether this opportunity is taken for `code`."""
         rate = RATES[code]
-        if self.rng.random() * rate.per < 1:
+        if self.rng.random() * self.per(code) < 1:
             return True
         start = rate.force_from
         under_way = self.counts[code] + self.begun[code]
@@ -114,9 +127,14 @@ class Injections:
         no other is forced while it is under way."""
         self.begun[code] += 1
 
+    def per(self, code: str) -> float:
+        """One injection of `code` per this many units."""
+        boost = self.boost.get(code)
+        return RATES[code].per if boost is None else RATES[code].per / boost
+
     def per_volume(self, code: str, volume: float) -> int:
         """How many for a volume of the year (at least one)."""
-        return max(1, round(volume / RATES[code].per))
+        return max(1, round(volume / self.per(code)))
 
     def record(
         self, code: str, enterprise: str, lot: str | None = None, event: str | None = None, note: str | None = None

@@ -25,7 +25,7 @@ from reetrace.simulate.calibration import Calibration, calibrate
 from reetrace.simulate.cast import allocate, build_cast
 from reetrace.simulate.downstream import magnet_day, metal_day, ship_products, trader_day, user_day
 from reetrace.simulate.exports import exporter_day, issue_licenses, size_all
-from reetrace.simulate.injections import Injections
+from reetrace.simulate.injections import EVASION, Injections
 from reetrace.simulate.recycling import recycler_day
 from reetrace.simulate.schemes import layered_receipt, plan_capacity_overruns
 from reetrace.simulate.state import YearState
@@ -34,6 +34,7 @@ from reetrace.simulate.world import StreamingWorld
 
 Progress = Callable[[int, int, int], None]  # days done, days in the year, events so far
 MonthDone = Callable[[int], None]  # a month's submissions are on disk
+MOST_EVASION_RATE = 100.0  # beyond it most opportunities would be taken: no longer a disguise
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,13 @@ class SimulatedYear:
         return self.summary["events"]
 
 
+def evasion_boost(rate: float) -> dict[str, float]:
+    """The five schemes' rates multiplied by `rate`; ValueError outside (0, MOST_EVASION_RATE]."""
+    if not 0 < rate <= MOST_EVASION_RATE:
+        raise ValueError(f"the evasion rate must be above 0 and at most {MOST_EVASION_RATE:g}, not {rate:g}")
+    return {code: rate for code in EVASION} if rate != 1 else {}
+
+
 def simulate(
     directory: Path | str,
     seed: int = 7,
@@ -55,16 +63,18 @@ def simulate(
     year: int = 2025,
     progress: Progress | None = None,
     on_month: MonthDone | None = None,
+    evasion_rate: float = 1.0,
 ) -> SimulatedYear:
-    """Simulate `scale` of a national `year` into `directory`. ValueError on arguments it cannot
-    simulate."""
+    """Simulate `scale` of a national `year` into `directory`, the five evasion schemes injected
+    at `evasion_rate` times their rates. ValueError on arguments it cannot simulate."""
+    boost = evasion_boost(evasion_rate)
     calibration, controls = prepare(year, scale)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     cast = build_cast(rng, seed, scale, year)
     world = StreamingWorld(rng, year, scale, cast.actors, controls, directory=directory)
-    state = YearState(world, cast, calibration, Injections(rng, year))
+    state = YearState(world, cast, calibration, Injections(rng, year, boost))
     _plan(state, scale)
     issue_licenses(state)
     for day in range(world.days):

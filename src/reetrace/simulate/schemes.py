@@ -16,6 +16,7 @@ from typing import Any
 
 from reetrace.demo.cast import Actor
 from reetrace.demo.chain import Holding, Shipment
+from reetrace.demo.schemes import repack, toll_grind
 from reetrace.demo.upstream import LAST_SHIPMENT
 from reetrace.simulate.state import YearState
 
@@ -68,12 +69,9 @@ def layered_trader_day(state: YearState, trader: Actor) -> None:
         if trip is None:
             continue
         if trader is trip.first and trip.repacked is None and world.day >= trip.repack_on:
-            inputs = [world.take_all(trader, h)]
-            new, out = world.new_lot(trader, h.product, inputs[0]["mass_kg"], h.composition)
-            world.emit(trader, "transform", process="repack", inputs=inputs, outputs=[out])
             del state.layered[h.lot]
-            state.layered[new.lot] = trip
-            trip.repacked = new.lot
+            trip.repacked = repack(world, trader, h)
+            state.layered[trip.repacked] = trip
         elif trader is trip.first and trip.repacked == h.lot and world.day >= trip.onward_on:
             world.ship(trader, trip.second, [h], wait=1)
         elif trader is trip.second and world.day >= trip.back_on:
@@ -119,17 +117,7 @@ def toll_day(state: YearState, toller: Actor, shipping: bool) -> None:
     for h in world.ready(toller, movable=True):
         owner = state.tolls.pop(h.lot, None)
         if owner is not None:
-            inputs = [world.take_all(toller, h)]
-            new, out = world.new_lot(toller, "magnet_part", inputs[0]["mass_kg"], h.composition)
-            world.emit(
-                toller,
-                "transform",
-                process="other",
-                inputs=inputs,
-                outputs=[out],
-                ext={"service": "toll grinding and coating", "for": owner.uscc},
-            )
-            state.toll_back[new.lot] = owner
+            state.toll_back[toll_grind(world, toller, h, owner)] = owner
         elif shipping and h.lot in state.toll_back:
             world.ship(toller, state.toll_back.pop(h.lot), [h], wait=1)
 

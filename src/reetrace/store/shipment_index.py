@@ -1,7 +1,7 @@
 """The audit's look-ahead on shipments, computed by the database from the event keys: which
-receipts no ship matches, and which shipments were not received in time after their first ship
-(reetrace.domain.rules.base.ShipmentIndex), and who receives anything. One grouped query instead of holding every
-shipment of the ledger in memory."""
+receipts no ship matches, which shipments were not received in time after their first ship, and
+whose material can reach whom (reetrace.domain.rules.base.ShipmentIndex). One grouped query
+instead of holding every shipment of the ledger in memory."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import Connection, text
 
 from reetrace.domain.findings import Thresholds
-from reetrace.domain.rules.base import ShipmentIndex
+from reetrace.domain.rules.base import ShipmentIndex, reachable
 
 _QUERY = text("""
     SELECT k.key,
@@ -28,14 +28,14 @@ def shipment_index(conn: Connection, until: str, thresholds: Thresholds) -> Ship
     window = timedelta(days=thresholds.shipment_receipt_days)
     unshipped: set[str] = set()
     late: dict[str, datetime | None] = {}
-    receivers: set[str] = set()
+    receipts: list[str] = []
     for key, first_ship, first_receipt in conn.execute(_QUERY, {"until": until}):
         if first_receipt is not None:
-            receivers.add(key.split("|", 3)[2])  # S|<sender>|<receiver>|<shipment>
+            receipts.append(key)
         if first_ship is None:
             unshipped.add(key)
             continue
         received = datetime.fromisoformat(first_receipt).astimezone(zone) if first_receipt else None
         if received is None or received > datetime.fromisoformat(first_ship).astimezone(zone) + window:
             late[key] = received
-    return ShipmentIndex(frozenset(unshipped), late, frozenset(receivers))
+    return ShipmentIndex(frozenset(unshipped), late, reachable(receipts))

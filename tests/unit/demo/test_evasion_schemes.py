@@ -16,15 +16,8 @@ import pytest
 from evasion_facts import HEAVY, Ledger, l1, shares_of_reo
 from reetrace.demo import generate
 from reetrace.simulate import simulate
+from reetrace.simulate.injections import EVASION as SCHEMES
 from reetrace.simulate.injections import RATES
-
-SCHEMES = (
-    "ELEMENT_DIVERTED",
-    "COMPOSITION_IMPLAUSIBLE",
-    "RECYCLING_IMPLAUSIBLE",
-    "CAPACITY_EXCEEDED",
-    "LAYERED_CIRCULAR_TRADE",
-)
 
 
 def _national(out: Path) -> tuple[Ledger, list[dict]]:
@@ -184,3 +177,26 @@ def test_the_rates_table_has_one_rate_and_a_forced_first_for_each_scheme():
     for code, rate in RATES.items():
         by_unit[rate.unit].append(code)
     assert "LAYERED_CIRCULAR_TRADE" in by_unit["lots at exporters"]
+
+
+def test_an_evasion_rate_injects_the_schemes_that_many_times_as_often_and_nothing_else_more(tmp_path):
+    counts, rates = {}, {}
+    for rate in (1.0, 25.0):
+        out = tmp_path / str(rate)
+        summary = simulate(out, seed=5, scale=0.01, year=2025, evasion_rate=rate).summary
+        counts[rate], rates[rate] = summary["injected"], summary["rates"]
+    for code in RATES:
+        boosted = code in SCHEMES
+        assert rates[25.0][code]["one_per"] == RATES[code].per / (25.0 if boosted else 1.0)
+        assert rates[1.0][code]["one_per"] == RATES[code].per
+    more = sum(counts[25.0][code] for code in SCHEMES) / sum(counts[1.0][code] for code in SCHEMES)
+    assert more > 4, (counts[1.0], counts[25.0])
+    others = [code for code in RATES if code not in SCHEMES]
+    assert sum(counts[25.0][c] for c in others) < 2 * sum(counts[1.0][c] for c in others)
+
+
+@pytest.mark.parametrize("rate", [0.0, -1.0, 101.0, float("nan")])
+def test_an_evasion_rate_out_of_bounds_is_refused(tmp_path, rate):
+    with pytest.raises(ValueError, match="evasion rate must be above 0 and at most 100"):
+        simulate(tmp_path / "year", seed=5, scale=0.002, year=2025, evasion_rate=rate)
+    assert not (tmp_path / "year").exists()

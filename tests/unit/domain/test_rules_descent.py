@@ -251,7 +251,7 @@ def test_the_manufactured_share_carried_forward_is_the_backward_traces(events):
         if own <= 0:
             continue
         from_made = sum(sum(o.elements_kg.values()) for o in trace.origins if _is_manufactured(whole, o.lot))
-        assert ree_share(rule._made.get(lot), state.composition) == pytest.approx(from_made / own, abs=1e-9)
+        assert ree_share(rule.made(lot), state.composition) == pytest.approx(from_made / own, abs=1e-9)
 
 
 def _is_manufactured(source: InMemoryLotSource, lot: str) -> bool:
@@ -414,9 +414,10 @@ def test_the_pre_review_blocks_a_lot_made_from_laundered_scrap_or_material_trade
     assert "ELEMENT_DIVERTED" not in blocked["DY-MAG"]  # a loss off the books: shown, not blocking
 
 
-def test_what_a_never_receiving_enterprise_ships_carries_no_holding_and_changes_no_finding():
-    """The audit knows ahead who receives anything (`ShipmentIndex.receivers`); what others ship
-    away can never come back to them, so the rule carries nothing for it, and finds the same."""
+def test_the_look_ahead_on_who_reaches_whom_carries_less_and_changes_no_finding():
+    """The audit knows ahead whose material can come to whom (`ShipmentIndex.reach`): what an
+    enterprise ships that can never come back to it carries no holding, and a holding is dropped
+    once the lot is with an enterprise from which nothing comes back; the findings are the same."""
     from dataclasses import replace
 
     from reetrace.domain.audit import _replay
@@ -434,23 +435,61 @@ def test_what_a_never_receiving_enterprise_ships_carries_no_holding_and_changes_
         transform(METAL, "t1", at(8), "repack", [("X", 1_000.0)], new("Y", 1_000.0, ND_OXIDE, "oxide")),
         ship(METAL, "s3", at(9), ["Y"], SEP, "BACK"),
         receive(SEP, "r3", at(10), ["Y"], METAL, "BACK"),
+        import_(METAL, "i2", at(11), new("Z", 500.0, ND_OXIDE, "oxide")),
+        ship(METAL, "s4", at(12), ["Z"], MAGNET, "ON"),  # the magnet maker ships nothing back
+        receive(MAGNET, "r4", at(13), ["Z"], METAL, "ON"),
     ]
     records = [recorded(e) for e in events]
     thresholds = Thresholds()
     steps = _steps(records, AS_OF, thresholds)
     known = ShipmentIndex.of(steps, thresholds)
-    assert known.receivers == frozenset({SEP, TRADER, METAL})
+    assert known.reach is not None
+    assert known.reach[MINE] == frozenset({SEP, TRADER, METAL, MAGNET})
+    assert known.may_reach(METAL, METAL) and not known.may_reach(MINE, MINE)
+    assert not known.may_reach(MAGNET, METAL)
+    blind = replace(known, reach=None)
     found = {}
-    for index in (known, replace(known, receivers=None)):
-        found[index.receivers] = [f for _, f in _replay(steps, registry(), controls(), AS_OF, thresholds, None, index)]
-    assert found[known.receivers] == found[None]
-    assert codes(of(found[None], "LAYERED_CIRCULAR_TRADE")) == ["LAYERED_CIRCULAR_TRADE"]
+    for name, index in (("known", known), ("blind", blind)):
+        found[name] = [f for _, f in _replay(steps, registry(), controls(), AS_OF, thresholds, None, index)]
+    assert found["known"] == found["blind"]
+    assert codes(of(found["blind"], "LAYERED_CIRCULAR_TRADE")) == ["LAYERED_CIRCULAR_TRADE"]
     carried = {}
-    for index in (known, replace(known, receivers=None)):
+    for name, index in (("known", known), ("blind", blind)):
         ctx = AuditContext(registry(), controls(), AS_OF, thresholds, Ledger(), None, index)
         rule = Descent(ctx)
-        for step in steps[:2]:
+        for step in steps:
             getattr(rule, f"on_{step.event.type}", lambda s: None)(step)
             ctx.ledger.apply(step.event)
-        carried[index.receivers] = "C" in rule._held
-    assert carried == {known.receivers: False, None: True}  # the mine's shipment carries nothing
+            if step.event.event_id in ("m2", "s4"):  # the mine's shipment; the one to the magnet maker
+                carried[name, step.event.event_id] = bool(rule._held.get(step.event.lots[0]))
+        carried[name, "Z"] = "Z" in rule._held  # at the magnet maker, which returns nothing
+    assert carried == {
+        ("known", "m2"): False,
+        ("blind", "m2"): True,
+        ("known", "s4"): False,  # the metal works is on a cycle, but not through the magnet maker
+        ("blind", "s4"): True,
+        ("known", "Z"): False,
+        ("blind", "Z"): True,
+    }
+
+
+@given(st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=40))
+def test_who_reaches_whom_is_every_chain_of_received_shipments(pairs):
+    """`reachable` (one pass over the strongly connected groups) agrees with following every
+    chain of received shipments from each sender."""
+    from reetrace.domain.rules.base import reachable
+
+    keys = [f"S|E{a}|E{b}|{i}" for i, (a, b) in enumerate(pairs)]
+    onward: dict[str, set[str]] = {}
+    for a, b in pairs:
+        onward.setdefault(f"E{a}", set()).add(f"E{b}")
+    expected = {}
+    for start in onward:
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in onward.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        expected[start] = frozenset(seen)
+    assert reachable(keys) == expected

@@ -70,12 +70,17 @@ class ShipmentIndex:
     `reetrace.domain.event_keys.shipment_key`), among the events up to the audit date: the
     receipts no ship matches, and for the shipments some ship of which was not received within
     the window after the first such ship, the time of their first receipt (None: never received).
-    Every other shipment was received in time. `receivers`: the enterprises that receive
-    anything among those events (None: not known, any may)."""
+    Every other shipment was received in time. `reach`: for each enterprise, the enterprises
+    its material can come to through received shipments, in any number of steps (None: not
+    known, any may); an enterprise is in its own reach when something it ships can come back."""
 
     unshipped: frozenset[str] = frozenset()
     first_receipt: Mapping[str, datetime | None] = field(default_factory=dict)
-    receivers: frozenset[str] | None = None
+    reach: Mapping[str, frozenset[str]] | None = None
+
+    def may_reach(self, sender: str, receiver: str) -> bool:
+        """Whether material `sender` holds may ever come to `receiver` by received shipments."""
+        return self.reach is None or receiver in self.reach.get(sender, ())
 
     @classmethod
     def of(cls, steps: Iterable[Step], thresholds: Thresholds) -> ShipmentIndex:
@@ -92,8 +97,7 @@ class ShipmentIndex:
                 key = shipment_key(event.sender, event.reporter, event.shipment)
                 if key not in receipts or step.time < receipts[key]:
                     receipts[key] = step.time
-        receivers = frozenset(step.event.reporter for step in steps if isinstance(step.event, Receive))
-        return cls.build(ships, receipts, thresholds, receivers)
+        return cls.build(ships, receipts, thresholds, reachable(receipts))
 
     @classmethod
     def build(
@@ -101,7 +105,7 @@ class ShipmentIndex:
         first_ship: Mapping[str, datetime],
         first_receipt: Mapping[str, datetime],
         thresholds: Thresholds,
-        receivers: frozenset[str] | None = None,
+        reach: Mapping[str, frozenset[str]] | None = None,
     ) -> ShipmentIndex:
         window = timedelta(days=thresholds.shipment_receipt_days)
         unshipped = frozenset(key for key in first_receipt if key not in first_ship)
@@ -110,7 +114,65 @@ class ShipmentIndex:
             for key, shipped in first_ship.items()
             if key not in first_receipt or first_receipt[key] > shipped + window
         }
-        return cls(unshipped, late, receivers)
+        return cls(unshipped, late, reach)
+
+
+def reachable(received: Iterable[str]) -> dict[str, frozenset[str]]:
+    """For each sender, the enterprises its material reaches through chains of the received
+    shipments `received` (`shipment_key`s: S|<sender>|<receiver>|<shipment>). Computed once per
+    strongly connected group of enterprises (Tarjan's algorithm), whose members reach the same."""
+    onward: dict[str, set[str]] = {}
+    for key in received:
+        _, sender, receiver, _ = key.split("|", 3)
+        onward.setdefault(sender, set()).add(receiver)
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    group_of: dict[str, int] = {}
+    reach_of: list[set[str]] = []  # per group, in the order found: successors before predecessors
+    for root in onward:
+        if root in order:
+            continue
+        work = [(root, iter(onward.get(root, ())))]
+        order[root] = low[root] = len(order)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            for nxt in successors:
+                if nxt not in order:
+                    order[nxt] = low[nxt] = len(order)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(onward.get(nxt, ()))))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], order[nxt])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == order[node]:
+                    members: set[str] = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members.add(member)
+                        if member == node:
+                            break
+                    index = len(reach_of)
+                    reaches: set[str] = set()
+                    for member in members:
+                        group_of[member] = index
+                    for member in members:
+                        for nxt in onward.get(member, ()):
+                            reaches.add(nxt)
+                            if group_of[nxt] != index:
+                                reaches |= reach_of[group_of[nxt]]
+                    reach_of.append(reaches)
+    return {sender: frozenset(reach_of[group_of[sender]]) for sender in onward}
 
 
 E = TypeVar("E", bound=Event, covariant=True)

@@ -45,6 +45,7 @@ class Capacity:
         self.ctx = ctx
         self._sites = capacity_sites(ctx.registry)
         self._tallies: dict[tuple[str, str, int], _Tally] = {}
+        self._counted: dict[tuple[str, str | None], Site | None] = {}  # (reporter, named site) -> counted
 
     def on_extract(self, step: Step[Extract]) -> None:
         self._count(step, step.event)
@@ -64,14 +65,18 @@ class Capacity:
         return only[0] if len(only) == 1 else None
 
     def _count(self, step: Step, event: Extract | Transform) -> None:
-        site = self.counted_site(event)
+        where = (event.reporter, event.site)
+        if where in self._counted:
+            site = self._counted[where]
+        else:
+            site = self._counted[where] = self.counted_site(event)
         if site is None or site.capacity_t_reo is None:
             return
         key = (site.uscc, site.code, step.year)
         tally = self._tallies.get(key)
         if tally is None:
             tally = self._tallies[key] = _Tally(site, site.capacity_t_reo * 1000.0)
-        tally.output_kg += sum(out.mass_kg * reo_per_kg(out.composition) for out in event.outputs)
+        tally.output_kg += sum([out.mass_kg * reo_per_kg(out.composition) for out in event.outputs])
         if tally.first_over is None and exceeds(tally.output_kg, tally.capacity_kg):
             tally.first_over = step
 

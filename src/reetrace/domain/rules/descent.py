@@ -25,10 +25,14 @@ having passed since through at least `layered_enterprises` other enterprises and
 `layered_transforms` transforms (a repack counts), none a recycling run. The very lot coming back
 is CIRCULAR_TRADE (custody), not this. One finding per received lot and earlier lot.
 
-Holdings are kept few: none is made for an enterprise that receives nothing up to the audit date
-(what it ships away can never come back to it; `ShipmentIndex.receivers`), one is closed when it
-comes back to its enterprise (judged then), dropped once older than `layered_days`, through a
-recycling run, and when no element of the lot descends from it by `layered_share` or more. A
+Holdings are kept few. The audit knows ahead, from the received shipments up to the audit date,
+whose material can come to whom (`ShipmentIndex.reach`): no holding is made when nothing the
+receiver a lot is shipped to holds can ever come to the sender, and a holding is dropped as soon
+as the lot is received by an enterprise from which nothing can come to the holding's enterprise.
+(A lot received by another enterprise than the one it was shipped to, itself a finding of the
+custody rules, carries no holding of that shipment when its addressee could not reach back.) One is closed
+when it comes back to its enterprise (judged then), dropped once older than `layered_days`,
+through a recycling run, and when no element of the lot descends from it by `layered_share` or more. A
 lot's share of an earlier lot is a mean of its inputs' shares weighted by the allocation, never
 above the largest, so a dropped holding could reach the threshold again only by meeting another
 part of the same earlier lot that already carries nearly all of it; that small remainder is not
@@ -41,7 +45,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from reetrace.domain.events import Export, Extract, Import, Receive, Ship, Transform
+from reetrace.domain.events import Draw, Export, Import, Receive, Ship, Transform
 from reetrace.domain.rules.base import AuditContext, Step, exceeds, ratio, sole_lot
 from reetrace.domain.trace import allocate
 
@@ -93,8 +97,28 @@ class Descent:
         self.ctx = ctx
         t = ctx.thresholds
         self._window = timedelta(days=t.layered_days)
-        self._made: dict[str, Fractions] = {}  # lot -> manufactured share; absent: none
+        # lot -> manufactured share, for the lots whose form does not say it (a lot of a
+        # manufactured form is wholly manufactured: `made`); absent: none
+        self._made: dict[str, Fractions] = {}
         self._held: dict[str, tuple[Holding, ...]] = {}  # lot -> its holdings; absent: none
+        self._may_reach = ctx.shipments.may_reach
+
+    def _any_made(self, lot_ids: Iterable[str]) -> bool:
+        lots, made = self.ctx.ledger.lots, self._made
+        for lot_id in lot_ids:
+            if lot_id in made:
+                return True
+            state = lots.get(lot_id)
+            if state is not None and state.form in MANUFACTURED_FORMS:
+                return True
+        return False
+
+    def made(self, lot_id: str) -> Fractions | None:
+        """A lot's manufactured share (None: none of it)."""
+        state = self.ctx.ledger.lots.get(lot_id)
+        if state is not None and state.form in MANUFACTURED_FORMS:
+            return 1.0
+        return self._made.get(lot_id)
 
     # -- creations ------------------------------------------------------------------------------
 
@@ -103,30 +127,45 @@ class Descent:
         state = self.ctx.ledger.get(lot_id)
         return state is None or state.created_by is None
 
-    def on_extract(self, step: Step[Extract | Import]) -> None:
-        for out in step.event.outputs:
-            if manufactured(out.form, type(step.event)) and self._fresh(out.lot):
+    def on_import(self, step: Step[Import]) -> None:
+        for out in step.event.outputs:  # imported scrap is manufactured, its form does not say so
+            if out.form not in MANUFACTURED_FORMS and manufactured(out.form, Import) and self._fresh(out.lot):
                 self._made[out.lot] = 1.0
-
-    on_import = on_extract
 
     def on_transform(self, step: Step[Transform]) -> None:
         event = step.event
         recycling = event.process == "recycling"
         if recycling:
             self._judge_recycling(step)
+        inputs = [draw.lot for draw in event.inputs]
+        any_held = not self._held.keys().isdisjoint(inputs)
+        carried = any_held and not recycling
+        # a manufactured output is wholly manufactured whatever it came from: only the others
+        # take a share, and only when some input has one
+        unmade = not MANUFACTURED_FORMS.issuperset([out.form for out in event.outputs])
+        if not carried and not (unmade and self._any_made(inputs)):
+            if any_held:
+                self._release(event.inputs)
+            return
         drawn: dict[str, float] = {}
         for draw in event.inputs:
             drawn[draw.lot] = drawn.get(draw.lot, 0.0) + draw.mass_kg
         fresh = [out for out in event.outputs if self._fresh(out.lot)]
-        made = {lot: m for lot in drawn if (m := self._made.get(lot)) is not None}
-        held = {} if recycling else {lot: h for lot in drawn if (h := self._current(lot, step.time))}
-        self._release(drawn)
-        for out in fresh:
-            if out.form in MANUFACTURED_FORMS:
-                self._made[out.lot] = 1.0
+        made = {lot: m for lot in drawn if (m := self.made(lot)) is not None} if unmade else {}
+        held = {lot: h for lot in drawn if (h := self._current(lot, step.time))} if carried else {}
+        self._release(event.inputs)
         if not fresh or not (made or held):
             return
+        wholly: Fractions | None = None
+        if len(made) == len(drawn) and all(m == 1.0 for m in made.values()):
+            # every element of the outputs comes from wholly manufactured inputs (§6 gives each
+            # element's supply out in parts that add up to one): no allocation needed
+            wholly, made = 1.0, {}
+            if not held:
+                for out in fresh:
+                    if out.form not in MANUFACTURED_FORMS:
+                        self._made[out.lot] = wholly
+                return
         if len(drawn) == 1:  # one input supplied everything
             fractions: dict[str, dict[str, float]] | None = None
             elements: tuple[str, ...] = ()
@@ -140,7 +179,7 @@ class Descent:
                 )
             )
             fractions = allocate(drawn, compositions, event.outputs, elements)
-        mixed_made = self._mix_made(made, fractions, elements) if made else None
+        mixed_made = self._mix_made(made, fractions, elements) if made else wholly
         holdings = self._mix_held(held, fractions, elements) if held else ()
         for out in fresh:
             if mixed_made is not None and out.form not in MANUFACTURED_FORMS:
@@ -211,21 +250,24 @@ class Descent:
         else:
             self._held.pop(lot_id, None)
 
-    def _release(self, drawn: Mapping[str, float]) -> None:
+    def _release(self, draws: Iterable[Draw]) -> None:
         """Forget the holdings of lots this transform uses up: nothing more descends from them."""
+        drawn: dict[str, float] = {}
+        for draw in draws:
+            if draw.lot in self._held:
+                drawn[draw.lot] = drawn.get(draw.lot, 0.0) + draw.mass_kg
         lots = self.ctx.ledger.lots
         tolerance = self.ctx.thresholds.overdraw_tolerance_kg
         for lot_id, mass in drawn.items():
-            if lot_id in self._held and lots[lot_id].remaining_kg - mass <= tolerance:
+            if lots[lot_id].remaining_kg - mass <= tolerance:
                 del self._held[lot_id]
 
     # -- custody --------------------------------------------------------------------------------
 
     def on_ship(self, step: Step[Ship]) -> None:
         event = step.event
-        receivers = self.ctx.shipments.receivers
-        if receivers is not None and event.reporter not in receivers:
-            return  # what an enterprise that never receives ships away can never come back to it
+        if not self._may_reach(event.to, event.reporter):
+            return  # nothing the receiver holds can ever come back to the sender
         for lot_id in dict.fromkeys(event.lots):
             state = self.ctx.ledger.get(lot_id)
             if state is None or not state.held_by(event.reporter):
@@ -235,27 +277,32 @@ class Descent:
 
     def on_receive(self, step: Step[Receive]) -> None:
         event = step.event
+        if self._held.keys().isdisjoint(event.lots):
+            return  # most receipts: nothing carried
         receiver = event.reporter
         for lot_id in dict.fromkeys(event.lots):
             holdings = self._current(lot_id, step.time)
             if not holdings:
                 continue
             back = [h for h in holdings if h.enterprise == receiver]
+            may_reach = self.ctx.shipments.may_reach
             # (the constructor, not `_replace`: this runs for every holding at every receipt)
             onward = tuple(
                 h
                 if receiver in h.passed
                 else Holding(h.enterprise, h.lot, h.left_at, h.fractions, (*h.passed, receiver), h.transforms)
                 for h in holdings
-                if h.enterprise != receiver
+                if h.enterprise != receiver and may_reach(receiver, h.enterprise)
             )
             self._keep(lot_id, onward)
             if back:
                 self._judge_return(step, lot_id, back)
 
     def on_export(self, step: Step[Export]) -> None:
-        for lot_id in step.event.lots:
-            self._held.pop(lot_id, None)
+        held_of = self._held
+        if not held_of.keys().isdisjoint(step.event.lots):
+            for lot_id in step.event.lots:
+                held_of.pop(lot_id, None)
 
     # -- judgements -----------------------------------------------------------------------------
 
@@ -309,7 +356,7 @@ class Descent:
             total = sum(f for f in (composition or {}).values() if f > 0)
             if not composition or total <= 0:
                 continue  # unknown content, or no rare earths: nothing to judge
-            made = ree_share(self._made.get(lot_id), composition)
+            made = ree_share(self.made(lot_id), composition)
             y = composition.get("Y", 0.0) / total
             la_ce = (composition.get("La", 0.0) + composition.get("Ce", 0.0)) / total
             not_made = exceeds(t.recycling_manufactured_share, made)
