@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from reetrace.domain.elements import reo_per_kg
 from reetrace.domain.events import Transform
 from reetrace.domain.rules.base import AuditContext, Step, exceeds, kg, ratio, show, sole_lot
 
@@ -34,6 +33,7 @@ class Balance:
 
     def on_transform(self, step: Step[Transform]) -> None:
         event = step.event
+        reo = self.ctx.reo_per_kg
         kg_in: dict[str, float] = defaultdict(float)
         unknown_kg = 0.0
         any_unknown = False
@@ -48,14 +48,14 @@ class Balance:
             for element, fraction in composition.items():
                 if fraction > 0:
                     kg_in[element] += draw.mass_kg * fraction
-            reo_in += draw.mass_kg * reo_per_kg(composition)
+            reo_in += draw.mass_kg * reo(composition)
         kg_out: dict[str, float] = defaultdict(float)
         reo_out = 0.0
         for out in event.outputs:
             for element, fraction in out.composition.items():
                 if fraction > 0:
                     kg_out[element] += out.mass_kg * fraction
-            reo_out += out.mass_kg * reo_per_kg(out.composition)
+            reo_out += out.mass_kg * reo(out.composition)
         self._balance(step, event, kg_in, kg_out, unknown_kg)
         self._diverted(step, event, kg_in, kg_out)
         if not any_unknown and reo_in > 0:

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from reetrace.domain.controls import ControlList
 from reetrace.domain.customs import CustomsRecords
+from reetrace.domain.elements import reo_per_kg
 from reetrace.domain.event_keys import shipment_key
 from reetrace.domain.events import Event, Receive, RecordedEvent, Ship, created_lots
 from reetrace.domain.findings import CODES, Finding, Thresholds
@@ -229,6 +230,18 @@ class AuditContext:
         # The first instant after the audit date, in the audit's zone.
         self.as_of_end = datetime(as_of.year, as_of.month, as_of.day, tzinfo=self.zone) + timedelta(days=1)
         self._found: list[tuple[tuple[Any, ...], Finding]] = []
+        self._reo: dict[int, tuple[Mapping[str, float], float]] = {}
+
+    def reo_per_kg(self, composition: Mapping[str, float]) -> float:
+        """`reetrace.domain.elements.reo_per_kg`, worked out once per composition of the replay:
+        decoded events share equal compositions, a lot's is its creating output's, and no rule
+        changes one (kept by identity, with the composition itself, for the replay's length)."""
+        seen = self._reo.get(id(composition))
+        if seen is not None and seen[0] is composition:
+            return seen[1]
+        value = reo_per_kg(composition)
+        self._reo[id(composition)] = (composition, value)
+        return value
 
     def _severity(self, code: str) -> str:
         return self.thresholds.severity.get(code) or CODES[code][0]

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from reetrace.domain.elements import reo_per_kg
 from reetrace.domain.events import Extract, Transform
 from reetrace.domain.registry import Registry, Site
 from reetrace.domain.rules.base import AuditContext, Step, exceeds
@@ -76,7 +75,8 @@ class Capacity:
         tally = self._tallies.get(key)
         if tally is None:
             tally = self._tallies[key] = _Tally(site, site.capacity_t_reo * 1000.0)
-        tally.output_kg += sum([out.mass_kg * reo_per_kg(out.composition) for out in event.outputs])
+        reo = self.ctx.reo_per_kg
+        tally.output_kg += sum([out.mass_kg * reo(out.composition) for out in event.outputs])
         if tally.first_over is None and exceeds(tally.output_kg, tally.capacity_kg):
             tally.first_over = step
 

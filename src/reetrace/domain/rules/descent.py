@@ -101,7 +101,7 @@ class Descent:
         # manufactured form is wholly manufactured: `made`); absent: none
         self._made: dict[str, Fractions] = {}
         self._held: dict[str, tuple[Holding, ...]] = {}  # lot -> its holdings; absent: none
-        self._may_reach = ctx.shipments.may_reach
+        self._reach = ctx.shipments.reach  # who can reach whom (None: anyone anyone)
 
     def _any_made(self, lot_ids: Iterable[str]) -> bool:
         lots, made = self.ctx.ledger.lots, self._made
@@ -266,7 +266,8 @@ class Descent:
 
     def on_ship(self, step: Step[Ship]) -> None:
         event = step.event
-        if not self._may_reach(event.to, event.reporter):
+        reach = self._reach
+        if reach is not None and event.reporter not in reach.get(event.to, ()):
             return  # nothing the receiver holds can ever come back to the sender
         for lot_id in dict.fromkeys(event.lots):
             state = self.ctx.ledger.get(lot_id)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reetrace.domain.elements import reo_per_kg
 from reetrace.domain.events import Extract, Transform
 from reetrace.domain.rules.base import AuditContext, Step, exceeds, kg, show
 
@@ -47,7 +46,8 @@ class Quotas:
         if tally is None:
             quota = self.ctx.registry.quota_kg(step.year, step.reporter, kind, category)
             tally = self._tallies[key] = _Tally(quota)
-        tally.used_kg += sum(out.mass_kg * reo_per_kg(out.composition) for out in event.outputs)
+        reo = self.ctx.reo_per_kg
+        tally.used_kg += sum([out.mass_kg * reo(out.composition) for out in event.outputs])
         if tally.first_over is None and tally.quota_kg is not None and exceeds(tally.used_kg, tally.quota_kg):
             tally.first_over = step
 
