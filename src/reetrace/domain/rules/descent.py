@@ -30,13 +30,13 @@ whose material can come to whom (`ShipmentIndex.reach`): no holding is made when
 receiver a lot is shipped to holds can ever come to the sender, and a holding is dropped as soon
 as the lot is received by an enterprise from which nothing can come to the holding's enterprise.
 (A lot received by another enterprise than the one it was shipped to, itself a finding of the
-custody rules, carries no holding of that shipment when its addressee could not reach back.) One is closed
-when it comes back to its enterprise (judged then), dropped once older than `layered_days`,
-through a recycling run, and when no element of the lot descends from it by `layered_share` or more. A
-lot's share of an earlier lot is a mean of its inputs' shares weighted by the allocation, never
-above the largest, so a dropped holding could reach the threshold again only by meeting another
-part of the same earlier lot that already carries nearly all of it; that small remainder is not
-counted.
+custody rules, carries no holding of that shipment when its addressee could not reach back.)
+One is closed when it comes back to its enterprise (judged then), dropped once older than
+`layered_days`, through a recycling run, and when no element of the lot descends from it by
+`layered_share` or more. A lot's share of an earlier lot is a mean of its inputs' shares weighted
+by the allocation, never above the largest, so a dropped holding could reach the threshold again
+only by meeting another part of the same earlier lot that already carries nearly all of it; that
+small remainder is not counted.
 """
 
 from __future__ import annotations
@@ -101,17 +101,6 @@ class Descent:
         # manufactured form is wholly manufactured: `made`); absent: none
         self._made: dict[str, Fractions] = {}
         self._held: dict[str, tuple[Holding, ...]] = {}  # lot -> its holdings; absent: none
-        self._reach = ctx.shipments.reach  # who can reach whom (None: anyone anyone)
-
-    def _any_made(self, lot_ids: Iterable[str]) -> bool:
-        lots, made = self.ctx.ledger.lots, self._made
-        for lot_id in lot_ids:
-            if lot_id in made:
-                return True
-            state = lots.get(lot_id)
-            if state is not None and state.form in MANUFACTURED_FORMS:
-                return True
-        return False
 
     def made(self, lot_id: str) -> Fractions | None:
         """A lot's manufactured share (None: none of it)."""
@@ -143,7 +132,7 @@ class Descent:
         # a manufactured output is wholly manufactured whatever it came from: only the others
         # take a share, and only when some input has one
         unmade = not MANUFACTURED_FORMS.issuperset([out.form for out in event.outputs])
-        if not carried and not (unmade and self._any_made(inputs)):
+        if not carried and not (unmade and any(self.made(lot) is not None for lot in inputs)):
             if any_held:
                 self._release(event.inputs)
             return
@@ -266,8 +255,7 @@ class Descent:
 
     def on_ship(self, step: Step[Ship]) -> None:
         event = step.event
-        reach = self._reach
-        if reach is not None and event.reporter not in reach.get(event.to, ()):
+        if not self.ctx.shipments.may_reach(event.to, event.reporter):
             return  # nothing the receiver holds can ever come back to the sender
         for lot_id in dict.fromkeys(event.lots):
             state = self.ctx.ledger.get(lot_id)
