@@ -106,15 +106,39 @@ def screening_show(ctx: typer.Context, format: Output = typer.Option(Output.tabl
 
 
 def _names_in(path: Path):
+    """Each non-blank line: a name, or a JSON object {"name", "country", "birth_date"}."""
+    from reetrace.services.screening import Party
+
     try:
         with path.open(encoding="utf-8") as lines:
-            for line in lines:
-                if line.strip():
-                    yield line.strip()
+            for number, line in enumerate(lines, start=1):
+                text = line.strip()
+                if text.startswith("{"):
+                    yield _party(text, number, Party)
+                elif text:
+                    yield text
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+def _party(text: str, number: int, party: type) -> object:
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        doc = None
+    if (
+        not isinstance(doc, dict)
+        or set(doc) - {"name", "country", "birth_date"}
+        or not isinstance(doc.get("name"), str)
+        or not all(isinstance(doc.get(k), str | None) for k in ("country", "birth_date"))
+    ):
+        raise UsageError(
+            f"line {number}: a JSON line is an object with a string 'name' and, if any, string "
+            "'country' and 'birth_date'"
+        )
+    return party(doc["name"], doc.get("country"), doc.get("birth_date"))
 
 
 def _print_result(result: ScreeningResult) -> None:
@@ -138,10 +162,14 @@ def screen(
     country: str | None = typer.Option(
         None, "--country", help="The party's country (ISO code): a mismatch lowers scores."
     ),
+    birth_date: str | None = typer.Option(
+        None, "--birth-date", help="The party's birth date (YYYY, YYYY-MM or YYYY-MM-DD): another lowers scores."
+    ),
     threshold: float | None = typer.Option(None, "--threshold", help="Report scores from this on (default 0.8)."),
     format: Output = typer.Option(Output.table, "--format"),
 ):
-    """Screen a name, or every name of a file, against the loaded restricted-party lists."""
+    """Screen a name, or every name of a file (a line may be a JSON object with its own country
+    and birth date), against the loaded restricted-party lists."""
     from reetrace.services.screening import screen_names
 
     if (name is None) == (file is None):
@@ -151,7 +179,7 @@ def screen(
     if file is not None and not file.is_file():
         raise UsageError(f"no such file: {file}")
     names = [name] if name is not None else _names_in(file) if file is not None else []
-    results = screen_names(store_for(ctx), names, country, threshold)
+    results = screen_names(store_for(ctx), names, country, threshold, birth_date)
     for result in results:
         if format is Output.json and file is not None:
             typer.echo(json.dumps(result.as_contract(), ensure_ascii=False))

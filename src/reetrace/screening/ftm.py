@@ -2,22 +2,28 @@
 one entity a line, `{"id", "schema", "properties": {"name": [...], "alias": [...], ...}}`.
 
 Entities of the screened schemas keep their names (name, alias, weakAlias, previousName; the
-caption, or a person's first and last names, when there is no name) and countries; the others
-are counted by schema. Any line that is not such an entity stops the reading with its number.
+caption, or a person's first and last names, when there is no name) with the property each came
+from, their countries, their birth dates (`birthDate`, as far as it is given: 1952, 1952-10 or
+1952-10-07) and their name parts (firstName, lastName, fatherName …); the others are counted by
+schema. Any line that is not such an entity stops the reading with its number; a birth date that
+is no date is left out, as lists write "circa 1960" or "1960/1961" too.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from reetrace.screening.index import SCREENED_SCHEMAS
+from reetrace.screening.parts import NAME_PART_PROPERTIES, PartTags, part_tags
 
 NAME_PROPERTIES = ("name", "alias", "weakAlias", "previousName")
 COUNTRY_PROPERTIES = ("country", "jurisdiction", "nationality", "citizenship", "mainCountry")
+_DATE = re.compile(r"^(\d{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
 
 class ListFormatError(ValueError):
@@ -36,6 +42,12 @@ class ListedParty:
     schema: str
     names: tuple[str, ...]
     countries: tuple[str, ...]
+    name_props: tuple[str, ...] = ()  # the property each name came from
+    birth_dates: tuple[str, ...] = ()
+    tags: PartTags = ()
+
+    def details(self) -> dict[str, Any]:
+        return {"props": list(self.name_props), "birth_dates": list(self.birth_dates), "tags": self.tags}
 
 
 @dataclass
@@ -51,17 +63,25 @@ def _strings(properties: dict[str, Any], key: str, line: int) -> list[str]:
     return [v.strip() for v in values if v.strip()]
 
 
-def _names(entity: dict[str, Any], properties: dict[str, Any], line: int) -> list[str]:
-    names: dict[str, None] = {}
+def _names(entity: dict[str, Any], properties: dict[str, Any], line: int) -> dict[str, str]:
+    """The entity's names, each with the property it came from (the first, if several)."""
+    names: dict[str, str] = {}
     for key in NAME_PROPERTIES:
-        names.update(dict.fromkeys(_strings(properties, key, line)))
+        for name in _strings(properties, key, line):
+            names.setdefault(name, key)
     if not names and isinstance(entity.get("caption"), str) and entity["caption"].strip():
-        names[entity["caption"].strip()] = None
+        names[entity["caption"].strip()] = "name"
     if not names and entity["schema"] == "Person":
         for first in _strings(properties, "firstName", line):
             for last in _strings(properties, "lastName", line):
-                names[f"{first} {last}"] = None
-    return list(names)
+                names[f"{first} {last}"] = "name"
+    return names
+
+
+def birth_date(text: str) -> str | None:
+    """A birth date as far as it is given (YYYY, YYYY-MM or YYYY-MM-DD), or None."""
+    found = _DATE.match(text.strip())
+    return found.group(0) if found else None
 
 
 def parse_entity(text: str, line: int) -> dict[str, Any] | None:
@@ -109,5 +129,11 @@ def read_entities(lines: Iterator[tuple[int, bytes]]) -> ParsedList:
         countries: dict[str, None] = {}
         for key in COUNTRY_PROPERTIES:
             countries.update(dict.fromkeys(c.lower() for c in _strings(properties, key, number)))
-        parsed.parties.append(ListedParty(entity_id, schema, tuple(names), tuple(countries)))
+        born = dict.fromkeys(d for d in map(birth_date, _strings(properties, "birthDate", number)) if d)
+        tags = part_tags({p: _strings(properties, p, number) for p in NAME_PART_PROPERTIES})
+        parsed.parties.append(
+            ListedParty(
+                entity_id, schema, tuple(names), tuple(countries), tuple(names.values()), tuple(born), tags
+            )
+        )
     return parsed

@@ -5,8 +5,10 @@ distinctive words joined (in every order, for up to three words), under each dis
 and, for a name without distinctive words, under its generic words and places. A query looks up
 the same keys and every spelling one edit away from its joined words and from each word (a
 typo), so a name within one typo, in any word order, is found among 100,000 entities in about
-a millisecond. Candidates are scored in full a hundred at a time, best filed first, for as long
-as the last of a hundred still match: every entity at or above the threshold is reported.
+a millisecond. Candidate entities are compared in full (`compare.py`: every name of the entity,
+then the evidence of `evidence.py`) a hundred at a time, best filed first, for as long as the
+last of a hundred still match: every entity at or above the threshold is reported, with the
+explanation of its score.
 """
 
 from __future__ import annotations
@@ -15,18 +17,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import permutations
 
-from rapidfuzz import fuzz, utils
+from typing import Any
 
+from reetrace.screening import evidence
+from reetrace.screening.compare import NameVerdict, QueryName, compare_entity
 from reetrace.screening.normalise import NameKey, org_keys, person_keys
-from reetrace.screening.score import score
+from reetrace.screening.parts import PartTags, skeleton
 from reetrace.screening.vocabulary import ORGANISATIONAL
 
 PERSON_SCHEMAS = frozenset({"Person"})
 SCREENED_SCHEMAS = frozenset({"Company", "Organization", "LegalEntity", "Person"})
-COUNTRY_MISMATCH = 0.9  # factor on a score when the query's country is not the entity's
 BATCH = 100  # candidates scored at a time; the true entity is among the first 30 for every labelled query
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-_JOINED, _EDITED, _WORD, _GENERIC = 4.0, 3.0, 1.0, 4.0
+_JOINED, _EDITED, _WORD, _GENERIC, _SOUND = 4.0, 3.0, 1.0, 4.0, 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,16 @@ class ListedEntity:
     names: tuple[str, ...]
     countries: tuple[str, ...]
     keys: tuple[tuple[int, NameKey], ...]
+    name_props: tuple[str, ...] = ()  # the list property of each name: name, alias, weakAlias, previousName
+    birth_dates: tuple[str, ...] = ()
+    tags: PartTags = ()
+
+    @property
+    def person(self) -> bool:
+        return self.schema in PERSON_SCHEMAS
+
+    def name_property(self, index: int) -> str:
+        return self.name_props[index] if index < len(self.name_props) else "name"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +59,25 @@ class Match:
     entity: ListedEntity
     name: str
     score: float
+    verdict: NameVerdict | None = None
+    adjustments: tuple[evidence.Adjustment, ...] = ()
+
+    def explanation(self) -> dict[str, Any] | None:
+        """Which name parts matched how, and what raised or lowered the score (contract §9)."""
+        if self.verdict is None:
+            return None
+        v = self.verdict
+        return {
+            "name": {
+                "query": v.query,
+                "listed": v.listed,
+                "alias": self.entity.name_property(v.name_index),
+                "how": v.how,
+                "score": round(v.score, 3),
+                "parts": [p.as_json() for p in v.parts],
+            },
+            "adjustments": [a.as_json() for a in self.adjustments],
+        }
 
 
 def entity_keys(schema: str, names: Iterable[str]) -> tuple[tuple[int, NameKey], ...]:
@@ -69,6 +101,8 @@ def _filing_keys(key: NameKey) -> Iterator[str]:
             yield "j" + "".join(sorted(words))
         for word in set(words):
             yield "t" + word
+            if len(word) >= 4:
+                yield "s" + skeleton(word)
     elif key.generic or key.places:
         yield "g" + "|".join(sorted({g for g in key.generic if g not in ORGANISATIONAL} | key.places))
 
@@ -89,7 +123,7 @@ def _lookups(keys: Iterable[NameKey]) -> dict[str, float]:
     wanted: dict[str, float] = {}
     for key in keys:
         for filed in _filing_keys(key):
-            weight = {"j": _JOINED, "t": _WORD, "g": _GENERIC}[filed[0]]
+            weight = {"j": _JOINED, "t": _WORD, "g": _GENERIC, "s": _SOUND}[filed[0]]
             wanted[filed] = max(wanted.get(filed, 0.0), weight)
         joined = "".join(key.distinct)
         if 3 <= len(joined) <= 30:
@@ -137,33 +171,48 @@ class ScreeningIndex:
                 hits[i] = hits.get(i, 0.0) + weight
         return sorted(hits, key=hits.__getitem__, reverse=True)
 
-    def screen(self, name: str, threshold: float, country: str | None = None) -> list[Match]:
-        """Every entity whose best name scores at least `threshold` against `name`, best first."""
-        as_org, as_person = org_keys(name), person_keys(name)
-        best: dict[int, tuple[float, float, int]] = {}  # entity → (score, likeness as written, name)
-        candidates = self._candidates(_lookups([*as_org, *as_person]))
-        for start in range(0, len(candidates), BATCH):
-            batch = candidates[start : start + BATCH]
+    def screen(
+        self, name: str, threshold: float, country: str | None = None, birth_date: str | None = None
+    ) -> list[Match]:
+        """Every entity scoring at least `threshold` against `name` (with the party's country and
+        birth date as evidence when given), best first."""
+        query = QueryName(name)
+        wanted = country.strip().lower() if country else None
+        candidates = self._candidates(_lookups([*query.org_keys, *query.person_keys]))
+        seen: set[int] = set()
+        order: list[int] = []
+        for filed in candidates:
+            e = self._owner[filed][0]
+            if e not in seen:
+                seen.add(e)
+                order.append(e)
+        matches: list[Match] = []
+        for start in range(0, len(order), BATCH):
+            batch = order[start : start + BATCH]
             last_matched = False
-            for rank, filed in enumerate(batch):
-                listed = self._keys[filed]
-                queries = as_person if listed.person else as_org
-                value = max((score(q, listed) for q in queries), default=0.0)
-                e, name_index = self._owner[filed]
-                if value >= best.get(e, (-1.0,))[0]:  # of names scoring alike, the one written most alike
-                    written = fuzz.ratio(name, self.entities[e].names[name_index], processor=utils.default_process)
-                    best[e] = max(best.get(e, (-1.0, -1.0, 0)), (value, written, name_index))
-                last_matched = last_matched or (rank >= BATCH * 3 // 4 and value >= threshold)
+            for rank, e in enumerate(batch):
+                found = self._compare(query, self.entities[e], wanted, birth_date)
+                if found is not None and found.score >= threshold:
+                    matches.append(found)
+                    last_matched = last_matched or rank >= BATCH * 3 // 4
             if not last_matched:
                 break
-        wanted = country.strip().lower() if country else None
-        matches = []
-        for e, (value, _, name_index) in best.items():
-            entity = self.entities[e]
-            if wanted and entity.countries and wanted not in entity.countries:
-                value *= COUNTRY_MISMATCH
-            value = round(value, 3)
-            if value >= threshold:
-                matches.append(Match(entity, entity.names[name_index], value))
         matches.sort(key=lambda m: (-m.score, m.entity.list, m.entity.entity_id))
         return matches
+
+    @staticmethod
+    def _compare(query: QueryName, entity: ListedEntity, country: str | None, birth_date: str | None) -> Match | None:
+        verdict = compare_entity(query, entity.person, entity.names, entity.keys, entity.countries, entity.tags)
+        if verdict is None:
+            return None
+        value, adjustments = evidence.weigh(
+            verdict.score,
+            person=entity.person,
+            name_property=entity.name_property(verdict.name_index),
+            listed_name=verdict.listed,
+            birth_date=birth_date,
+            birth_dates=entity.birth_dates,
+            country=country,
+            countries=entity.countries,
+        )
+        return Match(entity, verdict.listed, round(value, 3), verdict, adjustments)

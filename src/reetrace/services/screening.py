@@ -24,8 +24,9 @@ from sqlalchemy import Connection
 from reetrace.domain.accounts import Actor
 from reetrace.errors import InvalidInput, NotFound, UsageError
 from reetrace.screening import ListedEntity, NameKey, ScreeningIndex, entity_keys
-from reetrace.screening.ftm import ListFormatError, read_entities
+from reetrace.screening.ftm import ListFormatError, birth_date, read_entities
 from reetrace.screening.normalise import KEYS_VERSION
+from reetrace.screening.parts import warm_up
 from reetrace.services.access_log import note_change
 from reetrace.store.database import Store
 from reetrace.store.screening_repo import StoredList, replace_list, stored_entities, stored_lists
@@ -66,9 +67,10 @@ class ScreeningMatch:
     score: float
     schema: str
     countries: tuple[str, ...]
+    explanation: dict[str, Any] | None = None
 
     def as_contract(self) -> dict[str, Any]:
-        return {
+        doc = {
             "list": self.list,
             "entity": self.entity,
             "name": self.name,
@@ -76,6 +78,9 @@ class ScreeningMatch:
             "schema": self.schema,
             "countries": list(self.countries),
         }
+        if self.explanation is not None:
+            doc["explanation"] = self.explanation
+        return doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +90,7 @@ class ScreeningResult:
     country: str | None
     matches: tuple[ScreeningMatch, ...]
     lists: tuple[ListVersion, ...]
+    birth_date: str | None = None
 
     @property
     def matched(self) -> bool:
@@ -97,6 +103,7 @@ class ScreeningResult:
             "query": self.query,
             "threshold": self.threshold,
             "country": self.country,
+            **({"birth_date": self.birth_date} if self.birth_date else {}),
             "matches": [m.as_contract() for m in self.matches],
             "lists": [v.as_contract() for v in self.lists],
         }
@@ -169,6 +176,7 @@ def load_list(
                 json.dumps(list(party.names), ensure_ascii=False),
                 json.dumps(list(party.countries)),
                 json.dumps([[i, key.as_json()] for i, key in keys], ensure_ascii=False),
+                json.dumps(party.details(), ensure_ascii=False),
             )
         )
         if progress and (done % 1000 == 0 or done == total):
@@ -231,10 +239,22 @@ def _index_in(conn: Connection) -> tuple[ScreeningIndex, tuple[ListVersion, ...]
                 keys = tuple((i, NameKey.from_json(key)) for i, key in row.name_keys)
             else:  # stored by another version of the normaliser: make the keys again
                 keys = entity_keys(row.schema, row.names)
+            details = row.details
             entities.append(
-                ListedEntity(row.list_name, row.entity_id, row.schema, tuple(row.names), tuple(row.countries), keys)
+                ListedEntity(
+                    row.list_name,
+                    row.entity_id,
+                    row.schema,
+                    tuple(row.names),
+                    tuple(row.countries),
+                    keys,
+                    tuple(details.get("props", ())),
+                    tuple(details.get("birth_dates", ())),
+                    tuple((tag, tuple(values)) for tag, values in details.get("tags", ())),
+                )
             )
         index = ScreeningIndex(entities)
+        warm_up()
         _cached = (identity, index)
         return index, versions
 
@@ -246,21 +266,47 @@ def _threshold(threshold: float | None) -> float:
     return value
 
 
+def _birth_date(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    found = birth_date(value)
+    if found is None or found != value.strip():
+        raise UsageError(f"a birth date is YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
+    return found
+
+
 def _result(
-    index: ScreeningIndex, lists: tuple[ListVersion, ...], name: str, country: str | None, threshold: float
+    index: ScreeningIndex,
+    lists: tuple[ListVersion, ...],
+    name: str,
+    country: str | None,
+    threshold: float,
+    born: str | None = None,
 ) -> ScreeningResult:
     query = name.strip()
     if not query:
         raise InvalidInput("the name to screen is empty")
     country = country.strip().lower() if country and country.strip() else None
+    born = _birth_date(born)
     matches = tuple(
-        ScreeningMatch(m.entity.list, m.entity.entity_id, m.name, m.score, m.entity.schema, m.entity.countries)
-        for m in index.screen(query, threshold, country)
+        ScreeningMatch(
+            m.entity.list, m.entity.entity_id, m.name, m.score, m.entity.schema, m.entity.countries, m.explanation()
+        )
+        for m in index.screen(query, threshold, country, born)
     )
-    return ScreeningResult(query, threshold, country, matches, lists)
+    return ScreeningResult(query, threshold, country, matches, lists, born)
 
 
 # --- screening -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A name to screen, with what else the reviewer knows of the party."""
+
+    name: str
+    country: str | None = None
+    birth_date: str | None = None
 
 
 def screen_parties_in(
@@ -274,23 +320,38 @@ def screen_parties_in(
     return [_result(index, lists, name, country, value) for name, country in parties]
 
 
-def screen(store: Store, name: str, country: str | None = None, threshold: float | None = None) -> ScreeningResult:
-    """Screen one name against every loaded list."""
+def screen(
+    store: Store,
+    name: str,
+    country: str | None = None,
+    threshold: float | None = None,
+    birth_date: str | None = None,
+) -> ScreeningResult:
+    """Screen one name against every loaded list; the party's country and birth date, when
+    given, weigh in the score."""
+    value = _threshold(threshold)
     with store.reading() as conn:
-        return screen_parties_in(conn, [(name, country)], threshold)[0]
+        index, lists = _index_in(conn)
+        return _result(index, lists, name, country, value, birth_date)
 
 
 def screen_names(
-    store: Store, names: Iterable[str], country: str | None = None, threshold: float | None = None
+    store: Store,
+    names: Iterable[str | Party],
+    country: str | None = None,
+    threshold: float | None = None,
+    birth_date: str | None = None,
 ) -> Iterator[ScreeningResult]:
-    """Screen many names against the lists as they are when this is called, one result a name,
-    as each is screened (the index is read once, outside any long transaction)."""
+    """Screen many names (or parties, with their own country and birth date) against the lists
+    as they are when this is called, one result a name, as each is screened (the index is read
+    once, outside any long transaction). `country` and `birth_date` apply to names given alone."""
     value = _threshold(threshold)
     with store.reading() as conn:
         index, lists = _index_in(conn)
 
     def results() -> Iterator[ScreeningResult]:
-        for name in names:
-            yield _result(index, lists, name, country, value)
+        for item in names:
+            party = item if isinstance(item, Party) else Party(item, country, birth_date)
+            yield _result(index, lists, party.name, party.country, value, party.birth_date)
 
     return results()

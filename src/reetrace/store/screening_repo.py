@@ -16,7 +16,7 @@ from reetrace.store import tables as t
 from reetrace.store.bulk import insert_rows
 from reetrace.store.timefmt import from_utc_text, to_utc_text
 
-ENTITY_COLUMNS = ("list_name", "entity_id", "entity_schema", "names", "countries", "name_keys")
+ENTITY_COLUMNS = ("list_name", "entity_id", "entity_schema", "names", "countries", "name_keys", "details")
 _CHUNK = 5_000
 
 
@@ -40,6 +40,7 @@ class StoredEntity:
     names: list[str]
     countries: list[str]
     name_keys: list[Any]  # [[name index, key as JSON], ...]
+    details: dict[str, Any]  # {"props", "birth_dates", "tags"}; empty for lists loaded before they were kept
 
 
 def _stored_list(row: Any) -> StoredList:
@@ -62,10 +63,10 @@ def stored_lists(conn: Connection) -> list[StoredList]:
 
 
 def replace_list(
-    conn: Connection, listed: StoredList, entity_rows: Sequence[tuple[str, str, str, str, str]], progress: Any = None
+    conn: Connection, listed: StoredList, entity_rows: Sequence[tuple[str, str, str, str, str, str]], progress: Any = None
 ) -> str | None:
     """Replace the list `listed.name` (if loaded) with `listed` and its entities, rows of
-    (entity_id, schema, names JSON, countries JSON, keys JSON); record the load. Returns the
+    (entity_id, schema, names JSON, countries JSON, keys JSON, details JSON); record the load. Returns the
     version replaced, or None."""
     lists, entities = t.screening_lists, t.screening_entities
     previous = conn.execute(select(lists.c.version).where(lists.c.name == listed.name)).scalar()
@@ -110,7 +111,7 @@ def replace_list(
 def stored_entities(conn: Connection) -> Iterator[StoredEntity]:
     """Every entity of every loaded list, list by list."""
     c = t.screening_entities.c
-    query = select(c.list_name, c.entity_id, c.entity_schema, c.names, c.countries, c.name_keys).order_by(
+    query = select(c.list_name, c.entity_id, c.entity_schema, c.names, c.countries, c.name_keys, c.details).order_by(
         c.list_name, c.entity_id
     )
     for row in conn.execute(query):
@@ -121,6 +122,7 @@ def stored_entities(conn: Connection) -> Iterator[StoredEntity]:
             json.loads(row.names),
             json.loads(row.countries),
             json.loads(row.name_keys),
+            json.loads(row.details) if row.details else {},
         )
 
 

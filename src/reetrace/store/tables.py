@@ -270,6 +270,8 @@ screening_entities = Table(
     Column("names", Text, nullable=False),  # JSON list, in the list's order
     Column("countries", Text, nullable=False),  # JSON list of lower-case codes
     Column("name_keys", Text, nullable=False),  # JSON [[name index, key], ...], precomputed for the index
+    # JSON {"props": [list property of each name], "birth_dates": [...], "tags": [[tag, [values]], ...]}
+    Column("details", Text, nullable=True),
 )
 
 screening_loads = Table(

@@ -70,10 +70,14 @@ def screen(
     name: str = Query(..., min_length=1, max_length=500),
     country: str | None = Query(None, max_length=8, description="ISO 3166 alpha-2 (narrows the matches)."),
     threshold: float | None = Query(None, ge=0, le=1, description="Lowest score reported (default 0.8)."),
+    birth_date: str | None = Query(
+        None, max_length=10, description="The party's birth date, YYYY, YYYY-MM or YYYY-MM-DD (weighs in the score)."
+    ),
     who: Principal = Depends(principal),
 ) -> dict[str, Any]:
-    """Screen a name against every loaded list (staff): the `reetrace/screening@1` result."""
+    """Screen a name against every loaded list (staff): the `reetrace/screening@1` result, each
+    match with the explanation of its score."""
     require_staff(who, "screen names")
-    result = screening_service.screen(store_of(request), name, country, threshold).as_contract()
+    result = screening_service.screen(store_of(request), name, country, threshold, birth_date).as_contract()
     access.read(request, who)
     return result

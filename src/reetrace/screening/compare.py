@@ -1,0 +1,167 @@
+"""A query against one listed entity: each of its names compared the way that suits the two
+writings, the best name kept, and the evidence applied.
+
+Three ways to compare two names (the `how` of an explanation):
+
+- **script**: a person's names both written in the same syllabic or ideographic script (Han,
+  Hangul, Kana) are compared character by character, as they are written: each character is a
+  syllable of the name, so 이재형 and 이재명, or 高石早苗 and 高市早苗, are different people
+  (the square of the share of characters alike: 0.44 and 0.56).
+- **reading**: where either name is written in Chinese characters, both are read in the common
+  Latin form of `normalise.py` (characters in Pinyin, the domain vocabulary) and scored by
+  `score.py`, the cross-script matcher for the rare-earth trade.
+- **parts**: otherwise the names are compared part by part with rigour (`parts.py`). Where the
+  names are Chinese (a Han name on either side, or the entity of China), an organisation whose
+  distinctive words are Pinyin on either side (Huaxin International Trading) is read as above
+  instead, where the trade's generic words and places are known; a person's name is compared
+  both ways and the better kept (Xi Jinping, Shi Jinping).
+
+Of an entity's names scoring alike, the one written most like the query is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from rapidfuzz import fuzz, utils
+from rapidfuzz.distance import Levenshtein
+from rigour.text.scripts import DENSE_SCRIPTS, text_scripts
+
+from reetrace.screening.chinese import HAN, simplified, split_syllables
+from reetrace.screening.normalise import NameKey, org_keys, person_keys
+from reetrace.screening.parts import Compared, PartMatch, PartTags, analysed, compare_names
+from reetrace.screening.score import score as key_score
+from reetrace.screening.score import word_similarity
+
+CHINESE_COUNTRIES = frozenset({"cn", "hk", "mo", "tw"})
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class NameVerdict:
+    """The best of an entity's names against the query: its index, how it was compared, the score."""
+
+    name_index: int
+    how: str  # parts | reading | script
+    score: float
+    parts: tuple[PartMatch, ...]
+    query: str
+    listed: str
+
+
+class QueryName:
+    """A name to screen, read every way it may be compared (each reading made once)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.han = bool(HAN.search(text))
+
+    @cached_property
+    def org_keys(self) -> list[NameKey]:
+        return org_keys(self.text)
+
+    @cached_property
+    def person_keys(self) -> list[NameKey]:
+        return person_keys(self.text)
+
+    @cached_property
+    def dense(self) -> str:
+        return dense_letters(self.text)
+
+    def keys(self, person: bool) -> list[NameKey]:
+        return self.person_keys if person else self.org_keys
+
+    def analysed(self, person: bool) -> tuple:
+        return analysed(self.text, person, True)
+
+
+def dense_letters(text: str) -> str:
+    """The name's letters when all of them are of a syllabic or ideographic script (Han as
+    simplified), else the empty string."""
+    letters = _NOT_LETTERS.sub("", text)
+    if not letters or not text_scripts(letters) <= DENSE_SCRIPTS:
+        return ""
+    return simplified(letters)
+
+
+def in_script(a: str, b: str) -> Compared:
+    """Two names of one dense script, character by character."""
+    if a == b:
+        return Compared(1.0, (PartMatch(a, b, "same", 1.0, 1.0),))
+    alike = Levenshtein.normalized_similarity(a, b)
+    return Compared(alike * alike, (PartMatch(a, b, "different", alike * alike, 1.0),))
+
+
+def by_reading(query: list[NameKey], listed: list[NameKey]) -> Compared:
+    """The cross-script reading of two names (their keys), with what it compared."""
+    best, pair = 0.0, None
+    for q in query:
+        for k in listed:
+            value = key_score(q, k)
+            if value > best:
+                best, pair = value, (q, k)
+    if pair is None:
+        return Compared(0.0, ())
+    q, k = pair
+    rows = []
+    if q.distinct or k.distinct:
+        alike = word_similarity(q.distinct, k.distinct) if q.distinct and k.distinct else 0.0
+        rows.append(PartMatch(" ".join(q.distinct), " ".join(k.distinct), "reading", alike, 1.0))
+    if q.generic and k.generic:
+        shared = q.generic & k.generic
+        rows.append(
+            PartMatch(" ".join(sorted(q.generic)), " ".join(sorted(k.generic)), "generic", len(shared) / len(q.generic | k.generic), 0.1)
+        )
+    if q.places and k.places:
+        rows.append(PartMatch(" ".join(sorted(q.places)), " ".join(sorted(k.places)), "place", float(bool(q.places & k.places)), 0.1))
+    return Compared(best, tuple(rows))
+
+
+def _pinyin(keys: list[NameKey]) -> bool:
+    return bool(keys) and all(split_syllables(w) for key in keys[:1] for w in key.distinct)
+
+
+def _written(query: str, name: str) -> float:
+    return fuzz.ratio(query, name, processor=utils.default_process)
+
+
+def compare_entity(
+    query: QueryName,
+    person: bool,
+    names: tuple[str, ...],
+    keys: tuple[tuple[int, NameKey], ...],
+    countries: tuple[str, ...],
+    tags: PartTags = (),
+) -> NameVerdict | None:
+    """The entity's name most like the query, and how alike (None when none is at all)."""
+    keys_of: dict[int, list[NameKey]] = {}
+    for i, key in keys:
+        keys_of.setdefault(i, []).append(key)
+    chinese = query.han or bool(CHINESE_COUNTRIES.intersection(countries)) or any(HAN.search(n) for n in names)
+    best: NameVerdict | None = None
+    every = [key for _, key in keys]
+    for i, name in enumerate(names):
+        own = keys_of.get(i, every)  # a name read as another name is (its key filed once) reads as all of them
+        han = bool(HAN.search(name))
+        dense = dense_letters(name) if person and query.dense else ""
+        if dense and text_scripts(dense) & text_scripts(query.dense):
+            found, how = in_script(query.dense, dense), "script"
+        elif query.han or han or (
+            chinese and not person and (_pinyin(query.keys(person)) or _pinyin(own))
+        ):
+            found, how = by_reading(query.keys(person), own), "reading"
+        else:
+            found, how = compare_names(query.analysed(person), analysed(name, person, False, tags), person, chinese), "parts"
+            if chinese and found.score < 1.0:
+                read = by_reading(query.keys(person), own)
+                if read.score > found.score:
+                    found, how = read, "reading"
+        if found.score > 0 and (
+            best is None
+            or found.score > best.score
+            or (found.score == best.score and _written(query.text, name) > _written(query.text, best.listed))
+        ):
+            best = NameVerdict(i, how, found.score, found.parts, query.text, name)
+    return best
