@@ -1,7 +1,8 @@
 """What a person sees tells the truth, in Chromium and in both languages: a skip link first, the
 language switch a link in its own navigation, the English quota chart drawing every name whole,
 the national flow never drawn through a stage it skipped, an empty year saying so, reporting
-compliance told by marks as well as colours, and the review page listing items and documents."""
+compliance told by marks as well as colours, and the review page listing items and documents
+and saying, when asked, why a screening match scored as it did."""
 
 import pytest
 
@@ -87,10 +88,65 @@ def test_an_empty_year_says_so_and_counts_nothing(site, login, screenshot):
     assert int(page.locator("ul.figures li").first.locator("strong").inner_text().replace(",", "")) > 0
 
 
+EXPLAINED = {
+    "list": "us_bis",
+    "entity": "NK-friedrich",
+    "name": "Hans Joachim Friedrich",
+    "score": 0.63,
+    "schema": "Person",
+    "countries": ["ru"],
+    "explanation": {
+        "name": {
+            "query": "Hans J Friedrich",
+            "listed": "Hans Joachim Friedrich",
+            "alias": "alias",
+            "how": "parts",
+            "score": 0.93,
+            "parts": [{"query": "j", "listed": "joachim", "match": "initial", "score": 0.9, "weight": 0.5}],
+        },
+        "adjustments": [{"by": "birth_date", "effect": -0.3, "query": "1960-05-01", "listed": ["1952-10-07"]}],
+    },
+}
+
+
+def _with_an_explained_match(monkeypatch):
+    """The review page's application as recorded, its pre-review screening one more party whose
+    match carries an explanation, as the matcher will give it (it gives none yet)."""
+    import reetrace.web.review as review
+
+    real = review.application_view
+
+    def application_view(*args, **kwargs):
+        found = real(*args, **kwargs)
+        report = found["pre_review"]["report"]
+        result = {
+            "format": "reetrace/screening@1",
+            "query": "Hans J Friedrich",
+            "threshold": 0.5,
+            "matches": [EXPLAINED],
+        }
+        report["screening"] = [
+            *report["screening"],
+            {"role": "end_user", "party": "Hans J Friedrich", "result": result},
+        ]
+        return found
+
+    monkeypatch.setattr(review, "application_view", application_view)
+
+
 @pytest.mark.parametrize("language", ["zh-Hans", "en"])
-def test_the_review_page_lists_items_and_documents(site, login, screenshot, language):
+def test_the_review_page_lists_items_and_documents(site, login, screenshot, language, monkeypatch):
+    _with_an_explained_match(monkeypatch)
     page = login("reviewer")
     page.goto(f"{site.url}/language/{language}?next=/review/{site.application}")
+    why = page.locator("#pre-review details.why-score")  # closed until asked, then the parts in words
+    assert why.locator("table.why-parts").is_hidden() and why.locator("summary").inner_text() == (
+        "得分依据" if language == "zh-Hans" else "Why this score"
+    )
+    why.locator("summary").click()
+    assert why.locator("table.why-parts tbody td").all_inner_texts()[:3] == (
+        ["j", "joachim", "首字母缩写"] if language == "zh-Hans" else ["j", "joachim", "initial"]
+    )
     items = page.locator("table.items tbody tr")
     assert items.count() >= 1 and items.first.locator("a[href^='/lots/']").count() == 1
     assert items.first.locator("td code").count() >= 1  # the control codes found

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from reetrace.cli import app, console, err_console, reports_errors
 from reetrace.cli.ledger import Output, emit_json, store_for
@@ -151,6 +153,77 @@ def _print_result(result: ScreeningResult) -> None:
     for m in result.matches:
         table.add_row(f"{m.score:.3f}", m.list, m.entity, m.schema, m.name, ",".join(m.countries))
     console.print(table)
+    # why each match scored as it did, one line a match in the table's order (a table cell is
+    # too narrow for it); a match the matcher gave no explanation for has none
+    for m in result.matches:
+        explanation = _explanation_of(m)
+        try:
+            line = None if explanation is None else explanation_line(explanation)
+        except (TypeError, ValueError, AttributeError):  # not as the contract gives it: left out
+            line = None
+        if line is not None:
+            console.print(Text(f"  ↳ {m.list}:{m.entity}  {line}", style="dim"))
+
+
+_NAME_KIND = {"alias": "alias", "weakAlias": "weak alias", "previousName": "former name"}
+_ADJUSTMENT = {
+    "birth_date": "birth date differs",
+    "birth_date_agrees": "birth date agrees",
+    "country": "country differs",
+    "nationality": "nationality differs",
+    "weak_alias": "weak alias",
+}
+
+
+def _explanation_of(match: object) -> Mapping[str, Any] | None:
+    """A match's explanation as the contract gives it (docs/screening.md), or None."""
+    found = getattr(match, "explanation", None)
+    if found is not None and hasattr(found, "as_contract"):
+        found = found.as_contract()
+    return found if isinstance(found, Mapping) else None
+
+
+def explanation_line(explanation: Mapping[str, Any]) -> str:
+    """A match's explanation in one line: the listed name compared with when it is not the
+    entity's main name, how and with what score, each aligned part (`=` written alike, `~` matched
+    otherwise, `≠` not matched, `+` only in the listed name), then the adjustments, signed:
+    `parts 0.93: hans = hans · j ~ joachim (initial 0.90) · + shaikh (listed only) | birth date
+    differs −0.30`."""
+    name = explanation.get("name") or {}
+    head = f"{name.get('how') or 'name'} {_points(name.get('score'))}"
+    kind = name.get("alias")
+    if kind and kind != "name":
+        head = f"{_NAME_KIND.get(kind, str(kind))} “{name.get('listed') or ''}”, {head}"
+    parts = " · ".join(_part(p) for p in name.get("parts") or [])
+    adjustments = ", ".join(
+        f"{_ADJUSTMENT.get(a.get('by'), str(a.get('by')).replace('_', ' '))} {_signed(a.get('effect'))}"
+        for a in explanation.get("adjustments") or []
+    )
+    return f"{head}: {parts or '—'}" + (f" | {adjustments}" if adjustments else "")
+
+
+def _part(part: Mapping[str, Any]) -> str:
+    query, listed, match = part.get("query") or "", part.get("listed") or "", str(part.get("match") or "")
+    if match == "same":
+        return f"{query} = {listed}"
+    if match == "listed_only":
+        return f"+ {listed} (listed only)"
+    if match == "query_only":
+        return f"{query} (query only)"
+    if match == "different":
+        return f"{query} ≠ {listed}"
+    return f"{query} ~ {listed} ({match.replace('_', ' ')} {_points(part.get('score'))})"
+
+
+def _points(value: Any) -> str:
+    return "—" if value is None else f"{float(value):.2f}"
+
+
+def _signed(value: Any) -> str:
+    if value is None:
+        return "—"
+    number = float(value)
+    return ("+" if number > 0 else "\N{MINUS SIGN}" if number < 0 else "") + f"{abs(number):.2f}"
 
 
 @app.command()

@@ -156,6 +156,49 @@ REVIEW_ACTION = {
 
 VERDICT = {"clear": _("clear"), "attention": _("attention"), "blocked": _("blocked")}
 
+# Why a screening match scored as it did (the matcher's `explanation`, docs/screening.md): how a
+# part of the query's name matched a part of the listed name, which kind of listed name it was
+# compared with and how, and what raised or lowered the name's score.
+NAME_MATCH = {
+    "same": _("written alike"),
+    "variant": _("known variant"),
+    "initial": _("initial"),
+    "nickname": _("nickname"),
+    "similar": _("spelt alike"),
+    "reading": _("same Chinese reading"),
+    "legal_form": _("company forms agree"),
+    "legal_form_differs": _("company forms differ"),
+    "generic": _("generic word"),
+    "place": _("place name"),
+    "query_only": _("only in the name screened"),
+    "listed_only": _("only in the listed name"),
+    "different": _("do not match"),
+}
+NAME_MATCH_UNKNOWN = _("not classified")
+
+LISTED_NAME = {
+    "name": _("main name"),
+    "alias": _("alias"),
+    "weakAlias": _("weak alias"),
+    "previousName": _("former name"),
+}
+LISTED_NAME_UNKNOWN = _("name on the list")
+
+NAME_COMPARISON = {
+    "parts": _("name parts aligned"),
+    "reading": _("read across scripts (characters, Pinyin, English)"),
+    "script": _("character by character in the same script"),
+}
+
+SCORE_ADJUSTMENT = {
+    "birth_date": _("Birth date differs"),
+    "birth_date_agrees": _("Birth date agrees"),
+    "country": _("Country differs"),
+    "nationality": _("Nationality differs"),
+    "weak_alias": _("Matched a weak alias"),
+}
+SCORE_ADJUSTMENT_UNKNOWN = _("Other adjustment")
+
 REJECTION = {
     "parse": _("not readable"),
     "schema": _("not in the reporting format"),

@@ -361,6 +361,15 @@ PREREVIEW = {
     ),
 }
 
+# What raised or lowered a screening match's score (`labels.SCORE_ADJUSTMENT` says what): the
+# party's value against the list's, or only one of them, with the points it moved the score by.
+SCORE_ADJUSTMENT_SAID = {
+    "compared": _("%(what)s: %(query)s against %(listed)s (%(effect)s)"),
+    "listed": _("%(what)s: %(listed)s on the list (%(effect)s)"),
+    "query": _("%(what)s: %(query)s (%(effect)s)"),
+    "bare": _("%(what)s (%(effect)s)"),
+}
+
 PARTY_ROLE = {"consignee": _("consignee"), "end_user": _("end user"), "intermediary": _("intermediary")}
 
 # Errors a page or the API says in the reader's language (`ReetraceError.message_id`); an error

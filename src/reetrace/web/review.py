@@ -19,6 +19,7 @@ from reetrace.services.applications import application_view, queue
 from reetrace.services.registry import current_registry
 from reetrace.services.review import add_official, list_officials, take_step
 from reetrace.web import labels, listing
+from reetrace.web.explanation import explain
 from reetrace.web.pages import SignedIn, signed_in
 from reetrace.web.words import Words, words_for
 
@@ -152,6 +153,7 @@ def application_page(
     cleared = {s["detail"].get("hit") for s in application["steps"] if s["action"] == "clear_hit"}
     enterprises = current_registry(store).enterprises
     actions, standing = decision_actions(view.principal.role, application["state"], report, cleared)
+    words = words_for(view.fmt, enterprises)
     return view.render(
         "application.html",
         status_code=status_code,
@@ -162,7 +164,8 @@ def application_page(
         error=error,
         typed=typed or {},
         enterprises=enterprises,
-        words=words_for(view.fmt, enterprises),
+        words=words,
+        explain=lambda match: explain(match, words),
         actions=actions,
         withheld=bool(standing),
         standing_count=len(standing),
