@@ -23,7 +23,9 @@ others), beside, in the same run:
   pair alone: the query as an entity of the pair's schema (name; birthDate; country, a
   person's as nationality) against the listed entity, at 0.70 (yente's default match threshold,
   `SCORE_THRESHOLD = 0.70` in yente/settings.py) and at the threshold that suits it best on this
-  set (an upper bound);
+  set (an upper bound). It runs in its own environment (`bench/logic_v2.py` in
+  `bench/.venv-baseline`, made with nomenklatura 4.17.4 from the package index on first use), as
+  nomenklatura pins other versions of libraries reetrace locks;
 - rapidfuzz's token_set_ratio on the raw names, at reetrace's threshold and at its best.
 rigour, which LogicV2 is built on, has no standalone name comparator: `rigour.names.compare_parts`
 scores the name parts left over after LogicV2 has paired the rest, so it is not compared alone.
@@ -45,6 +47,7 @@ import inspect
 import json
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -134,30 +137,31 @@ def world_reetrace(store_dir: Path, listing: Path, pairs: list[dict]) -> tuple[l
     return out, with_birth
 
 
-SCHEMA = {"person": "Person", "company": "Company", "organisation": "Organization"}
+BASELINE_VENV = Path(__file__).resolve().parent / ".venv-baseline"
+NOMENKLATURA = "nomenklatura==4.17.4"
 
 
-def logic_v2_scores(pairs: list[dict], entities: dict[str, dict]) -> list[float] | None:
-    """LogicV2's score of each pair alone (None when nomenklatura is not installed)."""
-    try:
-        from followthemoney import model
-        from nomenklatura.matching.logic_v2.model import LogicV2
-        from nomenklatura.matching.types import ScoringConfig
-    except ImportError:
-        return None
-    config = ScoringConfig.defaults()
-    scores = []
-    for i, p in enumerate(pairs):  # unique ids: the matcher caches what it reads of an entity by id
-        schema = SCHEMA[p["category"]]
-        props: dict[str, list[str]] = {"name": [p["query"]]}
-        if p.get("birth_date") and schema == "Person":
-            props["birthDate"] = [p["birth_date"]]
-        if p.get("country"):
-            props["nationality" if schema == "Person" else "country"] = [p["country"]]
-        query = model.get_proxy({"id": f"query-{i}", "schema": schema, "properties": props})
-        listed = entities[p["entity"]]
-        result = model.get_proxy({**listed, "id": f"listed-{i}-{listed['id']}"})
-        scores.append(LogicV2.compare(query, result, config).score)
+def _baseline_python() -> Path:
+    """The Python of the environment LogicV2 runs in, made on first use."""
+    python = BASELINE_VENV / "bin" / "python"
+    if not python.exists():
+        print(f"  (making {BASELINE_VENV.name} with {NOMENKLATURA} for the LogicV2 baseline)", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(BASELINE_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", NOMENKLATURA], check=True)
+    return python
+
+
+def logic_v2_scores(pairs: list[dict], pairs_path: Path, listing: Path) -> list[float]:
+    """LogicV2's score of each pair alone, computed by `logic_v2.py` in its own environment."""
+    done = subprocess.run(
+        [str(_baseline_python()), str(Path(__file__).resolve().parent / "logic_v2.py"), str(pairs_path), str(listing)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    scores = [float(line) for line in done.stdout.split()]
+    if len(scores) != len(pairs):
+        raise SystemExit(f"logic_v2.py gave {len(scores)} scores for {len(pairs)} pairs")
     return scores
 
 
@@ -168,7 +172,7 @@ def world_section(root: Path, threshold: float) -> None:
     ours, with_birth = world_reetrace(root, listing, pairs)
     seconds = time.perf_counter() - start
     start = time.perf_counter()
-    logic = logic_v2_scores(pairs, entities)
+    logic = logic_v2_scores(pairs, screening_world_data.DATA / "screening_world_pairs.jsonl", listing)
     logic_seconds = time.perf_counter() - start
     names = {
         eid: [n for key in ("name", "alias", "weakAlias", "previousName") for n in e["properties"].get(key, [])]
@@ -176,12 +180,11 @@ def world_section(root: Path, threshold: float) -> None:
     }
     fuzzy = baseline_scores(pairs, names)
     methods: list[tuple[str, list[bool]]] = [("reetrace screen", ours)]
-    if logic is not None:
-        best = best_threshold(logic, truth)
-        methods += [
-            ("LogicV2 ≥ 0.70 (yente default)", [s >= 0.7 for s in logic]),
-            (f"LogicV2 ≥ {best:.2f} (its best F1)", [s >= best for s in logic]),
-        ]
+    best = best_threshold(logic, truth)
+    methods += [
+        ("LogicV2 ≥ 0.70 (yente default)", [s >= 0.7 for s in logic]),
+        (f"LogicV2 ≥ {best:.2f} (its best F1)", [s >= best for s in logic]),
+    ]
     best = best_threshold(fuzzy, truth)
     methods += [
         (f"token_set_ratio ≥ {threshold:.2f}", [s >= threshold for s in fuzzy]),
@@ -193,8 +196,6 @@ def world_section(root: Path, threshold: float) -> None:
     )
     if not with_birth:
         print("  note: screen() takes no birth_date yet; the pairs' birth dates were not passed to reetrace")
-    if logic is None:
-        print("  note: nomenklatura is not installed (the test extra); LogicV2 left out")
     categories = ["person", "company", "organisation", "all"]
     print(f"  {'precision / recall':38}" + "".join(f"{c:>16}" for c in categories))
     for label, decided in methods:
@@ -208,10 +209,10 @@ def world_section(root: Path, threshold: float) -> None:
         print(f"  {label:38}" + "".join(f"{c:>16}" for c in cells))
     print(
         f"  ({seconds:.1f} s for reetrace's load and queries"
-        + (f", {logic_seconds:.1f} s for LogicV2's pairs" if logic is not None else "")
+        + f", {logic_seconds:.1f} s for LogicV2's pairs"
         + "; rigour has no standalone name comparator to add)"
     )
-    short = ["reetrace", "LogicV2", "LogicV2*", "tsr", "tsr*"] if logic is not None else ["reetrace", "tsr", "tsr*"]
+    short = ["reetrace", "LogicV2", "LogicV2*", "tsr", "tsr*"]
     print("  by shape: recall of match pairs, false-match rate of non-match pairs (* at its best F1)")
     print(f"    {'category / shape':46}{'pairs':>6}" + "".join(f"{s:>10}" for s in short))
     shapes = sorted({(p["category"], p["shape"], p["match"]) for p in pairs}, key=lambda k: (k[0], not k[2], k[1]))
