@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz, utils
 from rapidfuzz.distance import Levenshtein
 from rigour.text.scripts import DENSE_SCRIPTS, text_scripts
+from rigour.text.translit import ascii_text
 
 from reetrace.screening.chinese import HAN, simplified, split_syllables
 from reetrace.screening.normalise import NameKey, org_keys, person_keys
@@ -37,6 +38,7 @@ from reetrace.screening.score import word_similarity
 
 CHINESE_COUNTRIES = frozenset({"cn", "hk", "mo", "tw"})
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
+_NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\s\W]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +76,17 @@ class QueryName:
         return self.person_keys if person else self.org_keys
 
     def analysed(self, person: bool) -> tuple:
-        return analysed(self.text, person, True)
+        """As rigour reads it, and, written in another script than Latin, as transliterated too
+        (سالم بن حامد → salm bn hamd)."""
+        names = analysed(self.text, person, True)
+        latin = self.latin
+        return names + analysed(latin, person, True) if latin else names
+
+    @cached_property
+    def latin(self) -> str:
+        if not _NON_LATIN.search(self.text) or self.han:
+            return ""
+        return ascii_text(self.text)
 
 
 def dense_letters(text: str) -> str:
@@ -119,6 +131,11 @@ def by_reading(query: list[NameKey], listed: list[NameKey]) -> Compared:
     return Compared(best, tuple(rows))
 
 
+@lru_cache(maxsize=65_536)
+def name_keys(name: str, person: bool) -> list[NameKey]:
+    return person_keys(name) if person else org_keys(name)
+
+
 def _pinyin(keys: list[NameKey]) -> bool:
     return bool(keys) and all(split_syllables(w) for key in keys[:1] for w in key.distinct)
 
@@ -141,9 +158,8 @@ def compare_entity(
         keys_of.setdefault(i, []).append(key)
     chinese = query.han or bool(CHINESE_COUNTRIES.intersection(countries)) or any(HAN.search(n) for n in names)
     best: NameVerdict | None = None
-    every = [key for _, key in keys]
     for i, name in enumerate(names):
-        own = keys_of.get(i, every)  # a name read as another name is (its key filed once) reads as all of them
+        own = keys_of.get(i) or name_keys(name, person)  # a key of two names is filed with the first
         han = bool(HAN.search(name))
         dense = dense_letters(name) if person and query.dense else ""
         if dense and text_scripts(dense) & text_scripts(query.dense):

@@ -47,7 +47,6 @@ from rigour.names import (
     pair_symbols,
 )
 from rapidfuzz.distance import OSA, Levenshtein
-from rigour.text import levenshtein_similarity
 
 from reetrace.screening.chinese import loose, split_syllables
 from reetrace.screening.legal import FORM_WORDS, kinds_differ
@@ -86,12 +85,20 @@ SUBSTITUTED = 0.8  # ... when each side has a part the other lacks: another word
 FAMILY = 1.3  # factor on the weight of a family name
 STOP = 0.7  # factor on the weight of a stopword
 MIDDLE_ONLY = 0.3  # ... of a person's middle name or patronymic only the query gives
+LISTED_MIDDLE = 0.1  # ... only the list gives (Muammar Muhammad Abu Minyar al-Qadhafi)
 LEGAL_ONLY = 0.05  # weight of a legal form only one side gives
 LEGAL_DIFFERS = 0.6  # weight of legal forms of different classes, scoring 0
 INITIAL = (0.9, 0.5)  # score and weight of an initial of the other side's part
-SOUND_ALIKE = 0.75  # score of a person's name part whose sound skeleton is the other's
+SOUND_ALIKE = 0.85  # score of a person's name part whose sound skeleton is the other's
 PERSON_TYPO = 0.8  # a person's parts spelt less alike than this (by rigour) are other names, unless they sound alike
 GENERIC_ONLY = 0.7  # at most this for organisations alike only in generic words
+HONORIFIC_ONLY = 0.05  # weight of a title or honorific before a person's name (Haji, Sheikh, General)
+HONORIFICS = frozenset(
+    "haji hajji hadji alhaj alhaji sheikh shaikh shaykh sheik sheikha mullah mulla maulana maulvi mawlawi "
+    "sayyid syed imam ayatollah hojatoleslam hujjat general senior lieutenant colonel major brigadier "
+    "admiral marshal commander president minister dr doctor prof professor mr mrs ms miss sir lord "
+    "emir sultan captain engineer eng judge senator governor mayor ambassador".split()
+)
 _PATRONYMIC = re.compile(r"(ovich|evich|ovna|evna|ich|ogl[uy]|qizi|kyzy|uly|ovic|evic)$")
 
 
@@ -187,8 +194,8 @@ _SOUNDS = [
         (r"ck|q|c|g", "k"),
         (r"x", "ks"),
         (r"z", "s"),
-        (r"w", "v"),
-        (r"dj|dzh|j", "j"),
+        (r"w|v", "f"),  # Pavloff, Pavlov
+        (r"dj|dzh|j", "k"),  # Majid, Maged (ج is j and g)
         (r"ng$", "nk"),
     ]
 ]
@@ -203,7 +210,8 @@ def skeleton(word: str) -> str:
         text = pattern.sub(replacement, text)  # type: ignore[arg-type]
     if not text:
         return ""
-    head, rest = text[0], re.sub(r"[aeiouyh]", "", text[1:])
+    head = "a" if text[0] in "aeiouy" else text[0]  # Economou, Oikonomou; Otaibi, Utaybi
+    rest = re.sub(r"[aeiouyh]", "", text[1:])
     out = head
     for c in rest:
         if c != out[-1]:
@@ -215,11 +223,10 @@ def _pinyin(word: str) -> tuple[str, ...] | None:
     return split_syllables(word) if len(word) >= 2 else None
 
 
-def spelling(a: str, b: str, person: bool, chinese: bool = False, named: bool = False) -> tuple[float, str]:
+def spelling(a: str, b: str, person: bool, chinese: bool = False) -> tuple[float, str]:
     """How alike two leftover parts are spelt (and how: similar, different), beyond rigour's
     typo budget: Pinyin syllable by syllable where the names are Chinese; a person's parts by
-    their sound skeleton, unless both are known names of their own (Mohammed, Mahmoud: `named`)
-    spelt unlike."""
+    their sound skeleton."""
     if a == b:
         return 1.0, "same"
     if chinese:
@@ -231,7 +238,7 @@ def spelling(a: str, b: str, person: bool, chinese: bool = False, named: bool = 
             return value, "similar" if value > 0 else "different"
     if person and min(len(a), len(b)) >= 3:
         ka, kb = skeleton(a), skeleton(b)
-        if len(ka) >= 2 and ka == kb and not (named and levenshtein_similarity(a, b) < 0.5):
+        if len(ka) >= 2 and ka == kb:
             return SOUND_ALIKE, "similar"
     return 0.0, "different"
 
@@ -309,25 +316,7 @@ def _extras(name: Name) -> dict[tuple[NamePart, ...], float]:
     return weights
 
 
-def _known_names(name: Name) -> dict[NamePart, frozenset[str]]:
-    """The known names (Wikidata's) each single part of a name is."""
-    found: dict[NamePart, set[str]] = {}
-    for span in name.spans:
-        if span.symbol.category == Category.NAME and len(span.parts) == 1:
-            found.setdefault(span.parts[0], set()).add(str(span.symbol))
-    return {p: frozenset(v) for p, v in found.items()}
-
-
-def _named_apart(q: Sequence[NamePart], r: Sequence[NamePart], known: tuple[dict, dict]) -> bool:
-    """Both sides are known names, and not the same one (Mohammed, Mahmoud)."""
-    qs = frozenset().union(*(known[0].get(p, frozenset()) for p in q))
-    rs = frozenset().union(*(known[1].get(p, frozenset()) for p in r))
-    return bool(qs) and bool(rs) and not qs & rs
-
-
-def _leftovers(
-    qrem: list[NamePart], rrem: list[NamePart], person: bool, chinese: bool, known: tuple[dict, dict]
-) -> list[_Row]:
+def _leftovers(qrem: list[NamePart], rrem: list[NamePart], person: bool, chinese: bool) -> list[_Row]:
     """The parts no symbol paired: initials first (a person's), then rigour's alignment by
     spelling, each pair or lone part rescored where the spelling rules above know better."""
     rows: list[_Row] = []
@@ -360,7 +349,7 @@ def _leftovers(
             continue
         qs, rs = al.qstr, al.rstr
         qj, rj = qs.replace(" ", ""), rs.replace(" ", "")
-        value, how = spelling(qj, rj, person, chinese, _named_apart(qps, rps, known))
+        value, how = spelling(qj, rj, person, chinese)
         score = al.score
         if score < 1.0:  # a slip, or else another word (Semenko, Semenov; Constructors, Construction)
             score = max(score if person and score >= PERSON_TYPO else 0.0, slip(qj, rj))
@@ -374,7 +363,7 @@ def _leftovers(
     # lone parts on both sides may still sound alike (Gaddafi, Qadhafi): pair them greedily
     for q in list(lone_q):
         for r in lone_r:
-            value, how = spelling(q.comparable, r.comparable, person, chinese, _named_apart((q,), (r,), known))
+            value, how = spelling(q.comparable, r.comparable, person, chinese)
             if value > 0:
                 rows.append(_Row((q,), (r,), how, value, 1.0))
                 lone_q.remove(q)
@@ -410,7 +399,6 @@ def _pairing_rows(query: Name, listed: Name, edges: Sequence[object], person: bo
             [p for p in listed.parts if p not in used_r],
             person,
             chinese,
-            (_known_names(query), _known_names(listed)),
         )
     )
     return rows
@@ -423,10 +411,24 @@ def _weigh(query: Name, listed: Name, rows: list[_Row], person: bool) -> float:
     q_extras, r_extras = _extras(query), _extras(listed)
     lone_q = [r for r in rows if r.qps and not r.rps]
     lone_r = [r for r in rows if r.rps and not r.qps]
+    matched_q = [p.index for r in rows if r.qps and r.rps and r.score > 0 for p in r.qps]
+    matched_r = [p.index for r in rows if r.qps and r.rps and r.score > 0 for p in r.rps]
+    if person and matched_q:  # titles before the name: lone, known, and before every matched part
+        titles = {
+            p
+            for r in lone_q
+            for p in r.qps
+            if (p.comparable in HONORIFICS or p.tag in (NamePartTag.HONORIFIC, NamePartTag.TITLE))
+            and p.index < min(matched_q)
+        }
+        titles |= {p for r in lone_r for p in r.rps if p.comparable in HONORIFICS or p.tag == NamePartTag.HONORIFIC}
+        lone_q = [r for r in lone_q if not set(r.qps) <= titles]
+        lone_r = [r for r in lone_r if not set(r.rps) <= titles]
+    else:
+        titles = set()
     substituted = any(
         not set(r.qps) <= q_generic for r in lone_q
     ) and any(not set(r.rps) <= r_generic for r in lone_r)
-    matched_q = [p.index for r in rows if r.qps and r.rps and r.score > 0 for p in r.qps]
     for row in rows:
         parts = row.qps or row.rps
         if not row.rps:
@@ -439,10 +441,17 @@ def _weigh(query: Name, listed: Name, rows: list[_Row], person: bool) -> float:
         elif not row.qps:
             row.weight = SUBSTITUTED if substituted and not set(parts) <= r_generic else LISTED_ONLY
             row.weight *= r_extras.get(row.rps, 1.0)
+            if person and not substituted and matched_r and all(
+                _PATRONYMIC.search(p.comparable) or min(matched_r) < p.index < max(matched_r) for p in parts
+            ):
+                row.weight = LISTED_MIDDLE
         if not row.qps or not row.rps:
             legal = q_legal if row.qps else r_legal
             if all(p in legal for p in parts):
                 row.weight = LEGAL_ONLY
+        if (not row.qps or not row.rps) and set(parts) <= titles:
+            row.weight = HONORIFIC_ONLY
+            continue
         if any(p.tag == NamePartTag.STOP for p in parts) and len(parts) == 1:
             row.weight *= STOP if row.qps and row.rps else STOP * 0.7
         if any(p.tag == NamePartTag.FAMILY for p in (*row.qps, *row.rps)):
