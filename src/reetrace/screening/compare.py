@@ -16,7 +16,9 @@ Three ways to compare two names (the `how` of an explanation):
   instead, where the trade's generic words and places are known; a person's name is compared
   both ways and the better kept (Xi Jinping, Shi Jinping).
 
-Of an entity's names scoring alike, the one written most like the query is reported.
+A name giving other numbers than the query is another entity, whatever the method (Fund 1,
+Fund 2; the 14th and 15th Research Institutes): its score is multiplied by `NUMBER_MISMATCH`. Of
+an entity's names scoring alike, the one written most like the query is reported.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from reetrace.screening.score import score as key_score
 from reetrace.screening.score import word_similarity
 
 CHINESE_COUNTRIES = frozenset({"cn", "hk", "mo", "tw"})
+NUMBER_MISMATCH = 0.7  # factor on a name giving other numbers than the query (Fund 1, Fund 2; 14th, 15th Institute)
+_NUMBERS = re.compile(r"\d+")
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 _NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\s\W]")
 
@@ -83,6 +87,10 @@ class QueryName:
         return names + analysed(latin, person, True) if latin else names
 
     @cached_property
+    def numbers(self) -> frozenset[str]:
+        return frozenset(_NUMBERS.findall(self.text))
+
+    @cached_property
     def latin(self) -> str:
         if not _NON_LATIN.search(self.text) or self.han:
             return ""
@@ -124,10 +132,20 @@ def by_reading(query: list[NameKey], listed: list[NameKey]) -> Compared:
     if q.generic and k.generic:
         shared = q.generic & k.generic
         rows.append(
-            PartMatch(" ".join(sorted(q.generic)), " ".join(sorted(k.generic)), "generic", len(shared) / len(q.generic | k.generic), 0.1)
+            PartMatch(
+                " ".join(sorted(q.generic)),
+                " ".join(sorted(k.generic)),
+                "generic",
+                len(shared) / len(q.generic | k.generic),
+                0.1,
+            )
         )
     if q.places and k.places:
-        rows.append(PartMatch(" ".join(sorted(q.places)), " ".join(sorted(k.places)), "place", float(bool(q.places & k.places)), 0.1))
+        rows.append(
+            PartMatch(
+                " ".join(sorted(q.places)), " ".join(sorted(k.places)), "place", float(bool(q.places & k.places)), 0.1
+            )
+        )
     return Compared(best, tuple(rows))
 
 
@@ -137,7 +155,12 @@ def name_keys(name: str, person: bool) -> list[NameKey]:
 
 
 def _pinyin(keys: list[NameKey]) -> bool:
-    return bool(keys) and all(split_syllables(w) for key in keys[:1] for w in key.distinct)
+    return bool(keys) and bool(keys[0].distinct) and all(split_syllables(w) for w in keys[0].distinct)
+
+
+def _generic(query: list[NameKey], listed: list[NameKey]) -> bool:
+    """Both names made only of the trade's generic words and places (China Rare Earth Group)."""
+    return bool(query) and bool(listed) and not query[0].distinct and not listed[0].distinct
 
 
 def _written(query: str, name: str) -> float:
@@ -164,16 +187,21 @@ def compare_entity(
         dense = dense_letters(name) if person and query.dense else ""
         if dense and text_scripts(dense) & text_scripts(query.dense):
             found, how = in_script(query.dense, dense), "script"
-        elif query.han or han or (
-            chinese and not person and (_pinyin(query.keys(person)) or _pinyin(own))
-        ):
+        elif query.han or han or (chinese and not person and (_pinyin(query.keys(person)) or _pinyin(own))):
             found, how = by_reading(query.keys(person), own), "reading"
         else:
-            found, how = compare_names(query.analysed(person), analysed(name, person, False, tags), person, chinese), "parts"
+            found, how = (
+                compare_names(query.analysed(person), analysed(name, person, False, tags), person, chinese),
+                "parts",
+            )
             if chinese and found.score < 1.0:
                 read = by_reading(query.keys(person), own)
                 if read.score > found.score:
                     found, how = read, "reading"
+        numbers = frozenset(_NUMBERS.findall(name))
+        if found.score > 0 and query.numbers and numbers and query.numbers != numbers:
+            shown = (" ".join(sorted(query.numbers)), " ".join(sorted(numbers)))
+            found = Compared(found.score * NUMBER_MISMATCH, (*found.parts, PartMatch(*shown, "different", 0.0, 0.0)))
         if found.score > 0 and (
             best is None
             or found.score > best.score

@@ -132,8 +132,6 @@ def read_entities(lines: Iterator[tuple[int, bytes]]) -> ParsedList:
         born = dict.fromkeys(d for d in map(birth_date, _strings(properties, "birthDate", number)) if d)
         tags = part_tags({p: _strings(properties, p, number) for p in NAME_PART_PROPERTIES})
         parsed.parties.append(
-            ListedParty(
-                entity_id, schema, tuple(names), tuple(countries), tuple(names.values()), tuple(born), tags
-            )
+            ListedParty(entity_id, schema, tuple(names), tuple(countries), tuple(names.values()), tuple(born), tags)
         )
     return parsed

@@ -16,19 +16,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import permutations
-
 from typing import Any
 
 from reetrace.screening import evidence
 from reetrace.screening.compare import NameVerdict, QueryName, compare_entity
+from reetrace.screening.legal import FORM_WORDS
 from reetrace.screening.normalise import NameKey, org_keys, person_keys
 from reetrace.screening.parts import PartTags, skeleton
 from reetrace.screening.vocabulary import ORGANISATIONAL
 
 PERSON_SCHEMAS = frozenset({"Person"})
 SCREENED_SCHEMAS = frozenset({"Company", "Organization", "LegalEntity", "Person"})
-BATCH = 100  # candidates scored at a time; the true entity is among the first 30 for every labelled query
+BATCH = 40  # candidate entities compared at a time; the true entity is among the first 30 for every labelled query
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_GLUED_FORMS = tuple(sorted((f for f in FORM_WORDS if len(f) >= 2 and f.isalpha()), key=len, reverse=True))
 _JOINED, _EDITED, _WORD, _GENERIC, _SOUND = 4.0, 3.0, 1.0, 4.0, 0.5
 
 
@@ -129,6 +130,9 @@ def _lookups(keys: Iterable[NameKey]) -> dict[str, float]:
         if 3 <= len(joined) <= 30:
             for spelling in _edits(joined):
                 wanted.setdefault("j" + spelling, _EDITED)
+            for form in _GLUED_FORMS:  # a company form run into the name: SiemensAG
+                if joined.endswith(form) and len(joined) - len(form) >= 3:
+                    wanted.setdefault("j" + joined[: -len(form)], _EDITED)
         for word in set(key.distinct) if len(key.distinct) > 1 else ():
             if len(word) >= 4:
                 for spelling in _edits(word):

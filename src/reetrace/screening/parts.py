@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA, Levenshtein
 from rigour.names import (
     Name,
     NamePart,
@@ -46,7 +47,6 @@ from rigour.names import (
     compare_parts,
     pair_symbols,
 )
-from rapidfuzz.distance import OSA, Levenshtein
 
 from reetrace.screening.chinese import loose, split_syllables
 from reetrace.screening.legal import FORM_WORDS, kinds_differ
@@ -90,8 +90,11 @@ LEGAL_ONLY = 0.05  # weight of a legal form only one side gives
 LEGAL_DIFFERS = 0.6  # weight of legal forms of different classes, scoring 0
 INITIAL = (0.9, 0.5)  # score and weight of an initial of the other side's part
 SOUND_ALIKE = 0.85  # score of a person's name part whose sound skeleton is the other's
+DEMONYM = 0.9  # score of a country's name against its adjective
+_DEMONYM_ENDINGS = frozenset({"n", "an", "ian", "i", "ese", "ish", "ean", "ic"})
 PERSON_TYPO = 0.8  # a person's parts spelt less alike than this (by rigour) are other names, unless they sound alike
 GENERIC_ONLY = 0.7  # at most this for organisations alike only in generic words
+ARTICLES = frozenset("al el ash as at ad ar an az adh ath ul e i".split())  # Arabic al- as assimilated, Persian -e
 HONORIFIC_ONLY = 0.05  # weight of a title or honorific before a person's name (Haji, Sheikh, General)
 HONORIFICS = frozenset(
     "haji hajji hadji alhaj alhaji sheikh shaikh shaykh sheik sheikha mullah mulla maulana maulvi mawlawi "
@@ -156,9 +159,13 @@ def part_tags(properties: dict[str, Sequence[str]]) -> PartTags:
     return tuple((tag, tuple(values)) for tag, values in sorted(tags.items()) if values)
 
 
+_ORDINAL = re.compile(r"\b(?:no\.?\s*)?(\d+)(?:st|nd|rd|th)?\b", re.IGNORECASE)
+
+
 @lru_cache(maxsize=262_144)
 def analysed(name: str, person: bool, query: bool = False, tags: PartTags = ()) -> tuple[Name, ...]:
-    """A name as rigour reads it (a query's single letters are initials)."""
+    """A name as rigour reads it (a query's single letters are initials; 14th and No. 14 are 14)."""
+    name = _ORDINAL.sub(r"\1", name)
     mapping = {getattr(NamePartTag, tag): list(values) for tag, values in tags}
     return tuple(
         sorted(
@@ -236,11 +243,25 @@ def spelling(a: str, b: str, person: bool, chinese: bool = False) -> tuple[float
             near = Levenshtein.normalized_similarity([loose(s) for s in sa], [loose(s) for s in sb])
             value = exact + 0.5 * (near - exact)
             return value, "similar" if value > 0 else "different"
-    if person and min(len(a), len(b)) >= 3:
+    if min(len(a), len(b)) >= (3 if person else 5):
         ka, kb = skeleton(a), skeleton(b)
         if len(ka) >= 2 and ka == kb:
             return SOUND_ALIKE, "similar"
+    if not person and _demonym(a, b):
+        return DEMONYM, "variant"
     return 0.0, "different"
+
+
+def _demonym(a: str, b: str) -> bool:
+    """A country and its adjective: Syria, Syrian; Iraq, Iraqi; Korea, Korean."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < 4:
+        return False
+    for cut in (0, 1):  # Syria → Syrian; Libya → Libyan; China → Chinese
+        stem = short[: len(short) - cut] if cut else short
+        if long_.startswith(stem) and long_[len(stem) :] in _DEMONYM_ENDINGS:
+            return True
+    return False
 
 
 # --- one name against another ---------------------------------------------------------------
@@ -426,30 +447,34 @@ def _weigh(query: Name, listed: Name, rows: list[_Row], person: bool) -> float:
         lone_r = [r for r in lone_r if not set(r.rps) <= titles]
     else:
         titles = set()
-    substituted = any(
-        not set(r.qps) <= q_generic for r in lone_q
-    ) and any(not set(r.rps) <= r_generic for r in lone_r)
+    substituted = any(not set(r.qps) <= q_generic for r in lone_q) and any(not set(r.rps) <= r_generic for r in lone_r)
     for row in rows:
         parts = row.qps or row.rps
         if not row.rps:
             row.weight = SUBSTITUTED if substituted and not set(parts) <= q_generic else QUERY_ONLY
             row.weight *= q_extras.get(row.qps, 1.0)
-            if person and not substituted and matched_q and all(
-                _PATRONYMIC.search(p.comparable) or min(matched_q) < p.index < max(matched_q) for p in parts
+            if (
+                person
+                and not substituted
+                and matched_q
+                and all(_PATRONYMIC.search(p.comparable) or min(matched_q) < p.index < max(matched_q) for p in parts)
             ):
                 row.weight = MIDDLE_ONLY
         elif not row.qps:
             row.weight = SUBSTITUTED if substituted and not set(parts) <= r_generic else LISTED_ONLY
             row.weight *= r_extras.get(row.rps, 1.0)
-            if person and not substituted and matched_r and all(
-                _PATRONYMIC.search(p.comparable) or min(matched_r) < p.index < max(matched_r) for p in parts
+            if (
+                person
+                and not substituted
+                and matched_r
+                and all(_PATRONYMIC.search(p.comparable) or min(matched_r) < p.index < max(matched_r) for p in parts)
             ):
                 row.weight = LISTED_MIDDLE
         if not row.qps or not row.rps:
             legal = q_legal if row.qps else r_legal
             if all(p in legal for p in parts):
                 row.weight = LEGAL_ONLY
-        if (not row.qps or not row.rps) and set(parts) <= titles:
+        if (not row.qps or not row.rps) and (set(parts) <= titles or all(p.comparable in ARTICLES for p in parts)):
             row.weight = HONORIFIC_ONLY
             continue
         if any(p.tag == NamePartTag.STOP for p in parts) and len(parts) == 1:
@@ -470,8 +495,7 @@ def _weigh(query: Name, listed: Name, rows: list[_Row], person: bool) -> float:
         distinct_q = [p for p in query.parts if p not in q_generic]
         distinct_r = [p for p in listed.parts if p not in r_generic]
         matched_distinct = any(
-            r.score > 0 and r.qps and r.rps and not (set(r.qps) <= q_generic and set(r.rps) <= r_generic)
-            for r in rows
+            r.score > 0 and r.qps and r.rps and not (set(r.qps) <= q_generic and set(r.rps) <= r_generic) for r in rows
         )
         if (distinct_q or distinct_r) and not matched_distinct:
             score = min(score, GENERIC_ONLY)
@@ -481,9 +505,7 @@ def _weigh(query: Name, listed: Name, rows: list[_Row], person: bool) -> float:
 def compare_name(query: Name, listed: Name, person: bool, chinese: bool = False) -> Compared:
     """How alike two analysed names are, the best way their parts can be paired."""
     if query.comparable == listed.comparable:
-        return Compared(
-            1.0, tuple(PartMatch(p.comparable, p.comparable, "same", 1.0, 1.0) for p in listed.parts)
-        )
+        return Compared(1.0, tuple(PartMatch(p.comparable, p.comparable, "same", 1.0, 1.0) for p in listed.parts))
     best_score, best_rows = -1.0, []
     for edges in pair_symbols(query, listed):
         rows = _pairing_rows(query, listed, edges, person, chinese)

@@ -82,7 +82,9 @@ def screened(monkeypatch):
         Match("un_sc", "UN-1", "Friedrich Trading", 0.81),
         Match("eu_fsf", "EU-2", "Friedrich H.", 0.80, explanation={"name": {"score": "high"}}),  # unreadable
     )
-    monkeypatch.setattr(service, "screen_names", lambda store, names, country, threshold, birth_date=None: [Result(names[0], matches)])
+    monkeypatch.setattr(
+        service, "screen_names", lambda store, names, country, threshold, birth_date=None: [Result(names[0], matches)]
+    )
 
     def run(*args: str) -> str:
         result = CliRunner().invoke(app, ["screen", *args])
