@@ -187,7 +187,15 @@ def compare_entity(
         dense = dense_letters(name) if person and query.dense else ""
         if dense and text_scripts(dense) & text_scripts(query.dense):
             found, how = in_script(query.dense, dense), "script"
-        elif query.han or han or (chinese and not person and (_pinyin(query.keys(person)) or _pinyin(own))):
+        elif (
+            query.han
+            or han
+            or (
+                chinese
+                and not person
+                and (_pinyin(query.keys(person)) or _pinyin(own) or _generic(query.keys(person), own))
+            )
+        ):
             found, how = by_reading(query.keys(person), own), "reading"
         else:
             found, how = (
