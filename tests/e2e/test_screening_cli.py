@@ -90,3 +90,33 @@ def test_bad_usage_exits_2_and_other_errors_1(cli, list_file, tmp_path):
     err = cli("screening", "load", str(bad), "--list", "eu", expect=1).stderr
     assert "bad.json line 2: not JSON" in err and "nothing was loaded" in err
     assert json.loads(cli("screening", "show", "--format", "json").stdout)[0]["entities"] == 3
+
+
+def test_birth_dates_weigh_in_and_each_match_explains_itself(cli, tmp_path):
+    listing = tmp_path / "people.ftm.json"
+    person = {
+        "id": "P-scholz",
+        "schema": "Person",
+        "properties": {"name": ["Olaf Scholz"], "birthDate": ["1958-06-14"], "nationality": ["de"]},
+    }
+    listing.write_text(json.dumps(person) + "\n", encoding="utf-8")
+    cli("screening", "load", str(listing), "--list", "people")
+    doc = json.loads(cli("screen", "Olaf Schulze", "--birth-date", "1958", "--format", "json").stdout)
+    assert doc["birth_date"] == "1958" and [m["entity"] for m in doc["matches"]] == ["P-scholz"]
+    explanation = doc["matches"][0]["explanation"]
+    assert explanation["name"]["how"] == "parts" and explanation["adjustments"] == []
+    assert {(p["query"], p["listed"], p["match"]) for p in explanation["name"]["parts"]} == {
+        ("olaf", "olaf", "same"),
+        ("schulze", "scholz", "similar"),
+    }
+    namesake = json.loads(cli("screen", "Olaf Scholz", "--birth-date", "1971-02-03", "--format", "json").stdout)
+    assert namesake["matches"] == []
+    names = tmp_path / "parties.txt"
+    names.write_text(
+        '{"name": "Olaf Scholz", "birth_date": "1971"}\n{"name": "Olaf Scholz", "country": "de"}\n', encoding="utf-8"
+    )
+    lines = [json.loads(line) for line in cli("screen", "--file", str(names), "--format", "json").stdout.splitlines()]
+    assert [len(r["matches"]) for r in lines] == [0, 1] and lines[1]["country"] == "de"
+    assert "birth date" in cli("screen", "Olaf Scholz", "--birth-date", "1958-13", expect=2).stderr
+    names.write_text('{"name": 3}\n', encoding="utf-8")
+    assert "line 1" in cli("screen", "--file", str(names), "--format", "json", expect=2).stderr

@@ -63,7 +63,10 @@ def stored_lists(conn: Connection) -> list[StoredList]:
 
 
 def replace_list(
-    conn: Connection, listed: StoredList, entity_rows: Sequence[tuple[str, str, str, str, str, str]], progress: Any = None
+    conn: Connection,
+    listed: StoredList,
+    entity_rows: Sequence[tuple[str, str, str, str, str, str]],
+    progress: Any = None,
 ) -> str | None:
     """Replace the list `listed.name` (if loaded) with `listed` and its entities, rows of
     (entity_id, schema, names JSON, countries JSON, keys JSON, details JSON); record the load. Returns the
