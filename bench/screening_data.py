@@ -61,20 +61,26 @@ def traditional(text: str) -> str:
     return _t2.convert(text)
 
 
-def typo(rng: random.Random, text: str) -> str:
-    """One keyboard slip at a letter: a neighbouring key, a letter left out, doubled or swapped."""
-    positions = [i for i, c in enumerate(text) if c.isalpha() and c.isascii()]
+def typo(
+    rng: random.Random, text: str, *, from_second: bool = False, odds: tuple[float, float, float] = (0.4, 0.65, 0.85)
+) -> str:
+    """One keyboard slip at a letter (not the first, `from_second`): a neighbouring key, a letter
+    left out, doubled or swapped, by the cumulative `odds` of the first three."""
+    positions = [i for i, c in enumerate(text) if c.isalpha() and c.isascii() and (i > 0 or not from_second)]
+    if not positions:
+        return text
+    neighbour, dropped, doubled = odds
     for _ in range(20):
         i = rng.choice(positions)
         c, kind = text[i], rng.random()
         row = next((r for r in KEYBOARD if c.lower() in r), None)
-        if kind < 0.4 and row:
+        if kind < neighbour and row:
             j = row.index(c.lower())
             n = row[j - 1] if j and (j == len(row) - 1 or rng.random() < 0.5) else row[(j + 1) % len(row)]
             out = text[:i] + (n.upper() if c.isupper() else n) + text[i + 1 :]
-        elif kind < 0.65:
+        elif kind < dropped:
             out = text[:i] + text[i + 1 :]
-        elif kind < 0.85:
+        elif kind < doubled:
             out = text[:i] + c + text[i:]
         elif i + 1 < len(text) and text[i + 1].isalpha():
             out = text[:i] + text[i + 1] + c + text[i + 2 :]

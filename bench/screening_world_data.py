@@ -35,6 +35,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import screening_data
+
 SEED = 20261205
 DATA = Path(__file__).parent / "data"
 SHARES = {"person": 0.45, "company": 0.35, "organisation": 0.20}
@@ -440,7 +442,6 @@ FEMALE = {
     "Sunita",
 }
 NICKNAMES = {**RU_NICK, **DE_NICK, **ES_NICK, "William": "Bill", "Robert": "Bob", "James": "Jim"}
-KEYBOARD = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
 
 
 @dataclass
@@ -917,29 +918,8 @@ KNOWN_SURNAMES = {
 
 
 def typo(rng: random.Random, text: str) -> str:
-    """One keyboard slip at a letter: a neighbouring key, a letter left out, doubled or swapped."""
-    positions = [i for i, c in enumerate(text) if c.isalpha() and c.isascii() and i > 0]
-    if not positions:
-        return text
-    for _ in range(20):
-        i = rng.choice(positions)
-        c, kind = text[i], rng.random()
-        row = next((r for r in KEYBOARD if c.lower() in r), None)
-        if kind < 0.35 and row:
-            j = row.index(c.lower())
-            n = row[j - 1] if j and (j == len(row) - 1 or rng.random() < 0.5) else row[(j + 1) % len(row)]
-            out = text[:i] + (n.upper() if c.isupper() else n) + text[i + 1 :]
-        elif kind < 0.6:
-            out = text[:i] + text[i + 1 :]
-        elif kind < 0.85:
-            out = text[:i] + c + text[i:]
-        elif i + 1 < len(text) and text[i + 1].isalpha():
-            out = text[:i] + text[i + 1] + c + text[i + 2 :]
-        else:
-            continue
-        if out.lower() != text.lower():
-            return out
-    return text[:-1]
+    """One keyboard slip at a letter after the first (screening_data's, with this set's odds)."""
+    return screening_data.typo(rng, text, from_second=True, odds=(0.35, 0.6, 0.85))
 
 
 # --- companies ---------------------------------------------------------------------------------

@@ -458,28 +458,29 @@ def _weigh(query: Name, listed: Name, rows: list[_Row], person: bool) -> float:
     else:
         titles = set()
     substituted = any(not set(r.qps) <= q_generic for r in lone_q) and any(not set(r.rps) <= r_generic for r in lone_r)
+
+    def lone_weight(
+        parts: tuple[NamePart, ...], generic: frozenset, extras: dict, matched: list[int], only: float, middle: float
+    ) -> float:
+        """A part only one side has: another word where the other side has one too, a middle name
+        or patronymic of a person's (between matched parts), or one left out."""
+        if substituted and not set(parts) <= generic:
+            return SUBSTITUTED * extras.get(parts, 1.0)
+        if (
+            person
+            and not substituted
+            and matched
+            and all(_PATRONYMIC.search(p.comparable) or min(matched) < p.index < max(matched) for p in parts)
+        ):
+            return middle
+        return only * extras.get(parts, 1.0)
+
     for row in rows:
         parts = row.qps or row.rps
         if not row.rps:
-            row.weight = SUBSTITUTED if substituted and not set(parts) <= q_generic else QUERY_ONLY
-            row.weight *= q_extras.get(row.qps, 1.0)
-            if (
-                person
-                and not substituted
-                and matched_q
-                and all(_PATRONYMIC.search(p.comparable) or min(matched_q) < p.index < max(matched_q) for p in parts)
-            ):
-                row.weight = MIDDLE_ONLY
+            row.weight = lone_weight(row.qps, q_generic, q_extras, matched_q, QUERY_ONLY, MIDDLE_ONLY)
         elif not row.qps:
-            row.weight = SUBSTITUTED if substituted and not set(parts) <= r_generic else LISTED_ONLY
-            row.weight *= r_extras.get(row.rps, 1.0)
-            if (
-                person
-                and not substituted
-                and matched_r
-                and all(_PATRONYMIC.search(p.comparable) or min(matched_r) < p.index < max(matched_r) for p in parts)
-            ):
-                row.weight = LISTED_MIDDLE
+            row.weight = lone_weight(row.rps, r_generic, r_extras, matched_r, LISTED_ONLY, LISTED_MIDDLE)
         if not row.qps or not row.rps:
             legal = q_legal if row.qps else r_legal
             if all(p in legal for p in parts):
