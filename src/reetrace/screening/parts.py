@@ -182,9 +182,11 @@ def analysed(name: str, person: bool, query: bool = False, tags: PartTags = ()) 
     )
 
 
-def warm_up() -> None:
-    """Load rigour's name tagger (seconds, once per process), so no screening waits for it."""
-    analysed("Warm Up", True)
+def warm_up(people: bool = True) -> None:
+    """Load rigour's name taggers (the people's takes seconds, once per process; only when some
+    listed entity is a person), so no screening waits for them."""
+    if people:
+        analysed("Warm Up", True)
     analysed("Warm Up Ltd", False)
 
 

@@ -254,7 +254,7 @@ def _index_in(conn: Connection) -> tuple[ScreeningIndex, tuple[ListVersion, ...]
                 )
             )
         index = ScreeningIndex(entities)
-        warm_up()
+        warm_up(people=any(e.person for e in entities))
         _cached = (identity, index)
         return index, versions
 
