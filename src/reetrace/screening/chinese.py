@@ -109,3 +109,40 @@ def loose(syllable: str) -> str:
     if syllable[:2] in ("zh", "ch", "sh"):
         syllable = syllable[0] + syllable[2:]
     return syllable
+
+
+_WADE_GILES_TOKEN = re.compile(r"[a-zü'’‘`]+")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ü": "u"})
+_MAX_READINGS = 8
+
+
+@lru_cache(maxsize=1)
+def _from_wade_giles() -> dict[str, frozenset[str]]:
+    """Wade-Giles syllables (with the aspirate's apostrophe, and without it, as names are often
+    written) and the Pinyin syllables they write, by pypinyin's own Wade-Giles table."""
+    from pypinyin.style.wadegiles import to_wade_glides
+
+    table: dict[str, set[str]] = {}
+    for syllable in syllables():
+        written = to_wade_glides(syllable).replace("v", "u")
+        for form in {written, written.replace("'", "")}:
+            table.setdefault(form, set()).add(syllable)
+    return {form: frozenset(found) for form, found in table.items()}
+
+
+@lru_cache(maxsize=16_384)
+def wade_giles_readings(name: str) -> tuple[str, ...]:
+    """A Chinese name written in Wade-Giles (Hsi Chin-p'ing, Ts'ai Ying-wen) read in Pinyin, family
+    name first, the given name's syllables joined: xi jinping; a few readings where the
+    apostrophe is left out (ping may be ping or bing). Nothing for a name that is not all
+    Wade-Giles, or that is Pinyin already."""
+    tokens = _WADE_GILES_TOKEN.findall(name.lower().translate(_APOSTROPHES))
+    table = _from_wade_giles()
+    if not 2 <= len(tokens) <= 4 or not all(t in table for t in tokens):
+        return ()
+    if all("'" not in t and split_syllables(t) for t in tokens):
+        return ()  # Pinyin, or as much Pinyin as Wade-Giles: read as it is
+    readings: list[list[str]] = [[]]
+    for token in tokens:
+        readings = [r + [s] for r in readings for s in sorted(table[token])][:_MAX_READINGS]
+    return tuple(f"{r[0]} {''.join(r[1:])}" for r in readings)

@@ -32,7 +32,7 @@ from rapidfuzz.distance import Levenshtein
 from rigour.text.scripts import DENSE_SCRIPTS, text_scripts
 from rigour.text.translit import ascii_text
 
-from reetrace.screening.chinese import HAN, simplified, split_syllables
+from reetrace.screening.chinese import HAN, simplified, split_syllables, wade_giles_readings
 from reetrace.screening.normalise import NameKey, org_keys, person_keys
 from reetrace.screening.parts import Compared, PartMatch, PartTags, analysed, compare_names
 from reetrace.screening.score import score as key_score
@@ -70,7 +70,11 @@ class QueryName:
 
     @cached_property
     def person_keys(self) -> list[NameKey]:
-        return person_keys(self.text)
+        """A person's keys, and those of its Pinyin readings if it is written in Wade-Giles."""
+        keys = person_keys(self.text)
+        for reading in wade_giles_readings(self.text):
+            keys += [k for k in person_keys(reading) if k not in keys]
+        return keys
 
     @cached_property
     def dense(self) -> str:

@@ -1,15 +1,15 @@
 """An in-memory index over the listed entities' name keys, and screening one name against it.
 
 Candidates come from an inverted index, never from a scan: every listed name is filed under its
-distinctive words joined (in every order, for up to three words), under each distinctive word,
-and, for a name without distinctive words, under its generic words and places. A query looks up
-the same keys and every spelling one edit away from its joined words and from each word (a
-typo), so a name within one typo, in any word order, is found among 100,000 entities in about
-a millisecond. Candidate entities are compared in full (`compare.py`: every name of the entity,
-then the evidence of `evidence.py`) a hundred at a time, best filed first, for as long as the
-last of a hundred still match: every entity at or above the threshold is reported, with the
-explanation of its score.
-"""
+distinctive words joined (in every order, for up to three words), under each distinctive word
+and the sound of each (`parts.skeleton`: Qadhafi, Gaddafi) and of the whole name, and, for a
+name without distinctive words, under its generic words and places. A query looks up the same
+keys and every spelling one edit away from its joined words and from each word (a typo), and
+its joined words without a company form run into them (SiemensAG), so a name within one typo,
+in any word order, is found among 100,000 entities in about a millisecond. Candidate entities
+are compared in full (`compare.py`: every name of the entity, then the evidence of
+`evidence.py`) forty at a time, best filed first, for as long as the last of the forty still
+match: every entity at or above the threshold is reported, with the explanation of its score."""
 
 from __future__ import annotations
 
@@ -104,6 +104,8 @@ def _filing_keys(key: NameKey) -> Iterator[str]:
             yield "t" + word
             if len(word) >= 4:
                 yield "s" + skeleton(word)
+        if len(words) > 1:  # the whole name as it sounds, however spaced: Rhee Ryongnam, Ri Ryong-nam
+            yield "s" + skeleton("".join(words))
     elif key.generic or key.places:
         yield "g" + "|".join(sorted({g for g in key.generic if g not in ORGANISATIONAL} | key.places))
 

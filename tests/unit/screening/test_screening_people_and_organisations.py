@@ -64,6 +64,7 @@ def found(index, query, **kwargs):
         ("Olaf Schulze", "scholz"),  # a surname spelt as it sounds
         ("Kim Joonng-un", "kim"),  # a typo beyond a letter, the same sound
         ("Shi Jinping", "xi"),  # a known variant of the family name
+        ("Hsi Chin-p'ing", "xi"),  # Wade-Giles
         ("AL BEN ALI, Isa Ben Tarif", "binali"),  # "Surname, Given", Ben for Bin, the honorific left out
         ("Muammar Gaddafi", "qadhafi"),  # transliteration, middle names left out
         ("PUTIN, Vladimir", "putin"),
@@ -143,6 +144,14 @@ def test_every_match_explains_its_parts(index):
     assert found(index, "Wang Xiaoming")["wang"].explanation()["name"]["how"] == "reading"
     assert found(index, "習近平")["xi"].explanation()["name"]["how"] == "script"
     assert index.screen("高石早苗", 0.1)[0].explanation()["name"]["how"] == "script"
+
+
+def test_wade_giles_is_read_in_pinyin():
+    from reetrace.screening.chinese import wade_giles_readings
+
+    assert "xi jinping" in wade_giles_readings("Hsi Chin-p'ing")
+    assert "mao zedong" in wade_giles_readings("Mao Tse-tung")
+    assert wade_giles_readings("Wang Xiaoming") == () and wade_giles_readings("Hans Friedrich") == ()
 
 
 def test_legal_forms_by_kind():
