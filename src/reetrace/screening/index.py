@@ -8,7 +8,7 @@ keys and every spelling one edit away from its joined words and from each word (
 its joined words without a company form run into them (SiemensAG), so a name within one typo,
 in any word order, is found among 100,000 entities in about a millisecond. Candidate entities
 are compared in full (`compare.py`: every name of the entity, then the evidence of
-`evidence.py`) forty at a time, best filed first, for as long as the last of the forty still
+`evidence.py`) thirty at a time, best filed first, for as long as the last of the thirty still
 match: every entity at or above the threshold is reported, with the explanation of its score."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from reetrace.screening.vocabulary import ORGANISATIONAL
 
 PERSON_SCHEMAS = frozenset({"Person"})
 SCREENED_SCHEMAS = frozenset({"Company", "Organization", "LegalEntity", "Person"})
-BATCH = 40  # candidate entities compared at a time; the true entity is among the first 30 for every labelled query
+BATCH = 30  # candidate entities compared at a time; the true entity is among the first 30 for every labelled query
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _GLUED_FORMS = tuple(sorted((f for f in FORM_WORDS if len(f) >= 2 and f.isalpha()), key=len, reverse=True))
 _JOINED, _EDITED, _WORD, _GENERIC, _SOUND = 4.0, 3.0, 1.0, 4.0, 0.5
