@@ -6,7 +6,8 @@ caption, or a person's first and last names, when there is no name) with the pro
 from, their countries, their birth dates (`birthDate`, as far as it is given: 1952, 1952-10 or
 1952-10-07) and their name parts (firstName, lastName, fatherName …); the others are counted by
 schema. Any line that is not such an entity stops the reading with its number; a birth date that
-is no date is left out, as lists write "circa 1960" or "1960/1961" too.
+is no date is left out, as lists write "circa 1960" or "1960/1961" too (neither says which year
+to hold a namesake's against).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from reetrace.screening.parts import NAME_PART_PROPERTIES, PartTags, part_tags
 
 NAME_PROPERTIES = ("name", "alias", "weakAlias", "previousName")
 COUNTRY_PROPERTIES = ("country", "jurisdiction", "nationality", "citizenship", "mainCountry")
-_DATE = re.compile(r"^(\d{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
+_DATE = re.compile(r"(\d{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?(?=T|$)")
 
 
 class ListFormatError(ValueError):
@@ -80,7 +81,7 @@ def _names(entity: dict[str, Any], properties: dict[str, Any], line: int) -> dic
 
 def birth_date(text: str) -> str | None:
     """A birth date as far as it is given (YYYY, YYYY-MM or YYYY-MM-DD), or None."""
-    found = _DATE.match(text.strip())
+    found = _DATE.match(text.strip())  # up to a time of day, if one follows
     return found.group(0) if found else None
 
 

@@ -175,3 +175,15 @@ def test_legal_forms_by_kind():
 )
 def test_sound_skeletons(a, b, alike):
     assert (skeleton(a) == skeleton(b)) is alike
+
+
+def test_a_listed_birth_date_is_kept_only_when_it_is_a_date():
+    from reetrace.screening.ftm import birth_date
+
+    assert [birth_date(v) for v in ("1952", "1952-10", "1952-10-07", "1952-10-07T00:00:00")] == [
+        "1952",
+        "1952-10",
+        "1952-10-07",
+        "1952-10-07",
+    ]
+    assert [birth_date(v) for v in ("1960/1961", "circa 1960", "1952-13", "")] == [None, None, None, None]
