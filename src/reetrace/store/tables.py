@@ -110,7 +110,8 @@ submissions = Table(
     Column("key_id", String(16), nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("received_at", String(32), nullable=False),
-    Column("signature", String(100), nullable=False),
+    # the Ed25519 signature (base64url); of an EPCIS capture, its detached JWS (0021)
+    Column("signature", String(200), nullable=False),
     Column("source", Text),
     Column("event_count", Integer, nullable=False),  # events in the submission, duplicates included
     # hash chain over every receipt (reetrace.ledger.receipts): its head is signed in each checkpoint,
@@ -594,4 +595,46 @@ chain_links = Table(
     Column("digest", String(64), nullable=False),  # SHA-256 of the row's canonical JSON, hex
     Column("link", LargeBinary, nullable=False),  # the chain's head after this row
     sqlite_with_rowid=False,
+)
+
+
+# --- EPCIS capture (migration 0021; docs/epcis.md) -----------------------------------------
+
+# One row per EPCIS capture job: what came in, and what became of it (a submission, or a rejection).
+epcis_captures = Table(
+    "epcis_captures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("received_at", String(32), nullable=False),
+    Column("enterprise", String(18), index=True),  # whose capture it is (the capturing account's)
+    Column("username", String(64)),  # the account that sent it
+    Column("digest", String(64), nullable=False),  # SHA-256 of the body as received
+    Column("size", BigInteger, nullable=False),
+    Column("submission_id", Integer, ForeignKey("submissions.id")),  # what it was recorded as
+    Column("rejection_id", Integer, ForeignKey("rejections.id")),  # or why it was not
+    Column("success", Integer, nullable=False),  # 1 recorded (or a no-op re-send), 0 refused
+    Column("event_count", Integer, nullable=False),  # events in the document
+    Column("accepted", Integer, nullable=False),  # of them, new to the ledger
+    Column("errors", Text, nullable=False),  # JSON list: {"reason", "at", "message", "id", "params"}
+)
+
+# The EPCIS eventID of a recorded event: the one it was captured with, or its event hash as
+# reetrace writes it (filled for the others when an eventID is first looked up).
+epcis_ids = Table(
+    "epcis_ids",
+    metadata,
+    Column("epcis_id", String(255), primary_key=True),
+    Column("reporter", String(18), nullable=False),
+    Column("event_id", String(128), nullable=False),
+    Column("captured", Integer, nullable=False),  # 1: the id it was captured with; 0: its hash
+    UniqueConstraint("reporter", "event_id", name="uq_epcis_ids_reporter_event_id"),
+)
+
+# How far `epcis_ids` holds the hashes of the events recorded otherwise: every event with
+# `events.seq` up to `seq` has its row.
+epcis_index = Table(
+    "epcis_index",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
+    Column("seq", BigInteger, nullable=False),
 )
