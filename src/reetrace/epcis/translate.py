@@ -303,7 +303,7 @@ class _Reader:
         self.left.discard("type")
         action = self.take("action")
         step = cbv_step(self.take("bizStep", None))
-        kind = _OBJECT_KINDS.get((action, step))
+        kind = _OBJECT_KINDS.get((action, step)) if isinstance(action, str) and isinstance(step, str) else None
         if kind == "ship" and self._consigned():
             kind = "export"
         if kind is None:
@@ -388,8 +388,8 @@ class _Reader:
     def ext(self) -> Any:
         text = self.text(rt("ext"))
         try:
-            return json.loads(text)
-        except ValueError:
+            return json.loads(text, object_pairs_hook=_unique, parse_constant=_finite)
+        except (ValueError, RecursionError):
             raise self.fail([rt("ext")], "epcis_ext", f"{rt('ext')} must be JSON text") from None
 
     def lots(self, name: str, masses: bool) -> list[Any]:
@@ -479,7 +479,12 @@ class _Reader:
         out: dict[str, str] = {}
         for i, item in enumerate(items):
             kind = cbv_document(item.get("type")) if isinstance(item, dict) else None
-            if kind not in wanted or kind in out or not isinstance(item.get("bizTransaction"), str):
+            if (
+                not isinstance(kind, str)
+                or kind not in wanted
+                or kind in out
+                or not isinstance(item.get("bizTransaction"), str)
+            ):
                 said = f"bizTransactionList[{i}] is not one of the documents this event names"
                 raise self.fail(["bizTransactionList", i], "epcis_document", said, index=i)
             out[kind] = self.decoded(
@@ -492,6 +497,17 @@ class _Reader:
         if rest:
             said = f"{rest[0]} is not recorded: no §4 event holds it"
             raise self.fail([rest[0]], "epcis_unread", said, member=rest[0])
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise ValueError("a member is repeated")
+    return found
+
+
+def _finite(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number")
 
 
 def cbv_step(value: Any) -> Any:
