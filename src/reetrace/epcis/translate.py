@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import rfc8785
@@ -487,9 +488,8 @@ class _Reader:
             ):
                 said = f"bizTransactionList[{i}] is not one of the documents this event names"
                 raise self.fail(["bizTransactionList", i], "epcis_document", said, index=i)
-            out[kind] = self.decoded(
-                ["bizTransactionList", i], lambda u, k=kind: v.uri_text(wanted[k], u), item["bizTransaction"]
-            )
+            prefix = wanted[kind]
+            out[kind] = self.decoded(["bizTransactionList", i], partial(v.uri_text, prefix), item["bizTransaction"])
         return out
 
     def nothing_left(self) -> None:
