@@ -248,6 +248,8 @@ def _ours(value: Any, namespaces: Mapping[str, str]) -> Any:
     """`value` with the project's members named `rt:<name>` whatever prefix (or none, written out
     in full) the document gave its namespace."""
     prefixes = {p for p, uri in namespaces.items() if uri == v.NS and p != v.PREFIX}
+    if not prefixes and not any(key.startswith(v.NS) for key in value):
+        return value  # the usual case, and the cheap one: members written `rt:<name>` throughout
 
     def rename(key: str) -> str:
         if key.startswith(v.NS):
