@@ -14,6 +14,7 @@ as any other.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -479,11 +480,16 @@ class _Reader:
         out: dict[str, str] = {}
         for i, item in enumerate(items):
             kind = cbv_document(item.get("type")) if isinstance(item, dict) else None
-            if kind not in wanted or kind in out or not isinstance(item.get("bizTransaction"), str):
+            if (
+                not isinstance(kind, str)
+                or kind not in wanted
+                or kind in out
+                or not isinstance(item.get("bizTransaction"), str)
+            ):
                 said = f"bizTransactionList[{i}] is not one of the documents this event names"
                 raise self.fail(["bizTransactionList", i], "epcis_document", said, index=i)
             out[kind] = self.decoded(
-                ["bizTransactionList", i], lambda u, k=kind: v.uri_text(wanted[k], u), item["bizTransaction"]
+                ["bizTransactionList", i], functools.partial(v.uri_text, wanted[kind]), item["bizTransaction"]
             )
         return out
 
