@@ -3,6 +3,7 @@ every injected violation is detected, and the clean rest of the chain raises not
 
 from __future__ import annotations
 
+import base64
 import getpass
 import json
 import os
@@ -12,9 +13,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from reetrace.demo import epcis
 from reetrace.demo.violations import SCHEDULE
 from reetrace.domain.rules.customs import CUSTOMS_CODES
+from reetrace.epcis.document import read_document
+from reetrace.epcis.schema import schema_errors
+from reetrace.ledger.canonical import canonical_bytes
+from reetrace.ledger.jws import key_id_of, verify_detached
+from reetrace.store import tables as t
+from reetrace.store.database import open_store
 
 # the demo's registry carries the site members of the evasion rules, which the CLI loads as is
 
@@ -126,6 +135,64 @@ def test_the_demos_changes_are_in_its_access_log(demo_run):
         "screening list load",
     ]
     assert {e["username"] for e in changes if e["what"].startswith("review")} == {"Wang Li", "Chen Jie"}
+
+
+def _recorded(home: Path) -> dict[tuple[str, str], bytes]:
+    """Every event in the demo's store: (reporter, event_id) -> its stored canonical body."""
+    store = open_store(f"sqlite:///{home / 'tmp' / 'store.db'}")
+    try:
+        with store.reading() as conn:
+            rows = conn.execute(select(t.events.c.reporter, t.events.c.event_id, t.events.c.body)).all()
+    finally:
+        store.dispose()
+    return {(row.reporter, row.event_id): row.body.encode() for row in rows}
+
+
+def test_one_enterprise_reports_a_month_in_epcis_signed_with_its_key_and_all_of_it_is_recorded(demo_run):
+    home, run = demo_run
+    assert run.returncode == 0, run.stderr
+    (path,) = (home / "tmp" / "submissions").rglob("*" + epcis.SUFFIX)
+    assert not path.with_suffix(".json").exists()  # the month is reported in EPCIS instead
+    raw, jws = path.read_bytes(), epcis.jws_path(path).read_text(encoding="ascii")
+    registry = json.loads((home / "tmp" / "registry.json").read_text(encoding="utf-8"))
+    (entry,) = [e for e in registry["enterprises"] if e["uscc"] == path.parent.name]
+    (key,) = [k for k in entry["keys"] if k["key_id"] == key_id_of(jws)]
+    verify_detached(base64.b64decode(key["public_key"]), jws, raw)
+    document = json.loads(raw)
+    assert schema_errors(document) == []
+    events = read_document(document)
+    recorded = _recorded(home)
+    assert len(events) > 5 and len({e.event["type"] for e in events}) >= 3
+    for captured in events:
+        assert captured.reporter == entry["uscc"]
+        assert recorded[(entry["uscc"], captured.event["event_id"])] == canonical_bytes(captured.event)
+    said = " ".join(run.stdout.split())
+    name = entry.get("name_en") or entry["name"]
+    assert f"EPCIS: {name}'s ERP reports {path.stem} in GS1 EPCIS 2.0: {len(events)} events" in said
+    assert str(path.relative_to(home)) in said and path.name + ".jws" in said  # the workdir as given
+
+
+def test_the_demo_exports_a_magnet_lots_history_as_an_epcis_document(demo_run):
+    home, run = demo_run
+    assert run.returncode == 0, run.stderr
+    said = " ".join(run.stdout.split())
+    found = re.search(r"EPCIS export: the history of (\S+), (\d+) events \(.*?\) reported by .*? in (\S+)\.", said)
+    assert found, said
+    lot, count, path = found.group(1), int(found.group(2)), home / found.group(3)
+    assert "NDFEB" in lot and path.parent == home / "tmp" / "epcis" and path.suffix == epcis.SUFFIX
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert schema_errors(document) == []
+    events = read_document(document)
+    assert len(events) == count == len(document["epcisBody"]["eventList"])
+    recorded = _recorded(home)
+    for captured in events:  # each as the ledger holds it, its event hash as eventID
+        assert captured.reporter is not None and captured.event_id.startswith("ni:///sha-256;")
+        assert recorded[(captured.reporter, captured.event["event_id"])] == canonical_bytes(captured.event)
+    held = {(c.reporter, c.event["event_id"]) for c in events}
+    traced = reetrace("--db", f"sqlite:///{home / 'tmp' / 'store.db'}", "trace", lot, "--format", "json", cwd=home)
+    origins = {tuple(o["event"].split(":", 1)) for o in json.loads(traced.stdout)["origins"]}
+    assert origins and origins <= held  # from the extractions at its origins
+    assert any(c.event["type"] == "export" and lot in c.event["lots"] for c in events)  # to its export
 
 
 def test_demo_refuses_to_wipe_a_directory_it_did_not_make(tmp_path):

@@ -51,6 +51,18 @@ def test_simulate_again_replaces_its_own_files_byte_for_byte(run):
     assert (home / "year" / "injected.json").read_bytes() == before
 
 
+def test_simulate_writes_a_share_of_the_months_as_signed_epcis_documents(tmp_path):
+    result = reetrace("simulate", "--scale", "0.002", "--epcis-share", "0.5", "--out", "year", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((tmp_path / "year" / "summary.json").read_text(encoding="utf-8"))
+    documents = sorted((tmp_path / "year" / "submissions").rglob("*.jsonld"))
+    assert summary["epcis"] == {"share": 0.5, "documents": len(documents)} and documents
+    assert all(d.with_name(d.name + ".jws").is_file() for d in documents)
+    files = list((tmp_path / "year" / "submissions").rglob("*.json"))
+    assert len(files) + len(documents) == summary["submissions"]
+    assert f"{len(documents):,} (share 0.5)" in result.stdout and ".jsonld.jws" in result.stdout
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -60,6 +72,8 @@ def test_simulate_again_replaces_its_own_files_byte_for_byte(run):
         (["--scale", "0.01", "--year", "2017"], "no national quota totals published for 2017"),
         (["--scale", "0.01", "--year", "2024"], "simulate a year from 2025"),
         (["--scale", "0.01", "--evasion-rate", "0"], "the evasion rate must be above 0 and at most 100"),
+        (["--scale", "0.01", "--epcis-share", "1.5"], "the EPCIS share must be from 0 to 1, not 1.5"),
+        (["--scale", "0.01", "--epcis-share", "-0.1"], "the EPCIS share must be from 0 to 1, not -0.1"),
     ],
 )
 def test_bad_arguments_are_a_one_line_usage_error(tmp_path, args, message):

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from reetrace.cli import app, console, recreate_dir, reports_errors, settings, today
+from reetrace.cli.demo_epcis import epcis_export_step, epcis_report_step
 from reetrace.cli.demo_steps import accounts_step, customs_step, review_step
 from reetrace.cli.views import SEVERITY_STYLE, print_quota_use
 from reetrace.domain.findings import CODES, SEVERITIES, Finding
@@ -24,6 +25,7 @@ _DEMO_FILES = {
     "submissions",
     "review",
     "customs",
+    "epcis",
     "store.db",
     "store.db-wal",
     "store.db-shm",
@@ -73,9 +75,11 @@ def demo(
         f"submissions, in [bold]{workdir}[/bold]."
     )
 
+    read_back = epcis_report_step(year_doc, workdir)
+
     store = open_store(url)
     load_registry(store, year_doc.registry, actor=operator())
-    files = submission_files([workdir / "submissions"])
+    files = submission_files([workdir / "submissions"]) + read_back
     with Progress(
         TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True
     ) as bar:
@@ -106,6 +110,7 @@ def demo(
         from reetrace.services.trace import trace
 
         _print_trace(trace(store, lot, "backward"), year_doc.registry)
+        epcis_export_step(store, lot, workdir)
     applications = review_step(
         store,
         replace(settings(ctx), db_url=url),

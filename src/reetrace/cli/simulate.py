@@ -60,6 +60,13 @@ def simulate(
         help="Times their usual rates that the five schemes of CONTRACT §12 are injected "
         "(more cases to measure what the audit finds of them).",
     ),
+    epcis_share: float = typer.Option(
+        0.0,
+        "--epcis-share",
+        help="Share of enterprise-months (0 to 1, chosen from the seed) written as GS1 EPCIS 2.0 "
+        "documents signed with a detached JWS (<YYYY-MM>.jsonld and .jsonld.jws) instead of "
+        "submissions; the events are the same whatever the share.",
+    ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ):
     """Simulate a national year of the chain, calibrated on the published quotas, and write each
@@ -67,11 +74,12 @@ def simulate(
     violations and a summary."""
     from reetrace.simulate import prepare
     from reetrace.simulate import simulate as run
-    from reetrace.simulate.run import evasion_boost
+    from reetrace.simulate.run import check_epcis_share, evasion_boost
 
     fraction = scale_option(scale)
     try:
         evasion_boost(evasion_rate)
+        check_epcis_share(epcis_share)
         calibration, _ = prepare(year, fraction)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -80,7 +88,7 @@ def simulate(
     started = time.perf_counter()
     try:
         if quiet:
-            result = run(out, seed=seed, scale=fraction, year=year, evasion_rate=evasion_rate)
+            result = run(out, seed=seed, scale=fraction, year=year, evasion_rate=evasion_rate, epcis_share=epcis_share)
         else:
             columns = (
                 TextColumn(f"simulating {year}"),
@@ -97,6 +105,7 @@ def simulate(
                     scale=fraction,
                     year=year,
                     evasion_rate=evasion_rate,
+                    epcis_share=epcis_share,
                     progress=lambda done, days, events: bar.update(task, completed=done, total=days, events=events),
                 )
     except ValueError as exc:
@@ -107,6 +116,13 @@ def simulate(
 def peak_memory_mb() -> float:
     """Peak resident memory of this process (ru_maxrss is in kB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _epcis_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    if "epcis" not in summary:
+        return []
+    epcis = summary["epcis"]
+    return [("of which EPCIS documents", f"{epcis['documents']:,} (share {epcis['share']:g})")]
 
 
 def _print_summary(summary: dict[str, Any], out: Path, seconds: float) -> None:
@@ -152,6 +168,7 @@ def _print_summary(summary: dict[str, Any], out: Path, seconds: float) -> None:
         ("used domestically, t", f"{tonnes['consumed']:,.1f}"),
         ("events", f"{summary['events']:,}"),
         ("submission files", f"{summary['submissions']:,}"),
+        *_epcis_rows(summary),
         ("enterprises", f"{summary['enterprises']['total']:,}"),
         ("injected violations", f"{sum(summary['injected'].values()):,}"),
         ("time", f"{seconds:,.1f} s ({summary['events'] / max(seconds, 1e-9):,.0f} events/s)"),
@@ -163,9 +180,11 @@ def _print_summary(summary: dict[str, Any], out: Path, seconds: float) -> None:
     if summary["not_injected"]:
         missing = ", ".join(summary["not_injected"])
         console.print(f"[yellow]Too small a fraction of a year to inject {missing}.[/yellow]", highlight=False)
+    files = "submissions/<USCC>/<YYYY-MM>.json"
+    if "epcis" in summary:
+        files += " or <YYYY-MM>.jsonld with its <YYYY-MM>.jsonld.jws"
     console.print(
-        f"Files in [bold]{out}[/bold]: registry.json, injected.json, summary.json and "
-        f"submissions/<USCC>/<YYYY-MM>.json. To audit them:",
+        f"Files in [bold]{out}[/bold]: registry.json, injected.json, summary.json and {files}. To audit them:",
         highlight=False,
     )
     for line in (

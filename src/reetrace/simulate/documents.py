@@ -13,6 +13,7 @@ from reetrace.demo.documents import REGISTRY_FORMAT, enterprise_entry
 from reetrace.simulate.cast import site_entries
 from reetrace.simulate.injections import RATES
 from reetrace.simulate.state import YearState
+from reetrace.simulate.world import StreamingWorld
 
 SUMMARY_FORMAT = "reetrace/simulation-summary@1"
 
@@ -108,6 +109,7 @@ def summary(state: YearState, seed: int, scale: float) -> dict[str, Any]:
         },
         "events": world.event_count,
         "submissions": world.submission_count,
+        **_epcis(world),
         "enterprises": {**dict(Counter(a.role for a in world.actors)), "total": len(world.actors)},
         "licenses": len(state.licenses),
         "injected": {code: counts[code] for code in RATES},
@@ -116,6 +118,14 @@ def summary(state: YearState, seed: int, scale: float) -> dict[str, Any]:
             code: {"one_per": state.injections.per(code), "unit": r.unit, "what": r.what} for code, r in RATES.items()
         },
     }
+
+
+def _epcis(world: StreamingWorld) -> dict[str, Any]:
+    """How many of the monthly reports are EPCIS documents, said only when some may be: without
+    EPCIS the summary stays what it was."""
+    if not world.epcis_share:
+        return {}
+    return {"epcis": {"share": world.epcis_share, "documents": world.epcis_count}}
 
 
 def write_json(path: Path, doc: Any) -> None:

@@ -3,7 +3,9 @@
 `simulate(directory, seed, scale, year)` is deterministic: the same arguments give the same
 files, byte for byte (one `random.Random(seed)`, no clock). Day by day the enterprises work;
 when a month is over each enterprise's month is signed and written to
-`submissions/<USCC>/<YYYY-MM>.json`, so that memory holds only what is still live. At the end
+`submissions/<USCC>/<YYYY-MM>.json` (or, for `epcis_share` of enterprise-months, as an EPCIS
+document `<YYYY-MM>.jsonld` with its detached JWS `<YYYY-MM>.jsonld.jws`), so that memory holds
+only what is still live. At the end
 come `registry.json` (quotas and licenses are known then), `injected.json` and `summary.json`.
 """
 
@@ -56,6 +58,12 @@ def evasion_boost(rate: float) -> dict[str, float]:
     return {code: rate for code in EVASION} if rate != 1 else {}
 
 
+def check_epcis_share(share: float) -> None:
+    """ValueError unless `share` is a fraction of enterprise-months, from 0 to 1."""
+    if not 0 <= share <= 1:
+        raise ValueError(f"the EPCIS share must be from 0 to 1, not {share:g}")
+
+
 def simulate(
     directory: Path | str,
     seed: int = 7,
@@ -64,16 +72,22 @@ def simulate(
     progress: Progress | None = None,
     on_month: MonthDone | None = None,
     evasion_rate: float = 1.0,
+    epcis_share: float = 0.0,
 ) -> SimulatedYear:
     """Simulate `scale` of a national `year` into `directory`, the five evasion schemes injected
-    at `evasion_rate` times their rates. ValueError on arguments it cannot simulate."""
+    at `evasion_rate` times their rates, `epcis_share` of enterprise-months reported in EPCIS
+    (the same year, events and signing times whatever the share). ValueError on arguments it
+    cannot simulate."""
     boost = evasion_boost(evasion_rate)
+    check_epcis_share(epcis_share)
     calibration, controls = prepare(year, scale)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     cast = build_cast(rng, seed, scale, year)
-    world = StreamingWorld(rng, year, scale, cast.actors, controls, directory=directory)
+    world = StreamingWorld(
+        rng, year, scale, cast.actors, controls, directory=directory, epcis_share=epcis_share, seed=seed
+    )
     state = YearState(world, cast, calibration, Injections(rng, year, boost))
     _plan(state, scale)
     issue_licenses(state)

@@ -1,5 +1,7 @@
 """The demo's `World`, streamed: only live state is kept (lots still held, shipments in transit,
-counters), and each enterprise's month is signed and written as soon as the month is over.
+counters), and each enterprise's month is signed and written as soon as the month is over: as a
+§4 submission, or, for `epcis_share` of enterprise-months, as an EPCIS document with its
+detached JWS (reetrace.demo.epcis).
 
 Events are given their times at the end of each day (`assign_times` sees only that day's) and
 are then kept only as their line of the submission file and their canonical bytes (what the
@@ -9,6 +11,7 @@ counted and forgotten: it never moves again.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from reetrace.demo import epcis
 from reetrace.demo.cast import Actor
 from reetrace.demo.chain import CST, Holding, World
 from reetrace.demo.documents import event_line, submission_file
@@ -32,7 +36,10 @@ class StreamingWorld(World):
     written: dict[str, list[tuple[str, bytes]]] = field(default_factory=lambda: defaultdict(list))
     stocked_kg: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     event_count: int = 0
-    submission_count: int = 0
+    submission_count: int = 0  # monthly reports written, §4 submissions and EPCIS documents
+    epcis_share: float = 0.0  # of enterprise-months reported in EPCIS (`epcis.in_epcis`)
+    seed: int = 0  # what decides which enterprise-months those are
+    epcis_count: int = 0
     _controlled: dict[tuple[int, str, tuple[str, ...]], list[tuple[str, str]]] = field(default_factory=dict)
 
     def controlled(self, holding: Holding) -> list[tuple[str, str]]:
@@ -74,19 +81,32 @@ class StreamingWorld(World):
             created = self.signed_at(month, day)
             if overdue:
                 on_late(actor, created)
-            assert actor.private_key is not None
-            doc: dict[str, Any] = {
-                "format": FORMAT,
-                "reporter": actor.uscc,
-                "key_id": key_id(raw_public_key(actor.private_key)),
-                "created_at": created,
-                "events": [],
-            }
-            doc["signature"] = sign(actor.private_key, signed_message(doc, [canonical for _, canonical in events]))
             path = self.directory / "submissions" / actor.uscc / f"{self.year}-{month:02d}.json"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(submission_file(doc, [line for line, _ in events]), encoding="utf-8")
+            if epcis.in_epcis(self.epcis_share, self.seed, actor.uscc, path.stem):
+                self._write_report(actor, path.with_suffix(epcis.SUFFIX), events, created)
+            else:
+                self._write_submission(actor, path, events, created)
             self.submission_count += 1
+
+    def _write_submission(self, actor: Actor, path: Path, events: list[tuple[str, bytes]], created: str) -> None:
+        assert actor.private_key is not None
+        doc: dict[str, Any] = {
+            "format": FORMAT,
+            "reporter": actor.uscc,
+            "key_id": key_id(raw_public_key(actor.private_key)),
+            "created_at": created,
+            "events": [],
+        }
+        doc["signature"] = sign(actor.private_key, signed_message(doc, [canonical for _, canonical in events]))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(submission_file(doc, [line for line, _ in events]), encoding="utf-8")
+
+    def _write_report(self, actor: Actor, path: Path, events: list[tuple[str, bytes]], created: str) -> None:
+        """The month as an EPCIS document signed with a detached JWS, its events in the same order."""
+        assert actor.private_key is not None
+        document = epcis.report(actor.uscc, [json.loads(line) for line, _ in events], created)
+        epcis.write_signed(path, document, actor.private_key)
+        self.epcis_count += 1
 
     def signed_at(self, month: int, day: int) -> str:
         """A signing time on `day` of the month after `month`, in office hours."""

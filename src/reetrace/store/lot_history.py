@@ -69,6 +69,21 @@ def recorded_at(conn: Connection, seqs: Iterable[int]) -> list[RecordedEvent]:
     return out
 
 
+def bodies_at(conn: Connection, seqs: Iterable[int]) -> list[tuple[str, str]]:
+    """(reporter, body as stored: the event's RFC 8785 JSON) of the events at these ledger
+    positions, in ledger order."""
+    ordered = sorted(set(seqs))
+    e = t.events.c
+    out: list[tuple[str, str]] = []
+    for start in range(0, len(ordered), 900):
+        chunk = ordered[start : start + 900]
+        out.extend(
+            (row.reporter, row.body)
+            for row in conn.execute(select(e.reporter, e.body).where(e.seq.in_(chunk)).order_by(e.seq))
+        )
+    return out
+
+
 def events_at(conn: Connection, seqs: Collection[int]) -> list[Event]:
     """The events at these ledger positions, decoded, in ledger order."""
     return [record.event for record in recorded_at(conn, seqs)]
