@@ -5,6 +5,7 @@ evidence. Each sentence is marked with `_` for the catalogue and takes named par
 
 from __future__ import annotations
 
+from reetrace.web.epcis_messages import EPCIS_PROBLEM
 from reetrace.web.i18n import _
 
 FINDING_MESSAGE = {
@@ -414,6 +415,7 @@ ERROR = {
 
 KIND = {
     "application": _("application"),
+    "capture": _("capture job"),
     "event": _("event"),
     "export": _("export"),
     "finding": _("finding"),
@@ -504,6 +506,7 @@ PROBLEM = {
     "pydantic.dict_type": _("Must be an object."),
     "pydantic.model_type": _("Must be an object."),
     "pydantic.model_attributes_type": _("Must be an object."),
+    **EPCIS_PROBLEM,
 }
 
 # The members of a submission, as the place of a problem names them
