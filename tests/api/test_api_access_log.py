@@ -3,8 +3,8 @@
 filter asked for, an enterprise's attempt at another's data leaves a refusal, and the log reads
 back filtered and paged for those who may audit.
 
-The tables below must cover every route the app serves under /api/: a route added without a row
-here fails `test_every_api_route_is_in_a_table`."""
+The tables below must cover every route the app serves under /api/ (and the EPCIS routes under
+/epcis/): a route added without a row here fails `test_every_api_route_is_in_a_table`."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ from typing import Any
 import httpx
 import pytest
 from api_data import OXIDE_DY, PASSWORD, application_request
+from test_api_isolation import API_PREFIXES
 
 from access_checks import Entry, assert_entries, changed_tables, entries_after, last_entry, served_routes, store_state
-from factory import export, lot
+from epcis_capture import body, detached_jws, document, trader_capture
+from factory import export, extract, lot
 
 LICENSE = "RE-2026-000001"
 CSV_HEADER = "declaration_no,date,exporter,hs_code,net_kg,destination,license_no,lots"
@@ -219,7 +221,21 @@ CHANGES: dict[tuple[str, str], Change] = {
         status=204,
         credentials="session",
     ),
+    ("POST", "/epcis/capture"): Change(
+        "trader_user",
+        "POST",
+        lambda lv: "/epcis/capture",
+        lambda lv: _capture(lv, [extract("al-cap", "AL-CAP", 5, time="2026-01-16T08:00:00+08:00")]),
+        lambda lv: [Entry("change", "POST /epcis/capture", _x(lv))],
+        status=202,
+    ),
 }
+
+
+def _capture(lv, events: list[dict[str, Any]]) -> dict[str, Any]:
+    raw = body(document(_x(lv), events))
+    headers = {"Content-Type": "application/ld+json", "JWS-Signature": detached_jws(lv.world.trader.key, raw)}
+    return {"content": raw, "headers": headers}
 
 
 @contextmanager
@@ -327,11 +343,13 @@ READS: dict[tuple[str, str], Read | None] = {
     ("GET", "/api/exports"): Read(lambda lv: "/api/exports", lambda lv: f"license={LICENSE}&as_of=2026-12-31", _x),
     ("GET", "/api/mirror"): Read(lambda lv: "/api/mirror", lambda lv: "year=2026"),
     ("GET", "/api/mirror/chart.svg"): Read(lambda lv: "/api/mirror/chart.svg", lambda lv: "year=2026&top=3"),
+    ("GET", "/epcis/capture"): Read(lambda lv: "/epcis/capture", lambda lv: f"enterprise={_x(lv)}&limit=5", _x),
+    ("GET", "/epcis/capture/{capture_id}"): Read(lambda lv: f"/epcis/capture/{trader_capture(lv)}", enterprise=_x),
 }
 
 
 def test_every_api_route_is_in_a_table(seeded):
-    served = {r for r in served_routes(seeded.app) if r[1].startswith("/api/")}
+    served = {r for r in served_routes(seeded.app) if r[1].startswith(API_PREFIXES)}
     writing = {r for r in served if r[0] != "GET"}
     reading = {r for r in served if r[0] == "GET"}
     assert sorted(writing ^ set(CHANGES)) == [], "routes that write without a case, or cases without a route"

@@ -114,6 +114,7 @@ def _changes(live) -> list[tuple[str, str, dict | None]]:
         ("POST", "/api/customs/declarations", None),
         ("POST", f"/api/exports/{w.trader.uscc}:x1/arrival", {"arrived_on": "2026-02-01"}),
         ("POST", "/api/mirror/statistics", None),
+        ("POST", "/epcis/capture", None),
     ]
 
 

@@ -1,6 +1,7 @@
 """Tenant isolation: for every API route, an enterprise's user (the mine's) can neither see nor
 act on another enterprise's data (the trader's). The table below must cover every route the app
-serves under /api/: a route added without a row here fails `test_every_api_route_is_covered`.
+serves under /api/ (and /epcis/): a route added without a row here fails
+`test_every_api_route_is_covered`.
 
 And "not found" reads the same whether the thing does not exist or is another's: for every
 route that names a thing (in its path, or the lots of an application), the answer to the
@@ -17,9 +18,11 @@ import httpx
 import pytest
 from api_data import OXIDE_DY, application_request
 
+from epcis_capture import body, detached_jws, document, trader_capture
 from factory import export, extract, lot, make_uscc
 
 A, B = "mine_user", "trader_user"  # A probes B's data
+API_PREFIXES = ("/api/", "/epcis/")  # the API's paths (EPCIS at the root, where its tools look)
 
 
 def api_routes(app) -> set[tuple[str, str]]:
@@ -40,7 +43,7 @@ def api_routes(app) -> set[tuple[str, str]]:
                 found.add((method, getattr(route, "path_format", route.path)))
 
     visit(app.routes)
-    return {(m, p) for m, p in found if p.startswith("/api/") and m != "HEAD"}
+    return {(m, p) for m, p in found if p.startswith(API_PREFIXES) and m != "HEAD"}
 
 
 def b_finding_key(live) -> str:
@@ -185,6 +188,23 @@ def classification_of_own_lot_only(live, client: httpx.Client) -> None:
     assert client.get("/api/lots/C1/classification").json()["lot"] == "C1"
 
 
+def capture_for_another(live, client: httpx.Client) -> None:
+    """A's user sends a document signed with B's key: refused as an unknown key would be, the
+    answer naming neither B nor its key's owner."""
+    raw = body(document(live.world.trader.uscc, [extract("iso-c", "ISO-C", 5)]))
+    jws = detached_jws(live.world.trader.key, raw)
+    answer = client.post(
+        "/epcis/capture", content=raw, headers={"Content-Type": "application/ld+json", "JWS-Signature": jws}
+    )
+    assert answer.status_code == 422 and answer.json()["error"]["message"].startswith("key: "), answer.text
+    assert live.world.trader.uscc not in answer.json()["error"]["message"]
+
+
+def only_own_captures(live, client: httpx.Client) -> None:
+    trader_capture(live)
+    only_own("enterprise", path="/epcis/capture")(live, client)
+
+
 def staff_only(path: str, params: dict | None = None):
     def check(live, client: httpx.Client) -> None:
         answer = client.get(path, params=params)
@@ -260,6 +280,9 @@ ISOLATION: dict[tuple[str, str], Callable] = {
     ("POST", "/api/mirror/statistics"): refused_bytes("/api/mirror/statistics", b"year,partner,hs6,kg,value\n"),
     ("GET", "/api/mirror"): staff_only("/api/mirror"),
     ("GET", "/api/mirror/chart.svg"): staff_only("/api/mirror/chart.svg"),
+    ("POST", "/epcis/capture"): capture_for_another,
+    ("GET", "/epcis/capture"): only_own_captures,
+    ("GET", "/epcis/capture/{capture_id}"): refused("GET", lambda lv: f"/epcis/capture/{trader_capture(lv)}"),
 }
 
 
@@ -395,6 +418,11 @@ SAME_ANSWER: dict[tuple[str, str], tuple[str, Ask, list[Ask]]] = {
         lambda lv: "/api/licenses/RE-2026-000001",
         [lambda lv: "/api/licenses/RE-2099-999999"],
     ),
+    ("GET", "/epcis/capture/{capture_id}"): (
+        "GET",
+        lambda lv: f"/epcis/capture/{trader_capture(lv)}",
+        [lambda lv: "/epcis/capture/999999999", lambda lv: "/epcis/capture/not-a-number"],
+    ),
     ("POST", "/api/exports/{ref}/arrival"): (
         "POST",
         lambda lv: (f"/api/exports/{b_export(lv)}/arrival", {"arrived_on": "2026-02-01"}),
@@ -516,6 +544,11 @@ def page_own_rows(path: str) -> Callable[..., None]:
     return check
 
 
+def page_own_captures(live) -> None:
+    trader_capture(live)
+    page_own_rows("/portal/captures")(live)
+
+
 def page_not_data(live) -> None:
     """Forms, the language switch, one's own account, the API's documentation: no one's data."""
 
@@ -535,6 +568,7 @@ PAGE_ISOLATION: dict[tuple[str, str], Callable[..., None]] = {
     ("GET", "/findings"): page_own_rows("/findings"),
     ("GET", "/portal/submissions"): page_own_rows("/portal/submissions"),
     ("GET", "/portal/rejections"): page_own_rows("/portal/rejections"),
+    ("GET", "/portal/captures"): page_own_captures,
     # a finding of another enterprise: the not-found checks of the API's /api/findings/{key}
     # and tests/api/test_console_access_log.py (refused and written down)
     ("GET", "/findings/{key}"): page_not_data,
@@ -551,7 +585,7 @@ PAGE_ISOLATION: dict[tuple[str, str], Callable[..., None]] = {
 def test_every_page_is_covered(seeded):
     from access_checks import served_routes
 
-    served = {r for r in served_routes(seeded.app) if r[0] == "GET" and not r[1].startswith("/api/")}
+    served = {r for r in served_routes(seeded.app) if r[0] == "GET" and not r[1].startswith(API_PREFIXES)}
     assert sorted(served ^ set(PAGE_ISOLATION)) == []
 
 

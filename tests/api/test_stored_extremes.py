@@ -72,10 +72,35 @@ def site(module_store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         answer = built.api(f"{name}_user").post("/api/submissions", content=json.dumps(doc))
         assert answer.status_code == 201, answer.text
     write_extremes(store, world.mine.uscc, world.mine.key_id)
+    _odd_capture_job(store, world.mine.uscc)
     answer = built.api("trader_user").post("/api/applications", json=application_request(world.trader.uscc))
     assert answer.status_code in (201, 422), answer.text
     yield built
     store.dispose()
+
+
+def _odd_capture_job(store: Store, uscc: str) -> None:
+    """A capture job whose errors are not what this version writes: a place and a message far
+    longer than any, parameters that do not fit their sentence, an error that is not an object."""
+    from reetrace.store.epcis_repo import add_capture
+
+    errors = [
+        {
+            "reason": "schema",
+            "at": "/" + "x" * 5000,
+            "message": "m" * 10000,
+            "id": "too_large",
+            "params": {"size": "?"},
+        },
+        {"reason": "nonsense", "at": None, "message": None, "id": None, "params": None},
+        "not an object",
+    ]
+    row = {"received_at": "9999-12-31T15:59:59.999999+00:00", "enterprise": uscc, "username": "erp", "digest": "0" * 64}
+    with store.writing() as conn:
+        add_capture(
+            conn,
+            {**row, "size": 2**62, "success": 0, "event_count": 2**31 - 1, "accepted": 0, "errors": json.dumps(errors)},
+        )
 
 
 def served_get_routes(app) -> set[str]:
@@ -127,6 +152,12 @@ def addresses(site: Site) -> dict[str, list[str]]:
         ],
         "/portal/submissions": ["/portal/submissions", "/portal/submissions?export=xlsx&from=1000-01-01&to=9998-12-31"],
         "/portal/rejections": ["/portal/rejections", "/portal/rejections?export=csv&sort=reason"],
+        "/portal/captures": [
+            "/portal/captures",
+            "/portal/captures?export=xlsx&sort=events&from=1000-01-01&to=9998-12-31",
+        ],
+        "/epcis/capture": ["/epcis/capture", "/epcis/capture?limit=500"],
+        "/epcis/capture/{capture_id}": ["/epcis/capture/1", "/epcis/capture/99999999999", "/epcis/capture/%E2%80%8B"],
         "/lots/{lot}": [f"/lots/{lot}" for lot in lots],
         "/lots/{lot}/certificate": [f"/lots/{lot}/certificate" for lot in lots],
         "/lots/{lot}/certificate/print": [f"/lots/{lot}/certificate/print" for lot in lots],

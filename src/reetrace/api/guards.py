@@ -3,9 +3,10 @@ sees it: a body beyond the size bound (413), a JSON body nested deeper than the 
 (422; the framework's parser would recurse into it), and U+0000 in the path, the query or a
 form, which no store can hold in text (400). Each answer has the API's error shape.
 
-The routes that take a submission (the API's `POST /api/submissions`, the portal's upload)
-stream their body themselves: any size is read past, never held whole, and recorded as a
-rejection with its digest and size (reetrace.services.intake).
+The routes that take a submission (the API's `POST /api/submissions`, the portal's upload,
+an EPCIS capture's `POST /epcis/capture`) stream their body themselves: any size is read
+past, never held whole, and recorded as a rejection with its digest and size
+(reetrace.services.intake).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-STREAMED = frozenset({("POST", "/api/submissions"), ("POST", "/portal/submissions")})
+STREAMED = frozenset({("POST", "/api/submissions"), ("POST", "/portal/submissions"), ("POST", "/epcis/capture")})
 
 
 class RequestGuard:

@@ -18,13 +18,14 @@ from datetime import UTC, datetime
 from fastapi import Depends, Request, Response
 
 from reetrace.domain.accounts import Actor, Principal
-from reetrace.errors import Unauthenticated
+from reetrace.errors import Forbidden, Unauthenticated
 from reetrace.services import accounts
 from reetrace.services import sessions as session_service
 from reetrace.services.sessions import Current, Door
 from reetrace.store.database import Store
 
 SESSION_COOKIE = "reetrace_session"
+SIGN_IN = "log in, or send an API token as 'Authorization: Bearer <token>'"
 CSRF_HEADER = "X-CSRF-Token"
 
 
@@ -42,8 +43,11 @@ def client_of(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+API_PREFIXES = ("/api", "/epcis")  # the machine-facing paths; the rest is the console
+
+
 def channel_of(request: Request) -> str:
-    return "api" if request.url.path.startswith("/api") else "console"
+    return "api" if request.url.path.startswith(API_PREFIXES) else "console"
 
 
 def door_of(request: Request) -> Door:
@@ -92,7 +96,7 @@ def csrf_matches(request: Request, given: str | None) -> bool:
     return bool(given) and bool(expected) and hmac.compare_digest(given or "", expected)
 
 
-def optional_principal(request: Request) -> Principal | None:
+def _principal_of(request: Request) -> Principal | None:
     bearer = bearer_of(request)
     if bearer is not None:
         return accounts.authenticate_token(store_of(request), bearer)
@@ -100,9 +104,26 @@ def optional_principal(request: Request) -> Principal | None:
     return session.principal if session is not None and session.ready else None
 
 
+def optional_principal(request: Request) -> Principal | None:
+    """Who the request acts as, if anyone. Every route and page but the capture routes starts
+    here, so a capture account (which may only capture) is refused here, once for all."""
+    who = _principal_of(request)
+    if who is not None and who.captures_only:
+        raise Forbidden(f"{who.username} is a capture account: it may only capture EPCIS documents")
+    return who
+
+
 def principal(who: Principal | None = Depends(optional_principal)) -> Principal:
     if who is None:
-        raise Unauthenticated("log in, or send an API token as 'Authorization: Bearer <token>'")
+        raise Unauthenticated(SIGN_IN)
+    return who
+
+
+def capturing_principal(request: Request) -> Principal:
+    """Who a capture route acts as: any principal, a capture account included."""
+    who = _principal_of(request)
+    if who is None:
+        raise Unauthenticated(SIGN_IN)
     return who
 
 

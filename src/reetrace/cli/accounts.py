@@ -17,7 +17,8 @@ from reetrace.cli.operator import operator
 from reetrace.errors import UsageError
 
 users_app = typer.Typer(
-    help="Accounts: regulator, inspector, reviewer, approver, auditor (read-only), enterprise (bound to one USCC).",
+    help="Accounts: regulator, inspector, reviewer, approver, auditor (read-only), enterprise (bound to one USCC), "
+    "capture (a machine's, bound to one USCC, that may only capture EPCIS documents).",
     no_args_is_help=True,
 )
 tokens_app = typer.Typer(
@@ -44,17 +45,21 @@ def _password(given: str | None) -> str:
 def users_add(
     ctx: typer.Context,
     username: str,
-    role: str = typer.Option(..., "--role", help="regulator, inspector, reviewer, approver, auditor or enterprise."),
-    uscc: str | None = typer.Option(None, "--uscc", help="The enterprise of an enterprise user."),
+    role: str = typer.Option(
+        ..., "--role", help="regulator, inspector, reviewer, approver, auditor, enterprise or capture."
+    ),
+    uscc: str | None = typer.Option(None, "--uscc", help="The enterprise of an enterprise user or capture account."),
     name: str | None = typer.Option(None, "--name", help="The person's name, for display."),
     password: str | None = typer.Option(None, "--password", help=f"Else {PASSWORD_ENV}, else asked twice."),
 ):
     """Add an account (the password is kept as an argon2id hash). A password has at least 12
     characters, does not contain the username and is not one of the passwords most used in
-    breaches."""
+    breaches. A capture account has no password: it captures with API tokens (`tokens new`)."""
+    from reetrace.domain.accounts import CAPTURE
     from reetrace.services.accounts import add_user
 
-    who = add_user(store_for(ctx), username, _password(password), role, uscc, name, actor=operator())
+    secret = password if role == CAPTURE else _password(password)
+    who = add_user(store_for(ctx), username, secret, role, uscc, name, actor=operator())
     console.print(f"User {who.username}: {who.role}" + (f" of {who.uscc}" if who.uscc else ""))
 
 
@@ -97,8 +102,8 @@ def users_enable(ctx: typer.Context, username: str):
 def users_role(
     ctx: typer.Context,
     username: str,
-    role: str = typer.Argument(..., help="regulator, inspector, reviewer, approver, auditor or enterprise."),
-    uscc: str = typer.Option(None, "--uscc", help="The enterprise of an enterprise user."),
+    role: str = typer.Argument(..., help="regulator, inspector, reviewer, approver, auditor, enterprise or capture."),
+    uscc: str = typer.Option(None, "--uscc", help="The enterprise of an enterprise user or capture account."),
 ):
     """Give a user another role; their sessions end."""
     from reetrace.services.accounts import set_role

@@ -1,7 +1,10 @@
 """Who may do what: roles, the principal a request acts as, and tenant isolation.
 
 Staff roles see every enterprise (and their reads of an enterprise's data are written to the
-access log); an enterprise user is bound to one USCC and sees and submits only for it.
+access log); an enterprise user is bound to one USCC and sees and submits only for it. A capture
+account is a machine's, bound to one enterprise too, whose API tokens may do one thing: capture
+EPCIS documents for it and read its capture jobs (contract §10). Every other route and page
+refuses it, and it cannot log in.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ from dataclasses import dataclass
 
 from reetrace.errors import Forbidden
 
-ROLES = ("regulator", "inspector", "reviewer", "approver", "auditor", "enterprise")
+ROLES = ("regulator", "inspector", "reviewer", "approver", "auditor", "enterprise", "capture")
 STAFF = ("regulator", "inspector", "reviewer", "approver", "auditor")
+CAPTURE = "capture"  # the machine account that may only capture EPCIS documents
+BOUND = ("enterprise", CAPTURE)  # the roles bound to one enterprise
 # what each role may change (reading is open to every role, within its tenant)
 MAY = {
     "regulator": {"registry", "controls", "triage", "screening", "customs", "report_arrival", "users"},
@@ -19,7 +24,8 @@ MAY = {
     "reviewer": {"review"},
     "approver": {"review"},
     "auditor": set(),
-    "enterprise": {"submit", "apply", "report_arrival"},
+    "enterprise": {"submit", "apply", "report_arrival", "capture"},
+    CAPTURE: {"capture"},
 }
 
 
@@ -32,6 +38,11 @@ class Principal:
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF
+
+    @property
+    def captures_only(self) -> bool:
+        """A capture account: every door but capturing is closed to it."""
+        return self.role == CAPTURE
 
     def may(self, what: str) -> bool:
         return what in MAY.get(self.role, set())
@@ -87,5 +98,7 @@ def check_role(role: str, uscc: str | None) -> None:
 
     if role not in ROLES:
         raise UsageError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
-    if (role == "enterprise") != (uscc is not None):
-        raise UsageError("an enterprise user needs its enterprise's USCC (--uscc), and only an enterprise user has one")
+    if (role in BOUND) != (uscc is not None):
+        raise UsageError(
+            "an enterprise user or capture account needs its enterprise's USCC (--uscc), and only they have one"
+        )

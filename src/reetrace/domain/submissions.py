@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
+from reetrace.domain.captures import CaptureEnvelope, CaptureFacts
+
 REASON_CLASSES = ("parse", "schema", "reporter", "key", "signature", "conflict")
 
 MAX_BYTES = 64 << 20  # one submission file or request body
@@ -44,10 +46,11 @@ class Delivery:
     raw: bytes | None
     size: int
     sha256: str | None = None  # given when `raw` is not kept; else worked out from it on demand
+    capture: CaptureEnvelope | None = None  # the bytes are an EPCIS capture: what came with them
 
     @classmethod
-    def of(cls, source: str, raw: bytes) -> Delivery:
-        return cls(source, raw, len(raw))
+    def of(cls, source: str, raw: bytes, capture: CaptureEnvelope | None = None) -> Delivery:
+        return cls(source, raw, len(raw), capture=capture)
 
     @property
     def digest(self) -> str:
@@ -67,6 +70,7 @@ class Rejection:
     digest: str | None = None  # SHA-256 of the bytes received (of the signed message once it verified)
     raw: bytes | None = None  # the bytes received, when within the size bound
     size: int | None = None  # how many bytes were received
+    capture: CaptureFacts | None = None  # an EPCIS capture's: what its job records
 
     @property
     def reason(self) -> str:
@@ -107,6 +111,7 @@ class Authenticated:
     digest: str
     raw: bytes | None  # None once it has left the worker that read it: the source can be re-read
     events: list[PreparedEvent] = field(default_factory=list)
+    capture: CaptureFacts | None = None  # an EPCIS capture's: what its job records
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Workers send their submissions to the writer by the thousand, with hundreds of thousands
@@ -123,6 +128,7 @@ class Authenticated:
                 self.digest,
                 self.raw,
                 [tuple(e) for e in self.events],
+                self.capture,
             ),
         )
 
@@ -144,6 +150,7 @@ class Authenticated:
             self.digest,
             self.raw,
             None if self.raw is None else len(self.raw),
+            self.capture,
         )
 
 
@@ -157,6 +164,7 @@ def _authenticated(
     digest: str,
     raw: bytes | None,
     events: list[tuple],
+    capture: CaptureFacts | None = None,
 ) -> Authenticated:
     new = tuple.__new__
     return Authenticated(
@@ -169,4 +177,5 @@ def _authenticated(
         digest,
         raw,
         [new(PreparedEvent, e) for e in events],
+        capture,
     )

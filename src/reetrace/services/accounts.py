@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 
 from reetrace.contract.fields import is_uscc
 from reetrace.domain import sessions
-from reetrace.domain.accounts import ROLES, Actor, Principal, check_role
+from reetrace.domain.accounts import CAPTURE, ROLES, Actor, Principal, check_role
 from reetrace.domain.passwords import check_password
 from reetrace.errors import InvalidInput, NotFound, Unauthenticated, UsageError
 from reetrace.services import second_factor
@@ -109,18 +109,27 @@ def account_changed(
 def add_user(
     store: Store,
     username: str,
-    password: str,
+    password: str | None,
     role: str,
     uscc: str | None = None,
     display_name: str | None = None,
     now: datetime | None = None,
     actor: Actor | None = None,
 ) -> Principal:
+    """Add an account. A capture account has no password (None): it captures with API tokens
+    and never logs in, so its hash is of a secret nobody is told."""
     username = _check_username(username)
     check_role(role, uscc)
     if uscc is not None and not is_uscc(uscc):
         raise UsageError(f"{uscc!r} is not a valid Unified Social Credit Code")
-    check_new_password(username, password)
+    if role == CAPTURE:
+        if password is not None:
+            raise UsageError("a capture account has no password: it captures with API tokens")
+        password = secrets.token_urlsafe(32)
+    elif password is None:
+        raise UsageError("a password is needed")
+    else:
+        check_new_password(username, password)
     password_hash = hash_password(password)
     at = now or datetime.now(UTC)
     with store.writing() as conn:
@@ -134,12 +143,15 @@ def add_user(
 
 
 def set_password(store: Store, actor: Actor, username: str, password: str, now: datetime | None = None) -> int:
-    """The operator sets a user's password: every session of theirs ends. Returns how many did."""
+    """The operator sets a user's password: every session of theirs ends. Returns how many did.
+    A capture account has none."""
     check_new_password(username, password)
     password_hash = hash_password(password)
     at = now or datetime.now(UTC)
     with store.writing() as conn:
         user = _existing(conn, username)
+        if user.role == CAPTURE:
+            raise UsageError(f"{username!r} is a capture account: it has no password, only API tokens")
         repo.set_password_hash(conn, username, password_hash, at)
         ended = repo.end_sessions_of(conn, username, at, sessions.PASSWORD)
         account_changed(

@@ -8,6 +8,11 @@ within the size bound; one bad file never stops the others. Each is written to t
 in the transaction that records it. Authentication runs before the write lock is taken; the
 ledger checks and appends run in one transaction per batch of submissions, so a process killed
 at any moment leaves whole submissions or none of a batch, never part of one.
+
+EPCIS captures (docs/epcis.md "Capture": a `Delivery` with its envelope, or an `X.jsonld` file
+with its detached JWS beside it) come through here too: authenticated into the same submission
+or rejection (reetrace.services.intake_epcis), and recorded in the batch's transaction with
+their capture jobs and EPCIS ids (reetrace.services.capture_jobs).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from reetrace.domain.problems import Problem
 from reetrace.domain.submissions import Authenticated, Delivery, Rejection
 from reetrace.errors import UsageError
 from reetrace.services.accounts import note_access
+from reetrace.services.capture_jobs import id_conflicts, record_jobs
 from reetrace.services.intake import read_file
 from reetrace.services.supervision import Absorbed, absorb
 from reetrace.services.workers import Item, Job, authenticate_all
@@ -59,6 +65,7 @@ class IngestReport:
     rejected: list[Rejection] = field(default_factory=list)  # without their bytes (kept in the store)
     supervision: Absorbed | None = None  # the last incremental update of the findings, if supervised
     foreign: int = 0  # rejections of submissions an enterprise sent for another one
+    captures: list[int] = field(default_factory=list)  # the jobs of the EPCIS captures, as written
 
     def as_contract(self) -> dict[str, object]:
         return {
@@ -74,15 +81,18 @@ class IngestReport:
 
 
 def submission_files(sources: Iterable[Path]) -> list[Path]:
-    """The submission files named, directories expanded to their `*.json` files, taken in order
-    of file name, then path: an archive kept as one folder per enterprise with a file per month
-    is read month by month across enterprises, as it arrived. (Read folder by folder instead,
-    each enterprise's year would be written all over the ledger's time index in turn; at a
-    national year's size that index outgrows the page cache and every insert becomes a read.)"""
+    """The submission files named, directories expanded to their `*.json` files (and EPCIS
+    captures, `*.jsonld`, each with its detached JWS beside it in `*.jsonld.jws`), taken in
+    order of file name, then path: an archive kept as one folder per enterprise with a file per
+    month is read month by month across enterprises, as it arrived. (Read folder by folder
+    instead, each enterprise's year would be written all over the ledger's time index in turn;
+    at a national year's size that index outgrows the page cache and every insert becomes a
+    read.)"""
     files: list[Path] = []
     for source in sources:
         if source.is_dir():
-            files.extend(sorted((p for p in source.rglob("*.json") if p.is_file()), key=lambda p: (p.name, p)))
+            found = [p for pattern in ("*.json", "*.jsonld") for p in source.rglob(pattern) if p.is_file()]
+            files.extend(sorted(found, key=lambda p: (p.name, p)))
         elif source.is_file():
             files.append(source)
         else:
@@ -199,17 +209,22 @@ def _write(
     with_log: bool,
     report: IngestReport,
 ) -> None:
-    """Record one batch in one transaction: the submissions appended, the rejections kept, and
-    an access-log entry for each. Each item comes with whether it is a foreign submission."""
+    """Record one batch in one transaction: the submissions appended, the rejections kept, an
+    access-log entry for each, and the job of each EPCIS capture. Each item comes with whether
+    it is a foreign submission."""
     batch = [item for item, _ in items if isinstance(item, Authenticated)]
     with store.writing() as conn:
+        refused = id_conflicts(conn, batch)  # EPCIS captures whose eventIDs name other events
+        batch = [sub for sub in batch if sub.digest not in refused]
         outcome = append(conn, batch, with_log) if batch else AppendOutcome([], [], [])
-        conflicts = {r.digest: _with_raw(r) for r in outcome.rejected}
+        conflicts = {r.digest: _with_raw(r) for r in [*refused.values(), *outcome.rejected]}
         accepted = {id(sub) for sub in outcome.accepted}
         rejections = []
+        outcomes: list[tuple[Item, Rejection | None]] = []
         foreign_count = 0
         for item, foreign in items:
             rejection = item if isinstance(item, Rejection) else conflicts.get(item.digest)
+            outcomes.append((item, rejection))
             if rejection is not None:
                 rejections.append(rejection)
                 foreign_count += foreign
@@ -217,7 +232,8 @@ def _write(
             elif isinstance(item, Authenticated):
                 done = "accepted" if id(item) in accepted else "duplicate, nothing new"
                 _note(conn, actor, "change", door, item, f"{done} ({item.event_count} events)")
-        record_rejections(conn, rejections)
+        rejection_ids = dict(zip(map(id, rejections), record_rejections(conn, rejections), strict=True))
+        jobs = record_jobs(conn, actor, outcomes, rejection_ids, outcome)  # EPCIS captures' jobs
         supervision = absorb(conn, settings, outcome.seqs) if outcome.seqs else None  # findings kept up to date
     if supervision is not None:
         report.supervision = supervision
@@ -227,6 +243,7 @@ def _write(
     report.events_accepted += outcome.events_accepted
     report.events_duplicate += outcome.events_duplicate
     report.rejected.extend(replace(r, raw=None) for r in rejections)  # the store keeps the bytes
+    report.captures.extend(jobs)
 
 
 def _note(conn: Connection, actor: Actor, action: str, door: str, item: Item, outcome: str) -> None:

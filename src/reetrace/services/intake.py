@@ -121,10 +121,10 @@ def authenticate(
     except Exception as exc:  # a last guard: no input may end as an error; the suite's fuzzing finds these
         log.exception("a submission could not be checked: %s", delivery.source)
         said = f"cannot be checked ({type(exc).__name__})"
-        return _rejection(delivery, stamp, "schema", Problem("unchecked", said))
+        return rejection_of(delivery, stamp, "schema", Problem("unchecked", said))
 
 
-def _rejection(
+def rejection_of(
     delivery: Delivery,
     stamp: datetime,
     reason_class: str,
@@ -145,12 +145,10 @@ def _authenticate(
     stamp: datetime,
 ) -> Authenticated | Rejection:
     def reject(cls: str, detail: str, reporter: str | None = None, event: str | None = None) -> Rejection:
-        return _rejection(delivery, stamp, cls, detail, reporter, event)
+        return rejection_of(delivery, stamp, cls, detail, reporter, event)
 
     if delivery.raw is None or delivery.size > MAX_BYTES:
-        bound = f"{MAX_BYTES:,} ({size_text(MAX_BYTES)})"
-        said = f"{delivery.size:,} bytes received, more than the {bound} a submission may be"
-        return reject("schema", Problem("too_large", said, size=delivery.size, bound=MAX_BYTES))
+        return reject("schema", too_large(delivery))
     try:
         parsed = ParsedJson(delivery.raw)
     except NotJson as exc:
@@ -168,19 +166,14 @@ def _authenticate(
         return reject("schema", exc.problem, reporter)
     if received_at is None:
         stamp = header.created_at
-    elif header.created_at - stamp > CLOCK_SKEW:
-        said = (
-            f"created_at {doc['created_at']} is more than 5 minutes ahead of the time of "
-            f"receipt {stamp.isoformat(timespec='seconds')}"
-        )
-        received = stamp.isoformat(timespec="seconds")
-        return reject(
-            "schema", Problem("created_ahead", said, created=doc["created_at"], received_at=received), reporter
-        )
+    else:
+        ahead = created_ahead("created_at", header.created_at, doc["created_at"], stamp)
+        if ahead is not None:
+            return reject("schema", ahead, reporter)
     try:
         events = validate_event_facts(doc["events"], stamp)
     except InvalidDocument as exc:
-        return reject("schema", exc.problem, reporter, _event_ref(reporter, exc.event))
+        return reject("schema", exc.problem, reporter, event_ref(reporter, exc.event))
     if reporter is None:
         said = f"{header.reporter!r} is not a valid Unified Social Credit Code"
         return reject("reporter", Problem("uscc_invalid", said, value=header.reporter))
@@ -195,24 +188,9 @@ def _authenticate(
     if key.uscc != header.reporter:
         said = f"key {header.key_id} belongs to {key.uscc}, not to the reporter"
         return reject("key", Problem("key_foreign", said, key=header.key_id, owner=key.uscc), reporter)
-    if header.created_at < key.valid_from:
-        said = (
-            f"key {header.key_id} is valid only from {key.valid_from.isoformat()}, after created_at {doc['created_at']}"
-        )
-        since = key.valid_from.isoformat()
-        return reject(
-            "key",
-            Problem("key_not_yet", said, key=header.key_id, valid_from=since, created=doc["created_at"]),
-            reporter,
-        )
-    if key.revoked_at is not None and key.revoked_at <= header.created_at:
-        said = f"key {header.key_id} was revoked at {key.revoked_at.isoformat()}, before created_at {doc['created_at']}"
-        revoked = key.revoked_at.isoformat()
-        return reject(
-            "key",
-            Problem("key_revoked", said, key=header.key_id, revoked_at=revoked, created=doc["created_at"]),
-            reporter,
-        )
+    out_of_time = key_out_of_time(key, header.key_id, "created_at", header.created_at, doc["created_at"])
+    if out_of_time is not None:
+        return reject("key", out_of_time, reporter)
 
     try:
         bodies = [parsed.canonical(e) for e in doc["events"]]
@@ -235,11 +213,39 @@ def _authenticate(
         signature=header.signature,
         digest=digest(message),
         raw=delivery.raw,
-        events=[_prepared(header.reporter, e, b, m) for e, b, m in zip(events, bodies, doc["events"], strict=True)],
+        events=[prepare_event(header.reporter, e, b, m) for e, b, m in zip(events, bodies, doc["events"], strict=True)],
     )
 
 
-def _event_ref(reporter: str | None, event_id: str | None) -> str | None:
+def too_large(delivery: Delivery) -> Problem:
+    """What is said of bytes beyond the size bound."""
+    bound = f"{MAX_BYTES:,} ({size_text(MAX_BYTES)})"
+    said = f"{delivery.size:,} bytes received, more than the {bound} a submission may be"
+    return Problem("too_large", said, size=delivery.size, bound=MAX_BYTES)
+
+
+def created_ahead(member: str, created: datetime, written: str, stamp: datetime) -> Problem | None:
+    """A document created (`member`, as `written`) more than `CLOCK_SKEW` after it was received."""
+    if created - stamp <= CLOCK_SKEW:
+        return None
+    received = stamp.isoformat(timespec="seconds")
+    said = f"{member} {written} is more than 5 minutes ahead of the time of receipt {received}"
+    return Problem("created_ahead", said, created=written, received_at=received)
+
+
+def key_out_of_time(key: SigningKey, key_id: str, member: str, created: datetime, written: str) -> Problem | None:
+    """Whether a registered key could sign a document created at `created` (the document's
+    `member`, as `written`): not before the key was valid, not once it was revoked."""
+    if created < key.valid_from:
+        said = f"key {key_id} is valid only from {key.valid_from.isoformat()}, after {member} {written}"
+        return Problem("key_not_yet", said, key=key_id, valid_from=key.valid_from.isoformat(), created=written)
+    if key.revoked_at is not None and key.revoked_at <= created:
+        said = f"key {key_id} was revoked at {key.revoked_at.isoformat()}, before {member} {written}"
+        return Problem("key_revoked", said, key=key_id, revoked_at=key.revoked_at.isoformat(), created=written)
+    return None
+
+
+def event_ref(reporter: str | None, event_id: str | None) -> str | None:
     """`<USCC>:<event_id>` of an offending event, when both can be written down as they are."""
     if reporter is None or not isinstance(event_id, str) or not 0 < len(event_id) <= 128 or text_problem(event_id):
         return None
@@ -250,7 +256,8 @@ def _event_ref(reporter: str | None, event_id: str | None) -> str | None:
     return f"{reporter}:{event_id}"
 
 
-def _prepared(reporter: str, event: EventFacts, body: bytes, members: dict) -> PreparedEvent:
+def prepare_event(reporter: str, event: EventFacts, body: bytes, members: dict) -> PreparedEvent:
+    """An event that passed every check, as the ledger writes it (`body`: its canonical bytes)."""
     outputs = tuple(
         (lot, form, mass, _composition_json(composition), hs_code)
         for lot, form, mass, composition, hs_code in event.outputs

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from reetrace.domain import sessions, throttle
-from reetrace.domain.accounts import Actor, Principal
+from reetrace.domain.accounts import CAPTURE, Actor, Principal
 from reetrace.domain.sessions import SessionPolicy, SessionTimes
 from reetrace.errors import Forbidden, Throttled, Unauthenticated, UsageError
 from reetrace.services import accounts, second_factor
@@ -131,6 +131,16 @@ def _open(
     return token, session_id(token)
 
 
+def _why_refused(user: repo.UserRow | None, right: bool) -> str:
+    """What the access log says of a login refused. A capture account never logs in (it
+    captures with API tokens); it is answered as a wrong password is."""
+    if user is None:
+        return "unknown user"
+    if not right:
+        return "wrong password"
+    return "disabled" if user.disabled else "a capture account"
+
+
 def log_in(
     store: Store,
     gate: LoginGate,
@@ -154,9 +164,8 @@ def log_in(
             user = repo.get_user(conn, username) if 0 < len(username) <= MAX_USERNAME else None
             required = user is not None and repo.second_factor_required(conn, user.role)
         right = len(password) <= 4096 and accounts.password_matches(user.password_hash if user else None, password)
-    if user is None or not right or user.disabled:
-        why = "unknown user" if user is None else "wrong password" if not right else "disabled"
-        _failed(store, door, username, user, why, now)
+    if user is None or not right or user.disabled or user.role == CAPTURE:
+        _failed(store, door, username, user, _why_refused(user, right), now)
         raise Unauthenticated("unknown user or wrong password")
     principal = Principal(user.username, user.role, user.uscc)
     needs = sessions.CODE if user.totp_secret else sessions.ENROL if required else sessions.READY

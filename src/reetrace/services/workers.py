@@ -5,7 +5,9 @@ Workers are forked (the caller needs no `__main__` guard), read their files with
 bound, authenticate them (reetrace.services.intake) and never touch the store; the kernel ends
 them with the ingest, so a killed ingest leaves no worker holding a copy of its database
 connection. A bounded window of files is in flight, so memory stays bounded however large the
-ingest.
+ingest. An EPCIS capture (a `Delivery` with its envelope, or an `X.jsonld` file with its
+`X.jsonld.jws`) is authenticated by reetrace.services.intake_epcis, anything else as a §4
+submission.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from reetrace.domain.captures import CaptureFacts
 from reetrace.domain.problems import Problem
 from reetrace.domain.registry import SigningKey
 from reetrace.domain.submissions import Authenticated, Delivery, Rejection
 from reetrace.services.intake import authenticate, read_file
+from reetrace.services.intake_epcis import authenticate_capture, is_capture_file, read_capture_file
 
 # Submission bytes read ahead of the writer: about two write batches (a batch is some 35 MB of
 # files), so the workers go on authenticating while a batch is written, and memory stays bounded
@@ -103,13 +107,19 @@ def _authenticate_one(source: Path | Delivery) -> Item:
     job = _job[0]
     stamp = job.clock()
     if isinstance(source, Path):
+        capture = is_capture_file(source)
         try:
-            delivery = read_file(source)
+            delivery = read_capture_file(source) if capture else read_file(source)
         except OSError as exc:
-            return Rejection(str(source), "parse", Problem("unreadable", f"cannot read: {exc.strerror or exc}"), stamp)
+            problem = Problem("unreadable", f"cannot read: {exc.strerror or exc}")
+            return Rejection(str(source), "parse", problem, stamp, capture=CaptureFacts() if capture else None)
     else:
         delivery = source
-    result = authenticate(delivery, delivery.source, job.keys, job.enterprises, None if job.as_received else stamp)
+    received_at = None if job.as_received else stamp
+    if delivery.capture is not None:  # an EPCIS document and its detached JWS
+        result = authenticate_capture(delivery, job.keys, job.enterprises, received_at)
+    else:
+        result = authenticate(delivery, delivery.source, job.keys, job.enterprises, received_at)
     if isinstance(result, Authenticated) and isinstance(source, Path):
         return result.without_raw()  # its file is read again should it be needed
     return result

@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import IntegrityError
@@ -67,6 +67,8 @@ class AppendOutcome:
     events_accepted: int = 0
     events_duplicate: int = 0
     seqs: range = range(0)  # the ledger positions of the events appended
+    # of each submission appended, by digest: its id and how many of its events were new
+    appended: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def _recorded_submissions(conn: Connection, digests: Sequence[str]) -> set[str]:
@@ -228,6 +230,7 @@ def _append(
             next_seq += 1
         outcome.accepted.append(sub)
         outcome.events_accepted += len(new)
+        outcome.appended[sub.digest] = (sub_id, len(new))
 
     insert_rows(conn, t.submissions, SUBMISSION_COLUMNS, sub_rows)
     ensure_partitions(conn, (row[4] for row in event_rows))  # PostgreSQL: the partition of a new year
@@ -241,15 +244,17 @@ def _append(
     return outcome
 
 
-def record_rejections(conn: Connection, rejections: Iterable[Rejection]) -> None:
+def record_rejections(conn: Connection, rejections: Iterable[Rejection]) -> list[int]:
     """Keep each rejection, chained, with the bytes received (rejections are never changed):
     their digest and size always, the bytes themselves when they were kept (within the size
-    bound). Texts taken from the bytes are written so that any store can hold them."""
+    bound). Texts taken from the bytes are written so that any store can hold them. Returns
+    their ids, in order."""
+    ids = []
     for r in rejections:
         digest = r.digest
         if digest is None and r.raw is not None:
             digest = hashlib.sha256(r.raw).hexdigest()
-        chains.append(
+        row = chains.append(
             conn,
             t.rejections,
             {
@@ -265,6 +270,8 @@ def record_rejections(conn: Connection, rejections: Iterable[Rejection]) -> None
                 **_said(r.detail),
             },
         )
+        ids.append(row["id"])
+    return ids
 
 
 def _said(detail: str) -> dict[str, str]:

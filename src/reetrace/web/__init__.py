@@ -10,6 +10,7 @@ the app itself (no CDN, no inline script).
     /portal                                    the enterprise portal (enterprise users)
     /portal/applications[/{number}/answer|withdraw]  its license applications
     /portal/submissions, /portal/rejections    its submissions and its rejected files
+    /portal/captures                           its EPCIS capture jobs
     /review, /review/{number}                  the export review workbench (reviewers, approvers)
     /audit, /audit/access-log                  the auditor's view: checkpoints, change history,
                                                the access log (auditors, regulators)
@@ -38,7 +39,7 @@ PAGE_STATUS: tuple[tuple[type[ReetraceError], int], ...] = (
     (Computing, 503),
     (ReetraceError, 422),
 )
-API_PATHS = ("/api", "/openapi.json")  # answered in JSON, errors too
+API_PATHS = ("/api", "/epcis", "/openapi.json")  # answered in JSON, errors too
 
 
 def install(app: FastAPI) -> None:
@@ -54,6 +55,7 @@ def install(app: FastAPI) -> None:
         lots,
         portal,
         portal_applications,
+        portal_captures,
         portal_lists,
         review,
         risk,
@@ -73,6 +75,7 @@ def install(app: FastAPI) -> None:
         portal,
         portal_applications,
         portal_lists,
+        portal_captures,
         review,
         risk,
         audit,

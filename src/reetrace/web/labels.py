@@ -14,6 +14,7 @@ ROLE = {
     "approver": _("approver"),
     "auditor": _("auditor"),
     "enterprise": _("enterprise"),
+    "capture": _("capture account"),
 }
 
 FINDING = {

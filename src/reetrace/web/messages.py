@@ -5,6 +5,7 @@ evidence. Each sentence is marked with `_` for the catalogue and takes named par
 
 from __future__ import annotations
 
+from reetrace.web.epcis_messages import EPCIS_PROBLEM
 from reetrace.web.i18n import _
 
 FINDING_MESSAGE = {
@@ -414,6 +415,7 @@ ERROR = {
 
 KIND = {
     "application": _("application"),
+    "capture": _("capture job"),
     "event": _("event"),
     "export": _("export"),
     "finding": _("finding"),
@@ -504,41 +506,7 @@ PROBLEM = {
     "pydantic.dict_type": _("Must be an object."),
     "pydantic.model_type": _("Must be an object."),
     "pydantic.model_attributes_type": _("Must be an object."),
-    # an EPCIS event that no event of the chain stands for (reetrace.epcis.translate)
-    "epcis_not_document": _("The body must be an EPCIS document (EPCISDocument)."),
-    "epcis_not_object": _("An EPCIS event must be a JSON object."),
-    "epcis_event_type": _("Events of type %(value)s are not recorded: only ObjectEvent and TransformationEvent."),
-    "epcis_no_event": _("An ObjectEvent with action %(action)s and business step %(step)s is no event of the chain."),
-    "epcis_serials": _("The list of serial numbers must be empty: lots are reported as quantities of a class."),
-    "epcis_no_id": _("The event needs its event number (%(member)s) or an eventID."),
-    "epcis_not_text": _("%(member)s must be text."),
-    "epcis_missing": _("%(member)s is missing."),
-    "epcis_time": _("The event time %(value)s has no offset from UTC."),
-    "epcis_offset": _("%(value)s is not an offset from UTC."),
-    "epcis_site_null": _("The site member may only be null (no site)."),
-    "epcis_two_sites": _("The business location must be the read point: an event happens at one site."),
-    "epcis_location": _("%(member)s must be an object holding only an id."),
-    "epcis_escapes": _("The escapes in %(value)s are not UTF-8."),
-    "epcis_ext": _("The extension must be JSON text."),
-    "epcis_no_lots": _("%(member)s must list the lots."),
-    "epcis_quantity": _("A quantity element needs its class, quantity and unit, and nothing else."),
-    "epcis_whole_lots": _("Whole lots move here: a quantity element holds only its class."),
-    "epcis_uom": _("Unit %(value)s: masses are reported in kilograms (KGM)."),
-    "epcis_ilmd": _("The lot master data must hold each created lot's form and composition (%(member)s)."),
-    "epcis_ilmd_count": _("The lot master data describes %(described)s lots, the quantity list lists %(listed)s."),
-    "epcis_ilmd_lot": _("Each lot in the lot master data has its lot, form and composition, and maybe a customs code."),
-    "epcis_ilmd_order": _("The lot master data does not describe lot %(lot)s at its place in the quantity list."),
-    "epcis_composition": _("The composition maps each element to its mass fraction."),
-    "epcis_party": _("%(member)s must name one owning party."),
-    "epcis_party_uri": _("%(value)s does not name an enterprise by its Unified Social Credit Code."),
-    "epcis_documents": _("The business transactions must be a list."),
-    "epcis_document": _("Business transaction %(index)s is not one of the documents this event names."),
-    "epcis_unread": _("%(member)s is not recorded: no event of the chain holds it."),
-    "epcis_customs": _("The event must name its customs declaration."),
-    "epcis_transform_step": _("A transformation's business step is commissioning; its process says what it does."),
-    "epcis_shipment": _("A shipment is named by a despatch advice (desadv)."),
-    "epcis_license": _("A license is a business transaction; the license member may only be null."),
-    "epcis_one_lot": _("A stock-taking adjusts one lot."),
+    **EPCIS_PROBLEM,
 }
 
 # The members of a submission, as the place of a problem names them
