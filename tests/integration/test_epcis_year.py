@@ -94,7 +94,6 @@ def _same_year(ledger: Ledger, reference: Ledger, summary: dict[str, Any]) -> No
     assert ledger.findings_but_late_reports() == reference.findings_but_late_reports()
 
 
-@pytest.mark.xfail(strict=True, reason="EPCIS files are ingested once capture lands")
 def test_the_year_ingested_as_epcis_is_the_ledger_and_the_findings_of_the_year_as_submissions(
     years, reference, tmp_path
 ):

@@ -75,11 +75,11 @@ def demo(
         f"submissions, in [bold]{workdir}[/bold]."
     )
 
-    read_back = epcis_report_step(year_doc, workdir)
+    epcis_report_step(year_doc, workdir)
 
     store = open_store(url)
     load_registry(store, year_doc.registry, actor=operator())
-    files = submission_files([workdir / "submissions"]) + read_back
+    files = submission_files([workdir / "submissions"])
     with Progress(
         TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True
     ) as bar:

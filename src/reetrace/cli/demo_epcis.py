@@ -4,7 +4,6 @@ that standard EPCIS tools read."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from datetime import datetime
@@ -16,13 +15,12 @@ from reetrace.cli import console
 EPCIS_DIR = "epcis"  # under the demo's workdir: what the EPCIS steps write besides the submissions
 
 
-def epcis_report_step(year_doc: Any, workdir: Path) -> list[Path]:
+def epcis_report_step(year_doc: Any, workdir: Path) -> None:
     """One enterprise-month written as an EPCIS document signed with the enterprise's key (a
-    detached JWS beside it) in place of its submission file; returns what is to be ingested
-    for it besides the submission files."""
+    detached JWS beside it) in place of its submission file; `reetrace ingest` takes the pair as
+    it is, as a capture."""
     from reetrace.demo import epcis
     from reetrace.demo.cast import signing_key
-    from reetrace.demo.documents import submission_text
 
     submission = epcis.showcase(year_doc.submissions)
     reporter = submission["reporter"]
@@ -40,14 +38,6 @@ def epcis_report_step(year_doc: Any, workdir: Path) -> list[Path]:
         f"enterprise's key as a detached JWS in {epcis.jws_path(path).name}.",
         highlight=False,
     )
-    # EPCIS capture: until ingest records `.jsonld` files (through the path POST /epcis/capture
-    # records by), the document is read back into the §4 submission it stands for, signed with the
-    # same key, and ingested with the others; then this goes, and `submission_files` finds the pair.
-    read_back = workdir / EPCIS_DIR / f"{reporter}-{month}.json"
-    read_back.parent.mkdir(parents=True, exist_ok=True)
-    document = json.loads(path.read_bytes())
-    read_back.write_text(submission_text(epcis.as_submission(document, key)), encoding="utf-8")
-    return [read_back]
 
 
 def epcis_export_step(store: Any, lot: str, workdir: Path) -> Path:

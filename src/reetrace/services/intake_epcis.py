@@ -36,9 +36,8 @@ across the threads that serve requests. The tests sign with joserfc: two impleme
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -54,7 +53,8 @@ from reetrace.epcis.document import UnreadableDocument, read_document
 from reetrace.epcis.hashing import document_namespaces
 from reetrace.epcis.schema import schema_errors
 from reetrace.ledger.canonical import NotJson, OutOfBounds, ParsedJson, canonical_bytes
-from reetrace.ledger.signing import b64url_decode, b64url_encode, verify
+from reetrace.ledger.jws import MAX_LENGTH, DetachedJwsError, read_detached
+from reetrace.ledger.signing import verify
 from reetrace.services.intake import (
     created_ahead,
     event_ref,
@@ -65,10 +65,7 @@ from reetrace.services.intake import (
     too_large,
 )
 
-ALG = "EdDSA"
-MAX_JWS = 200  # characters of a JWS-Signature (what `submissions.signature` keeps)
 EXT_DEPTH = MAX_DEPTH - 3  # an event's ext nests as deep as in a §4 submission, three levels down
-_DETACHED = re.compile(r"([A-Za-z0-9_-]+)\.\.([A-Za-z0-9_-]+)").fullmatch
 CAPTURE_SUFFIX = ".jsonld"  # a file of this name is an EPCIS document ...
 JWS_SUFFIX = ".jws"  # ... and its detached JWS is in the file of its name with this added
 log = logging.getLogger(__name__)
@@ -84,7 +81,7 @@ def read_capture_file(path: Path, source: str | None = None) -> Delivery:
     delivery = read_file(path, source)
     try:
         with path.with_name(path.name + JWS_SUFFIX).open("rb") as file:
-            jws: str | None = file.read(MAX_JWS + 64).decode("ascii", "replace").strip()
+            jws: str | None = file.read(MAX_LENGTH + 64).decode("ascii", "replace").strip()
     except FileNotFoundError:
         jws = None
     return replace(delivery, capture=CaptureEnvelope(jws))
@@ -130,17 +127,6 @@ class _Check:
         return replace(rejection, capture=CaptureFacts(self.events, (), errors, self.delivery.size, self.signed))
 
 
-@dataclass(frozen=True, slots=True)
-class _Jws:
-    text: str  # the whole JWS, as it came
-    header: str  # the protected header as sent (base64url): what was signed
-    kid: str
-    signature: bytes
-
-    def signing_input(self, payload: bytes) -> bytes:
-        return self.header.encode("ascii") + b"." + b64url_encode(payload).encode("ascii")
-
-
 def _authenticate(
     check: _Check, keys: Mapping[str, SigningKey], received_at: datetime | None
 ) -> Authenticated | Rejection:
@@ -155,9 +141,10 @@ def _authenticate(
         return check.reject("schema", exc.args[0])
     check.events = len(_event_list(doc))
 
-    jws = _jws(delivery.capture.jws if delivery.capture else None)
-    if isinstance(jws, Problem):
-        return check.reject("signature", jws)
+    try:
+        jws = read_detached(delivery.capture.jws if delivery.capture else None)
+    except DetachedJwsError as exc:
+        return check.reject("signature", exc.problem)
     key = keys.get(jws.kid)
     if key is None or (check.enterprise is not None and key.uscc != check.enterprise):
         return check.reject("key", _not_a_key(jws.kid, check.enterprise))  # the same words for another's key
@@ -233,31 +220,6 @@ def _authenticate(
 
 
 # --- the signature ------------------------------------------------------------------------------
-
-
-def _jws(value: str | None) -> _Jws | Problem:
-    """The detached JWS of a capture, read strictly; a `Problem` when it is not one."""
-    if not value:
-        return Problem("jws_missing", "no JWS-Signature: a capture is signed with a detached JWS")
-    found = _DETACHED(value) if len(value) <= MAX_JWS else None
-    protected: Any = None
-    if found is not None:
-        try:
-            protected = ParsedJson(b64url_decode(found[1])).value
-            signature = b64url_decode(found[2])
-        except ValueError:  # not base64url, not JSON (NotJson and OutOfBounds are ValueErrors)
-            found = None
-    if found is None:
-        said = f"the JWS-Signature must be a detached compact JWS, header..signature, of at most {MAX_JWS} characters"
-        return Problem("jws_malformed", said, bound=MAX_JWS)
-    if not isinstance(protected, dict) or set(protected) != {"alg", "kid"} or not isinstance(protected["kid"], str):
-        members = ", ".join(_clip(str(m)) for m in protected) if isinstance(protected, dict) else ""
-        said = f'the protected header must be exactly {{"alg": "{ALG}", "kid": <key id>}}, not: {members or "—"}'
-        return Problem("jws_header", said, members=members)
-    if protected["alg"] != ALG:
-        alg = _clip(str(protected["alg"]))
-        return Problem("jws_alg", f"alg {alg!r}: a capture is signed with {ALG} (Ed25519)", alg=alg)
-    return _Jws(value, found[1], protected["kid"], signature)
 
 
 def _not_a_key(kid: str, enterprise: str | None) -> Problem:

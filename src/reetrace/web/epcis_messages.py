@@ -14,6 +14,7 @@ EPCIS_PROBLEM = {
         "The JWS-Signature must be a detached compact JWS (header..signature) of at most %(bound)s characters."
     ),
     "jws_header": _("The JWS header must hold exactly alg (EdDSA) and kid (the key id), not: %(members)s."),
+    "jws_key": _("The JWS names key %(key)s, not the key it was checked with."),
     "jws_alg": _("The JWS is signed with %(alg)s: a capture is signed with EdDSA (Ed25519)."),
     "key_not_theirs": _("The signing key %(key)s is not a registered key of enterprise %(enterprise)s."),
     "epcis_schema": _("The document does not keep to the EPCIS 2.0 JSON Schema: %(detail)s"),

@@ -104,27 +104,33 @@ def _with_header(header: bytes, signed_by: Ed25519PrivateKey = KEY) -> str:
 
 
 @pytest.mark.parametrize(
-    "header",
+    ("header", "problem"),
     [
-        b'{"alg":"none","kid":"%s"}',
-        b'{"alg":"Ed25519","kid":"%s"}',
-        b'{"alg":"EdDSA"}',
-        b'{"alg":"EdDSA","kid":"%s","b64":false,"crit":["b64"]}',
-        b'{"alg":"EdDSA","kid":"%s","kid":"%s"}',
-        b'{"alg":"EdDSA","kid":"KEY-%s"}',
-        b'{"alg":"EdDSA","kid":7}',
-        b'["EdDSA","%s"]',
-        b"not json %s",
-        b'{"alg":"EdDSA","kid":"\xff%s"}',
+        (b'{"alg":"none","kid":"%s"}', "jws_alg"),
+        (b'{"alg":"Ed25519","kid":"%s"}', "jws_alg"),
+        (b'{"alg":"EdDSA"}', "jws_header"),
+        (b'{"alg":"EdDSA","kid":"%s","b64":false,"crit":["b64"]}', "jws_header"),
+        (b'{"alg":"EdDSA","kid":"%s","kid":"%s"}', "jws_malformed"),  # a member repeated: not JSON we read
+        (b'{"alg":"EdDSA","kid":7}', "jws_header"),
+        (b'["EdDSA","%s"]', "jws_header"),
+        (b"not json %s", "jws_malformed"),
+        (b'{"alg":"EdDSA","kid":"\xff%s"}', "jws_malformed"),
     ],
 )
-def test_a_header_other_than_the_contracts_is_refused_even_when_signed(header):
+def test_a_header_other_than_the_contracts_is_refused_even_when_signed(header, problem):
     jws = _with_header(header.replace(b"%s", KID.encode()))
     with pytest.raises(DetachedJwsError) as caught:
         verify_detached(RAW, jws, PAYLOAD)
-    assert caught.value.problem.id == "jws_header"
+    assert caught.value.problem.id == problem
     with pytest.raises(DetachedJwsError):
         key_id_of(jws)
+
+
+def test_a_key_id_that_is_not_the_keys_is_refused():
+    jws = _with_header(f'{{"alg":"EdDSA","kid":"KEY-{KID}"}}'.encode())
+    with pytest.raises(DetachedJwsError) as caught:
+        verify_detached(RAW, jws, PAYLOAD)
+    assert caught.value.problem.id == "jws_key"
 
 
 def test_the_header_is_read_as_json_whatever_its_spacing():
@@ -135,15 +141,15 @@ def test_the_header_is_read_as_json_whatever_its_spacing():
 @pytest.mark.parametrize(
     "mangle, problem",
     [
-        (lambda h, s: f"{h}.{b64url_encode(PAYLOAD)}.{s}", "jws_form"),  # attached, not detached
-        (lambda h, s: f"{h}.{s}", "jws_form"),
-        (lambda h, s: f"{h}...{s}", "jws_form"),
-        (lambda h, s: f".{s}", "jws_form"),
-        (lambda h, s: f"{h}..", "jws_form"),
-        (lambda h, s: f"{h}..{s}=", "signature_encoding"),
-        (lambda h, s: f"{h}..{s[:-2]}+/", "signature_encoding"),
-        (lambda h, s: f"{h}=..{s}", "signature_encoding"),
-        (lambda h, s: f"{h}..{s}{'A' * 80}", "jws_form"),  # beyond the bound
+        (lambda h, s: f"{h}.{b64url_encode(PAYLOAD)}.{s}", "jws_malformed"),  # attached, not detached
+        (lambda h, s: f"{h}.{s}", "jws_malformed"),
+        (lambda h, s: f"{h}...{s}", "jws_malformed"),
+        (lambda h, s: f".{s}", "jws_malformed"),
+        (lambda h, s: f"{h}..", "jws_malformed"),
+        (lambda h, s: f"{h}..{s}=", "jws_malformed"),
+        (lambda h, s: f"{h}..{s[:-2]}+/", "jws_malformed"),
+        (lambda h, s: f"{h}=..{s}", "jws_malformed"),
+        (lambda h, s: f"{h}..{s}{'A' * 80}", "jws_malformed"),  # beyond the bound
         (lambda h, s: f"{h}..{s[:-4]}", "signature_invalid"),  # a signature too short
     ],
 )
@@ -154,8 +160,17 @@ def test_what_is_not_a_detached_jws_is_refused_with_its_problem(mangle, problem)
     assert caught.value.problem.id == problem
 
 
-@pytest.mark.parametrize("value", [None, b"bytes", 139, ["a", "", "b"]])
-def test_a_value_that_is_not_text_is_refused(value):
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (None, "jws_missing"),
+        ("", "jws_missing"),
+        (b"bytes", "jws_malformed"),
+        (139, "jws_malformed"),
+        (["a", "", "b"], "jws_malformed"),
+    ],
+)
+def test_a_value_that_is_not_text_is_refused(value, problem):
     with pytest.raises(DetachedJwsError) as caught:
         verify_detached(RAW, value, PAYLOAD)
-    assert caught.value.problem.id == "jws_form"
+    assert caught.value.problem.id == problem
