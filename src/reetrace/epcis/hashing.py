@@ -150,8 +150,8 @@ class _Writer:
     raises `_Unusual`."""
 
     def __init__(self, namespaces: Mapping[str, str]) -> None:
-        if any(iri.startswith(KEPT) for iri in namespaces.values()):
-            raise _Unusual
+        if "http" in namespaces or "https" in namespaces or any(iri.startswith(KEPT) for iri in namespaces.values()):
+            raise _Unusual  # (prefixes that would rewrite web IRIs, or expand to kept ones)
         self.namespaces = namespaces
         self.in_names = {p: "{" + iri + "}" for p, iri in namespaces.items()}
         self.in_values = {p: iri.replace("{", "").replace("}", "") for p, iri in namespaces.items()}
@@ -161,9 +161,8 @@ class _Writer:
 
     def event(self, event: Mapping[str, Any]) -> str:
         kind = event.get("type", "")
-        if not isinstance(kind, str) or not any(
-            k in event and not isinstance(event[k], _SEQUENCES) for k in ("eventTime", "action")
-        ):
+        time, action = event.get("eventTime", []), event.get("action", [])
+        if type(kind) is not str or (isinstance(time, _SEQUENCES) and isinstance(action, _SEQUENCES)):
             raise _Unusual  # (without either, the reference reads top-level extensions differently)
         written: list[list[str] | None] = [None] * len(_ORDER)
         rest: list[str] = []
@@ -224,6 +223,11 @@ class _Writer:
         """A scalar value as the hash writes it ("" for an empty one)."""
         if type(raw) is float or type(raw) is int:
             return number(raw)
+        if words is not None and type(raw) is str and raw in words:
+            iri = words[raw]
+            self.kept.add(iri)
+            self.rewritten[raw] = iri
+            return iri  # (a CBV IRI is its own canonical form)
         text = self.text(raw, kind, words)
         return canonical(text) if text else ""
 
@@ -255,7 +259,7 @@ class _Writer:
     def quantities(self, name: str, value: Any) -> list[str]:
         elements = []
         for element in value if isinstance(value, _SEQUENCES) else (value,):
-            if not isinstance(element, Mapping):
+            if type(element) is not dict and not isinstance(element, Mapping):
                 raise _Unusual
             texts = {}
             for key, inner in element.items():
@@ -306,13 +310,12 @@ class _Writer:
         identifier, words = _PAIRS[name]
         pairs = []
         for element in value if isinstance(value, _SEQUENCES) else (value,):
-            if not isinstance(element, Mapping):
+            if type(element) is not dict and not isinstance(element, Mapping):
                 raise _Unusual
-            members = [(key, inner) for key, inner in element.items() if key not in _IGNORED]
-            if len(members) != 2 or {members[0][0], members[1][0]} != {"type", identifier}:
+            if len(element) != 2 or "type" not in element or identifier not in element:
                 raise _Unusual  # (the reference takes the first two members, whatever they are)
             written = ""
-            for key, inner in members:
+            for key, inner in element.items():
                 text = self.value(inner, VOCAB, words) if key == "type" else self.value(inner, ID)
                 written += key + "=" + text if text else key
             pairs.append(written)
@@ -341,8 +344,15 @@ class _Writer:
             for key, inner in value.items():
                 if key in _UNUSUAL_KEYS or key.startswith("@"):
                     raise _Unusual
-                if key not in _IGNORED:
-                    written.extend(self.members(self.name(key), inner))
+                if key in _IGNORED:
+                    continue
+                member = self.name(key)
+                if (type(inner) is dict or type(inner) is str) and not member.endswith("List"):
+                    if member in _UNUSUAL_NAMES:
+                        raise _Unusual
+                    written.append(self.node(member, inner))  # (what `members` does, without the call)
+                else:
+                    written.extend(self.members(member, inner))
             written.sort()
             return name + "".join(written)
         if type(value) is list or isinstance(value, tuple):

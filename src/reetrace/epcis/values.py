@@ -29,7 +29,7 @@ _NUMBER_START = frozenset("0123456789+-.iInN")
 _NUMBER_END = frozenset("0123456789.fFyYnN")
 _NUMERAL = re.compile(r"[0-9+\-._eE]+")
 _TIME = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?(?:[Zz]|([+-])([0-9]{2}):?([0-9]{2}))"
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]+))?(?:[Zz]|([+-])([0-9]{2}):?([0-9]{2}))"
 )
 
 
@@ -81,17 +81,18 @@ def utc(text: str) -> str:
     match = _TIME.fullmatch(text)
     if match is None:
         raise EventHashError(f"not an RFC 3339 time: {text!r}")
-    year, month, day, hour, minute, second, fraction, sign, off_hours, off_minutes = match.groups()
+    date, clock, fraction, sign, off_hours, off_minutes = match.groups()
     milli = round(int(fraction[:6].ljust(6, "0")), -3) if fraction else 0
     if milli == 1_000_000:
         raise EventHashError(f"the reference implementation fails on {text!r}: it rounds up to the next second")
     try:
-        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
+        moment = datetime.fromisoformat(f"{date}T{clock}")
         if sign:
             if int(off_hours) > 23 or int(off_minutes) > 59:
                 raise ValueError("offset out of range")
             offset = int(off_hours) * 60 + int(off_minutes)
-            moment -= timedelta(minutes=offset if sign == "+" else -offset)
+            if offset:
+                moment -= timedelta(minutes=offset if sign == "+" else -offset)
     except (ValueError, OverflowError) as error:
         raise EventHashError(f"not a time the reference implementation can hash: {text!r}") from error
     return f"{moment.isoformat()}.{milli // 1000:03d}Z"

@@ -20,6 +20,7 @@ from epcis_reference import document, reference_hashes, reference_prehashes
 from reetrace.epcis import expansion
 from reetrace.epcis.digital_link import normalise
 from reetrace.epcis.hashing import EventHashError, document_namespaces, event_hash, prehash
+from reetrace.epcis.values import canonical
 
 NS = {"rt": "https://ns.reetrace.org/epcis/"}
 EVENT: dict[str, Any] = {
@@ -279,6 +280,8 @@ def test_the_cbv_tables_are_those_of_the_gs1_context_the_reference_ships():
         "exception": words(report["exception"]["@context"]),
     }
     assert words(terms["persistentDisposition"]["@context"][0]) == expansion.TERMS["Disp"]
+    # the direct writer writes a CBV word's IRI as it is: it must be its own canonical form
+    assert all(canonical(iri) == iri for table in expansion.TERMS.values() for iri in table.values())
     assert terms["destinationList"]["@context"]["type"] == terms["sourceList"]["@context"]["type"]
     assert set(expansion.GLOBAL) == {t for t in terms if not t.startswith("@")}
     for term, definition in terms.items():
