@@ -13,7 +13,7 @@ What counts is agreeing with the reference implementation every other party runs
 (epcis-event-hash-generator 1.9.3, github.com/RalphTro/epcis-event-hash-generator, MIT), not
 with the CBV text where the two part; the tests compare with it. `reetrace.epcis.tree` ports
 its algorithm step for step; this module writes the same string directly for the shapes EPCIS
-events have (a few times faster than the port, some thirty times faster than the reference)
+events have (three times faster than the port, over twenty times faster than the reference)
 and hands any other shape to the port. Quirks of the reference that both keep, because its
 hashes are the ones that count:
 
