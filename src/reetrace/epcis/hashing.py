@@ -78,17 +78,20 @@ def prehash(event: Mapping[str, Any], namespaces: Mapping[str, str]) -> str:
 def document_namespaces(context: Any) -> dict[str, str]:
     """The prefixes an EPCIS document's ``@context`` declares, read as the reference reads them:
     from the objects of a context list (the GS1 context is given by its URL, a string); a
-    context that is a lone object declares none for it."""
+    context that is a lone object declares none for it. A term defined by an object
+    (``"rail:trainAxleCount": {"@type": "xsd:integer"}``, as in GS1's own examples) is no
+    prefix and is left out: the reference fails on the whole document there (it joins the
+    object to a string), and leaving it out is what it would do without that slip (a term
+    whose name holds a colon could never be matched as a prefix anyway)."""
     if not isinstance(context, list):
         return {}
-    namespaces: dict[str, str] = {}
-    for entry in context:
-        if isinstance(entry, Mapping):
-            for prefix, iri in entry.items():
-                if not isinstance(iri, str):
-                    raise EventHashError(f"the reference implementation cannot read the context term {prefix!r}")
-                namespaces[prefix] = iri
-    return namespaces
+    return {
+        prefix: iri
+        for entry in context
+        if isinstance(entry, Mapping)
+        for prefix, iri in entry.items()
+        if isinstance(prefix, str) and isinstance(iri, str)
+    }
 
 
 class _Unusual(Exception):

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from epcis_reference import document, reference_hashes, reference_prehashes
+from epcis_reference import GS1_CONTEXT, document, reference_hashes, reference_prehashes
 from reetrace.epcis import expansion
 from reetrace.epcis.hashing import EventHashError, document_namespaces, event_hash, prehash
 from reetrace.epcis.values import canonical
@@ -248,8 +248,9 @@ def test_document_namespaces_are_read_from_a_context_list_only():
     context = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", NS, {"ex": "https://example.com/"}]
     assert document_namespaces(context) == {"rt": "https://ns.reetrace.org/epcis/", "ex": "https://example.com/"}
     assert document_namespaces(NS) == {}  # as the reference reads a lone context object
-    with pytest.raises(EventHashError):
-        document_namespaces([{"rt": {"@id": "https://ns.reetrace.org/epcis/"}}])
+    # a term defined by an object is no prefix (the reference fails on such a document)
+    typed = [GS1_CONTEXT, {"rail": "urn:gs1:epcisapp:rail:", "rail:trainAxleCount": {"@type": "xsd:integer"}}]
+    assert document_namespaces(typed) == {"rail": "urn:gs1:epcisapp:rail:"}
 
 
 def test_the_cbv_tables_are_those_of_the_gs1_context_the_reference_ships():
