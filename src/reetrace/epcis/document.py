@@ -8,17 +8,21 @@ nothing needs fetching to read them; every event carries its event hash as `even
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import rfc8785
+
 from reetrace.domain.problems import Problem
 from reetrace.epcis import vocabulary as v
-from reetrace.epcis.hashing import document_namespaces, event_hash
+from reetrace.epcis.hashing import EventHashError, document_namespaces, event_hash
 from reetrace.epcis.translate import Json, Untranslatable, from_epcis, to_epcis
 
 CONTEXT: list[Any] = [v.GS1_CONTEXT, {v.PREFIX: v.NS}]
+UNHASHABLE = uuid.uuid5(uuid.NAMESPACE_URL, v.NS + "unhashable")  # names the events no hash is given
 NAMESPACES = {v.PREFIX: v.NS}
 QUERY_NAME = "SimpleEventQuery"
 
@@ -35,12 +39,24 @@ class Recorded:
 def epcis_event(recorded: Recorded) -> Json:
     """One recorded event as an EPCIS event, `eventID` first."""
     body = to_epcis(recorded.reporter, recorded.event)
-    return {"eventID": recorded.event_id or event_hash(body, NAMESPACES), **body}
+    return {"eventID": recorded.event_id or _hash_or_name(body, NAMESPACES, recorded.reporter), **body}
 
 
 def epcis_id(reporter: str, event: Mapping[str, Any]) -> str:
-    """The event hash of a §4 event as reetrace writes it in EPCIS."""
-    return event_hash(to_epcis(reporter, event), NAMESPACES)
+    """The EPCIS eventID of a §4 event as reetrace writes it: its event hash (`_hash_or_name`)."""
+    return _hash_or_name(to_epcis(reporter, event), NAMESPACES, reporter)
+
+
+def _hash_or_name(body: Mapping[str, Any], namespaces: Mapping[str, str], reporter: str | None) -> str:
+    """The event hash of an EPCIS event; for the few events the reference implementation cannot
+    hash (a text member that reads as an infinite number, such as an event id `inf`; a time whose
+    fraction rounds up to the next second), a name-based UUID (RFC 9562 v5) of the event's §4
+    identity instead, so that every event has one eventID and always the same."""
+    try:
+        return event_hash(body, namespaces)
+    except EventHashError:
+        identity = rfc8785.dumps([reporter, body.get(f"{v.PREFIX}:eventId"), body.get("eventTime")])
+        return uuid.uuid5(UNHASHABLE, identity.decode()).urn
 
 
 def _stamp(moment: datetime) -> str:
@@ -108,5 +124,7 @@ def read_document(document: Any) -> list[Captured]:
         except Untranslatable as exc:
             raise UnreadableDocument([*at, *exc.at], exc.problem) from None
         given = raw.get("eventID")
-        out.append(Captured(reporter, event, given if isinstance(given, str) else event_hash(raw, namespaces)))
+        out.append(
+            Captured(reporter, event, given if isinstance(given, str) else _hash_or_name(raw, namespaces, reporter))
+        )
     return out
