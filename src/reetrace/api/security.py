@@ -43,7 +43,7 @@ def client_of(request: Request) -> str | None:
 
 
 def channel_of(request: Request) -> str:
-    return "api" if request.url.path.startswith("/api") else "console"
+    return "api" if request.url.path.startswith(("/api", "/epcis")) else "console"
 
 
 def door_of(request: Request) -> Door:

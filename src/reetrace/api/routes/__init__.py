@@ -12,6 +12,7 @@ def routers() -> list[APIRouter]:
         applications,
         controls,
         customs,
+        epcis_query,
         findings,
         licenses,
         log,
@@ -39,5 +40,6 @@ def routers() -> list[APIRouter]:
             screening,
             customs,
             mirror,
+            epcis_query,
         )
     ]
