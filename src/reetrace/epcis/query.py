@@ -114,13 +114,9 @@ class EventQuery:
     @property
     def matches_nothing(self) -> bool:
         """Whether the query rules out every event before the ledger is read."""
-        return (
-            self.types is not None
-            and not self.types
-            or self.since is not None
-            and self.until is not None
-            and (self.since >= self.until)
-        )
+        no_type = self.types is not None and not self.types
+        no_time = self.since is not None and self.until is not None and self.since >= self.until
+        return no_type or no_time
 
 
 def read_query(items: Sequence[tuple[str, str]]) -> EventQuery:

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from reetrace.epcis.document import Recorded, epcis_event, epcis_id, query_document
 from reetrace.epcis.query import EventQuery, QueryParameterError
 from reetrace.epcis.translate import Json
@@ -91,7 +93,7 @@ def find_events(store: Store, query: EventQuery, party: str | None, after: Posit
     return Answer(query_document(events, now), len(shown), following)
 
 
-def _lot_seqs(conn: Any, patterns: Sequence[repo.Pattern], role: str) -> frozenset[int]:
+def _lot_seqs(conn: Connection, patterns: Sequence[repo.Pattern], role: str) -> frozenset[int]:
     if role == "any" and not any(prefix for _, prefix in patterns):
         return frozenset(seqs_touching(conn, [lot for lot, _ in patterns]))
     name = {"any": "MATCH_anyEPCClass", "input": "MATCH_inputEPCClass", "output": "MATCH_outputEPCClass"}[role]

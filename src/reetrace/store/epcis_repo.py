@@ -79,7 +79,7 @@ class Selection:
     @property
     def empty(self) -> bool:
         """Whether nothing can be selected, without asking the store."""
-        return self.seqs is not None and not self.seqs or self.types is not None and not self.types
+        return (self.seqs is not None and not self.seqs) or (self.types is not None and not self.types)
 
 
 class TooMany(Exception):
@@ -114,8 +114,14 @@ def _conditions(conn: Connection, selection: Selection, after: Position | None) 
 
 
 def _rows(conn: Connection, where: list[ColumnElement[bool]], limit: int) -> list[RecordedRow]:
-    stmt = _recorded().where(*where).order_by(_e.time, _e.seq).limit(limit)
-    return [RecordedRow(*row) for row in conn.execute(stmt)]
+    """The first `limit` events in (time, seq) order: their positions first (a sort of narrow
+    rows, however many events match), then the whole of those few."""
+    first = select(_e.seq).where(*where).order_by(_e.time, _e.seq).limit(limit)
+    seqs = list(conn.scalars(first))
+    if not seqs:
+        return []
+    rows = [RecordedRow(*row) for row in conn.execute(_recorded().where(_e.seq.in_(seqs)))]
+    return sorted(rows, key=lambda row: row.position)
 
 
 def page_of(
@@ -170,8 +176,8 @@ def counterparty_seqs(conn: Connection, party: str) -> frozenset[int]:
 
 
 def row_at(conn: Connection, seq: int) -> RecordedRow | None:
-    rows = _rows(conn, [_e.seq == seq], 1)
-    return rows[0] if rows else None
+    row = conn.execute(_recorded().where(_e.seq == seq)).first()
+    return None if row is None else RecordedRow(*row)
 
 
 # --- lots -------------------------------------------------------------------------------------
