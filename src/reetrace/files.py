@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -23,14 +24,19 @@ def create_private(path: Path, data: bytes, mode: int = 0o600) -> None:
         raise
 
 
-def replace_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write `data` to `path` so that a reader (or a crash) sees the old file or the new one,
-    never a part: a synced temporary file in the same directory, renamed over it."""
+def replace_atomically(path: Path, data: bytes | Iterable[bytes], mode: int = 0o644) -> None:
+    """Write `data` (bytes, or chunks written as they come, never held whole) to `path` so that
+    a reader (or a crash) sees the old file or the new one, never a part: a synced temporary
+    file in the same directory, renamed over it."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            if isinstance(data, bytes):
+                out.write(data)
+            else:
+                for chunk in data:
+                    out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)

@@ -553,6 +553,29 @@ def page_not_data(live) -> None:
     """Forms, the language switch, one's own account, the API's documentation: no one's data."""
 
 
+def epcis_events_party_to(live) -> None:
+    """The EPCIS query (JSON, outside /api): the mine's user lists only the events its enterprise
+    is party to, whatever it asks, and the trader's event by its eventID reads as one that does
+    not exist (tests/api/test_api_epcis_query.py has the whole of it)."""
+    from urllib.parse import quote
+
+    with live.client("regulator") as staff:
+        document = staff.get("/epcis/events").json()
+    every = document["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    theirs = [e for e in every if e["rt:reporter"] == live.world.trader.uscc]
+    assert theirs, "the trader must have events, or the check proves nothing"
+    with live.client(A) as client:
+        for params in ({}, {"MATCH_anyEPCClass": "urn:reetrace:lot:DYO-1"}, {"EQ_eventID": theirs[0]["eventID"]}):
+            answer = client.get("/epcis/events", params=params)
+            assert answer.status_code == 200
+            assert live.world.trader.uscc not in answer.text
+            shown = answer.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+            assert all(live.world.mine.uscc in json.dumps(e) for e in shown)  # its own, or naming it
+        one = client.get("/epcis/events/" + quote(theirs[0]["eventID"], safe=""))
+        none = client.get("/epcis/events/" + quote("ni:///sha-256;" + "0" * 64 + "?ver=CBV2.0", safe=""))
+        assert one.status_code == none.status_code == 404 and one.content == none.content
+
+
 PAGE_ISOLATION: dict[tuple[str, str], Callable[..., None]] = {
     ("GET", "/"): page_staff_only("/"),
     ("GET", "/lots"): page_staff_only("/lots"),
@@ -571,6 +594,8 @@ PAGE_ISOLATION: dict[tuple[str, str], Callable[..., None]] = {
     ("GET", "/portal/captures"): page_own_captures,
     # a finding of another enterprise: the not-found checks of the API's /api/findings/{key}
     # and tests/api/test_console_access_log.py (refused and written down)
+    ("GET", "/epcis/events"): epcis_events_party_to,
+    ("GET", "/epcis/events/{event_id}"): epcis_events_party_to,
     ("GET", "/findings/{key}"): page_not_data,
     ("GET", "/portal"): page_not_data,  # built from the user's own USCC alone (tests/unit/web)
     ("GET", "/login"): page_not_data,

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from api_data import PASSWORD, application_request, chain
@@ -22,6 +23,7 @@ from extremes import EXTREMES, LOTS, write_extremes
 from factory import World
 from reetrace.api.app import create_app
 from reetrace.config import Settings
+from reetrace.epcis.document import epcis_id
 from reetrace.services import accounts, registry
 from reetrace.store.database import Store, open_store
 
@@ -200,6 +202,16 @@ def addresses(site: Site) -> dict[str, list[str]]:
         "/api/screening/lists": ["/api/screening/lists"],
         "/api/submissions": ["/api/submissions"],
         "/api/rejections": ["/api/rejections"],
+        "/epcis/events": [
+            "/epcis/events?perPage=1000",
+            "/epcis/events?GE_eventTime=9999-12-31T00:00:00Z",
+            "/epcis/events?LT_eventTime=0002-01-01T00:00:00Z",
+            "/epcis/events?MATCH_anyEPCClass=urn:reetrace:lot:*&EQ_bizStep=stock_taking",
+            *[f"/epcis/events?MATCH_anyEPCClass=urn:reetrace:lot:{lot}" for lot in lots],
+        ],
+        "/epcis/events/{event_id}": [
+            "/epcis/events/" + quote(epcis_id(w.mine.uscc, event), safe="") for _, event, _ in EXTREMES
+        ],
     }
 
 

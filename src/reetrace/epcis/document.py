@@ -108,9 +108,13 @@ class UnreadableDocument(ValueError):
         self.problem = problem
 
 
+HASHED = "ni:///"  # an eventID of this form claims to be the event's hash: it must be
+
+
 def read_document(document: Any) -> list[Captured]:
     """The events of a captured `EPCISDocument` (already valid against the schema), each
-    translated; raises `UnreadableDocument` at the first event that does not translate."""
+    translated; raises `UnreadableDocument` at the first event that does not translate, or whose
+    eventID claims to be its hash and is not (another event's hash may not be borrowed)."""
     if not isinstance(document, dict) or document.get("type") != "EPCISDocument":
         raise UnreadableDocument(["type"], Problem("epcis_not_document", "the body must be an EPCISDocument"))
     namespaces = document_namespaces(document.get("@context", []))
@@ -124,7 +128,9 @@ def read_document(document: Any) -> list[Captured]:
         except Untranslatable as exc:
             raise UnreadableDocument([*at, *exc.at], exc.problem) from None
         given = raw.get("eventID")
-        out.append(
-            Captured(reporter, event, given if isinstance(given, str) else _hash_or_name(raw, namespaces, reporter))
-        )
+        named = given if isinstance(given, str) else _hash_or_name(raw, namespaces, reporter)
+        if named.startswith(HASHED) and named != _hash_or_name(raw, namespaces, reporter):
+            said = f"eventID {named} is not this event's event hash (CBV 2.0)"
+            raise UnreadableDocument([*at, "eventID"], Problem("epcis_id_not_hash", said, event_id=named))
+        out.append(Captured(reporter, event, named))
     return out

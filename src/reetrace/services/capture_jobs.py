@@ -21,7 +21,8 @@ from reetrace.domain.accounts import Actor
 from reetrace.domain.captures import event_at
 from reetrace.domain.problems import Problem
 from reetrace.domain.submissions import Authenticated, Rejection
-from reetrace.store.epcis_repo import add_capture, add_epcis_ids, events_of_ids, submission_ids
+from reetrace.store.epcis_query_repo import record_epcis_ids
+from reetrace.store.epcis_repo import add_capture, events_of_ids, submission_ids
 from reetrace.store.ledger_repo import AppendOutcome, storable
 from reetrace.store.timefmt import to_utc_text
 
@@ -65,7 +66,7 @@ def record_jobs(
     recorded = [i for i, r in outcomes if r is None and isinstance(i, Authenticated) and i.capture is not None]
     again = [i.digest for i in recorded if i.digest not in appended.appended]  # recorded before
     earlier = submission_ids(conn, again) if again else {}
-    ids: list[tuple[str, str, str]] = []
+    ids: list[tuple[str, str, str, int]] = []
     jobs = []
     for item, rejection in outcomes:
         facts = item.capture
@@ -92,9 +93,9 @@ def record_jobs(
             assert isinstance(item, Authenticated)
             submission_id, new = appended.appended.get(item.digest, (earlier.get(item.digest), 0))
             row.update(submission_id=submission_id, success=1, event_count=item.event_count, accepted=new, errors="[]")
-            ids.extend((i, item.reporter, e.event_id) for i, e in zip(facts.event_ids, item.events, strict=True))
+            ids.extend((i, item.reporter, e.event_id, 1) for i, e in zip(facts.event_ids, item.events, strict=True))
         jobs.append(add_capture(conn, row))
-    add_epcis_ids(conn, ids)
+    record_epcis_ids(conn, ids, 0)  # the watermark stays: it counts the events hashed, not captured
     return jobs
 
 

@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from reetrace.store import tables as t
 from reetrace.store.bulk import select_in
@@ -38,16 +37,6 @@ JOB_COLUMNS = (
 def add_capture(conn: Connection, row: dict[str, Any]) -> int:
     """Write one capture job; its id."""
     return int(conn.execute(insert(t.epcis_captures).values(**row).returning(t.epcis_captures.c.id)).scalar_one())
-
-
-def add_epcis_ids(conn: Connection, rows: Sequence[tuple[str, str, str]]) -> None:
-    """`(epcis_id, reporter, event_id)` of captured events, each kept unless its id or its
-    event is already held."""
-    if not rows:
-        return
-    insert_ = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    values = [{"epcis_id": i, "reporter": r, "event_id": e, "captured": 1} for i, r, e in rows]
-    conn.execute(insert_(t.epcis_ids).on_conflict_do_nothing(), values)
 
 
 def events_of_ids(conn: Connection, epcis_ids: Sequence[str]) -> dict[str, tuple[str, str]]:

@@ -19,6 +19,7 @@ EPCIS_PROBLEM = {
     "key_not_theirs": _("The signing key %(key)s is not a registered key of enterprise %(enterprise)s."),
     "epcis_schema": _("The document does not keep to the EPCIS 2.0 JSON Schema: %(detail)s"),
     "epcis_creation_date": _("creationDate must be a date and time with its offset from UTC."),
+    "epcis_id_not_hash": _("The eventID %(event_id)s is not this event's event hash."),
     "epcis_id_long": _("An eventID of %(length)s characters, more than the %(bound)s one may have."),
     "epcis_id_twice": _("The eventID %(event_id)s is given twice."),
     "epcis_id_conflict": _("The eventID %(event_id)s already names another event."),

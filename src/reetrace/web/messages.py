@@ -411,6 +411,8 @@ ERROR = {
     "error.step.blocked": _(
         "Application %(number)s cannot be approved while %(count)s blocking reasons stand: see the pre-review."
     ),
+    "error.epcis.parameter": _("The value of the query parameter %(parameter)s is not accepted."),
+    "error.epcis.unknown_parameters": _("The EPCIS query has no parameters named %(parameters)s."),
 }
 
 KIND = {

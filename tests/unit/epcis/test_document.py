@@ -3,7 +3,7 @@ eventID and always the same, even the few the reference hash cannot give one."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, given, settings
 
@@ -13,7 +13,7 @@ from reetrace.epcis.document import Recorded, epcis_document, epcis_id, read_doc
 from reetrace.epcis.hashing import event_hash
 from reetrace.epcis.schema import schema_errors
 
-CREATED = datetime(2026, 11, 5, 10, tzinfo=timezone.utc)
+CREATED = datetime(2026, 11, 5, 10, tzinfo=UTC)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,6 +9,7 @@ import pytest
 
 from reetrace.domain.triage import check_action
 from reetrace.domain.workflow import check_step
+from reetrace.epcis.query import QueryParameterError, UnknownParameters
 from reetrace.errors import InvalidInput, NotFound, ReetraceError, UsageError, not_found
 from reetrace.web.i18n import Formats
 from reetrace.web.messages import ERROR
@@ -41,6 +42,8 @@ ERRORS = [
     InvalidInput("x", message_id="error.application.unknown_exporter", params={"exporter": "91110000MA0000001X"}),
     InvalidInput("x", message_id="error.step.blocked", params={"number": "EA2026-000001", "count": 2}),
     InvalidInput("x", message_id="error.step.not_a_hit", params={"hit": "W:W-1"}),
+    QueryParameterError("MATCH_anyEPCClass", "its patterns name too many events"),
+    UnknownParameters(["EQ_action", "limit"]),
 ]
 
 

@@ -13,6 +13,7 @@ def routers() -> list[APIRouter]:
         controls,
         customs,
         epcis_capture,
+        epcis_query,
         findings,
         licenses,
         log,
@@ -41,5 +42,6 @@ def routers() -> list[APIRouter]:
             customs,
             mirror,
             epcis_capture,
+            epcis_query,
         )
     ]
