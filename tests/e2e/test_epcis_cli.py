@@ -117,3 +117,16 @@ def test_a_document_that_is_not_the_enterprises_is_refused_where_it_goes_wrong(c
     refused(empty, w.trader.uscc, "holds no event")
     missing = cli("epcis", "import", str(tmp_path / "none.jsonld"), "--reporter", w.trader.uscc, expect=2)
     assert "cannot read" in missing.stderr
+
+
+def test_index_gives_every_recorded_event_its_eventid_once(cli, loaded, store_url):
+    from reetrace.epcis.document import epcis_id
+    from reetrace.store.database import open_store
+
+    assert cli("epcis", "index").stdout.strip() == "12 events given their EPCIS eventID"
+    assert cli("epcis", "index").stdout.strip() == "0 events given their EPCIS eventID"
+    store = open_store(store_url)
+    with store.reading() as conn:
+        indexed = dict(conn.exec_driver_sql("SELECT reporter || ':' || event_id, epcis_id FROM epcis_ids").all())
+        bodies = conn.exec_driver_sql("SELECT reporter, event_id, body FROM events").all()
+    assert indexed == {f"{r}:{e}": epcis_id(r, json.loads(body)) for r, e, body in bodies}

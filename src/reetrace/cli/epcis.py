@@ -123,3 +123,28 @@ def import_(
         highlight=False,
         soft_wrap=True,
     )
+
+
+@epcis_app.command("index")
+@reports_errors
+def index(ctx: typer.Context):
+    """Give every recorded event its EPCIS eventID in the index that GET /epcis/events/{eventID}
+    looks events up by.
+
+    The index fills itself at the first look-up that misses, which after a bulk load means hashing
+    every new event then; run this after a large `reetrace ingest` to do that work beforehand."""
+    from reetrace.cli.store import store_for
+    from reetrace.services.epcis_query import fill_epcis_ids
+
+    store = store_for(ctx)
+    with Progress(
+        TextColumn("hashing events"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("events", total=None)
+        hashed = fill_epcis_ids(store, progress=lambda upto, top: bar.update(task, completed=upto, total=top))
+    console.print(f"{hashed:,} event{'s' if hashed != 1 else ''} given their EPCIS eventID", markup=False)
