@@ -186,12 +186,17 @@ IN_A_JOB = {
         "schema",
         "/epcisBody/eventList/0/bizStep",
     ),
-    "reporter": (
-        _changed(lambda doc: _event(doc).update({"rt:reporter": "91110000MA0000002P"})),
+    "reporter": (  # the event's hash no longer said: it would not be this event's
+        _changed(lambda doc: (_event(doc).update({"rt:reporter": "91110000MA0000002P"}), _event(doc).pop("eventID"))),
         "reporter",
         "/epcisBody/eventList/0/rt:reporter",
     ),
     "created ahead": (_changed(lambda doc: doc.update(creationDate="2099-01-01T00:00:00Z")), "schema", "/creationDate"),
+    "another event's hash": (
+        _changed(lambda doc: _event(doc).update({"rt:eventId": "r2"})),
+        "schema",
+        "/epcisBody/eventList/0/eventID",
+    ),
     "eventID too long": (
         _changed(lambda doc: _event(doc).update(eventID="urn:uuid:" + "a" * 300)),
         "schema",
