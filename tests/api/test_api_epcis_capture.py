@@ -534,3 +534,23 @@ def test_the_created_date_sets_the_bounds_of_the_events(site):
     [error] = answer.json()["errors"]
     assert (error["reason"], error["at"]) == ("schema", "/epcisBody/eventList/0")
     assert error["params"]["problems"][0]["id"] == "time_ahead"
+
+
+def test_an_event_captured_without_an_eventid_goes_by_its_hash_as_written(site):
+    from urllib.parse import quote
+
+    from reetrace.epcis.document import epcis_id
+
+    w = site.world
+    event = extract("h1", "HASH-1", 10)
+    doc = document(w.mine.uscc, [event])
+    del _event(doc)["eventID"]
+    raw = body(doc)
+    answer = capture(site, "mine_erp", raw, detached_jws(w.mine.key, raw))
+    assert answer.status_code == 202 and answer.json()["success"] is True, answer.text
+    hashed = epcis_id(w.mine.uscc, event)
+    with site.client("mine_user") as client:
+        found = client.get("/epcis/events/" + quote(hashed, safe=""))
+    assert found.status_code == 200, found.text
+    [written] = found.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert written["eventID"] == hashed and written["rt:eventId"] == "h1"

@@ -39,7 +39,7 @@ class CaptureFacts:
     that was not is refused at once, one that was becomes a job that failed."""
 
     event_count: int = 0
-    event_ids: tuple[str, ...] = ()
+    event_ids: tuple[str | None, ...] = ()  # None: came without one (hashed when first looked up)
     errors: tuple[tuple[str | None, str], ...] = ()
     size: int = 0  # bytes received (an authenticated capture's bytes may leave its worker)
     signed: bool = False  # its signature verified with a registered key of its enterprise

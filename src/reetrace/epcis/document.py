@@ -91,11 +91,12 @@ def query_document(events: Iterable[Json], created: datetime) -> Json:
 @dataclass(frozen=True, slots=True)
 class Captured:
     """One event of a captured document: who it says reported it (None: it does not say), the
-    §4 event, and its EPCIS id (the one it came with, else its hash)."""
+    §4 event, and the EPCIS id it came with (None: none; it goes by its event hash as reetrace
+    writes it, `epcis_id`, given when it is first looked up)."""
 
     reporter: str | None
     event: Json
-    event_id: str
+    event_id: str | None
 
 
 class UnreadableDocument(ValueError):
@@ -128,8 +129,8 @@ def read_document(document: Any) -> list[Captured]:
         except Untranslatable as exc:
             raise UnreadableDocument([*at, *exc.at], exc.problem) from None
         given = raw.get("eventID")
-        named = given if isinstance(given, str) else _hash_or_name(raw, namespaces, reporter)
-        if named.startswith(HASHED) and named != _hash_or_name(raw, namespaces, reporter):
+        named = given if isinstance(given, str) else None
+        if named is not None and named.startswith(HASHED) and named != _hash_or_name(raw, namespaces, reporter):
             said = f"eventID {named} is not this event's event hash (CBV 2.0)"
             raise UnreadableDocument([*at, "eventID"], Problem("epcis_id_not_hash", said, event_id=named))
         out.append(Captured(reporter, event, named))

@@ -35,11 +35,13 @@ def id_conflicts(conn: Connection, batch: Sequence[Authenticated]) -> dict[str, 
     captures = [sub for sub in batch if sub.capture is not None and sub.capture.event_ids]
     if not captures:
         return {}
-    held = events_of_ids(conn, [i for sub in captures if sub.capture for i in sub.capture.event_ids])
+    held = events_of_ids(conn, [i for sub in captures if sub.capture for i in sub.capture.event_ids if i is not None])
     found: dict[str, Rejection] = {}
     for sub in captures:
         assert sub.capture is not None
         for index, (epcis_id, event) in enumerate(zip(sub.capture.event_ids, sub.events, strict=True)):
+            if epcis_id is None:
+                continue  # no id given: it goes by its hash, given when first looked up
             reporter, event_id = held.get(epcis_id, (None, None))
             if reporter == sub.reporter and event_id != event.event_id:
                 said = f"eventID {_clip(epcis_id)!r} already names another event"
@@ -93,7 +95,8 @@ def record_jobs(
             assert isinstance(item, Authenticated)
             submission_id, new = appended.appended.get(item.digest, (earlier.get(item.digest), 0))
             row.update(submission_id=submission_id, success=1, event_count=item.event_count, accepted=new, errors="[]")
-            ids.extend((i, item.reporter, e.event_id, 1) for i, e in zip(facts.event_ids, item.events, strict=True))
+            given = zip(facts.event_ids, item.events, strict=True)
+            ids.extend((i, item.reporter, e.event_id, 1) for i, e in given if i is not None)
         jobs.append(add_capture(conn, row))
     record_epcis_ids(conn, ids, 0)  # the watermark stays: it counts the events hashed, not captured
     return jobs

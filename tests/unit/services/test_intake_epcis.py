@@ -185,7 +185,7 @@ CASES = {
         ("schema", "/epcisBody/eventList/0/rt:colour", "epcis_unread"),
     ),
     "reporter": (
-        signed(_doc(lambda d: _first(d).update({"rt:reporter": WORLD.plant.uscc}))),
+        signed(_doc(lambda d: (_first(d).update({"rt:reporter": WORLD.plant.uscc}), _first(d).pop("eventID")))),
         ("reporter", "/epcisBody/eventList/0/rt:reporter", "epcis_reporter"),
     ),
     "§4 rules": (
