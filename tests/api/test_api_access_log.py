@@ -20,7 +20,7 @@ from api_data import OXIDE_DY, PASSWORD, application_request
 from test_api_isolation import API_PREFIXES
 
 from access_checks import Entry, assert_entries, changed_tables, entries_after, last_entry, served_routes, store_state
-from epcis_capture import body, detached_jws, document, trader_capture
+from epcis_capture import CAPTURED_EVENT, body, detached_jws, document, trader_capture
 from factory import export, extract, lot
 
 LICENSE = "RE-2026-000001"
@@ -345,7 +345,25 @@ READS: dict[tuple[str, str], Read | None] = {
     ("GET", "/api/mirror/chart.svg"): Read(lambda lv: "/api/mirror/chart.svg", lambda lv: "year=2026&top=3"),
     ("GET", "/epcis/capture"): Read(lambda lv: "/epcis/capture", lambda lv: f"enterprise={_x(lv)}&limit=5", _x),
     ("GET", "/epcis/capture/{capture_id}"): Read(lambda lv: f"/epcis/capture/{trader_capture(lv)}", enterprise=_x),
+    ("GET", "/epcis/events"): Read(lambda lv: "/epcis/events", lambda lv: "eventType=TransformationEvent"),
+    ("GET", "/epcis/events/{event_id}"): Read(lambda lv: f"/epcis/events/{trader_event_id(lv)}", enterprise=_x),
 }
+
+
+TRADER_EVENT_ID = "urn:uuid:3b8f2c1e-7d4a-4c2b-9e1f-0a5d6c7b8e9f"
+
+
+def trader_event_id(live) -> str:
+    """An event of the trader's captured with an eventID of its own (the same each time)."""
+    event = {**CAPTURED_EVENT, "event_id": "cap-id", "outputs": [{**CAPTURED_EVENT["outputs"][0], "lot": "CAP-ID"}]}
+    doc = document(live.world.trader.uscc, [event])
+    doc["epcisBody"]["eventList"][0]["eventID"] = TRADER_EVENT_ID
+    raw = body(doc)
+    headers = {"Content-Type": "application/ld+json", "JWS-Signature": detached_jws(live.world.trader.key, raw)}
+    with live.client("trader_user") as client:
+        answer = client.post("/epcis/capture", content=raw, headers=headers)
+    assert answer.status_code == 202 and answer.json()["success"], answer.text
+    return TRADER_EVENT_ID
 
 
 def test_every_api_route_is_in_a_table(seeded):
