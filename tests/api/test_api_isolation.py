@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from urllib.parse import quote
 
 import httpx
 import pytest
 from api_data import OXIDE_DY, application_request
 
-from epcis_capture import body, detached_jws, document, trader_capture
+from epcis_capture import CAPTURED_EVENT, body, detached_jws, document, trader_capture
 from factory import export, extract, lot, make_uscc
 
 A, B = "mine_user", "trader_user"  # A probes B's data
@@ -200,6 +201,14 @@ def capture_for_another(live, client: httpx.Client) -> None:
     assert live.world.trader.uscc not in answer.json()["error"]["message"]
 
 
+def trader_event_hash(live) -> str:
+    """The eventID of an event of the trader's, captured (the same each time)."""
+    from reetrace.epcis.document import epcis_id
+
+    trader_capture(live)
+    return epcis_id(live.world.trader.uscc, CAPTURED_EVENT)
+
+
 def only_own_captures(live, client: httpx.Client) -> None:
     trader_capture(live)
     only_own("enterprise", path="/epcis/capture")(live, client)
@@ -283,6 +292,8 @@ ISOLATION: dict[tuple[str, str], Callable] = {
     ("POST", "/epcis/capture"): capture_for_another,
     ("GET", "/epcis/capture"): only_own_captures,
     ("GET", "/epcis/capture/{capture_id}"): refused("GET", lambda lv: f"/epcis/capture/{trader_capture(lv)}"),
+    ("GET", "/epcis/events"): lambda live, client: epcis_events_party_to(live),
+    ("GET", "/epcis/events/{event_id}"): lambda live, client: epcis_events_party_to(live),
 }
 
 
@@ -422,6 +433,14 @@ SAME_ANSWER: dict[tuple[str, str], tuple[str, Ask, list[Ask]]] = {
         "GET",
         lambda lv: f"/epcis/capture/{trader_capture(lv)}",
         [lambda lv: "/epcis/capture/999999999", lambda lv: "/epcis/capture/not-a-number"],
+    ),
+    ("GET", "/epcis/events/{event_id}"): (
+        "GET",
+        lambda lv: "/epcis/events/" + quote(trader_event_hash(lv), safe=""),
+        [
+            lambda lv: "/epcis/events/" + quote("ni:///sha-256;" + "0" * 64 + "?ver=CBV2.0", safe=""),
+            lambda lv: "/epcis/events/not-an-id",
+        ],
     ),
     ("POST", "/api/exports/{ref}/arrival"): (
         "POST",
@@ -594,8 +613,6 @@ PAGE_ISOLATION: dict[tuple[str, str], Callable[..., None]] = {
     ("GET", "/portal/captures"): page_own_captures,
     # a finding of another enterprise: the not-found checks of the API's /api/findings/{key}
     # and tests/api/test_console_access_log.py (refused and written down)
-    ("GET", "/epcis/events"): epcis_events_party_to,
-    ("GET", "/epcis/events/{event_id}"): epcis_events_party_to,
     ("GET", "/findings/{key}"): page_not_data,
     ("GET", "/portal"): page_not_data,  # built from the user's own USCC alone (tests/unit/web)
     ("GET", "/login"): page_not_data,

@@ -121,10 +121,6 @@ PAGE_READS: dict[tuple[str, str], PageRead | None] = {
     ("GET", "/portal/submissions"): None,  # the same
     ("GET", "/portal/rejections"): None,  # the same
     ("GET", "/portal/captures"): None,  # the same
-    # the EPCIS query answers in JSON through the API's door: its staff reads are written down as
-    # the API's are (tests/api/test_api_epcis_query.py)
-    ("GET", "/epcis/events"): None,
-    ("GET", "/epcis/events/{event_id}"): None,
 }
 
 
