@@ -40,9 +40,10 @@ from stores import fresh_store_url
 OS_USER = getpass.getuser()
 OXIDE_DY = {"Dy": 0.8713}
 LICENSE = "RE-2026-000001"
-# signed by the log as its own housekeeping (after an ingest, before a certificate or a proof):
-# a read may leave a new checkpoint, never anything else
-HOUSEKEEPING = {"checkpoints"}
+# signed by the log as its own housekeeping (after an ingest, before a certificate or a proof),
+# and the index of EPCIS eventIDs, derived from the ledger and filled when it is first looked in
+# (`reetrace epcis index` fills it beforehand): a read may leave these, never anything else
+HOUSEKEEPING = {"checkpoints", "epcis_ids", "epcis_index"}
 REETRACE = str(Path(sys.executable).with_name("reetrace"))  # the command, beside this Python
 
 # no store: files, keys, a witness's own directory, another server, or a store of their own
@@ -50,6 +51,7 @@ REETRACE = str(Path(sys.executable).with_name("reetrace"))  # the command, besid
 APART = {
     "keys new",
     "sign",
+    "epcis import",  # an EPCIS file into a submission file, signed with a key file
     "verify",
     "submit",
     "serve",
@@ -295,6 +297,8 @@ COMMANDS: list[tuple[str, Command]] = [
         ),
     ),
     ("analytics export", Command(lambda h: ["analytics", "export", "--out", str(h.folder / "analytics")])),
+    ("epcis export", Command(lambda h: ["epcis", "export", "--out", str(h.folder / "events.jsonld")])),
+    ("epcis index", reads("epcis", "index")),  # a derived index, kept as the log's housekeeping is
     # changes
     (
         "registry load",
