@@ -20,6 +20,12 @@ epcis_app = typer.Typer(
 app.add_typer(epcis_app, name="epcis")
 
 
+def _progress(label: str) -> Progress:
+    """A bar on standard error for long work, gone when it is done."""
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    return Progress(*columns, console=err_console, transient=True)
+
+
 @epcis_app.command("export")
 @reports_errors
 def export(
@@ -57,14 +63,7 @@ def export(
         until=None if last is None else datetime.combine(last + timedelta(days=1), datetime.min.time(), zone),
     )
     store = store_for(ctx)
-    with Progress(
-        TextColumn("exporting events"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
+    with _progress("exporting events") as bar:
         task = bar.add_task("export", total=None)
         try:
             count = export_document(
@@ -137,14 +136,7 @@ def index(ctx: typer.Context):
     from reetrace.services.epcis_query import fill_epcis_ids
 
     store = store_for(ctx)
-    with Progress(
-        TextColumn("hashing events"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
+    with _progress("hashing events") as bar:
         task = bar.add_task("events", total=None)
         hashed = fill_epcis_ids(store, progress=lambda upto, top: bar.update(task, completed=upto, total=top))
     console.print(f"{hashed:,} event{'s' if hashed != 1 else ''} given their EPCIS eventID", markup=False)
