@@ -14,6 +14,10 @@ from reetrace.domain.findings import Thresholds
 
 DEFAULT_DB = "sqlite:///reetrace.db"
 DEFAULT_LOG_ORIGIN = "reetrace.local/log"
+# Where the server is reached from outside: credentials name their issuer (`did:web:<host>`), their
+# status list and the lots' URIs by it (docs/credentials.md)
+DEFAULT_PUBLIC_URL = "http://localhost:8000"
+DEFAULT_ISSUER_NAME = "Rare Earth Traceability Authority"
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,8 @@ class Settings:
     # after a change that moved only chains (no new event), a checkpoint no sooner than this after
     # the latest: a flood of failed logins or rejections signs one every few seconds, not one each
     checkpoint_spacing_seconds: float = 5.0
+    public_url: str = DEFAULT_PUBLIC_URL
+    issuer_name: str = DEFAULT_ISSUER_NAME
 
     @classmethod
     def build(cls, db_url: str | None = None, thresholds_file: Path | None = None) -> Settings:
@@ -38,7 +44,17 @@ class Settings:
         origin = os.environ.get("REETRACE_LOG_ORIGIN") or DEFAULT_LOG_ORIGIN
         key_dir = Path(d) if (d := os.environ.get("REETRACE_LOG_KEYS")) else None
         every = _seconds(os.environ.get("REETRACE_CHECKPOINT_SECONDS"), 60.0)
-        return cls(db_url=url, thresholds=thresholds, log_origin=origin, log_key_dir=key_dir, checkpoint_seconds=every)
+        public_url = _public_url(os.environ.get("REETRACE_PUBLIC_URL") or DEFAULT_PUBLIC_URL)
+        issuer_name = os.environ.get("REETRACE_ISSUER_NAME") or DEFAULT_ISSUER_NAME
+        return cls(
+            db_url=url,
+            thresholds=thresholds,
+            log_origin=origin,
+            log_key_dir=key_dir,
+            checkpoint_seconds=every,
+            public_url=public_url,
+            issuer_name=issuer_name,
+        )
 
     def log_keys_path(self) -> Path:
         """The directory of the log's private keys: REETRACE_LOG_KEYS, else beside an SQLite
@@ -53,6 +69,22 @@ class Settings:
         if self.control_list_path:
             return json.loads(self.control_list_path.read_text(encoding="utf-8"))
         return json.loads(resources.files("reetrace.data").joinpath("control_list.json").read_text(encoding="utf-8"))
+
+
+def _public_url(value: str) -> str:
+    """REETRACE_PUBLIC_URL: an http(s) origin (scheme, host, optional port), no path."""
+    from urllib.parse import urlsplit
+
+    from reetrace.errors import UsageError
+
+    parts = urlsplit(value.rstrip("/"))
+    try:
+        parts.port  # noqa: B018 -- raises on a port that is not a number
+    except ValueError:
+        raise UsageError(f"REETRACE_PUBLIC_URL {value!r} has a port that is not a number") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query or parts.fragment:
+        raise UsageError(f"REETRACE_PUBLIC_URL must be like https://trace.example.gov.cn, not {value!r}")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _seconds(value: str | None, default: float) -> float:

@@ -6,7 +6,9 @@
   client that has its answer can have it proven. Where only chains moved, at most one every
   `checkpoint_spacing_seconds` (a flood of failed logins or rejected submissions does not sign
   one each).
-- Every `checkpoint_seconds` while the server runs: reads leave entries in the access log.
+- Every `checkpoint_seconds` while the server runs: reads leave entries in the access log. On
+  the same round, when anything moved since the last, the live credentials are held against the
+  findings as they now stand (`services.credential_status.review`).
 
 Each is a few index look-ups when nothing moved. A checkpoint that cannot be signed never fails
 a request: the reason is logged.
@@ -26,7 +28,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reetrace.config import Settings
-from reetrace.services.log import seal
+from reetrace.errors import ReetraceError
+from reetrace.services.credential_status import review
+from reetrace.services.log import latest_checkpoint, seal
 from reetrace.store.database import Store
 
 SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE"))
@@ -55,9 +59,25 @@ def install(app: FastAPI) -> None:
 
 
 async def _every(seconds: float, store: Store, settings: Settings) -> None:
+    reviewed: str | None = None
     while True:
         await asyncio.sleep(seconds)
         _warn(await run_in_threadpool(seal, store, settings))
+        reviewed = await run_in_threadpool(_review_credentials, store, settings, reviewed)
+
+
+def _review_credentials(store: Store, settings: Settings, reviewed: str | None) -> str | None:
+    """Revoke the credentials the findings now block, if anything moved since the last review
+    (the latest checkpoint tells: it is signed whenever anything moved); the checkpoint reviewed."""
+    try:
+        latest = latest_checkpoint(store, settings)
+        if latest != reviewed:
+            for revoked in review(store, settings):
+                logger.info("credential %s of lot %s revoked", revoked.credential_id, revoked.lot)
+        return latest
+    except (ReetraceError, OSError) as exc:
+        logger.warning("credentials not reviewed: %s", exc)
+        return reviewed
 
 
 class _SealAfterChanges:

@@ -9,7 +9,10 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from rich.markup import escape
+
 from reetrace.cli import app, console, day_option, err_console, reports_errors, settings, today, views
+from reetrace.config import Settings
 from reetrace.errors import UsageError
 
 registry_app = typer.Typer(
@@ -60,6 +63,21 @@ def registry_load(ctx: typer.Context, file: Path = typer.Argument(..., help="A r
 
     counts = registry_service.load_registry(store_for(ctx), _read_json(file), actor=operator())
     console.print("Registry loaded: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    _review_credentials(store_for(ctx), settings(ctx))
+
+
+def _review_credentials(store, current: Settings, found=None) -> None:
+    """Findings were just brought up to date: revoke the credentials they now block (on stderr,
+    so that a JSON report on stdout stays clean)."""
+    from reetrace.services.credential_status import review
+
+    for revoked in review(store, current, found):
+        codes = ", ".join(sorted({f["code"] for f in revoked.reason["findings"]}))
+        err_console.print(
+            f"credential {revoked.credential_id} of lot {escape(revoked.lot)} revoked: {escape(codes)}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @registry_app.command("show")
@@ -115,6 +133,7 @@ def ingest(
         from reetrace.services.log import publish_checkpoint
 
         publish_checkpoint(store, settings(ctx))  # every ingest that adds events is checkpointed
+        _review_credentials(store, settings(ctx))
     if format is Output.json:
         emit_json(report.as_contract())
     else:
@@ -167,6 +186,8 @@ def audit(
 
     day = day_option(as_of, "--as-of", today(ctx))
     findings = audit_service.audit_ledger(store_for(ctx), settings(ctx), day)
+    if day == today(ctx):  # the findings as they stand now
+        _review_credentials(store_for(ctx), settings(ctx), findings)
     if code:
         findings = [f for f in findings if f.code in set(code)]
     if format is Output.json:

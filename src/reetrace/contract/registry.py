@@ -6,11 +6,13 @@ import base64
 import binascii
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from reetrace.contract.errors import describe
 from reetrace.contract.fields import Country, Day, KeyId, Kg, Text, Time, Uscc
+from reetrace.contract.submission import FormName
 from reetrace.domain.elements import ELEMENTS
+from reetrace.epcis.digital_link import gtin14
 from reetrace.errors import InvalidInput
 from reetrace.ledger.signing import key_id
 
@@ -91,6 +93,16 @@ class SiteIn(_Strict):
         return self
 
 
+def _gtin(value: str) -> str:
+    normal = gtin14(value)
+    if normal is None:
+        raise ValueError(f"{value!r} is not a GTIN (8, 12, 13 or 14 digits with a valid check digit)")
+    return normal
+
+
+Gtin = Annotated[str, Field(strict=True, max_length=14), AfterValidator(_gtin)]
+
+
 class EnterpriseIn(_Strict):
     uscc: Uscc
     name: Text
@@ -100,6 +112,7 @@ class EnterpriseIn(_Strict):
     qualifications: list[QualificationIn] = []
     keys: list[KeyIn] = []
     sites: list[SiteIn] = []
+    gtins: dict[FormName, Gtin] = {}  # lot form -> GTIN, for the lots' GS1 Digital Link (§11)
 
 
 class QuotaIn(_Strict):

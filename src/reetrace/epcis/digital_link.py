@@ -58,6 +58,15 @@ def check_digit(key: str) -> int:
     return -total % 10
 
 
+def gtin14(text: str) -> str | None:
+    """A GTIN-8, -12, -13 or -14 written as ASCII digits with a valid check digit, as the 14 digits
+    GS1 Digital Link uses (zeros in front); None for anything else."""
+    if not (text.isascii() and text.isdigit() and len(text) in (8, 12, 13, 14)):
+        return None
+    padded = text.zfill(14)
+    return padded if check_digit(padded[:-1]) == int(padded[-1]) else None
+
+
 def _encode(value: str) -> str:
     """Percent-encode what a Digital Link path must not carry bare (GS1 DL Table 7-1)."""
     for char, escaped in (("!", "%21"), ("(", "%28"), (")", "%29"), ("*", "%2A"), ("+", "%2B"), (",", "%2C")):

@@ -32,6 +32,7 @@ def save_registry(conn: Connection, doc: RegistryDocument) -> dict[str, int]:
     if usccs:
         conn.execute(delete(t.qualifications).where(t.qualifications.c.uscc.in_(usccs)))
         conn.execute(delete(t.sites).where(t.sites.c.uscc.in_(usccs)))
+        conn.execute(delete(t.enterprise_gtins).where(t.enterprise_gtins.c.uscc.in_(usccs)))
     revoked = _revocations(conn, [k.key_id for e in doc.enterprises for k in e.keys])
     upsert(
         conn,
@@ -83,6 +84,11 @@ def save_registry(conn: Connection, doc: RegistryDocument) -> dict[str, int]:
             for s in e.sites
         ],
     )
+    upsert(
+        conn,
+        t.enterprise_gtins,
+        [{"uscc": e.uscc, "form": form, "gtin": gtin} for e in doc.enterprises for form, gtin in e.gtins.items()],
+    )
     upsert(conn, t.quotas, [q.model_dump() for q in doc.quotas])
     upsert(
         conn,
@@ -127,6 +133,13 @@ def _earlier(stored: str | None, given: str | None) -> str | None:
     if stored is None or given is None:
         return stored or given
     return min(stored, given)
+
+
+def gtin_of(conn: Connection, uscc: str, form: str) -> str | None:
+    """The GTIN enterprise `uscc` registered for its lots of `form`, if any."""
+    return conn.execute(
+        select(t.enterprise_gtins.c.gtin).where(t.enterprise_gtins.c.uscc == uscc, t.enterprise_gtins.c.form == form)
+    ).scalar()
 
 
 def capacity_enterprises(conn: Connection) -> set[str]:

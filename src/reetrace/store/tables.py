@@ -638,3 +638,46 @@ epcis_index = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
     Column("seq", BigInteger, nullable=False),
 )
+
+# The GTIN an enterprise registered for the lots of one form it makes (registry `gtins`): the
+# lot's URI becomes a GS1 Digital Link (docs/credentials.md).
+enterprise_gtins = Table(
+    "enterprise_gtins",
+    metadata,
+    Column("uscc", String(18), ForeignKey("enterprises.uscc"), primary_key=True),
+    Column("form", String(16), primary_key=True),
+    Column("gtin", String(14), nullable=False),
+)
+
+# The public halves of the keys credentials are signed with (the private halves live in files
+# beside the log's keys); a retired key stays listed in the DID document.
+issuer_keys = Table(
+    "issuer_keys",
+    metadata,
+    Column("key_id", String(16), primary_key=True),  # docs/contract.md §1 key id
+    Column("public_key", LargeBinary, nullable=False),  # raw 32 bytes
+    Column("created_at", String(32), nullable=False),
+    Column("retired_at", String(32)),
+)
+
+# Every credential issued. `id` places it in the status lists (docs/credentials.md); `lineage`
+# (JSON) is what its lot's provenance rested on when issued, `blocking` (JSON) the blocking
+# findings that stood then; a revocation sets `revoked_at` and its reason (JSON).
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("credential_id", String(36), nullable=False, unique=True),  # UUID
+    Column("lot", String(80), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # passport | events
+    Column("securing", String(8), nullable=False),  # di | jwt
+    Column("issued_at", String(32), nullable=False),
+    Column("issued_by", String(64), nullable=False),  # username, or the command line's user
+    Column("issued_to", String(18)),  # the enterprise that asked, if one did
+    Column("key_id", String(16), nullable=False),
+    Column("document", Text, nullable=False),  # the secured credential, JSON
+    Column("lineage", Text, nullable=False),
+    Column("blocking", Text, nullable=False),
+    Column("revoked_at", String(32)),
+    Column("revoked_reason", Text),
+)
