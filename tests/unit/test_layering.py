@@ -1,4 +1,4 @@
-"""The domain and the ledger stay free of frameworks (STYLE rule 1)."""
+"""The domain, the ledger and the credentials stay free of frameworks (STYLE rule 1)."""
 
 from __future__ import annotations
 
@@ -32,9 +32,9 @@ def imports(path: Path) -> set[str]:
     return names
 
 
-def test_domain_and_ledger_import_no_framework():
+def test_domain_ledger_and_credentials_import_no_framework():
     offenders = []
-    for folder in ("domain", "ledger"):
+    for folder in ("domain", "ledger", "credentials"):
         for path in (PACKAGE / folder).rglob("*.py"):
             for name in imports(path):
                 if any(name == f or name.startswith(f + ".") for f in FORBIDDEN):
