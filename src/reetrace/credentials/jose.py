@@ -120,6 +120,21 @@ def open_envelope(enveloped: Any, public_key_resolver: KeyResolver) -> dict[str,
     return credential
 
 
+def peek_kid(enveloped: Any) -> str | None:
+    """The `kid` an enveloped credential's JWS header names, read without verifying anything (to
+    find whose DID document to verify it with); None when there is none to read."""
+    data_url = enveloped.get("id") if isinstance(enveloped, dict) else None
+    token = data_url.removeprefix(DATA_URL) if isinstance(data_url, str) else ""
+    found = _COMPACT(token) if token != data_url else None
+    if found is None:
+        return None
+    try:
+        kid = _json_object(found[1], "the JWS header").get("kid")
+    except VerificationError:
+        return None
+    return kid if isinstance(kid, str) else None
+
+
 def _spelt_once(segment: str) -> bool:
     """Whether a base64url segment encodes back to itself (no stray low bits)."""
     try:
