@@ -317,8 +317,12 @@ def _last(value: str | None) -> tuple[bool, str]:
 
 
 __all__ = [
+    "DOMESTIC",
     "FORMAT",
+    "FORM_STAGE",
+    "RECYCLING",
     "STAGES",
+    "STAGE_PROCESS",
     "MaterialOrigin",
     "Provenance",
     "Stage",
