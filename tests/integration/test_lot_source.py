@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Connection, create_engine, event, insert
 
 from reetrace.domain.events import Draw, Event, Extract, Import, NewLot, Transform
+from reetrace.domain.provenance import provenance
 from reetrace.domain.trace import InMemoryLotSource, backward, forward
 from reetrace.errors import NotFound
 from reetrace.services.trace import trace
@@ -67,6 +68,8 @@ def write(conn: Connection, events: Sequence[Event]) -> None:
         body = {"event_id": e.event_id, "type": e.type, "time": e.time.isoformat()}
         if isinstance(e, Transform):
             body["process"] = e.process
+        if isinstance(e, Import):
+            body["origin_country"] = e.origin_country
         conn.execute(
             insert(t.events).values(
                 seq=seq,
@@ -171,6 +174,15 @@ def test_sql_source_traces_as_the_in_memory_one(connection, chunk_size):
         assert forward(lot, store).as_contract() == forward(lot, memory).as_contract(), lot
 
 
+def test_sql_source_gives_the_in_memory_provenance(connection):
+    """The import's declared origin comes back from its body: CONC-MM is of Myanmar origin."""
+    write(connection, CHAIN)
+    memory, store = InMemoryLotSource.from_events(CHAIN), SqlLotSource(connection, chunk_size=2)
+    for lot in LOTS:
+        assert provenance(lot, store).as_contract() == provenance(lot, memory).as_contract(), lot
+    assert "MM" in provenance("MAG-1", store).stages[0].countries
+
+
 def test_sql_source_reads_events_whole(connection):
     write(connection, CHAIN)
     store = SqlLotSource(connection)
@@ -181,7 +193,9 @@ def test_sql_source_reads_events_whole(connection):
     assert (mag.ref, mag.type, mag.process, mag.time) == (f"{MAKER}:mag-2", "transform", "magnet", utc_text(at(13)))
     assert mag.inputs == (Draw("MET-ND", 10), Draw("OX-DY", 2))
     assert [o.lot for o in mag.outputs] == ["MAG-2", "SCRAP-M"]
-    assert store.creations(["CONC-MM"])["CONC-MM"].outputs[0].hs_code == "2846901900"
+    imported = store.creations(["CONC-MM"])["CONC-MM"]
+    assert (imported.outputs[0].hs_code, imported.origin_country, imported.process) == ("2846901900", "MM", None)
+    assert (mag.origin_country, created["ORE-B"].origin_country) == (None, None)
     uses = store.uses(["MET-ND", "OX-ND", "MAG-1"])
     assert [c.ref for c in uses["MET-ND"]] == [f"{MAKER}:mag-1", f"{MAKER}:mag-2"]
     assert [c.ref for c in uses["OX-ND"]] == [f"{SEPARATOR}:met-1"]

@@ -16,13 +16,15 @@ lot's own element mass:
 The walk works on *shares*: the fraction of a lot's element e that comes from each origin. The
 fraction each input supplies of a transform's outputs is the same for every output, so it is
 worked out once per event; a lot's shares are worked out once, so a diamond-shaped graph is not
-walked twice. The source is asked for a whole level of the graph at once (`LotSource`), which
-lets a store answer with one batch of queries per level rather than one per lot.
+walked twice. The same walk, told to stop at some lots, gives the fraction that comes from the
+nearest of them instead (`shares_walk`; reetrace.domain.provenance stops at each stage's lots).
+The source is asked for a whole level of the graph at once (`LotSource`), which lets a store
+answer with one batch of queries per level rather than one per lot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -50,6 +52,7 @@ class Creation:
     process: str | None = None
     inputs: tuple[Draw, ...] = ()
     outputs: tuple[NewLot, ...] = ()
+    origin_country: str | None = None  # an import's declared origin (ISO 3166-1 alpha-2)
 
     @property
     def event_id(self) -> str:
@@ -73,6 +76,7 @@ class Creation:
             process=getattr(event, "process", None),
             inputs=tuple(getattr(event, "inputs", ())),
             outputs=tuple(getattr(event, "outputs", ())),
+            origin_country=getattr(event, "origin_country", None),
         )
 
 
@@ -177,7 +181,7 @@ class BackwardTrace:
             "format": FORMAT,
             "lot": self.lot,
             "direction": "backward",
-            "elements_kg": _rounded(self.elements_kg),
+            "elements_kg": rounded_kg(self.elements_kg),
             "reo_kg": round(reo_kg(self.elements_kg), _DECIMALS),
             "origins": [
                 {
@@ -185,7 +189,7 @@ class BackwardTrace:
                     "event": o.event,
                     "enterprise": o.enterprise,
                     "type": o.type,
-                    "elements_kg": _rounded(o.elements_kg),
+                    "elements_kg": rounded_kg(o.elements_kg),
                     "reo_kg": round(o.reo_kg, _DECIMALS),
                 }
                 for o in self.origins
@@ -205,7 +209,7 @@ class ForwardTrace:
             "format": FORMAT,
             "lot": self.lot,
             "direction": "forward",
-            "elements_kg": _rounded(self.elements_kg),
+            "elements_kg": rounded_kg(self.elements_kg),
             "reo_kg": round(reo_kg(self.elements_kg), _DECIMALS),
             "descendants": [
                 {
@@ -214,7 +218,7 @@ class ForwardTrace:
                     "enterprise": d.enterprise,
                     "process": d.process,
                     "form": d.form,
-                    "elements_kg": _rounded(d.elements_kg),
+                    "elements_kg": rounded_kg(d.elements_kg),
                     "reo_kg": round(d.reo_kg, _DECIMALS),
                     "depth": d.depth,
                 }
@@ -223,13 +227,13 @@ class ForwardTrace:
         }
 
 
-def _element_key(element: str) -> tuple[int, str]:
+def element_key(element: str) -> tuple[int, str]:
     return (_ELEMENT_ORDER.get(element, len(ELEMENTS)), element)
 
 
-def _rounded(elements_kg: Mapping[str, float]) -> dict[str, float]:
+def rounded_kg(elements_kg: Mapping[str, float]) -> dict[str, float]:
     """Kilograms for output: atomic-number order, 6 decimals, nothing that rounds to zero."""
-    rounded = ((e, round(kg, _DECIMALS)) for e, kg in sorted(elements_kg.items(), key=lambda i: _element_key(i[0])))
+    rounded = ((e, round(kg, _DECIMALS)) for e, kg in sorted(elements_kg.items(), key=lambda i: element_key(i[0])))
     return {e: kg for e, kg in rounded if kg != 0}
 
 
@@ -247,12 +251,12 @@ def _own_kg(creations: Mapping[str, Creation | None], lot: str) -> dict[str, flo
     return element_kg(new_lot.mass_kg, new_lot.composition) if new_lot is not None else {}
 
 
-class _Graph:
+class LotGraph:
     """The part of the lot graph a trace has read, and the allocation through each transform."""
 
     def __init__(self, creations: Mapping[str, Creation | None], elements: Iterable[str]) -> None:
         self.creations = creations
-        self.elements = tuple(sorted(set(elements), key=_element_key))
+        self.elements = tuple(sorted(set(elements), key=element_key))
         self._fractions: dict[str, dict[str, Shares]] = {}
 
     def new_lot(self, lot: str) -> NewLot | None:
@@ -328,7 +332,7 @@ def backward(lot: str, source: LotSource) -> BackwardTrace:
     """Every origin of a lot, with the element mass each contributed (docs/contract.md §6)."""
     creations = ancestry(lot, source)
     own = _own_kg(creations, lot)
-    graph = _Graph(creations, own)
+    graph = LotGraph(creations, own)
     origins = []
     for key, shares in _origin_shares(lot, graph).items():
         contributed = {e: own[e] * shares[e] for e in graph.elements if own[e] * shares[e] > 0}
@@ -358,20 +362,33 @@ def ancestry(lot: str, source: LotSource) -> dict[str, Creation | None]:
     return creations
 
 
-def _origin_shares(root: str, graph: _Graph) -> dict[str, Shares]:
+def _origin_shares(root: str, graph: LotGraph) -> dict[str, Shares]:
     """origin -> element -> fraction of the root's element that comes from that origin."""
+    return shares_walk(root, graph)[root]
+
+
+def shares_walk(root: str, graph: LotGraph, stop: Callable[[str], bool] | None = None) -> dict[str, dict[str, Shares]]:
+    """For the root and every lot walked through on the way up from it: end -> element ->
+    fraction of the lot's element that comes from that end.
+
+    An end is a lot the walk does not go beyond: an origin (a lot not made by a transform), a lot
+    where `stop` says so (the root included), or the lot that closes a cycle."""
     whole = dict.fromkeys(graph.elements, 1.0)
-    if not graph.parents(root):
-        return {root: whole}
-    shares: dict[str, dict[str, Shares]] = {}  # lot -> origin -> element -> fraction
+
+    def parents(lot: str) -> list[str]:
+        return [] if stop is not None and stop(lot) else graph.parents(lot)
+
+    if not parents(root):
+        return {root: {root: whole}}
+    shares: dict[str, dict[str, Shares]] = {}  # lot -> end -> element -> fraction
     path = {root}
-    stack = [(root, iter(graph.parents(root)))]
+    stack = [(root, iter(parents(root)))]
     while stack:  # depth first, without recursion: chains can be long
         lot, pending = stack[-1]
         for parent in pending:
             if parent in shares or parent in path:
                 continue
-            grandparents = graph.parents(parent)
+            grandparents = parents(parent)
             if not grandparents:
                 shares[parent] = {parent: whole}
                 continue
@@ -388,15 +405,15 @@ def _origin_shares(root: str, graph: _Graph) -> dict[str, Shares]:
                 continue
             mixed: dict[str, Shares] = {}
             for parent, part in fractions.items():
-                # a parent still on the path is the lot that closes a cycle: an origin of its own
-                for origin, share in ({parent: whole} if parent in path else shares[parent]).items():
-                    into = mixed.setdefault(origin, dict.fromkeys(graph.elements, 0.0))
+                # a parent still on the path is the lot that closes a cycle: an end of its own
+                for end, share in ({parent: whole} if parent in path else shares[parent]).items():
+                    into = mixed.setdefault(end, dict.fromkeys(graph.elements, 0.0))
                     for e in graph.elements:
                         into[e] += part[e] * share[e]
             shares[lot] = mixed
             stack.pop()
             path.discard(lot)
-    return shares[root]
+    return shares
 
 
 # --- forward ------------------------------------------------------------------------------
@@ -406,7 +423,7 @@ def forward(lot: str, source: LotSource) -> ForwardTrace:
     """Every lot descending from a lot, with the element mass that came from it (docs/contract.md §6)."""
     creations, depths = _descent(lot, source)
     descendants = [d for d in depths if d != lot]
-    graph = _Graph(creations, (e for each in (lot, *descendants) for e in _own_kg(creations, each)))
+    graph = LotGraph(creations, (e for each in (lot, *descendants) for e in _own_kg(creations, each)))
     shares = _descendant_shares(lot, descendants, depths, graph)
     found = []
     for each in descendants:
@@ -453,7 +470,7 @@ def _descent(lot: str, source: LotSource) -> tuple[dict[str, Creation | None], d
 
 
 def _descendant_shares(
-    root: str, descendants: list[str], depths: Mapping[str, int], graph: _Graph
+    root: str, descendants: list[str], depths: Mapping[str, int], graph: LotGraph
 ) -> dict[str, Shares]:
     """lot -> element -> fraction of the lot's element that comes from the root.
 
@@ -500,10 +517,16 @@ __all__ = [
     "Descendant",
     "ForwardTrace",
     "InMemoryLotSource",
+    "LotGraph",
     "LotSource",
     "Origin",
+    "Shares",
     "allocate",
+    "ancestry",
     "backward",
     "earliest",
+    "element_key",
     "forward",
+    "rounded_kg",
+    "shares_walk",
 ]

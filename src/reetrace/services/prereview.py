@@ -23,6 +23,7 @@ from reetrace.domain.events import Event, Export, Receive, Ship
 from reetrace.domain.findings import Finding
 from reetrace.domain.lots import Ledger
 from reetrace.domain.prereview import Facts, LotFacts, Provenance, name_key, pre_review, searchable_part
+from reetrace.domain.provenance import upstream_of
 from reetrace.domain.workflow import state_of
 from reetrace.errors import NotFound
 from reetrace.services import findings as current_findings
@@ -88,10 +89,9 @@ def provenance(conn: Connection, lot: str, zone_year) -> Provenance:
     source = SqlLotSource(conn)
     creations = tracing.ancestry(lot, source)
     trace = tracing.backward(lot, source)
-    upstream = frozenset(creations)
-    refs = {c.ref for c in creations.values() if c is not None}
-    refs |= _moves(events_touching(conn, upstream))
-    return Provenance(trace, upstream, frozenset(refs), producers_of(creations.values(), zone_year))
+    upstream, created_by = upstream_of(creations)
+    refs = created_by | _moves(events_touching(conn, upstream))
+    return Provenance(trace, upstream, refs, producers_of(creations.values(), zone_year))
 
 
 def producers_of(creations: Iterable[tracing.Creation | None], zone_year) -> frozenset[tuple[str, str, int]]:

@@ -4,7 +4,8 @@ Each call answers a whole frontier of lots with two queries, so a trace costs tw
 level of the graph, not per lot:
 
 1. the events that created (or draw from) the lots, joined to their heads in `events`: reporter,
-   event id, type, time and, for a transform only, the body, parsed just for its `process`;
+   event id, type, time and, for a transform or an import only, the body, parsed just for a
+   transform's `process` and an import's `origin_country`;
 2. the outputs (`lots`) and inputs (`lot_draws`) of those events, together in one UNION ALL.
 
 IN lists hold at most `chunk_size` ids, so a level of more than `chunk_size` lots (or events)
@@ -37,7 +38,7 @@ class _Head(NamedTuple):
     event_id: str
     type: str
     time: str
-    body: str | None  # a transform's body, for its process; None for other events
+    body: str | None  # a transform's or an import's body, for its process or origin; None for others
 
     @property
     def order(self) -> tuple[str, str, str]:
@@ -51,7 +52,7 @@ _HEAD_COLUMNS = (
     t.events.c.event_id,
     t.events.c.type,
     t.events.c.time,
-    case((t.events.c.type == "transform", t.events.c.body), else_=None).label("body"),
+    case((t.events.c.type.in_(("transform", "import")), t.events.c.body), else_=None).label("body"),
 )
 
 
@@ -97,15 +98,17 @@ class SqlLotSource:
         """Events by ledger position, from their heads, with all their outputs and inputs."""
         by_seq = {head.seq: head for head in heads}
         outputs, inputs = self._parts(by_seq)
+        bodies = {seq: json.loads(head.body) if head.body else {} for seq, head in by_seq.items()}
         return {
             seq: Creation(
                 ref=f"{head.reporter}:{head.event_id}",
                 reporter=head.reporter,
                 type=head.type,
                 time=head.time,
-                process=_process(head.body),
+                process=bodies[seq].get("process"),
                 inputs=tuple(inputs.get(seq, ())),
                 outputs=tuple(outputs.get(seq, ())),
+                origin_country=bodies[seq].get("origin_country"),
             )
             for seq, head in by_seq.items()
         }
@@ -155,7 +158,3 @@ def _parts_of(seqs: list[int]) -> CompoundSelect:
     parts = union_all(outputs, inputs)
     columns = parts.selected_columns
     return parts.order_by(columns.seq, columns.kind, columns.position)
-
-
-def _process(body: str | None) -> str | None:
-    return json.loads(body).get("process") if body else None
