@@ -56,13 +56,18 @@ def provenance_context_text() -> str:
     return _text(_PROVENANCE_FILE)
 
 
+def provenance_context() -> Json:
+    """The project's context document (a fresh copy)."""
+    return json.loads(provenance_context_text())
+
+
 def context_for(url: str, public_url: str | None = None) -> Json:
     """The context document held for `url` (a fresh copy each time: callers may change it). The
     project's own context is known at its URL under `public_url` only. Raises `UnknownContext`."""
     if url in _FILES:
         return json.loads(_text(_FILES[url]))
     if public_url is not None and url == provenance_context_url(public_url):
-        return json.loads(provenance_context_text())
+        return provenance_context()
     raise UnknownContext(f"no copy of the JSON-LD context {url} is held")
 
 

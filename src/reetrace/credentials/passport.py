@@ -38,6 +38,7 @@ Json = dict[str, Any]
 KGM = "KGM"  # UN/CEFACT Rec. 20: kilogram
 OTHER = "Other constituents"
 MAGNET = "magnet"
+CHECKPOINT_MEMBERS = frozenset({"origin", "treeSize", "rootHash", "note"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,7 @@ def passport(
     valid_from: datetime,
     status_entry: Mapping[str, Any],
     all_origins_legal: bool,
-    checkpoint: str,
+    checkpoint: str | Mapping[str, Any],
     public_url: str,
     product_name: str | None = None,
     producer: Party | None = None,
@@ -68,7 +69,8 @@ def passport(
     """The unsigned passport of the lot `provenance` describes. `credential_id` is the credential's
     `id` (a URI), `lot_uri` the lot's (reetrace.credentials.digital_link), `status_entry` its
     `BitstringStatusListEntry`, `checkpoint` the signed note of the log checkpoint the facts rest
-    on. Raises ValueError for a lot of no mass, a naive `valid_from` or a checkpoint that is none."""
+    on (or its `logCheckpoint` already written: origin, treeSize, rootHash, note). Raises
+    ValueError for a lot of no mass, a naive `valid_from` or a checkpoint that is none."""
     if not provenance.mass_kg > 0:
         raise ValueError(f"lot {provenance.lot} has no mass: nothing to give a passport to")
     product: Json = {
@@ -161,10 +163,15 @@ def permanent_magnet(provenance: Provenance) -> Json:
     }
 
 
-def log_checkpoint(note: str) -> Json:
+def log_checkpoint(note: str | Mapping[str, Any]) -> Json:
     """`logCheckpoint`: the checkpoint's origin, tree size and root hash (base64), and the signed
     note itself, which anyone holding the log's key checks. Raises ValueError (NoteError) when the
-    note's text is no checkpoint."""
+    note's text is no checkpoint, or a mapping given lacks one of the four."""
+    if isinstance(note, Mapping):
+        missing = CHECKPOINT_MEMBERS - set(note)
+        if missing:
+            raise ValueError(f"logCheckpoint lacks {', '.join(sorted(missing))}")
+        return {name: note[name] for name in ("origin", "treeSize", "rootHash", "note")}
     body, blank, _ = note.partition("\n\n")
     if not blank:
         raise ValueError("a signed checkpoint note has a blank line before its signatures")

@@ -60,6 +60,16 @@ def schema_errors(credential: Any, schema: str = DPP, limit: int = LIMIT) -> lis
     return errors
 
 
+def validate_passport(credential: Any) -> list[SchemaError]:
+    """Where `credential` breaks the UNTP Digital Product Passport schema; none when it keeps to it."""
+    return schema_errors(credential, DPP)
+
+
+def validate_traceability(credential: Any) -> list[SchemaError]:
+    """Where `credential` breaks the UNTP Digital Traceability Event schema; none when it keeps to it."""
+    return schema_errors(credential, DTE)
+
+
 def check(credential: Any, schema: str = DPP) -> None:
     """Raise `SchemaViolation` unless `credential` keeps to the UNTP schema `schema`."""
     errors = schema_errors(credential, schema)

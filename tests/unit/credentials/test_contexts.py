@@ -22,6 +22,7 @@ from reetrace.credentials.contexts import (
     context_for,
     document_loader,
     known_urls,
+    provenance_context,
     provenance_context_text,
     provenance_context_url,
 )
@@ -78,7 +79,7 @@ def test_the_schemas_name_the_contexts_held():
 def test_the_project_context_is_known_under_its_server_only():
     url = provenance_context_url(PUBLIC_URL + "/")
     assert url == "http://localhost:8000/contexts/provenance/v1"
-    assert context_for(url, PUBLIC_URL) == json.loads(provenance_context_text())
+    assert context_for(url, PUBLIC_URL) == json.loads(provenance_context_text()) == provenance_context()
     with pytest.raises(UnknownContext):
         context_for(url)
     with pytest.raises(UnknownContext):

@@ -18,7 +18,7 @@ from pyld import jsonld
 from factory import make_key, make_uscc
 from reetrace.credentials.contexts import document_loader
 from reetrace.credentials.passport import Party, element_name, log_checkpoint, magnet_type, passport
-from reetrace.credentials.schema import DPP, SchemaViolation, check, schema_errors
+from reetrace.credentials.schema import DPP, SchemaViolation, check, schema_errors, validate_passport
 from reetrace.domain.provenance import MaterialOrigin, Provenance, Stage, StagePlace
 from reetrace.ledger.note import Checkpoint, Signer, sign_note
 
@@ -151,6 +151,7 @@ CASES = [domestic_magnet, imported_oxide, unknown_origin_metal, smco_magnet]
 def test_every_passport_keeps_to_the_untp_dpp_schema(case):
     credential = issue(case())
     assert schema_errors(credential, DPP) == []
+    assert validate_passport(credential) == []
     check(credential)
 
 
@@ -262,6 +263,10 @@ def test_the_checkpoint_is_the_signed_note_and_its_fields():
     }
     with pytest.raises(ValueError):
         log_checkpoint("reetrace.example.gov.cn/log\n123\n")
+    written = log_checkpoint(NOTE)
+    assert log_checkpoint({**written, "extra": 1}) == written  # as the caller wrote it, nothing more
+    with pytest.raises(ValueError):
+        log_checkpoint({"origin": LOG.name, "treeSize": 123, "note": NOTE})
 
 
 def test_a_lot_of_no_mass_and_a_naive_time_are_refused():

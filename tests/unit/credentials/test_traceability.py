@@ -19,7 +19,7 @@ from epcis_events import events as drawn_events
 from factory import make_uscc
 from reetrace.credentials.contexts import document_loader
 from reetrace.credentials.digital_link import lot_uri
-from reetrace.credentials.schema import DTE, schema_errors
+from reetrace.credentials.schema import DTE, schema_errors, validate_passport, validate_traceability
 from reetrace.credentials.traceability import traceability
 from reetrace.epcis.document import Recorded, epcis_id
 
@@ -77,6 +77,8 @@ def recorded(events: list[dict[str, Any]], reporter: str = REPORTER) -> list[Rec
 def test_a_submission_is_a_valid_dte():
     credential = issue(recorded(submission()))
     assert schema_errors(credential, DTE) == []
+    assert validate_traceability(credential) == []
+    assert validate_passport(credential) != []  # a DTE is no passport
     assert credential["type"] == ["VerifiableCredential", "DigitalTraceabilityEvent"]
     assert [e["type"][0] for e in credential["credentialSubject"]] == [
         "TransactionEvent",
