@@ -80,20 +80,36 @@ def chain(cli, world, write_json):
                 "p2",
                 "separation",
                 [("C1", 1000), ("C2", 1000)],
-                [lot("NDO-1", "oxide", 230.0, {"Nd": 0.8574 * 0.99}), lot("DYO-1", "oxide", 44.0, {"Dy": 0.8713 * 0.99})],
+                [
+                    lot("NDO-1", "oxide", 230.0, {"Nd": 0.8574 * 0.99}),
+                    lot("DYO-1", "oxide", 44.0, {"Dy": 0.8713 * 0.99}),
+                    lot("CEO-1", "oxide", 240.0, {"Ce": 0.8141 * 0.99}),
+                ],
             ),
             transform(
-                "p3", "metal", [("NDO-1", 230.0)], [lot("NDM-1", "metal", 190.0, {"Nd": 0.995})],
+                "p3",
+                "metal",
+                [("NDO-1", 230.0)],
+                [lot("NDM-1", "metal", 190.0, {"Nd": 0.995})],
                 time="2026-01-12T08:00:00+08:00",
             ),
             transform(
-                "p4", "magnet", [("NDM-1", 90.0), ("DYO-1", 3.0)], [lot("MAG-1", "magnet", 300.0, MAGNET)],
+                "p4",
+                "magnet",
+                [("NDM-1", 90.0), ("DYO-1", 3.6)],
+                [lot("MAG-1", "magnet", 300.0, MAGNET)],
                 time="2026-01-20T08:00:00+08:00",
             ),
         ],
         created_at="2026-02-06T10:00:00+08:00",
     )
-    cli("ingest", "--as-received", "created_at", str(write_json("mine.json", mine)), str(write_json("plant.json", plant)))
+    cli(
+        "ingest",
+        "--as-received",
+        "created_at",
+        str(write_json("mine.json", mine)),
+        str(write_json("plant.json", plant)),
+    )
     return world
 
 
@@ -112,7 +128,9 @@ def test_issue_both_ways_and_verify_offline(chain, cli, offline, tmp_path):
     assert subject["product"]["id"] == f"{PUBLIC}/lots/MAG-1"
     assert subject["allOriginsLegal"] is True
     # Nd came half from China, half from Myanmar (equal Nd in both concentrates); Dy likewise
-    nd = {m["originCountry"]: m["massFraction"] for m in subject["materialsProvenance"] if m["name"] == "Neodymium (Nd)"}
+    nd = {
+        m["originCountry"]: m["massFraction"] for m in subject["materialsProvenance"] if m["name"] == "Neodymium (Nd)"
+    }
     assert nd == pytest.approx({"CN": 0.29 / 2, "MM": 0.29 / 2})
     assert sum(m["massFraction"] for m in subject["materialsProvenance"]) == pytest.approx(1.0)
     assert subject["chineseOriginShare"] == pytest.approx(0.5)
@@ -149,13 +167,21 @@ def test_a_later_blocking_finding_revokes(chain, cli, offline, write_json, tmp_p
     cli("credential", "did-document", "--out", str(did))
     cli("credential", "status-list", "--out", str(status))
     assert "not revoked (status from the store)" in cli("credential", "verify", str(di)).stdout
-    assert "not revoked (status from the file)" in offline(
-        "credential", "verify", str(di), "--did-document", str(did), "--status-list", str(status)
-    ).stdout
+    assert (
+        "not revoked (status from the file)"
+        in offline("credential", "verify", str(di), "--did-document", str(did), "--status-list", str(status)).stdout
+    )
     # the plant draws the Chinese concentrate a second time: C1 is overdrawn, upstream of MAG-1
     again = chain.plant.submit(
-        [transform("p9", "separation", [("C1", 500)], [lot("NDO-9", "oxide", 50.0, {"Nd": 0.8})],
-                   time="2026-01-25T08:00:00+08:00")],
+        [
+            transform(
+                "p9",
+                "separation",
+                [("C1", 500)],
+                [lot("NDO-9", "oxide", 50.0, {"Nd": 0.8})],
+                time="2026-01-25T08:00:00+08:00",
+            )
+        ],
         created_at="2026-02-07T10:00:00+08:00",
     )
     ingested = cli("ingest", "--as-received", "created_at", str(write_json("again.json", again)))

@@ -146,9 +146,7 @@ def provenance(
         typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
     for stage in doc["stages"]:
-        places = "; ".join(
-            f"{p['country'] or '?'} {p['enterprise'] or ''}".strip() for p in stage["places"]
-        )
+        places = "; ".join(f"{p['country'] or '?'} {p['enterprise'] or ''}".strip() for p in stage["places"])
         console.print(f"{stage['name']:<10} {escape(places)}", highlight=False, soft_wrap=True)
     console.print(f"Chinese-origin share {doc['chinese_origin_share']:.4f}", highlight=False)
 

@@ -36,7 +36,7 @@ from joserfc.jwa import JWSAlgModel
 from joserfc.jwk import OKPKey
 
 from reetrace.credentials.did import KeyResolver, check_issuer
-from reetrace.credentials.errors import clip, member, refuse
+from reetrace.credentials.errors import VerificationError, clip, member, refuse
 from reetrace.ledger.canonical import ParsedJson
 from reetrace.ledger.signing import b64url_decode, b64url_encode
 

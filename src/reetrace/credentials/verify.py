@@ -143,7 +143,9 @@ def verify(
             report.credential = jose.open_envelope(document, resolver)
             report.method = jose.peek_kid(document)
         else:
-            raise VerificationError(Problem("unsecured", "the file is not a secured credential (no proof, no envelope)"))
+            raise VerificationError(
+                Problem("unsecured", "the file is not a secured credential (no proof, no envelope)")
+            )
     except VerificationError as exc:
         report.check("signature", False, exc.problem)
         return report
@@ -180,7 +182,9 @@ def _validity(report: CredentialReport, now: datetime) -> None:
     if start is None:
         report.check("validity", False, Problem("valid_from", "the credential has no valid validFrom"))
     elif now < start:
-        report.check("validity", False, Problem("not_yet_valid", f"valid only from {start.isoformat()}", at=start.isoformat()))
+        report.check(
+            "validity", False, Problem("not_yet_valid", f"valid only from {start.isoformat()}", at=start.isoformat())
+        )
     elif "validUntil" in credential and (end is None or now > end):
         until = clip(credential.get("validUntil"))
         report.check("validity", False, Problem("expired", f"expired (valid until {until})", at=until))
@@ -201,8 +205,11 @@ def _status(report: CredentialReport, status_of: Callable[[StatusEntry], tuple[b
     try:
         answer = status_of(entry) if status_of is not None else None
     except VerificationError as exc:
-        report.check("status", None, Problem("status_unreadable", f"status not checked: {str(exc.problem)}",
-                                             detail=str(exc.problem)))
+        report.check(
+            "status",
+            None,
+            Problem("status_unreadable", f"status not checked: {str(exc.problem)}", detail=str(exc.problem)),
+        )
         return
     if answer is None:
         report.check("status", None, Problem("status_offline", "status not checked: no status list at hand (offline)"))

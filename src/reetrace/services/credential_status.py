@@ -84,6 +84,8 @@ def review(
             reason = reason_of(new)
             if repo.revoke(conn, row.number, at, reason):
                 codes = ", ".join(sorted({f.code for f in new}))
-                note_change(conn, actor, "credential revoke", row.issued_to, f"{row.credential_id} lot {row.lot}: {codes}")
+                note_change(
+                    conn, actor, "credential revoke", row.issued_to, f"{row.credential_id} lot {row.lot}: {codes}"
+                )
                 revocations.append(Revocation(row.credential_id, row.lot, reason))
     return revocations

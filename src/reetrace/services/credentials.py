@@ -35,9 +35,8 @@ from reetrace.services import issuer_keys
 from reetrace.services import prereview as lineage_of
 from reetrace.services.access_log import note_change
 from reetrace.services.log import peek, publish_checkpoint
-from reetrace.store import certify_repo
+from reetrace.store import certify_repo, registry_repo
 from reetrace.store import credentials_repo as repo
-from reetrace.store import registry_repo
 from reetrace.store.database import Store
 from reetrace.store.lot_source import SqlLotSource
 from reetrace.store.timefmt import to_utc_text

@@ -76,7 +76,9 @@ def reserve(
             blocking="[]",
         )
     )
-    return int(result.inserted_primary_key[0])
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def complete(

@@ -39,7 +39,14 @@ PAGE_STATUS: tuple[tuple[type[ReetraceError], int], ...] = (
     (Computing, 503),
     (ReetraceError, 422),
 )
-API_PATHS = ("/api", "/epcis", "/openapi.json")  # answered in JSON, errors too
+API_PATHS = (
+    "/api",
+    "/epcis",
+    "/openapi.json",
+    "/.well-known",
+    "/credentials",
+    "/contexts",
+)  # answered in JSON, errors too
 
 
 def install(app: FastAPI) -> None:

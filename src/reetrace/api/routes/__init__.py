@@ -11,6 +11,7 @@ def routers() -> list[APIRouter]:
         accounts,
         applications,
         controls,
+        credentials,
         customs,
         epcis_capture,
         epcis_query,
@@ -24,7 +25,8 @@ def routers() -> list[APIRouter]:
         submissions,
     )
 
-    # controls before lots: its /lots/{lot}/classification would otherwise be taken by /lots/{lot:path}
+    # controls and credentials before lots: their /lots/{lot}/classification and /lots/{lot}/credentials
+    # would otherwise be taken by /lots/{lot:path}
     return [
         m.router
         for m in (
@@ -34,6 +36,7 @@ def routers() -> list[APIRouter]:
             registry,
             findings,
             controls,
+            credentials,
             lots,
             log,
             applications,
