@@ -197,3 +197,23 @@ def test_a_later_blocking_finding_revokes(chain, cli, offline, write_json, tmp_p
     assert "a blocking finding stands upstream" in cli("credential", "issue", "MAG-1", "--out", str(now)).stdout
     assert json.loads(now.read_text(encoding="utf-8"))["credentialSubject"]["allOriginsLegal"] is False
     assert cli("credential", "verify", str(now)).returncode == 0
+
+
+def test_a_submissions_events_as_a_traceability_credential(chain, cli, offline, tmp_path):
+    from reetrace.credentials.schema import validate_traceability
+
+    events, did = tmp_path / "events.json", tmp_path / "did.json"
+    cli("credential", "events", "2", "--securing", "jwt", "--out", str(events))  # the plant's submission
+    cli("credential", "did-document", "--out", str(did))
+    checked = json.loads(
+        offline("credential", "verify", str(events), "--did-document", str(did), "--format", "json").stdout
+    )
+    assert checked["ok"] and checked["securing"] == "jwt"
+    assert [c["message"] for c in checked["checks"]][:3] == ["signature_ok", "schema_ok_events", "valid_now"]
+    import base64
+
+    token = json.loads(events.read_text(encoding="utf-8"))["id"].split(",", 1)[1]
+    payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    assert "DigitalTraceabilityEvent" in payload["type"] and validate_traceability(payload) == []
+    assert len(payload["credentialSubject"]) == 5  # the five events the plant's submission added
+    cli("credential", "events", "99", "--out", str(events), expect=1)

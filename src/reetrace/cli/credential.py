@@ -86,6 +86,29 @@ def issue(
     )
 
 
+@credential_app.command("events")
+@reports_errors
+def events(
+    ctx: typer.Context,
+    submission: int = typer.Argument(..., min=1, help="The submission's number (`id` in GET /api/submissions)."),
+    securing: Securing = typer.Option(Securing.di, "--securing", help="di: Data Integrity proof; jwt: vc+jwt."),
+    out: Path = typer.Option(..., "--out", help="Where to write the credential (JSON)."),
+):
+    """Issue a submission's events as a UNTP Digital Traceability Event credential."""
+    from reetrace.cli.operator import operator
+    from reetrace.services.credential_events import issue_events
+
+    actor = operator()
+    issued = issue_events(_store(ctx), settings(ctx), submission, securing.value, actor=actor, issued_by=actor.username)
+    _write(out, issued.document)
+    console.print(
+        f"events credential {issued.credential_id} of submission {submission} ({securing.value}) written to "
+        f"{escape(str(out))}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 @credential_app.command("verify")
 @reports_errors
 def verify(

@@ -26,7 +26,7 @@ from typing import Any
 
 from reetrace.credentials import data_integrity, did, jose
 from reetrace.credentials.errors import VerificationError, clip
-from reetrace.credentials.schema import validate_passport
+from reetrace.credentials.schema import validate_passport, validate_traceability
 from reetrace.credentials.status_list import StatusEntry
 from reetrace.domain.problems import Problem
 
@@ -158,12 +158,19 @@ def verify(
 
 
 def _schema(report: CredentialReport) -> None:
-    problems = validate_passport(report.credential or {})
+    """A Digital Traceability Event credential is held to its own UNTP schema; anything else to
+    the passport's."""
+    credential = report.credential or {}
+    types = credential.get("type")
+    events = isinstance(types, list) and "DigitalTraceabilityEvent" in types
+    problems = (validate_traceability if events else validate_passport)(credential)
+    kind = "UNTP Digital Traceability Event credential" if events else "UNTP Digital Product Passport"
     if problems:
         first = problems[0]
-        report.check("schema", False, Problem("schema_invalid", f"not a UNTP passport: {first}", detail=str(first)))
+        said = f"not a valid {kind}: {first}"
+        report.check("schema", False, Problem("schema_invalid", said, at=first.where() or "/", detail=first.message))
     else:
-        report.check("schema", True, Problem("schema_ok", "a UNTP Digital Product Passport 0.6.1"))
+        report.check("schema", True, Problem("schema_ok" if not events else "schema_ok_events", f"a {kind} 0.6.1"))
 
 
 def _moment(value: Any) -> datetime | None:

@@ -16,7 +16,7 @@ from reetrace.store import tables as t
 class CredentialRow:
     number: int  # its place in the status lists, from 1
     credential_id: str
-    lot: str
+    lot: str | None
     kind: str
     securing: str
     issued_at: str
@@ -52,13 +52,14 @@ def _row(r: Any) -> CredentialRow:
 def reserve(
     conn: Connection,
     credential_id: str,
-    lot: str,
+    lot: str | None,
     kind: str,
     securing: str,
     issued_at: str,
     issued_by: str,
     issued_to: str | None,
     key_id: str,
+    submission_id: int | None = None,
 ) -> int:
     """A new credential's row, its document still to come; returns its number."""
     result = conn.execute(
@@ -71,6 +72,7 @@ def reserve(
             issued_by=issued_by,
             issued_to=issued_to,
             key_id=key_id,
+            submission_id=submission_id,
             document="{}",
             lineage="{}",
             blocking="[]",

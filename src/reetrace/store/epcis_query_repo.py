@@ -175,6 +175,22 @@ def counterparty_seqs(conn: Connection, party: str) -> frozenset[int]:
     return frozenset(seqs)
 
 
+def rows_of_submission(conn: Connection, submission_id: int) -> list[RecordedRow]:
+    """The events a submission added to the ledger, in ledger order."""
+    rows = conn.execute(_recorded().where(_e.submission_id == submission_id).order_by(_e.seq))
+    return [RecordedRow(*row) for row in rows]
+
+
+def submission_size(conn: Connection, submission_id: int) -> tuple[str, int] | None:
+    """Who sent a submission and how many events it added; None when there is no such submission."""
+    reporter = conn.execute(select(t.submissions.c.reporter).where(t.submissions.c.id == submission_id)).scalar()
+    if reporter is None:
+        return None
+    counted = select(func.count()).select_from(t.events).where(_e.submission_id == submission_id)
+    count = conn.execute(counted).scalar_one()
+    return reporter, int(count)
+
+
 def row_at(conn: Connection, seq: int) -> RecordedRow | None:
     row = conn.execute(_recorded().where(_e.seq == seq)).first()
     return None if row is None else RecordedRow(*row)

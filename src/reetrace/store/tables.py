@@ -668,7 +668,8 @@ credentials = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("credential_id", String(36), nullable=False, unique=True),  # UUID
-    Column("lot", String(80), nullable=False, index=True),
+    Column("lot", String(80), index=True),  # a passport's lot
+    Column("submission_id", Integer, ForeignKey("submissions.id")),  # an events credential's submission
     Column("kind", String(16), nullable=False),  # passport | events
     Column("securing", String(8), nullable=False),  # di | jwt
     Column("issued_at", String(32), nullable=False),

@@ -25,6 +25,7 @@ from reetrace.api.security import actor_of, principal, store_of
 from reetrace.credentials import contexts
 from reetrace.domain.accounts import Principal
 from reetrace.errors import Forbidden
+from reetrace.services import credential_events
 from reetrace.services import credentials as service
 from reetrace.services.credential_links import linkset, resolver_description
 
@@ -109,6 +110,32 @@ def issue(
         "all_origins_legal": issued.all_origins_legal,
         "credential": issued.document,
     }
+    return JSONResponse(body, status_code=201, headers={"Location": f"/credentials/{issued.credential_id}"})
+
+
+@router.post("/api/submissions/{submission_id}/credential", status_code=201)
+def issue_events(
+    request: Request,
+    submission_id: int = Path(..., ge=1, le=2**62),
+    securing: Literal["di", "jwt"] = Body("di", embed=True),
+    who: Principal = Depends(principal),
+) -> JSONResponse:
+    """A submission's events as a UNTP Digital Traceability Event credential, for the enterprise
+    that sent it to pass to its customers (staff: any submission)."""
+    if who.is_staff and who.role not in ISSUERS:
+        raise Forbidden(f"{who.username} ({who.role}) may not issue credentials")
+    if not who.is_staff and who.uscc is None:
+        raise Forbidden(f"{who.username} ({who.role}) may not issue credentials")
+    issued = credential_events.issue_events(
+        store_of(request),
+        request.app.state.settings,
+        submission_id,
+        securing,
+        party=None if who.is_staff else who.uscc,
+        actor=actor_of(request, who),
+        issued_by=who.username,
+    )
+    body = {"credential_id": issued.credential_id, "securing": issued.securing, "credential": issued.document}
     return JSONResponse(body, status_code=201, headers={"Location": f"/credentials/{issued.credential_id}"})
 
 
