@@ -87,5 +87,5 @@ def review(
                 note_change(
                     conn, actor, "credential revoke", row.issued_to, f"{row.credential_id} lot {row.lot}: {codes}"
                 )
-                revocations.append(Revocation(row.credential_id, row.lot, reason))
+                revocations.append(Revocation(row.credential_id, row.lot or "", reason))
     return revocations
