@@ -229,7 +229,28 @@ CHANGES: dict[tuple[str, str], Change] = {
         lambda lv: [Entry("change", "POST /epcis/capture", _x(lv))],
         status=202,
     ),
+    ("POST", "/api/lots/{lot}/credentials"): Change(
+        "trader_user",
+        "POST",
+        lambda lv: "/api/lots/DYO-1/credentials",
+        lambda lv: {"json": {"securing": "di"}},
+        lambda lv: [Entry("change", "credential issue", _x(lv))],
+    ),
+    ("POST", "/api/submissions/{submission_id}/credential"): Change(
+        "trader_user",
+        "POST",
+        lambda lv: f"/api/submissions/{trader_submission(lv)}/credential",
+        lambda lv: {"json": {"securing": "jwt"}},
+        lambda lv: [Entry("change", "credential issue", _x(lv))],
+    ),
 }
+
+
+def trader_submission(live) -> int:
+    with live.client("regulator") as client:
+        items = client.get("/api/submissions", params={"reporter": _x(live)}).json()["items"]
+    assert items
+    return items[0]["id"]
 
 
 def _capture(lv, events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -347,6 +368,7 @@ READS: dict[tuple[str, str], Read | None] = {
     ("GET", "/epcis/capture/{capture_id}"): Read(lambda lv: f"/epcis/capture/{trader_capture(lv)}", enterprise=_x),
     ("GET", "/epcis/events"): Read(lambda lv: "/epcis/events", lambda lv: "eventType=TransformationEvent"),
     ("GET", "/epcis/events/{event_id}"): Read(lambda lv: f"/epcis/events/{trader_event_id(lv)}", enterprise=_x),
+    ("GET", "/api/lots/{lot}/credentials"): Read(lambda lv: "/api/lots/DYO-1/credentials", enterprise=_plant),
 }
 
 

@@ -214,6 +214,13 @@ def only_own_captures(live, client: httpx.Client) -> None:
     only_own("enterprise", path="/epcis/capture")(live, client)
 
 
+def b_submission(live) -> int:
+    with live.client("regulator") as client:
+        items = client.get("/api/submissions", params={"reporter": live.world.trader.uscc}).json()["items"]
+    assert items
+    return items[0]["id"]
+
+
 def staff_only(path: str, params: dict | None = None):
     def check(live, client: httpx.Client) -> None:
         answer = client.get(path, params=params)
@@ -294,6 +301,11 @@ ISOLATION: dict[tuple[str, str], Callable] = {
     ("GET", "/epcis/capture/{capture_id}"): refused("GET", lambda lv: f"/epcis/capture/{trader_capture(lv)}"),
     ("GET", "/epcis/events"): lambda live, client: epcis_events_party_to(live),
     ("GET", "/epcis/events/{event_id}"): lambda live, client: epcis_events_party_to(live),
+    ("POST", "/api/lots/{lot}/credentials"): refused("POST", "/api/lots/DYO-1/credentials", json={}),
+    ("GET", "/api/lots/{lot}/credentials"): refused("GET", "/api/lots/DYO-1/credentials"),
+    ("POST", "/api/submissions/{submission_id}/credential"): refused(
+        "POST", lambda lv: f"/api/submissions/{b_submission(lv)}/credential", json={}
+    ),
 }
 
 
@@ -397,6 +409,21 @@ SAME_ANSWER: dict[tuple[str, str], tuple[str, Ask, list[Ask]]] = {
         "GET",
         lambda lv: "/api/lots/DYO-1/classification",
         [lambda lv: "/api/lots/NO-SUCH-0/classification"],
+    ),
+    ("GET", "/api/lots/{lot}/credentials"): (
+        "GET",
+        lambda lv: "/api/lots/DYO-1/credentials",
+        [lambda lv: "/api/lots/NO-SUCH-0/credentials"],
+    ),
+    ("POST", "/api/lots/{lot}/credentials"): (
+        "POST",
+        lambda lv: ("/api/lots/DYO-1/credentials", {"securing": "di"}),
+        [lambda lv: ("/api/lots/NO-SUCH-0/credentials", {"securing": "di"})],
+    ),
+    ("POST", "/api/submissions/{submission_id}/credential"): (
+        "POST",
+        lambda lv: (f"/api/submissions/{b_submission(lv)}/credential", {"securing": "di"}),
+        [lambda lv: ("/api/submissions/999999/credential", {"securing": "di"})],
     ),
     ("GET", "/api/log/proof/{event}"): (
         "GET",
@@ -621,6 +648,14 @@ PAGE_ISOLATION: dict[tuple[str, str], Callable[..., None]] = {
     ("GET", "/account"): page_not_data,
     ("GET", "/language/{language}"): page_not_data,
     ("GET", "/openapi.json"): page_not_data,
+    # what anyone checks a credential with: the issuer's keys, the revocation bits, the context,
+    # the resolver's description, and a credential by its unguessable id, which names no
+    # enterprise upstream of its lot (tests/api/test_api_credentials.py, tests/unit/credentials)
+    ("GET", "/.well-known/did.json"): page_not_data,
+    ("GET", "/.well-known/gs1resolver"): page_not_data,
+    ("GET", "/contexts/provenance/v1"): page_not_data,
+    ("GET", "/credentials/status/{number}"): page_not_data,
+    ("GET", "/credentials/{credential_id}"): page_not_data,
 }
 
 

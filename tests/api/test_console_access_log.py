@@ -111,6 +111,13 @@ PAGE_READS: dict[tuple[str, str], PageRead | None] = {
     ("GET", "/audit/access-log"): PageRead("auditor", lambda lv: "/audit/access-log", "user=inspector&from=2026-01-01"),
     # no one's data: forms, the language switch, the API's own documentation
     ("GET", "/certificates/print.css"): None,  # the printable certificate's style sheet
+    # what anyone checks a credential with (docs/credentials.md): no account reads them, so no
+    # one is written down; they hold no enterprise's data beyond what a credential states
+    ("GET", "/.well-known/did.json"): None,
+    ("GET", "/.well-known/gs1resolver"): None,
+    ("GET", "/contexts/provenance/v1"): None,
+    ("GET", "/credentials/status/{number}"): None,
+    ("GET", "/credentials/{credential_id}"): None,
     ("GET", "/login"): None,
     ("GET", "/login/second-factor"): None,
     ("GET", "/account"): None,  # one's own account

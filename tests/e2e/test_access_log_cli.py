@@ -43,7 +43,8 @@ LICENSE = "RE-2026-000001"
 # signed by the log as its own housekeeping (after an ingest, before a certificate or a proof),
 # and the index of EPCIS eventIDs, derived from the ledger and filled when it is first looked in
 # (`reetrace epcis index` fills it beforehand): a read may leave these, never anything else
-HOUSEKEEPING = {"checkpoints", "epcis_ids", "epcis_index"}
+# and the credential issuer's key, made when first needed (a status list signed, say), as the log's is
+HOUSEKEEPING = {"checkpoints", "epcis_ids", "epcis_index", "issuer_keys"}
 REETRACE = str(Path(sys.executable).with_name("reetrace"))  # the command, beside this Python
 
 # no store: files, keys, a witness's own directory, another server, or a store of their own
@@ -101,6 +102,12 @@ class Here:
         assert len(leaves) == 1, "the mine's extraction must be redacted"
         self.redacted_leaf = leaves[0]
         return self.write("redacted.json", document)
+
+    def credential(self) -> str:
+        """A credential of DYO-1, issued without the command line."""
+        from reetrace.services.credentials import issue
+
+        return self.write("credential.json", issue(self.store, self.settings, "DYO-1").document)
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
         env = {**os.environ, "REETRACE_DB": self.url, "REETRACE_LOG_KEYS": str(self.settings.log_keys_path())}
@@ -296,10 +303,36 @@ COMMANDS: list[tuple[str, Command]] = [
             reads_only=True,
         ),
     ),
+    (
+        "credential provenance",
+        Command(
+            lambda h: ["credential", "provenance", "DYO-1"],
+            lambda h: [Entry("read", "provenance of lot DYO-1", h.world.plant.uscc)],
+            reads_only=True,
+        ),
+    ),
+    ("credential did-document", Command(lambda h: ["credential", "did-document", "--out", str(h.folder / "d.json")])),
+    ("credential status-list", Command(lambda h: ["credential", "status-list", "--out", str(h.folder / "s.json")])),
+    ("credential verify", Command(lambda h: ["credential", "verify", h.credential()])),
+    ("credential review", reads("credential", "review")),
     ("analytics export", Command(lambda h: ["analytics", "export", "--out", str(h.folder / "analytics")])),
     ("epcis export", Command(lambda h: ["epcis", "export", "--out", str(h.folder / "events.jsonld")])),
     ("epcis index", reads("epcis", "index")),  # a derived index, kept as the log's housekeeping is
     # changes
+    (
+        "credential issue",
+        Command(
+            lambda h: ["credential", "issue", "DYO-1", "--out", str(h.folder / "issued.json")],
+            lambda h: [Entry("change", "credential issue", h.world.plant.uscc)],
+        ),
+    ),
+    (
+        "credential events",
+        Command(
+            lambda h: ["credential", "events", "1", "--out", str(h.folder / "events.json")],
+            lambda h: [Entry("change", "credential issue", h.world.mine.uscc)],
+        ),
+    ),
     (
         "registry load",
         Command(

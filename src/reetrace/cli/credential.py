@@ -161,10 +161,15 @@ def provenance(
     format: Output = typer.Option(Output.json, "--format"),
 ):
     """A lot's provenance stage by stage with every enterprise named (the authority's view;
-    a credential names none)."""
+    a credential names none). Written to the access log, as a certificate is."""
+    from reetrace.cli.operator import operator
     from reetrace.services import credentials
+    from reetrace.services.accounts import record_access
+    from reetrace.services.lots import lot_view
 
-    doc = credentials.full_provenance(_store(ctx), lot).as_contract()
+    store = _store(ctx)
+    doc = credentials.full_provenance(store, lot).as_contract()
+    record_access(store, operator(), "read", f"provenance of lot {lot}", lot_view(store, settings(ctx), lot).owner)
     if format is Output.json:
         typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return

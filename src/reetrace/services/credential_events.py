@@ -57,7 +57,7 @@ def issue_events(
     with store.reading() as conn:
         found = epcis_query_repo.submission_size(conn, submission_id)
         if found is None or (party is not None and found[0] != party):
-            raise NotFound(f"there is no submission {submission_id}")
+            raise NotFound("there is no such submission")
         reporter, count = found
         if count == 0:
             raise InvalidInput(f"submission {submission_id} added no event to the ledger: there is nothing to attest")

@@ -155,7 +155,7 @@ def issue(
             raise StoreError(f"the credential for lot {lot!r} does not meet the UNTP schema: {problems[0]}")
         document = secure(unsigned, securing, signer, verification_method(settings, signer.key_id), moment)
         repo.complete(conn, number, document, lineage, (finding_key(f) for f in blocking))
-        note_change(conn, actor, "credential issue", issued_to, f"{credential_id} lot {lot} ({securing})")
+        note_change(conn, actor, "credential issue", issued_to or maker, f"{credential_id} lot {lot} ({securing})")
     return Issued(credential_id, lot, securing, document, not blocking)
 
 
