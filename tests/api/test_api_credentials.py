@@ -93,3 +93,24 @@ def test_what_is_not_there(seeded):
         assert anyone.get("/credentials/not-a-credential").status_code == 422
         missing = anyone.get("/credentials/00000000-0000-0000-0000-000000000000")
     assert missing.headers["content-type"].startswith("application/json")
+
+
+def test_an_ingest_through_the_api_revokes_before_it_answers(seeded, issued):
+    """Last in this module: the plant draws C1 (upstream of DYO-1) a second time, through the
+    API; by the time the answer is in, the credential's bit is set and its reason recorded."""
+    from factory import lot, transform
+
+    overdraw = seeded.world.plant.submit(
+        [transform("p9", "separation", [("C1", 900)], [lot("CEO-9", "oxide", 10, {"Ce": 0.8})])],
+        created_at="2026-02-10T10:00:00+08:00",
+    )
+    with seeded.client("plant_user") as plant:
+        assert plant.post("/api/submissions", json=overdraw).status_code == 201
+    with seeded.client() as anyone:
+        status = anyone.get("/credentials/status/1").json()
+    entry = StatusEntry.of(issued.json()["credential"])
+    assert entry is not None and entry.is_set(status) is True
+    with seeded.client("regulator") as regulator:
+        listed = regulator.get("/api/lots/DYO-1/credentials").json()["credentials"]
+    mine = next(c for c in listed if c["credential_id"] == issued.json()["credential_id"])
+    assert mine["revoked_at"] and [f["code"] for f in mine["revoked_reason"]["findings"]] == ["LOT_OVERDRAWN"]

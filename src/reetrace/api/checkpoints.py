@@ -6,9 +6,13 @@
   client that has its answer can have it proven. Where only chains moved, at most one every
   `checkpoint_spacing_seconds` (a flood of failed logins or rejected submissions does not sign
   one each).
-- Every `checkpoint_seconds` while the server runs: reads leave entries in the access log. On
-  the same round, when anything moved since the last, the live credentials are held against the
-  findings as they now stand (`services.credential_status.review`).
+- Every `checkpoint_seconds` while the server runs: reads leave entries in the access log.
+
+After each changing request, before its last byte (so that a client holding its answer finds the
+status lists up to date), and on the same periodic round, when the ledger or the access log
+moved since the last time, the live credentials are held against the findings as they now stand
+(`services.credential_status.review`): an ingest through the API revokes as `reetrace ingest`
+does. Nothing is read when no credential is live.
 
 Each is a few index look-ups when nothing moved. A checkpoint that cannot be signed never fails
 a request: the reason is logged.
@@ -19,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -28,9 +33,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reetrace.config import Settings
-from reetrace.errors import ReetraceError
-from reetrace.services.credential_status import review
-from reetrace.services.log import latest_checkpoint, seal
+from reetrace.errors import Computing, ReetraceError
+from reetrace.services.credential_status import moved_marker, review
+from reetrace.services.log import seal
 from reetrace.store.database import Store
 
 SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE"))
@@ -41,13 +46,14 @@ def install(app: FastAPI) -> None:
     store: Store = app.state.store
     settings: Settings = app.state.settings
     _warn(seal(store, settings))
-    app.add_middleware(_SealAfterChanges, store=store, settings=settings)
+    reviewer = _Reviewer(store, settings)
+    app.add_middleware(_SealAfterChanges, store=store, settings=settings, reviewer=reviewer)
     opened = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
     async def lifespan(application: Any) -> AsyncIterator[Any]:
         async with opened(application) as state:
-            ticker = asyncio.create_task(_every(settings.checkpoint_seconds, store, settings))
+            ticker = asyncio.create_task(_every(settings.checkpoint_seconds, store, settings, reviewer))
             try:
                 yield state
             finally:
@@ -58,36 +64,46 @@ def install(app: FastAPI) -> None:
     app.router.lifespan_context = lifespan
 
 
-async def _every(seconds: float, store: Store, settings: Settings) -> None:
-    reviewed: str | None = None
+async def _every(seconds: float, store: Store, settings: Settings, reviewer: _Reviewer) -> None:
     while True:
         await asyncio.sleep(seconds)
         _warn(await run_in_threadpool(seal, store, settings))
-        reviewed = await run_in_threadpool(_review_credentials, store, settings, reviewed)
+        await run_in_threadpool(reviewer.review)
 
 
-def _review_credentials(store: Store, settings: Settings, reviewed: str | None) -> str | None:
-    """Revoke the credentials the findings now block, if anything moved since the last review
-    (the latest checkpoint tells: it is signed whenever anything moved); the checkpoint reviewed."""
-    try:
-        latest = latest_checkpoint(store, settings)
-        if latest != reviewed:
-            for revoked in review(store, settings):
-                logger.info("credential %s of lot %s revoked", revoked.credential_id, revoked.lot)
-        return latest
-    except (ReetraceError, OSError) as exc:
-        logger.warning("credentials not reviewed: %s", exc)
-        return reviewed
+class _Reviewer:
+    """Revokes the credentials the findings now block, when anything moved since it last looked."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.seen: tuple[int, int] | None = None
+        self.lock = threading.Lock()
+
+    def review(self) -> None:
+        with self.lock:
+            try:
+                marker = moved_marker(self.store)
+                if marker == self.seen:
+                    return
+                for revoked in review(self.store, self.settings, wait=False):
+                    logger.info("credential %s of lot %s revoked", revoked.credential_id, revoked.lot)
+                self.seen = marker
+            except Computing:  # a full audit is running in the background: the next round looks again
+                return
+            except (ReetraceError, OSError) as exc:
+                logger.warning("credentials not reviewed: %s", exc)
 
 
 class _SealAfterChanges:
     """ASGI middleware: after a request that may have changed something, sign a checkpoint (if
     anything moved) before the end of the response goes out."""
 
-    def __init__(self, app: ASGIApp, store: Store, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, store: Store, settings: Settings, reviewer: _Reviewer) -> None:
         self.app = app
         self.store = store
         self.settings = settings
+        self.reviewer = reviewer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
@@ -98,6 +114,7 @@ class _SealAfterChanges:
             if message["type"] == "http.response.body" and not message.get("more_body", False):
                 spacing = timedelta(seconds=self.settings.checkpoint_spacing_seconds)
                 _warn(await run_in_threadpool(seal, self.store, self.settings, spacing))
+                await run_in_threadpool(self.reviewer.review)
             await send(message)
 
         await self.app(scope, receive, sealing)

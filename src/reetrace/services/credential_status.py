@@ -26,7 +26,9 @@ from reetrace.services import findings as current_findings
 from reetrace.services.access_log import note_change
 from reetrace.services.credentials import finding_key
 from reetrace.store import credentials_repo as repo
+from reetrace.store.access_log_repo import last_entry_id
 from reetrace.store.database import Store
+from reetrace.store.supervision_repo import event_count
 from reetrace.store.timefmt import to_utc_text
 
 
@@ -58,16 +60,29 @@ def reason_of(findings: Sequence[Finding]) -> dict[str, Any]:
     }
 
 
+def moved_marker(store: Store) -> tuple[int, int]:
+    """What tells whether the findings may have moved: the ledger's size and the access log's
+    last entry (every change besides the ledger — a registry load, a customs file — writes one)."""
+    with store.reading() as conn:
+        return event_count(conn), last_entry_id(conn)
+
+
 def review(
-    store: Store, settings: Settings, found: Sequence[Finding] | None = None, *, actor: Actor | None = None
+    store: Store,
+    settings: Settings,
+    found: Sequence[Finding] | None = None,
+    *,
+    actor: Actor | None = None,
+    wait: bool = True,
 ) -> list[Revocation]:
     """Revoke every credential a blocking finding now stands against that did not stand when it
-    was issued; returns the revocations made. Costs nothing when no credential is live."""
+    was issued; returns the revocations made. Costs nothing when no credential is live. Without
+    `wait` (the server), raises `Computing` while the findings are being computed."""
     with store.reading() as conn:
         if not repo.any_unrevoked(conn):
             return []
     if found is None:
-        found = current_findings.current(store, settings, wait=True)
+        found = current_findings.current(store, settings, wait=wait)
     revocations = []
     with store.writing() as conn:
         at = to_utc_text(datetime.now(UTC))

@@ -76,3 +76,8 @@ def access_entries(
         for r in rows
     ]
     return entries, total
+
+
+def last_entry_id(conn: Connection) -> int:
+    """The newest entry's id (0 for an empty log): it moves with every change the log records."""
+    return conn.scalar(select(func.max(t.access_log.c.id))) or 0
