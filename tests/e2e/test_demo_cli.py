@@ -201,3 +201,34 @@ def test_demo_refuses_to_wipe_a_directory_it_did_not_make(tmp_path):
     run = reetrace("demo", "--scale", "0.2", "--workdir", "mine", cwd=tmp_path)
     assert run.returncode == 2
     assert (tmp_path / "mine" / "thesis.tex").read_text() == "years of work"
+
+
+def test_the_exported_magnet_lots_credential_verifies_from_the_files_alone(demo_run):
+    """The demo issues the exported lot's provenance credential and writes what checks it: from
+    another directory, with no store, the file and the DID document suffice."""
+    home, run = demo_run
+    assert run.returncode == 0, run.stderr
+    folder = home / "tmp" / "credentials"
+    (credential,) = folder.glob("*.vc.json")
+    document = json.loads(credential.read_text(encoding="utf-8"))
+    assert document["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    assert document["credentialSubject"]["product"]["batchNumber"] == credential.name.removesuffix(".vc.json")
+    assert "Provenance credential" in run.stdout and "it verifies" in run.stdout
+    elsewhere = home / "elsewhere"
+    elsewhere.mkdir()
+    checked = reetrace(
+        "credential",
+        "verify",
+        credential,
+        "--did-document",
+        folder / "did.json",
+        "--status-list",
+        folder / "status-1.json",
+        "--format",
+        "json",
+        cwd=elsewhere,
+    )
+    assert checked.returncode == 0, checked.stderr
+    report = json.loads(checked.stdout)
+    assert report["ok"] and report["status"] == "active" and report["status_source"] == "file"
+    assert list(elsewhere.iterdir()) == []  # no store was made where it ran

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from reetrace.cli import app, console, recreate_dir, reports_errors, settings, today
+from reetrace.cli.demo_credential import credential_step
 from reetrace.cli.demo_epcis import epcis_export_step, epcis_report_step
 from reetrace.cli.demo_steps import accounts_step, customs_step, review_step
 from reetrace.cli.views import SEVERITY_STYLE, print_quota_use
@@ -26,6 +27,7 @@ _DEMO_FILES = {
     "review",
     "customs",
     "epcis",
+    "credentials",
     "store.db",
     "store.db-wal",
     "store.db-shm",
@@ -106,11 +108,13 @@ def demo(
     _print_findings(findings, as_of)
     _print_injected(year_doc.injected, findings)
     lot = _export_lot(year_doc)
+    credential = None
     if lot:
         from reetrace.services.trace import trace
 
         _print_trace(trace(store, lot, "backward"), year_doc.registry)
         epcis_export_step(store, lot, workdir)
+        credential = credential_step(store, replace(settings(ctx), db_url=url), lot, workdir)
     applications = review_step(
         store,
         replace(settings(ctx), db_url=url),
@@ -119,7 +123,7 @@ def demo(
         audit_ledger(store, settings(ctx), today(ctx)),
     )
     chart = customs_step(store, replace(settings(ctx), db_url=url), workdir / "customs", year, seed, as_of)
-    _print_next_steps(url, as_of, lot, year, applications, chart)
+    _print_next_steps(url, as_of, lot, year, applications, chart, credential)
     logins = accounts_step(store, year_doc.registry)
     if serve:
         _serve(replace(settings(ctx), db_url=url), store, port, logins)
@@ -233,7 +237,13 @@ def _print_trace(doc: dict[str, Any], registry: dict[str, Any]) -> None:
 
 
 def _print_next_steps(
-    url: str, as_of: date, lot: str | None, year: int, applications: list[str], chart: Path | None = None
+    url: str,
+    as_of: date,
+    lot: str | None,
+    year: int,
+    applications: list[str],
+    chart: Path | None = None,
+    credential: Path | None = None,
 ) -> None:
     db = f"reetrace --db {url}"
     console.print("\n[bold]Explore further[/bold]")
@@ -251,6 +261,11 @@ def _print_next_steps(
             f"{db} applications show {applications[0]}",
             f"{db} licenses list",
             f'{db} screen "Saigon Magnet Trading" --format json',
+        ]
+    if credential:
+        lines += [
+            f"{db} credential verify {credential}",
+            f"reetrace credential verify {credential} --did-document {credential.parent / 'did.json'}",
         ]
     if chart:
         lines += [f"{db} customs reconcile --as-of {as_of}", f"{db} mirror report --year {year} --chart mirror.svg"]
