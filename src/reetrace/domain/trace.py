@@ -134,6 +134,25 @@ class InMemoryLotSource:
         return {lot: list(self._used[lot]) for lot in lots if lot in self._used}
 
 
+class RememberingSource:
+    """A `LotSource` that reads each lot's creation once, for the several walks one use case makes
+    over the same lineage (a trace and a closure, a provenance and a pre-review's history)."""
+
+    def __init__(self, source: LotSource) -> None:
+        self._source = source
+        self._creations: dict[str, Creation | None] = {}
+
+    def creations(self, lots: Collection[str]) -> dict[str, Creation]:
+        wanted = [lot for lot in lots if lot not in self._creations]
+        if wanted:
+            found = self._source.creations(wanted)
+            self._creations.update((lot, found.get(lot)) for lot in wanted)
+        return {lot: c for lot in lots if (c := self._creations[lot]) is not None}
+
+    def uses(self, lots: Collection[str]) -> dict[str, list[Creation]]:
+        return self._source.uses(lots)
+
+
 # --- results ------------------------------------------------------------------------------
 
 
@@ -519,6 +538,7 @@ __all__ = [
     "InMemoryLotSource",
     "LotGraph",
     "LotSource",
+    "RememberingSource",
     "Origin",
     "Shares",
     "allocate",

@@ -14,7 +14,7 @@ one must also give the very figures of the complete trace.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,7 +24,7 @@ from reetrace.certificates.redaction import opening, unb64
 from reetrace.certificates.verify import verify
 from reetrace.config import Settings
 from reetrace.domain import trace as tracing
-from reetrace.domain.trace import Creation, LotSource
+from reetrace.domain.trace import RememberingSource
 from reetrace.errors import InvalidInput, NotFound, StoreError, UsageError
 from reetrace.ledger import merkle
 from reetrace.ledger.note import NoteError, Verifier, open_checkpoint
@@ -93,7 +93,7 @@ def _gather(store: Store, lot: str) -> _Gathered | None:
     with store.reading() as conn:
         if not repo.lot_known(conn, lot):
             raise NotFound(f"lot {lot!r} is not in the ledger")
-        source = _Remembering(SqlLotSource(conn))
+        source = RememberingSource(SqlLotSource(conn))
         trace = tracing.backward(lot, source).as_contract()
         rows = repo.creating_events(conn, ancestry(lot, source))
         anchor = repo.anchor(conn, max((r.seq for r in rows), default=0))
@@ -116,24 +116,6 @@ def _gather(store: Store, lot: str) -> _Gathered | None:
         if log_key is None:
             raise StoreError(f"the checkpoint of size {size} is signed by key {key_id}, which the store does not know")
     return _Gathered(trace, events, size, log_key)
-
-
-class _Remembering:
-    """A `LotSource` that reads each lot's creation once, for the trace and the closure alike."""
-
-    def __init__(self, source: LotSource) -> None:
-        self._source = source
-        self._creations: dict[str, Creation | None] = {}
-
-    def creations(self, lots: Collection[str]) -> dict[str, Creation]:
-        wanted = [lot for lot in lots if lot not in self._creations]
-        if wanted:
-            found = self._source.creations(wanted)
-            self._creations.update((lot, found.get(lot)) for lot in wanted)
-        return {lot: c for lot in lots if (c := self._creations[lot]) is not None}
-
-    def uses(self, lots: Collection[str]) -> dict[str, list[Creation]]:
-        return self._source.uses(lots)
 
 
 def enterprise_names(store: Store, usccs: Iterable[str]) -> dict[str, str]:

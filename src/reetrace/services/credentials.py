@@ -29,6 +29,7 @@ from reetrace.domain.accounts import Actor
 from reetrace.domain.findings import Finding
 from reetrace.domain.prereview import blocking_findings
 from reetrace.domain.provenance import Provenance, provenance
+from reetrace.domain.trace import RememberingSource
 from reetrace.errors import InvalidInput, NotFound, StoreError
 from reetrace.services import findings as current_findings
 from reetrace.services import issuer_keys
@@ -114,8 +115,9 @@ def issue(
     with store.reading() as conn:
         if not certify_repo.lot_known(conn, lot):
             raise NotFound(f"lot {lot!r} is not in the ledger")
-        facts = provenance(lot, SqlLotSource(conn))
-        history = lineage_of.provenance(conn, lot, zone_year)
+        source = RememberingSource(SqlLotSource(conn))  # the lineage read once, walked twice
+        facts = provenance(lot, source)
+        history = lineage_of.provenance(conn, lot, zone_year, source)
         maker = history.trace.creation.reporter if history.trace.creation is not None else None
         gtin = registry_repo.gtin_of(conn, maker, facts.form) if maker else None
     blocking = blocking_findings(found, history.upstream_lots, history.upstream_events, history.producers)

@@ -85,8 +85,10 @@ def _moves(events: Iterable[Event]) -> set[str]:
     return {e.ref for e in events if isinstance(e, (Ship, Receive))}
 
 
-def provenance(conn: Connection, lot: str, zone_year) -> Provenance:
-    source = SqlLotSource(conn)
+def provenance(conn: Connection, lot: str, zone_year, source: tracing.LotSource | None = None) -> Provenance:
+    """The stretch of history the pre-review judges a lot's export on; `source`, to share the
+    reads with another walk over the same lineage (default: the store, read afresh)."""
+    source = tracing.RememberingSource(source or SqlLotSource(conn))
     creations = tracing.ancestry(lot, source)
     trace = tracing.backward(lot, source)
     upstream, created_by = upstream_of(creations)
