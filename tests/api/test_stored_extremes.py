@@ -202,6 +202,16 @@ def addresses(site: Site) -> dict[str, list[str]]:
         "/api/screening/lists": ["/api/screening/lists"],
         "/api/submissions": ["/api/submissions"],
         "/api/rejections": ["/api/rejections"],
+        # a provenance credential and what checking one needs (public; a lot without one is not found)
+        "/verify": ["/verify"],
+        "/verify/{credential_id}": ["/verify/00000000-0000-0000-0000-000000000000", "/verify/%E2%80%8B"],
+        "/01/{gtin}/10/{lot}": [f"/01/09506000134352/10/{quote(lot, safe='')}" for lot in lots],
+        "/.well-known/did.json": ["/.well-known/did.json"],
+        "/.well-known/gs1resolver": ["/.well-known/gs1resolver"],
+        "/contexts/provenance/v1": ["/contexts/provenance/v1"],
+        "/credentials/status/{number}": ["/credentials/status/1", "/credentials/status/999999"],
+        "/credentials/{credential_id}": ["/credentials/00000000-0000-0000-0000-000000000000"],
+        "/api/lots/{lot}/credentials": [f"/api/lots/{lot}/credentials" for lot in lots],
         "/epcis/events": [
             "/epcis/events?perPage=1000",
             "/epcis/events?GE_eventTime=9999-12-31T00:00:00Z",
