@@ -648,14 +648,16 @@ PAGE_ISOLATION: dict[tuple[str, str], Callable[..., None]] = {
     ("GET", "/account"): page_not_data,
     ("GET", "/language/{language}"): page_not_data,
     ("GET", "/openapi.json"): page_not_data,
-    # what anyone checks a credential with: the issuer's keys, the revocation bits, the context,
-    # the resolver's description, and a credential by its unguessable id, which names no
-    # enterprise upstream of its lot (tests/api/test_api_credentials.py, tests/unit/credentials)
-    ("GET", "/.well-known/did.json"): page_not_data,
-    ("GET", "/.well-known/gs1resolver"): page_not_data,
-    ("GET", "/contexts/provenance/v1"): page_not_data,
-    ("GET", "/credentials/status/{number}"): page_not_data,
-    ("GET", "/credentials/{credential_id}"): page_not_data,
+    # public: for anyone, signed in or not; they show only what a credential states, and nothing
+    # of a lot without one (tests/api/test_verify_pages.py: the login page or the refusal, as ever)
+    ("GET", "/verify"): page_not_data,
+    ("GET", "/verify/{credential_id}"): page_not_data,
+    ("GET", "/01/{gtin}/10/{lot}"): page_not_data,
+    ("GET", "/.well-known/did.json"): page_not_data,  # the issuer's keys
+    ("GET", "/.well-known/gs1resolver"): page_not_data,  # the resolver's description
+    ("GET", "/contexts/provenance/v1"): page_not_data,  # the JSON-LD context
+    ("GET", "/credentials/status/{number}"): page_not_data,  # the revocation lists
+    ("GET", "/credentials/{credential_id}"): page_not_data,  # a credential, as issued to be public
 }
 
 

@@ -111,13 +111,6 @@ PAGE_READS: dict[tuple[str, str], PageRead | None] = {
     ("GET", "/audit/access-log"): PageRead("auditor", lambda lv: "/audit/access-log", "user=inspector&from=2026-01-01"),
     # no one's data: forms, the language switch, the API's own documentation
     ("GET", "/certificates/print.css"): None,  # the printable certificate's style sheet
-    # what anyone checks a credential with (docs/credentials.md): no account reads them, so no
-    # one is written down; they hold no enterprise's data beyond what a credential states
-    ("GET", "/.well-known/did.json"): None,
-    ("GET", "/.well-known/gs1resolver"): None,
-    ("GET", "/contexts/provenance/v1"): None,
-    ("GET", "/credentials/status/{number}"): None,
-    ("GET", "/credentials/{credential_id}"): None,
     ("GET", "/login"): None,
     ("GET", "/login/second-factor"): None,
     ("GET", "/account"): None,  # one's own account
@@ -128,6 +121,16 @@ PAGE_READS: dict[tuple[str, str], PageRead | None] = {
     ("GET", "/portal/submissions"): None,  # the same
     ("GET", "/portal/rejections"): None,  # the same
     ("GET", "/portal/captures"): None,  # the same
+    # public: what a provenance credential states, for anyone, signed in or not (a buyer's phone);
+    # nothing of an enterprise's beyond what the credential itself, public too, holds
+    ("GET", "/verify"): None,  # the form to check a credential file
+    ("GET", "/verify/{credential_id}"): None,
+    ("GET", "/01/{gtin}/10/{lot}"): None,  # a lot's URI: its credential's verify page, or its linkset
+    ("GET", "/.well-known/did.json"): None,  # what checking a credential needs: the issuer's keys,
+    ("GET", "/.well-known/gs1resolver"): None,  # the resolver's description,
+    ("GET", "/contexts/provenance/v1"): None,  # the JSON-LD context,
+    ("GET", "/credentials/status/{number}"): None,  # the revocation lists,
+    ("GET", "/credentials/{credential_id}"): None,  # and a credential as issued
 }
 
 
@@ -302,6 +305,12 @@ PAGE_CHANGES: dict[tuple[str, str], PageChange] = {
         prepare=lambda lv, client: _enrolment_form(lv, client),
         token_page="/account",
     ),
+    ("POST", "/lots/{lot}/credentials"): PageChange(
+        "regulator",
+        lambda lv: "/lots/DYO-1/credentials",
+        lambda lv, token: {"data": {"securing": "di", "form_token": token}},
+        lambda lv: [Entry("change", "credential issue", None)],
+    ),
     ("POST", "/logout"): PageChange(
         "auditor",
         lambda lv: "/logout",
@@ -346,10 +355,27 @@ def portal_submission(live) -> bytes:
     ).encode()
 
 
+# forms that change nothing, and why they leave no entry
+PAGE_POSTS_THAT_CHANGE_NOTHING = {
+    ("POST", "/verify"): "checks a credential file anyone holds against the issuer's keys; nothing is kept",
+}
+
+
 def test_every_page_is_in_a_table(seeded):
     served = {r for r in served_routes(seeded.app) if not r[1].startswith(("/api/", "/epcis/"))}  # the API's elsewhere
     assert sorted({r for r in served if r[0] == "GET"} ^ set(PAGE_READS)) == []
-    assert sorted({r for r in served if r[0] != "GET"} ^ set(PAGE_CHANGES)) == []
+    assert (
+        sorted({r for r in served if r[0] != "GET"} ^ (set(PAGE_CHANGES) | set(PAGE_POSTS_THAT_CHANGE_NOTHING))) == []
+    )
+
+
+def test_checking_a_credential_file_changes_nothing_and_leaves_no_entry(seeded):
+    with console(seeded, "regulator") as client:
+        before, last = store_state(seeded.store), last_entry(seeded.store)
+        answer = client.post("/verify", files={"credential": ("c.json", b'{"proof": {}}', "application/json")})
+    assert answer.status_code == 422
+    assert not changed_tables(before, store_state(seeded.store))
+    assert entries_after(seeded.store, last) == []
 
 
 # the same routes as above, sent with other forms

@@ -84,13 +84,15 @@ def render_html(
     file_sha256: str | None = None,
     blocking: tuple[str, Sequence[str]] | None = None,
     words: PageWords = ENGLISH,
+    lot_uri: str | None = None,
 ) -> str:
     """The page for a certificate (assumed valid: render after verifying). `names` maps USCCs to
     registered names; `file_sha256` is the digest of the certificate file it summarises;
     `blocking`, when given, is (the day, one line per finding) of the findings upstream that
     would block a license for the lot on that day, printed under the header (the certificate
     proves where the material came from; supervision judges it, and the page says so). `words`:
-    the language it is said in."""
+    the language it is said in. `lot_uri`, when given, is what the QR code carries: the lot's URI
+    (contract §11), where a phone finds its provenance credential; else the lot and the checkpoint."""
     names = names or {}
     w = words
     withheld_word = escape(w.t("withheld"))
@@ -114,7 +116,7 @@ def render_html(
         return f"{escape(name)}<br>{code}" if name else code
 
     sections = [
-        _header(lot, checkpoint, w),
+        _header(lot, checkpoint, w, lot_uri),
         *([_blocking_section(*blocking, w)] if blocking is not None else []),
         _lot_section(lot, creation, trace, party, w),
         _origins_section(trace, details, party, w),
@@ -165,11 +167,14 @@ def _from(w: PageWords, country: str) -> str:
 # --- sections -------------------------------------------------------------------------------
 
 
-def _header(lot: str, checkpoint: Checkpoint, w: PageWords) -> str:
+def _header(lot: str, checkpoint: Checkpoint, w: PageWords, lot_uri: str | None = None) -> str:
     t = w.t
     w_rare_earth_traceability = escape(t("Rare earth traceability"))
     w_certificate_of_provenance = escape(t("Certificate of provenance"))
-    w_lot_log_checkpoint = escape(t("lot · log checkpoint"))
+    if lot_uri is None:
+        payload, caption = qr_payload(lot, checkpoint), escape(t("lot · log checkpoint"))
+    else:
+        payload, caption = lot_uri, escape(t("scan: the lot's provenance credential"))
     subtitle = t(
         "Anyone can recompute every figure below from the events it rests on, each proven to be in a signed "
         "transparency log."
@@ -182,8 +187,8 @@ def _header(lot: str, checkpoint: Checkpoint, w: PageWords) -> str:
     <div class="subtitle">{escape(subtitle)}</div>
     <div class="lot-id">{escape(lot)}</div>
   </div>
-  <figure class="qr-box">{qr_svg(qr_payload(lot, checkpoint))}
-    <figcaption>{w_lot_log_checkpoint}</figcaption></figure>
+  <figure class="qr-box">{qr_svg(payload)}
+    <figcaption>{caption}</figcaption></figure>
 </header>"""
 
 

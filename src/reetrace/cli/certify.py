@@ -86,9 +86,14 @@ def certify(
         soft_wrap=True,
     )
     if html is not None:
+        from reetrace.services.credentials import lot_uri_of
+
         usccs = {e["reporter"] for e in certificate["events"]}
         page = render_html(
-            certificate, enterprise_names(store, usccs), hashlib.sha256(text.encode("utf-8")).hexdigest()
+            certificate,
+            enterprise_names(store, usccs),
+            hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            lot_uri=lot_uri_of(store, settings(ctx), lot),
         )
         _write(html, page)
         console.print(f"printable certificate written to {escape(str(html))}", highlight=False, soft_wrap=True)

@@ -225,6 +225,21 @@ def lot_credentials(store: Store, lot: str) -> list[repo.CredentialRow]:
         return repo.of_lot(conn, lot)
 
 
+def lot_uri_of(store: Store, settings: Settings, lot: str) -> str:
+    """The lot's URI as it stands now (contract §11): a GS1 Digital Link when the enterprise that
+    created the lot registered a GTIN for its form, else `/lots/{lot}`; what the printed
+    certificate's QR code carries. A lot nobody created, or a GTIN the registry holds wrongly,
+    gives the `/lots/` form."""
+    with store.reading() as conn:
+        creation = SqlLotSource(conn).creations([lot]).get(lot)
+        made = creation.output(lot) if creation is not None else None
+        gtin = registry_repo.gtin_of(conn, creation.reporter, made.form) if creation and made else None
+    try:
+        return lot_uri(settings.public_url, lot, gtin)
+    except ValueError:
+        return lot_uri(settings.public_url, lot)
+
+
 def full_provenance(store: Store, lot: str) -> Provenance:
     """The lot's provenance with every enterprise named: for the authority."""
     with store.reading() as conn:

@@ -6,7 +6,10 @@ the app itself (no CDN, no inline script).
     /language/{zh-Hans|en}                     language
     /                                          dashboard (staff)
     /findings, /findings/{key}                 findings, evidence, triage
-    /lots, /lots/{lot}, /lots/{lot}/certificate  a lot, its trace and certificate (staff)
+    /lots, /lots/{lot}, /lots/{lot}/certificate  a lot, its trace and certificate (staff); its
+                                               credentials; to anyone else, the lot's URI
+    /01/{gtin}/10/{lot}                        the lot's URI as a GS1 Digital Link
+    /verify, /verify/{credential_id}           the verify page of a provenance credential (anyone)
     /portal                                    the enterprise portal (enterprise users)
     /portal/applications[/{number}/answer|withdraw]  its license applications
     /portal/submissions, /portal/rejections    its submissions and its rejected files
@@ -48,6 +51,8 @@ API_PATHS = (
     "/contexts",
 )  # answered in JSON, errors too
 
+PUBLIC_PATHS = ("/verify", "/01/")  # pages for anyone: said in the browser's language when no cookie says one
+
 
 def install(app: FastAPI) -> None:
     """Mount the pages and their static assets on `app`."""
@@ -59,6 +64,7 @@ def install(app: FastAPI) -> None:
         dashboard,
         docs,
         findings,
+        lot_credentials,
         lots,
         portal,
         portal_applications,
@@ -67,6 +73,7 @@ def install(app: FastAPI) -> None:
         review,
         risk,
         session,
+        verify,
     )
     from reetrace.web.pages import LoginRequired, login_location, viewer
     from reetrace.web.words import Words
@@ -79,6 +86,7 @@ def install(app: FastAPI) -> None:
         dashboard,
         findings,
         lots,
+        lot_credentials,
         portal,
         portal_applications,
         portal_lists,
@@ -87,6 +95,7 @@ def install(app: FastAPI) -> None:
         risk,
         audit,
         docs,
+        verify,
     ):
         app.include_router(module.router)
     api_handler = app.exception_handlers.get(ReetraceError)
@@ -108,7 +117,7 @@ def install(app: FastAPI) -> None:
             who = optional_principal(request)
         except ReetraceError:
             who = None
-        view = viewer(request, who)
+        view = verify.public_viewer(request, who) if request.url.path.startswith(PUBLIC_PATHS) else viewer(request, who)
         message = Words(view.fmt).error(exc).text
         if isinstance(exc, CrossSiteRequest):
             message = view.gettext(

@@ -20,6 +20,7 @@ DONE = {
     "filed": _("Your application is filed."),
     "answered": _("Your answer is sent; the review goes on."),
     "withdrawn": _("Your application is withdrawn."),
+    "issued": _("The provenance credential is issued."),
 }
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,19 +20,18 @@ from reetrace.charts.lineage import LineageBox, lineage_chart
 from reetrace.domain.lineage import Lineage
 from reetrace.errors import InvalidInput
 from reetrace.services.certify import certify, enterprise_names
+from reetrace.services.credentials import lot_uri_of
 from reetrace.services.dashboard import LotRecord, lot_record, today
 from reetrace.services.lot_findings import blocking_around
 from reetrace.services.lots import PREFIX_MAX, SHOWN, find_lots, known_lot, lot_view
 from reetrace.services.triage import key_of
 from reetrace.web import labels
+from reetrace.web.flash import confirmation
+from reetrace.web.lot_credentials import credentials_section, linkset_answer, lot_href, public_answer, wants_linkset
 from reetrace.web.lot_list import lot_list
-from reetrace.web.pages import Viewer, staff
+from reetrace.web.pages import Viewer, staff, viewer
 
 router = APIRouter(include_in_schema=False)
-
-
-def lot_href(lot: str) -> str:
-    return "/lots/" + quote(lot, safe="")
 
 
 def graph(view: Viewer, record: LotRecord, found: Lineage, backward: bool) -> str:
@@ -95,25 +93,6 @@ def find_lot(request: Request, lot: str = "", prefix: str = "", view: Viewer = D
     )
 
 
-@router.get("/lots/{lot}")
-def lot_page(request: Request, lot: str, view: Viewer = Depends(staff)) -> Response:
-    store, settings = store_of(request), request.app.state.settings
-    record = lot_record(store, settings, lot)
-    owner = lot_view(store, settings, lot).owner
-    access.read(request, view.actor.principal, owner)
-    origins = sorted(record.backward["origins"], key=lambda o: -o["reo_kg"])
-    return view.render(
-        "lot.html",
-        record=record,
-        origins=origins,
-        blocking=blocking_around(store, settings, record.lot, today(settings)),
-        key_of=key_of,
-        lot_href=lot_href,
-        backward_chart=graph(view, record, record.backward_graph, True),
-        forward_chart=graph(view, record, record.forward_graph, False),
-    )
-
-
 @router.get("/lots/{lot}/certificate")
 def certificate(request: Request, lot: str, view: Viewer = Depends(staff)) -> Response:
     document = certify(store_of(request), request.app.state.settings, lot)
@@ -166,11 +145,40 @@ def printable_certificate(request: Request, lot: str, view: Viewer = Depends(sta
         hashlib.sha256(text.encode("utf-8")).hexdigest(),
         (view.fmt.date(around.as_of), lines),
         words,
+        lot_uri=lot_uri_of(store, settings, lot),
     )
     return HTMLResponse(page.replace(f"<style>{CSS}</style>", f'<link rel="stylesheet" href="{PRINT_CSS}">'))
 
 
 PRINT_CSS = "/certificates/print.css"
+
+
+# after the certificate's routes, which match first: a lot id may hold "/" (sent as %2F)
+@router.get("/lots/{lot:path}")
+def lot_page(request: Request, lot: str, view: Viewer = Depends(viewer)) -> Response:
+    """The lot's URI: its linkset when asked for one; the staff's page of the lot; to anyone
+    else, its credential's verify page (reetrace.web.lot_credentials)."""
+    if wants_linkset(request):
+        return linkset_answer(request, lot)
+    if view.principal is None or not view.principal.is_staff:
+        return public_answer(request, view, lot)
+    store, settings = store_of(request), request.app.state.settings
+    record = lot_record(store, settings, lot)
+    owner = lot_view(store, settings, lot).owner
+    access.read(request, view.actor.principal, owner)
+    origins = sorted(record.backward["origins"], key=lambda o: -o["reo_kg"])
+    return view.render(
+        "lot.html",
+        record=record,
+        origins=origins,
+        blocking=blocking_around(store, settings, record.lot, today(settings)),
+        key_of=key_of,
+        lot_href=lot_href,
+        backward_chart=graph(view, record, record.backward_graph, True),
+        forward_chart=graph(view, record, record.forward_graph, False),
+        flash=confirmation(request),
+        **credentials_section(request, view, record.lot),
+    )
 
 
 @router.get(PRINT_CSS)
