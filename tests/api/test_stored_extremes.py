@@ -209,7 +209,7 @@ def addresses(site: Site) -> dict[str, list[str]]:
         "/.well-known/did.json": ["/.well-known/did.json"],
         "/.well-known/gs1resolver": ["/.well-known/gs1resolver"],
         "/contexts/provenance/v1": ["/contexts/provenance/v1"],
-        "/credentials/status/{number}": ["/credentials/status/1", "/credentials/status/999999", "/credentials/status/0"],
+        "/credentials/status/{number}": [f"/credentials/status/{n}" for n in (1, 999999, 0)],
         "/credentials/{credential_id}": ["/credentials/" + "0" * 36, "/credentials/%E2%80%8B"],
         "/api/lots/{lot}/credentials": [f"/api/lots/{lot}/credentials" for lot in lots],
         "/epcis/events": [
