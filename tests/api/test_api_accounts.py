@@ -115,6 +115,8 @@ def _changes(live) -> list[tuple[str, str, dict | None]]:
         ("POST", f"/api/exports/{w.trader.uscc}:x1/arrival", {"arrived_on": "2026-02-01"}),
         ("POST", "/api/mirror/statistics", None),
         ("POST", "/epcis/capture", None),
+        ("POST", "/api/lots/DYO-1/credentials", {"securing": "di"}),
+        ("POST", "/api/submissions/1/credential", {"securing": "di"}),
     ]
 
 
