@@ -309,7 +309,7 @@ PAGE_CHANGES: dict[tuple[str, str], PageChange] = {
         "regulator",
         lambda lv: "/lots/DYO-1/credentials",
         lambda lv, token: {"data": {"securing": "di", "form_token": token}},
-        lambda lv: [Entry("change", "credential issue", None)],
+        lambda lv: [Entry("change", "credential issue", lv.world.plant.uscc)],
     ),
     ("POST", "/logout"): PageChange(
         "auditor",

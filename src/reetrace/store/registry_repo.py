@@ -32,7 +32,6 @@ def save_registry(conn: Connection, doc: RegistryDocument) -> dict[str, int]:
     if usccs:
         conn.execute(delete(t.qualifications).where(t.qualifications.c.uscc.in_(usccs)))
         conn.execute(delete(t.sites).where(t.sites.c.uscc.in_(usccs)))
-        conn.execute(delete(t.enterprise_gtins).where(t.enterprise_gtins.c.uscc.in_(usccs)))
     revoked = _revocations(conn, [k.key_id for e in doc.enterprises for k in e.keys])
     upsert(
         conn,
@@ -84,11 +83,7 @@ def save_registry(conn: Connection, doc: RegistryDocument) -> dict[str, int]:
             for s in e.sites
         ],
     )
-    upsert(
-        conn,
-        t.enterprise_gtins,
-        [{"uscc": e.uscc, "form": form, "gtin": gtin} for e in doc.enterprises for form, gtin in e.gtins.items()],
-    )
+    save_gtins(conn, doc)
     upsert(conn, t.quotas, [q.model_dump() for q in doc.quotas])
     upsert(
         conn,
@@ -133,6 +128,18 @@ def _earlier(stored: str | None, given: str | None) -> str | None:
     if stored is None or given is None:
         return stored or given
     return min(stored, given)
+
+
+def save_gtins(conn: Connection, doc: RegistryDocument) -> None:
+    """The document's enterprises' GTINs in place of those they had (the table came with 0022)."""
+    usccs = [e.uscc for e in doc.enterprises]
+    if usccs:
+        conn.execute(delete(t.enterprise_gtins).where(t.enterprise_gtins.c.uscc.in_(usccs)))
+    upsert(
+        conn,
+        t.enterprise_gtins,
+        [{"uscc": e.uscc, "form": form, "gtin": gtin} for e in doc.enterprises for form, gtin in e.gtins.items()],
+    )
 
 
 def gtin_of(conn: Connection, uscc: str, form: str) -> str | None:
