@@ -41,19 +41,6 @@ def cli(store_url, tmp_path):
 
 
 @pytest.fixture
-def offline(tmp_path):
-    """`reetrace` run from another directory, its store pointing into an empty directory."""
-    nowhere = tmp_path / "nowhere"
-    nowhere.mkdir()
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    env = {"REETRACE_DB": f"sqlite:///{nowhere / 'absent.db'}", "REETRACE_LOG_KEYS": str(nowhere / "keys")}
-    yield lambda *args, expect=0: run(args, env, cwd=elsewhere, expect=expect)
-    assert list(nowhere.iterdir()) == []  # no store, no key directory: nothing was opened
-    assert list(elsewhere.iterdir()) == []
-
-
-@pytest.fixture
 def certified(cli, world, write_json, tmp_path):
     m, p = world.mine, world.plant
     cli("registry", "load", str(write_json("registry.json", world.registry())))

@@ -53,18 +53,6 @@ def cli(store_url, tmp_path):
 
 
 @pytest.fixture
-def offline(tmp_path):
-    """`reetrace` from another directory, its store pointing into an empty directory."""
-    nowhere = tmp_path / "nowhere"
-    nowhere.mkdir()
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    env = {"REETRACE_DB": f"sqlite:///{nowhere / 'absent.db'}", "REETRACE_LOG_KEYS": str(nowhere / "keys")}
-    yield lambda *args, expect=0: run(args, env, cwd=elsewhere, expect=expect)
-    assert list(nowhere.iterdir()) == []
-
-
-@pytest.fixture
 def chain(cli, world, write_json):
     """A Chinese concentrate and a Myanmar one blended at separation, made into a magnet."""
     m, p = world.mine, world.plant

@@ -7,32 +7,17 @@ a verifier is handed.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import jsonschema_rs
 
+from reetrace.epcis.schema import SchemaError, short_message
+
 LIMIT = 3  # schema errors said of one credential: the first few are what a reader can act on
 DPP = "untp-dpp-schema.json"
 DTE = "untp-dte-schema.json"
-
-
-@dataclass(frozen=True, slots=True)
-class SchemaError:
-    """One place where a credential breaks its schema: the path of member names and list
-    positions (`at`), and the validator's sentence."""
-
-    at: tuple[str | int, ...]
-    message: str
-
-    def where(self) -> str:
-        """The place as a JSON Pointer (RFC 6901)."""
-        return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in self.at) if self.at else ""
-
-    def __str__(self) -> str:
-        return f"{self.where() or '/'}: {self.message}"
 
 
 class SchemaViolation(ValueError):
@@ -54,7 +39,7 @@ def schema_errors(credential: Any, schema: str = DPP, limit: int = LIMIT) -> lis
     """Where `credential` breaks the UNTP schema `schema` (DPP or DTE); none when it keeps to it."""
     errors = []
     for error in _validator(schema).iter_errors(credential):
-        errors.append(SchemaError(tuple(error.instance_path), _short(error.message)))
+        errors.append(SchemaError(tuple(error.instance_path), short_message(error.message)))
         if len(errors) >= limit:
             break
     return errors
@@ -75,8 +60,3 @@ def check(credential: Any, schema: str = DPP) -> None:
     errors = schema_errors(credential, schema)
     if errors:
         raise SchemaViolation(schema, errors)
-
-
-def _short(message: str, width: int = 300) -> str:
-    """The validator quotes the offending value whole: a long one is cut."""
-    return message if len(message) <= width else message[: width - 1] + "…"

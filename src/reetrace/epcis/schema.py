@@ -18,8 +18,8 @@ LIMIT = 3  # schema errors said of one document: the first few are what a reader
 
 @dataclass(frozen=True, slots=True)
 class SchemaError:
-    """One place where a document breaks the schema: the path of member names and list
-    positions (`at`), and the validator's sentence."""
+    """One place where a document breaks its JSON Schema (EPCIS's here, UNTP's for credentials):
+    the path of member names and list positions (`at`), and the validator's sentence."""
 
     at: tuple[str | int, ...]
     message: str
@@ -27,6 +27,9 @@ class SchemaError:
     def where(self) -> str:
         """The place as a JSON Pointer (RFC 6901), as EPCIS tools print it."""
         return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in self.at) if self.at else ""
+
+    def __str__(self) -> str:
+        return f"{self.where() or '/'}: {self.message}"
 
 
 @cache
@@ -39,12 +42,12 @@ def schema_errors(document: Any, limit: int = LIMIT) -> list[SchemaError]:
     """Where `document` breaks the EPCIS 2.0 JSON Schema; none when it keeps to it."""
     errors = []
     for error in _validator().iter_errors(document):
-        errors.append(SchemaError(tuple(error.instance_path), _short(error.message)))
+        errors.append(SchemaError(tuple(error.instance_path), short_message(error.message)))
         if len(errors) >= limit:
             break
     return errors
 
 
-def _short(message: str, width: int = 300) -> str:
+def short_message(message: str, width: int = 300) -> str:
     """The validator quotes the offending value whole: a long one is cut."""
     return message if len(message) <= width else message[: width - 1] + "…"

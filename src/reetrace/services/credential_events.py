@@ -9,6 +9,7 @@ bit in the status lists; no finding revokes it, since it states only what was re
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -65,8 +66,6 @@ def issue_events(
             raise InvalidInput(
                 f"submission {submission_id} added {count:,} events; an events credential holds at most {MAX_EVENTS:,}"
             )
-        import json
-
         events = [
             Recorded(r.reporter, json.loads(r.body), r.epcis_id)
             for r in epcis_query_repo.rows_of_submission(conn, submission_id)

@@ -12,6 +12,7 @@ unless `online`.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -58,8 +59,6 @@ def _fetch_json(url: str) -> Any:
                     data += chunk
                     if len(data) > MAX_FETCH:
                         return None
-        import json
-
         return json.loads(data)
     except (httpx.HTTPError, ValueError, OSError):
         return None

@@ -14,6 +14,7 @@ later can revoke it (`services.credential_status`).
 
 from __future__ import annotations
 
+import base64
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -171,8 +172,6 @@ def secure(
 
 
 def _b64(data: bytes) -> str:
-    import base64
-
     return base64.b64encode(data).decode("ascii")
 
 
