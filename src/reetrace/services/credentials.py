@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -108,10 +108,7 @@ def issue(
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     found = current_findings.current(store, settings, wait=True)
     note = publish_checkpoint(store, settings)
-    zone = timezone(timedelta(hours=settings.thresholds.utc_offset_hours))
-
-    def zone_year(at: datetime | str) -> int:
-        return (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(zone).year
+    zone_year = lineage_of.year_in_zone(settings.thresholds.utc_offset_hours)
 
     with store.reading() as conn:
         if not certify_repo.lot_known(conn, lot):

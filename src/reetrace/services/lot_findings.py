@@ -6,13 +6,13 @@ on the findings as the pre-review reads them (`services.audit.audit_ledger`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 from reetrace.config import Settings
 from reetrace.domain.findings import Finding
 from reetrace.domain.prereview import blocking_findings
 from reetrace.services.audit import audit_ledger
-from reetrace.services.prereview import descent, provenance
+from reetrace.services.prereview import descent, provenance, year_in_zone
 from reetrace.store.database import Store
 
 
@@ -26,10 +26,7 @@ class BlockingAround:
 
 def blocking_around(store: Store, settings: Settings, lot: str, as_of: date) -> BlockingAround:
     findings = audit_ledger(store, settings, as_of)
-    zone = timezone(timedelta(hours=settings.thresholds.utc_offset_hours))
-
-    def zone_year(moment: datetime | str) -> int:
-        return (datetime.fromisoformat(moment) if isinstance(moment, str) else moment).astimezone(zone).year
+    zone_year = year_in_zone(settings.thresholds.utc_offset_hours)
 
     with store.reading() as conn:
         found = provenance(conn, lot, zone_year)

@@ -9,7 +9,7 @@ ledger size it was judged on and the versions of the screening lists.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -83,6 +83,17 @@ def lot_facts(conn: Connection, lots: Iterable[str], thresholds_tolerance: float
 
 def _moves(events: Iterable[Event]) -> set[str]:
     return {e.ref for e in events if isinstance(e, (Ship, Receive))}
+
+
+def year_in_zone(utc_offset_hours: int) -> Callable[[datetime | str], int]:
+    """The calendar year of a moment in the audit's zone, as quota and capacity findings count
+    years (the `zone_year` the walks below take)."""
+    zone = timezone(timedelta(hours=utc_offset_hours))
+
+    def zone_year(moment: datetime | str) -> int:
+        return (datetime.fromisoformat(moment) if isinstance(moment, str) else moment).astimezone(zone).year
+
+    return zone_year
 
 
 def provenance(conn: Connection, lot: str, zone_year, source: tracing.LotSource | None = None) -> Provenance:
@@ -177,10 +188,7 @@ def run_pre_review(
     thresholds = settings.thresholds
     if findings is None:
         findings = current_findings.current(store, settings, day)
-    zone = timezone(timedelta(hours=thresholds.utc_offset_hours))
-
-    def zone_year(moment: datetime | str) -> int:
-        return (datetime.fromisoformat(moment) if isinstance(moment, str) else moment).astimezone(zone).year
+    zone_year = year_in_zone(thresholds.utc_offset_hours)
 
     with store.reading() as conn:
         ledger_size = event_count(conn)  # the last position, read from the key, not a count of rows
