@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import Connection
+
 from reetrace.config import Settings
 from reetrace.credentials import data_integrity, did, jose, status_list
 from reetrace.credentials.digital_link import lot_uri
@@ -30,7 +32,7 @@ from reetrace.domain.accounts import Actor
 from reetrace.domain.findings import Finding
 from reetrace.domain.prereview import blocking_findings
 from reetrace.domain.provenance import Provenance, provenance
-from reetrace.domain.trace import RememberingSource
+from reetrace.domain.trace import Creation, RememberingSource
 from reetrace.errors import InvalidInput, NotFound, StoreError
 from reetrace.services import findings as current_findings
 from reetrace.services import issuer_keys
@@ -117,7 +119,7 @@ def issue(
         facts = provenance(lot, source)
         history = lineage_of.provenance(conn, lot, zone_year, source)
         maker = history.trace.creation.reporter if history.trace.creation is not None else None
-        gtin = registry_repo.gtin_of(conn, maker, facts.form) if maker else None
+        uri = _uri_of(conn, settings, lot, history.trace.creation)
     blocking = blocking_findings(found, history.upstream_lots, history.upstream_events, history.producers)
     checkpoint = peek(note)
     lineage = {
@@ -136,7 +138,7 @@ def issue(
         unsigned = passport(
             facts,
             credential_id=f"{settings.public_url}/credentials/{credential_id}",
-            lot_uri=lot_uri(settings.public_url, lot, gtin),
+            lot_uri=uri,
             issuer_did=issuer_did(settings),
             issuer_name=settings.issuer_name,
             valid_from=moment,
@@ -227,12 +229,16 @@ def lot_uri_of(store: Store, settings: Settings, lot: str) -> str:
     certificate's QR code carries. A lot nobody created, or a GTIN the registry holds wrongly,
     gives the `/lots/` form."""
     with store.reading() as conn:
-        creation = SqlLotSource(conn).creations([lot]).get(lot)
-        made = creation.output(lot) if creation is not None else None
-        gtin = registry_repo.gtin_of(conn, creation.reporter, made.form) if creation and made else None
+        return _uri_of(conn, settings, lot, SqlLotSource(conn).creations([lot]).get(lot))
+
+
+def _uri_of(conn: Connection, settings: Settings, lot: str, creation: Creation | None) -> str:
+    """The lot's URI from the event that created it (None: nobody did)."""
+    made = creation.output(lot) if creation is not None else None
+    gtin = registry_repo.gtin_of(conn, creation.reporter, made.form) if creation and made else None
     try:
         return lot_uri(settings.public_url, lot, gtin)
-    except ValueError:
+    except ValueError:  # a GTIN the registry holds wrongly
         return lot_uri(settings.public_url, lot)
 
 
