@@ -124,16 +124,16 @@ def test_a_submission_and_its_access_log_entry_commit_together(store, world, tmp
     paths = good_files(world, tmp_path / "in", 3)
     written = []
 
-    def failing_note(conn, actor, action, what, enterprise=None, detail=None, now=None):
-        written.append(detail)
-        if len(written) == 3:
-            raise RuntimeError("the access log cannot be written")
-        original(conn, actor, action, what, enterprise, detail, now)
+    def failing_notes(conn, notes):
+        original(conn, notes)  # written, then the transaction fails after them
+        written.extend(notes)
+        raise RuntimeError("the access log cannot be written")
 
-    original = ingest_service.note_access
-    monkeypatch.setattr(ingest_service, "note_access", failing_note)
+    original = ingest_service.note_accesses
+    monkeypatch.setattr(ingest_service, "note_accesses", failing_notes)
     with pytest.raises(RuntimeError):
         ingest(store, paths, actor=OPERATOR)
+    assert len(written) == 3
     # the batch's transaction held the submissions and their entries: all rolled back together
     assert count(store, t.submissions) == count(store, t.events) == count(store, t.access_log) == 0
     monkeypatch.undo()

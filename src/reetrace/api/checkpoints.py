@@ -112,12 +112,14 @@ class _SealAfterChanges:
 
         async def sealing(message: Message) -> None:
             if message["type"] == "http.response.body" and not message.get("more_body", False):
-                spacing = timedelta(seconds=self.settings.checkpoint_spacing_seconds)
-                _warn(await run_in_threadpool(seal, self.store, self.settings, spacing))
-                await run_in_threadpool(self.reviewer.review)
+                await run_in_threadpool(self._after_change)  # one trip to a thread for both
             await send(message)
 
         await self.app(scope, receive, sealing)
+
+    def _after_change(self) -> None:
+        _warn(seal(self.store, self.settings, timedelta(seconds=self.settings.checkpoint_spacing_seconds)))
+        self.reviewer.review()
 
 
 def _warn(problem: str | None) -> None:

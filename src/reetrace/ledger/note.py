@@ -383,8 +383,11 @@ def _b64decode(text: str, what: str) -> bytes:
         raise NoteError(f"{what} is not valid base64") from None
 
 
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f]")  # a control character other than newline
+
+
 def _check_characters(text: str) -> None:
-    if not _is_utf8(text) or any(ord(c) < 0x20 and c != "\n" for c in text):
+    if not _is_utf8(text) or _CONTROL.search(text):
         raise NoteError("malformed note: not UTF-8, or a control character other than newline")
 
 

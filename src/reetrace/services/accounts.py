@@ -12,6 +12,8 @@ from __future__ import annotations
 import getpass
 import hashlib
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -281,8 +283,33 @@ def note_access(
     """Write down a change (or a refusal, a login …) in the transaction that makes it: the entry
     and what it records are committed together or not at all. `enterprise` is named only when it
     is a USCC in its exact form (whatever else was asked for belongs in the detail)."""
-    named = enterprise if enterprise is not None and is_uscc(enterprise) else None
-    repo.log_access(conn, now or datetime.now(UTC), actor, action, what, named, detail)
+    repo.log_access(conn, now or datetime.now(UTC), actor, action, what, _named(enterprise), detail)
+
+
+def note_accesses(conn: Connection, notes: Sequence[Note]) -> None:
+    """`note_access` for many changes made in one transaction, in this order, at once."""
+    at = datetime.now(UTC)
+    repo.log_accesses(
+        conn,
+        [repo.access_entry(at, n.actor, n.action, n.what, _named(n.enterprise), n.detail) for n in notes],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One entry for `note_accesses`."""
+
+    actor: Actor
+    action: str
+    what: str
+    enterprise: str | None = None
+    detail: str | None = None
+
+
+def _named(enterprise: str | None) -> str | None:
+    """The enterprise an entry names: only a USCC in its exact form (whatever else was asked
+    for belongs in the detail)."""
+    return enterprise if enterprise is not None and is_uscc(enterprise) else None
 
 
 def record_access(

@@ -55,22 +55,21 @@ def id_conflicts(conn: Connection, batch: Sequence[Authenticated]) -> dict[str, 
 
 def record_jobs(
     conn: Connection,
-    actor: Actor,
-    outcomes: Sequence[tuple[Item, Rejection | None]],
+    outcomes: Sequence[tuple[Item, Rejection | None, Actor]],
     rejection_ids: dict[int, int],
     appended: AppendOutcome,
 ) -> list[int]:
     """One job for each capture of the batch (`outcomes`: each item with the rejection it
-    became, if it did; `rejection_ids`: the rejections' rows by `id()` of the rejection), and
+    became, if it did, and who sent it; `rejection_ids`: the rejections' rows by `id()` of the rejection), and
     the EPCIS ids of the events of those recorded. Returns the jobs' ids, in order."""
-    if not any(item.capture is not None for item, _ in outcomes):
+    if not any(item.capture is not None for item, _, _ in outcomes):
         return []  # §4 submissions only: nothing to look up or write
-    recorded = [i for i, r in outcomes if r is None and isinstance(i, Authenticated) and i.capture is not None]
+    recorded = [i for i, r, _ in outcomes if r is None and isinstance(i, Authenticated) and i.capture is not None]
     again = [i.digest for i in recorded if i.digest not in appended.appended]  # recorded before
     earlier = submission_ids(conn, again) if again else {}
     ids: list[tuple[str, str, str, int]] = []
     jobs = []
-    for item, rejection in outcomes:
+    for item, rejection, actor in outcomes:
         facts = item.capture
         if facts is None:
             continue

@@ -1,11 +1,13 @@
 """Use cases: EPCIS captures (contract §10, docs/epcis.md "Capture") — receive one, and read the
 capture jobs.
 
-A capture enters the ledger through `ingest.receive`, the one way submission bytes do: it is
-authenticated before the write lock (reetrace.services.intake_epcis), then recorded in one
-transaction as a submission whose events are the document's, translated, or as a rejection;
-its job row and its access-log entry are written in that same transaction
-(reetrace.services.capture_jobs), and a checkpoint is signed when events were added. Jobs are
+A capture enters the ledger by the path of `ingest.receive`, the one way submission bytes do:
+it is authenticated before the write lock (reetrace.services.intake_epcis), then recorded in
+one transaction as a submission whose events are the document's, translated, or as a
+rejection; its job row and its access-log entry are written in that same transaction
+(reetrace.services.capture_jobs), and a checkpoint is signed when events were added. Captures
+and submissions arriving together share that transaction and checkpoint
+(reetrace.services.group_commit). Jobs are
 never running: a capture is done when its answer leaves.
 """
 
@@ -21,9 +23,8 @@ from reetrace.domain.accounts import Actor
 from reetrace.domain.captures import ROLLBACK
 from reetrace.domain.submissions import Delivery, Rejection
 from reetrace.errors import StoreError
-from reetrace.services.ingest import receive
+from reetrace.services.group_commit import receive_one
 from reetrace.services.lists import Window
-from reetrace.services.log import publish_checkpoint
 from reetrace.store import epcis_repo as repo
 from reetrace.store.database import Store
 
@@ -48,9 +49,7 @@ def receive_capture(
     """Authenticate and record one capture (`delivery` with its envelope), sent by a user of
     `sender` (the enterprise whose key must sign it), through `door`."""
     clock = None if received_at is None else (lambda: received_at)
-    report = receive(store, settings, [delivery], actor, door, sender=sender, clock=clock)
-    if report.events_accepted:
-        publish_checkpoint(store, settings)  # every ingest that adds events is checkpointed
+    report = receive_one(store, settings, delivery, actor, door, sender, clock)  # with those arriving alongside
     if len(report.captures) != 1:
         raise StoreError(f"the capture was recorded as {len(report.captures)} jobs, not one")
     job = capture_job(store, report.captures[0])

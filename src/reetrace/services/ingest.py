@@ -25,16 +25,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import DataError
 
 from reetrace.collector import collector_paused
 from reetrace.config import Settings
 from reetrace.domain.accounts import Actor
 from reetrace.domain.problems import Problem
+from reetrace.domain.registry import SigningKey
 from reetrace.domain.submissions import Authenticated, Delivery, Rejection
 from reetrace.errors import UsageError
-from reetrace.services.accounts import note_access
+from reetrace.services.accounts import Note, note_accesses
 from reetrace.services.capture_jobs import id_conflicts, record_jobs
 from reetrace.services.intake import read_file
 from reetrace.services.supervision import Absorbed, absorb
@@ -143,14 +143,14 @@ def receive(
     raises for what the bytes hold. `sender`: the enterprise whose user sent them, which may
     send only its own (another's is a `reporter` rejection, counted in `foreign`)."""
     clock = clock or now
-    with store.reading() as conn:
-        keys = load_keys(conn)
-        enterprises = known_enterprises(conn)
+    keys, enterprises = signers(store)
     report = IngestReport()
     with collector_paused():  # ingest allocates millions of short-lived acyclic objects
         results = authenticate_all(sources, Job(keys, enterprises, as_received, clock), PARALLEL_FROM_FILES)
         for items, done in _batches(results, sender, progress):
-            _write_each(store, settings, items, actor, door, with_log, report)
+            write_each(
+                store, settings, [Entry(item, foreign, actor, door, report) for item, foreign in items], with_log
+            )
             if progress:
                 progress(done)
     if report.events_accepted >= ANALYZE_FROM_EVENTS:
@@ -159,27 +159,57 @@ def receive(
     return report
 
 
-def _write_each(
-    store: Store,
-    settings: Settings,
-    items: list[tuple[Item, bool]],
-    actor: Actor,
-    door: str,
-    with_log: bool,
-    report: IngestReport,
-) -> None:
+def signers(store: Store) -> tuple[dict[str, SigningKey], set[str]]:
+    """The registered signing keys and enterprises, as authentication reads them."""
+    with store.reading() as conn:
+        return load_keys(conn), known_enterprises(conn)
+
+
+def entry(result: Item, sender: str | None, actor: Actor, door: str) -> Entry:
+    """One authenticated (or refused) submission ready to write, with a report of its own."""
+    item, foreign = _attributed(result, sender)
+    return Entry(item, foreign, actor, door, IngestReport())
+
+
+def _attributed(result: Item, sender: str | None) -> tuple[Item, bool]:
+    """What to record of an authenticated (or refused) submission that `sender`'s user sent:
+    a `reporter` rejection if it is another enterprise's (and True), else the result, a
+    rejection naming no reporter being the sender's."""
+    foreign = _foreign(result, sender)
+    if foreign is not None:
+        return foreign, True
+    if isinstance(result, Rejection) and sender is not None and result.reporter is None:
+        return replace(result, reporter=sender), False  # whose it is: the enterprise that sent it
+    return result, False
+
+
+@dataclass(slots=True)
+class Entry:
+    """One submission (or rejection) of a write: whether it was sent for another enterprise,
+    who sent it through which door, and the report it is counted in (one report for all the
+    files of an ingest; one each for submissions written together as they arrived)."""
+
+    item: Item
+    foreign: bool
+    actor: Actor
+    door: str
+    report: IngestReport
+
+
+def write_each(store: Store, settings: Settings, entries: list[Entry], with_log: bool = True) -> None:
     """`_write`, and should the store refuse a value of the batch (DataError: every value passed
     the contract, so this is a gap between the contract and a column), the batch again one
     submission at a time, the one refused becoming a `schema` rejection: one submission never
     keeps the others out."""
     try:
-        _write(store, settings, items, actor, door, with_log, report)
+        _write(store, settings, entries, with_log)
     except DataError as exc:
-        if len(items) > 1:
-            for one in items:
-                _write_each(store, settings, [one], actor, door, with_log, report)
+        if len(entries) > 1:
+            for one in entries:
+                write_each(store, settings, [one], with_log)
             return
-        [(item, foreign)] = items
+        [refused] = entries
+        item = refused.item
         problem = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
         log.error("the store refused a value of %s: %s", item.source, problem)
         if isinstance(item, Rejection):  # some text of its own was refused: kept without the ones not needed
@@ -188,7 +218,7 @@ def _write_each(
             rejection = _with_raw(
                 item.rejected("schema", Problem("unstorable", f"a value cannot be stored: {problem}"))
             )
-        _write(store, settings, [(storable_rejection(rejection), foreign)], actor, door, with_log, report)
+        _write(store, settings, [replace(refused, item=storable_rejection(rejection))], with_log)
 
 
 def storable_rejection(rejection: Rejection) -> Rejection:
@@ -200,19 +230,11 @@ def storable_rejection(rejection: Rejection) -> Rejection:
     return replace(rejection, source=storable(rejection.source), detail=kept)
 
 
-def _write(
-    store: Store,
-    settings: Settings,
-    items: list[tuple[Item, bool]],
-    actor: Actor,
-    door: str,
-    with_log: bool,
-    report: IngestReport,
-) -> None:
+def _write(store: Store, settings: Settings, entries: list[Entry], with_log: bool) -> None:
     """Record one batch in one transaction: the submissions appended, the rejections kept, an
-    access-log entry for each, and the job of each EPCIS capture. Each item comes with whether
-    it is a foreign submission."""
-    batch = [item for item, _ in items if isinstance(item, Authenticated)]
+    access-log entry for each, and the job of each EPCIS capture; each counted in its entry's
+    report."""
+    batch = [e.item for e in entries if isinstance(e.item, Authenticated)]
     with store.writing() as conn:
         refused = id_conflicts(conn, batch)  # EPCIS captures whose eventIDs name other events
         batch = [sub for sub in batch if sub.digest not in refused]
@@ -220,38 +242,59 @@ def _write(
         conflicts = {r.digest: _with_raw(r) for r in [*refused.values(), *outcome.rejected]}
         accepted = {id(sub) for sub in outcome.accepted}
         rejections = []
-        outcomes: list[tuple[Item, Rejection | None]] = []
-        foreign_count = 0
-        for item, foreign in items:
+        outcomes: list[tuple[Item, Rejection | None, Actor]] = []
+        notes = []
+        for e in entries:
+            item = e.item
             rejection = item if isinstance(item, Rejection) else conflicts.get(item.digest)
-            outcomes.append((item, rejection))
+            outcomes.append((item, rejection, e.actor))
             if rejection is not None:
                 rejections.append(rejection)
-                foreign_count += foreign
-                _note(conn, actor, "refused" if foreign else "change", door, rejection, f"rejected, {rejection.reason}")
+                notes.append(_note(e, "refused" if e.foreign else "change", rejection, f"rejected, {rejection.reason}"))
             elif isinstance(item, Authenticated):
                 done = "accepted" if id(item) in accepted else "duplicate, nothing new"
-                _note(conn, actor, "change", door, item, f"{done} ({item.event_count} events)")
+                notes.append(_note(e, "change", item, f"{done} ({item.event_count} events)"))
+        note_accesses(conn, notes)
         rejection_ids = dict(zip(map(id, rejections), record_rejections(conn, rejections), strict=True))
-        jobs = record_jobs(conn, actor, outcomes, rejection_ids, outcome)  # EPCIS captures' jobs
+        jobs = iter(record_jobs(conn, outcomes, rejection_ids, outcome))  # EPCIS captures' jobs
         supervision = absorb(conn, settings, outcome.seqs) if outcome.seqs else None  # findings kept up to date
-    if supervision is not None:
-        report.supervision = supervision
-    report.foreign += foreign_count
-    report.submissions_accepted += len(outcome.accepted)
-    report.submissions_duplicate += len(outcome.duplicate)
-    report.events_accepted += outcome.events_accepted
-    report.events_duplicate += outcome.events_duplicate
-    report.rejected.extend(replace(r, raw=None) for r in rejections)  # the store keeps the bytes
-    report.captures.extend(jobs)
+    for e, (item, rejection, _) in zip(entries, outcomes, strict=True):
+        _count(e.report, e, item, rejection, id(item) in accepted, outcome)
+        if item.capture is not None:
+            e.report.captures.append(next(jobs))
+        if supervision is not None:
+            e.report.supervision = supervision
 
 
-def _note(conn: Connection, actor: Actor, action: str, door: str, item: Item, outcome: str) -> None:
+def _count(
+    report: IngestReport,
+    entry: Entry,
+    item: Item,
+    rejection: Rejection | None,
+    accepted: bool,
+    outcome: AppendOutcome,
+) -> None:
+    """Count one entry of a written batch in its report."""
+    if rejection is not None:
+        report.rejected.append(replace(rejection, raw=None))  # the store keeps the bytes
+        report.foreign += entry.foreign
+    elif isinstance(item, Authenticated):
+        if accepted:
+            new = outcome.appended[item.digest][1]
+            report.submissions_accepted += 1
+            report.events_accepted += new
+            report.events_duplicate += item.event_count - new
+        else:
+            report.submissions_duplicate += 1
+            report.events_duplicate += item.event_count
+
+
+def _note(entry: Entry, action: str, item: Item, outcome: str) -> Note:
     """The access-log entry of one submission."""
     detail = f"{item.source}: {outcome}"
     if len(detail) > DETAIL_LENGTH:
         detail = detail[: DETAIL_LENGTH - 1] + "…"
-    note_access(conn, actor, action, door, item.reporter, storable(detail))
+    return Note(entry.actor, action, entry.door, item.reporter, storable(detail))
 
 
 def _foreign(result: Item, sender: str | None) -> Rejection | None:
@@ -290,12 +333,8 @@ def _batches(
         done += 1
         if progress and done % 8 == 0:
             progress(done)
-        foreign = _foreign(result, sender)
-        if foreign is not None:
-            result = foreign
-        elif isinstance(result, Rejection) and sender is not None and result.reporter is None:
-            result = replace(result, reporter=sender)  # whose it is: the enterprise that sent it
-        items.append((result, foreign is not None))
+        result, foreign = _attributed(result, sender)
+        items.append((result, foreign))
         if isinstance(result, Authenticated):
             events += result.event_count
         else:

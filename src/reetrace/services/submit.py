@@ -1,10 +1,12 @@
 """Use case: receive one signed submission as bytes (the HTTP API's `POST /api/submissions`, the
 portal's upload).
 
-Through `ingest.receive`, the one way submission bytes enter the ledger: authentication before
-the write lock, then one transaction that records the submission whole, counts it a duplicate,
-or rejects it (kept with its bytes, or their digest and size when oversized), with its
-access-log entry; a checkpoint of the log is signed after events were added.
+Through the path of `ingest.receive`, the one way submission bytes enter the ledger:
+authentication before the write lock, then one transaction that records the submission whole,
+counts it a duplicate, or rejects it (kept with its bytes, or their digest and size when
+oversized), with its access-log entry; a checkpoint of the log is signed after events were
+added. Submissions arriving together share that transaction and that checkpoint
+(reetrace.services.group_commit); each is answered after both.
 
 When an enterprise's user sends it (`sender` is that enterprise's USCC), the submission must be
 that enterprise's own: a submission whose reporter is another enterprise is rejected (reason
@@ -23,8 +25,8 @@ from reetrace.config import Settings
 from reetrace.domain.accounts import Actor
 from reetrace.domain.submissions import Delivery
 from reetrace.errors import Forbidden
-from reetrace.services.ingest import IngestReport, receive
-from reetrace.services.log import publish_checkpoint
+from reetrace.services.group_commit import receive_one
+from reetrace.services.ingest import IngestReport
 from reetrace.store import tables as t
 from reetrace.store.database import Store
 
@@ -60,19 +62,10 @@ def receive_submission(
     """Authenticate and record one submission; the report counts it accepted, duplicate or
     rejected (with the contract's reason classes). Raises `ForeignReporter` (after recording
     it) for another enterprise's submission."""
-    report = receive(
-        store,
-        settings,
-        [delivery],
-        actor,
-        door,
-        sender=sender,
-        clock=None if received_at is None else (lambda: received_at),
-    )
+    clock = None if received_at is None else (lambda: received_at)
+    report = receive_one(store, settings, delivery, actor, door, sender, clock)  # with those arriving alongside
     if report.foreign:
         raise ForeignReporter(report.rejected[0].reason, report)
-    if report.events_accepted:
-        publish_checkpoint(store, settings)  # every ingest that adds events is checkpointed
     return Received(report)
 
 

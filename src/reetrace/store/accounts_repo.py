@@ -3,6 +3,7 @@ log. Repositories never commit: the caller's unit of work does."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -325,19 +326,32 @@ def log_access(
     detail: str | None = None,
 ) -> None:
     """One access-log entry, chained, in the caller's transaction."""
-    chains.append(
-        conn,
-        t.access_log,
-        {
-            "at": to_utc_text(at),
-            "username": actor.username,
-            "role": actor.role,
-            "action": action,
-            "what": what,
-            "enterprise": enterprise,
-            "detail": detail,
-            "channel": actor.channel,
-            "client": actor.client,
-            "os_user": actor.os_user,
-        },
-    )
+    chains.append(conn, t.access_log, access_entry(at, actor, action, what, enterprise, detail))
+
+
+def log_accesses(conn: Connection, entries: Sequence[dict[str, Any]]) -> None:
+    """Access-log entries (`access_entry`), chained in this order, in the caller's transaction."""
+    chains.append_all(conn, t.access_log, entries)
+
+
+def access_entry(
+    at: datetime,
+    actor: Actor,
+    action: str,
+    what: str,
+    enterprise: str | None,
+    detail: str | None = None,
+) -> dict[str, Any]:
+    """The row of one access-log entry."""
+    return {
+        "at": to_utc_text(at),
+        "username": actor.username,
+        "role": actor.role,
+        "action": action,
+        "what": what,
+        "enterprise": enterprise,
+        "detail": detail,
+        "channel": actor.channel,
+        "client": actor.client,
+        "os_user": actor.os_user,
+    }

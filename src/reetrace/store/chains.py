@@ -88,6 +88,23 @@ def append(conn: Connection, table: Table, values: Mapping[str, Any]) -> dict[st
     return stored
 
 
+def append_all(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """`append` for many rows whose key the database gives (an autoincrement id), in order:
+    one insert returning their keys, one read back, one insert of their links, however many
+    rows (what a group of submissions written together costs its access log)."""
+    spec = _spec(conn, table)
+    if not rows:
+        return
+    if spec.where is not None or len(rows) == 1:
+        for values in rows:
+            append(conn, table, values)
+        return
+    key_columns = [table.c[k] for k in spec.key]
+    inserted = conn.execute(insert(table).returning(*key_columns, sort_by_parameter_order=True), list(rows))
+    keys = [tuple(found) for found in inserted]
+    _link_all(conn, spec, keys)
+
+
 def append_many(conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert rows (tuples in the order of `columns`) into a chained table whose key they carry,
     in order, each linked to the one before: one bulk insert, the rows read back by key in
@@ -100,7 +117,12 @@ def append_many(conn: Connection, table: Table, columns: tuple[str, ...], rows: 
             append(conn, table, dict(zip(columns, row, strict=True)))
         return
     insert_rows(conn, table, columns, rows)
-    keys = [tuple(row[columns.index(k)] for k in spec.key) for row in rows]
+    _link_all(conn, spec, [tuple(row[columns.index(k)] for k in spec.key) for row in rows])
+
+
+def _link_all(conn: Connection, spec: Chained, keys: Sequence[tuple[Any, ...]]) -> None:
+    """Link the rows of these keys, just inserted, in this order: read back in chunks, linked,
+    and their links written in one bulk insert."""
     stored: dict[tuple[Any, ...], dict[str, Any]] = {}
     for start in range(0, len(keys), 200):
         chunk = keys[start : start + 200]

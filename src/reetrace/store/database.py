@@ -1,7 +1,10 @@
 """Opening a store: engine, connection settings per dialect, schema migration, write locking.
 
 SQLite runs in WAL mode so that readers never block the one writer; a write transaction starts
-with `BEGIN IMMEDIATE`, so two writers queue instead of failing half-way. On PostgreSQL a write
+with `BEGIN IMMEDIATE`, so two writers queue instead of failing half-way. Writers of one process
+queue on a lock of the store before that: SQLite's own wait for a locked database is a sleep
+that grows to 100 ms between tries, so threads waiting on each other there sleep while the
+database is free (measured: 64 concurrent submitters spent most of their time asleep). On PostgreSQL a write
 transaction takes a transaction-scoped advisory lock: ledger appends are serialised (acceptance
 order is total), while validation and signature checks run outside the lock.
 """
@@ -9,9 +12,10 @@ order is total), while validation and signature checks run outside the lock.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -28,6 +32,9 @@ PAGE_SIZE = 32_768  # bytes per SQLite page in a new store
 @dataclass(frozen=True)
 class Store:
     engine: Engine
+    # held by this process's writer on SQLite (see the module's note); re-entrant, as SQLite
+    # itself would let a nested write of the same thread wait for its own lock rather than hang
+    write_lock: threading.RLock = field(default_factory=threading.RLock, compare=False, repr=False)
 
     @property
     def dialect(self) -> str:
@@ -44,7 +51,8 @@ class Store:
     def writing(self) -> Iterator[Connection]:
         """One write transaction, holding the ledger's write lock; commits once at the end,
         rolls back entirely on any error."""
-        with self.engine.connect() as conn:
+        queue = self.write_lock if self.dialect == "sqlite" else nullcontext()
+        with queue, self.engine.connect() as conn:
             conn = conn.execution_options(reetrace_write=True)
             with conn.begin():
                 if self.dialect == "postgresql":
@@ -66,8 +74,15 @@ class Store:
         self.engine.dispose()
 
 
+# Connections an SQLite store keeps open for reuse. A new one costs a parse of the schema and
+# starts with a cold page cache, so a server whose threads outnumber the kept connections
+# opens and closes one for most requests (measured: 64 concurrent clients spent more time
+# opening connections than in their statements with the pool's default of 5).
+SQLITE_POOL = 48
+
+
 def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 300})
+    engine = create_engine(url, connect_args={"timeout": 300}, pool_size=SQLITE_POOL, max_overflow=SQLITE_POOL)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
