@@ -235,7 +235,8 @@ def main() -> None:
         print(
             f"API: {len(work) / seconds:,.1f} submissions/s, {total_events / seconds:,.0f} events/s "
             f"({seconds:.2f} s; target ≥ 500/s for one-event submissions from 64 clients); latency p50 "
-            f"{q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms (target ≤ 200 ms); statuses {dict(sorted(statuses.items()))}"
+            f"{q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms (target ≤ 200 ms); "
+            f"statuses {dict(sorted(statuses.items()))}"
         )
         print(
             f"re-sent {len(again)} submissions: statuses {dict(sorted(repeat_statuses.items()))} "

@@ -1,6 +1,6 @@
 """The national year end to end, each figure beside its target and its baseline, in one run.
 
-    python bench/national.py [--scale national|FRACTION] [--data DIR] [--db URL] [--seed 7]
+    python bench/national.py [--scale national|FRACTION] [--data DIR] [--db URL] [--seed 7] [--years N]
 
 1. simulate   `reetrace.simulate` writes the year (skipped when `--data` holds one already)
 2. ingest     every signed submission but one into a fresh store (SQLite file, or `--db`
@@ -13,6 +13,13 @@
 5. trace      backward trace of 200 magnet lots through the store; baseline: a breadth-first search
               over the same graph held in memory
 6. dashboard  the national overview, computed, then served again from its snapshot
+
+With `--years N` (N > 1) the store holds N consecutive years instead (the first in `--data`,
+each following one beside it as `<DIR><year>`, simulated there when missing): each year is
+ingested in turn, with the registries of the years so far merged (an enterprise's keys,
+qualifications and sites, every year's quotas and licenses), and its ingest rate is set beside
+the first year's; then the audit as of the last year's 31 January is timed over the whole
+store, and the backward trace over magnet lots drawn from every year.
 
 Each phase runs in a process of its own so that its peak memory (ru_maxrss) is its own; the
 budget is 2 GB for simulate, ingest and audit.
@@ -65,20 +72,65 @@ def held_back(data: Path) -> Path:
     return Path(month[len(month) // 2][1])
 
 
-def phase_ingest(data: Path, url: str) -> None:
+def phase_ingest(data: Path, url: str, registry: Path | None = None) -> None:
+    """Ingest the year in `data` (all of it when `registry`, the registry to load, is given;
+    else all but the held-back month, with the year's own registry)."""
     from reetrace.config import Settings
     from reetrace.services.ingest import ingest, submission_files
     from reetrace.services.registry import load_registry
     from reetrace.store.database import open_store
 
     store = open_store(url)
-    load_registry(store, json.loads((data / "registry.json").read_text(encoding="utf-8")))
-    keep = held_back(data)
+    load_registry(store, json.loads((registry or data / "registry.json").read_text(encoding="utf-8")))
+    keep = None if registry else held_back(data)
     files = [f for f in submission_files([data / "submissions"]) if f != keep]
     start = time.perf_counter()
     report = ingest(store, files, as_received_created_at=True, settings=Settings(db_url=url))
     seconds = time.perf_counter() - start
     emit({"seconds": seconds, "events": report.events_accepted, "rejected": len(report.rejected)})
+
+
+def merged_registry(paths: list[Path]) -> dict:
+    """One registry for consecutive years: each enterprise's qualifications, keys (the earliest
+    validity kept) and sites (the latest year's) together, and every year's quotas and licenses."""
+    enterprises: dict[str, dict] = {}
+    quotas: dict[tuple, dict] = {}
+    licenses: dict[str, dict] = {}
+    fmt = None
+    for path in paths:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        fmt = doc["format"]
+        for e in doc["enterprises"]:
+            have = enterprises.get(e["uscc"])
+            if have is None:
+                enterprises[e["uscc"]] = json.loads(json.dumps(e))
+                continue
+            for q in e.get("qualifications", []):
+                if q not in have["qualifications"]:
+                    have["qualifications"].append(q)
+            keys = {k["key_id"]: k for k in have.get("keys", [])}
+            for k in e.get("keys", []):
+                if k["key_id"] in keys:
+                    keys[k["key_id"]]["valid_from"] = min(keys[k["key_id"]]["valid_from"], k["valid_from"])
+                else:
+                    keys[k["key_id"]] = k
+            have["keys"] = list(keys.values())
+            have["sites"] = e.get("sites", have.get("sites", []))
+        for q in doc.get("quotas", []):
+            quotas[(q["year"], q["uscc"], q["kind"], q["category"])] = q
+        for lic in doc.get("licenses", []):
+            licenses[lic["license_no"]] = lic
+    return {
+        "format": fmt,
+        "enterprises": list(enterprises.values()),
+        "quotas": list(quotas.values()),
+        "licenses": list(licenses.values()),
+    }
+
+
+def year_dirs(data: Path, year: int, years: int) -> list[Path]:
+    """Where each of the consecutive years lives: the first in `data`, the others beside it."""
+    return [data] + [data.parent / f"{data.name}{year + k}" for k in range(1, years)]
 
 
 def phase_baseline_insert(url: str, scratch: Path) -> None:
@@ -273,7 +325,7 @@ def child(argv: list[str]) -> None:
     if name == "simulate":
         phase_simulate(Path(args[0]), float(args[1]), int(args[2]), int(args[3]))
     elif name == "ingest":
-        phase_ingest(Path(args[0]), args[1])
+        phase_ingest(Path(args[0]), args[1], Path(args[2]) if len(args) > 2 else None)
     elif name == "baseline_insert":
         phase_baseline_insert(args[0], Path(args[1]))
     elif name == "audit":
@@ -320,7 +372,10 @@ def main() -> int:
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--skip", action="append", default=[], help="phases to skip (e.g. dashboard, duckdb)")
     parser.add_argument("--keep", type=Path, help="keep the SQLite store here (to look at its findings afterwards)")
+    parser.add_argument("--years", type=int, default=1, help="consecutive years in one store (see above)")
     args = parser.parse_args()
+    if args.years > 1:
+        return main_years(args)
     scale = 1.0 if args.scale == "national" else float(args.scale)
     as_of = date(args.year + 1, 1, 31)
     results: dict[str, dict] = {}
@@ -353,6 +408,64 @@ def main() -> int:
                 shutil.rmtree(data, ignore_errors=True)
     report(results, "PostgreSQL" if args.db else "SQLite", data if args.data else None)
     return 0
+
+
+def main_years(args: argparse.Namespace) -> int:
+    """`--years N`: N consecutive years in one store (see the module's note)."""
+    scale = 1.0 if args.scale == "national" else float(args.scale)
+    if args.data is None:
+        raise SystemExit("--years needs --data (the years are kept there)")
+    dirs = year_dirs(args.data, args.year, args.years)
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="reetrace-years-") as tmp:
+        scratch = Path(tmp)
+        schema = None
+        if args.db:
+            schema, url = fresh_postgres(args.db)
+        else:
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+            url = f"sqlite:///{(args.keep or scratch) / 'store.db'}"
+        try:
+            for k, data in enumerate(dirs):
+                year = args.year + k
+                if not (data / "registry.json").exists():
+                    results[f"simulate {year}"] = run_phase(
+                        "simulate", str(data), str(scale), str(args.seed), str(year)
+                    )
+                merged = scratch / f"registry-{year}.json"
+                merged.write_text(json.dumps(merged_registry([d / "registry.json" for d in dirs[: k + 1]])))
+                results[f"ingest {year}"] = run_phase("ingest", str(data), url, str(merged))
+            last = args.year + args.years - 1
+            as_of = date(last + 1, 1, 31)
+            results["audit"] = run_phase("audit", url, as_of.isoformat(), str(dirs[-1]))
+            results["trace"] = run_phase("trace", url, "200", str(args.seed))
+        finally:
+            if schema:
+                drop_postgres(args.db, schema)
+    report_years(results, "PostgreSQL" if args.db else "SQLite", args.year, args.years)
+    return 0
+
+
+def report_years(r: dict[str, dict], database: str, first: int, years: int) -> None:
+    ingests = [r[f"ingest {first + k}"] for k in range(years)]
+    rates = [i["events"] / i["seconds"] for i in ingests]
+    total = sum(i["events"] for i in ingests)
+    print(f"\n{years} national years in one store on {database}: {total:,} events")
+    for k, (i, rate) in enumerate(zip(ingests, rates, strict=True)):
+        print(
+            f"  ingest {first + k}  {rate:,.0f} events/s ({i['events']:,} events, {i['seconds']:,.0f} s), "
+            f"{rate / rates[0]:.2f}× the first year's (target ≥ 0.8×), peak {i['peak_mb']:,.0f} MB"
+        )
+    a, t = r["audit"], r["trace"]
+    print(
+        f"  audit      {a['seconds']:,.1f} s for the audit as of {first + years}-01-31 over all {years} years "
+        f"(target ≤ 30 s for year {years}), {a['findings']:,} findings, peak {a['peak_mb']:,.0f} MB"
+    )
+    print(
+        f"  trace      backward trace of {t['lots']} magnet lots from every year: p50 {t['p50_ms']:.1f} ms, "
+        f"p95 {t['p95_ms']:.1f} ms (target ≤ 20 ms); baseline in-memory BFS p95 {t['bfs_p95_ms']:.3f} ms"
+    )
 
 
 def report(r: dict[str, dict], database: str, data: Path | None) -> None:
