@@ -108,3 +108,25 @@ def test_the_ledger_is_read_back_in_time_order_batch_by_batch(store, demo_year):
             e.time <= middle, e.type.in_(("ship", "receive"))
         )
         assert list(iter_events(conn, since=middle)) == expected(e.time >= middle)
+
+
+def test_the_audits_larger_page_cache_is_given_back(store, demo_year):
+    """The full audit reads the ledger with a larger SQLite page cache (store.database.scan_cache);
+    the pooled connection it used has the usual cache again afterwards, so a server's connections
+    do not each keep the larger one."""
+    from reetrace.services.audit import replay_ledger
+    from reetrace.store.database import CACHE_MIB, SCAN_CACHE_MIB, scan_cache
+
+    if store.dialect != "sqlite":
+        pytest.skip("the page cache is SQLite's: PostgreSQL's buffers belong to its server")
+    demo, files = demo_year
+    load_registry(store, demo.registry)
+    ingest(store, files[:20], as_received_created_at=True)
+    with store.reading() as conn:
+        usual = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        with scan_cache(conn):
+            during = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        replay_ledger(conn, Settings(), date(2026, 12, 31))
+        after = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    assert usual == after == -CACHE_MIB * 1024
+    assert during == -SCAN_CACHE_MIB * 1024

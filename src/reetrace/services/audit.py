@@ -17,7 +17,7 @@ from reetrace.domain.findings import Finding
 from reetrace.errors import UsageError
 from reetrace.services.controls import control_list_in
 from reetrace.store.customs_repo import customs_records
-from reetrace.store.database import Store
+from reetrace.store.database import Store, scan_cache
 from reetrace.store.ledger_repo import iter_events
 from reetrace.store.registry_repo import load_registry
 from reetrace.store.shipment_index import shipment_index
@@ -93,7 +93,8 @@ def replay_ledger(
     events = recorded_events(conn, until)
     if progress is not None:
         events = _counted(events, progress)
-    return audit_stream(events, registry, controls, as_of, thresholds, customs, shipments)
+    with scan_cache(conn):
+        return audit_stream(events, registry, controls, as_of, thresholds, customs, shipments)
 
 
 def _counted(events: Iterator[RecordedEvent], progress: Callable[[int], None]) -> Iterator[RecordedEvent]:

@@ -27,6 +27,26 @@ from reetrace.errors import StoreError
 _LEDGER_LOCK = 727_001  # advisory lock key for ledger appends on PostgreSQL
 _MIGRATION_LOCK = 727_000
 PAGE_SIZE = 32_768  # bytes per SQLite page in a new store
+CACHE_MIB = 128  # SQLite's page cache per connection
+# A full read of the ledger in event-time order (the audit) walks the time index and fetches
+# each event from the table, stored in order of arrival: neighbours in time sit on pages a few
+# hundred MiB apart. With the usual cache those pages are read again and again (measured on a
+# national year: 15.5 s of the read's 44 s in the kernel copying pages; with 512 MiB, 1.2 s).
+SCAN_CACHE_MIB = 512
+
+
+@contextmanager
+def scan_cache(conn: Connection) -> Iterator[None]:
+    """A larger SQLite page cache on this connection while the whole ledger is read in time
+    order; the usual one again after. Nothing on PostgreSQL (its buffers are the server's)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{SCAN_CACHE_MIB * 1024}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_MIB * 1024}")
 
 
 @dataclass(frozen=True)
@@ -97,7 +117,7 @@ def _sqlite_engine(url: str) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=300000")
-        cur.execute("PRAGMA cache_size=-131072")  # 128 MiB of page cache: index inserts stay in memory
+        cur.execute(f"PRAGMA cache_size=-{CACHE_MIB * 1024}")  # index inserts stay in memory
         cur.close()
 
     @event.listens_for(engine, "begin")
