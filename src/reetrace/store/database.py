@@ -3,8 +3,8 @@
 SQLite runs in WAL mode so that readers never block the one writer; a write transaction starts
 with `BEGIN IMMEDIATE`, so two writers queue instead of failing half-way. Writers of one process
 queue on a lock of the store before that: SQLite's own wait for a locked database is a sleep
-that grows to 100 ms between tries, so threads waiting on each other there sleep while the
-database is free (measured: 64 concurrent submitters spent most of their time asleep). On PostgreSQL a write
+that grows to 100 ms between tries, so a thread waiting there may sleep on while the database
+is already free; on the lock it wakes when the writer before it is done. On PostgreSQL a write
 transaction takes a transaction-scoped advisory lock: ledger appends are serialised (acceptance
 order is total), while validation and signature checks run outside the lock.
 """
@@ -96,8 +96,7 @@ class Store:
 
 # Connections an SQLite store keeps open for reuse. A new one costs a parse of the schema and
 # starts with a cold page cache, so a server whose threads outnumber the kept connections
-# opens and closes one for most requests (measured: 64 concurrent clients spent more time
-# opening connections than in their statements with the pool's default of 5).
+# (the pool's default keeps 5) opens and closes one for most requests.
 SQLITE_POOL = 48
 
 
