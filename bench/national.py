@@ -340,6 +340,16 @@ def child(argv: list[str]) -> None:
         phase_duckdb(args[0], Path(args[1]))
 
 
+def store_url(args: argparse.Namespace, scratch: Path) -> tuple[str | None, str]:
+    """The store to measure: a scratch schema of `--db` (its name, to drop), or an SQLite file
+    in `--keep` or the scratch directory."""
+    if args.db:
+        return fresh_postgres(args.db)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    return None, f"sqlite:///{(args.keep or scratch) / 'store.db'}"
+
+
 def fresh_postgres(url: str) -> tuple[str, str]:
     """A schema of its own in the PostgreSQL database at `url`, and the URL that uses it."""
     import uuid
@@ -384,13 +394,7 @@ def main() -> int:
         data = args.data or scratch / "year"
         if not (data / "registry.json").exists():
             results["simulate"] = run_phase("simulate", str(data), str(scale), str(args.seed), str(args.year))
-        schema = None
-        if args.db:
-            schema, url = fresh_postgres(args.db)
-        else:
-            if args.keep:
-                args.keep.mkdir(parents=True, exist_ok=True)
-            url = f"sqlite:///{(args.keep or scratch) / 'store.db'}"
+        schema, url = store_url(args, scratch)
         try:
             results["ingest"] = run_phase("ingest", str(data), url)
             results["baseline_insert"] = run_phase("baseline_insert", url, str(scratch))
@@ -419,13 +423,7 @@ def main_years(args: argparse.Namespace) -> int:
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="reetrace-years-") as tmp:
         scratch = Path(tmp)
-        schema = None
-        if args.db:
-            schema, url = fresh_postgres(args.db)
-        else:
-            if args.keep:
-                args.keep.mkdir(parents=True, exist_ok=True)
-            url = f"sqlite:///{(args.keep or scratch) / 'store.db'}"
+        schema, url = store_url(args, scratch)
         try:
             for k, data in enumerate(dirs):
                 year = args.year + k
