@@ -532,6 +532,13 @@ COMMANDS: list[tuple[str, Command]] = [
         ),
     ),
     ("supervise status", reads("supervise", "status")),
+    (
+        "close-year",
+        Command(
+            lambda h: ["close-year", "2025", "--as-of", "2026-12-31"],
+            lambda h: [Entry("change", "year close", None)],
+        ),
+    ),
     # the log signs its checkpoints by itself whenever something moved: housekeeping, no one's change
     ("log checkpoint", Command(lambda h: ["log", "checkpoint"], before=grow_the_log)),
     (

@@ -240,3 +240,32 @@ def quota_use(
         )
     else:
         views.print_quota_use(console, rows, year)
+
+
+@app.command("close-year")
+@reports_errors
+def close_year(
+    ctx: typer.Context,
+    year: int = typer.Argument(..., help="The calendar year to close (China time)."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Close as of the end of this day (default: today); after the year's deadlines."
+    ),
+):
+    """Close a year: keep the audit's state at its end (lots, quota use, findings, and what they
+    rest on) as the next year's opening, its digest signed by the next checkpoint, so that later
+    audits start there. A late report for the year reopens it; `log verify --year` checks it."""
+    from reetrace.cli.operator import operator
+    from reetrace.services import closing
+
+    day = day_option(as_of, "--as-of", today(ctx))
+    with Progress(TextColumn("closing {task.description}"), console=err_console, transient=True) as bar:
+        bar.add_task(str(year), total=None)
+        closed = closing.close_year(store_for(ctx), settings(ctx), year, day, operator())
+    start = f"from the opening of {closed.started_from + 1}" if closed.started_from else "from the start of the ledger"
+    console.print(
+        f"[green]closed[/green] {closed.year} as of {closed.as_of.isoformat()}: {closed.replayed:,} events replayed "
+        f"{start}; the opening of {closed.year + 1} holds the state of {closed.events:,} events "
+        f"({closed.blob_bytes:,} bytes), state digest {closed.state_digest}.",
+        highlight=False,
+        soft_wrap=True,
+    )

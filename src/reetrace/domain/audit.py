@@ -15,6 +15,7 @@ from operator import itemgetter
 from typing import Any
 
 from reetrace.collector import collector_paused
+from reetrace.domain.closing import Asking, Opening, Sources, boundary, earliest_close, state_of
 from reetrace.domain.controls import ControlList
 from reetrace.domain.customs import CustomsRecords
 from reetrace.domain.events import (
@@ -170,13 +171,16 @@ def audit_stream(
     thresholds: Thresholds,
     customs: CustomsRecords | None,
     shipments: ShipmentIndex,
+    opening: Opening | None = None,
 ) -> list[tuple[tuple[Any, ...], Finding]]:
     """`audit_keyed` over events already sorted by time, read one at a time: memory holds the
     state of the lots, not the events. What needs the whole event set ahead of the replay (whether
-    a shipment was ever received or shipped) comes precomputed in `shipments`."""
+    a shipment was ever received or shipped) comes precomputed in `shipments`. From `opening`
+    (reetrace.domain.closing), the events are those from its boundary on, met with the state it
+    holds."""
     with collector_paused():
         return _replay(
-            _stream_steps(events, as_of, thresholds), registry, controls, as_of, thresholds, customs, shipments
+            _stream_steps(events, as_of, thresholds), registry, controls, as_of, thresholds, customs, shipments, opening
         )
 
 
@@ -205,20 +209,79 @@ def _replay(
     thresholds: Thresholds,
     customs: CustomsRecords | None,
     shipments: ShipmentIndex,
+    opening: Opening | None = None,
 ) -> list[tuple[tuple[Any, ...], Finding]]:
-    ledger = Ledger(thresholds.overdraw_tolerance_kg)
-    ctx = AuditContext(registry, controls, as_of, thresholds, ledger, customs, shipments)
-    rules = [rule(ctx) for rule in RULES]
-    dispatch = _dispatch(rules)
-    admit, apply = ledger.admit, ledger.apply  # once per event: looked up once
-    for step in steps:
-        event = step.event
-        step.introduced = admit(event)
-        for handler in dispatch[type(event)]:
-            handler(step)
-        apply(event)
+    ctx, rules = _begin(registry, controls, as_of, thresholds, customs, shipments, opening)
+    _run(steps, ctx, rules)
     for rule in rules:
         finish = getattr(rule, "finish", None)
         if finish is not None:
             finish()
     return ctx.keyed()
+
+
+def _begin(
+    registry: Registry,
+    controls: ControlList,
+    as_of: date,
+    thresholds: Thresholds,
+    customs: CustomsRecords | None,
+    shipments: ShipmentIndex,
+    opening: Opening | None,
+) -> tuple[AuditContext, list[Any]]:
+    """The context and the rules, empty or as `opening` left them."""
+    ledger = opening.ledger if opening is not None else Ledger(thresholds.overdraw_tolerance_kg)
+    ctx = AuditContext(registry, controls, as_of, thresholds, ledger, customs, shipments)
+    rules = [rule(ctx) for rule in RULES]
+    if opening is not None:
+        for rule, state in zip(rules, opening.rules, strict=True):
+            for name, value in state.items():
+                setattr(rule, name, value)
+        ctx.carry(opening.found)
+    return ctx, rules
+
+
+def _run(steps: Iterable[Step], ctx: AuditContext, rules: Sequence[object]) -> int:
+    """Meet each step with every rule, then apply it; returns how many steps there were."""
+    dispatch = _dispatch(rules)
+    admit, apply = ctx.ledger.admit, ctx.ledger.apply  # once per event: looked up once
+    n = 0
+    for n, step in enumerate(steps, 1):  # noqa: B007 (the count is returned)
+        event = step.event
+        step.introduced = admit(event)
+        for handler in dispatch[type(event)]:
+            handler(step)
+        apply(event)
+    return n
+
+
+def close_stream(
+    events: Iterable[RecordedEvent],
+    year: int,
+    as_of: date,
+    sources: Sources,
+    opening: Opening | None = None,
+) -> Opening:
+    """The opening of the year after `year` (reetrace.domain.closing): events already sorted by
+    time, from `opening`'s boundary (the start of the ledger without one) up to that year's end,
+    replayed from `opening`, with every question the rules ask of `sources` journaled. `as_of`
+    is the audit date it is closed as of (on or after `closing.earliest_close`)."""
+    thresholds = sources.thresholds
+    if as_of < earliest_close(year, thresholds):
+        raise ValueError(f"{year} can be closed as of {earliest_close(year, thresholds)} at the earliest, not {as_of}")
+    asking = Asking(sources, dict(opening.journal) if opening is not None else {})
+    with collector_paused():
+        ctx, rules = _begin(
+            asking.registry, asking.controls, as_of, thresholds, asking.customs, asking.shipments, opening
+        )
+        replayed = _run(_stream_steps(events, date(year, 12, 31), thresholds), ctx, rules)
+    return Opening(
+        year,
+        boundary(year + 1, thresholds),
+        as_of,
+        replayed + (opening.events if opening is not None else 0),
+        ctx.ledger,
+        state_of(rules),
+        ctx.keyed_as_found(),
+        asking.journal,
+    )

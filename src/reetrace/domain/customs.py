@@ -144,6 +144,11 @@ class CustomsRecords:
     ) -> CustomsRecords:
         return cls(tuple(declarations), tuple(covered), _frozen({a.export_ref: a for a in arrivals}))
 
+    @property
+    def reconciling(self) -> bool:
+        """Whether there is anything to match exports against: declarations, or periods reported on."""
+        return bool(self.declarations or self.covered)
+
     def covering(self, day: date) -> Period | None:
         """A reported period that covers `day`, if any."""
         return next((p for p in self.covered if p.covers(day)), None)

@@ -133,5 +133,10 @@ class Registry:
         owner, _, code = site.partition("/")
         return self.sites.get((uscc, code)) if owner == uscc else None
 
+    def capacity_sites(self, uscc: str) -> tuple[Site, ...]:
+        """The enterprise's registered sites that have a capacity."""
+        sites = self.sites.items()
+        return tuple(site for (owner, _), site in sites if owner == uscc and site.capacity_t_reo is not None)
+
     def add_qualification(self, q: Qualification) -> None:
         self.qualifications.setdefault(q.uscc, []).append(q)

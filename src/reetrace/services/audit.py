@@ -15,12 +15,9 @@ from reetrace.domain.elements import element_kg, reo_kg
 from reetrace.domain.events import Extract, RecordedEvent, Transform, trusted_constructor
 from reetrace.domain.findings import Finding
 from reetrace.errors import UsageError
-from reetrace.services.controls import control_list_in
-from reetrace.store.customs_repo import customs_records
 from reetrace.store.database import Store, scan_cache
 from reetrace.store.ledger_repo import iter_events
 from reetrace.store.registry_repo import load_registry
-from reetrace.store.shipment_index import shipment_index
 from reetrace.store.timefmt import to_utc_text
 
 FINDINGS_FORMAT = "reetrace/findings@1"
@@ -51,10 +48,12 @@ def end_of_day(day: date, offset_hours: int) -> datetime:
 _recorded = trusted_constructor(RecordedEvent)
 
 
-def recorded_events(conn, until: datetime, types: tuple[str, ...] | None = None):
-    """The recorded events up to `until` (of these types), decoded, in event-time order."""
+def recorded_events(conn, until: datetime, types: tuple[str, ...] | None = None, since: str | None = None):
+    """The recorded events up to `until` (of these types; from `since`, UTC text, on), decoded,
+    in event-time order."""
     received: dict[str, datetime] = {}  # a submission's events share their time of receipt
-    for seq, reporter, time_text, received_text, body in iter_events(conn, until=to_utc_text(until), types=types):
+    rows = iter_events(conn, until=to_utc_text(until), types=types, since=since)
+    for seq, reporter, time_text, received_text, body in rows:
         at = received.get(received_text)
         if at is None:
             if len(received) > 4096:
@@ -78,23 +77,30 @@ def audit_ledger(store: Store, settings: Settings, as_of: date, full: bool = Fal
 
 
 def replay_ledger(
-    conn, settings: Settings, as_of: date, progress: Callable[[int], None] | None = None
+    conn,
+    settings: Settings,
+    as_of: date,
+    progress: Callable[[int], None] | None = None,
+    from_closed_years: bool = True,
 ) -> list[tuple[tuple[Any, ...], Finding]]:
     """The full audit inside the caller's transaction, each finding with its sort key: the
-    events stream from the ledger's time index, so memory holds lot states, not events.
-    `progress`, if given, is told every so many events how many were read."""
+    events stream from the ledger's time index, so memory holds lot states, not events. It starts
+    from the latest closed year whose opening holds (reetrace.services.closing), unless
+    `from_closed_years` is false. `progress`, if given, is told every so many events how many
+    were read."""
+    from reetrace.services.closing import opening_for, sources
+
     check_day(as_of)
     thresholds = settings.thresholds
     until = end_of_day(as_of, thresholds.utc_offset_hours)
-    registry = load_registry(conn)
-    controls = control_list_in(conn, settings)  # the initial list and every change recorded
-    customs = customs_records(conn)  # declarations, periods customs reported on, arrival reports
-    shipments = shipment_index(conn, to_utc_text(until), thresholds)
-    events = recorded_events(conn, until)
+    known = sources(conn, settings, as_of)
+    opening = opening_for(conn, settings, as_of, known).opening if from_closed_years else None
+    since = to_utc_text(opening.boundary) if opening is not None else None
+    events = recorded_events(conn, until, since=since)
     if progress is not None:
         events = _counted(events, progress)
     with scan_cache(conn):
-        return audit_stream(events, registry, controls, as_of, thresholds, customs, shipments)
+        return audit_stream(events, *known[:2], as_of, thresholds, known.customs, known.shipments, opening)
 
 
 def _counted(events: Iterator[RecordedEvent], progress: Callable[[int], None]) -> Iterator[RecordedEvent]:

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select, text
+from sqlalchemy import Connection, Table, insert, inspect, select, text
 
 from reetrace.ledger import chains
 from reetrace.store import tables as t
@@ -56,6 +56,7 @@ CHAINED: dict[str, Chained] = {
         Chained(t.customs_imports, ("id",)),
         Chained(t.customs_declarations, ("declaration_no", "item")),
         Chained(t.arrival_reports, ("export_ref",)),
+        Chained(t.year_closings, ("id",)),
     )
 }
 
@@ -247,8 +248,12 @@ def covered_rows(conn: Connection, name: str, yield_per: int = 10_000) -> Iterat
 
 
 def backfill(conn: Connection) -> None:
-    """Link the rows written before the chains existed, in key order (migration 0014)."""
+    """Link the rows written before the chains existed, in key order (migration 0014). A table
+    a later migration creates has no rows yet: it is skipped."""
+    present = set(inspect(conn).get_table_names())
     for name, spec in CHAINED.items():
+        if name not in present:
+            continue
         length, head = _head(conn, name)
         if length:
             continue

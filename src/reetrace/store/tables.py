@@ -333,6 +333,32 @@ arrival_reports = Table(
     Column("recorded_at", String(32), nullable=False),
 )
 
+# Years that close (reetrace.domain.closing, docs/closing.md): one row each time a year is closed
+# (chained: its state digest is signed by every later checkpoint), the opening's bytes beside it.
+year_closings = Table(
+    "year_closings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year", Integer, nullable=False, index=True),
+    Column("as_of", String(10), nullable=False),
+    Column("boundary", String(32), nullable=False),  # the next year's first instant, UTC text
+    Column("last_seq", BigInteger, nullable=False),  # the last event before it when closed
+    Column("events", BigInteger, nullable=False),  # events replayed to reach it
+    Column("state_digest", String(64), nullable=False),
+    Column("blob_digest", String(64), nullable=False),
+    Column("blob_bytes", BigInteger, nullable=False),
+    Column("closed_at", String(32), nullable=False),
+    Column("closed_by", Text, nullable=False),
+)
+
+year_closing_parts = Table(
+    "year_closing_parts",
+    metadata,
+    Column("closing_id", Integer, primary_key=True, autoincrement=False),
+    Column("part", Integer, primary_key=True, autoincrement=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
 mirror_statistics = Table(
     "mirror_statistics",
     metadata,

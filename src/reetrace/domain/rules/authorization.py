@@ -13,6 +13,8 @@ from reetrace.domain.rules.base import AuditContext, Step, sole_lot
 
 
 class Authorization:
+    STATE: tuple[str, ...] = ()  # what it carries from one event to the next
+
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
         self._qualified: dict[tuple[str, str, date], bool] = {}

@@ -28,6 +28,8 @@ from reetrace.domain.rules.base import AuditContext, Step, exceeds, kg, ratio, s
 
 
 class Balance:
+    STATE: tuple[str, ...] = ()  # what it carries from one event to the next
+
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
 

@@ -304,6 +304,14 @@ class AuditContext:
         self._found.append(((1, year, code, enterprise, order), finding))
         return finding
 
+    def carry(self, found: Iterable[tuple[tuple[Any, ...], Finding]]) -> None:
+        """Start from the findings of an earlier replay (an opening's: reetrace.domain.closing)."""
+        self._found = list(found)
+
+    def keyed_as_found(self) -> list[tuple[tuple[Any, ...], Finding]]:
+        """The findings with their sort keys, in the order found (as an opening keeps them)."""
+        return list(self._found)
+
     def findings(self) -> list[Finding]:
         """Everything found, in a fixed order: by event time, code, enterprise, lot, event;
         findings about periods last. The sort is stable and the replay order fixed, so equal

@@ -12,11 +12,10 @@ evidence.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from reetrace.domain.events import Extract, Transform
-from reetrace.domain.registry import Registry, Site
+from reetrace.domain.registry import Site
 from reetrace.domain.rules.base import AuditContext, Step, exceeds
 
 CODE = "CAPACITY_EXCEEDED"
@@ -30,19 +29,11 @@ class _Tally:
     first_over: Step | None = None
 
 
-def capacity_sites(registry: Registry) -> dict[str, list[Site]]:
-    """Each enterprise's registered sites that have a capacity."""
-    found: dict[str, list[Site]] = defaultdict(list)
-    for site in registry.sites.values():
-        if site.capacity_t_reo is not None:
-            found[site.uscc].append(site)
-    return found
-
-
 class Capacity:
+    STATE: tuple[str, ...] = ("_tallies",)  # what it carries from one event to the next
+
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
-        self._sites = capacity_sites(ctx.registry)
         self._tallies: dict[tuple[str, str, int], _Tally] = {}
         self._counted: dict[tuple[str, str | None], Site | None] = {}  # (reporter, named site) -> counted
 
@@ -55,13 +46,14 @@ class Capacity:
 
     def counted_site(self, event: Extract | Transform) -> Site | None:
         """The site whose capacity the event's output counts against, if any."""
-        if not self._sites.get(event.reporter):
+        registry = self.ctx.registry
+        sites = registry.capacity_sites(event.reporter)
+        if not sites:
             return None
-        site = self.ctx.registry.own_site(event.reporter, event.site)
+        site = registry.own_site(event.reporter, event.site)
         if site is not None:
             return site if site.capacity_t_reo is not None else None
-        only = self._sites[event.reporter]
-        return only[0] if len(only) == 1 else None
+        return sites[0] if len(sites) == 1 else None
 
     def _count(self, step: Step, event: Extract | Transform) -> None:
         where = (event.reporter, event.site)

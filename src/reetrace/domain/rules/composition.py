@@ -39,6 +39,8 @@ def heavy_share(shares: Mapping[str, float]) -> float:
 
 
 class Composition:
+    STATE: tuple[str, ...] = ()  # what it carries from one event to the next
+
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
 

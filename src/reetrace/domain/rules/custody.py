@@ -21,6 +21,8 @@ from reetrace.domain.rules.base import AuditContext, Step, exceeds, kg, ratio, s
 
 
 class Custody:
+    STATE: tuple[str, ...] = ("_unknown",)  # what it carries from one event to the next
+
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
         self._tolerance_kg = ctx.thresholds.overdraw_tolerance_kg

@@ -102,11 +102,14 @@ def _same(a: str | None, b: str | None) -> bool:
 
 
 class Customs:
+    STATE: tuple[str, ...] = ("_recorded_hs", "_exports", "_arriving")  # what it carries from one event to the next
+
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
         self._recorded_hs: dict[str, str] = {}  # lot -> HS code its creator recorded
         self._exports: list[_Exported] = []
-        self._reconciling = bool(ctx.customs.declarations or ctx.customs.covered)
+        self._arriving: list[Step[Export]] = []  # exports under licenses issued here, judged at the end
+        self._reconciling = ctx.customs.reconciling
 
     # The audit dispatches to the handlers a rule has: without customs data the creation handlers
     # and `finish` are None, so they cost nothing. (Properties, not bound methods kept on the
@@ -120,7 +123,7 @@ class Customs:
 
     @property
     def finish(self) -> Callable[[], None] | None:
-        return self._finish if self._reconciling else None
+        return self._finish if self._reconciling or self._arriving else None
 
     # -- during the replay ----------------------------------------------------------------------
 
@@ -147,7 +150,9 @@ class Customs:
             self._exports.append(_Exported(step, event, found))
         license = self.ctx.registry.licenses.get(event.license_no) if event.license_no else None
         if license is not None and license.issued_here:
-            self._arrival(step, event)
+            # Whether its arrival was reported in time depends on the audit date: judged at the
+            # end, so that the state of a closed year (reetrace.domain.closing) holds none of it.
+            self._arriving.append(step)
 
     def _arrival(self, step: Step, event: Export) -> None:
         ctx = self.ctx
@@ -199,6 +204,12 @@ class Customs:
     # -- after the replay: match declarations and exports -------------------------------------
 
     def _finish(self) -> None:
+        for step in self._arriving:
+            self._arrival(step, step.event)
+        if self._reconciling:
+            self._reconcile()
+
+    def _reconcile(self) -> None:
         ctx = self.ctx
         loaded = {d.declaration_no for d in ctx.customs.declarations}
         declared = {d.declaration_no: d for d in ctx.customs.declarations if d.day <= ctx.as_of}

@@ -93,6 +93,8 @@ def _left_at(holding: Holding) -> datetime:
 
 
 class Descent:
+    STATE: tuple[str, ...] = ("_made", "_held")  # what it carries from one event to the next
+
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
         t = ctx.thresholds

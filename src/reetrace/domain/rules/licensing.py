@@ -34,6 +34,8 @@ class _Usage:
 
 
 class Licensing:
+    STATE: tuple[str, ...] = ("_usage",)  # what it carries from one event to the next
+
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
         self._usage: dict[tuple[str, int], _Usage] = {}

@@ -27,6 +27,8 @@ class _Tally:
 
 
 class Quotas:
+    STATE: tuple[str, ...] = ("_tallies",)  # what it carries from one event to the next
+
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
         self._tallies: dict[tuple[str, int, str, str], _Tally] = {}

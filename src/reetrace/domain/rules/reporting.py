@@ -21,6 +21,8 @@ class _Late:
 
 
 class Reporting:
+    STATE: tuple[str, ...] = ("_late",)  # what it carries from one event to the next
+
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
         self._late: dict[tuple[str, int, int], _Late] = {}

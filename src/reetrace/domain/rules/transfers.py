@@ -21,6 +21,8 @@ from reetrace.domain.rules.base import AuditContext, Step, exceeds, kg, ratio, s
 
 
 class Transfers:
+    STATE: tuple[str, ...] = ()  # what it carries from one event to the next
+
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
         self._window = timedelta(days=ctx.thresholds.shipment_receipt_days)

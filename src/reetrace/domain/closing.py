@@ -1,0 +1,337 @@
+"""Years that close: the audit's state at the first instant of a year, kept so that later audits
+start there instead of replaying every earlier year.
+
+An *opening* (of year Y+1, made by closing year Y) is what the replay holds once it has met every
+event before Y+1's first instant in the audit's zone: the ledger's lots, each rule's `STATE`, the
+findings so far, and the *journal*: every question the replay asked of what is not an event (the
+registry, the control list, the thresholds, customs records, and the shipment index, which looks
+ahead at later receipts), each with the answer it got. (Which enterprises material can reach, which
+later years change, is not asked: see `_AskedShipments.may_reach`.) Findings that depend on the audit date are
+judged at the end of a replay, never held in an opening.
+
+An opening holds for an audit when
+- the audit date is on or after the one the year was closed as of,
+- no event before its boundary was recorded after it (`last_seq`): a late report reopens the year,
+- every question of its journal gets the same answer from the audit's own sources.
+
+Then replaying the later events from it gives the findings a replay of the whole ledger gives
+(tests/unit/domain/test_year_openings.py, tests/integration/test_closing_store.py keeps the two equal). `state_digest` is a digest of the state
+that does not depend on how it was reached or stored: the signed record of a closed year carries
+it, and a replay of the year's events from the previous opening must give it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import struct
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple, cast
+
+from reetrace.domain.controls import ControlList
+from reetrace.domain.customs import CustomsRecords
+from reetrace.domain.findings import Finding, Thresholds
+from reetrace.domain.lots import Ledger
+from reetrace.domain.registry import Registry
+from reetrace.domain.rules.base import ShipmentIndex, audit_zone
+
+Question = tuple[Any, ...]  # (name, *arguments)
+
+
+def boundary(year: int, thresholds: Thresholds) -> datetime:
+    """The first instant of `year` in the audit's zone."""
+    return datetime(year, 1, 1, tzinfo=audit_zone(thresholds.utc_offset_hours))
+
+
+def earliest_close(year: int, thresholds: Thresholds) -> date:
+    """The first audit date a year can be closed as of: once the reports of its last month are due
+    and the receipt window of its last shipments has passed, nothing the year holds can change
+    with the audit date."""
+    deadline = date(year + 1, 1, thresholds.report_deadline_day)
+    window = date(year, 12, 31) + timedelta(days=thresholds.shipment_receipt_days)
+    return max(deadline, window)
+
+
+class Sources(NamedTuple):
+    """What an audit knows besides the events."""
+
+    registry: Registry
+    controls: ControlList
+    thresholds: Thresholds
+    customs: CustomsRecords
+    shipments: ShipmentIndex
+
+
+def _first_receipt(s: Sources, key: str) -> tuple[bool, datetime | None]:
+    late = s.shipments.first_receipt
+    return (key in late, late.get(key))
+
+
+# Every question a rule asks of the sources while it meets events, and how it is answered. A
+# journal is checked by asking each question again (`changed`): one answer, one place.
+ANSWERS: dict[str, Callable[..., Any]] = {
+    "thresholds": lambda s: s.thresholds,
+    "qualified": lambda s, uscc, kind, day: s.registry.qualified(uscc, kind, day),
+    "quota": lambda s, year, uscc, kind, category: s.registry.quota_kg(year, uscc, kind, category),
+    "own_site": lambda s, uscc, site: s.registry.own_site(uscc, site),
+    "capacity_sites": lambda s, uscc: s.registry.capacity_sites(uscc),
+    "license": lambda s, number: s.registry.licenses.get(number),
+    "form_groups": lambda s: dict(s.controls.form_groups),
+    "classify": lambda s, form, composition, day: s.controls.classify(form, dict(composition), day),
+    "reconciling": lambda s: s.customs.reconciling,
+    "unshipped": lambda s, key: key in s.shipments.unshipped,
+    "first_receipt": _first_receipt,
+}
+
+
+class Asking:
+    """The sources as the rules see them while a year is being closed: each question is answered
+    by the real source and written in the journal (and asked once)."""
+
+    def __init__(self, sources: Sources, journal: dict[Question, Any]) -> None:
+        self.sources = sources
+        self.journal = journal
+        self.ask("thresholds")
+
+    def ask(self, *question: Any) -> Any:
+        journal = self.journal
+        if question in journal:
+            return journal[question]
+        answer = journal[question] = ANSWERS[question[0]](self.sources, *question[1:])
+        return answer
+
+    @property
+    def registry(self) -> Registry:
+        return cast(Registry, _AskedRegistry(self))
+
+    @property
+    def controls(self) -> ControlList:
+        return cast(ControlList, _AskedControls(self))
+
+    @property
+    def customs(self) -> CustomsRecords:
+        return cast(CustomsRecords, _AskedCustoms(self))
+
+    @property
+    def shipments(self) -> ShipmentIndex:
+        return cast(ShipmentIndex, _AskedShipments(self))
+
+
+class _AskedRegistry:
+    def __init__(self, asking: Asking) -> None:
+        self._ask = asking.ask
+        self.licenses = _AskedMapping(asking.ask, "license")
+
+    def qualified(self, uscc: str, kind: str, day: date) -> bool:
+        return bool(self._ask("qualified", uscc, kind, day))
+
+    def quota_kg(self, year: int, uscc: str, kind: str, category: str) -> float | None:
+        return cast("float | None", self._ask("quota", year, uscc, kind, category))
+
+    def own_site(self, uscc: str, site: str | None) -> Any:
+        return self._ask("own_site", uscc, site)
+
+    def capacity_sites(self, uscc: str) -> Any:
+        return self._ask("capacity_sites", uscc)
+
+
+class _AskedMapping:
+    """A mapping read one key at a time, each look-up a question."""
+
+    def __init__(self, ask: Callable[..., Any], name: str) -> None:
+        self._ask, self._name = ask, name
+
+    def get(self, key: str, default: Any = None) -> Any:
+        found = self._ask(self._name, key)
+        return default if found is None else found
+
+    def __contains__(self, key: object) -> bool:
+        return self._ask(self._name, key) is not None
+
+    def __getitem__(self, key: str) -> Any:
+        found = self._ask(self._name, key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+
+class _AskedControls:
+    def __init__(self, asking: Asking) -> None:
+        self._ask = asking.ask
+        self.form_groups = asking.ask("form_groups")
+
+    def classify(self, form: str, composition: Mapping[str, float], day: date) -> Any:
+        return self._ask("classify", form, tuple(sorted(composition.items())), day)
+
+
+class _AskedCustoms:
+    def __init__(self, asking: Asking) -> None:
+        self.reconciling = asking.ask("reconciling")
+
+
+class _AskedShipments:
+    def __init__(self, asking: Asking) -> None:
+        ask = asking.ask
+        self.unshipped = _AskedSet(ask, "unshipped")
+        self.first_receipt = _AskedReceipts(ask)
+
+    @staticmethod
+    def may_reach(sender: str, receiver: str) -> bool:
+        """Any material may come back anywhere: later years add shipments, so which enterprises
+        material can reach is not known when a year closes. The descent rule then keeps holdings
+        a replay of the whole ledger would drop as unable to come back; it judges only the
+        holdings of an enterprise material does come back to, so no finding changes."""
+        return True
+
+
+class _AskedSet:
+    def __init__(self, ask: Callable[..., Any], name: str) -> None:
+        self._ask, self._name = ask, name
+
+    def __contains__(self, key: object) -> bool:
+        return bool(self._ask(self._name, key))
+
+
+class _AskedReceipts:
+    def __init__(self, ask: Callable[..., Any]) -> None:
+        self._ask = ask
+
+    def __contains__(self, key: object) -> bool:
+        return bool(self._ask("first_receipt", key)[0])
+
+    def __getitem__(self, key: str) -> datetime | None:
+        present, first = self._ask("first_receipt", key)
+        if not present:
+            raise KeyError(key)
+        return cast("datetime | None", first)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        present, first = self._ask("first_receipt", key)
+        return first if present else default
+
+
+def changed(journal: Mapping[Question, Any], sources: Sources) -> list[Question]:
+    """The questions of a journal whose answer from `sources` is not the one it holds."""
+    return [question for question, answer in journal.items() if ANSWERS[question[0]](sources, *question[1:]) != answer]
+
+
+@dataclass(slots=True)
+class Opening:
+    """The replay's state at `boundary`, the first instant of the year after `year`."""
+
+    year: int  # the year closed
+    boundary: datetime
+    as_of: date  # the audit date it was closed as of
+    events: int  # the events replayed to reach it, from the start of the ledger
+    ledger: Ledger
+    rules: tuple[dict[str, Any], ...]  # each rule's STATE, in the order of reetrace.domain.rules.RULES
+    found: list[tuple[tuple[Any, ...], Finding]]  # the findings so far, with their sort keys
+    journal: dict[Question, Any]
+    last_seq: int = 0  # the last ledger position before `boundary` when it was closed
+
+    def digest(self) -> str:
+        return state_digest(self)
+
+
+# -- the state's digest --------------------------------------------------------------------------
+
+
+def state_digest(opening: Opening) -> str:
+    """SHA-256 (hex) of the state an opening carries (its year, boundary, lots, rule states and
+    findings), walked in a canonical order: sets and mappings by their members' encodings, objects
+    by their fields. Equal states give equal digests whatever process, order of insertion or
+    storage they come from."""
+    out = hashlib.sha256()
+    out.update(_encode((opening.year, opening.boundary, opening.ledger, opening.rules, opening.found)))
+    return out.hexdigest()
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _names(kind: type) -> tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        if is_dataclass(kind):
+            names = tuple(f.name for f in fields(kind))
+        else:
+            slots = [s for c in reversed(kind.__mro__) for s in getattr(c, "__slots__", ())]
+            names = tuple(n for n in slots if n not in ("__weakref__", "__dict__"))
+        _FIELDS[kind] = names
+    return names
+
+
+def _encode(value: Any) -> bytes:
+    kind = type(value)
+    if kind is str:
+        raw = value.encode("utf-8", "surrogatepass")
+        return b"s" + struct.pack(">I", len(raw)) + raw
+    if kind is float:
+        return b"f" + struct.pack(">d", value)
+    if kind is bool:
+        return b"T" if value else b"F"
+    if kind is int:
+        text = str(value).encode()
+        return b"i" + struct.pack(">I", len(text)) + text
+    if value is None:
+        return b"N"
+    if kind is tuple or kind is list or isinstance(value, tuple):
+        return b"(" + b"".join(map(_encode, value)) + b")"
+    if isinstance(value, dict):
+        items = sorted(_encode(k) + _encode(v) for k, v in value.items())
+        return b"{" + b"".join(items) + b"}"
+    if isinstance(value, set | frozenset):
+        return b"<" + b"".join(sorted(map(_encode, value))) + b">"
+    if isinstance(value, datetime | date):
+        return _encode(value.isoformat())
+    if isinstance(value, bytes):
+        return b"b" + struct.pack(">I", len(value)) + value
+    names = _names(kind)
+    state = vars(value) if not names and hasattr(value, "__dict__") else {n: getattr(value, n) for n in names}
+    return b"o" + _encode(f"{kind.__module__}.{kind.__qualname__}") + _encode(state)
+
+
+# -- kept as bytes --------------------------------------------------------------------------------
+
+
+def dump(opening: Opening) -> bytes:
+    """The opening as stored: pickled and compressed."""
+    return zlib.compress(pickle.dumps(opening, protocol=5), 1)
+
+
+# What a stored opening may name besides the domain's own classes.
+_ALLOWED = {
+    "builtins": {"set", "frozenset", "list", "dict", "tuple", "float", "int", "str", "bytes", "object"},
+    "datetime": {"datetime", "date", "timezone", "timedelta"},
+    "collections": {"defaultdict", "OrderedDict"},
+    "copyreg": {"_reconstructor"},
+    "types": {"MappingProxyType"},
+}
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if module.startswith("reetrace.domain.") or name in _ALLOWED.get(module, ()):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"a stored opening names {module}.{name}, which it may not")
+
+
+def load(blob: bytes) -> Opening:
+    """An opening from its stored bytes (whose digest the caller has checked)."""
+    opening = _Unpickler(io.BytesIO(zlib.decompress(blob))).load()
+    if not isinstance(opening, Opening):
+        raise pickle.UnpicklingError("the stored bytes hold no opening")
+    return opening
+
+
+def blob_digest(blob: bytes) -> str:
+    return hashlib.sha256(blob).hexdigest()
+
+
+def state_of(rules: Iterable[object]) -> tuple[dict[str, Any], ...]:
+    """Each rule's STATE, by name."""
+    return tuple({name: getattr(rule, name) for name in getattr(rule, "STATE", ())} for rule in rules)
