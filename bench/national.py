@@ -19,7 +19,10 @@ each following one beside it as `<DIR><year>`, simulated there when missing): ea
 ingested in turn, with the registries of the years so far merged (an enterprise's keys,
 qualifications and sites, every year's quotas and licenses), and its ingest rate is set beside
 the first year's; then the audit as of the last year's 31 January is timed over the whole
-store, and the backward trace over magnet lots drawn from every year.
+store (the baseline: every year replayed), then each year but the last is closed from the one
+before it (`reetrace close-year`), the audit is timed again from the last opening and its
+findings compared with the baseline's, and the backward trace is timed over magnet lots drawn
+from every year.
 
 Each phase runs in a process of its own so that its peak memory (ru_maxrss) is its own; the
 budget is 2 GB for simulate, ingest and audit.
@@ -191,7 +194,59 @@ def phase_audit(url: str, as_of: date, data: Path) -> None:
             for f in found
         )
     )
-    emit({"seconds": seconds, "findings": count, "injected": len(injected), "detected": detected})
+    emit(
+        {
+            "seconds": seconds,
+            "findings": count,
+            "injected": len(injected),
+            "detected": detected,
+            "digest": findings_digest(found, as_of),
+        }
+    )
+
+
+def findings_digest(found, as_of: date) -> str:
+    import hashlib
+
+    from reetrace.services.audit import findings_document
+
+    return hashlib.sha256(json.dumps(findings_document(found, as_of), sort_keys=True).encode()).hexdigest()
+
+
+def phase_close(url: str, year: int, as_of: date) -> None:
+    """Close `year` (reetrace close-year) from the opening before it."""
+    from reetrace.config import Settings
+    from reetrace.domain.accounts import Actor
+    from reetrace.services.closing import close_year
+    from reetrace.store.database import open_store
+
+    store, settings = open_store(url), Settings(db_url=url)
+    start = time.perf_counter()
+    closed = close_year(store, settings, year, as_of, Actor.operator("bench"))
+    emit(
+        {
+            "seconds": time.perf_counter() - start,
+            "replayed": closed.replayed,
+            "events": closed.events,
+            "blob_bytes": closed.blob_bytes,
+        }
+    )
+
+
+def phase_audit_closed(url: str, as_of: date) -> None:
+    """The full audit as of `as_of` from the latest closed year's opening."""
+    from reetrace.config import Settings
+    from reetrace.services.audit import replay_ledger
+    from reetrace.store.database import open_store
+
+    store, settings = open_store(url), Settings(db_url=url)
+    read = [0]
+    start = time.perf_counter()
+    with store.reading() as conn:
+        keyed = replay_ledger(conn, settings, as_of, progress=lambda n: read.__setitem__(0, n))
+    seconds = time.perf_counter() - start
+    found = [finding for _, finding in keyed]
+    emit({"seconds": seconds, "findings": len(found), "read_about": read[0], "digest": findings_digest(found, as_of)})
 
 
 def phase_month(data: Path, url: str) -> None:
@@ -302,6 +357,8 @@ PHASES = {
     "ingest": phase_ingest,
     "baseline_insert": phase_baseline_insert,
     "audit": phase_audit,
+    "close": phase_close,
+    "audit_closed": phase_audit_closed,
     "month": phase_month,
     "trace": phase_trace,
     "dashboard": phase_dashboard,
@@ -330,6 +387,10 @@ def child(argv: list[str]) -> None:
         phase_baseline_insert(args[0], Path(args[1]))
     elif name == "audit":
         phase_audit(args[0], date.fromisoformat(args[1]), Path(args[2]))
+    elif name == "close":
+        phase_close(args[0], int(args[1]), date.fromisoformat(args[2]))
+    elif name == "audit_closed":
+        phase_audit_closed(args[0], date.fromisoformat(args[1]))
     elif name == "month":
         phase_month(Path(args[0]), args[1])
     elif name == "trace":
@@ -437,6 +498,10 @@ def main_years(args: argparse.Namespace) -> int:
             last = args.year + args.years - 1
             as_of = date(last + 1, 1, 31)
             results["audit"] = run_phase("audit", url, as_of.isoformat(), str(dirs[-1]))
+            for year in range(args.year, last):  # each closed from the one before it
+                results[f"close {year}"] = run_phase("close", url, str(year), date(year + 1, 2, 15).isoformat())
+            if args.years > 1:
+                results["audit_closed"] = run_phase("audit_closed", url, as_of.isoformat())
             results["trace"] = run_phase("trace", url, "200", str(args.seed))
         finally:
             if schema:
@@ -460,6 +525,20 @@ def report_years(r: dict[str, dict], database: str, first: int, years: int) -> N
         f"  audit      {a['seconds']:,.1f} s for the audit as of {first + years}-01-31 over all {years} years "
         f"(target ≤ 30 s for year {years}), {a['findings']:,} findings, peak {a['peak_mb']:,.0f} MB"
     )
+    for k in range(years - 1):
+        c = r[f"close {first + k}"]
+        print(
+            f"  close {first + k} {c['seconds']:,.1f} s ({c['replayed']:,} events replayed, opening of "
+            f"{c['events']:,} events in {c['blob_bytes'] / 2**20:,.0f} MiB), peak {c['peak_mb']:,.0f} MB"
+        )
+    if "audit_closed" in r:
+        c = r["audit_closed"]
+        same = "identical findings" if c["digest"] == a["digest"] else "FINDINGS DIFFER"
+        print(
+            f"  audit of {first + years - 1} from the opening of {first + years - 1}: {c['seconds']:,.1f} s "
+            f"(target ≤ 30 s) against {a['seconds']:,.1f} s replaying all {years} years: {same}, "
+            f"peak {c['peak_mb']:,.0f} MB (target ≤ 2,048 MB)"
+        )
     print(
         f"  trace      backward trace of {t['lots']} magnet lots from every year: p50 {t['p50_ms']:.1f} ms, "
         f"p95 {t['p95_ms']:.1f} ms (target ≤ 20 ms); baseline in-memory BFS p95 {t['bfs_p95_ms']:.3f} ms"

@@ -15,18 +15,19 @@ An opening holds for an audit when
 - every question of its journal gets the same answer from the audit's own sources.
 
 Then replaying the later events from it gives the findings a replay of the whole ledger gives
-(tests/unit/domain/test_year_openings.py, tests/integration/test_closing_store.py keeps the two equal). `state_digest` is a digest of the state
-that does not depend on how it was reached or stored: the signed record of a closed year carries
-it, and a replay of the year's events from the previous opening must give it again.
+(tests/unit/domain/test_year_openings.py and tests/integration/test_closing_store.py keep the
+two equal). `state_digest` is a digest of the state that does not depend on how it was reached
+or stored: the signed record of a closed year carries it, and a replay of the year's events from
+the previous opening must give it again.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import pickle
 import struct
-import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, timedelta
@@ -242,11 +243,12 @@ class Opening:
 
 def state_digest(opening: Opening) -> str:
     """SHA-256 (hex) of the state an opening carries (its year, boundary, lots, rule states and
-    findings), walked in a canonical order: sets and mappings by their members' encodings, objects
-    by their fields. Equal states give equal digests whatever process, order of insertion or
-    storage they come from."""
+    findings), walked in a canonical order: mappings by their keys' encodings, sets by their
+    members', objects by their fields. Equal states give equal digests whatever process, order of
+    insertion or storage they come from. The walk feeds the hash as it goes: memory holds the
+    encodings of one mapping's keys at most, never the whole state's."""
     out = hashlib.sha256()
-    out.update(_encode((opening.year, opening.boundary, opening.ledger, opening.rules, opening.found)))
+    _feed(out.update, (opening.year, opening.boundary, opening.ledger, opening.rules, opening.found))
     return out.hexdigest()
 
 
@@ -266,41 +268,61 @@ def _names(kind: type) -> tuple[str, ...]:
 
 
 def _encode(value: Any) -> bytes:
+    """The canonical encoding of a (small) value, as `_feed` writes it."""
+    parts: list[bytes] = []
+    _feed(parts.append, value)
+    return b"".join(parts)
+
+
+def _feed(out: Callable[[bytes], object], value: Any) -> None:
     kind = type(value)
     if kind is str:
         raw = value.encode("utf-8", "surrogatepass")
-        return b"s" + struct.pack(">I", len(raw)) + raw
-    if kind is float:
-        return b"f" + struct.pack(">d", value)
-    if kind is bool:
-        return b"T" if value else b"F"
-    if kind is int:
+        out(b"s" + struct.pack(">I", len(raw)) + raw)
+    elif kind is float:
+        out(b"f" + struct.pack(">d", value))
+    elif kind is bool:
+        out(b"T" if value else b"F")
+    elif kind is int:
         text = str(value).encode()
-        return b"i" + struct.pack(">I", len(text)) + text
-    if value is None:
-        return b"N"
-    if kind is tuple or kind is list or isinstance(value, tuple):
-        return b"(" + b"".join(map(_encode, value)) + b")"
-    if isinstance(value, dict):
-        items = sorted(_encode(k) + _encode(v) for k, v in value.items())
-        return b"{" + b"".join(items) + b"}"
-    if isinstance(value, set | frozenset):
-        return b"<" + b"".join(sorted(map(_encode, value))) + b">"
-    if isinstance(value, datetime | date):
-        return _encode(value.isoformat())
-    if isinstance(value, bytes):
-        return b"b" + struct.pack(">I", len(value)) + value
-    names = _names(kind)
-    state = vars(value) if not names and hasattr(value, "__dict__") else {n: getattr(value, n) for n in names}
-    return b"o" + _encode(f"{kind.__module__}.{kind.__qualname__}") + _encode(state)
+        out(b"i" + struct.pack(">I", len(text)) + text)
+    elif value is None:
+        out(b"N")
+    elif kind is tuple or kind is list or isinstance(value, tuple):
+        out(b"(")
+        for item in value:
+            _feed(out, item)
+        out(b")")
+    elif isinstance(value, dict):
+        out(b"{")
+        for encoded, key in sorted(((_encode(k), k) for k in value), key=lambda pair: pair[0]):
+            out(encoded)
+            _feed(out, value[key])
+        out(b"}")
+    elif isinstance(value, set | frozenset):
+        out(b"<" + b"".join(sorted(map(_encode, value))) + b">")
+    elif isinstance(value, datetime | date):
+        _feed(out, value.isoformat())
+    elif isinstance(value, bytes):
+        out(b"b" + struct.pack(">I", len(value)) + value)
+    else:
+        names = _names(kind)
+        state = vars(value) if not names and hasattr(value, "__dict__") else {n: getattr(value, n) for n in names}
+        out(b"o")
+        _feed(out, f"{kind.__module__}.{kind.__qualname__}")
+        _feed(out, state)
 
 
 # -- kept as bytes --------------------------------------------------------------------------------
 
 
 def dump(opening: Opening) -> bytes:
-    """The opening as stored: pickled and compressed."""
-    return zlib.compress(pickle.dumps(opening, protocol=5), 1)
+    """The opening as stored: pickled and compressed as it is pickled (memory never holds the
+    uncompressed bytes)."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=1, mtime=0) as packed:
+        pickle.dump(opening, packed, protocol=5)
+    return buffer.getvalue()
 
 
 # What a stored opening may name besides the domain's own classes.
@@ -322,7 +344,8 @@ class _Unpickler(pickle.Unpickler):
 
 def load(blob: bytes) -> Opening:
     """An opening from its stored bytes (whose digest the caller has checked)."""
-    opening = _Unpickler(io.BytesIO(zlib.decompress(blob))).load()
+    with gzip.GzipFile(fileobj=io.BytesIO(blob), mode="rb") as packed:
+        opening = _Unpickler(packed).load()
     if not isinstance(opening, Opening):
         raise pickle.UnpicklingError("the stored bytes hold no opening")
     return opening
