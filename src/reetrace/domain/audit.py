@@ -275,9 +275,14 @@ def close_stream(
             asking.registry, asking.controls, as_of, thresholds, asking.customs, asking.shipments, opening
         )
         replayed = _run(_stream_steps(events, date(year, 12, 31), thresholds), ctx, rules)
+        end = boundary(year + 1, thresholds)
+        for rule in rules:
+            close = getattr(rule, "close", None)
+            if close is not None:
+                close(end)  # forget what no later event can use
     return Opening(
         year,
-        boundary(year + 1, thresholds),
+        end,
         as_of,
         replayed + (opening.events if opening is not None else 0),
         ctx.ledger,

@@ -104,6 +104,13 @@ class Descent:
         self._made: dict[str, Fractions] = {}
         self._held: dict[str, tuple[Holding, ...]] = {}  # lot -> its holdings; absent: none
 
+    def close(self, now: datetime) -> None:
+        """Before its state is kept at a year's end (reetrace.domain.closing): forget the
+        holdings already out of the window at `now`, as the next look at their lot, always
+        later, would."""
+        for lot_id in list(self._held):
+            self._current(lot_id, now)
+
     def made(self, lot_id: str) -> Fractions | None:
         """A lot's manufactured share (None: none of it)."""
         state = self.ctx.ledger.lots.get(lot_id)
