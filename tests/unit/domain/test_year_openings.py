@@ -165,3 +165,27 @@ def test_a_stored_opening_names_only_the_domains_classes():
 
     with pytest.raises(pickle.UnpicklingError, match="may not"):
         closing.load(gzip.compress(pickle.dumps(pickle.Pickler)))
+
+
+def test_every_evasion_is_found_whichever_instant_the_year_ends_at():
+    # The lineage evasions (layered circular trade, diverted elements, implausible recycling) and
+    # the two traders' chain, moved so that 2025 ends between each pair of their instants in turn.
+    from dataclasses import replace
+
+    from test_rules_descent import evasions
+
+    events = evasions()
+    instants = sorted({e.time for e in events})
+    for before, after in zip(instants, instants[1:], strict=False):
+        shift = datetime(2026, 1, 1, tzinfo=CST) - after
+        moved = [replace(e, time=e.time + shift) for e in events]
+        records = [recorded(e, seq=n + 1) for n, e in enumerate(moved)]
+        reg = registry()
+        sources = _sources(records, reg)
+        whole = audit_stream(_in_time_order(records), *sources[:2], AS_OF, THRESHOLDS, None, sources.shipments)
+        end = closing.boundary(2026, THRESHOLDS)
+        opening = closing.load(closing.dump(close_stream(_in_time_order(records, before=end), 2025, AS_OF, sources)))
+        later = _in_time_order(records, since=end)
+        resumed = audit_stream(later, *sources[:2], AS_OF, THRESHOLDS, None, sources.shipments, opening)
+        assert _contract(resumed) == _contract(whole), f"the year ending between {before} and {after}"
+        assert {"ELEMENT_DIVERTED", "LAYERED_CIRCULAR_TRADE"} <= {f.code for _, f in resumed}
