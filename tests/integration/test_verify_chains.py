@@ -96,6 +96,18 @@ def rows_of(table: str, i: int) -> dict[str, Any]:
             import_id=1,
         ),
         "arrival_reports": dict(export_ref=f"{USCC}:x{i}", arrived_on="2026-02-01", by="exporter", recorded_at=at),
+        "year_closings": dict(
+            year=2020 + i,
+            as_of=f"{2021 + i}-02-15",
+            boundary=f"{2020 + i}-12-31T16:00:00.000000+00:00",
+            last_seq=i,
+            events=10 * i,
+            state_digest=f"{i:064x}",
+            blob_digest=f"{i + 1:064x}",
+            blob_bytes=100 * i,
+            closed_at=at,
+            closed_by="operator",
+        ),
     }[table]
 
 
@@ -116,6 +128,7 @@ CHANGE = {
     "customs_imports": ("by", "nobody"),
     "customs_declarations": ("net_kg", 99999.0),
     "arrival_reports": ("arrived_on", "2026-01-01"),
+    "year_closings": ("state_digest", "0" * 64),
 }
 NAMES = sorted(chains.CHAINED)
 
