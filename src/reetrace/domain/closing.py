@@ -306,11 +306,16 @@ def _feed(out: Callable[[bytes], object], value: Any) -> None:
     elif isinstance(value, bytes):
         out(b"b" + struct.pack(">I", len(value)) + value)
     else:
-        names = _names(kind)
-        state = vars(value) if not names and hasattr(value, "__dict__") else {n: getattr(value, n) for n in names}
         out(b"o")
         _feed(out, f"{kind.__module__}.{kind.__qualname__}")
-        _feed(out, state)
+        names = _names(kind)
+        if names:  # fields in their declared order
+            out(b"(")
+            for name in names:
+                _feed(out, getattr(value, name))
+            out(b")")
+        else:
+            _feed(out, vars(value))
 
 
 # -- kept as bytes --------------------------------------------------------------------------------
