@@ -233,8 +233,9 @@ def phase_close(url: str, year: int, as_of: date) -> None:
     )
 
 
-def phase_audit_closed(url: str, as_of: date) -> None:
-    """The full audit as of `as_of` from the latest closed year's opening."""
+def phase_audit_closed(url: str, as_of: date, whole: bool = False) -> None:
+    """The full audit as of `as_of` from the latest closed year's opening (`whole`: replaying
+    every year, whatever is closed)."""
     from reetrace.config import Settings
     from reetrace.services.audit import replay_ledger
     from reetrace.store.database import open_store
@@ -243,7 +244,9 @@ def phase_audit_closed(url: str, as_of: date) -> None:
     read = [0]
     start = time.perf_counter()
     with store.reading() as conn:
-        keyed = replay_ledger(conn, settings, as_of, progress=lambda n: read.__setitem__(0, n))
+        keyed = replay_ledger(
+            conn, settings, as_of, progress=lambda n: read.__setitem__(0, n), from_closed_years=not whole
+        )
     seconds = time.perf_counter() - start
     found = [finding for _, finding in keyed]
     emit({"seconds": seconds, "findings": len(found), "read_about": read[0], "digest": findings_digest(found, as_of)})
@@ -390,7 +393,7 @@ def child(argv: list[str]) -> None:
     elif name == "close":
         phase_close(args[0], int(args[1]), date.fromisoformat(args[2]))
     elif name == "audit_closed":
-        phase_audit_closed(args[0], date.fromisoformat(args[1]))
+        phase_audit_closed(args[0], date.fromisoformat(args[1]), len(args) > 2 and args[2] == "whole")
     elif name == "month":
         phase_month(Path(args[0]), args[1])
     elif name == "trace":
@@ -475,6 +478,14 @@ def main() -> int:
     return 0
 
 
+def closing_day(year: int) -> date:
+    """The first day `year` can be closed as of (reetrace.domain.closing.earliest_close)."""
+    from reetrace.domain.closing import earliest_close
+    from reetrace.domain.findings import Thresholds
+
+    return earliest_close(year, Thresholds())
+
+
 def main_years(args: argparse.Namespace) -> int:
     """`--years N`: N consecutive years in one store (see the module's note)."""
     scale = 1.0 if args.scale == "national" else float(args.scale)
@@ -499,7 +510,7 @@ def main_years(args: argparse.Namespace) -> int:
             as_of = date(last + 1, 1, 31)
             results["audit"] = run_phase("audit", url, as_of.isoformat(), str(dirs[-1]))
             for year in range(args.year, last):  # each closed from the one before it
-                results[f"close {year}"] = run_phase("close", url, str(year), date(year + 1, 2, 15).isoformat())
+                results[f"close {year}"] = run_phase("close", url, str(year), closing_day(year).isoformat())
             if args.years > 1:
                 results["audit_closed"] = run_phase("audit_closed", url, as_of.isoformat())
             results["trace"] = run_phase("trace", url, "200", str(args.seed))

@@ -60,7 +60,7 @@ def test_a_closed_year_gives_the_findings_of_the_whole_replay_until_a_late_repor
     assert json.loads(expected)["findings"], "the demo years hold findings to compare"
     with pytest.raises(Exception, match="at the earliest"):
         closing.close_year(store, SETTINGS, 2025, date(2026, 1, 2), ACTOR)
-    closed = closing.close_year(store, SETTINGS, 2025, date(2026, 2, 15), ACTOR)
+    closed = closing.close_year(store, SETTINGS, 2025, date(2026, 8, 15), ACTOR)
     assert closed.events > 0 and closed.started_from is None
 
     usable = _opening(store)
@@ -79,7 +79,7 @@ def test_a_closed_year_gives_the_findings_of_the_whole_replay_until_a_late_repor
     check = closing.verify_year(store, SETTINGS, 2025)
     assert not check.ok and "reopened" in check.problems[0]
 
-    again = closing.close_year(store, SETTINGS, 2025, date(2026, 2, 15), ACTOR)
+    again = closing.close_year(store, SETTINGS, 2025, date(2026, 8, 15), ACTOR)
     assert again.events == closed.events + sum(1 for _ in json.loads(held_back.read_text())["events"])
     assert _opening(store).opening is not None
     assert _audit(store, from_closed_years=True) == _audit(store, from_closed_years=False)
@@ -89,7 +89,7 @@ def test_a_changed_opening_is_caught(store, two_years):
     (first, first_files), _ = two_years
     load_registry(store, first.registry)
     ingest(store, first_files, as_received_created_at=True)
-    closing.close_year(store, SETTINGS, 2025, date(2026, 2, 15), ACTOR)
+    closing.close_year(store, SETTINGS, 2025, date(2026, 8, 15), ACTOR)
     assert closing.verify_year(store, SETTINGS, 2025).ok
     with store.reading() as conn:
         opening = closing.opening_for(conn, SETTINGS, AS_OF, closing.sources(conn, SETTINGS, AS_OF)).opening

@@ -15,7 +15,7 @@ from operator import itemgetter
 from typing import Any
 
 from reetrace.collector import collector_paused
-from reetrace.domain.closing import Asking, Opening, Sources, boundary, earliest_close, state_of
+from reetrace.domain.closing import Asking, Opening, Sources, boundary, earliest_close, reach_limit, state_of
 from reetrace.domain.controls import ControlList
 from reetrace.domain.customs import CustomsRecords
 from reetrace.domain.events import (
@@ -269,7 +269,7 @@ def close_stream(
     thresholds = sources.thresholds
     if as_of < earliest_close(year, thresholds):
         raise ValueError(f"{year} can be closed as of {earliest_close(year, thresholds)} at the earliest, not {as_of}")
-    asking = Asking(sources, dict(opening.journal) if opening is not None else {})
+    asking = Asking(sources, dict(opening.journal) if opening is not None else {}, reach_limit(year, thresholds))
     with collector_paused():
         ctx, rules = _begin(
             asking.registry, asking.controls, as_of, thresholds, asking.customs, asking.shipments, opening

@@ -5,9 +5,13 @@ An *opening* (of year Y+1, made by closing year Y) is what the replay holds once
 event before Y+1's first instant in the audit's zone: the ledger's lots, each rule's `STATE`, the
 findings so far, and the *journal*: every question the replay asked of what is not an event (the
 registry, the control list, the thresholds, customs records, and the shipment index, which looks
-ahead at later receipts), each with the answer it got. (Which enterprises material can reach, which
-later years change, is not asked: see `_AskedShipments.may_reach`.) Findings that depend on the audit date are
+ahead at later receipts), each with the answer it got. Findings that depend on the audit date are
 judged at the end of a replay, never held in an opening.
+
+Which enterprises material can reach (the descent rule's pruning of holdings) is asked of the
+receipts dated before `reach_limit`: the last instant at which material that left in the closed
+year can still come back within the rule's window. Those answers do not change with later years;
+they are final once the receipts of that period are all in, which `earliest_close` waits for.
 
 An opening holds for an audit when
 - the audit date is on or after the one the year was closed as of,
@@ -48,23 +52,34 @@ def boundary(year: int, thresholds: Thresholds) -> datetime:
     return datetime(year, 1, 1, tzinfo=audit_zone(thresholds.utc_offset_hours))
 
 
+def reach_limit(year: int, thresholds: Thresholds) -> datetime:
+    """The end of the descent rule's window for material that left in `year`: a receipt dated
+    later cannot bring any of it back in time."""
+    return boundary(year + 1, thresholds) + timedelta(days=thresholds.layered_days)
+
+
 def earliest_close(year: int, thresholds: Thresholds) -> date:
-    """The first audit date a year can be closed as of: once the reports of its last month are due
-    and the receipt window of its last shipments has passed, nothing the year holds can change
-    with the audit date."""
+    """The first audit date a year can be closed as of: once the reports of its last month are
+    due, the receipt window of its last shipments has passed, and the receipts that could still
+    bring its material back (up to `reach_limit`) are due, nothing the year holds changes with
+    the audit date or with later years."""
     deadline = date(year + 1, 1, thresholds.report_deadline_day)
     window = date(year, 12, 31) + timedelta(days=thresholds.shipment_receipt_days)
-    return max(deadline, window)
+    last = reach_limit(year, thresholds).date()
+    after = date(last.year + last.month // 12, last.month % 12 + 1, thresholds.report_deadline_day)
+    return max(deadline, window, after)
 
 
 class Sources(NamedTuple):
-    """What an audit knows besides the events."""
+    """What an audit knows besides the events. `reach_before(limit)`: for each sender, the
+    enterprises its material reaches through received shipments dated before `limit`."""
 
     registry: Registry
     controls: ControlList
     thresholds: Thresholds
     customs: CustomsRecords
     shipments: ShipmentIndex
+    reach_before: Callable[[datetime], Mapping[str, frozenset[str]]]
 
 
 def _first_receipt(s: Sources, key: str) -> tuple[bool, datetime | None]:
@@ -86,6 +101,7 @@ ANSWERS: dict[str, Callable[..., Any]] = {
     "reconciling": lambda s: s.customs.reconciling,
     "unshipped": lambda s, key: key in s.shipments.unshipped,
     "first_receipt": _first_receipt,
+    "reach": lambda s, limit, sender, receiver: receiver in s.reach_before(limit).get(sender, ()),
 }
 
 
@@ -93,9 +109,10 @@ class Asking:
     """The sources as the rules see them while a year is being closed: each question is answered
     by the real source and written in the journal (and asked once)."""
 
-    def __init__(self, sources: Sources, journal: dict[Question, Any]) -> None:
+    def __init__(self, sources: Sources, journal: dict[Question, Any], reach_limit: datetime) -> None:
         self.sources = sources
         self.journal = journal
+        self.reach_limit = reach_limit
         self.ask("thresholds")
 
     def ask(self, *question: Any) -> Any:
@@ -176,17 +193,10 @@ class _AskedCustoms:
 
 class _AskedShipments:
     def __init__(self, asking: Asking) -> None:
-        ask = asking.ask
+        ask, limit = asking.ask, asking.reach_limit
         self.unshipped = _AskedSet(ask, "unshipped")
         self.first_receipt = _AskedReceipts(ask)
-
-    @staticmethod
-    def may_reach(sender: str, receiver: str) -> bool:
-        """Any material may come back anywhere: later years add shipments, so which enterprises
-        material can reach is not known when a year closes. The descent rule then keeps holdings
-        a replay of the whole ledger would drop as unable to come back; it judges only the
-        holdings of an enterprise material does come back to, so no finding changes."""
-        return True
+        self.may_reach = lambda sender, receiver: ask("reach", limit, sender, receiver)
 
 
 class _AskedSet:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -20,7 +21,7 @@ from reetrace.store import closings_repo
 from reetrace.store.customs_repo import customs_records
 from reetrace.store.database import Store, scan_cache
 from reetrace.store.registry_repo import load_registry
-from reetrace.store.shipment_index import shipment_index
+from reetrace.store.shipment_index import reach_before, shipment_index
 from reetrace.store.timefmt import to_utc_text
 
 
@@ -30,12 +31,21 @@ def sources(conn: Connection, settings: Settings, as_of: date) -> Sources:
 
     thresholds = settings.thresholds
     until = end_of_day(as_of, thresholds.utc_offset_hours)
+    reaches: dict[datetime, Mapping[str, frozenset[str]]] = {}
+
+    def reach(limit: datetime) -> Mapping[str, frozenset[str]]:
+        # asked for each closed year's limit, computed once (in the caller's transaction)
+        if limit not in reaches:
+            reaches[limit] = reach_before(conn, to_utc_text(min(limit, until)))
+        return reaches[limit]
+
     return Sources(
         load_registry(conn),
         control_list_in(conn, settings),  # the initial list and every change recorded
         thresholds,
         customs_records(conn),  # declarations, periods customs reported on, arrival reports
         shipment_index(conn, to_utc_text(until), thresholds),
+        reach,
     )
 
 

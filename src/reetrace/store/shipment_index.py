@@ -39,3 +39,16 @@ def shipment_index(conn: Connection, until: str, thresholds: Thresholds) -> Ship
         if received is None or received > datetime.fromisoformat(first_ship).astimezone(zone) + window:
             late[key] = received
     return ShipmentIndex(frozenset(unshipped), late, reachable(receipts))
+
+
+_RECEIVED = text("""
+    SELECT DISTINCT k.key
+    FROM event_keys k JOIN events e ON e.seq = k.seq
+    WHERE k.key >= 'S|' AND k.key < 'S}' AND e.type = 'receive' AND e.time < :limit
+""")
+
+
+def reach_before(conn: Connection, limit: str) -> dict[str, frozenset[str]]:
+    """For each sender, the enterprises its material reaches through shipments received before
+    `limit` (UTC text): `reetrace.domain.rules.base.reachable` of those receipts."""
+    return reachable(key for (key,) in conn.execute(_RECEIVED, {"limit": limit}))

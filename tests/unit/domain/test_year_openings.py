@@ -25,9 +25,11 @@ from hypothesis import strategies as st
 
 from reetrace.domain import closing
 from reetrace.domain.audit import _steps, audit_stream, close_stream
+from reetrace.domain.event_keys import shipment_key
+from reetrace.domain.events import Receive
 from reetrace.domain.findings import Thresholds
 from reetrace.domain.registry import Quota
-from reetrace.domain.rules.base import ShipmentIndex
+from reetrace.domain.rules.base import ShipmentIndex, reachable
 
 CONTROLS = controls()
 THRESHOLDS = Thresholds()
@@ -81,8 +83,14 @@ def _registry():
 
 
 def _sources(records, reg, as_of=AS_OF):
-    shipments = ShipmentIndex.of(_steps(records, as_of, THRESHOLDS), THRESHOLDS)
-    return closing.Sources(reg, CONTROLS, THRESHOLDS, closing.CustomsRecords(), shipments)
+    steps = _steps(records, as_of, THRESHOLDS)
+    shipments = ShipmentIndex.of(steps, THRESHOLDS)
+
+    def reach_before(limit):
+        received = [s.event for s in steps if isinstance(s.event, Receive) and s.time < limit]
+        return reachable(shipment_key(r.sender, r.reporter, r.shipment) for r in received)
+
+    return closing.Sources(reg, CONTROLS, THRESHOLDS, closing.CustomsRecords(), shipments, reach_before)
 
 
 def _in_time_order(records, since=None, before=None):
