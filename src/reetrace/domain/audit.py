@@ -269,7 +269,7 @@ def close_stream(
     thresholds = sources.thresholds
     if as_of < earliest_close(year, thresholds):
         raise ValueError(f"{year} can be closed as of {earliest_close(year, thresholds)} at the earliest, not {as_of}")
-    asking = Asking(sources, dict(opening.journal) if opening is not None else {}, reach_limit(year, thresholds))
+    asking = Asking(sources, opening.journal if opening is not None else {}, reach_limit(year, thresholds))
     with collector_paused():
         ctx, rules = _begin(
             asking.registry, asking.controls, as_of, thresholds, asking.customs, asking.shipments, opening
@@ -288,5 +288,5 @@ def close_stream(
         ctx.ledger,
         state_of(rules),
         ctx.keyed_as_found(),
-        asking.journal,
+        asking.kept(),
     )

@@ -32,6 +32,9 @@ import hashlib
 import io
 import pickle
 import struct
+import sys
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, timedelta
@@ -105,22 +108,104 @@ ANSWERS: dict[str, Callable[..., Any]] = {
 }
 
 
+def _key_hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+class Many:
+    """The questions of one kind asked of every shipment (was it received in time, was it shipped
+    at all), nearly all with the usual answer. The keys asked are kept as sorted 64-bit hashes
+    (a twentieth of the keys' memory), the unusual answers in full. A key asked is taken for one
+    whose hash was kept: a collision can only reopen a year for nothing."""
+
+    def __init__(self, usual: Any, hashes: bytes = b"", unusual: Mapping[str, Any] | None = None) -> None:
+        self.usual = usual
+        self.hashes = hashes  # sorted, distinct, big-endian signed 64-bit
+        self.unusual = dict(unusual or {})
+        self._new = array("q")  # hashes noted since
+        self._sorted: array | None = None  # `hashes`, unpacked once looked into
+
+    def __getstate__(self) -> tuple[Any, bytes, dict[str, Any]]:
+        return (self.usual, self.hashes, self.unusual)
+
+    def __setstate__(self, state: tuple[Any, bytes, dict[str, Any]]) -> None:
+        self.__init__(*state)  # type: ignore[misc]
+
+    def note(self, key: str, answer: Any) -> None:
+        self._new.append(_key_hash(key))
+        if answer != self.usual:
+            self.unusual[key] = answer
+
+    def seal(self) -> Many:
+        """The questions noted so far, in the form kept."""
+        merged = set(self._new)
+        merged.update(self._asked())
+        kept = array("q", sorted(merged))
+        if sys.byteorder == "little":
+            kept.byteswap()
+        return Many(self.usual, kept.tobytes(), self.unusual)
+
+    def _asked(self) -> array:
+        asked = array("q")
+        asked.frombytes(self.hashes)
+        if sys.byteorder == "little":
+            asked.byteswap()
+        return asked
+
+    def asked(self, key: str) -> bool:
+        if self._sorted is None:
+            self._sorted = self._asked()
+        asked, wanted = self._sorted, _key_hash(key)
+        found = bisect_left(asked, wanted)
+        return found < len(asked) and asked[found] == wanted
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Many) and (self.usual, self.hashes, self.unusual) == (
+            other.usual,
+            other.hashes,
+            other.unusual,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+# The questions asked of every shipment, each with its usual answer, and the keys that get another
+# answer now (from the shipment index).
+MANY: dict[str, tuple[Any, Callable[[Sources], Iterable[str]]]] = {
+    "first_receipt": ((False, None), lambda s: s.shipments.first_receipt.keys()),
+    "unshipped": (False, lambda s: s.shipments.unshipped),
+}
+
+
 class Asking:
     """The sources as the rules see them while a year is being closed: each question is answered
     by the real source and written in the journal (and asked once)."""
 
-    def __init__(self, sources: Sources, journal: dict[Question, Any], reach_limit: datetime) -> None:
+    def __init__(self, sources: Sources, journal: Mapping[Question, Any], reach_limit: datetime) -> None:
         self.sources = sources
-        self.journal = journal
+        self.journal = {q: a for q, a in journal.items() if q[0] not in MANY}
+        self.many = {
+            name: Many(usual, journal[(name,)].hashes, journal[(name,)].unusual) if (name,) in journal else Many(usual)
+            for name, (usual, _) in MANY.items()
+        }
         self.reach_limit = reach_limit
         self.ask("thresholds")
 
     def ask(self, *question: Any) -> Any:
+        name = question[0]
+        if name in self.many:
+            answer = ANSWERS[name](self.sources, *question[1:])
+            self.many[name].note(question[1], answer)
+            return answer
         journal = self.journal
         if question in journal:
             return journal[question]
-        answer = journal[question] = ANSWERS[question[0]](self.sources, *question[1:])
+        answer = journal[question] = ANSWERS[name](self.sources, *question[1:])
         return answer
+
+    def kept(self) -> dict[Question, Any]:
+        """The journal as an opening keeps it."""
+        return {**self.journal, **{(name,): many.seal() for name, many in self.many.items()}}
 
     @property
     def registry(self) -> Registry:
@@ -227,7 +312,23 @@ class _AskedReceipts:
 
 def changed(journal: Mapping[Question, Any], sources: Sources) -> list[Question]:
     """The questions of a journal whose answer from `sources` is not the one it holds."""
-    return [question for question, answer in journal.items() if ANSWERS[question[0]](sources, *question[1:]) != answer]
+    moved = []
+    for question, answer in journal.items():
+        name = question[0]
+        if name in MANY:
+            moved += _changed_many(name, answer, sources)
+        elif ANSWERS[name](sources, *question[1:]) != answer:
+            moved.append(question)
+    return moved
+
+
+def _changed_many(name: str, many: Many, sources: Sources) -> list[Question]:
+    """The shipments asked about whose answer is not the one kept: among those that got an
+    unusual answer then, and among those that get one now."""
+    answer = ANSWERS[name]
+    moved = [(name, key) for key, then in many.unusual.items() if answer(sources, key) != then]
+    moved += [(name, key) for key in MANY[name][1](sources) if key not in many.unusual and many.asked(key)]
+    return moved
 
 
 @dataclass(slots=True)

@@ -197,3 +197,22 @@ def test_every_evasion_is_found_whichever_instant_the_year_ends_at():
         resumed = audit_stream(later, *sources[:2], AS_OF, THRESHOLDS, None, sources.shipments, opening)
         assert _contract(resumed) == _contract(whole), f"the year ending between {before} and {after}"
         assert {"ELEMENT_DIVERTED", "LAYERED_CIRCULAR_TRADE"} <= {f.code for _, f in resumed}
+
+
+def test_a_shipment_asked_about_with_the_usual_answer_is_named_when_its_answer_changes():
+    # Received in time when the year closed; a ship of the same shipment recorded afterwards,
+    # dated two months earlier, makes the receipt late. The opening keeps only a hash of the
+    # shipments asked about with the usual answer, and still names this one.
+    ship_day = datetime(2025, 6, 1, 9, tzinfo=CST)
+    records = [
+        recorded(extract(MINE, "e1", _TIMES[0], new("L1", 10.0, {"Nd": 0.5}, "oxide")), seq=1),
+        recorded(ship(MINE, "s1", ship_day, ["L1"], EVERYONE[1], "S1"), seq=2),
+        recorded(receive(EVERYONE[1], "r1", ship_day + timedelta(days=3), ["L1"], MINE, "S1"), seq=3),
+    ]
+    sources = _sources(records, _registry())
+    end = closing.boundary(2026, THRESHOLDS)
+    opening = closing.load(closing.dump(close_stream(_in_time_order(records, before=end), 2025, AS_OF, sources)))
+    assert closing.changed(opening.journal, sources) == []
+    earlier = recorded(ship(MINE, "s0", ship_day - timedelta(days=60), ["L1"], EVERYONE[1], "S1"), seq=4)
+    now = _sources([*records, earlier], _registry())
+    assert closing.changed(opening.journal, now) == [("first_receipt", shipment_key(MINE, EVERYONE[1], "S1"))]
