@@ -116,7 +116,7 @@ def close_year(store: Store, settings: Settings, year: int, as_of: date, actor: 
     start), store the next year's opening with its digests, chained, so that the next signed
     checkpoint covers it. The replay reads in a read transaction; the write is short, and
     refused if an event of the year arrived in between."""
-    from reetrace.services.audit import check_day, check_year, recorded_events
+    from reetrace.services.audit import check_day, check_year
     from reetrace.services.log import publish_checkpoint
 
     check_year(year)
@@ -128,12 +128,8 @@ def close_year(store: Store, settings: Settings, year: int, as_of: date, actor: 
     end = closing.boundary(year + 1, thresholds)
     with store.reading() as conn:
         known = sources(conn, settings, as_of)
-        start = opening_for(conn, settings, as_of, known, before=year).opening
         last_seq = closings_repo.last_seq_before(conn, to_utc_text(end))
-        since = to_utc_text(start.boundary) if start is not None else None
-        events = recorded_events(conn, end - timedelta(microseconds=1), since=since)
-        with scan_cache(conn):
-            opening = close_stream(events, year, as_of, known, start)
+        opening, start = _replay_year(conn, settings, year, as_of, known)
     opening.last_seq = last_seq
     blob = closing.dump(opening)
     digest = opening.digest()
@@ -158,8 +154,9 @@ def close_year(store: Store, settings: Settings, year: int, as_of: date, actor: 
         )
         note_access(conn, actor, "change", "year close", detail=str(year))
     publish_checkpoint(store, settings)
-    replayed = opening.events - (start.events if start is not None else 0)
-    return Closed(year, as_of, opening.events, replayed, start.year if start else None, digest, len(blob))
+    return Closed(
+        year, as_of, opening.events, _replayed(opening, start), start.year if start else None, digest, len(blob)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +172,7 @@ def verify_year(store: Store, settings: Settings, year: int) -> YearCheck:
     """Check a closed year against its events: its stored opening is the one its chained record
     signs, and replaying the year from the opening before it (or from the start) gives the
     state digest that record holds. Says so when later events or answers reopened it."""
-    from reetrace.services.audit import check_year, recorded_events
+    from reetrace.services.audit import check_year
 
     check_year(year)
     with store.reading() as conn:
@@ -195,13 +192,27 @@ def verify_year(store: Store, settings: Settings, year: int) -> YearCheck:
         late = closings_repo.recorded_since(conn, row["last_seq"], row["boundary"])
         if late:
             problems.append(f"{year} is reopened: {late} event(s) of it or before were recorded after it was closed")
-        start = opening_for(conn, settings, as_of, known, before=year).opening
-        end = closing.boundary(year + 1, settings.thresholds)
-        since = to_utc_text(start.boundary) if start is not None else None
-        events = recorded_events(conn, end - timedelta(microseconds=1), since=since)
-        with scan_cache(conn):
-            again = close_stream(events, year, as_of, known, start)
+        again, start = _replay_year(conn, settings, year, as_of, known)
     if not late and again.digest() != row["state_digest"]:
         problems.append(f"replaying {year}'s events does not give the state its record signs")
-    replayed = again.events - (start.events if start is not None else 0)
-    return YearCheck(year, not problems, tuple(problems), replayed, start.year if start else None)
+    return YearCheck(year, not problems, tuple(problems), _replayed(again, start), start.year if start else None)
+
+
+def _replay_year(
+    conn: Connection, settings: Settings, year: int, as_of: date, known: Sources
+) -> tuple[Opening, Opening | None]:
+    """The opening of the year after `year`, replayed from the latest earlier opening that holds
+    (or from the start of the ledger), with that earlier opening."""
+    from reetrace.services.audit import recorded_events
+
+    start = opening_for(conn, settings, as_of, known, before=year).opening
+    end = closing.boundary(year + 1, settings.thresholds)
+    since = to_utc_text(start.boundary) if start is not None else None
+    events = recorded_events(conn, end - timedelta(microseconds=1), since=since)
+    with scan_cache(conn):
+        return close_stream(events, year, as_of, known, start), start
+
+
+def _replayed(opening: Opening, start: Opening | None) -> int:
+    """The events replayed to reach `opening` from `start`."""
+    return opening.events - (start.events if start is not None else 0)
