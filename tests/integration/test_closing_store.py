@@ -94,7 +94,7 @@ def test_a_changed_opening_is_caught(store, two_years):
     with store.reading() as conn:
         opening = closing.opening_for(conn, SETTINGS, AS_OF, closing.sources(conn, SETTINGS, AS_OF)).opening
     assert opening is not None
-    opening.ledger.lots.popitem()  # one lot fewer: another state, stored in place of the real one
+    opening.ledger.lots.live.popitem()  # one lot fewer: another state, stored in place of the real one
     with store.writing() as conn:
         conn.execute(update(t.year_closing_parts).values(data=domain.dump(opening)))
     check = closing.verify_year(store, SETTINGS, 2025)

@@ -43,7 +43,7 @@ from typing import Any, NamedTuple, cast
 from reetrace.domain.controls import ControlList
 from reetrace.domain.customs import CustomsRecords
 from reetrace.domain.findings import Finding, Thresholds
-from reetrace.domain.lots import Ledger
+from reetrace.domain.lots import Ledger, Lots
 from reetrace.domain.registry import Registry
 from reetrace.domain.rules.base import ShipmentIndex, audit_zone
 
@@ -404,7 +404,7 @@ def _feed(out: Callable[[bytes], object], value: Any) -> None:
         for item in value:
             _feed(out, item)
         out(b")")
-    elif isinstance(value, dict):
+    elif isinstance(value, dict | Lots):  # the ledger's lots, packed or not, as the mapping they are
         out(b"{")
         for encoded, key in sorted(((_encode(k), k) for k in value), key=lambda pair: pair[0]):
             out(encoded)

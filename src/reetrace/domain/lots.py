@@ -13,7 +13,8 @@ as a lot of unknown origin and content, held by the enterprise that used it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import marshal
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple, cast
 
@@ -91,6 +92,170 @@ class LotState:
             self.holders.append(uscc)
 
 
+class Lots(Mapping[str, LotState]):
+    """Every lot the replay knows, by id. The lots that may still change are kept as `LotState`;
+    the used-up ones (nothing left, not in transit) are kept *packed*, in a third of the memory:
+    a national ledger of several years holds millions of them, and a later event names one only
+    when something is wrong. Reading a packed lot gives a `LotState` equal to the one packed;
+    the ledger alone changes lots, and `revive` unpacks one for good before it does.
+
+    The packed form is the lot's fields marshalled, with the strings lots share (enterprises,
+    forms, statuses) and the compositions (shared by the lots of one output) as indexes into
+    tables of their own. Packing loses nothing: unpacking gives back every field, bit for bit."""
+
+    __slots__ = ("live", "_packed", "_names", "_name_at", "_compositions", "_composition_at")
+
+    def __init__(self) -> None:
+        self.live: dict[str, LotState] = {}
+        self._packed: dict[str, bytes] = {}
+        self._names: list[str | None] = [None]
+        self._name_at: dict[str | None, int] = {None: 0}
+        self._compositions: list[Mapping[str, float] | None] = [None]
+        self._composition_at: dict[int, int] = {id(None): 0}  # by the composition's identity
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def __getitem__(self, lot_id: str) -> LotState:
+        lot = self.live.get(lot_id)
+        return lot if lot is not None else self._unpack(lot_id, self._packed[lot_id])
+
+    def get(self, lot_id: str, default: Any = None) -> Any:
+        lot = self.live.get(lot_id)
+        if lot is not None:
+            return lot
+        packed = self._packed.get(lot_id)
+        return default if packed is None else self._unpack(lot_id, packed)
+
+    def __contains__(self, lot_id: object) -> bool:
+        return lot_id in self.live or lot_id in self._packed
+
+    def __len__(self) -> int:
+        return len(self.live) + len(self._packed)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.live
+        yield from self._packed
+
+    @property
+    def packed(self) -> int:
+        """How many lots are kept packed."""
+        return len(self._packed)
+
+    # -- changing (the ledger's) ------------------------------------------------------------------
+
+    def add(self, lot: LotState) -> None:
+        self.live[lot.lot] = lot
+
+    def revive(self, lot_id: str) -> LotState:
+        """The lot, unpacked for good if it was packed: what the ledger changes."""
+        lot = self.live.get(lot_id)
+        if lot is None:
+            lot = self.live[lot_id] = self._unpack(lot_id, self._packed.pop(lot_id))
+        return lot
+
+    def settle(self, lot: LotState) -> None:
+        """Pack the lot if it is used up: nothing left and not in transit."""
+        if lot.remaining_kg == 0.0 and lot.status != IN_TRANSIT and lot.transit is None:
+            self._packed[lot.lot] = self._pack(lot)
+            del self.live[lot.lot]
+
+    # -- the packed form --------------------------------------------------------------------------
+
+    def _name(self, name: str | None) -> int:
+        at = self._name_at.get(name)
+        if at is None:
+            at = self._name_at[name] = len(self._names)
+            self._names.append(name)
+        return at
+
+    def _pack(self, lot: LotState) -> bytes:
+        composition = lot.composition
+        at = self._composition_at.get(id(composition))
+        if at is None:
+            at = self._composition_at[id(composition)] = len(self._compositions)
+            self._compositions.append(composition)  # kept: its identity stays its key
+        name = self._name
+        return marshal.dumps(
+            (
+                lot.created_by,
+                name(lot.creator),
+                name(lot.form),
+                lot.mass_kg,
+                at,
+                lot.remaining_kg,
+                name(lot.custodian),
+                name(lot.status),
+                tuple(map(name, lot.holders)),
+                lot.origin_known,
+            )
+        )
+
+    def _unpack(self, lot_id: str, packed: bytes) -> LotState:
+        created_by, creator, form, mass, at, remaining, custodian, status, holders, origin_known = marshal.loads(packed)
+        names = self._names
+        return LotState(
+            lot=lot_id,
+            created_by=created_by,
+            creator=names[creator],
+            form=names[form],
+            mass_kg=mass,
+            composition=self._compositions[at],
+            remaining_kg=remaining,
+            custodian=names[custodian],
+            status=cast(str, names[status]),
+            transit=None,
+            holders=[cast(str, names[h]) for h in holders],
+            origin_known=origin_known,
+        )
+
+    # -- kept in an opening (reetrace.domain.closing) -----------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The packed lots as a few large strings of bytes, not millions of small ones: pickling
+        # remembers every object it writes, which for millions would cost more than the lots.
+        return {
+            "live": self.live,
+            "names": self._names,
+            "compositions": self._compositions,
+            "packed": _joined(self._packed),
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.live = state["live"]
+        self._names = state["names"]
+        self._name_at = {name: at for at, name in enumerate(self._names)}
+        self._compositions = state["compositions"]
+        self._composition_at = {id(c): at for at, c in enumerate(self._compositions)}
+        self._packed = _split(state["packed"])
+
+
+_CHUNK = 1 << 23  # bytes of packed lots per string when pickled
+
+
+def _joined(packed: Mapping[str, bytes]) -> list[bytes]:
+    """The packed lots as strings of at most about `_CHUNK` bytes: each lot its id and its
+    packed form, marshalled."""
+    chunks: list[bytes] = []
+    batch: list[tuple[str, bytes]] = []
+    size = 0
+    for lot_id, blob in packed.items():
+        batch.append((lot_id, blob))
+        size += len(blob) + len(lot_id)
+        if size >= _CHUNK:
+            chunks.append(marshal.dumps(tuple(batch)))
+            batch, size = [], 0
+    if batch:
+        chunks.append(marshal.dumps(tuple(batch)))
+    return chunks
+
+
+def _split(chunks: list[bytes]) -> dict[str, bytes]:
+    packed: dict[str, bytes] = {}
+    for chunk in chunks:
+        packed.update(marshal.loads(chunk))
+    return packed
+
+
 def _admitted_mass(event: Event, lot_id: str) -> float:
     """What an event tells of the mass of a lot it uses: what it draws or receives, else 0."""
     if isinstance(event, (Transform, Consume)):
@@ -107,9 +272,18 @@ class Ledger:
     """The state of every lot, changed one event at a time."""
 
     def __init__(self, tolerance_kg: float = 0.01) -> None:
-        self.lots: dict[str, LotState] = {}
+        self.lots = Lots()
         self._tolerance_kg = tolerance_kg
         self._received: set[ShipmentKey] = set()
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        lots = state["lots"]
+        if isinstance(lots, dict):  # kept before used-up lots were packed
+            state["lots"] = Lots()
+            for lot in lots.values():
+                state["lots"].add(lot)
+                state["lots"].settle(lot)
+        self.__dict__.update(state)
 
     def get(self, lot_id: str) -> LotState | None:
         return self.lots.get(lot_id)
@@ -127,44 +301,48 @@ class Ledger:
     def admit(self, event: Event) -> tuple[str, ...]:
         """Admit the lots the event uses that no event has created yet, as lots of unknown
         origin held by the reporter. Returns their ids (empty for nearly every event)."""
-        # Called for every event, and nearly every event uses only known lots: that is checked
-        # first, kind by kind, without building the list of lots used. (`kind is` is the cheapest
-        # test of the kind; the casts tell the type checker what it established.)
-        lots = self.lots
+        # Called for every event, and nearly every event uses only lots that may still change:
+        # that is checked first, kind by kind, without building the list of lots used. (`kind
+        # is` is the cheapest test of the kind; the casts tell the type checker what it
+        # established.)
+        live = self.lots.live
         kind = type(event)
         if kind is Consume or kind is Transform:
             for draw in cast(Consume, event).lots if kind is Consume else cast(Transform, event).inputs:
-                if draw.lot not in lots:
+                if draw.lot not in live:
                     break
             else:
                 return ()
         elif kind is Extract or kind is Import:
             return ()
         elif kind is Adjust:
-            if cast(Adjust, event).lot in lots:
+            if cast(Adjust, event).lot in live:
                 return ()
         elif kind is Ship or kind is Receive or kind is Export:
             for lot_id in cast("Ship | Receive | Export", event).lots:
-                if lot_id not in lots:
+                if lot_id not in live:
                     break
             else:
                 return ()
+        lots = self.lots
         new: list[str] = []
         for lot_id in used_lots(event):
             if lot_id in lots:
                 continue
             mass = _admitted_mass(event, lot_id)
-            lots[lot_id] = LotState(
-                lot=lot_id,
-                created_by=None,
-                creator=None,
-                form=None,
-                mass_kg=mass,
-                composition=None,
-                remaining_kg=mass,
-                custodian=event.reporter,
-                holders=[event.reporter],
-                origin_known=False,
+            lots.add(
+                LotState(
+                    lot=lot_id,
+                    created_by=None,
+                    creator=None,
+                    form=None,
+                    mass_kg=mass,
+                    composition=None,
+                    remaining_kg=mass,
+                    custodian=event.reporter,
+                    holders=[event.reporter],
+                    origin_known=False,
+                )
             )
             new.append(lot_id)
         return tuple(new)
@@ -176,21 +354,25 @@ class Ledger:
     # -- one method per kind of event ---------------------------------------------------------
 
     def _create(self, event: Event) -> None:
+        lots = self.lots
         for out in created_lots(event):
-            lot = self.lots.get(out.lot)
-            if lot is None:
-                self.lots[out.lot] = LotState(
-                    lot=out.lot,
-                    created_by=event.ref,
-                    creator=event.reporter,
-                    form=out.form,
-                    mass_kg=out.mass_kg,
-                    composition=out.composition,
-                    remaining_kg=out.mass_kg,
-                    custodian=event.reporter,
-                    holders=[event.reporter],
+            if out.lot not in lots:
+                lots.add(
+                    LotState(
+                        lot=out.lot,
+                        created_by=event.ref,
+                        creator=event.reporter,
+                        form=out.form,
+                        mass_kg=out.mass_kg,
+                        composition=out.composition,
+                        remaining_kg=out.mass_kg,
+                        custodian=event.reporter,
+                        holders=[event.reporter],
+                    )
                 )
-            elif lot.created_by is None:
+                continue
+            lot = lots.revive(out.lot)
+            if lot.created_by is None:
                 # Created after its first use: the creation tells what the lot is; its custody
                 # and balance stay as the replay has them.
                 lot.created_by, lot.creator = event.ref, event.reporter
@@ -200,46 +382,58 @@ class Ledger:
                 if event.reporter not in lot.holders:
                     lot.holders.insert(0, event.reporter)
             # else: a second creation of the same id; the first stands.
+            lots.settle(lot)
 
     def _draw(self, lot_id: str, mass_kg: float) -> LotState:
-        lot = self.lots[lot_id]
+        lot = self.lots.revive(lot_id)
         lot.remaining_kg = max(0.0, lot.remaining_kg - mass_kg)
         return lot
 
     def _transform(self, event: Transform) -> None:
-        for draw in event.inputs:
-            self._draw(draw.lot, draw.mass_kg)
+        drawn = [self._draw(draw.lot, draw.mass_kg) for draw in event.inputs]
         self._create(event)
+        settle = self.lots.settle
+        for lot in drawn:
+            if lot.remaining_kg == 0.0 and lot.lot in self.lots.live:
+                settle(lot)
 
     def _ship(self, event: Ship) -> None:
         if (event.reporter, event.to, event.shipment) in self._received:
             return  # its receipt came first in event time: custody has already passed
+        revive = self.lots.revive
         for lot_id in event.lots:
-            lot = self.lots[lot_id]
+            lot = revive(lot_id)
             lot.transit = Transit(event.reporter, event.to, event.shipment, event.ref, lot.remaining_kg)
             lot.custodian = None
             lot.status = IN_TRANSIT
 
     def _receive(self, event: Receive) -> None:
         self._received.add((event.sender, event.reporter, event.shipment))
-        lots = [self.lots[lot_id] for lot_id in dict.fromkeys(event.lots)]
+        revive = self.lots.revive
+        lots = [revive(lot_id) for lot_id in dict.fromkeys(event.lots)]
         if event.mass_kg is not None and lots:
             total = sum(lot.remaining_kg for lot in lots)
             for lot in lots:
                 share = lot.remaining_kg / total if total > 0 else 1.0 / len(lots)
                 lot.remaining_kg = event.mass_kg * share
+        settle = self.lots.settle
         for lot in lots:
             lot.hold(event.reporter)
+            settle(lot)
 
     def _export(self, event: Export) -> None:
-        for lot_id in event.lots:
-            lot = self.lots[lot_id]
+        revive, settle = self.lots.revive, self.lots.settle
+        for lot_id in dict.fromkeys(event.lots):
+            lot = revive(lot_id)
             lot.remaining_kg = 0.0
             lot.custodian = None
             lot.status = EXPORTED
             lot.transit = None
+            settle(lot)
 
     def _consume(self, event: Consume) -> None:
+        settle = self.lots.settle
+        drawn = []
         for draw in event.lots:
             lot = self._draw(draw.lot, draw.mass_kg)
             if lot.remaining_kg <= self._tolerance_kg:
@@ -247,10 +441,15 @@ class Ledger:
                 lot.custodian = None
                 lot.status = CONSUMED
                 lot.transit = None
+            drawn.append(lot)
+        for lot in drawn:
+            if lot.remaining_kg == 0.0 and lot.lot in self.lots.live:
+                settle(lot)
 
     def _adjust(self, event: Adjust) -> None:
-        lot = self.lots[event.lot]
+        lot = self.lots.revive(event.lot)
         lot.remaining_kg = max(0.0, lot.remaining_kg + event.delta_kg)
+        self.lots.settle(lot)
 
     # The method for each kind of event, kept with the class: a table of the instance's bound
     # methods would tie it in a reference cycle, and a ledger of a whole audit (every lot) would

@@ -48,6 +48,7 @@ def test_a_lot_used_before_it_was_created_is_admitted_of_unknown_origin():
     ledger.apply(draw)
     # its creation, later in event time, tells what it is; custody and balance stay
     ledger.apply(extract(MINE, "e1", at(2), new("GHOST", 500.0, {"Nd": 0.5}, "oxide")))
+    ghost = ledger.lots["GHOST"]  # the state now (a used-up lot is kept packed: read it again)
     assert (ghost.created_by, ghost.form, ghost.composition, ghost.custodian, ghost.remaining_kg) == (
         f"{MINE}:e1",
         "oxide",
