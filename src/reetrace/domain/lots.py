@@ -174,18 +174,19 @@ class Lots(Mapping[str, LotState]):
         if at is None:
             at = self._composition_at[id(composition)] = len(self._compositions)
             self._compositions.append(composition)  # kept: its identity stays its key
-        name = self._name
+        name_at, name = self._name_at, self._name
+        holders = lot.holders
         return marshal.dumps(
             (
                 lot.created_by,
-                name(lot.creator),
-                name(lot.form),
+                name_at.get(lot.creator) or name(lot.creator),
+                name_at.get(lot.form) or name(lot.form),
                 lot.mass_kg,
                 at,
                 lot.remaining_kg,
-                name(lot.custodian),
-                name(lot.status),
-                tuple(map(name, lot.holders)),
+                name_at.get(lot.custodian) or name(lot.custodian),
+                name_at.get(lot.status) or name(lot.status),
+                tuple([name_at.get(h) or name(h) for h in holders]),
                 lot.origin_known,
             )
         )
