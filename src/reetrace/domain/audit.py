@@ -232,6 +232,7 @@ def _begin(
     """The context and the rules, empty or as `opening` left them."""
     ledger = opening.ledger if opening is not None else Ledger(thresholds.overdraw_tolerance_kg)
     ctx = AuditContext(registry, controls, as_of, thresholds, ledger, customs, shipments)
+    ledger.keeps_receipt = ctx.shipments.shipped_after_receipt
     rules = [rule(ctx) for rule in RULES]
     if opening is not None:
         for rule, state in zip(rules, opening.rules, strict=True):

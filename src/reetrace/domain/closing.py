@@ -104,6 +104,7 @@ ANSWERS: dict[str, Callable[..., Any]] = {
     "reconciling": lambda s: s.customs.reconciling,
     "unshipped": lambda s, key: key in s.shipments.unshipped,
     "first_receipt": _first_receipt,
+    "reshipped": lambda s, key: s.shipments.shipped_after_receipt(key),
     "reach": lambda s, limit, sender, receiver: receiver in s.reach_before(limit).get(sender, ()),
 }
 
@@ -174,6 +175,7 @@ class Many:
 MANY: dict[str, tuple[Any, Callable[[Sources], Iterable[str]]]] = {
     "first_receipt": ((False, None), lambda s: s.shipments.first_receipt.keys()),
     "unshipped": (False, lambda s: s.shipments.unshipped),
+    "reshipped": (False, lambda s: s.shipments.reshipped or ()),
 }
 
 
@@ -281,6 +283,7 @@ class _AskedShipments:
         ask, limit = asking.ask, asking.reach_limit
         self.unshipped = _AskedSet(ask, "unshipped")
         self.first_receipt = _AskedReceipts(ask)
+        self.shipped_after_receipt = lambda key: bool(ask("reshipped", key))
         self.may_reach = lambda sender, receiver: ask("reach", limit, sender, receiver)
 
 
@@ -426,7 +429,7 @@ def _feed(out: Callable[[bytes], object], value: Any) -> None:
                 _feed(out, getattr(value, name))
             out(b")")
         else:
-            _feed(out, vars(value))
+            _feed(out, value.__getstate__() if kind is Ledger else vars(value))
 
 
 # -- kept as bytes --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple, cast
 
+from reetrace.domain.event_keys import shipment_key
 from reetrace.domain.events import (
     Adjust,
     Consume,
@@ -276,6 +277,13 @@ class Ledger:
         self.lots = Lots()
         self._tolerance_kg = tolerance_kg
         self._received: set[ShipmentKey] = set()
+        # Whether a receipt must be remembered: only when a ship of its shipment may follow it
+        # (the audit sets this from its shipment index; by `shipment_key`). None: every receipt.
+        self.keeps_receipt: Callable[[str], bool] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What an opening keeps and its digest walks: the lots and the receipts remembered."""
+        return {"lots": self.lots, "_tolerance_kg": self._tolerance_kg, "_received": self._received}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         lots = state["lots"]
@@ -285,6 +293,7 @@ class Ledger:
                 state["lots"].add(lot)
                 state["lots"].settle(lot)
         self.__dict__.update(state)
+        self.keeps_receipt = None
 
     def get(self, lot_id: str) -> LotState | None:
         return self.lots.get(lot_id)
@@ -409,7 +418,9 @@ class Ledger:
             lot.status = IN_TRANSIT
 
     def _receive(self, event: Receive) -> None:
-        self._received.add((event.sender, event.reporter, event.shipment))
+        keeps = self.keeps_receipt
+        if keeps is None or keeps(shipment_key(event.sender, event.reporter, event.shipment)):
+            self._received.add((event.sender, event.reporter, event.shipment))
         revive = self.lots.revive
         lots = [revive(lot_id) for lot_id in dict.fromkeys(event.lots)]
         if event.mass_kg is not None and lots:

@@ -1,6 +1,7 @@
 """The audit's look-ahead on shipments, computed by the database from the event keys: which
 receipts no ship matches, which shipments were not received in time after their first ship, and
-whose material can reach whom (reetrace.domain.rules.base.ShipmentIndex). One grouped query
+whose material can reach whom, and which were shipped again after a receipt
+(reetrace.domain.rules.base.ShipmentIndex). One grouped query
 instead of holding every shipment of the ledger in memory."""
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from reetrace.domain.rules.base import ShipmentIndex, reachable
 _QUERY = text("""
     SELECT k.key,
            MIN(CASE WHEN e.type = 'ship' THEN e.time END) AS first_ship,
-           MIN(CASE WHEN e.type = 'receive' THEN e.time END) AS first_receipt
+           MIN(CASE WHEN e.type = 'receive' THEN e.time END) AS first_receipt,
+           MAX(CASE WHEN e.type = 'ship' THEN e.time END) AS last_ship
     FROM event_keys k JOIN events e ON e.seq = k.seq
     WHERE k.key >= 'S|' AND k.key < 'S}' AND e.time <= :until
     GROUP BY k.key
@@ -29,16 +31,19 @@ def shipment_index(conn: Connection, until: str, thresholds: Thresholds) -> Ship
     unshipped: set[str] = set()
     late: dict[str, datetime | None] = {}
     receipts: list[str] = []
-    for key, first_ship, first_receipt in conn.execute(_QUERY, {"until": until}):
+    reshipped: set[str] = set()
+    for key, first_ship, first_receipt, last_ship in conn.execute(_QUERY, {"until": until}):
         if first_receipt is not None:
             receipts.append(key)
+            if last_ship is not None and last_ship >= first_receipt:  # UTC text of fixed width
+                reshipped.add(key)
         if first_ship is None:
             unshipped.add(key)
             continue
         received = datetime.fromisoformat(first_receipt).astimezone(zone) if first_receipt else None
         if received is None or received > datetime.fromisoformat(first_ship).astimezone(zone) + window:
             late[key] = received
-    return ShipmentIndex(frozenset(unshipped), late, reachable(receipts))
+    return ShipmentIndex(frozenset(unshipped), late, reachable(receipts), frozenset(reshipped))
 
 
 _RECEIVED = text("""

@@ -1,6 +1,8 @@
-"""Used-up lots kept packed (reetrace.domain.lots.Lots): packing changes what memory holds, never
-what the replay finds or the state a closed year keeps."""
+"""What the replay keeps in memory, and what it leaves out: used-up lots kept packed
+(reetrace.domain.lots.Lots), and only the receipts a later ship can ask about remembered. Neither
+changes what the replay finds or the state a closed year keeps, beyond those receipts."""
 
+import dataclasses
 import pickle
 from unittest import mock
 
@@ -26,9 +28,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reetrace.domain import closing
-from reetrace.domain.audit import audit_keyed
+from reetrace.domain.audit import _steps, audit_keyed, audit_stream
 from reetrace.domain.findings import Thresholds
 from reetrace.domain.lots import CONSUMED, EXPORTED, HELD, Ledger, Lots, LotState
+from reetrace.domain.rules.base import ShipmentIndex
 
 CONTROLS = controls()
 _LOTS = [f"L{i}" for i in range(4)]
@@ -173,3 +176,37 @@ def test_the_opening_of_a_year_keeps_its_used_up_lots_packed():
     opening = closing.Opening(2025, at(0, year=2026).astimezone(CST), at(0).date(), 3, ledger, (), [], {})
     back = closing.load(closing.dump(opening))
     assert back.ledger.lots.packed == 1 and closing.state_digest(back) == closing.state_digest(opening)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ledgers())
+def test_remembering_only_the_receipts_a_later_ship_can_ask_about_changes_no_finding(records):
+    as_of = at(60).date()
+    index = ShipmentIndex.of(_steps(records, as_of, Thresholds()), Thresholds())
+    assert index.reshipped is not None
+
+    def audit(shipments):
+        ordered = sorted(records, key=lambda r: r.event.time)
+        return audit_stream(ordered, registry(), CONTROLS, as_of, Thresholds(), None, shipments)
+
+    assert audit(index) == audit(dataclasses.replace(index, reshipped=None))  # None: every receipt
+
+
+def test_a_receipt_is_remembered_only_when_its_shipment_is_shipped_at_or_after_it():
+    records = [
+        recorded(extract(MINE, "e1", at(0), new("L-1", 10.0))),
+        recorded(ship(MINE, "s1", at(1), ["L-1"], SEP, "S1")),
+        recorded(receive(SEP, "r1", at(2), ["L-1"], MINE, "S1")),  # shipped before: forgotten
+        recorded(extract(MINE, "e2", at(0), new("L-2", 10.0))),
+        recorded(receive(SEP, "r2", at(3), ["L-2"], MINE, "S2")),
+        recorded(ship(MINE, "s2", at(4), ["L-2"], SEP, "S2")),  # shipped after its receipt
+    ]
+    index = ShipmentIndex.of(_steps(records, at(60).date(), Thresholds()), Thresholds())
+    assert index.reshipped == {f"S|{MINE}|{SEP}|S2"}
+    ledger = Ledger()
+    ledger.keeps_receipt = index.shipped_after_receipt
+    for record in sorted(records, key=lambda r: r.event.time):
+        ledger.admit(record.event)
+        ledger.apply(record.event)
+    assert ledger._received == {(MINE, SEP, "S2")}
+    assert ledger.lots["L-2"].custodian == SEP  # the late ship did not take it back into transit

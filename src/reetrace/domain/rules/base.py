@@ -73,20 +73,29 @@ class ShipmentIndex:
     the window after the first such ship, the time of their first receipt (None: never received).
     Every other shipment was received in time. `reach`: for each enterprise, the enterprises
     its material can come to through received shipments, in any number of steps (None: not
-    known, any may); an enterprise is in its own reach when something it ships can come back."""
+    known, any may); an enterprise is in its own reach when something it ships can come back.
+    `reshipped`: the shipments some ship of which comes at or after their first receipt (None:
+    not known, any may), the only ones whose receipt the ledger must remember."""
 
     unshipped: frozenset[str] = frozenset()
     first_receipt: Mapping[str, datetime | None] = field(default_factory=dict)
     reach: Mapping[str, frozenset[str]] | None = None
+    reshipped: frozenset[str] | None = None
 
     def may_reach(self, sender: str, receiver: str) -> bool:
         """Whether material `sender` holds may ever come to `receiver` by received shipments."""
         return self.reach is None or receiver in self.reach.get(sender, ())
 
+    def shipped_after_receipt(self, key: str) -> bool:
+        """Whether a ship of the shipment (`shipment_key`) may come at or after its first receipt:
+        whether the ledger must remember that it was received (reetrace.domain.lots.Ledger)."""
+        return self.reshipped is None or key in self.reshipped
+
     @classmethod
     def of(cls, steps: Iterable[Step], thresholds: Thresholds) -> ShipmentIndex:
         """The index of events held in memory."""
         ships: dict[str, datetime] = {}
+        last_ships: dict[str, datetime] = {}
         receipts: dict[str, datetime] = {}
         for step in steps:
             event = step.event
@@ -94,11 +103,14 @@ class ShipmentIndex:
                 key = shipment_key(event.reporter, event.to, event.shipment)
                 if key not in ships or step.time < ships[key]:
                     ships[key] = step.time
+                if key not in last_ships or step.time > last_ships[key]:
+                    last_ships[key] = step.time
             elif isinstance(event, Receive):
                 key = shipment_key(event.sender, event.reporter, event.shipment)
                 if key not in receipts or step.time < receipts[key]:
                     receipts[key] = step.time
-        return cls.build(ships, receipts, thresholds, reachable(receipts))
+        reshipped = frozenset(key for key, first in receipts.items() if key in last_ships and last_ships[key] >= first)
+        return cls.build(ships, receipts, thresholds, reachable(receipts), reshipped)
 
     @classmethod
     def build(
@@ -107,6 +119,7 @@ class ShipmentIndex:
         first_receipt: Mapping[str, datetime],
         thresholds: Thresholds,
         reach: Mapping[str, frozenset[str]] | None = None,
+        reshipped: frozenset[str] | None = None,
     ) -> ShipmentIndex:
         window = timedelta(days=thresholds.shipment_receipt_days)
         unshipped = frozenset(key for key in first_receipt if key not in first_ship)
@@ -115,7 +128,7 @@ class ShipmentIndex:
             for key, shipped in first_ship.items()
             if key not in first_receipt or first_receipt[key] > shipped + window
         }
-        return cls(unshipped, late, reach)
+        return cls(unshipped, late, reach, reshipped)
 
 
 def reachable(received: Iterable[str]) -> dict[str, frozenset[str]]:
