@@ -35,7 +35,7 @@ import struct
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, cast
@@ -381,6 +381,19 @@ def _names(kind: type) -> tuple[str, ...]:
     return names
 
 
+def _in_order(mapping: Mapping[Any, Any]) -> Iterator[tuple[bytes, Any]]:
+    """A mapping's keys in the order of their encodings, each with its encoding. Keys that are
+    all ASCII text (lot ids, enterprises: nearly every large mapping) encode as their length, then
+    their characters, so they are put in that order without holding every encoding at once, which
+    for the millions of lots of a national ledger would take hundreds of megabytes."""
+    keys = list(mapping)
+    if all(type(k) is str and k.isascii() for k in keys):
+        keys.sort()
+        keys.sort(key=len)  # stable: by length, then by characters
+        return ((_encode(k), k) for k in keys)
+    return iter(sorted(((_encode(k), k) for k in keys), key=lambda pair: pair[0]))
+
+
 def _encode(value: Any) -> bytes:
     """The canonical encoding of a (small) value, as `_feed` writes it."""
     parts: list[bytes] = []
@@ -409,7 +422,7 @@ def _feed(out: Callable[[bytes], object], value: Any) -> None:
         out(b")")
     elif isinstance(value, dict | Lots):  # the ledger's lots, packed or not, as the mapping they are
         out(b"{")
-        for encoded, key in sorted(((_encode(k), k) for k in value), key=lambda pair: pair[0]):
+        for encoded, key in _in_order(value):
             out(encoded)
             _feed(out, value[key])
         out(b"}")

@@ -17,12 +17,10 @@ PART_BYTES = 16 * 1024 * 1024
 def record_closing(conn: Connection, row: Mapping[str, Any], blob: bytes) -> dict[str, Any]:
     """Store a closing (the caller's write transaction): the row chained, then its bytes."""
     stored = chains.append(conn, t.year_closings, dict(row))
-    parts = [
-        {"closing_id": stored["id"], "part": n, "data": blob[start : start + PART_BYTES]}
-        for n, start in enumerate(range(0, max(len(blob), 1), PART_BYTES))
-    ]
-    for part in parts:  # one at a time: a batch would hold every part's parameters at once
-        conn.execute(insert(t.year_closing_parts).values(**part))
+    for n, start in enumerate(range(0, max(len(blob), 1), PART_BYTES)):
+        # one part at a time: memory holds one copy of a part, not of the whole opening
+        part = blob[start : start + PART_BYTES]
+        conn.execute(insert(t.year_closing_parts).values(closing_id=stored["id"], part=n, data=part))
     return stored
 
 

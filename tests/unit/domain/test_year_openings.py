@@ -236,3 +236,10 @@ def test_a_receipt_shipped_again_in_a_later_year_reopens_the_year_that_forgot_it
     assert closing.changed(opening.journal, _sources([*records, again], _registry())) == []  # another shipment
     again = recorded(ship(MINE, "s2", datetime(2026, 2, 1, 9, tzinfo=CST), ["L1"], EVERYONE[1], "S1"), seq=4)
     assert closing.changed(opening.journal, _sources([*records, again], _registry())) == [("reshipped", key)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.one_of(st.text(max_size=12), st.text(alphabet="AB09-:", max_size=30)), st.integers()))
+def test_a_mapping_is_walked_in_the_order_of_its_keys_encodings_however_it_is_sorted(mapping):
+    expected = sorted((closing._encode(k), k) for k in mapping)
+    assert list(closing._in_order(mapping)) == expected
