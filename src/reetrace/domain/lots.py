@@ -155,8 +155,14 @@ class Lots(Mapping[str, LotState]):
         return lot
 
     def settle(self, lot: LotState) -> None:
-        """Pack the lot if it is used up: nothing left and not in transit."""
-        if lot.remaining_kg == 0.0 and lot.status != IN_TRANSIT and lot.transit is None:
+        """Pack the lot if it is used up: nothing left and not in transit (once: a lot met again
+        in the same event is already packed)."""
+        if (
+            lot.remaining_kg == 0.0
+            and lot.status != IN_TRANSIT
+            and lot.transit is None
+            and self.live.get(lot.lot) is lot
+        ):
             self._packed[lot.lot] = self._pack(lot)
             del self.live[lot.lot]
 
@@ -368,10 +374,8 @@ class Ledger:
     def _transform(self, event: Transform) -> None:
         drawn = [self._draw(draw.lot, draw.mass_kg) for draw in event.inputs]
         self._create(event)
-        settle = self.lots.settle
         for lot in drawn:
-            if lot.remaining_kg == 0.0 and lot.lot in self.lots.live:
-                settle(lot)
+            self.lots.settle(lot)
 
     def _ship(self, event: Ship) -> None:
         if (event.reporter, event.to, event.shipment) in self._received:
@@ -421,8 +425,7 @@ class Ledger:
                 lot.transit = None
             drawn.append(lot)
         for lot in drawn:
-            if lot.remaining_kg == 0.0 and lot.lot in self.lots.live:
-                settle(lot)
+            settle(lot)
 
     def _adjust(self, event: Adjust) -> None:
         lot = self.lots.revive(event.lot)

@@ -199,10 +199,8 @@ def test_every_evasion_is_found_whichever_instant_the_year_ends_at():
         assert {"ELEMENT_DIVERTED", "LAYERED_CIRCULAR_TRADE"} <= {f.code for _, f in resumed}
 
 
-def test_a_shipment_asked_about_with_the_usual_answer_is_named_when_its_answer_changes():
-    # Received in time when the year closed; a ship of the same shipment recorded afterwards,
-    # dated two months earlier, makes the receipt late. The opening keeps only a hash of the
-    # shipments asked about with the usual answer, and still names this one.
+def _one_shipment_closed():
+    """One shipment of 2025, shipped and received in time, and 2025 closed (stored and read back)."""
     ship_day = datetime(2025, 6, 1, 9, tzinfo=CST)
     records = [
         recorded(extract(MINE, "e1", _TIMES[0], new("L1", 10.0, {"Nd": 0.5}, "oxide")), seq=1),
@@ -212,6 +210,14 @@ def test_a_shipment_asked_about_with_the_usual_answer_is_named_when_its_answer_c
     sources = _sources(records, _registry())
     end = closing.boundary(2026, THRESHOLDS)
     opening = closing.load(closing.dump(close_stream(_in_time_order(records, before=end), 2025, AS_OF, sources)))
+    return ship_day, records, sources, opening
+
+
+def test_a_shipment_asked_about_with_the_usual_answer_is_named_when_its_answer_changes():
+    # Received in time when the year closed; a ship of the same shipment recorded afterwards,
+    # dated two months earlier, makes the receipt late. The opening keeps only a hash of the
+    # shipments asked about with the usual answer, and still names this one.
+    ship_day, records, sources, opening = _one_shipment_closed()
     assert closing.changed(opening.journal, sources) == []
     earlier = recorded(ship(MINE, "s0", ship_day - timedelta(days=60), ["L1"], EVERYONE[1], "S1"), seq=4)
     now = _sources([*records, earlier], _registry())
@@ -221,16 +227,8 @@ def test_a_shipment_asked_about_with_the_usual_answer_is_named_when_its_answer_c
 def test_a_receipt_shipped_again_in_a_later_year_reopens_the_year_that_forgot_it():
     # The ledger forgets a receipt no later ship asks about. A ship of the same shipment recorded
     # in the next year asks about it: the closed year's answer has changed.
-    ship_day = datetime(2025, 6, 1, 9, tzinfo=CST)
     key = shipment_key(MINE, EVERYONE[1], "S1")
-    records = [
-        recorded(extract(MINE, "e1", _TIMES[0], new("L1", 10.0, {"Nd": 0.5}, "oxide")), seq=1),
-        recorded(ship(MINE, "s1", ship_day, ["L1"], EVERYONE[1], "S1"), seq=2),
-        recorded(receive(EVERYONE[1], "r1", ship_day + timedelta(days=3), ["L1"], MINE, "S1"), seq=3),
-    ]
-    sources = _sources(records, _registry())
-    end = closing.boundary(2026, THRESHOLDS)
-    opening = closing.load(closing.dump(close_stream(_in_time_order(records, before=end), 2025, AS_OF, sources)))
+    _, records, sources, opening = _one_shipment_closed()
     assert opening.ledger._received == set() and closing.changed(opening.journal, sources) == []
     again = recorded(ship(EVERYONE[1], "s9", datetime(2026, 2, 1, 9, tzinfo=CST), ["L1"], MINE, "S1"), seq=4)
     assert closing.changed(opening.journal, _sources([*records, again], _registry())) == []  # another shipment
