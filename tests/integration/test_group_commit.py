@@ -2,8 +2,9 @@
 are written in groups: many threads sending at once each get their own answer, counted as
 their own, after a commit that holds their submission; the ledger holds every event exactly
 once, each submission has its access-log entry, a group shares its checkpoint (fewer
-checkpoints than submissions), a foreign or bad submission in a group is refused on its own
-while the rest are accepted, and the log verifies."""
+checkpoints than submissions, signed in the group's own transaction: each caller holds its
+answer only once a checkpoint covers it), a foreign or bad submission in a group is refused on
+its own while the rest are accepted, and the log verifies."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ from reetrace.config import Settings
 from reetrace.domain.accounts import Actor, Principal
 from reetrace.domain.submissions import Delivery
 from reetrace.services import group_commit
-from reetrace.services.log import verify_log
+from reetrace.services.log import sealed, verify_log
 from reetrace.services.registry import load_registry
 from reetrace.services.submit import ForeignReporter, receive_submission
 from reetrace.store import tables as t
+from reetrace.store.database import commits_made
 
 SENDERS = 24
 
@@ -45,18 +47,22 @@ def settings(store_url, tmp_path) -> Settings:
     return Settings(db_url=store_url, log_key_dir=tmp_path / "logkeys")
 
 
-def send_together(store, settings, work) -> dict[int, object]:
-    """Each (delivery, actor, sender) sent from a thread of its own, all released at once."""
+def send_together(store, settings, work, covered: dict[int, bool] | None = None) -> dict[int, object]:
+    """Each (delivery, actor, sender) sent from a thread of its own, all released at once; in
+    `covered`, whether a checkpoint was known to cover each one's commits when it was answered."""
     start = threading.Barrier(len(work))
     answers: dict[int, object] = {}
 
     def send(n: int) -> None:
         item, actor, sender = work[n]
         start.wait(10)
-        try:
-            answers[n] = receive_submission(store, settings, item, actor, "POST /api/submissions", sender)
-        except Exception as exc:  # the caller's own refusal
-            answers[n] = exc
+        with commits_made() as made:
+            try:
+                answers[n] = receive_submission(store, settings, item, actor, "POST /api/submissions", sender)
+            except Exception as exc:  # the caller's own refusal
+                answers[n] = exc
+        if covered is not None:
+            covered[n] = bool(made) and sealed(store, made)
 
     threads = [threading.Thread(target=send, args=(n,)) for n in range(len(work))]
     for thread in threads:
@@ -70,7 +76,7 @@ def test_submissions_sent_together_are_written_in_groups_each_answered_as_its_ow
     load_registry(store, world.registry())
     writes = []
     real = group_commit.write_each
-    group_commit.write_each = lambda s, st, group, *a: (writes.append(len(group)), real(s, st, group, *a))[1]
+    group_commit.write_each = lambda s, st, group, *a, **k: (writes.append(len(group)), real(s, st, group, *a, **k))[1]
     try:
         work = []
         for n in range(SENDERS):
@@ -86,7 +92,8 @@ def test_submissions_sent_together_are_written_in_groups_each_answered_as_its_ow
         work.append((delivery(foreign, "foreign.json"), user("p", world.plant.uscc), world.plant.uscc))
         # and one whose bytes are not JSON
         work.append((Delivery("bad.json", b"{not json", 9), user("b", world.mine.uscc), world.mine.uscc))
-        answers = send_together(store, settings, work)
+        covered: dict[int, bool] = {}
+        answers = send_together(store, settings, work, covered)
     finally:
         group_commit.write_each = real
 
@@ -111,7 +118,12 @@ def test_submissions_sent_together_are_written_in_groups_each_answered_as_its_ow
     assert sorted(users) == sorted([f"u{n}" for n in range(SENDERS)] + ["p", "b"])
     # written in groups: fewer transactions, and fewer checkpoints, than submissions
     assert sum(writes) == len(work) and len(writes) < len(work)
-    assert count(store, t.checkpoints) < SENDERS
+    assert count(store, t.checkpoints) <= len(writes) < SENDERS
+    # each accepted submission's commit was covered by a checkpoint before its caller returned
+    assert all(covered[n] for n in range(SENDERS))
+    with store.reading() as conn:
+        latest = conn.scalar(select(func.max(t.checkpoints.c.size)))
+    assert latest == SENDERS  # the last group's checkpoint covers every event
     assert verify_log(store, settings=settings).ok
 
 

@@ -50,6 +50,8 @@ def create_app(
         openapi_url=None,
         swagger_ui_oauth2_redirect_url=None,
         dependencies=[Depends(same_origin)],
+        # no OpenTelemetry here: with it on, every request asks whether a provider was configured
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.store = store or open_store(settings.db_url)
@@ -81,3 +83,13 @@ def create_app(
         return app.openapi()
 
     return app
+
+
+def from_environment() -> FastAPI:
+    """The application as each worker process of `reetrace serve --workers N` makes it: the
+    settings from the environment (which the command sets from its options), the session secret
+    that the command made or found."""
+    from reetrace.api.secret import session_secret
+
+    settings = Settings.build()
+    return create_app(settings, session_secret=session_secret(settings))

@@ -79,7 +79,9 @@ def sender_origin(request: Request) -> str | None:
     return request.headers.get("origin") or request.headers.get("referer")
 
 
-def same_origin(request: Request) -> None:
+async def same_origin(request: Request) -> None:
+    """Refuses a change that a page of another site may have sent under the session cookie.
+    Async: it reads only the request, so it runs on the event loop, not on a thread of its own."""
     if request.method in SAFE_METHODS or bearer_of(request) is not None:
         return
     has_session = session_token(request) is not None

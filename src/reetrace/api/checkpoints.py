@@ -14,8 +14,11 @@ moved since the last time, the live credentials are held against the findings as
 (`services.credential_status.review`): an ingest through the API revokes as `reetrace ingest`
 does. Nothing is read when no credential is live.
 
-Each is a few index look-ups when nothing moved. A checkpoint that cannot be signed never fails
-a request: the reason is logged.
+After a request, both look only when this process committed something since they last found
+everything covered and reviewed (`Store.commits`): most requests of a group written together
+read nothing more. On the periodic round (which also covers other processes' writes) each is a
+few index look-ups when nothing moved. A checkpoint that cannot be signed never fails a request:
+the reason is logged.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -35,8 +38,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from reetrace.config import Settings
 from reetrace.errors import Computing, ReetraceError
 from reetrace.services.credential_status import moved_marker, review
-from reetrace.services.log import seal
-from reetrace.store.database import Store
+from reetrace.services.log import seal, sealed
+from reetrace.store.database import Store, commits_made
 
 SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE"))
 logger = logging.getLogger("reetrace.checkpoints")
@@ -78,17 +81,27 @@ class _Reviewer:
         self.store = store
         self.settings = settings
         self.seen: tuple[int, int] | None = None
+        self.reviewed = 0  # the highest of this process's commits (`Store.commits`) looked at
         self.lock = threading.Lock()
 
-    def review(self) -> None:
+    def reviewed_all(self, made: Sequence[int]) -> bool:
+        """Whether a review has already looked at these commits of this process (a request's)."""
+        return not made or max(made) <= self.reviewed
+
+    def review(self, made: Sequence[int] | None = None) -> None:
+        """`made`: only these commits of this process (a request's) are to be looked at: nothing
+        is read when a review has already seen them."""
         with self.lock:
+            if made is not None and self.reviewed_all(made):
+                return
+            written = self.store.commits.count
             try:
                 marker = moved_marker(self.store)
-                if marker == self.seen:
-                    return
-                for revoked in review(self.store, self.settings, wait=False):
-                    logger.info("credential %s of lot %s revoked", revoked.credential_id, revoked.lot)
-                self.seen = marker
+                if marker != self.seen:
+                    for revoked in review(self.store, self.settings, wait=False):
+                        logger.info("credential %s of lot %s revoked", revoked.credential_id, revoked.lot)
+                    self.seen = marker
+                self.reviewed = max(self.reviewed, written)
             except Computing:  # a full audit is running in the background: the next round looks again
                 return
             except (ReetraceError, OSError) as exc:
@@ -112,14 +125,17 @@ class _SealAfterChanges:
 
         async def sealing(message: Message) -> None:
             if message["type"] == "http.response.body" and not message.get("more_body", False):
-                await run_in_threadpool(self._after_change)  # one trip to a thread for both
+                if not (sealed(self.store, made) and self.reviewer.reviewed_all(made)):
+                    await run_in_threadpool(self._after_change, list(made))  # one trip for both
             await send(message)
 
-        await self.app(scope, receive, sealing)
+        with commits_made() as made:  # the request's commits, in whichever thread it made them
+            await self.app(scope, receive, sealing)
 
-    def _after_change(self) -> None:
-        _warn(seal(self.store, self.settings, timedelta(seconds=self.settings.checkpoint_spacing_seconds)))
-        self.reviewer.review()
+    def _after_change(self, made: list[int]) -> None:
+        spacing = timedelta(seconds=self.settings.checkpoint_spacing_seconds)
+        _warn(seal(self.store, self.settings, spacing, made=made))
+        self.reviewer.review(made)
 
 
 def _warn(problem: str | None) -> None:

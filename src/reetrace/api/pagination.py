@@ -27,7 +27,7 @@ class Page:
         return {"items": items, "total": total, "limit": self.limit, "offset": self.offset}
 
 
-def page(
+async def page(  # async: it reads nothing, so it runs on the event loop, not on a thread
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page."),
     offset: int = Query(0, ge=0, le=10**9, description="Items to skip."),
 ) -> Page:

@@ -32,6 +32,7 @@ _DEMO_FILES = {
     "store.db-wal",
     "store.db-shm",
     "store.db.migrate-lock",
+    "store.db.write-lock",
     "store.db.logkeys",
 }
 

@@ -264,8 +264,7 @@ def revoke_token(store: Store, token_id: int, now: datetime | None = None, actor
 def authenticate_token(store: Store, token: str) -> Principal:
     """The principal of an API token; refused when it is unknown, revoked, or its user disabled."""
     with store.reading() as conn:
-        username = repo.token_owner(conn, _token_hash(token))
-        user = repo.get_user(conn, username) if username else None
+        user = repo.token_owner(conn, _token_hash(token))
     if user is None or user.disabled:
         raise Unauthenticated("the API token is unknown or revoked")
     return Principal(user.username, user.role, user.uscc)

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -31,9 +32,8 @@ from reetrace.config import Settings
 from reetrace.domain.accounts import Actor
 from reetrace.domain.submissions import Delivery
 from reetrace.services.ingest import BATCH_EVENTS, Entry, IngestReport, entry, now, signers, write_each
-from reetrace.services.log import publish_checkpoint
 from reetrace.services.workers import Job, authenticate_all
-from reetrace.store.database import Store
+from reetrace.store.database import Store, commits_made, note_commits
 
 T = TypeVar("T")
 
@@ -45,25 +45,27 @@ class _Slot(Generic[T]):
     item: T
     done: bool = False
     error: BaseException | None = None
+    commits: list[int] = field(default_factory=list)  # the store's commits that wrote it (`Store.commits`)
 
 
 class GroupCommit(Generic[T]):
-    """A queue of items written in groups: `write(group)` records a group in one transaction;
-    `after(group)`, if given, runs once the group is committed (a failure there is every
-    member's, as their items are already recorded). `size(item)` bounds a group to `limit`
-    (at least one item always goes)."""
+    """A queue of items written in groups: `write(group)` records a group in one transaction.
+    `holding()`, if given, is held from before a group is cut until it is written: the store's
+    write locks, so that whatever arrives while another process writes goes in the next group
+    rather than waiting for one more turn. `size(item)` bounds a group to `limit` (at least one
+    item always goes)."""
 
     def __init__(
         self,
         write: Callable[[list[T]], None],
-        after: Callable[[list[T]], None] | None = None,
         size: Callable[[T], int] = lambda item: 1,
         limit: int = 1 << 62,
+        holding: Callable[[], AbstractContextManager[object]] = nullcontext,
     ) -> None:
         self._write = write
-        self._after = after
         self._size = size
         self._limit = limit
+        self._holding = holding
         self._queue: list[_Slot[T]] = []
         self._queue_lock = threading.Lock()
         self._turn = threading.Lock()
@@ -74,9 +76,10 @@ class GroupCommit(Generic[T]):
         with self._queue_lock:
             self._queue.append(slot)
         while not slot.done:
-            with self._turn:
+            with self._turn, self._holding():
                 if not slot.done:
                     self._commit(self._take())
+        note_commits(slot.commits)  # the group's commit is this caller's too, whoever made it
         if slot.error is not None:
             raise slot.error
         return slot.item
@@ -97,13 +100,10 @@ class GroupCommit(Generic[T]):
     def _commit(self, group: list[_Slot[T]]) -> None:
         finished = False
         try:
-            written = self._written(group)
-            if written and self._after is not None:
-                try:
-                    self._after([slot.item for slot in written])
-                except Exception as exc:
-                    for slot in written:
-                        slot.error = exc
+            with commits_made() as made:
+                written = self._written(group)
+            for slot in written:
+                slot.commits = made
             finished = True
         finally:  # even when interrupted, no member waits for a turn that has passed
             for slot in group:
@@ -152,10 +152,10 @@ def _queue(store: Store, settings: Settings) -> GroupCommit[Entry]:
         found = queues.get(id(settings))
         if found is None:
             queue = GroupCommit(
-                lambda group: write_each(store, settings, group),
-                lambda group: _checkpoint(store, settings, group),
+                lambda group: write_each(store, settings, group, checkpoint=True),
                 size=_events,
                 limit=BATCH_EVENTS,
+                holding=store.locked,
             )
             found = queues[id(settings)] = (settings, queue)  # the settings kept: their id stays theirs
         return found[1]
@@ -163,10 +163,3 @@ def _queue(store: Store, settings: Settings) -> GroupCommit[Entry]:
 
 def _events(item: Entry) -> int:
     return max(1, getattr(item.item, "event_count", 0) or 0)
-
-
-def _checkpoint(store: Store, settings: Settings, group: Sequence[Entry]) -> None:
-    """One checkpoint for a group that added events (every ingest that adds events is
-    checkpointed)."""
-    if any(e.report.events_accepted for e in group):
-        publish_checkpoint(store, settings)

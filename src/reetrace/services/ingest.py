@@ -20,7 +20,7 @@ from __future__ import annotations
 import getpass
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -37,11 +37,12 @@ from reetrace.errors import UsageError
 from reetrace.services.accounts import Note, note_accesses
 from reetrace.services.capture_jobs import id_conflicts, record_jobs
 from reetrace.services.intake import read_file
+from reetrace.services.log import covered, sign_within
 from reetrace.services.supervision import Absorbed, absorb
 from reetrace.services.workers import Item, Job, authenticate_all
 from reetrace.store.database import Store
 from reetrace.store.ledger_repo import AppendOutcome, append, record_rejections, storable
-from reetrace.store.registry_repo import known_enterprises, load_keys
+from reetrace.store.registry_repo import signing_parties
 
 # Events per write transaction: each commit rewrites the index pages its batch touched, so
 # larger batches write each hot page fewer times (measured on 1.6M events: 20,000 → 60,000
@@ -159,10 +160,11 @@ def receive(
     return report
 
 
-def signers(store: Store) -> tuple[dict[str, SigningKey], set[str]]:
+def signers(store: Store) -> tuple[Mapping[str, SigningKey], frozenset[str]]:
     """The registered signing keys and enterprises, as authentication reads them."""
     with store.reading() as conn:
-        return load_keys(conn), known_enterprises(conn)
+        parties = signing_parties(conn)
+    return parties.keys, parties.enterprises
 
 
 def entry(result: Item, sender: str | None, actor: Actor, door: str) -> Entry:
@@ -196,17 +198,20 @@ class Entry:
     report: IngestReport
 
 
-def write_each(store: Store, settings: Settings, entries: list[Entry], with_log: bool = True) -> None:
+def write_each(
+    store: Store, settings: Settings, entries: list[Entry], with_log: bool = True, checkpoint: bool = False
+) -> None:
     """`_write`, and should the store refuse a value of the batch (DataError: every value passed
     the contract, so this is a gap between the contract and a column), the batch again one
     submission at a time, the one refused becoming a `schema` rejection: one submission never
-    keeps the others out."""
+    keeps the others out. `checkpoint`: a write that adds events signs a checkpoint covering
+    them in its own transaction (submissions as they arrive, answered once covered)."""
     try:
-        _write(store, settings, entries, with_log)
+        _write(store, settings, entries, with_log, checkpoint)
     except DataError as exc:
         if len(entries) > 1:
             for one in entries:
-                write_each(store, settings, [one], with_log)
+                write_each(store, settings, [one], with_log, checkpoint)
             return
         [refused] = entries
         item = refused.item
@@ -218,7 +223,7 @@ def write_each(store: Store, settings: Settings, entries: list[Entry], with_log:
             rejection = _with_raw(
                 item.rejected("schema", Problem("unstorable", f"a value cannot be stored: {problem}"))
             )
-        _write(store, settings, [replace(refused, item=storable_rejection(rejection))], with_log)
+        _write(store, settings, [replace(refused, item=storable_rejection(rejection))], with_log, checkpoint)
 
 
 def storable_rejection(rejection: Rejection) -> Rejection:
@@ -230,10 +235,11 @@ def storable_rejection(rejection: Rejection) -> Rejection:
     return replace(rejection, source=storable(rejection.source), detail=kept)
 
 
-def _write(store: Store, settings: Settings, entries: list[Entry], with_log: bool) -> None:
+def _write(store: Store, settings: Settings, entries: list[Entry], with_log: bool, checkpoint: bool) -> None:
     """Record one batch in one transaction: the submissions appended, the rejections kept, an
-    access-log entry for each, and the job of each EPCIS capture; each counted in its entry's
-    report."""
+    access-log entry for each, and the job of each EPCIS capture (and, with `checkpoint`, a
+    checkpoint covering them when they added events); each counted in its entry's report."""
+    signed: int | None = None
     batch = [e.item for e in entries if isinstance(e.item, Authenticated)]
     with store.writing() as conn:
         refused = id_conflicts(conn, batch)  # EPCIS captures whose eventIDs name other events
@@ -258,6 +264,10 @@ def _write(store: Store, settings: Settings, entries: list[Entry], with_log: boo
         rejection_ids = dict(zip(map(id, rejections), record_rejections(conn, rejections), strict=True))
         jobs = iter(record_jobs(conn, outcomes, rejection_ids, outcome))  # EPCIS captures' jobs
         supervision = absorb(conn, settings, outcome.seqs) if outcome.seqs else None  # findings kept up to date
+        if checkpoint and outcome.seqs:
+            signed = sign_within(store, conn, settings)
+    if signed is not None:
+        covered(store, signed)
     for e, (item, rejection, _) in zip(entries, outcomes, strict=True):
         _count(e.report, e, item, rejection, id(item) in accepted, outcome)
         if item.capture is not None:

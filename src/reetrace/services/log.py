@@ -19,6 +19,9 @@ The verification of the whole store (`log verify`) is reetrace.services.verify.
 from __future__ import annotations
 
 import base64
+import threading
+import weakref
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -81,15 +84,18 @@ def publish_checkpoint(store: Store, settings: Settings) -> str:
     from the previous size, and each chain (and the receipt chain) still passing through the
     head the previous one signed. Checkpoints are the log's own housekeeping, signed whenever
     something moved, whoever asks: signing one is no one's change in the access log."""
+    written = store.commits.count
     with store.reading() as conn:  # the common case, nothing moved, without the write lock
         latest = _latest(conn)
         if latest is not None and _covers(latest.note, log_size(conn), checkpoint_extensions(conn)):
+            covered(store, written)
             return latest.note
-    with store.writing() as conn:
-        return _sign(conn, settings)
+    return _sign_now(store, settings)
 
 
-def seal(store: Store, settings: Settings, spacing: timedelta | None = None) -> str | None:
+def seal(
+    store: Store, settings: Settings, spacing: timedelta | None = None, *, made: Sequence[int] | None = None
+) -> str | None:
     """`publish_checkpoint` in passing, where a command or a request has changed the store, or
     the store is opened (after a crash, the last commit may not be checkpointed yet): nothing is
     signed for a store that holds nothing yet, and a checkpoint that cannot be signed (the key is
@@ -99,7 +105,14 @@ def seal(store: Store, settings: Settings, spacing: timedelta | None = None) -> 
     `spacing`: when only chains moved (the log did not grow) and the latest checkpoint is younger
     than this, nothing is signed now: the next one (the server's periodic one at the latest)
     covers them. A flood of requests that each leave an entry (failed logins, rejected
-    submissions) then signs one checkpoint every `spacing`, not one each."""
+    submissions) then signs one checkpoint every `spacing`, not one each.
+
+    `made`: only these commits of this process (`Store.commits`; the server's request) are to
+    be sealed: when a checkpoint already covers them (that of the group they were written in),
+    nothing is read. Other writes are sealed by their own process, or by a call without it."""
+    if made is not None and sealed(store, made):
+        return None
+    written = store.commits.count  # what this process had committed before looking
     try:
         with store.reading() as conn:
             size = log_size(conn)
@@ -108,15 +121,51 @@ def seal(store: Store, settings: Settings, spacing: timedelta | None = None) -> 
             if latest is None and size == 0 and _lengths(extensions) == {0}:
                 return None  # nothing committed yet
             if latest is not None and _covers(latest.note, size, extensions):
+                covered(store, written)
                 return None
             if spacing is not None and latest is not None and latest.size == size:
                 if datetime.now(UTC) - from_utc_text(latest.signed_at) < spacing:
                     return None
-        with store.writing() as conn:
-            _sign(conn, settings)
+        _sign_now(store, settings)
     except (ReetraceError, OSError) as exc:
         return f"no checkpoint signed: {exc}"
     return None
+
+
+def sign_within(store: Store, conn: Connection, settings: Settings) -> int:
+    """Sign a checkpoint in the caller's write transaction (`Store.writing`), covering what it
+    wrote: a group of submissions and its checkpoint commit together, or neither. Returns the
+    number the transaction will have once committed, for `covered` to be told after its commit."""
+    ours = store.commits.count + 1  # the write lock is held until this transaction is numbered
+    _sign(conn, settings)
+    return ours
+
+
+def covered(store: Store, written: int) -> None:
+    """This process's commits up to `written` are covered by a checkpoint committed since."""
+    with _sealed_lock:
+        _sealed[store] = max(written, _sealed.get(store, 0))
+
+
+def _sign_now(store: Store, settings: Settings) -> str:
+    """`_sign` in a transaction of its own, noting which of this process's commits it covers."""
+    with store.writing(numbered=False) as conn:
+        written = store.commits.count  # under the write lock: every commit numbered is visible
+        note = _sign(conn, settings)
+    covered(store, written)
+    return note
+
+
+# per store, the highest of this process's commits (`Store.commits`) that a checkpoint is known
+# to cover: every commit numbered up to it committed before that checkpoint read the store
+_sealed: weakref.WeakKeyDictionary[Store, int] = weakref.WeakKeyDictionary()
+_sealed_lock = threading.Lock()
+
+
+def sealed(store: Store, made: Sequence[int]) -> bool:
+    """Whether a checkpoint is known to cover these commits of this process (`Store.commits`),
+    without reading anything."""
+    return not made or max(made) <= _sealed.get(store, 0)
 
 
 def _lengths(extensions: tuple[str, ...]) -> set[int]:

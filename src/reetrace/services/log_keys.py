@@ -64,9 +64,18 @@ def _new_key(conn: Connection, directory: Path, origin: str) -> Signer:
     return signer
 
 
+# the keys read, by file and what the file was when read: a checkpoint is signed after every
+# group of submissions, and reading and parsing the key each time took as long as the signing
+_loaded: dict[tuple[Path, str, int, int], Signer] = {}
+
+
 def _load(directory: Path, key_id: str, origin: str) -> Signer:
     path = directory / f"{key_id}.key"
     try:
+        stat = path.stat()
+        seen = (path, origin, stat.st_ino, stat.st_mtime_ns)
+        if (kept := _loaded.get(seen)) is not None:
+            return kept
         signer = Signer.from_signer_key(path.read_text(encoding="ascii").strip())
     except FileNotFoundError:
         raise StoreError(
@@ -77,4 +86,5 @@ def _load(directory: Path, key_id: str, origin: str) -> Signer:
         raise StoreError(f"{path} is not a usable signing key: {exc}") from None
     if signer.key_id.hex() != key_id or signer.name != origin:
         raise StoreError(f"{path} holds key {signer.name}+{signer.key_id.hex()}, not {origin}+{key_id}")
+    _loaded[seen] = signer
     return signer

@@ -290,9 +290,15 @@ def add_token(conn: Connection, username: str, token_hash: str, label: str, at: 
     ).scalar_one()
 
 
-def token_owner(conn: Connection, token_hash: str) -> str | None:
+def token_owner(conn: Connection, token_hash: str) -> UserRow | None:
+    """The user of an API token not revoked, in one look-up (every API request makes one)."""
     c = t.api_tokens.c
-    return conn.scalar(select(c.username).where(c.token_hash == token_hash, c.revoked_at.is_(None)))
+    row = conn.execute(
+        select(t.users)
+        .join(t.api_tokens, c.username == t.users.c.username)
+        .where(c.token_hash == token_hash, c.revoked_at.is_(None))
+    ).first()
+    return _user(row) if row else None
 
 
 def revoke_token(conn: Connection, token_id: int, at: datetime) -> bool:

@@ -2,19 +2,26 @@
 
 SQLite runs in WAL mode so that readers never block the one writer; a write transaction starts
 with `BEGIN IMMEDIATE`, so two writers queue instead of failing half-way. Writers of one process
-queue on a lock of the store before that: SQLite's own wait for a locked database is a sleep
-that grows to 100 ms between tries, so a thread waiting there may sleep on while the database
-is already free; on the lock it wakes when the writer before it is done. On PostgreSQL a write
-transaction takes a transaction-scoped advisory lock: ledger appends are serialised (acceptance
-order is total), while validation and signature checks run outside the lock.
+queue on a lock of the store before that, and writers of several processes (the server's, an
+ingest beside it) on a lock file beside the store (`FileLock`): SQLite's own wait for a locked
+database is a sleep that grows to 100 ms between tries, so a writer waiting there may sleep on
+while the database is already free; on the locks it wakes when the writer before it is done. On
+PostgreSQL a write transaction takes a transaction-scoped advisory lock: ledger appends are
+serialised (acceptance order is total), while validation and signature checks run outside the
+lock. Each process numbers its own commits (`Commits`), which tells whether a checkpoint already
+covers what a request wrote without asking the database.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,12 +56,61 @@ def scan_cache(conn: Connection) -> Iterator[None]:
         conn.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_MIB * 1024}")
 
 
+class Commits:
+    """Numbers this process's write transactions to a store, in the order they commit (1, 2, 3 …;
+    another process's are not counted). A commit is numbered once it has committed, still under
+    the write lock: a reader that starts after reading `count` sees every commit numbered up to
+    it, and a write transaction that reads `count` will be numbered `count + 1`."""
+
+    __slots__ = ("count", "_lock")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def add(self) -> int:
+        with self._lock:
+            self.count += 1
+            made = self.count
+        for numbers in _collecting.get():
+            numbers.append(made)
+        return made
+
+
+# the lists collecting the numbers of the commits made in this context (`commits_made`): a thread
+# that work is handed to (`run_in_threadpool` copies the context) adds to the same lists
+_collecting: ContextVar[tuple[list[int], ...]] = ContextVar("reetrace_commits_made", default=())
+
+
+def note_commits(numbers: Iterable[int]) -> None:
+    """Count commits made elsewhere on this context's behalf (a group written together) as made
+    here, for every `commits_made` around it."""
+    for collected in _collecting.get():
+        collected.extend(numbers)
+
+
+@contextmanager
+def commits_made() -> Iterator[list[int]]:
+    """The numbers (`Commits`) of the write transactions committed within, here or in threads
+    given work from here; an enclosing `commits_made` sees them too."""
+    numbers: list[int] = []
+    token = _collecting.set((*_collecting.get(), numbers))
+    try:
+        yield numbers
+    finally:
+        _collecting.reset(token)
+
+
 @dataclass(frozen=True)
 class Store:
     engine: Engine
-    # held by this process's writer on SQLite (see the module's note); re-entrant, as SQLite
+    # held by this process's writer (see the module's note) until its commit is numbered in
+    # `commits`, so that commits are numbered in the order they commit; re-entrant, as SQLite
     # itself would let a nested write of the same thread wait for its own lock rather than hang
     write_lock: threading.RLock = field(default_factory=threading.RLock, compare=False, repr=False)
+    commits: Commits = field(default_factory=Commits, compare=False, repr=False)
+    # the queue of this store's writers across processes (SQLite; see the module's note)
+    writers: AbstractContextManager[object] = field(default_factory=nullcontext, compare=False, repr=False)
 
     @property
     def dialect(self) -> str:
@@ -68,16 +124,26 @@ class Store:
                 yield conn
 
     @contextmanager
-    def writing(self) -> Iterator[Connection]:
+    def writing(self, numbered: bool = True) -> Iterator[Connection]:
         """One write transaction, holding the ledger's write lock; commits once at the end,
-        rolls back entirely on any error."""
-        queue = self.write_lock if self.dialect == "sqlite" else nullcontext()
-        with queue, self.engine.connect() as conn:
+        rolls back entirely on any error. Numbered in `commits` once committed, unless it moves
+        nothing a checkpoint covers (`numbered=False`: the signing of a checkpoint)."""
+        with self.locked(), self.engine.connect() as conn:
             conn = conn.execution_options(reetrace_write=True)
             with conn.begin():
                 if self.dialect == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LEDGER_LOCK})
                 yield conn
+            if numbered:
+                self.commits.add()
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """This process's write lock, then (SQLite) the one shared with other processes: what a
+        write transaction holds, and what a writer may take earlier to decide what it writes
+        while no one else can (both re-entrant for the thread holding them)."""
+        with self.write_lock, self.writers:
+            yield
 
     def analyze(self) -> None:
         """Refresh the planner's statistics after a bulk load. PostgreSQL never gathers them for a
@@ -127,6 +193,42 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+class FileLock:
+    """An exclusive lock on a file beside an SQLite store (`flock`), held by one writing thread of
+    one process at a time: the processes writing to one store (the server's workers, an ingest
+    beside them) queue here, woken by the kernel as soon as the writer before them is done, where
+    SQLite's own wait for its lock sleeps up to 100 ms between tries. Taken under the process's
+    own lock (`Store.write_lock`), so one descriptor serves every thread of the process."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self._opened = threading.Lock()
+
+    def __enter__(self) -> FileLock:
+        fcntl.flock(self._descriptor(), fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def _descriptor(self) -> int:
+        with self._opened:
+            if self._fd is None:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                weakref.finalize(self, os.close, self._fd)
+            return self._fd
+
+
+def _writers_of(database: str | None) -> AbstractContextManager[object]:
+    """The lock that writers of an SQLite store's file queue on across processes (none for a
+    store in memory, which only its own process sees)."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return nullcontext()
+    return FileLock(Path(database + ".write-lock"))
+
+
 def open_store(url: str, migrate: bool = True) -> Store:
     """Open (and by default create or upgrade) the store at `url`."""
     try:
@@ -143,7 +245,9 @@ def open_store(url: str, migrate: bool = True) -> Store:
         engine = create_engine(parsed, pool_pre_ping=True)
     else:
         raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://")
-    store = Store(engine)
+    store = Store(
+        engine, writers=_writers_of(parsed.database) if parsed.get_backend_name() == "sqlite" else nullcontext()
+    )
     if migrate:
         try:
             _migrate(store)

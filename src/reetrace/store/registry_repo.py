@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, Engine, delete, select, update
 
 from reetrace.contract.registry import RegistryDocument
 from reetrace.domain.registry import (
@@ -103,6 +106,8 @@ def save_registry(conn: Connection, doc: RegistryDocument) -> dict[str, int]:
             for lic in doc.licenses
         ],
     )
+    c = t.registry_revision.c
+    conn.execute(update(t.registry_revision).where(c.id == 1).values(revision=c.revision + 1))
     return {
         "enterprises": len(doc.enterprises),
         "qualifications": sum(len(e.qualifications) for e in doc.enterprises),
@@ -157,6 +162,36 @@ def capacity_enterprises(conn: Connection) -> set[str]:
 
 def known_enterprises(conn: Connection) -> set[str]:
     return set(conn.scalars(select(t.enterprises.c.uscc)))
+
+
+@dataclass(frozen=True, slots=True)
+class SigningParties:
+    """The registered signing keys and enterprises, as of one revision of the registry (shared
+    by every reader of the process: never changed)."""
+
+    revision: int | None
+    keys: Mapping[str, SigningKey]
+    enterprises: frozenset[str]
+
+
+# per database (its engine): the signing parties last read, kept until the registry's revision moves
+_parties: weakref.WeakKeyDictionary[Engine, SigningParties] = weakref.WeakKeyDictionary()
+
+
+def signing_parties(conn: Connection) -> SigningParties:
+    """The signing keys and enterprises, read again only when a registry load has moved the
+    registry's revision since they were last read (from this process, or any other): one
+    look-up of a single row for each submission, where a national registry's keys are
+    thousands of rows."""
+    revision = conn.scalar(select(t.registry_revision.c.revision))
+    kept = _parties.get(conn.engine)
+    if kept is not None and revision is not None and kept.revision == revision:
+        return kept
+    # read after the revision: a load committing in between leaves them newer than the revision
+    # says, and they are read again next time
+    found = SigningParties(revision, load_keys(conn), frozenset(known_enterprises(conn)))
+    _parties[conn.engine] = found
+    return found
 
 
 def load_keys(conn: Connection) -> dict[str, SigningKey]:

@@ -59,6 +59,15 @@ signing_keys = Table(
     Column("revoked_at", String(32)),
 )
 
+# one row: moved by every registry load, so that what a process read of the registry (the signing
+# keys, store.registry_repo.signing_parties) is read again only when the registry changed
+registry_revision = Table(
+    "registry_revision",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("revision", BigInteger, nullable=False),
+)
+
 sites = Table(
     "sites",
     metadata,

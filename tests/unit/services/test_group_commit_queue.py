@@ -1,10 +1,12 @@
 """The group commit queue on its own: items queued while a group is written go together in the
-next one, each caller returns only after the group holding its item was written (and its
-`after` ran), a group that fails is written again one item at a time so that only the failing
-item's caller sees the failure, and a group's size stays within its limit."""
+next one, each caller returns only after the group holding its item was written, a group is cut
+only once its writer holds the store (what arrives while another writes goes with it), a group
+that fails is written again one item at a time so that only the failing item's caller sees the
+failure, and a group's size stays within its limit."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -19,7 +21,6 @@ class Recorder:
 
     def __init__(self, fail_on: set[int] | None = None) -> None:
         self.groups: list[list[int]] = []
-        self.after: list[list[int]] = []
         self.committed: set[int] = set()
         self.release = threading.Event()
         self.entered = threading.Event()
@@ -32,9 +33,6 @@ class Recorder:
             raise ValueError(f"refused {sorted(self.fail_on & set(group))}")
         self.groups.append(list(group))
         self.committed.update(group)
-
-    def done(self, group: list[int]) -> None:
-        self.after.append(list(group))
 
 
 def run_all(queue: GroupCommit[int], items: list[int], first_alone: bool = True) -> dict[int, object]:
@@ -69,17 +67,16 @@ def _finish(queue, threads, results):
 
 def test_items_arriving_during_a_write_go_together_in_the_next_group():
     recorder = Recorder()
-    queue = GroupCommit(recorder.write, recorder.done)
+    queue = GroupCommit(recorder.write)
     results = run_all(queue, list(range(20)))
     assert results == {i: i for i in range(20)}
     assert recorder.groups[0] == [0]
     assert sorted(recorder.groups[1]) == list(range(1, 20)) and len(recorder.groups) == 2
-    assert recorder.after == recorder.groups  # one `after` per group, once written
 
 
 def test_a_failing_item_fails_its_own_caller_only():
     recorder = Recorder(fail_on={7})
-    queue = GroupCommit(recorder.write, recorder.done)
+    queue = GroupCommit(recorder.write)
     results = run_all(queue, list(range(12)))
     assert isinstance(results[7], ValueError) and "7" in str(results[7])
     assert {i: r for i, r in results.items() if i != 7} == {i: i for i in range(12) if i != 7}
@@ -88,17 +85,34 @@ def test_a_failing_item_fails_its_own_caller_only():
     assert all(len(group) == 1 for group in recorder.groups[1:])
 
 
-def test_a_failure_after_the_write_is_every_members():
-    recorder = Recorder()
+def test_a_group_is_cut_once_its_writer_holds_the_store():
+    """Items that arrive while the writer waits for the store (another process writing) go in
+    the group it writes when its turn comes, not in one more turn after it."""
+    store_free = threading.Event()
+    waiting = threading.Event()
+    groups: list[list[int]] = []
 
-    def after(group: list[int]) -> None:
-        raise OSError("no checkpoint")
+    @contextlib.contextmanager
+    def holding():
+        waiting.set()
+        assert store_free.wait(10)
+        yield
 
-    queue = GroupCommit(recorder.write, after)
-    recorder.release.set()
-    with pytest.raises(OSError, match="no checkpoint"):
-        queue(1)
-    assert recorder.committed == {1}
+    queue = GroupCommit(lambda group: groups.append(list(group)), holding=holding)
+    results: dict[int, object] = {}
+    threads = [threading.Thread(target=lambda i=i: results.update({i: queue(i)})) for i in range(8)]
+    threads[0].start()
+    assert waiting.wait(10)  # the first caller has the turn and waits for the store
+    for thread in threads[1:]:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while len(queue._queue) < 8 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    store_free.set()
+    for thread in threads:
+        thread.join(10)
+    assert results == {i: i for i in range(8)}
+    assert len(groups) == 1 and sorted(groups[0]) == list(range(8))
 
 
 def test_groups_stay_within_their_limit():
