@@ -1,13 +1,15 @@
 """HTTP API benchmark: signed submissions sent concurrently to a live server, beside the same
 submissions ingested in-process.
 
-    python bench/api.py [--enterprises 20] [--submissions 2000] [--events 1] [--workers 64] [--time-limit 300]
+    python bench/api.py [--enterprises 20] [--submissions 2000] [--events 1] [--workers 64]
+                        [--processes 3] [--db postgresql://…] [--time-limit 300]
 
-A fresh SQLite store gets a registry of `--enterprises` mining enterprises (keys made here) and
-one enterprise user with an API token each. A server (`reetrace serve`, a separate process) is
-started on a free loopback port. Timed: `--submissions` signed submissions of `--events`
-extractions each, POSTed to /api/submissions by `--workers` concurrent clients, each
-enterprise with its own token; then a tenth of them sent again (duplicates: no-ops). Printed:
+A fresh store (SQLite, or a scratch schema of the PostgreSQL database `--db`) gets a registry of
+`--enterprises` mining enterprises (keys made here) and one enterprise user with an API token
+each. A server (`reetrace serve --workers N`, `--processes` processes) is started on a free
+loopback port. Timed: `--submissions` signed submissions of `--events` extractions each, POSTed
+to /api/submissions by `--workers` concurrent clients (asyncio, one kept-alive connection each),
+each enterprise with its own token; then a tenth of them sent again (duplicates: no-ops). Printed:
 throughput and p50/p95 latency beside the targets for one-event submissions from 64 clients
 (≥ 500 submissions/s, p95 ≤ 200 ms), how many groups the server wrote them in (checkpoints
 signed), and the ledger checked to hold every event exactly once.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -29,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -37,6 +41,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from stdnum.cn import uscc as uscc_code
 
+from national import drop_postgres, fresh_postgres  # bench/ is the script's own directory
 from reetrace.ledger.signing import key_id, raw_public_key
 from reetrace.ledger.submission import sign_submission
 from reetrace.services import accounts
@@ -124,7 +129,7 @@ def start_server(db_url: str, workdir: Path, processes: int = 1) -> tuple[subpro
     }
     server = subprocess.Popen(
         [sys.executable, "-c", "from reetrace.cli import app; app()", "serve", "--port", str(port)]
-        + ["--workers", str(processes)],
+        + (["--workers", str(processes)] if processes > 1 else []),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log.open("wb"),  # a file, not a pipe: a pipe nobody reads stalls the server once it is full
@@ -216,12 +221,12 @@ def ledger_counts(store: Store) -> tuple[int, int, int]:
     return events, distinct, subs
 
 
-def baseline(workdir: Path, doc: dict, work: list[tuple[str, bytes, int]]) -> float:
-    files = workdir / "files"
+def baseline(url: str, files: Path, doc: dict, work: list[tuple[str, bytes, int]]) -> float:
+    """Seconds to ingest the same submissions as files, in-process, into the fresh store at `url`."""
     files.mkdir()
     for n, (_, raw, _) in enumerate(work):
         (files / f"{n:05d}.json").write_bytes(raw)
-    store = open_store(f"sqlite:///{workdir / 'baseline.db'}")
+    store = open_store(url)
     load_registry(store, doc)
     began = time.perf_counter()
     report = ingest(store, [files])
@@ -231,15 +236,31 @@ def baseline(workdir: Path, doc: dict, work: list[tuple[str, bytes, int]]) -> fl
     return seconds
 
 
+@contextlib.contextmanager
+def fresh_store(db: str | None, workdir: Path, name: str) -> Iterator[str]:
+    """The URL of a fresh store: an SQLite file in `workdir`, or a scratch schema of the
+    PostgreSQL database `db`, dropped after."""
+    if db is None:
+        yield f"sqlite:///{workdir / name}"
+        return
+    schema, url = fresh_postgres(db)
+    try:
+        yield url
+    finally:
+        drop_postgres(db, schema)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--enterprises", type=int, default=20)
     parser.add_argument("--submissions", type=int, default=2000)
     parser.add_argument("--events", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=64, help="concurrent clients")
+    parser.add_argument("--processes", type=int, default=3, help="server processes (reetrace serve --workers)")
+    parser.add_argument("--db", help="a PostgreSQL URL (a scratch schema is made and dropped); default SQLite")
     parser.add_argument("--time-limit", type=float, default=300.0)
     args = parser.parse_args()
-    if args.submissions < 1 or args.enterprises < 1 or args.workers < 1:
+    if args.submissions < 1 or args.enterprises < 1 or args.workers < 1 or args.processes < 1:
         parser.error("counts must be positive")
 
     now = datetime.now(CST)
@@ -247,20 +268,20 @@ def main() -> None:
     doc = registry(parties, now.year)
     work = submissions(parties, args.submissions, args.events, now)
     total_events = sum(n for _, _, n in work)
-    with tempfile.TemporaryDirectory(prefix="reetrace-bench-api-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="reetrace-bench-api-") as tmp, contextlib.ExitStack() as stores:
         workdir = Path(tmp)
-        db_url = f"sqlite:///{workdir / 'store.db'}"
+        db_url = stores.enter_context(fresh_store(args.db, workdir, "store.db"))
         store = open_store(db_url)
         load_registry(store, doc)
         tokens = {}
         for uscc, _ in parties:
             accounts.add_user(store, f"u{uscc}", secrets.token_urlsafe(16), "enterprise", uscc)
             tokens[uscc] = accounts.issue_token(store, f"u{uscc}", "bench")[1]
-        server, url = start_server(db_url, workdir)
+        server, url = start_server(db_url, workdir, args.processes)
         try:
             print(
-                f"server {url}: {len(work)} signed submissions ({total_events} events) from {len(parties)} "
-                f"enterprises, {args.workers} concurrent clients"
+                f"server {url} ({store.dialect}, {args.processes} processes): {len(work)} signed submissions "
+                f"({total_events} events) from {len(parties)} enterprises, {args.workers} concurrent clients"
             )
             seconds, latencies, statuses = send_all(url, tokens, work, args.workers, args.time_limit)
             again = work[::10]
@@ -289,7 +310,9 @@ def main() -> None:
             f"{'ok' if verified.ok else verified.problems[0]} ({verified.leaves} leaves, "
             f"{verified.checkpoints} checkpoints)"
         )
-        base = baseline(workdir, doc, work)
+        base = baseline(
+            stores.enter_context(fresh_store(args.db, workdir, "baseline.db")), workdir / "files", doc, work
+        )
         print(
             f"baseline, in-process ingest of the same files: {total_events / base:,.0f} events/s "
             f"({base:.2f} s); the API reaches {base / seconds:.2f}x of it"

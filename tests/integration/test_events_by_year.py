@@ -219,14 +219,18 @@ def references(conn) -> set[str]:
 def register_at_an_old_revision(store, doc) -> None:
     """The registry's enterprises, keys, quotas and licenses, written by the store as it is today,
     without sites, whose columns grew after these revisions (0019), nor GTINs, whose table came
-    with 0022."""
+    with 0022, nor the registry's revision, whose table came with 0024."""
     from unittest import mock
 
     from reetrace.contract.registry import validate_registry
     from reetrace.store import registry_repo
 
     doc = {**doc, "enterprises": [{**e, "sites": []} for e in doc["enterprises"]]}
-    with store.writing() as conn, mock.patch.object(registry_repo, "save_gtins"):
+    with (
+        store.writing() as conn,
+        mock.patch.object(registry_repo, "save_gtins"),
+        mock.patch.object(registry_repo, "revise"),
+    ):
         registry_repo.save_registry(conn, validate_registry(doc))
 
 

@@ -2,17 +2,20 @@
 
 A server receives many small submissions at once (a machine's one-event report, an EPCIS
 capture job). Each is authenticated in its own request's thread, before any lock. Then its
-thread joins the queue of its store and waits for the writer's turn. Whoever gets the turn
-writes *every* queued submission in one transaction (`ingest.write_each`, the path of a file
-ingest), signs one checkpoint covering them, and hands the turn on. A thread whose submission
-was written by another's turn finds it done and returns. Each submission is therefore answered
-only after the commit that holds it (and the checkpoint that covers it); what a group shares is
-the transaction, its fsync and its checkpoint, not its outcome: each keeps its own report, its
-own access-log entry and its own rejection. A group whose transaction fails is written again
-one submission at a time, so one failing submission never fails the others.
+thread joins the queue of its store and waits for the writer's turn. Whoever gets the turn takes
+the store's write locks, then cuts the group: *every* submission queued by then, including
+those that arrived while another process held the store. It writes them in one transaction
+(`ingest.write_each`, the path of a file ingest) that also signs one checkpoint covering them,
+and hands the turn on. A thread whose submission was written by another's turn finds it done and
+returns. Each submission is therefore answered only after the commit that holds it and the
+checkpoint that covers it; what a group shares is the transaction and its checkpoint, not its
+outcome: each keeps its own report, its own access-log entry and its own rejection. A group
+whose transaction fails is written again one submission at a time, so one failing submission
+never fails the others.
 
-The queue belongs to the process: writers of other processes (a `reetrace ingest` beside the
-server) still queue on the database's own lock.
+The queue belongs to the process. The processes of one server (`reetrace serve --workers N`),
+and a `reetrace ingest` beside them, queue for the store itself: on SQLite on the lock file
+beside it, on PostgreSQL on its advisory lock.
 """
 
 from __future__ import annotations

@@ -106,8 +106,7 @@ def save_registry(conn: Connection, doc: RegistryDocument) -> dict[str, int]:
             for lic in doc.licenses
         ],
     )
-    c = t.registry_revision.c
-    conn.execute(update(t.registry_revision).where(c.id == 1).values(revision=c.revision + 1))
+    revise(conn)
     return {
         "enterprises": len(doc.enterprises),
         "qualifications": sum(len(e.qualifications) for e in doc.enterprises),
@@ -116,6 +115,13 @@ def save_registry(conn: Connection, doc: RegistryDocument) -> dict[str, int]:
         "quotas": len(doc.quotas),
         "licenses": len(doc.licenses),
     }
+
+
+def revise(conn: Connection) -> None:
+    """Move the registry's revision: whoever kept what they read of the registry reads it again
+    (`signing_parties`). Every registry load does (the table came with 0024)."""
+    c = t.registry_revision.c
+    conn.execute(update(t.registry_revision).where(c.id == 1).values(revision=c.revision + 1))
 
 
 def _revocations(conn: Connection, key_ids: list[str]) -> dict[str, str]:
