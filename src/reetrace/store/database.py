@@ -32,6 +32,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from reetrace.errors import StoreError
 
 _LEDGER_LOCK = 727_001  # advisory lock key for ledger appends on PostgreSQL
+_QUEUE_LOCK = 727_002  # advisory lock key of the server processes' group writers on PostgreSQL
 _MIGRATION_LOCK = 727_000
 PAGE_SIZE = 32_768  # bytes per SQLite page in a new store
 CACHE_MIB = 128  # SQLite's page cache per connection
@@ -109,7 +110,10 @@ class Store:
     # itself would let a nested write of the same thread wait for its own lock rather than hang
     write_lock: threading.RLock = field(default_factory=threading.RLock, compare=False, repr=False)
     commits: Commits = field(default_factory=Commits, compare=False, repr=False)
-    # the queue of this store's writers across processes (SQLite; see the module's note)
+    # the queue of this store's writers across processes (see the module's note): on SQLite the
+    # lock file every write transaction takes; on PostgreSQL a session's advisory lock that only
+    # the writers deciding what to write first (`locked`) take, as every write transaction takes
+    # the ledger's advisory lock already
     writers: AbstractContextManager[object] = field(default_factory=nullcontext, compare=False, repr=False)
 
     @property
@@ -128,7 +132,8 @@ class Store:
         """One write transaction, holding the ledger's write lock; commits once at the end,
         rolls back entirely on any error. Numbered in `commits` once committed, unless it moves
         nothing a checkpoint covers (`numbered=False`: the signing of a checkpoint)."""
-        with self.locked(), self.engine.connect() as conn:
+        queued = self.writers if self.dialect == "sqlite" else nullcontext()
+        with self.write_lock, queued, self.engine.connect() as conn:
             conn = conn.execution_options(reetrace_write=True)
             with conn.begin():
                 if self.dialect == "postgresql":
@@ -139,9 +144,9 @@ class Store:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """This process's write lock, then (SQLite) the one shared with other processes: what a
-        write transaction holds, and what a writer may take earlier to decide what it writes
-        while no one else can (both re-entrant for the thread holding them)."""
+        """This process's write lock, then the queue shared with other processes (`writers`):
+        taken by a writer that decides what to write only once no other process's writer can
+        (a group of submissions); re-entrant for the thread holding them."""
         with self.write_lock, self.writers:
             yield
 
@@ -221,6 +226,39 @@ class FileLock:
             return self._fd
 
 
+class SessionLock:
+    """An advisory lock of a PostgreSQL session, held by one thread of one process at a time
+    (the PostgreSQL counterpart of `FileLock`): the session is a connection of the pool kept
+    for as long as the lock is held; should the process die, the server lets the lock go."""
+
+    def __init__(self, engine: Engine, key: int) -> None:
+        self.engine = engine
+        self.key = key
+        self._conn: Connection | None = None
+        self._depth = 0
+
+    def __enter__(self) -> SessionLock:
+        if self._depth == 0:
+            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": self.key})
+            except BaseException:
+                conn.close()
+                raise
+            self._conn = conn
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._conn is not None:
+            conn, self._conn = self._conn, None
+            try:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+            finally:
+                conn.close()
+
+
 def _writers_of(database: str | None) -> AbstractContextManager[object]:
     """The lock that writers of an SQLite store's file queue on across processes (none for a
     store in memory, which only its own process sees)."""
@@ -245,9 +283,8 @@ def open_store(url: str, migrate: bool = True) -> Store:
         engine = create_engine(parsed, pool_pre_ping=True)
     else:
         raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://")
-    store = Store(
-        engine, writers=_writers_of(parsed.database) if parsed.get_backend_name() == "sqlite" else nullcontext()
-    )
+    sqlite = parsed.get_backend_name() == "sqlite"
+    store = Store(engine, writers=_writers_of(parsed.database) if sqlite else SessionLock(engine, _QUEUE_LOCK))
     if migrate:
         try:
             _migrate(store)
