@@ -171,6 +171,13 @@ class Store:
 SQLITE_POOL = 48
 
 
+# Connections a PostgreSQL store keeps open per process. Beyond the pool's default five, every
+# connection a busy server's threads opened was closed again on its return: a new server process
+# (a backend forked, authenticated, its catalogue read) for most requests. With `serve --workers
+# N`, N times this many stay open: well within the server's usual 100.
+POSTGRES_POOL = 16
+
+
 def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 300}, pool_size=SQLITE_POOL, max_overflow=SQLITE_POOL)
 
@@ -280,7 +287,7 @@ def open_store(url: str, migrate: bool = True) -> Store:
     elif parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        engine = create_engine(parsed, pool_pre_ping=True)
+        engine = create_engine(parsed, pool_pre_ping=True, pool_size=POSTGRES_POOL, max_overflow=2 * POSTGRES_POOL)
     else:
         raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://")
     sqlite = parsed.get_backend_name() == "sqlite"
