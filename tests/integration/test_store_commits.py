@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select
 
-from factory import extract
+from factory import extract, ship
 from reetrace.config import Settings
 from reetrace.domain.accounts import Actor, Principal
 from reetrace.domain.submissions import Delivery
@@ -164,3 +164,25 @@ def test_writers_of_two_processes_queue_for_the_store(store, store_url, tmp_path
     assert began >= float(released.read_text())
     if store.dialect == "sqlite":
         assert Path(store_url.removeprefix("sqlite:///") + ".write-lock").exists()
+
+
+def test_a_log_that_lost_events_is_never_taken_as_sealed(store, settings, world, write_json):
+    """When the log holds fewer leaves than the latest checkpoint signed (events deleted behind
+    the system's back), nothing is signed, and no commit is taken as covered by the old one."""
+    from sqlalchemy import delete
+
+    from reetrace.services.ingest import ingest
+
+    load_registry(store, world.registry())
+    shipped = ship("s1", ["K0"], world.plant.uscc, "SH1")  # the last: no lot rows depend on it
+    doc = world.mine.submit([extract("k0", "K0"), extract("k1", "K1"), shipped], "2026-02-05T10:00:00+08:00")
+    assert ingest(store, [write_json("k.json", doc)], as_received_created_at=True).events_accepted == 3
+    log.publish_checkpoint(store, settings)
+    with store.writing() as conn:
+        conn.execute(delete(t.events).where(t.events.c.seq == 3))
+    with commits_made() as made:
+        note_a_read(store, "GET /after")
+    assert log.seal(store, settings, made=made) is None  # nothing to sign a smaller tree with
+    assert not log.sealed(store, made)
+    with store.reading() as conn:
+        assert conn.scalar(select(func.max(t.checkpoints.c.size))) == 3

@@ -14,11 +14,12 @@ moved since the last time, the live credentials are held against the findings as
 (`services.credential_status.review`): an ingest through the API revokes as `reetrace ingest`
 does. Nothing is read when no credential is live.
 
-After a request, both look only when this process committed something since they last found
-everything covered and reviewed (`Store.commits`): most requests of a group written together
-read nothing more. On the periodic round (which also covers other processes' writes) each is a
-few index look-ups when nothing moved. A checkpoint that cannot be signed never fails a request:
-the reason is logged.
+After a request, each looks only when the request committed something (itself, or in the group
+that wrote its submission) that no checkpoint covers yet, or that no review has seen
+(`Store.commits`, `services.log.sealed`): a group of submissions signs its own checkpoint, so
+most requests read nothing more and take no thread for it. On the periodic round (which also
+covers other processes' writes) each is a few index look-ups when nothing moved. A checkpoint
+that cannot be signed never fails a request: the reason is logged.
 """
 
 from __future__ import annotations

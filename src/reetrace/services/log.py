@@ -132,13 +132,14 @@ def seal(
     return None
 
 
-def sign_within(store: Store, conn: Connection, settings: Settings) -> int:
+def sign_within(store: Store, conn: Connection, settings: Settings) -> int | None:
     """Sign a checkpoint in the caller's write transaction (`Store.writing`), covering what it
     wrote: a group of submissions and its checkpoint commit together, or neither. Returns the
-    number the transaction will have once committed, for `covered` to be told after its commit."""
+    number the transaction will have once committed, for `covered` to be told after its commit
+    (None: no checkpoint covers it, the log having fewer leaves than the latest one signed)."""
     ours = store.commits.count + 1  # the write lock is held until this transaction is numbered
-    _sign(conn, settings)
-    return ours
+    _, covers = _sign(conn, settings)
+    return ours if covers else None
 
 
 def covered(store: Store, written: int) -> None:
@@ -151,8 +152,9 @@ def _sign_now(store: Store, settings: Settings) -> str:
     """`_sign` in a transaction of its own, noting which of this process's commits it covers."""
     with store.writing(numbered=False) as conn:
         written = store.commits.count  # under the write lock: every commit numbered is visible
-        note = _sign(conn, settings)
-    covered(store, written)
+        note, covers = _sign(conn, settings)
+    if covers:
+        covered(store, written)
     return note
 
 
@@ -189,13 +191,16 @@ def peek(note: str) -> Checkpoint:
         raise StoreError(f"the latest stored checkpoint is not one ({exc}); run `reetrace log verify`") from None
 
 
-def _sign(conn: Connection, settings: Settings) -> str:
-    """Under the write lock: sign a checkpoint of the store as it stands unless the latest covers it."""
+def _sign(conn: Connection, settings: Settings) -> tuple[str, bool]:
+    """Under the write lock: sign a checkpoint of the store as it stands unless the latest covers
+    it. The latest signed note, and whether it covers the store as it stands."""
     size = log_size(conn)
     extensions = checkpoint_extensions(conn)
     latest = _latest(conn)
-    if latest is not None and (latest.size > size or _covers(latest.note, size, extensions)):
-        return latest.note  # never a smaller tree: `log verify` says what was removed
+    if latest is not None and latest.size > size:
+        return latest.note, False  # never a smaller tree: `log verify` says what was removed
+    if latest is not None and _covers(latest.note, size, extensions):
+        return latest.note, True
     root = frontier(conn, size).root()
     if latest is not None:
         if latest.size > 0:
@@ -224,7 +229,7 @@ def _sign(conn: Connection, settings: Settings) -> str:
             note=note,
         )
     )
-    return note
+    return note, True
 
 
 def latest_checkpoint(store: Store, settings: Settings) -> str:
