@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, inspect, select, text
+from sqlalchemy import Connection, Table, insert, inspect, select, text, tuple_
 
 from reetrace.ledger import chains
 from reetrace.store import tables as t
@@ -207,6 +207,16 @@ def link_at(conn: Connection, name: str, n: int) -> bytes | None:
     c = t.chain_links.c
     found = conn.scalar(select(c.link).where(c.chain == name, c.n == n))
     return None if found is None else bytes(found)
+
+
+def links_at(conn: Connection, wanted: Mapping[str, int]) -> dict[str, bytes]:
+    """`link_at` for several chains in one statement: chain name → the head after its `n`th row,
+    for those that have one."""
+    if not wanted:
+        return {}
+    c = t.chain_links.c
+    rows = conn.execute(select(c.chain, c.link).where(tuple_(c.chain, c.n).in_(list(wanted.items()))))
+    return {row.chain: bytes(row.link) for row in rows}
 
 
 def links(conn: Connection, name: str, yield_per: int = 10_000) -> Iterator[Any]:

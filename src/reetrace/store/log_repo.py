@@ -179,7 +179,9 @@ def heads_moved(conn: Connection, extensions: tuple[str, ...]) -> str | None:
         at = conn.scalar(select(t.submissions.c.chain).where(t.submissions.c.id == count))
         if at is None or bytes(at) != head:
             return f"the receipt chain no longer passes through the head of its {count} receipts"
-    for name, (length, head) in formula.parse_extensions(extensions).items():
-        if length and chains.link_at(conn, name, length) != head:
+    signed_heads = {name: at for name, at in formula.parse_extensions(extensions).items() if at[0]}
+    found = chains.links_at(conn, {name: length for name, (length, _) in signed_heads.items()})  # one look-up
+    for name, (length, head) in signed_heads.items():
+        if found.get(name) != head:
             return f"chain {name} no longer passes through the head of its first {length} rows"
     return None
