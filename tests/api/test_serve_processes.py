@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -141,5 +142,37 @@ def test_a_process_that_dies_stops_the_server_with_an_error(served):
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(alive(pid) for pid in workers)  # the others were stopped
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{url}/api/health", timeout=2)
+
+
+def test_a_port_another_program_listens_on_is_refused_even_if_it_shares_ports(tmp_path):
+    """Sockets of another program that asked for SO_REUSEPORT would share the port with the
+    server's and take some of its connections: the command refuses the port instead."""
+    other = socket.socket()
+    other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    other.bind(("127.0.0.1", 0))
+    other.listen()
+    try:
+        env = {**os.environ, "REETRACE_DB": f"sqlite:///{tmp_path / 'store.db'}"}
+        port = str(other.getsockname()[1])
+        refused = subprocess.run(
+            [REETRACE, "serve", "--port", port, "--workers", "2"], env=env, capture_output=True, text=True, timeout=60
+        )
+    finally:
+        other.close()
+    assert refused.returncode == 2, (refused.stdout, refused.stderr)
+    assert f"cannot listen on 127.0.0.1:{port}" in refused.stderr
+
+
+def test_a_server_killed_outright_leaves_no_process_serving(served):
+    server, url, _ = served
+    workers = serving(server.pid)
+    server.kill()  # SIGKILL: the parent has no chance to stop them itself
+    server.wait(30)
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in workers)
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{url}/api/health", timeout=2)

@@ -8,7 +8,8 @@ application from the environment (`api.app.from_environment`) and queues for the
 lock with the others (`store.database`).
 
 The parent only watches: on SIGINT or SIGTERM it stops every process; when one process ends on
-its own, it stops the others and exits with an error rather than serve on with fewer.
+its own, it stops the others and exits with an error rather than serve on with fewer; should the
+parent itself be killed outright, the kernel ends every process it started.
 """
 
 from __future__ import annotations
@@ -23,16 +24,24 @@ from types import FrameType
 import uvicorn
 
 from reetrace.errors import UsageError
+from reetrace.services.workers import die_with_parent
 
 APP = "reetrace.api.app:from_environment"
 STOP_SECONDS = 30.0
 
 
 def listening(host: str, port: int, count: int) -> list[socket.socket]:
-    """`count` sockets listening on one address (`port` 0: one the kernel picks, for all)."""
+    """`count` sockets listening on one address (`port` 0: one the kernel picks, for all).
+    Refused when anything listens there already: sockets of another program (another server of
+    this user, say) that also asked for `SO_REUSEPORT` would otherwise share the port with these,
+    and the kernel would split the connections between the two."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     found: list[socket.socket] = []
     try:
+        if port:
+            with socket.socket(family, socket.SOCK_STREAM) as probe:  # no SO_REUSEPORT: any holder refuses it
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind((host, port))
         for _ in range(count):
             sock = socket.socket(family, socket.SOCK_STREAM)
             found.append(sock)
@@ -88,5 +97,6 @@ def _stop_all(processes: Sequence[BaseProcess]) -> None:
 
 
 def _one(sock: socket.socket) -> None:
+    die_with_parent()  # a parent killed outright (SIGKILL) leaves no process serving on its own
     config = uvicorn.Config(APP, factory=True, log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])

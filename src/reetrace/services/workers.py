@@ -81,7 +81,7 @@ def authenticate_all(sources: Sequence[Path | Delivery], job: Job, parallel_from
 
 
 def _init_pool_worker(job: Job) -> None:
-    _die_with_parent()
+    die_with_parent()
     try:
         os.nice(WORKER_NICENESS)
     except OSError:
@@ -89,9 +89,9 @@ def _init_pool_worker(job: Job) -> None:
     _job[:] = [job]
 
 
-def _die_with_parent() -> None:
-    """On Linux, ask the kernel to kill this worker when the ingest that started it dies, so a
-    killed ingest never leaves workers behind."""
+def die_with_parent() -> None:
+    """On Linux, ask the kernel to kill this process when the one that started it dies (an
+    ingest's workers, a server's processes), so a killed parent never leaves them behind."""
     try:
         import ctypes
 
